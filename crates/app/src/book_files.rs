@@ -1,0 +1,58 @@
+//! The CSV files a brokerage book is exchanged in: names and columns, shared by
+//! `gen` (which writes them) and `import` (which reads them). The README's
+//! column reference documents the same list.
+
+/// One file of a book: its name and its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BookFile {
+    /// File name inside the book directory.
+    pub name: &'static str,
+    /// Columns, in the order `gen` writes them; `import` reads by name.
+    pub columns: &'static [&'static str],
+}
+
+/// Branch offices.
+pub const BRANCHES: BookFile = BookFile { name: "branches.csv", columns: &["id", "name", "city"] };
+/// Staff.
+pub const STAFF: BookFile = BookFile { name: "staff.csv", columns: &["id", "branch_id", "role", "name", "licence_no"] };
+/// Customers.
+pub const CUSTOMERS: BookFile = BookFile {
+    name: "customers.csv",
+    columns: &[
+        "id", "name", "national_id", "phone", "gender", "birth_date", "market_entry_date", "branch_id", "advisor_id",
+        "risk_level", "horizon", "real_name_verified", "professional", "opened_at",
+    ],
+};
+/// Cash accounts.
+pub const ACCOUNTS: BookFile = BookFile { name: "accounts.csv", columns: &["id", "customer_id", "cash"] };
+/// Instruments.
+pub const INSTRUMENTS: BookFile = BookFile {
+    name: "instruments.csv",
+    columns: &[
+        "code", "name", "board", "kind", "lot", "tick", "limit_pct", "st", "list_date", "face_value",
+        "outstanding_shares", "last_close",
+    ],
+};
+/// Positions.
+pub const POSITIONS: BookFile = BookFile {
+    name: "positions.csv",
+    columns: &["account_id", "instrument", "quantity", "sellable_quantity", "cost_price"],
+};
+/// Trades.
+pub const TRADES: BookFile = BookFile {
+    name: "trades.csv",
+    columns: &["id", "account_id", "instrument", "side", "quantity", "price", "fee", "time"],
+};
+/// Cash flows.
+pub const CASH_FLOWS: BookFile = BookFile { name: "cash_flows.csv", columns: &["id", "account_id", "kind", "amount", "time"] };
+/// Logins.
+pub const LOGINS: BookFile = BookFile { name: "logins.csv", columns: &["id", "customer_id", "time", "channel"] };
+/// Service events.
+pub const SERVICE_EVENTS: BookFile = BookFile {
+    name: "service_events.csv",
+    columns: &["id", "customer_id", "staff_id", "kind", "time"],
+};
+
+/// Every file, in the order they must load (referenced before referencing).
+pub const LOAD_ORDER: [BookFile; 10] =
+    [BRANCHES, STAFF, CUSTOMERS, ACCOUNTS, INSTRUMENTS, POSITIONS, TRADES, CASH_FLOWS, LOGINS, SERVICE_EVENTS];

@@ -1,0 +1,529 @@
+//! `brokerdesk gen`: a deterministic synthetic brokerage written as the CSV
+//! files of [`crate::book_files`].
+//!
+//! Shapes follow a Chinese retail brokerage: about 5,000 customers per
+//! advisor, heavy-tailed assets (a lognormal body and a Pareto tail), ages
+//! 18-80 bunched in the middle years, market entry over 20 years clustered in
+//! bull markets, about 40% dormant (no trade in 90 days), 1-10 positions drawn
+//! Zipf-like from about 5,000 instruments, trades in whole lots at prices inside
+//! each day's real range.
+//!
+//! Every customer draws from a random stream seeded by (seed, customer id), so
+//! customers can be generated on several threads in chunks and the output is
+//! the same byte for byte whatever the thread count.
+
+mod people;
+mod universe;
+
+use crate::book_files::{self, BookFile};
+use crate::market_data::{embedded_stocks, stocks_in_dir, MarketDataError, RealStock};
+use chrono::{Duration, NaiveDate, NaiveTime};
+use domain::{FixedPoint, Gender, InstrumentKind, Money, NationalId};
+use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution, LogNormal, Normal, Pareto, Zipf};
+use rand_pcg::Pcg64Mcg;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration as StdDuration, Instant};
+use thiserror::Error;
+use universe::{Listed, Universe};
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct GenOptions {
+    /// Number of customers.
+    pub customers: u64,
+    /// Seed: the same seed gives the same files.
+    pub seed: u64,
+    /// Output directory (created if missing).
+    pub out: PathBuf,
+    /// A directory of real daily bars to use instead of the committed subset.
+    pub bars: Option<PathBuf>,
+    /// Instruments in the universe (real ones first).
+    pub instruments: usize,
+    /// Worker threads.
+    pub threads: usize,
+}
+
+impl GenOptions {
+    /// Defaults for a given size and seed: 5,000 instruments, all cores.
+    pub fn new(customers: u64, seed: u64, out: impl Into<PathBuf>) -> Self {
+        GenOptions {
+            customers,
+            seed,
+            out: out.into(),
+            bars: None,
+            instruments: 5_000,
+            threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
+}
+
+/// What was generated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenSummary {
+    /// Rows written per file, in load order.
+    pub rows: Vec<(&'static str, u64)>,
+    /// Wall time.
+    pub elapsed: StdDuration,
+}
+
+/// Why generation failed.
+#[derive(Debug, Error)]
+pub enum GenError {
+    /// Market data could not be read.
+    #[error(transparent)]
+    Market(#[from] MarketDataError),
+    /// Writing output failed.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The options cannot make a brokerage.
+    #[error("{0}")]
+    Options(String),
+}
+
+/// Customers an advisor serves, as the seeds describe.
+pub const CUSTOMERS_PER_ADVISOR: u64 = 5_000;
+/// Advisors per branch office.
+const ADVISORS_PER_BRANCH: u64 = 6;
+/// Customers generated per unit of work on a thread.
+const CHUNK: u64 = 20_000;
+
+/// Writes a synthetic brokerage into `opts.out`.
+pub fn generate(opts: &GenOptions) -> Result<GenSummary, GenError> {
+    let started = Instant::now();
+    if opts.customers == 0 {
+        return Err(GenError::Options("--customers must be at least 1".into()));
+    }
+    if opts.customers >= 100_000_000 {
+        return Err(GenError::Options("--customers must be below 100,000,000".into()));
+    }
+    let real: Vec<RealStock> = match &opts.bars {
+        Some(dir) => stocks_in_dir(dir)?,
+        None => embedded_stocks(),
+    };
+    let mut rng = Pcg64Mcg::seed_from_u64(opts.seed);
+    let universe = universe::build(&mut rng, &real, opts.instruments.max(real.len()));
+    std::fs::create_dir_all(&opts.out).map_err(|source| GenError::Write { path: opts.out.clone(), source })?;
+
+    let mut out = Outputs::create(&opts.out)?;
+    let firm = Firm::build(&mut rng, opts.customers);
+    firm.write(&mut out)?;
+    for l in &universe.listed {
+        let i = &l.instrument;
+        out.row(
+            book_files::INSTRUMENTS,
+            &[
+                i.code.to_string(),
+                i.name.clone(),
+                i.board.to_string(),
+                i.kind.to_string(),
+                i.lot.to_string(),
+                i.tick.to_string(),
+                i.limit_pct.to_string(),
+                i.st.to_string(),
+                i.list_date.to_string(),
+                i.face_value.map(|f| f.to_string()).unwrap_or_default(),
+                i.outstanding_shares.to_string(),
+                i.last_close.to_string(),
+            ],
+        )?;
+    }
+
+    let ctx = Context {
+        seed: opts.seed,
+        zipf: Zipf::new(universe.listed.len() as u64, 1.1).expect("valid Zipf"),
+        universe: &universe,
+        advisors: &firm.advisors,
+    };
+    let threads = opts.threads.max(1) as u64;
+    let mut next = 1u64;
+    while next <= opts.customers {
+        // One round: each thread takes one chunk; chunks are written in order.
+        let starts: Vec<u64> = (0..threads).map(|t| next + t * CHUNK).filter(|s| *s <= opts.customers).collect();
+        let chunks: Vec<Chunk> = std::thread::scope(|scope| {
+            let handles: Vec<_> = starts
+                .iter()
+                .map(|&start| {
+                    let end = (start + CHUNK - 1).min(opts.customers);
+                    let ctx = &ctx;
+                    scope.spawn(move || {
+                        let mut chunk = Chunk::default();
+                        for id in start..=end {
+                            ctx.customer(id, &mut chunk);
+                        }
+                        chunk
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("generator thread panicked")).collect()
+        });
+        for chunk in chunks {
+            out.append(chunk)?;
+        }
+        next += threads * CHUNK;
+    }
+    out.finish(started)
+}
+
+/// Writers for every file, counting rows.
+struct Outputs {
+    dir: PathBuf,
+    files: Vec<(BookFile, BufWriter<File>, u64)>,
+}
+
+impl Outputs {
+    fn create(dir: &Path) -> Result<Self, GenError> {
+        let files = book_files::LOAD_ORDER
+            .iter()
+            .map(|f| {
+                let path = dir.join(f.name);
+                let mut w = BufWriter::with_capacity(1 << 20, File::create(&path).map_err(|source| GenError::Write { path: path.clone(), source })?);
+                writeln!(w, "{}", f.columns.join(",")).map_err(|source| GenError::Write { path, source })?;
+                Ok((*f, w, 0))
+            })
+            .collect::<Result<_, GenError>>()?;
+        Ok(Outputs { dir: dir.to_owned(), files })
+    }
+
+    fn slot(&mut self, file: BookFile) -> &mut (BookFile, BufWriter<File>, u64) {
+        self.files.iter_mut().find(|(f, _, _)| *f == file).expect("every file is open")
+    }
+
+    fn error(&self, file: BookFile, source: std::io::Error) -> GenError {
+        GenError::Write { path: self.dir.join(file.name), source }
+    }
+
+    fn row(&mut self, file: BookFile, fields: &[String]) -> Result<(), GenError> {
+        let slot = self.slot(file);
+        slot.2 += 1;
+        let result = writeln!(slot.1, "{}", fields.join(","));
+        result.map_err(|e| self.error(file, e))
+    }
+
+    fn append(&mut self, chunk: Chunk) -> Result<(), GenError> {
+        for (file, text, rows) in chunk.into_parts() {
+            let slot = self.slot(file);
+            slot.2 += rows;
+            let result = slot.1.write_all(text.as_bytes());
+            result.map_err(|e| self.error(file, e))?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self, started: Instant) -> Result<GenSummary, GenError> {
+        let mut rows = Vec::new();
+        for i in 0..self.files.len() {
+            let result = self.files[i].1.flush();
+            let file = self.files[i].0;
+            result.map_err(|e| self.error(file, e))?;
+            rows.push((file.name, self.files[i].2));
+        }
+        Ok(GenSummary { rows, elapsed: started.elapsed() })
+    }
+}
+
+/// The output of one chunk of customers, as CSV text per file.
+#[derive(Default)]
+struct Chunk {
+    customers: (String, u64),
+    accounts: (String, u64),
+    positions: (String, u64),
+    trades: (String, u64),
+    cash_flows: (String, u64),
+    logins: (String, u64),
+    service_events: (String, u64),
+}
+
+impl Chunk {
+    fn into_parts(self) -> [(BookFile, String, u64); 7] {
+        [
+            (book_files::CUSTOMERS, self.customers.0, self.customers.1),
+            (book_files::ACCOUNTS, self.accounts.0, self.accounts.1),
+            (book_files::POSITIONS, self.positions.0, self.positions.1),
+            (book_files::TRADES, self.trades.0, self.trades.1),
+            (book_files::CASH_FLOWS, self.cash_flows.0, self.cash_flows.1),
+            (book_files::LOGINS, self.logins.0, self.logins.1),
+            (book_files::SERVICE_EVENTS, self.service_events.0, self.service_events.1),
+        ]
+    }
+}
+
+/// Appends one CSV line to a chunk's buffer. Generated fields never contain
+/// commas, quotes or newlines, so no quoting is needed.
+macro_rules! line {
+    ($buf:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($buf.0, $($arg)*);
+        $buf.1 += 1;
+    }};
+}
+
+/// Branches and staff.
+struct Firm {
+    branches: Vec<(i64, String, String)>,
+    staff: Vec<(i64, i64, &'static str, String, String)>,
+    /// (advisor id, branch id).
+    advisors: Vec<(i64, i64)>,
+}
+
+const CITIES: &[&str] = &["上海", "北京", "深圳", "广州", "杭州", "南京", "成都", "武汉", "西安", "重庆", "天津", "苏州", "长沙", "郑州", "青岛", "厦门", "合肥", "济南", "福州", "宁波"];
+const ROADS: &[&str] = &["人民", "解放", "中山", "建设", "和平", "世纪", "长江", "滨江", "科技", "新华", "东风", "金融"];
+
+impl Firm {
+    fn build(rng: &mut Pcg64Mcg, customers: u64) -> Firm {
+        let n_advisors = customers.div_ceil(CUSTOMERS_PER_ADVISOR).max(1);
+        let n_branches = n_advisors.div_ceil(ADVISORS_PER_BRANCH).max(1);
+        let mut staff = Vec::new();
+        let mut advisors = Vec::new();
+        let mut branches = Vec::new();
+        let mut next_staff = 1i64;
+        let person = |rng: &mut Pcg64Mcg| {
+            let g = if rng.gen_bool(0.5) { Gender::Male } else { Gender::Female };
+            people::name(rng, g)
+        };
+        for b in 1..=n_branches as i64 {
+            let city = CITIES[(b as usize - 1) % CITIES.len()];
+            let road = ROADS[rng.gen_range(0..ROADS.len())];
+            branches.push((b, format!("{city}{road}路营业部"), city.to_owned()));
+            staff.push((next_staff, b, "manager", person(rng), String::new()));
+            next_staff += 1;
+        }
+        for a in 0..n_advisors as i64 {
+            let branch = a / ADVISORS_PER_BRANCH as i64 + 1;
+            // SAC registration numbers look like S + 13 digits.
+            let licence = format!("S{:04}{:09}", rng.gen_range(1000..1300), rng.gen_range(0..1_000_000_000u64));
+            staff.push((next_staff, branch, "advisor", person(rng), licence));
+            advisors.push((next_staff, branch));
+            next_staff += 1;
+        }
+        for role in ["compliance", "compliance", "admin"] {
+            staff.push((next_staff, 1, role, person(rng), String::new()));
+            next_staff += 1;
+        }
+        Firm { branches, staff, advisors }
+    }
+
+    fn write(&self, out: &mut Outputs) -> Result<(), GenError> {
+        for (id, name, city) in &self.branches {
+            out.row(book_files::BRANCHES, &[id.to_string(), name.clone(), city.clone()])?;
+        }
+        for (id, branch, role, name, licence) in &self.staff {
+            out.row(book_files::STAFF, &[id.to_string(), branch.to_string(), role.to_string(), name.clone(), licence.clone()])?;
+        }
+        Ok(())
+    }
+}
+
+/// Shared, read-only inputs to every customer's generation.
+struct Context<'a> {
+    seed: u64,
+    universe: &'a Universe,
+    zipf: Zipf<f64>,
+    advisors: &'a [(i64, i64)],
+}
+
+/// Years weighted by how many people opened stock accounts then (bull
+/// markets of 2007, 2015, 2020-21 and the 2024 autumn rally stand out).
+const ENTRY_YEARS: &[(i32, u32)] = &[
+    (2005, 2), (2006, 5), (2007, 14), (2008, 4), (2009, 5), (2010, 4), (2011, 3), (2012, 2), (2013, 3), (2014, 6),
+    (2015, 16), (2016, 6), (2017, 5), (2018, 4), (2019, 5), (2020, 9), (2021, 9), (2022, 5), (2023, 4), (2024, 8), (2025, 4),
+];
+
+/// Shanghai wall time of a random moment in the continuous sessions.
+fn session_time(rng: &mut Pcg64Mcg, day: NaiveDate) -> String {
+    let minute = rng.gen_range(0..240u32);
+    let (h, m) = if minute < 120 { (9 + (30 + minute) / 60, (30 + minute) % 60) } else { (13 + (minute - 120) / 60, (minute - 120) % 60) };
+    let t = NaiveTime::from_hms_opt(h, m, rng.gen_range(0..60)).expect("valid time");
+    format!("{day}T{}+08:00", t.format("%H:%M:%S"))
+}
+
+/// Any time of day, Shanghai wall time.
+fn any_time(rng: &mut Pcg64Mcg, day: NaiveDate) -> String {
+    format!("{day}T{:02}:{:02}:{:02}+08:00", rng.gen_range(7..24), rng.gen_range(0..60), rng.gen_range(0..60))
+}
+
+fn money(units: i64) -> Money {
+    Money::from_fixed(units)
+}
+
+/// Rounds yuan to the fen.
+fn fen(yuan: f64) -> Money {
+    Money::from_fixed((yuan * 100.0).round() as i64 * 100)
+}
+
+impl Context<'_> {
+    fn pick_instrument(&self, rng: &mut Pcg64Mcg) -> usize {
+        (self.zipf.sample(rng) as usize - 1).min(self.universe.listed.len() - 1)
+    }
+
+    fn customer(&self, id: u64, out: &mut Chunk) {
+        let mut rng = Pcg64Mcg::seed_from_u64(self.seed ^ id.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let rng = &mut rng;
+        let cal = &self.universe.calendar;
+        let as_of = *cal.last().expect("calendar has days");
+        let (advisor, branch) = self.advisors[((id - 1) / CUSTOMERS_PER_ADVISOR) as usize % self.advisors.len()];
+
+        let gender = if rng.gen_bool(0.56) { Gender::Male } else { Gender::Female };
+        let age = Normal::<f64>::new(44.0, 12.5).expect("sigma").sample(rng).clamp(18.0, 80.0);
+        let birth = as_of - Duration::days((age * 365.25) as i64) - Duration::days(rng.gen_range(0..365));
+        let national_id = people::national_id(rng, birth, gender);
+        debug_assert!(NationalId::parse(&national_id).is_ok());
+        let adult_year = birth.checked_add_signed(Duration::days(18 * 366)).expect("date");
+        let total_weight: u32 = ENTRY_YEARS.iter().map(|(_, w)| w).sum();
+        let mut pick = rng.gen_range(0..total_weight);
+        let year = ENTRY_YEARS.iter().find(|(_, w)| if pick < *w { true } else { pick -= w; false }).map_or(2015, |(y, _)| *y);
+        let entry = NaiveDate::from_ymd_opt(year, rng.gen_range(1..=12), rng.gen_range(1..=28)).expect("date").max(adult_year).min(as_of);
+        let opened_days = (as_of - entry).num_days().max(1);
+        let opened = entry + Duration::days(if rng.gen_bool(0.7) { 0 } else { rng.gen_range(0..opened_days) });
+
+        // Assets in yuan: lognormal body, and 1% of accounts in a Pareto tail.
+        let assets: f64 = if rng.gen_bool(0.01) {
+            (2_000_000.0 * Pareto::<f64>::new(1.0, 1.3).expect("pareto").sample(rng)).min(2e9)
+        } else {
+            LogNormal::<f64>::new(11.0, 1.3).expect("lognormal").sample(rng).clamp(1_000.0, 5e7)
+        };
+        let risk = [1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 5, 5][rng.gen_range(0..12)];
+        let horizon = ["short", "medium", "medium", "long"][rng.gen_range(0..4)];
+        let professional = assets > 5_000_000.0 && rng.gen_bool(0.3);
+        line!(
+            out.customers,
+            "{id},{},{national_id},{},{},{birth},{entry},{branch},{advisor},C{risk},{horizon},{},{professional},{}T{:02}:{:02}:00+08:00",
+            people::name(rng, gender),
+            people::phone(rng),
+            gender.as_str(),
+            rng.gen_bool(0.98),
+            opened,
+            rng.gen_range(9..17),
+            rng.gen_range(0..60)
+        );
+
+        let account = id as i64 * 10 + 1;
+        let cash_share = rng.gen_range(0.05..0.6);
+        line!(out.accounts, "{account},{id},{}", fen(assets * cash_share));
+
+        // Positions: 1 to 10, fewer more likely; weights split the invested part.
+        let n_positions = [1, 1, 1, 2, 2, 2, 3, 3, 4, 4, 5, 6, 7, 8, 9, 10][rng.gen_range(0..16)];
+        let mut held: Vec<usize> = Vec::with_capacity(n_positions);
+        while held.len() < n_positions {
+            let i = self.pick_instrument(rng);
+            if !held.contains(&i) {
+                held.push(i);
+            }
+        }
+        let weights: Vec<f64> = held.iter().map(|_| rng.gen_range(0.2..1.0)).collect();
+        let total: f64 = weights.iter().sum();
+        let mut bought_today: Vec<i64> = vec![0; held.len()];
+
+        // Trades over the window: 40% dormant (nothing in the last 90 days).
+        let dormant = rng.gen_bool(0.4);
+        let cutoff = as_of - Duration::days(90);
+        let recent_from = cal.iter().position(|d| *d > cutoff).unwrap_or(0);
+        let n_trades: usize = if dormant {
+            if rng.gen_bool(0.5) { 0 } else { rng.gen_range(1..6) }
+        } else {
+            (LogNormal::new(1.6, 1.0).expect("lognormal").sample(rng) as usize).clamp(1, 400)
+        };
+        for k in 0..n_trades {
+            let day = if dormant {
+                if recent_from == 0 { continue; }
+                rng.gen_range(0..recent_from)
+            } else if k == 0 {
+                rng.gen_range(recent_from..cal.len())
+            } else {
+                rng.gen_range(0..cal.len())
+            };
+            let slot = if rng.gen_bool(0.7) { Some(rng.gen_range(0..held.len())) } else { None };
+            let li = slot.map_or_else(|| self.pick_instrument(rng), |s| held[s]);
+            let listed: &Listed = &self.universe.listed[li];
+            let Some(range) = listed.days[day] else { continue };
+            let steps = (range.high - range.low) / listed.tick;
+            let price = range.low + rng.gen_range(0..=steps) * listed.tick;
+            let lot = listed.instrument.lot;
+            let target = assets * rng.gen_range(0.03..0.25);
+            let lots = ((target / (price as f64 / 10_000.0 * lot as f64)) as i64).clamp(1, 100_000);
+            let quantity = lots * lot;
+            let amount = price as f64 / 10_000.0 * quantity as f64;
+            let sell = rng.gen_bool(0.45);
+            let mut fee = (amount * 0.00025).max(5.0);
+            if listed.instrument.kind == InstrumentKind::Stock {
+                fee += amount * 0.00001; // transfer fee
+                if sell {
+                    fee += amount * 0.0005; // stamp duty, sells only
+                }
+            }
+            if day == cal.len() - 1 && !sell {
+                if let Some(s) = slot {
+                    bought_today[s] += quantity;
+                }
+            }
+            line!(
+                out.trades,
+                "{},{account},{},{},{quantity},{},{},{}",
+                id * 1000 + k as u64,
+                listed.instrument.code,
+                if sell { "sell" } else { "buy" },
+                money(price),
+                fen(fee),
+                session_time(rng, cal[day])
+            );
+        }
+
+        for (s, &li) in held.iter().enumerate() {
+            let listed = &self.universe.listed[li];
+            let lot = listed.instrument.lot;
+            let price = listed.last_close as f64 / 10_000.0;
+            let alloc = assets * (1.0 - cash_share) * weights[s] / total;
+            let quantity = (((alloc / (price * lot as f64)) as i64).max(1) * lot).max(bought_today[s]);
+            // Cost against today's price: most retail books hold some losers.
+            let cost = (price * Normal::<f64>::new(0.04, 0.25).expect("sigma").sample(rng).exp()).max(0.001);
+            let cost = Money::from_fixed((cost * 1_000.0).round() as i64 * 10);
+            line!(out.positions, "{account},{},{quantity},{},{cost}", listed.instrument.code, quantity - bought_today[s]);
+        }
+
+        // Cash flows: the opening deposit, then a few transfers and dividends.
+        let mut flow = 0u64;
+        let mut flow_line = |out: &mut Chunk, rng: &mut Pcg64Mcg, kind: &str, amount: Money, day: NaiveDate| {
+            line!(out.cash_flows, "{},{account},{kind},{amount},{}", id * 100 + flow, any_time(rng, day));
+            flow += 1;
+        };
+        let opening = fen(assets * rng.gen_range(0.5..1.0)).max(Money::ONE);
+        flow_line(out, rng, "deposit", opening, opened);
+        if !dormant {
+            for _ in 0..rng.gen_range(0..4) {
+                let kind = ["deposit", "withdrawal", "dividend"][rng.gen_range(0..3)];
+                let day = cal[rng.gen_range(0..cal.len())];
+                let amount = fen(assets * rng.gen_range(0.001..0.1)).max(Money::ONE);
+                flow_line(out, rng, kind, amount, day);
+            }
+        }
+
+        // Logins over the last 30 days: active customers come often.
+        let login_days = 30;
+        let n_logins = if dormant {
+            if rng.gen_bool(0.15) { 1 } else { 0 }
+        } else {
+            rng.gen_range(1..12)
+        };
+        for k in 0..n_logins {
+            let day = as_of - Duration::days(rng.gen_range(0..login_days));
+            let channel = ["app", "app", "app", "web", "pc"][rng.gen_range(0..5)];
+            line!(out.logins, "{},{id},{},{channel}", id * 1000 + k, any_time(rng, day));
+        }
+
+        // Service contacts from the advisor over the window.
+        for k in 0..rng.gen_range(0..4) {
+            let kind = ["call", "message", "message", "visit", "consultation"][rng.gen_range(0..5)];
+            let day = cal[rng.gen_range(0..cal.len())];
+            line!(out.service_events, "{},{id},{advisor},{kind},{}", id * 100 + k, any_time(rng, day));
+        }
+        let _ = branch;
+    }
+}

@@ -1,0 +1,666 @@
+//! `brokerdesk import`: loads a book directory (the files of
+//! [`crate::book_files`]) into the store.
+//!
+//! - Every bad row is reported (file, line, column, reason) in a reject file,
+//!   and the good rows load.
+//! - Rows are written in batches, each one transaction, and a row whose key is
+//!   already stored is skipped. So a re-run loads nothing twice, and a run
+//!   killed at any moment and run again ends exactly as one clean run would.
+//! - Parsing runs on its own thread while the previous batch is written.
+
+use crate::book_files::{self, BookFile};
+use domain::{
+    AccountId, Branch, BranchId, CashAccount, CashFlow, CashFlowKind, Customer, CustomerId, DomainError, EventId,
+    FixedPoint, Gender, Horizon, Instrument, InstrumentCode, InstrumentKind, Login, LoginChannel, Money, NationalId,
+    PersonName, Phone, Position, RiskLevel, ServiceEvent, ServiceEventKind, Side, Staff, StaffId, StaffRole, Trade,
+    TradeId,
+};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use store::{Db, KeySet, Rows, StoreError};
+use thiserror::Error;
+
+/// How to import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Directory holding the book's CSV files.
+    pub dir: PathBuf,
+    /// Where bad rows are reported (file, line, column, reason).
+    pub rejects: PathBuf,
+    /// Rows per transaction.
+    pub batch_rows: usize,
+    /// Draw progress bars (they hide themselves when not on a terminal).
+    pub progress: bool,
+}
+
+impl ImportOptions {
+    /// Defaults: rejects in ./import-rejects.csv, 5,000 rows a transaction.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        ImportOptions { dir: dir.into(), rejects: PathBuf::from("import-rejects.csv"), batch_rows: 5_000, progress: true }
+    }
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileReport {
+    /// File name.
+    pub file: &'static str,
+    /// False when the directory has no such file.
+    pub present: bool,
+    /// Data rows read.
+    pub read: u64,
+    /// Rows newly stored.
+    pub loaded: u64,
+    /// Good rows already stored by an earlier run.
+    pub already_present: u64,
+    /// Rows rejected.
+    pub rejected: u64,
+}
+
+/// What an import did, file by file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// One report per file, in load order.
+    pub files: Vec<FileReport>,
+}
+
+impl ImportReport {
+    /// Rows rejected over all files.
+    pub fn rejected(&self) -> u64 {
+        self.files.iter().map(|f| f.rejected).sum()
+    }
+
+    /// Rows newly stored over all files.
+    pub fn loaded(&self) -> u64 {
+        self.files.iter().map(|f| f.loaded).sum()
+    }
+}
+
+/// Why an import stopped. Bad rows do not stop it; they are rejected.
+#[derive(Debug, Error)]
+pub enum ImportError {
+    /// The book directory is missing or unreadable.
+    #[error("cannot read book directory {path}: {source}")]
+    Dir {
+        /// Directory.
+        path: PathBuf,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file could not be opened or read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The reject file could not be written.
+    #[error("cannot write reject file {path}: {source}")]
+    Rejects {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        #[source]
+        source: csv::Error,
+    },
+    /// The store refused a batch.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Keys already known, to check references and report duplicates.
+#[derive(Debug, Default)]
+struct Known {
+    branches: HashSet<i64>,
+    staff: HashSet<i64>,
+    advisors: HashSet<i64>,
+    customers: HashSet<i64>,
+    accounts: HashSet<i64>,
+    instruments: HashSet<InstrumentCode>,
+}
+
+/// Imports every file of the book that is present, in load order.
+pub async fn import_dir(db: &Db, opts: &ImportOptions) -> Result<ImportReport, ImportError> {
+    if let Err(source) = std::fs::read_dir(&opts.dir) {
+        return Err(ImportError::Dir { path: opts.dir.clone(), source });
+    }
+    let mut known = Known {
+        branches: db.key_set(KeySet::Branches).await?,
+        staff: db.key_set(KeySet::Staff).await?,
+        advisors: db.key_set(KeySet::Advisors).await?,
+        customers: db.key_set(KeySet::Customers).await?,
+        accounts: db.key_set(KeySet::Accounts).await?,
+        instruments: db
+            .instrument_codes()
+            .await?
+            .iter()
+            .filter_map(|c| InstrumentCode::parse(c).ok())
+            .collect(),
+    };
+    let mut rejects = Rejects::create(&opts.rejects)?;
+    let mut report = ImportReport::default();
+    for file in book_files::LOAD_ORDER {
+        let path = opts.dir.join(file.name);
+        if !path.exists() {
+            report.files.push(FileReport { file: file.name, ..FileReport::default() });
+            continue;
+        }
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Rows>(2);
+        let batch_rows = opts.batch_rows.max(1);
+        let progress = opts.progress;
+        let parser = std::thread::spawn(move || {
+            let mut parse = FileParse::new(file, known, rejects, tx, batch_rows);
+            let outcome = parse.run(&path, progress);
+            (outcome, parse.known, parse.rejects, parse.report)
+        });
+        let mut written = 0u64;
+        let mut store_error = None;
+        while let Some(rows) = rx.recv().await {
+            match db.insert(&rows).await {
+                Ok(n) => written += n,
+                Err(e) => {
+                    store_error = Some(e);
+                    break;
+                }
+            }
+        }
+        drop(rx); // stops the parser if the store failed
+        let (outcome, k, r, mut file_report) = parser.join().expect("parser thread panicked");
+        known = k;
+        rejects = r;
+        if let Some(e) = store_error {
+            return Err(e.into());
+        }
+        outcome?;
+        file_report.loaded = written;
+        file_report.already_present = file_report.read - file_report.rejected - written;
+        report.files.push(file_report);
+    }
+    rejects.finish()?;
+    Ok(report)
+}
+
+/// The reject file: file, line, column, reason.
+struct Rejects {
+    path: PathBuf,
+    writer: csv::Writer<File>,
+}
+
+impl Rejects {
+    fn create(path: &Path) -> Result<Self, ImportError> {
+        let err = |source| ImportError::Rejects { path: path.to_owned(), source };
+        let mut writer = csv::Writer::from_path(path).map_err(err)?;
+        writer.write_record(["file", "line", "column", "reason"]).map_err(err)?;
+        Ok(Rejects { path: path.to_owned(), writer })
+    }
+
+    fn reject(&mut self, file: &str, line: u64, column: &str, reason: &str) -> Result<(), ImportError> {
+        self.writer
+            .write_record([file, &line.to_string(), column, reason])
+            .map_err(|source| ImportError::Rejects { path: self.path.clone(), source })
+    }
+
+    fn finish(mut self) -> Result<(), ImportError> {
+        self.writer.flush().map_err(|e| ImportError::Rejects { path: self.path.clone(), source: e.into() })
+    }
+}
+
+/// A row's problem: which column, and why.
+struct RowError {
+    column: String,
+    reason: String,
+}
+
+impl From<DomainError> for RowError {
+    fn from(e: DomainError) -> Self {
+        let reason = match &e {
+            DomainError::Invalid { reason, .. } => reason.clone(),
+        };
+        RowError { column: e.field().to_owned(), reason }
+    }
+}
+
+fn row_error(column: &str, reason: impl Into<String>) -> RowError {
+    RowError { column: column.to_owned(), reason: reason.into() }
+}
+
+/// One record with its header, read by column name.
+struct Fields<'a> {
+    header: &'a HashMap<String, usize>,
+    record: &'a csv::ByteRecord,
+}
+
+impl Fields<'_> {
+    /// The column's text, trimmed; empty when the column is absent.
+    fn text(&self, column: &str) -> Result<&str, RowError> {
+        let Some(&i) = self.header.get(column) else { return Ok("") };
+        let bytes = self.record.get(i).unwrap_or_default();
+        std::str::from_utf8(bytes)
+            .map(str::trim)
+            .map_err(|_| row_error(column, "is not valid UTF-8 text"))
+    }
+
+    fn required(&self, column: &str) -> Result<&str, RowError> {
+        let t = self.text(column)?;
+        if t.is_empty() {
+            return Err(row_error(column, "is empty"));
+        }
+        Ok(t)
+    }
+
+    fn int(&self, column: &str) -> Result<i64, RowError> {
+        let t = self.required(column)?;
+        t.parse().map_err(|_| row_error(column, format!("'{t}' is not a whole number")))
+    }
+
+    fn id(&self, column: &str) -> Result<i64, RowError> {
+        let n = self.int(column)?;
+        if n <= 0 {
+            return Err(row_error(column, format!("{n} is not a positive id")));
+        }
+        Ok(n)
+    }
+
+    fn money(&self, column: &'static str) -> Result<Money, RowError> {
+        let t = self.required(column)?;
+        let m = Money::from_str(t).map_err(|_| row_error(column, format!("'{t}' is not a number")))?;
+        m.to_fixed(column)?; // must be storable exactly
+        Ok(m)
+    }
+
+    fn flag(&self, column: &str) -> Result<bool, RowError> {
+        match self.required(column)?.to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "y" => Ok(true),
+            "false" | "0" | "no" | "n" => Ok(false),
+            other => Err(row_error(column, format!("'{other}' is not true or false"))),
+        }
+    }
+
+    fn parsed<T: FromStr<Err = DomainError>>(&self, column: &str) -> Result<T, RowError> {
+        let t = self.required(column)?;
+        T::from_str(t).map_err(|e| RowError { column: column.to_owned(), reason: e.to_string() })
+    }
+
+    fn date(&self, column: &'static str) -> Result<chrono::NaiveDate, RowError> {
+        Ok(domain::parse_date(column, self.required(column)?)?)
+    }
+
+    fn time(&self, column: &'static str) -> Result<chrono::DateTime<chrono::Utc>, RowError> {
+        Ok(domain::parse_timestamp(column, self.required(column)?)?)
+    }
+
+    fn instrument(&self, column: &str, known: &Known) -> Result<InstrumentCode, RowError> {
+        let code = InstrumentCode::parse(self.required(column)?)?;
+        if !known.instruments.contains(&code) {
+            return Err(row_error(column, format!("unknown instrument {code}")));
+        }
+        Ok(code)
+    }
+}
+
+fn reference(set: &HashSet<i64>, column: &str, id: i64, what: &str) -> Result<(), RowError> {
+    if set.contains(&id) {
+        Ok(())
+    } else {
+        Err(row_error(column, format!("unknown {what} {id}")))
+    }
+}
+
+/// A row's identity inside its file, to report duplicates.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Id(i64),
+    Holding(i64, InstrumentCode),
+}
+
+/// One parsed row, ready for its batch.
+enum Parsed {
+    Branch(Branch),
+    Staff(Staff),
+    Customer(Customer),
+    Account(CashAccount),
+    Instrument(Instrument),
+    Position(Position),
+    Trade(Trade),
+    CashFlow(CashFlow),
+    Login(Login),
+    ServiceEvent(ServiceEvent),
+}
+
+/// Parses one file on its own thread, sending batches to the writer.
+struct FileParse {
+    file: BookFile,
+    known: Known,
+    rejects: Rejects,
+    tx: tokio::sync::mpsc::Sender<Rows>,
+    batch_rows: usize,
+    batch: Vec<Parsed>,
+    seen: HashMap<Key, u64>,
+    report: FileReport,
+}
+
+impl FileParse {
+    fn new(file: BookFile, known: Known, rejects: Rejects, tx: tokio::sync::mpsc::Sender<Rows>, batch_rows: usize) -> Self {
+        FileParse {
+            file,
+            known,
+            rejects,
+            tx,
+            batch_rows,
+            batch: Vec::new(),
+            seen: HashMap::new(),
+            report: FileReport { file: file.name, present: true, ..FileReport::default() },
+        }
+    }
+
+    fn reject(&mut self, line: u64, column: &str, reason: &str) -> Result<(), ImportError> {
+        self.report.rejected += 1;
+        self.rejects.reject(self.file.name, line, column, reason)
+    }
+
+    fn run(&mut self, path: &Path, progress: bool) -> Result<(), ImportError> {
+        let read_err = |source| ImportError::Read { path: path.to_owned(), source };
+        let handle = File::open(path).map_err(read_err)?;
+        let size = handle.metadata().map_err(read_err)?.len();
+        let bar = if progress { ProgressBar::new(size) } else { ProgressBar::hidden() };
+        bar.set_style(
+            ProgressStyle::with_template("{msg:>20} [{bar:30}] {bytes}/{total_bytes} {per_sec} eta {eta}")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        bar.set_message(self.file.name);
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(BufReader::with_capacity(1 << 20, handle));
+        let header = match reader.byte_headers() {
+            Ok(h) if !(h.is_empty() || h.len() == 1 && h[0].is_empty()) => h.clone(),
+            Ok(_) => {
+                let expected = self.file.columns.join(",");
+                return self.reject(1, "", &format!("file is empty: expected a header line {expected}"));
+            }
+            Err(e) => return self.reject(1, "", &format!("header cannot be read: {e}")),
+        };
+        let mut columns = HashMap::new();
+        for (i, name) in header.iter().enumerate() {
+            let Ok(name) = std::str::from_utf8(name) else {
+                return self.reject(1, "", "header is not valid UTF-8 text");
+            };
+            columns.insert(name.trim().trim_start_matches('\u{feff}').to_ascii_lowercase(), i);
+        }
+        let optional = ["licence_no", "face_value", "staff_id"];
+        let missing: Vec<&str> = self.file.columns.iter().copied().filter(|c| !columns.contains_key(*c) && !optional.contains(c)).collect();
+        if !missing.is_empty() {
+            return self.reject(1, &missing.join(" "), "header lacks required columns; no row of this file was loaded");
+        }
+        let mut record = csv::ByteRecord::new();
+        loop {
+            let line = reader.position().line();
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    // The CSV layer lost its place (e.g. an unclosed quote):
+                    // report it and stop this file rather than guess.
+                    self.report.read += 1;
+                    self.reject(line, "", &format!("unreadable CSV: {e}; the rest of the file was skipped"))?;
+                    break;
+                }
+            }
+            self.report.read += 1;
+            let line = record.position().map_or(line, |p| p.line());
+            if record.len() != header.len() {
+                let reason = format!("has {} fields, the header has {}", record.len(), header.len());
+                self.reject(line, "", &reason)?;
+                continue;
+            }
+            let fields = Fields { header: &columns, record: &record };
+            match self.parse(&fields) {
+                Ok((key, row)) => {
+                    if let Some(first) = self.seen.get(&key) {
+                        let reason = format!("duplicate of line {first}");
+                        self.reject(line, self.file.columns[0], &reason)?;
+                        continue;
+                    }
+                    self.seen.insert(key, line);
+                    self.remember(&row);
+                    self.batch.push(row);
+                    if self.batch.len() >= self.batch_rows && !self.flush() {
+                        break; // the writer stopped
+                    }
+                }
+                Err(e) => self.reject(line, &e.column, &e.reason)?,
+            }
+            if self.report.read % 4096 == 0 {
+                bar.set_position(record.position().map_or(0, |p| p.byte()));
+            }
+        }
+        self.flush();
+        bar.finish_and_clear();
+        Ok(())
+    }
+
+    /// Hands the batch to the writer; false if the writer has stopped.
+    fn flush(&mut self) -> bool {
+        if self.batch.is_empty() {
+            return true;
+        }
+        let batch = std::mem::take(&mut self.batch);
+        self.tx.blocking_send(into_rows(batch)).is_ok()
+    }
+
+    /// Makes an accepted row's key referable by later rows and files.
+    fn remember(&mut self, row: &Parsed) {
+        let k = &mut self.known;
+        match row {
+            Parsed::Branch(b) => {
+                k.branches.insert(b.id.0);
+            }
+            Parsed::Staff(s) => {
+                k.staff.insert(s.id.0);
+                if s.role == StaffRole::Advisor {
+                    k.advisors.insert(s.id.0);
+                }
+            }
+            Parsed::Customer(c) => {
+                k.customers.insert(c.id.0);
+            }
+            Parsed::Account(a) => {
+                k.accounts.insert(a.id.0);
+            }
+            Parsed::Instrument(i) => {
+                k.instruments.insert(i.code.clone());
+            }
+            _ => {}
+        }
+    }
+
+    fn parse(&self, f: &Fields<'_>) -> Result<(Key, Parsed), RowError> {
+        let k = &self.known;
+        Ok(match self.file.name {
+            "branches.csv" => {
+                let id = f.id("id")?;
+                let b = Branch { id: BranchId(id), name: f.required("name")?.to_owned(), city: f.required("city")?.to_owned() };
+                (Key::Id(id), Parsed::Branch(b))
+            }
+            "staff.csv" => {
+                let id = f.id("id")?;
+                let branch = f.id("branch_id")?;
+                reference(&k.branches, "branch_id", branch, "branch")?;
+                let licence = f.text("licence_no")?;
+                let s = Staff {
+                    id: StaffId(id),
+                    branch_id: BranchId(branch),
+                    role: f.parsed("role")?,
+                    name: PersonName::parse(f.text("name")?)?,
+                    licence_no: (!licence.is_empty()).then(|| licence.to_owned()),
+                };
+                s.validate()?;
+                (Key::Id(id), Parsed::Staff(s))
+            }
+            "customers.csv" => {
+                let id = f.id("id")?;
+                let branch = f.id("branch_id")?;
+                reference(&k.branches, "branch_id", branch, "branch")?;
+                let advisor = f.id("advisor_id")?;
+                reference(&k.advisors, "advisor_id", advisor, "advisor")?;
+                let c = Customer {
+                    id: CustomerId(id),
+                    name: PersonName::parse(f.text("name")?)?,
+                    national_id: NationalId::parse(f.required("national_id")?)?,
+                    phone: Phone::parse(f.required("phone")?)?,
+                    gender: f.parsed::<Gender>("gender")?,
+                    birth_date: f.date("birth_date")?,
+                    market_entry_date: f.date("market_entry_date")?,
+                    branch_id: BranchId(branch),
+                    advisor_id: StaffId(advisor),
+                    risk_level: f.parsed::<RiskLevel>("risk_level")?,
+                    horizon: f.parsed::<Horizon>("horizon")?,
+                    real_name_verified: f.flag("real_name_verified")?,
+                    professional: f.flag("professional")?,
+                    opened_at: f.time("opened_at")?,
+                };
+                c.validate()?;
+                (Key::Id(id), Parsed::Customer(c))
+            }
+            "accounts.csv" => {
+                let id = f.id("id")?;
+                let customer = f.id("customer_id")?;
+                reference(&k.customers, "customer_id", customer, "customer")?;
+                let a = CashAccount { id: AccountId(id), customer_id: CustomerId(customer), cash: f.money("cash")? };
+                (Key::Id(id), Parsed::Account(a))
+            }
+            "instruments.csv" => {
+                let code = InstrumentCode::parse(f.required("code")?)?;
+                let face = f.text("face_value")?;
+                let lot = f.int("lot")?;
+                if lot <= 0 {
+                    return Err(row_error("lot", "must be positive"));
+                }
+                let tick = f.money("tick")?;
+                let last_close = f.money("last_close")?;
+                if tick <= Money::ZERO || last_close <= Money::ZERO {
+                    return Err(row_error(if tick <= Money::ZERO { "tick" } else { "last_close" }, "must be positive"));
+                }
+                let i = Instrument {
+                    name: f.required("name")?.to_owned(),
+                    board: f.parsed("board")?,
+                    kind: f.parsed::<InstrumentKind>("kind")?,
+                    lot,
+                    tick,
+                    limit_pct: f.money("limit_pct")?,
+                    st: f.flag("st")?,
+                    list_date: f.date("list_date")?,
+                    face_value: if face.is_empty() { None } else { Some(f.money("face_value")?) },
+                    outstanding_shares: f.int("outstanding_shares")?,
+                    last_close,
+                    code: code.clone(),
+                };
+                (Key::Holding(0, code), Parsed::Instrument(i))
+            }
+            "positions.csv" => {
+                let account = f.id("account_id")?;
+                reference(&k.accounts, "account_id", account, "account")?;
+                let p = Position {
+                    account_id: AccountId(account),
+                    instrument: f.instrument("instrument", k)?,
+                    quantity: f.int("quantity")?,
+                    sellable_quantity: f.int("sellable_quantity")?,
+                    cost_price: f.money("cost_price")?,
+                };
+                p.validate()?;
+                (Key::Holding(account, p.instrument.clone()), Parsed::Position(p))
+            }
+            "trades.csv" => {
+                let id = f.id("id")?;
+                let account = f.id("account_id")?;
+                reference(&k.accounts, "account_id", account, "account")?;
+                let t = Trade {
+                    id: TradeId(id),
+                    account_id: AccountId(account),
+                    instrument: f.instrument("instrument", k)?,
+                    side: f.parsed::<Side>("side")?,
+                    quantity: f.int("quantity")?,
+                    price: f.money("price")?,
+                    fee: f.money("fee")?,
+                    time: f.time("time")?,
+                };
+                t.validate()?;
+                (Key::Id(id), Parsed::Trade(t))
+            }
+            "cash_flows.csv" => {
+                let id = f.id("id")?;
+                let account = f.id("account_id")?;
+                reference(&k.accounts, "account_id", account, "account")?;
+                let c = CashFlow {
+                    id: EventId(id),
+                    account_id: AccountId(account),
+                    kind: f.parsed::<CashFlowKind>("kind")?,
+                    amount: f.money("amount")?,
+                    time: f.time("time")?,
+                };
+                c.validate()?;
+                (Key::Id(id), Parsed::CashFlow(c))
+            }
+            "logins.csv" => {
+                let id = f.id("id")?;
+                let customer = f.id("customer_id")?;
+                reference(&k.customers, "customer_id", customer, "customer")?;
+                let l = Login {
+                    id: EventId(id),
+                    customer_id: CustomerId(customer),
+                    time: f.time("time")?,
+                    channel: f.parsed::<LoginChannel>("channel")?,
+                };
+                (Key::Id(id), Parsed::Login(l))
+            }
+            "service_events.csv" => {
+                let id = f.id("id")?;
+                let customer = f.id("customer_id")?;
+                reference(&k.customers, "customer_id", customer, "customer")?;
+                let staff = match f.text("staff_id")? {
+                    "" => None,
+                    _ => {
+                        let s = f.id("staff_id")?;
+                        reference(&k.staff, "staff_id", s, "staff member")?;
+                        Some(StaffId(s))
+                    }
+                };
+                let e = ServiceEvent {
+                    id: EventId(id),
+                    customer_id: CustomerId(customer),
+                    staff_id: staff,
+                    kind: f.parsed::<ServiceEventKind>("kind")?,
+                    time: f.time("time")?,
+                };
+                (Key::Id(id), Parsed::ServiceEvent(e))
+            }
+            other => unreachable!("{other} is not in book_files::LOAD_ORDER"),
+        })
+    }
+}
+
+/// Groups a batch of one file's rows into the store's batch type.
+fn into_rows(batch: Vec<Parsed>) -> Rows {
+    macro_rules! collect {
+        ($variant:ident, $rows:ident) => {
+            Rows::$rows(batch.into_iter().filter_map(|p| if let Parsed::$variant(x) = p { Some(x) } else { None }).collect())
+        };
+    }
+    match batch.first() {
+        Some(Parsed::Branch(_)) | None => collect!(Branch, Branches),
+        Some(Parsed::Staff(_)) => collect!(Staff, Staff),
+        Some(Parsed::Customer(_)) => collect!(Customer, Customers),
+        Some(Parsed::Account(_)) => collect!(Account, Accounts),
+        Some(Parsed::Instrument(_)) => collect!(Instrument, Instruments),
+        Some(Parsed::Position(_)) => collect!(Position, Positions),
+        Some(Parsed::Trade(_)) => collect!(Trade, Trades),
+        Some(Parsed::CashFlow(_)) => collect!(CashFlow, CashFlows),
+        Some(Parsed::Login(_)) => collect!(Login, Logins),
+        Some(Parsed::ServiceEvent(_)) => collect!(ServiceEvent, ServiceEvents),
+    }
+}

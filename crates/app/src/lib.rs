@@ -1,0 +1,10 @@
+//! Use cases that combine the contexts and the store, shared by the server and
+//! the CLI: generating a synthetic brokerage, importing a brokerage's files.
+
+pub mod book_files;
+pub mod gen;
+pub mod import;
+pub mod market_data;
+
+pub use gen::{generate, GenOptions, GenSummary};
+pub use import::{import_dir, FileReport, ImportError, ImportOptions, ImportReport};

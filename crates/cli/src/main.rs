@@ -1,0 +1,154 @@
+//! The `brokerdesk` binary: wires the use cases in `app` and the HTTP server
+//! in `server` to subcommands. Errors become `anyhow` only here, at the edge.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use store::Db;
+
+mod demo;
+
+/// Brokerdesk: the customer-operations platform of a securities brokerage.
+#[derive(Debug, Parser)]
+#[command(name = "brokerdesk", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Generate a small brokerage, load it into ./brokerdesk-demo.db and serve it.
+    Demo {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Customers to generate.
+        #[arg(long, default_value_t = 20_000)]
+        customers: u64,
+        /// Real daily bars to use instead of the committed subset, e.g. ../shared/data/ashare-daily.
+        #[arg(long)]
+        bars: Option<PathBuf>,
+    },
+    /// Serve an existing database.
+    Serve {
+        /// Database: a SQLite file path, sqlite:PATH or postgres://...
+        #[arg(long, env = "BROKERDESK_DB", default_value = "brokerdesk.db")]
+        db: String,
+        /// Address to listen on.
+        #[arg(long, env = "BROKERDESK_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Write a deterministic synthetic brokerage as CSV files.
+    Gen {
+        /// Number of customers.
+        #[arg(long, default_value_t = 20_000)]
+        customers: u64,
+        /// Seed; the same seed gives the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Real daily bars to use instead of the committed subset, e.g. ../shared/data/ashare-daily.
+        #[arg(long)]
+        bars: Option<PathBuf>,
+    },
+    /// Load a book directory (CSV files as the README documents) into a database.
+    Import {
+        /// Database: a SQLite file path, sqlite:PATH or postgres://...
+        #[arg(long, env = "BROKERDESK_DB", default_value = "brokerdesk.db")]
+        db: String,
+        /// Where bad rows are reported.
+        #[arg(long, default_value = "import-rejects.csv")]
+        rejects: PathBuf,
+        /// Rows per transaction.
+        #[arg(long, default_value_t = 5_000)]
+        batch_rows: usize,
+        /// The book directory.
+        dir: PathBuf,
+    },
+    /// Print row counts and the positions checksum of a database.
+    Stats {
+        /// Database: a SQLite file path, sqlite:PATH or postgres://...
+        #[arg(long, env = "BROKERDESK_DB", default_value = "brokerdesk.db")]
+        db: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Demo { listen, customers, bars } => demo::run(listen, customers, bars).await,
+        Command::Serve { db, listen } => {
+            let db = Db::open(&db).await.context("opening the database")?;
+            serve(db, listen).await
+        }
+        Command::Gen { customers, seed, out, bars } => {
+            let mut opts = app::GenOptions::new(customers, seed, out);
+            opts.bars = bars;
+            let summary = app::generate(&opts)?;
+            for (file, rows) in &summary.rows {
+                println!("{file:>20} {rows:>12} rows");
+            }
+            println!("generated in {:.1} s into {}", summary.elapsed.as_secs_f64(), opts.out.display());
+            Ok(())
+        }
+        Command::Import { db, rejects, batch_rows, dir } => {
+            let db = Db::open(&db).await.context("opening the database")?;
+            let mut opts = app::ImportOptions::new(dir);
+            opts.rejects = rejects;
+            opts.batch_rows = batch_rows;
+            let started = std::time::Instant::now();
+            let report = app::import_dir(&db, &opts).await?;
+            db.close().await;
+            print_import(&report, &opts, started.elapsed());
+            Ok(())
+        }
+        Command::Stats { db } => {
+            let db = Db::open(&db).await.context("opening the database")?;
+            let stats = db.stats().await?;
+            for (table, n) in &stats.counts {
+                println!("{table:>16} {n}");
+            }
+            println!("positions checksum {}", stats.positions_checksum);
+            Ok(())
+        }
+    }
+}
+
+fn print_import(report: &app::ImportReport, opts: &app::ImportOptions, elapsed: std::time::Duration) {
+    println!("{:>20} {:>10} {:>10} {:>10} {:>10}", "file", "read", "loaded", "present", "rejected");
+    for f in &report.files {
+        if f.present {
+            println!("{:>20} {:>10} {:>10} {:>10} {:>10}", f.file, f.read, f.loaded, f.already_present, f.rejected);
+        } else {
+            println!("{:>20} (no such file, skipped)", f.file);
+        }
+    }
+    let secs = elapsed.as_secs_f64();
+    let read: u64 = report.files.iter().map(|f| f.read).sum();
+    println!("{read} rows in {secs:.1} s ({:.0} rows/s)", read as f64 / secs.max(1e-9));
+    if report.rejected() > 0 {
+        println!("{} rows rejected: see {}", report.rejected(), opts.rejects.display());
+    }
+}
+
+/// Serves the app until Ctrl-C.
+pub(crate) async fn serve(db: Db, listen: SocketAddr) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
+    let addr = listener.local_addr()?;
+    println!("Brokerdesk is serving on http://{addr}/");
+    server::serve(listener, db, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,26 @@
+//! Plain types shared by every Brokerdesk context. No I/O lives here.
+//!
+//! Values that have rules (a national ID, a phone number, an instrument code)
+//! are newtypes with a `parse` constructor, so that a value of the type is
+//! always valid and the rest of the code need not check again.
+
+mod error;
+mod ids;
+mod instrument;
+mod money;
+mod party;
+mod person;
+mod time;
+mod trading;
+
+pub use error::DomainError;
+pub use ids::{AccountId, BranchId, CustomerId, EventId, StaffId, TradeId};
+pub use instrument::{Board, Exchange, Instrument, InstrumentCode, InstrumentKind};
+pub use money::{FixedPoint, Money, FIXED_POINT_SCALE};
+pub use party::{
+    Branch, CashAccount, Customer, Gender, Horizon, Login, LoginChannel, RiskLevel, ServiceEvent,
+    ServiceEventKind, Staff, StaffRole,
+};
+pub use person::{mask_national_id, mask_phone, NationalId, PersonName, Phone};
+pub use time::{parse_date, parse_timestamp, shanghai, to_shanghai};
+pub use trading::{CashFlow, CashFlowKind, Position, Side, Trade};

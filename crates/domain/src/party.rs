@@ -1,0 +1,230 @@
+use crate::instrument::text_enum;
+use crate::{AccountId, BranchId, CustomerId, DomainError, EventId, Money, NationalId, PersonName, Phone, StaffId};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// A branch office (营业部).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Branch {
+    /// Id.
+    pub id: BranchId,
+    /// Name, e.g. 上海浦东营业部.
+    pub name: String,
+    /// City.
+    pub city: String,
+}
+
+text_enum!(
+    /// What a member of staff does in the firm, which sets what they may see.
+    StaffRole, "role" {
+        /// Investment advisor (投顾): serves a book of customers.
+        Advisor = "advisor",
+        /// Branch manager: oversees a branch's advisors.
+        Manager = "manager",
+        /// Compliance officer: reviews content, reads everything.
+        Compliance = "compliance",
+        /// Administrator: firm set-up and rules.
+        Admin = "admin",
+    }
+);
+
+/// A member of the firm's staff.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Staff {
+    /// Id.
+    pub id: StaffId,
+    /// Home branch.
+    pub branch_id: BranchId,
+    /// Role.
+    pub role: StaffRole,
+    /// Name.
+    pub name: PersonName,
+    /// SAC licence number; advisors must have one.
+    pub licence_no: Option<String>,
+}
+
+impl Staff {
+    /// Checks the rules that tie role and licence together.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        if self.role == StaffRole::Advisor && self.licence_no.as_deref().is_none_or(str::is_empty) {
+            return Err(DomainError::invalid("licence_no", "an advisor must have a licence number"));
+        }
+        Ok(())
+    }
+}
+
+/// A customer's risk tolerance from the suitability questionnaire, C1
+/// (lowest) to C5 (highest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct RiskLevel(u8);
+
+impl RiskLevel {
+    /// C1..C5 as 1..5.
+    pub fn from_number(n: i64) -> Result<Self, DomainError> {
+        if (1..=5).contains(&n) {
+            Ok(RiskLevel(n as u8))
+        } else {
+            Err(DomainError::invalid("risk_level", format!("{n} is not between C1 and C5")))
+        }
+    }
+
+    /// 1..5.
+    pub fn number(self) -> u8 {
+        self.0
+    }
+}
+
+impl FromStr for RiskLevel {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, DomainError> {
+        let t = s.trim();
+        let digits = t.strip_prefix(['C', 'c']).unwrap_or(t);
+        let n: i64 = digits
+            .parse()
+            .map_err(|_| DomainError::invalid("risk_level", format!("'{t}' is not one of C1..C5")))?;
+        Self::from_number(n)
+    }
+}
+
+impl fmt::Display for RiskLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "C{}", self.0)
+    }
+}
+
+text_enum!(
+    /// How long a customer means to invest.
+    Horizon, "horizon" {
+        /// Under a year.
+        Short = "short",
+        /// One to three years.
+        Medium = "medium",
+        /// Over three years.
+        Long = "long",
+    }
+);
+
+text_enum!(
+    /// Gender as on the ID card.
+    Gender, "gender" {
+        /// Male.
+        Male = "M",
+        /// Female.
+        Female = "F",
+    }
+);
+
+/// A retail customer of the firm.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Customer {
+    /// Id.
+    pub id: CustomerId,
+    /// Real name.
+    pub name: PersonName,
+    /// National ID; masked wherever shown.
+    #[serde(skip)]
+    pub national_id: NationalId,
+    /// Mobile number; masked wherever shown.
+    #[serde(skip)]
+    pub phone: Phone,
+    /// Gender.
+    pub gender: Gender,
+    /// Birth date.
+    pub birth_date: NaiveDate,
+    /// First day in the stock market (may predate the account here).
+    pub market_entry_date: NaiveDate,
+    /// Branch that holds the account.
+    pub branch_id: BranchId,
+    /// Advisor serving the customer.
+    pub advisor_id: StaffId,
+    /// Suitability risk level.
+    pub risk_level: RiskLevel,
+    /// Investment horizon.
+    pub horizon: Horizon,
+    /// Real-name verification done.
+    pub real_name_verified: bool,
+    /// Qualified professional investor.
+    pub professional: bool,
+    /// When the customer opened their account here.
+    pub opened_at: DateTime<Utc>,
+}
+
+impl Customer {
+    /// Checks the rules between fields: the ID's birth date, entry after birth.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        if self.national_id.birth_date() != self.birth_date {
+            return Err(DomainError::invalid("birth_date", "does not match the national ID"));
+        }
+        if self.market_entry_date < self.birth_date {
+            return Err(DomainError::invalid("market_entry_date", "is before the birth date"));
+        }
+        Ok(())
+    }
+}
+
+/// A customer's cash account (资金账户), which holds cash and positions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CashAccount {
+    /// Id.
+    pub id: AccountId,
+    /// Owner.
+    pub customer_id: CustomerId,
+    /// Cash balance in CNY.
+    pub cash: Money,
+}
+
+text_enum!(
+    /// Where a customer signed in.
+    LoginChannel, "channel" {
+        /// Mobile app.
+        App = "app",
+        /// Web.
+        Web = "web",
+        /// Desktop trading terminal.
+        Pc = "pc",
+    }
+);
+
+/// A customer signing in to a brokerage channel.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Login {
+    /// Id from the source system.
+    pub id: EventId,
+    /// Who.
+    pub customer_id: CustomerId,
+    /// When.
+    pub time: DateTime<Utc>,
+    /// Where.
+    pub channel: LoginChannel,
+}
+
+text_enum!(
+    /// A contact between the firm and a customer.
+    ServiceEventKind, "kind" {
+        /// Phone call.
+        Call = "call",
+        /// Chat or text message.
+        Message = "message",
+        /// Visit in person.
+        Visit = "visit",
+        /// The customer used an advisory service (a question, a report).
+        Consultation = "consultation",
+    }
+);
+
+/// One service contact.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceEvent {
+    /// Id from the source system.
+    pub id: EventId,
+    /// Customer served.
+    pub customer_id: CustomerId,
+    /// Staff member who served, if any.
+    pub staff_id: Option<StaffId>,
+    /// What happened.
+    pub kind: ServiceEventKind,
+    /// When.
+    pub time: DateTime<Utc>,
+}

@@ -1,0 +1,61 @@
+use crate::DomainError;
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+
+/// Asia/Shanghai. China has kept UTC+8 without daylight saving since 1991, so
+/// a fixed offset is exact for every date the market data covers and saves
+/// carrying a time-zone database in the binary.
+pub fn shanghai() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}
+
+/// A UTC instant as wall-clock time in Shanghai, for display.
+pub fn to_shanghai(t: DateTime<Utc>) -> DateTime<FixedOffset> {
+    t.with_timezone(&shanghai())
+}
+
+/// Parses `YYYY-MM-DD`.
+pub fn parse_date(field: &'static str, text: &str) -> Result<NaiveDate, DomainError> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        DomainError::invalid(field, format!("'{text}' is not a date of the form YYYY-MM-DD"))
+    })
+}
+
+/// Parses an RFC 3339 time with an offset, or a plain `YYYY-MM-DD HH:MM:SS`
+/// read as Shanghai time (how brokerage back offices write times).
+pub fn parse_timestamp(field: &'static str, text: &str) -> Result<DateTime<Utc>, DomainError> {
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
+        .ok()
+        .and_then(|naive| naive.and_local_timezone(shanghai()).single())
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| {
+            DomainError::invalid(
+                field,
+                format!("'{text}' is not a time (RFC 3339, or YYYY-MM-DD HH:MM:SS in Shanghai time)"),
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shanghai_wall_time_is_stored_as_utc() {
+        let t = parse_timestamp("time", "2025-03-04 09:30:00").unwrap();
+        assert_eq!(t.to_rfc3339(), "2025-03-04T01:30:00+00:00");
+        let same = parse_timestamp("time", "2025-03-04T09:30:00+08:00").unwrap();
+        assert_eq!(t, same);
+        assert_eq!(to_shanghai(t).format("%H:%M").to_string(), "09:30");
+    }
+
+    #[test]
+    fn bad_dates_say_what_is_wrong() {
+        let err = parse_date("birth_date", "2025-02-30").unwrap_err();
+        assert!(err.to_string().contains("birth_date"));
+        assert!(parse_timestamp("time", "yesterday").is_err());
+    }
+}

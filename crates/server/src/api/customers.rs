@@ -1,0 +1,165 @@
+use crate::params::ListParams;
+use crate::{AppError, AppState};
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use store::{CustomerRow, PositionRow};
+use utoipa::ToSchema;
+
+/// A customer as the list shows them; phone masked.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerSummary {
+    /// Customer id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Masked mobile number, e.g. 138****5678.
+    pub phone: String,
+    /// M or F.
+    pub gender: String,
+    /// Birth date.
+    pub birth_date: NaiveDate,
+    /// Risk level, C1..C5.
+    pub risk_level: String,
+    /// Branch name.
+    pub branch: String,
+    /// Advisor id.
+    pub advisor_id: i64,
+    /// Advisor name.
+    pub advisor: String,
+    /// Cash plus market value, CNY.
+    #[schema(value_type = String)]
+    pub assets: Decimal,
+}
+
+impl From<CustomerRow> for CustomerSummary {
+    fn from(r: CustomerRow) -> Self {
+        CustomerSummary {
+            id: r.id,
+            name: r.name,
+            phone: r.phone,
+            gender: r.gender,
+            birth_date: r.birth_date,
+            risk_level: format!("C{}", r.risk_level),
+            branch: r.branch,
+            advisor_id: r.advisor_id,
+            advisor: r.advisor,
+            assets: r.assets,
+        }
+    }
+}
+
+/// A page of customers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerList {
+    /// The rows, ordered by id.
+    pub customers: Vec<CustomerSummary>,
+    /// Matching customers over all pages.
+    pub total: i64,
+    /// This page, from 1.
+    pub page: u32,
+    /// Rows per page.
+    pub per_page: u32,
+    /// Number of pages.
+    pub pages: u32,
+}
+
+/// A holding valued at the latest close.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Holding {
+    /// Account id.
+    pub account_id: i64,
+    /// Instrument code, e.g. 600519.SH.
+    pub instrument: String,
+    /// Instrument name.
+    pub name: String,
+    /// Quantity held.
+    pub quantity: i64,
+    /// Sellable today (T+1).
+    pub sellable_quantity: i64,
+    /// Average cost, CNY.
+    #[schema(value_type = String)]
+    pub cost_price: Decimal,
+    /// Latest close, CNY.
+    #[schema(value_type = String)]
+    pub last_close: Decimal,
+    /// Market value, CNY.
+    #[schema(value_type = String)]
+    pub market_value: Decimal,
+}
+
+impl From<PositionRow> for Holding {
+    fn from(p: PositionRow) -> Self {
+        Holding {
+            account_id: p.account_id,
+            instrument: p.instrument,
+            name: p.name,
+            quantity: p.quantity,
+            sellable_quantity: p.sellable_quantity,
+            cost_price: p.cost_price,
+            last_close: p.last_close,
+            market_value: p.market_value,
+        }
+    }
+}
+
+/// One customer's record; national ID and phone masked.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerRecord {
+    /// List fields.
+    #[serde(flatten)]
+    pub summary: CustomerSummary,
+    /// Masked national ID, e.g. 110105********1234.
+    pub national_id: String,
+    /// First day in the market.
+    pub market_entry_date: NaiveDate,
+    /// Investment horizon: short, medium or long.
+    pub horizon: String,
+    /// Real-name verified.
+    pub real_name_verified: bool,
+    /// Qualified professional investor.
+    pub professional: bool,
+    /// Cash, CNY.
+    #[schema(value_type = String)]
+    pub cash: Decimal,
+    /// Holdings, largest first.
+    pub positions: Vec<Holding>,
+    /// Time of the latest trade.
+    pub last_trade: Option<DateTime<Utc>>,
+}
+
+/// Customers, searched and paged.
+#[utoipa::path(get, path = "/customers", params(ListParams),
+    responses((status = 200, body = CustomerList), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn list(State(state): State<AppState>, Query(params): Query<ListParams>) -> Result<Json<CustomerList>, AppError> {
+    let page = state.db.customers(&params.query()?).await?;
+    let pages = page.pages();
+    Ok(Json(CustomerList {
+        customers: page.rows.into_iter().map(CustomerSummary::from).collect(),
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+        pages,
+    }))
+}
+
+/// One customer with holdings.
+#[utoipa::path(get, path = "/customers/{id}", params(("id" = i64, Path, description = "Customer id")),
+    responses((status = 200, body = CustomerRecord), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<CustomerRecord>, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::BadRequest { field: "id", reason: format!("'{id}' is not a customer id") })?;
+    let c = state.db.customer(id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(CustomerRecord {
+        summary: c.summary.into(),
+        national_id: c.national_id,
+        market_entry_date: c.market_entry_date,
+        horizon: c.horizon,
+        real_name_verified: c.real_name_verified,
+        professional: c.professional,
+        cash: c.cash,
+        positions: c.positions.into_iter().map(Holding::from).collect(),
+        last_trade: c.last_trade,
+    }))
+}

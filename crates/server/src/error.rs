@@ -1,0 +1,56 @@
+//! The one mapping from errors to HTTP responses. Internal errors are logged
+//! with their cause and shown to users only as a generic message.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use store::StoreError;
+use thiserror::Error;
+use utoipa::ToSchema;
+
+/// Everything a handler can fail with.
+#[derive(Debug, Error)]
+pub enum AppError {
+    /// The request is malformed: which parameter, and why.
+    #[error("{field}: {reason}")]
+    BadRequest {
+        /// Parameter name.
+        field: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// No such row (or not one the caller may see).
+    #[error("not found")]
+    NotFound,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The JSON body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Human-readable message.
+    pub error: String,
+    /// The offending parameter, when one is to blame.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, error, field) = match &self {
+            AppError::BadRequest { field, reason } => (StatusCode::BAD_REQUEST, format!("{field}: {reason}"), Some(field.to_string())),
+            AppError::NotFound => (StatusCode::NOT_FOUND, "not found".to_owned(), None),
+            AppError::Store(StoreError::Constraint { constraint }) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, format!("the change conflicts with {constraint}"), None)
+            }
+            AppError::Store(e) => {
+                tracing::error!(error = %e, source = ?std::error::Error::source(e), "store error");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned(), None)
+            }
+        };
+        (status, Json(ErrorBody { error, field })).into_response()
+    }
+}

@@ -1,0 +1,44 @@
+//! The HTTP face of Brokerdesk: server-rendered pages (maud + htmx), the JSON
+//! API under /api/v1 with its OpenAPI document. Handlers are thin: they parse
+//! the request, call the store, and render.
+
+mod api;
+mod error;
+mod i18n;
+mod pages;
+mod params;
+
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use std::future::Future;
+use store::Db;
+use tokio::net::TcpListener;
+
+pub use api::ApiDoc;
+pub use error::AppError;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+}
+
+/// htmx 2.0.11 (0BSD), vendored so that nothing is fetched at build or run time.
+const HTMX: &str = include_str!("../assets/htmx.min.js");
+
+/// Every route the server answers.
+pub fn router(db: Db) -> Router {
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .route("/assets/htmx.min.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript"), (header::CACHE_CONTROL, "public, max-age=86400")], HTMX).into_response() }))
+        .with_state(AppState { db })
+}
+
+/// Serves until `shutdown` completes.
+pub async fn serve(listener: TcpListener, db: Db, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    axum::serve(listener, router(db)).with_graceful_shutdown(shutdown).await
+}

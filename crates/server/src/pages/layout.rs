@@ -1,0 +1,64 @@
+use crate::i18n::Locale;
+use crate::AppError;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::{html, Markup, DOCTYPE};
+
+const STYLE: &str = "
+body{font-family:system-ui,'PingFang SC','Microsoft YaHei',sans-serif;margin:0;color:#1d2433;background:#f5f6f8}
+header{background:#0f3057;color:#fff;padding:.6rem 1.5rem;display:flex;gap:1.5rem;align-items:center}
+header a{color:#fff;text-decoration:none}header .brand{font-weight:700;font-size:1.1rem}
+header .lang{margin-left:auto}
+main{padding:1.2rem 1.5rem}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:1rem}
+.card{background:#fff;border-radius:8px;padding:1rem;box-shadow:0 1px 2px #0002}
+.card .label{color:#5b6577;font-size:.85rem}.card .value{font-size:1.5rem;font-weight:600;margin-top:.3rem}
+table{border-collapse:collapse;width:100%;background:#fff}
+th,td{padding:.45rem .6rem;border-bottom:1px solid #e4e7ec;text-align:left;font-size:.9rem}
+td.num,th.num{text-align:right}
+.pager{display:flex;gap:1rem;align-items:center;margin:.8rem 0}
+input[type=search]{padding:.45rem;width:20rem;max-width:100%}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;background:#fff;padding:1rem;border-radius:8px}
+dt{color:#5b6577}
+";
+
+/// The page shell: head, navigation, language switch.
+pub fn page(locale: Locale, title: &str, path_for_switch: &str, body: Markup) -> Markup {
+    let sep = if path_for_switch.contains('?') { '&' } else { '?' };
+    html! {
+        (DOCTYPE)
+        html lang=(locale.tag()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · " (locale.t("app-name")) }
+                style { (maud::PreEscaped(STYLE)) }
+                script src="/assets/htmx.min.js" {}
+            }
+            body {
+                header {
+                    a.brand href={ "/?lang=" (locale.tag()) } { (locale.t("app-name")) }
+                    a href={ "/?lang=" (locale.tag()) } { (locale.t("nav-overview")) }
+                    a href={ "/customers?lang=" (locale.tag()) } { (locale.t("nav-customers")) }
+                    a.lang href={ (path_for_switch) (sep) "lang=" (locale.other().tag()) } { (locale.t("language")) }
+                }
+                main { (body) }
+            }
+        }
+    }
+}
+
+/// An error shown as a page rather than JSON.
+pub struct PageError(pub AppError, pub Locale);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let PageError(error, locale) = self;
+        let (status, message) = match &error {
+            AppError::BadRequest { .. } => (StatusCode::BAD_REQUEST, error.to_string()),
+            AppError::NotFound => (StatusCode::NOT_FOUND, locale.t("not-found")),
+            AppError::Store(_) => return error.into_response(), // logged there, generic message
+        };
+        (status, page(locale, &message, "/", html! { h1 { (message) } })).into_response()
+    }
+}

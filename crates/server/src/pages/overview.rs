@@ -1,0 +1,37 @@
+use super::layout::{page, PageError};
+use crate::i18n::Locale;
+use crate::AppState;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use domain::to_shanghai;
+use maud::{html, Markup};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct LangParam {
+    lang: Option<String>,
+}
+
+/// The firm overview: customers, assets under custody, advisors' load, dormancy.
+pub async fn show(State(state): State<AppState>, Query(q): Query<LangParam>, headers: HeaderMap) -> Result<Markup, PageError> {
+    let locale = Locale::choose(q.lang.as_deref(), &headers);
+    let o = state.db.firm_overview().await.map_err(|e| PageError(e.into(), locale))?;
+    let card = |key: &str, value: String| html! { div.card { div.label { (locale.t(key)) } div.value { (value) } } };
+    let body = html! {
+        h1 { (locale.t("overview-title")) }
+        div.cards id="overview" {
+            (card("overview-customers", o.customers.to_string()))
+            (card("overview-auc", locale.money(o.assets_under_custody)))
+            (card("overview-per-advisor", o.customers_per_advisor.to_string()))
+            (card("overview-dormant", locale.percent(o.dormant_customers, o.customers)))
+            (card("overview-advisors", o.advisors.to_string()))
+            (card("overview-branches", o.branches.to_string()))
+            (card("overview-cash", locale.money(o.cash)))
+            (card("overview-market-value", locale.money(o.market_value)))
+        }
+        @if let Some(t) = o.as_of {
+            p { (locale.t("overview-as-of")) " " (to_shanghai(t).format("%Y-%m-%d %H:%M")) }
+        }
+    };
+    Ok(page(locale, &locale.t("overview-title"), "/", body))
+}

@@ -1,0 +1,50 @@
+use thiserror::Error;
+
+/// What can go wrong in the store. Database text is kept for logs; callers
+/// show users only the variant's own message.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The URL names no backend we support.
+    #[error("unsupported database URL '{0}': give a file path, sqlite:PATH or postgres://...")]
+    BadUrl(String),
+    /// The database could not be opened or reached.
+    #[error("cannot open the {backend} database: {source}")]
+    Connect {
+        /// sqlite or postgres.
+        backend: &'static str,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// Applying the schema failed.
+    #[error("schema migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A named constraint refused a write (e.g. `positions_quantity_check`).
+    #[error("constraint {constraint} refused the write")]
+    Constraint {
+        /// The constraint's name, the same on both backends.
+        constraint: String,
+    },
+    /// A query failed.
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
+    /// A stored value no longer satisfies the domain's rules.
+    #[error("stored {what} is invalid: {reason}")]
+    Corrupt {
+        /// Which value.
+        what: &'static str,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if let Some(constraint) = e.as_database_error().and_then(|d| d.constraint()) {
+            return StoreError::Constraint {
+                constraint: constraint.to_owned(),
+            };
+        }
+        StoreError::Database(e)
+    }
+}

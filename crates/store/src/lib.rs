@@ -1,0 +1,19 @@
+//! Persistence for Brokerdesk on SQLite (embedded, the default) and
+//! PostgreSQL (production), chosen by the database URL.
+//!
+//! One repository API serves both: every query is written once and compiled
+//! for each backend by [`with_pool!`], so the two cannot drift apart. Money is
+//! stored as integer counts of 0.0001 CNY ([`domain::FixedPoint`]), which both
+//! backends sum exactly.
+
+mod error;
+mod pool;
+mod read;
+mod write;
+
+pub use error::StoreError;
+pub use pool::{Backend, Db};
+pub use read::{
+    CustomerDetail, CustomerPage, CustomerQuery, CustomerRow, FirmOverview, KeySet, PositionRow, StoreStats,
+};
+pub use write::Rows;

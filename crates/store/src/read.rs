@@ -1,0 +1,369 @@
+use crate::{with_pool, Db, StoreError};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use domain::{mask_national_id, mask_phone};
+use domain::{FixedPoint, Money};
+use futures_util::TryStreamExt;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::QueryBuilder;
+use std::collections::HashSet;
+
+/// Row counts per table and a checksum of all positions: equal stats mean
+/// two databases hold the same book, whatever their backend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoreStats {
+    /// (table, rows), in load order.
+    pub counts: Vec<(&'static str, i64)>,
+    /// Order-independent SHA-256-based digest of every position's fields.
+    pub positions_checksum: String,
+}
+
+/// The firm at a glance.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FirmOverview {
+    /// Branch offices.
+    pub branches: i64,
+    /// Advisors.
+    pub advisors: i64,
+    /// Customers.
+    pub customers: i64,
+    /// Cash held in customers' accounts.
+    pub cash: Money,
+    /// Market value of positions at the latest close.
+    pub market_value: Money,
+    /// Cash plus market value.
+    pub assets_under_custody: Money,
+    /// Customers per advisor, rounded to a whole customer.
+    pub customers_per_advisor: i64,
+    /// Customers with no trade in the 90 days to `as_of`.
+    pub dormant_customers: i64,
+    /// The book's clock: the latest trade time, or none before any trade.
+    pub as_of: Option<DateTime<Utc>>,
+}
+
+/// What the customer list is asked for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerQuery {
+    /// Part of a name, or a customer id.
+    pub search: Option<String>,
+    /// Only this advisor's customers.
+    pub advisor_id: Option<i64>,
+    /// Only this branch's customers.
+    pub branch_id: Option<i64>,
+    /// 1-based page number.
+    pub page: u32,
+    /// Rows per page, 1 to 200.
+    pub per_page: u32,
+}
+
+/// One line of the customer list; personal data already masked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomerRow {
+    /// Customer id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Masked mobile number.
+    pub phone: String,
+    /// M or F.
+    pub gender: String,
+    /// Birth date.
+    pub birth_date: NaiveDate,
+    /// Risk level 1..5 (C1..C5).
+    pub risk_level: i32,
+    /// Branch name.
+    pub branch: String,
+    /// Advisor id.
+    pub advisor_id: i64,
+    /// Advisor name.
+    pub advisor: String,
+    /// Cash plus market value.
+    pub assets: Money,
+}
+
+/// A page of the customer list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomerPage {
+    /// The rows.
+    pub rows: Vec<CustomerRow>,
+    /// Customers matching the query, over all pages.
+    pub total: i64,
+    /// This page, 1-based.
+    pub page: u32,
+    /// Rows per page.
+    pub per_page: u32,
+}
+
+impl CustomerPage {
+    /// Number of pages, at least 1.
+    pub fn pages(&self) -> u32 {
+        let per = i64::from(self.per_page.max(1));
+        u32::try_from(((self.total + per - 1) / per).max(1)).unwrap_or(u32::MAX)
+    }
+}
+
+/// One holding, valued at the latest close.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PositionRow {
+    /// Account id.
+    pub account_id: i64,
+    /// Instrument code.
+    pub instrument: String,
+    /// Instrument name.
+    pub name: String,
+    /// Quantity.
+    pub quantity: i64,
+    /// Sellable today.
+    pub sellable_quantity: i64,
+    /// Average cost.
+    pub cost_price: Money,
+    /// Latest close.
+    pub last_close: Money,
+    /// Quantity times latest close.
+    pub market_value: Money,
+}
+
+/// A customer's full record, with personal data masked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomerDetail {
+    /// The list fields.
+    pub summary: CustomerRow,
+    /// Masked national ID.
+    pub national_id: String,
+    /// First day in the market.
+    pub market_entry_date: NaiveDate,
+    /// Investment horizon.
+    pub horizon: String,
+    /// Real-name verified.
+    pub real_name_verified: bool,
+    /// Professional investor.
+    pub professional: bool,
+    /// Cash across accounts.
+    pub cash: Money,
+    /// Holdings.
+    pub positions: Vec<PositionRow>,
+    /// Time of the latest trade.
+    pub last_trade: Option<DateTime<Utc>>,
+}
+
+/// Tables in load order, as `stats` reports them.
+const TABLES: [&str; 10] = [
+    "branches",
+    "staff",
+    "customers",
+    "accounts",
+    "instruments",
+    "positions",
+    "trades",
+    "cash_flows",
+    "logins",
+    "service_events",
+];
+
+/// Which set of keys an importer checks references against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySet {
+    /// Branch ids.
+    Branches,
+    /// Staff ids, any role.
+    Staff,
+    /// Ids of staff whose role is advisor.
+    Advisors,
+    /// Customer ids.
+    Customers,
+    /// Account ids.
+    Accounts,
+}
+
+/// Sum of money columns, cast so both backends return a BIGINT.
+const CUSTOMER_COLUMNS: &str = "SELECT c.id, c.name, c.phone, c.gender, c.birth_date, c.risk_level, b.name, \
+     c.advisor_id, s.name, \
+     CAST(COALESCE((SELECT SUM(a.cash) FROM accounts a WHERE a.customer_id = c.id), 0) AS BIGINT), \
+     CAST(COALESCE((SELECT SUM(p.quantity * i.last_close) FROM accounts a \
+        JOIN positions p ON p.account_id = a.id JOIN instruments i ON i.code = p.instrument \
+        WHERE a.customer_id = c.id), 0) AS BIGINT) \
+     FROM customers c JOIN branches b ON b.id = c.branch_id JOIN staff s ON s.id = c.advisor_id";
+
+type CustomerTuple = (i64, String, String, String, NaiveDate, i32, String, i64, String, i64, i64);
+
+fn customer_row(t: CustomerTuple) -> CustomerRow {
+    CustomerRow {
+        id: t.0,
+        name: t.1,
+        phone: mask_phone(&t.2),
+        gender: t.3,
+        birth_date: t.4,
+        risk_level: t.5,
+        branch: t.6,
+        advisor_id: t.7,
+        advisor: t.8,
+        assets: Money::from_fixed(t.9 + t.10),
+    }
+}
+
+/// Adds the query's filters to a customer SELECT or COUNT.
+fn push_filters<DB: sqlx::Database>(q: &mut QueryBuilder<'_, DB>, query: &CustomerQuery)
+where
+    for<'a> i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    q.push(" WHERE 1 = 1");
+    if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        q.push(" AND (c.name LIKE ").push_bind(format!("%{}%", search.replace(['%', '_'], "")));
+        if let Ok(id) = search.parse::<i64>() {
+            q.push(" OR c.id = ").push_bind(id);
+        }
+        q.push(")");
+    }
+    if let Some(advisor) = query.advisor_id {
+        q.push(" AND c.advisor_id = ").push_bind(advisor);
+    }
+    if let Some(branch) = query.branch_id {
+        q.push(" AND c.branch_id = ").push_bind(branch);
+    }
+}
+
+impl Db {
+    /// Row counts of every table and the positions checksum.
+    pub async fn stats(&self) -> Result<StoreStats, StoreError> {
+        let mut counts = Vec::with_capacity(TABLES.len());
+        for table in TABLES {
+            // Table names come from the constant above, never from input.
+            let sql = format!("SELECT COUNT(*) FROM {table}");
+            let n: i64 = with_pool!(self, pool => sqlx::query_scalar(&sql).fetch_one(pool).await?);
+            counts.push((table, n));
+        }
+        // Each row hashes to 128 bits; their wrapping sum does not depend on
+        // the order rows come back in, which differs between backends.
+        let mut sum: u128 = 0;
+        let sql = "SELECT account_id, instrument, quantity, sellable_quantity, cost_price FROM positions";
+        with_pool!(self, pool => {
+            let mut rows = sqlx::query_as::<_, (i64, String, i64, i64, i64)>(sql).fetch(pool);
+            while let Some((a, i, q, s, c)) = rows.try_next().await? {
+                let digest = Sha256::digest(format!("{a}|{i}|{q}|{s}|{c}"));
+                let mut first = [0u8; 16];
+                first.copy_from_slice(&digest[..16]);
+                sum = sum.wrapping_add(u128::from_be_bytes(first));
+            }
+        });
+        Ok(StoreStats {
+            counts,
+            positions_checksum: format!("{sum:032x}"),
+        })
+    }
+
+    /// Every key of one kind, for checking references during an import.
+    pub async fn key_set(&self, keys: KeySet) -> Result<HashSet<i64>, StoreError> {
+        let sql = match keys {
+            KeySet::Branches => "SELECT id FROM branches",
+            KeySet::Staff => "SELECT id FROM staff",
+            KeySet::Advisors => "SELECT id FROM staff WHERE role = 'advisor'",
+            KeySet::Customers => "SELECT id FROM customers",
+            KeySet::Accounts => "SELECT id FROM accounts",
+        };
+        with_pool!(self, pool => Ok(sqlx::query_scalar::<_, i64>(sql).fetch(pool).try_collect().await?))
+    }
+
+    /// Every instrument code held.
+    pub async fn instrument_codes(&self) -> Result<HashSet<String>, StoreError> {
+        let sql = "SELECT code FROM instruments";
+        with_pool!(self, pool => Ok(sqlx::query_scalar::<_, String>(sql).fetch(pool).try_collect().await?))
+    }
+
+    /// Firm-wide figures for the overview page.
+    pub async fn firm_overview(&self) -> Result<FirmOverview, StoreError> {
+        with_pool!(self, pool => {
+            let (branches, advisors, customers): (i64, i64, i64) = sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM branches), \
+                        (SELECT COUNT(*) FROM staff WHERE role = 'advisor'), \
+                        (SELECT COUNT(*) FROM customers)",
+            ).fetch_one(pool).await?;
+            let (cash, market_value): (i64, i64) = sqlx::query_as(
+                "SELECT CAST(COALESCE((SELECT SUM(cash) FROM accounts), 0) AS BIGINT), \
+                        CAST(COALESCE((SELECT SUM(p.quantity * i.last_close) FROM positions p \
+                                       JOIN instruments i ON i.code = p.instrument), 0) AS BIGINT)",
+            ).fetch_one(pool).await?;
+            let as_of: Option<DateTime<Utc>> =
+                sqlx::query_scalar("SELECT MAX(time) FROM trades").fetch_one(pool).await?;
+            let dormant_customers: i64 = match as_of {
+                None => customers,
+                Some(t) => sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM customers c WHERE NOT EXISTS (SELECT 1 FROM accounts a \
+                     JOIN trades t ON t.account_id = a.id WHERE a.customer_id = c.id AND t.time > $1)",
+                ).bind(t - Duration::days(90)).fetch_one(pool).await?,
+            };
+            Ok(FirmOverview {
+                branches,
+                advisors,
+                customers,
+                cash: Money::from_fixed(cash),
+                market_value: Money::from_fixed(market_value),
+                assets_under_custody: Money::from_fixed(cash + market_value),
+                customers_per_advisor: if advisors == 0 { 0 } else { (customers + advisors / 2) / advisors },
+                dormant_customers,
+                as_of,
+            })
+        })
+    }
+
+    /// A page of customers matching the query, ordered by id.
+    pub async fn customers(&self, query: &CustomerQuery) -> Result<CustomerPage, StoreError> {
+        let per_page = query.per_page.clamp(1, 200);
+        let page = query.page.max(1);
+        let offset = i64::from(page - 1) * i64::from(per_page);
+        with_pool!(self, pool => {
+            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM customers c");
+            push_filters(&mut count, query);
+            let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
+            let mut select = QueryBuilder::new(CUSTOMER_COLUMNS);
+            push_filters(&mut select, query);
+            select.push(" ORDER BY c.id LIMIT ").push_bind(i64::from(per_page)).push(" OFFSET ").push_bind(offset);
+            let rows: Vec<CustomerTuple> = select.build_query_as().fetch_all(pool).await?;
+            Ok(CustomerPage { rows: rows.into_iter().map(customer_row).collect(), total, page, per_page })
+        })
+    }
+
+    /// One customer with holdings, or None if there is no such customer.
+    pub async fn customer(&self, id: i64) -> Result<Option<CustomerDetail>, StoreError> {
+        with_pool!(self, pool => {
+            let sql = format!("{CUSTOMER_COLUMNS} WHERE c.id = $1");
+            let Some(row) = sqlx::query_as::<_, CustomerTuple>(&sql).bind(id).fetch_optional(pool).await? else {
+                return Ok(None);
+            };
+            let cash = row.9;
+            let (national_id, market_entry_date, horizon, real_name_verified, professional):
+                (String, NaiveDate, String, bool, bool) = sqlx::query_as(
+                "SELECT national_id, market_entry_date, horizon, real_name_verified, professional \
+                 FROM customers WHERE id = $1",
+            ).bind(id).fetch_one(pool).await?;
+            let positions: Vec<(i64, String, String, i64, i64, i64, i64)> = sqlx::query_as(
+                "SELECT p.account_id, p.instrument, i.name, p.quantity, p.sellable_quantity, p.cost_price, i.last_close \
+                 FROM positions p JOIN accounts a ON a.id = p.account_id JOIN instruments i ON i.code = p.instrument \
+                 WHERE a.customer_id = $1 ORDER BY p.quantity * i.last_close DESC, p.instrument",
+            ).bind(id).fetch_all(pool).await?;
+            let last_trade: Option<DateTime<Utc>> = sqlx::query_scalar(
+                "SELECT MAX(t.time) FROM trades t JOIN accounts a ON a.id = t.account_id WHERE a.customer_id = $1",
+            ).bind(id).fetch_one(pool).await?;
+            Ok(Some(CustomerDetail {
+                summary: customer_row(row),
+                national_id: mask_national_id(&national_id),
+                market_entry_date,
+                horizon,
+                real_name_verified,
+                professional,
+                cash: Money::from_fixed(cash),
+                positions: positions.into_iter().map(|(account_id, instrument, name, quantity, sellable_quantity, cost, close)| PositionRow {
+                    account_id,
+                    instrument,
+                    name,
+                    quantity,
+                    sellable_quantity,
+                    cost_price: Money::from_fixed(cost),
+                    last_close: Money::from_fixed(close),
+                    market_value: Money::from_fixed(close) * Money::from(quantity),
+                }).collect(),
+                last_trade,
+            }))
+        })
+    }
+}
