@@ -180,7 +180,7 @@ pub async fn import_dir(db: &Db, opts: &ImportOptions) -> Result<ImportReport, I
         }
         outcome?;
         file_report.loaded = written;
-        file_report.already_present = file_report.read - file_report.rejected - written;
+        file_report.already_present = file_report.read.saturating_sub(file_report.rejected + written);
         report.files.push(file_report);
     }
     rejects.finish()?;

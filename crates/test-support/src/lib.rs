@@ -1,1 +1,86 @@
-//! placeholder
+//! Dev-only helpers for tests: throwaway databases on both backends, the real
+//! app on 127.0.0.1:0, and a headless Chromium driven over WebDriver.
+
+mod browser;
+mod postgres;
+
+pub use browser::Browser;
+pub use postgres::postgres_url;
+
+use std::net::SocketAddr;
+use store::Db;
+use tempfile::TempDir;
+
+/// A database for one test, with whatever keeps it alive.
+pub struct TestDb {
+    /// Backend name for messages: "sqlite" or "postgres".
+    pub name: &'static str,
+    /// The open database, schema applied.
+    pub db: Db,
+    /// Its URL, for handing to a child process.
+    pub url: String,
+    _dir: Option<TempDir>,
+}
+
+/// A fresh SQLite file in a temporary directory.
+pub async fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = dir.path().join("test.db").display().to_string();
+    let db = Db::open(&url).await.expect("open sqlite");
+    TestDb { name: "sqlite", db, url, _dir: Some(dir) }
+}
+
+/// A fresh PostgreSQL database, or None (with one line saying why) where no
+/// PostgreSQL can be had. With BROKERDESK_REQUIRE_POSTGRES=1 (as in CI) an
+/// absent PostgreSQL fails the test instead.
+pub async fn postgres() -> Option<TestDb> {
+    let url = postgres_url().await?;
+    let db = Db::open(&url).await.expect("open postgres");
+    Some(TestDb { name: "postgres", db, url, _dir: None })
+}
+
+/// Every backend available here: SQLite always, PostgreSQL when reachable.
+pub async fn backends() -> Vec<TestDb> {
+    let mut all = vec![sqlite().await];
+    all.extend(postgres().await);
+    all
+}
+
+/// The real app serving on a free loopback port until dropped.
+pub struct TestApp {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl TestApp {
+    /// Starts the server over `db`.
+    pub async fn spawn(db: Db) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            server::serve(listener, db, async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("server runs");
+        });
+        TestApp { addr, _stop: stop }
+    }
+
+    /// An absolute URL for a path on this app.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+/// The repository's root, for fixtures.
+pub fn repo_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
+}
+
+/// True when the environment says a missing service must fail tests (CI).
+fn required(var: &str) -> bool {
+    std::env::var(var).is_ok_and(|v| v == "1")
+}

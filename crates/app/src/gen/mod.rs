@@ -44,6 +44,8 @@ pub struct GenOptions {
     pub instruments: usize,
     /// Worker threads.
     pub threads: usize,
+    /// Customers per unit of work on a thread; does not change the output.
+    pub chunk_customers: u64,
 }
 
 impl GenOptions {
@@ -56,6 +58,7 @@ impl GenOptions {
             bars: None,
             instruments: 5_000,
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            chunk_customers: 20_000,
         }
     }
 }
@@ -93,8 +96,6 @@ pub enum GenError {
 pub const CUSTOMERS_PER_ADVISOR: u64 = 5_000;
 /// Advisors per branch office.
 const ADVISORS_PER_BRANCH: u64 = 6;
-/// Customers generated per unit of work on a thread.
-const CHUNK: u64 = 20_000;
 
 /// Writes a synthetic brokerage into `opts.out`.
 pub fn generate(opts: &GenOptions) -> Result<GenSummary, GenError> {
@@ -144,15 +145,16 @@ pub fn generate(opts: &GenOptions) -> Result<GenSummary, GenError> {
         advisors: &firm.advisors,
     };
     let threads = opts.threads.max(1) as u64;
+    let chunk_size = opts.chunk_customers.max(1);
     let mut next = 1u64;
     while next <= opts.customers {
         // One round: each thread takes one chunk; chunks are written in order.
-        let starts: Vec<u64> = (0..threads).map(|t| next + t * CHUNK).filter(|s| *s <= opts.customers).collect();
+        let starts: Vec<u64> = (0..threads).map(|t| next + t * chunk_size).filter(|s| *s <= opts.customers).collect();
         let chunks: Vec<Chunk> = std::thread::scope(|scope| {
             let handles: Vec<_> = starts
                 .iter()
                 .map(|&start| {
-                    let end = (start + CHUNK - 1).min(opts.customers);
+                    let end = (start + chunk_size - 1).min(opts.customers);
                     let ctx = &ctx;
                     scope.spawn(move || {
                         let mut chunk = Chunk::default();
@@ -168,7 +170,7 @@ pub fn generate(opts: &GenOptions) -> Result<GenSummary, GenError> {
         for chunk in chunks {
             out.append(chunk)?;
         }
-        next += threads * CHUNK;
+        next += threads * chunk_size;
     }
     out.finish(started)
 }

@@ -1,0 +1,80 @@
+//! Headless Chromium driven through chromedriver (Debian's chromium and
+//! chromium-driver), for tests that check what a user actually sees.
+
+use fantoccini::{Client, ClientBuilder};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A browser session and the chromedriver behind it; both end on drop.
+pub struct Browser {
+    /// The WebDriver client.
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+fn find(candidates: &[&str]) -> Option<String> {
+    candidates.iter().find(|p| std::path::Path::new(p).is_file()).map(|p| p.to_string())
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium, or None (with one line
+    /// saying why) where they are not installed. With
+    /// BROKERDESK_REQUIRE_BROWSER=1 (as in CI) their absence fails the test.
+    pub async fn start() -> Option<Browser> {
+        let driver_bin = find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
+        let chrome_bin = find(&["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]);
+        let (Some(driver_bin), Some(chrome_bin)) = (driver_bin, chrome_bin) else {
+            if super::required("BROKERDESK_REQUIRE_BROWSER") {
+                panic!("BROKERDESK_REQUIRE_BROWSER=1 but chromium or chromedriver is not installed");
+            }
+            eprintln!("chromium/chromedriver not installed: browser test skipped (apt-get install chromium chromium-driver)");
+            return None;
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+        let driver = Command::new(driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let profile = tempfile::tempdir().expect("profile dir");
+        let caps = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": chrome_bin,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }
+        });
+        let caps: fantoccini::wd::Capabilities = caps.as_object().expect("object").clone();
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last_error = None;
+        // chromedriver takes a moment to listen.
+        for _ in 0..50 {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+                Ok(client) => return Some(Browser { client, driver, _profile: profile }),
+                Err(e) => last_error = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("could not start a browser session: {last_error:?}");
+    }
+
+    /// Ends the session and the driver.
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+    }
+}
