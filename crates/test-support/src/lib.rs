@@ -84,3 +84,19 @@ pub fn repo_root() -> std::path::PathBuf {
 fn required(var: &str) -> bool {
     std::env::var(var).is_ok_and(|v| v == "1")
 }
+
+/// A SQLite database holding a generated book of `customers` customers
+/// (seed 7), loaded through the real importer.
+pub async fn sqlite_with_book(customers: u64) -> TestDb {
+    let t = sqlite().await;
+    let book = tempfile::tempdir().expect("temp dir");
+    let mut gen = app::GenOptions::new(customers, 7, book.path());
+    gen.instruments = 1_000;
+    app::generate(&gen).expect("generate");
+    let mut opts = app::ImportOptions::new(book.path());
+    opts.rejects = book.path().join("rejects.csv");
+    opts.progress = false;
+    let report = app::import_dir(&t.db, &opts).await.expect("import");
+    assert_eq!(report.rejected(), 0);
+    t
+}

@@ -1,0 +1,70 @@
+//! The customer list in headless Chromium: rows, paging and search as a user
+//! sees them, htmx and all.
+
+use fantoccini::Locator;
+use std::time::Duration;
+use test_support::{sqlite_with_book, Browser, TestApp};
+
+async fn text(b: &Browser, css: &str) -> String {
+    b.client.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
+}
+
+async fn rows(b: &Browser) -> Vec<String> {
+    let mut ids = Vec::new();
+    for row in b.client.find_all(Locator::Css("tr.customer td:first-child")).await.unwrap() {
+        ids.push(row.text().await.unwrap());
+    }
+    ids
+}
+
+/// Polls until `check` holds, for up to five seconds.
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..50 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn customer_list_pages_and_searches_in_a_real_browser() {
+    let Some(browser) = Browser::start().await else { return };
+    let book = sqlite_with_book(1_200).await;
+    let app = TestApp::spawn(book.db.clone()).await;
+
+    browser.client.goto(&app.url("/customers?lang=en")).await.unwrap();
+    assert_eq!(text(&browser, "#total").await, "1200");
+    let first_page = rows(&browser).await;
+    assert_eq!(first_page.len(), 50);
+    assert_eq!(first_page[0], "1");
+    assert_eq!(text(&browser, ".page-of").await, "Page 1 of 24");
+
+    // Next page, swapped in by htmx, with the address bar following.
+    browser.client.find(Locator::Css("a[rel=next]")).await.unwrap().click().await.unwrap();
+    eventually("page 2", || async { text(&browser, ".page-of").await == "Page 2 of 24" }).await;
+    let second_page = rows(&browser).await;
+    assert_eq!(second_page.len(), 50);
+    assert_eq!(second_page[0], "51");
+    assert!(browser.client.current_url().await.unwrap().as_str().contains("page=2"));
+
+    // Back to page 1 through the previous link.
+    browser.client.find(Locator::Css("a[rel=prev]")).await.unwrap().click().await.unwrap();
+    eventually("page 1", || async { text(&browser, ".page-of").await == "Page 1 of 24" }).await;
+
+    // Searching by name narrows the list as the user types.
+    let search = browser.client.find(Locator::Css("input[type=search]")).await.unwrap();
+    search.send_keys("王").await.unwrap();
+    eventually("search results", || async { text(&browser, "#total").await != "1200" }).await;
+    let total: usize = text(&browser, "#total").await.parse().unwrap();
+    assert!(total > 0 && total < 1200);
+    for name in browser.client.find_all(Locator::Css("tr.customer td:nth-child(2)")).await.unwrap() {
+        assert!(name.text().await.unwrap().contains('王'));
+    }
+    browser.close().await;
+}
