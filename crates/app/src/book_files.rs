@@ -19,8 +19,20 @@ pub const STAFF: BookFile = BookFile { name: "staff.csv", columns: &["id", "bran
 pub const CUSTOMERS: BookFile = BookFile {
     name: "customers.csv",
     columns: &[
-        "id", "name", "national_id", "phone", "gender", "birth_date", "market_entry_date", "branch_id", "advisor_id",
-        "risk_level", "horizon", "real_name_verified", "professional", "opened_at",
+        "id",
+        "name",
+        "national_id",
+        "phone",
+        "gender",
+        "birth_date",
+        "market_entry_date",
+        "branch_id",
+        "advisor_id",
+        "risk_level",
+        "horizon",
+        "real_name_verified",
+        "professional",
+        "opened_at",
     ],
 };
 /// Cash accounts.
@@ -29,8 +41,18 @@ pub const ACCOUNTS: BookFile = BookFile { name: "accounts.csv", columns: &["id",
 pub const INSTRUMENTS: BookFile = BookFile {
     name: "instruments.csv",
     columns: &[
-        "code", "name", "board", "kind", "lot", "tick", "limit_pct", "st", "list_date", "face_value",
-        "outstanding_shares", "last_close",
+        "code",
+        "name",
+        "board",
+        "kind",
+        "lot",
+        "tick",
+        "limit_pct",
+        "st",
+        "list_date",
+        "face_value",
+        "outstanding_shares",
+        "last_close",
     ],
 };
 /// Positions.
@@ -44,14 +66,13 @@ pub const TRADES: BookFile = BookFile {
     columns: &["id", "account_id", "instrument", "side", "quantity", "price", "fee", "time"],
 };
 /// Cash flows.
-pub const CASH_FLOWS: BookFile = BookFile { name: "cash_flows.csv", columns: &["id", "account_id", "kind", "amount", "time"] };
+pub const CASH_FLOWS: BookFile =
+    BookFile { name: "cash_flows.csv", columns: &["id", "account_id", "kind", "amount", "time"] };
 /// Logins.
 pub const LOGINS: BookFile = BookFile { name: "logins.csv", columns: &["id", "customer_id", "time", "channel"] };
 /// Service events.
-pub const SERVICE_EVENTS: BookFile = BookFile {
-    name: "service_events.csv",
-    columns: &["id", "customer_id", "staff_id", "kind", "time"],
-};
+pub const SERVICE_EVENTS: BookFile =
+    BookFile { name: "service_events.csv", columns: &["id", "customer_id", "staff_id", "kind", "time"] };
 
 /// Every file, in the order they must load (referenced before referencing).
 pub const LOAD_ORDER: [BookFile; 10] =

@@ -40,7 +40,12 @@ pub struct ImportOptions {
 impl ImportOptions {
     /// Defaults: rejects in ./import-rejects.csv, 5,000 rows a transaction.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        ImportOptions { dir: dir.into(), rejects: PathBuf::from("import-rejects.csv"), batch_rows: 5_000, progress: true }
+        ImportOptions {
+            dir: dir.into(),
+            rejects: PathBuf::from("import-rejects.csv"),
+            batch_rows: 5_000,
+            progress: true,
+        }
     }
 }
 
@@ -137,12 +142,7 @@ pub async fn import_dir(db: &Db, opts: &ImportOptions) -> Result<ImportReport, I
         advisors: db.key_set(KeySet::Advisors).await?,
         customers: db.key_set(KeySet::Customers).await?,
         accounts: db.key_set(KeySet::Accounts).await?,
-        instruments: db
-            .instrument_codes()
-            .await?
-            .iter()
-            .filter_map(|c| InstrumentCode::parse(c).ok())
-            .collect(),
+        instruments: db.instrument_codes().await?.iter().filter_map(|c| InstrumentCode::parse(c).ok()).collect(),
     };
     let mut rejects = Rejects::create(&opts.rejects)?;
     let mut report = ImportReport::default();
@@ -242,9 +242,7 @@ impl Fields<'_> {
     fn text(&self, column: &str) -> Result<&str, RowError> {
         let Some(&i) = self.header.get(column) else { return Ok("") };
         let bytes = self.record.get(i).unwrap_or_default();
-        std::str::from_utf8(bytes)
-            .map(str::trim)
-            .map_err(|_| row_error(column, "is not valid UTF-8 text"))
+        std::str::from_utf8(bytes).map(str::trim).map_err(|_| row_error(column, "is not valid UTF-8 text"))
     }
 
     fn required(&self, column: &str) -> Result<&str, RowError> {
@@ -347,7 +345,13 @@ struct FileParse {
 }
 
 impl FileParse {
-    fn new(file: BookFile, known: Known, rejects: Rejects, tx: tokio::sync::mpsc::Sender<Rows>, batch_rows: usize) -> Self {
+    fn new(
+        file: BookFile,
+        known: Known,
+        rejects: Rejects,
+        tx: tokio::sync::mpsc::Sender<Rows>,
+        batch_rows: usize,
+    ) -> Self {
         FileParse {
             file,
             known,
@@ -376,7 +380,8 @@ impl FileParse {
                 .progress_chars("=> "),
         );
         bar.set_message(self.file.name);
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(BufReader::with_capacity(1 << 20, handle));
+        let mut reader =
+            csv::ReaderBuilder::new().flexible(true).from_reader(BufReader::with_capacity(1 << 20, handle));
         let header = match reader.byte_headers() {
             Ok(h) if !(h.is_empty() || h.len() == 1 && h[0].is_empty()) => h.clone(),
             Ok(_) => {
@@ -393,7 +398,8 @@ impl FileParse {
             columns.insert(name.trim().trim_start_matches('\u{feff}').to_ascii_lowercase(), i);
         }
         let optional = ["licence_no", "face_value", "staff_id"];
-        let missing: Vec<&str> = self.file.columns.iter().copied().filter(|c| !columns.contains_key(*c) && !optional.contains(c)).collect();
+        let missing: Vec<&str> =
+            self.file.columns.iter().copied().filter(|c| !columns.contains_key(*c) && !optional.contains(c)).collect();
         if !missing.is_empty() {
             return self.reject(1, &missing.join(" "), "header lacks required columns; no row of this file was loaded");
         }
@@ -435,7 +441,7 @@ impl FileParse {
                 }
                 Err(e) => self.reject(line, &e.column, &e.reason)?,
             }
-            if self.report.read % 4096 == 0 {
+            if self.report.read.is_multiple_of(4096) {
                 bar.set_position(record.position().map_or(0, |p| p.byte()));
             }
         }
@@ -484,7 +490,11 @@ impl FileParse {
         Ok(match self.file.name {
             "branches.csv" => {
                 let id = f.id("id")?;
-                let b = Branch { id: BranchId(id), name: f.required("name")?.to_owned(), city: f.required("city")?.to_owned() };
+                let b = Branch {
+                    id: BranchId(id),
+                    name: f.required("name")?.to_owned(),
+                    city: f.required("city")?.to_owned(),
+                };
                 (Key::Id(id), Parsed::Branch(b))
             }
             "staff.csv" => {
@@ -648,7 +658,9 @@ impl FileParse {
 fn into_rows(batch: Vec<Parsed>) -> Rows {
     macro_rules! collect {
         ($variant:ident, $rows:ident) => {
-            Rows::$rows(batch.into_iter().filter_map(|p| if let Parsed::$variant(x) = p { Some(x) } else { None }).collect())
+            Rows::$rows(
+                batch.into_iter().filter_map(|p| if let Parsed::$variant(x) = p { Some(x) } else { None }).collect(),
+            )
         };
     }
     match batch.first() {

@@ -124,7 +124,9 @@ pub fn stocks_in_dir(dir: &Path) -> Result<Vec<RealStock>, MarketDataError> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             p.extension().is_some_and(|x| x == "csv")
-                && p.file_stem().and_then(|s| s.to_str()).is_some_and(|s| s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()))
+                && p.file_stem()
+                    .and_then(|s| s.to_str())
+                    .is_some_and(|s| s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()))
         })
         .collect();
     files.sort();

@@ -61,8 +61,16 @@ async fn bad_rows_are_rejected_with_file_line_and_reason_while_good_rows_load() 
 
         let counts = t.db.stats().await.unwrap().counts;
         let expect_counts = [
-            ("branches", 1), ("staff", 2), ("customers", 3), ("accounts", 3), ("instruments", 3),
-            ("positions", 3), ("trades", 2), ("cash_flows", 0), ("logins", 2), ("service_events", 0),
+            ("branches", 1),
+            ("staff", 2),
+            ("customers", 3),
+            ("accounts", 3),
+            ("instruments", 3),
+            ("positions", 3),
+            ("trades", 2),
+            ("cash_flows", 0),
+            ("logins", 2),
+            ("service_events", 0),
         ];
         assert_eq!(counts, expect_counts.to_vec(), "{}", t.name);
         let absent = report.files.iter().find(|f| f.file == "service_events.csv").unwrap();
@@ -94,7 +102,15 @@ async fn a_generated_book_loads_identically_on_every_backend() {
         assert_eq!(stats.counts[2], ("customers", 3_000));
         let overview = t.db.firm_overview().await.unwrap();
         let page = t.db.customers(&store::CustomerQuery { page: 3, per_page: 20, ..Default::default() }).await.unwrap();
-        let search = t.db.customers(&store::CustomerQuery { search: Some("王".into()), page: 1, per_page: 200, ..Default::default() }).await.unwrap();
+        let search =
+            t.db.customers(&store::CustomerQuery {
+                search: Some("王".into()),
+                page: 1,
+                per_page: 200,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
         let detail = t.db.customer(1234).await.unwrap().expect("customer 1234");
         // Re-importing loads nothing and changes nothing.
         assert_eq!(import_dir(&t.db, &opts).await.unwrap().loaded(), 0);
@@ -132,4 +148,23 @@ fn gen_is_deterministic_by_seed() {
     let a = run(1, 1);
     assert_eq!(run(1, 3), a, "same seed, same bytes, whatever the thread count");
     assert_ne!(run(2, 1), a, "another seed, another brokerage");
+}
+
+/// Extended: needs the full data set in ../shared/data/ashare-daily (CI has it).
+#[test]
+fn gen_reads_the_full_real_data_set_in_place() {
+    let bars = test_support::repo_root().join("../shared/data/ashare-daily");
+    if !bars.is_dir() {
+        eprintln!("full data set absent at {}: extended test skipped", bars.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = GenOptions::new(1_000, 3, dir.path());
+    opts.bars = Some(bars);
+    generate(&opts).unwrap();
+    let instruments = std::fs::read_to_string(dir.path().join("instruments.csv")).unwrap();
+    let real = instruments.lines().filter(|l| l.contains(",stock,")).count();
+    assert_eq!(instruments.lines().count() - 1, 5_000);
+    assert!(real >= 2_564, "every real stock is in the universe, got {real} stocks");
+    assert!(instruments.contains("600519.SH,贵州茅台"));
 }

@@ -30,7 +30,14 @@ fn demo_serves_the_generated_brokerage() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let body = rt.block_on(async {
         let client = reqwest::Client::new();
-        client.get(format!("http://127.0.0.1:{port}/api/v1/overview")).send().await.unwrap().json::<serde_json::Value>().await.unwrap()
+        client
+            .get(format!("http://127.0.0.1:{port}/api/v1/overview"))
+            .send()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()
     });
     let _ = child.kill();
     let _ = child.wait();

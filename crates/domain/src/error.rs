@@ -16,10 +16,7 @@ pub enum DomainError {
 impl DomainError {
     /// Shorthand for an invalid field.
     pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
-        DomainError::Invalid {
-            field,
-            reason: reason.into(),
-        }
+        DomainError::Invalid { field, reason: reason.into() }
     }
 
     /// The field the error is about.

@@ -81,9 +81,8 @@ impl FromStr for RiskLevel {
     fn from_str(s: &str) -> Result<Self, DomainError> {
         let t = s.trim();
         let digits = t.strip_prefix(['C', 'c']).unwrap_or(t);
-        let n: i64 = digits
-            .parse()
-            .map_err(|_| DomainError::invalid("risk_level", format!("'{t}' is not one of C1..C5")))?;
+        let n: i64 =
+            digits.parse().map_err(|_| DomainError::invalid("risk_level", format!("'{t}' is not one of C1..C5")))?;
         Self::from_number(n)
     }
 }

@@ -63,11 +63,7 @@ impl NationalId {
 
     /// The check character for 17 leading digits (the caller ensures digits).
     pub fn check_char(first17: &str) -> char {
-        let sum: u32 = first17
-            .bytes()
-            .zip(ID_WEIGHTS)
-            .map(|(b, w)| u32::from(b - b'0') * w)
-            .sum();
+        let sum: u32 = first17.bytes().zip(ID_WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
         ID_CHECKS[(sum % 11) as usize]
     }
 
@@ -142,11 +138,7 @@ fn keep_ends(text: &str, head: usize, tail: usize) -> String {
     if chars.len() <= head + tail {
         return "*".repeat(chars.len());
     }
-    chars
-        .iter()
-        .enumerate()
-        .map(|(i, c)| if i < head || i >= chars.len() - tail { *c } else { '*' })
-        .collect()
+    chars.iter().enumerate().map(|(i, c)| if i < head || i >= chars.len() - tail { *c } else { '*' }).collect()
 }
 
 #[cfg(test)]

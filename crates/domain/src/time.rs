@@ -15,9 +15,8 @@ pub fn to_shanghai(t: DateTime<Utc>) -> DateTime<FixedOffset> {
 
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(field: &'static str, text: &str) -> Result<NaiveDate, DomainError> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-        DomainError::invalid(field, format!("'{text}' is not a date of the form YYYY-MM-DD"))
-    })
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| DomainError::invalid(field, format!("'{text}' is not a date of the form YYYY-MM-DD")))
 }
 
 /// Parses an RFC 3339 time with an offset, or a plain `YYYY-MM-DD HH:MM:SS`

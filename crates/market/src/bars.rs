@@ -48,10 +48,7 @@ pub fn read_daily_bars(reader: impl Read) -> Result<Vec<DailyBar>, BarError> {
     let mut csv = csv::Reader::from_reader(reader);
     let headers = csv.headers()?.clone();
     let col = |name: &'static str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-            .ok_or(BarError::MissingColumn(name))
+        headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name)).ok_or(BarError::MissingColumn(name))
     };
     let (d, o, h, l, c, v) = (col("date")?, col("open")?, col("high")?, col("low")?, col("close")?, col("volume")?);
     let mut bars = Vec::new();

@@ -41,7 +41,9 @@ pub struct ErrorBody {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, error, field) = match &self {
-            AppError::BadRequest { field, reason } => (StatusCode::BAD_REQUEST, format!("{field}: {reason}"), Some(field.to_string())),
+            AppError::BadRequest { field, reason } => {
+                (StatusCode::BAD_REQUEST, format!("{field}: {reason}"), Some(field.to_string()))
+            }
             AppError::NotFound => (StatusCode::NOT_FOUND, "not found".to_owned(), None),
             AppError::Store(StoreError::Constraint { constraint }) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, format!("the change conflicts with {constraint}"), None)

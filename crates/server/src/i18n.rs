@@ -85,8 +85,12 @@ impl Locale {
         let yuan = amount.round_dp(2);
         let abs = yuan.abs();
         match self {
-            Locale::Zh if abs >= Decimal::new(100_000_000, 0) => format!("¥{}亿", group((yuan / Decimal::new(100_000_000, 0)).round_dp(2))),
-            Locale::Zh if abs >= Decimal::new(10_000, 0) => format!("¥{}万", group((yuan / Decimal::new(10_000, 0)).round_dp(2))),
+            Locale::Zh if abs >= Decimal::new(100_000_000, 0) => {
+                format!("¥{}亿", group((yuan / Decimal::new(100_000_000, 0)).round_dp(2)))
+            }
+            Locale::Zh if abs >= Decimal::new(10_000, 0) => {
+                format!("¥{}万", group((yuan / Decimal::new(10_000, 0)).round_dp(2)))
+            }
             Locale::Zh => format!("¥{}", group(yuan)),
             Locale::En => format!("CNY {}", group(yuan)),
         }
@@ -138,10 +142,10 @@ mod tests {
 
     #[test]
     fn chinese_money_uses_wan_and_yi() {
-        assert_eq!(Locale::Zh.money(Decimal::new(123_456_789_00, 2)), "¥1.23亿");
+        assert_eq!(Locale::Zh.money(Decimal::new(12_345_678_900, 2)), "¥1.23亿");
         assert_eq!(Locale::Zh.money(Decimal::new(45_678_900, 2)), "¥45.68万");
         assert_eq!(Locale::Zh.money(Decimal::new(999_950, 2)), "¥9,999.50");
-        assert_eq!(Locale::En.money(Decimal::new(123_456_789_00, 2)), "CNY 123,456,789.00");
+        assert_eq!(Locale::En.money(Decimal::new(12_345_678_900, 2)), "CNY 123,456,789.00");
         assert_eq!(group(Decimal::new(-100_000, 2)), "-1,000.00");
     }
 

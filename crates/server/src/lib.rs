@@ -34,11 +34,21 @@ pub fn router(db: Db) -> Router {
     Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
-        .route("/assets/htmx.min.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript"), (header::CACHE_CONTROL, "public, max-age=86400")], HTMX).into_response() }))
+        .route(
+            "/assets/htmx.min.js",
+            get(|| async {
+                ([(header::CONTENT_TYPE, "text/javascript"), (header::CACHE_CONTROL, "public, max-age=86400")], HTMX)
+                    .into_response()
+            }),
+        )
         .with_state(AppState { db })
 }
 
 /// Serves until `shutdown` completes.
-pub async fn serve(listener: TcpListener, db: Db, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    db: Db,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     axum::serve(listener, router(db)).with_graceful_shutdown(shutdown).await
 }

@@ -25,7 +25,8 @@ pub struct ListParams {
 
 fn number(field: &'static str, value: &Option<String>, min: i64, max: i64) -> Result<Option<i64>, AppError> {
     let Some(text) = value.as_deref().map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
-    let n: i64 = text.parse().map_err(|_| AppError::BadRequest { field, reason: format!("'{text}' is not a whole number") })?;
+    let n: i64 =
+        text.parse().map_err(|_| AppError::BadRequest { field, reason: format!("'{text}' is not a whole number") })?;
     if n < min || n > max {
         return Err(AppError::BadRequest { field, reason: format!("{n} is not between {min} and {max}") });
     }

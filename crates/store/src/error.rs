@@ -40,10 +40,19 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        if let Some(constraint) = e.as_database_error().and_then(|d| d.constraint()) {
-            return StoreError::Constraint {
-                constraint: constraint.to_owned(),
-            };
+        if let Some(db) = e.as_database_error() {
+            // PostgreSQL names the constraint; SQLite only puts it in the
+            // message ("CHECK constraint failed: positions_quantity_check").
+            let named = db.constraint().map(str::to_owned).or_else(|| {
+                let message = db.message();
+                message
+                    .strip_prefix("CHECK constraint failed: ")
+                    .map(|name| name.trim().to_owned())
+                    .or_else(|| message.contains("FOREIGN KEY constraint failed").then(|| "foreign_key".to_owned()))
+            });
+            if let Some(constraint) = named {
+                return StoreError::Constraint { constraint };
+            }
         }
         StoreError::Database(e)
     }

@@ -246,10 +246,7 @@ impl Db {
                 sum = sum.wrapping_add(u128::from_be_bytes(first));
             }
         });
-        Ok(StoreStats {
-            counts,
-            positions_checksum: format!("{sum:032x}"),
-        })
+        Ok(StoreStats { counts, positions_checksum: format!("{sum:032x}") })
     }
 
     /// Every key of one kind, for checking references during an import.

@@ -59,10 +59,7 @@ const ROWS_PER_STATEMENT: usize = 1_000;
 
 /// Converts a money value for storage, naming the field when it cannot be.
 fn fixed(value: Money, field: &'static str) -> Result<i64, StoreError> {
-    value.to_fixed(field).map_err(|e: DomainError| StoreError::Corrupt {
-        what: field,
-        reason: e.to_string(),
-    })
+    value.to_fixed(field).map_err(|e: DomainError| StoreError::Corrupt { what: field, reason: e.to_string() })
 }
 
 /// Appends multi-row INSERTs for `$rows` (zipped with pre-converted money

@@ -28,7 +28,9 @@ impl Browser {
             if super::required("BROKERDESK_REQUIRE_BROWSER") {
                 panic!("BROKERDESK_REQUIRE_BROWSER=1 but chromium or chromedriver is not installed");
             }
-            eprintln!("chromium/chromedriver not installed: browser test skipped (apt-get install chromium chromium-driver)");
+            eprintln!(
+                "chromium/chromedriver not installed: browser test skipped (apt-get install chromium chromium-driver)"
+            );
             return None;
         };
         let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();

@@ -187,7 +187,10 @@ impl Outputs {
             .iter()
             .map(|f| {
                 let path = dir.join(f.name);
-                let mut w = BufWriter::with_capacity(1 << 20, File::create(&path).map_err(|source| GenError::Write { path: path.clone(), source })?);
+                let mut w = BufWriter::with_capacity(
+                    1 << 20,
+                    File::create(&path).map_err(|source| GenError::Write { path: path.clone(), source })?,
+                );
                 writeln!(w, "{}", f.columns.join(",")).map_err(|source| GenError::Write { path, source })?;
                 Ok((*f, w, 0))
             })
@@ -276,8 +279,12 @@ struct Firm {
     advisors: Vec<(i64, i64)>,
 }
 
-const CITIES: &[&str] = &["上海", "北京", "深圳", "广州", "杭州", "南京", "成都", "武汉", "西安", "重庆", "天津", "苏州", "长沙", "郑州", "青岛", "厦门", "合肥", "济南", "福州", "宁波"];
-const ROADS: &[&str] = &["人民", "解放", "中山", "建设", "和平", "世纪", "长江", "滨江", "科技", "新华", "东风", "金融"];
+const CITIES: &[&str] = &[
+    "上海", "北京", "深圳", "广州", "杭州", "南京", "成都", "武汉", "西安", "重庆", "天津", "苏州", "长沙", "郑州",
+    "青岛", "厦门", "合肥", "济南", "福州", "宁波",
+];
+const ROADS: &[&str] =
+    &["人民", "解放", "中山", "建设", "和平", "世纪", "长江", "滨江", "科技", "新华", "东风", "金融"];
 
 impl Firm {
     fn build(rng: &mut Pcg64Mcg, customers: u64) -> Firm {
@@ -318,7 +325,10 @@ impl Firm {
             out.row(book_files::BRANCHES, &[id.to_string(), name.clone(), city.clone()])?;
         }
         for (id, branch, role, name, licence) in &self.staff {
-            out.row(book_files::STAFF, &[id.to_string(), branch.to_string(), role.to_string(), name.clone(), licence.clone()])?;
+            out.row(
+                book_files::STAFF,
+                &[id.to_string(), branch.to_string(), role.to_string(), name.clone(), licence.clone()],
+            )?;
         }
         Ok(())
     }
@@ -335,14 +345,37 @@ struct Context<'a> {
 /// Years weighted by how many people opened stock accounts then (bull
 /// markets of 2007, 2015, 2020-21 and the 2024 autumn rally stand out).
 const ENTRY_YEARS: &[(i32, u32)] = &[
-    (2005, 2), (2006, 5), (2007, 14), (2008, 4), (2009, 5), (2010, 4), (2011, 3), (2012, 2), (2013, 3), (2014, 6),
-    (2015, 16), (2016, 6), (2017, 5), (2018, 4), (2019, 5), (2020, 9), (2021, 9), (2022, 5), (2023, 4), (2024, 8), (2025, 4),
+    (2005, 2),
+    (2006, 5),
+    (2007, 14),
+    (2008, 4),
+    (2009, 5),
+    (2010, 4),
+    (2011, 3),
+    (2012, 2),
+    (2013, 3),
+    (2014, 6),
+    (2015, 16),
+    (2016, 6),
+    (2017, 5),
+    (2018, 4),
+    (2019, 5),
+    (2020, 9),
+    (2021, 9),
+    (2022, 5),
+    (2023, 4),
+    (2024, 8),
+    (2025, 4),
 ];
 
 /// Shanghai wall time of a random moment in the continuous sessions.
 fn session_time(rng: &mut Pcg64Mcg, day: NaiveDate) -> String {
     let minute = rng.gen_range(0..240u32);
-    let (h, m) = if minute < 120 { (9 + (30 + minute) / 60, (30 + minute) % 60) } else { (13 + (minute - 120) / 60, (minute - 120) % 60) };
+    let (h, m) = if minute < 120 {
+        (9 + (30 + minute) / 60, (30 + minute) % 60)
+    } else {
+        (13 + (minute - 120) / 60, (minute - 120) % 60)
+    };
     let t = NaiveTime::from_hms_opt(h, m, rng.gen_range(0..60)).expect("valid time");
     format!("{day}T{}+08:00", t.format("%H:%M:%S"))
 }
@@ -381,8 +414,21 @@ impl Context<'_> {
         let adult_year = birth.checked_add_signed(Duration::days(18 * 366)).expect("date");
         let total_weight: u32 = ENTRY_YEARS.iter().map(|(_, w)| w).sum();
         let mut pick = rng.gen_range(0..total_weight);
-        let year = ENTRY_YEARS.iter().find(|(_, w)| if pick < *w { true } else { pick -= w; false }).map_or(2015, |(y, _)| *y);
-        let entry = NaiveDate::from_ymd_opt(year, rng.gen_range(1..=12), rng.gen_range(1..=28)).expect("date").max(adult_year).min(as_of);
+        let year = ENTRY_YEARS
+            .iter()
+            .find(|(_, w)| {
+                if pick < *w {
+                    true
+                } else {
+                    pick -= w;
+                    false
+                }
+            })
+            .map_or(2015, |(y, _)| *y);
+        let entry = NaiveDate::from_ymd_opt(year, rng.gen_range(1..=12), rng.gen_range(1..=28))
+            .expect("date")
+            .max(adult_year)
+            .min(as_of);
         let opened_days = (as_of - entry).num_days().max(1);
         let opened = entry + Duration::days(if rng.gen_bool(0.7) { 0 } else { rng.gen_range(0..opened_days) });
 
@@ -429,13 +475,19 @@ impl Context<'_> {
         let cutoff = as_of - Duration::days(90);
         let recent_from = cal.iter().position(|d| *d > cutoff).unwrap_or(0);
         let n_trades: usize = if dormant {
-            if rng.gen_bool(0.5) { 0 } else { rng.gen_range(1..6) }
+            if rng.gen_bool(0.5) {
+                0
+            } else {
+                rng.gen_range(1..6)
+            }
         } else {
             (LogNormal::new(1.6, 1.0).expect("lognormal").sample(rng) as usize).clamp(1, 400)
         };
         for k in 0..n_trades {
             let day = if dormant {
-                if recent_from == 0 { continue; }
+                if recent_from == 0 {
+                    continue;
+                }
                 rng.gen_range(0..recent_from)
             } else if k == 0 {
                 rng.gen_range(recent_from..cal.len())
@@ -487,7 +539,12 @@ impl Context<'_> {
             // Cost against today's price: most retail books hold some losers.
             let cost = (price * Normal::<f64>::new(0.04, 0.25).expect("sigma").sample(rng).exp()).max(0.001);
             let cost = Money::from_fixed((cost * 1_000.0).round() as i64 * 10);
-            line!(out.positions, "{account},{},{quantity},{},{cost}", listed.instrument.code, quantity - bought_today[s]);
+            line!(
+                out.positions,
+                "{account},{},{quantity},{},{cost}",
+                listed.instrument.code,
+                quantity - bought_today[s]
+            );
         }
 
         // Cash flows: the opening deposit, then a few transfers and dividends.
@@ -510,7 +567,11 @@ impl Context<'_> {
         // Logins over the last 30 days: active customers come often.
         let login_days = 30;
         let n_logins = if dormant {
-            if rng.gen_bool(0.15) { 1 } else { 0 }
+            if rng.gen_bool(0.15) {
+                1
+            } else {
+                0
+            }
         } else {
             rng.gen_range(1..12)
         };

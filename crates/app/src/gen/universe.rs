@@ -44,9 +44,31 @@ pub struct Universe {
     pub listed: Vec<Listed>,
 }
 
-const STOCK_HEADS: &[&str] = &["华", "中", "国", "新", "东", "海", "天", "金", "长", "恒", "宏", "瑞", "鑫", "博", "永", "安", "泰", "广", "德", "信"];
-const STOCK_TAILS: &[&str] = &["科技", "电子", "医药", "股份", "能源", "材料", "传媒", "环保", "智能", "生物", "化工", "食品", "机械", "电气", "物流", "软件"];
-const ETF_INDICES: &[&str] = &["沪深300", "中证500", "中证1000", "创业板", "科创50", "红利", "证券", "医药", "半导体", "新能源", "黄金", "消费", "银行", "军工", "纳指"];
+const STOCK_HEADS: &[&str] = &[
+    "华", "中", "国", "新", "东", "海", "天", "金", "长", "恒", "宏", "瑞", "鑫", "博", "永", "安", "泰", "广", "德",
+    "信",
+];
+const STOCK_TAILS: &[&str] = &[
+    "科技", "电子", "医药", "股份", "能源", "材料", "传媒", "环保", "智能", "生物", "化工", "食品", "机械", "电气",
+    "物流", "软件",
+];
+const ETF_INDICES: &[&str] = &[
+    "沪深300",
+    "中证500",
+    "中证1000",
+    "创业板",
+    "科创50",
+    "红利",
+    "证券",
+    "医药",
+    "半导体",
+    "新能源",
+    "黄金",
+    "消费",
+    "银行",
+    "军工",
+    "纳指",
+];
 const FUND_HOUSES: &[&str] = &["华夏", "易方达", "南方", "嘉实", "广发", "富国", "华泰柏瑞", "博时", "汇添富", "国泰"];
 const CITIES: &[&str] = &["沪", "京", "深", "穗", "杭", "宁", "蓉", "渝", "汉", "津"];
 
@@ -155,20 +177,34 @@ fn fresh_code(rng: &mut impl Rng, kind: InstrumentKind, taken: &mut HashSet<Stri
     loop {
         let (prefix, exch): (&str, Exchange) = match kind {
             InstrumentKind::Stock => *[
-                ("600", Exchange::SH), ("601", Exchange::SH), ("603", Exchange::SH), ("688", Exchange::SH),
-                ("000", Exchange::SZ), ("002", Exchange::SZ), ("300", Exchange::SZ), ("301", Exchange::SZ),
+                ("600", Exchange::SH),
+                ("601", Exchange::SH),
+                ("603", Exchange::SH),
+                ("688", Exchange::SH),
+                ("000", Exchange::SZ),
+                ("002", Exchange::SZ),
+                ("300", Exchange::SZ),
+                ("301", Exchange::SZ),
             ]
             .choose(rng)
             .expect("non-empty"),
-            InstrumentKind::Etf => *[("510", Exchange::SH), ("512", Exchange::SH), ("588", Exchange::SH), ("159", Exchange::SZ)]
-                .choose(rng)
-                .expect("non-empty"),
-            InstrumentKind::ConvertibleBond => *[("113", Exchange::SH), ("118", Exchange::SH), ("123", Exchange::SZ), ("127", Exchange::SZ), ("128", Exchange::SZ)]
-                .choose(rng)
-                .expect("non-empty"),
-            InstrumentKind::Bond => *[("019", Exchange::SH), ("240", Exchange::SH), ("148", Exchange::SZ)]
-                .choose(rng)
-                .expect("non-empty"),
+            InstrumentKind::Etf => {
+                *[("510", Exchange::SH), ("512", Exchange::SH), ("588", Exchange::SH), ("159", Exchange::SZ)]
+                    .choose(rng)
+                    .expect("non-empty")
+            }
+            InstrumentKind::ConvertibleBond => *[
+                ("113", Exchange::SH),
+                ("118", Exchange::SH),
+                ("123", Exchange::SZ),
+                ("127", Exchange::SZ),
+                ("128", Exchange::SZ),
+            ]
+            .choose(rng)
+            .expect("non-empty"),
+            InstrumentKind::Bond => {
+                *[("019", Exchange::SH), ("240", Exchange::SH), ("148", Exchange::SZ)].choose(rng).expect("non-empty")
+            }
         };
         let digits = format!("{prefix}{:03}", rng.gen_range(0..1000));
         if taken.insert(digits.clone()) {
@@ -177,16 +213,46 @@ fn fresh_code(rng: &mut impl Rng, kind: InstrumentKind, taken: &mut HashSet<Stri
     }
 }
 
-fn synthetic_listing(rng: &mut impl Rng, code: InstrumentCode, kind: InstrumentKind, calendar: &[NaiveDate], first_day: NaiveDate) -> Listed {
+fn synthetic_listing(
+    rng: &mut impl Rng,
+    code: InstrumentCode,
+    kind: InstrumentKind,
+    calendar: &[NaiveDate],
+    first_day: NaiveDate,
+) -> Listed {
     let pick = |rng: &mut _, list: &[&'static str]| *list.choose(rng).expect("non-empty");
     let (start, vol, tick, lot, name) = match kind {
         InstrumentKind::Stock => {
             let p = (rng.gen_range(1.2f64..5.0)).exp();
-            (p, 0.025, 100, 100, format!("{}{}{}", pick(rng, STOCK_HEADS), pick(rng, STOCK_HEADS), pick(rng, STOCK_TAILS)))
+            (
+                p,
+                0.025,
+                100,
+                100,
+                format!("{}{}{}", pick(rng, STOCK_HEADS), pick(rng, STOCK_HEADS), pick(rng, STOCK_TAILS)),
+            )
         }
-        InstrumentKind::Etf => (rng.gen_range(0.6..5.0), 0.012, 10, 100, format!("{}{}ETF", pick(rng, ETF_INDICES), pick(rng, FUND_HOUSES))),
-        InstrumentKind::ConvertibleBond => (rng.gen_range(100.0..160.0), 0.015, 10, 10, format!("{}{}转债", pick(rng, STOCK_HEADS), pick(rng, STOCK_HEADS))),
-        InstrumentKind::Bond => (rng.gen_range(97.0..106.0), 0.002, 10, 10, format!("{}{}债{}", pick(rng, CITIES), if rng.gen_bool(0.5) { "城投" } else { "国" }, rng.gen_range(1..40))),
+        InstrumentKind::Etf => (
+            rng.gen_range(0.6..5.0),
+            0.012,
+            10,
+            100,
+            format!("{}{}ETF", pick(rng, ETF_INDICES), pick(rng, FUND_HOUSES)),
+        ),
+        InstrumentKind::ConvertibleBond => (
+            rng.gen_range(100.0..160.0),
+            0.015,
+            10,
+            10,
+            format!("{}{}转债", pick(rng, STOCK_HEADS), pick(rng, STOCK_HEADS)),
+        ),
+        InstrumentKind::Bond => (
+            rng.gen_range(97.0..106.0),
+            0.002,
+            10,
+            10,
+            format!("{}{}债{}", pick(rng, CITIES), if rng.gen_bool(0.5) { "城投" } else { "国" }, rng.gen_range(1..40)),
+        ),
     };
     let st = kind == InstrumentKind::Stock && rng.gen_bool(0.03);
     let board = match code.exchange() {
@@ -204,12 +270,9 @@ fn synthetic_listing(rng: &mut impl Rng, code: InstrumentCode, kind: InstrumentK
     };
     // Some synthetic instruments list during the window.
     let listed_from = if rng.gen_bool(0.05) { rng.gen_range(0..calendar.len() - 1) } else { 0 };
-    let list_date = if listed_from > 0 {
-        calendar[listed_from]
-    } else {
-        first_day - Duration::days(rng.gen_range(30..9000))
-    };
-    let step = Normal::new(0.0, vol).expect("valid sigma");
+    let list_date =
+        if listed_from > 0 { calendar[listed_from] } else { first_day - Duration::days(rng.gen_range(30..9000)) };
+    let step = Normal::<f64>::new(0.0, vol).expect("valid sigma");
     let mut price = start;
     let round = |p: f64| (((p * 10_000.0) / tick as f64).round() as i64 * tick).max(tick);
     let mut last_close = round(price);
@@ -219,7 +282,7 @@ fn synthetic_listing(rng: &mut impl Rng, code: InstrumentCode, kind: InstrumentK
                 return None; // not yet listed, or suspended that day
             }
             let open = price;
-            price *= (step.sample(rng) as f64).exp();
+            price *= step.sample(rng).exp();
             let (lo, hi) = (open.min(price), open.max(price));
             let low = round(lo * (1.0 - rng.gen_range(0.0..vol / 2.0)));
             let high = round(hi * (1.0 + rng.gen_range(0.0..vol / 2.0))).max(low);
@@ -239,7 +302,11 @@ fn synthetic_listing(rng: &mut impl Rng, code: InstrumentCode, kind: InstrumentK
         st,
         list_date,
         face_value,
-        outstanding_shares: if kind == InstrumentKind::Stock { outstanding(rng, Money::from_fixed(last_close)) } else { rng.gen_range(1_000_000..2_000_000_000) },
+        outstanding_shares: if kind == InstrumentKind::Stock {
+            outstanding(rng, Money::from_fixed(last_close))
+        } else {
+            rng.gen_range(1_000_000..2_000_000_000)
+        },
         last_close: Money::from_fixed(last_close),
     };
     Listed { instrument, days, tick, last_close }

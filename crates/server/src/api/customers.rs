@@ -133,7 +133,10 @@ pub struct CustomerRecord {
 /// Customers, searched and paged.
 #[utoipa::path(get, path = "/customers", params(ListParams),
     responses((status = 200, body = CustomerList), (status = 400, body = crate::error::ErrorBody)))]
-pub async fn list(State(state): State<AppState>, Query(params): Query<ListParams>) -> Result<Json<CustomerList>, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    Query(params): Query<ListParams>,
+) -> Result<Json<CustomerList>, AppError> {
     let page = state.db.customers(&params.query()?).await?;
     let pages = page.pages();
     Ok(Json(CustomerList {
@@ -149,7 +152,8 @@ pub async fn list(State(state): State<AppState>, Query(params): Query<ListParams
 #[utoipa::path(get, path = "/customers/{id}", params(("id" = i64, Path, description = "Customer id")),
     responses((status = 200, body = CustomerRecord), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<CustomerRecord>, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::BadRequest { field: "id", reason: format!("'{id}' is not a customer id") })?;
+    let id: i64 =
+        id.parse().map_err(|_| AppError::BadRequest { field: "id", reason: format!("'{id}' is not a customer id") })?;
     let c = state.db.customer(id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(CustomerRecord {
         summary: c.summary.into(),

@@ -71,7 +71,11 @@ fn table(locale: Locale, p: &CustomerPage, q: &str) -> Markup {
 }
 
 /// The customer list with search and paging; only the table for htmx requests.
-pub async fn list(State(state): State<AppState>, Query(params): Query<ListParams>, headers: HeaderMap) -> Result<Markup, PageError> {
+pub async fn list(
+    State(state): State<AppState>,
+    Query(params): Query<ListParams>,
+    headers: HeaderMap,
+) -> Result<Markup, PageError> {
     let locale = Locale::choose(params.lang.as_deref(), &headers);
     let query = params.query().map_err(|e| PageError(e, locale))?;
     let result = state.db.customers(&query).await.map_err(|e| PageError(e.into(), locale))?;
@@ -87,14 +91,29 @@ pub async fn list(State(state): State<AppState>, Query(params): Query<ListParams
             hx-target="#customer-table" hx-push-url="true";
         (fragment)
     };
-    Ok(page(locale, &locale.t("customers-title"), &page_url(locale, &q, result.page).replacen(&format!("lang={}&", locale.tag()), "", 1), body))
+    Ok(page(
+        locale,
+        &locale.t("customers-title"),
+        &page_url(locale, &q, result.page).replacen(&format!("lang={}&", locale.tag()), "", 1),
+        body,
+    ))
 }
 
 /// One customer: profile (personal data masked) and holdings.
-pub async fn detail(State(state): State<AppState>, Path(id): Path<String>, Query(params): Query<ListParams>, headers: HeaderMap) -> Result<Markup, PageError> {
+pub async fn detail(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(params): Query<ListParams>,
+    headers: HeaderMap,
+) -> Result<Markup, PageError> {
     let locale = Locale::choose(params.lang.as_deref(), &headers);
     let id: i64 = id.parse().map_err(|_| PageError(AppError::NotFound, locale))?;
-    let c = state.db.customer(id).await.map_err(|e| PageError(e.into(), locale))?.ok_or(PageError(AppError::NotFound, locale))?;
+    let c = state
+        .db
+        .customer(id)
+        .await
+        .map_err(|e| PageError(e.into(), locale))?
+        .ok_or(PageError(AppError::NotFound, locale))?;
     let yes_no = |b: bool| locale.t(if b { "yes" } else { "no" });
     let s = &c.summary;
     let body = html! {

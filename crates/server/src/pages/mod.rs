@@ -8,7 +8,6 @@ use crate::AppState;
 use axum::routing::get;
 use axum::Router;
 
-
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(overview::show))

@@ -13,7 +13,11 @@ pub struct LangParam {
 }
 
 /// The firm overview: customers, assets under custody, advisors' load, dormancy.
-pub async fn show(State(state): State<AppState>, Query(q): Query<LangParam>, headers: HeaderMap) -> Result<Markup, PageError> {
+pub async fn show(
+    State(state): State<AppState>,
+    Query(q): Query<LangParam>,
+    headers: HeaderMap,
+) -> Result<Markup, PageError> {
     let locale = Locale::choose(q.lang.as_deref(), &headers);
     let o = state.db.firm_overview().await.map_err(|e| PageError(e.into(), locale))?;
     let card = |key: &str, value: String| html! { div.card { div.label { (locale.t(key)) } div.value { (value) } } };

@@ -1,0 +1,34 @@
+//! The repository API behaves the same on SQLite and PostgreSQL.
+
+use domain::{AccountId, Branch, BranchId, InstrumentCode, Money, Position};
+use store::{Rows, StoreError};
+
+#[tokio::test]
+async fn writes_are_idempotent_and_constraints_have_one_name_on_both_backends() {
+    for t in test_support::backends().await {
+        let branches = Rows::Branches(vec![
+            Branch { id: BranchId(1), name: "上海人民路营业部".into(), city: "上海".into() },
+            Branch { id: BranchId(2), name: "北京金融路营业部".into(), city: "北京".into() },
+        ]);
+        assert_eq!(t.db.insert(&branches).await.unwrap(), 2, "{}", t.name);
+        assert_eq!(t.db.insert(&branches).await.unwrap(), 0, "{}: a second write adds nothing", t.name);
+
+        // A position past the domain's checks still meets the schema's.
+        let bad = Rows::Positions(vec![Position {
+            account_id: AccountId(1),
+            instrument: InstrumentCode::parse("600519.SH").unwrap(),
+            quantity: -100,
+            sellable_quantity: 0,
+            cost_price: Money::ONE,
+        }]);
+        match t.db.insert(&bad).await {
+            Err(StoreError::Constraint { constraint }) => {
+                assert_eq!(constraint, "positions_quantity_check", "{}", t.name)
+            }
+            other => panic!("{}: expected a constraint error, got {other:?}", t.name),
+        }
+        let stats = t.db.stats().await.unwrap();
+        assert_eq!(stats.counts[0], ("branches", 2));
+        assert_eq!(stats.counts[5], ("positions", 0), "{}: the failed batch left nothing", t.name);
+    }
+}
