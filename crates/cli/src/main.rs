@@ -69,6 +69,9 @@ enum Command {
         /// The book directory.
         dir: PathBuf,
     },
+    /// Measure performance; figures go into docs/performance.md.
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Print row counts and the positions checksum of a database.
     Stats {
         /// Database: a SQLite file path, sqlite:PATH or postgres://...
@@ -77,11 +80,36 @@ enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Generate a book (time, peak memory), import it into SQLite and optionally PostgreSQL (rows/s), compare.
+    Import {
+        /// Customers to generate.
+        #[arg(long, default_value_t = 1_000_000)]
+        customers: u64,
+        /// Generator seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Scratch directory for the book and the SQLite file.
+        #[arg(long, default_value = "bench-work")]
+        work_dir: PathBuf,
+        /// Real daily bars for the generator, e.g. ../shared/data/ashare-daily.
+        #[arg(long)]
+        bars: Option<PathBuf>,
+        /// An empty PostgreSQL database to import into as well.
+        #[arg(long)]
+        postgres: Option<String>,
+        /// Print one JSON object as the last line.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -112,6 +140,13 @@ async fn main() -> anyhow::Result<()> {
             print_import(&report, &opts, started.elapsed());
             Ok(())
         }
+        Command::Bench(BenchCommand::Import { customers, seed, work_dir, bars, postgres, json }) => {
+            let opts = app::bench::ImportBenchOptions { customers, seed, work_dir, bars, postgres };
+            let result = app::bench::import_bench(&opts).await?;
+            print_bench(&result, json);
+            anyhow::ensure!(result.backends_agree(), "the backends ended with different books");
+            Ok(())
+        }
         Command::Stats { db } => {
             let db = Db::open(&db).await.context("opening the database")?;
             let stats = db.stats().await?;
@@ -138,6 +173,44 @@ fn print_import(report: &app::ImportReport, opts: &app::ImportOptions, elapsed: 
     println!("{read} rows in {secs:.1} s ({:.0} rows/s)", read as f64 / secs.max(1e-9));
     if report.rejected() > 0 {
         println!("{} rows rejected: see {}", report.rejected(), opts.rejects.display());
+    }
+}
+
+fn print_bench(b: &app::bench::ImportBench, json: bool) {
+    let gib =
+        |bytes: Option<u64>| bytes.map_or("n/a".to_owned(), |b| format!("{:.2} GiB", b as f64 / (1u64 << 30) as f64));
+    println!("customers            {}", b.customers);
+    println!("rows in the book     {}", b.rows);
+    println!("gen                  {:.1} s, peak RSS {}", b.gen_seconds, gib(b.gen_peak_rss_bytes));
+    for r in &b.runs {
+        println!("import {:<13} {:.1} s, {:.0} rows/s", r.backend, r.seconds, r.rows_per_s);
+    }
+    if let Some(first) = b.runs.first() {
+        println!("positions checksum   {}", first.stats.positions_checksum);
+    }
+    println!("backends agree       {}", b.backends_agree());
+    if json {
+        let imports: Vec<_> = b
+            .runs
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "backend": r.backend,
+                    "seconds": r.seconds,
+                    "rows_per_s": r.rows_per_s.round(),
+                    "positions_checksum": r.stats.positions_checksum,
+                })
+            })
+            .collect();
+        let summary = serde_json::json!({
+            "customers": b.customers,
+            "rows": b.rows,
+            "gen_s": b.gen_seconds,
+            "gen_peak_rss_bytes": b.gen_peak_rss_bytes,
+            "imports": imports,
+            "backends_agree": b.backends_agree(),
+        });
+        println!("{summary}");
     }
 }
 

@@ -63,6 +63,9 @@ impl Db {
                 // an OS crash can lose the last commits, never corrupt the file.
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
+                // A 256 MiB page cache (default: 2 MiB) keeps the indexes of a
+                // large book in memory while it loads and while it is queried.
+                .pragma("cache_size", "-262144")
                 .busy_timeout(Duration::from_secs(30));
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)

@@ -1,0 +1,136 @@
+//! `brokerdesk bench import`: generation time and peak memory, then import
+//! throughput into each backend, and proof that both hold the same book.
+
+use crate::{generate, import_dir, GenOptions, ImportError, ImportOptions};
+use std::path::PathBuf;
+use std::time::Instant;
+use store::{Db, StoreError, StoreStats};
+use thiserror::Error;
+
+/// What to measure.
+#[derive(Debug, Clone)]
+pub struct ImportBenchOptions {
+    /// Customers to generate.
+    pub customers: u64,
+    /// Generator seed.
+    pub seed: u64,
+    /// Scratch directory for the book and the SQLite file.
+    pub work_dir: PathBuf,
+    /// Real bars directory for the generator.
+    pub bars: Option<PathBuf>,
+    /// An empty PostgreSQL database to import into as well.
+    pub postgres: Option<String>,
+}
+
+/// One backend's import.
+#[derive(Debug, Clone)]
+pub struct BackendRun {
+    /// sqlite or postgres.
+    pub backend: &'static str,
+    /// Wall time of the import.
+    pub seconds: f64,
+    /// Rows read per second.
+    pub rows_per_s: f64,
+    /// Counts and positions checksum afterwards.
+    pub stats: StoreStats,
+}
+
+/// The measurements.
+#[derive(Debug, Clone)]
+pub struct ImportBench {
+    /// Customers generated.
+    pub customers: u64,
+    /// Rows in the book, all files.
+    pub rows: u64,
+    /// Generation wall time.
+    pub gen_seconds: f64,
+    /// Peak resident memory of the process after generation (Linux only).
+    pub gen_peak_rss_bytes: Option<u64>,
+    /// One entry per backend.
+    pub runs: Vec<BackendRun>,
+}
+
+impl ImportBench {
+    /// True when every backend ended with the same counts and checksum.
+    pub fn backends_agree(&self) -> bool {
+        self.runs.windows(2).all(|w| w[0].stats == w[1].stats)
+    }
+}
+
+/// Why the benchmark could not run.
+#[derive(Debug, Error)]
+pub enum BenchError {
+    /// Generation failed.
+    #[error(transparent)]
+    Gen(#[from] crate::gen::GenError),
+    /// Import failed.
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A target database already holds data, which would skew the figures.
+    #[error("the {0} database is not empty: give the benchmark a fresh one")]
+    NotEmpty(&'static str),
+    /// The scratch directory is unusable.
+    #[error("cannot prepare {path}: {source}")]
+    WorkDir {
+        /// Directory.
+        path: PathBuf,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Peak resident set size of this process so far, from /proc (Linux).
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Runs the benchmark.
+pub async fn import_bench(opts: &ImportBenchOptions) -> Result<ImportBench, BenchError> {
+    let book = opts.work_dir.join("book");
+    let sqlite_path = opts.work_dir.join("bench.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", sqlite_path.display()));
+    }
+    std::fs::create_dir_all(&book).map_err(|source| BenchError::WorkDir { path: book.clone(), source })?;
+
+    let mut gen = GenOptions::new(opts.customers, opts.seed, &book);
+    gen.bars = opts.bars.clone();
+    let summary = generate(&gen)?;
+    let gen_peak_rss_bytes = peak_rss_bytes();
+    let rows = summary.rows.iter().map(|(_, n)| n).sum();
+
+    let mut targets = vec![("sqlite", sqlite_path.display().to_string())];
+    if let Some(url) = &opts.postgres {
+        targets.push(("postgres", url.clone()));
+    }
+    let mut runs = Vec::new();
+    for (backend, url) in targets {
+        let db = Db::open(&url).await?;
+        if db.stats().await?.counts.iter().any(|(_, n)| *n > 0) {
+            return Err(BenchError::NotEmpty(backend));
+        }
+        let mut import = ImportOptions::new(&book);
+        import.rejects = opts.work_dir.join(format!("rejects-{backend}.csv"));
+        let started = Instant::now();
+        let report = import_dir(&db, &import).await?;
+        let seconds = started.elapsed().as_secs_f64();
+        let read: u64 = report.files.iter().map(|f| f.read).sum();
+        let stats = db.stats().await?;
+        db.close().await;
+        runs.push(BackendRun { backend, seconds, rows_per_s: read as f64 / seconds, stats });
+    }
+    Ok(ImportBench {
+        customers: opts.customers,
+        rows,
+        gen_seconds: summary.elapsed.as_secs_f64(),
+        gen_peak_rss_bytes,
+        runs,
+    })
+}
