@@ -184,7 +184,28 @@ pub async fn import_dir(db: &Db, opts: &ImportOptions) -> Result<ImportReport, I
         report.files.push(file_report);
     }
     rejects.finish()?;
+    db.append_audit(&audit_entry(opts, &report)).await?;
     Ok(report)
+}
+
+/// The audit record of an import run: which book, and what each file did.
+fn audit_entry(opts: &ImportOptions, report: &ImportReport) -> access::AuditEntry {
+    let files: serde_json::Map<String, serde_json::Value> = report
+        .files
+        .iter()
+        .filter(|f| f.present)
+        .map(|f| {
+            let counts = serde_json::json!({ "read": f.read, "loaded": f.loaded, "rejected": f.rejected });
+            (f.file.to_owned(), counts)
+        })
+        .collect();
+    access::AuditEntry {
+        actor: "system:import".into(),
+        action: "import".into(),
+        entity: "book".into(),
+        entity_id: opts.dir.display().to_string(),
+        detail: serde_json::Value::Object(files).to_string(),
+    }
 }
 
 /// The reject file: file, line, column, reason.

@@ -1,6 +1,7 @@
 //! Use cases that combine the contexts and the store, shared by the server and
 //! the CLI: generating a synthetic brokerage, importing a brokerage's files.
 
+pub mod audit;
 pub mod bench;
 pub mod book_files;
 pub mod gen;

@@ -72,8 +72,21 @@ enum Command {
     /// Measure performance; figures go into docs/performance.md.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Print row counts and the positions checksum of a database.
     Stats {
+        /// Database: a SQLite file path, sqlite:PATH or postgres://...
+        #[arg(long, env = "BROKERDESK_DB", default_value = "brokerdesk.db")]
+        db: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain; exit 1 and name the first broken record if any.
+    Verify {
         /// Database: a SQLite file path, sqlite:PATH or postgres://...
         #[arg(long, env = "BROKERDESK_DB", default_value = "brokerdesk.db")]
         db: String,
@@ -146,6 +159,19 @@ async fn main() -> anyhow::Result<()> {
             print_bench(&result, json);
             anyhow::ensure!(result.backends_agree(), "the backends ended with different books");
             Ok(())
+        }
+        Command::Audit(AuditCommand::Verify { db }) => {
+            let db = Db::open(&db).await.context("opening the database")?;
+            match app::audit::verify(&db).await? {
+                app::audit::Verdict::Intact(n) => {
+                    println!("audit trail intact: {n} records");
+                    Ok(())
+                }
+                app::audit::Verdict::Broken(b) => {
+                    println!("audit trail BROKEN at {b}");
+                    std::process::exit(1);
+                }
+            }
         }
         Command::Stats { db } => {
             let db = Db::open(&db).await.context("opening the database")?;

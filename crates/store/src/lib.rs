@@ -6,6 +6,7 @@
 //! stored as integer counts of 0.0001 CNY ([`domain::FixedPoint`]), which both
 //! backends sum exactly.
 
+mod audit;
 mod error;
 mod pool;
 mod read;

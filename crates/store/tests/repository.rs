@@ -32,3 +32,33 @@ async fn writes_are_idempotent_and_constraints_have_one_name_on_both_backends() 
         assert_eq!(stats.counts[5], ("positions", 0), "{}: the failed batch left nothing", t.name);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_audit_appends_form_one_unbroken_chain() {
+    for t in test_support::backends().await {
+        let writers: Vec<_> = (0..16)
+            .map(|i| {
+                let db = t.db.clone();
+                tokio::spawn(async move {
+                    let entry = access::AuditEntry {
+                        actor: format!("staff:{i}"),
+                        action: "reveal".into(),
+                        entity: "customers".into(),
+                        entity_id: i.to_string(),
+                        detail: "{\"field\":\"phone\"}".into(),
+                    };
+                    db.append_audit(&entry).await.unwrap()
+                })
+            })
+            .collect();
+        for w in writers {
+            w.await.unwrap();
+        }
+        let records = t.db.audit_records().await.unwrap();
+        assert_eq!(access::verify_chain(records.clone()), Ok(16), "{}", t.name);
+        let mut actors: Vec<_> = records.iter().map(|r| r.entry.actor.clone()).collect();
+        actors.sort();
+        actors.dedup();
+        assert_eq!(actors.len(), 16, "{}: every append landed once", t.name);
+    }
+}
