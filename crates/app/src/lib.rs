@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod bench;
 pub mod book_files;
+pub mod demo_users;
 pub mod gen;
 pub mod import;
 pub mod market_data;

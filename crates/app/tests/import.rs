@@ -1,6 +1,7 @@
 //! Import of a brokerage's files: bad rows reported, good rows loaded,
 //! re-runs idempotent, and the same book on SQLite and PostgreSQL.
 
+use access::Scope;
 use app::{generate, import_dir, GenOptions, ImportOptions};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -100,10 +101,14 @@ async fn a_generated_book_loads_identically_on_every_backend() {
         assert_eq!(report.rejected(), 0, "generated data is valid ({})", t.name);
         let stats = t.db.stats().await.unwrap();
         assert_eq!(stats.counts[2], ("customers", 3_000));
-        let overview = t.db.firm_overview().await.unwrap();
-        let page = t.db.customers(&store::CustomerQuery { page: 3, per_page: 20, ..Default::default() }).await.unwrap();
+        let overview = t.db.firm_overview(Scope::Firm).await.unwrap();
+        let page =
+            t.db.customers(&store::CustomerQuery { scope: Scope::Firm, page: 3, per_page: 20, ..Default::default() })
+                .await
+                .unwrap();
         let search =
             t.db.customers(&store::CustomerQuery {
+                scope: Scope::Firm,
                 search: Some("王".into()),
                 page: 1,
                 per_page: 200,
@@ -111,7 +116,7 @@ async fn a_generated_book_loads_identically_on_every_backend() {
             })
             .await
             .unwrap();
-        let detail = t.db.customer(1234).await.unwrap().expect("customer 1234");
+        let detail = t.db.customer(1234, Scope::Firm).await.unwrap().expect("customer 1234");
         // Re-importing loads nothing and changes nothing.
         assert_eq!(import_dir(&t.db, &opts).await.unwrap().loaded(), 0);
         assert_eq!(t.db.stats().await.unwrap(), stats);

@@ -27,5 +27,9 @@ pub async fn run(listen: SocketAddr, customers: u64, bars: Option<PathBuf>) -> a
     import.rejects = Path::new(DEMO_BOOK).join("import-rejects.csv");
     let report = app::import_dir(&db, &import).await?;
     println!("  {} rows loaded, {} rejected", report.loaded(), report.rejected());
+    println!("Sign in as (passwords are new each run):");
+    for u in app::demo_users::create_demo_users(&db).await? {
+        println!("  {:<11} login {:<11} password {}", u.role.as_str(), u.login, u.password);
+    }
     crate::serve(db, listen).await
 }

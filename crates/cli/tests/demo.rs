@@ -27,17 +27,18 @@ fn demo_serves_the_generated_brokerage() {
     assert!(url_line.contains(&format!("http://127.0.0.1:{port}/")), "demo prints its URL: {printed:?}");
     assert!(dir.path().join("brokerdesk-demo.db").exists());
 
+    // The demo prints one sign-in per role; use compliance's.
+    for role in ["admin", "compliance", "manager", "advisor", "customer"] {
+        assert!(printed.iter().any(|l| l.trim_start().starts_with(role)), "{role} sign-in printed: {printed:?}");
+    }
+    let line = printed.iter().find(|l| l.trim_start().starts_with("compliance")).expect("compliance sign-in");
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let (login, password) = (words[2], words[4]);
     let rt = tokio::runtime::Runtime::new().unwrap();
     let body = rt.block_on(async {
-        let client = reqwest::Client::new();
-        client
-            .get(format!("http://127.0.0.1:{port}/api/v1/overview"))
-            .send()
-            .await
-            .unwrap()
-            .json::<serde_json::Value>()
-            .await
-            .unwrap()
+        let base = format!("http://127.0.0.1:{port}");
+        let session = test_support::sign_in_at(&base, login, password).await.expect("the printed sign-in works");
+        session.get(&format!("{base}/api/v1/overview")).await.json::<serde_json::Value>().await.unwrap()
     });
     let _ = child.kill();
     let _ = child.wait();

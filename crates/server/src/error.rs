@@ -20,6 +20,12 @@ pub enum AppError {
         /// What is wrong.
         reason: String,
     },
+    /// No valid session or token.
+    #[error("sign in first")]
+    Unauthenticated,
+    /// Signed in, but the request lacks what it needs (a CSRF token).
+    #[error("{0}")]
+    Forbidden(&'static str),
     /// No such row (or not one the caller may see).
     #[error("not found")]
     NotFound,
@@ -44,6 +50,8 @@ impl IntoResponse for AppError {
             AppError::BadRequest { field, reason } => {
                 (StatusCode::BAD_REQUEST, format!("{field}: {reason}"), Some(field.to_string()))
             }
+            AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "sign in first".to_owned(), None),
+            AppError::Forbidden(why) => (StatusCode::FORBIDDEN, why.to_string(), None),
             AppError::NotFound => (StatusCode::NOT_FOUND, "not found".to_owned(), None),
             AppError::Store(StoreError::Constraint { constraint }) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, format!("the change conflicts with {constraint}"), None)

@@ -3,6 +3,7 @@
 //! the request, call the store, and render.
 
 mod api;
+mod auth;
 mod error;
 mod i18n;
 mod pages;
@@ -10,7 +11,7 @@ mod params;
 
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use std::future::Future;
 use store::Db;
@@ -31,9 +32,17 @@ const HTMX: &str = include_str!("../assets/htmx.min.js");
 
 /// Every route the server answers.
 pub fn router(db: Db) -> Router {
-    Router::new()
+    let state = AppState { db };
+    // Everything behind a session except signing in and static assets.
+    let protected = Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
+        .route("/signout", post(auth::sign_out))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_principal));
+    Router::new()
+        .merge(protected)
+        .route("/signin", get(auth::sign_in_form).post(auth::sign_in))
+        .route("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT }))
         .route(
             "/assets/htmx.min.js",
             get(|| async {
@@ -41,7 +50,7 @@ pub fn router(db: Db) -> Router {
                     .into_response()
             }),
         )
-        .with_state(AppState { db })
+        .with_state(state)
 }
 
 /// Serves until `shutdown` completes.

@@ -2,6 +2,7 @@
 //! Parameters arrive as text so that a bad value gets our own 400 message.
 
 use crate::AppError;
+use access::Scope;
 use serde::Deserialize;
 use store::CustomerQuery;
 use utoipa::IntoParams;
@@ -34,9 +35,10 @@ fn number(field: &'static str, value: &Option<String>, min: i64, max: i64) -> Re
 }
 
 impl ListParams {
-    /// The store query these parameters ask for.
-    pub fn query(&self) -> Result<CustomerQuery, AppError> {
+    /// The store query these parameters ask for, within the asker's scope.
+    pub fn query(&self, scope: Scope) -> Result<CustomerQuery, AppError> {
         Ok(CustomerQuery {
+            scope,
             search: self.q.clone().filter(|q| !q.trim().is_empty()),
             page: number("page", &self.page, 1, 10_000_000)?.unwrap_or(1) as u32,
             per_page: number("per_page", &self.per_page, 1, 200)?.unwrap_or(50) as u32,

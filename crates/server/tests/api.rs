@@ -1,14 +1,15 @@
 //! The JSON API and pages over a real generated book, served on 127.0.0.1:0.
 
+use access::Role;
 use serde_json::Value;
-use test_support::{sqlite_with_book, TestApp};
+use test_support::{sqlite_with_book, Session, TestApp};
 
-async fn get(app: &TestApp, path: &str) -> (u16, String) {
-    let response = reqwest::get(app.url(path)).await.unwrap();
+async fn get(app: &(TestApp, Session), path: &str) -> (u16, String) {
+    let response = app.1.get(&app.0.url(path)).await;
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
-async fn json(app: &TestApp, path: &str) -> (u16, Value) {
+async fn json(app: &(TestApp, Session), path: &str) -> (u16, Value) {
     let (status, body) = get(app, path).await;
     (status, serde_json::from_str(&body).unwrap_or_else(|_| panic!("{path} answered non-JSON: {body}")))
 }
@@ -36,7 +37,10 @@ fn unmasked_pii(text: &str) -> Option<String> {
 #[tokio::test]
 async fn api_pages_and_errors() {
     let book = sqlite_with_book(2_500).await;
-    let app = TestApp::spawn(book.db.clone()).await;
+    let server = TestApp::spawn(book.db.clone()).await;
+    let compliance = book.user(Role::Compliance);
+    let session = server.sign_in(&compliance.login, &compliance.password).await.expect("signed in");
+    let app = (server, session);
     let mut responses = Vec::new();
 
     let (status, overview) = json(&app, "/api/v1/overview").await;

@@ -5,8 +5,12 @@ use fantoccini::Locator;
 use std::time::Duration;
 use test_support::{sqlite_with_book, Browser, TestApp};
 
+/// The element's text; empty while htmx is swapping it out.
 async fn text(b: &Browser, css: &str) -> String {
-    b.client.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
+    match b.client.find(Locator::Css(css)).await {
+        Ok(e) => e.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    }
 }
 
 async fn rows(b: &Browser) -> Vec<String> {
@@ -38,7 +42,15 @@ async fn customer_list_pages_and_searches_in_a_real_browser() {
     let book = sqlite_with_book(1_200).await;
     let app = TestApp::spawn(book.db.clone()).await;
 
+    // Asking for the list leads to the sign-in form, and back after it.
     browser.client.goto(&app.url("/customers?lang=en")).await.unwrap();
+    assert!(browser.client.current_url().await.unwrap().path().starts_with("/signin"));
+    let compliance = book.user(access::Role::Compliance);
+    browser.client.find(Locator::Css("input[name=login]")).await.unwrap().send_keys(&compliance.login).await.unwrap();
+    let password = browser.client.find(Locator::Css("input[name=password]")).await.unwrap();
+    password.send_keys(&compliance.password).await.unwrap();
+    browser.client.find(Locator::Css("form.signin button")).await.unwrap().click().await.unwrap();
+    eventually("the customer list", || async { browser.client.find(Locator::Css("#total")).await.is_ok() }).await;
     assert_eq!(text(&browser, "#total").await, "1200");
     let first_page = rows(&browser).await;
     assert_eq!(first_page.len(), 50);

@@ -10,6 +10,7 @@ mod audit;
 mod error;
 mod pool;
 mod read;
+mod users;
 mod write;
 
 pub use error::StoreError;
@@ -17,4 +18,5 @@ pub use pool::{Backend, Db};
 pub use read::{
     CustomerDetail, CustomerPage, CustomerQuery, CustomerRow, FirmOverview, KeySet, PositionRow, StoreStats,
 };
+pub use users::{NewUser, SignInRecord};
 pub use write::Rows;

@@ -1,4 +1,5 @@
 use crate::{with_pool, Db, StoreError};
+use access::Scope;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::{mask_national_id, mask_phone};
 use domain::{FixedPoint, Money};
@@ -42,8 +43,10 @@ pub struct FirmOverview {
 }
 
 /// What the customer list is asked for.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerQuery {
+    /// The customers the asker may see; nothing outside it is returned.
+    pub scope: Scope,
     /// Part of a name, or a customer id.
     pub search: Option<String>,
     /// Only this advisor's customers.
@@ -54,6 +57,28 @@ pub struct CustomerQuery {
     pub page: u32,
     /// Rows per page, 1 to 200.
     pub per_page: u32,
+}
+
+impl Default for CustomerQuery {
+    /// Page 1 of 50, and nothing visible until a scope is given.
+    fn default() -> Self {
+        CustomerQuery { scope: Scope::Nothing, search: None, advisor_id: None, branch_id: None, page: 1, per_page: 50 }
+    }
+}
+
+/// Limits a query over `customers c` to a scope. Every customer query calls
+/// this; it is the one place row-level access is enforced.
+fn push_scope<DB: sqlx::Database>(q: &mut QueryBuilder<'_, DB>, scope: Scope)
+where
+    for<'a> i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    match scope {
+        Scope::Firm => q.push(" AND 1 = 1"),
+        Scope::Branch(b) => q.push(" AND c.branch_id = ").push_bind(b),
+        Scope::Advisor(a) => q.push(" AND c.advisor_id = ").push_bind(a),
+        Scope::Customer(id) => q.push(" AND c.id = ").push_bind(id),
+        Scope::Nothing => q.push(" AND 1 = 0"),
+    };
 }
 
 /// One line of the customer list; personal data already masked.
@@ -208,6 +233,7 @@ where
     for<'a> String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
 {
     q.push(" WHERE 1 = 1");
+    push_scope(q, query.scope);
     if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         q.push(" AND (c.name LIKE ").push_bind(format!("%{}%", search.replace(['%', '_'], "")));
         if let Ok(id) = search.parse::<i64>() {
@@ -267,27 +293,40 @@ impl Db {
         with_pool!(self, pool => Ok(sqlx::query_scalar::<_, String>(sql).fetch(pool).try_collect().await?))
     }
 
-    /// Firm-wide figures for the overview page.
-    pub async fn firm_overview(&self) -> Result<FirmOverview, StoreError> {
+    /// Figures for the overview page, over the customers in scope.
+    pub async fn firm_overview(&self, scope: Scope) -> Result<FirmOverview, StoreError> {
         with_pool!(self, pool => {
-            let (branches, advisors, customers): (i64, i64, i64) = sqlx::query_as(
-                "SELECT (SELECT COUNT(*) FROM branches), \
-                        (SELECT COUNT(*) FROM staff WHERE role = 'advisor'), \
-                        (SELECT COUNT(*) FROM customers)",
-            ).fetch_one(pool).await?;
-            let (cash, market_value): (i64, i64) = sqlx::query_as(
-                "SELECT CAST(COALESCE((SELECT SUM(cash) FROM accounts), 0) AS BIGINT), \
-                        CAST(COALESCE((SELECT SUM(p.quantity * i.last_close) FROM positions p \
-                                       JOIN instruments i ON i.code = p.instrument), 0) AS BIGINT)",
-            ).fetch_one(pool).await?;
+            let mut q = QueryBuilder::new(
+                "SELECT COUNT(DISTINCT c.branch_id), COUNT(DISTINCT c.advisor_id), COUNT(*) FROM customers c WHERE 1 = 1",
+            );
+            push_scope(&mut q, scope);
+            let (branches, advisors, customers): (i64, i64, i64) = q.build_query_as().fetch_one(pool).await?;
+            let mut q = QueryBuilder::new(
+                "SELECT CAST(COALESCE(SUM(a.cash), 0) AS BIGINT) FROM accounts a \
+                 JOIN customers c ON c.id = a.customer_id WHERE 1 = 1",
+            );
+            push_scope(&mut q, scope);
+            let cash: i64 = q.build_query_scalar().fetch_one(pool).await?;
+            let mut q = QueryBuilder::new(
+                "SELECT CAST(COALESCE(SUM(p.quantity * i.last_close), 0) AS BIGINT) FROM positions p \
+                 JOIN instruments i ON i.code = p.instrument JOIN accounts a ON a.id = p.account_id \
+                 JOIN customers c ON c.id = a.customer_id WHERE 1 = 1",
+            );
+            push_scope(&mut q, scope);
+            let market_value: i64 = q.build_query_scalar().fetch_one(pool).await?;
             let as_of: Option<DateTime<Utc>> =
                 sqlx::query_scalar("SELECT MAX(time) FROM trades").fetch_one(pool).await?;
             let dormant_customers: i64 = match as_of {
                 None => customers,
-                Some(t) => sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM customers c WHERE NOT EXISTS (SELECT 1 FROM accounts a \
-                     JOIN trades t ON t.account_id = a.id WHERE a.customer_id = c.id AND t.time > $1)",
-                ).bind(t - Duration::days(90)).fetch_one(pool).await?,
+                Some(t) => {
+                    let mut q = QueryBuilder::new(
+                        "SELECT COUNT(*) FROM customers c WHERE NOT EXISTS (SELECT 1 FROM accounts a \
+                         JOIN trades t ON t.account_id = a.id WHERE a.customer_id = c.id AND t.time > ",
+                    );
+                    q.push_bind(t - Duration::days(90)).push(")");
+                    push_scope(&mut q, scope);
+                    q.build_query_scalar().fetch_one(pool).await?
+                }
             };
             Ok(FirmOverview {
                 branches,
@@ -320,11 +359,13 @@ impl Db {
         })
     }
 
-    /// One customer with holdings, or None if there is no such customer.
-    pub async fn customer(&self, id: i64) -> Result<Option<CustomerDetail>, StoreError> {
+    /// One customer with holdings, or None if there is no such customer in scope.
+    pub async fn customer(&self, id: i64, scope: Scope) -> Result<Option<CustomerDetail>, StoreError> {
         with_pool!(self, pool => {
-            let sql = format!("{CUSTOMER_COLUMNS} WHERE c.id = $1");
-            let Some(row) = sqlx::query_as::<_, CustomerTuple>(&sql).bind(id).fetch_optional(pool).await? else {
+            let mut q = QueryBuilder::new(CUSTOMER_COLUMNS);
+            q.push(" WHERE c.id = ").push_bind(id);
+            push_scope(&mut q, scope);
+            let Some(row) = q.build_query_as::<CustomerTuple>().fetch_optional(pool).await? else {
                 return Ok(None);
             };
             let cash = row.9;

@@ -19,6 +19,8 @@ pub struct TestDb {
     pub db: Db,
     /// Its URL, for handing to a child process.
     pub url: String,
+    /// Demo users (one per role), where the database holds a book.
+    pub users: Vec<app::demo_users::DemoUser>,
     _dir: Option<TempDir>,
 }
 
@@ -27,7 +29,7 @@ pub async fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = dir.path().join("test.db").display().to_string();
     let db = Db::open(&url).await.expect("open sqlite");
-    TestDb { name: "sqlite", db, url, _dir: Some(dir) }
+    TestDb { name: "sqlite", db, url, users: Vec::new(), _dir: Some(dir) }
 }
 
 /// A fresh PostgreSQL database, or None (with one line saying why) where no
@@ -36,7 +38,7 @@ pub async fn sqlite() -> TestDb {
 pub async fn postgres() -> Option<TestDb> {
     let url = postgres_url().await?;
     let db = Db::open(&url).await.expect("open postgres");
-    Some(TestDb { name: "postgres", db, url, _dir: None })
+    Some(TestDb { name: "postgres", db, url, users: Vec::new(), _dir: None })
 }
 
 /// Every backend available here: SQLite always, PostgreSQL when reachable.
@@ -69,9 +71,33 @@ impl TestApp {
         TestApp { addr, _stop: stop }
     }
 
+    /// Signs in through the real form (CSRF cookie and field included).
+    pub async fn sign_in(&self, login: &str, password: &str) -> Option<Session> {
+        sign_in_at(&self.url(""), login, password).await
+    }
+
     /// An absolute URL for a path on this app.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
+    }
+}
+
+/// Signs in to the app at `base` (e.g. http://127.0.0.1:8080) through its form.
+pub async fn sign_in_at(base: &str, login: &str, password: &str) -> Option<Session> {
+    let url = |path: &str| format!("{base}{path}");
+    {
+        let client = http();
+        let form = client.get(url("/signin")).send().await.expect("sign-in page");
+        let csrf = set_cookie(&form, "bd_csrf").expect("csrf cookie");
+        let response = client
+            .post(url("/signin"))
+            .header("cookie", format!("bd_csrf={csrf}"))
+            .form(&[("login", login), ("password", password), ("csrf", &csrf), ("next", "/")])
+            .send()
+            .await
+            .expect("sign in");
+        let token = set_cookie(&response, "bd_session")?;
+        Some(Session { cookie: format!("bd_session={token}"), client })
     }
 }
 
@@ -88,7 +114,7 @@ fn required(var: &str) -> bool {
 /// A SQLite database holding a generated book of `customers` customers
 /// (seed 7), loaded through the real importer.
 pub async fn sqlite_with_book(customers: u64) -> TestDb {
-    let t = sqlite().await;
+    let mut t = sqlite().await;
     let book = tempfile::tempdir().expect("temp dir");
     let mut gen = app::GenOptions::new(customers, 7, book.path());
     gen.instruments = 1_000;
@@ -98,5 +124,43 @@ pub async fn sqlite_with_book(customers: u64) -> TestDb {
     opts.progress = false;
     let report = app::import_dir(&t.db, &opts).await.expect("import");
     assert_eq!(report.rejected(), 0);
+    t.users = app::demo_users::create_demo_users(&t.db).await.expect("demo users");
     t
+}
+
+impl TestDb {
+    /// The demo user of a role.
+    pub fn user(&self, role: access::Role) -> &app::demo_users::DemoUser {
+        self.users.iter().find(|u| u.role == role).expect("a demo user of each role")
+    }
+}
+
+/// A signed-in HTTP client: the session cookie on every request.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// `bd_session=...`.
+    pub cookie: String,
+    client: reqwest::Client,
+}
+
+impl Session {
+    /// GET with the session.
+    pub async fn get(&self, url: &str) -> reqwest::Response {
+        self.client.get(url).header("cookie", &self.cookie).send().await.expect("request")
+    }
+}
+
+/// Takes the value of `name` from a response's Set-Cookie headers.
+pub fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.split(';').next()?.strip_prefix(&format!("{name}=")).map(str::to_owned))
+}
+
+/// A client that shows redirects instead of following them.
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
 }

@@ -1,7 +1,8 @@
 use crate::params::ListParams;
 use crate::{AppError, AppState};
+use access::Principal;
 use axum::extract::{Path, Query, State};
-use axum::Json;
+use axum::{Extension, Json};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -135,9 +136,10 @@ pub struct CustomerRecord {
     responses((status = 200, body = CustomerList), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Query(params): Query<ListParams>,
 ) -> Result<Json<CustomerList>, AppError> {
-    let page = state.db.customers(&params.query()?).await?;
+    let page = state.db.customers(&params.query(principal.scope())?).await?;
     let pages = page.pages();
     Ok(Json(CustomerList {
         customers: page.rows.into_iter().map(CustomerSummary::from).collect(),
@@ -151,10 +153,14 @@ pub async fn list(
 /// One customer with holdings.
 #[utoipa::path(get, path = "/customers/{id}", params(("id" = i64, Path, description = "Customer id")),
     responses((status = 200, body = CustomerRecord), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<CustomerRecord>, AppError> {
+pub async fn get(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> Result<Json<CustomerRecord>, AppError> {
     let id: i64 =
         id.parse().map_err(|_| AppError::BadRequest { field: "id", reason: format!("'{id}' is not a customer id") })?;
-    let c = state.db.customer(id).await?.ok_or(AppError::NotFound)?;
+    let c = state.db.customer(id, principal.scope()).await?.ok_or(AppError::NotFound)?;
     Ok(Json(CustomerRecord {
         summary: c.summary.into(),
         national_id: c.national_id,

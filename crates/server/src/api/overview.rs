@@ -1,6 +1,7 @@
 use crate::{AppError, AppState};
+use access::Principal;
 use axum::extract::State;
-use axum::Json;
+use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -33,8 +34,11 @@ pub struct Overview {
 
 /// Firm-wide figures.
 #[utoipa::path(get, path = "/overview", responses((status = 200, body = Overview)))]
-pub async fn get(State(state): State<AppState>) -> Result<Json<Overview>, AppError> {
-    let o = state.db.firm_overview().await?;
+pub async fn get(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+) -> Result<Json<Overview>, AppError> {
+    let o = state.db.firm_overview(principal.scope()).await?;
     Ok(Json(Overview {
         branches: o.branches,
         advisors: o.advisors,

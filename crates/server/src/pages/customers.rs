@@ -1,9 +1,11 @@
 use super::layout::{page, PageError};
+use crate::auth::Viewer;
 use crate::i18n::Locale;
 use crate::params::ListParams;
 use crate::{AppError, AppState};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
+use axum::Extension;
 use chrono::{Datelike, Utc};
 use domain::to_shanghai;
 use maud::{html, Markup};
@@ -73,11 +75,12 @@ fn table(locale: Locale, p: &CustomerPage, q: &str) -> Markup {
 /// The customer list with search and paging; only the table for htmx requests.
 pub async fn list(
     State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
     Query(params): Query<ListParams>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
     let locale = Locale::choose(params.lang.as_deref(), &headers);
-    let query = params.query().map_err(|e| PageError(e, locale))?;
+    let query = params.query(viewer.principal.scope()).map_err(|e| PageError(e, locale))?;
     let result = state.db.customers(&query).await.map_err(|e| PageError(e.into(), locale))?;
     let q = query.search.clone().unwrap_or_default();
     let fragment = table(locale, &result, &q);
@@ -95,6 +98,7 @@ pub async fn list(
         locale,
         &locale.t("customers-title"),
         &page_url(locale, &q, result.page).replacen(&format!("lang={}&", locale.tag()), "", 1),
+        &viewer,
         body,
     ))
 }
@@ -102,6 +106,7 @@ pub async fn list(
 /// One customer: profile (personal data masked) and holdings.
 pub async fn detail(
     State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
     Query(params): Query<ListParams>,
     headers: HeaderMap,
@@ -110,7 +115,7 @@ pub async fn detail(
     let id: i64 = id.parse().map_err(|_| PageError(AppError::NotFound, locale))?;
     let c = state
         .db
-        .customer(id)
+        .customer(id, viewer.principal.scope())
         .await
         .map_err(|e| PageError(e.into(), locale))?
         .ok_or(PageError(AppError::NotFound, locale))?;
@@ -151,5 +156,5 @@ pub async fn detail(
             }
         }
     };
-    Ok(page(locale, &s.name, &format!("/customers/{id}"), body))
+    Ok(page(locale, &s.name, &format!("/customers/{id}"), &viewer, body))
 }

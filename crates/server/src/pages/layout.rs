@@ -1,3 +1,4 @@
+use crate::auth::Viewer;
 use crate::i18n::Locale;
 use crate::AppError;
 use axum::http::StatusCode;
@@ -8,7 +9,8 @@ const STYLE: &str = "
 body{font-family:system-ui,'PingFang SC','Microsoft YaHei',sans-serif;margin:0;color:#1d2433;background:#f5f6f8}
 header{background:#0f3057;color:#fff;padding:.6rem 1.5rem;display:flex;gap:1.5rem;align-items:center}
 header a{color:#fff;text-decoration:none}header .brand{font-weight:700;font-size:1.1rem}
-header .lang{margin-left:auto}
+header .lang{margin-left:auto}header form{margin:0}
+.error{color:#b42318}form.signin{display:grid;gap:.8rem;max-width:22rem}form.signin label{display:grid;gap:.3rem}
 main{padding:1.2rem 1.5rem}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:1rem}
 .card{background:#fff;border-radius:8px;padding:1rem;box-shadow:0 1px 2px #0002}
@@ -22,8 +24,13 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;background:
 dt{color:#5b6577}
 ";
 
-/// The page shell: head, navigation, language switch.
-pub fn page(locale: Locale, title: &str, path_for_switch: &str, body: Markup) -> Markup {
+/// A page for a signed-in viewer.
+pub fn page(locale: Locale, title: &str, path_for_switch: &str, viewer: &Viewer, body: Markup) -> Markup {
+    shell(locale, title, path_for_switch, Some(viewer), body)
+}
+
+/// The page shell: head, navigation (when signed in), language switch.
+pub fn shell(locale: Locale, title: &str, path_for_switch: &str, viewer: Option<&Viewer>, body: Markup) -> Markup {
     let sep = if path_for_switch.contains('?') { '&' } else { '?' };
     html! {
         (DOCTYPE)
@@ -38,9 +45,18 @@ pub fn page(locale: Locale, title: &str, path_for_switch: &str, body: Markup) ->
             body {
                 header {
                     a.brand href={ "/?lang=" (locale.tag()) } { (locale.t("app-name")) }
-                    a href={ "/?lang=" (locale.tag()) } { (locale.t("nav-overview")) }
-                    a href={ "/customers?lang=" (locale.tag()) } { (locale.t("nav-customers")) }
+                    @if viewer.is_some() {
+                        a href={ "/?lang=" (locale.tag()) } { (locale.t("nav-overview")) }
+                        a href={ "/customers?lang=" (locale.tag()) } { (locale.t("nav-customers")) }
+                    }
                     a.lang href={ (path_for_switch) (sep) "lang=" (locale.other().tag()) } { (locale.t("language")) }
+                    @if let Some(v) = viewer {
+                        span.who { (v.principal.login) " · " (locale.t(&format!("role-{}", v.principal.role))) }
+                        form method="post" action="/signout" {
+                            input type="hidden" name="csrf" value=(v.csrf);
+                            button type="submit" { (locale.t("signout")) }
+                        }
+                    }
                 }
                 main { (body) }
             }
@@ -57,8 +73,8 @@ impl IntoResponse for PageError {
         let (status, message) = match &error {
             AppError::BadRequest { .. } => (StatusCode::BAD_REQUEST, error.to_string()),
             AppError::NotFound => (StatusCode::NOT_FOUND, locale.t("not-found")),
-            AppError::Store(_) => return error.into_response(), // logged there, generic message
+            AppError::Unauthenticated | AppError::Forbidden(_) | AppError::Store(_) => return error.into_response(),
         };
-        (status, page(locale, &message, "/", html! { h1 { (message) } })).into_response()
+        (status, shell(locale, &message, "/", None, html! { h1 { (message) } })).into_response()
     }
 }

@@ -4,6 +4,8 @@ mod customers;
 mod layout;
 mod overview;
 
+pub use layout::shell;
+
 use crate::AppState;
 use axum::routing::get;
 use axum::Router;

@@ -1,8 +1,10 @@
 use super::layout::{page, PageError};
+use crate::auth::Viewer;
 use crate::i18n::Locale;
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
+use axum::Extension;
 use domain::to_shanghai;
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -15,11 +17,12 @@ pub struct LangParam {
 /// The firm overview: customers, assets under custody, advisors' load, dormancy.
 pub async fn show(
     State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
     Query(q): Query<LangParam>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
     let locale = Locale::choose(q.lang.as_deref(), &headers);
-    let o = state.db.firm_overview().await.map_err(|e| PageError(e.into(), locale))?;
+    let o = state.db.firm_overview(viewer.principal.scope()).await.map_err(|e| PageError(e.into(), locale))?;
     let card = |key: &str, value: String| html! { div.card { div.label { (locale.t(key)) } div.value { (value) } } };
     let body = html! {
         h1 { (locale.t("overview-title")) }
@@ -37,5 +40,5 @@ pub async fn show(
             p { (locale.t("overview-as-of")) " " (to_shanghai(t).format("%Y-%m-%d %H:%M")) }
         }
     };
-    Ok(page(locale, &locale.t("overview-title"), "/", body))
+    Ok(page(locale, &locale.t("overview-title"), "/", &viewer, body))
 }

@@ -1,0 +1,251 @@
+//! Sign-in, sessions and CSRF. Every route but the sign-in page and static
+//! assets goes through [`require_principal`]; handlers receive the
+//! [`Principal`] and pass its scope to the store.
+
+use crate::i18n::Locale;
+use crate::{AppError, AppState};
+use access::{after_failure, new_secret, secret_digest, session_lifetime, verify_password, AuditEntry, Principal};
+use axum::extract::{Form, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use chrono::Utc;
+use maud::html;
+use serde::Deserialize;
+
+/// Session cookie name.
+pub const SESSION_COOKIE: &str = "bd_session";
+/// Pre-session CSRF cookie of the sign-in form (double-submit).
+const SIGNIN_CSRF_COOKIE: &str = "bd_csrf";
+
+/// The signed-in user as pages show them, with the session's CSRF token.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    /// Who.
+    pub principal: Principal,
+    /// The token every state-changing request must carry.
+    pub csrf: String,
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix(name).and_then(|rest| rest.strip_prefix('=')))
+}
+
+/// Cookie attributes: HttpOnly and SameSite=Lax always, Secure behind TLS.
+fn cookie_attributes(headers: &HeaderMap, max_age: i64) -> String {
+    let tls = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    format!("Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}", if tls { "; Secure" } else { "" })
+}
+
+/// Loads the session; without one, API calls get 401 and pages a redirect to
+/// the sign-in page. State-changing requests must carry the session's CSRF
+/// token in an `X-CSRF-Token` header (forms are checked by their handlers).
+pub async fn require_principal(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let session = match cookie(headers, SESSION_COOKIE) {
+        Some(token) => match state.db.session(&secret_digest(token), Utc::now()).await {
+            Ok(s) => s,
+            Err(e) => return AppError::from(e).into_response(),
+        },
+        None => None,
+    };
+    let Some((principal, csrf)) = session else {
+        let path = request.uri().path();
+        if path.starts_with("/api/") {
+            return AppError::Unauthenticated.into_response();
+        }
+        let next = request.uri().path_and_query().map_or("/", |p| p.as_str());
+        return Redirect::to(&format!("/signin?next={}", encode(next))).into_response();
+    };
+    let is_form_post = request.uri().path() == "/signout";
+    if !matches!(*request.method(), Method::GET | Method::HEAD) && !is_form_post {
+        let sent = request.headers().get("x-csrf-token").and_then(|v| v.to_str().ok());
+        if sent != Some(csrf.as_str()) {
+            return AppError::Forbidden("missing or wrong CSRF token").into_response();
+        }
+    }
+    request.extensions_mut().insert(Viewer { principal: principal.clone(), csrf });
+    request.extensions_mut().insert(principal);
+    next.run(request).await
+}
+
+/// Percent-encodes a path for a query parameter.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Only same-site relative paths may be redirected to after sign-in.
+fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        _ => "/",
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignInQuery {
+    next: Option<String>,
+    lang: Option<String>,
+}
+
+/// The sign-in form.
+#[derive(Debug, Deserialize)]
+pub struct SignInForm {
+    login: String,
+    password: String,
+    csrf: String,
+    next: Option<String>,
+}
+
+fn sign_in_page(
+    locale: Locale,
+    csrf: &str,
+    next: &str,
+    error: Option<String>,
+    status: StatusCode,
+    headers: &HeaderMap,
+) -> Response {
+    let body = html! {
+        h1 { (locale.t("signin-title")) }
+        @if let Some(e) = &error { p.error role="alert" { (e) } }
+        form method="post" action="/signin" class="signin" {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="next" value=(next);
+            label { (locale.t("signin-login")) input type="text" name="login" autocomplete="username" required; }
+            label { (locale.t("signin-password")) input type="password" name="password" autocomplete="current-password" required; }
+            button type="submit" { (locale.t("signin-submit")) }
+        }
+    };
+    let page = crate::pages::shell(locale, &locale.t("signin-title"), "/signin", None, body);
+    let cookie = format!("{SIGNIN_CSRF_COOKIE}={csrf}; {}", cookie_attributes(headers, 3600));
+    (status, [(header::SET_COOKIE, cookie)], page).into_response()
+}
+
+/// The browser's sign-in CSRF token, kept while it looks like one of ours so
+/// that two tabs (or a favicon's redirect) do not invalidate each other's form.
+fn sign_in_csrf(headers: &HeaderMap) -> String {
+    match cookie(headers, SIGNIN_CSRF_COOKIE) {
+        Some(t) if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) => t.to_owned(),
+        _ => new_secret(),
+    }
+}
+
+/// GET /signin.
+pub async fn sign_in_form(Query(q): Query<SignInQuery>, headers: HeaderMap) -> Response {
+    let locale = Locale::choose(q.lang.as_deref(), &headers);
+    sign_in_page(locale, &sign_in_csrf(&headers), safe_next(q.next.as_deref()), None, StatusCode::OK, &headers)
+}
+
+/// POST /signin: checks CSRF, lockout and password; opens a session.
+pub async fn sign_in(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<SignInForm>) -> Response {
+    let locale = Locale::choose(None, &headers);
+    let next = safe_next(form.next.as_deref()).to_owned();
+    if cookie(&headers, SIGNIN_CSRF_COOKIE) != Some(form.csrf.as_str()) || form.csrf.is_empty() {
+        return sign_in_page(
+            locale,
+            &new_secret(),
+            &next,
+            Some(locale.t("signin-csrf")),
+            StatusCode::FORBIDDEN,
+            &headers,
+        );
+    }
+    let fail =
+        |message: &str, status| sign_in_page(locale, &new_secret(), &next, Some(locale.t(message)), status, &headers);
+    let now = Utc::now();
+    let record = match state.db.sign_in_record(form.login.trim()).await {
+        Ok(r) => r,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let Some(user) = record else {
+        // Same answer as a wrong password, so logins cannot be probed.
+        let _ = verify_password(&form.password, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA");
+        return fail("signin-wrong", StatusCode::UNAUTHORIZED);
+    };
+    if user.locked_until.is_some_and(|t| t > now) {
+        return fail("signin-locked", StatusCode::TOO_MANY_REQUESTS);
+    }
+    let audit = |action: &str| AuditEntry {
+        actor: format!("user:{}", user.user_id),
+        action: action.into(),
+        entity: "users".into(),
+        entity_id: user.user_id.to_string(),
+        detail: "{}".into(),
+    };
+    if !verify_password(&form.password, &user.password_hash) {
+        let (failed, locked_until) = after_failure(user.failed_sign_ins, now);
+        let stored = state.db.set_sign_in_failures(user.user_id, failed, locked_until).await;
+        let logged =
+            state.db.append_audit(&audit(if locked_until.is_some() { "lockout" } else { "sign_in_failed" })).await;
+        if let Err(e) = stored.and(logged.map(|_| ())) {
+            return AppError::from(e).into_response();
+        }
+        return if locked_until.is_some() {
+            fail("signin-locked", StatusCode::TOO_MANY_REQUESTS)
+        } else {
+            fail("signin-wrong", StatusCode::UNAUTHORIZED)
+        };
+    }
+    let token = new_secret();
+    let opened = async {
+        state.db.set_sign_in_failures(user.user_id, 0, None).await?;
+        state.db.create_session(&secret_digest(&token), user.user_id, &new_secret(), now + session_lifetime()).await?;
+        state.db.append_audit(&audit("sign_in")).await
+    };
+    if let Err(e) = opened.await {
+        return AppError::from(e).into_response();
+    }
+    let cookie = format!("{SESSION_COOKIE}={token}; {}", cookie_attributes(&headers, session_lifetime().num_seconds()));
+    let mut response = Redirect::to(&next).into_response();
+    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("ascii cookie"));
+    response
+}
+
+/// The sign-out form.
+#[derive(Debug, Deserialize)]
+pub struct SignOutForm {
+    csrf: String,
+}
+
+/// POST /signout: ends the session (CSRF-checked).
+pub async fn sign_out(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    headers: HeaderMap,
+    Form(form): Form<SignOutForm>,
+) -> Response {
+    if form.csrf != viewer.csrf {
+        return AppError::Forbidden("missing or wrong CSRF token").into_response();
+    }
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        if let Err(e) = state.db.delete_session(&secret_digest(token)).await {
+            return AppError::from(e).into_response();
+        }
+    }
+    let clear = format!("{SESSION_COOKIE}=; {}", cookie_attributes(&headers, 0));
+    ([(header::SET_COOKIE, clear)], Redirect::to("/signin")).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next(Some("/customers?page=2")), "/customers?page=2");
+        assert_eq!(safe_next(Some("//evil.example/")), "/");
+        assert_eq!(safe_next(Some("https://evil.example/")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

@@ -1,0 +1,136 @@
+//! Sign-in, sessions, CSRF, lockout and row-level scope, through the real
+//! server and its real forms.
+
+use access::Role;
+use test_support::{http, set_cookie, sqlite_with_book, TestApp};
+
+async fn total(app: &TestApp, session: &test_support::Session) -> i64 {
+    let body: serde_json::Value = session.get(&app.url("/api/v1/customers")).await.json().await.unwrap();
+    body["total"].as_i64().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn roles_see_their_own_rows_and_nothing_else() {
+    // 5,200 customers: advisor A serves 1-5000, advisor B 5001-5200, one branch.
+    let book = sqlite_with_book(5_200).await;
+    let app = TestApp::spawn(book.db.clone()).await;
+    let session = |role| {
+        let u = book.user(role).clone();
+        let app = &app;
+        async move { app.sign_in(&u.login, &u.password).await.expect("signed in") }
+    };
+    let compliance = session(Role::Compliance).await;
+    let admin = session(Role::Admin).await;
+    let manager = session(Role::Manager).await;
+    let advisor = session(Role::Advisor).await;
+    let customer = session(Role::Customer).await;
+
+    assert_eq!(total(&app, &compliance).await, 5_200);
+    assert_eq!(total(&app, &admin).await, 5_200);
+    assert_eq!(total(&app, &manager).await, 5_200, "one branch holds them all");
+    assert_eq!(total(&app, &advisor).await, 5_000);
+    assert_eq!(total(&app, &customer).await, 1);
+
+    // Out of scope answers 404, as if the row did not exist.
+    for (who, path) in [
+        (&advisor, "/api/v1/customers/5100"),
+        (&advisor, "/customers/5100"),
+        (&customer, "/api/v1/customers/2"),
+        (&customer, "/customers/2"),
+    ] {
+        assert_eq!(who.get(&app.url(path)).await.status(), 404, "{path}");
+    }
+    assert_eq!(advisor.get(&app.url("/api/v1/customers/4999")).await.status(), 200);
+    assert_eq!(customer.get(&app.url("/api/v1/customers/1")).await.status(), 200);
+    // Searching by id cannot reach past the scope either.
+    let found: serde_json::Value = advisor.get(&app.url("/api/v1/customers?q=5100")).await.json().await.unwrap();
+    assert_eq!(found["total"], 0);
+    let overview: serde_json::Value = customer.get(&app.url("/api/v1/overview")).await.json().await.unwrap();
+    assert_eq!(overview["customers"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_guards_every_route_and_sessions_end() {
+    let book = sqlite_with_book(300).await;
+    let app = TestApp::spawn(book.db.clone()).await;
+    let client = http();
+
+    // Without a session: 401 for the API, a redirect to sign-in for pages.
+    for path in ["/api/v1/overview", "/api/v1/customers", "/api/v1/customers/1", "/api/v1/openapi.json"] {
+        assert_eq!(client.get(app.url(path)).send().await.unwrap().status(), 401, "{path}");
+    }
+    for path in ["/", "/customers", "/customers/1"] {
+        let r = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 303, "{path}");
+        assert!(r.headers()["location"].to_str().unwrap().starts_with("/signin?next="));
+    }
+
+    // A forged session cookie is no session.
+    let forged = client.get(app.url("/api/v1/overview")).header("cookie", "bd_session=00ff").send().await.unwrap();
+    assert_eq!(forged.status(), 401);
+
+    // Expiry: a session past its end is refused.
+    let advisor = book.user(Role::Advisor);
+    let s = app.sign_in(&advisor.login, &advisor.password).await.unwrap();
+    assert_eq!(s.get(&app.url("/api/v1/overview")).await.status(), 200);
+    let expire = "UPDATE sessions SET expires_at = '2000-01-01T00:00:00+00:00'";
+    let store::Db::Sqlite(pool) = &book.db else { unreachable!("sqlite_with_book") };
+    sqlx::query(expire).execute(pool).await.unwrap();
+    assert_eq!(s.get(&app.url("/api/v1/overview")).await.status(), 401);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn csrf_is_required_on_every_form_and_state_change() {
+    let book = sqlite_with_book(300).await;
+    let app = TestApp::spawn(book.db.clone()).await;
+    let client = http();
+    let admin = book.user(Role::Admin);
+
+    // Sign-in without the CSRF cookie matching the field.
+    let r = client
+        .post(app.url("/signin"))
+        .header("cookie", "bd_csrf=aaaa")
+        .form(&[("login", admin.login.as_str()), ("password", &admin.password), ("csrf", "bbbb")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(set_cookie(&r, "bd_session").is_none());
+
+    let s = app.sign_in(&admin.login, &admin.password).await.unwrap();
+    // Sign-out without the session's token does nothing.
+    let r =
+        client.post(app.url("/signout")).header("cookie", &s.cookie).form(&[("csrf", "wrong")]).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(s.get(&app.url("/api/v1/overview")).await.status(), 200, "still signed in");
+    // Any other state-changing request without X-CSRF-Token is refused.
+    let r = client.post(app.url("/api/v1/customers")).header("cookie", &s.cookie).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+
+    // With the token from the page, sign-out ends the session.
+    let page = s.get(&app.url("/")).await.text().await.unwrap();
+    let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let r = client.post(app.url("/signout")).header("cookie", &s.cookie).form(&[("csrf", csrf)]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(s.get(&app.url("/api/v1/overview")).await.status(), 401, "signed out");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn repeated_failures_lock_the_login_for_a_while() {
+    let book = sqlite_with_book(300).await;
+    let app = TestApp::spawn(book.db.clone()).await;
+    let advisor = book.user(Role::Advisor);
+    for attempt in 1..=access::MAX_FAILED_SIGN_INS {
+        assert!(app.sign_in(&advisor.login, "wrong password!").await.is_none(), "attempt {attempt}");
+    }
+    // Locked: even the right password is refused now.
+    assert!(app.sign_in(&advisor.login, &advisor.password).await.is_none());
+    let store::Db::Sqlite(pool) = &book.db else { unreachable!("sqlite_with_book") };
+    sqlx::query("UPDATE users SET locked_until = '2000-01-01T00:00:00+00:00'").execute(pool).await.unwrap();
+    assert!(app.sign_in(&advisor.login, &advisor.password).await.is_some(), "unlocked after the period");
+    // Unknown logins get the same answer as wrong passwords.
+    assert!(app.sign_in("nobody", "whatever password").await.is_none());
+    let records = book.db.audit_records().await.unwrap();
+    assert!(records.iter().any(|r| r.entry.action == "lockout"));
+    assert!(records.iter().any(|r| r.entry.action == "sign_in"));
+}
