@@ -11,7 +11,7 @@ mod params;
 
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use std::future::Future;
 use store::Db;
@@ -34,10 +34,9 @@ const HTMX: &str = include_str!("../assets/htmx.min.js");
 pub fn router(db: Db) -> Router {
     let state = AppState { db };
     // Everything behind a session except signing in and static assets.
-    let protected = Router::new()
-        .merge(pages::routes())
-        .nest("/api/v1", api::routes())
-        .route("/signout", post(auth::sign_out))
+    let protected = protected_routes()
+        .into_iter()
+        .fold(Router::new(), |router, (path, handlers)| router.route(path, handlers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_principal));
     Router::new()
         .merge(protected)
@@ -51,6 +50,21 @@ pub fn router(db: Db) -> Router {
             }),
         )
         .with_state(state)
+}
+
+/// Every route behind a session, as (path, handlers). The router is built
+/// from this table alone, so [`protected_paths`] lists every such route and
+/// the access tests cover a route the day it is added.
+fn protected_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    let mut routes = pages::routes();
+    routes.extend(api::routes());
+    routes.push(("/signout", post(auth::sign_out)));
+    routes
+}
+
+/// The paths of every route that needs a session (`{id}` for path ids).
+pub fn protected_paths() -> Vec<&'static str> {
+    protected_routes().into_iter().map(|(path, _)| path).collect()
 }
 
 /// Serves until `shutdown` completes.

@@ -112,12 +112,19 @@ fn required(var: &str) -> bool {
 }
 
 /// A SQLite database holding a generated book of `customers` customers
-/// (seed 7), loaded through the real importer.
+/// (seed 7), loaded through the real importer, with a demo user per role.
 pub async fn sqlite_with_book(customers: u64) -> TestDb {
+    sqlite_with_firm(customers, app::gen::CUSTOMERS_PER_ADVISOR).await
+}
+
+/// Like [`sqlite_with_book`], with `per_advisor` customers per advisor (six
+/// advisors a branch), for books with several advisors and branches.
+pub async fn sqlite_with_firm(customers: u64, per_advisor: u64) -> TestDb {
     let mut t = sqlite().await;
     let book = tempfile::tempdir().expect("temp dir");
     let mut gen = app::GenOptions::new(customers, 7, book.path());
     gen.instruments = 1_000;
+    gen.customers_per_advisor = per_advisor;
     app::generate(&gen).expect("generate");
     let mut opts = app::ImportOptions::new(book.path());
     opts.rejects = book.path().join("rejects.csv");

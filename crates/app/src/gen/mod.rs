@@ -46,6 +46,9 @@ pub struct GenOptions {
     pub threads: usize,
     /// Customers per unit of work on a thread; does not change the output.
     pub chunk_customers: u64,
+    /// Customers each advisor serves (5,000 by default; tests use fewer to
+    /// get several advisors and branches in a small book).
+    pub customers_per_advisor: u64,
 }
 
 impl GenOptions {
@@ -59,6 +62,7 @@ impl GenOptions {
             instruments: 5_000,
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             chunk_customers: 20_000,
+            customers_per_advisor: CUSTOMERS_PER_ADVISOR,
         }
     }
 }
@@ -115,7 +119,8 @@ pub fn generate(opts: &GenOptions) -> Result<GenSummary, GenError> {
     std::fs::create_dir_all(&opts.out).map_err(|source| GenError::Write { path: opts.out.clone(), source })?;
 
     let mut out = Outputs::create(&opts.out)?;
-    let firm = Firm::build(&mut rng, opts.customers);
+    let per_advisor = opts.customers_per_advisor.max(1);
+    let firm = Firm::build(&mut rng, opts.customers, per_advisor);
     firm.write(&mut out)?;
     for l in &universe.listed {
         let i = &l.instrument;
@@ -143,6 +148,7 @@ pub fn generate(opts: &GenOptions) -> Result<GenSummary, GenError> {
         zipf: Zipf::new(universe.listed.len() as u64, 1.1).expect("valid Zipf"),
         universe: &universe,
         advisors: &firm.advisors,
+        per_advisor,
     };
     let threads = opts.threads.max(1) as u64;
     let chunk_size = opts.chunk_customers.max(1);
@@ -287,8 +293,8 @@ const ROADS: &[&str] =
     &["人民", "解放", "中山", "建设", "和平", "世纪", "长江", "滨江", "科技", "新华", "东风", "金融"];
 
 impl Firm {
-    fn build(rng: &mut Pcg64Mcg, customers: u64) -> Firm {
-        let n_advisors = customers.div_ceil(CUSTOMERS_PER_ADVISOR).max(1);
+    fn build(rng: &mut Pcg64Mcg, customers: u64, per_advisor: u64) -> Firm {
+        let n_advisors = customers.div_ceil(per_advisor).max(1);
         let n_branches = n_advisors.div_ceil(ADVISORS_PER_BRANCH).max(1);
         let mut staff = Vec::new();
         let mut advisors = Vec::new();
@@ -340,6 +346,7 @@ struct Context<'a> {
     universe: &'a Universe,
     zipf: Zipf<f64>,
     advisors: &'a [(i64, i64)],
+    per_advisor: u64,
 }
 
 /// Years weighted by how many people opened stock accounts then (bull
@@ -404,7 +411,7 @@ impl Context<'_> {
         let rng = &mut rng;
         let cal = &self.universe.calendar;
         let as_of = *cal.last().expect("calendar has days");
-        let (advisor, branch) = self.advisors[((id - 1) / CUSTOMERS_PER_ADVISOR) as usize % self.advisors.len()];
+        let (advisor, branch) = self.advisors[((id - 1) / self.per_advisor) as usize % self.advisors.len()];
 
         let gender = if rng.gen_bool(0.56) { Gender::Male } else { Gender::Female };
         let age = Normal::<f64>::new(44.0, 12.5).expect("sigma").sample(rng).clamp(18.0, 80.0);

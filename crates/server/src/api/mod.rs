@@ -4,8 +4,8 @@ mod customers;
 mod overview;
 
 use crate::AppState;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::routing::{get, MethodRouter};
+use axum::Json;
 use utoipa::OpenApi;
 
 /// The OpenAPI document of /api/v1.
@@ -18,10 +18,12 @@ use utoipa::OpenApi;
 )]
 pub struct ApiDoc;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
-        .route("/overview", get(overview::get))
-        .route("/customers", get(customers::list))
-        .route("/customers/{id}", get(customers::get))
+/// The API's routes under /api/v1, as (path, handlers).
+pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    vec![
+        ("/api/v1/openapi.json", get(|| async { Json(ApiDoc::openapi()) })),
+        ("/api/v1/overview", get(overview::get)),
+        ("/api/v1/customers", get(customers::list)),
+        ("/api/v1/customers/{id}", get(customers::get)),
+    ]
 }

@@ -7,12 +7,9 @@ mod overview;
 pub use layout::shell;
 
 use crate::AppState;
-use axum::routing::get;
-use axum::Router;
+use axum::routing::{get, MethodRouter};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(overview::show))
-        .route("/customers", get(customers::list))
-        .route("/customers/{id}", get(customers::detail))
+/// The pages, as (path, handlers).
+pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    vec![("/", get(overview::show)), ("/customers", get(customers::list)), ("/customers/{id}", get(customers::detail))]
 }
