@@ -230,3 +230,42 @@ mod tests {
         assert_eq!(secret_digest(&a), secret_digest(&a));
     }
 }
+
+/// A piece of personal data that is masked unless revealed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PiiField {
+    /// The national ID number.
+    NationalId,
+    /// The mobile number.
+    Phone,
+}
+
+impl PiiField {
+    /// The stable text form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PiiField::NationalId => "national_id",
+            PiiField::Phone => "phone",
+        }
+    }
+}
+
+impl Principal {
+    /// May this principal reveal personal data of customers in their scope?
+    /// Advisors (to serve), compliance (to review) and customers (their own)
+    /// may; managers and admins run the firm without needing it.
+    pub fn may_reveal(&self) -> bool {
+        matches!(self.role, Role::Advisor | Role::Compliance | Role::Customer)
+    }
+
+    /// May this principal move a book between advisors of these branches?
+    /// Admins anywhere; managers within their own branch.
+    pub fn may_hand_over(&self, from_branch: i64, to_branch: i64) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Manager => self.branch_id == Some(from_branch) && self.branch_id == Some(to_branch),
+            _ => false,
+        }
+    }
+}

@@ -10,5 +10,5 @@ mod identity;
 pub use audit::{verify_chain, AuditEntry, AuditRecord, ChainBreak, GENESIS_HASH};
 pub use identity::{
     after_failure, hash_password, lockout_period, new_secret, secret_digest, session_lifetime, verify_password,
-    PasswordError, Principal, Role, Scope, MAX_FAILED_SIGN_INS, MIN_PASSWORD_CHARS,
+    PasswordError, PiiField, Principal, Role, Scope, MAX_FAILED_SIGN_INS, MIN_PASSWORD_CHARS,
 };

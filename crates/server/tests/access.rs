@@ -134,3 +134,90 @@ async fn repeated_failures_lock_the_login_for_a_while() {
     assert!(records.iter().any(|r| r.entry.action == "lockout"));
     assert!(records.iter().any(|r| r.entry.action == "sign_in"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn revealing_personal_data_is_explicit_allowed_per_role_and_audited() {
+    let book = sqlite_with_book(5_200).await;
+    let app = TestApp::spawn(book.db.clone()).await;
+    let base = app.url("");
+    let sign_in = |role| {
+        let u = book.user(role).clone();
+        let app = &app;
+        async move { app.sign_in(&u.login, &u.password).await.expect("signed in") }
+    };
+    let advisor = sign_in(Role::Advisor).await;
+    let phone = serde_json::json!({ "field": "phone" });
+
+    // The record shows the masked phone; revealing gives the full one, once audited.
+    let record: serde_json::Value = advisor.get(&app.url("/api/v1/customers/7")).await.json().await.unwrap();
+    let masked = record["phone"].as_str().unwrap().to_owned();
+    let r = advisor.post_json(&base, "/api/v1/customers/7/reveal", &phone).await;
+    assert_eq!(r.status(), 200);
+    let revealed: serde_json::Value = r.json().await.unwrap();
+    let full = revealed["value"].as_str().unwrap();
+    assert_eq!(full.len(), 11);
+    assert_eq!((&full[..3], &full[7..]), (&masked[..3], &masked[7..]));
+    let reveals: Vec<_> =
+        book.db.audit_records().await.unwrap().into_iter().filter(|r| r.entry.action == "reveal").collect();
+    assert_eq!(reveals.len(), 1);
+    assert_eq!(reveals[0].entry.entity_id, "7");
+    assert!(reveals[0].entry.detail.contains("phone"));
+
+    // Outside the scope: 404, and nothing recorded.
+    let r = advisor.post_json(&base, "/api/v1/customers/5100/reveal", &phone).await;
+    assert_eq!(r.status(), 404);
+    // Roles that run the firm do not need it.
+    let manager = sign_in(Role::Manager).await;
+    assert_eq!(manager.post_json(&base, "/api/v1/customers/7/reveal", &phone).await.status(), 403);
+    // The customer may see their own.
+    let customer = sign_in(Role::Customer).await;
+    let own = serde_json::json!({ "field": "national_id" });
+    assert_eq!(customer.post_json(&base, "/api/v1/customers/1/reveal", &own).await.status(), 200);
+    // Without the CSRF header the request is refused.
+    let r = http()
+        .post(app.url("/api/v1/customers/7/reveal"))
+        .header("cookie", &advisor.cookie)
+        .json(&phone)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let reveals = book.db.audit_records().await.unwrap().into_iter().filter(|r| r.entry.action == "reveal").count();
+    assert_eq!(reveals, 2, "one per reveal that happened");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_advisors_book_moves_in_one_audited_step() {
+    let book = sqlite_with_book(5_200).await;
+    let app = TestApp::spawn(book.db.clone()).await;
+    let base = app.url("");
+    let advisor_user = book.user(Role::Advisor).clone();
+    let advisor = app.sign_in(&advisor_user.login, &advisor_user.password).await.unwrap();
+    let manager_user = book.user(Role::Manager).clone();
+    let manager = app.sign_in(&manager_user.login, &manager_user.password).await.unwrap();
+    let first: serde_json::Value = advisor.get(&app.url("/api/v1/customers?per_page=1")).await.json().await.unwrap();
+    let from = first["customers"][0]["advisor_id"].as_i64().unwrap();
+    let to = from + 1; // the second advisor, same branch
+
+    // An advisor may not move books.
+    let r =
+        advisor.post_json(&base, &format!("/api/v1/advisors/{from}/handover"), &serde_json::json!({ "to": to })).await;
+    assert_eq!(r.status(), 404);
+    assert_eq!(total(&app, &advisor).await, 5_000);
+
+    let r =
+        manager.post_json(&base, &format!("/api/v1/advisors/{from}/handover"), &serde_json::json!({ "to": to })).await;
+    assert_eq!(r.status(), 200);
+    let moved: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(moved["customers"], 5_000);
+    assert_eq!(total(&app, &advisor).await, 0, "the old advisor's book is empty");
+    let handovers: Vec<_> =
+        book.db.audit_records().await.unwrap().into_iter().filter(|r| r.entry.action == "handover").collect();
+    assert_eq!(handovers.len(), 1);
+    assert_eq!(handovers[0].entry.entity_id, from.to_string());
+    assert_eq!(access::verify_chain(book.db.audit_records().await.unwrap()).map(|n| n > 0), Ok(true));
+
+    let same =
+        manager.post_json(&base, &format!("/api/v1/advisors/{to}/handover"), &serde_json::json!({ "to": to })).await;
+    assert_eq!(same.status(), 400);
+}

@@ -7,12 +7,14 @@
 //! backends sum exactly.
 
 mod audit;
+mod custody;
 mod error;
 mod pool;
 mod read;
 mod users;
 mod write;
 
+pub use custody::{Handover, HandoverRefusal};
 pub use error::StoreError;
 pub use pool::{Backend, Db};
 pub use read::{

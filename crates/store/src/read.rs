@@ -68,7 +68,7 @@ impl Default for CustomerQuery {
 
 /// Limits a query over `customers c` to a scope. Every customer query calls
 /// this; it is the one place row-level access is enforced.
-fn push_scope<DB: sqlx::Database>(q: &mut QueryBuilder<'_, DB>, scope: Scope)
+pub(crate) fn push_scope<DB: sqlx::Database>(q: &mut QueryBuilder<'_, DB>, scope: Scope)
 where
     for<'a> i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
 {

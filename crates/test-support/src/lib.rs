@@ -151,6 +151,21 @@ pub struct Session {
 }
 
 impl Session {
+    /// POST a JSON body with the session and its CSRF token (read from
+    /// /api/v1/session on the same app).
+    pub async fn post_json(&self, base: &str, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        let info: serde_json::Value = self.get(&format!("{base}/api/v1/session")).await.json().await.expect("session");
+        let csrf = info["csrf"].as_str().expect("csrf").to_owned();
+        self.client
+            .post(format!("{base}{path}"))
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", csrf)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// GET with the session.
     pub async fn get(&self, url: &str) -> reqwest::Response {
         self.client.get(url).header("cookie", &self.cookie).send().await.expect("request")

@@ -173,3 +173,42 @@ pub async fn get(
         last_trade: c.last_trade,
     }))
 }
+
+/// Which field to reveal.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+pub struct RevealRequest {
+    /// national_id or phone.
+    #[schema(value_type = String)]
+    pub field: access::PiiField,
+}
+
+/// A revealed value.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Revealed {
+    /// The field.
+    #[schema(value_type = String)]
+    pub field: access::PiiField,
+    /// Its full value.
+    pub value: String,
+}
+
+/// Reveals a customer's national ID or phone number: an explicit, audited
+/// action, open to advisors (their customers), compliance and the customer.
+#[utoipa::path(post, path = "/customers/{id}/reveal", params(("id" = i64, Path, description = "Customer id")),
+    request_body = RevealRequest,
+    responses((status = 200, body = Revealed), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn reveal(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+    Json(request): Json<RevealRequest>,
+) -> Result<Json<Revealed>, AppError> {
+    let id: i64 =
+        id.parse().map_err(|_| AppError::BadRequest { field: "id", reason: format!("'{id}' is not a customer id") })?;
+    if !principal.may_reveal() {
+        return Err(AppError::Forbidden("this role may not reveal personal data"));
+    }
+    let value = state.db.reveal(&principal, id, request.field).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(Revealed { field: request.field, value }))
+}

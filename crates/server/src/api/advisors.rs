@@ -1,0 +1,45 @@
+use crate::{AppError, AppState};
+use access::Principal;
+use axum::extract::{Path, State};
+use axum::{Extension, Json};
+use serde::{Deserialize, Serialize};
+use store::HandoverRefusal;
+use utoipa::ToSchema;
+
+/// Whom to hand the book to.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct HandoverRequest {
+    /// The receiving advisor's staff id.
+    pub to: i64,
+}
+
+/// What moved.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HandoverResult {
+    /// Customers now served by the receiving advisor.
+    pub customers: u64,
+}
+
+/// Moves an advisor's whole book to another advisor: one transaction, one
+/// audit record. Admins anywhere; managers within their branch.
+#[utoipa::path(post, path = "/advisors/{id}/handover", params(("id" = i64, Path, description = "The handing-over advisor")),
+    request_body = HandoverRequest,
+    responses((status = 200, body = HandoverResult), (status = 400, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn handover(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+    Json(request): Json<HandoverRequest>,
+) -> Result<Json<HandoverResult>, AppError> {
+    let from: i64 =
+        id.parse().map_err(|_| AppError::BadRequest { field: "id", reason: format!("'{id}' is not a staff id") })?;
+    match state.db.hand_over(&principal, from, request.to).await? {
+        Ok(h) => Ok(Json(HandoverResult { customers: h.customers })),
+        Err(HandoverRefusal::SameAdvisor) => {
+            Err(AppError::BadRequest { field: "to", reason: "is the advisor handing over".into() })
+        }
+        // Not allowed looks like absent, so staff ids outside one's remit leak nothing.
+        Err(HandoverRefusal::NoSuchAdvisor | HandoverRefusal::NotAllowed) => Err(AppError::NotFound),
+    }
+}

@@ -1,0 +1,99 @@
+//! Reads and writes the audit trail must see: revealing personal data, and
+//! handing an advisor's book to another advisor.
+
+use crate::audit::audited;
+use crate::{with_pool, Db, StoreError};
+use access::{AuditEntry, PiiField, Principal};
+use sqlx::QueryBuilder;
+
+/// What a handover moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Handover {
+    /// Customers now served by the receiving advisor.
+    pub customers: u64,
+}
+
+/// Why a handover was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandoverRefusal {
+    /// One of the two is not an advisor (or does not exist).
+    NoSuchAdvisor,
+    /// Handing a book to its own advisor.
+    SameAdvisor,
+    /// The principal may not move books between these branches.
+    NotAllowed,
+}
+
+impl Db {
+    /// The full value of a customer's personal data field, if the customer
+    /// is in scope; the reveal is recorded in the audit trail first.
+    pub async fn reveal(
+        &self,
+        principal: &Principal,
+        customer_id: i64,
+        field: PiiField,
+    ) -> Result<Option<String>, StoreError> {
+        // Column names come from the enum, never from input.
+        let column = match field {
+            PiiField::NationalId => "c.national_id",
+            PiiField::Phone => "c.phone",
+        };
+        let value: Option<String> = with_pool!(self, pool => {
+            let mut q = QueryBuilder::new(format!("SELECT {column} FROM customers c WHERE c.id = "));
+            q.push_bind(customer_id);
+            crate::read::push_scope(&mut q, principal.scope());
+            q.build_query_scalar().fetch_optional(pool).await?
+        });
+        if value.is_some() {
+            let entry = AuditEntry {
+                actor: principal.actor(),
+                action: "reveal".into(),
+                entity: "customers".into(),
+                entity_id: customer_id.to_string(),
+                detail: format!("{{\"field\":\"{}\"}}", field.as_str()),
+            };
+            self.append_audit(&entry).await?;
+        }
+        Ok(value)
+    }
+
+    /// Moves every customer of advisor `from` to advisor `to` (and to `to`'s
+    /// branch) in one transaction with one audit record.
+    pub async fn hand_over(
+        &self,
+        principal: &Principal,
+        from: i64,
+        to: i64,
+    ) -> Result<Result<Handover, HandoverRefusal>, StoreError> {
+        if from == to {
+            return Ok(Err(HandoverRefusal::SameAdvisor));
+        }
+        let sql = "SELECT (SELECT branch_id FROM staff WHERE id = $1 AND role = 'advisor'), \
+                          (SELECT branch_id FROM staff WHERE id = $2 AND role = 'advisor')";
+        let branches: (Option<i64>, Option<i64>) =
+            with_pool!(self, pool => sqlx::query_as(sql).bind(from).bind(to).fetch_one(pool).await?);
+        let (Some(from_branch), Some(to_branch)) = branches else {
+            return Ok(Err(HandoverRefusal::NoSuchAdvisor));
+        };
+        if !principal.may_hand_over(from_branch, to_branch) {
+            return Ok(Err(HandoverRefusal::NotAllowed));
+        }
+        let entry = AuditEntry {
+            actor: principal.actor(),
+            action: "handover".into(),
+            entity: "staff".into(),
+            entity_id: from.to_string(),
+            detail: format!("{{\"to\":{to}}}"),
+        };
+        let (moved, _) = audited!(self, &entry, tx => {
+            sqlx::query("UPDATE customers SET advisor_id = $1, branch_id = $2 WHERE advisor_id = $3")
+                .bind(to)
+                .bind(to_branch)
+                .bind(from)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+        })?;
+        Ok(Ok(Handover { customers: moved }))
+    }
+}
