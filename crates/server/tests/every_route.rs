@@ -1,10 +1,10 @@
 //! Every route the router serves (read from the router's own table, so a new
 //! route is covered the day it is added), called as every role with ids from
 //! another advisor's, another branch's and another customer's scope: no row
-//! leaks. Without a session every route answers 401 or redirects to sign-in.
+//! leaks, and no response carries an unmasked national ID or phone number. Without a session every route answers 401 or redirects to sign-in.
 
 use access::Role;
-use test_support::{http, sqlite_with_firm, TestApp};
+use test_support::{http, sqlite_with_firm, unmasked_pii, TestApp};
 
 /// Customers of the book below: 100 per advisor, six advisors a branch.
 /// The demo advisor serves 1-100 in branch 1; the demo customer is 1.
@@ -65,6 +65,7 @@ async fn no_route_leaks_rows_outside_a_roles_scope() {
                     continue; // not a GET route (sign-out); covered by the CSRF tests
                 }
                 let body = response.text().await.unwrap();
+                assert_eq!(unmasked_pii(&body), None, "{role} GET {url} shows unmasked personal data");
                 if path.contains("{id}") {
                     let expected = if visible(role, id) { 200 } else { 404 };
                     assert_eq!(status, expected, "{role} GET {url}");

@@ -186,3 +186,40 @@ pub fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
 pub fn http() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
 }
+
+/// The first unmasked personal number in a text: a run of exactly 11 digits
+/// starting with 1 (a mobile number) or of 17-18 digits (a national ID).
+pub fn unmasked_pii(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        let run = std::str::from_utf8(&bytes[start..i]).expect("ASCII digits");
+        let after_decimal_point = start > 0 && bytes[start - 1] == b'.';
+        let inside_word = start > 0 && (bytes[start - 1] as char).is_ascii_alphanumeric();
+        if !after_decimal_point
+            && !inside_word
+            && ((run.len() == 11 && run.starts_with('1')) || run.len() == 17 || run.len() == 18)
+        {
+            return Some(run.to_owned());
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unmasked_pii;
+
+    #[test]
+    fn the_pii_scanner_finds_what_it_looks_for() {
+        assert_eq!(unmasked_pii("call 13812345678 now").as_deref(), Some("13812345678"));
+        assert_eq!(unmasked_pii("id 11010519491231002X").as_deref(), Some("11010519491231002"));
+        assert_eq!(unmasked_pii("王13812345678").as_deref(), Some("13812345678"));
+        assert_eq!(unmasked_pii("138****5678 110105********1234 1234567.89 a12345678901"), None);
+    }
+}
