@@ -75,11 +75,37 @@ enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Users who sign in.
+    #[command(subcommand)]
+    Users(UsersCommand),
     /// Print row counts and the positions checksum of a database.
     Stats {
         /// Database: a SQLite file path, sqlite:PATH or postgres://...
         #[arg(long, env = "BROKERDESK_DB", default_value = "brokerdesk.db")]
         db: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UsersCommand {
+    /// Add a user. The password is read from the first line of standard
+    /// input; with empty input a random one is made and printed once.
+    Add {
+        /// Database: a SQLite file path, sqlite:PATH or postgres://...
+        #[arg(long, env = "BROKERDESK_DB", default_value = "brokerdesk.db")]
+        db: String,
+        /// Login name.
+        #[arg(long)]
+        login: String,
+        /// customer, advisor, manager, compliance or admin.
+        #[arg(long)]
+        role: access::Role,
+        /// The staff member this user is (staff roles).
+        #[arg(long)]
+        staff_id: Option<i64>,
+        /// The customer this user is (customer role).
+        #[arg(long)]
+        customer_id: Option<i64>,
     },
 }
 
@@ -158,6 +184,40 @@ async fn main() -> anyhow::Result<()> {
             let result = app::bench::import_bench(&opts).await?;
             print_bench(&result, json);
             anyhow::ensure!(result.backends_agree(), "the backends ended with different books");
+            Ok(())
+        }
+        Command::Users(UsersCommand::Add { db, login, role, staff_id, customer_id }) => {
+            anyhow::ensure!(
+                (role == access::Role::Customer) == customer_id.is_some()
+                    && staff_id.is_some() != customer_id.is_some(),
+                "a customer user needs --customer-id, a staff user --staff-id (and not both)"
+            );
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).context("reading the password from standard input")?;
+            let typed = line.trim_end_matches(['\r', '\n']).to_owned();
+            let password = if typed.is_empty() { access::new_secret()[..16].to_owned() } else { typed };
+            let db = Db::open(&db).await.context("opening the database")?;
+            let user = store::NewUser {
+                login: login.clone(),
+                password_hash: access::hash_password(&password)?,
+                role,
+                staff_id,
+                customer_id,
+            };
+            let id = db.create_user(&user).await.with_context(|| format!("adding user {login}"))?;
+            db.append_audit(&access::AuditEntry {
+                actor: "system:cli".into(),
+                action: "create_user".into(),
+                entity: "users".into(),
+                entity_id: id.to_string(),
+                detail: format!("{{\"role\":\"{role}\"}}"),
+            })
+            .await?;
+            if line.trim().is_empty() {
+                println!("user {login} ({role}) added; password {password}");
+            } else {
+                println!("user {login} ({role}) added");
+            }
             Ok(())
         }
         Command::Audit(AuditCommand::Verify { db }) => {

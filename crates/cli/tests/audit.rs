@@ -36,3 +36,31 @@ async fn verify_names_the_first_record_edited_behind_its_back() {
         assert!(out.contains("record 2"), "{}: {out}", t.name);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn users_add_creates_a_sign_in_and_audits_it() {
+    use std::io::Write;
+    let t = test_support::sqlite_with_book(50).await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_brokerdesk"))
+        .args(["users", "add", "--db", &t.url, "--login", "li.na", "--role", "advisor", "--staff-id", "2"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"a long enough password\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let record = t.db.sign_in_record("li.na").await.unwrap().expect("user exists");
+    assert!(access::verify_password("a long enough password", &record.password_hash));
+    let created = t.db.audit_records().await.unwrap().into_iter().filter(|r| r.entry.action == "create_user").count();
+    assert_eq!(created, 1);
+
+    // A customer user without --customer-id is refused with a clear message.
+    let out = Command::new(env!("CARGO_BIN_EXE_brokerdesk"))
+        .args(["users", "add", "--db", &t.url, "--login", "x", "--role", "customer"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--customer-id"));
+}
