@@ -47,3 +47,8 @@ impl ListParams {
         })
     }
 }
+
+/// A path id, or a 400 naming what it should have been.
+pub fn path_id(text: &str, what: &str) -> Result<i64, AppError> {
+    text.parse().map_err(|_| AppError::BadRequest { field: "id", reason: format!("'{text}' is not a {what} id") })
+}

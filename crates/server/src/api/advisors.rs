@@ -32,8 +32,7 @@ pub async fn handover(
     Path(id): Path<String>,
     Json(request): Json<HandoverRequest>,
 ) -> Result<Json<HandoverResult>, AppError> {
-    let from: i64 =
-        id.parse().map_err(|_| AppError::BadRequest { field: "id", reason: format!("'{id}' is not a staff id") })?;
+    let from: i64 = crate::params::path_id(&id, "staff")?;
     match state.db.hand_over(&principal, from, request.to).await? {
         Ok(h) => Ok(Json(HandoverResult { customers: h.customers })),
         Err(HandoverRefusal::SameAdvisor) => {

@@ -158,8 +158,7 @@ pub async fn get(
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<Json<CustomerRecord>, AppError> {
-    let id: i64 =
-        id.parse().map_err(|_| AppError::BadRequest { field: "id", reason: format!("'{id}' is not a customer id") })?;
+    let id: i64 = crate::params::path_id(&id, "customer")?;
     let c = state.db.customer(id, principal.scope()).await?.ok_or(AppError::NotFound)?;
     Ok(Json(CustomerRecord {
         summary: c.summary.into(),
@@ -204,8 +203,7 @@ pub async fn reveal(
     Path(id): Path<String>,
     Json(request): Json<RevealRequest>,
 ) -> Result<Json<Revealed>, AppError> {
-    let id: i64 =
-        id.parse().map_err(|_| AppError::BadRequest { field: "id", reason: format!("'{id}' is not a customer id") })?;
+    let id: i64 = crate::params::path_id(&id, "customer")?;
     if !principal.may_reveal() {
         return Err(AppError::Forbidden("this role may not reveal personal data"));
     }
