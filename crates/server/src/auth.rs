@@ -169,8 +169,11 @@ pub async fn sign_in(State(state): State<AppState>, headers: HeaderMap, Form(for
         Err(e) => return AppError::from(e).into_response(),
     };
     let Some(user) = record else {
-        // Same answer as a wrong password, so logins cannot be probed.
-        let _ = verify_password(&form.password, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA");
+        // Same answer, and the same argon2 work, as a wrong password, so
+        // logins cannot be probed by content or by timing.
+        static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let dummy = DUMMY.get_or_init(|| access::hash_password("no such user, no such password").unwrap_or_default());
+        let _ = verify_password(&form.password, dummy);
         return fail("signin-wrong", StatusCode::UNAUTHORIZED);
     };
     if user.locked_until.is_some_and(|t| t > now) {
