@@ -112,7 +112,8 @@ pub async fn import_bench(opts: &ImportBenchOptions) -> Result<ImportBench, Benc
     }
     let mut runs = Vec::new();
     for (backend, url) in targets {
-        let db = Db::open(&url).await?;
+        // A throwaway keyring: the benchmark seals personal data as production does.
+        let db = Db::open(&url).await?.with_keys(store::Keys::from_text(&access::Keyring::generate())?);
         if db.stats().await?.counts.iter().any(|(_, n)| *n > 0) {
             return Err(BenchError::NotEmpty(backend));
         }

@@ -7,6 +7,7 @@ pub mod book_files;
 pub mod demo_users;
 pub mod gen;
 pub mod import;
+pub mod keys;
 pub mod market_data;
 
 pub use gen::{generate, GenOptions, GenSummary};

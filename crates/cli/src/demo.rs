@@ -7,6 +7,8 @@ use store::Db;
 
 /// The demo's database file, in the working directory.
 const DEMO_DB: &str = "brokerdesk-demo.db";
+/// The demo's personal-data keyring, in the working directory.
+const DEMO_KEYS: &str = "brokerdesk-demo.keys";
 /// The demo's generated book, in the working directory.
 const DEMO_BOOK: &str = "brokerdesk-demo";
 
@@ -21,7 +23,11 @@ pub async fn run(listen: SocketAddr, customers: u64, bars: Option<PathBuf>) -> a
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{DEMO_DB}{suffix}"));
     }
-    let db = Db::open(DEMO_DB).await.context("opening the demo database")?;
+    let _ = std::fs::remove_file(DEMO_KEYS);
+    app::keys::create_keyring_file(Path::new(DEMO_KEYS))?;
+    let keys = store::Keys::from_file(Path::new(DEMO_KEYS))?;
+    let db = Db::open(DEMO_DB).await.context("opening the demo database")?.with_keys(keys);
+    println!("Personal data is sealed under the keyring {DEMO_KEYS}");
     println!("Loading it into {DEMO_DB} ...");
     let mut import = app::ImportOptions::new(Path::new(DEMO_BOOK));
     import.rejects = Path::new(DEMO_BOOK).join("import-rejects.csv");

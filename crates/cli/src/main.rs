@@ -36,6 +36,8 @@ enum Command {
         /// Database: a SQLite file path, sqlite:PATH or postgres://...
         #[arg(long, env = "BROKERDESK_DB", default_value = "brokerdesk.db")]
         db: String,
+        #[command(flatten)]
+        keys: KeysArgs,
         /// Address to listen on.
         #[arg(long, env = "BROKERDESK_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
@@ -66,6 +68,8 @@ enum Command {
         /// Rows per transaction.
         #[arg(long, default_value_t = 5_000)]
         batch_rows: usize,
+        #[command(flatten)]
+        keys: KeysArgs,
         /// The book directory.
         dir: PathBuf,
     },
@@ -78,6 +82,9 @@ enum Command {
     /// Users who sign in.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// The keyring that seals customers' personal data.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Print row counts and the positions checksum of a database.
     Stats {
         /// Database: a SQLite file path, sqlite:PATH or postgres://...
@@ -106,6 +113,55 @@ enum UsersCommand {
         /// The customer this user is (customer role).
         #[arg(long)]
         customer_id: Option<i64>,
+    },
+}
+
+/// Where the personal-data keyring comes from.
+#[derive(Debug, clap::Args)]
+struct KeysArgs {
+    /// Keyring file sealing national IDs and phone numbers (make one with
+    /// `brokerdesk keys new`). Without it, BROKERDESK_KEYS may hold the keyring's text.
+    #[arg(long = "keys", env = "BROKERDESK_KEYS_FILE")]
+    file: Option<PathBuf>,
+}
+
+impl KeysArgs {
+    /// Opens the database with the keyring; `required` for commands that read or write personal data.
+    async fn open(&self, url: &str, required: bool) -> anyhow::Result<Db> {
+        let db = Db::open(url).await.context("opening the database")?;
+        let text = std::env::var("BROKERDESK_KEYS").ok();
+        match app::keys::load(self.file.as_deref(), text.as_deref()).context("reading the keyring")? {
+            Some(keys) => Ok(db.with_keys(keys)),
+            None if required => Err(store::StoreError::NoKeyring.into()),
+            None => {
+                tracing::warn!("no keyring: personal data cannot be revealed or searched exactly");
+                Ok(db)
+            }
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Write a new keyring file (readable by its owner only); never overwrites.
+    New {
+        /// The file to create.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Append a new key to the keyring file and re-seal every customer's
+    /// personal data under it, while the application keeps serving.
+    Rotate {
+        /// Database: a SQLite file path, sqlite:PATH or postgres://...
+        #[arg(long, env = "BROKERDESK_DB", default_value = "brokerdesk.db")]
+        db: String,
+        /// The keyring file to rotate.
+        #[arg(long = "keys", env = "BROKERDESK_KEYS_FILE")]
+        file: PathBuf,
+        /// Do not add a key: finish an interrupted rotation, or seal data
+        /// written before encryption at rest, under the current key.
+        #[arg(long)]
+        reseal_only: bool,
     },
 }
 
@@ -151,11 +207,13 @@ async fn main() -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=error".into()),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, not in log files.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match Cli::parse().command {
         Command::Demo { listen, customers, bars } => demo::run(listen, customers, bars).await,
-        Command::Serve { db, listen } => {
-            let db = Db::open(&db).await.context("opening the database")?;
+        Command::Serve { db, keys, listen } => {
+            let db = keys.open(&db, false).await?;
             serve(db, listen).await
         }
         Command::Gen { customers, seed, out, bars } => {
@@ -168,8 +226,8 @@ async fn main() -> anyhow::Result<()> {
             println!("generated in {:.1} s into {}", summary.elapsed.as_secs_f64(), opts.out.display());
             Ok(())
         }
-        Command::Import { db, rejects, batch_rows, dir } => {
-            let db = Db::open(&db).await.context("opening the database")?;
+        Command::Import { db, rejects, batch_rows, keys, dir } => {
+            let db = keys.open(&db, true).await?;
             let mut opts = app::ImportOptions::new(dir);
             opts.rejects = rejects;
             opts.batch_rows = batch_rows;
@@ -218,6 +276,26 @@ async fn main() -> anyhow::Result<()> {
             } else {
                 println!("user {login} ({role}) added");
             }
+            Ok(())
+        }
+        Command::Keys(KeysCommand::New { out }) => {
+            app::keys::create_keyring_file(&out)?;
+            println!("keyring written to {}; keep it out of the database and its backups", out.display());
+            Ok(())
+        }
+        Command::Keys(KeysCommand::Rotate { db, file, reseal_only }) => {
+            if !reseal_only {
+                let id = app::keys::add_key(&file)?;
+                println!("key {id} added to {}; new data is sealed under it", file.display());
+            }
+            let db = KeysArgs { file: Some(file.clone()) }.open(&db, true).await?;
+            let rotation = app::keys::reseal_all(&db, "system:cli", true).await?;
+            println!("{} customers re-sealed", rotation.resealed);
+            if rotation.remaining > 0 {
+                println!("{} customers are still under an older key: run again with --reseal-only", rotation.remaining);
+                std::process::exit(1);
+            }
+            println!("every customer is sealed under the current key; older key lines may now be removed");
             Ok(())
         }
         Command::Audit(AuditCommand::Verify { db }) => {

@@ -10,8 +10,10 @@ fn demo_serves_the_generated_brokerage() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_brokerdesk"))
         .args(["demo", "--customers", "3000", "--listen", &format!("127.0.0.1:{port}")])
         .current_dir(dir.path())
+        // The most talkative level: even then, no personal data in the logs.
+        .env("RUST_LOG", "debug")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(dir.path().join("demo.log")).unwrap())
         .spawn()
         .unwrap();
     let stdout = BufReader::new(child.stdout.take().unwrap());
@@ -35,13 +37,37 @@ fn demo_serves_the_generated_brokerage() {
     let words: Vec<&str> = line.split_whitespace().collect();
     let (login, password) = (words[2], words[4]);
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let body = rt.block_on(async {
+    let (body, revealed) = rt.block_on(async {
         let base = format!("http://127.0.0.1:{port}");
         let session = test_support::sign_in_at(&base, login, password).await.expect("the printed sign-in works");
-        session.get(&format!("{base}/api/v1/overview")).await.json::<serde_json::Value>().await.unwrap()
+        let body = session.get(&format!("{base}/api/v1/overview")).await.json::<serde_json::Value>().await.unwrap();
+        // Reveal personal data and search by it: the work most likely to leak into logs.
+        let mut revealed = Vec::new();
+        for field in ["phone", "national_id"] {
+            let r =
+                session.post_json(&base, "/api/v1/customers/5/reveal", &serde_json::json!({ "field": field })).await;
+            let value = r.json::<serde_json::Value>().await.unwrap()["value"].as_str().unwrap().to_owned();
+            let found = session.get(&format!("{base}/api/v1/customers?q={value}")).await.text().await.unwrap();
+            assert!(found.contains("\"id\":5"), "exact search by {field}: {found}");
+            session.get(&format!("{base}/customers?q={value}")).await;
+            session.get(&format!("{base}/customers/5")).await;
+            revealed.push(value);
+        }
+        (body, revealed)
     });
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(body["customers"], 3000, "{body}");
     assert!(body["assets_under_custody"].as_str().unwrap().parse::<f64>().unwrap() > 0.0);
+
+    let log = std::fs::read_to_string(dir.path().join("demo.log")).unwrap();
+    assert!(
+        log.contains("route=\"/api/v1/customers/{id}/reveal\""),
+        "requests are logged: {}",
+        &log[log.len().saturating_sub(2000)..]
+    );
+    for value in &revealed {
+        assert!(!log.contains(value.as_str()), "a revealed value reached the log");
+    }
+    assert_eq!(test_support::unmasked_pii(&log), None, "the log carries no national ID or phone number");
 }

@@ -6,9 +6,10 @@ use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_brokerdesk");
 
-fn import(db: &str, book: &std::path::Path, rejects: &std::path::Path) -> Command {
+fn import(db: &test_support::TestDb, book: &std::path::Path, rejects: &std::path::Path) -> Command {
     let mut cmd = Command::new(BIN);
-    cmd.args(["import", "--db", db, "--batch-rows", "700", "--rejects"])
+    cmd.args(["import", "--db", &db.url, "--batch-rows", "700", "--rejects"])
+        .env("BROKERDESK_KEYS_FILE", &db.keys_file)
         .arg(rejects)
         .arg(book)
         .stdout(Stdio::null())
@@ -30,7 +31,7 @@ async fn an_import_killed_at_any_moment_and_rerun_equals_one_clean_run() {
 
     for clean in test_support::backends().await {
         // The reference: one uninterrupted run.
-        assert!(import(&clean.url, book.path(), &rejects).status().unwrap().success());
+        assert!(import(&clean, book.path(), &rejects).status().unwrap().success());
         let reference = clean.db.stats().await.unwrap();
         let clean_run = {
             let started = Instant::now();
@@ -38,7 +39,7 @@ async fn an_import_killed_at_any_moment_and_rerun_equals_one_clean_run() {
                 "sqlite" => test_support::sqlite().await,
                 _ => test_support::postgres().await.unwrap(),
             };
-            assert!(import(&other.url, book.path(), &rejects).status().unwrap().success());
+            assert!(import(&other, book.path(), &rejects).status().unwrap().success());
             assert_eq!(other.db.stats().await.unwrap(), reference, "two clean runs agree");
             started.elapsed()
         };
@@ -51,7 +52,7 @@ async fn an_import_killed_at_any_moment_and_rerun_equals_one_clean_run() {
         let mut kills_mid_run = 0;
         for step in 1..=8u32 {
             let delay = clean_run * step / 10;
-            let mut child = import(&victim.url, book.path(), &rejects).spawn().unwrap();
+            let mut child = import(&victim, book.path(), &rejects).spawn().unwrap();
             std::thread::sleep(delay.max(Duration::from_millis(20)));
             if child.try_wait().unwrap().is_none() {
                 child.kill().unwrap(); // SIGKILL on Unix
@@ -66,7 +67,7 @@ async fn an_import_killed_at_any_moment_and_rerun_equals_one_clean_run() {
         }
         assert!(kills_mid_run >= 3, "{}: only {kills_mid_run} kills left the import unfinished", clean.name);
 
-        assert!(import(&victim.url, book.path(), &rejects).status().unwrap().success());
+        assert!(import(&victim, book.path(), &rejects).status().unwrap().success());
         assert_eq!(victim.db.stats().await.unwrap(), reference, "{}: re-run after kills", clean.name);
     }
 }

@@ -56,6 +56,11 @@ impl IntoResponse for AppError {
             AppError::Store(StoreError::Constraint { constraint }) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, format!("the change conflicts with {constraint}"), None)
             }
+            AppError::Store(StoreError::NoKeyring) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "personal data cannot be revealed: this server was started without its keyring".to_owned(),
+                None,
+            ),
             AppError::Store(e) => {
                 tracing::error!(error = %e, source = ?std::error::Error::source(e), "store error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned(), None)

@@ -8,6 +8,7 @@ mod error;
 mod i18n;
 mod pages;
 mod params;
+mod request_log;
 
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -49,6 +50,8 @@ pub fn router(db: Db) -> Router {
                     .into_response()
             }),
         )
+        // A route layer runs after routing, so it sees the matched template.
+        .route_layer(axum::middleware::from_fn(request_log::log_request))
         .with_state(state)
 }
 

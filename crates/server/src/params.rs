@@ -10,7 +10,7 @@ use utoipa::IntoParams;
 /// Customer list parameters.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct ListParams {
-    /// Part of a name, or a customer id.
+    /// Part of a name, a customer id, or an exact phone number or national ID.
     pub q: Option<String>,
     /// Page, from 1.
     pub page: Option<String>,

@@ -74,8 +74,7 @@ async fn sign_in_guards_every_route_and_sessions_end() {
     let s = app.sign_in(&advisor.login, &advisor.password).await.unwrap();
     assert_eq!(s.get(&app.url("/api/v1/overview")).await.status(), 200);
     let expire = "UPDATE sessions SET expires_at = '2000-01-01T00:00:00+00:00'";
-    let store::Db::Sqlite(pool) = &book.db else { unreachable!("sqlite_with_book") };
-    sqlx::query(expire).execute(pool).await.unwrap();
+    book.execute(expire).await;
     assert_eq!(s.get(&app.url("/api/v1/overview")).await.status(), 401);
 }
 
@@ -125,8 +124,7 @@ async fn repeated_failures_lock_the_login_for_a_while() {
     }
     // Locked: even the right password is refused now.
     assert!(app.sign_in(&advisor.login, &advisor.password).await.is_none());
-    let store::Db::Sqlite(pool) = &book.db else { unreachable!("sqlite_with_book") };
-    sqlx::query("UPDATE users SET locked_until = '2000-01-01T00:00:00+00:00'").execute(pool).await.unwrap();
+    book.execute("UPDATE users SET locked_until = '2000-01-01T00:00:00+00:00'").await;
     assert!(app.sign_in(&advisor.login, &advisor.password).await.is_some(), "unlocked after the period");
     // Unknown logins get the same answer as wrong passwords.
     assert!(app.sign_in("nobody", "whatever password").await.is_none());

@@ -26,7 +26,7 @@ macro_rules! audited {
     ($db:expr, $entry:expr, $tx:ident => $body:block) => {{
         let db: &$crate::Db = $db;
         let entry: &access::AuditEntry = $entry;
-        let postgres = matches!(db, $crate::Db::Postgres(_));
+        let postgres = db.backend() == $crate::Backend::Postgres;
         let begin = if postgres { "BEGIN" } else { "BEGIN IMMEDIATE" };
         let mut outcome = None;
         for attempt in 0..$crate::audit::APPEND_ATTEMPTS {

@@ -44,7 +44,10 @@ impl Db {
             crate::read::push_scope(&mut q, principal.scope());
             q.build_query_scalar().fetch_optional(pool).await?
         });
-        if value.is_some() {
+        let Some(stored) = value else { return Ok(None) };
+        // Open before auditing, so that a missing keyring records no reveal.
+        let plain = self.open_personal(&stored, field, customer_id)?;
+        {
             let entry = AuditEntry {
                 actor: principal.actor(),
                 action: "reveal".into(),
@@ -54,7 +57,7 @@ impl Db {
             };
             self.append_audit(&entry).await?;
         }
-        Ok(value)
+        Ok(Some(plain))
     }
 
     /// Moves every customer of advisor `from` to advisor `to` (and to `to`'s

@@ -28,6 +28,21 @@ pub enum StoreError {
     /// A query failed.
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
+    /// Personal data was to be sealed or opened, but no keyring was given.
+    #[error("personal data needs a keyring: give --keys FILE, or set BROKERDESK_KEYS_FILE or BROKERDESK_KEYS")]
+    NoKeyring,
+    /// The keyring file cannot be read.
+    #[error("cannot read the keyring {path}: {source}")]
+    KeyFile {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The keyring is malformed, or a sealed value does not open.
+    #[error(transparent)]
+    Keyring(#[from] access::KeyringError),
     /// A stored value no longer satisfies the domain's rules.
     #[error("stored {what} is invalid: {reason}")]
     Corrupt {

@@ -9,6 +9,8 @@
 mod audit;
 mod custody;
 mod error;
+mod keys;
+mod personal;
 mod pool;
 mod read;
 mod users;
@@ -16,7 +18,9 @@ mod write;
 
 pub use custody::{Handover, HandoverRefusal};
 pub use error::StoreError;
-pub use pool::{Backend, Db};
+pub use keys::Keys;
+pub use personal::Reseal;
+pub use pool::{Backend, Db, Pool};
 pub use read::{
     CustomerDetail, CustomerPage, CustomerQuery, CustomerRow, FirmOverview, KeySet, PositionRow, StoreStats,
 };

@@ -1,7 +1,8 @@
-use crate::StoreError;
+use crate::{Keys, StoreError};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Which database engine a [`Db`] talks to.
@@ -13,13 +14,20 @@ pub enum Backend {
     Postgres,
 }
 
-/// A connection pool to either backend. Cheap to clone.
+/// A connection pool to one of the backends.
 #[derive(Debug, Clone)]
-pub enum Db {
+pub enum Pool {
     /// SQLite, in WAL mode.
     Sqlite(SqlitePool),
     /// PostgreSQL.
     Postgres(PgPool),
+}
+
+/// The database, and the keyring that seals its personal data. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: Pool,
+    pub(crate) keys: Option<Arc<Keys>>,
 }
 
 /// Runs the same body against whichever pool `db` holds. The body is compiled
@@ -28,9 +36,9 @@ pub enum Db {
 #[doc(hidden)]
 macro_rules! with_pool {
     ($db:expr, $pool:ident => $body:expr) => {
-        match $db {
-            $crate::Db::Sqlite($pool) => $body,
-            $crate::Db::Postgres($pool) => $body,
+        match $db.pool() {
+            $crate::Pool::Sqlite($pool) => $body,
+            $crate::Pool::Postgres($pool) => $body,
         }
     };
 }
@@ -49,7 +57,7 @@ impl Db {
                 .connect(url)
                 .await
                 .map_err(|source| StoreError::Connect { backend: "postgres", source })?;
-            Db::Postgres(pool)
+            Pool::Postgres(pool)
         } else {
             let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
             if path.is_empty() || url.contains("://") && !url.starts_with("sqlite:") {
@@ -72,27 +80,44 @@ impl Db {
                 .connect_with(options)
                 .await
                 .map_err(|source| StoreError::Connect { backend: "sqlite", source })?;
-            Db::Sqlite(pool)
+            Pool::Sqlite(pool)
         };
+        let db = Db { pool: db, keys: None };
         db.migrate().await?;
         Ok(db)
     }
 
     /// Applies any migrations the database lacks.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        match self {
-            Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
-            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
+            Pool::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())
     }
 
     /// Which backend this is.
     pub fn backend(&self) -> Backend {
-        match self {
-            Db::Sqlite(_) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
         }
+    }
+
+    /// The connection pool, for the few callers (tests, tools) that need raw SQL.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// This database with a keyring for sealing and opening personal data.
+    pub fn with_keys(mut self, keys: Keys) -> Db {
+        self.keys = Some(Arc::new(keys));
+        self
+    }
+
+    /// The keyring, or an error saying how to provide one.
+    pub(crate) fn keys(&self) -> Result<&Keys, StoreError> {
+        self.keys.as_deref().ok_or(StoreError::NoKeyring)
     }
 
     /// Closes every connection, flushing SQLite's WAL.

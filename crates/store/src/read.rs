@@ -1,7 +1,6 @@
 use crate::{with_pool, Db, StoreError};
 use access::Scope;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use domain::{mask_national_id, mask_phone};
 use domain::{FixedPoint, Money};
 use futures_util::TryStreamExt;
 use serde::Serialize;
@@ -47,7 +46,7 @@ pub struct FirmOverview {
 pub struct CustomerQuery {
     /// The customers the asker may see; nothing outside it is returned.
     pub scope: Scope,
-    /// Part of a name, or a customer id.
+    /// Part of a name, a customer id, or an exact phone number or national ID.
     pub search: Option<String>,
     /// Only this advisor's customers.
     pub advisor_id: Option<i64>,
@@ -201,7 +200,7 @@ pub enum KeySet {
 }
 
 /// Sum of money columns, cast so both backends return a BIGINT.
-const CUSTOMER_COLUMNS: &str = "SELECT c.id, c.name, c.phone, c.gender, c.birth_date, c.risk_level, b.name, \
+const CUSTOMER_COLUMNS: &str = "SELECT c.id, c.name, c.phone_masked, c.gender, c.birth_date, c.risk_level, b.name, \
      c.advisor_id, s.name, \
      CAST(COALESCE((SELECT SUM(a.cash) FROM accounts a WHERE a.customer_id = c.id), 0) AS BIGINT), \
      CAST(COALESCE((SELECT SUM(p.quantity * i.last_close) FROM accounts a \
@@ -215,7 +214,7 @@ fn customer_row(t: CustomerTuple) -> CustomerRow {
     CustomerRow {
         id: t.0,
         name: t.1,
-        phone: mask_phone(&t.2),
+        phone: t.2,
         gender: t.3,
         birth_date: t.4,
         risk_level: t.5,
@@ -227,8 +226,11 @@ fn customer_row(t: CustomerTuple) -> CustomerRow {
 }
 
 /// Adds the query's filters to a customer SELECT or COUNT.
-fn push_filters<DB: sqlx::Database>(q: &mut QueryBuilder<'_, DB>, query: &CustomerQuery)
-where
+fn push_filters<DB: sqlx::Database>(
+    q: &mut QueryBuilder<'_, DB>,
+    query: &CustomerQuery,
+    lookups: &[(&'static str, String)],
+) where
     for<'a> i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     for<'a> String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
 {
@@ -239,6 +241,7 @@ where
         if let Ok(id) = search.parse::<i64>() {
             q.push(" OR c.id = ").push_bind(id);
         }
+        crate::personal::push_lookup_terms(q, lookups.to_vec());
         q.push(")");
     }
     if let Some(advisor) = query.advisor_id {
@@ -347,12 +350,18 @@ impl Db {
         let per_page = query.per_page.clamp(1, 200);
         let page = query.page.max(1);
         let offset = i64::from(page - 1) * i64::from(per_page);
+        // An exact national ID or phone number finds its customer through the
+        // keyed lookup hash; without a keyring, search is by name and id only.
+        let lookups = match (&self.keys, query.search.as_deref()) {
+            (Some(keys), Some(search)) => crate::personal::lookup_terms(&keys.ring(), search.trim()),
+            _ => Vec::new(),
+        };
         with_pool!(self, pool => {
             let mut count = QueryBuilder::new("SELECT COUNT(*) FROM customers c");
-            push_filters(&mut count, query);
+            push_filters(&mut count, query, &lookups);
             let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
             let mut select = QueryBuilder::new(CUSTOMER_COLUMNS);
-            push_filters(&mut select, query);
+            push_filters(&mut select, query, &lookups);
             select.push(" ORDER BY c.id LIMIT ").push_bind(i64::from(per_page)).push(" OFFSET ").push_bind(offset);
             let rows: Vec<CustomerTuple> = select.build_query_as().fetch_all(pool).await?;
             Ok(CustomerPage { rows: rows.into_iter().map(customer_row).collect(), total, page, per_page })
@@ -371,7 +380,7 @@ impl Db {
             let cash = row.9;
             let (national_id, market_entry_date, horizon, real_name_verified, professional):
                 (String, NaiveDate, String, bool, bool) = sqlx::query_as(
-                "SELECT national_id, market_entry_date, horizon, real_name_verified, professional \
+                "SELECT national_id_masked, market_entry_date, horizon, real_name_verified, professional \
                  FROM customers WHERE id = $1",
             ).bind(id).fetch_one(pool).await?;
             let positions: Vec<(i64, String, String, i64, i64, i64, i64)> = sqlx::query_as(
@@ -384,7 +393,7 @@ impl Db {
             ).bind(id).fetch_one(pool).await?;
             Ok(Some(CustomerDetail {
                 summary: customer_row(row),
-                national_id: mask_national_id(&national_id),
+                national_id,
                 market_entry_date,
                 horizon,
                 real_name_verified,

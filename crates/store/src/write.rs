@@ -1,3 +1,4 @@
+use crate::personal::SealedPersonalData;
 use crate::{with_pool, Db, StoreError};
 use domain::{
     Branch, CashAccount, CashFlow, Customer, DomainError, FixedPoint, Instrument, Login, Money, Position, ServiceEvent,
@@ -54,7 +55,7 @@ impl Rows {
 }
 
 /// Rows per INSERT statement: well under SQLite's 32,766 and PostgreSQL's
-/// 65,535 bound parameters for our widest table (14 columns).
+/// 65,535 bound parameters for our widest table (18 columns).
 const ROWS_PER_STATEMENT: usize = 1_000;
 
 /// Converts a money value for storage, naming the field when it cannot be.
@@ -97,16 +98,22 @@ impl Db {
                         b.push_bind(r.id.0).push_bind(r.branch_id.0).push_bind(r.role.as_str())
                             .push_bind(r.name.as_str()).push_bind(r.licence_no.as_deref());
                     }),
-                Rows::Customers(v) => insert_rows!(tx, n,
-                    "INSERT INTO customers (id, name, national_id, phone, gender, birth_date, market_entry_date, \
+                Rows::Customers(v) => {
+                    let ring = self.keys()?.ring();
+                    insert_rows!(tx, n,
+                    "INSERT INTO customers (id, name, national_id, phone, national_id_masked, phone_masked, \
+                     national_id_lookup, phone_lookup, gender, birth_date, market_entry_date, \
                      branch_id, advisor_id, risk_level, horizon, real_name_verified, professional, opened_at) ", v,
-                    vec![(); v.len()], |b, r, f| {
-                        b.push_bind(r.id.0).push_bind(r.name.as_str()).push_bind(r.national_id.expose())
-                            .push_bind(r.phone.expose()).push_bind(r.gender.as_str()).push_bind(r.birth_date)
+                    v.iter().map(|r| SealedPersonalData::seal(&ring, r)).collect(), |b, r, f| {
+                        b.push_bind(r.id.0).push_bind(r.name.as_str()).push_bind(&f.national_id)
+                            .push_bind(&f.phone).push_bind(r.national_id.masked()).push_bind(r.phone.masked())
+                            .push_bind(&f.national_id_lookup).push_bind(&f.phone_lookup)
+                            .push_bind(r.gender.as_str()).push_bind(r.birth_date)
                             .push_bind(r.market_entry_date).push_bind(r.branch_id.0).push_bind(r.advisor_id.0)
                             .push_bind(i32::from(r.risk_level.number())).push_bind(r.horizon.as_str())
                             .push_bind(r.real_name_verified).push_bind(r.professional).push_bind(r.opened_at);
-                    }),
+                    })
+                }
                 Rows::Accounts(v) => insert_rows!(tx, n, "INSERT INTO accounts (id, customer_id, cash) ", v,
                     v.iter().map(|r| fixed(r.cash, "cash")).collect::<Result<Vec<_>, _>>()?, |b, r, f| {
                         b.push_bind(r.id.0).push_bind(r.customer_id.0).push_bind(*f);

@@ -8,6 +8,7 @@ pub use browser::Browser;
 pub use postgres::postgres_url;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use store::Db;
 use tempfile::TempDir;
 
@@ -21,15 +22,43 @@ pub struct TestDb {
     pub url: String,
     /// Demo users (one per role), where the database holds a book.
     pub users: Vec<app::demo_users::DemoUser>,
-    _dir: Option<TempDir>,
+    /// The personal-data keyring file the database is opened with.
+    pub keys_file: PathBuf,
+    _dir: TempDir,
+}
+
+impl TestDb {
+    /// Runs raw SQL, as someone with direct database access would.
+    pub async fn execute(&self, sql: &str) -> u64 {
+        match self.db.pool() {
+            store::Pool::Sqlite(pool) => sqlx::query(sql).execute(pool).await.expect(sql).rows_affected(),
+            store::Pool::Postgres(pool) => sqlx::query(sql).execute(pool).await.expect(sql).rows_affected(),
+        }
+    }
+
+    /// One text value by raw SQL.
+    pub async fn text(&self, sql: &str) -> String {
+        match self.db.pool() {
+            store::Pool::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql),
+            store::Pool::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql),
+        }
+    }
+}
+
+/// Opens `url` with a new keyring written to a file in `dir`.
+async fn open_with_new_keys(url: &str, dir: &std::path::Path) -> (Db, PathBuf) {
+    let keys_file = dir.join("pii.keys");
+    std::fs::write(&keys_file, access::Keyring::generate()).expect("write keyring");
+    let keys = store::Keys::from_file(&keys_file).expect("read keyring");
+    (Db::open(url).await.expect("open database").with_keys(keys), keys_file)
 }
 
 /// A fresh SQLite file in a temporary directory.
 pub async fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = dir.path().join("test.db").display().to_string();
-    let db = Db::open(&url).await.expect("open sqlite");
-    TestDb { name: "sqlite", db, url, users: Vec::new(), _dir: Some(dir) }
+    let (db, keys_file) = open_with_new_keys(&url, dir.path()).await;
+    TestDb { name: "sqlite", db, url, users: Vec::new(), keys_file, _dir: dir }
 }
 
 /// A fresh PostgreSQL database, or None (with one line saying why) where no
@@ -37,8 +66,9 @@ pub async fn sqlite() -> TestDb {
 /// absent PostgreSQL fails the test instead.
 pub async fn postgres() -> Option<TestDb> {
     let url = postgres_url().await?;
-    let db = Db::open(&url).await.expect("open postgres");
-    Some(TestDb { name: "postgres", db, url, users: Vec::new(), _dir: None })
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (db, keys_file) = open_with_new_keys(&url, dir.path()).await;
+    Some(TestDb { name: "postgres", db, url, users: Vec::new(), keys_file, _dir: dir })
 }
 
 /// Every backend available here: SQLite always, PostgreSQL when reachable.
@@ -121,6 +151,13 @@ pub async fn sqlite_with_book(customers: u64) -> TestDb {
 /// advisors a branch), for books with several advisors and branches.
 pub async fn sqlite_with_firm(customers: u64, per_advisor: u64) -> TestDb {
     let mut t = sqlite().await;
+    load_book(&mut t, customers, per_advisor).await;
+    t
+}
+
+/// Loads a generated book (seed 7) into `t` through the real importer and
+/// adds a demo user per role.
+pub async fn load_book(t: &mut TestDb, customers: u64, per_advisor: u64) {
     let book = tempfile::tempdir().expect("temp dir");
     let mut gen = app::GenOptions::new(customers, 7, book.path());
     gen.instruments = 1_000;
@@ -132,7 +169,6 @@ pub async fn sqlite_with_firm(customers: u64, per_advisor: u64) -> TestDb {
     let report = app::import_dir(&t.db, &opts).await.expect("import");
     assert_eq!(report.rejected(), 0);
     t.users = app::demo_users::create_demo_users(&t.db).await.expect("demo users");
-    t
 }
 
 impl TestDb {
