@@ -251,6 +251,18 @@ impl PiiField {
     }
 }
 
+impl std::str::FromStr for PiiField {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "national_id" => Ok(PiiField::NationalId),
+            "phone" => Ok(PiiField::Phone),
+            other => Err(format!("'{other}' is not national_id or phone")),
+        }
+    }
+}
+
 impl Principal {
     /// May this principal reveal personal data of customers in their scope?
     /// Advisors (to serve), compliance (to review) and customers (their own)

@@ -60,3 +60,5 @@ role-advisor = Advisor
 role-manager = Branch manager
 role-compliance = Compliance
 role-admin = Administrator
+reveal = Reveal
+reveal-audited = Revealing personal data is recorded in the audit trail

@@ -60,3 +60,5 @@ role-advisor = 投资顾问
 role-manager = 营业部经理
 role-compliance = 合规
 role-admin = 管理员
+reveal = 查看完整
+reveal-audited = 查看个人信息将记入审计日志

@@ -78,5 +78,21 @@ async fn customer_list_pages_and_searches_in_a_real_browser() {
     for name in browser.client.find_all(Locator::Css("tr.customer td:nth-child(2)")).await.unwrap() {
         assert!(name.text().await.unwrap().contains('王'));
     }
+
+    // On a customer's page the phone is masked until "Reveal" is pressed;
+    // htmx posts with the session's CSRF header and swaps the value in.
+    browser.client.goto(&app.url("/customers/7?lang=en")).await.unwrap();
+    let masked = browser.client.find(Locator::Css("dd")).await.unwrap().text().await.unwrap();
+    assert!(masked.contains("****"), "{masked}");
+    assert_eq!(book.db.audit_records().await.unwrap().iter().filter(|r| r.entry.action == "reveal").count(), 0);
+    browser.client.find(Locator::Css("button.reveal")).await.unwrap().click().await.unwrap();
+    eventually("the revealed phone", || async { !text(&browser, "strong.revealed").await.is_empty() }).await;
+    let phone = text(&browser, "strong.revealed").await;
+    assert!(domain::Phone::parse(&phone).is_ok(), "{phone}");
+    assert_eq!((&phone[..3], &phone[7..]), (&masked[..3], &masked[7..11]));
+    let reveals: Vec<_> =
+        book.db.audit_records().await.unwrap().into_iter().filter(|r| r.entry.action == "reveal").collect();
+    assert_eq!(reveals.len(), 1);
+    assert_eq!(reveals[0].entry.entity_id, "7");
     browser.close().await;
 }

@@ -1,7 +1,9 @@
 //! Every route the router serves (read from the router's own table, so a new
 //! route is covered the day it is added), called as every role with ids from
 //! another advisor's, another branch's and another customer's scope: no row
-//! leaks, and no response carries an unmasked national ID or phone number. Without a session every route answers 401 or redirects to sign-in.
+//! leaks, and no response carries an unmasked national ID or phone number
+//! (except a reveal's answer). Without a session every route answers 401 or
+//! redirects to sign-in.
 
 use access::Role;
 use test_support::{http, sqlite_with_firm, unmasked_pii, TestApp};
@@ -24,6 +26,24 @@ fn visible(role: Role, id: i64) -> bool {
 /// Does a response body show this customer as a row?
 fn shows(body: &str, id: i64) -> bool {
     body.contains(&format!("\"id\":{id},")) || body.contains(&format!("href=\"/customers/{id}?"))
+}
+
+/// A state-changing route called for a row outside the role's scope answers
+/// 403 or 404, never 200 or a server error. The body asks for nothing that
+/// changes state when it is allowed (a handover to the same advisor is refused).
+async fn check_post(session: &test_support::Session, app: &TestApp, role: Role, path: &str, id: i64) {
+    let route = format!("{}?field=phone", path.replace("{id}", &id.to_string()));
+    let body = serde_json::json!({ "field": "phone", "to": id });
+    let response = session.post_json(&app.url(""), &route, &body).await;
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    assert!(status < 500, "{role} POST {route}: {status} {text}");
+    if !visible(role, id) {
+        assert!(matches!(status, 403 | 404), "{role} POST {route} outside the scope: {status} {text}");
+    }
+    if !path.ends_with("/reveal") {
+        assert_eq!(unmasked_pii(&text), None, "{role} POST {route} shows unmasked personal data");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -62,7 +82,11 @@ async fn no_route_leaks_rows_outside_a_roles_scope() {
                 let response = session.get(&url).await;
                 let status = response.status().as_u16();
                 if status == 405 {
-                    continue; // not a GET route (sign-out); covered by the CSRF tests
+                    if path.contains("{id}") {
+                        check_post(&session, &app, role, path, id).await;
+                        checked += 1;
+                    }
+                    continue; // sign-out is covered by the CSRF tests
                 }
                 let body = response.text().await.unwrap();
                 assert_eq!(unmasked_pii(&body), None, "{role} GET {url} shows unmasked personal data");

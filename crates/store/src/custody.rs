@@ -68,9 +68,6 @@ impl Db {
         from: i64,
         to: i64,
     ) -> Result<Result<Handover, HandoverRefusal>, StoreError> {
-        if from == to {
-            return Ok(Err(HandoverRefusal::SameAdvisor));
-        }
         let sql = "SELECT (SELECT branch_id FROM staff WHERE id = $1 AND role = 'advisor'), \
                           (SELECT branch_id FROM staff WHERE id = $2 AND role = 'advisor')";
         let branches: (Option<i64>, Option<i64>) =
@@ -78,8 +75,12 @@ impl Db {
         let (Some(from_branch), Some(to_branch)) = branches else {
             return Ok(Err(HandoverRefusal::NoSuchAdvisor));
         };
+        // Remit first, so that nobody learns about advisors outside their own.
         if !principal.may_hand_over(from_branch, to_branch) {
             return Ok(Err(HandoverRefusal::NotAllowed));
+        }
+        if from == to {
+            return Ok(Err(HandoverRefusal::SameAdvisor));
         }
         let entry = AuditEntry {
             actor: principal.actor(),

@@ -3,6 +3,7 @@ use crate::auth::Viewer;
 use crate::i18n::Locale;
 use crate::params::ListParams;
 use crate::{AppError, AppState};
+use access::PiiField;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::Extension;
@@ -103,6 +104,55 @@ pub async fn list(
     ))
 }
 
+/// A button that reveals one masked field in place, for roles that may; the
+/// CSRF header comes from `hx-headers` on the page's main element.
+fn reveal_button(locale: Locale, viewer: &Viewer, id: i64, field: PiiField) -> Markup {
+    if !viewer.principal.may_reveal() {
+        return html! {};
+    }
+    let url = format!("/customers/{id}/reveal?field={}&lang={}", field.as_str(), locale.tag());
+    html! {
+        button.reveal type="button" hx-post=(url) hx-swap="outerHTML" title=(locale.t("reveal-audited")) {
+            (locale.t("reveal"))
+        }
+    }
+}
+
+/// POST /customers/{id}/reveal?field=...: the full value as a fragment that
+/// replaces the reveal button. Audited by the store, like the API's reveal.
+pub async fn reveal(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Query(params): Query<RevealParams>,
+    headers: HeaderMap,
+) -> Result<Markup, PageError> {
+    let locale = Locale::choose(params.lang.as_deref(), &headers);
+    let id: i64 = id.parse().map_err(|_| PageError(AppError::NotFound, locale))?;
+    let field: PiiField = params.field.parse().map_err(|_| {
+        PageError(AppError::BadRequest { field: "field", reason: "expected national_id or phone".into() }, locale)
+    })?;
+    if !viewer.principal.may_reveal() {
+        return Err(PageError(AppError::Forbidden("this role may not reveal personal data"), locale));
+    }
+    let value = state
+        .db
+        .reveal(&viewer.principal, id, field)
+        .await
+        .map_err(|e| PageError(e.into(), locale))?
+        .ok_or(PageError(AppError::NotFound, locale))?;
+    Ok(html! { strong.revealed title=(locale.t("reveal-audited")) { (value) } })
+}
+
+/// Parameters of the page's reveal action.
+#[derive(Debug, serde::Deserialize)]
+pub struct RevealParams {
+    /// national_id or phone.
+    pub field: String,
+    /// Page language.
+    pub lang: Option<String>,
+}
+
 /// One customer: profile (personal data masked) and holdings.
 pub async fn detail(
     State(state): State<AppState>,
@@ -124,8 +174,9 @@ pub async fn detail(
     let body = html! {
         h1 { (s.name) " · " (s.id) }
         dl {
-            dt { (locale.t("col-phone")) } dd { (s.phone) }
-            dt { (locale.t("customer-national-id")) } dd { (c.national_id) }
+            dt { (locale.t("col-phone")) } dd { (s.phone) " " (reveal_button(locale, &viewer, id, PiiField::Phone)) }
+            dt { (locale.t("customer-national-id")) }
+            dd { (c.national_id) " " (reveal_button(locale, &viewer, id, PiiField::NationalId)) }
             dt { (locale.t("col-gender")) } dd { (locale.t(&format!("gender-{}", s.gender))) }
             dt { (locale.t("col-age")) } dd { (age(s.birth_date)) }
             dt { (locale.t("customer-market-entry")) } dd { (c.market_entry_date) }

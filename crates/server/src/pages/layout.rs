@@ -22,6 +22,7 @@ td.num,th.num{text-align:right}
 input[type=search]{padding:.45rem;width:20rem;max-width:100%}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;background:#fff;padding:1rem;border-radius:8px}
 dt{color:#5b6577}
+button.reveal{font-size:.75rem;margin-left:.5rem}
 ";
 
 /// A page for a signed-in viewer.
@@ -58,7 +59,11 @@ pub fn shell(locale: Locale, title: &str, path_for_switch: &str, viewer: Option<
                         }
                     }
                 }
-                main { (body) }
+                @match viewer {
+                    // htmx sends the session's CSRF token with every request from the page.
+                    Some(v) => main hx-headers=(format!("{{\"X-CSRF-Token\":\"{}\"}}", v.csrf)) { (body) },
+                    None => main { (body) },
+                }
             }
         }
     }

@@ -7,9 +7,14 @@ mod overview;
 pub use layout::shell;
 
 use crate::AppState;
-use axum::routing::{get, MethodRouter};
+use axum::routing::{get, post, MethodRouter};
 
 /// The pages, as (path, handlers).
 pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
-    vec![("/", get(overview::show)), ("/customers", get(customers::list)), ("/customers/{id}", get(customers::detail))]
+    vec![
+        ("/", get(overview::show)),
+        ("/customers", get(customers::list)),
+        ("/customers/{id}", get(customers::detail)),
+        ("/customers/{id}/reveal", post(customers::reveal)),
+    ]
 }
