@@ -1,4 +1,5 @@
-//! Access: who did what to which row, and (as issue 3 lands) who may.
+//! Access: who may see and do what (roles, scopes, sessions, API tokens),
+//! personal data sealed at rest, and who did what to which row.
 //!
 //! The audit trail is append-only and hash-chained: each record carries the
 //! hash of the one before, so editing, deleting or reordering any record
@@ -7,6 +8,7 @@
 mod audit;
 mod identity;
 mod keyring;
+mod tokens;
 
 pub use audit::{verify_chain, AuditEntry, AuditRecord, ChainBreak, GENESIS_HASH};
 pub use identity::{
@@ -14,3 +16,4 @@ pub use identity::{
     PasswordError, PiiField, Principal, Role, Scope, MAX_FAILED_SIGN_INS, MIN_PASSWORD_CHARS,
 };
 pub use keyring::{sealed_key_id, Keyring, KeyringError};
+pub use tokens::{new_api_token, FeedCaller, FeedScope, API_TOKEN_PREFIX};

@@ -35,6 +35,10 @@ pub struct ImportOptions {
     pub batch_rows: usize,
     /// Draw progress bars (they hide themselves when not on a terminal).
     pub progress: bool,
+    /// Who the audit trail names as importing.
+    pub actor: String,
+    /// What the audit trail names as imported (default: the directory).
+    pub source: Option<String>,
 }
 
 impl ImportOptions {
@@ -45,6 +49,8 @@ impl ImportOptions {
             rejects: PathBuf::from("import-rejects.csv"),
             batch_rows: 5_000,
             progress: true,
+            actor: "system:import".into(),
+            source: None,
         }
     }
 }
@@ -200,10 +206,10 @@ fn audit_entry(opts: &ImportOptions, report: &ImportReport) -> access::AuditEntr
         })
         .collect();
     access::AuditEntry {
-        actor: "system:import".into(),
+        actor: opts.actor.clone(),
         action: "import".into(),
         entity: "book".into(),
-        entity_id: opts.dir.display().to_string(),
+        entity_id: opts.source.clone().unwrap_or_else(|| opts.dir.display().to_string()),
         detail: serde_json::Value::Object(files).to_string(),
     }
 }

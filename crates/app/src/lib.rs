@@ -5,6 +5,7 @@ pub mod audit;
 pub mod bench;
 pub mod book_files;
 pub mod demo_users;
+pub mod feeds;
 pub mod gen;
 pub mod import;
 pub mod keys;

@@ -85,6 +85,9 @@ enum Command {
     /// The keyring that seals customers' personal data.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// API tokens for machine feeds.
+    #[command(subcommand)]
+    Tokens(TokensCommand),
     /// Print row counts and the positions checksum of a database.
     Stats {
         /// Database: a SQLite file path, sqlite:PATH or postgres://...
@@ -139,6 +142,37 @@ impl KeysArgs {
             }
         }
     }
+}
+
+#[derive(Debug, Subcommand)]
+enum TokensCommand {
+    /// Make a token; it is printed once and only its digest is kept.
+    Add {
+        /// Database: a SQLite file path, sqlite:PATH or postgres://...
+        #[arg(long, env = "BROKERDESK_DB", default_value = "brokerdesk.db")]
+        db: String,
+        /// What it is for.
+        #[arg(long)]
+        name: String,
+        /// import or events.
+        #[arg(long)]
+        scope: access::FeedScope,
+    },
+    /// List tokens (never their secrets).
+    List {
+        /// Database: a SQLite file path, sqlite:PATH or postgres://...
+        #[arg(long, env = "BROKERDESK_DB", default_value = "brokerdesk.db")]
+        db: String,
+    },
+    /// Revoke a token at once.
+    Revoke {
+        /// Database: a SQLite file path, sqlite:PATH or postgres://...
+        #[arg(long, env = "BROKERDESK_DB", default_value = "brokerdesk.db")]
+        db: String,
+        /// Token id.
+        #[arg(long)]
+        id: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -276,6 +310,29 @@ async fn main() -> anyhow::Result<()> {
             } else {
                 println!("user {login} ({role}) added");
             }
+            Ok(())
+        }
+        Command::Tokens(TokensCommand::Add { db, name, scope }) => {
+            anyhow::ensure!(!name.trim().is_empty(), "--name must not be empty");
+            let db = Db::open(&db).await.context("opening the database")?;
+            let token = access::new_api_token();
+            let id = db.create_api_token("system:cli", name.trim(), scope, &access::secret_digest(&token)).await?;
+            println!("token {id} ({scope}): {token}");
+            println!("send it as `Authorization: Bearer {token}`; it is not shown again");
+            Ok(())
+        }
+        Command::Tokens(TokensCommand::List { db }) => {
+            let db = Db::open(&db).await.context("opening the database")?;
+            for t in db.api_tokens().await? {
+                let state = t.revoked_at.map_or("live".to_owned(), |at| format!("revoked {}", at.to_rfc3339()));
+                println!("{:>5} {:<7} {:<30} {state}", t.id, t.scope.as_str(), t.name);
+            }
+            Ok(())
+        }
+        Command::Tokens(TokensCommand::Revoke { db, id }) => {
+            let db = Db::open(&db).await.context("opening the database")?;
+            anyhow::ensure!(db.revoke_api_token("system:cli", id).await?, "no live token {id}");
+            println!("token {id} revoked");
             Ok(())
         }
         Command::Keys(KeysCommand::New { out }) => {

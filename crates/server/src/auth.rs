@@ -75,6 +75,35 @@ pub async fn require_principal(State(state): State<AppState>, mut request: Reque
     next.run(request).await
 }
 
+/// Checks the API token of a machine feed (`Authorization: Bearer bdt_...`).
+/// Sessions do not open feeds, and tokens open nothing else. A missing,
+/// unknown or revoked token gets 401.
+pub async fn require_feed_caller(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let token = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| t.starts_with(access::API_TOKEN_PREFIX));
+    let Some(token) = token else {
+        return unauthorized_feed("send an API token as Authorization: Bearer bdt_...");
+    };
+    match state.db.feed_caller(&secret_digest(token)).await {
+        Ok(Some(caller)) => {
+            request.extensions_mut().insert(caller);
+            next.run(request).await
+        }
+        Ok(None) => unauthorized_feed("unknown or revoked API token"),
+        Err(e) => AppError::from(e).into_response(),
+    }
+}
+
+fn unauthorized_feed(message: &str) -> Response {
+    let body = crate::error::ErrorBody { error: message.to_owned(), field: None };
+    (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], axum::Json(body)).into_response()
+}
+
 /// Percent-encodes a path for a query parameter.
 fn encode(text: &str) -> String {
     text.bytes()

@@ -32,6 +32,9 @@ pub enum AppError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A feed call failed as a whole.
+    #[error(transparent)]
+    Feed(#[from] app::feeds::FeedError),
 }
 
 /// The JSON body of every error response.
@@ -63,6 +66,13 @@ impl IntoResponse for AppError {
             ),
             AppError::Store(e) => {
                 tracing::error!(error = %e, source = ?std::error::Error::source(e), "store error");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned(), None)
+            }
+            AppError::Feed(e @ app::feeds::FeedError::TooMany(_)) => {
+                (StatusCode::PAYLOAD_TOO_LARGE, e.to_string(), Some("events".to_owned()))
+            }
+            AppError::Feed(e) => {
+                tracing::error!(error = %e, source = ?std::error::Error::source(e), "feed error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned(), None)
             }
         };

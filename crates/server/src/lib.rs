@@ -31,6 +31,9 @@ pub struct AppState {
 /// htmx 2.0.11 (0BSD), vendored so that nothing is fetched at build or run time.
 const HTMX: &str = include_str!("../assets/htmx.min.js");
 
+/// The largest body a feed call may send: a book file of a few million rows.
+const FEED_BODY_LIMIT: usize = 512 << 20;
+
 /// Every route the server answers.
 pub fn router(db: Db) -> Router {
     let state = AppState { db };
@@ -39,8 +42,15 @@ pub fn router(db: Db) -> Router {
         .into_iter()
         .fold(Router::new(), |router, (path, handlers)| router.route(path, handlers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_principal));
+    let feeds = api::feed_routes()
+        .into_iter()
+        .fold(Router::new(), |router, (path, handlers)| router.route(path, handlers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_feed_caller))
+        // A whole book file may come in one call.
+        .layer(axum::extract::DefaultBodyLimit::max(FEED_BODY_LIMIT));
     Router::new()
         .merge(protected)
+        .merge(feeds)
         .route("/signin", get(auth::sign_in_form).post(auth::sign_in))
         .route("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT }))
         .route(
@@ -68,6 +78,11 @@ fn protected_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
 /// The paths of every route that needs a session (`{id}` for path ids).
 pub fn protected_paths() -> Vec<&'static str> {
     protected_routes().into_iter().map(|(path, _)| path).collect()
+}
+
+/// The paths of the machine feeds, which take an API token instead of a session.
+pub fn feed_paths() -> Vec<&'static str> {
+    api::feed_routes().into_iter().map(|(path, _)| path).collect()
 }
 
 /// Serves until `shutdown` completes.

@@ -13,6 +13,7 @@ mod keys;
 mod personal;
 mod pool;
 mod read;
+mod tokens;
 mod users;
 mod write;
 
@@ -24,5 +25,6 @@ pub use pool::{Backend, Db, Pool};
 pub use read::{
     CustomerDetail, CustomerPage, CustomerQuery, CustomerRow, FirmOverview, KeySet, PositionRow, StoreStats,
 };
+pub use tokens::ApiToken;
 pub use users::{NewUser, SignInRecord};
 pub use write::Rows;

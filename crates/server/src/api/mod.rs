@@ -2,8 +2,10 @@
 
 mod advisors;
 mod customers;
+mod feeds;
 mod overview;
 mod session;
+mod tokens;
 
 use crate::AppState;
 use axum::routing::{get, post, MethodRouter};
@@ -15,10 +17,28 @@ use utoipa::OpenApi;
 #[openapi(
     info(title = "Brokerdesk API", description = "Customer operations for a securities brokerage."),
     servers((url = "/api/v1")),
-    paths(overview::get, customers::list, customers::get, customers::reveal, advisors::handover, session::get),
-    components(schemas(crate::error::ErrorBody, overview::Overview, customers::CustomerSummary, customers::CustomerList, customers::CustomerRecord, customers::Holding, customers::RevealRequest, customers::Revealed, advisors::HandoverRequest, advisors::HandoverResult, session::SessionInfo))
+    paths(overview::get, customers::list, customers::get, customers::reveal, advisors::handover, session::get, tokens::list, tokens::create, tokens::revoke, feeds::import, feeds::events),
+    components(schemas(crate::error::ErrorBody, overview::Overview, customers::CustomerSummary, customers::CustomerList, customers::CustomerRecord, customers::Holding, customers::RevealRequest, customers::Revealed, advisors::HandoverRequest, advisors::HandoverResult, session::SessionInfo, tokens::NewToken, tokens::CreatedToken, tokens::TokenInfo, feeds::Events)),
+    modifiers(&ApiTokenScheme)
 )]
 pub struct ApiDoc;
+
+/// Declares the bearer-token scheme the feed endpoints use.
+struct ApiTokenScheme;
+
+impl utoipa::Modify for ApiTokenScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("api_token", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// The machine feeds under /api/v1/feeds, as (path, handlers); they take an
+/// API token instead of a session.
+pub fn feed_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    vec![("/api/v1/feeds/import/{file}", post(feeds::import)), ("/api/v1/feeds/events", post(feeds::events))]
+}
 
 /// The API's routes under /api/v1, as (path, handlers).
 pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
@@ -30,5 +50,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/customers/{id}/reveal", post(customers::reveal)),
         ("/api/v1/advisors/{id}/handover", post(advisors::handover)),
         ("/api/v1/session", get(session::get)),
+        ("/api/v1/tokens", get(tokens::list).post(tokens::create)),
+        ("/api/v1/tokens/{id}/revoke", post(tokens::revoke)),
     ]
 }

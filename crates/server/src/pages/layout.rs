@@ -78,7 +78,9 @@ impl IntoResponse for PageError {
         let (status, message) = match &error {
             AppError::BadRequest { .. } => (StatusCode::BAD_REQUEST, error.to_string()),
             AppError::NotFound => (StatusCode::NOT_FOUND, locale.t("not-found")),
-            AppError::Unauthenticated | AppError::Forbidden(_) | AppError::Store(_) => return error.into_response(),
+            AppError::Unauthenticated | AppError::Forbidden(_) | AppError::Store(_) | AppError::Feed(_) => {
+                return error.into_response()
+            }
         };
         (status, shell(locale, &message, "/", None, html! { h1 { (message) } })).into_response()
     }

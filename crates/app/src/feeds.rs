@@ -1,0 +1,231 @@
+//! Machine feeds over the API: a book file pushed whole (import tokens), or
+//! events as they happen (events tokens). Both go through the importer, so a
+//! row is checked the same way whichever door it comes in by, and each call
+//! answers with every rejected row and why.
+
+use crate::book_files::{self, BookFile};
+use crate::import::{import_dir, ImportError, ImportOptions};
+use access::FeedCaller;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use store::Db;
+
+/// The files an events feed may carry: things that happen, not the book's set-up.
+pub const EVENT_FILES: [BookFile; 4] =
+    [book_files::TRADES, book_files::CASH_FLOWS, book_files::LOGINS, book_files::SERVICE_EVENTS];
+
+/// Most events one call may carry.
+pub const MAX_EVENTS_PER_CALL: usize = 10_000;
+
+/// A book file by name, with or without `.csv` (`trades`, `trades.csv`).
+pub fn book_file(name: &str) -> Option<BookFile> {
+    let name = name.strip_suffix(".csv").unwrap_or(name);
+    book_files::LOAD_ORDER.into_iter().find(|f| f.name.strip_suffix(".csv") == Some(name))
+}
+
+/// The event type of a file: `trades.csv` carries events of type `trade`.
+fn event_type(file: BookFile) -> &'static str {
+    match file.name {
+        "trades.csv" => "trade",
+        "cash_flows.csv" => "cash_flow",
+        "logins.csv" => "login",
+        _ => "service_event",
+    }
+}
+
+/// One rejected row or event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeedReject {
+    /// Line in the file pushed (imports), or index in the events array (events, from 0).
+    pub at: u64,
+    /// The column or field at fault; empty when the row as a whole is.
+    pub column: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// What a feed call did to one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeedFileReport {
+    /// Book file.
+    pub file: &'static str,
+    /// Rows read.
+    pub read: u64,
+    /// Rows newly stored.
+    pub loaded: u64,
+    /// Rows already stored (a repeated call loads nothing twice).
+    pub already_present: u64,
+    /// Rows rejected.
+    pub rejected: u64,
+    /// Each rejected row and why.
+    pub rejects: Vec<FeedReject>,
+}
+
+/// What a feed call did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct FeedReport {
+    /// Per file, in load order.
+    pub files: Vec<FeedFileReport>,
+    /// Events rejected before reaching a file (unknown type, not an object); events feed only.
+    pub rejects: Vec<FeedReject>,
+}
+
+/// Why a feed call failed as a whole (bad rows do not fail it).
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    /// Too many events in one call.
+    #[error("{0} events in one call; send at most {MAX_EVENTS_PER_CALL}")]
+    TooMany(usize),
+    /// The scratch space could not be used.
+    #[error("feed scratch space: {0}")]
+    Scratch(#[from] std::io::Error),
+    /// The import failed.
+    #[error(transparent)]
+    Import(#[from] ImportError),
+}
+
+/// Runs the importer over files written to a scratch directory and collects
+/// its report and rejects: (file name, line, column, reason).
+async fn run_import(
+    db: &Db,
+    files: &[(BookFile, Vec<u8>)],
+    caller: &FeedCaller,
+) -> Result<(crate::ImportReport, Vec<(String, u64, String, String)>), FeedError> {
+    let scratch = tempfile::tempdir()?;
+    for (file, body) in files {
+        std::fs::write(scratch.path().join(file.name), body)?;
+    }
+    let mut opts = ImportOptions::new(scratch.path());
+    opts.rejects = scratch.path().join("rejects.csv");
+    opts.progress = false;
+    opts.actor = caller.actor();
+    let names: Vec<&str> = files.iter().map(|(f, _)| f.name).collect();
+    opts.source = Some(format!("feed:{}", names.join(",")));
+    let report = import_dir(db, &opts).await?;
+    let mut rejects = Vec::new();
+    let mut reader = csv::Reader::from_path(&opts.rejects).map_err(std::io::Error::other)?;
+    for record in reader.records() {
+        let record = record.map_err(std::io::Error::other)?;
+        let line = record.get(1).and_then(|l| l.parse().ok()).unwrap_or(0);
+        rejects.push((record[0].to_owned(), line, record[2].to_owned(), record[3].to_owned()));
+    }
+    Ok((report, rejects))
+}
+
+fn file_report(f: &crate::FileReport, rejects: Vec<FeedReject>) -> FeedFileReport {
+    FeedFileReport {
+        file: f.file,
+        read: f.read,
+        loaded: f.loaded,
+        already_present: f.already_present,
+        rejected: f.rejected,
+        rejects,
+    }
+}
+
+/// Loads one book file pushed whole (CSV with a header, as `brokerdesk import` reads).
+pub async fn import_file(db: &Db, file: BookFile, csv: Vec<u8>, caller: &FeedCaller) -> Result<FeedReport, FeedError> {
+    let (report, rejects) = run_import(db, &[(file, csv)], caller).await?;
+    let files = report
+        .files
+        .iter()
+        .filter(|f| f.present)
+        .map(|f| {
+            let mine = rejects
+                .iter()
+                .filter(|r| r.0 == f.file)
+                .map(|(_, line, column, reason)| FeedReject {
+                    at: *line,
+                    column: column.clone(),
+                    reason: reason.clone(),
+                })
+                .collect();
+            file_report(f, mine)
+        })
+        .collect();
+    Ok(FeedReport { files, rejects: Vec::new() })
+}
+
+/// Text of one JSON value as a CSV field.
+fn field_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// Events of one type as a CSV file, with each line's index in the call.
+type EventFile = (BookFile, csv::Writer<Vec<u8>>, Vec<usize>);
+
+/// Stores events: each a JSON object with a `type` (trade, cash_flow, login,
+/// service_event) and the columns of that type's book file. Every event is
+/// checked as the importer checks a row; the good ones are stored.
+pub async fn send_events(db: &Db, events: &[serde_json::Value], caller: &FeedCaller) -> Result<FeedReport, FeedError> {
+    if events.len() > MAX_EVENTS_PER_CALL {
+        return Err(FeedError::TooMany(events.len()));
+    }
+    let mut early = Vec::new();
+    let mut grouped: BTreeMap<&'static str, EventFile> = BTreeMap::new();
+    for (index, event) in events.iter().enumerate() {
+        let reject = |column: &str, reason: String| FeedReject { at: index as u64, column: column.into(), reason };
+        let Some(object) = event.as_object() else {
+            early.push(reject("", "an event is a JSON object".into()));
+            continue;
+        };
+        let kind = object.get("type").and_then(|t| t.as_str()).unwrap_or_default();
+        let Some(file) = EVENT_FILES.into_iter().find(|f| event_type(*f) == kind) else {
+            let known: Vec<&str> = EVENT_FILES.iter().map(|f| event_type(*f)).collect();
+            early.push(reject("type", format!("'{kind}' is not an event type ({})", known.join(", "))));
+            continue;
+        };
+        if let Some(unknown) = object.keys().find(|k| *k != "type" && !file.columns.contains(&k.as_str())) {
+            early.push(reject(unknown, format!("is not a field of a {kind} ({})", file.columns.join(", "))));
+            continue;
+        }
+        // One event is one CSV line, so the importer's line numbers map back to indices.
+        if let Some((column, _)) = object.iter().find(|(_, v)| field_text(v).contains(['\n', '\r'])) {
+            early.push(reject(column, "contains a line break".into()));
+            continue;
+        }
+        let (_, writer, indices) = grouped.entry(file.name).or_insert_with(|| {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record(file.columns).expect("writing to memory");
+            (file, w, Vec::new())
+        });
+        let record: Vec<String> =
+            file.columns.iter().map(|c| object.get(*c).map(field_text).unwrap_or_default()).collect();
+        writer.write_record(&record).expect("writing to memory");
+        indices.push(index);
+    }
+    let mut files = Vec::new();
+    let mut positions = BTreeMap::new();
+    for (name, (file, writer, indices)) in grouped {
+        files.push((file, writer.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?));
+        positions.insert(name, indices);
+    }
+    if files.is_empty() {
+        return Ok(FeedReport { files: Vec::new(), rejects: early });
+    }
+    let (report, rejects) = run_import(db, &files, caller).await?;
+    let files = report
+        .files
+        .iter()
+        .filter(|f| f.present)
+        .map(|f| {
+            let indices = &positions[f.file];
+            // Line 1 is the header; line n is the event written (n - 2)th.
+            let mine = rejects
+                .iter()
+                .filter(|r| r.0 == f.file)
+                .map(|(_, line, column, reason)| FeedReject {
+                    at: line.checked_sub(2).and_then(|k| indices.get(k as usize)).map_or(0, |i| *i as u64),
+                    column: column.clone(),
+                    reason: reason.clone(),
+                })
+                .collect();
+            file_report(f, mine)
+        })
+        .collect();
+    Ok(FeedReport { files, rejects: early })
+}

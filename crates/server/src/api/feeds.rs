@@ -1,0 +1,65 @@
+//! Machine feeds, authorised by an API token of the matching scope
+//! (`Authorization: Bearer bdt_...`), never by a session.
+
+use crate::{AppError, AppState};
+use access::{FeedCaller, FeedScope};
+use app::feeds::FeedReport;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::{Extension, Json};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+fn require(caller: &FeedCaller, scope: FeedScope) -> Result<(), AppError> {
+    if caller.scope == scope {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(match scope {
+            FeedScope::Import => "this token may not import: it needs the import scope",
+            FeedScope::Events => "this token may not send events: it needs the events scope",
+        }))
+    }
+}
+
+/// Loads one book file, sent as the CSV body (the columns `brokerdesk import`
+/// reads). Bad rows are rejected with line, column and reason; good rows load;
+/// a repeated call loads nothing twice.
+#[utoipa::path(post, path = "/feeds/import/{file}", params(("file" = String, Path, description = "Book file, e.g. trades or trades.csv")),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, description = "What loaded and what was rejected"), (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
+    security(("api_token" = [])))]
+pub async fn import(
+    State(state): State<AppState>,
+    Extension(caller): Extension<FeedCaller>,
+    Path(file): Path<String>,
+    body: Bytes,
+) -> Result<Json<FeedReport>, AppError> {
+    require(&caller, FeedScope::Import)?;
+    let file = app::feeds::book_file(&file).ok_or(AppError::NotFound)?;
+    Ok(Json(app::feeds::import_file(&state.db, file, body.to_vec(), &caller).await?))
+}
+
+/// Events as they happen.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Events {
+    /// Each an object with `type` (trade, cash_flow, login, service_event)
+    /// and the columns of that type's book file.
+    #[schema(value_type = Vec<Object>)]
+    pub events: Vec<serde_json::Value>,
+}
+
+/// Stores events: each is checked as the importer checks a row; bad ones are
+/// rejected by index with field and reason, good ones are stored.
+#[utoipa::path(post, path = "/feeds/events", request_body = Events,
+    responses((status = 200, description = "What was stored and what was rejected"), (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)),
+    security(("api_token" = [])))]
+pub async fn events(
+    State(state): State<AppState>,
+    Extension(caller): Extension<FeedCaller>,
+    Json(request): Json<Events>,
+) -> Result<Json<FeedReport>, AppError> {
+    require(&caller, FeedScope::Events)?;
+    Ok(Json(app::feeds::send_events(&state.db, &request.events, &caller).await?))
+}
