@@ -62,3 +62,20 @@ async fn concurrent_audit_appends_form_one_unbroken_chain() {
         assert_eq!(actors.len(), 16, "{}: every append landed once", t.name);
     }
 }
+
+#[tokio::test]
+async fn api_tokens_are_found_by_digest_until_revoked_on_both_backends() {
+    for t in test_support::backends().await {
+        let digest = access::secret_digest("bdt_example");
+        let id = t.db.create_api_token("user:1:admin", "feed", access::FeedScope::Import, &digest).await.unwrap();
+        let caller = t.db.feed_caller(&digest).await.unwrap().expect("live token");
+        assert_eq!((caller.token_id, caller.scope), (id, access::FeedScope::Import), "{}", t.name);
+        assert!(t.db.feed_caller(&access::secret_digest("bdt_other")).await.unwrap().is_none());
+        let listed = t.db.api_tokens().await.unwrap();
+        assert!(listed[0].last_used_at.is_some(), "{}: use is noted", t.name);
+        assert!(t.db.revoke_api_token("user:1:admin", id).await.unwrap(), "{}", t.name);
+        assert!(t.db.feed_caller(&digest).await.unwrap().is_none(), "{}: revoked", t.name);
+        assert!(!t.db.revoke_api_token("user:1:admin", id).await.unwrap(), "{}: only once", t.name);
+        assert!(t.db.api_tokens().await.unwrap()[0].revoked_at.is_some());
+    }
+}

@@ -6,7 +6,7 @@ CREATE TABLE api_tokens (
     scope        TEXT NOT NULL CONSTRAINT api_tokens_scope_check CHECK (scope IN ('import', 'events')),
     token_digest TEXT NOT NULL CONSTRAINT api_tokens_digest_key UNIQUE,
     created_by   TEXT NOT NULL,
-    created_at   TEXT NOT NULL,
-    revoked_at   TEXT,
-    last_used_at TEXT
+    created_at   TIMESTAMPTZ NOT NULL,
+    revoked_at   TIMESTAMPTZ,
+    last_used_at TIMESTAMPTZ
 );
