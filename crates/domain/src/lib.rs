@@ -19,7 +19,7 @@ pub use instrument::{Board, Exchange, Instrument, InstrumentCode, InstrumentKind
 pub use money::{FixedPoint, Money, FIXED_POINT_SCALE};
 pub use party::{
     Branch, CashAccount, Customer, Gender, Horizon, Login, LoginChannel, RiskLevel, ServiceEvent, ServiceEventKind,
-    Staff, StaffRole,
+    Staff, StaffRole, TaskKind,
 };
 pub use person::{mask_national_id, mask_phone, NationalId, PersonName, Phone};
 pub use time::{parse_date, parse_timestamp, shanghai, to_shanghai};

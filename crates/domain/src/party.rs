@@ -227,3 +227,17 @@ pub struct ServiceEvent {
     /// When.
     pub time: DateTime<Utc>,
 }
+
+text_enum!(
+    /// Why an advisor has something to do for a customer.
+    TaskKind, "kind" {
+        /// A follow-up the advisor promised or planned.
+        FollowUp = "follow_up",
+        /// Care for a customer losing money or in trouble.
+        Care = "care",
+        /// A risk reminder to talk through with the customer.
+        RiskReminder = "risk_reminder",
+        /// A customer's question waiting for an answer.
+        Question = "question",
+    }
+);

@@ -197,6 +197,20 @@ async fn an_advisors_book_moves_in_one_audited_step() {
     let from = first["customers"][0]["advisor_id"].as_i64().unwrap();
     let to = from + 1; // the second advisor, same branch
 
+    // The advisor's work queue: two tasks, one done.
+    let first_customer = first["customers"][0]["id"].as_i64().unwrap();
+    let mut task_ids = Vec::new();
+    for title in ["Call about the drawdown", "Send the quarterly review"] {
+        let task = serde_json::json!({ "customer_id": first_customer, "kind": "follow_up", "title": title,
+            "due_at": "2026-11-25 10:00:00" });
+        let r = advisor.post_json(&base, "/api/v1/tasks", &task).await;
+        assert_eq!(r.status(), 201);
+        task_ids.push(r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap());
+    }
+    let done = serde_json::json!({ "outcome": "sent by mail" });
+    let r = advisor.post_json(&base, &format!("/api/v1/tasks/{}/done", task_ids[1]), &done).await;
+    assert_eq!(r.status(), 204);
+
     // An advisor may not move books.
     let r =
         advisor.post_json(&base, &format!("/api/v1/advisors/{from}/handover"), &serde_json::json!({ "to": to })).await;
@@ -208,7 +222,11 @@ async fn an_advisors_book_moves_in_one_audited_step() {
     assert_eq!(r.status(), 200);
     let moved: serde_json::Value = r.json().await.unwrap();
     assert_eq!(moved["customers"], 5_000);
+    assert_eq!(moved["open_tasks"], 1, "the open task moves; the done one keeps who did it");
     assert_eq!(total(&app, &advisor).await, 0, "the old advisor's book is empty");
+    let queue = book.db.tasks(access::Scope::Advisor(to), true).await.unwrap();
+    let owners: Vec<(i64, i64)> = queue.iter().map(|t| (t.id, t.advisor_id)).collect();
+    assert_eq!(owners, vec![(task_ids[0], to), (task_ids[1], from)]);
     let handovers: Vec<_> =
         book.db.audit_records().await.unwrap().into_iter().filter(|r| r.entry.action == "handover").collect();
     assert_eq!(handovers.len(), 1);
@@ -218,4 +236,59 @@ async fn an_advisors_book_moves_in_one_audited_step() {
     let same =
         manager.post_json(&base, &format!("/api/v1/advisors/{to}/handover"), &serde_json::json!({ "to": to })).await;
     assert_eq!(same.status(), 400);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_work_queue_is_staff_only_and_scoped_to_the_customers_one_serves() {
+    let book = sqlite_with_book(5_200).await;
+    let app = TestApp::spawn(book.db.clone()).await;
+    let base = app.url("");
+    let sign_in = |role| {
+        let u = book.user(role).clone();
+        let app = &app;
+        async move { app.sign_in(&u.login, &u.password).await.expect("signed in") }
+    };
+    let advisor = sign_in(Role::Advisor).await;
+    let task = |customer: i64| serde_json::json!({ "customer_id": customer, "kind": "care", "title": "Check in after the loss" });
+
+    // Only for one's own customers; another advisor's customer is not found.
+    assert_eq!(advisor.post_json(&base, "/api/v1/tasks", &task(7)).await.status(), 201);
+    assert_eq!(advisor.post_json(&base, "/api/v1/tasks", &task(5_100)).await.status(), 404);
+    let bad = serde_json::json!({ "customer_id": 7, "kind": "gossip", "title": "x" });
+    let r = advisor.post_json(&base, "/api/v1/tasks", &bad).await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("kind"));
+    let compliance = sign_in(Role::Compliance).await;
+    let r = compliance.post_json(&base, "/api/v1/tasks", &task(5_100)).await;
+    assert_eq!(r.status(), 201);
+    let other_id = r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+
+    // Each sees the tasks of the customers they serve.
+    let mine: serde_json::Value = advisor.get(&app.url("/api/v1/tasks")).await.json().await.unwrap();
+    let ids: Vec<i64> = mine.as_array().unwrap().iter().map(|t| t["customer_id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, vec![7]);
+    let all: serde_json::Value = compliance.get(&app.url("/api/v1/tasks")).await.json().await.unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 2);
+    // Another advisor's task cannot be completed: it is not there.
+    let r = advisor
+        .post_json(&base, &format!("/api/v1/tasks/{other_id}/done"), &serde_json::json!({ "outcome": "x" }))
+        .await;
+    assert_eq!(r.status(), 404);
+
+    // Customers have no work queue.
+    let customer = sign_in(Role::Customer).await;
+    assert_eq!(customer.get(&app.url("/api/v1/tasks")).await.status(), 403);
+    assert_eq!(customer.get(&app.url("/tasks")).await.status(), 403);
+
+    // The page lists the advisor's task and completes it in place.
+    let page = advisor.get(&app.url("/tasks?lang=en")).await.text().await.unwrap();
+    assert!(page.contains("Check in after the loss") && !page.contains("task-2\""), "{page}");
+    let row = advisor.post_form(&base, "/tasks/1/done?lang=en", &[("outcome", "called, calm now")]).await;
+    assert_eq!(row.status(), 200);
+    assert!(row.text().await.unwrap().contains("called, calm now"));
+    let open: serde_json::Value = advisor.get(&app.url("/api/v1/tasks")).await.json().await.unwrap();
+    assert_eq!(open.as_array().unwrap().len(), 0);
+    let audited = book.db.audit_records().await.unwrap();
+    assert_eq!(audited.iter().filter(|r| r.entry.action == "create_task").count(), 2);
+    assert_eq!(audited.iter().filter(|r| r.entry.action == "complete_task").count(), 1);
 }

@@ -30,11 +30,16 @@ fn shows(body: &str, id: i64) -> bool {
 
 /// A state-changing route called for a row outside the role's scope answers
 /// 403 or 404, never 200 or a server error. The body asks for nothing that
-/// changes state when it is allowed (a handover to the same advisor is refused).
+/// changes state when it is allowed (a handover to the same advisor is refused,
+/// and the book has no tasks to complete).
 async fn check_post(session: &test_support::Session, app: &TestApp, role: Role, path: &str, id: i64) {
     let route = format!("{}?field=phone", path.replace("{id}", &id.to_string()));
-    let body = serde_json::json!({ "field": "phone", "to": id });
-    let response = session.post_json(&app.url(""), &route, &body).await;
+    let body = serde_json::json!({ "field": "phone", "to": id, "outcome": "called" });
+    let response = if path.starts_with("/api/") {
+        session.post_json(&app.url(""), &route, &body).await
+    } else {
+        session.post_form(&app.url(""), &route, &[("outcome", "called")]).await
+    };
     let status = response.status().as_u16();
     let text = response.text().await.unwrap();
     assert!(status < 500, "{role} POST {route}: {status} {text}");

@@ -22,10 +22,16 @@ pub(crate) const APPEND_ATTEMPTS: usize = 20;
 /// racing writer waits on busy_timeout; PostgreSQL: a transaction-scoped
 /// advisory lock); the primary key on `seq` is the last guard against a
 /// fork, and a lost race is retried. Yields `(body's value, record)`.
+///
+/// The second form builds the entry from the body's value, for records that
+/// name a row the body created (its id is known only inside the transaction).
 macro_rules! audited {
     ($db:expr, $entry:expr, $tx:ident => $body:block) => {{
-        let db: &$crate::Db = $db;
         let entry: &access::AuditEntry = $entry;
+        $crate::audit::audited!($db, $tx => $body, |_value| entry.clone())
+    }};
+    ($db:expr, $tx:ident => $body:block, |$value:ident| $entry:expr) => {{
+        let db: &$crate::Db = $db;
         let postgres = db.backend() == $crate::Backend::Postgres;
         let begin = if postgres { "BEGIN" } else { "BEGIN IMMEDIATE" };
         let mut outcome = None;
@@ -37,12 +43,16 @@ macro_rules! audited {
                         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind($crate::audit::AUDIT_LOCK_KEY).execute(&mut *$tx).await?;
                     }
                     let value = $body;
+                    let entry: access::AuditEntry = {
+                        let $value = &value;
+                        $entry
+                    };
                     let head: Option<(i64, String)> =
                         sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
                             .fetch_optional(&mut *$tx)
                             .await?;
                     let (seq, prev) = head.map_or((1, access::GENESIS_HASH.to_owned()), |(s, h)| (s + 1, h));
-                    let r = access::AuditRecord::seal(seq, chrono::Utc::now(), entry.clone(), &prev);
+                    let r = access::AuditRecord::seal(seq, chrono::Utc::now(), entry, &prev);
                     sqlx::query(
                         "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, detail, prev_hash, hash) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

@@ -11,6 +11,8 @@ use sqlx::QueryBuilder;
 pub struct Handover {
     /// Customers now served by the receiving advisor.
     pub customers: u64,
+    /// Open tasks now the receiving advisor's (done ones keep who did them).
+    pub open_tasks: u64,
 }
 
 /// Why a handover was refused.
@@ -60,8 +62,8 @@ impl Db {
         Ok(Some(plain))
     }
 
-    /// Moves every customer of advisor `from` to advisor `to` (and to `to`'s
-    /// branch) in one transaction with one audit record.
+    /// Moves advisor `from`'s book to advisor `to`: every customer (to `to`'s
+    /// branch too) and every open task, in one transaction with one audit record.
     pub async fn hand_over(
         &self,
         principal: &Principal,
@@ -89,15 +91,22 @@ impl Db {
             entity_id: from.to_string(),
             detail: format!("{{\"to\":{to}}}"),
         };
-        let (moved, _) = audited!(self, &entry, tx => {
-            sqlx::query("UPDATE customers SET advisor_id = $1, branch_id = $2 WHERE advisor_id = $3")
+        let (handover, _) = audited!(self, &entry, tx => {
+            let customers = sqlx::query("UPDATE customers SET advisor_id = $1, branch_id = $2 WHERE advisor_id = $3")
                 .bind(to)
                 .bind(to_branch)
                 .bind(from)
                 .execute(&mut *tx)
                 .await?
-                .rows_affected()
+                .rows_affected();
+            let open_tasks = sqlx::query("UPDATE tasks SET advisor_id = $1 WHERE advisor_id = $2 AND done_at IS NULL")
+                .bind(to)
+                .bind(from)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            Handover { customers, open_tasks }
         })?;
-        Ok(Ok(Handover { customers: moved }))
+        Ok(Ok(handover))
     }
 }

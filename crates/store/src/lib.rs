@@ -15,6 +15,7 @@ mod pool;
 mod read;
 mod tokens;
 mod users;
+mod work;
 mod write;
 
 pub use custody::{Handover, HandoverRefusal};
@@ -27,4 +28,5 @@ pub use read::{
 };
 pub use tokens::ApiToken;
 pub use users::{NewUser, SignInRecord};
+pub use work::{NewTask, TaskRow};
 pub use write::Rows;

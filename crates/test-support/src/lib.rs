@@ -202,6 +202,21 @@ impl Session {
             .expect("request")
     }
 
+    /// POST a form body with the session and its CSRF header, as htmx does from a page.
+    pub async fn post_form(&self, base: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let info: serde_json::Value = self.get(&format!("{base}/api/v1/session")).await.json().await.expect("session");
+        let csrf = info["csrf"].as_str().expect("csrf").to_owned();
+        self.client
+            .post(format!("{base}{path}"))
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", csrf)
+            .header("hx-request", "true")
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// GET with the session.
     pub async fn get(&self, url: &str) -> reqwest::Response {
         self.client.get(url).header("cookie", &self.cookie).send().await.expect("request")

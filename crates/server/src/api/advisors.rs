@@ -18,6 +18,8 @@ pub struct HandoverRequest {
 pub struct HandoverResult {
     /// Customers now served by the receiving advisor.
     pub customers: u64,
+    /// Open tasks now the receiving advisor's.
+    pub open_tasks: u64,
 }
 
 /// Moves an advisor's whole book to another advisor: one transaction, one
@@ -34,7 +36,7 @@ pub async fn handover(
 ) -> Result<Json<HandoverResult>, AppError> {
     let from: i64 = crate::params::path_id(&id, "staff")?;
     match state.db.hand_over(&principal, from, request.to).await? {
-        Ok(h) => Ok(Json(HandoverResult { customers: h.customers })),
+        Ok(h) => Ok(Json(HandoverResult { customers: h.customers, open_tasks: h.open_tasks })),
         Err(HandoverRefusal::SameAdvisor) => {
             Err(AppError::BadRequest { field: "to", reason: "is the advisor handing over".into() })
         }

@@ -5,6 +5,7 @@ mod customers;
 mod feeds;
 mod overview;
 mod session;
+pub(crate) mod tasks;
 mod tokens;
 
 use crate::AppState;
@@ -17,8 +18,8 @@ use utoipa::OpenApi;
 #[openapi(
     info(title = "Brokerdesk API", description = "Customer operations for a securities brokerage."),
     servers((url = "/api/v1")),
-    paths(overview::get, customers::list, customers::get, customers::reveal, advisors::handover, session::get, tokens::list, tokens::create, tokens::revoke, feeds::import, feeds::events),
-    components(schemas(crate::error::ErrorBody, overview::Overview, customers::CustomerSummary, customers::CustomerList, customers::CustomerRecord, customers::Holding, customers::RevealRequest, customers::Revealed, advisors::HandoverRequest, advisors::HandoverResult, session::SessionInfo, tokens::NewToken, tokens::CreatedToken, tokens::TokenInfo, feeds::Events)),
+    paths(overview::get, customers::list, customers::get, customers::reveal, advisors::handover, session::get, tokens::list, tokens::create, tokens::revoke, tasks::list, tasks::create, tasks::done, feeds::import, feeds::events),
+    components(schemas(crate::error::ErrorBody, overview::Overview, customers::CustomerSummary, customers::CustomerList, customers::CustomerRecord, customers::Holding, customers::RevealRequest, customers::Revealed, advisors::HandoverRequest, advisors::HandoverResult, session::SessionInfo, tokens::NewToken, tokens::CreatedToken, tokens::TokenInfo, feeds::Events, tasks::Task, tasks::NewTask, tasks::CreatedTask, tasks::Completion)),
     modifiers(&ApiTokenScheme)
 )]
 pub struct ApiDoc;
@@ -51,6 +52,8 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/advisors/{id}/handover", post(advisors::handover)),
         ("/api/v1/session", get(session::get)),
         ("/api/v1/tokens", get(tokens::list).post(tokens::create)),
+        ("/api/v1/tasks", get(tasks::list).post(tasks::create)),
+        ("/api/v1/tasks/{id}/done", post(tasks::done)),
         ("/api/v1/tokens/{id}/revoke", post(tokens::revoke)),
     ]
 }

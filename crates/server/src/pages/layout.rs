@@ -50,6 +50,9 @@ pub fn shell(locale: Locale, title: &str, path_for_switch: &str, viewer: Option<
                         a href={ "/?lang=" (locale.tag()) } { (locale.t("nav-overview")) }
                         a href={ "/customers?lang=" (locale.tag()) } { (locale.t("nav-customers")) }
                     }
+                    @if viewer.is_some_and(|v| v.principal.role != access::Role::Customer) {
+                        a href={ "/tasks?lang=" (locale.tag()) } { (locale.t("nav-tasks")) }
+                    }
                     a.lang href={ (path_for_switch) (sep) "lang=" (locale.other().tag()) } { (locale.t("language")) }
                     @if let Some(v) = viewer {
                         span.who { (v.principal.login) " · " (locale.t(&format!("role-{}", v.principal.role))) }

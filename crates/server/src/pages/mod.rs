@@ -3,6 +3,7 @@
 mod customers;
 mod layout;
 mod overview;
+mod tasks;
 
 pub use layout::shell;
 
@@ -16,5 +17,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/customers", get(customers::list)),
         ("/customers/{id}", get(customers::detail)),
         ("/customers/{id}/reveal", post(customers::reveal)),
+        ("/tasks", get(tasks::list)),
+        ("/tasks/{id}/done", post(tasks::done)),
     ]
 }

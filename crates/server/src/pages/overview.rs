@@ -9,9 +9,11 @@ use domain::to_shanghai;
 use maud::{html, Markup};
 use serde::Deserialize;
 
+/// The page language, when a page takes no other parameter.
 #[derive(Deserialize)]
 pub struct LangParam {
-    lang: Option<String>,
+    /// zh or en.
+    pub lang: Option<String>,
 }
 
 /// The firm overview: customers, assets under custody, advisors' load, dormancy.

@@ -1,0 +1,169 @@
+//! The advisor's work queue over the API. Staff only; each sees the tasks of
+//! the customers in their scope.
+
+use crate::{AppError, AppState};
+use access::{Principal, Role};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// Tasks are the firm's own work, not shown to customers.
+pub(crate) fn staff_only(principal: &Principal) -> Result<(), AppError> {
+    if principal.role == Role::Customer {
+        Err(AppError::Forbidden("the work queue is for staff"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Which tasks to list.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct TaskParams {
+    /// true to include done tasks (default: open only).
+    pub done: Option<bool>,
+}
+
+/// One task.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Task {
+    /// Id.
+    pub id: i64,
+    /// The advisor who does it.
+    pub advisor_id: i64,
+    /// The advisor's name.
+    pub advisor: String,
+    /// The customer it is for.
+    pub customer_id: i64,
+    /// The customer's name.
+    pub customer: String,
+    /// follow_up, care, risk_reminder or question.
+    pub kind: String,
+    /// What to do.
+    pub title: String,
+    /// By when (RFC 3339).
+    pub due_at: Option<String>,
+    /// Added (RFC 3339).
+    pub created_at: String,
+    /// Done (RFC 3339), if it is.
+    pub done_at: Option<String>,
+    /// What came of it.
+    pub outcome: Option<String>,
+}
+
+impl From<store::TaskRow> for Task {
+    fn from(t: store::TaskRow) -> Self {
+        Task {
+            id: t.id,
+            advisor_id: t.advisor_id,
+            advisor: t.advisor,
+            customer_id: t.customer_id,
+            customer: t.customer,
+            kind: t.kind,
+            title: t.title,
+            due_at: t.due_at.map(|d| d.to_rfc3339()),
+            created_at: t.created_at.to_rfc3339(),
+            done_at: t.done_at.map(|d| d.to_rfc3339()),
+            outcome: t.outcome,
+        }
+    }
+}
+
+/// The work queue of the customers in scope, soonest due first.
+#[utoipa::path(get, path = "/tasks", params(TaskParams),
+    responses((status = 200, body = [Task]), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Query(params): Query<TaskParams>,
+) -> Result<Json<Vec<Task>>, AppError> {
+    staff_only(&principal)?;
+    let tasks = state.db.tasks(principal.scope(), params.done.unwrap_or(false)).await?;
+    Ok(Json(tasks.into_iter().map(Task::from).collect()))
+}
+
+/// A task to add.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewTask {
+    /// The customer it is for; their advisor does it.
+    pub customer_id: i64,
+    /// follow_up, care, risk_reminder or question.
+    pub kind: String,
+    /// What to do, 1 to 200 characters.
+    pub title: String,
+    /// By when: RFC 3339, or YYYY-MM-DD HH:MM:SS in Shanghai time.
+    pub due_at: Option<String>,
+}
+
+/// The id of a task just added.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedTask {
+    /// Id.
+    pub id: i64,
+}
+
+/// Adds a task for a customer in scope, for the customer's advisor.
+#[utoipa::path(post, path = "/tasks", request_body = NewTask,
+    responses((status = 201, body = CreatedTask), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Json(request): Json<NewTask>,
+) -> Result<(StatusCode, Json<CreatedTask>), AppError> {
+    staff_only(&principal)?;
+    let kind: domain::TaskKind = request
+        .kind
+        .parse()
+        .map_err(|e: domain::DomainError| AppError::BadRequest { field: "kind", reason: e.to_string() })?;
+    let title = request.title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(AppError::BadRequest { field: "title", reason: "give 1 to 200 characters".into() });
+    }
+    let due_at = request
+        .due_at
+        .as_deref()
+        .map(|d| domain::parse_timestamp("due_at", d))
+        .transpose()
+        .map_err(|e| AppError::BadRequest { field: "due_at", reason: e.to_string() })?;
+    let task = store::NewTask { customer_id: request.customer_id, kind, title: title.to_owned(), due_at };
+    let id = state.db.create_task(&principal, &task).await?.ok_or(AppError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(CreatedTask { id })))
+}
+
+/// How a task ended.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Completion {
+    /// What came of it (up to 500 characters).
+    pub outcome: String,
+}
+
+/// Marks an open task in scope done.
+#[utoipa::path(post, path = "/tasks/{id}/done", params(("id" = i64, Path, description = "Task id")), request_body = Completion,
+    responses((status = 204), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn done(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+    Json(request): Json<Completion>,
+) -> Result<StatusCode, AppError> {
+    staff_only(&principal)?;
+    let id = crate::params::path_id(&id, "task")?;
+    complete(&state, &principal, id, &request.outcome).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Checks the outcome and completes the task; shared with the page.
+pub(crate) async fn complete(state: &AppState, principal: &Principal, id: i64, outcome: &str) -> Result<(), AppError> {
+    let outcome = outcome.trim();
+    if outcome.chars().count() > 500 {
+        return Err(AppError::BadRequest { field: "outcome", reason: "at most 500 characters".into() });
+    }
+    if state.db.complete_task(principal, id, outcome).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
