@@ -79,6 +79,46 @@ pub fn read_daily_bars(reader: impl Read) -> Result<Vec<DailyBar>, BarError> {
     Ok(bars)
 }
 
+/// Reads a daily-bars CSV (as [`read_daily_bars`]) straight into floating
+/// point for indicators: each number is parsed from its text to the nearest
+/// double, as every other tool (TA-Lib through Python, spreadsheets) reads it.
+pub fn read_ohlcv(reader: impl Read) -> Result<Vec<(NaiveDate, crate::indicators::Ohlcv)>, BarError> {
+    let mut csv = csv::Reader::from_reader(reader);
+    let headers = csv.headers()?.clone();
+    let col = |name: &'static str| {
+        headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name)).ok_or(BarError::MissingColumn(name))
+    };
+    let (d, o, h, l, c, v) = (col("date")?, col("open")?, col("high")?, col("low")?, col("close")?, col("volume")?);
+    let mut bars = Vec::new();
+    for record in csv.records() {
+        let record = record?;
+        let line = record.position().map_or(0, |p| p.line());
+        let field = |i: usize| record.get(i).unwrap_or("").trim();
+        let number = |i: usize, name: &str| {
+            field(i)
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| BarError::BadRow { line, reason: format!("{name} '{}' is not a number", field(i)) })
+        };
+        let date = NaiveDate::parse_from_str(field(d), "%Y-%m-%d")
+            .map_err(|_| BarError::BadRow { line, reason: format!("date '{}' is not YYYY-MM-DD", field(d)) })?;
+        let bar = crate::indicators::Ohlcv {
+            open: number(o, "open")?,
+            high: number(h, "high")?,
+            low: number(l, "low")?,
+            close: number(c, "close")?,
+            volume: number(v, "volume")?,
+        };
+        if !(bar.low <= bar.open.min(bar.close) && bar.open.max(bar.close) <= bar.high) {
+            return Err(BarError::BadRow { line, reason: "low <= open, close <= high does not hold".into() });
+        }
+        bars.push((date, bar));
+    }
+    bars.sort_by_key(|b| b.0);
+    Ok(bars)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,8 @@
-//! Market data: daily bars, read from the files brokerages and data vendors
-//! publish. Pure parsing over any reader; opening files is the caller's job.
+//! Market data and tools: daily bars read from the files brokerages and data
+//! vendors publish, technical indicators, and the A-share trading rules. Pure
+//! logic over any reader; opening files is the caller's job.
 
 mod bars;
+pub mod indicators;
 
-pub use bars::{read_daily_bars, BarError, DailyBar};
+pub use bars::{read_daily_bars, read_ohlcv, BarError, DailyBar};
