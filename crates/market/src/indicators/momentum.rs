@@ -40,7 +40,7 @@ impl Rsi {
 impl Indicator for Rsi {
     type Output = f64;
     fn update(&mut self, bar: &Ohlcv) -> Option<f64> {
-        let Some(previous) = self.previous_close.replace(bar.close) else { return None };
+        let previous = self.previous_close.replace(bar.close)?;
         let change = bar.close - previous;
         let n = self.period as f64;
         self.changes += 1;
