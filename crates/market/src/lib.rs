@@ -3,6 +3,9 @@
 //! logic over any reader; opening files is the caller's job.
 
 mod bars;
+pub mod calendar;
 pub mod indicators;
+pub mod rules;
 
 pub use bars::{read_daily_bars, read_ohlcv, BarError, DailyBar};
+pub use calendar::TradingCalendar;

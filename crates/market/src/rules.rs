@@ -1,0 +1,352 @@
+//! The A-share trading rules an order ticket and a risk reminder need: daily
+//! price bands and limit prices, ticks, lots, settlement (T+1 / T+0), face
+//! values and the trading sessions. Sources: the SSE, SZSE and BSE trading
+//! rules (2023 registration-system editions).
+
+use chrono::NaiveTime;
+use domain::{Board, InstrumentKind, Money, Side};
+use rust_decimal::prelude::*;
+use serde::Serialize;
+use thiserror::Error;
+
+/// How far a day's price may move from the previous close, as fractions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PriceBand {
+    /// Up to previous close x (1 + up).
+    pub up: Money,
+    /// Down to previous close x (1 - down).
+    pub down: Money,
+}
+
+impl PriceBand {
+    fn symmetric(pct: u32) -> PriceBand {
+        let f = Money::new(i64::from(pct), 2);
+        PriceBand { up: f, down: f }
+    }
+}
+
+/// The band of a security on the `listing_day`-th trading day since it
+/// listed (1 = the first day); None when the price is free that day.
+///
+/// - Stocks: no band for the first 5 trading days on the SSE and SZSE boards
+///   (the first day only on the BSE); then 10% on the main boards, 5% for ST
+///   stocks there, 20% on STAR and ChiNext (ST included), 30% on the BSE.
+/// - Convertible bonds: +57.3% / -43.3% on the first day, then 20%.
+/// - ETFs: 10%. Other bonds: no band.
+pub fn price_band(board: Board, kind: InstrumentKind, st: bool, listing_day: u32) -> Option<PriceBand> {
+    match kind {
+        InstrumentKind::Stock => {
+            let free_days = if board == Board::Bse { 1 } else { 5 };
+            if listing_day <= free_days {
+                return None;
+            }
+            Some(match board {
+                Board::Bse => PriceBand::symmetric(30),
+                Board::Star | Board::ChiNext => PriceBand::symmetric(20),
+                Board::SseMain | Board::SzseMain if st => PriceBand::symmetric(5),
+                Board::SseMain | Board::SzseMain => PriceBand::symmetric(10),
+            })
+        }
+        InstrumentKind::ConvertibleBond if listing_day <= 1 => {
+            Some(PriceBand { up: Money::new(573, 3), down: Money::new(433, 3) })
+        }
+        InstrumentKind::ConvertibleBond => Some(PriceBand::symmetric(20)),
+        InstrumentKind::Etf => Some(PriceBand::symmetric(10)),
+        InstrumentKind::Bond => None,
+    }
+}
+
+/// The minimum price step: 0.01 CNY for stocks, 0.001 for funds and bonds.
+pub fn tick(kind: InstrumentKind) -> Money {
+    match kind {
+        InstrumentKind::Stock => Money::new(1, 2),
+        InstrumentKind::Etf | InstrumentKind::Bond | InstrumentKind::ConvertibleBond => Money::new(1, 3),
+    }
+}
+
+/// Rounds a price to the nearest tick, halves away from zero (四舍五入), as
+/// the exchanges round limit prices.
+pub fn round_to_tick(price: Money, tick: Money) -> Money {
+    (price / tick).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero) * tick
+}
+
+/// A day's limit-up and limit-down prices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LimitPrices {
+    /// 涨停价.
+    pub up: Money,
+    /// 跌停价 (never below one tick).
+    pub down: Money,
+}
+
+/// Limit prices from the previous close: previous close x (1 ± band), rounded to the tick.
+pub fn limit_prices(previous_close: Money, band: PriceBand, tick: Money) -> LimitPrices {
+    let up = round_to_tick(previous_close * (Money::ONE + band.up), tick);
+    let down = round_to_tick(previous_close * (Money::ONE - band.down), tick).max(tick);
+    LimitPrices { up: up.normalize(), down: down.normalize() }
+}
+
+/// When money or securities from a trade can be used again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Settlement {
+    /// Bought today, sellable today (convertible and other bonds).
+    TPlus0,
+    /// Bought today, sellable from the next trading day (stocks, ETFs).
+    TPlus1,
+}
+
+/// The settlement cycle of a kind of security.
+pub fn settlement(kind: InstrumentKind) -> Settlement {
+    match kind {
+        InstrumentKind::Stock | InstrumentKind::Etf => Settlement::TPlus1,
+        InstrumentKind::Bond | InstrumentKind::ConvertibleBond => Settlement::TPlus0,
+    }
+}
+
+/// The face value of a bond or convertible: 100 CNY; none for stocks and funds.
+pub fn face_value(kind: InstrumentKind) -> Option<Money> {
+    matches!(kind, InstrumentKind::Bond | InstrumentKind::ConvertibleBond).then(|| Money::from(100))
+}
+
+/// How many units an order may be for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LotRule {
+    /// The least a buy (and a sell, unless it sells the whole odd remainder) may be for.
+    pub minimum: i64,
+    /// Steps above the minimum.
+    pub step: i64,
+    /// The most one limit order may be for.
+    pub maximum: i64,
+}
+
+/// The lot rule of a board and kind: 100-share lots on the main boards and
+/// ChiNext; at least 200 then steps of 1 on STAR; at least 100 then steps of
+/// 1 on the BSE; 10 bonds (one 1,000 CNY lot) for bonds and convertibles.
+pub fn lot_rule(board: Board, kind: InstrumentKind) -> LotRule {
+    match (kind, board) {
+        (InstrumentKind::Stock, Board::Star) => LotRule { minimum: 200, step: 1, maximum: 100_000 },
+        (InstrumentKind::Stock, Board::Bse) => LotRule { minimum: 100, step: 1, maximum: 1_000_000 },
+        (InstrumentKind::Stock, Board::ChiNext) => LotRule { minimum: 100, step: 100, maximum: 300_000 },
+        (InstrumentKind::Stock, _) => LotRule { minimum: 100, step: 100, maximum: 1_000_000 },
+        (InstrumentKind::Etf, _) => LotRule { minimum: 100, step: 100, maximum: 1_000_000 },
+        (InstrumentKind::Bond | InstrumentKind::ConvertibleBond, _) => {
+            LotRule { minimum: 10, step: 10, maximum: 100_000 }
+        }
+    }
+}
+
+/// Why an order's quantity is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum LotError {
+    /// Zero or negative.
+    #[error("the quantity must be positive")]
+    NotPositive,
+    /// Below the minimum.
+    #[error("at least {minimum} a order")]
+    BelowMinimum {
+        /// The minimum.
+        minimum: i64,
+    },
+    /// Not on a step.
+    #[error("{quantity} is not {minimum} plus a multiple of {step}")]
+    OffStep {
+        /// Asked.
+        quantity: i64,
+        /// Minimum.
+        minimum: i64,
+        /// Step.
+        step: i64,
+    },
+    /// Above the per-order maximum.
+    #[error("at most {maximum} a order")]
+    AboveMaximum {
+        /// The maximum.
+        maximum: i64,
+    },
+    /// Selling more than is held (and sellable today).
+    #[error("only {sellable} can be sold")]
+    MoreThanHeld {
+        /// Sellable quantity.
+        sellable: i64,
+    },
+    /// An odd remainder must be sold in one order, with no lot left behind it.
+    #[error("the odd {odd} below a lot must be sold in one order: sell {whole} or a multiple of {step}")]
+    SplitsOddRemainder {
+        /// The odd part of the holding.
+        odd: i64,
+        /// An allowed quantity that includes it.
+        whole: i64,
+        /// Lot size.
+        step: i64,
+    },
+}
+
+/// Checks an order's quantity. A sell may be for the whole sellable holding
+/// whatever its size; otherwise it follows the lot rule, and on 100-share
+/// boards the odd part of a holding is sold in one order with whole lots.
+pub fn check_quantity(rule: LotRule, side: Side, quantity: i64, sellable: i64) -> Result<(), LotError> {
+    if quantity <= 0 {
+        return Err(LotError::NotPositive);
+    }
+    if quantity > rule.maximum {
+        return Err(LotError::AboveMaximum { maximum: rule.maximum });
+    }
+    if side == Side::Sell {
+        if quantity > sellable {
+            return Err(LotError::MoreThanHeld { sellable });
+        }
+        if quantity == sellable {
+            return Ok(());
+        }
+        if rule.step > 1 {
+            let odd = sellable % rule.step;
+            let on_lots = quantity % rule.step == 0;
+            // The odd part may go with any number of whole lots, but only all of it at once.
+            if on_lots || quantity % rule.step == odd {
+                return Ok(());
+            }
+            return Err(LotError::SplitsOddRemainder {
+                odd,
+                whole: quantity - quantity % rule.step + odd,
+                step: rule.step,
+            });
+        }
+    }
+    if quantity < rule.minimum {
+        return Err(LotError::BelowMinimum { minimum: rule.minimum });
+    }
+    if (quantity - rule.minimum) % rule.step != 0 {
+        return Err(LotError::OffStep { quantity, minimum: rule.minimum, step: rule.step });
+    }
+    Ok(())
+}
+
+/// Where a moment of a trading day falls (Asia/Shanghai times).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Phase {
+    /// Before 09:15, after 15:00.
+    Closed,
+    /// 09:15-09:25: opening call auction (orders may be cancelled until 09:20).
+    OpeningAuction,
+    /// 09:25-09:30: orders are taken but not matched.
+    PreOpen,
+    /// 09:30-11:30 and 13:00-14:57: continuous trading.
+    Continuous,
+    /// 11:30-13:00.
+    LunchBreak,
+    /// 14:57-15:00: closing call auction (both exchanges).
+    ClosingAuction,
+}
+
+/// The phase of a trading day at a local time.
+pub fn phase(time: NaiveTime) -> Phase {
+    let at = |h, m| NaiveTime::from_hms_opt(h, m, 0).expect("valid time");
+    match time {
+        t if t < at(9, 15) => Phase::Closed,
+        t if t < at(9, 25) => Phase::OpeningAuction,
+        t if t < at(9, 30) => Phase::PreOpen,
+        t if t < at(11, 30) => Phase::Continuous,
+        t if t < at(13, 0) => Phase::LunchBreak,
+        t if t < at(14, 57) => Phase::Continuous,
+        t if t < at(15, 0) => Phase::ClosingAuction,
+        _ => Phase::Closed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn m(s: &str) -> Money {
+        Money::from_str(s).unwrap()
+    }
+
+    fn limits(board: Board, kind: InstrumentKind, st: bool, day: u32, previous: &str) -> Option<(Money, Money)> {
+        price_band(board, kind, st, day).map(|band| {
+            let l = limit_prices(m(previous), band, tick(kind));
+            (l.up, l.down)
+        })
+    }
+
+    #[test]
+    fn limit_prices_worked_examples_for_each_board() {
+        use Board::*;
+        use InstrumentKind::*;
+        // SSE main board, 10%: 7.77 x 1.1 = 8.547 -> 8.55; 7.77 x 0.9 = 6.993 -> 6.99.
+        assert_eq!(limits(SseMain, Stock, false, 30, "7.77"), Some((m("8.55"), m("6.99"))));
+        // SZSE main board, 10%: 10.05 x 1.1 = 11.055 -> 11.06 (half away from zero); 9.045 -> 9.05.
+        assert_eq!(limits(SzseMain, Stock, false, 30, "10.05"), Some((m("11.06"), m("9.05"))));
+        // An ST stock on the main board, 5%: 3.33 x 1.05 = 3.4965 -> 3.50; 3.1635 -> 3.16.
+        assert_eq!(limits(SseMain, Stock, true, 300, "3.33"), Some((m("3.50"), m("3.16"))));
+        // STAR, 20%: 45.67 x 1.2 = 54.804 -> 54.80; 45.67 x 0.8 = 36.536 -> 36.54.
+        assert_eq!(limits(Star, Stock, false, 30, "45.67"), Some((m("54.80"), m("36.54"))));
+        // ChiNext, 20%, ST or not: 12.35 x 1.2 = 14.82; 9.88.
+        assert_eq!(limits(ChiNext, Stock, true, 30, "12.35"), Some((m("14.82"), m("9.88"))));
+        // BSE, 30%: 12.34 x 1.3 = 16.042 -> 16.04; 12.34 x 0.7 = 8.638 -> 8.64.
+        assert_eq!(limits(Bse, Stock, false, 30, "12.34"), Some((m("16.04"), m("8.64"))));
+        // Newly listed: free for the first 5 days (the BSE: the first day), banded from the 6th (2nd).
+        assert_eq!(limits(SseMain, Stock, false, 5, "20.00"), None);
+        assert_eq!(limits(SseMain, Stock, false, 6, "20.00"), Some((m("22.00"), m("18.00"))));
+        assert_eq!(limits(Star, Stock, false, 1, "60.00"), None);
+        assert_eq!(limits(Bse, Stock, false, 1, "10.00"), None);
+        assert_eq!(limits(Bse, Stock, false, 2, "10.00"), Some((m("13.00"), m("7.00"))));
+        // A convertible bond, tick 0.001: 20%: 123.456 x 1.2 = 148.1472 -> 148.147; 98.7648 -> 98.765.
+        assert_eq!(limits(SseMain, ConvertibleBond, false, 10, "123.456"), Some((m("148.147"), m("98.765"))));
+        // ... and its first day: +57.3% / -43.3% of 100 = 157.300 / 56.700.
+        assert_eq!(limits(SzseMain, ConvertibleBond, false, 1, "100"), Some((m("157.3"), m("56.7"))));
+        // An ETF at 3.456 (tick 0.001): 3.8016 -> 3.802; 3.1104 -> 3.110.
+        assert_eq!(limits(SseMain, Etf, false, 100, "3.456"), Some((m("3.802"), m("3.11"))));
+        // A penny stock never gets a limit-down of zero.
+        assert_eq!(limits(SseMain, Stock, true, 100, "0.05"), Some((m("0.05"), m("0.05"))));
+    }
+
+    #[test]
+    fn lots_worked_examples() {
+        use Board::*;
+        use InstrumentKind::*;
+        let main = lot_rule(SseMain, Stock);
+        assert_eq!(check_quantity(main, Side::Buy, 300, 0), Ok(()));
+        assert!(matches!(check_quantity(main, Side::Buy, 150, 0), Err(LotError::OffStep { .. })));
+        assert_eq!(check_quantity(main, Side::Buy, 50, 0), Err(LotError::BelowMinimum { minimum: 100 }));
+        // Holding 250: sell 250, 200, or 150 (one lot and the odd 50), or 50; not 120.
+        for ok in [250, 200, 150, 100, 50] {
+            assert_eq!(check_quantity(main, Side::Sell, ok, 250), Ok(()), "sell {ok} of 250");
+        }
+        assert!(matches!(
+            check_quantity(main, Side::Sell, 120, 250),
+            Err(LotError::SplitsOddRemainder { odd: 50, .. })
+        ));
+        assert_eq!(check_quantity(main, Side::Sell, 300, 250), Err(LotError::MoreThanHeld { sellable: 250 }));
+        // STAR: at least 200, then steps of 1; a holding under 200 is sold whole.
+        let star = lot_rule(Star, Stock);
+        assert_eq!(check_quantity(star, Side::Buy, 201, 0), Ok(()));
+        assert_eq!(check_quantity(star, Side::Buy, 199, 0), Err(LotError::BelowMinimum { minimum: 200 }));
+        assert_eq!(check_quantity(star, Side::Sell, 150, 150), Ok(()), "the whole odd holding");
+        assert_eq!(check_quantity(star, Side::Sell, 100, 350), Err(LotError::BelowMinimum { minimum: 200 }));
+        assert_eq!(check_quantity(star, Side::Buy, 100_001, 0), Err(LotError::AboveMaximum { maximum: 100_000 }));
+        // BSE: at least 100, then steps of 1.
+        assert_eq!(check_quantity(lot_rule(Bse, Stock), Side::Buy, 101, 0), Ok(()));
+        // A convertible bond: 10 bonds a lot.
+        let cb = lot_rule(SzseMain, ConvertibleBond);
+        assert_eq!(check_quantity(cb, Side::Buy, 30, 0), Ok(()));
+        assert!(check_quantity(cb, Side::Buy, 15, 0).is_err());
+    }
+
+    #[test]
+    fn settlement_face_value_and_sessions() {
+        assert_eq!(settlement(InstrumentKind::Stock), Settlement::TPlus1);
+        assert_eq!(settlement(InstrumentKind::ConvertibleBond), Settlement::TPlus0);
+        assert_eq!(face_value(InstrumentKind::ConvertibleBond), Some(Money::from(100)));
+        assert_eq!(face_value(InstrumentKind::Stock), None);
+        let t = |h, mi| NaiveTime::from_hms_opt(h, mi, 0).unwrap();
+        assert_eq!(phase(t(9, 14)), Phase::Closed);
+        assert_eq!(phase(t(9, 15)), Phase::OpeningAuction);
+        assert_eq!(phase(t(9, 27)), Phase::PreOpen);
+        assert_eq!(phase(t(9, 30)), Phase::Continuous);
+        assert_eq!(phase(t(12, 0)), Phase::LunchBreak);
+        assert_eq!(phase(t(14, 0)), Phase::Continuous);
+        assert_eq!(phase(t(14, 58)), Phase::ClosingAuction);
+        assert_eq!(phase(t(15, 0)), Phase::Closed);
+    }
+}
