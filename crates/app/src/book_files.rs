@@ -74,6 +74,29 @@ pub const LOGINS: BookFile = BookFile { name: "logins.csv", columns: &["id", "cu
 pub const SERVICE_EVENTS: BookFile =
     BookFile { name: "service_events.csv", columns: &["id", "customer_id", "staff_id", "kind", "time"] };
 
+/// Daily bars (volume in lots; amount, prev_close and adj_factor optional).
+pub const DAILY_BARS: BookFile = BookFile {
+    name: "daily_bars.csv",
+    columns: &["code", "date", "open", "high", "low", "close", "volume", "amount", "prev_close", "adj_factor"],
+};
+/// Intraday snapshots (bid and ask optional).
+pub const SNAPSHOTS: BookFile = BookFile {
+    name: "snapshots.csv",
+    columns: &["code", "time", "last", "prev_close", "high", "low", "volume", "bid", "ask"],
+};
+
 /// Every file, in the order they must load (referenced before referencing).
-pub const LOAD_ORDER: [BookFile; 10] =
-    [BRANCHES, STAFF, CUSTOMERS, ACCOUNTS, INSTRUMENTS, POSITIONS, TRADES, CASH_FLOWS, LOGINS, SERVICE_EVENTS];
+pub const LOAD_ORDER: [BookFile; 12] = [
+    BRANCHES,
+    STAFF,
+    CUSTOMERS,
+    ACCOUNTS,
+    INSTRUMENTS,
+    DAILY_BARS,
+    SNAPSHOTS,
+    POSITIONS,
+    TRADES,
+    CASH_FLOWS,
+    LOGINS,
+    SERVICE_EVENTS,
+];

@@ -11,8 +11,14 @@ use std::collections::BTreeMap;
 use store::Db;
 
 /// The files an events feed may carry: things that happen, not the book's set-up.
-pub const EVENT_FILES: [BookFile; 4] =
-    [book_files::TRADES, book_files::CASH_FLOWS, book_files::LOGINS, book_files::SERVICE_EVENTS];
+pub const EVENT_FILES: [BookFile; 6] = [
+    book_files::TRADES,
+    book_files::CASH_FLOWS,
+    book_files::LOGINS,
+    book_files::SERVICE_EVENTS,
+    book_files::DAILY_BARS,
+    book_files::SNAPSHOTS,
+];
 
 /// Most events one call may carry.
 pub const MAX_EVENTS_PER_CALL: usize = 10_000;
@@ -29,6 +35,8 @@ fn event_type(file: BookFile) -> &'static str {
         "trades.csv" => "trade",
         "cash_flows.csv" => "cash_flow",
         "logins.csv" => "login",
+        "daily_bars.csv" => "daily_bar",
+        "snapshots.csv" => "snapshot",
         _ => "service_event",
     }
 }
@@ -159,7 +167,7 @@ fn field_text(value: &serde_json::Value) -> String {
 type EventFile = (BookFile, csv::Writer<Vec<u8>>, Vec<usize>);
 
 /// Stores events: each a JSON object with a `type` (trade, cash_flow, login,
-/// service_event) and the columns of that type's book file. Every event is
+/// service_event, daily_bar, snapshot) and the columns of that type's book file. Every event is
 /// checked as the importer checks a row; the good ones are stored.
 pub async fn send_events(db: &Db, events: &[serde_json::Value], caller: &FeedCaller) -> Result<FeedReport, FeedError> {
     if events.len() > MAX_EVENTS_PER_CALL {

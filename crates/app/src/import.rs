@@ -10,10 +10,10 @@
 
 use crate::book_files::{self, BookFile};
 use domain::{
-    AccountId, Branch, BranchId, CashAccount, CashFlow, CashFlowKind, Customer, CustomerId, DomainError, EventId,
-    FixedPoint, Gender, Horizon, Instrument, InstrumentCode, InstrumentKind, Login, LoginChannel, Money, NationalId,
-    PersonName, Phone, Position, RiskLevel, ServiceEvent, ServiceEventKind, Side, Staff, StaffId, StaffRole, Trade,
-    TradeId,
+    AccountId, Branch, BranchId, CashAccount, CashFlow, CashFlowKind, Customer, CustomerId, DailyBar, DomainError,
+    EventId, FixedPoint, Gender, Horizon, Instrument, InstrumentCode, InstrumentKind, Login, LoginChannel, Money,
+    NationalId, PersonName, Phone, Position, RiskLevel, ServiceEvent, ServiceEventKind, Side, Snapshot, Staff, StaffId,
+    StaffRole, Trade, TradeId,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::{HashMap, HashSet};
@@ -343,6 +343,8 @@ fn reference(set: &HashSet<i64>, column: &str, id: i64, what: &str) -> Result<()
 enum Key {
     Id(i64),
     Holding(i64, InstrumentCode),
+    /// An instrument at a moment: a bar's day, or a snapshot's time (as Unix seconds).
+    Quote(InstrumentCode, i64),
 }
 
 /// One parsed row, ready for its batch.
@@ -357,6 +359,8 @@ enum Parsed {
     CashFlow(CashFlow),
     Login(Login),
     ServiceEvent(ServiceEvent),
+    DailyBar(DailyBar),
+    Snapshot(Snapshot),
 }
 
 /// Parses one file on its own thread, sending batches to the writer.
@@ -676,6 +680,60 @@ impl FileParse {
                 };
                 (Key::Id(id), Parsed::ServiceEvent(e))
             }
+            "daily_bars.csv" => {
+                let optional = |column: &'static str| -> Result<Option<Money>, RowError> {
+                    if f.text(column)?.is_empty() {
+                        Ok(None)
+                    } else {
+                        f.money(column).map(Some)
+                    }
+                };
+                let factor = f.text("adj_factor")?;
+                let b = DailyBar {
+                    instrument: f.instrument("code", k)?,
+                    date: f.date("date")?,
+                    open: f.money("open")?,
+                    high: f.money("high")?,
+                    low: f.money("low")?,
+                    close: f.money("close")?,
+                    volume: f.money("volume")?,
+                    amount: optional("amount")?,
+                    prev_close: optional("prev_close")?,
+                    adj_factor: if factor.is_empty() {
+                        None
+                    } else {
+                        Some(
+                            rust_decimal::Decimal::from_str(factor)
+                                .map_err(|_| row_error("adj_factor", format!("'{factor}' is not a number")))?,
+                        )
+                    },
+                };
+                b.validate()?;
+                let day = i64::from(chrono::Datelike::num_days_from_ce(&b.date));
+                (Key::Quote(b.instrument.clone(), day), Parsed::DailyBar(b))
+            }
+            "snapshots.csv" => {
+                let optional = |column: &'static str| -> Result<Option<Money>, RowError> {
+                    if f.text(column)?.is_empty() {
+                        Ok(None)
+                    } else {
+                        f.money(column).map(Some)
+                    }
+                };
+                let s = Snapshot {
+                    instrument: f.instrument("code", k)?,
+                    time: f.time("time")?,
+                    last: f.money("last")?,
+                    prev_close: f.money("prev_close")?,
+                    high: f.money("high")?,
+                    low: f.money("low")?,
+                    volume: f.money("volume")?,
+                    bid: optional("bid")?,
+                    ask: optional("ask")?,
+                };
+                s.validate()?;
+                (Key::Quote(s.instrument.clone(), s.time.timestamp()), Parsed::Snapshot(s))
+            }
             other => unreachable!("{other} is not in book_files::LOAD_ORDER"),
         })
     }
@@ -701,5 +759,7 @@ fn into_rows(batch: Vec<Parsed>) -> Rows {
         Some(Parsed::CashFlow(_)) => collect!(CashFlow, CashFlows),
         Some(Parsed::Login(_)) => collect!(Login, Logins),
         Some(Parsed::ServiceEvent(_)) => collect!(ServiceEvent, ServiceEvents),
+        Some(Parsed::DailyBar(_)) => collect!(DailyBar, DailyBars),
+        Some(Parsed::Snapshot(_)) => collect!(Snapshot, Snapshots),
     }
 }

@@ -2,7 +2,7 @@
 //! set read from a directory in place.
 
 use domain::{Exchange, InstrumentCode};
-use market::{read_daily_bars, BarError, DailyBar};
+use market::{read_daily_bars, BarError, Candle};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
@@ -14,7 +14,7 @@ pub struct RealStock {
     /// Short name, where known.
     pub name: Option<String>,
     /// Bars sorted by date.
-    pub bars: Vec<DailyBar>,
+    pub bars: Vec<Candle>,
 }
 
 /// Why market data could not be read.

@@ -10,6 +10,7 @@ mod instrument;
 mod money;
 mod party;
 mod person;
+mod quotes;
 mod time;
 mod trading;
 
@@ -22,5 +23,6 @@ pub use party::{
     Staff, StaffRole, TaskKind,
 };
 pub use person::{mask_national_id, mask_phone, NationalId, PersonName, Phone};
+pub use quotes::{DailyBar, Snapshot};
 pub use time::{parse_date, parse_timestamp, shanghai, to_shanghai};
 pub use trading::{CashFlow, CashFlowKind, Position, Side, Trade};

@@ -4,9 +4,9 @@ use std::io::Read;
 use std::str::FromStr;
 use thiserror::Error;
 
-/// One trading day of one instrument.
+/// One trading day of a bars file: open, high, low, close and volume (K 线).
 #[derive(Debug, Clone, PartialEq)]
-pub struct DailyBar {
+pub struct Candle {
     /// Trading date.
     pub date: NaiveDate,
     /// Opening price.
@@ -44,7 +44,7 @@ pub enum BarError {
 /// and volume in any order (the shared data set writes open, close, high, low).
 /// Bars come back sorted by date; a row whose high and low do not bracket its
 /// open and close is refused, since every later computation trusts that.
-pub fn read_daily_bars(reader: impl Read) -> Result<Vec<DailyBar>, BarError> {
+pub fn read_daily_bars(reader: impl Read) -> Result<Vec<Candle>, BarError> {
     let mut csv = csv::Reader::from_reader(reader);
     let headers = csv.headers()?.clone();
     let col = |name: &'static str| {
@@ -62,7 +62,7 @@ pub fn read_daily_bars(reader: impl Read) -> Result<Vec<DailyBar>, BarError> {
         };
         let date = NaiveDate::parse_from_str(field(d), "%Y-%m-%d")
             .map_err(|_| bad(format!("date '{}' is not YYYY-MM-DD", field(d))))?;
-        let bar = DailyBar {
+        let bar = Candle {
             date,
             open: money(o, "open")?,
             high: money(h, "high")?,

@@ -83,7 +83,7 @@ pub struct LimitPrices {
 pub fn limit_prices(previous_close: Money, band: PriceBand, tick: Money) -> LimitPrices {
     let up = round_to_tick(previous_close * (Money::ONE + band.up), tick);
     let down = round_to_tick(previous_close * (Money::ONE - band.down), tick).max(tick);
-    LimitPrices { up: up.normalize(), down: down.normalize() }
+    LimitPrices { up, down }
 }
 
 /// When money or securities from a trade can be used again.

@@ -30,6 +30,16 @@ pub struct AppState {
 
 /// htmx 2.0.11 (0BSD), vendored so that nothing is fetched at build or run time.
 const HTMX: &str = include_str!("../assets/htmx.min.js");
+/// TradingView Lightweight Charts 4.2.3 (Apache-2.0, see assets/lightweight-charts.LICENSE), vendored likewise.
+const CHARTS: &str = include_str!("../assets/lightweight-charts.standalone.production.js");
+/// Our script that draws an instrument page's chart.
+const INSTRUMENT_CHART: &str = include_str!("../assets/instrument-chart.js");
+
+/// A static script, cached for a day.
+fn script(body: &'static str) -> axum::response::Response {
+    ([(header::CONTENT_TYPE, "text/javascript"), (header::CACHE_CONTROL, "public, max-age=86400")], body)
+        .into_response()
+}
 
 /// The largest body a feed call may send: a book file of a few million rows.
 const FEED_BODY_LIMIT: usize = 512 << 20;
@@ -53,13 +63,9 @@ pub fn router(db: Db) -> Router {
         .merge(feeds)
         .route("/signin", get(auth::sign_in_form).post(auth::sign_in))
         .route("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT }))
-        .route(
-            "/assets/htmx.min.js",
-            get(|| async {
-                ([(header::CONTENT_TYPE, "text/javascript"), (header::CACHE_CONTROL, "public, max-age=86400")], HTMX)
-                    .into_response()
-            }),
-        )
+        .route("/assets/htmx.min.js", get(|| async { script(HTMX) }))
+        .route("/assets/lightweight-charts.js", get(|| async { script(CHARTS) }))
+        .route("/assets/instrument-chart.js", get(|| async { script(INSTRUMENT_CHART) }))
         // A route layer runs after routing, so it sees the matched template.
         .route_layer(axum::middleware::from_fn(request_log::log_request))
         .with_state(state)

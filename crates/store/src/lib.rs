@@ -12,6 +12,7 @@ mod error;
 mod keys;
 mod personal;
 mod pool;
+mod quotes;
 mod read;
 mod tokens;
 mod users;
@@ -23,6 +24,7 @@ pub use error::StoreError;
 pub use keys::Keys;
 pub use personal::Reseal;
 pub use pool::{Backend, Db, Pool};
+pub use quotes::InstrumentRow;
 pub use read::{
     CustomerDetail, CustomerPage, CustomerQuery, CustomerRow, FirmOverview, KeySet, PositionRow, StoreStats,
 };

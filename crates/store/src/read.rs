@@ -171,12 +171,14 @@ pub struct CustomerDetail {
 }
 
 /// Tables in load order, as `stats` reports them.
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 12] = [
     "branches",
     "staff",
     "customers",
     "accounts",
     "instruments",
+    "daily_bars",
+    "snapshots",
     "positions",
     "trades",
     "cash_flows",

@@ -1,8 +1,8 @@
 use crate::personal::SealedPersonalData;
 use crate::{with_pool, Db, StoreError};
 use domain::{
-    Branch, CashAccount, CashFlow, Customer, DomainError, FixedPoint, Instrument, Login, Money, Position, ServiceEvent,
-    Staff, Trade,
+    Branch, CashAccount, CashFlow, Customer, DailyBar, DomainError, FixedPoint, Instrument, Login, Money, Position,
+    ServiceEvent, Snapshot, Staff, Trade,
 };
 use sqlx::QueryBuilder;
 
@@ -29,6 +29,10 @@ pub enum Rows {
     Logins(Vec<Login>),
     /// Service events.
     ServiceEvents(Vec<ServiceEvent>),
+    /// Daily bars; a bar already stored for the day is replaced (vendors correct bars).
+    DailyBars(Vec<DailyBar>),
+    /// Intraday snapshots.
+    Snapshots(Vec<Snapshot>),
 }
 
 impl Rows {
@@ -45,6 +49,8 @@ impl Rows {
             Rows::CashFlows(v) => v.len(),
             Rows::Logins(v) => v.len(),
             Rows::ServiceEvents(v) => v.len(),
+            Rows::DailyBars(v) => v.len(),
+            Rows::Snapshots(v) => v.len(),
         }
     }
 
@@ -68,6 +74,9 @@ fn fixed(value: Money, field: &'static str) -> Result<i64, StoreError> {
 /// Rows whose key exists already are skipped, which makes re-runs idempotent.
 macro_rules! insert_rows {
     ($tx:expr, $count:ident, $head:literal, $rows:expr, $fx:expr, |$b:ident, $r:ident, $f:ident| $bind:block) => {{
+        insert_rows!($tx, $count, $head, " ON CONFLICT DO NOTHING", $rows, $fx, |$b, $r, $f| $bind)
+    }};
+    ($tx:expr, $count:ident, $head:literal, $conflict:literal, $rows:expr, $fx:expr, |$b:ident, $r:ident, $f:ident| $bind:block) => {{
         let fx: Vec<_> = $fx;
         for (chunk, fchunk) in $rows.chunks(ROWS_PER_STATEMENT).zip(fx.chunks(ROWS_PER_STATEMENT)) {
             let mut q = QueryBuilder::new($head);
@@ -75,7 +84,7 @@ macro_rules! insert_rows {
                 let _ = &$f;
                 $bind
             });
-            q.push(" ON CONFLICT DO NOTHING");
+            q.push($conflict);
             $count += q.build().execute(&mut *$tx).await?.rows_affected();
         }
     }};
@@ -155,6 +164,30 @@ impl Db {
                 Rows::Logins(v) => insert_rows!(tx, n, "INSERT INTO logins (id, customer_id, time, channel) ", v,
                     vec![(); v.len()], |b, r, f| {
                         b.push_bind(r.id.0).push_bind(r.customer_id.0).push_bind(r.time).push_bind(r.channel.as_str());
+                    }),
+                Rows::DailyBars(v) => insert_rows!(tx, n,
+                    "INSERT INTO daily_bars (instrument, date, open, high, low, close, volume, amount, prev_close, adj_factor) ",
+                    " ON CONFLICT (instrument, date) DO UPDATE SET open = excluded.open, high = excluded.high, \
+                     low = excluded.low, close = excluded.close, volume = excluded.volume, amount = excluded.amount, \
+                     prev_close = excluded.prev_close, adj_factor = excluded.adj_factor", v,
+                    v.iter().map(|r| Ok::<_, StoreError>((
+                        fixed(r.open, "open")?, fixed(r.high, "high")?, fixed(r.low, "low")?, fixed(r.close, "close")?,
+                        fixed(r.volume, "volume")?, r.amount.map(|a| fixed(a, "amount")).transpose()?,
+                        r.prev_close.map(|p| fixed(p, "prev_close")).transpose()?,
+                    ))).collect::<Result<Vec<_>, _>>()?, |b, r, f| {
+                        b.push_bind(r.instrument.to_string()).push_bind(r.date).push_bind(f.0).push_bind(f.1)
+                            .push_bind(f.2).push_bind(f.3).push_bind(f.4).push_bind(f.5).push_bind(f.6)
+                            .push_bind(r.adj_factor.map(|a| a.to_string()));
+                    }),
+                Rows::Snapshots(v) => insert_rows!(tx, n,
+                    "INSERT INTO snapshots (instrument, time, last, prev_close, high, low, volume, bid, ask) ", v,
+                    v.iter().map(|r| Ok::<_, StoreError>((
+                        fixed(r.last, "last")?, fixed(r.prev_close, "prev_close")?, fixed(r.high, "high")?,
+                        fixed(r.low, "low")?, fixed(r.volume, "volume")?, r.bid.map(|x| fixed(x, "bid")).transpose()?,
+                        r.ask.map(|x| fixed(x, "ask")).transpose()?,
+                    ))).collect::<Result<Vec<_>, _>>()?, |b, r, f| {
+                        b.push_bind(r.instrument.to_string()).push_bind(r.time).push_bind(f.0).push_bind(f.1)
+                            .push_bind(f.2).push_bind(f.3).push_bind(f.4).push_bind(f.5).push_bind(f.6);
                     }),
                 Rows::ServiceEvents(v) => insert_rows!(tx, n,
                     "INSERT INTO service_events (id, customer_id, staff_id, kind, time) ", v,

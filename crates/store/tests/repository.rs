@@ -29,7 +29,7 @@ async fn writes_are_idempotent_and_constraints_have_one_name_on_both_backends() 
         }
         let stats = t.db.stats().await.unwrap();
         assert_eq!(stats.counts[0], ("branches", 2));
-        assert_eq!(stats.counts[5], ("positions", 0), "{}: the failed batch left nothing", t.name);
+        assert!(stats.counts.contains(&("positions", 0)), "{}: the failed batch left nothing", t.name);
     }
 }
 

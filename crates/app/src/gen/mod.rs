@@ -143,6 +143,26 @@ pub fn generate(opts: &GenOptions) -> Result<GenSummary, GenError> {
         )?;
     }
 
+    // The real stocks' own daily bars, so that instrument pages show real prices.
+    for stock in &real {
+        let code = stock.code.to_string();
+        for b in &stock.bars {
+            let fields = [
+                &code,
+                &b.date.to_string(),
+                &b.open.to_string(),
+                &b.high.to_string(),
+                &b.low.to_string(),
+                &b.close.to_string(),
+                &b.volume.to_string(),
+                "",
+                "",
+                "",
+            ];
+            out.row(book_files::DAILY_BARS, &fields.map(str::to_owned))?;
+        }
+    }
+
     let ctx = Context {
         seed: opts.seed,
         zipf: Zipf::new(universe.listed.len() as u64, 1.1).expect("valid Zipf"),

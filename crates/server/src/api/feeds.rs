@@ -43,7 +43,7 @@ pub async fn import(
 /// Events as they happen.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Events {
-    /// Each an object with `type` (trade, cash_flow, login, service_event)
+    /// Each an object with `type` (trade, cash_flow, login, service_event, daily_bar, snapshot)
     /// and the columns of that type's book file.
     #[schema(value_type = Vec<Object>)]
     pub events: Vec<serde_json::Value>,

@@ -3,6 +3,7 @@
 mod advisors;
 mod customers;
 mod feeds;
+pub(crate) mod instruments;
 mod overview;
 mod session;
 pub(crate) mod tasks;
@@ -18,8 +19,8 @@ use utoipa::OpenApi;
 #[openapi(
     info(title = "Brokerdesk API", description = "Customer operations for a securities brokerage."),
     servers((url = "/api/v1")),
-    paths(overview::get, customers::list, customers::get, customers::reveal, advisors::handover, session::get, tokens::list, tokens::create, tokens::revoke, tasks::list, tasks::create, tasks::done, feeds::import, feeds::events),
-    components(schemas(crate::error::ErrorBody, overview::Overview, customers::CustomerSummary, customers::CustomerList, customers::CustomerRecord, customers::Holding, customers::RevealRequest, customers::Revealed, advisors::HandoverRequest, advisors::HandoverResult, session::SessionInfo, tokens::NewToken, tokens::CreatedToken, tokens::TokenInfo, feeds::Events, tasks::Task, tasks::NewTask, tasks::CreatedTask, tasks::Completion)),
+    paths(overview::get, customers::list, customers::get, customers::reveal, advisors::handover, session::get, tokens::list, tokens::create, tokens::revoke, tasks::list, tasks::create, tasks::done, instruments::list, instruments::get, instruments::bars, instruments::indicators, instruments::snapshots, feeds::import, feeds::events),
+    components(schemas(crate::error::ErrorBody, overview::Overview, customers::CustomerSummary, customers::CustomerList, customers::CustomerRecord, customers::Holding, customers::RevealRequest, customers::Revealed, advisors::HandoverRequest, advisors::HandoverResult, session::SessionInfo, tokens::NewToken, tokens::CreatedToken, tokens::TokenInfo, feeds::Events, tasks::Task, tasks::NewTask, tasks::CreatedTask, tasks::Completion, instruments::InstrumentSummary, instruments::InstrumentDetail, instruments::Bar, instruments::IndicatorSeries, instruments::SnapshotView)),
     modifiers(&ApiTokenScheme)
 )]
 pub struct ApiDoc;
@@ -54,6 +55,11 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/tokens", get(tokens::list).post(tokens::create)),
         ("/api/v1/tasks", get(tasks::list).post(tasks::create)),
         ("/api/v1/tasks/{id}/done", post(tasks::done)),
+        ("/api/v1/instruments", get(instruments::list)),
+        ("/api/v1/instruments/{code}", get(instruments::get)),
+        ("/api/v1/instruments/{code}/bars", get(instruments::bars)),
+        ("/api/v1/instruments/{code}/indicators", get(instruments::indicators)),
+        ("/api/v1/instruments/{code}/snapshots", get(instruments::snapshots)),
         ("/api/v1/tokens/{id}/revoke", post(tokens::revoke)),
     ]
 }

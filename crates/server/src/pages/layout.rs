@@ -23,6 +23,8 @@ input[type=search]{padding:.45rem;width:20rem;max-width:100%}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;background:#fff;padding:1rem;border-radius:8px}
 dt{color:#5b6577}
 button.reveal{font-size:.75rem;margin-left:.5rem}
+#chart{margin-top:1rem;min-height:420px;background:#fff}#oscillator{min-height:180px;background:#fff}
+form.chart-controls{display:flex;gap:1rem;flex-wrap:wrap;margin-top:1rem}
 ";
 
 /// A page for a signed-in viewer.
@@ -49,6 +51,7 @@ pub fn shell(locale: Locale, title: &str, path_for_switch: &str, viewer: Option<
                     @if viewer.is_some() {
                         a href={ "/?lang=" (locale.tag()) } { (locale.t("nav-overview")) }
                         a href={ "/customers?lang=" (locale.tag()) } { (locale.t("nav-customers")) }
+                        a href={ "/instruments?lang=" (locale.tag()) } { (locale.t("nav-instruments")) }
                     }
                     @if viewer.is_some_and(|v| v.principal.role != access::Role::Customer) {
                         a href={ "/tasks?lang=" (locale.tag()) } { (locale.t("nav-tasks")) }

@@ -1,6 +1,7 @@
 //! Server-rendered pages. Every word comes from the message catalogues.
 
 mod customers;
+mod instruments;
 mod layout;
 mod overview;
 mod tasks;
@@ -17,6 +18,8 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/customers", get(customers::list)),
         ("/customers/{id}", get(customers::detail)),
         ("/customers/{id}/reveal", post(customers::reveal)),
+        ("/instruments", get(instruments::list)),
+        ("/instruments/{code}", get(instruments::detail)),
         ("/tasks", get(tasks::list)),
         ("/tasks/{id}/done", post(tasks::done)),
     ]

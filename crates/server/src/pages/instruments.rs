@@ -1,0 +1,132 @@
+//! Instrument pages: a searchable list, and one instrument with its trading
+//! rules and a chart of candlesticks, volume and the indicators the viewer
+//! picks (with their own parameters).
+
+use super::layout::{page, PageError};
+use crate::auth::Viewer;
+use crate::i18n::Locale;
+use crate::{AppError, AppState};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::Extension;
+use maud::{html, Markup};
+use serde::Deserialize;
+
+/// List parameters.
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    q: Option<String>,
+    lang: Option<String>,
+}
+
+/// GET /instruments: instruments with real bars first, searchable by code or name.
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Query(query): Query<ListQuery>,
+    headers: HeaderMap,
+) -> Result<Markup, PageError> {
+    let locale = Locale::choose(query.lang.as_deref(), &headers);
+    let q = query.q.unwrap_or_default();
+    let rows = state.db.instruments(Some(&q), 200).await.map_err(|e| PageError(e.into(), locale))?;
+    let body = html! {
+        h1 { (locale.t("instruments-title")) }
+        form method="get" action="/instruments" {
+            input type="hidden" name="lang" value=(locale.tag());
+            input type="search" name="q" value=(q) placeholder=(locale.t("instruments-search"));
+        }
+        table {
+            thead { tr {
+                th { (locale.t("col-instrument")) } th { (locale.t("col-name")) } th { (locale.t("col-board")) }
+                th.num { (locale.t("col-close")) } th.num { (locale.t("col-bars")) }
+            } }
+            tbody {
+                @for r in &rows {
+                    tr.instrument {
+                        td { a href={ "/instruments/" (r.code) "?lang=" (locale.tag()) } { (r.code) } }
+                        td { (r.name) } td { (locale.t(&format!("board-{}", r.board))) }
+                        td.num { (r.last_close) } td.num { (r.bars) }
+                    }
+                }
+            }
+        }
+    };
+    Ok(page(locale, &locale.t("instruments-title"), "/instruments", &viewer, body))
+}
+
+/// What the chart shows.
+#[derive(Debug, Deserialize)]
+pub struct ChartQuery {
+    overlay: Option<String>,
+    overlay_params: Option<String>,
+    oscillator: Option<String>,
+    oscillator_params: Option<String>,
+    adjust: Option<String>,
+    lang: Option<String>,
+}
+
+/// Indicators drawn over the prices, and those drawn in their own pane below.
+const OVERLAYS: [&str; 3] = ["SMA", "EMA", "BOLL"];
+const OSCILLATORS: [&str; 6] = ["MACD", "RSI", "KDJ", "ATR", "OBV", "VR"];
+
+fn picker(name: &str, options: &[&str], chosen: &str, params_name: &str, params: &str, allow_none: bool) -> Markup {
+    html! {
+        select name=(name) {
+            @if allow_none { option value="" selected[chosen.is_empty()] { "—" } }
+            @for o in options { option value=(o) selected[*o == chosen] { (o) } }
+        }
+        input type="text" name=(params_name) value=(params) size="8" placeholder="12,26,9";
+    }
+}
+
+/// GET /instruments/{code}: the instrument's rules and its chart.
+pub async fn detail(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(code): Path<String>,
+    Query(query): Query<ChartQuery>,
+    headers: HeaderMap,
+) -> Result<Markup, PageError> {
+    let locale = Locale::choose(query.lang.as_deref(), &headers);
+    let i = crate::api::instruments::detail(&state, &code).await.map_err(|e| match e {
+        AppError::BadRequest { .. } => PageError(AppError::NotFound, locale),
+        other => PageError(other, locale),
+    })?;
+    let overlay = query.overlay.unwrap_or_else(|| "BOLL".into()).to_ascii_uppercase();
+    let overlay_params =
+        query.overlay_params.unwrap_or_else(|| if overlay == "BOLL" { "20,2".into() } else { String::new() });
+    let oscillator = query.oscillator.unwrap_or_else(|| "MACD".into()).to_ascii_uppercase();
+    let oscillator_params =
+        query.oscillator_params.unwrap_or_else(|| if oscillator == "MACD" { "12,26,9".into() } else { String::new() });
+    let adjust = query.adjust.unwrap_or_default();
+    let body = html! {
+        h1 { (i.name) " · " (i.code) }
+        dl {
+            dt { (locale.t("col-board")) } dd { (locale.t(&format!("board-{}", i.board))) " · " (i.kind) @if i.st { " · ST" } }
+            dt { (locale.t("col-close")) } dd { (i.last_close) }
+            dt { (locale.t("instrument-limits")) }
+            dd { @match &i.limits {
+                Some(l) => { (l.up) " / " (l.down) },
+                None => (locale.t("instrument-no-limit")),
+            } }
+            dt { (locale.t("instrument-lots")) }
+            dd { (locale.t("instrument-lot-min")) " " (i.lots.minimum) ", " (locale.t("instrument-lot-step")) " " (i.lots.step) }
+            dt { (locale.t("instrument-tick")) } dd { (i.tick) }
+            dt { (locale.t("instrument-settlement")) } dd { (i.settlement) }
+            dt { (locale.t("instrument-listed")) } dd { (i.list_date) }
+        }
+        form.chart-controls method="get" action={ "/instruments/" (i.code) } {
+            input type="hidden" name="lang" value=(locale.tag());
+            label { (locale.t("chart-overlay")) " " (picker("overlay", &OVERLAYS, &overlay, "overlay_params", &overlay_params, true)) }
+            label { (locale.t("chart-oscillator")) " " (picker("oscillator", &OSCILLATORS, &oscillator, "oscillator_params", &oscillator_params, true)) }
+            label { input type="checkbox" name="adjust" value="forward" checked[adjust == "forward"]; " " (locale.t("chart-forward-adjusted")) }
+            button type="submit" { (locale.t("chart-apply")) }
+        }
+        div #chart data-code=(i.code) data-overlay=(overlay) data-overlay-params=(overlay_params)
+            data-oscillator=(oscillator) data-oscillator-params=(oscillator_params) data-adjust=(adjust) {}
+        div #oscillator {}
+        script src="/assets/lightweight-charts.js" {}
+        script src="/assets/instrument-chart.js" {}
+    };
+    Ok(page(locale, &i.name, &format!("/instruments/{}", i.code), &viewer, body))
+}
