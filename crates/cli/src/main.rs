@@ -88,6 +88,19 @@ enum Command {
     /// API tokens for machine feeds.
     #[command(subcommand)]
     Tokens(TokensCommand),
+    /// Compute an indicator over a daily-bars CSV (date, open, high, low, close,
+    /// volume by header name) and print date plus its columns as CSV.
+    Indicators {
+        /// The bars file, e.g. ../shared/data/ashare-daily/600519.csv.
+        #[arg(long)]
+        bars: PathBuf,
+        /// SMA, EMA, MACD, RSI, KDJ, BOLL, ATR, OBV or VR.
+        #[arg(long)]
+        name: String,
+        /// Comma-separated parameters, e.g. 12,26,9; missing ones take the defaults.
+        #[arg(long, default_value = "")]
+        params: String,
+    },
     /// Print row counts and the positions checksum of a database.
     Stats {
         /// Database: a SQLite file path, sqlite:PATH or postgres://...
@@ -211,6 +224,21 @@ enum AuditCommand {
 
 #[derive(Debug, Subcommand)]
 enum BenchCommand {
+    /// Streaming updates of all indicators over many instruments, day by day (bars per second).
+    Indicators {
+        /// Instruments to follow.
+        #[arg(long, default_value_t = 5_000)]
+        instruments: usize,
+        /// Real daily bars, e.g. ../shared/data/ashare-daily (else the committed subset).
+        #[arg(long)]
+        bars: Option<PathBuf>,
+        /// Worker threads (default: the machine's cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print one JSON object as the last line.
+        #[arg(long)]
+        json: bool,
+    },
     /// Generate a book (time, peak memory), import it into SQLite and optionally PostgreSQL (rows/s), compare.
     Import {
         /// Customers to generate.
@@ -269,6 +297,31 @@ async fn main() -> anyhow::Result<()> {
             let report = app::import_dir(&db, &opts).await?;
             db.close().await;
             print_import(&report, &opts, started.elapsed());
+            Ok(())
+        }
+        Command::Bench(BenchCommand::Indicators { instruments, bars, threads, json }) => {
+            let threads =
+                threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
+            let opts = app::bench::indicators::IndicatorBenchOptions { instruments, bars, threads };
+            let b = app::bench::indicators::indicators_bench(&opts)?;
+            println!("instruments          {} (bars from {} real stocks)", b.instruments, b.source_stocks);
+            println!("bars streamed        {} ({} indicators each)", b.bars, b.indicators_per_bar);
+            println!("1 thread             {:.0} bars/s", b.single_thread_bars_per_s);
+            println!("{} threads            {:.0} bars/s ({:.3} s)", b.threads, b.bars_per_s, b.seconds);
+            if json {
+                let summary = serde_json::json!({
+                    "instruments": b.instruments,
+                    "source_stocks": b.source_stocks,
+                    "bars": b.bars,
+                    "indicators_per_bar": b.indicators_per_bar,
+                    "threads": b.threads,
+                    "seconds": b.seconds,
+                    "bars_per_s": b.bars_per_s.round(),
+                    "single_thread_bars_per_s": b.single_thread_bars_per_s.round(),
+                    "checksum": b.checksum,
+                });
+                println!("{summary}");
+            }
             Ok(())
         }
         Command::Bench(BenchCommand::Import { customers, seed, work_dir, bars, postgres, json }) => {
@@ -367,6 +420,28 @@ async fn main() -> anyhow::Result<()> {
                     std::process::exit(1);
                 }
             }
+        }
+        Command::Indicators { bars, name, params } => {
+            let params: Vec<f64> = params
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| p.parse::<f64>().with_context(|| format!("--params: '{p}' is not a number")))
+                .collect::<anyhow::Result<_>>()?;
+            let mut indicator = market::indicators::AnyIndicator::parse(&name, &params)?;
+            let file = std::fs::File::open(&bars).with_context(|| format!("opening {}", bars.display()))?;
+            let series = market::read_ohlcv(std::io::BufReader::new(file))
+                .with_context(|| format!("reading {}", bars.display()))?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            use std::io::Write;
+            writeln!(out, "date,{}", indicator.columns().join(","))?;
+            for (date, bar) in &series {
+                if let Some(values) = indicator.update(bar) {
+                    let values: Vec<String> = values.iter().map(f64::to_string).collect();
+                    writeln!(out, "{date},{}", values.join(","))?;
+                }
+            }
+            Ok(())
         }
         Command::Stats { db } => {
             let db = Db::open(&db).await.context("opening the database")?;

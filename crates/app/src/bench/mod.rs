@@ -1,5 +1,8 @@
 //! `brokerdesk bench import`: generation time and peak memory, then import
 //! throughput into each backend, and proof that both hold the same book.
+//! `brokerdesk bench indicators`: see [`indicators`].
+
+pub mod indicators;
 
 use crate::{generate, import_dir, GenOptions, ImportError, ImportOptions};
 use std::path::PathBuf;
