@@ -29,7 +29,7 @@ pub enum Rows {
     Logins(Vec<Login>),
     /// Service events.
     ServiceEvents(Vec<ServiceEvent>),
-    /// Daily bars; a bar already stored for the day is replaced (vendors correct bars).
+    /// Daily bars; a bar already stored for the day is replaced if it differs (vendors correct bars).
     DailyBars(Vec<DailyBar>),
     /// Intraday snapshots.
     Snapshots(Vec<Snapshot>),
@@ -169,7 +169,11 @@ impl Db {
                     "INSERT INTO daily_bars (instrument, date, open, high, low, close, volume, amount, prev_close, adj_factor) ",
                     " ON CONFLICT (instrument, date) DO UPDATE SET open = excluded.open, high = excluded.high, \
                      low = excluded.low, close = excluded.close, volume = excluded.volume, amount = excluded.amount, \
-                     prev_close = excluded.prev_close, adj_factor = excluded.adj_factor", v,
+                     prev_close = excluded.prev_close, adj_factor = excluded.adj_factor \
+                     WHERE (daily_bars.open, daily_bars.high, daily_bars.low, daily_bars.close, daily_bars.volume, \
+                     daily_bars.amount, daily_bars.prev_close, daily_bars.adj_factor) IS DISTINCT FROM (excluded.open, \
+                     excluded.high, excluded.low, excluded.close, excluded.volume, excluded.amount, \
+                     excluded.prev_close, excluded.adj_factor)", v,
                     v.iter().map(|r| Ok::<_, StoreError>((
                         fixed(r.open, "open")?, fixed(r.high, "high")?, fixed(r.low, "low")?, fixed(r.close, "close")?,
                         fixed(r.volume, "volume")?, r.amount.map(|a| fixed(a, "amount")).transpose()?,

@@ -79,3 +79,45 @@ async fn api_tokens_are_found_by_digest_until_revoked_on_both_backends() {
         assert!(t.db.api_tokens().await.unwrap()[0].revoked_at.is_some());
     }
 }
+
+#[tokio::test]
+async fn a_corrected_bar_replaces_the_stored_one_and_an_identical_one_changes_nothing() {
+    use domain::{Board, DailyBar, Instrument, InstrumentKind};
+    use std::str::FromStr;
+    for t in test_support::backends().await {
+        let code = InstrumentCode::parse("600519.SH").unwrap();
+        let m = |s: &str| Money::from_str(s).unwrap();
+        let instrument = Instrument {
+            code: code.clone(),
+            name: "贵州茅台".into(),
+            board: Board::SseMain,
+            kind: InstrumentKind::Stock,
+            lot: 100,
+            tick: m("0.01"),
+            limit_pct: m("0.10"),
+            st: false,
+            list_date: chrono::NaiveDate::from_ymd_opt(2001, 8, 27).unwrap(),
+            face_value: None,
+            outstanding_shares: 1_256_197_800,
+            last_close: m("1422.22"),
+        };
+        t.db.insert(&Rows::Instruments(vec![instrument])).await.unwrap();
+        let bar = |close: &str| DailyBar {
+            instrument: code.clone(),
+            date: chrono::NaiveDate::from_ymd_opt(2025, 7, 4).unwrap(),
+            open: m("1420"),
+            high: m("1430"),
+            low: m("1400"),
+            close: m(close),
+            volume: m("28000.5"),
+            amount: None,
+            prev_close: Some(m("1425")),
+            adj_factor: Some(rust_decimal::Decimal::from_str("1.234567891").unwrap()),
+        };
+        assert_eq!(t.db.insert(&Rows::DailyBars(vec![bar("1422.22")])).await.unwrap(), 1, "{}", t.name);
+        assert_eq!(t.db.insert(&Rows::DailyBars(vec![bar("1422.22")])).await.unwrap(), 0, "{}: identical", t.name);
+        assert_eq!(t.db.insert(&Rows::DailyBars(vec![bar("1421.00")])).await.unwrap(), 1, "{}: corrected", t.name);
+        let stored = t.db.daily_bars(&code, None, None).await.unwrap();
+        assert_eq!(stored, vec![bar("1421.00")], "{}: read back exactly", t.name);
+    }
+}
