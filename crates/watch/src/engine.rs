@@ -1,0 +1,606 @@
+//! The in-memory book and its two update paths.
+
+use std::collections::HashMap;
+
+/// Closes kept per instrument besides today's price: with today, a 20-day window.
+pub const HISTORY_DAYS: usize = 19;
+
+/// One instrument as the engine is built with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstrumentInput {
+    /// Previous closes in 0.001 CNY, oldest first, the last being yesterday's;
+    /// at least one. Fewer than [`HISTORY_DAYS`] are padded with the oldest.
+    pub closes: Vec<i32>,
+}
+
+/// One position as the engine is built with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PositionInput {
+    /// Account index, below the book's account count.
+    pub account: u32,
+    /// Instrument index, below the book's instrument count.
+    pub instrument: u32,
+    /// Shares held, not negative.
+    pub quantity: i32,
+}
+
+/// Everything the engine is built from.
+#[derive(Debug, Clone, Default)]
+pub struct BookInput {
+    /// Accounts are 0..accounts.
+    pub accounts: u32,
+    /// Instruments, by index.
+    pub instruments: Vec<InstrumentInput>,
+    /// Positions, in any order; one per account and instrument.
+    pub positions: Vec<PositionInput>,
+}
+
+/// Why the engine refuses an input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WatchError {
+    /// An index is out of range.
+    #[error("{what} {index} is out of range (there are {count})")]
+    OutOfRange {
+        /// account or instrument.
+        what: &'static str,
+        /// The index.
+        index: u32,
+        /// How many there are.
+        count: u32,
+    },
+    /// A quantity or price is not allowed.
+    #[error("{0}")]
+    Invalid(String),
+    /// Two positions for one account and instrument.
+    #[error("account {account} holds instrument {instrument} twice")]
+    Duplicate {
+        /// Account.
+        account: u32,
+        /// Instrument.
+        instrument: u32,
+    },
+    /// Selling more than is held.
+    #[error("account {account} holds {held} of instrument {instrument}, cannot sell {selling}")]
+    Oversell {
+        /// Account.
+        account: u32,
+        /// Instrument.
+        instrument: u32,
+        /// Held.
+        held: i32,
+        /// Asked to sell.
+        selling: i32,
+    },
+}
+
+/// An account's figures, in 0.001 CNY.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AccountFigures {
+    /// Market value of the positions at current prices.
+    pub value: i64,
+    /// Today's profit or loss: value now minus value at yesterday's close,
+    /// net of today's buys and sells.
+    pub day_pnl: i64,
+    /// The holdings' highest value over the 20-day window (today and the 19
+    /// closes before), valued with the current holdings.
+    pub peak: i64,
+    /// Value of the largest position.
+    pub largest: i64,
+}
+
+impl AccountFigures {
+    /// Largest position over value, 0 for an empty account.
+    pub fn largest_weight(&self) -> f64 {
+        if self.value > 0 {
+            self.largest as f64 / self.value as f64
+        } else {
+            0.0
+        }
+    }
+
+    /// Fall from the 20-day peak as a fraction (0.15 = 15% below), 0 at or above it.
+    pub fn drawdown(&self) -> f64 {
+        if self.peak > 0 && self.value < self.peak {
+            (self.peak - self.value) as f64 / self.peak as f64
+        } else {
+            0.0
+        }
+    }
+
+    /// Day P&L over the value at yesterday's close (plus today's net buying), 0 when that is 0.
+    pub fn day_return(&self) -> f64 {
+        let base = self.value - self.day_pnl;
+        if base > 0 {
+            self.day_pnl as f64 / base as f64
+        } else {
+            0.0
+        }
+    }
+}
+
+/// A position opened since the engine was built or last compacted.
+#[derive(Debug, Clone, Copy)]
+struct Extra {
+    account: u32,
+    instrument: u32,
+    quantity: i32,
+}
+
+/// The engine. See the crate documentation for its two paths.
+#[derive(Debug, Clone)]
+pub struct Watch {
+    // Instruments.
+    price: Vec<i32>,
+    prev_close: Vec<i32>,
+    /// `HISTORY_DAYS` closes per instrument, instrument-major, oldest first.
+    history: Vec<i32>,
+    // Positions grouped by account: account a holds pos[account_start[a]..account_start[a + 1]].
+    account_start: Vec<u32>,
+    pos_instrument: Vec<u32>,
+    pos_quantity: Vec<i32>,
+    /// Each position's slot in the holder lists.
+    pos_slot: Vec<u32>,
+    // Holders grouped by instrument: (account, quantity), a copy for locality.
+    holder_start: Vec<u32>,
+    holder_account: Vec<u32>,
+    holder_quantity: Vec<i32>,
+    // Positions opened since the build.
+    extras: Vec<Extra>,
+    extras_of_instrument: Vec<Vec<u32>>,
+    extras_of_account: HashMap<u32, Vec<u32>>,
+    // Accounts.
+    value: Vec<i64>,
+    open_value: Vec<i64>,
+    trade_net: Vec<i64>,
+    peak_prior: Vec<i64>,
+    largest: Vec<i64>,
+}
+
+fn value_of(quantity: i32, price: i32) -> i64 {
+    i64::from(quantity) * i64::from(price)
+}
+
+impl Watch {
+    /// Builds the engine; prices start at each instrument's last close.
+    pub fn build(input: &BookInput) -> Result<Watch, WatchError> {
+        let accounts = input.accounts as usize;
+        let instruments = input.instruments.len();
+        let mut history = Vec::with_capacity(instruments * HISTORY_DAYS);
+        let mut prev_close = Vec::with_capacity(instruments);
+        for (i, inst) in input.instruments.iter().enumerate() {
+            let Some(&last) = inst.closes.last() else {
+                return Err(WatchError::Invalid(format!("instrument {i} has no close")));
+            };
+            if inst.closes.iter().any(|&c| c <= 0) {
+                return Err(WatchError::Invalid(format!("instrument {i} has a close that is not positive")));
+            }
+            let kept = &inst.closes[inst.closes.len().saturating_sub(HISTORY_DAYS)..];
+            history.extend(std::iter::repeat_n(kept[0], HISTORY_DAYS - kept.len()));
+            history.extend_from_slice(kept);
+            prev_close.push(last);
+        }
+        for p in &input.positions {
+            if p.account as usize >= accounts {
+                return Err(WatchError::OutOfRange { what: "account", index: p.account, count: input.accounts });
+            }
+            if p.instrument as usize >= instruments {
+                return Err(WatchError::OutOfRange {
+                    what: "instrument",
+                    index: p.instrument,
+                    count: instruments as u32,
+                });
+            }
+            if p.quantity < 0 {
+                return Err(WatchError::Invalid(format!("account {} has a negative quantity", p.account)));
+            }
+        }
+        // Counting sort by account, then by instrument for the holder lists: O(n).
+        let mut account_start = vec![0u32; accounts + 1];
+        for p in &input.positions {
+            account_start[p.account as usize + 1] += 1;
+        }
+        for a in 0..accounts {
+            account_start[a + 1] += account_start[a];
+        }
+        let n = input.positions.len();
+        let mut pos_instrument = vec![0u32; n];
+        let mut pos_quantity = vec![0i32; n];
+        let mut fill = account_start.clone();
+        for p in &input.positions {
+            let at = fill[p.account as usize] as usize;
+            fill[p.account as usize] += 1;
+            pos_instrument[at] = p.instrument;
+            pos_quantity[at] = p.quantity;
+        }
+        for a in 0..accounts {
+            let range = account_start[a] as usize..account_start[a + 1] as usize;
+            let mut held: Vec<u32> = pos_instrument[range].to_vec();
+            held.sort_unstable();
+            if let Some(w) = held.windows(2).find(|w| w[0] == w[1]) {
+                return Err(WatchError::Duplicate { account: a as u32, instrument: w[0] });
+            }
+        }
+        let mut holder_start = vec![0u32; instruments + 1];
+        for &i in &pos_instrument {
+            holder_start[i as usize + 1] += 1;
+        }
+        for i in 0..instruments {
+            holder_start[i + 1] += holder_start[i];
+        }
+        let mut holder_account = vec![0u32; n];
+        let mut holder_quantity = vec![0i32; n];
+        let mut pos_slot = vec![0u32; n];
+        let mut fill = holder_start.clone();
+        for a in 0..accounts {
+            for p in account_start[a] as usize..account_start[a + 1] as usize {
+                let i = pos_instrument[p] as usize;
+                let slot = fill[i];
+                fill[i] += 1;
+                holder_account[slot as usize] = a as u32;
+                holder_quantity[slot as usize] = pos_quantity[p];
+                pos_slot[p] = slot;
+            }
+        }
+        let mut watch = Watch {
+            price: prev_close.clone(),
+            prev_close,
+            history,
+            account_start,
+            pos_instrument,
+            pos_quantity,
+            pos_slot,
+            holder_start,
+            holder_account,
+            holder_quantity,
+            extras: Vec::new(),
+            extras_of_instrument: vec![Vec::new(); instruments],
+            extras_of_account: HashMap::new(),
+            value: vec![0; accounts],
+            open_value: vec![0; accounts],
+            trade_net: vec![0; accounts],
+            peak_prior: vec![0; accounts],
+            largest: vec![0; accounts],
+        };
+        watch.sweep(1);
+        watch.open_value.copy_from_slice(&watch.value);
+        for a in 0..accounts {
+            watch.peak_prior[a] = watch.prior_peak(a);
+        }
+        Ok(watch)
+    }
+
+    /// Accounts in the book.
+    pub fn accounts(&self) -> usize {
+        self.value.len()
+    }
+
+    /// Instruments in the book.
+    pub fn instruments(&self) -> usize {
+        self.price.len()
+    }
+
+    /// Positions held (main and overflow).
+    pub fn positions(&self) -> usize {
+        self.pos_instrument.len() + self.extras.len()
+    }
+
+    /// An instrument's current price.
+    pub fn price(&self, instrument: u32) -> i32 {
+        self.price[instrument as usize]
+    }
+
+    /// An instrument's previous close.
+    pub fn prev_close(&self, instrument: u32) -> i32 {
+        self.prev_close[instrument as usize]
+    }
+
+    /// An account's current figures.
+    pub fn figures(&self, account: u32) -> AccountFigures {
+        let a = account as usize;
+        let value = self.value[a];
+        AccountFigures {
+            value,
+            day_pnl: value - self.open_value[a] - self.trade_net[a],
+            peak: self.peak_prior[a].max(value),
+            largest: self.largest[a],
+        }
+    }
+
+    /// An account's holdings as (instrument, shares), main ones first.
+    pub fn holdings(&self, account: u32) -> Vec<(u32, i32)> {
+        let a = account as usize;
+        let mut out: Vec<(u32, i32)> = (self.account_start[a] as usize..self.account_start[a + 1] as usize)
+            .map(|p| (self.pos_instrument[p], self.pos_quantity[p]))
+            .collect();
+        if let Some(extras) = self.extras_of_account.get(&account) {
+            out.extend(extras.iter().map(|&e| (self.extras[e as usize].instrument, self.extras[e as usize].quantity)));
+        }
+        out
+    }
+
+    /// The holders of an instrument as (account, shares).
+    pub fn holders(&self, instrument: u32) -> impl Iterator<Item = (u32, i32)> + '_ {
+        let i = instrument as usize;
+        let range = self.holder_start[i] as usize..self.holder_start[i + 1] as usize;
+        self.holder_account[range.clone()].iter().copied().zip(self.holder_quantity[range].iter().copied()).chain(
+            self.extras_of_instrument[i].iter().map(|&e| {
+                let x = self.extras[e as usize];
+                (x.account, x.quantity)
+            }),
+        )
+    }
+
+    /// Sets prices without revaluing (a full-market update before a [`Watch::sweep`]).
+    pub fn set_price(&mut self, instrument: u32, price: i32) -> Result<(), WatchError> {
+        self.check_instrument(instrument)?;
+        if price <= 0 {
+            return Err(WatchError::Invalid(format!("price {price} is not positive")));
+        }
+        self.price[instrument as usize] = price;
+        Ok(())
+    }
+
+    /// Revalues every account at current prices in one in-order pass over the
+    /// positions, split over `threads` threads by account.
+    pub fn sweep(&mut self, threads: usize) {
+        let threads = threads.max(1);
+        let accounts = self.value.len();
+        let chunk = accounts.div_ceil(threads).max(1);
+        let (price, start, instrument, quantity) =
+            (&self.price, &self.account_start, &self.pos_instrument, &self.pos_quantity);
+        std::thread::scope(|scope| {
+            for (c, (values, largest)) in self.value.chunks_mut(chunk).zip(self.largest.chunks_mut(chunk)).enumerate() {
+                let first = c * chunk;
+                scope.spawn(move || {
+                    for (k, (v_out, l_out)) in values.iter_mut().zip(largest.iter_mut()).enumerate() {
+                        let a = first + k;
+                        let (mut v, mut l) = (0i64, 0i64);
+                        for p in start[a] as usize..start[a + 1] as usize {
+                            let x = value_of(quantity[p], price[instrument[p] as usize]);
+                            v += x;
+                            l = l.max(x);
+                        }
+                        *v_out = v;
+                        *l_out = l;
+                    }
+                });
+            }
+        });
+        for e in &self.extras {
+            let x = value_of(e.quantity, self.price[e.instrument as usize]);
+            let a = e.account as usize;
+            self.value[a] += x;
+            self.largest[a] = self.largest[a].max(x);
+        }
+    }
+
+    /// A quote for one instrument: revalues its holders only. Returns the
+    /// accounts whose figures changed.
+    pub fn quote(&mut self, instrument: u32, price: i32) -> Result<Vec<u32>, WatchError> {
+        self.check_instrument(instrument)?;
+        if price <= 0 {
+            return Err(WatchError::Invalid(format!("price {price} is not positive")));
+        }
+        let i = instrument as usize;
+        let old = std::mem::replace(&mut self.price[i], price);
+        let delta = i64::from(price - old);
+        let mut touched = Vec::new();
+        let mut dirty = Vec::new();
+        let range = self.holder_start[i] as usize..self.holder_start[i + 1] as usize;
+        let extras: Vec<(u32, i32)> = self.extras_of_instrument[i]
+            .iter()
+            .map(|&e| (self.extras[e as usize].account, self.extras[e as usize].quantity))
+            .collect();
+        let main = range.map(|s| (self.holder_account[s], self.holder_quantity[s]));
+        for (account, quantity) in main.collect::<Vec<_>>().into_iter().chain(extras) {
+            let a = account as usize;
+            self.value[a] += i64::from(quantity) * delta;
+            let (before, after) = (value_of(quantity, old), value_of(quantity, price));
+            if after > self.largest[a] {
+                self.largest[a] = after;
+            } else if before == self.largest[a] && after < before {
+                dirty.push(account); // it may have been the largest: recount
+            }
+            touched.push(account);
+        }
+        for a in dirty {
+            self.recount(a);
+        }
+        Ok(touched)
+    }
+
+    /// A trade: `quantity` shares bought (positive) or sold (negative) at
+    /// `price`. Updates the position on both paths and the account's figures.
+    pub fn trade(&mut self, account: u32, instrument: u32, quantity: i32, price: i32) -> Result<(), WatchError> {
+        self.check_account(account)?;
+        self.check_instrument(instrument)?;
+        if quantity == 0 || price <= 0 {
+            return Err(WatchError::Invalid("a trade needs a quantity and a positive price".into()));
+        }
+        let a = account as usize;
+        let main = (self.account_start[a] as usize..self.account_start[a + 1] as usize)
+            .find(|&p| self.pos_instrument[p] == instrument);
+        let extra = self
+            .extras_of_account
+            .get(&account)
+            .and_then(|list| list.iter().copied().find(|&e| self.extras[e as usize].instrument == instrument));
+        let held = match (main, extra) {
+            (Some(p), _) => self.pos_quantity[p],
+            (None, Some(e)) => self.extras[e as usize].quantity,
+            (None, None) => 0,
+        };
+        let after = held.checked_add(quantity).ok_or_else(|| WatchError::Invalid("quantity overflows".into()))?;
+        if after < 0 {
+            return Err(WatchError::Oversell { account, instrument, held, selling: -quantity });
+        }
+        match (main, extra) {
+            (Some(p), _) => {
+                self.pos_quantity[p] = after;
+                self.holder_quantity[self.pos_slot[p] as usize] = after;
+            }
+            (None, Some(e)) => self.extras[e as usize].quantity = after,
+            (None, None) => {
+                let e = self.extras.len() as u32;
+                self.extras.push(Extra { account, instrument, quantity: after });
+                self.extras_of_instrument[instrument as usize].push(e);
+                self.extras_of_account.entry(account).or_default().push(e);
+            }
+        }
+        self.trade_net[a] += value_of(quantity, price);
+        self.recount(account);
+        self.peak_prior[a] = self.prior_peak(a);
+        Ok(())
+    }
+
+    /// Closes the day: today's prices become the last close, the window moves
+    /// on a day, and day P&L starts again from zero.
+    pub fn roll_day(&mut self) {
+        for i in 0..self.price.len() {
+            let h = &mut self.history[i * HISTORY_DAYS..(i + 1) * HISTORY_DAYS];
+            h.rotate_left(1);
+            h[HISTORY_DAYS - 1] = self.price[i];
+        }
+        self.prev_close.copy_from_slice(&self.price);
+        self.sweep(1);
+        self.open_value.copy_from_slice(&self.value);
+        self.trade_net.iter_mut().for_each(|t| *t = 0);
+        for a in 0..self.value.len() {
+            self.peak_prior[a] = self.prior_peak(a);
+        }
+    }
+
+    /// Folds the overflow positions into the main arrays (a rebuild).
+    pub fn compact(&mut self) {
+        if self.extras.is_empty() {
+            return;
+        }
+        let mut positions = Vec::with_capacity(self.positions());
+        for a in 0..self.value.len() {
+            for (instrument, quantity) in self.holdings(a as u32) {
+                positions.push(PositionInput { account: a as u32, instrument, quantity });
+            }
+        }
+        let input = BookInput { accounts: self.value.len() as u32, instruments: Vec::new(), positions };
+        let mut rebuilt = Watch::layout(&input, self.price.len());
+        std::mem::swap(&mut rebuilt.0, &mut self.account_start);
+        std::mem::swap(&mut rebuilt.1, &mut self.pos_instrument);
+        std::mem::swap(&mut rebuilt.2, &mut self.pos_quantity);
+        std::mem::swap(&mut rebuilt.3, &mut self.pos_slot);
+        std::mem::swap(&mut rebuilt.4, &mut self.holder_start);
+        std::mem::swap(&mut rebuilt.5, &mut self.holder_account);
+        std::mem::swap(&mut rebuilt.6, &mut self.holder_quantity);
+        self.extras.clear();
+        self.extras_of_instrument.iter_mut().for_each(Vec::clear);
+        self.extras_of_account.clear();
+    }
+
+    /// The account-grouped and instrument-grouped arrays of a set of positions.
+    #[allow(clippy::type_complexity)]
+    fn layout(
+        input: &BookInput,
+        instruments: usize,
+    ) -> (Vec<u32>, Vec<u32>, Vec<i32>, Vec<u32>, Vec<u32>, Vec<u32>, Vec<i32>) {
+        let shell = BookInput {
+            accounts: input.accounts,
+            instruments: vec![InstrumentInput { closes: vec![1] }; instruments],
+            positions: input.positions.clone(),
+        };
+        let w = Watch::build(&shell).expect("positions of a valid engine are valid");
+        (
+            w.account_start,
+            w.pos_instrument,
+            w.pos_quantity,
+            w.pos_slot,
+            w.holder_start,
+            w.holder_account,
+            w.holder_quantity,
+        )
+    }
+
+    /// Recounts one account's value and largest position from its holdings.
+    fn recount(&mut self, account: u32) {
+        let (mut v, mut l) = (0i64, 0i64);
+        for (instrument, quantity) in self.holdings(account) {
+            let x = value_of(quantity, self.price[instrument as usize]);
+            v += x;
+            l = l.max(x);
+        }
+        self.value[account as usize] = v;
+        self.largest[account as usize] = l;
+    }
+
+    /// The highest value of an account's current holdings at the window's past closes.
+    fn prior_peak(&self, a: usize) -> i64 {
+        let holdings = self.holdings(a as u32);
+        (0..HISTORY_DAYS)
+            .map(|d| {
+                holdings.iter().map(|&(i, q)| value_of(q, self.history[i as usize * HISTORY_DAYS + d])).sum::<i64>()
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    fn check_account(&self, account: u32) -> Result<(), WatchError> {
+        if (account as usize) < self.value.len() {
+            Ok(())
+        } else {
+            Err(WatchError::OutOfRange { what: "account", index: account, count: self.value.len() as u32 })
+        }
+    }
+
+    fn check_instrument(&self, instrument: u32) -> Result<(), WatchError> {
+        if (instrument as usize) < self.price.len() {
+            Ok(())
+        } else {
+            Err(WatchError::OutOfRange { what: "instrument", index: instrument, count: self.price.len() as u32 })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn book() -> Watch {
+        let input = BookInput {
+            accounts: 3,
+            instruments: vec![
+                InstrumentInput { closes: vec![10_000, 10_500, 10_000] },
+                InstrumentInput { closes: vec![5_000] },
+            ],
+            positions: vec![
+                PositionInput { account: 0, instrument: 0, quantity: 100 },
+                PositionInput { account: 0, instrument: 1, quantity: 400 },
+                PositionInput { account: 2, instrument: 1, quantity: 1000 },
+            ],
+        };
+        Watch::build(&input).unwrap()
+    }
+
+    #[test]
+    fn figures_by_hand() {
+        let mut w = book();
+        // Account 0: 100 x 10.000 + 400 x 5.000 = 3,000 CNY; peak at 10.500: 3,050.
+        assert_eq!(w.figures(0), AccountFigures { value: 3_000_000, day_pnl: 0, peak: 3_050_000, largest: 2_000_000 });
+        w.quote(0, 9_000).unwrap(); // -10%
+        let f = w.figures(0);
+        assert_eq!((f.value, f.day_pnl, f.largest), (2_900_000, -100_000, 2_000_000));
+        // Buy 100 more of instrument 0 at 9.000: value up, P&L unchanged.
+        w.trade(0, 0, 100, 9_000).unwrap();
+        assert_eq!(w.figures(0).day_pnl, -100_000);
+        assert_eq!(w.figures(0).value, 3_800_000);
+        // Account 1 opens a position (overflow) and both paths see it.
+        w.trade(1, 1, 200, 5_000).unwrap();
+        w.quote(1, 5_500).unwrap();
+        assert_eq!(w.figures(1).value, 1_100_000);
+        assert_eq!(w.figures(1).day_pnl, 100_000);
+        w.sweep(2);
+        assert_eq!(w.figures(1).value, 1_100_000);
+        w.compact();
+        w.sweep(2);
+        assert_eq!(w.figures(1).value, 1_100_000);
+        assert_eq!(w.holders(1).count(), 3);
+        // Overselling is refused and changes nothing.
+        assert!(matches!(w.trade(2, 1, -1001, 5_000), Err(WatchError::Oversell { held: 1000, .. })));
+    }
+}

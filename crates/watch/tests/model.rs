@@ -1,0 +1,164 @@
+//! After every step of a random sequence of quotes, sweeps, trades,
+//! compactions and day closes, every account's figures equal a brute-force
+//! recomputation from a plain model of the book.
+
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+use watch::{AccountFigures, BookInput, InstrumentInput, PositionInput, Watch, HISTORY_DAYS};
+
+const ACCOUNTS: u32 = 6;
+const INSTRUMENTS: u32 = 4;
+
+#[derive(Debug, Clone)]
+enum Step {
+    Quote(u32, i32),
+    MarketSweep(Vec<i32>),
+    Trade(u32, u32, i32, i32),
+    Compact,
+    CloseDay,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        4 => (0..INSTRUMENTS, 1_000..20_000i32).prop_map(|(i, p)| Step::Quote(i, p)),
+        1 => proptest::collection::vec(1_000..20_000i32, INSTRUMENTS as usize).prop_map(Step::MarketSweep),
+        4 => (0..ACCOUNTS, 0..INSTRUMENTS, -300..300i32, 1_000..20_000i32)
+            .prop_filter("a trade has a quantity", |t| t.2 != 0)
+            .prop_map(|(a, i, q, p)| Step::Trade(a, i, q, p)),
+        1 => Just(Step::Compact),
+        1 => Just(Step::CloseDay),
+    ]
+}
+
+/// The book as plainly as it can be kept.
+#[derive(Debug, Clone)]
+struct Model {
+    price: Vec<i32>,
+    closes: Vec<Vec<i32>>, // per instrument, the last HISTORY_DAYS closes
+    held: BTreeMap<(u32, u32), i32>,
+    open_value: Vec<i64>,
+    trade_net: Vec<i64>,
+}
+
+impl Model {
+    fn value_at(&self, account: u32, price: impl Fn(u32) -> i32) -> i64 {
+        self.held
+            .iter()
+            .filter(|((a, _), _)| *a == account)
+            .map(|(&(_, i), &q)| i64::from(q) * i64::from(price(i)))
+            .sum()
+    }
+
+    fn figures(&self, account: u32) -> AccountFigures {
+        let value = self.value_at(account, |i| self.price[i as usize]);
+        let peak_prior =
+            (0..HISTORY_DAYS).map(|d| self.value_at(account, |i| self.closes[i as usize][d])).max().unwrap();
+        let largest = self
+            .held
+            .iter()
+            .filter(|((a, _), _)| *a == account)
+            .map(|(&(_, i), &q)| i64::from(q) * i64::from(self.price[i as usize]))
+            .max()
+            .unwrap_or(0)
+            .max(0);
+        AccountFigures {
+            value,
+            day_pnl: value - self.open_value[account as usize] - self.trade_net[account as usize],
+            peak: peak_prior.max(value),
+            largest,
+        }
+    }
+}
+
+/// Each instrument's closes, and (account, instrument, shares) holdings.
+type RandomBook = (Vec<Vec<i32>>, Vec<(u32, u32, i32)>);
+
+fn book() -> impl Strategy<Value = RandomBook> {
+    (
+        proptest::collection::vec(
+            proptest::collection::vec(1_000..20_000i32, 1..=HISTORY_DAYS + 2),
+            INSTRUMENTS as usize,
+        ),
+        proptest::collection::btree_map((0..ACCOUNTS, 0..INSTRUMENTS), 0..2_000i32, 0..12),
+    )
+        .prop_map(|(closes, held)| (closes, held.into_iter().map(|((a, i), q)| (a, i, q)).collect()))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn figures_equal_a_brute_force_recomputation((closes, positions) in book(), steps in proptest::collection::vec(step(), 1..40)) {
+        let input = BookInput {
+            accounts: ACCOUNTS,
+            instruments: closes.iter().map(|c| InstrumentInput { closes: c.clone() }).collect(),
+            positions: positions.iter().map(|&(account, instrument, quantity)| PositionInput { account, instrument, quantity }).collect(),
+        };
+        let mut watch = Watch::build(&input).unwrap();
+        let padded: Vec<Vec<i32>> = closes
+            .iter()
+            .map(|c| {
+                let kept = &c[c.len().saturating_sub(HISTORY_DAYS)..];
+                std::iter::repeat_n(kept[0], HISTORY_DAYS - kept.len()).chain(kept.iter().copied()).collect()
+            })
+            .collect();
+        let mut model = Model {
+            price: closes.iter().map(|c| *c.last().unwrap()).collect(),
+            closes: padded,
+            held: positions.iter().map(|&(a, i, q)| ((a, i), q)).collect(),
+            open_value: vec![0; ACCOUNTS as usize],
+            trade_net: vec![0; ACCOUNTS as usize],
+        };
+        for a in 0..ACCOUNTS {
+            model.open_value[a as usize] = model.value_at(a, |i| model.price[i as usize]);
+        }
+        for a in 0..ACCOUNTS {
+            prop_assert_eq!(watch.figures(a), model.figures(a), "after build, account {}", a);
+        }
+        for (n, step) in steps.iter().enumerate() {
+            match step {
+                Step::Quote(i, p) => {
+                    let touched = watch.quote(*i, *p).unwrap();
+                    model.price[*i as usize] = *p;
+                    let holders: Vec<u32> = model.held.keys().filter(|(_, j)| j == i).map(|(a, _)| *a).collect();
+                    let mut touched = touched;
+                    touched.sort_unstable();
+                    prop_assert_eq!(touched, holders, "a quote touches exactly its holders");
+                }
+                Step::MarketSweep(prices) => {
+                    for (i, p) in prices.iter().enumerate() {
+                        watch.set_price(i as u32, *p).unwrap();
+                        model.price[i] = *p;
+                    }
+                    watch.sweep(2);
+                }
+                Step::Trade(a, i, q, p) => {
+                    let held = model.held.get(&(*a, *i)).copied().unwrap_or(0);
+                    let result = watch.trade(*a, *i, *q, *p);
+                    if held + q < 0 {
+                        prop_assert!(result.is_err(), "overselling is refused");
+                    } else {
+                        result.unwrap();
+                        model.held.insert((*a, *i), held + q);
+                        model.trade_net[*a as usize] += i64::from(*q) * i64::from(*p);
+                    }
+                }
+                Step::Compact => watch.compact(),
+                Step::CloseDay => {
+                    watch.roll_day();
+                    for i in 0..INSTRUMENTS as usize {
+                        model.closes[i].remove(0);
+                        model.closes[i].push(model.price[i]);
+                    }
+                    for a in 0..ACCOUNTS {
+                        model.open_value[a as usize] = model.value_at(a, |i| model.price[i as usize]);
+                        model.trade_net[a as usize] = 0;
+                    }
+                }
+            }
+            for a in 0..ACCOUNTS {
+                prop_assert_eq!(watch.figures(a), model.figures(a), "after step {} {:?}, account {}", n, step, a);
+            }
+        }
+    }
+}
