@@ -64,6 +64,7 @@ impl Db {
 
     /// Moves advisor `from`'s book to advisor `to`: every customer (to `to`'s
     /// branch too) and every open task, in one transaction with one audit record.
+    /// Whatever else an advisor comes to own (their chat groups) moves here too.
     pub async fn hand_over(
         &self,
         principal: &Principal,
