@@ -224,6 +224,24 @@ enum AuditCommand {
 
 #[derive(Debug, Subcommand)]
 enum BenchCommand {
+    /// The position watch engine: build N accounts, time full-market sweeps and single quotes.
+    Watch {
+        /// Accounts (about 3 positions each).
+        #[arg(long, default_value_t = 1_000_000)]
+        accounts: u32,
+        /// Instruments.
+        #[arg(long, default_value_t = 5_000)]
+        instruments: u32,
+        /// Sweeps to time.
+        #[arg(long, default_value_t = 30)]
+        sweeps: usize,
+        /// Threads for the sweep (default: the machine's cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print one JSON object as the last line.
+        #[arg(long)]
+        json: bool,
+    },
     /// Streaming updates of all indicators over many instruments, day by day (bars per second).
     Indicators {
         /// Instruments to follow.
@@ -297,6 +315,38 @@ async fn main() -> anyhow::Result<()> {
             let report = app::import_dir(&db, &opts).await?;
             db.close().await;
             print_import(&report, &opts, started.elapsed());
+            Ok(())
+        }
+        Command::Bench(BenchCommand::Watch { accounts, instruments, sweeps, threads, json }) => {
+            let threads =
+                threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
+            let opts = app::bench::watch::WatchBenchOptions { accounts, instruments, sweeps, threads, seed: 1 };
+            let b = app::bench::watch::watch_bench(&opts)?;
+            let gib =
+                b.peak_rss_bytes.map_or("n/a".to_owned(), |x| format!("{:.2} GiB", x as f64 / (1u64 << 30) as f64));
+            println!("accounts             {} ({} positions, {} instruments)", b.accounts, b.positions, b.instruments);
+            println!("build                {:.2} s", b.build_s);
+            println!(
+                "full sweep           median {:.1} ms, p99 {:.1} ms ({} threads)",
+                b.sweep_ms_median, b.sweep_ms_p99, b.threads
+            );
+            println!("single quotes        {:.1} ns per holder", b.quote_ns_per_holder);
+            println!("peak RSS             {gib}");
+            if json {
+                let summary = serde_json::json!({
+                    "accounts": b.accounts,
+                    "positions": b.positions,
+                    "instruments": b.instruments,
+                    "threads": b.threads,
+                    "build_s": b.build_s,
+                    "sweep_ms_median": b.sweep_ms_median,
+                    "sweep_ms_p99": b.sweep_ms_p99,
+                    "quote_ns_per_holder": b.quote_ns_per_holder,
+                    "peak_rss_bytes": b.peak_rss_bytes,
+                    "total_value": b.total_value,
+                });
+                println!("{summary}");
+            }
             Ok(())
         }
         Command::Bench(BenchCommand::Indicators { instruments, bars, threads, json }) => {

@@ -1,8 +1,9 @@
 //! `brokerdesk bench import`: generation time and peak memory, then import
 //! throughput into each backend, and proof that both hold the same book.
-//! `brokerdesk bench indicators`: see [`indicators`].
+//! `brokerdesk bench indicators`: see [`indicators`]; `brokerdesk bench watch`: see [`watch`].
 
 pub mod indicators;
+pub mod watch;
 
 use crate::{generate, import_dir, GenOptions, ImportError, ImportOptions};
 use std::path::PathBuf;

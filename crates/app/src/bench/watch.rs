@@ -1,0 +1,132 @@
+//! `brokerdesk bench watch`: the position watch engine at scale. Builds N
+//! accounts with about three positions each over 5,000 instruments
+//! (popularity Zipf-like), then times full-market sweeps: every instrument
+//! gets a new price, then every account is revalued.
+
+use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution, Zipf};
+use rand_pcg::Pcg64Mcg;
+use std::time::Instant;
+use watch::{BookInput, InstrumentInput, PositionInput, Watch, HISTORY_DAYS};
+
+/// What to measure.
+#[derive(Debug, Clone)]
+pub struct WatchBenchOptions {
+    /// Accounts.
+    pub accounts: u32,
+    /// Instruments.
+    pub instruments: u32,
+    /// Full-market sweeps to time.
+    pub sweeps: usize,
+    /// Threads for the sweep.
+    pub threads: usize,
+    /// Seed.
+    pub seed: u64,
+}
+
+/// The measurements.
+#[derive(Debug, Clone)]
+pub struct WatchBench {
+    /// Accounts.
+    pub accounts: u32,
+    /// Positions.
+    pub positions: usize,
+    /// Instruments.
+    pub instruments: u32,
+    /// Threads.
+    pub threads: usize,
+    /// Seconds to build the engine from the positions.
+    pub build_s: f64,
+    /// Median sweep, milliseconds.
+    pub sweep_ms_median: f64,
+    /// 99th-percentile sweep, milliseconds (the slowest of fewer than 100).
+    pub sweep_ms_p99: f64,
+    /// Single quotes: nanoseconds per holder revalued, over quotes of every instrument.
+    pub quote_ns_per_holder: f64,
+    /// Peak resident memory of the process.
+    pub peak_rss_bytes: Option<u64>,
+    /// Sum of all accounts' values after the last sweep (a check that the work happened).
+    pub total_value: i64,
+}
+
+/// A synthetic book: 1 to 6 positions an account (mean about 3), Zipf-popular instruments.
+pub fn synthetic_book(accounts: u32, instruments: u32, seed: u64) -> BookInput {
+    let mut rng = Pcg64Mcg::seed_from_u64(seed);
+    let zipf = Zipf::new(u64::from(instruments), 1.1).expect("valid Zipf");
+    let instruments_input = (0..instruments)
+        .map(|_| {
+            let base: i32 = rng.gen_range(2_000..200_000);
+            let closes = (0..HISTORY_DAYS)
+                .scan(base, |p, _| {
+                    *p = (*p as f64 * rng.gen_range(0.97..1.03)).max(100.0) as i32;
+                    Some(*p)
+                })
+                .collect();
+            InstrumentInput { closes }
+        })
+        .collect();
+    let mut positions = Vec::with_capacity(accounts as usize * 3);
+    let mut held = Vec::with_capacity(6);
+    for account in 0..accounts {
+        let n = rng.gen_range(1..=5);
+        held.clear();
+        while held.len() < n {
+            let i = (zipf.sample(&mut rng) as u32 - 1).min(instruments - 1);
+            if !held.contains(&i) {
+                held.push(i);
+            }
+        }
+        for &instrument in &held {
+            positions.push(PositionInput { account, instrument, quantity: rng.gen_range(1..=50) * 100 });
+        }
+    }
+    BookInput { accounts, instruments: instruments_input, positions }
+}
+
+/// Runs the benchmark.
+pub fn watch_bench(opts: &WatchBenchOptions) -> Result<WatchBench, watch::WatchError> {
+    let input = synthetic_book(opts.accounts.max(1), opts.instruments.max(1), opts.seed);
+    let started = Instant::now();
+    let mut engine = Watch::build(&input)?;
+    let build_s = started.elapsed().as_secs_f64();
+    let positions = engine.positions();
+    drop(input);
+
+    let mut rng = Pcg64Mcg::seed_from_u64(opts.seed ^ 0x5eed);
+    let mut times = Vec::with_capacity(opts.sweeps);
+    for _ in 0..opts.sweeps.max(1) {
+        for i in 0..engine.instruments() as u32 {
+            let moved = (engine.prev_close(i) as f64 * rng.gen_range(0.9..1.1)) as i32;
+            engine.set_price(i, moved.max(1))?;
+        }
+        let started = Instant::now();
+        engine.sweep(opts.threads);
+        times.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    times.sort_by(f64::total_cmp);
+    let median = times[times.len() / 2];
+    let p99 = times[((times.len() as f64 * 0.99).ceil() as usize).clamp(1, times.len()) - 1];
+    let total_value = (0..engine.accounts() as u32).map(|a| engine.figures(a).value).sum();
+
+    // Tick by tick: one quote per instrument, each revaluing its holders.
+    let started = Instant::now();
+    let mut holders = 0usize;
+    for i in 0..engine.instruments() as u32 {
+        let price = (engine.price(i) as f64 * 1.001) as i32 + 1;
+        holders += engine.quote(i, price)?.len();
+    }
+    let quote_ns_per_holder = started.elapsed().as_secs_f64() * 1e9 / holders.max(1) as f64;
+
+    Ok(WatchBench {
+        accounts: opts.accounts,
+        positions,
+        instruments: opts.instruments,
+        threads: opts.threads,
+        build_s,
+        sweep_ms_median: median,
+        sweep_ms_p99: p99,
+        quote_ns_per_holder,
+        peak_rss_bytes: super::peak_rss_bytes(),
+        total_value,
+    })
+}
