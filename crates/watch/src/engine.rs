@@ -352,11 +352,13 @@ impl Watch {
             for (c, (values, largest)) in self.value.chunks_mut(chunk).zip(self.largest.chunks_mut(chunk)).enumerate() {
                 let first = c * chunk;
                 scope.spawn(move || {
-                    for (k, (v_out, l_out)) in values.iter_mut().zip(largest.iter_mut()).enumerate() {
-                        let a = first + k;
+                    let bounds = &start[first..first + values.len() + 1];
+                    for ((v_out, l_out), edge) in values.iter_mut().zip(largest.iter_mut()).zip(bounds.windows(2)) {
+                        let (lo, hi) = (edge[0] as usize, edge[1] as usize);
                         let (mut v, mut l) = (0i64, 0i64);
-                        for p in start[a] as usize..start[a + 1] as usize {
-                            let x = value_of(quantity[p], price[instrument[p] as usize]);
+                        // Slices, so the loop carries one bounds check (the price lookup).
+                        for (&i, &q) in instrument[lo..hi].iter().zip(&quantity[lo..hi]) {
+                            let x = value_of(q, price[i as usize]);
                             v += x;
                             l = l.max(x);
                         }
