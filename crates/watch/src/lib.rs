@@ -15,5 +15,6 @@
 //! paths also read, until [`Watch::compact`] folds them into the main arrays.
 
 mod engine;
+pub mod rules;
 
 pub use engine::{AccountFigures, BookInput, InstrumentInput, PositionInput, Watch, WatchError, HISTORY_DAYS};

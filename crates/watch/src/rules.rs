@@ -1,0 +1,510 @@
+//! The risk rules: when a customer should hear from us, judged from an
+//! account's figures, its holdings and the instruments' signals. Pure: the
+//! engine supplies the state, the [`Ledger`] decides what is new, and the
+//! [`QuietHours`] decide when it may be sent.
+
+use crate::AccountFigures;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// Basis points: 1/100 of a percent (500 = 5%).
+pub type Bp = i64;
+
+/// The rules, each with a stable name for config files, storage and pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Rule {
+    /// A held stock is down on the day by the threshold, and again at each further step.
+    StockDrop,
+    /// A held stock is at its limit-down price.
+    LimitDown,
+    /// The account is down on the day by the threshold (and steps further).
+    AccountDayLoss,
+    /// The holdings are below their 20-day peak by the threshold (and steps further).
+    Drawdown,
+    /// One position is most of an account worth at least a minimum.
+    Concentration,
+    /// A heavy holding closed below its 20-day average (from above).
+    HeavyBelowMa20,
+    /// A heavy holding's MACD line crossed below its signal line.
+    HeavyMacdDeathCross,
+    /// A position has been far below its cost for many trading days.
+    Trapped,
+    /// A holding reaches the 5% disclosure threshold of an instrument's shares.
+    Disclosure,
+    /// The month-to-date loss passed a threshold: a care task for the advisor.
+    MonthLossCare,
+}
+
+impl Rule {
+    /// Every rule.
+    pub const ALL: [Rule; 10] = [
+        Rule::StockDrop,
+        Rule::LimitDown,
+        Rule::AccountDayLoss,
+        Rule::Drawdown,
+        Rule::Concentration,
+        Rule::HeavyBelowMa20,
+        Rule::HeavyMacdDeathCross,
+        Rule::Trapped,
+        Rule::Disclosure,
+        Rule::MonthLossCare,
+    ];
+
+    /// The stable text form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::StockDrop => "stock_drop",
+            Rule::LimitDown => "limit_down",
+            Rule::AccountDayLoss => "account_day_loss",
+            Rule::Drawdown => "drawdown",
+            Rule::Concentration => "concentration",
+            Rule::HeavyBelowMa20 => "heavy_below_ma20",
+            Rule::HeavyMacdDeathCross => "heavy_macd_death_cross",
+            Rule::Trapped => "trapped",
+            Rule::Disclosure => "disclosure",
+            Rule::MonthLossCare => "month_loss_care",
+        }
+    }
+
+    /// True for rules judged once a month rather than once a day.
+    pub fn monthly(self) -> bool {
+        self == Rule::MonthLossCare
+    }
+}
+
+/// Thresholds; every field has the firm's default, and a customer's
+/// overrides replace only the fields they name.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Thresholds {
+    /// A held stock's fall on the day that first fires (500 = 5%).
+    pub stock_drop_bp: Bp,
+    /// Each further fall that fires again (200 = 2%).
+    pub stock_drop_step_bp: Bp,
+    /// An account's loss on the day that first fires.
+    pub account_day_loss_bp: Bp,
+    /// Each further loss that fires again.
+    pub account_day_loss_step_bp: Bp,
+    /// A fall from the 20-day peak that first fires.
+    pub drawdown_bp: Bp,
+    /// Each further fall that fires again.
+    pub drawdown_step_bp: Bp,
+    /// One position's share of the account that counts as concentrated.
+    pub concentration_bp: Bp,
+    /// ... in accounts worth at least this (0.001 CNY).
+    pub concentration_min_value: i64,
+    /// A position's share of the account that makes it a heavy holding.
+    pub heavy_bp: Bp,
+    /// How far below cost counts as trapped.
+    pub trapped_below_cost_bp: Bp,
+    /// For at least this many trading days.
+    pub trapped_days: u16,
+    /// The share of an instrument's outstanding shares that must be disclosed.
+    pub disclosure_bp: Bp,
+    /// A month-to-date loss (0.001 CNY) that asks the advisor to care.
+    pub month_loss_care: i64,
+}
+
+impl Default for Thresholds {
+    /// The firm defaults of the issue that asked for these rules.
+    fn default() -> Self {
+        Thresholds {
+            stock_drop_bp: 500,
+            stock_drop_step_bp: 200,
+            account_day_loss_bp: 500,
+            account_day_loss_step_bp: 200,
+            drawdown_bp: 1500,
+            drawdown_step_bp: 500,
+            concentration_bp: 5000,
+            concentration_min_value: 100_000_000, // 100,000 CNY
+            heavy_bp: 2000,
+            trapped_below_cost_bp: 3000,
+            trapped_days: 60,
+            disclosure_bp: 500,
+            month_loss_care: 50_000_000, // 50,000 CNY
+        }
+    }
+}
+
+/// The rule configuration: firm defaults and per-customer overrides.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleConfig {
+    /// A version label, recorded with each reminder so a change can be traced.
+    #[serde(default)]
+    pub version: String,
+    /// Firm-wide thresholds.
+    #[serde(default)]
+    pub firm: Thresholds,
+    /// Per-account thresholds (whole sets; start from the firm's in the file).
+    #[serde(default)]
+    pub accounts: HashMap<u32, Thresholds>,
+}
+
+impl RuleConfig {
+    /// The thresholds that apply to an account.
+    pub fn for_account(&self, account: u32) -> &Thresholds {
+        self.accounts.get(&account).unwrap_or(&self.firm)
+    }
+}
+
+/// What the rules know of an instrument today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct InstrumentState {
+    /// Price now (0.001 CNY).
+    pub price: i32,
+    /// Previous close.
+    pub prev_close: i32,
+    /// Today's limit-down price, when the instrument has a band.
+    pub limit_down: Option<i32>,
+    /// Only stocks trigger the held-stock rules.
+    pub is_stock: bool,
+    /// It crossed below its MA20 today (closed at or above it yesterday).
+    pub crossed_below_ma20: bool,
+    /// Its MACD line crossed below the signal line today.
+    pub macd_death_cross: bool,
+    /// Shares outstanding, for the disclosure threshold.
+    pub outstanding_shares: i64,
+}
+
+/// One position as the rules see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HoldingState {
+    /// Instrument index.
+    pub instrument: u32,
+    /// Shares.
+    pub quantity: i32,
+    /// Average cost (0.001 CNY).
+    pub cost: i32,
+    /// Consecutive trading days the close has been below cost by the trapped threshold.
+    pub trapped_days: u16,
+}
+
+/// An account as the rules see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountState {
+    /// Account index.
+    pub account: u32,
+    /// Figures from the engine.
+    pub figures: AccountFigures,
+    /// Holdings.
+    pub holdings: Vec<HoldingState>,
+    /// Profit or loss since the month began (0.001 CNY).
+    pub month_pnl: i64,
+}
+
+/// A rule that holds for an account now, with the figures that made it hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Trigger {
+    /// Account.
+    pub account: u32,
+    /// Rule.
+    pub rule: Rule,
+    /// The instrument concerned, for per-holding rules.
+    pub instrument: Option<u32>,
+    /// How far past the threshold: 1 at the threshold, +1 per step beyond.
+    pub step: u32,
+    /// The measured figure: a fall or share in basis points, or an amount in 0.001 CNY.
+    pub measure: i64,
+}
+
+/// Steps past a threshold: 0 below it, 1 at it, one more per `step` beyond.
+pub fn steps(measure_bp: Bp, threshold_bp: Bp, step_bp: Bp) -> u32 {
+    if measure_bp < threshold_bp {
+        0
+    } else if step_bp <= 0 {
+        1
+    } else {
+        u32::try_from((measure_bp - threshold_bp) / step_bp + 1).unwrap_or(u32::MAX)
+    }
+}
+
+/// `part / whole` in basis points, rounded toward zero; 0 when `whole` is not positive.
+pub fn bp(part: i64, whole: i64) -> Bp {
+    if whole <= 0 {
+        0
+    } else {
+        (i128::from(part) * 10_000 / i128::from(whole)) as Bp
+    }
+}
+
+/// Every rule that holds for an account now.
+pub fn evaluate(
+    config: &RuleConfig,
+    account: &AccountState,
+    instrument: impl Fn(u32) -> InstrumentState,
+) -> Vec<Trigger> {
+    let t = config.for_account(account.account);
+    let f = &account.figures;
+    let mut out = Vec::new();
+    let mut fire = |rule, instrument, step, measure| {
+        if step > 0 {
+            out.push(Trigger { account: account.account, rule, instrument, step, measure });
+        }
+    };
+    let day_loss = bp(-f.day_pnl, f.value - f.day_pnl);
+    fire(Rule::AccountDayLoss, None, steps(day_loss, t.account_day_loss_bp, t.account_day_loss_step_bp), day_loss);
+    let drawdown = bp(f.peak - f.value, f.peak);
+    fire(Rule::Drawdown, None, steps(drawdown, t.drawdown_bp, t.drawdown_step_bp), drawdown);
+    if account.month_pnl <= -t.month_loss_care && t.month_loss_care > 0 {
+        fire(Rule::MonthLossCare, None, 1, -account.month_pnl);
+    }
+    for h in &account.holdings {
+        if h.quantity <= 0 {
+            continue;
+        }
+        let s = instrument(h.instrument);
+        let value = i64::from(h.quantity) * i64::from(s.price);
+        let weight = bp(value, f.value);
+        let i = Some(h.instrument);
+        if s.is_stock {
+            let drop = bp(i64::from(s.prev_close) - i64::from(s.price), i64::from(s.prev_close));
+            fire(Rule::StockDrop, i, steps(drop, t.stock_drop_bp, t.stock_drop_step_bp), drop);
+            if s.limit_down.is_some_and(|limit| s.price <= limit) {
+                fire(Rule::LimitDown, i, 1, i64::from(s.price));
+            }
+        }
+        if weight >= t.concentration_bp && f.value >= t.concentration_min_value {
+            fire(Rule::Concentration, i, 1, weight);
+        }
+        if weight >= t.heavy_bp {
+            if s.crossed_below_ma20 {
+                fire(Rule::HeavyBelowMa20, i, 1, weight);
+            }
+            if s.macd_death_cross {
+                fire(Rule::HeavyMacdDeathCross, i, 1, weight);
+            }
+        }
+        let below_cost = bp(i64::from(h.cost) - i64::from(s.price), i64::from(h.cost));
+        if below_cost >= t.trapped_below_cost_bp && h.trapped_days >= t.trapped_days {
+            fire(Rule::Trapped, i, 1, below_cost);
+        }
+        if s.outstanding_shares > 0 && bp(i64::from(h.quantity), s.outstanding_shares) >= t.disclosure_bp {
+            fire(Rule::Disclosure, i, 1, bp(i64::from(h.quantity), s.outstanding_shares));
+        }
+    }
+    out
+}
+
+/// Which triggers have already been sent: a rule fires once per account,
+/// instrument and day (month, for monthly rules) unless it worsens to a
+/// higher step.
+#[derive(Debug, Clone, Default)]
+pub struct Ledger {
+    fired: HashMap<(u32, Rule, u32), (u32, u32)>,
+}
+
+impl Ledger {
+    /// True (and remembered) when the trigger is new: first today, or a step worse.
+    /// `day` numbers trading days; `month` numbers months.
+    pub fn admit(&mut self, trigger: &Trigger, day: u32, month: u32) -> bool {
+        let period = if trigger.rule.monthly() { month } else { day };
+        let key = (trigger.account, trigger.rule, trigger.instrument.unwrap_or(u32::MAX));
+        match self.fired.get(&key) {
+            Some(&(p, step)) if p == period && step >= trigger.step => false,
+            _ => {
+                self.fired.insert(key, (period, trigger.step));
+                true
+            }
+        }
+    }
+}
+
+/// Hours in which reminders are held, not sent (minutes after local midnight).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct QuietHours {
+    /// Start, e.g. 22:00 = 1320.
+    pub from_minute: u16,
+    /// End, e.g. 08:00 = 480; may be earlier than the start (across midnight).
+    pub to_minute: u16,
+}
+
+impl Default for QuietHours {
+    fn default() -> Self {
+        QuietHours { from_minute: 22 * 60, to_minute: 8 * 60 }
+    }
+}
+
+impl QuietHours {
+    /// Is this minute of the day quiet?
+    pub fn is_quiet(&self, minute: u16) -> bool {
+        if self.from_minute <= self.to_minute {
+            (self.from_minute..self.to_minute).contains(&minute)
+        } else {
+            minute >= self.from_minute || minute < self.to_minute
+        }
+    }
+
+    /// Minutes to wait from `minute` until sending is allowed (0 outside quiet hours).
+    pub fn wait(&self, minute: u16) -> u16 {
+        if !self.is_quiet(minute) {
+            0
+        } else if minute < self.to_minute {
+            self.to_minute - minute
+        } else {
+            24 * 60 - minute + self.to_minute
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figures(value: i64, day_pnl: i64, peak: i64) -> AccountFigures {
+        AccountFigures { value, day_pnl, peak, largest: 0 }
+    }
+
+    fn stock(price: i32, prev_close: i32) -> InstrumentState {
+        InstrumentState {
+            price,
+            prev_close,
+            is_stock: true,
+            limit_down: Some(prev_close * 9 / 10),
+            ..Default::default()
+        }
+    }
+
+    fn holding(instrument: u32, quantity: i32, cost: i32) -> HoldingState {
+        HoldingState { instrument, quantity, cost, trapped_days: 0 }
+    }
+
+    fn rules_of(triggers: &[Trigger]) -> Vec<(Rule, u32)> {
+        triggers.iter().map(|t| (t.rule, t.step)).collect()
+    }
+
+    #[test]
+    fn a_held_stock_falling_fires_at_5_percent_and_again_at_each_further_2() {
+        let config = RuleConfig::default();
+        let account = |value| AccountState {
+            account: 1,
+            figures: figures(value, 0, value),
+            holdings: vec![holding(0, 100, 10_000), holding(1, 10_000, 1_000)],
+            month_pnl: 0,
+        };
+        let mut ledger = Ledger::default();
+        let mut sent = Vec::new();
+        for price in [9_600, 9_500, 9_400, 9_300, 9_100, 9_000] {
+            let triggers = evaluate(&config, &account(20_000_000), |i| {
+                if i == 0 {
+                    stock(price, 10_000)
+                } else {
+                    stock(1_000, 1_000)
+                }
+            });
+            for t in triggers.iter().filter(|t| t.rule == Rule::StockDrop) {
+                if ledger.admit(t, 7, 1) {
+                    sent.push((price, t.step));
+                }
+            }
+        }
+        // -4%: nothing; -5%: step 1; -6%: held; -7%: step 2; -9%: step 3; -10%: step 3 (9% and 10% both < 11%).
+        assert_eq!(sent, vec![(9_500, 1), (9_300, 2), (9_100, 3)]);
+        // A new day starts again from step 1.
+        let t = Trigger { account: 1, rule: Rule::StockDrop, instrument: Some(0), step: 1, measure: 500 };
+        assert!(ledger.admit(&t, 8, 1));
+    }
+
+    #[test]
+    fn account_rules_by_hand() {
+        let config = RuleConfig::default();
+        let state = AccountState {
+            account: 3,
+            // Value 940,000 after a 60,000 fall from 1,000,000 (6%); 20-day peak 1,200,000 (21.7% below).
+            figures: figures(940_000_000, -60_000_000, 1_200_000_000),
+            holdings: vec![holding(0, 100, 10_000)],
+            month_pnl: -80_000_000,
+        };
+        let triggers =
+            evaluate(&config, &state, |_| InstrumentState { price: 10_000, prev_close: 10_000, ..Default::default() });
+        assert_eq!(rules_of(&triggers), vec![(Rule::AccountDayLoss, 1), (Rule::Drawdown, 2), (Rule::MonthLossCare, 1)]);
+        assert_eq!(triggers[0].measure, 600);
+        assert_eq!(triggers[1].measure, 2166);
+        // The month's care task fires once a month, whatever the day.
+        let mut ledger = Ledger::default();
+        assert!(ledger.admit(&triggers[2], 10, 5));
+        assert!(!ledger.admit(&triggers[2], 11, 5));
+        assert!(ledger.admit(&triggers[2], 30, 6));
+    }
+
+    #[test]
+    fn holding_rules_by_hand() {
+        let config = RuleConfig::default();
+        let mut h = holding(0, 9_000_000, 20_000);
+        h.trapped_days = 60;
+        let state = AccountState {
+            account: 9,
+            // One position of 9,000,000 shares at 9.000 = 81,000,000 CNY: all of the account.
+            figures: AccountFigures {
+                value: 81_000_000_000,
+                day_pnl: -9_000_000_000,
+                peak: 81_000_000_000,
+                largest: 81_000_000_000,
+            },
+            holdings: vec![h],
+            month_pnl: 0,
+        };
+        let signals = InstrumentState {
+            price: 9_000,
+            prev_close: 10_000,
+            limit_down: Some(9_000),
+            is_stock: true,
+            crossed_below_ma20: true,
+            macd_death_cross: true,
+            outstanding_shares: 100_000_000,
+        };
+        let fired: Vec<Rule> = evaluate(&config, &state, |_| signals).iter().map(|t| t.rule).collect();
+        assert_eq!(
+            fired,
+            vec![
+                Rule::AccountDayLoss,
+                Rule::StockDrop,
+                Rule::LimitDown,
+                Rule::Concentration,
+                Rule::HeavyBelowMa20,
+                Rule::HeavyMacdDeathCross,
+                Rule::Trapped,
+                Rule::Disclosure,
+            ]
+        );
+        // Below the thresholds: 59 trapped days, 4.99% of the shares, a small account.
+        let mut small = state.clone();
+        small.holdings[0].trapped_days = 59;
+        small.holdings[0].quantity = 4_990_000;
+        small.figures = AccountFigures { value: 90_000_000, day_pnl: 0, peak: 90_000_000, largest: 90_000_000 };
+        let fired: Vec<Rule> = evaluate(&config, &small, |_| InstrumentState {
+            crossed_below_ma20: false,
+            macd_death_cross: false,
+            ..signals
+        })
+        .iter()
+        .map(|t| t.rule)
+        .collect();
+        assert!(
+            !fired.contains(&Rule::Trapped)
+                && !fired.contains(&Rule::Disclosure)
+                && !fired.contains(&Rule::Concentration)
+        );
+    }
+
+    #[test]
+    fn a_customer_override_replaces_the_firm_thresholds() {
+        let text = r#"{"version":"2026-11","firm":{"stock_drop_bp":500},"accounts":{"4":{"stock_drop_bp":300}}}"#;
+        let config: RuleConfig = serde_json::from_str(text).unwrap();
+        assert_eq!(config.for_account(4).stock_drop_bp, 300);
+        assert_eq!(config.for_account(5).stock_drop_bp, 500);
+        assert_eq!(config.for_account(4).drawdown_bp, 1500, "unnamed fields keep the default");
+        assert!(serde_json::from_str::<RuleConfig>(r#"{"firm":{"stok_drop_bp":1}}"#).is_err(), "typos are refused");
+    }
+
+    #[test]
+    fn quiet_hours_hold_until_morning() {
+        let quiet = QuietHours::default(); // 22:00 to 08:00
+        assert_eq!(quiet.wait(21 * 60 + 59), 0);
+        assert_eq!(quiet.wait(22 * 60), 10 * 60, "held ten hours");
+        assert_eq!(quiet.wait(7 * 60 + 30), 30);
+        assert_eq!(quiet.wait(8 * 60), 0);
+        let day_quiet = QuietHours { from_minute: 12 * 60, to_minute: 13 * 60 };
+        assert!(day_quiet.is_quiet(12 * 60 + 30) && !day_quiet.is_quiet(13 * 60));
+    }
+}
