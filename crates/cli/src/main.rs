@@ -235,6 +235,12 @@ enum BenchCommand {
         /// Sweeps to time.
         #[arg(long, default_value_t = 30)]
         sweeps: usize,
+        /// The DuckDB peer script; `none` to skip the comparison.
+        #[arg(long, default_value = "bench/watch_duckdb.py")]
+        duckdb_script: String,
+        /// Scratch directory for the comparison's files.
+        #[arg(long, default_value = "bench-work")]
+        work_dir: PathBuf,
         /// Threads for the sweep (default: the machine's cores).
         #[arg(long)]
         threads: Option<usize>,
@@ -317,10 +323,12 @@ async fn main() -> anyhow::Result<()> {
             print_import(&report, &opts, started.elapsed());
             Ok(())
         }
-        Command::Bench(BenchCommand::Watch { accounts, instruments, sweeps, threads, json }) => {
+        Command::Bench(BenchCommand::Watch { accounts, instruments, sweeps, duckdb_script, work_dir, threads, json }) => {
             let threads =
                 threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
-            let opts = app::bench::watch::WatchBenchOptions { accounts, instruments, sweeps, threads, seed: 1 };
+            let duckdb_script = (duckdb_script != "none").then(|| PathBuf::from(duckdb_script));
+            let opts =
+                app::bench::watch::WatchBenchOptions { accounts, instruments, sweeps, threads, seed: 1, duckdb_script, work_dir };
             let b = app::bench::watch::watch_bench(&opts)?;
             let gib =
                 b.peak_rss_bytes.map_or("n/a".to_owned(), |x| format!("{:.2} GiB", x as f64 / (1u64 << 30) as f64));
@@ -331,7 +339,10 @@ async fn main() -> anyhow::Result<()> {
                 b.sweep_ms_median, b.sweep_ms_p99, b.threads
             );
             println!("single quotes        {:.1} ns per holder", b.quote_ns_per_holder);
-            println!("peak RSS             {gib}");
+            println!("peak RSS             {gib} (before the DuckDB comparison)");
+            if let Some(d) = &b.duckdb {
+                println!("DuckDB, same work    {:.1} ms: engine {:.1}x faster; totals agree: {}", d.duckdb_ms, d.ratio, d.agrees);
+            }
             if json {
                 let summary = serde_json::json!({
                     "accounts": b.accounts,
@@ -344,6 +355,9 @@ async fn main() -> anyhow::Result<()> {
                     "quote_ns_per_holder": b.quote_ns_per_holder,
                     "peak_rss_bytes": b.peak_rss_bytes,
                     "total_value": b.total_value,
+                    "duckdb_ms": b.duckdb.as_ref().map(|d| d.duckdb_ms),
+                    "ratio_vs_duckdb": b.duckdb.as_ref().map(|d| d.ratio),
+                    "duckdb_agrees": b.duckdb.as_ref().map(|d| d.agrees),
                 });
                 println!("{summary}");
             }

@@ -318,6 +318,20 @@ impl Watch {
         out
     }
 
+    /// Every position as (account, instrument, shares), accounts in order (for exports).
+    pub fn for_each_position(&self, mut f: impl FnMut(u32, u32, i32)) {
+        for a in 0..self.value.len() {
+            for (instrument, quantity) in self.holdings(a as u32) {
+                f(a as u32, instrument, quantity);
+            }
+        }
+    }
+
+    /// The highest value of an account's current holdings at the window's past closes.
+    pub fn peak_before_today(&self, account: u32) -> i64 {
+        self.peak_prior[account as usize]
+    }
+
     /// The holders of an instrument as (account, shares).
     pub fn holders(&self, instrument: u32) -> impl Iterator<Item = (u32, i32)> + '_ {
         let i = instrument as usize;

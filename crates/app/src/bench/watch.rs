@@ -6,6 +6,9 @@
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Zipf};
 use rand_pcg::Pcg64Mcg;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 use watch::{BookInput, InstrumentInput, PositionInput, Watch, HISTORY_DAYS};
 
@@ -22,6 +25,21 @@ pub struct WatchBenchOptions {
     pub threads: usize,
     /// Seed.
     pub seed: u64,
+    /// Run the same revaluation in DuckDB with this script (bench/watch_duckdb.py), writing the book under `work_dir`.
+    pub duckdb_script: Option<PathBuf>,
+    /// Scratch directory for the DuckDB comparison's files.
+    pub work_dir: PathBuf,
+}
+
+/// The DuckDB peer's result.
+#[derive(Debug, Clone)]
+pub struct DuckDbRun {
+    /// Median sweep as SQL, milliseconds.
+    pub duckdb_ms: f64,
+    /// DuckDB's sweep time over the engine's median.
+    pub ratio: f64,
+    /// Both computed the same total value.
+    pub agrees: bool,
 }
 
 /// The measurements.
@@ -47,6 +65,76 @@ pub struct WatchBench {
     pub peak_rss_bytes: Option<u64>,
     /// Sum of all accounts' values after the last sweep (a check that the work happened).
     pub total_value: i64,
+    /// The same work in DuckDB, when asked for.
+    pub duckdb: Option<DuckDbRun>,
+}
+
+/// Why the benchmark could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum WatchBenchError {
+    /// The engine refused the book.
+    #[error(transparent)]
+    Engine(#[from] watch::WatchError),
+    /// The comparison's files could not be written.
+    #[error("writing the DuckDB comparison's files under {path}: {source}")]
+    Write {
+        /// Where.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The DuckDB script failed or printed no result.
+    #[error("the DuckDB comparison failed: {0}")]
+    DuckDb(String),
+}
+
+/// Writes the book at its current prices for the DuckDB script.
+fn export(engine: &Watch, dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut w = BufWriter::with_capacity(1 << 20, File::create(dir.join("positions.csv"))?);
+    writeln!(w, "account,instrument,quantity")?;
+    let mut result = Ok(());
+    engine.for_each_position(|a, i, q| {
+        if result.is_ok() && q > 0 {
+            result = writeln!(w, "{a},{i},{q}");
+        }
+    });
+    result?;
+    w.flush()?;
+    let mut w = BufWriter::new(File::create(dir.join("prices.csv"))?);
+    writeln!(w, "instrument,price,prev_close")?;
+    for i in 0..engine.instruments() as u32 {
+        writeln!(w, "{i},{},{}", engine.price(i), engine.prev_close(i))?;
+    }
+    w.flush()?;
+    let mut w = BufWriter::with_capacity(1 << 20, File::create(dir.join("accounts.csv"))?);
+    writeln!(w, "account,peak_prior")?;
+    for a in 0..engine.accounts() as u32 {
+        writeln!(w, "{a},{}", engine.peak_before_today(a))?;
+    }
+    w.flush()
+}
+
+/// Runs the DuckDB script and reads its JSON line.
+fn duckdb(script: &Path, dir: &Path, threads: usize, engine_ms: f64, total_value: i64) -> Result<DuckDbRun, WatchBenchError> {
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg("--dir")
+        .arg(dir)
+        .arg("--threads")
+        .arg(threads.to_string())
+        .output()
+        .map_err(|e| WatchBenchError::DuckDb(format!("python3 {}: {e}", script.display())))?;
+    if !out.status.success() {
+        return Err(WatchBenchError::DuckDb(String::from_utf8_lossy(&out.stderr).into_owned()));
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout.lines().last().unwrap_or_default();
+    let json: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| WatchBenchError::DuckDb(format!("{e}: {line}")))?;
+    let duckdb_ms = json["duckdb_ms"].as_f64().ok_or_else(|| WatchBenchError::DuckDb(format!("no duckdb_ms in {line}")))?;
+    Ok(DuckDbRun { duckdb_ms, ratio: duckdb_ms / engine_ms, agrees: json["total_value"].as_i64() == Some(total_value) })
 }
 
 /// A synthetic book: 1 to 6 positions an account (mean about 3), Zipf-popular instruments.
@@ -84,7 +172,7 @@ pub fn synthetic_book(accounts: u32, instruments: u32, seed: u64) -> BookInput {
 }
 
 /// Runs the benchmark.
-pub fn watch_bench(opts: &WatchBenchOptions) -> Result<WatchBench, watch::WatchError> {
+pub fn watch_bench(opts: &WatchBenchOptions) -> Result<WatchBench, WatchBenchError> {
     let input = synthetic_book(opts.accounts.max(1), opts.instruments.max(1), opts.seed);
     let started = Instant::now();
     let mut engine = Watch::build(&input)?;
@@ -107,6 +195,15 @@ pub fn watch_bench(opts: &WatchBenchOptions) -> Result<WatchBench, watch::WatchE
     let median = times[times.len() / 2];
     let p99 = times[((times.len() as f64 * 0.99).ceil() as usize).clamp(1, times.len()) - 1];
     let total_value = (0..engine.accounts() as u32).map(|a| engine.figures(a).value).sum();
+    let peak_rss_bytes = super::peak_rss_bytes();
+    let duckdb = match &opts.duckdb_script {
+        None => None,
+        Some(script) => {
+            let dir = opts.work_dir.join("watch-book");
+            export(&engine, &dir).map_err(|source| WatchBenchError::Write { path: dir.clone(), source })?;
+            Some(duckdb(script, &dir, opts.threads, median, total_value)?)
+        }
+    };
 
     // Tick by tick: one quote per instrument, each revaluing its holders.
     let started = Instant::now();
@@ -126,7 +223,8 @@ pub fn watch_bench(opts: &WatchBenchOptions) -> Result<WatchBench, watch::WatchE
         sweep_ms_median: median,
         sweep_ms_p99: p99,
         quote_ns_per_holder,
-        peak_rss_bytes: super::peak_rss_bytes(),
+        peak_rss_bytes,
         total_value,
+        duckdb,
     })
 }
