@@ -148,12 +148,18 @@ pub struct Watch {
     extras: Vec<Extra>,
     extras_of_instrument: Vec<Vec<u32>>,
     extras_of_account: HashMap<u32, Vec<u32>>,
-    // Accounts.
-    value: Vec<i64>,
+    // Accounts. Value and largest position sit together: the sweep writes one stream.
+    live: Vec<Live>,
     open_value: Vec<i64>,
     trade_net: Vec<i64>,
     peak_prior: Vec<i64>,
-    largest: Vec<i64>,
+}
+
+/// What a sweep writes for an account.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Live {
+    value: i64,
+    largest: i64,
 }
 
 fn value_of(quantity: i32, price: i32) -> i64 {
@@ -255,14 +261,15 @@ impl Watch {
             extras: Vec::new(),
             extras_of_instrument: vec![Vec::new(); instruments],
             extras_of_account: HashMap::new(),
-            value: vec![0; accounts],
+            live: vec![Live::default(); accounts],
             open_value: vec![0; accounts],
             trade_net: vec![0; accounts],
             peak_prior: vec![0; accounts],
-            largest: vec![0; accounts],
         };
         watch.sweep(1);
-        watch.open_value.copy_from_slice(&watch.value);
+        for (open, live) in watch.open_value.iter_mut().zip(&watch.live) {
+            *open = live.value;
+        }
         for a in 0..accounts {
             watch.peak_prior[a] = watch.prior_peak(a);
         }
@@ -271,7 +278,7 @@ impl Watch {
 
     /// Accounts in the book.
     pub fn accounts(&self) -> usize {
-        self.value.len()
+        self.live.len()
     }
 
     /// Instruments in the book.
@@ -297,12 +304,12 @@ impl Watch {
     /// An account's current figures.
     pub fn figures(&self, account: u32) -> AccountFigures {
         let a = account as usize;
-        let value = self.value[a];
+        let value = self.live[a].value;
         AccountFigures {
             value,
             day_pnl: value - self.open_value[a] - self.trade_net[a],
             peak: self.peak_prior[a].max(value),
-            largest: self.largest[a],
+            largest: self.live[a].largest,
         }
     }
 
@@ -320,7 +327,7 @@ impl Watch {
 
     /// Every position as (account, instrument, shares), accounts in order (for exports).
     pub fn for_each_position(&self, mut f: impl FnMut(u32, u32, i32)) {
-        for a in 0..self.value.len() {
+        for a in 0..self.live.len() {
             for (instrument, quantity) in self.holdings(a as u32) {
                 f(a as u32, instrument, quantity);
             }
@@ -358,16 +365,16 @@ impl Watch {
     /// positions, split over `threads` threads by account.
     pub fn sweep(&mut self, threads: usize) {
         let threads = threads.max(1);
-        let accounts = self.value.len();
+        let accounts = self.live.len();
         let chunk = accounts.div_ceil(threads).max(1);
         let (price, start, instrument, quantity) =
             (&self.price, &self.account_start, &self.pos_instrument, &self.pos_quantity);
         std::thread::scope(|scope| {
-            for (c, (values, largest)) in self.value.chunks_mut(chunk).zip(self.largest.chunks_mut(chunk)).enumerate() {
+            for (c, lives) in self.live.chunks_mut(chunk).enumerate() {
                 let first = c * chunk;
                 scope.spawn(move || {
-                    let bounds = &start[first..first + values.len() + 1];
-                    for ((v_out, l_out), edge) in values.iter_mut().zip(largest.iter_mut()).zip(bounds.windows(2)) {
+                    let bounds = &start[first..first + lives.len() + 1];
+                    for (out, edge) in lives.iter_mut().zip(bounds.windows(2)) {
                         let (lo, hi) = (edge[0] as usize, edge[1] as usize);
                         let (mut v, mut l) = (0i64, 0i64);
                         // Slices, so the loop carries one bounds check (the price lookup).
@@ -376,8 +383,7 @@ impl Watch {
                             v += x;
                             l = l.max(x);
                         }
-                        *v_out = v;
-                        *l_out = l;
+                        *out = Live { value: v, largest: l };
                     }
                 });
             }
@@ -385,8 +391,8 @@ impl Watch {
         for e in &self.extras {
             let x = value_of(e.quantity, self.price[e.instrument as usize]);
             let a = e.account as usize;
-            self.value[a] += x;
-            self.largest[a] = self.largest[a].max(x);
+            self.live[a].value += x;
+            self.live[a].largest = self.live[a].largest.max(x);
         }
     }
 
@@ -410,11 +416,12 @@ impl Watch {
         let main = range.map(|s| (self.holder_account[s], self.holder_quantity[s]));
         for (account, quantity) in main.collect::<Vec<_>>().into_iter().chain(extras) {
             let a = account as usize;
-            self.value[a] += i64::from(quantity) * delta;
+            let live = &mut self.live[a];
+            live.value += i64::from(quantity) * delta;
             let (before, after) = (value_of(quantity, old), value_of(quantity, price));
-            if after > self.largest[a] {
-                self.largest[a] = after;
-            } else if before == self.largest[a] && after < before {
+            if after > live.largest {
+                live.largest = after;
+            } else if before == live.largest && after < before {
                 dirty.push(account); // it may have been the largest: recount
             }
             touched.push(account);
@@ -478,9 +485,11 @@ impl Watch {
         }
         self.prev_close.copy_from_slice(&self.price);
         self.sweep(1);
-        self.open_value.copy_from_slice(&self.value);
+        for (open, live) in self.open_value.iter_mut().zip(&self.live) {
+            *open = live.value;
+        }
         self.trade_net.iter_mut().for_each(|t| *t = 0);
-        for a in 0..self.value.len() {
+        for a in 0..self.live.len() {
             self.peak_prior[a] = self.prior_peak(a);
         }
     }
@@ -491,12 +500,12 @@ impl Watch {
             return;
         }
         let mut positions = Vec::with_capacity(self.positions());
-        for a in 0..self.value.len() {
+        for a in 0..self.live.len() {
             for (instrument, quantity) in self.holdings(a as u32) {
                 positions.push(PositionInput { account: a as u32, instrument, quantity });
             }
         }
-        let input = BookInput { accounts: self.value.len() as u32, instruments: Vec::new(), positions };
+        let input = BookInput { accounts: self.live.len() as u32, instruments: Vec::new(), positions };
         let mut rebuilt = Watch::layout(&input, self.price.len());
         std::mem::swap(&mut rebuilt.0, &mut self.account_start);
         std::mem::swap(&mut rebuilt.1, &mut self.pos_instrument);
@@ -541,8 +550,7 @@ impl Watch {
             v += x;
             l = l.max(x);
         }
-        self.value[account as usize] = v;
-        self.largest[account as usize] = l;
+        self.live[account as usize] = Live { value: v, largest: l };
     }
 
     /// The highest value of an account's current holdings at the window's past closes.
@@ -557,10 +565,10 @@ impl Watch {
     }
 
     fn check_account(&self, account: u32) -> Result<(), WatchError> {
-        if (account as usize) < self.value.len() {
+        if (account as usize) < self.live.len() {
             Ok(())
         } else {
-            Err(WatchError::OutOfRange { what: "account", index: account, count: self.value.len() as u32 })
+            Err(WatchError::OutOfRange { what: "account", index: account, count: self.live.len() as u32 })
         }
     }
 
