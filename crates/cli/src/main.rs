@@ -323,12 +323,27 @@ async fn main() -> anyhow::Result<()> {
             print_import(&report, &opts, started.elapsed());
             Ok(())
         }
-        Command::Bench(BenchCommand::Watch { accounts, instruments, sweeps, duckdb_script, work_dir, threads, json }) => {
+        Command::Bench(BenchCommand::Watch {
+            accounts,
+            instruments,
+            sweeps,
+            duckdb_script,
+            work_dir,
+            threads,
+            json,
+        }) => {
             let threads =
                 threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
             let duckdb_script = (duckdb_script != "none").then(|| PathBuf::from(duckdb_script));
-            let opts =
-                app::bench::watch::WatchBenchOptions { accounts, instruments, sweeps, threads, seed: 1, duckdb_script, work_dir };
+            let opts = app::bench::watch::WatchBenchOptions {
+                accounts,
+                instruments,
+                sweeps,
+                threads,
+                seed: 1,
+                duckdb_script,
+                work_dir,
+            };
             let b = app::bench::watch::watch_bench(&opts)?;
             let gib =
                 b.peak_rss_bytes.map_or("n/a".to_owned(), |x| format!("{:.2} GiB", x as f64 / (1u64 << 30) as f64));
@@ -341,7 +356,10 @@ async fn main() -> anyhow::Result<()> {
             println!("single quotes        {:.1} ns per holder", b.quote_ns_per_holder);
             println!("peak RSS             {gib} (before the DuckDB comparison)");
             if let Some(d) = &b.duckdb {
-                println!("DuckDB, same work    {:.1} ms: engine {:.1}x faster; totals agree: {}", d.duckdb_ms, d.ratio, d.agrees);
+                println!(
+                    "DuckDB, same work    {:.1} ms: engine {:.1}x faster; totals agree: {}",
+                    d.duckdb_ms, d.ratio, d.agrees
+                );
             }
             if json {
                 let summary = serde_json::json!({

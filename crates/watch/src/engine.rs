@@ -134,7 +134,14 @@ pub struct Watch {
     prev_close: Vec<i32>,
     /// `HISTORY_DAYS` closes per instrument, instrument-major, oldest first.
     history: Vec<i32>,
-    // Positions grouped by account: account a holds pos[account_start[a]..account_start[a + 1]].
+    /// Accounts are stored in rows ordered by how many positions they hold
+    /// (then by id), so the sweep's inner loop runs the same number of times
+    /// for long stretches and its exit branch is predicted: `order[row]` is
+    /// the account, `row_of[account]` its row. Everything per account below
+    /// (and the overflow's account fields) is indexed by row.
+    order: Vec<u32>,
+    row_of: Vec<u32>,
+    // Positions grouped by row: row r holds pos[account_start[r]..account_start[r + 1]].
     account_start: Vec<u32>,
     pos_instrument: Vec<u32>,
     pos_quantity: Vec<i32>,
@@ -200,21 +207,41 @@ impl Watch {
                 return Err(WatchError::Invalid(format!("account {} has a negative quantity", p.account)));
             }
         }
-        // Counting sort by account, then by instrument for the holder lists: O(n).
-        let mut account_start = vec![0u32; accounts + 1];
+        // Rows by position count (a counting sort, stable by account id), then
+        // positions by row and holders by instrument, also counting sorts: O(n).
+        let mut counts = vec![0u32; accounts];
         for p in &input.positions {
-            account_start[p.account as usize + 1] += 1;
+            counts[p.account as usize] += 1;
         }
-        for a in 0..accounts {
-            account_start[a + 1] += account_start[a];
+        let most = counts.iter().copied().max().unwrap_or(0) as usize;
+        let mut first_of_count = vec![0usize; most + 2];
+        for &c in &counts {
+            first_of_count[c as usize + 1] += 1;
+        }
+        for c in 0..=most {
+            first_of_count[c + 1] += first_of_count[c];
+        }
+        let mut order = vec![0u32; accounts];
+        for (a, &c) in counts.iter().enumerate() {
+            order[first_of_count[c as usize]] = a as u32;
+            first_of_count[c as usize] += 1;
+        }
+        let mut row_of = vec![0u32; accounts];
+        for (row, &a) in order.iter().enumerate() {
+            row_of[a as usize] = row as u32;
+        }
+        let mut account_start = vec![0u32; accounts + 1];
+        for (row, &a) in order.iter().enumerate() {
+            account_start[row + 1] = account_start[row] + counts[a as usize];
         }
         let n = input.positions.len();
         let mut pos_instrument = vec![0u32; n];
         let mut pos_quantity = vec![0i32; n];
         let mut fill = account_start.clone();
         for p in &input.positions {
-            let at = fill[p.account as usize] as usize;
-            fill[p.account as usize] += 1;
+            let row = row_of[p.account as usize] as usize;
+            let at = fill[row] as usize;
+            fill[row] += 1;
             pos_instrument[at] = p.instrument;
             pos_quantity[at] = p.quantity;
         }
@@ -223,7 +250,7 @@ impl Watch {
             let mut held: Vec<u32> = pos_instrument[range].to_vec();
             held.sort_unstable();
             if let Some(w) = held.windows(2).find(|w| w[0] == w[1]) {
-                return Err(WatchError::Duplicate { account: a as u32, instrument: w[0] });
+                return Err(WatchError::Duplicate { account: order[a], instrument: w[0] });
             }
         }
         let mut holder_start = vec![0u32; instruments + 1];
@@ -248,6 +275,8 @@ impl Watch {
             }
         }
         let mut watch = Watch {
+            order,
+            row_of,
             price: prev_close.clone(),
             prev_close,
             history,
@@ -303,7 +332,7 @@ impl Watch {
 
     /// An account's current figures.
     pub fn figures(&self, account: u32) -> AccountFigures {
-        let a = account as usize;
+        let a = self.row_of[account as usize] as usize;
         let value = self.live[a].value;
         AccountFigures {
             value,
@@ -315,11 +344,16 @@ impl Watch {
 
     /// An account's holdings as (instrument, shares), main ones first.
     pub fn holdings(&self, account: u32) -> Vec<(u32, i32)> {
-        let a = account as usize;
+        self.row_holdings(self.row_of[account as usize])
+    }
+
+    /// A row's holdings as (instrument, shares), main ones first.
+    fn row_holdings(&self, row: u32) -> Vec<(u32, i32)> {
+        let a = row as usize;
         let mut out: Vec<(u32, i32)> = (self.account_start[a] as usize..self.account_start[a + 1] as usize)
             .map(|p| (self.pos_instrument[p], self.pos_quantity[p]))
             .collect();
-        if let Some(extras) = self.extras_of_account.get(&account) {
+        if let Some(extras) = self.extras_of_account.get(&row) {
             out.extend(extras.iter().map(|&e| (self.extras[e as usize].instrument, self.extras[e as usize].quantity)));
         }
         out
@@ -327,28 +361,30 @@ impl Watch {
 
     /// Every position as (account, instrument, shares), accounts in order (for exports).
     pub fn for_each_position(&self, mut f: impl FnMut(u32, u32, i32)) {
-        for a in 0..self.live.len() {
-            for (instrument, quantity) in self.holdings(a as u32) {
-                f(a as u32, instrument, quantity);
+        for (row, &account) in self.order.iter().enumerate() {
+            for (instrument, quantity) in self.row_holdings(row as u32) {
+                f(account, instrument, quantity);
             }
         }
     }
 
     /// The highest value of an account's current holdings at the window's past closes.
     pub fn peak_before_today(&self, account: u32) -> i64 {
-        self.peak_prior[account as usize]
+        self.peak_prior[self.row_of[account as usize] as usize]
     }
 
     /// The holders of an instrument as (account, shares).
     pub fn holders(&self, instrument: u32) -> impl Iterator<Item = (u32, i32)> + '_ {
         let i = instrument as usize;
         let range = self.holder_start[i] as usize..self.holder_start[i + 1] as usize;
-        self.holder_account[range.clone()].iter().copied().zip(self.holder_quantity[range].iter().copied()).chain(
-            self.extras_of_instrument[i].iter().map(|&e| {
+        self.holder_account[range.clone()]
+            .iter()
+            .map(|&row| self.order[row as usize])
+            .zip(self.holder_quantity[range].iter().copied())
+            .chain(self.extras_of_instrument[i].iter().map(|&e| {
                 let x = self.extras[e as usize];
-                (x.account, x.quantity)
-            }),
-        )
+                (self.order[x.account as usize], x.quantity)
+            }))
     }
 
     /// Sets prices without revaluing (a full-market update before a [`Watch::sweep`]).
@@ -414,17 +450,17 @@ impl Watch {
             .map(|&e| (self.extras[e as usize].account, self.extras[e as usize].quantity))
             .collect();
         let main = range.map(|s| (self.holder_account[s], self.holder_quantity[s]));
-        for (account, quantity) in main.collect::<Vec<_>>().into_iter().chain(extras) {
-            let a = account as usize;
+        for (row, quantity) in main.collect::<Vec<_>>().into_iter().chain(extras) {
+            let a = row as usize;
             let live = &mut self.live[a];
             live.value += i64::from(quantity) * delta;
             let (before, after) = (value_of(quantity, old), value_of(quantity, price));
             if after > live.largest {
                 live.largest = after;
             } else if before == live.largest && after < before {
-                dirty.push(account); // it may have been the largest: recount
+                dirty.push(row); // it may have been the largest: recount
             }
-            touched.push(account);
+            touched.push(self.order[a]);
         }
         for a in dirty {
             self.recount(a);
@@ -440,12 +476,13 @@ impl Watch {
         if quantity == 0 || price <= 0 {
             return Err(WatchError::Invalid("a trade needs a quantity and a positive price".into()));
         }
-        let a = account as usize;
+        let row = self.row_of[account as usize];
+        let a = row as usize;
         let main = (self.account_start[a] as usize..self.account_start[a + 1] as usize)
             .find(|&p| self.pos_instrument[p] == instrument);
         let extra = self
             .extras_of_account
-            .get(&account)
+            .get(&row)
             .and_then(|list| list.iter().copied().find(|&e| self.extras[e as usize].instrument == instrument));
         let held = match (main, extra) {
             (Some(p), _) => self.pos_quantity[p],
@@ -464,13 +501,13 @@ impl Watch {
             (None, Some(e)) => self.extras[e as usize].quantity = after,
             (None, None) => {
                 let e = self.extras.len() as u32;
-                self.extras.push(Extra { account, instrument, quantity: after });
+                self.extras.push(Extra { account: row, instrument, quantity: after });
                 self.extras_of_instrument[instrument as usize].push(e);
-                self.extras_of_account.entry(account).or_default().push(e);
+                self.extras_of_account.entry(row).or_default().push(e);
             }
         }
         self.trade_net[a] += value_of(quantity, price);
-        self.recount(account);
+        self.recount(row);
         self.peak_prior[a] = self.prior_peak(a);
         Ok(())
     }
@@ -494,68 +531,49 @@ impl Watch {
         }
     }
 
-    /// Folds the overflow positions into the main arrays (a rebuild).
+    /// Folds the overflow positions into the main arrays: a rebuild that
+    /// keeps prices, history and every account's figures.
     pub fn compact(&mut self) {
         if self.extras.is_empty() {
             return;
         }
         let mut positions = Vec::with_capacity(self.positions());
-        for a in 0..self.live.len() {
-            for (instrument, quantity) in self.holdings(a as u32) {
-                positions.push(PositionInput { account: a as u32, instrument, quantity });
-            }
-        }
-        let input = BookInput { accounts: self.live.len() as u32, instruments: Vec::new(), positions };
-        let mut rebuilt = Watch::layout(&input, self.price.len());
-        std::mem::swap(&mut rebuilt.0, &mut self.account_start);
-        std::mem::swap(&mut rebuilt.1, &mut self.pos_instrument);
-        std::mem::swap(&mut rebuilt.2, &mut self.pos_quantity);
-        std::mem::swap(&mut rebuilt.3, &mut self.pos_slot);
-        std::mem::swap(&mut rebuilt.4, &mut self.holder_start);
-        std::mem::swap(&mut rebuilt.5, &mut self.holder_account);
-        std::mem::swap(&mut rebuilt.6, &mut self.holder_quantity);
-        self.extras.clear();
-        self.extras_of_instrument.iter_mut().for_each(Vec::clear);
-        self.extras_of_account.clear();
-    }
-
-    /// The account-grouped and instrument-grouped arrays of a set of positions.
-    #[allow(clippy::type_complexity)]
-    fn layout(
-        input: &BookInput,
-        instruments: usize,
-    ) -> (Vec<u32>, Vec<u32>, Vec<i32>, Vec<u32>, Vec<u32>, Vec<u32>, Vec<i32>) {
+        self.for_each_position(|account, instrument, quantity| {
+            positions.push(PositionInput { account, instrument, quantity })
+        });
         let shell = BookInput {
-            accounts: input.accounts,
-            instruments: vec![InstrumentInput { closes: vec![1] }; instruments],
-            positions: input.positions.clone(),
+            accounts: self.live.len() as u32,
+            instruments: vec![InstrumentInput { closes: vec![1] }; self.price.len()],
+            positions,
         };
-        let w = Watch::build(&shell).expect("positions of a valid engine are valid");
-        (
-            w.account_start,
-            w.pos_instrument,
-            w.pos_quantity,
-            w.pos_slot,
-            w.holder_start,
-            w.holder_account,
-            w.holder_quantity,
-        )
+        let mut fresh = Watch::build(&shell).expect("the positions of a valid engine are valid");
+        fresh.price = std::mem::take(&mut self.price);
+        fresh.prev_close = std::mem::take(&mut self.prev_close);
+        fresh.history = std::mem::take(&mut self.history);
+        for account in 0..self.live.len() {
+            let (old, new) = (self.row_of[account] as usize, fresh.row_of[account] as usize);
+            fresh.live[new] = self.live[old];
+            fresh.open_value[new] = self.open_value[old];
+            fresh.trade_net[new] = self.trade_net[old];
+            fresh.peak_prior[new] = self.peak_prior[old];
+        }
+        *self = fresh;
     }
 
-    /// Recounts one account's value and largest position from its holdings.
-    fn recount(&mut self, account: u32) {
+    /// Recounts one row's value and largest position from its holdings.
+    fn recount(&mut self, row: u32) {
         let (mut v, mut l) = (0i64, 0i64);
-        for (instrument, quantity) in self.holdings(account) {
+        for (instrument, quantity) in self.row_holdings(row) {
             let x = value_of(quantity, self.price[instrument as usize]);
             v += x;
             l = l.max(x);
         }
-        self.live[account as usize] = Live { value: v, largest: l };
+        self.live[row as usize] = Live { value: v, largest: l };
     }
 
-    /// The highest value of an account's current holdings at the window's past closes.
+    /// The highest value of a row's current holdings at the window's past closes.
     fn prior_peak(&self, a: usize) -> i64 {
-        let holdings = self.holdings(a as u32);
+        let holdings = self.row_holdings(a as u32);
         (0..HISTORY_DAYS)
             .map(|d| {
                 holdings.iter().map(|&(i, q)| value_of(q, self.history[i as usize * HISTORY_DAYS + d])).sum::<i64>()

@@ -117,7 +117,13 @@ fn export(engine: &Watch, dir: &Path) -> std::io::Result<()> {
 }
 
 /// Runs the DuckDB script and reads its JSON line.
-fn duckdb(script: &Path, dir: &Path, threads: usize, engine_ms: f64, total_value: i64) -> Result<DuckDbRun, WatchBenchError> {
+fn duckdb(
+    script: &Path,
+    dir: &Path,
+    threads: usize,
+    engine_ms: f64,
+    total_value: i64,
+) -> Result<DuckDbRun, WatchBenchError> {
     let out = std::process::Command::new("python3")
         .arg(script)
         .arg("--dir")
@@ -133,7 +139,8 @@ fn duckdb(script: &Path, dir: &Path, threads: usize, engine_ms: f64, total_value
     let line = stdout.lines().last().unwrap_or_default();
     let json: serde_json::Value =
         serde_json::from_str(line).map_err(|e| WatchBenchError::DuckDb(format!("{e}: {line}")))?;
-    let duckdb_ms = json["duckdb_ms"].as_f64().ok_or_else(|| WatchBenchError::DuckDb(format!("no duckdb_ms in {line}")))?;
+    let duckdb_ms =
+        json["duckdb_ms"].as_f64().ok_or_else(|| WatchBenchError::DuckDb(format!("no duckdb_ms in {line}")))?;
     Ok(DuckDbRun { duckdb_ms, ratio: duckdb_ms / engine_ms, agrees: json["total_value"].as_i64() == Some(total_value) })
 }
 
