@@ -10,6 +10,7 @@ pub mod gen;
 pub mod import;
 pub mod keys;
 pub mod market_data;
+pub mod replay;
 
 pub use gen::{generate, GenOptions, GenSummary};
 pub use import::{import_dir, FileReport, ImportError, ImportOptions, ImportReport};

@@ -6,6 +6,7 @@ pub mod adjust;
 mod bars;
 pub mod calendar;
 pub mod indicators;
+pub mod replay;
 pub mod rules;
 
 pub use bars::{read_daily_bars, read_ohlcv, BarError, Candle};
