@@ -14,6 +14,7 @@ const DEMO_BOOK: &str = "brokerdesk-demo";
 
 /// Generates, imports and serves the demo brokerage.
 pub async fn run(listen: SocketAddr, customers: u64, bars: Option<PathBuf>) -> anyhow::Result<()> {
+    let bars_flag = bars.as_ref().map(|b| format!(" --bars {}", b.display())).unwrap_or_default();
     let mut opts = app::GenOptions::new(customers, 2026, DEMO_BOOK);
     opts.bars = bars;
     println!("Generating a brokerage of {customers} customers into {DEMO_BOOK}/ ...");
@@ -37,5 +38,11 @@ pub async fn run(listen: SocketAddr, customers: u64, bars: Option<PathBuf>) -> a
     for u in app::demo_users::create_demo_users(&db).await? {
         println!("  {:<11} login {:<11} password {}", u.role.as_str(), u.login, u.password);
     }
+    // A feed token, so that a real day can be replayed into the demo at once.
+    let token = access::new_api_token();
+    db.create_api_token("system:demo", "demo replay", access::FeedScope::Events, &access::secret_digest(&token))
+        .await?;
+    println!("Replay a real trading day into it (from another terminal):");
+    println!("  cargo run --release -- replay --url http://{listen} --token {token}{bars_flag}");
     crate::serve(db, listen).await
 }

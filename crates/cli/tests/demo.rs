@@ -55,6 +55,24 @@ fn demo_serves_the_generated_brokerage() {
         }
         (body, revealed)
     });
+    // The demo prints a replay command with a feed token; it works.
+    let replay = printed.iter().find(|l| l.contains("replay --url")).expect("a replay command is printed");
+    let token = replay.split_whitespace().skip_while(|w| *w != "--token").nth(1).expect("its token");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_brokerdesk"))
+        .args([
+            "replay",
+            "--speed",
+            "0",
+            "--points",
+            "4",
+            "--url",
+            &format!("http://127.0.0.1:{port}"),
+            "--token",
+            token,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(body["customers"], 3000, "{body}");
