@@ -22,6 +22,10 @@ pub struct PositionInput {
     pub instrument: u32,
     /// Shares held, not negative.
     pub quantity: i32,
+    /// Average cost per share (0.001 CNY).
+    pub cost: i32,
+    /// Consecutive closes so far below cost by the book's trapped threshold.
+    pub trapped_days: u16,
 }
 
 /// Everything the engine is built from.
@@ -33,6 +37,21 @@ pub struct BookInput {
     pub instruments: Vec<InstrumentInput>,
     /// Positions, in any order; one per account and instrument.
     pub positions: Vec<PositionInput>,
+    /// How far below cost a close must be to count a trapped day (3000 = 30%).
+    pub trapped_below_cost_bp: i64,
+}
+
+/// One holding with its cost, as the rules read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HoldingDetail {
+    /// Instrument index.
+    pub instrument: u32,
+    /// Shares.
+    pub quantity: i32,
+    /// Average cost per share (0.001 CNY).
+    pub cost: i32,
+    /// Consecutive closes below cost by the trapped threshold.
+    pub trapped_days: u16,
 }
 
 /// Why the engine refuses an input.
@@ -124,6 +143,8 @@ struct Extra {
     account: u32,
     instrument: u32,
     quantity: i32,
+    cost: i32,
+    trapped_days: u16,
 }
 
 /// The engine. See the crate documentation for its two paths.
@@ -145,8 +166,10 @@ pub struct Watch {
     account_start: Vec<u32>,
     pos_instrument: Vec<u32>,
     pos_quantity: Vec<i32>,
-    /// Each position's slot in the holder lists.
-    pos_slot: Vec<u32>,
+    // Cold per-position data, read by the rules and the day roll only.
+    pos_cost: Vec<i32>,
+    pos_trapped: Vec<u16>,
+    trapped_below_cost_bp: i64,
     // Holders grouped by instrument: (account, quantity), a copy for locality.
     holder_start: Vec<u32>,
     holder_account: Vec<u32>,
@@ -171,6 +194,20 @@ struct Live {
 
 fn value_of(quantity: i32, price: i32) -> i64 {
     i64::from(quantity) * i64::from(price)
+}
+
+/// The average cost after a trade: buys average in (rounded to the nearest
+/// 0.001 CNY, halves up), sells leave it, and a closed position has none.
+pub fn average_cost(held: i32, cost: i32, traded: i32, price: i32) -> i32 {
+    let after = i64::from(held) + i64::from(traded);
+    if after <= 0 {
+        0
+    } else if traded > 0 {
+        let total = i64::from(held) * i64::from(cost) + i64::from(traded) * i64::from(price);
+        ((total * 2 + after) / (after * 2)) as i32
+    } else {
+        cost
+    }
 }
 
 impl Watch {
@@ -237,6 +274,8 @@ impl Watch {
         let n = input.positions.len();
         let mut pos_instrument = vec![0u32; n];
         let mut pos_quantity = vec![0i32; n];
+        let mut pos_cost = vec![0i32; n];
+        let mut pos_trapped = vec![0u16; n];
         let mut fill = account_start.clone();
         for p in &input.positions {
             let row = row_of[p.account as usize] as usize;
@@ -244,6 +283,8 @@ impl Watch {
             fill[row] += 1;
             pos_instrument[at] = p.instrument;
             pos_quantity[at] = p.quantity;
+            pos_cost[at] = p.cost;
+            pos_trapped[at] = p.trapped_days;
         }
         for a in 0..accounts {
             let range = account_start[a] as usize..account_start[a + 1] as usize;
@@ -262,7 +303,6 @@ impl Watch {
         }
         let mut holder_account = vec![0u32; n];
         let mut holder_quantity = vec![0i32; n];
-        let mut pos_slot = vec![0u32; n];
         let mut fill = holder_start.clone();
         for a in 0..accounts {
             for p in account_start[a] as usize..account_start[a + 1] as usize {
@@ -271,7 +311,6 @@ impl Watch {
                 fill[i] += 1;
                 holder_account[slot as usize] = a as u32;
                 holder_quantity[slot as usize] = pos_quantity[p];
-                pos_slot[p] = slot;
             }
         }
         let mut watch = Watch {
@@ -283,7 +322,9 @@ impl Watch {
             account_start,
             pos_instrument,
             pos_quantity,
-            pos_slot,
+            pos_cost,
+            pos_trapped,
+            trapped_below_cost_bp: input.trapped_below_cost_bp,
             holder_start,
             holder_account,
             holder_quantity,
@@ -355,6 +396,31 @@ impl Watch {
             .collect();
         if let Some(extras) = self.extras_of_account.get(&row) {
             out.extend(extras.iter().map(|&e| (self.extras[e as usize].instrument, self.extras[e as usize].quantity)));
+        }
+        out
+    }
+
+    /// An account's holdings with their costs and trapped days.
+    pub fn holding_details(&self, account: u32) -> Vec<HoldingDetail> {
+        let a = self.row_of[account as usize] as usize;
+        let mut out: Vec<HoldingDetail> = (self.account_start[a] as usize..self.account_start[a + 1] as usize)
+            .map(|p| HoldingDetail {
+                instrument: self.pos_instrument[p],
+                quantity: self.pos_quantity[p],
+                cost: self.pos_cost[p],
+                trapped_days: self.pos_trapped[p],
+            })
+            .collect();
+        if let Some(extras) = self.extras_of_account.get(&(a as u32)) {
+            out.extend(extras.iter().map(|&e| {
+                let x = self.extras[e as usize];
+                HoldingDetail {
+                    instrument: x.instrument,
+                    quantity: x.quantity,
+                    cost: x.cost,
+                    trapped_days: x.trapped_days,
+                }
+            }));
         }
         out
     }
@@ -484,24 +550,34 @@ impl Watch {
             .extras_of_account
             .get(&row)
             .and_then(|list| list.iter().copied().find(|&e| self.extras[e as usize].instrument == instrument));
-        let held = match (main, extra) {
-            (Some(p), _) => self.pos_quantity[p],
-            (None, Some(e)) => self.extras[e as usize].quantity,
-            (None, None) => 0,
+        let (held, cost) = match (main, extra) {
+            (Some(p), _) => (self.pos_quantity[p], self.pos_cost[p]),
+            (None, Some(e)) => (self.extras[e as usize].quantity, self.extras[e as usize].cost),
+            (None, None) => (0, 0),
         };
         let after = held.checked_add(quantity).ok_or_else(|| WatchError::Invalid("quantity overflows".into()))?;
         if after < 0 {
             return Err(WatchError::Oversell { account, instrument, held, selling: -quantity });
         }
+        let cost = average_cost(held, cost, quantity, price);
         match (main, extra) {
             (Some(p), _) => {
                 self.pos_quantity[p] = after;
-                self.holder_quantity[self.pos_slot[p] as usize] = after;
+                self.pos_cost[p] = cost;
+                // A holder list is in row order: find this row's slot by binary search.
+                let i = instrument as usize;
+                let range = self.holder_start[i] as usize..self.holder_start[i + 1] as usize;
+                let at =
+                    self.holder_account[range.clone()].binary_search(&row).expect("a main position has a holder slot");
+                self.holder_quantity[range.start + at] = after;
             }
-            (None, Some(e)) => self.extras[e as usize].quantity = after,
+            (None, Some(e)) => {
+                self.extras[e as usize].quantity = after;
+                self.extras[e as usize].cost = cost;
+            }
             (None, None) => {
                 let e = self.extras.len() as u32;
-                self.extras.push(Extra { account: row, instrument, quantity: after });
+                self.extras.push(Extra { account: row, instrument, quantity: after, cost, trapped_days: 0 });
                 self.extras_of_instrument[instrument as usize].push(e);
                 self.extras_of_account.entry(row).or_default().push(e);
             }
@@ -521,6 +597,22 @@ impl Watch {
             h[HISTORY_DAYS - 1] = self.price[i];
         }
         self.prev_close.copy_from_slice(&self.price);
+        let bp = self.trapped_below_cost_bp;
+        let trapped = |quantity: i32, cost: i32, close: i32, days: u16| {
+            let below = quantity > 0 && i64::from(close) * 10_000 <= i64::from(cost) * (10_000 - bp);
+            if below {
+                days.saturating_add(1)
+            } else {
+                0
+            }
+        };
+        for p in 0..self.pos_instrument.len() {
+            let close = self.price[self.pos_instrument[p] as usize];
+            self.pos_trapped[p] = trapped(self.pos_quantity[p], self.pos_cost[p], close, self.pos_trapped[p]);
+        }
+        for e in &mut self.extras {
+            e.trapped_days = trapped(e.quantity, e.cost, self.price[e.instrument as usize], e.trapped_days);
+        }
         self.sweep(1);
         for (open, live) in self.open_value.iter_mut().zip(&self.live) {
             *open = live.value;
@@ -538,13 +630,22 @@ impl Watch {
             return;
         }
         let mut positions = Vec::with_capacity(self.positions());
-        self.for_each_position(|account, instrument, quantity| {
-            positions.push(PositionInput { account, instrument, quantity })
-        });
+        for &account in &self.order {
+            for h in self.holding_details(account) {
+                positions.push(PositionInput {
+                    account,
+                    instrument: h.instrument,
+                    quantity: h.quantity,
+                    cost: h.cost,
+                    trapped_days: h.trapped_days,
+                });
+            }
+        }
         let shell = BookInput {
             accounts: self.live.len() as u32,
             instruments: vec![InstrumentInput { closes: vec![1] }; self.price.len()],
             positions,
+            trapped_below_cost_bp: self.trapped_below_cost_bp,
         };
         let mut fresh = Watch::build(&shell).expect("the positions of a valid engine are valid");
         fresh.price = std::mem::take(&mut self.price);
@@ -611,10 +712,11 @@ mod tests {
                 InstrumentInput { closes: vec![5_000] },
             ],
             positions: vec![
-                PositionInput { account: 0, instrument: 0, quantity: 100 },
-                PositionInput { account: 0, instrument: 1, quantity: 400 },
-                PositionInput { account: 2, instrument: 1, quantity: 1000 },
+                PositionInput { account: 0, instrument: 0, quantity: 100, cost: 12_000, trapped_days: 0 },
+                PositionInput { account: 0, instrument: 1, quantity: 400, cost: 5_000, trapped_days: 0 },
+                PositionInput { account: 2, instrument: 1, quantity: 1000, cost: 4_000, trapped_days: 0 },
             ],
+            trapped_below_cost_bp: 3000,
         };
         Watch::build(&input).unwrap()
     }

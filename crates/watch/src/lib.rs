@@ -17,4 +17,7 @@
 mod engine;
 pub mod rules;
 
-pub use engine::{AccountFigures, BookInput, InstrumentInput, PositionInput, Watch, WatchError, HISTORY_DAYS};
+pub use engine::{
+    average_cost, AccountFigures, BookInput, HoldingDetail, InstrumentInput, PositionInput, Watch, WatchError,
+    HISTORY_DAYS,
+};

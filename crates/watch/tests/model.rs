@@ -30,12 +30,23 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
+/// One holding of the model: shares, average cost, trapped days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Holding {
+    quantity: i32,
+    cost: i32,
+    trapped_days: u16,
+}
+
+/// The trapped threshold the model and the engine are built with.
+const TRAPPED_BP: i64 = 3000;
+
 /// The book as plainly as it can be kept.
 #[derive(Debug, Clone)]
 struct Model {
     price: Vec<i32>,
     closes: Vec<Vec<i32>>, // per instrument, the last HISTORY_DAYS closes
-    held: BTreeMap<(u32, u32), i32>,
+    held: BTreeMap<(u32, u32), Holding>,
     open_value: Vec<i64>,
     trade_net: Vec<i64>,
 }
@@ -45,7 +56,7 @@ impl Model {
         self.held
             .iter()
             .filter(|((a, _), _)| *a == account)
-            .map(|(&(_, i), &q)| i64::from(q) * i64::from(price(i)))
+            .map(|(&(_, i), h)| i64::from(h.quantity) * i64::from(price(i)))
             .sum()
     }
 
@@ -57,7 +68,7 @@ impl Model {
             .held
             .iter()
             .filter(|((a, _), _)| *a == account)
-            .map(|(&(_, i), &q)| i64::from(q) * i64::from(self.price[i as usize]))
+            .map(|(&(_, i), h)| i64::from(h.quantity) * i64::from(self.price[i as usize]))
             .max()
             .unwrap_or(0)
             .max(0);
@@ -70,8 +81,8 @@ impl Model {
     }
 }
 
-/// Each instrument's closes, and (account, instrument, shares) holdings.
-type RandomBook = (Vec<Vec<i32>>, Vec<(u32, u32, i32)>);
+/// Each instrument's closes, and (account, instrument, shares, cost) holdings.
+type RandomBook = (Vec<Vec<i32>>, Vec<(u32, u32, i32, i32)>);
 
 fn book() -> impl Strategy<Value = RandomBook> {
     (
@@ -79,9 +90,9 @@ fn book() -> impl Strategy<Value = RandomBook> {
             proptest::collection::vec(1_000..20_000i32, 1..=HISTORY_DAYS + 2),
             INSTRUMENTS as usize,
         ),
-        proptest::collection::btree_map((0..ACCOUNTS, 0..INSTRUMENTS), 0..2_000i32, 0..12),
+        proptest::collection::btree_map((0..ACCOUNTS, 0..INSTRUMENTS), (0..2_000i32, 500..30_000i32), 0..12),
     )
-        .prop_map(|(closes, held)| (closes, held.into_iter().map(|((a, i), q)| (a, i, q)).collect()))
+        .prop_map(|(closes, held)| (closes, held.into_iter().map(|((a, i), (q, c))| (a, i, q, c)).collect()))
 }
 
 proptest! {
@@ -92,7 +103,11 @@ proptest! {
         let input = BookInput {
             accounts: ACCOUNTS,
             instruments: closes.iter().map(|c| InstrumentInput { closes: c.clone() }).collect(),
-            positions: positions.iter().map(|&(account, instrument, quantity)| PositionInput { account, instrument, quantity }).collect(),
+            positions: positions
+                .iter()
+                .map(|&(account, instrument, quantity, cost)| PositionInput { account, instrument, quantity, cost, trapped_days: 0 })
+                .collect(),
+            trapped_below_cost_bp: TRAPPED_BP,
         };
         let mut watch = Watch::build(&input).unwrap();
         let padded: Vec<Vec<i32>> = closes
@@ -105,7 +120,7 @@ proptest! {
         let mut model = Model {
             price: closes.iter().map(|c| *c.last().unwrap()).collect(),
             closes: padded,
-            held: positions.iter().map(|&(a, i, q)| ((a, i), q)).collect(),
+            held: positions.iter().map(|&(a, i, q, c)| ((a, i), Holding { quantity: q, cost: c, trapped_days: 0 })).collect(),
             open_value: vec![0; ACCOUNTS as usize],
             trade_net: vec![0; ACCOUNTS as usize],
         };
@@ -133,13 +148,23 @@ proptest! {
                     watch.sweep(2);
                 }
                 Step::Trade(a, i, q, p) => {
-                    let held = model.held.get(&(*a, *i)).copied().unwrap_or(0);
+                    let before = model.held.get(&(*a, *i)).copied().unwrap_or(Holding { quantity: 0, cost: 0, trapped_days: 0 });
                     let result = watch.trade(*a, *i, *q, *p);
-                    if held + q < 0 {
+                    let after = before.quantity + q;
+                    if after < 0 {
                         prop_assert!(result.is_err(), "overselling is refused");
                     } else {
                         result.unwrap();
-                        model.held.insert((*a, *i), held + q);
+                        // Buys average the cost in (to the nearest 0.001, halves up); sells keep it.
+                        let cost = if after == 0 {
+                            0
+                        } else if *q > 0 {
+                            let total = i64::from(before.quantity) * i64::from(before.cost) + i64::from(*q) * i64::from(*p);
+                            ((2 * total + i64::from(after)) / (2 * i64::from(after))) as i32
+                        } else {
+                            before.cost
+                        };
+                        model.held.insert((*a, *i), Holding { quantity: after, cost, trapped_days: before.trapped_days });
                         model.trade_net[*a as usize] += i64::from(*q) * i64::from(*p);
                     }
                 }
@@ -150,6 +175,11 @@ proptest! {
                         model.closes[i].remove(0);
                         model.closes[i].push(model.price[i]);
                     }
+                    for (&(_, i), h) in model.held.iter_mut() {
+                        let close = i64::from(model.price[i as usize]);
+                        let below = h.quantity > 0 && close * 10_000 <= i64::from(h.cost) * (10_000 - TRAPPED_BP);
+                        h.trapped_days = if below { h.trapped_days + 1 } else { 0 };
+                    }
                     for a in 0..ACCOUNTS {
                         model.open_value[a as usize] = model.value_at(a, |i| model.price[i as usize]);
                         model.trade_net[a as usize] = 0;
@@ -158,6 +188,16 @@ proptest! {
             }
             for a in 0..ACCOUNTS {
                 prop_assert_eq!(watch.figures(a), model.figures(a), "after step {} {:?}, account {}", n, step, a);
+                let mut details: Vec<(u32, i32, i32, u16)> =
+                    watch.holding_details(a).iter().map(|h| (h.instrument, h.quantity, h.cost, h.trapped_days)).collect();
+                details.sort_unstable();
+                let expected: Vec<(u32, i32, i32, u16)> = model
+                    .held
+                    .iter()
+                    .filter(|((b, _), _)| *b == a)
+                    .map(|(&(_, i), h)| (i, h.quantity, h.cost, h.trapped_days))
+                    .collect();
+                prop_assert_eq!(details, expected, "holdings after step {} {:?}, account {}", n, step, a);
             }
         }
     }

@@ -148,7 +148,7 @@ fn duckdb(
 pub fn synthetic_book(accounts: u32, instruments: u32, seed: u64) -> BookInput {
     let mut rng = Pcg64Mcg::seed_from_u64(seed);
     let zipf = Zipf::new(u64::from(instruments), 1.1).expect("valid Zipf");
-    let instruments_input = (0..instruments)
+    let instruments_input: Vec<InstrumentInput> = (0..instruments)
         .map(|_| {
             let base: i32 = rng.gen_range(2_000..200_000);
             let closes = (0..HISTORY_DAYS)
@@ -172,10 +172,13 @@ pub fn synthetic_book(accounts: u32, instruments: u32, seed: u64) -> BookInput {
             }
         }
         for &instrument in &held {
-            positions.push(PositionInput { account, instrument, quantity: rng.gen_range(1..=50) * 100 });
+            let last = *instruments_input[instrument as usize].closes.last().expect("closes");
+            let cost = (last as f64 * rng.gen_range(0.6..1.4)) as i32;
+            let quantity = rng.gen_range(1..=50) * 100;
+            positions.push(PositionInput { account, instrument, quantity, cost, trapped_days: 0 });
         }
     }
-    BookInput { accounts, instruments: instruments_input, positions }
+    BookInput { accounts, instruments: instruments_input, positions, trapped_below_cost_bp: 3000 }
 }
 
 /// Runs the benchmark.
