@@ -210,39 +210,52 @@ pub fn average_cost(held: i32, cost: i32, traded: i32, price: i32) -> i32 {
     }
 }
 
+/// Positions being laid out in rows, column by column.
+struct Rows {
+    instrument: Vec<u32>,
+    quantity: Vec<i32>,
+    cost: Vec<i32>,
+    trapped: Vec<u16>,
+}
+
+impl Rows {
+    fn set(&mut self, at: usize, p: &PositionInput) {
+        self.instrument[at] = p.instrument;
+        self.quantity[at] = p.quantity;
+        self.cost[at] = p.cost;
+        self.trapped[at] = p.trapped_days;
+    }
+
+    fn push(&mut self, p: &PositionInput) {
+        self.instrument.push(p.instrument);
+        self.quantity.push(p.quantity);
+        self.cost.push(p.cost);
+        self.trapped.push(p.trapped_days);
+    }
+}
+
+/// Refuses a position whose indexes or quantity are out of range.
+fn check_position(p: &PositionInput, accounts: u32, instruments: usize) -> Result<(), WatchError> {
+    if p.account >= accounts {
+        return Err(WatchError::OutOfRange { what: "account", index: p.account, count: accounts });
+    }
+    if p.instrument as usize >= instruments {
+        return Err(WatchError::OutOfRange { what: "instrument", index: p.instrument, count: instruments as u32 });
+    }
+    if p.quantity < 0 {
+        return Err(WatchError::Invalid(format!("account {} has a negative quantity", p.account)));
+    }
+    Ok(())
+}
+
 impl Watch {
     /// Builds the engine; prices start at each instrument's last close.
+    /// Accounts are laid out in rows ordered by position count.
     pub fn build(input: &BookInput) -> Result<Watch, WatchError> {
         let accounts = input.accounts as usize;
         let instruments = input.instruments.len();
-        let mut history = Vec::with_capacity(instruments * HISTORY_DAYS);
-        let mut prev_close = Vec::with_capacity(instruments);
-        for (i, inst) in input.instruments.iter().enumerate() {
-            let Some(&last) = inst.closes.last() else {
-                return Err(WatchError::Invalid(format!("instrument {i} has no close")));
-            };
-            if inst.closes.iter().any(|&c| c <= 0) {
-                return Err(WatchError::Invalid(format!("instrument {i} has a close that is not positive")));
-            }
-            let kept = &inst.closes[inst.closes.len().saturating_sub(HISTORY_DAYS)..];
-            history.extend(std::iter::repeat_n(kept[0], HISTORY_DAYS - kept.len()));
-            history.extend_from_slice(kept);
-            prev_close.push(last);
-        }
         for p in &input.positions {
-            if p.account as usize >= accounts {
-                return Err(WatchError::OutOfRange { what: "account", index: p.account, count: input.accounts });
-            }
-            if p.instrument as usize >= instruments {
-                return Err(WatchError::OutOfRange {
-                    what: "instrument",
-                    index: p.instrument,
-                    count: instruments as u32,
-                });
-            }
-            if p.quantity < 0 {
-                return Err(WatchError::Invalid(format!("account {} has a negative quantity", p.account)));
-            }
+            check_position(p, input.accounts, instruments)?;
         }
         // Rows by position count (a counting sort, stable by account id), then
         // positions by row and holders by instrument, also counting sorts: O(n).
@@ -272,20 +285,103 @@ impl Watch {
             account_start[row + 1] = account_start[row] + counts[a as usize];
         }
         let n = input.positions.len();
-        let mut pos_instrument = vec![0u32; n];
-        let mut pos_quantity = vec![0i32; n];
-        let mut pos_cost = vec![0i32; n];
-        let mut pos_trapped = vec![0u16; n];
+        let mut rows =
+            Rows { instrument: vec![0u32; n], quantity: vec![0i32; n], cost: vec![0i32; n], trapped: vec![0u16; n] };
         let mut fill = account_start.clone();
         for p in &input.positions {
             let row = row_of[p.account as usize] as usize;
             let at = fill[row] as usize;
             fill[row] += 1;
-            pos_instrument[at] = p.instrument;
-            pos_quantity[at] = p.quantity;
-            pos_cost[at] = p.cost;
-            pos_trapped[at] = p.trapped_days;
+            rows.set(at, p);
         }
+        drop(fill);
+        Watch::assemble(&input.instruments, input.trapped_below_cost_bp, order, row_of, account_start, rows)
+    }
+
+    /// Builds the engine from positions streamed with each account's positions
+    /// together (as a database query ordered by account delivers them), without
+    /// holding the whole input: rows follow the order accounts arrive in, so
+    /// streaming accounts grouped by their number of positions gives the fast
+    /// sweep of [`Watch::build`]. Accounts that never arrive hold nothing.
+    /// `positions_hint` sizes the arrays up front (0 if unknown).
+    pub fn build_streaming(
+        accounts: u32,
+        instruments: &[InstrumentInput],
+        trapped_below_cost_bp: i64,
+        positions_hint: usize,
+        positions: impl IntoIterator<Item = PositionInput>,
+    ) -> Result<Watch, WatchError> {
+        let n_accounts = accounts as usize;
+        let mut order = Vec::with_capacity(n_accounts);
+        let mut row_of = vec![u32::MAX; n_accounts];
+        let mut account_start = Vec::with_capacity(n_accounts + 1);
+        account_start.push(0u32);
+        let mut rows = Rows {
+            instrument: Vec::with_capacity(positions_hint),
+            quantity: Vec::with_capacity(positions_hint),
+            cost: Vec::with_capacity(positions_hint),
+            trapped: Vec::with_capacity(positions_hint),
+        };
+        let mut current: Option<u32> = None;
+        for p in positions {
+            check_position(&p, accounts, instruments.len())?;
+            if current != Some(p.account) {
+                if row_of[p.account as usize] != u32::MAX {
+                    return Err(WatchError::Invalid(format!(
+                        "the positions of account {} are not together",
+                        p.account
+                    )));
+                }
+                if current.is_some() {
+                    account_start.push(rows.instrument.len() as u32);
+                }
+                row_of[p.account as usize] = order.len() as u32;
+                order.push(p.account);
+                current = Some(p.account);
+            }
+            rows.push(&p);
+        }
+        if current.is_some() {
+            account_start.push(rows.instrument.len() as u32);
+        }
+        for (account, row) in row_of.iter_mut().enumerate() {
+            if *row == u32::MAX {
+                *row = order.len() as u32;
+                order.push(account as u32);
+                account_start.push(rows.instrument.len() as u32);
+            }
+        }
+        Watch::assemble(instruments, trapped_below_cost_bp, order, row_of, account_start, rows)
+    }
+
+    /// The rest of a build, once positions are in their rows: prices and
+    /// history, the holder lists, the figures.
+    fn assemble(
+        instrument_input: &[InstrumentInput],
+        trapped_below_cost_bp: i64,
+        order: Vec<u32>,
+        row_of: Vec<u32>,
+        account_start: Vec<u32>,
+        rows: Rows,
+    ) -> Result<Watch, WatchError> {
+        let accounts = order.len();
+        let instruments = instrument_input.len();
+        let mut history = Vec::with_capacity(instruments * HISTORY_DAYS);
+        let mut prev_close = Vec::with_capacity(instruments);
+        for (i, inst) in instrument_input.iter().enumerate() {
+            let Some(&last) = inst.closes.last() else {
+                return Err(WatchError::Invalid(format!("instrument {i} has no close")));
+            };
+            if inst.closes.iter().any(|&c| c <= 0) {
+                return Err(WatchError::Invalid(format!("instrument {i} has a close that is not positive")));
+            }
+            let kept = &inst.closes[inst.closes.len().saturating_sub(HISTORY_DAYS)..];
+            history.extend(std::iter::repeat_n(kept[0], HISTORY_DAYS - kept.len()));
+            history.extend_from_slice(kept);
+            prev_close.push(last);
+        }
+        let Rows { instrument: pos_instrument, quantity: pos_quantity, cost: pos_cost, trapped: pos_trapped } = rows;
+        let n = pos_instrument.len();
         for a in 0..accounts {
             let range = account_start[a] as usize..account_start[a + 1] as usize;
             let mut held: Vec<u32> = pos_instrument[range].to_vec();
@@ -324,7 +420,7 @@ impl Watch {
             pos_quantity,
             pos_cost,
             pos_trapped,
-            trapped_below_cost_bp: input.trapped_below_cost_bp,
+            trapped_below_cost_bp,
             holder_start,
             holder_account,
             holder_quantity,

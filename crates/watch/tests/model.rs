@@ -202,3 +202,43 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// A streamed build (positions arriving account by account, in any account
+    /// order) gives every account the same figures and holdings as a whole build.
+    #[test]
+    fn a_streamed_build_equals_a_whole_build((closes, positions) in book(), shuffle in any::<u64>()) {
+        let positions: Vec<PositionInput> = positions
+            .iter()
+            .map(|&(account, instrument, quantity, cost)| PositionInput { account, instrument, quantity, cost, trapped_days: 3 })
+            .collect();
+        let instruments: Vec<InstrumentInput> = closes.iter().map(|c| InstrumentInput { closes: c.clone() }).collect();
+        let whole = Watch::build(&BookInput {
+            accounts: ACCOUNTS,
+            instruments: instruments.clone(),
+            positions: positions.clone(),
+            trapped_below_cost_bp: TRAPPED_BP,
+        }).unwrap();
+        // Accounts in a scrambled order, each account's positions together.
+        let mut accounts: Vec<u32> = (0..ACCOUNTS).collect();
+        accounts.sort_by_key(|a| (u64::from(*a) ^ shuffle).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let streamed_input: Vec<PositionInput> =
+            accounts.iter().flat_map(|a| positions.iter().filter(move |p| p.account == *a).copied()).collect();
+        let streamed = Watch::build_streaming(ACCOUNTS, &instruments, TRAPPED_BP, 0, streamed_input).unwrap();
+        for a in 0..ACCOUNTS {
+            prop_assert_eq!(streamed.figures(a), whole.figures(a));
+            let sorted = |mut v: Vec<watch::HoldingDetail>| { v.sort_by_key(|h| h.instrument); v };
+            prop_assert_eq!(sorted(streamed.holding_details(a)), sorted(whole.holding_details(a)));
+        }
+    }
+}
+
+#[test]
+fn a_streamed_build_refuses_an_account_split_in_two() {
+    let p = |account, instrument| PositionInput { account, instrument, quantity: 100, cost: 1_000, trapped_days: 0 };
+    let instruments = vec![InstrumentInput { closes: vec![1_000] }; 2];
+    let err = Watch::build_streaming(3, &instruments, TRAPPED_BP, 0, [p(0, 0), p(1, 0), p(0, 1)]).unwrap_err();
+    assert!(err.to_string().contains("account 0 are not together"), "{err}");
+}

@@ -10,7 +10,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use watch::{BookInput, InstrumentInput, PositionInput, Watch, HISTORY_DAYS};
+use watch::{InstrumentInput, PositionInput, Watch, HISTORY_DAYS};
 
 /// What to measure.
 #[derive(Debug, Clone)]
@@ -53,7 +53,7 @@ pub struct WatchBench {
     pub instruments: u32,
     /// Threads.
     pub threads: usize,
-    /// Seconds to build the engine from the positions.
+    /// Seconds to build the engine, generating the positions as it goes.
     pub build_s: f64,
     /// Median sweep, milliseconds.
     pub sweep_ms_median: f64,
@@ -144,11 +144,10 @@ fn duckdb(
     Ok(DuckDbRun { duckdb_ms, ratio: duckdb_ms / engine_ms, agrees: json["total_value"].as_i64() == Some(total_value) })
 }
 
-/// A synthetic book: 1 to 6 positions an account (mean about 3), Zipf-popular instruments.
-pub fn synthetic_book(accounts: u32, instruments: u32, seed: u64) -> BookInput {
+/// Synthetic instruments: a random start price and 19 closes of a gentle walk each.
+pub fn synthetic_instruments(instruments: u32, seed: u64) -> Vec<InstrumentInput> {
     let mut rng = Pcg64Mcg::seed_from_u64(seed);
-    let zipf = Zipf::new(u64::from(instruments), 1.1).expect("valid Zipf");
-    let instruments_input: Vec<InstrumentInput> = (0..instruments)
+    (0..instruments)
         .map(|_| {
             let base: i32 = rng.gen_range(2_000..200_000);
             let closes = (0..HISTORY_DAYS)
@@ -159,36 +158,54 @@ pub fn synthetic_book(accounts: u32, instruments: u32, seed: u64) -> BookInput {
                 .collect();
             InstrumentInput { closes }
         })
-        .collect();
-    let mut positions = Vec::with_capacity(accounts as usize * 3);
-    let mut held = Vec::with_capacity(6);
-    for account in 0..accounts {
-        let n = rng.gen_range(1..=5);
-        held.clear();
-        while held.len() < n {
-            let i = (zipf.sample(&mut rng) as u32 - 1).min(instruments - 1);
+        .collect()
+}
+
+/// Synthetic positions, 1 to 5 an account (mean 3) over Zipf-popular
+/// instruments, streamed account by account with accounts grouped by their
+/// number of positions, as a database query can deliver them (`ORDER BY`
+/// the account's position count, then account). Each account draws from its
+/// own seeded stream, so the book does not depend on the order.
+pub fn synthetic_positions<'a>(
+    accounts: u32,
+    instruments: &'a [InstrumentInput],
+    seed: u64,
+) -> impl Iterator<Item = PositionInput> + 'a {
+    let mut rng = Pcg64Mcg::seed_from_u64(seed);
+    let counts: Vec<u8> = (0..accounts).map(|_| rng.gen_range(1..=5)).collect();
+    let mut order: Vec<u32> = (0..accounts).collect();
+    order.sort_by_key(|&a| counts[a as usize]);
+    let zipf = Zipf::new(instruments.len() as u64, 1.1).expect("valid Zipf");
+    order.into_iter().flat_map(move |account| {
+        let mut rng = Pcg64Mcg::seed_from_u64(seed ^ (u64::from(account) << 8) ^ 0xacc0);
+        let mut held: Vec<u32> = Vec::with_capacity(5);
+        while held.len() < usize::from(counts[account as usize]) {
+            let i = (zipf.sample(&mut rng) as u32 - 1).min(instruments.len() as u32 - 1);
             if !held.contains(&i) {
                 held.push(i);
             }
         }
-        for &instrument in &held {
-            let last = *instruments_input[instrument as usize].closes.last().expect("closes");
-            let cost = (last as f64 * rng.gen_range(0.6..1.4)) as i32;
-            let quantity = rng.gen_range(1..=50) * 100;
-            positions.push(PositionInput { account, instrument, quantity, cost, trapped_days: 0 });
-        }
-    }
-    BookInput { accounts, instruments: instruments_input, positions, trapped_below_cost_bp: 3000 }
+        held.into_iter()
+            .map(|instrument| {
+                let last = *instruments[instrument as usize].closes.last().expect("closes");
+                let cost = (last as f64 * rng.gen_range(0.6..1.4)) as i32;
+                let quantity = rng.gen_range(1..=50) * 100;
+                PositionInput { account, instrument, quantity, cost, trapped_days: 0 }
+            })
+            .collect::<Vec<_>>()
+    })
 }
 
 /// Runs the benchmark.
 pub fn watch_bench(opts: &WatchBenchOptions) -> Result<WatchBench, WatchBenchError> {
-    let input = synthetic_book(opts.accounts.max(1), opts.instruments.max(1), opts.seed);
+    let accounts = opts.accounts.max(1);
+    let instruments = synthetic_instruments(opts.instruments.max(1), opts.seed);
     let started = Instant::now();
-    let mut engine = Watch::build(&input)?;
+    // Streamed, as from the database: the whole input is never held beside the engine.
+    let positions = synthetic_positions(accounts, &instruments, opts.seed);
+    let mut engine = Watch::build_streaming(accounts, &instruments, 3000, accounts as usize * 3, positions)?;
     let build_s = started.elapsed().as_secs_f64();
     let positions = engine.positions();
-    drop(input);
 
     let mut rng = Pcg64Mcg::seed_from_u64(opts.seed ^ 0x5eed);
     let mut times = Vec::with_capacity(opts.sweeps);
