@@ -604,17 +604,18 @@ impl Watch {
         let i = instrument as usize;
         let old = std::mem::replace(&mut self.price[i], price);
         let delta = i64::from(price - old);
-        let mut touched = Vec::new();
-        let mut dirty = Vec::new();
         let range = self.holder_start[i] as usize..self.holder_start[i + 1] as usize;
-        let extras: Vec<(u32, i32)> = self.extras_of_instrument[i]
+        let mut touched = Vec::with_capacity(range.len() + self.extras_of_instrument[i].len());
+        let mut dirty = Vec::new();
+        // Disjoint fields: read the holder lists while writing the accounts' figures.
+        let (live, order) = (&mut self.live, &self.order);
+        let main = self.holder_account[range.clone()].iter().copied().zip(self.holder_quantity[range].iter().copied());
+        let extras = self.extras_of_instrument[i]
             .iter()
-            .map(|&e| (self.extras[e as usize].account, self.extras[e as usize].quantity))
-            .collect();
-        let main = range.map(|s| (self.holder_account[s], self.holder_quantity[s]));
-        for (row, quantity) in main.collect::<Vec<_>>().into_iter().chain(extras) {
+            .map(|&e| (self.extras[e as usize].account, self.extras[e as usize].quantity));
+        for (row, quantity) in main.chain(extras) {
             let a = row as usize;
-            let live = &mut self.live[a];
+            let live = &mut live[a];
             live.value += i64::from(quantity) * delta;
             let (before, after) = (value_of(quantity, old), value_of(quantity, price));
             if after > live.largest {
@@ -622,7 +623,7 @@ impl Watch {
             } else if before == live.largest && after < before {
                 dirty.push(row); // it may have been the largest: recount
             }
-            touched.push(self.order[a]);
+            touched.push(order[a]);
         }
         for a in dirty {
             self.recount(a);
