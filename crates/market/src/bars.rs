@@ -45,78 +45,68 @@ pub enum BarError {
 /// Bars come back sorted by date; a row whose high and low do not bracket its
 /// open and close is refused, since every later computation trusts that.
 pub fn read_daily_bars(reader: impl Read) -> Result<Vec<Candle>, BarError> {
-    let mut csv = csv::Reader::from_reader(reader);
-    let headers = csv.headers()?.clone();
-    let col = |name: &'static str| {
-        headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name)).ok_or(BarError::MissingColumn(name))
-    };
-    let (d, o, h, l, c, v) = (col("date")?, col("open")?, col("high")?, col("low")?, col("close")?, col("volume")?);
-    let mut bars = Vec::new();
-    for record in csv.records() {
-        let record = record?;
-        let line = record.position().map_or(0, |p| p.line());
-        let bad = |reason: String| BarError::BadRow { line, reason };
-        let field = |i: usize| record.get(i).unwrap_or("").trim();
-        let money = |i: usize, name: &str| {
-            Money::from_str(field(i)).map_err(|_| bad(format!("{name} '{}' is not a number", field(i))))
-        };
-        let date = NaiveDate::parse_from_str(field(d), "%Y-%m-%d")
-            .map_err(|_| bad(format!("date '{}' is not YYYY-MM-DD", field(d))))?;
-        let bar = Candle {
-            date,
-            open: money(o, "open")?,
-            high: money(h, "high")?,
-            low: money(l, "low")?,
-            close: money(c, "close")?,
-            volume: money(v, "volume")?,
-        };
-        if !(bar.low <= bar.open.min(bar.close) && bar.open.max(bar.close) <= bar.high) || bar.low <= Money::ZERO {
-            return Err(bad("low <= open, close <= high does not hold".into()));
-        }
-        bars.push(bar);
-    }
-    bars.sort_by_key(|b| b.date);
-    Ok(bars)
+    let rows = read_rows(reader, Money::ZERO, |text| Money::from_str(text).ok())?;
+    Ok(rows
+        .into_iter()
+        .map(|(date, [open, high, low, close, volume])| Candle { date, open, high, low, close, volume })
+        .collect())
 }
 
 /// Reads a daily-bars CSV (as [`read_daily_bars`]) straight into floating
 /// point for indicators: each number is parsed from its text to the nearest
 /// double, as every other tool (TA-Lib through Python, spreadsheets) reads it.
 pub fn read_ohlcv(reader: impl Read) -> Result<Vec<(NaiveDate, crate::indicators::Ohlcv)>, BarError> {
+    let rows = read_rows(reader, 0.0, |text| text.parse::<f64>().ok().filter(|x| x.is_finite()))?;
+    Ok(rows
+        .into_iter()
+        .map(|(date, [open, high, low, close, volume])| {
+            (date, crate::indicators::Ohlcv { open, high, low, close, volume })
+        })
+        .collect())
+}
+
+/// The one reader behind both: columns by name, numbers by `number`, the
+/// range checked (and the low above `zero`), rows sorted by date. Numbers come
+/// as open, high, low, close, volume.
+fn read_rows<T: Copy + PartialOrd>(
+    reader: impl Read,
+    zero: T,
+    number: impl Fn(&str) -> Option<T>,
+) -> Result<Vec<(NaiveDate, [T; 5])>, BarError> {
     let mut csv = csv::Reader::from_reader(reader);
     let headers = csv.headers()?.clone();
     let col = |name: &'static str| {
         headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name)).ok_or(BarError::MissingColumn(name))
     };
-    let (d, o, h, l, c, v) = (col("date")?, col("open")?, col("high")?, col("low")?, col("close")?, col("volume")?);
-    let mut bars = Vec::new();
+    let date_column = col("date")?;
+    let columns = [
+        ("open", col("open")?),
+        ("high", col("high")?),
+        ("low", col("low")?),
+        ("close", col("close")?),
+        ("volume", col("volume")?),
+    ];
+    let mut rows = Vec::new();
     for record in csv.records() {
         let record = record?;
         let line = record.position().map_or(0, |p| p.line());
+        let bad = |reason: String| BarError::BadRow { line, reason };
         let field = |i: usize| record.get(i).unwrap_or("").trim();
-        let number = |i: usize, name: &str| {
-            field(i)
-                .parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite())
-                .ok_or_else(|| BarError::BadRow { line, reason: format!("{name} '{}' is not a number", field(i)) })
-        };
-        let date = NaiveDate::parse_from_str(field(d), "%Y-%m-%d")
-            .map_err(|_| BarError::BadRow { line, reason: format!("date '{}' is not YYYY-MM-DD", field(d)) })?;
-        let bar = crate::indicators::Ohlcv {
-            open: number(o, "open")?,
-            high: number(h, "high")?,
-            low: number(l, "low")?,
-            close: number(c, "close")?,
-            volume: number(v, "volume")?,
-        };
-        if !(bar.low <= bar.open.min(bar.close) && bar.open.max(bar.close) <= bar.high) {
-            return Err(BarError::BadRow { line, reason: "low <= open, close <= high does not hold".into() });
+        let date = NaiveDate::parse_from_str(field(date_column), "%Y-%m-%d")
+            .map_err(|_| bad(format!("date '{}' is not YYYY-MM-DD", field(date_column))))?;
+        let mut values = [zero; 5];
+        for (value, (name, i)) in values.iter_mut().zip(columns) {
+            *value = number(field(i)).ok_or_else(|| bad(format!("{name} '{}' is not a number", field(i))))?;
         }
-        bars.push((date, bar));
+        let [open, high, low, close, volume] = values;
+        let (lesser, greater) = if open < close { (open, close) } else { (close, open) };
+        if !(zero < low && low <= lesser && greater <= high) {
+            return Err(bad("0 < low <= open, close <= high does not hold".into()));
+        }
+        rows.push((date, [open, high, low, close, volume]));
     }
-    bars.sort_by_key(|b| b.0);
-    Ok(bars)
+    rows.sort_by_key(|r| r.0);
+    Ok(rows)
 }
 
 #[cfg(test)]
