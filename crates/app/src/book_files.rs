@@ -9,12 +9,18 @@ pub struct BookFile {
     pub name: &'static str,
     /// Columns, in the order `gen` writes them; `import` reads by name.
     pub columns: &'static [&'static str],
+    /// Columns a file may leave out of its header altogether.
+    pub optional: &'static [&'static str],
 }
 
 /// Branch offices.
-pub const BRANCHES: BookFile = BookFile { name: "branches.csv", columns: &["id", "name", "city"] };
+pub const BRANCHES: BookFile = BookFile { name: "branches.csv", columns: &["id", "name", "city"], optional: &[] };
 /// Staff.
-pub const STAFF: BookFile = BookFile { name: "staff.csv", columns: &["id", "branch_id", "role", "name", "licence_no"] };
+pub const STAFF: BookFile = BookFile {
+    name: "staff.csv",
+    columns: &["id", "branch_id", "role", "name", "licence_no"],
+    optional: &["licence_no"],
+};
 /// Customers.
 pub const CUSTOMERS: BookFile = BookFile {
     name: "customers.csv",
@@ -34,9 +40,11 @@ pub const CUSTOMERS: BookFile = BookFile {
         "professional",
         "opened_at",
     ],
+    optional: &[],
 };
 /// Cash accounts.
-pub const ACCOUNTS: BookFile = BookFile { name: "accounts.csv", columns: &["id", "customer_id", "cash"] };
+pub const ACCOUNTS: BookFile =
+    BookFile { name: "accounts.csv", columns: &["id", "customer_id", "cash"], optional: &[] };
 /// Instruments.
 pub const INSTRUMENTS: BookFile = BookFile {
     name: "instruments.csv",
@@ -54,35 +62,44 @@ pub const INSTRUMENTS: BookFile = BookFile {
         "outstanding_shares",
         "last_close",
     ],
+    optional: &["face_value"],
 };
 /// Positions.
 pub const POSITIONS: BookFile = BookFile {
     name: "positions.csv",
     columns: &["account_id", "instrument", "quantity", "sellable_quantity", "cost_price"],
+    optional: &[],
 };
 /// Trades.
 pub const TRADES: BookFile = BookFile {
     name: "trades.csv",
     columns: &["id", "account_id", "instrument", "side", "quantity", "price", "fee", "time"],
+    optional: &[],
 };
 /// Cash flows.
 pub const CASH_FLOWS: BookFile =
-    BookFile { name: "cash_flows.csv", columns: &["id", "account_id", "kind", "amount", "time"] };
+    BookFile { name: "cash_flows.csv", columns: &["id", "account_id", "kind", "amount", "time"], optional: &[] };
 /// Logins.
-pub const LOGINS: BookFile = BookFile { name: "logins.csv", columns: &["id", "customer_id", "time", "channel"] };
+pub const LOGINS: BookFile =
+    BookFile { name: "logins.csv", columns: &["id", "customer_id", "time", "channel"], optional: &[] };
 /// Service events.
-pub const SERVICE_EVENTS: BookFile =
-    BookFile { name: "service_events.csv", columns: &["id", "customer_id", "staff_id", "kind", "time"] };
+pub const SERVICE_EVENTS: BookFile = BookFile {
+    name: "service_events.csv",
+    columns: &["id", "customer_id", "staff_id", "kind", "time"],
+    optional: &["staff_id"],
+};
 
 /// Daily bars (volume in lots; amount, prev_close and adj_factor optional).
 pub const DAILY_BARS: BookFile = BookFile {
     name: "daily_bars.csv",
     columns: &["code", "date", "open", "high", "low", "close", "volume", "amount", "prev_close", "adj_factor"],
+    optional: &["amount", "prev_close", "adj_factor"],
 };
 /// Intraday snapshots (bid and ask optional).
 pub const SNAPSHOTS: BookFile = BookFile {
     name: "snapshots.csv",
     columns: &["code", "time", "last", "prev_close", "high", "low", "volume", "bid", "ask"],
+    optional: &["bid", "ask"],
 };
 
 /// Every file, in the order they must load (referenced before referencing).

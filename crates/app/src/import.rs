@@ -300,6 +300,15 @@ impl Fields<'_> {
         Ok(m)
     }
 
+    /// A money column that may be empty (or absent): None then.
+    fn optional_money(&self, column: &'static str) -> Result<Option<Money>, RowError> {
+        if self.text(column)?.is_empty() {
+            Ok(None)
+        } else {
+            self.money(column).map(Some)
+        }
+    }
+
     fn flag(&self, column: &str) -> Result<bool, RowError> {
         match self.required(column)?.to_ascii_lowercase().as_str() {
             "true" | "1" | "yes" | "y" => Ok(true),
@@ -428,9 +437,13 @@ impl FileParse {
             };
             columns.insert(name.trim().trim_start_matches('\u{feff}').to_ascii_lowercase(), i);
         }
-        let optional = ["licence_no", "face_value", "staff_id"];
-        let missing: Vec<&str> =
-            self.file.columns.iter().copied().filter(|c| !columns.contains_key(*c) && !optional.contains(c)).collect();
+        let missing: Vec<&str> = self
+            .file
+            .columns
+            .iter()
+            .copied()
+            .filter(|c| !columns.contains_key(*c) && !self.file.optional.contains(c))
+            .collect();
         if !missing.is_empty() {
             return self.reject(1, &missing.join(" "), "header lacks required columns; no row of this file was loaded");
         }
@@ -681,13 +694,6 @@ impl FileParse {
                 (Key::Id(id), Parsed::ServiceEvent(e))
             }
             "daily_bars.csv" => {
-                let optional = |column: &'static str| -> Result<Option<Money>, RowError> {
-                    if f.text(column)?.is_empty() {
-                        Ok(None)
-                    } else {
-                        f.money(column).map(Some)
-                    }
-                };
                 let factor = f.text("adj_factor")?;
                 let b = DailyBar {
                     instrument: f.instrument("code", k)?,
@@ -697,8 +703,8 @@ impl FileParse {
                     low: f.money("low")?,
                     close: f.money("close")?,
                     volume: f.money("volume")?,
-                    amount: optional("amount")?,
-                    prev_close: optional("prev_close")?,
+                    amount: f.optional_money("amount")?,
+                    prev_close: f.optional_money("prev_close")?,
                     adj_factor: if factor.is_empty() {
                         None
                     } else {
@@ -713,13 +719,6 @@ impl FileParse {
                 (Key::Quote(b.instrument.clone(), day), Parsed::DailyBar(b))
             }
             "snapshots.csv" => {
-                let optional = |column: &'static str| -> Result<Option<Money>, RowError> {
-                    if f.text(column)?.is_empty() {
-                        Ok(None)
-                    } else {
-                        f.money(column).map(Some)
-                    }
-                };
                 let s = Snapshot {
                     instrument: f.instrument("code", k)?,
                     time: f.time("time")?,
@@ -728,8 +727,8 @@ impl FileParse {
                     high: f.money("high")?,
                     low: f.money("low")?,
                     volume: f.money("volume")?,
-                    bid: optional("bid")?,
-                    ask: optional("ask")?,
+                    bid: f.optional_money("bid")?,
+                    ask: f.optional_money("ask")?,
                 };
                 s.validate()?;
                 (Key::Quote(s.instrument.clone(), s.time.timestamp()), Parsed::Snapshot(s))

@@ -182,3 +182,33 @@ fn gen_reads_the_full_real_data_set_in_place() {
     assert!(real >= 2_564, "every real stock is in the universe, got {real} stocks");
     assert!(instruments.contains("600519.SH,贵州茅台"));
 }
+
+#[tokio::test]
+async fn market_data_files_may_leave_out_their_optional_columns() {
+    let t = test_support::sqlite().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("bad-book/instruments.csv"), dir.path().join("instruments.csv")).unwrap();
+    std::fs::write(
+        dir.path().join("daily_bars.csv"),
+        "code,date,open,high,low,close,volume\n600519.SH,2025-07-04,1425,1426,1400,1422.22,28000\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("snapshots.csv"),
+        "code,time,last,prev_close,high,low,volume\n600519.SH,2025-07-07 10:00:00,1430,1422.22,1435,1420,12000\n",
+    )
+    .unwrap();
+    // A required column missing is still one reject for the whole file.
+    std::fs::write(dir.path().join("cash_flows.csv"), "id,account_id,kind,time\n1,1,deposit,2025-07-07 10:00:00\n")
+        .unwrap();
+    let mut opts = ImportOptions::new(dir.path());
+    opts.rejects = dir.path().join("rejects.csv");
+    opts.progress = false;
+    let report = import_dir(&t.db, &opts).await.unwrap();
+    let loaded = |file: &str| report.files.iter().find(|f| f.file == file).unwrap().loaded;
+    assert_eq!((loaded("daily_bars.csv"), loaded("snapshots.csv")), (1, 1));
+    // (The fixture's instruments file has one bad row of its own.)
+    let rejected: Vec<String> =
+        read_rejects(&opts.rejects).into_iter().map(|r| r.0).filter(|f| f != "instruments.csv").collect();
+    assert_eq!(rejected, vec!["cash_flows.csv".to_owned()]);
+}

@@ -54,9 +54,12 @@ impl TradingCalendar {
         Ok(TradingCalendar { holidays, last_year })
     }
 
-    /// The calendar of the committed holidays file.
-    pub fn builtin() -> TradingCalendar {
-        TradingCalendar::parse(HOLIDAYS_CSV).expect("the committed holidays file is valid")
+    /// The calendar of the committed holidays file, parsed once.
+    pub fn builtin() -> &'static TradingCalendar {
+        static BUILTIN: std::sync::LazyLock<TradingCalendar> = std::sync::LazyLock::new(|| {
+            TradingCalendar::parse(HOLIDAYS_CSV).expect("the committed holidays file is valid")
+        });
+        &BUILTIN
     }
 
     /// True when the holidays file covers the date's year (beyond it, only weekends are known).

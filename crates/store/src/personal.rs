@@ -67,7 +67,8 @@ impl Db {
     /// was read, so it is safe while the application serves and writes.
     pub async fn reseal_personal_data(&self, after: i64, limit: i64) -> Result<Reseal, StoreError> {
         let keys = self.keys()?;
-        let current = keys.ring().current_key_id().to_owned();
+        let ring = keys.ring();
+        let current = ring.current_key_id().to_owned();
         let rows: Vec<StoredPersonalData> = with_pool!(self, pool => sqlx::query_as(
             "SELECT id, national_id, phone FROM customers WHERE id > $1 ORDER BY id LIMIT $2",
         ).bind(after).bind(limit).fetch_all(pool).await?);
@@ -82,7 +83,7 @@ impl Db {
         for (id, nid, phone) in &stale {
             let plain_nid = keys.open(nid, &context(PiiField::NationalId, *id))?;
             let plain_phone = keys.open(phone, &context(PiiField::Phone, *id))?;
-            let sealed = SealedPersonalData::from_plain(&keys.ring(), *id, &plain_nid, &plain_phone);
+            let sealed = SealedPersonalData::from_plain(&ring, *id, &plain_nid, &plain_phone);
             let masks = (domain::mask_national_id(&plain_nid), domain::mask_phone(&plain_phone));
             updates.push((*id, nid.as_str(), phone.as_str(), sealed, masks));
         }
