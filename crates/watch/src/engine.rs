@@ -137,6 +137,25 @@ impl AccountFigures {
     }
 }
 
+/// A stored row seen column by column (see [`Watch::row_view`]).
+#[derive(Debug, Clone, Copy)]
+pub struct RowView<'a> {
+    /// The account stored in the row.
+    pub account: u32,
+    /// Its figures.
+    pub figures: AccountFigures,
+    /// Its main positions' instruments.
+    pub instruments: &'a [u32],
+    /// ... shares.
+    pub quantities: &'a [i32],
+    /// ... average costs.
+    pub costs: &'a [i32],
+    /// ... trapped days.
+    pub trapped_days: &'a [u16],
+    /// It also holds positions opened since the build (not in these columns).
+    pub overflow: bool,
+}
+
 /// A position opened since the engine was built or last compacted.
 #[derive(Debug, Clone, Copy)]
 struct Extra {
@@ -467,9 +486,18 @@ impl Watch {
         self.prev_close[instrument as usize]
     }
 
+    /// The storage row an account is kept in (see [`Watch::visit_rows`]); rows change only on [`Watch::compact`].
+    pub fn row_of(&self, account: u32) -> usize {
+        self.row_of[account as usize] as usize
+    }
+
     /// An account's current figures.
     pub fn figures(&self, account: u32) -> AccountFigures {
-        let a = self.row_of[account as usize] as usize;
+        self.row_figures(self.row_of[account as usize] as usize)
+    }
+
+    /// A row's current figures.
+    fn row_figures(&self, a: usize) -> AccountFigures {
         let value = self.live[a].value;
         AccountFigures {
             value,
@@ -498,15 +526,27 @@ impl Watch {
 
     /// An account's holdings with their costs and trapped days.
     pub fn holding_details(&self, account: u32) -> Vec<HoldingDetail> {
-        let a = self.row_of[account as usize] as usize;
-        let mut out: Vec<HoldingDetail> = (self.account_start[a] as usize..self.account_start[a + 1] as usize)
-            .map(|p| HoldingDetail {
-                instrument: self.pos_instrument[p],
-                quantity: self.pos_quantity[p],
-                cost: self.pos_cost[p],
-                trapped_days: self.pos_trapped[p],
-            })
-            .collect();
+        let mut out = Vec::new();
+        self.row_details_into(self.row_of[account as usize] as usize, &mut out);
+        out
+    }
+
+    /// Appends an account's holdings with their costs and trapped days to `out` (no allocation when it has room).
+    pub fn holding_details_into(&self, account: u32, out: &mut Vec<HoldingDetail>) {
+        self.row_details_into(self.row_of[account as usize] as usize, out);
+    }
+
+    /// Appends a row's holdings with their costs and trapped days to `out`.
+    pub fn row_details_into(&self, a: usize, out: &mut Vec<HoldingDetail>) {
+        out.extend((self.account_start[a] as usize..self.account_start[a + 1] as usize).map(|p| HoldingDetail {
+            instrument: self.pos_instrument[p],
+            quantity: self.pos_quantity[p],
+            cost: self.pos_cost[p],
+            trapped_days: self.pos_trapped[p],
+        }));
+        if self.extras.is_empty() {
+            return;
+        }
         if let Some(extras) = self.extras_of_account.get(&(a as u32)) {
             out.extend(extras.iter().map(|&e| {
                 let x = self.extras[e as usize];
@@ -518,7 +558,60 @@ impl Watch {
                 }
             }));
         }
-        out
+    }
+
+    /// Calls `f(account, figures, holdings)` for every account stored in
+    /// `rows` (a range of `0..accounts()`), in storage order: the fast way to
+    /// visit many accounts, one buffer reused throughout.
+    pub fn visit_rows(&self, rows: std::ops::Range<usize>, mut f: impl FnMut(u32, AccountFigures, &[HoldingDetail])) {
+        let mut holdings = Vec::with_capacity(16);
+        for row in rows {
+            holdings.clear();
+            self.row_details_into(row, &mut holdings);
+            f(self.order[row], self.row_figures(row), &holdings);
+        }
+    }
+
+    /// A stored row's account, figures and main positions, column by column,
+    /// for a fast screen of many accounts; `overflow` says it also holds
+    /// positions opened since the build (not in these columns).
+    pub fn row_view(&self, row: usize) -> RowView<'_> {
+        let range = self.account_start[row] as usize..self.account_start[row + 1] as usize;
+        RowView {
+            account: self.order[row],
+            figures: self.row_figures(row),
+            instruments: &self.pos_instrument[range.clone()],
+            quantities: &self.pos_quantity[range.clone()],
+            costs: &self.pos_cost[range.clone()],
+            trapped_days: &self.pos_trapped[range],
+            overflow: !self.extras.is_empty() && self.extras_of_account.contains_key(&(row as u32)),
+        }
+    }
+
+    /// Where a row's main positions start among all main positions (`row ==
+    /// accounts()` gives their number); positions keep their place until
+    /// [`Watch::compact`].
+    pub fn row_start(&self, row: usize) -> usize {
+        self.account_start[row] as usize
+    }
+
+    /// The overflow positions of a row (indexes among all overflow positions),
+    /// in the order its holdings list them after its main ones.
+    pub fn row_overflow(&self, row: usize) -> &[u32] {
+        if self.extras.is_empty() {
+            return &[];
+        }
+        self.extras_of_account.get(&(row as u32)).map_or(&[], Vec::as_slice)
+    }
+
+    /// Positions in the overflow area.
+    pub fn overflow_positions(&self) -> usize {
+        self.extras.len()
+    }
+
+    /// Every instrument's current price, by index.
+    pub fn prices(&self) -> &[i32] {
+        &self.price
     }
 
     /// Every position as (account, instrument, shares), accounts in order (for exports).

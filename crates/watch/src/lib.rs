@@ -15,9 +15,13 @@
 //! paths also read, until [`Watch::compact`] folds them into the main arrays.
 
 mod engine;
+pub mod monitor;
 pub mod rules;
+mod sent;
+pub mod wording;
 
 pub use engine::{
-    average_cost, AccountFigures, BookInput, HoldingDetail, InstrumentInput, PositionInput, Watch, WatchError,
+    average_cost, AccountFigures, BookInput, HoldingDetail, InstrumentInput, PositionInput, RowView, Watch, WatchError,
     HISTORY_DAYS,
 };
+pub use monitor::{InstrumentProfile, Monitor, Period};

@@ -1,9 +1,9 @@
 //! The risk rules: when a customer should hear from us, judged from an
 //! account's figures, its holdings and the instruments' signals. Pure: the
-//! engine supplies the state, the [`Ledger`] decides what is new, and the
+//! engine supplies the state, the monitor's sent marks decide what is new, and the
 //! [`QuietHours`] decide when it may be sent.
 
-use crate::AccountFigures;
+use crate::{AccountFigures, HoldingDetail};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -167,28 +167,15 @@ pub struct InstrumentState {
     pub outstanding_shares: i64,
 }
 
-/// One position as the rules see it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HoldingState {
-    /// Instrument index.
-    pub instrument: u32,
-    /// Shares.
-    pub quantity: i32,
-    /// Average cost (0.001 CNY).
-    pub cost: i32,
-    /// Consecutive trading days the close has been below cost by the trapped threshold.
-    pub trapped_days: u16,
-}
-
 /// An account as the rules see it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AccountState {
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AccountState<'a> {
     /// Account index.
     pub account: u32,
     /// Figures from the engine.
     pub figures: AccountFigures,
-    /// Holdings.
-    pub holdings: Vec<HoldingState>,
+    /// Holdings with their cost and trapped days.
+    pub holdings: &'a [HoldingDetail],
     /// Profit or loss since the month began (0.001 CNY).
     pub month_pnl: i64,
 }
@@ -202,8 +189,9 @@ pub struct Trigger {
     pub rule: Rule,
     /// The instrument concerned, for per-holding rules.
     pub instrument: Option<u32>,
-    /// How far past the threshold: 1 at the threshold, +1 per step beyond.
-    pub step: u32,
+    /// How far past the threshold: 1 at the threshold, +1 per step beyond
+    /// (saturating; 16 bits keep a trigger at 24 bytes, and millions are made at an open).
+    pub step: u16,
     /// The measured figure: a fall or share in basis points, or an amount in 0.001 CNY.
     pub measure: i64,
 }
@@ -223,6 +211,8 @@ pub fn steps(measure_bp: Bp, threshold_bp: Bp, step_bp: Bp) -> u32 {
 pub fn bp(part: i64, whole: i64) -> Bp {
     if whole <= 0 {
         0
+    } else if let Some(scaled) = part.checked_mul(10_000) {
+        scaled / whole
     } else {
         (i128::from(part) * 10_000 / i128::from(whole)) as Bp
     }
@@ -234,40 +224,55 @@ pub fn evaluate(
     account: &AccountState,
     instrument: impl Fn(u32) -> InstrumentState,
 ) -> Vec<Trigger> {
+    let mut out = Vec::new();
+    evaluate_into(config, account, instrument, &mut out);
+    out
+}
+
+/// [`evaluate`], appending to `out` (no allocation when nothing holds).
+pub fn evaluate_into(
+    config: &RuleConfig,
+    account: &AccountState,
+    instrument: impl Fn(u32) -> InstrumentState,
+    out: &mut Vec<Trigger>,
+) {
     let t = config.for_account(account.account);
     let f = &account.figures;
-    let mut out = Vec::new();
     let mut fire = |rule, instrument, step, measure| {
         if step > 0 {
+            let step = u16::try_from(step).unwrap_or(u16::MAX);
             out.push(Trigger { account: account.account, rule, instrument, step, measure });
         }
     };
-    let day_loss = bp(-f.day_pnl, f.value - f.day_pnl);
-    fire(Rule::AccountDayLoss, None, steps(day_loss, t.account_day_loss_bp, t.account_day_loss_step_bp), day_loss);
-    let drawdown = bp(f.peak - f.value, f.peak);
-    fire(Rule::Drawdown, None, steps(drawdown, t.drawdown_bp, t.drawdown_step_bp), drawdown);
-    if account.month_pnl <= -t.month_loss_care && t.month_loss_care > 0 {
+    // Every account is judged on every sweep and almost none fires, so each
+    // check first compares by multiplication and divides only for what fires
+    // (`past` and `at_least`). The monitor's screen uses the same two.
+    let (step, day_loss) = past(-f.day_pnl, f.value - f.day_pnl, t.account_day_loss_bp, t.account_day_loss_step_bp);
+    fire(Rule::AccountDayLoss, None, step, day_loss);
+    let (step, drawdown) = past(f.peak - f.value, f.peak, t.drawdown_bp, t.drawdown_step_bp);
+    fire(Rule::Drawdown, None, step, drawdown);
+    if month_care(t, account.month_pnl) {
         fire(Rule::MonthLossCare, None, 1, -account.month_pnl);
     }
-    for h in &account.holdings {
+    for h in account.holdings {
         if h.quantity <= 0 {
             continue;
         }
         let s = instrument(h.instrument);
         let value = i64::from(h.quantity) * i64::from(s.price);
-        let weight = bp(value, f.value);
         let i = Some(h.instrument);
         if s.is_stock {
-            let drop = bp(i64::from(s.prev_close) - i64::from(s.price), i64::from(s.prev_close));
-            fire(Rule::StockDrop, i, steps(drop, t.stock_drop_bp, t.stock_drop_step_bp), drop);
-            if s.limit_down.is_some_and(|limit| s.price <= limit) {
+            let (step, drop) = stock_drop(t, &s);
+            fire(Rule::StockDrop, i, step, drop);
+            if at_limit_down(&s) {
                 fire(Rule::LimitDown, i, 1, i64::from(s.price));
             }
         }
-        if weight >= t.concentration_bp && f.value >= t.concentration_min_value {
-            fire(Rule::Concentration, i, 1, weight);
+        if concentrated(t, value, f.value) {
+            fire(Rule::Concentration, i, 1, bp(value, f.value));
         }
-        if weight >= t.heavy_bp {
+        if (s.crossed_below_ma20 || s.macd_death_cross) && at_least(value, f.value, t.heavy_bp) {
+            let weight = bp(value, f.value);
             if s.crossed_below_ma20 {
                 fire(Rule::HeavyBelowMa20, i, 1, weight);
             }
@@ -275,39 +280,61 @@ pub fn evaluate(
                 fire(Rule::HeavyMacdDeathCross, i, 1, weight);
             }
         }
-        let below_cost = bp(i64::from(h.cost) - i64::from(s.price), i64::from(h.cost));
-        if below_cost >= t.trapped_below_cost_bp && h.trapped_days >= t.trapped_days {
-            fire(Rule::Trapped, i, 1, below_cost);
+        if trapped(t, h, s.price) {
+            fire(Rule::Trapped, i, 1, bp(i64::from(h.cost) - i64::from(s.price), i64::from(h.cost)));
         }
-        if s.outstanding_shares > 0 && bp(i64::from(h.quantity), s.outstanding_shares) >= t.disclosure_bp {
+        if s.outstanding_shares > 0 && at_least(i64::from(h.quantity), s.outstanding_shares, t.disclosure_bp) {
             fire(Rule::Disclosure, i, 1, bp(i64::from(h.quantity), s.outstanding_shares));
         }
     }
-    out
 }
 
-/// Which triggers have already been sent: a rule fires once per account,
-/// instrument and day (month, for monthly rules) unless it worsens to a
-/// higher step.
-#[derive(Debug, Clone, Default)]
-pub struct Ledger {
-    fired: HashMap<(u32, Rule, u32), (u32, u32)>,
+/// Could `bp(part, whole)` reach `threshold`? Exact for a positive
+/// threshold; always true otherwise.
+fn reaches(part: i64, whole: i64, threshold: Bp) -> bool {
+    threshold <= 0 || (whole > 0 && i128::from(part) * 10_000 >= i128::from(threshold) * i128::from(whole))
 }
 
-impl Ledger {
-    /// True (and remembered) when the trigger is new: first today, or a step worse.
-    /// `day` numbers trading days; `month` numbers months.
-    pub fn admit(&mut self, trigger: &Trigger, day: u32, month: u32) -> bool {
-        let period = if trigger.rule.monthly() { month } else { day };
-        let key = (trigger.account, trigger.rule, trigger.instrument.unwrap_or(u32::MAX));
-        match self.fired.get(&key) {
-            Some(&(p, step)) if p == period && step >= trigger.step => false,
-            _ => {
-                self.fired.insert(key, (period, trigger.step));
-                true
-            }
-        }
+/// `bp(part, whole) >= threshold`, exactly, dividing only when it must.
+pub(crate) fn at_least(part: i64, whole: i64, threshold: Bp) -> bool {
+    reaches(part, whole, threshold) && (threshold > 0 || bp(part, whole) >= threshold)
+}
+
+/// Steps of `part / whole` past `threshold` and the measure (0 and 0 below it).
+pub(crate) fn past(part: i64, whole: i64, threshold: Bp, step: Bp) -> (u32, Bp) {
+    if reaches(part, whole, threshold) {
+        let measure = bp(part, whole);
+        (steps(measure, threshold, step), measure)
+    } else {
+        (0, 0)
     }
+}
+
+/// A held stock's fall on the day: steps past the threshold and the fall.
+pub(crate) fn stock_drop(t: &Thresholds, s: &InstrumentState) -> (u32, Bp) {
+    let prev = i64::from(s.prev_close);
+    past(prev - i64::from(s.price), prev, t.stock_drop_bp, t.stock_drop_step_bp)
+}
+
+/// The instrument is at or below its limit-down price.
+pub(crate) fn at_limit_down(s: &InstrumentState) -> bool {
+    s.limit_down.is_some_and(|limit| s.price <= limit)
+}
+
+/// A position of `value` concentrates an account of `account_value`.
+pub(crate) fn concentrated(t: &Thresholds, value: i64, account_value: i64) -> bool {
+    account_value >= t.concentration_min_value && at_least(value, account_value, t.concentration_bp)
+}
+
+/// The month's loss asks for care.
+pub(crate) fn month_care(t: &Thresholds, month_pnl: i64) -> bool {
+    month_pnl <= -t.month_loss_care && t.month_loss_care > 0
+}
+
+/// A holding far enough below its cost for long enough.
+pub(crate) fn trapped(t: &Thresholds, h: &HoldingDetail, price: i32) -> bool {
+    h.trapped_days >= t.trapped_days
+        && at_least(i64::from(h.cost) - i64::from(price), i64::from(h.cost), t.trapped_below_cost_bp)
 }
 
 /// Hours in which reminders are held, not sent (minutes after local midnight).
@@ -322,6 +349,27 @@ pub struct QuietHours {
 impl Default for QuietHours {
     fn default() -> Self {
         QuietHours { from_minute: 22 * 60, to_minute: 8 * 60 }
+    }
+}
+
+impl std::str::FromStr for QuietHours {
+    type Err = String;
+
+    /// Parses `HH:MM-HH:MM` (start-end, local time; the end may be the next morning).
+    fn from_str(text: &str) -> Result<QuietHours, String> {
+        let minute = |t: &str| -> Result<u16, String> {
+            let (h, m) = t.trim().split_once(':').ok_or_else(|| format!("'{t}' is not HH:MM"))?;
+            let (h, m): (u16, u16) = (
+                h.parse().map_err(|_| format!("'{t}' is not HH:MM"))?,
+                m.parse().map_err(|_| format!("'{t}' is not HH:MM"))?,
+            );
+            if h > 23 || m > 59 {
+                return Err(format!("'{t}' is not a time of day"));
+            }
+            Ok(h * 60 + m)
+        };
+        let (from, to) = text.split_once('-').ok_or_else(|| format!("'{text}' is not HH:MM-HH:MM"))?;
+        Ok(QuietHours { from_minute: minute(from)?, to_minute: minute(to)? })
     }
 }
 
@@ -351,6 +399,26 @@ impl QuietHours {
 mod tests {
     use super::*;
 
+    /// What was sent, as plainly as it can be kept: a rule fires once per
+    /// account, instrument and day (month, for monthly rules) unless worse.
+    #[derive(Default)]
+    struct Ledger {
+        fired: HashMap<(u32, Rule, Option<u32>), (u32, u16)>,
+    }
+
+    impl Ledger {
+        fn admit(&mut self, t: &Trigger, day: u32, month: u32) -> bool {
+            let period = if t.rule.monthly() { month } else { day };
+            match self.fired.get(&(t.account, t.rule, t.instrument)) {
+                Some(&(p, step)) if p == period && step >= t.step => false,
+                _ => {
+                    self.fired.insert((t.account, t.rule, t.instrument), (period, t.step));
+                    true
+                }
+            }
+        }
+    }
+
     fn figures(value: i64, day_pnl: i64, peak: i64) -> AccountFigures {
         AccountFigures { value, day_pnl, peak, largest: 0 }
     }
@@ -365,23 +433,20 @@ mod tests {
         }
     }
 
-    fn holding(instrument: u32, quantity: i32, cost: i32) -> HoldingState {
-        HoldingState { instrument, quantity, cost, trapped_days: 0 }
+    fn holding(instrument: u32, quantity: i32, cost: i32) -> HoldingDetail {
+        HoldingDetail { instrument, quantity, cost, trapped_days: 0 }
     }
 
     fn rules_of(triggers: &[Trigger]) -> Vec<(Rule, u32)> {
-        triggers.iter().map(|t| (t.rule, t.step)).collect()
+        triggers.iter().map(|t| (t.rule, u32::from(t.step))).collect()
     }
 
     #[test]
     fn a_held_stock_falling_fires_at_5_percent_and_again_at_each_further_2() {
         let config = RuleConfig::default();
-        let account = |value| AccountState {
-            account: 1,
-            figures: figures(value, 0, value),
-            holdings: vec![holding(0, 100, 10_000), holding(1, 10_000, 1_000)],
-            month_pnl: 0,
-        };
+        let holdings = [holding(0, 100, 10_000), holding(1, 10_000, 1_000)];
+        let account =
+            |value| AccountState { account: 1, figures: figures(value, 0, value), holdings: &holdings, month_pnl: 0 };
         let mut ledger = Ledger::default();
         let mut sent = Vec::new();
         for price in [9_600, 9_500, 9_400, 9_300, 9_100, 9_000] {
@@ -412,7 +477,7 @@ mod tests {
             account: 3,
             // Value 940,000 after a 60,000 fall from 1,000,000 (6%); 20-day peak 1,200,000 (21.7% below).
             figures: figures(940_000_000, -60_000_000, 1_200_000_000),
-            holdings: vec![holding(0, 100, 10_000)],
+            holdings: &[holding(0, 100, 10_000)],
             month_pnl: -80_000_000,
         };
         let triggers =
@@ -441,7 +506,7 @@ mod tests {
                 peak: 81_000_000_000,
                 largest: 81_000_000_000,
             },
-            holdings: vec![h],
+            holdings: &[h],
             month_pnl: 0,
         };
         let signals = InstrumentState {
@@ -468,9 +533,11 @@ mod tests {
             ]
         );
         // Below the thresholds: 59 trapped days, 4.99% of the shares, a small account.
-        let mut small = state.clone();
-        small.holdings[0].trapped_days = 59;
-        small.holdings[0].quantity = 4_990_000;
+        let mut small = state;
+        let mut less = h;
+        less.trapped_days = 59;
+        less.quantity = 4_990_000;
+        small.holdings = std::slice::from_ref(&less);
         small.figures = AccountFigures { value: 90_000_000, day_pnl: 0, peak: 90_000_000, largest: 90_000_000 };
         let fired: Vec<Rule> = evaluate(&config, &small, |_| InstrumentState {
             crossed_below_ma20: false,
@@ -498,12 +565,20 @@ mod tests {
     }
 
     #[test]
+    fn a_trigger_stays_small() {
+        // Millions are made at a volatile open and held until stored.
+        assert_eq!(std::mem::size_of::<Trigger>(), 24);
+    }
+
+    #[test]
     fn quiet_hours_hold_until_morning() {
         let quiet = QuietHours::default(); // 22:00 to 08:00
         assert_eq!(quiet.wait(21 * 60 + 59), 0);
         assert_eq!(quiet.wait(22 * 60), 10 * 60, "held ten hours");
         assert_eq!(quiet.wait(7 * 60 + 30), 30);
         assert_eq!(quiet.wait(8 * 60), 0);
+        assert_eq!("22:00-08:00".parse::<QuietHours>(), Ok(quiet));
+        assert!("25:00-08:00".parse::<QuietHours>().is_err() && "22:00".parse::<QuietHours>().is_err());
         let day_quiet = QuietHours { from_minute: 12 * 60, to_minute: 13 * 60 };
         assert!(day_quiet.is_quiet(12 * 60 + 30) && !day_quiet.is_quiet(13 * 60));
     }

@@ -1,0 +1,784 @@
+//! The monitor: the engine, the rules and what was sent, together. Every update
+//! (a quote, a market sweep, a trade, the day's close) revalues what it must
+//! and answers the reminders it makes due, each once.
+
+use crate::rules::{
+    at_least, at_limit_down, concentrated, evaluate_into, month_care, past, stock_drop, trapped, InstrumentState,
+    RuleConfig, Trigger,
+};
+use crate::sent::{admit_account, admit_holding, AccountMark, HoldingMark, MONTHLY};
+use crate::{AccountFigures, HoldingDetail, Watch, WatchError};
+use market::indicators::{Indicator, Macd, MacdValue, Ohlcv};
+use std::sync::Mutex;
+
+/// The mark of an account not judged since the monitor began (or compacted).
+const UNJUDGED: u64 = 0;
+
+/// The screen code's trend bits (MA20 cross, MACD death cross).
+const TREND: u64 = 0b11 << 33;
+
+/// Reminders a judging thread hands over at a time.
+const BATCH: usize = 1 << 16;
+
+/// Admitting cannot panic while holding the overflow marks' lock.
+const POISON: &str = "the overflow marks' lock is never poisoned";
+
+/// The sent marks a judging thread may write: its rows' and their main positions'.
+struct Sent<'a> {
+    main: &'a mut [HoldingMark],
+    main_base: usize,
+    rows: &'a mut [AccountMark],
+    row_base: usize,
+}
+
+/// What the monitor knows of an instrument beyond its prices.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InstrumentProfile {
+    /// Only stocks trigger the held-stock rules.
+    pub is_stock: bool,
+    /// Today's limit-down price (0.001 CNY), when the instrument has a band.
+    pub limit_down: Option<i32>,
+    /// Shares outstanding, for the disclosure threshold (0 when unknown).
+    pub outstanding_shares: i64,
+    /// Past closes, oldest first, the last being yesterday's: as many as are
+    /// known (MA20 needs 20, MACD's signal line 34).
+    pub closes: Vec<i32>,
+}
+
+/// An instrument's trend signals as of yesterday's close, from which today's
+/// price decides whether a cross happens today.
+#[derive(Debug, Clone)]
+struct Trend {
+    /// The last 19 closes (oldest first), for today's MA20 with today's price.
+    last19: Vec<i64>,
+    /// Yesterday's close was at or above yesterday's MA20.
+    above_ma20: bool,
+    /// MACD after yesterday's close, and whether its line was at or above the signal.
+    macd: Macd,
+    macd_above: bool,
+}
+
+impl Trend {
+    fn from_closes(closes: &[i32]) -> Trend {
+        let mut macd = Macd::new(12, 26, 9);
+        let mut last: Option<MacdValue> = None;
+        for &c in closes {
+            last = macd.update(&bar(c));
+        }
+        let n = closes.len();
+        let above_ma20 = n >= 20 && {
+            let sum: i64 = closes[n - 20..].iter().map(|&c| i64::from(c)).sum();
+            i64::from(closes[n - 1]) * 20 >= sum
+        };
+        Trend {
+            last19: closes[n.saturating_sub(19)..].iter().map(|&c| i64::from(c)).collect(),
+            above_ma20,
+            macd,
+            macd_above: last.is_some_and(|v| v.macd >= v.signal),
+        }
+    }
+
+    /// Today's price below today's MA20 (the 19 closes and today's price),
+    /// having been at or above it yesterday.
+    fn crosses_below_ma20(&self, price: i32) -> bool {
+        // price < (sum + price) / 20  <=>  19 * price < sum
+        self.above_ma20 && self.last19.len() == 19 && i64::from(price) * 19 < self.last19.iter().sum::<i64>()
+    }
+
+    /// Today's MACD line below its signal, having been at or above it yesterday.
+    fn macd_death_cross(&self, price: i32) -> bool {
+        self.macd_above && self.macd.clone().update(&bar(price)).is_some_and(|v| v.macd < v.signal)
+    }
+}
+
+/// A close as the indicators read it.
+fn bar(close: i32) -> Ohlcv {
+    let c = f64::from(close) / 1000.0;
+    Ohlcv { open: c, high: c, low: c, close: c, volume: 0.0 }
+}
+
+/// Buffers reused while judging one account after another.
+#[derive(Debug, Default)]
+struct Scratch {
+    holdings: Vec<HoldingDetail>,
+    held: Vec<Trigger>,
+}
+
+/// The engine with its rules: see the module documentation.
+#[derive(Debug)]
+pub struct Monitor {
+    watch: Watch,
+    config: RuleConfig,
+    /// What was sent today, per main position, per overflow position and
+    /// per storage row (see `sent`).
+    sent_main: Vec<HoldingMark>,
+    sent_overflow: Mutex<Vec<HoldingMark>>,
+    sent_rows: Vec<AccountMark>,
+    profiles: Vec<InstrumentProfile>,
+    trends: Vec<Trend>,
+    /// Each instrument as the rules see it now (signals included).
+    states: Vec<InstrumentState>,
+    /// Each instrument's screen code (see [`Monitor::screen`]).
+    codes: Vec<u64>,
+    /// Rows of accounts with their own thresholds, which the screen cannot read.
+    overridden: Vec<bool>,
+    /// Each account's profit or loss on the month's earlier days.
+    /// (By storage row, like `marks`: judging walks rows in order.)
+    month_prior: Vec<i64>,
+    /// Per storage row, the account's screen at its last full judgement (see
+    /// [`Monitor::screen`]): while it is unchanged nothing new can hold, so
+    /// most accounts are not judged in full.
+    marks: Vec<u64>,
+    day: u32,
+    month: u32,
+}
+
+/// The sequence numbers of the trading day and month the monitor is in,
+/// which the once-a-day and once-a-month rules count by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    /// Trading day number.
+    pub day: u32,
+    /// Month number.
+    pub month: u32,
+}
+
+impl Monitor {
+    /// A monitor over a built engine. `profiles` has one entry per
+    /// instrument; `month_prior` one per account (the month's P&L before today).
+    pub fn new(
+        watch: Watch,
+        profiles: Vec<InstrumentProfile>,
+        month_prior: Vec<i64>,
+        config: RuleConfig,
+        period: Period,
+    ) -> Result<Monitor, WatchError> {
+        if profiles.len() != watch.instruments() {
+            return Err(WatchError::Invalid(format!(
+                "{} instrument profiles for {} instruments",
+                profiles.len(),
+                watch.instruments()
+            )));
+        }
+        if month_prior.len() != watch.accounts() {
+            return Err(WatchError::Invalid(format!(
+                "{} month figures for {} accounts",
+                month_prior.len(),
+                watch.accounts()
+            )));
+        }
+        let trends = profiles.iter().map(|p| Trend::from_closes(&p.closes)).collect();
+        let mut by_row = vec![0; month_prior.len()];
+        for (account, prior) in month_prior.into_iter().enumerate() {
+            by_row[watch.row_of(account as u32)] = prior;
+        }
+        let month_prior = by_row;
+        let mut monitor = Monitor {
+            watch,
+            config,
+            sent_main: Vec::new(),
+            sent_overflow: Mutex::new(Vec::new()),
+            sent_rows: Vec::new(),
+            profiles,
+            trends,
+            states: Vec::new(),
+            codes: Vec::new(),
+            overridden: Vec::new(),
+            month_prior,
+            marks: Vec::new(),
+            day: period.day,
+            month: period.month,
+        };
+        let instruments = monitor.watch.instruments();
+        monitor.states = vec![InstrumentState::default(); instruments];
+        monitor.codes = vec![0; instruments];
+        for i in 0..instruments as u32 {
+            monitor.refresh(i);
+        }
+        monitor.marks = vec![UNJUDGED; monitor.watch.accounts()];
+        monitor.sent_main = vec![0; monitor.watch.row_start(monitor.watch.accounts())];
+        *monitor.sent_overflow.get_mut().expect("not shared yet") = vec![0; monitor.watch.overflow_positions()];
+        monitor.sent_rows = vec![0; monitor.watch.accounts()];
+        monitor.overridden = monitor.overridden_rows();
+        Ok(monitor)
+    }
+
+    /// The engine, for figures and holdings.
+    pub fn watch(&self) -> &Watch {
+        &self.watch
+    }
+
+    /// The rule configuration in force.
+    pub fn config(&self) -> &RuleConfig {
+        &self.config
+    }
+
+    /// The day and month the monitor is in.
+    pub fn period(&self) -> Period {
+        Period { day: self.day, month: self.month }
+    }
+
+    /// An instrument as the rules see it now.
+    pub fn instrument_state(&self, instrument: u32) -> InstrumentState {
+        self.states[instrument as usize]
+    }
+
+    /// An account's profit or loss since the month began (0.001 CNY).
+    pub fn month_pnl(&self, account: u32) -> i64 {
+        self.month_prior[self.watch.row_of(account)] + self.watch.figures(account).day_pnl
+    }
+
+    /// Every rule that holds for an account now, whether or not already sent.
+    pub fn holding_rules(&self, account: u32) -> Vec<Trigger> {
+        let holdings = self.watch.holding_details(account);
+        let mut out = Vec::new();
+        self.evaluate(account, self.watch.row_of(account), self.watch.figures(account), &holdings, &mut out);
+        out
+    }
+
+    /// A quote: revalues the instrument's holders and answers the reminders now due.
+    pub fn quote(&mut self, instrument: u32, price: i32) -> Result<Vec<Trigger>, WatchError> {
+        let touched = self.watch.quote(instrument, price)?;
+        self.refresh(instrument);
+        let (mut due, mut scratch) = (Vec::new(), Scratch::default());
+        for account in touched {
+            self.judge_one(account, false, &mut scratch, &mut due);
+        }
+        Ok(due)
+    }
+
+    /// A full-market update: new prices (instrument, price), one sweep, and
+    /// every account judged, split over `threads`.
+    pub fn sweep(&mut self, prices: &[(u32, i32)], threads: usize) -> Result<Vec<Trigger>, WatchError> {
+        let mut due = Vec::new();
+        self.sweep_into(prices, threads, &mut |batch| due.extend_from_slice(batch))?;
+        Ok(due)
+    }
+
+    /// A trade (positive quantity buys), then the account judged.
+    pub fn trade(
+        &mut self,
+        account: u32,
+        instrument: u32,
+        quantity: i32,
+        price: i32,
+    ) -> Result<Vec<Trigger>, WatchError> {
+        self.watch.trade(account, instrument, quantity, price)?;
+        let overflow = self.watch.overflow_positions();
+        self.sent_overflow.get_mut().expect(POISON).resize(overflow, 0);
+        let mut due = Vec::new();
+        self.judge_one(account, true, &mut Scratch::default(), &mut due);
+        Ok(due)
+    }
+
+    /// Closes the day at current prices and opens the next (a new month when
+    /// `new_month`), with the next day's limit-down prices (one per
+    /// instrument); then judges every account for the new day.
+    pub fn roll_day(
+        &mut self,
+        limit_downs: &[Option<i32>],
+        new_month: bool,
+        threads: usize,
+    ) -> Result<Vec<Trigger>, WatchError> {
+        if limit_downs.len() != self.profiles.len() {
+            return Err(WatchError::Invalid(format!(
+                "{} limit-down prices for {} instruments",
+                limit_downs.len(),
+                self.profiles.len()
+            )));
+        }
+        for account in 0..self.watch.accounts() as u32 {
+            let day_pnl = self.watch.figures(account).day_pnl;
+            let prior = &mut self.month_prior[self.watch.row_of(account)];
+            *prior = if new_month { 0 } else { *prior + day_pnl };
+        }
+        for (i, profile) in self.profiles.iter_mut().enumerate() {
+            profile.closes.push(self.watch.price(i as u32));
+            // MACD's state carries the past; the rest needs 20 closes.
+            if profile.closes.len() > 64 {
+                profile.closes.drain(..profile.closes.len() - 64);
+            }
+            profile.limit_down = limit_downs[i];
+            let close = self.watch.price(i as u32);
+            let trend = &mut self.trends[i];
+            let value = trend.macd.update(&bar(close));
+            trend.macd_above = value.is_some_and(|v| v.macd >= v.signal);
+            let n = profile.closes.len();
+            trend.above_ma20 = n >= 20 && {
+                let sum: i64 = profile.closes[n - 20..].iter().map(|&c| i64::from(c)).sum();
+                i64::from(close) * 20 >= sum
+            };
+            trend.last19 = profile.closes[n.saturating_sub(19)..].iter().map(|&c| i64::from(c)).collect();
+        }
+        self.watch.roll_day();
+        self.day += 1;
+        self.month += u32::from(new_month);
+        // A new day: what was sent is forgotten, but for the month's care task within the month.
+        self.sent_main.iter_mut().for_each(|m| *m = 0);
+        self.sent_overflow.get_mut().expect(POISON).iter_mut().for_each(|m| *m = 0);
+        let keep = if new_month { 0 } else { MONTHLY };
+        self.sent_rows.iter_mut().for_each(|m| *m &= keep);
+        for i in 0..self.watch.instruments() as u32 {
+            self.refresh(i);
+        }
+        Ok(self.judge_all(threads))
+    }
+
+    /// Folds positions opened since the build into the engine's main arrays
+    /// (see [`Watch::compact`]); judges nobody, since no figure changes.
+    pub fn compact(&mut self) {
+        let accounts = self.watch.accounts() as u32;
+        let by_account: Vec<(i64, AccountMark)> = (0..accounts)
+            .map(|a| (self.month_prior[self.watch.row_of(a)], self.sent_rows[self.watch.row_of(a)]))
+            .collect();
+        // What each holding was sent today, by (account, instrument), to put back in its new place.
+        let mut holding_marks = Vec::new();
+        let mut holdings = Vec::new();
+        let overflow_marks = self.sent_overflow.get_mut().expect(POISON).clone();
+        for account in 0..accounts {
+            let row = self.watch.row_of(account);
+            holdings.clear();
+            self.watch.row_details_into(row, &mut holdings);
+            let main = self.watch.row_start(row + 1) - self.watch.row_start(row);
+            let overflow = self.watch.row_overflow(row);
+            for (k, h) in holdings.iter().enumerate() {
+                let mark = if k < main {
+                    self.sent_main[self.watch.row_start(row) + k]
+                } else {
+                    overflow_marks[overflow[k - main] as usize]
+                };
+                if mark != 0 {
+                    holding_marks.push((account, h.instrument, mark));
+                }
+            }
+        }
+        self.watch.compact();
+        for (a, (prior, sent)) in by_account.into_iter().enumerate() {
+            let row = self.watch.row_of(a as u32);
+            self.month_prior[row] = prior;
+            self.sent_rows[row] = sent;
+        }
+        self.sent_main = vec![0; self.watch.row_start(self.watch.accounts())];
+        self.sent_overflow.get_mut().expect(POISON).clear();
+        for (account, instrument, mark) in holding_marks {
+            let row = self.watch.row_of(account);
+            let start = self.watch.row_start(row);
+            let k = self.watch.row_view(row).instruments.iter().position(|&i| i == instrument);
+            self.sent_main[start + k.expect("a compacted holding stays in its row")] = mark;
+        }
+        // Rows moved: judge everyone afresh (the sent marks still know what was sent).
+        self.marks.iter_mut().for_each(|m| *m = UNJUDGED);
+        self.overridden = self.overridden_rows();
+    }
+
+    /// Judges every account now (at the start, before the first update),
+    /// split over `threads`, and answers the reminders due.
+    pub fn judge_everyone(&mut self, threads: usize) -> Vec<Trigger> {
+        self.judge_all(threads)
+    }
+
+    /// Judges every account, split over threads by storage row, and collects what is due.
+    fn judge_all(&mut self, threads: usize) -> Vec<Trigger> {
+        let mut due = Vec::new();
+        self.judge_all_into(threads, &mut |batch| due.extend_from_slice(batch));
+        due
+    }
+
+    /// Judges every account, split over threads by storage row: a cheap
+    /// screen first, the full rules only where the screen changed. What is
+    /// due goes to `sink` in batches as the threads find it, so a volatile
+    /// open's millions of reminders need not all be held at once.
+    fn judge_all_into(&mut self, threads: usize, sink: &mut dyn FnMut(&[Trigger])) {
+        let rows = self.watch.accounts();
+        let chunk = rows.div_ceil(threads.max(1)).max(1);
+        let mut marks = std::mem::take(&mut self.marks);
+        let mut sent_main = std::mem::take(&mut self.sent_main);
+        let mut sent_rows = std::mem::take(&mut self.sent_rows);
+        // Each thread its rows, and the marks of those rows and of their positions.
+        let mut chunks = Vec::new();
+        let (mut marks_rest, mut main_rest, mut rows_rest) = (&mut marks[..], &mut sent_main[..], &mut sent_rows[..]);
+        for lo in (0..rows).step_by(chunk) {
+            let hi = (lo + chunk).min(rows);
+            let (m, mr) = std::mem::take(&mut marks_rest).split_at_mut(hi - lo);
+            let (p, pr) =
+                std::mem::take(&mut main_rest).split_at_mut(self.watch.row_start(hi) - self.watch.row_start(lo));
+            let (r, rr) = std::mem::take(&mut rows_rest).split_at_mut(hi - lo);
+            (marks_rest, main_rest, rows_rest) = (mr, pr, rr);
+            chunks.push((lo, m, Sent { main: p, main_base: self.watch.row_start(lo), rows: r, row_base: lo }));
+        }
+        let this = &*self;
+        let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Trigger>>(threads.max(1) * 2);
+        std::thread::scope(|scope| {
+            for (lo, marks, mut sent) in chunks {
+                let batches = batches.clone();
+                scope.spawn(move || {
+                    let (mut due, mut scratch) = (Vec::with_capacity(BATCH), Scratch::default());
+                    for (k, mark) in marks.iter_mut().enumerate() {
+                        this.judge_row(lo + k, mark, false, &mut scratch, &mut sent, &mut due);
+                        if due.len() >= BATCH {
+                            let full = std::mem::replace(&mut due, Vec::with_capacity(BATCH));
+                            batches.send(full).expect("the caller receives until every thread is done");
+                        }
+                    }
+                    if !due.is_empty() {
+                        batches.send(due).expect("the caller receives until every thread is done");
+                    }
+                });
+            }
+            drop(batches);
+            for batch in received {
+                sink(&batch);
+            }
+        });
+        (self.marks, self.sent_main, self.sent_rows) = (marks, sent_main, sent_rows);
+    }
+
+    /// A full-market update like [`Monitor::sweep`], handing what is due to
+    /// `sink` in batches instead of collecting it (for callers that store or
+    /// count reminders as they come).
+    pub fn sweep_into(
+        &mut self,
+        prices: &[(u32, i32)],
+        threads: usize,
+        sink: &mut dyn FnMut(&[Trigger]),
+    ) -> Result<(), WatchError> {
+        for &(instrument, price) in prices {
+            self.watch.set_price(instrument, price)?;
+        }
+        self.watch.sweep(threads);
+        for &(instrument, _) in prices {
+            self.refresh(instrument);
+        }
+        self.judge_all_into(threads, sink);
+        Ok(())
+    }
+
+    /// Judges one account (after a quote touched it, or in full after a trade).
+    fn judge_one(&mut self, account: u32, full: bool, scratch: &mut Scratch, due: &mut Vec<Trigger>) {
+        let row = self.watch.row_of(account);
+        let mut mark = self.marks[row];
+        let (mut main, mut rows) = (std::mem::take(&mut self.sent_main), std::mem::take(&mut self.sent_rows));
+        let mut sent = Sent { main: &mut main, main_base: 0, rows: &mut rows, row_base: 0 };
+        self.judge_row(row, &mut mark, full, scratch, &mut sent, due);
+        (self.sent_main, self.sent_rows) = (main, rows);
+        self.marks[row] = mark;
+    }
+
+    /// Judges the account in `row`: unless `full`, skipped when its screen
+    /// equals its mark (nothing that decides its rules has changed since it
+    /// was last judged this day); otherwise every rule, each trigger admitted
+    /// if not yet sent today at its step, and the mark set to the screen.
+    fn judge_row(
+        &self,
+        row: usize,
+        mark: &mut u64,
+        full: bool,
+        scratch: &mut Scratch,
+        sent: &mut Sent,
+        due: &mut Vec<Trigger>,
+    ) {
+        let screen = self.screen(row);
+        if !full && screen.is_some_and(|s| s == *mark) {
+            return;
+        }
+        *mark = screen.unwrap_or(UNJUDGED);
+        let view = self.watch.row_view(row);
+        scratch.holdings.clear();
+        scratch.held.clear();
+        self.watch.row_details_into(row, &mut scratch.holdings);
+        self.evaluate(view.account, row, view.figures, &scratch.holdings, &mut scratch.held);
+        let (start, main) = (self.watch.row_start(row), view.instruments.len());
+        for t in &scratch.held {
+            let new = match t.instrument {
+                None => admit_account(&mut sent.rows[row - sent.row_base], t.rule, t.step),
+                Some(i) => {
+                    let k = scratch.holdings.iter().position(|h| h.instrument == i).expect("a trigger names a holding");
+                    if k < main {
+                        admit_holding(&mut sent.main[start + k - sent.main_base], t.rule, t.step)
+                    } else {
+                        let e = self.watch.row_overflow(row)[k - main] as usize;
+                        admit_holding(&mut self.sent_overflow.lock().expect(POISON)[e], t.rule, t.step)
+                    }
+                }
+            };
+            if new {
+                due.push(*t);
+            }
+        }
+    }
+
+    /// A fingerprint of everything that decides which rules hold for the
+    /// account in `row` and at which step, except what changes only with a
+    /// trade or a new day (after which the account is judged in full anyway):
+    /// the account's day-loss and drawdown steps and month-loss care, and per
+    /// holding its instrument's screen code, whether it concentrates the
+    /// account, is heavy under a trend signal, or is trapped. None for rows
+    /// the screen cannot read (own thresholds, positions in the overflow).
+    fn screen(&self, row: usize) -> Option<u64> {
+        if self.overridden.get(row).copied().unwrap_or(false) {
+            return None;
+        }
+        let v = self.watch.row_view(row);
+        if v.overflow {
+            return None;
+        }
+        let (t, f, prices) = (&self.config.firm, v.figures, self.watch.prices());
+        // A fingerprint, not a defence against crafted input: Fx-style mixing of small integers.
+        let mix = |h: u64, x: u64| (h.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        let (day_loss, _) = past(-f.day_pnl, f.value - f.day_pnl, t.account_day_loss_bp, t.account_day_loss_step_bp);
+        let (drawdown, _) = past(f.peak - f.value, f.peak, t.drawdown_bp, t.drawdown_step_bp);
+        let care = month_care(t, self.month_prior[row] + f.day_pnl);
+        let mut h =
+            mix(mix(u64::from(self.day), u64::from(self.month)), u64::from(day_loss) | u64::from(drawdown) << 32);
+        h = mix(h, u64::from(care));
+        for k in 0..v.instruments.len() {
+            let quantity = v.quantities[k];
+            if quantity <= 0 {
+                continue;
+            }
+            let i = v.instruments[k];
+            let price = prices[i as usize];
+            let value = i64::from(quantity) * i64::from(price);
+            let code = self.codes[i as usize];
+            let heavy = code & TREND != 0 && at_least(value, f.value, t.heavy_bp);
+            let holding = HoldingDetail { instrument: i, quantity, cost: v.costs[k], trapped_days: v.trapped_days[k] };
+            let flags = u64::from(concentrated(t, value, f.value))
+                | u64::from(heavy) << 1
+                | u64::from(trapped(t, &holding, price)) << 2;
+            if code != 0 || flags != 0 {
+                h = mix(mix(h, u64::from(i)), code ^ flags << 61);
+            }
+        }
+        Some(h | 1) // never UNJUDGED
+    }
+
+    /// An instrument's screen code under the firm's thresholds: its stock-drop
+    /// step (low 32 bits), limit-down, MA20 and MACD flags above.
+    fn code_of(&self, s: &InstrumentState) -> u64 {
+        let t = &self.config.firm;
+        let (step, _) = if s.is_stock { stock_drop(t, s) } else { (0, 0) };
+        u64::from(step)
+            | u64::from(s.is_stock && at_limit_down(s)) << 32
+            | u64::from(s.crossed_below_ma20) << 33
+            | u64::from(s.macd_death_cross) << 34
+    }
+
+    /// Recomputes an instrument's state and screen code after its price moved.
+    fn refresh(&mut self, instrument: u32) {
+        let state = self.state_now(instrument);
+        self.codes[instrument as usize] = self.code_of(&state);
+        self.states[instrument as usize] = state;
+    }
+
+    /// Which rows hold accounts with their own thresholds (empty when none has).
+    fn overridden_rows(&self) -> Vec<bool> {
+        if self.config.accounts.is_empty() {
+            return Vec::new();
+        }
+        let mut rows = vec![false; self.watch.accounts()];
+        for &account in self.config.accounts.keys() {
+            if (account as usize) < rows.len() {
+                rows[self.watch.row_of(account)] = true;
+            }
+        }
+        rows
+    }
+
+    fn evaluate(
+        &self,
+        account: u32,
+        row: usize,
+        figures: AccountFigures,
+        holdings: &[HoldingDetail],
+        out: &mut Vec<Trigger>,
+    ) {
+        let state = crate::rules::AccountState {
+            account,
+            figures,
+            holdings,
+            month_pnl: self.month_prior[row] + figures.day_pnl,
+        };
+        evaluate_into(&self.config, &state, |i| self.states[i as usize], out);
+    }
+
+    fn state_now(&self, instrument: u32) -> InstrumentState {
+        let i = instrument as usize;
+        let (profile, trend) = (&self.profiles[i], &self.trends[i]);
+        let price = self.watch.price(instrument);
+        InstrumentState {
+            price,
+            prev_close: self.watch.prev_close(instrument),
+            limit_down: profile.limit_down,
+            is_stock: profile.is_stock,
+            crossed_below_ma20: trend.crosses_below_ma20(price),
+            macd_death_cross: trend.macd_death_cross(price),
+            outstanding_shares: profile.outstanding_shares,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Rule;
+    use crate::{BookInput, InstrumentInput, PositionInput};
+
+    fn closes(n: usize, from: i32, step: i32) -> Vec<i32> {
+        (0..n as i32).map(|d| from + d * step).collect()
+    }
+
+    fn monitor(history: Vec<i32>) -> Monitor {
+        let input = BookInput {
+            accounts: 2,
+            instruments: vec![InstrumentInput { closes: history.clone() }, InstrumentInput { closes: vec![5_000] }],
+            positions: vec![
+                // Account 0: all in instrument 0 (heavy); account 1: a little of it, mostly instrument 1.
+                PositionInput { account: 0, instrument: 0, quantity: 1_000, cost: 10_000, trapped_days: 0 },
+                PositionInput { account: 1, instrument: 0, quantity: 100, cost: 10_000, trapped_days: 0 },
+                PositionInput { account: 1, instrument: 1, quantity: 100_000, cost: 5_000, trapped_days: 0 },
+            ],
+            trapped_below_cost_bp: 3000,
+        };
+        let watch = Watch::build(&input).unwrap();
+        let last = *history.last().unwrap();
+        let profiles = vec![
+            InstrumentProfile {
+                is_stock: true,
+                limit_down: Some(last * 9 / 10),
+                outstanding_shares: 1_000_000_000,
+                closes: history,
+            },
+            InstrumentProfile { is_stock: true, limit_down: Some(4_500), outstanding_shares: 0, closes: vec![5_000] },
+        ];
+        Monitor::new(watch, profiles, vec![0, 0], RuleConfig::default(), Period { day: 1, month: 1 }).unwrap()
+    }
+
+    fn fired(triggers: &[Trigger]) -> Vec<(u32, Rule, u32)> {
+        let mut v: Vec<_> = triggers.iter().map(|t| (t.account, t.rule, u32::from(t.step))).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_quote_fires_for_its_holders_once_and_again_when_worse() {
+        // Flat at 10.000 for 40 days: any fall crosses the MA20 and the MACD signal (both lines at 0).
+        let mut m = monitor(vec![10_000; 40]);
+        // -4%: the trend signals for the heavy holder, and account 1 (touched: it holds some) is
+        // found concentrated in instrument 1 (500,000 CNY of 500,960). -5%: a stock drop for both holders; account 0 also loses 5% of its value on the day.
+        let t = m.quote(0, 9_600).unwrap();
+        assert_eq!(
+            fired(&t),
+            vec![(0, Rule::HeavyBelowMa20, 1), (0, Rule::HeavyMacdDeathCross, 1), (1, Rule::Concentration, 1)]
+        );
+        let t = m.quote(0, 9_500).unwrap();
+        assert!(fired(&t).contains(&(0, Rule::StockDrop, 1)) && fired(&t).contains(&(1, Rule::StockDrop, 1)));
+        assert!(fired(&t).contains(&(0, Rule::AccountDayLoss, 1)));
+        // Same level again: nothing new. Limit-down: one more for each holder, and the next steps.
+        assert!(m.quote(0, 9_450).unwrap().is_empty());
+        let t = fired(&m.quote(0, 9_000).unwrap());
+        assert!(t.contains(&(0, Rule::LimitDown, 1)) && t.contains(&(1, Rule::LimitDown, 1)));
+        assert!(t.contains(&(0, Rule::StockDrop, 3)), "{t:?}");
+        // Instrument 1's quote touches account 1 only.
+        assert!(m.quote(1, 5_010).unwrap().iter().all(|t| t.account == 1));
+    }
+
+    #[test]
+    fn ma20_cross_fires_for_heavy_holders_only() {
+        // Rising for 40 days: yesterday's close is above its MA20.
+        let history = closes(40, 8_000, 50); // 8.000 .. 9.950
+        let mut m = monitor(history.clone());
+        let ma19: i64 = history[21..].iter().map(|&c| i64::from(c)).sum();
+        let cut = (ma19 / 19) as i32; // today's price at which MA20 is crossed (just below)
+        let t = m.quote(0, cut - 1).unwrap();
+        let f = fired(&t);
+        assert!(f.contains(&(0, Rule::HeavyBelowMa20, 1)), "account 0 holds it heavily: {f:?}");
+        assert!(!f.iter().any(|x| x.0 == 1 && x.1 == Rule::HeavyBelowMa20), "account 1 holds 100 shares of it");
+        // Above the line the signal goes away; below again the same day: nothing new.
+        assert!(!m.instrument_state_at(0, cut + 10).crossed_below_ma20);
+    }
+
+    impl Monitor {
+        fn instrument_state_at(&mut self, i: u32, price: i32) -> InstrumentState {
+            self.quote(i, price).unwrap();
+            self.instrument_state(i)
+        }
+    }
+
+    #[test]
+    fn month_loss_accumulates_over_days_and_restarts_with_the_month() {
+        let mut m = monitor(vec![10_000; 30]);
+        // Account 1: 100,000 shares of instrument 1 at 5.000 = 500,000 CNY. A 4% fall a day, three days.
+        let mut care = Vec::new();
+        let mut price = 5_000;
+        for day in 0..3 {
+            price = price * 96 / 100;
+            let t = m.quote(1, price).unwrap();
+            care.extend(t.iter().filter(|t| t.rule == Rule::MonthLossCare).map(|t| (day, t.measure)));
+            m.roll_day(&[Some(9_000), Some(price * 9 / 10)], false, 1).unwrap();
+        }
+        // 5.000 -> 4.800 -> 4.608 -> 4.423: the month's loss is 20,000, 39,200, then 57,700 CNY (past 50,000).
+        assert_eq!(care, vec![(2, 57_700_000)]);
+        assert_eq!(m.month_pnl(1), -57_700_000);
+        m.roll_day(&[Some(9_000), Some(price * 9 / 10)], true, 1).unwrap();
+        assert_eq!(m.month_pnl(1), 0);
+    }
+
+    /// A monitor over one account's positions (instrument, shares, cost,
+    /// trapped days), each instrument with its closes; instrument 0 a stock.
+    fn one_account(instruments: Vec<Vec<i32>>, positions: &[(u32, i32, i32, u16)]) -> Monitor {
+        let input = BookInput {
+            accounts: 1,
+            instruments: instruments.iter().map(|c| InstrumentInput { closes: c.clone() }).collect(),
+            positions: positions
+                .iter()
+                .map(|&(instrument, quantity, cost, trapped_days)| PositionInput {
+                    account: 0,
+                    instrument,
+                    quantity,
+                    cost,
+                    trapped_days,
+                })
+                .collect(),
+            trapped_below_cost_bp: 3000,
+        };
+        let profiles = instruments
+            .into_iter()
+            .enumerate()
+            .map(|(i, closes)| InstrumentProfile { is_stock: i == 0, limit_down: None, outstanding_shares: 0, closes })
+            .collect();
+        let watch = Watch::build(&input).unwrap();
+        Monitor::new(watch, profiles, vec![0], RuleConfig::default(), Period { day: 1, month: 1 }).unwrap()
+    }
+
+    #[test]
+    fn a_holding_sinking_past_the_trapped_line_alone_is_seen() {
+        // Instrument 1 (not a stock: no drop steps) held 60 days far under cost; a big
+        // position in instrument 2 keeps the account's day loss small.
+        let mut m = one_account(
+            vec![vec![10_000], vec![8_000], vec![5_000]],
+            &[(1, 100, 10_000, 60), (2, 1_000_000, 5_000, 0)],
+        );
+        assert!(m.judge_everyone(1).iter().all(|t| t.rule == Rule::Concentration), "20% under cost: not yet");
+        assert!(m.quote(1, 7_100).unwrap().is_empty(), "29% under");
+        let t = m.quote(1, 6_900).unwrap();
+        assert_eq!(fired(&t), vec![(0, Rule::Trapped, 1)], "31% under cost, nothing else changed");
+    }
+
+    #[test]
+    fn a_holding_growing_heavy_under_a_trend_signal_alone_is_seen() {
+        // Instrument 0 has crossed below its MA20 today; it is 19.8% of the account.
+        let rising = closes(40, 8_000, 50);
+        let ma19: i64 = rising[21..].iter().map(|&c| i64::from(c)).sum();
+        let below = (ma19 / 19) as i32 - 10;
+        // 198 x below vs instrument 1 (not a stock) for the rest, at 1.000.
+        let zero = i64::from(198) * i64::from(below);
+        let rest = (zero * 802 / 198 / 1_000) as i32;
+        let mut m = one_account(vec![rising, vec![1_000]], &[(0, 198, below, 0), (1, rest, 1_000, 0)]);
+        m.judge_everyone(1);
+        let t = m.quote(0, below).unwrap();
+        assert!(fired(&t).iter().all(|f| f.1 != Rule::HeavyBelowMa20), "19.8%: not heavy: {t:?}");
+        // Instrument 1 falls 4%: the account 3.2% (no day-loss step), instrument 0 now 20.5%.
+        let t = m.quote(1, 960).unwrap();
+        assert!(fired(&t).contains(&(0, Rule::HeavyBelowMa20, 1)), "{t:?}");
+    }
+}
