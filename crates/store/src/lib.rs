@@ -14,6 +14,7 @@ mod personal;
 mod pool;
 mod quotes;
 mod read;
+mod reminders;
 mod tokens;
 mod users;
 mod work;
@@ -28,6 +29,7 @@ pub use quotes::InstrumentRow;
 pub use read::{
     CustomerDetail, CustomerPage, CustomerQuery, CustomerRow, FirmOverview, KeySet, PositionRow, StoreStats,
 };
+pub use reminders::{NewReminder, ReminderQuery, ReminderRow, ReminderVolume, WatchBook};
 pub use tokens::ApiToken;
 pub use users::{NewUser, SignInRecord};
 pub use work::{NewTask, TaskRow};

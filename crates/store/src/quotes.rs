@@ -33,6 +33,23 @@ fn corrupt(what: &'static str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt { what, reason: e.to_string() }
 }
 
+fn instrument_of(t: InstrumentTuple) -> Result<Instrument, StoreError> {
+    Ok(Instrument {
+        code: InstrumentCode::parse(&t.0).map_err(|e| corrupt("instruments.code", e))?,
+        name: t.1,
+        board: t.2.parse().map_err(|e| corrupt("instruments.board", e))?,
+        kind: t.3.parse().map_err(|e| corrupt("instruments.kind", e))?,
+        lot: t.4,
+        tick: Money::from_fixed(t.5),
+        limit_pct: Money::from_fixed(t.6),
+        st: t.7,
+        list_date: t.8,
+        face_value: t.9.map(Money::from_fixed),
+        outstanding_shares: t.10,
+        last_close: Money::from_fixed(t.11),
+    })
+}
+
 impl Db {
     /// One instrument by code.
     pub async fn instrument(&self, code: &InstrumentCode) -> Result<Option<Instrument>, StoreError> {
@@ -41,23 +58,28 @@ impl Db {
                    last_close FROM instruments WHERE code = $1";
         let row: Option<InstrumentTuple> =
             with_pool!(self, pool => sqlx::query_as(sql).bind(code.to_string()).fetch_optional(pool).await?);
-        row.map(|t| {
-            Ok(Instrument {
-                code: InstrumentCode::parse(&t.0).map_err(|e| corrupt("instruments.code", e))?,
-                name: t.1,
-                board: t.2.parse().map_err(|e| corrupt("instruments.board", e))?,
-                kind: t.3.parse().map_err(|e| corrupt("instruments.kind", e))?,
-                lot: t.4,
-                tick: Money::from_fixed(t.5),
-                limit_pct: Money::from_fixed(t.6),
-                st: t.7,
-                list_date: t.8,
-                face_value: t.9.map(Money::from_fixed),
-                outstanding_shares: t.10,
-                last_close: Money::from_fixed(t.11),
-            })
-        })
-        .transpose()
+        row.map(instrument_of).transpose()
+    }
+
+    /// Every instrument, by code (the position watch is built from them).
+    pub async fn all_instruments(&self) -> Result<Vec<Instrument>, StoreError> {
+        let sql =
+            "SELECT code, name, board, kind, lot, tick, limit_pct, st, list_date, face_value, outstanding_shares, \
+                   last_close FROM instruments ORDER BY code";
+        let rows: Vec<InstrumentTuple> = with_pool!(self, pool => sqlx::query_as(sql).fetch_all(pool).await?);
+        rows.into_iter().map(instrument_of).collect()
+    }
+
+    /// Every instrument's closes on days from `from` up to but not including
+    /// `before`, as (code, date, close in 0.0001 CNY), by code then date.
+    pub async fn closes_between(
+        &self,
+        from: NaiveDate,
+        before: NaiveDate,
+    ) -> Result<Vec<(String, NaiveDate, i64)>, StoreError> {
+        let sql = "SELECT instrument, date, close FROM daily_bars WHERE date >= $1 AND date < $2 \
+                   ORDER BY instrument, date";
+        Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(from).bind(before).fetch_all(pool).await?))
     }
 
     /// Instruments with daily bars first, then by code; `search` matches code or name.

@@ -1,0 +1,280 @@
+//! Risk reminders: stored before they are sent, read through the customers'
+//! row-level scope, and an outbox that sends those held over quiet hours.
+//! Also the book the position watch is built from (accounts and positions in
+//! account order).
+
+use crate::read::push_scope;
+use crate::{with_pool, Db, StoreError};
+use access::Scope;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use sqlx::QueryBuilder;
+
+/// A reminder to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReminder {
+    /// The account it concerns.
+    pub account_id: i64,
+    /// The rule's stable name.
+    pub rule: String,
+    /// The instrument, for rules about one holding.
+    pub instrument: Option<String>,
+    /// How far past the threshold (1 at it).
+    pub step: i32,
+    /// The measured figure (basis points, or 0.001 CNY for amounts).
+    pub measure: i64,
+    /// The figures that made it fire, as a JSON object.
+    pub figures: String,
+    /// The sentence in Chinese.
+    pub text_zh: String,
+    /// The sentence in English.
+    pub text_en: String,
+    /// The rule configuration's version.
+    pub rule_version: String,
+    /// The trading day it fired on.
+    pub trading_day: NaiveDate,
+    /// When it fired.
+    pub created_at: DateTime<Utc>,
+    /// When it may be sent to the customer (later than `created_at` in quiet hours).
+    pub deliver_at: DateTime<Utc>,
+    /// Whether it also asks the advisor to care (a task in the work queue).
+    pub care_task: Option<String>,
+}
+
+/// A stored reminder, with whom it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ReminderRow {
+    /// Id, increasing in the order reminders were made.
+    pub id: i64,
+    /// Customer.
+    pub customer_id: i64,
+    /// Customer's name.
+    pub customer: String,
+    /// The customer's advisor.
+    pub advisor_id: i64,
+    /// The customer's branch.
+    pub branch_id: i64,
+    /// Account.
+    pub account_id: i64,
+    /// Rule name.
+    pub rule: String,
+    /// Instrument code, for rules about one holding.
+    pub instrument: Option<String>,
+    /// Step past the threshold.
+    pub step: i32,
+    /// Measured figure.
+    pub measure: i64,
+    /// The figures that made it fire (JSON object text).
+    pub figures: String,
+    /// Sentence in Chinese.
+    pub text_zh: String,
+    /// Sentence in English.
+    pub text_en: String,
+    /// Rule configuration version.
+    pub rule_version: String,
+    /// Trading day.
+    pub trading_day: NaiveDate,
+    /// When it fired.
+    pub created_at: DateTime<Utc>,
+    /// When it may reach the customer.
+    pub deliver_at: DateTime<Utc>,
+    /// When it reached the customer's inbox; empty while held.
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+/// Reminders per rule on one trading day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReminderVolume {
+    /// Trading day.
+    pub trading_day: NaiveDate,
+    /// Rule name.
+    pub rule: String,
+    /// How many fired.
+    pub count: i64,
+}
+
+/// Which reminders a reader asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReminderQuery {
+    /// Whose: the reader's scope.
+    pub scope: Scope,
+    /// Only those delivered (the customer's inbox), or all (the advisor's queue).
+    pub delivered_only: bool,
+    /// Only newer than this id.
+    pub after: Option<i64>,
+    /// At most this many, newest first.
+    pub limit: i64,
+}
+
+const REMINDER_COLUMNS: &str =
+    "SELECT r.id, r.customer_id, c.name AS customer, c.advisor_id, c.branch_id, r.account_id, r.rule, \
+     r.instrument, r.step, r.measure, r.figures, r.text_zh, r.text_en, r.rule_version, r.trading_day, r.created_at, \
+     r.deliver_at, r.delivered_at FROM reminders r JOIN customers c ON c.id = r.customer_id WHERE 1 = 1";
+
+/// Accounts with their customer, and positions, as the watch is built from them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WatchBook {
+    /// (account id, customer id), by account id.
+    pub accounts: Vec<(i64, i64)>,
+    /// (account id, instrument code, quantity, average cost in 0.0001 CNY), by account id.
+    pub positions: Vec<(i64, String, i64, i64)>,
+}
+
+impl Db {
+    /// Every account and position, in account order.
+    pub async fn watch_book(&self) -> Result<WatchBook, StoreError> {
+        let (accounts, positions) = with_pool!(self, pool => {
+            let accounts: Vec<(i64, i64)> =
+                sqlx::query_as("SELECT id, customer_id FROM accounts ORDER BY id").fetch_all(pool).await?;
+            let positions: Vec<(i64, String, i64, i64)> = sqlx::query_as(
+                "SELECT account_id, instrument, quantity, cost_price FROM positions ORDER BY account_id, instrument",
+            )
+            .fetch_all(pool)
+            .await?;
+            (accounts, positions)
+        });
+        Ok(WatchBook { accounts, positions })
+    }
+
+    /// Stores reminders (and the care tasks some ask for) in one
+    /// transaction; answers them as stored, with their ids, in order.
+    pub async fn insert_reminders(&self, reminders: &[NewReminder]) -> Result<Vec<ReminderRow>, StoreError> {
+        if reminders.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (first, last) = with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let mut id: i64 =
+                sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM reminders").fetch_one(&mut *tx).await?;
+            let first = id + 1;
+            for r in reminders {
+                id += 1;
+                let customer: i64 = sqlx::query_scalar("SELECT customer_id FROM accounts WHERE id = $1")
+                    .bind(r.account_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO reminders (id, customer_id, account_id, rule, instrument, step, measure, figures, \
+                     text_zh, text_en, rule_version, trading_day, created_at, deliver_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                )
+                .bind(id)
+                .bind(customer)
+                .bind(r.account_id)
+                .bind(&r.rule)
+                .bind(&r.instrument)
+                .bind(r.step)
+                .bind(r.measure)
+                .bind(&r.figures)
+                .bind(&r.text_zh)
+                .bind(&r.text_en)
+                .bind(&r.rule_version)
+                .bind(r.trading_day)
+                .bind(r.created_at)
+                .bind(r.deliver_at)
+                .execute(&mut *tx)
+                .await?;
+                if let Some(title) = &r.care_task {
+                    sqlx::query(
+                        "INSERT INTO tasks (id, advisor_id, customer_id, kind, title, created_at) \
+                         SELECT (SELECT COALESCE(MAX(id), 0) + 1 FROM tasks), advisor_id, id, 'care', $1, $2 \
+                         FROM customers WHERE id = $3",
+                    )
+                    .bind(title)
+                    .bind(r.created_at)
+                    .bind(customer)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            tx.commit().await?;
+            (first, id)
+        });
+        self.reminders_between(first, last).await
+    }
+
+    async fn reminders_between(&self, first: i64, last: i64) -> Result<Vec<ReminderRow>, StoreError> {
+        let rows: Vec<ReminderRow> = with_pool!(self, pool => {
+            let mut q = QueryBuilder::new(REMINDER_COLUMNS);
+            q.push(" AND r.id >= ").push_bind(first).push(" AND r.id <= ").push_bind(last).push(" ORDER BY r.id");
+            q.build_query_as().fetch_all(pool).await?
+        });
+        Ok(rows)
+    }
+
+    /// Reminders in scope, newest first.
+    pub async fn reminders(&self, query: &ReminderQuery) -> Result<Vec<ReminderRow>, StoreError> {
+        let rows: Vec<ReminderRow> = with_pool!(self, pool => {
+            let mut q = QueryBuilder::new(REMINDER_COLUMNS);
+            push_scope(&mut q, query.scope);
+            if query.delivered_only {
+                q.push(" AND r.delivered_at IS NOT NULL");
+            }
+            if let Some(after) = query.after {
+                q.push(" AND r.id > ").push_bind(after);
+            }
+            q.push(" ORDER BY r.id DESC LIMIT ").push_bind(query.limit);
+            q.build_query_as().fetch_all(pool).await?
+        });
+        Ok(rows)
+    }
+
+    /// The outbox: marks every reminder due by `now` and not yet delivered as
+    /// delivered, and answers them (to be pushed to the customers' pages).
+    pub async fn deliver_due_reminders(&self, now: DateTime<Utc>) -> Result<Vec<ReminderRow>, StoreError> {
+        let ids: Vec<i64> = with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let ids: Vec<i64> = sqlx::query_scalar(
+                "SELECT id FROM reminders WHERE delivered_at IS NULL AND deliver_at <= $1 ORDER BY id",
+            )
+            .bind(now)
+            .fetch_all(&mut *tx)
+            .await?;
+            if let (Some(first), Some(last)) = (ids.first(), ids.last()) {
+                sqlx::query(
+                    "UPDATE reminders SET delivered_at = $1 \
+                     WHERE delivered_at IS NULL AND deliver_at <= $1 AND id >= $2 AND id <= $3",
+                )
+                .bind(now)
+                .bind(first)
+                .bind(last)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            ids
+        });
+        let (Some(&first), Some(&last)) = (ids.first(), ids.last()) else { return Ok(Vec::new()) };
+        Ok(self
+            .reminders_between(first, last)
+            .await?
+            .into_iter()
+            .filter(|r| ids.binary_search(&r.id).is_ok())
+            .collect())
+    }
+
+    /// Reminders per rule per trading day in scope over the `days` calendar
+    /// days ending on the newest day with any, newest day first.
+    pub async fn reminder_volume(&self, scope: Scope, days: i64) -> Result<Vec<ReminderVolume>, StoreError> {
+        let newest: Option<NaiveDate> = with_pool!(self, pool => {
+            let mut q = QueryBuilder::new(
+                "SELECT MAX(r.trading_day) FROM reminders r JOIN customers c ON c.id = r.customer_id WHERE 1 = 1",
+            );
+            push_scope(&mut q, scope);
+            q.build_query_scalar().fetch_one(pool).await?
+        });
+        let Some(newest) = newest else { return Ok(Vec::new()) };
+        let since = newest - chrono::Duration::days(days - 1);
+        let rows: Vec<(NaiveDate, String, i64)> = with_pool!(self, pool => {
+            let mut q = QueryBuilder::new(
+                "SELECT r.trading_day, r.rule, COUNT(*) FROM reminders r JOIN customers c ON c.id = r.customer_id \
+                 WHERE r.trading_day >= ",
+            );
+            q.push_bind(since);
+            push_scope(&mut q, scope);
+            q.push(" GROUP BY r.trading_day, r.rule ORDER BY r.trading_day DESC, r.rule");
+            q.build_query_as().fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(|(trading_day, rule, count)| ReminderVolume { trading_day, rule, count }).collect())
+    }
+}
