@@ -237,3 +237,58 @@ pub async fn send_events(db: &Db, events: &[serde_json::Value], caller: &FeedCal
         .collect();
     Ok(FeedReport { files, rejects: early })
 }
+
+/// Indexes of the events of one type that were stored (not rejected).
+fn accepted<'a>(
+    events: &'a [serde_json::Value],
+    report: &FeedReport,
+    file: BookFile,
+) -> impl Iterator<Item = &'a serde_json::Value> {
+    let rejected: std::collections::HashSet<u64> = report
+        .files
+        .iter()
+        .filter(|f| f.file == file.name)
+        .flat_map(|f| f.rejects.iter().map(|r| r.at))
+        .chain(report.rejects.iter().map(|r| r.at))
+        .collect();
+    let kind = event_type(file);
+    events
+        .iter()
+        .enumerate()
+        .filter(move |(k, e)| e["type"] == kind && !rejected.contains(&(*k as u64)))
+        .map(|(_, e)| e)
+}
+
+/// The snapshot events of a call that were stored, as quotes for the position watch.
+pub fn accepted_quotes(events: &[serde_json::Value], report: &FeedReport) -> Vec<crate::risk_desk::Quote> {
+    accepted(events, report, book_files::SNAPSHOTS)
+        .filter_map(|e| {
+            Some(crate::risk_desk::Quote {
+                code: field_text(&e["code"]),
+                time: domain::parse_timestamp("time", &field_text(&e["time"])).ok()?,
+                last: field_text(&e["last"]).trim().parse().ok()?,
+            })
+        })
+        .collect()
+}
+
+/// The trade events of a call that were stored, for the position watch.
+pub fn accepted_trades(events: &[serde_json::Value], report: &FeedReport) -> Vec<crate::risk_desk::Fill> {
+    accepted(events, report, book_files::TRADES)
+        .filter_map(|e| {
+            let quantity: i64 = field_text(&e["quantity"]).trim().parse().ok()?;
+            let signed = match field_text(&e["side"]).trim() {
+                "buy" => quantity,
+                "sell" => -quantity,
+                _ => return None,
+            };
+            Some(crate::risk_desk::Fill {
+                account_id: field_text(&e["account_id"]).trim().parse().ok()?,
+                code: field_text(&e["instrument"]).trim().to_owned(),
+                quantity: signed,
+                price: field_text(&e["price"]).trim().parse().ok()?,
+                time: domain::parse_timestamp("time", &field_text(&e["time"])).ok()?,
+            })
+        })
+        .collect()
+}

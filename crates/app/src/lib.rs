@@ -11,6 +11,7 @@ pub mod import;
 pub mod keys;
 pub mod market_data;
 pub mod replay;
+pub mod risk_desk;
 
 pub use gen::{generate, GenOptions, GenSummary};
 pub use import::{import_dir, FileReport, ImportError, ImportOptions, ImportReport};

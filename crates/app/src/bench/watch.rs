@@ -10,7 +10,8 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use watch::{InstrumentInput, PositionInput, Watch, HISTORY_DAYS};
+use watch::rules::RuleConfig;
+use watch::{InstrumentInput, InstrumentProfile, Monitor, Period, PositionInput, Watch, HISTORY_DAYS};
 
 /// What to measure.
 #[derive(Debug, Clone)]
@@ -61,6 +62,17 @@ pub struct WatchBench {
     pub sweep_ms_p99: f64,
     /// Single quotes: nanoseconds per holder revalued, over quotes of every instrument.
     pub quote_ns_per_holder: f64,
+    /// Median full-market sweep with every account judged by every rule and
+    /// the ledger deciding what is new, milliseconds.
+    pub judged_sweep_ms_median: f64,
+    /// 99th percentile of the same.
+    pub judged_sweep_ms_p99: f64,
+    /// Reminders made over all judged sweeps.
+    pub reminders: usize,
+    /// Reminders made per second of judged-sweep time.
+    pub reminders_per_s: f64,
+    /// Single quotes with every touched account judged: nanoseconds per holder.
+    pub judged_quote_ns_per_holder: f64,
     /// Peak resident memory of the process.
     pub peak_rss_bytes: Option<u64>,
     /// Sum of all accounts' values after the last sweep (a check that the work happened).
@@ -196,6 +208,11 @@ pub fn synthetic_positions<'a>(
     })
 }
 
+/// The 99th percentile of sorted times (the slowest of fewer than 100).
+fn percentile_99(sorted: &[f64]) -> f64 {
+    sorted[((sorted.len() as f64 * 0.99).ceil() as usize).clamp(1, sorted.len()) - 1]
+}
+
 /// Runs the benchmark.
 pub fn watch_bench(opts: &WatchBenchOptions) -> Result<WatchBench, WatchBenchError> {
     let accounts = opts.accounts.max(1);
@@ -220,9 +237,8 @@ pub fn watch_bench(opts: &WatchBenchOptions) -> Result<WatchBench, WatchBenchErr
     }
     times.sort_by(f64::total_cmp);
     let median = times[times.len() / 2];
-    let p99 = times[((times.len() as f64 * 0.99).ceil() as usize).clamp(1, times.len()) - 1];
+    let p99 = percentile_99(&times);
     let total_value = (0..engine.accounts() as u32).map(|a| engine.figures(a).value).sum();
-    let peak_rss_bytes = super::peak_rss_bytes();
     let duckdb = match &opts.duckdb_script {
         None => None,
         Some(script) => {
@@ -241,6 +257,60 @@ pub fn watch_bench(opts: &WatchBenchOptions) -> Result<WatchBench, WatchBenchErr
     }
     let quote_ns_per_holder = started.elapsed().as_secs_f64() * 1e9 / holders.max(1) as f64;
 
+    // The same sweeps with the rules: every account judged, the ledger keeping what is new.
+    let profiles = instruments
+        .iter()
+        .map(|i| {
+            let last = *i.closes.last().expect("closes");
+            InstrumentProfile {
+                is_stock: true,
+                limit_down: Some(last - last / 10),
+                outstanding_shares: 1_000_000_000,
+                closes: i.closes.clone(),
+            }
+        })
+        .collect();
+    let month_prior = vec![0; engine.accounts()];
+    let mut monitor = Monitor::new(engine, profiles, month_prior, RuleConfig::default(), Period { day: 1, month: 1 })?;
+    let mut judged = Vec::with_capacity(opts.sweeps);
+    let mut reminders = 0;
+    // A volatile day: each instrument opens up to 6% away from its last close,
+    // then every sweep (a full-market snapshot, every 3 s in practice) moves
+    // it up to 0.5% either way within its ±10% band.
+    let watch = monitor.watch();
+    let band = |i: u32, p: f64| p.clamp(watch.prev_close(i) as f64 * 0.9, watch.prev_close(i) as f64 * 1.1);
+    let mut walk: Vec<f64> =
+        (0..watch.instruments() as u32).map(|i| watch.prev_close(i) as f64 * rng.gen_range(0.94..1.06)).collect();
+    let mut moves = Vec::with_capacity(opts.sweeps);
+    for _ in 0..opts.sweeps.max(1) {
+        let prices: Vec<(u32, i32)> = walk
+            .iter_mut()
+            .enumerate()
+            .map(|(i, p)| {
+                *p = band(i as u32, *p * rng.gen_range(0.995..1.005));
+                (i as u32, (*p as i32).max(1))
+            })
+            .collect();
+        moves.push(prices);
+    }
+    for prices in moves {
+        let started = Instant::now();
+        monitor.sweep_into(&prices, opts.threads, &mut |batch| reminders += batch.len())?;
+        judged.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    let judged_total_s: f64 = judged.iter().sum::<f64>() / 1e3;
+    // Tick by tick with the rules: each quote judges the accounts it touched.
+    let holders: usize = (0..monitor.watch().instruments() as u32).map(|i| monitor.watch().holders(i).count()).sum();
+    let started = Instant::now();
+    for i in 0..monitor.watch().instruments() as u32 {
+        let price = (monitor.watch().price(i) as f64 * 0.999) as i32;
+        monitor.quote(i, price.max(1))?;
+    }
+    let judged_quote_ns_per_holder = started.elapsed().as_secs_f64() * 1e9 / holders.max(1) as f64;
+    judged.sort_by(f64::total_cmp);
+    let (judged_median, judged_p99) = (judged[judged.len() / 2], percentile_99(&judged));
+    let peak_rss_bytes = super::peak_rss_bytes();
+
     Ok(WatchBench {
         accounts: opts.accounts,
         positions,
@@ -250,6 +320,11 @@ pub fn watch_bench(opts: &WatchBenchOptions) -> Result<WatchBench, WatchBenchErr
         sweep_ms_median: median,
         sweep_ms_p99: p99,
         quote_ns_per_holder,
+        judged_sweep_ms_median: judged_median,
+        judged_sweep_ms_p99: judged_p99,
+        reminders,
+        reminders_per_s: reminders as f64 / judged_total_s.max(1e-9),
+        judged_quote_ns_per_holder,
         peak_rss_bytes,
         total_value,
         duckdb,

@@ -1,0 +1,403 @@
+//! The risk desk: the position watch running inside the server. It is built
+//! from the database for a trading day, takes snapshots as they arrive,
+//! stores every reminder they make due (with its sentences and figures), and
+//! announces them to whoever listens (the server's WebSocket pages). An
+//! outbox sends reminders held over the customer's quiet hours when they end.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
+use domain::{Instrument, InstrumentKind, Money};
+use rust_decimal::prelude::ToPrimitive;
+use std::collections::HashMap;
+use store::{Db, NewReminder, ReminderRow, StoreError};
+use tokio::sync::{broadcast, Mutex};
+use watch::rules::{QuietHours, Rule, RuleConfig, Trigger};
+use watch::{InstrumentInput, InstrumentProfile, Monitor, Period, PositionInput, Watch, WatchError};
+
+/// Calendar days of daily bars read to seed the trend signals (MACD needs ~34 trading days).
+const HISTORY_CALENDAR_DAYS: i64 = 120;
+
+/// How the desk judges and when it may send.
+#[derive(Debug, Clone, Default)]
+pub struct DeskSettings {
+    /// Thresholds: firm defaults and per-account overrides (keyed by account id).
+    pub rules: RuleConfig,
+    /// Hours (Asia/Shanghai) in which reminders wait before reaching customers.
+    pub quiet: QuietHours,
+    /// Threads for judging every account.
+    pub threads: usize,
+}
+
+/// Why the desk could not act.
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    /// Reading or writing the database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The book could not be built into an engine.
+    #[error("the position watch refused the book: {0}")]
+    Watch(#[from] WatchError),
+}
+
+/// 0.0001 CNY counts (as stored) to the engine's 0.001 CNY, rounded half up.
+fn milli_of_fixed(fixed: i64) -> i32 {
+    i32::try_from((fixed + 5).div_euclid(10)).unwrap_or(i32::MAX)
+}
+
+/// Money to the engine's 0.001 CNY.
+fn milli(money: Money) -> i32 {
+    (money * Money::from(1000)).round().to_i32().unwrap_or(i32::MAX)
+}
+
+/// The engine's 0.001 CNY as money text.
+fn money_text(milli: i64) -> String {
+    (Money::from(milli) / Money::from(1000)).normalize().to_string()
+}
+
+/// An instrument's limit-down price on `day` after closing at `prev_close`, when it has a band.
+fn limit_down(i: &Instrument, prev_close: i32, day: NaiveDate) -> Option<i32> {
+    let calendar = market::TradingCalendar::builtin();
+    let listing_day = calendar.trading_days_between(i.list_date, day);
+    let tick = market::rules::tick(i.kind);
+    let prev = Money::from(prev_close) / Money::from(1000);
+    market::rules::price_band(i.board, i.kind, i.st, listing_day)
+        .map(|band| milli(market::rules::limit_prices(prev, band, tick).down))
+}
+
+/// A price for an instrument at a moment: what the watch takes from a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quote {
+    /// Instrument code, e.g. 600519.SH.
+    pub code: String,
+    /// When.
+    pub time: DateTime<Utc>,
+    /// Last price.
+    pub last: Money,
+}
+
+/// A trade as the watch takes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fill {
+    /// Account id.
+    pub account_id: i64,
+    /// Instrument code.
+    pub code: String,
+    /// Shares: positive bought, negative sold.
+    pub quantity: i64,
+    /// Price.
+    pub price: Money,
+    /// When.
+    pub time: DateTime<Utc>,
+}
+
+/// The watch for one trading day, with the ids behind its indexes.
+pub struct LiveWatch {
+    monitor: Monitor,
+    session: NaiveDate,
+    accounts: Vec<i64>,
+    account_index: HashMap<i64, u32>,
+    instruments: Vec<Instrument>,
+    index: HashMap<String, u32>,
+}
+
+impl std::fmt::Debug for LiveWatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveWatch")
+            .field("session", &self.session)
+            .field("accounts", &self.accounts.len())
+            .field("instruments", &self.instruments.len())
+            .finish()
+    }
+}
+
+impl LiveWatch {
+    /// Builds the watch for trading day `session` from the database: prices
+    /// start at each instrument's last close before that day. Answers the
+    /// watch and the reminders already due at the start.
+    pub async fn load(
+        db: &Db,
+        session: NaiveDate,
+        settings: &DeskSettings,
+    ) -> Result<(LiveWatch, Vec<Trigger>), DeskError> {
+        let instruments = db.all_instruments().await?;
+        let index: HashMap<String, u32> =
+            instruments.iter().enumerate().map(|(k, i)| (i.code.to_string(), k as u32)).collect();
+        let mut closes: Vec<Vec<(NaiveDate, i32)>> = vec![Vec::new(); instruments.len()];
+        for (code, date, close) in db.closes_between(session - Duration::days(HISTORY_CALENDAR_DAYS), session).await? {
+            if let Some(&k) = index.get(&code) {
+                closes[k as usize].push((date, milli_of_fixed(close)));
+            }
+        }
+        for (i, c) in instruments.iter().zip(closes.iter_mut()) {
+            if c.is_empty() {
+                c.push((session.pred_opt().unwrap_or(session), milli(i.last_close).max(1)));
+            }
+        }
+        let book = db.watch_book().await?;
+        let accounts: Vec<i64> = book.accounts.iter().map(|a| a.0).collect();
+        let account_index: HashMap<i64, u32> = accounts.iter().enumerate().map(|(k, a)| (*a, k as u32)).collect();
+        let bp = settings.rules.firm.trapped_below_cost_bp;
+        let mut positions = Vec::with_capacity(book.positions.len());
+        for (account, code, quantity, cost) in &book.positions {
+            let (Some(&a), Some(&i)) = (account_index.get(account), index.get(code)) else { continue };
+            let cost = milli_of_fixed(*cost);
+            // Trapped days so far: the trailing closes far enough below today's cost.
+            let trapped_days = closes[i as usize]
+                .iter()
+                .rev()
+                .take_while(|(_, c)| i64::from(*c) * 10_000 <= i64::from(cost) * (10_000 - bp))
+                .count() as u16;
+            let quantity = i32::try_from(*quantity).unwrap_or(i32::MAX);
+            positions.push(PositionInput { account: a, instrument: i, quantity, cost, trapped_days });
+        }
+        let inputs: Vec<InstrumentInput> =
+            closes.iter().map(|c| InstrumentInput { closes: c.iter().map(|x| x.1).collect() }).collect();
+        let watch = Watch::build_streaming(accounts.len() as u32, &inputs, bp, positions.len(), positions)?;
+        // The month's P&L before today: each holding valued at yesterday's close
+        // against the last close of the previous month (as if held all month).
+        let month_start = session.with_day(1).expect("day 1 exists");
+        let mut month_move = vec![0i64; instruments.len()];
+        for (k, c) in closes.iter().enumerate() {
+            let before_month = c.iter().rev().find(|(d, _)| *d < month_start);
+            if let (Some(base), Some(last)) = (before_month, c.last()) {
+                month_move[k] = i64::from(last.1 - base.1);
+            }
+        }
+        let mut month_prior = vec![0i64; accounts.len()];
+        watch.for_each_position(|account, instrument, quantity| {
+            month_prior[account as usize] += i64::from(quantity) * month_move[instrument as usize];
+        });
+        let profiles = instruments
+            .iter()
+            .zip(&closes)
+            .map(|(i, c)| {
+                let prev = c.last().map_or(1, |x| x.1);
+                InstrumentProfile {
+                    is_stock: i.kind == InstrumentKind::Stock,
+                    limit_down: limit_down(i, prev, session),
+                    outstanding_shares: i.outstanding_shares,
+                    closes: c.iter().map(|x| x.1).collect(),
+                }
+            })
+            .collect();
+        // Overrides are written by account id; the engine counts accounts by index.
+        let mut rules = settings.rules.clone();
+        rules.accounts = settings
+            .rules
+            .accounts
+            .iter()
+            .filter_map(|(id, t)| account_index.get(&i64::from(*id)).map(|k| (*k, t.clone())))
+            .collect();
+        let mut monitor = Monitor::new(watch, profiles, month_prior, rules, period_of(session))?;
+        let due = monitor.judge_everyone(settings.threads.max(1));
+        let live = LiveWatch { monitor, session, accounts, account_index, instruments, index };
+        Ok((live, due))
+    }
+
+    /// The trading day the watch is in.
+    pub fn session(&self) -> NaiveDate {
+        self.session
+    }
+
+    /// The monitor, for figures.
+    pub fn monitor(&self) -> &Monitor {
+        &self.monitor
+    }
+
+    /// Applies a quote; unknown instruments and bad prices are skipped (the
+    /// feed has checked them already). Answers the reminders now due.
+    pub fn quote(&mut self, code: &str, last: Money) -> Vec<Trigger> {
+        let Some(&i) = self.index.get(code) else { return Vec::new() };
+        let price = milli(last);
+        if price <= 0 {
+            return Vec::new();
+        }
+        self.monitor.quote(i, price).unwrap_or_default()
+    }
+
+    /// Applies a trade of this session; a trade the engine refuses (an
+    /// unknown account or instrument, selling more than held) is skipped with
+    /// a warning, since the feed has stored it and the watch must go on.
+    pub fn trade(&mut self, fill: &Fill) -> Vec<Trigger> {
+        let (Some(&a), Some(&i)) = (self.account_index.get(&fill.account_id), self.index.get(&fill.code)) else {
+            return Vec::new();
+        };
+        let (Ok(quantity), price) = (i32::try_from(fill.quantity), milli(fill.price)) else { return Vec::new() };
+        match self.monitor.trade(a, i, quantity, price) {
+            Ok(due) => due,
+            Err(e) => {
+                tracing::warn!(account = fill.account_id, code = %fill.code, error = %e, "the position watch skipped a trade");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Closes the session at current prices and opens `next`.
+    pub fn roll_to(&mut self, next: NaiveDate, threads: usize) -> Result<Vec<Trigger>, DeskError> {
+        let watch = self.monitor.watch();
+        let limits: Vec<Option<i32>> =
+            self.instruments.iter().enumerate().map(|(k, i)| limit_down(i, watch.price(k as u32), next)).collect();
+        let new_month = (next.year(), next.month()) != (self.session.year(), self.session.month());
+        let due = self.monitor.roll_day(&limits, new_month, threads)?;
+        self.session = next;
+        Ok(due)
+    }
+
+    /// A trigger as a reminder to store: ids, sentences, figures, delivery time.
+    pub fn reminder(&self, t: &Trigger, now: DateTime<Utc>, quiet: &QuietHours, version: &str) -> NewReminder {
+        let watch = self.monitor.watch();
+        let f = watch.figures(t.account);
+        let instrument = t.instrument.map(|i| &self.instruments[i as usize]);
+        let price = t.instrument.map_or(0, |i| watch.price(i));
+        let trapped_days = t
+            .instrument
+            .and_then(|i| watch.holding_details(t.account).into_iter().find(|h| h.instrument == i))
+            .map_or(0, |h| h.trapped_days);
+        let code = instrument.map(|i| i.code.to_string()).unwrap_or_default();
+        let context = watch::wording::Context {
+            name: instrument.map_or("", |i| i.name.as_str()),
+            code: &code,
+            price,
+            trapped_days,
+            day_loss: -f.day_pnl,
+        };
+        let (text_zh, text_en) = watch::wording::sentences(t, &context);
+        let figures = serde_json::json!({
+            "value": money_text(f.value),
+            "day_pnl": money_text(f.day_pnl),
+            "peak_20d": money_text(f.peak),
+            "largest_position": money_text(f.largest),
+            "month_pnl": money_text(self.monitor.month_pnl(t.account)),
+            "price": t.instrument.map(|_| money_text(i64::from(price))),
+            "prev_close": t.instrument.map(|i| money_text(i64::from(watch.prev_close(i)))),
+        });
+        let local = domain::to_shanghai(now);
+        let minute = (local.hour() * 60 + local.minute()) as u16;
+        NewReminder {
+            account_id: self.accounts[t.account as usize],
+            rule: t.rule.as_str().into(),
+            instrument: instrument.map(|i| i.code.to_string()),
+            step: i32::from(t.step),
+            measure: t.measure,
+            figures: figures.to_string(),
+            text_zh,
+            text_en,
+            rule_version: version.into(),
+            trading_day: self.session,
+            created_at: now,
+            deliver_at: now + Duration::minutes(i64::from(quiet.wait(minute))),
+            care_task: (t.rule == Rule::MonthLossCare).then(|| watch::wording::care_task_title(t)),
+        }
+    }
+}
+
+/// Day and month sequence numbers for the ledger.
+fn period_of(day: NaiveDate) -> Period {
+    Period { day: day.num_days_from_ce() as u32, month: (day.year() * 12 + day.month() as i32) as u32 }
+}
+
+/// What the desk announces to listeners.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeskEvent {
+    /// A reminder was made (advisors see it at once).
+    Made(ReminderRow),
+    /// A reminder reached the customer's inbox (at once, or after quiet hours).
+    Delivered(ReminderRow),
+}
+
+/// The desk: one live watch behind a lock, the database and the listeners.
+#[derive(Debug)]
+pub struct RiskDesk {
+    db: Db,
+    settings: DeskSettings,
+    live: Mutex<Option<LiveWatch>>,
+    events: broadcast::Sender<DeskEvent>,
+}
+
+impl RiskDesk {
+    /// A desk; the watch is built when the first snapshot of a day arrives.
+    pub fn new(db: Db, settings: DeskSettings) -> RiskDesk {
+        let (events, _) = broadcast::channel(4096);
+        RiskDesk { db, settings, live: Mutex::new(None), events }
+    }
+
+    /// Listens to reminders as they are made and delivered.
+    pub fn subscribe(&self) -> broadcast::Receiver<DeskEvent> {
+        self.events.subscribe()
+    }
+
+    /// Takes quotes (from snapshots already checked and stored by the feed):
+    /// moves the watch to their trading day (rolling a day forward, or
+    /// rebuilding for any other day), quotes them in time order, stores and
+    /// announces the reminders they make due. Answers how many were made.
+    pub async fn on_quotes(&self, mut snapshots: Vec<Quote>, now: DateTime<Utc>) -> Result<usize, DeskError> {
+        snapshots.sort_by_key(|s| s.time);
+        let threads = self.settings.threads.max(1);
+        let mut live = self.live.lock().await;
+        let mut made = 0;
+        let mut k = 0;
+        while k < snapshots.len() {
+            let day = domain::to_shanghai(snapshots[k].time).date_naive();
+            let end = snapshots[k..]
+                .iter()
+                .position(|s| domain::to_shanghai(s.time).date_naive() != day)
+                .map_or(snapshots.len(), |n| k + n);
+            let mut due = Vec::new();
+            let calendar = market::TradingCalendar::builtin();
+            match live.as_mut() {
+                Some(w) if w.session == day => {}
+                Some(w) if calendar.next_trading_day(w.session) == day => due.extend(w.roll_to(day, threads)?),
+                _ => {
+                    tracing::info!(%day, "building the position watch for a trading day");
+                    let (w, start) = LiveWatch::load(&self.db, day, &self.settings).await?;
+                    *live = Some(w);
+                    due.extend(start);
+                }
+            }
+            let w = live.as_mut().expect("built above");
+            for s in &snapshots[k..end] {
+                due.extend(w.quote(&s.code, s.last));
+            }
+            let reminders: Vec<NewReminder> =
+                due.iter().map(|t| w.reminder(t, now, &self.settings.quiet, &self.settings.rules.version)).collect();
+            made += self.store_and_announce(&reminders, now).await?;
+            k = end;
+        }
+        Ok(made)
+    }
+
+    /// Takes trades (already checked and stored by the feed) of the watch's
+    /// current session; trades of other days are in the database for the
+    /// next build. Answers how many reminders were made.
+    pub async fn on_trades(&self, fills: &[Fill], now: DateTime<Utc>) -> Result<usize, DeskError> {
+        let mut live = self.live.lock().await;
+        let Some(w) = live.as_mut() else { return Ok(0) };
+        let mut due = Vec::new();
+        let session = w.session;
+        for f in fills.iter().filter(|f| domain::to_shanghai(f.time).date_naive() == session) {
+            due.extend(w.trade(f));
+        }
+        let reminders: Vec<NewReminder> =
+            due.iter().map(|t| w.reminder(t, now, &self.settings.quiet, &self.settings.rules.version)).collect();
+        drop(live);
+        self.store_and_announce(&reminders, now).await
+    }
+
+    async fn store_and_announce(&self, reminders: &[NewReminder], now: DateTime<Utc>) -> Result<usize, DeskError> {
+        let stored = self.db.insert_reminders(reminders).await?;
+        for r in &stored {
+            // No listener is not an error: the reminder is stored.
+            let _ = self.events.send(DeskEvent::Made(r.clone()));
+        }
+        self.deliver_due(now).await?;
+        Ok(stored.len())
+    }
+
+    /// The outbox: delivers every reminder due by `now` and announces it.
+    pub async fn deliver_due(&self, now: DateTime<Utc>) -> Result<usize, DeskError> {
+        let delivered = self.db.deliver_due_reminders(now).await?;
+        for r in &delivered {
+            let _ = self.events.send(DeskEvent::Delivered(r.clone()));
+        }
+        Ok(delivered.len())
+    }
+}
