@@ -10,11 +10,14 @@ mod pages;
 mod params;
 mod request_log;
 
+use app::risk_desk::{DeskSettings, RiskDesk};
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
 use store::Db;
 use tokio::net::TcpListener;
 
@@ -26,6 +29,8 @@ pub use error::AppError;
 pub struct AppState {
     /// The database.
     pub db: Db,
+    /// The position watch and its reminders.
+    pub desk: Arc<RiskDesk>,
 }
 
 /// htmx 2.0.11 (0BSD), vendored so that nothing is fetched at build or run time.
@@ -34,6 +39,8 @@ const HTMX: &str = include_str!("../assets/htmx.min.js");
 const CHARTS: &str = include_str!("../assets/lightweight-charts.standalone.production.js");
 /// Our script that draws an instrument page's chart.
 const INSTRUMENT_CHART: &str = include_str!("../assets/instrument-chart.js");
+/// Our script that adds reminders to a page as they arrive.
+const REMINDERS_LIVE: &str = include_str!("../assets/reminders-live.js");
 
 /// A static script, cached for a day.
 fn script(body: &'static str) -> axum::response::Response {
@@ -44,9 +51,15 @@ fn script(body: &'static str) -> axum::response::Response {
 /// The largest body a feed call may send: a book file of a few million rows.
 const FEED_BODY_LIMIT: usize = 512 << 20;
 
-/// Every route the server answers.
+/// Every route the server answers, with a risk desk of default settings.
 pub fn router(db: Db) -> Router {
-    let state = AppState { db };
+    let desk = Arc::new(RiskDesk::new(db.clone(), DeskSettings::default()));
+    router_with(db, desk)
+}
+
+/// Every route the server answers, around a given risk desk.
+pub fn router_with(db: Db, desk: Arc<RiskDesk>) -> Router {
+    let state = AppState { db, desk };
     // Everything behind a session except signing in and static assets.
     let protected = protected_routes()
         .into_iter()
@@ -66,6 +79,7 @@ pub fn router(db: Db) -> Router {
         .route("/assets/htmx.min.js", get(|| async { script(HTMX) }))
         .route("/assets/lightweight-charts.js", get(|| async { script(CHARTS) }))
         .route("/assets/instrument-chart.js", get(|| async { script(INSTRUMENT_CHART) }))
+        .route("/assets/reminders-live.js", get(|| async { script(REMINDERS_LIVE) }))
         // A route layer runs after routing, so it sees the matched template.
         .route_layer(axum::middleware::from_fn(request_log::log_request))
         .with_state(state)
@@ -91,11 +105,30 @@ pub fn feed_paths() -> Vec<&'static str> {
     api::feed_routes().into_iter().map(|(path, _)| path).collect()
 }
 
-/// Serves until `shutdown` completes.
+/// How often the outbox looks for reminders whose quiet hours have ended.
+const OUTBOX_INTERVAL: Duration = Duration::from_secs(30);
+
+/// Serves until `shutdown` completes, with the risk desk's outbox running beside.
 pub async fn serve(
     listener: TcpListener,
     db: Db,
+    settings: DeskSettings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(db)).with_graceful_shutdown(shutdown).await
+    let desk = Arc::new(RiskDesk::new(db.clone(), settings));
+    let outbox = tokio::spawn({
+        let desk = desk.clone();
+        async move {
+            let mut every = tokio::time::interval(OUTBOX_INTERVAL);
+            loop {
+                every.tick().await;
+                if let Err(e) = desk.deliver_due(chrono::Utc::now()).await {
+                    tracing::error!(error = %e, "the reminder outbox failed; retrying");
+                }
+            }
+        }
+    });
+    let served = axum::serve(listener, router_with(db, desk)).with_graceful_shutdown(shutdown).await;
+    outbox.abort();
+    served
 }

@@ -71,6 +71,15 @@ pub async fn postgres() -> Option<TestDb> {
     Some(TestDb { name: "postgres", db, url, users: Vec::new(), keys_file, _dir: dir })
 }
 
+/// A new events-feed token for `db` (as an admin would make one).
+pub async fn events_token(db: &Db) -> String {
+    let token = access::new_api_token();
+    db.create_api_token("test", "events", access::FeedScope::Events, &access::secret_digest(&token))
+        .await
+        .expect("token stored");
+    token
+}
+
 /// Every backend available here: SQLite always, PostgreSQL when reachable.
 pub async fn backends() -> Vec<TestDb> {
     let mut all = vec![sqlite().await];
@@ -88,11 +97,16 @@ pub struct TestApp {
 impl TestApp {
     /// Starts the server over `db`.
     pub async fn spawn(db: Db) -> TestApp {
+        TestApp::spawn_with(db, app::risk_desk::DeskSettings { threads: 2, ..Default::default() }).await
+    }
+
+    /// Starts the server over `db` with the risk desk's settings.
+    pub async fn spawn_with(db: Db, settings: app::risk_desk::DeskSettings) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
-            server::serve(listener, db, async {
+            server::serve(listener, db, settings, async {
                 let _ = stopped.await;
             })
             .await

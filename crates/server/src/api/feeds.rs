@@ -61,5 +61,19 @@ pub async fn events(
     Json(request): Json<Events>,
 ) -> Result<Json<FeedReport>, AppError> {
     require(&caller, FeedScope::Events)?;
-    Ok(Json(app::feeds::send_events(&state.db, &request.events, &caller).await?))
+    let report = app::feeds::send_events(&state.db, &request.events, &caller).await?;
+    // The events are stored; a watch that cannot take them is logged, not the caller's fault.
+    let fills = app::feeds::accepted_trades(&request.events, &report);
+    if !fills.is_empty() {
+        if let Err(e) = state.desk.on_trades(&fills, chrono::Utc::now()).await {
+            tracing::error!(error = %e, "the position watch could not take the trades");
+        }
+    }
+    let quotes = app::feeds::accepted_quotes(&request.events, &report);
+    if !quotes.is_empty() {
+        if let Err(e) = state.desk.on_quotes(quotes, chrono::Utc::now()).await {
+            tracing::error!(error = %e, "the position watch could not take the snapshots");
+        }
+    }
+    Ok(Json(report))
 }

@@ -52,6 +52,7 @@ pub fn shell(locale: Locale, title: &str, path_for_switch: &str, viewer: Option<
                         a href={ "/?lang=" (locale.tag()) } { (locale.t("nav-overview")) }
                         a href={ "/customers?lang=" (locale.tag()) } { (locale.t("nav-customers")) }
                         a href={ "/instruments?lang=" (locale.tag()) } { (locale.t("nav-instruments")) }
+                        a href={ "/reminders?lang=" (locale.tag()) } { (locale.t("nav-reminders")) }
                     }
                     @if viewer.is_some_and(|v| v.principal.role != access::Role::Customer) {
                         a href={ "/tasks?lang=" (locale.tag()) } { (locale.t("nav-tasks")) }

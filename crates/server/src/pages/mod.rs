@@ -4,6 +4,7 @@ mod customers;
 mod instruments;
 mod layout;
 mod overview;
+mod reminders;
 mod tasks;
 
 pub use layout::shell;
@@ -21,6 +22,9 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/instruments", get(instruments::list)),
         ("/instruments/{code}", get(instruments::detail)),
         ("/tasks", get(tasks::list)),
+        ("/reminders", get(reminders::list)),
+        ("/reminders/volume", get(reminders::volume)),
+        ("/reminders/live", get(reminders::live)),
         ("/tasks/{id}/done", post(tasks::done)),
     ]
 }

@@ -46,8 +46,11 @@ pub async fn list(
     let locale = Locale::choose(q.lang.as_deref(), &headers);
     crate::api::tasks::staff_only(&viewer.principal).map_err(|e| PageError(e, locale))?;
     let tasks = state.db.tasks(viewer.principal.scope(), false).await.map_err(|e| PageError(e.into(), locale))?;
+    let reminders = super::reminders::panel(&state, &viewer, locale, 50).await?;
     let body = html! {
         h1 { (locale.t("tasks-title")) }
+        (reminders)
+        h2 { (locale.t("tasks-open")) }
         @if tasks.is_empty() {
             p.empty { (locale.t("tasks-none")) }
         } @else {

@@ -1,0 +1,150 @@
+//! Risk reminders over the API: staff see those of the customers in their
+//! scope as soon as they are made; a customer sees their own once delivered
+//! (after quiet hours). The firm's volume per rule per day for staff.
+
+use crate::{AppError, AppState};
+use access::{Principal, Role};
+use axum::extract::{Query, State};
+use axum::{Extension, Json};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use store::{ReminderQuery, ReminderRow};
+use utoipa::{IntoParams, ToSchema};
+
+/// Reminders answered at most per call.
+const MAX_LIMIT: i64 = 500;
+
+/// Which reminders to list.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ReminderParams {
+    /// Only those with a larger id (for polling after a page's newest).
+    pub after: Option<i64>,
+    /// At most this many, newest first (default 100, at most 500).
+    pub limit: Option<i64>,
+}
+
+/// One reminder.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Reminder {
+    /// Id, increasing as reminders are made.
+    pub id: i64,
+    /// Customer.
+    pub customer_id: i64,
+    /// Customer's name.
+    pub customer: String,
+    /// Account.
+    pub account_id: i64,
+    /// Rule: stock_drop, limit_down, account_day_loss, drawdown, concentration,
+    /// heavy_below_ma20, heavy_macd_death_cross, trapped, disclosure, month_loss_care.
+    pub rule: String,
+    /// Instrument code, for rules about one holding.
+    pub instrument: Option<String>,
+    /// Step past the threshold (1 at it; more as it worsens).
+    pub step: i32,
+    /// The measured figure: basis points, or 0.001 CNY for amounts.
+    pub measure: i64,
+    /// The figures that made it fire.
+    #[schema(value_type = Object)]
+    pub figures: serde_json::Value,
+    /// The sentence in Chinese.
+    pub text_zh: String,
+    /// The sentence in English.
+    pub text_en: String,
+    /// The rule configuration's version.
+    pub rule_version: String,
+    /// Trading day.
+    pub trading_day: NaiveDate,
+    /// When it fired.
+    pub created_at: DateTime<Utc>,
+    /// When it may reach the customer (later in quiet hours).
+    pub deliver_at: DateTime<Utc>,
+    /// When it reached the customer; empty while held.
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+impl From<ReminderRow> for Reminder {
+    fn from(r: ReminderRow) -> Reminder {
+        Reminder {
+            id: r.id,
+            customer_id: r.customer_id,
+            customer: r.customer,
+            account_id: r.account_id,
+            rule: r.rule,
+            instrument: r.instrument,
+            step: r.step,
+            measure: r.measure,
+            figures: serde_json::from_str(&r.figures).unwrap_or(serde_json::Value::Null),
+            text_zh: r.text_zh,
+            text_en: r.text_en,
+            rule_version: r.rule_version,
+            trading_day: r.trading_day,
+            created_at: r.created_at,
+            deliver_at: r.deliver_at,
+            delivered_at: r.delivered_at,
+        }
+    }
+}
+
+/// The reader's view: staff see reminders when made, customers when delivered.
+pub(crate) fn query(principal: &Principal, after: Option<i64>, limit: Option<i64>) -> Result<ReminderQuery, AppError> {
+    let limit = limit.unwrap_or(100);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(AppError::BadRequest {
+            field: "limit",
+            reason: format!("must be between 1 and {MAX_LIMIT}, got {limit}"),
+        });
+    }
+    Ok(ReminderQuery { scope: principal.scope(), delivered_only: principal.role == Role::Customer, after, limit })
+}
+
+/// Reminders in the caller's scope, newest first.
+#[utoipa::path(get, path = "/reminders", params(ReminderParams),
+    responses((status = 200, body = [Reminder]), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Query(params): Query<ReminderParams>,
+) -> Result<Json<Vec<Reminder>>, AppError> {
+    let q = query(&principal, params.after, params.limit)?;
+    Ok(Json(state.db.reminders(&q).await?.into_iter().map(Reminder::from).collect()))
+}
+
+/// Over how many days to count.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct VolumeParams {
+    /// Calendar days back from the newest day with reminders (default 30, at most 366).
+    pub days: Option<i64>,
+}
+
+/// Reminders of one rule on one day.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Volume {
+    /// Trading day.
+    pub trading_day: NaiveDate,
+    /// Rule.
+    pub rule: String,
+    /// How many fired.
+    pub count: i64,
+}
+
+/// The days to count, checked.
+pub(crate) fn days(days: Option<i64>) -> Result<i64, AppError> {
+    let days = days.unwrap_or(30);
+    if !(1..=366).contains(&days) {
+        return Err(AppError::BadRequest { field: "days", reason: format!("must be between 1 and 366, got {days}") });
+    }
+    Ok(days)
+}
+
+/// Reminder volume per rule per trading day in the caller's scope (staff only).
+#[utoipa::path(get, path = "/reminders/volume", params(VolumeParams),
+    responses((status = 200, body = [Volume]), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn volume(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Query(params): Query<VolumeParams>,
+) -> Result<Json<Vec<Volume>>, AppError> {
+    crate::api::tasks::staff_only(&principal)?;
+    let rows = state.db.reminder_volume(principal.scope(), days(params.days)?).await?;
+    Ok(Json(rows.into_iter().map(|v| Volume { trading_day: v.trading_day, rule: v.rule, count: v.count }).collect()))
+}
