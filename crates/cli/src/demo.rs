@@ -13,7 +13,12 @@ const DEMO_KEYS: &str = "brokerdesk-demo.keys";
 const DEMO_BOOK: &str = "brokerdesk-demo";
 
 /// Generates, imports and serves the demo brokerage.
-pub async fn run(listen: SocketAddr, customers: u64, bars: Option<PathBuf>) -> anyhow::Result<()> {
+pub async fn run(
+    listen: SocketAddr,
+    customers: u64,
+    bars: Option<PathBuf>,
+    settings: app::risk_desk::DeskSettings,
+) -> anyhow::Result<()> {
     let bars_flag = bars.as_ref().map(|b| format!(" --bars {}", b.display())).unwrap_or_default();
     let mut opts = app::GenOptions::new(customers, 2026, DEMO_BOOK);
     opts.bars = bars;
@@ -42,7 +47,8 @@ pub async fn run(listen: SocketAddr, customers: u64, bars: Option<PathBuf>) -> a
     let token = access::new_api_token();
     db.create_api_token("system:demo", "demo replay", access::FeedScope::Events, &access::secret_digest(&token))
         .await?;
-    println!("Replay a real trading day into it (from another terminal):");
+    println!("Sign in as the advisor and open http://{listen}/tasks: risk reminders arrive there live when you");
+    println!("replay a real trading day into it (from another terminal):");
     println!("  cargo run --release -- replay --url http://{listen} --token {token}{bars_flag}");
-    crate::serve(db, listen).await
+    crate::serve(db, listen, settings).await
 }

@@ -73,6 +73,17 @@ fn demo_serves_the_generated_brokerage() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The replayed day went through the position watch: reminders were made and stored.
+    let made = {
+        let path = dir.path().join("brokerdesk-demo.db");
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            let db = store::Db::open(path.to_str().unwrap()).await.unwrap();
+            let q = store::ReminderQuery { scope: access::Scope::Firm, delivered_only: false, after: None, limit: 10 };
+            db.reminders(&q).await.unwrap().len()
+        })
+    };
+    assert!(made > 0, "the replay made reminders");
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(body["customers"], 3000, "{body}");
