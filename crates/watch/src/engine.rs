@@ -497,6 +497,7 @@ impl Watch {
     }
 
     /// A row's current figures.
+    #[inline]
     fn row_figures(&self, a: usize) -> AccountFigures {
         let value = self.live[a].value;
         AccountFigures {
@@ -575,6 +576,7 @@ impl Watch {
     /// A stored row's account, figures and main positions, column by column,
     /// for a fast screen of many accounts; `overflow` says it also holds
     /// positions opened since the build (not in these columns).
+    #[inline]
     pub fn row_view(&self, row: usize) -> RowView<'_> {
         let range = self.account_start[row] as usize..self.account_start[row + 1] as usize;
         RowView {

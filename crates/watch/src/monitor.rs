@@ -2,20 +2,37 @@
 //! (a quote, a market sweep, a trade, the day's close) revalues what it must
 //! and answers the reminders it makes due, each once.
 
+use crate::rules::Rule;
 use crate::rules::{
     at_least, at_limit_down, concentrated, evaluate_into, month_care, past, stock_drop, trapped, InstrumentState,
     RuleConfig, Trigger,
 };
-use crate::sent::{admit_account, admit_holding, AccountMark, HoldingMark, MONTHLY};
+use crate::sent::{
+    admit_account, admit_holding, instrument_fires, instrument_news, new_for_account, new_for_holding, AccountMark,
+    HoldingMark, MONTHLY,
+};
 use crate::{AccountFigures, HoldingDetail, Watch, WatchError};
 use market::indicators::{Indicator, Macd, MacdValue, Ohlcv};
 use std::sync::Mutex;
 
-/// The mark of an account not judged since the monitor began (or compacted).
-const UNJUDGED: u64 = 0;
+/// A row whose account has its own thresholds: the screen (firm thresholds) cannot read it.
+const OWN_THRESHOLDS: u8 = 1;
+/// A row holding a position trapped long enough to fire once far enough under its cost.
+const LONG_TRAPPED: u8 = 2;
 
-/// The screen code's trend bits (MA20 cross, MACD death cross).
-const TREND: u64 = 0b11 << 33;
+/// What the screen knows of an instrument under the firm's thresholds,
+/// refreshed when its price moves (5,000 of these fit in the L2 cache).
+#[derive(Debug, Clone, Copy, Default)]
+struct Board {
+    /// Positions of at least this many shares pass the disclosure line.
+    disclosure_shares: i64,
+    price: i32,
+    /// Stocks only: the drop step and limit-down now, as a holding mark (see `sent`).
+    fires: HoldingMark,
+    /// Crossed below its MA20 today / MACD death cross today.
+    below_ma20: bool,
+    macd_cross: bool,
+}
 
 /// Reminders a judging thread hands over at a time.
 const BATCH: usize = 1 << 16;
@@ -118,17 +135,13 @@ pub struct Monitor {
     trends: Vec<Trend>,
     /// Each instrument as the rules see it now (signals included).
     states: Vec<InstrumentState>,
-    /// Each instrument's screen code (see [`Monitor::screen`]).
-    codes: Vec<u64>,
-    /// Rows of accounts with their own thresholds, which the screen cannot read.
-    overridden: Vec<bool>,
+    /// Each instrument as the screen reads it (see [`Monitor::pending`]).
+    boards: Vec<Board>,
+    /// Per storage row: `OWN_THRESHOLDS`, `LONG_TRAPPED`.
+    row_flags: Vec<u8>,
     /// Each account's profit or loss on the month's earlier days.
-    /// (By storage row, like `marks`: judging walks rows in order.)
+    /// (By storage row: judging walks rows in order.)
     month_prior: Vec<i64>,
-    /// Per storage row, the account's screen at its last full judgement (see
-    /// [`Monitor::screen`]): while it is unchanged nothing new can hold, so
-    /// most accounts are not judged in full.
-    marks: Vec<u64>,
     day: u32,
     month: u32,
 }
@@ -182,24 +195,22 @@ impl Monitor {
             profiles,
             trends,
             states: Vec::new(),
-            codes: Vec::new(),
-            overridden: Vec::new(),
+            boards: Vec::new(),
+            row_flags: Vec::new(),
             month_prior,
-            marks: Vec::new(),
             day: period.day,
             month: period.month,
         };
         let instruments = monitor.watch.instruments();
         monitor.states = vec![InstrumentState::default(); instruments];
-        monitor.codes = vec![0; instruments];
+        monitor.boards = vec![Board::default(); instruments];
         for i in 0..instruments as u32 {
             monitor.refresh(i);
         }
-        monitor.marks = vec![UNJUDGED; monitor.watch.accounts()];
         monitor.sent_main = vec![0; monitor.watch.row_start(monitor.watch.accounts())];
         *monitor.sent_overflow.get_mut().expect("not shared yet") = vec![0; monitor.watch.overflow_positions()];
         monitor.sent_rows = vec![0; monitor.watch.accounts()];
-        monitor.overridden = monitor.overridden_rows();
+        monitor.row_flags = monitor.flag_rows();
         Ok(monitor)
     }
 
@@ -264,6 +275,8 @@ impl Monitor {
         price: i32,
     ) -> Result<Vec<Trigger>, WatchError> {
         self.watch.trade(account, instrument, quantity, price)?;
+        let row = self.watch.row_of(account);
+        self.row_flags[row] = self.flags_of(row);
         let overflow = self.watch.overflow_positions();
         self.sent_overflow.get_mut().expect(POISON).resize(overflow, 0);
         let mut due = Vec::new();
@@ -321,11 +334,13 @@ impl Monitor {
         for i in 0..self.watch.instruments() as u32 {
             self.refresh(i);
         }
+        self.row_flags = self.flag_rows();
         Ok(self.judge_all(threads))
     }
 
     /// Folds positions opened since the build into the engine's main arrays
-    /// (see [`Watch::compact`]); judges nobody, since no figure changes.
+    /// (see [`Watch::compact`]); judges nobody, since no figure changes and
+    /// the sent marks move with their positions.
     pub fn compact(&mut self) {
         let accounts = self.watch.accounts() as u32;
         let by_account: Vec<(i64, AccountMark)> = (0..accounts)
@@ -366,9 +381,7 @@ impl Monitor {
             let k = self.watch.row_view(row).instruments.iter().position(|&i| i == instrument);
             self.sent_main[start + k.expect("a compacted holding stays in its row")] = mark;
         }
-        // Rows moved: judge everyone afresh (the sent marks still know what was sent).
-        self.marks.iter_mut().for_each(|m| *m = UNJUDGED);
-        self.overridden = self.overridden_rows();
+        self.row_flags = self.flag_rows();
     }
 
     /// Judges every account now (at the start, before the first update),
@@ -385,36 +398,34 @@ impl Monitor {
     }
 
     /// Judges every account, split over threads by storage row: a cheap
-    /// screen first, the full rules only where the screen changed. What is
-    /// due goes to `sink` in batches as the threads find it, so a volatile
+    /// screen first, the full rules only where it finds something new. What
+    /// is due goes to `sink` in batches as the threads find it, so a volatile
     /// open's millions of reminders need not all be held at once.
     fn judge_all_into(&mut self, threads: usize, sink: &mut dyn FnMut(&[Trigger])) {
         let rows = self.watch.accounts();
         let chunk = rows.div_ceil(threads.max(1)).max(1);
-        let mut marks = std::mem::take(&mut self.marks);
         let mut sent_main = std::mem::take(&mut self.sent_main);
         let mut sent_rows = std::mem::take(&mut self.sent_rows);
-        // Each thread its rows, and the marks of those rows and of their positions.
+        // Each thread its rows, and the sent marks of those rows and of their positions.
         let mut chunks = Vec::new();
-        let (mut marks_rest, mut main_rest, mut rows_rest) = (&mut marks[..], &mut sent_main[..], &mut sent_rows[..]);
+        let (mut main_rest, mut rows_rest) = (&mut sent_main[..], &mut sent_rows[..]);
         for lo in (0..rows).step_by(chunk) {
             let hi = (lo + chunk).min(rows);
-            let (m, mr) = std::mem::take(&mut marks_rest).split_at_mut(hi - lo);
             let (p, pr) =
                 std::mem::take(&mut main_rest).split_at_mut(self.watch.row_start(hi) - self.watch.row_start(lo));
             let (r, rr) = std::mem::take(&mut rows_rest).split_at_mut(hi - lo);
-            (marks_rest, main_rest, rows_rest) = (mr, pr, rr);
-            chunks.push((lo, m, Sent { main: p, main_base: self.watch.row_start(lo), rows: r, row_base: lo }));
+            (main_rest, rows_rest) = (pr, rr);
+            chunks.push((lo..hi, Sent { main: p, main_base: self.watch.row_start(lo), rows: r, row_base: lo }));
         }
         let this = &*self;
         let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Trigger>>(threads.max(1) * 2);
         std::thread::scope(|scope| {
-            for (lo, marks, mut sent) in chunks {
+            for (rows, mut sent) in chunks {
                 let batches = batches.clone();
                 scope.spawn(move || {
                     let (mut due, mut scratch) = (Vec::with_capacity(BATCH), Scratch::default());
-                    for (k, mark) in marks.iter_mut().enumerate() {
-                        this.judge_row(lo + k, mark, false, &mut scratch, &mut sent, &mut due);
+                    for row in rows {
+                        this.judge_row(row, false, &mut scratch, &mut sent, &mut due);
                         if due.len() >= BATCH {
                             let full = std::mem::replace(&mut due, Vec::with_capacity(BATCH));
                             batches.send(full).expect("the caller receives until every thread is done");
@@ -430,7 +441,7 @@ impl Monitor {
                 sink(&batch);
             }
         });
-        (self.marks, self.sent_main, self.sent_rows) = (marks, sent_main, sent_rows);
+        (self.sent_main, self.sent_rows) = (sent_main, sent_rows);
     }
 
     /// A full-market update like [`Monitor::sweep`], handing what is due to
@@ -456,32 +467,19 @@ impl Monitor {
     /// Judges one account (after a quote touched it, or in full after a trade).
     fn judge_one(&mut self, account: u32, full: bool, scratch: &mut Scratch, due: &mut Vec<Trigger>) {
         let row = self.watch.row_of(account);
-        let mut mark = self.marks[row];
         let (mut main, mut rows) = (std::mem::take(&mut self.sent_main), std::mem::take(&mut self.sent_rows));
         let mut sent = Sent { main: &mut main, main_base: 0, rows: &mut rows, row_base: 0 };
-        self.judge_row(row, &mut mark, full, scratch, &mut sent, due);
+        self.judge_row(row, full, scratch, &mut sent, due);
         (self.sent_main, self.sent_rows) = (main, rows);
-        self.marks[row] = mark;
     }
 
-    /// Judges the account in `row`: unless `full`, skipped when its screen
-    /// equals its mark (nothing that decides its rules has changed since it
-    /// was last judged this day); otherwise every rule, each trigger admitted
-    /// if not yet sent today at its step, and the mark set to the screen.
-    fn judge_row(
-        &self,
-        row: usize,
-        mark: &mut u64,
-        full: bool,
-        scratch: &mut Scratch,
-        sent: &mut Sent,
-        due: &mut Vec<Trigger>,
-    ) {
-        let screen = self.screen(row);
-        if !full && screen.is_some_and(|s| s == *mark) {
+    /// Judges the account in `row`: unless `full`, skipped when the screen
+    /// finds nothing new due (see [`Monitor::pending`]); otherwise every
+    /// rule, each trigger admitted if not yet sent today at its step.
+    fn judge_row(&self, row: usize, full: bool, scratch: &mut Scratch, sent: &mut Sent, due: &mut Vec<Trigger>) {
+        if !full && !self.pending(row, sent) {
             return;
         }
-        *mark = screen.unwrap_or(UNJUDGED);
         let view = self.watch.row_view(row);
         scratch.holdings.clear();
         scratch.held.clear();
@@ -507,81 +505,96 @@ impl Monitor {
         }
     }
 
-    /// A fingerprint of everything that decides which rules hold for the
-    /// account in `row` and at which step, except what changes only with a
-    /// trade or a new day (after which the account is judged in full anyway):
-    /// the account's day-loss and drawdown steps and month-loss care, and per
-    /// holding its instrument's screen code, whether it concentrates the
-    /// account, is heavy under a trend signal, or is trapped. None for rows
-    /// the screen cannot read (own thresholds, positions in the overflow).
-    fn screen(&self, row: usize) -> Option<u64> {
-        if self.overridden.get(row).copied().unwrap_or(false) {
-            return None;
-        }
+    /// Whether judging the account in `row` could make anything due: the
+    /// rules under the firm's thresholds, read straight from the engine's
+    /// columns and the instruments' boards, each compared with what was sent
+    /// today. Exact, not a guess: false only when every rule that holds was
+    /// already sent at its step. True for rows it cannot read (own
+    /// thresholds, positions in the overflow), which are judged in full.
+    fn pending(&self, row: usize, sent: &Sent) -> bool {
         let v = self.watch.row_view(row);
-        if v.overflow {
-            return None;
+        if v.overflow || self.row_flags[row] & OWN_THRESHOLDS != 0 {
+            return true;
         }
-        let (t, f, prices) = (&self.config.firm, v.figures, self.watch.prices());
-        // A fingerprint, not a defence against crafted input: Fx-style mixing of small integers.
-        let mix = |h: u64, x: u64| (h.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        let (t, f) = (&self.config.firm, v.figures);
+        let account = sent.rows[row - sent.row_base];
         let (day_loss, _) = past(-f.day_pnl, f.value - f.day_pnl, t.account_day_loss_bp, t.account_day_loss_step_bp);
         let (drawdown, _) = past(f.peak - f.value, f.peak, t.drawdown_bp, t.drawdown_step_bp);
-        let care = month_care(t, self.month_prior[row] + f.day_pnl);
-        let mut h =
-            mix(mix(u64::from(self.day), u64::from(self.month)), u64::from(day_loss) | u64::from(drawdown) << 32);
-        h = mix(h, u64::from(care));
-        for k in 0..v.instruments.len() {
-            let quantity = v.quantities[k];
-            if quantity <= 0 {
+        let step = |s: u32| u16::try_from(s).unwrap_or(u16::MAX);
+        if (day_loss > 0 && new_for_account(account, Rule::AccountDayLoss, step(day_loss)))
+            || (drawdown > 0 && new_for_account(account, Rule::Drawdown, step(drawdown)))
+            || (month_care(t, self.month_prior[row] + f.day_pnl) && new_for_account(account, Rule::MonthLossCare, 1))
+        {
+            return true;
+        }
+        // No position can concentrate the account unless its largest does.
+        let may_concentrate = concentrated(t, f.largest, f.value);
+        let long_trapped = self.row_flags[row] & LONG_TRAPPED != 0;
+        let start = self.watch.row_start(row) - sent.main_base;
+        let marks = &sent.main[start..start + v.instruments.len()];
+        // Most positions need only their instrument's board and their mark:
+        // `|` rather than `||`, so that path has no branch to mispredict.
+        let mut news = false;
+        for (k, (&i, &quantity)) in v.instruments.iter().zip(v.quantities).enumerate() {
+            let (b, mark) = (&self.boards[i as usize], marks[k]);
+            let held = quantity > 0;
+            news |= held
+                & (instrument_news(b.fires, mark)
+                    | ((i64::from(quantity) >= b.disclosure_shares) & new_for_holding(mark, Rule::Disclosure, 1)));
+            if !(held & (may_concentrate | b.below_ma20 | b.macd_cross | long_trapped)) {
                 continue;
             }
-            let i = v.instruments[k];
-            let price = prices[i as usize];
-            let value = i64::from(quantity) * i64::from(price);
-            let code = self.codes[i as usize];
-            let heavy = code & TREND != 0 && at_least(value, f.value, t.heavy_bp);
+            let value = i64::from(quantity) * i64::from(b.price);
+            let heavy = (b.below_ma20 || b.macd_cross) && at_least(value, f.value, t.heavy_bp);
             let holding = HoldingDetail { instrument: i, quantity, cost: v.costs[k], trapped_days: v.trapped_days[k] };
-            let flags = u64::from(concentrated(t, value, f.value))
-                | u64::from(heavy) << 1
-                | u64::from(trapped(t, &holding, price)) << 2;
-            if code != 0 || flags != 0 {
-                h = mix(mix(h, u64::from(i)), code ^ flags << 61);
-            }
+            news |=
+                (may_concentrate && concentrated(t, value, f.value) && new_for_holding(mark, Rule::Concentration, 1))
+                    || (heavy && b.below_ma20 && new_for_holding(mark, Rule::HeavyBelowMa20, 1))
+                    || (heavy && b.macd_cross && new_for_holding(mark, Rule::HeavyMacdDeathCross, 1))
+                    || (long_trapped && trapped(t, &holding, b.price) && new_for_holding(mark, Rule::Trapped, 1));
         }
-        Some(h | 1) // never UNJUDGED
+        news
     }
 
-    /// An instrument's screen code under the firm's thresholds: its stock-drop
-    /// step (low 32 bits), limit-down, MA20 and MACD flags above.
-    fn code_of(&self, s: &InstrumentState) -> u64 {
+    /// An instrument as the screen reads it, under the firm's thresholds.
+    fn board_of(&self, s: &InstrumentState) -> Board {
         let t = &self.config.firm;
         let (step, _) = if s.is_stock { stock_drop(t, s) } else { (0, 0) };
-        u64::from(step)
-            | u64::from(s.is_stock && at_limit_down(s)) << 32
-            | u64::from(s.crossed_below_ma20) << 33
-            | u64::from(s.macd_death_cross) << 34
+        // The fewest shares that reach the disclosure line (at_least, solved for the part).
+        let disclosure_shares = if s.outstanding_shares > 0 && t.disclosure_bp > 0 {
+            (i128::from(s.outstanding_shares) * i128::from(t.disclosure_bp) + 9_999) / 10_000
+        } else if s.outstanding_shares > 0 {
+            i128::from(i64::MIN)
+        } else {
+            i128::from(i64::MAX)
+        };
+        Board {
+            price: s.price,
+            fires: instrument_fires(step, s.is_stock && at_limit_down(s)),
+            below_ma20: s.crossed_below_ma20,
+            macd_cross: s.macd_death_cross,
+            disclosure_shares: i64::try_from(disclosure_shares).unwrap_or(i64::MAX),
+        }
     }
 
-    /// Recomputes an instrument's state and screen code after its price moved.
+    /// Recomputes an instrument's state and board after its price moved.
     fn refresh(&mut self, instrument: u32) {
         let state = self.state_now(instrument);
-        self.codes[instrument as usize] = self.code_of(&state);
+        self.boards[instrument as usize] = self.board_of(&state);
         self.states[instrument as usize] = state;
     }
 
-    /// Which rows hold accounts with their own thresholds (empty when none has).
-    fn overridden_rows(&self) -> Vec<bool> {
-        if self.config.accounts.is_empty() {
-            return Vec::new();
-        }
-        let mut rows = vec![false; self.watch.accounts()];
-        for &account in self.config.accounts.keys() {
-            if (account as usize) < rows.len() {
-                rows[self.watch.row_of(account)] = true;
-            }
-        }
-        rows
+    /// Every row's flags (see `row_flags`).
+    fn flag_rows(&self) -> Vec<u8> {
+        (0..self.watch.accounts()).map(|row| self.flags_of(row)).collect()
+    }
+
+    /// A row's flags.
+    fn flags_of(&self, row: usize) -> u8 {
+        let view = self.watch.row_view(row);
+        let own = !self.config.accounts.is_empty() && self.config.accounts.contains_key(&view.account);
+        let long = view.trapped_days.iter().any(|&d| d >= self.config.firm.trapped_days);
+        (u8::from(own) * OWN_THRESHOLDS) | (u8::from(long) * LONG_TRAPPED)
     }
 
     fn evaluate(
@@ -680,6 +693,17 @@ mod tests {
         assert!(t.contains(&(0, Rule::StockDrop, 3)), "{t:?}");
         // Instrument 1's quote touches account 1 only.
         assert!(m.quote(1, 5_010).unwrap().iter().all(|t| t.account == 1));
+    }
+
+    #[test]
+    fn limit_down_after_the_last_drop_step_is_seen() {
+        let mut m = monitor(vec![10_000; 40]);
+        // -9.5%: drop step 3 (9% and beyond) for both holders.
+        let t = fired(&m.quote(0, 9_050).unwrap());
+        assert!(t.contains(&(0, Rule::StockDrop, 3)) && t.contains(&(1, Rule::StockDrop, 3)), "{t:?}");
+        // -10%: still step 3, and every account figure at the same step; only limit-down is new.
+        let t = fired(&m.quote(0, 9_000).unwrap());
+        assert_eq!(t, vec![(0, Rule::LimitDown, 1), (1, Rule::LimitDown, 1)]);
     }
 
     #[test]

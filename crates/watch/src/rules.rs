@@ -292,7 +292,17 @@ pub fn evaluate_into(
 /// Could `bp(part, whole)` reach `threshold`? Exact for a positive
 /// threshold; always true otherwise.
 fn reaches(part: i64, whole: i64, threshold: Bp) -> bool {
-    threshold <= 0 || (whole > 0 && i128::from(part) * 10_000 >= i128::from(threshold) * i128::from(whole))
+    if threshold <= 0 {
+        return true;
+    }
+    if whole <= 0 {
+        return false;
+    }
+    // i64 when both products fit (any account below about 900 M CNY), i128 otherwise.
+    match (part.checked_mul(10_000), threshold.checked_mul(whole)) {
+        (Some(left), Some(right)) => left >= right,
+        _ => i128::from(part) * 10_000 >= i128::from(threshold) * i128::from(whole),
+    }
 }
 
 /// `bp(part, whole) >= threshold`, exactly, dividing only when it must.

@@ -29,40 +29,64 @@ fn bit(rule: Rule) -> u16 {
     }
 }
 
+/// What an instrument's own state would fire for any holder, in a holding
+/// mark's layout: the drop step (saturated) and the limit-down flag.
+pub(crate) fn instrument_fires(drop_step: u32, limit_down: bool) -> HoldingMark {
+    drop_step.min(255) as u16 | if limit_down { bit(Rule::LimitDown) } else { 0 }
+}
+
+/// True when a holder whose mark is `mark` has not yet been sent what
+/// `fires` (from [`instrument_fires`]) holds. Branch-free: the screen runs
+/// it for every position on every sweep.
+pub(crate) fn instrument_news(fires: HoldingMark, mark: HoldingMark) -> bool {
+    ((fires & 0xff) > (mark & 0xff)) | (fires & !mark & bit(Rule::LimitDown) != 0)
+}
+
+/// True when a holding's trigger would be new today: first, or a step worse.
+pub(crate) fn new_for_holding(mark: HoldingMark, rule: Rule, step: u16) -> bool {
+    if rule == Rule::StockDrop {
+        step.min(255) > mark & 0xff
+    } else {
+        mark & bit(rule) == 0
+    }
+}
+
 /// True (and marked) when a holding's trigger is new today: first, or a step worse.
 pub(crate) fn admit_holding(mark: &mut HoldingMark, rule: Rule, step: u16) -> bool {
-    if rule == Rule::StockDrop {
-        let step = step.min(255);
-        if step > *mark & 0xff {
-            *mark = (*mark & !0xff) | step;
-            return true;
-        }
+    if !new_for_holding(*mark, rule, step) {
         return false;
     }
-    let b = bit(rule);
-    let new = *mark & b == 0;
-    *mark |= b;
-    new
+    *mark = if rule == Rule::StockDrop { (*mark & !0xff) | step.min(255) } else { *mark | bit(rule) };
+    true
+}
+
+/// Where an account rule's step sits in the account mark (None: the monthly flag).
+fn account_shift(rule: Rule) -> Option<u32> {
+    match rule {
+        Rule::AccountDayLoss => Some(0),
+        Rule::Drawdown => Some(8),
+        _ => None,
+    }
+}
+
+/// True when an account's trigger would be new today (this month, for care).
+pub(crate) fn new_for_account(mark: AccountMark, rule: Rule, step: u16) -> bool {
+    match account_shift(rule) {
+        Some(shift) => u32::from(step.min(255)) > (mark >> shift) & 0xff,
+        None => mark & MONTHLY == 0,
+    }
 }
 
 /// True (and marked) when an account's trigger is new today (this month, for care).
 pub(crate) fn admit_account(mark: &mut AccountMark, rule: Rule, step: u16) -> bool {
-    let shift = match rule {
-        Rule::AccountDayLoss => 0,
-        Rule::Drawdown => 8,
-        _ => {
-            let new = *mark & MONTHLY == 0;
-            *mark |= MONTHLY;
-            return new;
-        }
-    };
-    let step = u32::from(step.min(255));
-    if step > (*mark >> shift) & 0xff {
-        *mark = (*mark & !(0xff << shift)) | step << shift;
-        true
-    } else {
-        false
+    if !new_for_account(*mark, rule, step) {
+        return false;
     }
+    *mark = match account_shift(rule) {
+        Some(shift) => (*mark & !(0xff << shift)) | u32::from(step.min(255)) << shift,
+        None => *mark | MONTHLY,
+    };
+    true
 }
 
 #[cfg(test)]
@@ -84,5 +108,20 @@ mod tests {
         assert!(admit_account(&mut a, Rule::Drawdown, 1) && admit_account(&mut a, Rule::Drawdown, 2));
         assert!(admit_account(&mut a, Rule::MonthLossCare, 1) && !admit_account(&mut a, Rule::MonthLossCare, 1));
         assert!(admit_account(&mut a, Rule::AccountDayLoss, 3));
+    }
+
+    #[test]
+    fn instrument_news_agrees_with_admitting() {
+        for step in [0u32, 1, 2, 300] {
+            for limit in [false, true] {
+                for mark in [0u16, 1, 2, 255, bit(Rule::LimitDown), bit(Rule::LimitDown) | 2, bit(Rule::Trapped)] {
+                    let fires = instrument_fires(step, limit);
+                    let (mut drop_mark, mut limit_mark) = (mark, mark);
+                    let admits = (step > 0 && admit_holding(&mut drop_mark, Rule::StockDrop, step as u16))
+                        | (limit && admit_holding(&mut limit_mark, Rule::LimitDown, 1));
+                    assert_eq!(instrument_news(fires, mark), admits, "step {step} limit {limit} mark {mark:#x}");
+                }
+            }
+        }
     }
 }
