@@ -10,7 +10,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use watch::rules::RuleConfig;
+use watch::rules::{InstrumentState, RuleConfig};
 use watch::{InstrumentInput, InstrumentProfile, Monitor, Period, PositionInput, Watch, HISTORY_DAYS};
 
 /// What to measure.
@@ -28,6 +28,8 @@ pub struct WatchBenchOptions {
     pub seed: u64,
     /// Run the same revaluation in DuckDB with this script (bench/watch_duckdb.py), writing the book under `work_dir`.
     pub duckdb_script: Option<PathBuf>,
+    /// Judged sweeps DuckDB replays (the first ones; each takes it seconds at 10 M accounts).
+    pub duckdb_judged_sweeps: usize,
     /// Scratch directory for the DuckDB comparison's files.
     pub work_dir: PathBuf,
 }
@@ -35,12 +37,24 @@ pub struct WatchBenchOptions {
 /// The DuckDB peer's result.
 #[derive(Debug, Clone)]
 pub struct DuckDbRun {
-    /// Median sweep as SQL, milliseconds.
+    /// Median revaluation sweep (with the account-level checks) as SQL, milliseconds.
     pub duckdb_ms: f64,
-    /// DuckDB's sweep time over the engine's median.
+    /// DuckDB's revaluation time over the engine's median sweep.
     pub ratio: f64,
     /// Both computed the same total value.
     pub agrees: bool,
+    /// Judged sweeps replayed in DuckDB (the engine's first ones, same prices).
+    pub judged_sweeps: usize,
+    /// Median judged sweep as SQL (every rule, what was sent before), milliseconds.
+    pub judged_ms: f64,
+    /// The engine's median over the same judged sweeps, milliseconds.
+    pub engine_judged_ms: f64,
+    /// DuckDB's judged time over the engine's, same sweeps.
+    pub judged_ratio: f64,
+    /// Reminders DuckDB made in those sweeps, sweep by sweep.
+    pub reminders_per_sweep: Vec<u64>,
+    /// Both made the same reminders, sweep by sweep.
+    pub reminders_agree: bool,
 }
 
 /// The measurements.
@@ -101,15 +115,18 @@ pub enum WatchBenchError {
     DuckDb(String),
 }
 
-/// Writes the book at its current prices for the DuckDB script.
+/// Writes the book at its current prices for the DuckDB script (the month
+/// before today is flat in this book: `month_prior` 0 for everyone).
 fn export(engine: &Watch, dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let mut w = BufWriter::with_capacity(1 << 20, File::create(dir.join("positions.csv"))?);
-    writeln!(w, "account,instrument,quantity")?;
+    writeln!(w, "account,instrument,quantity,cost,trapped_days")?;
     let mut result = Ok(());
-    engine.for_each_position(|a, i, q| {
-        if result.is_ok() && q > 0 {
-            result = writeln!(w, "{a},{i},{q}");
+    engine.visit_rows(0..engine.accounts(), |a, _, holdings| {
+        for h in holdings.iter().filter(|h| h.quantity > 0) {
+            if result.is_ok() {
+                result = writeln!(w, "{a},{},{},{},{}", h.instrument, h.quantity, h.cost, h.trapped_days);
+            }
         }
     });
     result?;
@@ -121,11 +138,44 @@ fn export(engine: &Watch, dir: &Path) -> std::io::Result<()> {
     }
     w.flush()?;
     let mut w = BufWriter::with_capacity(1 << 20, File::create(dir.join("accounts.csv"))?);
-    writeln!(w, "account,peak_prior")?;
+    writeln!(w, "account,peak_prior,month_prior")?;
     for a in 0..engine.accounts() as u32 {
-        writeln!(w, "{a},{}", engine.peak_before_today(a))?;
+        writeln!(w, "{a},{},0", engine.peak_before_today(a))?;
     }
     w.flush()
+}
+
+/// Writes each instrument's fixed facts for the judged replay.
+fn export_judged_facts(dir: &Path, profiles: &[InstrumentProfile], prev_closes: &[i32]) -> std::io::Result<()> {
+    let mut w = BufWriter::new(File::create(dir.join("instruments.csv"))?);
+    writeln!(w, "instrument,prev_close,limit_down,outstanding,is_stock")?;
+    for (i, (p, prev)) in profiles.iter().zip(prev_closes).enumerate() {
+        let limit = p.limit_down.map(|l| l.to_string()).unwrap_or_default();
+        writeln!(w, "{i},{prev},{limit},{},{}", p.outstanding_shares, p.is_stock)?;
+    }
+    w.flush()
+}
+
+/// Writes, per judged sweep to replay, each instrument's price and the
+/// signals the monitor computed from it (5,000 rows a sweep, given to both
+/// sides: the work compared is per position and per account).
+fn export_judged_sweeps(dir: &Path, sweeps: &[Vec<InstrumentState>]) -> std::io::Result<()> {
+    let mut w = BufWriter::with_capacity(1 << 20, File::create(dir.join("quotes.csv"))?);
+    writeln!(w, "sweep,instrument,price,below_ma20,macd_cross")?;
+    for (k, states) in sweeps.iter().enumerate() {
+        for (i, s) in states.iter().enumerate() {
+            writeln!(w, "{k},{i},{},{},{}", s.price, s.crossed_below_ma20, s.macd_death_cross)?;
+        }
+    }
+    w.flush()
+}
+
+/// What the engine measured that DuckDB is compared with.
+struct EngineSide {
+    sweep_ms: f64,
+    total_value: i64,
+    judged_ms: Vec<f64>,
+    reminders_per_sweep: Vec<u64>,
 }
 
 /// Runs the DuckDB script and reads its JSON line.
@@ -133,8 +183,8 @@ fn duckdb(
     script: &Path,
     dir: &Path,
     threads: usize,
-    engine_ms: f64,
-    total_value: i64,
+    judged_sweeps: usize,
+    engine: &EngineSide,
 ) -> Result<DuckDbRun, WatchBenchError> {
     let out = std::process::Command::new("python3")
         .arg(script)
@@ -142,6 +192,8 @@ fn duckdb(
         .arg(dir)
         .arg("--threads")
         .arg(threads.to_string())
+        .arg("--judged-sweeps")
+        .arg(judged_sweeps.to_string())
         .output()
         .map_err(|e| WatchBenchError::DuckDb(format!("python3 {}: {e}", script.display())))?;
     if !out.status.success() {
@@ -151,18 +203,38 @@ fn duckdb(
     let line = stdout.lines().last().unwrap_or_default();
     let json: serde_json::Value =
         serde_json::from_str(line).map_err(|e| WatchBenchError::DuckDb(format!("{e}: {line}")))?;
-    let duckdb_ms =
-        json["duckdb_ms"].as_f64().ok_or_else(|| WatchBenchError::DuckDb(format!("no duckdb_ms in {line}")))?;
-    Ok(DuckDbRun { duckdb_ms, ratio: duckdb_ms / engine_ms, agrees: json["total_value"].as_i64() == Some(total_value) })
+    let number = |key: &str| json[key].as_f64().ok_or_else(|| WatchBenchError::DuckDb(format!("no {key} in {line}")));
+    let duckdb_ms = number("duckdb_ms")?;
+    let judged_ms = if judged_sweeps > 0 { number("duckdb_judged_ms")? } else { 0.0 };
+    let reminders_per_sweep: Vec<u64> =
+        json["reminders_per_sweep"].as_array().map_or(Vec::new(), |a| a.iter().filter_map(|x| x.as_u64()).collect());
+    let mut ours = engine.judged_ms[..judged_sweeps.min(engine.judged_ms.len())].to_vec();
+    ours.sort_by(f64::total_cmp);
+    let engine_judged_ms = ours.get(ours.len() / 2).copied().unwrap_or(0.0);
+    Ok(DuckDbRun {
+        duckdb_ms,
+        ratio: duckdb_ms / engine.sweep_ms,
+        agrees: json["total_value"].as_i64() == Some(engine.total_value),
+        judged_sweeps,
+        judged_ms,
+        engine_judged_ms,
+        judged_ratio: if engine_judged_ms > 0.0 { judged_ms / engine_judged_ms } else { 0.0 },
+        reminders_agree: reminders_per_sweep[..] == engine.reminders_per_sweep[..judged_sweeps],
+        reminders_per_sweep,
+    })
 }
 
-/// Synthetic instruments: a random start price and 19 closes of a gentle walk each.
+/// Closes of history per synthetic instrument: enough to seed MACD(12,26,9)
+/// and the MA20, so the trend rules can fire (the engine keeps the last 19).
+const SYNTHETIC_HISTORY: usize = 60;
+
+/// Synthetic instruments: a random start price and 60 closes of a gentle walk each.
 pub fn synthetic_instruments(instruments: u32, seed: u64) -> Vec<InstrumentInput> {
     let mut rng = Pcg64Mcg::seed_from_u64(seed);
     (0..instruments)
         .map(|_| {
             let base: i32 = rng.gen_range(2_000..200_000);
-            let closes = (0..HISTORY_DAYS)
+            let closes = (0..SYNTHETIC_HISTORY.max(HISTORY_DAYS))
                 .scan(base, |p, _| {
                     *p = (*p as f64 * rng.gen_range(0.97..1.03)).max(100.0) as i32;
                     Some(*p)
@@ -171,6 +243,17 @@ pub fn synthetic_instruments(instruments: u32, seed: u64) -> Vec<InstrumentInput
             InstrumentInput { closes }
         })
         .collect()
+}
+
+/// Shares outstanding of a synthetic instrument: one in a hundred is a thin
+/// small cap of 100,000 shares, where the largest holdings pass the 5%
+/// disclosure line; the rest have a billion.
+fn synthetic_outstanding(instrument: u32) -> i64 {
+    if instrument % 100 == 99 {
+        100_000
+    } else {
+        1_000_000_000
+    }
 }
 
 /// Synthetic positions, 1 to 5 an account (mean 3) over Zipf-popular
@@ -200,9 +283,11 @@ pub fn synthetic_positions<'a>(
         held.into_iter()
             .map(|instrument| {
                 let last = *instruments[instrument as usize].closes.last().expect("closes");
-                let cost = (last as f64 * rng.gen_range(0.6..1.4)) as i32;
+                let cost = (last as f64 * rng.gen_range(0.6..1.6)) as i32;
                 let quantity = rng.gen_range(1..=50) * 100;
-                PositionInput { account, instrument, quantity, cost, trapped_days: 0 }
+                // A position well below its cost has been there a while, or not.
+                let trapped_days = if cost as f64 > last as f64 / 0.7 { rng.gen_range(0..120) } else { 0 };
+                PositionInput { account, instrument, quantity, cost, trapped_days }
             })
             .collect::<Vec<_>>()
     })
@@ -239,14 +324,11 @@ pub fn watch_bench(opts: &WatchBenchOptions) -> Result<WatchBench, WatchBenchErr
     let median = times[times.len() / 2];
     let p99 = percentile_99(&times);
     let total_value = (0..engine.accounts() as u32).map(|a| engine.figures(a).value).sum();
-    let duckdb = match &opts.duckdb_script {
-        None => None,
-        Some(script) => {
-            let dir = opts.work_dir.join("watch-book");
-            export(&engine, &dir).map_err(|source| WatchBenchError::Write { path: dir.clone(), source })?;
-            Some(duckdb(script, &dir, opts.threads, median, total_value)?)
-        }
-    };
+    let dir = opts.work_dir.join("watch-book");
+    let write_error = |source| WatchBenchError::Write { path: dir.clone(), source };
+    if opts.duckdb_script.is_some() {
+        export(&engine, &dir).map_err(write_error)?;
+    }
 
     // Tick by tick: one quote per instrument, each revaluing its holders.
     let started = Instant::now();
@@ -260,17 +342,23 @@ pub fn watch_bench(opts: &WatchBenchOptions) -> Result<WatchBench, WatchBenchErr
     // The same sweeps with the rules: every account judged, the ledger keeping what is new.
     let profiles = instruments
         .iter()
-        .map(|i| {
+        .enumerate()
+        .map(|(k, i)| {
             let last = *i.closes.last().expect("closes");
             InstrumentProfile {
                 is_stock: true,
                 limit_down: Some(last - last / 10),
-                outstanding_shares: 1_000_000_000,
+                outstanding_shares: synthetic_outstanding(k as u32),
                 closes: i.closes.clone(),
             }
         })
-        .collect();
+        .collect::<Vec<_>>();
     let month_prior = vec![0; engine.accounts()];
+    let prev_closes: Vec<i32> = (0..engine.instruments() as u32).map(|i| engine.prev_close(i)).collect();
+    let compared = if opts.duckdb_script.is_some() { opts.duckdb_judged_sweeps.min(opts.sweeps.max(1)) } else { 0 };
+    if compared > 0 {
+        export_judged_facts(&dir, &profiles, &prev_closes).map_err(write_error)?;
+    }
     let mut monitor = Monitor::new(engine, profiles, month_prior, RuleConfig::default(), Period { day: 1, month: 1 })?;
     let mut judged = Vec::with_capacity(opts.sweeps);
     let mut reminders = 0;
@@ -293,10 +381,18 @@ pub fn watch_bench(opts: &WatchBenchOptions) -> Result<WatchBench, WatchBenchErr
             .collect();
         moves.push(prices);
     }
+    let mut reminders_per_sweep = Vec::with_capacity(moves.len());
+    let mut signals = Vec::with_capacity(compared);
     for prices in moves {
+        let mut made = 0;
         let started = Instant::now();
-        monitor.sweep_into(&prices, opts.threads, &mut |batch| reminders += batch.len())?;
+        monitor.sweep_into(&prices, opts.threads, &mut |batch| made += batch.len())?;
         judged.push(started.elapsed().as_secs_f64() * 1e3);
+        reminders += made;
+        reminders_per_sweep.push(made as u64);
+        if signals.len() < compared {
+            signals.push((0..monitor.watch().instruments() as u32).map(|i| monitor.instrument_state(i)).collect());
+        }
     }
     let judged_total_s: f64 = judged.iter().sum::<f64>() / 1e3;
     // Tick by tick with the rules: each quote judges the accounts it touched.
@@ -307,9 +403,23 @@ pub fn watch_bench(opts: &WatchBenchOptions) -> Result<WatchBench, WatchBenchErr
         monitor.quote(i, price.max(1))?;
     }
     let judged_quote_ns_per_holder = started.elapsed().as_secs_f64() * 1e9 / holders.max(1) as f64;
+    let peak_rss_bytes = super::peak_rss_bytes();
+    drop(monitor);
+    let duckdb = match &opts.duckdb_script {
+        None => None,
+        Some(script) => {
+            export_judged_sweeps(&dir, &signals).map_err(write_error)?;
+            let ours = EngineSide {
+                sweep_ms: median,
+                total_value,
+                judged_ms: judged.clone(),
+                reminders_per_sweep: reminders_per_sweep.clone(),
+            };
+            Some(duckdb(script, &dir, opts.threads, compared, &ours)?)
+        }
+    };
     judged.sort_by(f64::total_cmp);
     let (judged_median, judged_p99) = (judged[judged.len() / 2], percentile_99(&judged));
-    let peak_rss_bytes = super::peak_rss_bytes();
 
     Ok(WatchBench {
         accounts: opts.accounts,
