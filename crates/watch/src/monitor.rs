@@ -40,11 +40,23 @@ const BATCH: usize = 1 << 16;
 /// Admitting cannot panic while holding the overflow marks' lock.
 const POISON: &str = "the overflow marks' lock is never poisoned";
 
+/// What the monitor keeps per storage row, side by side because the screen
+/// reads all of it for every row on every sweep (one stream, not three).
+#[derive(Debug, Clone, Copy, Default)]
+struct RowState {
+    /// The account's profit or loss on the month's earlier days.
+    month_prior: i64,
+    /// What was sent to the account today (see `sent`).
+    sent: AccountMark,
+    /// `OWN_THRESHOLDS`, `LONG_TRAPPED`.
+    flags: u8,
+}
+
 /// The sent marks a judging thread may write: its rows' and their main positions'.
 struct Sent<'a> {
     main: &'a mut [HoldingMark],
     main_base: usize,
-    rows: &'a mut [AccountMark],
+    rows: &'a mut [RowState],
     row_base: usize,
 }
 
@@ -130,18 +142,14 @@ pub struct Monitor {
     /// per storage row (see `sent`).
     sent_main: Vec<HoldingMark>,
     sent_overflow: Mutex<Vec<HoldingMark>>,
-    sent_rows: Vec<AccountMark>,
+    /// Per storage row: the month before today, what was sent, flags.
+    rows: Vec<RowState>,
     profiles: Vec<InstrumentProfile>,
     trends: Vec<Trend>,
     /// Each instrument as the rules see it now (signals included).
     states: Vec<InstrumentState>,
     /// Each instrument as the screen reads it (see [`Monitor::pending`]).
     boards: Vec<Board>,
-    /// Per storage row: `OWN_THRESHOLDS`, `LONG_TRAPPED`.
-    row_flags: Vec<u8>,
-    /// Each account's profit or loss on the month's earlier days.
-    /// (By storage row: judging walks rows in order.)
-    month_prior: Vec<i64>,
     day: u32,
     month: u32,
 }
@@ -181,23 +189,20 @@ impl Monitor {
             )));
         }
         let trends = profiles.iter().map(|p| Trend::from_closes(&p.closes)).collect();
-        let mut by_row = vec![0; month_prior.len()];
+        let mut rows = vec![RowState::default(); month_prior.len()];
         for (account, prior) in month_prior.into_iter().enumerate() {
-            by_row[watch.row_of(account as u32)] = prior;
+            rows[watch.row_of(account as u32)].month_prior = prior;
         }
-        let month_prior = by_row;
         let mut monitor = Monitor {
             watch,
             config,
             sent_main: Vec::new(),
             sent_overflow: Mutex::new(Vec::new()),
-            sent_rows: Vec::new(),
+            rows,
             profiles,
             trends,
             states: Vec::new(),
             boards: Vec::new(),
-            row_flags: Vec::new(),
-            month_prior,
             day: period.day,
             month: period.month,
         };
@@ -209,8 +214,7 @@ impl Monitor {
         }
         monitor.sent_main = vec![0; monitor.watch.row_start(monitor.watch.accounts())];
         *monitor.sent_overflow.get_mut().expect("not shared yet") = vec![0; monitor.watch.overflow_positions()];
-        monitor.sent_rows = vec![0; monitor.watch.accounts()];
-        monitor.row_flags = monitor.flag_rows();
+        monitor.flag_rows();
         Ok(monitor)
     }
 
@@ -236,14 +240,15 @@ impl Monitor {
 
     /// An account's profit or loss since the month began (0.001 CNY).
     pub fn month_pnl(&self, account: u32) -> i64 {
-        self.month_prior[self.watch.row_of(account)] + self.watch.figures(account).day_pnl
+        self.rows[self.watch.row_of(account)].month_prior + self.watch.figures(account).day_pnl
     }
 
     /// Every rule that holds for an account now, whether or not already sent.
     pub fn holding_rules(&self, account: u32) -> Vec<Trigger> {
         let holdings = self.watch.holding_details(account);
         let mut out = Vec::new();
-        self.evaluate(account, self.watch.row_of(account), self.watch.figures(account), &holdings, &mut out);
+        let prior = self.rows[self.watch.row_of(account)].month_prior;
+        self.evaluate(account, prior, self.watch.figures(account), &holdings, &mut out);
         out
     }
 
@@ -276,7 +281,8 @@ impl Monitor {
     ) -> Result<Vec<Trigger>, WatchError> {
         self.watch.trade(account, instrument, quantity, price)?;
         let row = self.watch.row_of(account);
-        self.row_flags[row] = self.flags_of(row);
+        let flags = self.flags_of(row);
+        self.rows[row].flags = flags;
         let overflow = self.watch.overflow_positions();
         self.sent_overflow.get_mut().expect(POISON).resize(overflow, 0);
         let mut due = Vec::new();
@@ -302,7 +308,7 @@ impl Monitor {
         }
         for account in 0..self.watch.accounts() as u32 {
             let day_pnl = self.watch.figures(account).day_pnl;
-            let prior = &mut self.month_prior[self.watch.row_of(account)];
+            let prior = &mut self.rows[self.watch.row_of(account)].month_prior;
             *prior = if new_month { 0 } else { *prior + day_pnl };
         }
         for (i, profile) in self.profiles.iter_mut().enumerate() {
@@ -330,11 +336,11 @@ impl Monitor {
         self.sent_main.iter_mut().for_each(|m| *m = 0);
         self.sent_overflow.get_mut().expect(POISON).iter_mut().for_each(|m| *m = 0);
         let keep = if new_month { 0 } else { MONTHLY };
-        self.sent_rows.iter_mut().for_each(|m| *m &= keep);
+        self.rows.iter_mut().for_each(|r| r.sent &= keep);
         for i in 0..self.watch.instruments() as u32 {
             self.refresh(i);
         }
-        self.row_flags = self.flag_rows();
+        self.flag_rows();
         Ok(self.judge_all(threads))
     }
 
@@ -343,9 +349,7 @@ impl Monitor {
     /// the sent marks move with their positions.
     pub fn compact(&mut self) {
         let accounts = self.watch.accounts() as u32;
-        let by_account: Vec<(i64, AccountMark)> = (0..accounts)
-            .map(|a| (self.month_prior[self.watch.row_of(a)], self.sent_rows[self.watch.row_of(a)]))
-            .collect();
+        let by_account: Vec<RowState> = (0..accounts).map(|a| self.rows[self.watch.row_of(a)]).collect();
         // What each holding was sent today, by (account, instrument), to put back in its new place.
         let mut holding_marks = Vec::new();
         let mut holdings = Vec::new();
@@ -368,10 +372,8 @@ impl Monitor {
             }
         }
         self.watch.compact();
-        for (a, (prior, sent)) in by_account.into_iter().enumerate() {
-            let row = self.watch.row_of(a as u32);
-            self.month_prior[row] = prior;
-            self.sent_rows[row] = sent;
+        for (a, state) in by_account.into_iter().enumerate() {
+            self.rows[self.watch.row_of(a as u32)] = state;
         }
         self.sent_main = vec![0; self.watch.row_start(self.watch.accounts())];
         self.sent_overflow.get_mut().expect(POISON).clear();
@@ -381,7 +383,7 @@ impl Monitor {
             let k = self.watch.row_view(row).instruments.iter().position(|&i| i == instrument);
             self.sent_main[start + k.expect("a compacted holding stays in its row")] = mark;
         }
-        self.row_flags = self.flag_rows();
+        self.flag_rows();
     }
 
     /// Judges every account now (at the start, before the first update),
@@ -405,7 +407,7 @@ impl Monitor {
         let rows = self.watch.accounts();
         let chunk = rows.div_ceil(threads.max(1)).max(1);
         let mut sent_main = std::mem::take(&mut self.sent_main);
-        let mut sent_rows = std::mem::take(&mut self.sent_rows);
+        let mut sent_rows = std::mem::take(&mut self.rows);
         // Each thread its rows, and the sent marks of those rows and of their positions.
         let mut chunks = Vec::new();
         let (mut main_rest, mut rows_rest) = (&mut sent_main[..], &mut sent_rows[..]);
@@ -441,7 +443,7 @@ impl Monitor {
                 sink(&batch);
             }
         });
-        (self.sent_main, self.sent_rows) = (sent_main, sent_rows);
+        (self.sent_main, self.rows) = (sent_main, sent_rows);
     }
 
     /// A full-market update like [`Monitor::sweep`], handing what is due to
@@ -467,10 +469,10 @@ impl Monitor {
     /// Judges one account (after a quote touched it, or in full after a trade).
     fn judge_one(&mut self, account: u32, full: bool, scratch: &mut Scratch, due: &mut Vec<Trigger>) {
         let row = self.watch.row_of(account);
-        let (mut main, mut rows) = (std::mem::take(&mut self.sent_main), std::mem::take(&mut self.sent_rows));
+        let (mut main, mut rows) = (std::mem::take(&mut self.sent_main), std::mem::take(&mut self.rows));
         let mut sent = Sent { main: &mut main, main_base: 0, rows: &mut rows, row_base: 0 };
         self.judge_row(row, full, scratch, &mut sent, due);
-        (self.sent_main, self.sent_rows) = (main, rows);
+        (self.sent_main, self.rows) = (main, rows);
     }
 
     /// Judges the account in `row`: unless `full`, skipped when the screen
@@ -484,11 +486,12 @@ impl Monitor {
         scratch.holdings.clear();
         scratch.held.clear();
         self.watch.row_details_into(row, &mut scratch.holdings);
-        self.evaluate(view.account, row, view.figures, &scratch.holdings, &mut scratch.held);
+        let prior = sent.rows[row - sent.row_base].month_prior;
+        self.evaluate(view.account, prior, view.figures, &scratch.holdings, &mut scratch.held);
         let (start, main) = (self.watch.row_start(row), view.instruments.len());
         for t in &scratch.held {
             let new = match t.instrument {
-                None => admit_account(&mut sent.rows[row - sent.row_base], t.rule, t.step),
+                None => admit_account(&mut sent.rows[row - sent.row_base].sent, t.rule, t.step),
                 Some(i) => {
                     let k = scratch.holdings.iter().position(|h| h.instrument == i).expect("a trigger names a holding");
                     if k < main {
@@ -512,24 +515,24 @@ impl Monitor {
     /// already sent at its step. True for rows it cannot read (own
     /// thresholds, positions in the overflow), which are judged in full.
     fn pending(&self, row: usize, sent: &Sent) -> bool {
+        let state = sent.rows[row - sent.row_base];
         let v = self.watch.row_view(row);
-        if v.overflow || self.row_flags[row] & OWN_THRESHOLDS != 0 {
+        if v.overflow || state.flags & OWN_THRESHOLDS != 0 {
             return true;
         }
-        let (t, f) = (&self.config.firm, v.figures);
-        let account = sent.rows[row - sent.row_base];
+        let (t, f, account) = (&self.config.firm, v.figures, state.sent);
         let (day_loss, _) = past(-f.day_pnl, f.value - f.day_pnl, t.account_day_loss_bp, t.account_day_loss_step_bp);
         let (drawdown, _) = past(f.peak - f.value, f.peak, t.drawdown_bp, t.drawdown_step_bp);
         let step = |s: u32| u16::try_from(s).unwrap_or(u16::MAX);
         if (day_loss > 0 && new_for_account(account, Rule::AccountDayLoss, step(day_loss)))
             || (drawdown > 0 && new_for_account(account, Rule::Drawdown, step(drawdown)))
-            || (month_care(t, self.month_prior[row] + f.day_pnl) && new_for_account(account, Rule::MonthLossCare, 1))
+            || (month_care(t, state.month_prior + f.day_pnl) && new_for_account(account, Rule::MonthLossCare, 1))
         {
             return true;
         }
         // No position can concentrate the account unless its largest does.
         let may_concentrate = concentrated(t, f.largest, f.value);
-        let long_trapped = self.row_flags[row] & LONG_TRAPPED != 0;
+        let long_trapped = state.flags & LONG_TRAPPED != 0;
         let start = self.watch.row_start(row) - sent.main_base;
         let marks = &sent.main[start..start + v.instruments.len()];
         // Most positions need only their instrument's board and their mark:
@@ -584,9 +587,12 @@ impl Monitor {
         self.states[instrument as usize] = state;
     }
 
-    /// Every row's flags (see `row_flags`).
-    fn flag_rows(&self) -> Vec<u8> {
-        (0..self.watch.accounts()).map(|row| self.flags_of(row)).collect()
+    /// Sets every row's flags.
+    fn flag_rows(&mut self) {
+        for row in 0..self.watch.accounts() {
+            let flags = self.flags_of(row);
+            self.rows[row].flags = flags;
+        }
     }
 
     /// A row's flags.
@@ -597,20 +603,16 @@ impl Monitor {
         (u8::from(own) * OWN_THRESHOLDS) | (u8::from(long) * LONG_TRAPPED)
     }
 
+    /// Every rule that holds for an account (`month_prior`: its month before today).
     fn evaluate(
         &self,
         account: u32,
-        row: usize,
+        month_prior: i64,
         figures: AccountFigures,
         holdings: &[HoldingDetail],
         out: &mut Vec<Trigger>,
     ) {
-        let state = crate::rules::AccountState {
-            account,
-            figures,
-            holdings,
-            month_pnl: self.month_prior[row] + figures.day_pnl,
-        };
+        let state = crate::rules::AccountState { account, figures, holdings, month_pnl: month_prior + figures.day_pnl };
         evaluate_into(&self.config, &state, |i| self.states[i as usize], out);
     }
 
