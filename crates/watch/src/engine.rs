@@ -156,6 +156,44 @@ pub struct RowView<'a> {
     pub overflow: bool,
 }
 
+/// Rows a sweep revalues before visiting them: their positions (about 40 KB)
+/// stay in the L2 cache between the two.
+const SWEEP_BLOCK: usize = 1024;
+
+/// The engine's positions without its figures: what a visitor may read while
+/// a sweep writes the figures (see [`Watch::sweep_visiting`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Positions<'a>(&'a Watch);
+
+impl<'a> Positions<'a> {
+    /// The positions of an engine not being swept.
+    pub fn of(watch: &'a Watch) -> Positions<'a> {
+        Positions(watch)
+    }
+
+    /// A row seen column by column (see [`Watch::row_view`]), with the given figures.
+    #[inline]
+    pub fn row_view(self, row: usize, figures: AccountFigures) -> RowView<'a> {
+        self.0.row_view_with(row, figures)
+    }
+
+    /// See [`Watch::row_start`].
+    #[inline]
+    pub fn row_start(self, row: usize) -> usize {
+        self.0.row_start(row)
+    }
+
+    /// See [`Watch::row_overflow`].
+    pub fn row_overflow(self, row: usize) -> &'a [u32] {
+        self.0.row_overflow(row)
+    }
+
+    /// See [`Watch::row_details_into`].
+    pub fn row_details_into(self, row: usize, out: &mut Vec<HoldingDetail>) {
+        self.0.row_details_into(row, out)
+    }
+}
+
 /// A position opened since the engine was built or last compacted.
 #[derive(Debug, Clone, Copy)]
 struct Extra {
@@ -499,12 +537,17 @@ impl Watch {
     /// A row's current figures.
     #[inline]
     fn row_figures(&self, a: usize) -> AccountFigures {
-        let value = self.live[a].value;
+        self.figures_of(a, self.live[a])
+    }
+
+    /// A row's figures given its value and largest position.
+    #[inline]
+    fn figures_of(&self, a: usize, live: Live) -> AccountFigures {
         AccountFigures {
-            value,
-            day_pnl: value - self.open_value[a] - self.trade_net[a],
-            peak: self.peak_prior[a].max(value),
-            largest: self.live[a].largest,
+            value: live.value,
+            day_pnl: live.value - self.open_value[a] - self.trade_net[a],
+            peak: self.peak_prior[a].max(live.value),
+            largest: live.largest,
         }
     }
 
@@ -578,10 +621,16 @@ impl Watch {
     /// positions opened since the build (not in these columns).
     #[inline]
     pub fn row_view(&self, row: usize) -> RowView<'_> {
+        Positions(self).row_view(row, self.row_figures(row))
+    }
+
+    /// [`Watch::row_view`] with the given figures.
+    #[inline]
+    fn row_view_with(&self, row: usize, figures: AccountFigures) -> RowView<'_> {
         let range = self.account_start[row] as usize..self.account_start[row + 1] as usize;
         RowView {
             account: self.order[row],
-            figures: self.row_figures(row),
+            figures,
             instruments: &self.pos_instrument[range.clone()],
             quantities: &self.pos_quantity[range.clone()],
             costs: &self.pos_cost[range.clone()],
@@ -657,35 +706,92 @@ impl Watch {
     /// Revalues every account at current prices in one in-order pass over the
     /// positions, split over `threads` threads by account.
     pub fn sweep(&mut self, threads: usize) {
-        let threads = threads.max(1);
-        let accounts = self.live.len();
-        let chunk = accounts.div_ceil(threads).max(1);
+        let states = vec![(); self.sweep_chunks(threads).len()];
+        self.sweep_visiting(states, |_, _, _, _| {});
+    }
+
+    /// How a sweep over `threads` threads splits the rows: contiguous ranges, in order.
+    pub fn sweep_chunks(&self, threads: usize) -> Vec<std::ops::Range<usize>> {
+        let rows = self.live.len();
+        let chunk = rows.div_ceil(threads.max(1)).max(1);
+        (0..rows).step_by(chunk).map(|lo| lo..(lo + chunk).min(rows)).collect()
+    }
+
+    /// Revalues every account like [`Watch::sweep`], one thread per chunk of
+    /// [`Watch::sweep_chunks`] (as many as `states`), and after each block of
+    /// rows calls `visit(state, positions, row, figures)` for every row of the
+    /// block, on the thread that revalued it and while its positions are
+    /// still in cache. `figures` are the row's new figures; `positions`
+    /// reads everything else. Answers the states.
+    pub fn sweep_visiting<S: Send>(
+        &mut self,
+        states: Vec<S>,
+        visit: impl Fn(&mut S, Positions<'_>, usize, AccountFigures) + Sync,
+    ) -> Vec<S> {
+        let chunks = self.sweep_chunks(states.len());
+        // The figures being written are taken out, so the rest can be shared.
+        let mut live = std::mem::take(&mut self.live);
+        let this = &*self;
+        let visit = &visit;
+        let states = std::thread::scope(|scope| {
+            let mut rest = &mut live[..];
+            let workers: Vec<_> = chunks
+                .into_iter()
+                .zip(states)
+                .map(|(rows, mut state)| {
+                    let (mine, others) = std::mem::take(&mut rest).split_at_mut(rows.len());
+                    rest = others;
+                    scope.spawn(move || {
+                        this.revalue_chunk(rows, mine, &mut state, visit);
+                        state
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().expect("a sweep thread does not panic")).collect()
+        });
+        self.live = live;
+        states
+    }
+
+    /// One thread's part of [`Watch::sweep_visiting`]: its rows' figures into `live`, block by block.
+    fn revalue_chunk<S>(
+        &self,
+        rows: std::ops::Range<usize>,
+        live: &mut [Live],
+        state: &mut S,
+        visit: &impl Fn(&mut S, Positions<'_>, usize, AccountFigures),
+    ) {
         let (price, start, instrument, quantity) =
             (&self.price, &self.account_start, &self.pos_instrument, &self.pos_quantity);
-        std::thread::scope(|scope| {
-            for (c, lives) in self.live.chunks_mut(chunk).enumerate() {
-                let first = c * chunk;
-                scope.spawn(move || {
-                    let bounds = &start[first..first + lives.len() + 1];
-                    for (out, edge) in lives.iter_mut().zip(bounds.windows(2)) {
-                        let (lo, hi) = (edge[0] as usize, edge[1] as usize);
-                        let (mut v, mut l) = (0i64, 0i64);
-                        // Slices, so the loop carries one bounds check (the price lookup).
-                        for (&i, &q) in instrument[lo..hi].iter().zip(&quantity[lo..hi]) {
-                            let x = value_of(q, price[i as usize]);
-                            v += x;
-                            l = l.max(x);
-                        }
-                        *out = Live { value: v, largest: l };
-                    }
-                });
+        let first = rows.start;
+        for block in (0..live.len()).step_by(SWEEP_BLOCK) {
+            let block = block..(block + SWEEP_BLOCK).min(live.len());
+            let bounds = &start[first + block.start..first + block.end + 1];
+            for (out, edge) in live[block.clone()].iter_mut().zip(bounds.windows(2)) {
+                let (lo, hi) = (edge[0] as usize, edge[1] as usize);
+                let (mut v, mut l) = (0i64, 0i64);
+                // Slices, so the loop carries one bounds check (the price lookup).
+                for (&i, &q) in instrument[lo..hi].iter().zip(&quantity[lo..hi]) {
+                    let x = value_of(q, price[i as usize]);
+                    v += x;
+                    l = l.max(x);
+                }
+                *out = Live { value: v, largest: l };
             }
-        });
-        for e in &self.extras {
-            let x = value_of(e.quantity, self.price[e.instrument as usize]);
-            let a = e.account as usize;
-            self.live[a].value += x;
-            self.live[a].largest = self.live[a].largest.max(x);
+            if !self.extras.is_empty() {
+                for (k, out) in live[block.clone()].iter_mut().enumerate() {
+                    for &e in self.row_overflow(first + block.start + k) {
+                        let e = self.extras[e as usize];
+                        let x = value_of(e.quantity, price[e.instrument as usize]);
+                        out.value += x;
+                        out.largest = out.largest.max(x);
+                    }
+                }
+            }
+            for (k, out) in live[block.clone()].iter().enumerate() {
+                let row = first + block.start + k;
+                visit(state, Positions(self), row, self.figures_of(row, *out));
+            }
         }
     }
 

@@ -21,7 +21,7 @@ mod sent;
 pub mod wording;
 
 pub use engine::{
-    average_cost, AccountFigures, BookInput, HoldingDetail, InstrumentInput, PositionInput, RowView, Watch, WatchError,
-    HISTORY_DAYS,
+    average_cost, AccountFigures, BookInput, HoldingDetail, InstrumentInput, PositionInput, Positions, RowView, Watch,
+    WatchError, HISTORY_DAYS,
 };
 pub use monitor::{InstrumentProfile, Monitor, Period};

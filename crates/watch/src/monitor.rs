@@ -11,7 +11,7 @@ use crate::sent::{
     admit_account, admit_holding, instrument_fires, instrument_news, new_for_account, new_for_holding, AccountMark,
     HoldingMark, MONTHLY,
 };
-use crate::{AccountFigures, HoldingDetail, Watch, WatchError};
+use crate::{AccountFigures, HoldingDetail, Positions, Watch, WatchError};
 use market::indicators::{Indicator, Macd, MacdValue, Ohlcv};
 use std::sync::Mutex;
 
@@ -148,7 +148,7 @@ pub struct Monitor {
     trends: Vec<Trend>,
     /// Each instrument as the rules see it now (signals included).
     states: Vec<InstrumentState>,
-    /// Each instrument as the screen reads it (see [`Monitor::pending`]).
+    /// Each instrument as the screen reads it (see `Judge::pending`).
     boards: Vec<Board>,
     day: u32,
     month: u32,
@@ -248,7 +248,7 @@ impl Monitor {
         let holdings = self.watch.holding_details(account);
         let mut out = Vec::new();
         let prior = self.rows[self.watch.row_of(account)].month_prior;
-        self.evaluate(account, prior, self.watch.figures(account), &holdings, &mut out);
+        self.judge().evaluate(account, prior, self.watch.figures(account), &holdings, &mut out);
         out
     }
 
@@ -399,51 +399,52 @@ impl Monitor {
         due
     }
 
-    /// Judges every account, split over threads by storage row: a cheap
-    /// screen first, the full rules only where it finds something new. What
-    /// is due goes to `sink` in batches as the threads find it, so a volatile
-    /// open's millions of reminders need not all be held at once.
+    /// Revalues and judges every account in one pass, split over threads by
+    /// storage row: each block of rows is revalued, then screened while its
+    /// positions are still in cache, and judged in full only where the screen
+    /// finds something new. What is due goes to `sink` in batches as the
+    /// threads find it, so a volatile open's millions of reminders need not
+    /// all be held at once.
     fn judge_all_into(&mut self, threads: usize, sink: &mut dyn FnMut(&[Trigger])) {
-        let rows = self.watch.accounts();
-        let chunk = rows.div_ceil(threads.max(1)).max(1);
-        let mut sent_main = std::mem::take(&mut self.sent_main);
-        let mut sent_rows = std::mem::take(&mut self.rows);
+        let chunks = self.watch.sweep_chunks(threads);
+        let main_bounds: Vec<(usize, usize)> =
+            chunks.iter().map(|r| (self.watch.row_start(r.start), self.watch.row_start(r.end))).collect();
+        let Monitor { watch, config, sent_main, sent_overflow, rows, boards, states, .. } = self;
+        let judge = Judge { config, boards, states, sent_overflow };
+        let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Trigger>>(chunks.len() * 2);
         // Each thread its rows, and the sent marks of those rows and of their positions.
-        let mut chunks = Vec::new();
-        let (mut main_rest, mut rows_rest) = (&mut sent_main[..], &mut sent_rows[..]);
-        for lo in (0..rows).step_by(chunk) {
-            let hi = (lo + chunk).min(rows);
-            let (p, pr) =
-                std::mem::take(&mut main_rest).split_at_mut(self.watch.row_start(hi) - self.watch.row_start(lo));
-            let (r, rr) = std::mem::take(&mut rows_rest).split_at_mut(hi - lo);
-            (main_rest, rows_rest) = (pr, rr);
-            chunks.push((lo..hi, Sent { main: p, main_base: self.watch.row_start(lo), rows: r, row_base: lo }));
+        let (mut main_rest, mut rows_rest) = (&mut sent_main[..], &mut rows[..]);
+        let mut workers = Vec::with_capacity(chunks.len());
+        for (rows, (main_lo, main_hi)) in chunks.into_iter().zip(main_bounds) {
+            let (main, others) = std::mem::take(&mut main_rest).split_at_mut(main_hi - main_lo);
+            main_rest = others;
+            let (mine, others) = std::mem::take(&mut rows_rest).split_at_mut(rows.len());
+            rows_rest = others;
+            workers.push(Worker {
+                sent: Sent { main, main_base: main_lo, rows: mine, row_base: rows.start },
+                scratch: Scratch::default(),
+                due: Vec::with_capacity(BATCH),
+                batches: batches.clone(),
+            });
         }
-        let this = &*self;
-        let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Trigger>>(threads.max(1) * 2);
+        drop(batches);
         std::thread::scope(|scope| {
-            for (rows, mut sent) in chunks {
-                let batches = batches.clone();
-                scope.spawn(move || {
-                    let (mut due, mut scratch) = (Vec::with_capacity(BATCH), Scratch::default());
-                    for row in rows {
-                        this.judge_row(row, false, &mut scratch, &mut sent, &mut due);
-                        if due.len() >= BATCH {
-                            let full = std::mem::replace(&mut due, Vec::with_capacity(BATCH));
-                            batches.send(full).expect("the caller receives until every thread is done");
-                        }
-                    }
-                    if !due.is_empty() {
-                        batches.send(due).expect("the caller receives until every thread is done");
+            scope.spawn(move || {
+                let workers = watch.sweep_visiting(workers, |w, positions, row, figures| {
+                    judge.judge_row(positions, row, figures, false, &mut w.scratch, &mut w.sent, &mut w.due);
+                    if w.due.len() >= BATCH {
+                        let full = std::mem::replace(&mut w.due, Vec::with_capacity(BATCH));
+                        w.batches.send(full).expect("the caller receives until every thread is done");
                     }
                 });
-            }
-            drop(batches);
+                for w in workers.into_iter().filter(|w| !w.due.is_empty()) {
+                    w.batches.send(w.due).expect("the caller receives until every thread is done");
+                }
+            });
             for batch in received {
                 sink(&batch);
             }
         });
-        (self.sent_main, self.rows) = (sent_main, sent_rows);
     }
 
     /// A full-market update like [`Monitor::sweep`], handing what is due to
@@ -458,7 +459,6 @@ impl Monitor {
         for &(instrument, price) in prices {
             self.watch.set_price(instrument, price)?;
         }
-        self.watch.sweep(threads);
         for &(instrument, _) in prices {
             self.refresh(instrument);
         }
@@ -471,24 +471,60 @@ impl Monitor {
         let row = self.watch.row_of(account);
         let (mut main, mut rows) = (std::mem::take(&mut self.sent_main), std::mem::take(&mut self.rows));
         let mut sent = Sent { main: &mut main, main_base: 0, rows: &mut rows, row_base: 0 };
-        self.judge_row(row, full, scratch, &mut sent, due);
+        let figures = self.watch.figures(account);
+        self.judge().judge_row(Positions::of(&self.watch), row, figures, full, scratch, &mut sent, due);
         (self.sent_main, self.rows) = (main, rows);
     }
 
+    /// What judging reads, borrowed apart from the engine.
+    fn judge(&self) -> Judge<'_> {
+        Judge { config: &self.config, boards: &self.boards, states: &self.states, sent_overflow: &self.sent_overflow }
+    }
+}
+
+/// The parts of the monitor that judging reads, borrowed apart from the
+/// engine so that judging can run inside a sweep (which holds the engine).
+#[derive(Clone, Copy)]
+struct Judge<'a> {
+    config: &'a RuleConfig,
+    boards: &'a [Board],
+    states: &'a [InstrumentState],
+    sent_overflow: &'a Mutex<Vec<HoldingMark>>,
+}
+
+/// One judging thread's own state during a sweep.
+struct Worker<'a> {
+    sent: Sent<'a>,
+    scratch: Scratch,
+    due: Vec<Trigger>,
+    batches: std::sync::mpsc::SyncSender<Vec<Trigger>>,
+}
+
+impl Judge<'_> {
     /// Judges the account in `row`: unless `full`, skipped when the screen
-    /// finds nothing new due (see [`Monitor::pending`]); otherwise every
+    /// finds nothing new due (see `Judge::pending`); otherwise every
     /// rule, each trigger admitted if not yet sent today at its step.
-    fn judge_row(&self, row: usize, full: bool, scratch: &mut Scratch, sent: &mut Sent, due: &mut Vec<Trigger>) {
-        if !full && !self.pending(row, sent) {
+    #[allow(clippy::too_many_arguments)] // the row, its figures, and where to put what is due
+    fn judge_row(
+        &self,
+        positions: Positions,
+        row: usize,
+        figures: AccountFigures,
+        full: bool,
+        scratch: &mut Scratch,
+        sent: &mut Sent,
+        due: &mut Vec<Trigger>,
+    ) {
+        if !full && !self.pending(positions, row, figures, sent) {
             return;
         }
-        let view = self.watch.row_view(row);
+        let view = positions.row_view(row, figures);
         scratch.holdings.clear();
         scratch.held.clear();
-        self.watch.row_details_into(row, &mut scratch.holdings);
+        positions.row_details_into(row, &mut scratch.holdings);
         let prior = sent.rows[row - sent.row_base].month_prior;
         self.evaluate(view.account, prior, view.figures, &scratch.holdings, &mut scratch.held);
-        let (start, main) = (self.watch.row_start(row), view.instruments.len());
+        let (start, main) = (positions.row_start(row), view.instruments.len());
         for t in &scratch.held {
             let new = match t.instrument {
                 None => admit_account(&mut sent.rows[row - sent.row_base].sent, t.rule, t.step),
@@ -497,7 +533,7 @@ impl Monitor {
                     if k < main {
                         admit_holding(&mut sent.main[start + k - sent.main_base], t.rule, t.step)
                     } else {
-                        let e = self.watch.row_overflow(row)[k - main] as usize;
+                        let e = positions.row_overflow(row)[k - main] as usize;
                         admit_holding(&mut self.sent_overflow.lock().expect(POISON)[e], t.rule, t.step)
                     }
                 }
@@ -514,9 +550,9 @@ impl Monitor {
     /// today. Exact, not a guess: false only when every rule that holds was
     /// already sent at its step. True for rows it cannot read (own
     /// thresholds, positions in the overflow), which are judged in full.
-    fn pending(&self, row: usize, sent: &Sent) -> bool {
+    fn pending(&self, positions: Positions, row: usize, figures: AccountFigures, sent: &Sent) -> bool {
         let state = sent.rows[row - sent.row_base];
-        let v = self.watch.row_view(row);
+        let v = positions.row_view(row, figures);
         if v.overflow || state.flags & OWN_THRESHOLDS != 0 {
             return true;
         }
@@ -533,7 +569,7 @@ impl Monitor {
         // No position can concentrate the account unless its largest does.
         let may_concentrate = concentrated(t, f.largest, f.value);
         let long_trapped = state.flags & LONG_TRAPPED != 0;
-        let start = self.watch.row_start(row) - sent.main_base;
+        let start = positions.row_start(row) - sent.main_base;
         let marks = &sent.main[start..start + v.instruments.len()];
         // Most positions need only their instrument's board and their mark:
         // `|` rather than `||`, so that path has no branch to mispredict.
@@ -544,21 +580,39 @@ impl Monitor {
             news |= held
                 & (instrument_news(b.fires, mark)
                     | ((i64::from(quantity) >= b.disclosure_shares) & new_for_holding(mark, Rule::Disclosure, 1)));
-            if !(held & (may_concentrate | b.below_ma20 | b.macd_cross | long_trapped)) {
+            // The weight and cost rules only where one could hold and has not been sent
+            // (after the open, most of them have: the mark is read before any arithmetic).
+            let concentration = may_concentrate & new_for_holding(mark, Rule::Concentration, 1);
+            let below_ma20 = b.below_ma20 & new_for_holding(mark, Rule::HeavyBelowMa20, 1);
+            let macd_cross = b.macd_cross & new_for_holding(mark, Rule::HeavyMacdDeathCross, 1);
+            let trap = long_trapped & new_for_holding(mark, Rule::Trapped, 1);
+            if !(held & (concentration | below_ma20 | macd_cross | trap)) {
                 continue;
             }
             let value = i64::from(quantity) * i64::from(b.price);
-            let heavy = (b.below_ma20 || b.macd_cross) && at_least(value, f.value, t.heavy_bp);
+            let heavy = (below_ma20 || macd_cross) && at_least(value, f.value, t.heavy_bp);
             let holding = HoldingDetail { instrument: i, quantity, cost: v.costs[k], trapped_days: v.trapped_days[k] };
             news |=
-                (may_concentrate && concentrated(t, value, f.value) && new_for_holding(mark, Rule::Concentration, 1))
-                    || (heavy && b.below_ma20 && new_for_holding(mark, Rule::HeavyBelowMa20, 1))
-                    || (heavy && b.macd_cross && new_for_holding(mark, Rule::HeavyMacdDeathCross, 1))
-                    || (long_trapped && trapped(t, &holding, b.price) && new_for_holding(mark, Rule::Trapped, 1));
+                (concentration && concentrated(t, value, f.value)) || heavy || (trap && trapped(t, &holding, b.price));
         }
         news
     }
 
+    /// Every rule that holds for an account (`month_prior`: its month before today).
+    fn evaluate(
+        &self,
+        account: u32,
+        month_prior: i64,
+        figures: AccountFigures,
+        holdings: &[HoldingDetail],
+        out: &mut Vec<Trigger>,
+    ) {
+        let state = crate::rules::AccountState { account, figures, holdings, month_pnl: month_prior + figures.day_pnl };
+        evaluate_into(self.config, &state, |i| self.states[i as usize], out);
+    }
+}
+
+impl Monitor {
     /// An instrument as the screen reads it, under the firm's thresholds.
     fn board_of(&self, s: &InstrumentState) -> Board {
         let t = &self.config.firm;
@@ -601,19 +655,6 @@ impl Monitor {
         let own = !self.config.accounts.is_empty() && self.config.accounts.contains_key(&view.account);
         let long = view.trapped_days.iter().any(|&d| d >= self.config.firm.trapped_days);
         (u8::from(own) * OWN_THRESHOLDS) | (u8::from(long) * LONG_TRAPPED)
-    }
-
-    /// Every rule that holds for an account (`month_prior`: its month before today).
-    fn evaluate(
-        &self,
-        account: u32,
-        month_prior: i64,
-        figures: AccountFigures,
-        holdings: &[HoldingDetail],
-        out: &mut Vec<Trigger>,
-    ) {
-        let state = crate::rules::AccountState { account, figures, holdings, month_pnl: month_prior + figures.day_pnl };
-        evaluate_into(&self.config, &state, |i| self.states[i as usize], out);
     }
 
     fn state_now(&self, instrument: u32) -> InstrumentState {
