@@ -571,25 +571,28 @@ impl Judge<'_> {
         let long_trapped = state.flags & LONG_TRAPPED != 0;
         let start = positions.row_start(row) - sent.main_base;
         let marks = &sent.main[start..start + v.instruments.len()];
+        // At a concentration line of half or more, only the largest position can pass it.
+        let only_largest = t.concentration_bp >= 5_000;
         // Most positions need only their instrument's board and their mark:
         // `|` rather than `||`, so that path has no branch to mispredict.
         let mut news = false;
         for (k, (&i, &quantity)) in v.instruments.iter().zip(v.quantities).enumerate() {
             let (b, mark) = (&self.boards[i as usize], marks[k]);
             let held = quantity > 0;
+            let value = i64::from(quantity) * i64::from(b.price);
             news |= held
                 & (instrument_news(b.fires, mark)
                     | ((i64::from(quantity) >= b.disclosure_shares) & new_for_holding(mark, Rule::Disclosure, 1)));
             // The weight and cost rules only where one could hold and has not been sent
             // (after the open, most of them have: the mark is read before any arithmetic).
-            let concentration = may_concentrate & new_for_holding(mark, Rule::Concentration, 1);
+            let concentration =
+                may_concentrate & (value == f.largest || !only_largest) & new_for_holding(mark, Rule::Concentration, 1);
             let below_ma20 = b.below_ma20 & new_for_holding(mark, Rule::HeavyBelowMa20, 1);
             let macd_cross = b.macd_cross & new_for_holding(mark, Rule::HeavyMacdDeathCross, 1);
-            let trap = long_trapped & new_for_holding(mark, Rule::Trapped, 1);
+            let trap = long_trapped && v.trapped_days[k] >= t.trapped_days && new_for_holding(mark, Rule::Trapped, 1);
             if !(held & (concentration | below_ma20 | macd_cross | trap)) {
                 continue;
             }
-            let value = i64::from(quantity) * i64::from(b.price);
             let heavy = (below_ma20 || macd_cross) && at_least(value, f.value, t.heavy_bp);
             let holding = HoldingDetail { instrument: i, quantity, cost: v.costs[k], trapped_days: v.trapped_days[k] };
             news |=
