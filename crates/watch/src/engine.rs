@@ -575,11 +575,6 @@ impl Watch {
         out
     }
 
-    /// Appends an account's holdings with their costs and trapped days to `out` (no allocation when it has room).
-    pub fn holding_details_into(&self, account: u32, out: &mut Vec<HoldingDetail>) {
-        self.row_details_into(self.row_of[account as usize] as usize, out);
-    }
-
     /// Appends a row's holdings with their costs and trapped days to `out`.
     pub fn row_details_into(&self, a: usize, out: &mut Vec<HoldingDetail>) {
         out.extend((self.account_start[a] as usize..self.account_start[a + 1] as usize).map(|p| HoldingDetail {

@@ -13,15 +13,7 @@ proptest! {
 
     #[test]
     fn figures_equal_a_brute_force_recomputation((closes, positions) in book(HISTORY_DAYS + 2), steps in proptest::collection::vec(step(), 1..40)) {
-        let input = BookInput {
-            accounts: ACCOUNTS,
-            instruments: closes.iter().map(|c| InstrumentInput { closes: c.clone() }).collect(),
-            positions: positions
-                .iter()
-                .map(|&(account, instrument, quantity, cost)| PositionInput { account, instrument, quantity, cost, trapped_days: 0 })
-                .collect(),
-            trapped_below_cost_bp: TRAPPED_BP,
-        };
+        let input = book_input(&closes, &positions, 0);
         let mut watch = Watch::build(&input).unwrap();
         let mut model = Model::new(&closes, &positions);
         for a in 0..ACCOUNTS {

@@ -10,7 +10,7 @@ use common::*;
 use market::indicators::{batch, Macd, Ohlcv};
 use proptest::prelude::*;
 use watch::rules::{bp, steps, AccountState, InstrumentState, Rule, RuleConfig, Thresholds, Trigger};
-use watch::{BookInput, HoldingDetail, InstrumentInput, InstrumentProfile, Monitor, Period, PositionInput, Watch};
+use watch::{HoldingDetail, InstrumentProfile, Monitor, Period, Watch};
 
 /// Thresholds small enough for a random book of a few thousand CNY to reach.
 fn config() -> RuleConfig {
@@ -194,15 +194,7 @@ proptest! {
     #[test]
     fn reminders_equal_a_brute_force_judgement((closes, positions) in book(45), steps in proptest::collection::vec(step(), 1..40)) {
         let config = config();
-        let input = BookInput {
-            accounts: ACCOUNTS,
-            instruments: closes.iter().map(|c| InstrumentInput { closes: c.clone() }).collect(),
-            positions: positions
-                .iter()
-                .map(|&(account, instrument, quantity, cost)| PositionInput { account, instrument, quantity, cost, trapped_days: 0 })
-                .collect(),
-            trapped_below_cost_bp: TRAPPED_BP,
-        };
+        let input = book_input(&closes, &positions, 0);
         let profiles = closes
             .iter()
             .enumerate()

@@ -5,7 +5,7 @@
 
 use proptest::prelude::*;
 use std::collections::BTreeMap;
-use watch::{AccountFigures, HISTORY_DAYS};
+use watch::{AccountFigures, BookInput, InstrumentInput, PositionInput, HISTORY_DAYS};
 
 /// Accounts in a random book.
 pub const ACCOUNTS: u32 = 6;
@@ -156,4 +156,23 @@ pub fn book(max_closes: usize) -> impl Strategy<Value = RandomBook> {
         proptest::collection::btree_map((0..ACCOUNTS, 0..INSTRUMENTS), (0..2_000i32, 500..30_000i32), 0..12),
     )
         .prop_map(|(closes, held)| (closes, held.into_iter().map(|((a, i), (q, c))| (a, i, q, c)).collect()))
+}
+
+/// The engine's input for a random book, every position trapped for `trapped_days`.
+pub fn book_input(closes: &[Vec<i32>], positions: &[(u32, u32, i32, i32)], trapped_days: u16) -> BookInput {
+    BookInput {
+        accounts: ACCOUNTS,
+        instruments: closes.iter().map(|c| InstrumentInput { closes: c.clone() }).collect(),
+        positions: positions
+            .iter()
+            .map(|&(account, instrument, quantity, cost)| PositionInput {
+                account,
+                instrument,
+                quantity,
+                cost,
+                trapped_days,
+            })
+            .collect(),
+        trapped_below_cost_bp: TRAPPED_BP,
+    }
 }
