@@ -16,6 +16,17 @@ use watch::{InstrumentInput, InstrumentProfile, Monitor, Period, PositionInput, 
 /// Calendar days of daily bars read to seed the trend signals (MACD needs ~34 trading days).
 const HISTORY_CALENDAR_DAYS: i64 = 120;
 
+/// Quotes of one moment go through one judged sweep instead of one by one
+/// when they touch more holders than the positions over this: measured at 10
+/// M accounts (docs/performance.md), a quote costs about 800 ns per holder
+/// judged and a judged sweep about 16 ns per position, whatever moved.
+const SWEEP_WHEN_HOLDERS_OVER_POSITIONS: usize = 50;
+
+/// Whether quotes touching `holders` holders are cheaper as one sweep over `positions`.
+fn sweep_pays(holders: usize, positions: usize) -> bool {
+    holders.saturating_mul(SWEEP_WHEN_HOLDERS_OVER_POSITIONS) > positions
+}
+
 /// How the desk judges and when it may send.
 #[derive(Debug, Clone, Default)]
 pub struct DeskSettings {
@@ -203,15 +214,22 @@ impl LiveWatch {
         &self.monitor
     }
 
-    /// Applies a quote; unknown instruments and bad prices are skipped (the
-    /// feed has checked them already). Answers the reminders now due.
-    pub fn quote(&mut self, code: &str, last: Money) -> Vec<Trigger> {
-        let Some(&i) = self.index.get(code) else { return Vec::new() };
-        let price = milli(last);
-        if price <= 0 {
-            return Vec::new();
+    /// Applies the quotes of one moment (a full-market snapshot, or a few
+    /// instruments): one by one when they touch few holders, as one judged
+    /// sweep when they touch many (see [`SWEEP_WHEN_HOLDERS_OVER_POSITIONS`]).
+    /// Unknown instruments and bad prices are skipped. Answers the reminders now due.
+    pub fn quote_moment(&mut self, quotes: &[Quote], threads: usize) -> Vec<Trigger> {
+        let prices: Vec<(u32, i32)> = quotes
+            .iter()
+            .filter_map(|q| Some((*self.index.get(&q.code)?, milli(q.last))))
+            .filter(|&(_, price)| price > 0)
+            .collect();
+        let watch = self.monitor.watch();
+        let holders: usize = prices.iter().map(|&(i, _)| watch.holder_count(i)).sum();
+        if sweep_pays(holders, watch.positions()) {
+            return self.monitor.sweep(&prices, threads).unwrap_or_default();
         }
-        self.monitor.quote(i, price).unwrap_or_default()
+        prices.iter().flat_map(|&(i, price)| self.monitor.quote(i, price).unwrap_or_default()).collect()
     }
 
     /// Applies a trade of this session; a trade the engine refuses (an
@@ -354,8 +372,8 @@ impl RiskDesk {
                 }
             }
             let w = live.as_mut().expect("built above");
-            for s in &snapshots[k..end] {
-                due.extend(w.quote(&s.code, s.last));
+            for moment in snapshots[k..end].chunk_by(|a, b| a.time == b.time) {
+                due.extend(w.quote_moment(moment, threads));
             }
             let reminders: Vec<NewReminder> =
                 due.iter().map(|t| w.reminder(t, now, &self.settings.quiet, &self.settings.rules.version)).collect();
@@ -399,5 +417,20 @@ impl RiskDesk {
             let _ = self.events.send(DeskEvent::Delivered(r.clone()));
         }
         Ok(delivered.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_moment_touching_many_holders_goes_through_one_sweep() {
+        // 30 M positions: a quote touching 100,000 holders stays a quote (~80 ms
+        // against a ~480 ms sweep); a full-market moment (every position) sweeps.
+        assert!(!sweep_pays(100_000, 30_000_000));
+        assert!(sweep_pays(1_000_000, 30_000_000));
+        assert!(sweep_pays(30_000_000, 30_000_000));
+        assert!(!sweep_pays(0, 0), "nothing held: nothing to sweep");
     }
 }

@@ -674,6 +674,12 @@ impl Watch {
         self.peak_prior[self.row_of[account as usize] as usize]
     }
 
+    /// How many accounts hold an instrument (what a quote of it revalues).
+    pub fn holder_count(&self, instrument: u32) -> usize {
+        let i = instrument as usize;
+        (self.holder_start[i + 1] - self.holder_start[i]) as usize + self.extras_of_instrument[i].len()
+    }
+
     /// The holders of an instrument as (account, shares).
     pub fn holders(&self, instrument: u32) -> impl Iterator<Item = (u32, i32)> + '_ {
         let i = instrument as usize;
