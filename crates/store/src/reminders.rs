@@ -4,11 +4,13 @@
 //! account order).
 
 use crate::read::push_scope;
+use crate::write::ROWS_PER_STATEMENT;
 use crate::{with_pool, Db, StoreError};
 use access::Scope;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::QueryBuilder;
+use std::collections::HashMap;
 
 /// A reminder to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,53 +144,74 @@ impl Db {
         if reminders.is_empty() {
             return Ok(Vec::new());
         }
+        // Statements per batch, not per reminder: an open can make millions.
+        let mut account_ids: Vec<i64> = reminders.iter().map(|r| r.account_id).collect();
+        account_ids.sort_unstable();
+        account_ids.dedup();
         let (first, last) = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let mut id: i64 =
-                sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM reminders").fetch_one(&mut *tx).await?;
-            let first = id + 1;
-            for r in reminders {
-                id += 1;
-                let customer: i64 = sqlx::query_scalar("SELECT customer_id FROM accounts WHERE id = $1")
-                    .bind(r.account_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                sqlx::query(
+            let mut customer_of = HashMap::with_capacity(account_ids.len());
+            for chunk in account_ids.chunks(ROWS_PER_STATEMENT) {
+                let mut q = QueryBuilder::new("SELECT id, customer_id FROM accounts WHERE id IN (");
+                let mut ids = q.separated(", ");
+                for id in chunk {
+                    ids.push_bind(*id);
+                }
+                q.push(")");
+                let rows: Vec<(i64, i64)> = q.build_query_as().fetch_all(&mut *tx).await?;
+                customer_of.extend(rows);
+            }
+            let customers = reminders
+                .iter()
+                .map(|r| {
+                    customer_of.get(&r.account_id).copied().ok_or_else(|| StoreError::Corrupt {
+                        what: "reminders.account_id",
+                        reason: format!("account {} does not exist", r.account_id),
+                    })
+                })
+                .collect::<Result<Vec<i64>, StoreError>>()?;
+            let first: i64 =
+                sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM reminders").fetch_one(&mut *tx).await?;
+            let rows: Vec<(i64, &NewReminder, i64)> =
+                reminders.iter().zip(customers).enumerate().map(|(k, (r, c))| (first + k as i64, r, c)).collect();
+            for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+                let mut q = QueryBuilder::new(
                     "INSERT INTO reminders (id, customer_id, account_id, rule, instrument, step, measure, figures, \
-                     text_zh, text_en, rule_version, trading_day, created_at, deliver_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                     text_zh, text_en, rule_version, trading_day, created_at, deliver_at) ",
+                );
+                q.push_values(chunk, |mut b, (id, r, customer)| {
+                    b.push_bind(*id)
+                        .push_bind(*customer)
+                        .push_bind(r.account_id)
+                        .push_bind(&r.rule)
+                        .push_bind(&r.instrument)
+                        .push_bind(r.step)
+                        .push_bind(r.measure)
+                        .push_bind(&r.figures)
+                        .push_bind(&r.text_zh)
+                        .push_bind(&r.text_en)
+                        .push_bind(&r.rule_version)
+                        .push_bind(r.trading_day)
+                        .push_bind(r.created_at)
+                        .push_bind(r.deliver_at);
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            // Care tasks are few (once a month per customer at most): one statement each.
+            for (_, r, customer) in rows.iter().filter(|(_, r, _)| r.care_task.is_some()) {
+                sqlx::query(
+                    "INSERT INTO tasks (id, advisor_id, customer_id, kind, title, created_at) \
+                     SELECT (SELECT COALESCE(MAX(id), 0) + 1 FROM tasks), advisor_id, id, 'care', $1, $2 \
+                     FROM customers WHERE id = $3",
                 )
-                .bind(id)
-                .bind(customer)
-                .bind(r.account_id)
-                .bind(&r.rule)
-                .bind(&r.instrument)
-                .bind(r.step)
-                .bind(r.measure)
-                .bind(&r.figures)
-                .bind(&r.text_zh)
-                .bind(&r.text_en)
-                .bind(&r.rule_version)
-                .bind(r.trading_day)
+                .bind(&r.care_task)
                 .bind(r.created_at)
-                .bind(r.deliver_at)
+                .bind(*customer)
                 .execute(&mut *tx)
                 .await?;
-                if let Some(title) = &r.care_task {
-                    sqlx::query(
-                        "INSERT INTO tasks (id, advisor_id, customer_id, kind, title, created_at) \
-                         SELECT (SELECT COALESCE(MAX(id), 0) + 1 FROM tasks), advisor_id, id, 'care', $1, $2 \
-                         FROM customers WHERE id = $3",
-                    )
-                    .bind(title)
-                    .bind(r.created_at)
-                    .bind(customer)
-                    .execute(&mut *tx)
-                    .await?;
-                }
             }
             tx.commit().await?;
-            (first, id)
+            (first, first + reminders.len() as i64 - 1)
         });
         self.reminders_between(first, last).await
     }

@@ -62,7 +62,7 @@ impl Rows {
 
 /// Rows per INSERT statement: well under SQLite's 32,766 and PostgreSQL's
 /// 65,535 bound parameters for our widest table (18 columns).
-const ROWS_PER_STATEMENT: usize = 1_000;
+pub(crate) const ROWS_PER_STATEMENT: usize = 1_000;
 
 /// Converts a money value for storage, naming the field when it cannot be.
 fn fixed(value: Money, field: &'static str) -> Result<i64, StoreError> {

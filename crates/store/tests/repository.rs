@@ -121,3 +121,43 @@ async fn a_corrected_bar_replaces_the_stored_one_and_an_identical_one_changes_no
         assert_eq!(stored, vec![bar("1421.00")], "{}: read back exactly", t.name);
     }
 }
+
+#[tokio::test]
+async fn a_batch_of_reminders_is_stored_whole_in_order_with_its_customers_on_both_backends() {
+    for mut t in test_support::backends().await {
+        test_support::load_book(&mut t, 12, 6).await;
+        let accounts = t.db.watch_book().await.unwrap().accounts;
+        let at = chrono::DateTime::parse_from_rfc3339("2025-07-04T02:00:00Z").unwrap().to_utc();
+        let reminder = |k: usize, account_id: i64| store::NewReminder {
+            account_id,
+            rule: "stock_drop".into(),
+            instrument: Some("600519.SH".into()),
+            step: 1 + (k % 3) as i32,
+            measure: 500 + k as i64,
+            figures: "{}".into(),
+            text_zh: format!("提醒 {k}"),
+            text_en: format!("reminder {k}"),
+            rule_version: "test".into(),
+            trading_day: at.date_naive(),
+            created_at: at,
+            deliver_at: at,
+            care_task: (k == 7).then(|| "call about the month's loss".to_owned()),
+        };
+        // More than one INSERT statement's worth, spread over every account.
+        let batch: Vec<_> = (0..2_345).map(|k| reminder(k, accounts[k % accounts.len()].0)).collect();
+        let stored = t.db.insert_reminders(&batch).await.unwrap();
+        assert_eq!(stored.len(), batch.len(), "{}", t.name);
+        for (k, (row, sent)) in stored.iter().zip(&batch).enumerate() {
+            assert_eq!(row.id, stored[0].id + k as i64, "{}: ids in the batch's order", t.name);
+            assert_eq!((row.account_id, &row.text_en), (sent.account_id, &sent.text_en), "{}", t.name);
+            let customer = accounts.iter().find(|a| a.0 == row.account_id).unwrap().1;
+            assert_eq!(row.customer_id, customer, "{}: the account's customer", t.name);
+        }
+        assert_eq!(t.text("SELECT CAST(COUNT(*) AS TEXT) FROM tasks WHERE kind = 'care'").await, "1", "{}", t.name);
+
+        // A reminder for an account that does not exist refuses the batch, leaving nothing.
+        let bad = vec![reminder(0, accounts[0].0), reminder(1, 999_999)];
+        assert!(t.db.insert_reminders(&bad).await.is_err(), "{}", t.name);
+        assert_eq!(t.text("SELECT CAST(COUNT(*) AS TEXT) FROM reminders").await, "2345", "{}", t.name);
+    }
+}
