@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod bench;
 pub mod book_files;
+pub mod classify;
 pub mod demo_users;
 pub mod feeds;
 pub mod gen;

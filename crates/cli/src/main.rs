@@ -130,6 +130,22 @@ enum Command {
         #[arg(long, conflicts_with = "url")]
         db: Option<String>,
     },
+    /// Compute every customer's features and labels (with reasons) from the
+    /// database, store them, and report who moved between labels since the last run.
+    Classify {
+        /// Database: a SQLite file path, sqlite:PATH or postgres://...
+        #[arg(long, env = "BROKERDESK_DB", default_value = "brokerdesk.db")]
+        db: String,
+        /// Label thresholds as JSON ({"version", "newcomer_below_years", ...}); fields not named keep the defaults.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The day to classify as of (default: the day of the newest trade or login in the database).
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        /// Moves to print, each with its reasons (all are counted).
+        #[arg(long, default_value_t = 20)]
+        show_moves: usize,
+    },
     /// Print row counts and the positions checksum of a database.
     Stats {
         /// Database: a SQLite file path, sqlite:PATH or postgres://...
@@ -646,6 +662,38 @@ async fn main() -> anyhow::Result<()> {
                 }
                 if let (Some(pause), true) = (pause, k + 1 < moments.len()) {
                     tokio::time::sleep(pause).await;
+                }
+            }
+            Ok(())
+        }
+        Command::Classify { db, config, as_of, show_moves } => {
+            let config = match config {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+                    classify::LabelConfig::from_json(&text).with_context(|| format!("in {}", path.display()))?
+                }
+                None => classify::LabelConfig::default(),
+            };
+            let db = Db::open(&db).await.context("opening the database")?;
+            let as_of = match as_of {
+                Some(day) => day,
+                None => app::classify::book_day(&db).await?.unwrap_or_else(|| chrono::Local::now().date_naive()),
+            };
+            let report = app::classify::classify_all(&db, &config, as_of, true).await?;
+            db.close().await;
+            println!("classified {} customers as of {as_of} (labels version {})", report.customers, config.version);
+            let tiers: Vec<String> = report.tiers.iter().map(|(tier, n)| format!("{tier} {n}")).collect();
+            println!("service tiers: {}", tiers.join(", "));
+            println!("{} customers moved between labels ({} moves)", report.moved_customers, report.moves.len());
+            for (customer, m) in report.moves.iter().take(show_moves) {
+                let reasons: Vec<String> = m.reasons.iter().map(ToString::to_string).collect();
+                let from = if m.from.is_empty() { "-" } else { &m.from };
+                println!("  customer {customer}: {} {from} -> {} because {}", m.dimension, m.to, reasons.join("; "));
+            }
+            if !report.refused.is_empty() {
+                println!("{} trades left out of the features:", report.refused.len());
+                for r in report.refused.iter().take(show_moves) {
+                    println!("  {r}");
                 }
             }
             Ok(())

@@ -1,0 +1,195 @@
+//! What classification reads (each customer's profile, holdings, trades and
+//! logins, a range of customers at a time) and writes (their labels).
+
+use crate::{with_pool, Db, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// One customer's history, as classification reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerHistory {
+    /// Customer id.
+    pub customer_id: i64,
+    /// Gender's stable text.
+    pub gender: String,
+    /// Birth date.
+    pub birth_date: NaiveDate,
+    /// First day in the market.
+    pub market_entry: NaiveDate,
+    /// Opened their account here.
+    pub opened_at: DateTime<Utc>,
+    /// Cash over all accounts (0.0001 CNY).
+    pub cash: i64,
+    /// Positions held: (quantity, average cost, last close), 0.0001 CNY.
+    pub holdings: Vec<(i64, i64, i64)>,
+    /// Trades in time order (then id).
+    pub trades: Vec<TradeRecord>,
+    /// Login times, in time order.
+    pub logins: Vec<DateTime<Utc>>,
+}
+
+/// A stored trade with its instrument's kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TradeRecord {
+    /// Trade id.
+    pub id: i64,
+    /// Account.
+    pub account_id: i64,
+    /// Instrument code.
+    pub instrument: String,
+    /// The instrument's kind (stock, etf, ...).
+    pub kind: String,
+    /// `buy` or `sell`.
+    pub side: String,
+    /// Shares.
+    pub quantity: i64,
+    /// Price (0.0001 CNY).
+    pub price: i64,
+    /// Fee (0.0001 CNY).
+    pub fee: i64,
+    /// Fill time.
+    pub time: DateTime<Utc>,
+}
+
+/// A customer's labels as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredLabels {
+    /// Customer id.
+    pub customer_id: i64,
+    /// The configuration's version.
+    pub version: String,
+    /// The day computed for (YYYY-MM-DD).
+    pub as_of: String,
+    /// Features, JSON.
+    pub features: String,
+    /// Labels with reasons, JSON.
+    pub labels: String,
+}
+
+impl Db {
+    /// The time of the newest trade or login (none in an empty book).
+    pub async fn newest_activity(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let (trade, login): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) = with_pool!(self, pool => {
+            let trade = sqlx::query_scalar("SELECT time FROM trades ORDER BY time DESC LIMIT 1").fetch_optional(pool).await?;
+            let login = sqlx::query_scalar("SELECT time FROM logins ORDER BY time DESC LIMIT 1").fetch_optional(pool).await?;
+            (trade, login)
+        });
+        Ok(trade.max(login))
+    }
+
+    /// Customer ids in order, from `after` (exclusive), at most `limit`.
+    pub async fn customer_ids(&self, after: i64, limit: i64) -> Result<Vec<i64>, StoreError> {
+        let sql = "SELECT id FROM customers WHERE id > $1 ORDER BY id LIMIT $2";
+        Ok(with_pool!(self, pool => sqlx::query_scalar(sql).bind(after).bind(limit).fetch_all(pool).await?))
+    }
+
+    /// The histories of customers with ids in `first..=last`, by id.
+    pub async fn customer_histories(&self, first: i64, last: i64) -> Result<Vec<CustomerHistory>, StoreError> {
+        type Head = (i64, String, NaiveDate, NaiveDate, DateTime<Utc>);
+        // Customer, then the trade's id, account, instrument, kind, side, quantity, price, fee, time.
+        type TradeRow = (i64, i64, i64, String, String, String, i64, i64, i64, DateTime<Utc>);
+        let (heads, cash, holdings, trades, logins) = with_pool!(self, pool => {
+            let heads: Vec<Head> = sqlx::query_as(
+                "SELECT id, gender, birth_date, market_entry_date, opened_at FROM customers \
+                 WHERE id BETWEEN $1 AND $2 ORDER BY id",
+            )
+            .bind(first).bind(last).fetch_all(pool).await?;
+            let cash: Vec<(i64, i64)> = sqlx::query_as(
+                "SELECT customer_id, CAST(SUM(cash) AS BIGINT) FROM accounts WHERE customer_id BETWEEN $1 AND $2 GROUP BY customer_id",
+            )
+            .bind(first).bind(last).fetch_all(pool).await?;
+            let holdings: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+                "SELECT a.customer_id, p.quantity, p.cost_price, i.last_close FROM positions p \
+                 JOIN accounts a ON a.id = p.account_id JOIN instruments i ON i.code = p.instrument \
+                 WHERE a.customer_id BETWEEN $1 AND $2 AND p.quantity > 0 ORDER BY a.customer_id, p.instrument",
+            )
+            .bind(first).bind(last).fetch_all(pool).await?;
+            let trades: Vec<TradeRow> = sqlx::query_as(
+                "SELECT a.customer_id, t.id, t.account_id, t.instrument, i.kind, t.side, t.quantity, t.price, t.fee, t.time \
+                 FROM trades t JOIN accounts a ON a.id = t.account_id JOIN instruments i ON i.code = t.instrument \
+                 WHERE a.customer_id BETWEEN $1 AND $2 ORDER BY a.customer_id, t.time, t.id",
+            )
+            .bind(first).bind(last).fetch_all(pool).await?;
+            let logins: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(
+                "SELECT customer_id, time FROM logins WHERE customer_id BETWEEN $1 AND $2 ORDER BY customer_id, time",
+            )
+            .bind(first).bind(last).fetch_all(pool).await?;
+            (heads, cash, holdings, trades, logins)
+        });
+        let (mut cash, mut holdings, mut trades, mut logins) = (
+            cash.into_iter().peekable(),
+            holdings.into_iter().peekable(),
+            trades.into_iter().peekable(),
+            logins.into_iter().peekable(),
+        );
+        let mut out = Vec::with_capacity(heads.len());
+        for (customer_id, gender, birth_date, market_entry, opened_at) in heads {
+            let mut h = CustomerHistory {
+                customer_id,
+                gender,
+                birth_date,
+                market_entry,
+                opened_at,
+                cash: cash.next_if(|c| c.0 == customer_id).map_or(0, |c| c.1),
+                holdings: Vec::new(),
+                trades: Vec::new(),
+                logins: Vec::new(),
+            };
+            while let Some((_, q, cost, close)) = holdings.next_if(|x| x.0 == customer_id) {
+                h.holdings.push((q, cost, close));
+            }
+            while let Some(t) = trades.next_if(|x| x.0 == customer_id) {
+                let (_, id, account_id, instrument, kind, side, quantity, price, fee, time) = t;
+                h.trades.push(TradeRecord { id, account_id, instrument, kind, side, quantity, price, fee, time });
+            }
+            while let Some((_, time)) = logins.next_if(|x| x.0 == customer_id) {
+                h.logins.push(time);
+            }
+            out.push(h);
+        }
+        Ok(out)
+    }
+
+    /// Stored labels of customers with ids in `first..=last`, by id.
+    pub async fn stored_labels(&self, first: i64, last: i64) -> Result<Vec<StoredLabels>, StoreError> {
+        let sql = "SELECT customer_id, version, as_of, features, labels FROM customer_labels \
+                   WHERE customer_id BETWEEN $1 AND $2 ORDER BY customer_id";
+        let rows: Vec<(i64, String, String, String, String)> =
+            with_pool!(self, pool => sqlx::query_as(sql).bind(first).bind(last).fetch_all(pool).await?);
+        Ok(rows
+            .into_iter()
+            .map(|(customer_id, version, as_of, features, labels)| StoredLabels {
+                customer_id,
+                version,
+                as_of,
+                features,
+                labels,
+            })
+            .collect())
+    }
+
+    /// Replaces the stored labels of these customers, in one transaction.
+    pub async fn store_labels(&self, rows: &[StoredLabels]) -> Result<(), StoreError> {
+        with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for r in rows {
+                sqlx::query("DELETE FROM customer_labels WHERE customer_id = $1")
+                    .bind(r.customer_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO customer_labels (customer_id, version, as_of, features, labels) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(r.customer_id)
+                .bind(&r.version)
+                .bind(&r.as_of)
+                .bind(&r.features)
+                .bind(&r.labels)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}
