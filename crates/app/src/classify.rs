@@ -199,11 +199,16 @@ fn stored_row(customer_id: i64, as_of: NaiveDate, features: &Features, labelling
 
 /// (dimension, label) pairs of a stored labelling.
 pub fn stored_pairs(stored: &StoredLabels) -> Result<Vec<(String, String)>, ClassifyRunError> {
+    label_pairs(stored.customer_id, &stored.labels)
+}
+
+/// (dimension, label) pairs of a customer's labels as stored (JSON).
+pub fn label_pairs(customer: i64, labels: &str) -> Result<Vec<(String, String)>, ClassifyRunError> {
     #[derive(serde::Deserialize)]
     struct Label {
         label: String,
     }
-    let pairs: Vec<(String, Label)> = serde_json::from_str(&stored.labels)
-        .map_err(|source| ClassifyRunError::StoredLabels { customer: stored.customer_id, source })?;
+    let pairs: Vec<(String, Label)> =
+        serde_json::from_str(labels).map_err(|source| ClassifyRunError::StoredLabels { customer, source })?;
     Ok(pairs.into_iter().map(|(d, l)| (d, l.label)).collect())
 }

@@ -11,6 +11,7 @@ pub mod gen;
 pub mod import;
 pub mod keys;
 pub mod market_data;
+pub mod plan;
 pub mod replay;
 pub mod risk_desk;
 

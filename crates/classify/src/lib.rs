@@ -6,6 +6,7 @@
 
 pub mod activity;
 pub mod labels;
+pub mod plan;
 
 pub use activity::{Activity, Features, Holding, Profile, TradeEvent};
 pub use labels::{label, moves, Given, LabelConfig, Labelling, Move};

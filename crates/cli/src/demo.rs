@@ -43,6 +43,29 @@ pub async fn run(
     for u in app::demo_users::create_demo_users(&db).await? {
         println!("  {:<11} login {:<11} password {}", u.role.as_str(), u.login, u.password);
     }
+    // Every customer labelled as of the book's day, and this week's plan for each advisor.
+    let as_of = app::classify::book_day(&db).await?.unwrap_or_else(|| chrono::Local::now().date_naive());
+    println!("Classifying every customer as of {as_of} ...");
+    let labels = classify::LabelConfig::default();
+    let report = app::classify::classify_all(&db, &labels, as_of, true).await?;
+    let tiers: Vec<String> = report.tiers.iter().map(|(tier, n)| format!("{tier} {n}")).collect();
+    println!("  {} customers; service tiers: {}", report.customers, tiers.join(", "));
+    let today = chrono::Local::now().date_naive();
+    for (k, (advisor, name)) in db.advisors_in_scope(access::Scope::Firm).await?.into_iter().enumerate() {
+        let settings = app::plan::PlanSettings::default();
+        let Some(plan) = app::plan::plan_week(&db, advisor, today, settings).await? else { continue };
+        if k == 0 {
+            let customers = db.plan_inputs(advisor, plan.week_start).await?.len();
+            let [core, maintaining, precipitating] = plan.adherence.planned;
+            println!(
+                "Weekly plan of {name} ({customers} customers) for the week of {}: {} contacts: \
+                 {core} core and dormant, {maintaining} maintaining, {precipitating} precipitating (60/30/10)",
+                plan.week_start,
+                plan.contacts.len()
+            );
+        }
+    }
+    println!("  every advisor's plan is at http://{listen}/plan (CSV export there)");
     // A feed token, so that a real day can be replayed into the demo at once.
     let token = access::new_api_token();
     db.create_api_token("system:demo", "demo replay", access::FeedScope::Events, &access::secret_digest(&token))

@@ -29,6 +29,22 @@ fn demo_serves_the_generated_brokerage() {
     assert!(url_line.contains(&format!("http://127.0.0.1:{port}/")), "demo prints its URL: {printed:?}");
     assert!(dir.path().join("brokerdesk-demo.db").exists());
 
+    // This week's plan for the demo advisor, split 60/30/10 to within one contact.
+    let plan = printed.iter().find(|l| l.starts_with("Weekly plan of")).expect("the demo prints a weekly plan");
+    let numbers: Vec<u32> = plan
+        .split(": ")
+        .nth(1)
+        .into_iter()
+        .chain(plan.split(": ").nth(2))
+        .flat_map(|part| part.split([' ', ',']).filter_map(|w| w.parse().ok()).collect::<Vec<u32>>())
+        .collect();
+    let [contacts, core, maintaining, precipitating] = numbers[..] else { panic!("{plan}: {numbers:?}") };
+    assert_eq!(contacts, 80, "20 contact hours at 15 minutes: {plan}");
+    assert_eq!(core + maintaining + precipitating, contacts, "{plan}");
+    for (planned, percent) in [(core, 60), (maintaining, 30), (precipitating, 10)] {
+        assert!((f64::from(planned) - f64::from(contacts * percent) / 100.0).abs() <= 1.0, "{plan}");
+    }
+
     // The demo prints one sign-in per role; use compliance's.
     for role in ["admin", "compliance", "manager", "advisor", "customer"] {
         assert!(printed.iter().any(|l| l.trim_start().starts_with(role)), "{role} sign-in printed: {printed:?}");

@@ -35,6 +35,9 @@ pub enum AppError {
     /// A feed call failed as a whole.
     #[error(transparent)]
     Feed(#[from] app::feeds::FeedError),
+    /// Stored labels could not be read (planning).
+    #[error(transparent)]
+    Classify(#[from] app::classify::ClassifyRunError),
 }
 
 /// The JSON body of every error response.
@@ -49,7 +52,12 @@ pub struct ErrorBody {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, error, field) = match &self {
+        // A store error met while planning is a store error like any other.
+        let this = match self {
+            AppError::Classify(app::classify::ClassifyRunError::Store(e)) => AppError::Store(e),
+            other => other,
+        };
+        let (status, error, field) = match &this {
             AppError::BadRequest { field, reason } => {
                 (StatusCode::BAD_REQUEST, format!("{field}: {reason}"), Some(field.to_string()))
             }
@@ -73,6 +81,10 @@ impl IntoResponse for AppError {
             }
             AppError::Feed(e) => {
                 tracing::error!(error = %e, source = ?std::error::Error::source(e), "feed error");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned(), None)
+            }
+            AppError::Classify(e) => {
+                tracing::error!(error = %e, "stored labels unreadable");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned(), None)
             }
         };

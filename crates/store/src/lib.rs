@@ -12,6 +12,7 @@ mod error;
 mod keys;
 mod labels;
 mod personal;
+mod plan;
 mod pool;
 mod quotes;
 mod read;
@@ -26,6 +27,7 @@ pub use error::StoreError;
 pub use keys::Keys;
 pub use labels::{CustomerHistory, StoredLabels, TradeRecord};
 pub use personal::Reseal;
+pub use plan::{PlanInput, PlanRow};
 pub use pool::{Backend, Db, Pool};
 pub use quotes::InstrumentRow;
 pub use read::{

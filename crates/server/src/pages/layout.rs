@@ -56,6 +56,7 @@ pub fn shell(locale: Locale, title: &str, path_for_switch: &str, viewer: Option<
                     }
                     @if viewer.is_some_and(|v| v.principal.role != access::Role::Customer) {
                         a href={ "/tasks?lang=" (locale.tag()) } { (locale.t("nav-tasks")) }
+                        a href={ "/plan?lang=" (locale.tag()) } { (locale.t("nav-plan")) }
                     }
                     a.lang href={ (path_for_switch) (sep) "lang=" (locale.other().tag()) } { (locale.t("language")) }
                     @if let Some(v) = viewer {
@@ -85,9 +86,11 @@ impl IntoResponse for PageError {
         let (status, message) = match &error {
             AppError::BadRequest { .. } => (StatusCode::BAD_REQUEST, error.to_string()),
             AppError::NotFound => (StatusCode::NOT_FOUND, locale.t("not-found")),
-            AppError::Unauthenticated | AppError::Forbidden(_) | AppError::Store(_) | AppError::Feed(_) => {
-                return error.into_response()
-            }
+            AppError::Unauthenticated
+            | AppError::Forbidden(_)
+            | AppError::Store(_)
+            | AppError::Feed(_)
+            | AppError::Classify(_) => return error.into_response(),
         };
         (status, shell(locale, &message, "/", None, html! { h1 { (message) } })).into_response()
     }

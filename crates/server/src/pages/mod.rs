@@ -4,6 +4,7 @@ mod customers;
 mod instruments;
 mod layout;
 mod overview;
+mod plan;
 mod reminders;
 mod tasks;
 
@@ -26,5 +27,8 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/reminders/volume", get(reminders::volume)),
         ("/reminders/live", get(reminders::live)),
         ("/tasks/{id}/done", post(tasks::done)),
+        ("/plan", get(plan::show)),
+        ("/plan.csv", get(plan::csv)),
+        ("/plan/{id}/done", post(plan::done)),
     ]
 }
