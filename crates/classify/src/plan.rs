@@ -201,7 +201,7 @@ impl Adherence {
     /// Each bucket's share of the contacts made, in percent (0 when none made).
     pub fn done_percent(&self) -> [u32; 3] {
         let total = self.done_total();
-        self.done.map(|d| if total == 0 { 0 } else { (d * 100 + total / 2) / total })
+        self.done.map(|d| (d * 100 + total / 2).checked_div(total).unwrap_or(0))
     }
 
     /// The largest gap, in percentage points, between a bucket's share of
