@@ -16,7 +16,7 @@ async fn an_advisor_works_through_the_weeks_plan() {
     let s = app.sign_in(&advisor.login, &advisor.password).await.unwrap();
     let week = "2026-11-16";
 
-    let page = s.get(&app.url(&format!("/plan?week=2026-11-18&lang=en"))).await;
+    let page = s.get(&app.url("/plan?week=2026-11-18&lang=en")).await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains(&format!("Weekly service plan · {week}")), "the week starts on Monday");
