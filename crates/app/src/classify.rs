@@ -202,13 +202,36 @@ pub fn stored_pairs(stored: &StoredLabels) -> Result<Vec<(String, String)>, Clas
     label_pairs(stored.customer_id, &stored.labels)
 }
 
+/// A stored label with its reasons, read back for showing.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct ShownLabel {
+    /// The label's stable text.
+    pub label: String,
+    /// What decided it.
+    pub reasons: Vec<ShownReason>,
+}
+
+/// A stored reason (see [`classify::labels::Reason`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct ShownReason {
+    /// The feature's name.
+    pub feature: String,
+    /// Its value ("" for none).
+    pub value: String,
+    /// The comparison.
+    pub test: String,
+    /// The threshold's name.
+    pub threshold: String,
+    /// The threshold's value.
+    pub limit: String,
+}
+
+/// A customer's labels as stored (JSON), dimension by dimension.
+pub fn shown_labels(customer: i64, labels: &str) -> Result<Vec<(String, ShownLabel)>, ClassifyRunError> {
+    serde_json::from_str(labels).map_err(|source| ClassifyRunError::StoredLabels { customer, source })
+}
+
 /// (dimension, label) pairs of a customer's labels as stored (JSON).
 pub fn label_pairs(customer: i64, labels: &str) -> Result<Vec<(String, String)>, ClassifyRunError> {
-    #[derive(serde::Deserialize)]
-    struct Label {
-        label: String,
-    }
-    let pairs: Vec<(String, Label)> =
-        serde_json::from_str(labels).map_err(|source| ClassifyRunError::StoredLabels { customer, source })?;
-    Ok(pairs.into_iter().map(|(d, l)| (d, l.label)).collect())
+    Ok(shown_labels(customer, labels)?.into_iter().map(|(d, l)| (d, l.label)).collect())
 }

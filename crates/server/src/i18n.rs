@@ -75,6 +75,11 @@ impl Locale {
         self.catalogue().get(key).cloned().unwrap_or_else(|| key.to_owned())
     }
 
+    /// Whether the catalogue has a message for the key.
+    pub fn has(self, key: &str) -> bool {
+        self.catalogue().contains_key(key)
+    }
+
     /// The message with `{ $name }` placeholders filled.
     pub fn t_with(self, key: &str, args: &[(&str, String)]) -> String {
         args.iter().fold(self.t(key), |s, (name, value)| s.replace(&format!("{{ ${name} }}"), value))

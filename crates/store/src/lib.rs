@@ -9,6 +9,7 @@
 mod audit;
 mod custody;
 mod error;
+mod history;
 mod keys;
 mod labels;
 mod personal;
@@ -24,6 +25,7 @@ mod write;
 
 pub use custody::{Handover, HandoverRefusal};
 pub use error::StoreError;
+pub use history::{ServiceLine, TradeLine};
 pub use keys::Keys;
 pub use labels::{CustomerHistory, StoredLabels, TradeRecord};
 pub use personal::Reseal;

@@ -196,16 +196,137 @@ pub async fn detail(
             thead { tr {
                 th { (locale.t("col-instrument")) } th.num { (locale.t("col-quantity")) } th.num { (locale.t("col-sellable")) }
                 th.num { (locale.t("col-cost")) } th.num { (locale.t("col-close")) } th.num { (locale.t("col-value")) }
+                th.num { (locale.t("col-pnl")) }
             } }
             tbody {
                 @for p in &c.positions {
+                    @let pnl = p.market_value - p.cost_price * domain::Money::from(p.quantity);
                     tr.position {
                         td { (p.instrument) " " (p.name) } td.num { (p.quantity) } td.num { (p.sellable_quantity) }
                         td.num { (p.cost_price) } td.num { (p.last_close) } td.num { (locale.money(p.market_value)) }
+                        td.num.pnl.loss[pnl.is_sign_negative()] { (locale.money(pnl)) }
                     }
                 }
             }
         }
+        @if viewer.principal.role != access::Role::Customer {
+            (knowing(&state, locale, id).await?)
+        }
+        (recent(&state, &viewer, locale, id).await?)
     };
     Ok(page(locale, &s.name, &format!("/customers/{id}"), &viewer, body))
+}
+
+/// Staff only: the customer's labels with their reasons, and what the labels say to do.
+async fn knowing(state: &AppState, locale: Locale, id: i64) -> Result<Markup, PageError> {
+    let fail = |e: AppError| PageError(e, locale);
+    let stored = state.db.stored_labels(id, id).await.map_err(|e| fail(e.into()))?;
+    let Some(stored) = stored.first() else {
+        return Ok(html! { h2 { (locale.t("customer-labels")) } p.empty { (locale.t("customer-not-classified")) } });
+    };
+    let labels = app::classify::shown_labels(id, &stored.labels).map_err(|e| fail(e.into()))?;
+    let name = |dimension: &str, label: &str| {
+        let key = format!("label-{dimension}-{label}");
+        if locale.has(&key) {
+            locale.t(&key)
+        } else {
+            label.to_string()
+        }
+    };
+    let feature = |f: &str| {
+        let key = format!("feature-{f}");
+        if locale.has(&key) {
+            locale.t(&key)
+        } else {
+            f.to_string()
+        }
+    };
+    let guidance: Vec<String> = labels
+        .iter()
+        .map(|(d, l)| format!("guidance-{d}-{}", l.label))
+        .filter(|k| locale.has(k))
+        .map(|k| locale.t(&k))
+        .collect();
+    Ok(html! {
+        h2 { (locale.t("customer-labels")) }
+        p.meta { (locale.t_with("customer-labels-as-of", &[("day", stored.as_of.clone()), ("version", stored.version.clone())])) }
+        table.labels {
+            thead { tr { th { (locale.t("col-dimension")) } th { (locale.t("col-label")) } th { (locale.t("col-reasons")) } } }
+            tbody {
+                @for (d, l) in &labels {
+                    tr.label data-dimension=(d) data-label=(l.label) {
+                        td { (locale.t(&format!("dim-{d}"))) }
+                        td { strong { (name(d, &l.label)) } }
+                        td {
+                            @for r in &l.reasons {
+                                span.reason {
+                                    (feature(&r.feature)) " " (if r.value.is_empty() { locale.t("none") } else { r.value.clone() })
+                                    " " (r.test) " " (r.limit)
+                                    @if r.threshold != "none" && r.threshold != "as given" { " (" (r.threshold) ")" }
+                                }
+                                br;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (locale.t("customer-guidance")) }
+        ul.guidance { @for g in &guidance { li { (g) } } }
+    })
+}
+
+/// Recent trades, reminders and service history.
+async fn recent(state: &AppState, viewer: &Viewer, locale: Locale, id: i64) -> Result<Markup, PageError> {
+    let fail = |e: AppError| PageError(e, locale);
+    let trades = state.db.recent_trades(id, 20).await.map_err(|e| fail(e.into()))?;
+    let reminders = state
+        .db
+        .reminders(&store::ReminderQuery {
+            scope: access::Scope::Customer(id),
+            delivered_only: viewer.principal.role == access::Role::Customer,
+            after: None,
+            limit: 20,
+        })
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let history = state.db.service_history(id, 20).await.map_err(|e| fail(e.into()))?;
+    let price = |p: i64| domain::Money::new(p, 4);
+    Ok(html! {
+        h2 { (locale.t("customer-trades")) }
+        @if trades.is_empty() { p.empty { (locale.t("none")) } } @else {
+            table.trades {
+                thead { tr {
+                    th { (locale.t("col-time")) } th { (locale.t("col-instrument")) } th { (locale.t("col-side")) }
+                    th.num { (locale.t("col-quantity")) } th.num { (locale.t("col-price")) } th.num { (locale.t("col-fee")) }
+                } }
+                tbody { @for t in &trades { tr.trade {
+                    td { (to_shanghai(t.time).format("%Y-%m-%d %H:%M")) } td { (t.instrument) " " (t.name) }
+                    td { (locale.t(&format!("side-{}", t.side))) } td.num { (t.quantity) }
+                    td.num { (price(t.price)) } td.num { (locale.money(price(t.fee))) }
+                } } }
+            }
+        }
+        h2 { (locale.t("reminders-title")) }
+        @if reminders.is_empty() { p.empty { (locale.t("reminders-none")) } } @else {
+            ul.reminders { @for r in &reminders {
+                li { span.when { (to_shanghai(r.created_at).format("%Y-%m-%d %H:%M")) } " "
+                     strong { (locale.t(&format!("rule-{}", r.rule))) } " "
+                     (if locale == Locale::Zh { &r.text_zh } else { &r.text_en }) }
+            } }
+        }
+        @if viewer.principal.role != access::Role::Customer {
+            h2 { (locale.t("customer-service")) }
+            @if history.is_empty() { p.empty { (locale.t("none")) } } @else {
+                table.service {
+                    thead { tr { th { (locale.t("col-time")) } th { (locale.t("col-kind")) } th { (locale.t("col-advisor")) } th { (locale.t("task-outcome")) } } }
+                    tbody { @for h in &history { tr.contact {
+                        td { (h.time.get(..16).unwrap_or(&h.time).replace('T', " ")) }
+                        td { (locale.t(&format!("service-{}", h.kind))) } td { (h.staff) }
+                        td { (h.outcome.as_deref().unwrap_or("")) }
+                    } } }
+                }
+            }
+        }
+    })
 }
