@@ -57,12 +57,25 @@ pub struct Profile {
     pub opened: NaiveDate,
 }
 
-/// Shares bought on one day in one account, and what they cost in all (fee included).
+/// Shares bought on one day in one account, what they cost in all (fee
+/// included), and how many have been sold. Shares `a..b` of a lot cost
+/// `cost * b / bought - cost * a / bought` (rounded down each): a lot sold
+/// whole costs exactly its cost, and any order of partial sales gives the
+/// same parts (which a set-based computation, as in SQL, can reproduce).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Lot {
     day: Day,
-    shares: i64,
+    bought: i64,
+    sold: i64,
     cost: Amount,
+}
+
+impl Lot {
+    /// What shares `from..to` of the lot cost.
+    fn cost_of(&self, from: i64, to: i64) -> Amount {
+        let at = |k: i64| (i128::from(self.cost) * i128::from(k) / i128::from(self.bought)) as Amount;
+        at(to) - at(from)
+    }
 }
 
 /// The open lots of one instrument in one account, oldest first.
@@ -171,7 +184,7 @@ impl Activity {
         }
         match t.side {
             Side::Buy => {
-                let lot = Lot { day: t.day, shares: t.quantity, cost: t.price * t.quantity + t.fee };
+                let lot = Lot { day: t.day, bought: t.quantity, sold: 0, cost: t.price * t.quantity + t.fee };
                 match self.lots.iter_mut().find(|l| l.account == t.account && l.instrument == t.instrument) {
                     Some(lots) => lots.open.push_back(lot),
                     None => self.lots.push(Lots {
@@ -204,24 +217,21 @@ impl Activity {
         let open = &mut self.lots[k].open;
         // Lots come in day order, so those it may sell are a prefix.
         let may_sell = |lot: &Lot| t.t_plus_zero || lot.day < t.day;
-        let sellable: i64 = open.iter().take_while(|l| may_sell(l)).map(|l| l.shares).sum();
-        let today: i64 = open.iter().skip_while(|l| may_sell(l)).map(|l| l.shares).sum();
+        let sellable: i64 = open.iter().take_while(|l| may_sell(l)).map(|l| l.bought - l.sold).sum();
+        let today: i64 = open.iter().skip_while(|l| may_sell(l)).map(|l| l.bought - l.sold).sum();
         if t.quantity > sellable && today > 0 {
             return Err(ClassifyError::SameDaySale { trade: t.id, shares: (t.quantity - sellable).min(today) });
         }
         let (mut left, mut cost) = (t.quantity, 0 as Amount);
         while left > 0 {
             let Some(lot) = open.front_mut() else { break };
-            let take = left.min(lot.shares);
-            // The lot's cost in proportion; the remainder stays with the lot, so a lot sold whole costs exactly.
-            let part = (i128::from(lot.cost) * i128::from(take) / i128::from(lot.shares)) as Amount;
-            cost += part;
+            let take = left.min(lot.bought - lot.sold);
+            cost += lot.cost_of(lot.sold, lot.sold + take);
             self.share_days += take * i64::from(t.day - lot.day);
             self.matched_shares += take;
-            lot.shares -= take;
-            lot.cost -= part;
+            lot.sold += take;
             left -= take;
-            if lot.shares == 0 {
+            if lot.sold == lot.bought {
                 open.pop_front();
             }
         }
@@ -396,6 +406,13 @@ mod tests {
                 commission: 50_000 + 50_000 + 80_000 + 20_000 + 20_000 + 50_000 + 50_000 + 30_000,
             }
         );
+    }
+
+    #[test]
+    fn a_lot_sold_in_parts_costs_exactly_its_cost() {
+        let lot = Lot { day: 0, bought: 3, sold: 0, cost: 10 };
+        assert_eq!([lot.cost_of(0, 1), lot.cost_of(1, 2), lot.cost_of(2, 3)], [3, 3, 4]);
+        assert_eq!(lot.cost_of(0, 2) + lot.cost_of(2, 3), 10);
     }
 
     #[test]

@@ -322,6 +322,31 @@ enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Customer features in batch over a synthetic brokerage, beside the same features in DuckDB SQL,
+    /// and incremental throughput.
+    Classify {
+        /// Customers.
+        #[arg(long, default_value_t = 2_000_000)]
+        customers: u32,
+        /// Trades (about).
+        #[arg(long, default_value_t = 50_000_000)]
+        trades: u64,
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The DuckDB peer script; `none` to skip the comparison.
+        #[arg(long, default_value = "bench/classify_duckdb.py")]
+        duckdb_script: String,
+        /// Scratch directory for the comparison's files.
+        #[arg(long, default_value = "bench-work")]
+        work_dir: PathBuf,
+        /// Threads (default: the machine's cores); DuckDB gets as many.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print one JSON object as the last line.
+        #[arg(long)]
+        json: bool,
+    },
     /// Streaming updates of all indicators over many instruments, day by day (bars per second).
     Indicators {
         /// Instruments to follow.
@@ -475,6 +500,48 @@ async fn main() -> anyhow::Result<()> {
                 });
                 println!("{summary}");
             }
+            Ok(())
+        }
+        Command::Bench(BenchCommand::Classify { customers, trades, seed, duckdb_script, work_dir, threads, json }) => {
+            let threads =
+                threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
+            let duckdb_script = (duckdb_script != "none").then(|| PathBuf::from(duckdb_script));
+            let opts =
+                app::bench::classify::ClassifyBenchOptions { customers, trades, seed, threads, duckdb_script, work_dir };
+            let b = app::bench::classify::classify_bench(&opts)?;
+            let gib = |b: Option<u64>| b.map_or("n/a".to_string(), |b| format!("{:.2} GiB", b as f64 / f64::from(1u32 << 30)));
+            println!("customers            {} ({} trades, generated in {:.1} s)", b.customers, b.trades, b.gen_s);
+            println!("batch features       {:.0} ms ({threads} threads)", b.batch_ms);
+            if let (Some(d), Some(r)) = (b.duckdb_ms, b.ratio_vs_duckdb()) {
+                let agree = if b.duckdb_agrees == Some(true) { "every feature's sum equal" } else { "SUMS DIFFER" };
+                println!("DuckDB, same features {d:.0} ms: {r:.1}x ({agree})");
+            }
+            println!(
+                "incremental          {:.0} trades/s over {} trades ({})",
+                b.incremental_trades_per_s,
+                b.incremental_trades,
+                if b.incremental_agrees { "features equal the batch's" } else { "DIFFERS FROM THE BATCH" }
+            );
+            println!("peak RSS             {} (this process; DuckDB runs in its own)", gib(b.peak_rss_bytes));
+            if json {
+                let out = serde_json::json!({
+                    "customers": b.customers,
+                    "trades": b.trades,
+                    "gen_s": b.gen_s,
+                    "batch_ms": b.batch_ms,
+                    "duckdb_ms": b.duckdb_ms,
+                    "ratio_vs_duckdb": b.ratio_vs_duckdb(),
+                    "duckdb_agrees": b.duckdb_agrees,
+                    "incremental_trades_per_s": b.incremental_trades_per_s,
+                    "incremental_trades": b.incremental_trades,
+                    "incremental_agrees": b.incremental_agrees,
+                    "peak_rss_bytes": b.peak_rss_bytes,
+                    "threads": threads,
+                });
+                println!("{out}");
+            }
+            anyhow::ensure!(b.incremental_agrees, "incremental features differ from the batch's");
+            anyhow::ensure!(b.duckdb_agrees != Some(false), "DuckDB's features differ from ours");
             Ok(())
         }
         Command::Bench(BenchCommand::Indicators { instruments, bars, threads, json }) => {

@@ -2,6 +2,7 @@
 //! throughput into each backend, and proof that both hold the same book.
 //! `brokerdesk bench indicators`: see [`indicators`]; `brokerdesk bench watch`: see [`watch`].
 
+pub mod classify;
 pub mod indicators;
 pub mod watch;
 
