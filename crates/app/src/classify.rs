@@ -22,6 +22,9 @@ pub enum ClassifyRunError {
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The stored label configuration could not be read back.
+    #[error("the stored label configuration: {0}")]
+    Config(String),
     /// A stored labelling could not be read back.
     #[error("stored labels of customer {customer} are not valid JSON: {source}")]
     StoredLabels {
@@ -156,6 +159,8 @@ pub async fn classify_all(
         ProgressStyle::with_template("{bar:40} {pos}/{len} customers {per_sec} eta {eta}")
             .expect("a valid progress template"),
     );
+    let text = serde_json::to_string(config).expect("a configuration serializes");
+    db.record_label_config(&config.version, &text).await?;
     let mut report = ClassifyReport::default();
     let mut after = i64::MIN;
     loop {
@@ -184,6 +189,28 @@ pub async fn classify_all(
     }
     bar.finish_and_clear();
     Ok(report)
+}
+
+/// Brings the stored features and labels of these customers up to date as
+/// of `as_of` (after their trades or logins arrived), with the thresholds of
+/// the last `brokerdesk classify` run; nothing when no run has happened.
+/// Answers how many were relabelled.
+pub async fn refresh(db: &Db, customers: &[i64], as_of: NaiveDate) -> Result<u64, ClassifyRunError> {
+    let Some(text) = db.latest_label_config().await? else { return Ok(0) };
+    let config = LabelConfig::from_json(&text).map_err(|e| ClassifyRunError::Config(e.to_string()))?;
+    let mut ids = customers.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut rows = Vec::with_capacity(ids.len());
+    for &id in &ids {
+        for h in db.customer_histories(id, id).await? {
+            let features = features_of(&h, as_of, &mut Vec::new());
+            let labelling = label(&features, given_of(&h, as_of), &config);
+            rows.push(stored_row(h.customer_id, as_of, &features, &labelling));
+        }
+    }
+    db.store_labels(&rows).await?;
+    Ok(rows.len() as u64)
 }
 
 /// A labelling as stored.

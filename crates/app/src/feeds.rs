@@ -292,3 +292,18 @@ pub fn accepted_trades(events: &[serde_json::Value], report: &FeedReport) -> Vec
         })
         .collect()
 }
+
+/// The customers whose trades or logins a call stored, and the newest such
+/// event's time: whose features and labels to bring up to date.
+pub fn accepted_activity(
+    events: &[serde_json::Value],
+    report: &FeedReport,
+) -> (Vec<i64>, Vec<i64>, Option<chrono::DateTime<chrono::Utc>>) {
+    let time = |e: &serde_json::Value| domain::parse_timestamp("time", &field_text(&e["time"])).ok();
+    let trades: Vec<&serde_json::Value> = accepted(events, report, book_files::TRADES).collect();
+    let logins: Vec<&serde_json::Value> = accepted(events, report, book_files::LOGINS).collect();
+    let accounts = trades.iter().filter_map(|e| field_text(&e["account_id"]).trim().parse().ok()).collect();
+    let customers = logins.iter().filter_map(|e| field_text(&e["customer_id"]).trim().parse().ok()).collect();
+    let newest = trades.iter().chain(&logins).filter_map(|e| time(e)).max();
+    (accounts, customers, newest)
+}

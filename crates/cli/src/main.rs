@@ -506,10 +506,18 @@ async fn main() -> anyhow::Result<()> {
             let threads =
                 threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
             let duckdb_script = (duckdb_script != "none").then(|| PathBuf::from(duckdb_script));
-            let opts =
-                app::bench::classify::ClassifyBenchOptions { customers, trades, seed, threads, duckdb_script, work_dir };
+            let opts = app::bench::classify::ClassifyBenchOptions {
+                customers,
+                trades,
+                seed,
+                threads,
+                duckdb_script,
+                work_dir,
+            };
             let b = app::bench::classify::classify_bench(&opts)?;
-            let gib = |b: Option<u64>| b.map_or("n/a".to_string(), |b| format!("{:.2} GiB", b as f64 / f64::from(1u32 << 30)));
+            let gib = |b: Option<u64>| {
+                b.map_or("n/a".to_string(), |b| format!("{:.2} GiB", b as f64 / f64::from(1u32 << 30)))
+            };
             println!("customers            {} ({} trades, generated in {:.1} s)", b.customers, b.trades, b.gen_s);
             println!("batch features       {:.0} ms ({threads} threads)", b.batch_ms);
             if let (Some(d), Some(r)) = (b.duckdb_ms, b.ratio_vs_duckdb()) {

@@ -76,6 +76,45 @@ impl Db {
         Ok(trade.max(login))
     }
 
+    /// Records the label configuration a run uses (JSON), as the latest.
+    pub async fn record_label_config(&self, version: &str, config: &str) -> Result<(), StoreError> {
+        let now = Utc::now().to_rfc3339();
+        with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM label_configs WHERE version = $1").bind(version).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO label_configs (version, config, used_at) VALUES ($1, $2, $3)")
+                .bind(version)
+                .bind(config)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The label configuration of the latest run (JSON), if any run happened.
+    pub async fn latest_label_config(&self) -> Result<Option<String>, StoreError> {
+        let sql = "SELECT config FROM label_configs ORDER BY used_at DESC LIMIT 1";
+        Ok(with_pool!(self, pool => sqlx::query_scalar(sql).fetch_optional(pool).await?))
+    }
+
+    /// The customers who hold these accounts, each once.
+    pub async fn customers_of_accounts(&self, accounts: &[i64]) -> Result<Vec<i64>, StoreError> {
+        if accounts.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(with_pool!(self, pool => {
+            let mut q = sqlx::QueryBuilder::new("SELECT DISTINCT customer_id FROM accounts WHERE id IN (");
+            let mut list = q.separated(", ");
+            for a in accounts {
+                list.push_bind(*a);
+            }
+            q.push(") ORDER BY customer_id");
+            q.build_query_scalar().fetch_all(pool).await?
+        }))
+    }
+
     /// Customer ids in order, from `after` (exclusive), at most `limit`.
     pub async fn customer_ids(&self, after: i64, limit: i64) -> Result<Vec<i64>, StoreError> {
         let sql = "SELECT id FROM customers WHERE id > $1 ORDER BY id LIMIT $2";

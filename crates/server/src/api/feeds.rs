@@ -69,6 +69,18 @@ pub async fn events(
             tracing::error!(error = %e, "the position watch could not take the trades");
         }
     }
+    // Features and labels follow trades and logins as they arrive (once a classify run has set the thresholds).
+    let (accounts, mut customers, newest) = app::feeds::accepted_activity(&request.events, &report);
+    if let Some(newest) = newest {
+        let relabel = async {
+            customers.extend(state.db.customers_of_accounts(&accounts).await?);
+            let day = newest.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8")).date_naive();
+            app::classify::refresh(&state.db, &customers, day).await
+        };
+        if let Err(e) = relabel.await {
+            tracing::error!(error = %e, "customers' labels could not be brought up to date");
+        }
+    }
     let quotes = app::feeds::accepted_quotes(&request.events, &report);
     if !quotes.is_empty() {
         if let Err(e) = state.desk.on_quotes(quotes, chrono::Utc::now()).await {

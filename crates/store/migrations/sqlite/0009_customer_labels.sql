@@ -9,3 +9,11 @@ CREATE TABLE customer_labels (
     features    TEXT NOT NULL,
     labels      TEXT NOT NULL
 );
+
+-- Each label configuration a run used, so that updates between runs (as
+-- trades and logins arrive) label with the thresholds of the last run.
+CREATE TABLE label_configs (
+    version TEXT PRIMARY KEY,
+    config  TEXT NOT NULL,
+    used_at TEXT NOT NULL
+);
