@@ -233,3 +233,6 @@ guidance-lifecycle-returning = Back after a long pause: ask what brought them ba
 guidance-lifecycle-dormant = Dormant: wake them with a relevant market view or an event invitation.
 guidance-service_tier-core = Core customer: part of the advisor's 60% of contact time; proactive, personal service.
 guidance-service_tier-precipitating = Precipitating: served mainly by the platform's content and reminders; 10% of contact time.
+plan-hours = Contact hours a week:
+plan-hours-save = Save (for plans made from now on)
+plan-hours-saved = Saved: { $hours } hours a week.

@@ -233,3 +233,6 @@ guidance-lifecycle-returning = 久未交易后回流：了解回来的原因，�
 guidance-lifecycle-dormant = 休眠客户：用相关的市场观点或活动邀请唤醒。
 guidance-service_tier-core = 核心客户：占投顾 60% 联系时间，主动、个性化服务。
 guidance-service_tier-precipitating = 沉淀客户：主要由平台内容和提醒服务；占 10% 联系时间。
+plan-hours = 每周服务时长（小时）：
+plan-hours-save = 保存（用于之后制定的计划）
+plan-hours-saved = 已保存：每周 { $hours } 小时。

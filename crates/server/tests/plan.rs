@@ -71,4 +71,17 @@ async fn an_advisor_works_through_the_weeks_plan() {
     assert_eq!(c.get(&app.url("/plan")).await.status(), 403);
     let mine = s.get(&app.url(&format!("/plan.csv?advisor={other}&week={week}"))).await.text().await.unwrap();
     assert!(mine.contains(&format!("\n1,{first},")), "an advisor always sees their own plan");
+
+    // The manager gives the other advisor 10 contact hours: next week's plan has 40 contacts (24 / 12 / 4).
+    let set = m.post_form(&app.url(""), &format!("/plan/{other}/hours?lang=en"), &[("hours", "10")]).await;
+    assert_eq!(set.status(), 200);
+    assert!(set.text().await.unwrap().contains("Saved: 10 hours a week."));
+    let bad = m.post_form(&app.url(""), &format!("/plan/{other}/hours"), &[("hours", "90")]).await;
+    assert_eq!(bad.status(), 400);
+    let by_advisor = s.post_form(&app.url(""), &format!("/plan/{other}/hours"), &[("hours", "30")]).await;
+    assert_eq!(by_advisor.status(), 403, "an advisor does not set hours");
+    let next = m.get(&app.url(&format!("/plan.csv?advisor={other}&week=2026-11-23"))).await.text().await.unwrap();
+    assert_eq!(next.lines().count(), 41);
+    let this = m.get(&app.url(&format!("/plan.csv?advisor={other}&week={week}"))).await.text().await.unwrap();
+    assert_eq!(this.lines().count(), 81, "a plan once made stays");
 }

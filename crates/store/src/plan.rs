@@ -50,6 +50,36 @@ impl Db {
         Ok(with_pool!(self, pool => sqlx::query_scalar(sql).bind(advisor_id).fetch_optional(pool).await?))
     }
 
+    /// Sets an advisor's weekly contact hours (for plans made from now on),
+    /// audited; false when the advisor is not one whose customers are in the principal's scope.
+    pub async fn set_contact_hours(
+        &self,
+        principal: &Principal,
+        advisor_id: i64,
+        hours: i64,
+    ) -> Result<bool, StoreError> {
+        let mine = self.advisors_in_scope(principal.scope()).await?;
+        if !mine.iter().any(|a| a.0 == advisor_id) {
+            return Ok(false);
+        }
+        let entry = AuditEntry {
+            actor: principal.actor(),
+            action: "set_contact_hours".into(),
+            entity: "staff".into(),
+            entity_id: advisor_id.to_string(),
+            detail: format!("{{\"hours\":{hours}}}"),
+        };
+        let (changed, _) = audited!(self, &entry, tx => {
+            sqlx::query("UPDATE staff SET contact_hours = $1 WHERE id = $2 AND role = 'advisor'")
+                .bind(hours)
+                .bind(advisor_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+        })?;
+        Ok(changed == 1)
+    }
+
     /// Advisors whose customers are in `scope`: (id, name), by id.
     pub async fn advisors_in_scope(&self, scope: access::Scope) -> Result<Vec<(i64, String)>, StoreError> {
         Ok(with_pool!(self, pool => {

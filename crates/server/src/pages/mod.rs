@@ -30,5 +30,6 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/plan", get(plan::show)),
         ("/plan.csv", get(plan::csv)),
         ("/plan/{id}/done", post(plan::done)),
+        ("/plan/{id}/hours", post(plan::hours)),
     ]
 }

@@ -125,6 +125,7 @@ pub async fn show(
         .ok_or(fail(AppError::NotFound))?;
     let advisors = state.db.advisors_in_scope(viewer.principal.scope()).await.map_err(|e| fail(e.into()))?;
     let week = plan.week_start;
+    let hours = state.db.contact_hours(advisor).await.map_err(|e| fail(e.into()))?.unwrap_or(0);
     let body = html! {
         h1 { (locale.t("plan-title")) " · " (week) }
         @if viewer.principal.role != Role::Advisor {
@@ -136,6 +137,13 @@ pub async fn show(
                     }
                 }
                 button type="submit" { (locale.t("plan-show")) }
+            }
+        }
+        @if viewer.principal.role == Role::Manager || viewer.principal.role == Role::Admin {
+            form.hours hx-post={ "/plan/" (advisor) "/hours?lang=" (locale.tag()) } hx-target="#hours-saved" {
+                label { (locale.t("plan-hours")) " " input type="number" name="hours" min="1" max="60" value=(hours); }
+                button type="submit" { (locale.t("plan-hours-save")) }
+                " " span id="hours-saved" {}
             }
         }
         p { (locale.t("plan-capacity")) " " (plan.capacity) " · "
@@ -209,4 +217,39 @@ pub async fn done(
     let rows = state.db.plan(advisor, week).await.map_err(|e| fail(e.into()))?;
     let c = rows.iter().find(|c| c.customer_id == customer).ok_or(fail(AppError::NotFound))?;
     Ok(row(locale, advisor, week, c))
+}
+
+/// POST /plan/{id}/hours, `id` the advisor: a manager sets the advisor's
+/// weekly contact hours (1 to 60) for plans made from now on.
+pub async fn hours(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(advisor): Path<String>,
+    Query(q): Query<PlanParams>,
+    headers: HeaderMap,
+    Form(form): Form<std::collections::HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let locale = Locale::choose(q.lang.as_deref(), &headers);
+    let fail = |e: AppError| PageError(e, locale);
+    if !matches!(viewer.principal.role, Role::Manager | Role::Admin) {
+        return Err(fail(AppError::Forbidden("only a manager sets an advisor's contact hours")));
+    }
+    let advisor: i64 = advisor.parse().map_err(|_| fail(AppError::NotFound))?;
+    let text = form.get("hours").map(|h| h.trim()).unwrap_or_default();
+    let hours = match text.parse::<i64>() {
+        Ok(h) if (1..=60).contains(&h) => h,
+        _ => {
+            let known = state.db.advisors_in_scope(viewer.principal.scope()).await.map_err(|e| fail(e.into()))?;
+            if !known.iter().any(|a| a.0 == advisor) {
+                return Err(fail(AppError::NotFound));
+            }
+            let reason = format!("'{text}' is not a whole number of hours from 1 to 60");
+            return Err(fail(AppError::BadRequest { field: "hours", reason }));
+        }
+    };
+    let done = state.db.set_contact_hours(&viewer.principal, advisor, hours).await.map_err(|e| fail(e.into()))?;
+    if !done {
+        return Err(fail(AppError::NotFound));
+    }
+    Ok(html! { span.saved { (locale.t_with("plan-hours-saved", &[("hours", hours.to_string())])) } }.into_response())
 }
