@@ -45,6 +45,13 @@ async fn staff_see_the_whole_customer_and_the_customer_sees_their_own_part() {
     assert!(html.contains("<td>Visit</td>"), "service history");
     assert!(html.contains("<th class=\"num\">P&amp;L</th>"));
 
+    // The same labels over the API, with their reasons and every feature.
+    let api: serde_json::Value = s.get(&app.url(&format!("/api/v1/customers/{id}/labels"))).await.json().await.unwrap();
+    assert_eq!(api["labels"].as_array().unwrap().len(), 10);
+    assert_eq!(api["labels"][0]["dimension"], "experience");
+    assert!(api["labels"][0]["reasons"][0].as_str().unwrap().starts_with(&format!("years_in_market {years} ")));
+    assert_eq!(api["features"]["years_in_market"], years);
+
     // The customer sees their trades, not the advisor's labels of them.
     let customer = book.user(Role::Customer);
     let c = app.sign_in(&customer.login, &customer.password).await.unwrap();

@@ -38,6 +38,15 @@ async fn an_advisor_works_through_the_weeks_plan() {
     let last_precipitating: i64 = lines[80].split(',').nth(1).unwrap().parse().unwrap();
     assert!(lines[80].contains(",precipitating,"));
 
+    // The same plan over the API.
+    let api: serde_json::Value = s.get(&app.url(&format!("/api/v1/plan?week={week}"))).await.json().await.unwrap();
+    assert_eq!(api["capacity"], 80);
+    assert_eq!(api["contacts"].as_array().unwrap().len(), 80);
+    assert_eq!(api["contacts"][0]["customer_id"], first);
+    assert_eq!(api["split"][0]["target"], 48);
+    assert_eq!(api["split"][2]["bucket"], "precipitating");
+    assert_eq!(s.get(&app.url("/api/v1/plan?week=soon")).await.status(), 400);
+
     // Marked done in place; adherence counts it.
     let done = s
         .post_form(&app.url(""), &format!("/plan/{first}/done?week={week}&lang=en"), &[("outcome", "called, fine")])

@@ -4,6 +4,7 @@ mod advisors;
 mod customers;
 mod feeds;
 pub(crate) mod instruments;
+pub(crate) mod knowing;
 mod overview;
 pub(crate) mod reminders;
 mod session;
@@ -20,8 +21,8 @@ use utoipa::OpenApi;
 #[openapi(
     info(title = "Brokerdesk API", description = "Customer operations for a securities brokerage."),
     servers((url = "/api/v1")),
-    paths(overview::get, customers::list, customers::get, customers::reveal, advisors::handover, session::get, tokens::list, tokens::create, tokens::revoke, tasks::list, tasks::create, tasks::done, instruments::list, instruments::get, instruments::bars, instruments::indicators, instruments::snapshots, feeds::import, feeds::events, reminders::list, reminders::volume),
-    components(schemas(crate::error::ErrorBody, overview::Overview, customers::CustomerSummary, customers::CustomerList, customers::CustomerRecord, customers::Holding, customers::RevealRequest, customers::Revealed, advisors::HandoverRequest, advisors::HandoverResult, session::SessionInfo, tokens::NewToken, tokens::CreatedToken, tokens::TokenInfo, feeds::Events, tasks::Task, tasks::NewTask, tasks::CreatedTask, tasks::Completion, instruments::InstrumentSummary, instruments::InstrumentDetail, instruments::Bar, instruments::IndicatorSeries, instruments::SnapshotView, reminders::Reminder, reminders::Volume)),
+    paths(overview::get, customers::list, customers::get, customers::reveal, advisors::handover, session::get, tokens::list, tokens::create, tokens::revoke, tasks::list, tasks::create, tasks::done, knowing::labels, knowing::plan, instruments::list, instruments::get, instruments::bars, instruments::indicators, instruments::snapshots, feeds::import, feeds::events, reminders::list, reminders::volume),
+    components(schemas(crate::error::ErrorBody, overview::Overview, customers::CustomerSummary, customers::CustomerList, customers::CustomerRecord, customers::Holding, customers::RevealRequest, customers::Revealed, advisors::HandoverRequest, advisors::HandoverResult, session::SessionInfo, tokens::NewToken, tokens::CreatedToken, tokens::TokenInfo, feeds::Events, tasks::Task, tasks::NewTask, tasks::CreatedTask, tasks::Completion, instruments::InstrumentSummary, instruments::InstrumentDetail, instruments::Bar, instruments::IndicatorSeries, instruments::SnapshotView, reminders::Reminder, reminders::Volume, knowing::CustomerLabels, knowing::LabelView, knowing::WeekPlanView, knowing::SplitPart, knowing::PlannedContact)),
     modifiers(&ApiTokenScheme)
 )]
 pub struct ApiDoc;
@@ -51,6 +52,8 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/customers", get(customers::list)),
         ("/api/v1/customers/{id}", get(customers::get)),
         ("/api/v1/customers/{id}/reveal", post(customers::reveal)),
+        ("/api/v1/customers/{id}/labels", get(knowing::labels)),
+        ("/api/v1/plan", get(knowing::plan)),
         ("/api/v1/advisors/{id}/handover", post(advisors::handover)),
         ("/api/v1/session", get(session::get)),
         ("/api/v1/tokens", get(tokens::list).post(tokens::create)),

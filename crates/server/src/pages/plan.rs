@@ -3,10 +3,11 @@
 //! outcome; adherence to the split; a CSV export. Managers pick an advisor.
 
 use super::layout::{page, PageError};
+use crate::api::knowing::{chosen, PlanParams};
 use crate::auth::Viewer;
 use crate::i18n::Locale;
 use crate::{AppError, AppState};
-use access::{Principal, Role};
+use access::Role;
 use app::plan::{plan_csv, plan_week, PlanSettings, WeekPlan};
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap};
@@ -17,46 +18,6 @@ use classify::plan::{split, Bucket};
 use maud::{html, Markup};
 use serde::Deserialize;
 use store::PlanRow;
-
-/// Which plan: an advisor (managers; an advisor sees their own) and a day in the week.
-#[derive(Debug, Deserialize)]
-pub struct PlanParams {
-    lang: Option<String>,
-    advisor: Option<String>,
-    week: Option<String>,
-}
-
-/// The advisor and week asked for, checked against the viewer's remit.
-async fn chosen(state: &AppState, principal: &Principal, q: &PlanParams) -> Result<(i64, NaiveDate), AppError> {
-    let week = match q.week.as_deref().filter(|w| !w.is_empty()) {
-        Some(w) => w
-            .parse::<NaiveDate>()
-            .map_err(|_| AppError::BadRequest { field: "week", reason: format!("'{w}' is not a date (YYYY-MM-DD)") })?,
-        None => chrono::Local::now().date_naive(),
-    };
-    if principal.role == Role::Customer {
-        return Err(AppError::Forbidden("the service plan is for staff"));
-    }
-    let advisors = state.db.advisors_in_scope(principal.scope()).await?;
-    let asked =
-        match q.advisor.as_deref().filter(|a| !a.is_empty()) {
-            Some(a) => Some(a.parse::<i64>().map_err(|_| AppError::BadRequest {
-                field: "advisor",
-                reason: format!("'{a}' is not an advisor id"),
-            })?),
-            None => None,
-        };
-    let advisor = match (principal.role, asked) {
-        (Role::Advisor, _) => principal.staff_id.ok_or(AppError::NotFound)?,
-        (_, Some(a)) => a,
-        (_, None) => advisors.first().map(|a| a.0).ok_or(AppError::NotFound)?,
-    };
-    // Someone else's advisors are not found, as if they did not exist.
-    if !advisors.iter().any(|a| a.0 == advisor) && principal.role != Role::Advisor {
-        return Err(AppError::NotFound);
-    }
-    Ok((advisor, week))
-}
 
 fn row(locale: Locale, advisor: i64, week: NaiveDate, c: &PlanRow) -> Markup {
     html! {

@@ -1,0 +1,212 @@
+//! Knowing each customer over the API: a customer's stored features and
+//! labels with their reasons, and an advisor's weekly service plan. Staff only.
+
+use crate::{AppError, AppState};
+use access::{Principal, Role};
+use app::plan::{plan_week, PlanSettings};
+use axum::extract::{Path, Query, State};
+use axum::{Extension, Json};
+use chrono::NaiveDate;
+use classify::plan::{split, Bucket};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// One label with the reasons that decided it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LabelView {
+    /// experience, engagement, track_record, concentration, position_pnl,
+    /// trading_style, age_band, gender, lifecycle or service_tier.
+    pub dimension: String,
+    /// The label's stable text.
+    pub label: String,
+    /// Each: "feature value test limit (threshold)".
+    pub reasons: Vec<String>,
+}
+
+/// A customer's stored features and labels.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerLabels {
+    /// Customer id.
+    pub customer_id: i64,
+    /// The label configuration's version.
+    pub version: String,
+    /// The day they were computed for.
+    pub as_of: String,
+    /// Every feature, by name.
+    #[schema(value_type = Object)]
+    pub features: serde_json::Value,
+    /// Every label.
+    pub labels: Vec<LabelView>,
+}
+
+/// The customer's labels (404 outside the caller's scope, or before any classify run).
+#[utoipa::path(get, path = "/customers/{id}/labels",
+    responses((status = 200, body = CustomerLabels), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn labels(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> Result<Json<CustomerLabels>, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    // Scope first, so that nobody learns whether a customer outside it exists.
+    state.db.customer(id, principal.scope()).await?.ok_or(AppError::NotFound)?;
+    if principal.role == Role::Customer {
+        return Err(AppError::Forbidden("labels are the firm's own notes"));
+    }
+    let stored = state.db.stored_labels(id, id).await?.into_iter().next().ok_or(AppError::NotFound)?;
+    let labels = app::classify::shown_labels(id, &stored.labels)?
+        .into_iter()
+        .map(|(dimension, l)| LabelView {
+            dimension,
+            label: l.label,
+            reasons: l
+                .reasons
+                .into_iter()
+                .map(|r| format!("{} {} {} {} ({})", r.feature, r.value, r.test, r.limit, r.threshold))
+                .collect(),
+        })
+        .collect();
+    let features = serde_json::from_str(&stored.features)
+        .map_err(|source| app::classify::ClassifyRunError::StoredLabels { customer: id, source })?;
+    Ok(Json(CustomerLabels { customer_id: id, version: stored.version, as_of: stored.as_of, features, labels }))
+}
+
+/// Which plan.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct PlanParams {
+    /// The advisor (managers and above; an advisor always gets their own).
+    pub advisor: Option<String>,
+    /// A day of the week (YYYY-MM-DD; default today).
+    pub week: Option<String>,
+    /// The page's language (pages only).
+    pub lang: Option<String>,
+}
+
+/// The advisor and week asked for, checked against the caller's remit.
+pub(crate) async fn chosen(
+    state: &AppState,
+    principal: &Principal,
+    q: &PlanParams,
+) -> Result<(i64, NaiveDate), AppError> {
+    let week = match q.week.as_deref().filter(|w| !w.is_empty()) {
+        Some(w) => w
+            .parse::<NaiveDate>()
+            .map_err(|_| AppError::BadRequest { field: "week", reason: format!("'{w}' is not a date (YYYY-MM-DD)") })?,
+        None => chrono::Local::now().date_naive(),
+    };
+    if principal.role == Role::Customer {
+        return Err(AppError::Forbidden("the service plan is for staff"));
+    }
+    if principal.role == Role::Advisor {
+        return Ok((principal.staff_id.ok_or(AppError::NotFound)?, week));
+    }
+    let advisors = state.db.advisors_in_scope(principal.scope()).await?;
+    let advisor = match q.advisor.as_deref().filter(|a| !a.is_empty()) {
+        Some(a) => a
+            .parse::<i64>()
+            .map_err(|_| AppError::BadRequest { field: "advisor", reason: format!("'{a}' is not an advisor id") })?,
+        None => advisors.first().map(|a| a.0).ok_or(AppError::NotFound)?,
+    };
+    // Someone else's advisors are not found, as if they did not exist.
+    if !advisors.iter().any(|a| a.0 == advisor) {
+        return Err(AppError::NotFound);
+    }
+    Ok((advisor, week))
+}
+
+/// One planned contact.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlannedContact {
+    /// Order in the plan, from 1.
+    pub rank: i64,
+    /// Customer id.
+    pub customer_id: i64,
+    /// Customer's name.
+    pub customer: String,
+    /// core_and_dormant, maintaining or precipitating.
+    pub bucket: String,
+    /// risk_reminder, heavy_loss, dormant_worth_waking, birthday.
+    pub triggers: Vec<String>,
+    /// When it was made (RFC 3339), if it was.
+    pub done_at: Option<String>,
+    /// What came of it.
+    pub outcome: Option<String>,
+}
+
+/// One part of the 60/30/10 split.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SplitPart {
+    /// core_and_dormant, maintaining or precipitating.
+    pub bucket: String,
+    /// Its share of the contacts, percent.
+    pub percent: u32,
+    /// Contacts it should get.
+    pub target: u32,
+    /// Contacts planned.
+    pub planned: u32,
+    /// Contacts made.
+    pub done: u32,
+}
+
+/// An advisor's plan for a week.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WeekPlanView {
+    /// The advisor.
+    pub advisor_id: i64,
+    /// The Monday the week starts on.
+    pub week_start: String,
+    /// Contacts the advisor's hours allow.
+    pub capacity: u32,
+    /// The split, planned and done.
+    pub split: Vec<SplitPart>,
+    /// The largest gap between a part's share of contacts made and its target, percentage points.
+    pub largest_gap: u32,
+    /// The contacts, in rank order.
+    pub contacts: Vec<PlannedContact>,
+}
+
+/// The week's plan of an advisor (made now from the stored labels if the week has none).
+#[utoipa::path(get, path = "/plan", params(PlanParams),
+    responses((status = 200, body = WeekPlanView), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn plan(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Query(q): Query<PlanParams>,
+) -> Result<Json<WeekPlanView>, AppError> {
+    let (advisor, day) = chosen(&state, &principal, &q).await?;
+    let plan = plan_week(&state.db, advisor, day, PlanSettings::default()).await?.ok_or(AppError::NotFound)?;
+    let target = split(plan.capacity);
+    let a = plan.adherence;
+    Ok(Json(WeekPlanView {
+        advisor_id: advisor,
+        week_start: plan.week_start.to_string(),
+        capacity: plan.capacity,
+        split: Bucket::ALL
+            .iter()
+            .enumerate()
+            .map(|(k, b)| SplitPart {
+                bucket: b.as_str().into(),
+                percent: b.percent(),
+                target: target[k],
+                planned: a.planned[k],
+                done: a.done[k],
+            })
+            .collect(),
+        largest_gap: a.largest_gap(),
+        contacts: plan
+            .contacts
+            .into_iter()
+            .map(|c| PlannedContact {
+                rank: c.rank,
+                customer_id: c.customer_id,
+                customer: c.customer,
+                bucket: c.bucket,
+                triggers: c.triggers.split(',').filter(|t| !t.is_empty()).map(String::from).collect(),
+                done_at: c.done_at,
+                outcome: c.outcome,
+            })
+            .collect(),
+    }))
+}
