@@ -13,11 +13,11 @@ async fn batch_and_incremental_agree_and_a_new_configuration_reports_moves() {
     let mut all = vec![test_support::sqlite().await];
     all.extend(test_support::postgres().await);
     for mut t in all {
-        test_support::load_book(&mut t, 600, 300).await;
+        test_support::load_book(&mut t, 1_300, 650).await;
         let as_of: NaiveDate = app::classify::book_day(&t.db).await.unwrap().expect("a book with trades");
         let config = LabelConfig::default();
         let first = classify_all(&t.db, &config, as_of, false).await.unwrap();
-        assert_eq!(first.customers, 600, "{}", t.name);
+        assert_eq!(first.customers, 1_300, "{}: a page of 2,000 stored in two statements of 1,000", t.name);
         assert!(first.moves.is_empty(), "{}: nothing stored before the first run", t.name);
         assert!(first.tiers.len() >= 3, "{}: a generated book spans the tiers: {:?}", t.name, first.tiers);
 
@@ -41,7 +41,7 @@ async fn batch_and_incremental_agree_and_a_new_configuration_reports_moves() {
             }
         }
         let stored = t.db.stored_labels(i64::MIN, i64::MAX).await.unwrap();
-        assert_eq!(stored.len(), 600);
+        assert_eq!(stored.len(), 1_300);
         let mut traded = 0;
         for (c, (h, s)) in histories.iter().zip(&stored).enumerate() {
             assert_eq!(h.customer_id, s.customer_id);

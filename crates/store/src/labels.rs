@@ -1,8 +1,10 @@
 //! What classification reads (each customer's profile, holdings, trades and
 //! logins, a range of customers at a time) and writes (their labels).
 
+use crate::write::ROWS_PER_STATEMENT;
 use crate::{with_pool, Db, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::QueryBuilder;
 
 /// One customer's history, as classification reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,7 +107,7 @@ impl Db {
             return Ok(Vec::new());
         }
         Ok(with_pool!(self, pool => {
-            let mut q = sqlx::QueryBuilder::new("SELECT DISTINCT customer_id FROM accounts WHERE id IN (");
+            let mut q = QueryBuilder::new("SELECT DISTINCT customer_id FROM accounts WHERE id IN (");
             let mut list = q.separated(", ");
             for a in accounts {
                 list.push_bind(*a);
@@ -206,26 +208,31 @@ impl Db {
             .collect())
     }
 
-    /// Replaces the stored labels of these customers, in one transaction.
+    /// Replaces the stored labels of these customers, in one transaction:
+    /// one delete and multi-row inserts (a classify run writes millions).
     pub async fn store_labels(&self, rows: &[StoredLabels]) -> Result<(), StoreError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
         with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            for r in rows {
-                sqlx::query("DELETE FROM customer_labels WHERE customer_id = $1")
-                    .bind(r.customer_id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(
-                    "INSERT INTO customer_labels (customer_id, version, as_of, features, labels) \
-                     VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(r.customer_id)
-                .bind(&r.version)
-                .bind(&r.as_of)
-                .bind(&r.features)
-                .bind(&r.labels)
-                .execute(&mut *tx)
-                .await?;
+            for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+                let mut q = QueryBuilder::new("DELETE FROM customer_labels WHERE customer_id IN (");
+                let mut ids = q.separated(", ");
+                for r in chunk {
+                    ids.push_bind(r.customer_id);
+                }
+                q.push(")");
+                q.build().execute(&mut *tx).await?;
+                let mut q = QueryBuilder::new("INSERT INTO customer_labels (customer_id, version, as_of, features, labels) ");
+                q.push_values(chunk, |mut b, r| {
+                    b.push_bind(r.customer_id)
+                        .push_bind(&r.version)
+                        .push_bind(&r.as_of)
+                        .push_bind(&r.features)
+                        .push_bind(&r.labels);
+                });
+                q.build().execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });
