@@ -1,0 +1,331 @@
+//! What a group's rules prohibit in a message, and the ladder of sanctions.
+//! Every finding names the rule and the words that broke it, so the member
+//! sees why and can appeal, and the moderation log can say it.
+
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveTime, Utc, Weekday};
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+/// A rule a message can break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Violation {
+    /// Promising returns: 保本, 稳赚, "guaranteed return".
+    GuaranteedReturns,
+    /// Claiming inside information.
+    InsiderTip,
+    /// A phone, WeChat or QQ number: taking customers off the platform.
+    OffPlatformContact,
+    /// A link to another site.
+    ExternalLink,
+    /// Pushing stocks: many codes at once, or a pusher's phrases.
+    StockPushing,
+    /// Too many messages too fast.
+    Flood,
+    /// Talking stocks outside trading hours, where the group's policy forbids it.
+    StocksOutsideTradingHours,
+}
+
+/// One broken rule and the words that broke it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The rule.
+    pub violation: Violation,
+    /// The offending words, as written.
+    pub excerpt: String,
+}
+
+/// A group's content rules; the defaults are the firm's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GroupRules {
+    /// Phrases that promise returns.
+    pub guaranteed_returns: Vec<String>,
+    /// Phrases that claim inside information.
+    pub insider_tips: Vec<String>,
+    /// Phrases of stock pushers.
+    pub pushing_phrases: Vec<String>,
+    /// This many distinct stock codes in one message is pushing.
+    pub max_stock_codes: usize,
+    /// At most this many messages ...
+    pub flood_messages: usize,
+    /// ... in this many seconds.
+    pub flood_seconds: i64,
+    /// Stocks may be discussed only during trading hours.
+    pub stocks_only_in_trading_hours: bool,
+}
+
+impl Default for GroupRules {
+    fn default() -> Self {
+        let list = |words: &[&str]| words.iter().map(|w| w.to_string()).collect();
+        GroupRules {
+            guaranteed_returns: list(&[
+                "保本",
+                "稳赚",
+                "包赚",
+                "保证收益",
+                "零风险",
+                "稳赢",
+                "只赚不赔",
+                "guaranteed return",
+                "risk-free profit",
+            ]),
+            insider_tips: list(&["内幕", "内部消息", "小道消息", "庄家消息", "insider tip", "inside information"]),
+            pushing_phrases: list(&["明天必涨", "必涨", "涨停预定", "牛股推荐", "跟我买", "带你赚钱"]),
+            max_stock_codes: 3,
+            flood_messages: 5,
+            flood_seconds: 10,
+            stocks_only_in_trading_hours: false,
+        }
+    }
+}
+
+/// The first of `phrases` found in `text` (case-insensitive for Latin letters).
+fn first_phrase(text: &str, phrases: &[String]) -> Option<String> {
+    let lower = text.to_lowercase();
+    phrases.iter().find(|p| !p.is_empty() && lower.contains(&p.to_lowercase())).cloned()
+}
+
+/// Runs of digits; with `join`, single spaces or
+/// hyphens inside a run are skipped (a phone written 138 1234 5678).
+fn digit_runs(text: &str, join: bool) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut runs = Vec::new();
+    let mut k = 0;
+    while k < chars.len() {
+        if !chars[k].is_ascii_digit() {
+            k += 1;
+            continue;
+        }
+        let mut digits = String::new();
+        while k < chars.len() {
+            let c = chars[k];
+            let joins = join
+                && matches!(c, ' ' | '-')
+                && k + 1 < chars.len()
+                && chars[k + 1].is_ascii_digit()
+                && !digits.is_empty();
+            if c.is_ascii_digit() {
+                digits.push(c);
+            } else if !joins {
+                break;
+            }
+            k += 1;
+        }
+        runs.push(digits);
+    }
+    runs
+}
+
+/// A mainland mobile number: 11 digits, 1 then 3-9.
+fn is_mobile(digits: &str) -> bool {
+    digits.len() == 11 && digits.starts_with('1') && matches!(digits.as_bytes()[1], b'3'..=b'9')
+}
+
+/// An A-share code: 6 digits on a board's prefix.
+fn is_stock_code(digits: &str) -> bool {
+    digits.len() == 6 && ["60", "00", "30", "68"].iter().any(|p| digits.starts_with(p))
+}
+
+/// Words that announce a WeChat or QQ id.
+const CONTACT_WORDS: [&str; 9] = ["微信", "weixin", "wechat", "vx", "wx", "v信", "加v", "qq", "扣扣"];
+
+/// Top-level domains a link's host commonly ends in.
+const DOMAINS: [&str; 8] = [".com", ".cn", ".net", ".org", ".io", ".cc", ".top", ".xyz"];
+
+/// Everything in `text` the rules prohibit (before the flood and the hours, which need the sender and time).
+pub fn findings(rules: &GroupRules, text: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut found = |violation, excerpt: String| out.push(Finding { violation, excerpt });
+    if let Some(p) = first_phrase(text, &rules.guaranteed_returns) {
+        found(Violation::GuaranteedReturns, p);
+    }
+    if let Some(p) = first_phrase(text, &rules.insider_tips) {
+        found(Violation::InsiderTip, p);
+    }
+    let lower = text.to_lowercase();
+    if let Some(phone) = digit_runs(text, true).into_iter().find(|d| is_mobile(d)) {
+        found(Violation::OffPlatformContact, phone);
+    } else if let Some(word) = CONTACT_WORDS.iter().find(|w| contact_after(&lower, w)) {
+        found(Violation::OffPlatformContact, (*word).to_string());
+    }
+    let link = lower.split(|c: char| c.is_whitespace() || !c.is_ascii()).find(|token| {
+        token.starts_with("http://")
+            || token.starts_with("https://")
+            || token.starts_with("www.")
+            || DOMAINS
+                .iter()
+                .any(|d| token.len() > d.len() + 1 && (token.ends_with(d) || token.contains(&format!("{d}/"))))
+    });
+    if let Some(link) = link {
+        found(Violation::ExternalLink, link.to_string());
+    }
+    let runs = digit_runs(text, false);
+    let mut codes: Vec<&str> = runs.iter().map(String::as_str).filter(|d| is_stock_code(d)).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    if rules.max_stock_codes > 0 && codes.len() >= rules.max_stock_codes {
+        found(Violation::StockPushing, codes.join(" "));
+    } else if let Some(p) = first_phrase(text, &rules.pushing_phrases) {
+        found(Violation::StockPushing, p);
+    }
+    out
+}
+
+/// A contact word followed (within a few characters) by an id of at least 5 letters or digits.
+fn contact_after(lower: &str, word: &str) -> bool {
+    lower.match_indices(word).any(|(at, w)| {
+        let rest = &lower[at + w.len()..];
+        let id: String = rest
+            .chars()
+            .skip_while(|c| matches!(c, ' ' | ':' | '：' | '号' | '-'))
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        id.len() >= 5
+    })
+}
+
+/// Whether a message mentions a stock code (for the trading-hours policy).
+pub fn mentions_stock(text: &str) -> bool {
+    digit_runs(text, false).iter().any(|d| is_stock_code(d))
+}
+
+/// Whether `at` is in an A-share trading session (09:30-11:30, 13:00-15:00
+/// on weekdays, Beijing time; the caller's calendar rules out holidays).
+pub fn in_trading_hours(at: DateTime<Utc>) -> bool {
+    let local = at.with_timezone(&FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset"));
+    if matches!(local.weekday(), Weekday::Sat | Weekday::Sun) {
+        return false;
+    }
+    let t = local.time();
+    let hm = |h, m| NaiveTime::from_hms_opt(h, m, 0).expect("a valid time");
+    (hm(9, 30) <= t && t < hm(11, 30)) || (hm(13, 0) <= t && t < hm(15, 0))
+}
+
+/// A member's recent messages, for the flood limit.
+#[derive(Debug, Clone, Default)]
+pub struct FloodWindow {
+    recent: VecDeque<DateTime<Utc>>,
+}
+
+impl FloodWindow {
+    /// Records a message at `at`; false when it breaks the limit (it is not counted then).
+    pub fn admit(&mut self, rules: &GroupRules, at: DateTime<Utc>) -> bool {
+        let window = Duration::seconds(rules.flood_seconds);
+        while self.recent.front().is_some_and(|&t| at - t >= window) {
+            self.recent.pop_front();
+        }
+        if self.recent.len() >= rules.flood_messages {
+            return false;
+        }
+        self.recent.push_back(at);
+        true
+    }
+}
+
+/// What happens to a member who breaks a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sanction {
+    /// A warning; the message is withheld.
+    Warn,
+    /// Muted for an hour.
+    MuteHour,
+    /// Muted for a day.
+    MuteDay,
+    /// Removed from the group.
+    Remove,
+}
+
+impl Sanction {
+    /// The ladder: the first offence warns, then an hour's mute, a day's, then removal.
+    /// `prior` counts the member's earlier sanctions in the group that stand (not overturned on appeal).
+    pub fn for_offence(prior: u32) -> Sanction {
+        match prior {
+            0 => Sanction::Warn,
+            1 => Sanction::MuteHour,
+            2 => Sanction::MuteDay,
+            _ => Sanction::Remove,
+        }
+    }
+
+    /// How long the member is muted, if they are.
+    pub fn mute(self) -> Option<Duration> {
+        match self {
+            Sanction::MuteHour => Some(Duration::hours(1)),
+            Sanction::MuteDay => Some(Duration::hours(24)),
+            Sanction::Warn | Sanction::Remove => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn broken(text: &str) -> Vec<Violation> {
+        findings(&GroupRules::default(), text).into_iter().map(|f| f.violation).collect()
+    }
+
+    #[test]
+    fn each_kind_of_prohibited_content_is_found_with_its_words() {
+        assert_eq!(broken("这只票保本稳赚，放心买"), vec![Violation::GuaranteedReturns]);
+        assert_eq!(broken("I have an Insider Tip for you"), vec![Violation::InsiderTip]);
+        assert_eq!(broken("加我微信：abc12345 细聊"), vec![Violation::OffPlatformContact]);
+        assert_eq!(broken("电话 138 1234 5678"), vec![Violation::OffPlatformContact]);
+        assert_eq!(broken("QQ号 123456789"), vec![Violation::OffPlatformContact]);
+        assert_eq!(broken("看这里 https://example.com/x"), vec![Violation::ExternalLink]);
+        assert_eq!(broken("details at stocks.xyz/today"), vec![Violation::ExternalLink]);
+        assert_eq!(broken("600519 000001 300750 都能买"), vec![Violation::StockPushing]);
+        assert_eq!(broken("明天必涨，跟我买"), vec![Violation::StockPushing]);
+        let f = findings(&GroupRules::default(), "电话13812345678");
+        assert_eq!(f[0].excerpt, "13812345678", "the member sees the words that broke the rule");
+    }
+
+    #[test]
+    fn ordinary_talk_passes() {
+        for ok in [
+            "老师，600519今天怎么看？",
+            "收到，谢谢",
+            "MACD 金叉了，成交量 12345 手",
+            "我的持仓亏了 5%，需要止损吗",
+            "the index closed at 3,300.5 today",
+        ] {
+            assert!(broken(ok).is_empty(), "{ok}: {:?}", broken(ok));
+        }
+    }
+
+    #[test]
+    fn a_group_can_tighten_or_loosen_its_rules() {
+        let rules = GroupRules { max_stock_codes: 0, pushing_phrases: vec![], ..GroupRules::default() };
+        assert!(findings(&rules, "600519 000001 300750").is_empty());
+        let rules: GroupRules = serde_json::from_str(r#"{"guaranteed_returns": ["翻倍"]}"#).unwrap();
+        assert_eq!(findings(&rules, "三个月翻倍")[0].violation, Violation::GuaranteedReturns);
+        assert!(serde_json::from_str::<GroupRules>(r#"{"flood": 3}"#).is_err(), "typos are refused");
+    }
+
+    #[test]
+    fn flood_limit_counts_a_sliding_window() {
+        let rules = GroupRules::default(); // 5 in 10 s
+        let mut w = FloodWindow::default();
+        let t0 = DateTime::parse_from_rfc3339("2026-11-23T02:00:00Z").unwrap().to_utc();
+        for s in 0..5 {
+            assert!(w.admit(&rules, t0 + Duration::seconds(s)));
+        }
+        assert!(!w.admit(&rules, t0 + Duration::seconds(5)), "the sixth in 10 s");
+        assert!(w.admit(&rules, t0 + Duration::seconds(10)), "the first has left the window");
+    }
+
+    #[test]
+    fn trading_hours_and_the_ladder() {
+        let bj = |s: &str| DateTime::parse_from_rfc3339(&format!("{s}+08:00")).unwrap().to_utc();
+        assert!(in_trading_hours(bj("2026-11-23T10:00:00")));
+        assert!(!in_trading_hours(bj("2026-11-23T12:00:00")));
+        assert!(!in_trading_hours(bj("2026-11-23T15:00:00")));
+        assert!(!in_trading_hours(bj("2026-11-22T10:00:00")), "a Sunday");
+        assert!(mentions_stock("说说 600519") && !mentions_stock("说说茅台"));
+        let ladder: Vec<Sanction> = (0..5).map(Sanction::for_offence).collect();
+        assert_eq!(ladder, [Sanction::Warn, Sanction::MuteHour, Sanction::MuteDay, Sanction::Remove, Sanction::Remove]);
+        assert_eq!(Sanction::MuteDay.mute(), Some(Duration::hours(24)));
+    }
+}
