@@ -1,8 +1,11 @@
-//! Advisor communities (issue 7), the pure part: what a group's rules
-//! prohibit in a message and the ladder of sanctions ([`moderation`]), what
-//! counts as a question ([`question`]), and the clock that counts only
-//! service minutes for the question SLA ([`service_clock`]). No I/O.
+//! Advisor communities (issue 7), the pure part: who may enter a group
+//! ([`admission`]), what a group's rules prohibit in a message and the ladder
+//! of sanctions ([`moderation`]), what counts as a question ([`question`]),
+//! the clock that counts only service minutes for the question SLA
+//! ([`service_clock`]), and a group's seed users ([`seeds`]). No I/O.
 
+pub mod admission;
 pub mod moderation;
 pub mod question;
+pub mod seeds;
 pub mod service_clock;
