@@ -431,25 +431,17 @@ fn write_book(dir: &Path, chunks: &[Chunk]) -> Result<(), ClassifyBenchError> {
 
 /// Runs the DuckDB script; answers its time and its sums.
 fn duckdb(script: &Path, dir: &Path, threads: usize) -> Result<(f64, Vec<i128>), ClassifyBenchError> {
-    let out = std::process::Command::new("python3")
-        .arg(script)
-        .arg("--dir")
-        .arg(dir)
-        .arg("--threads")
-        .arg(threads.to_string())
-        .arg("--as-of-day")
-        .arg(day_of(as_of()).to_string())
-        .arg("--as-of")
-        .arg(as_of().to_string())
-        .output()
-        .map_err(|e| ClassifyBenchError::DuckDb(format!("python3 {}: {e}", script.display())))?;
-    if !out.status.success() {
-        return Err(ClassifyBenchError::DuckDb(String::from_utf8_lossy(&out.stderr).into_owned()));
-    }
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout.lines().last().unwrap_or_default();
-    let json: serde_json::Value =
-        serde_json::from_str(line).map_err(|e| ClassifyBenchError::DuckDb(format!("{e}: {line}")))?;
+    let args = [
+        "--dir".into(),
+        dir.display().to_string(),
+        "--threads".into(),
+        threads.to_string(),
+        "--as-of-day".into(),
+        day_of(as_of()).to_string(),
+        "--as-of".into(),
+        as_of().to_string(),
+    ];
+    let (json, line) = super::run_peer(script, &args).map_err(ClassifyBenchError::DuckDb)?;
     let ms = json["duckdb_ms"].as_f64().ok_or_else(|| ClassifyBenchError::DuckDb(format!("no duckdb_ms: {line}")))?;
     let sums = json["sums"]
         .as_array()

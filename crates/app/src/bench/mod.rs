@@ -88,6 +88,23 @@ pub enum BenchError {
     },
 }
 
+/// Runs a bench-only Python peer script with `args` and answers the JSON
+/// object on the last line of its output, or what went wrong, in words.
+pub fn run_peer(script: &std::path::Path, args: &[String]) -> Result<(serde_json::Value, String), String> {
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .args(args)
+        .output()
+        .map_err(|e| format!("python3 {}: {e}", script.display()))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout.lines().last().unwrap_or_default().to_owned();
+    let json = serde_json::from_str(&line).map_err(|e| format!("{e}: {line}"))?;
+    Ok((json, line))
+}
+
 /// Peak resident set size of this process so far, from /proc (Linux).
 pub fn peak_rss_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

@@ -186,23 +186,15 @@ fn duckdb(
     judged_sweeps: usize,
     engine: &EngineSide,
 ) -> Result<DuckDbRun, WatchBenchError> {
-    let out = std::process::Command::new("python3")
-        .arg(script)
-        .arg("--dir")
-        .arg(dir)
-        .arg("--threads")
-        .arg(threads.to_string())
-        .arg("--judged-sweeps")
-        .arg(judged_sweeps.to_string())
-        .output()
-        .map_err(|e| WatchBenchError::DuckDb(format!("python3 {}: {e}", script.display())))?;
-    if !out.status.success() {
-        return Err(WatchBenchError::DuckDb(String::from_utf8_lossy(&out.stderr).into_owned()));
-    }
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout.lines().last().unwrap_or_default();
-    let json: serde_json::Value =
-        serde_json::from_str(line).map_err(|e| WatchBenchError::DuckDb(format!("{e}: {line}")))?;
+    let args = [
+        "--dir".into(),
+        dir.display().to_string(),
+        "--threads".into(),
+        threads.to_string(),
+        "--judged-sweeps".into(),
+        judged_sweeps.to_string(),
+    ];
+    let (json, line) = super::run_peer(script, &args).map_err(WatchBenchError::DuckDb)?;
     let number = |key: &str| json[key].as_f64().ok_or_else(|| WatchBenchError::DuckDb(format!("no {key} in {line}")));
     let duckdb_ms = number("duckdb_ms")?;
     let judged_ms = if judged_sweeps > 0 { number("duckdb_judged_ms")? } else { 0.0 };
