@@ -5,6 +5,7 @@ pub mod audit;
 pub mod bench;
 pub mod book_files;
 pub mod classify;
+pub mod community;
 pub mod demo_users;
 pub mod feeds;
 pub mod gen;

@@ -2,9 +2,11 @@
 //! ([`admission`]), what a group's rules prohibit in a message and the ladder
 //! of sanctions ([`moderation`]), what counts as a question ([`question`]),
 //! the clock that counts only service minutes for the question SLA
-//! ([`service_clock`]), and a group's seed users ([`seeds`]). No I/O.
+//! ([`service_clock`]), a group's seed users ([`seeds`]), and mentions and
+//! response-time percentiles ([`chat`]). No I/O.
 
 pub mod admission;
+pub mod chat;
 pub mod moderation;
 pub mod question;
 pub mod seeds;

@@ -26,6 +26,21 @@ pub enum Violation {
     StocksOutsideTradingHours,
 }
 
+impl Violation {
+    /// The stable text form (as stored and sent).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Violation::GuaranteedReturns => "guaranteed_returns",
+            Violation::InsiderTip => "insider_tip",
+            Violation::OffPlatformContact => "off_platform_contact",
+            Violation::ExternalLink => "external_link",
+            Violation::StockPushing => "stock_pushing",
+            Violation::Flood => "flood",
+            Violation::StocksOutsideTradingHours => "stocks_outside_trading_hours",
+        }
+    }
+}
+
 /// One broken rule and the words that broke it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
@@ -238,6 +253,24 @@ pub enum Sanction {
 }
 
 impl Sanction {
+    /// Every sanction, mildest first.
+    pub const ALL: [Sanction; 4] = [Sanction::Warn, Sanction::MuteHour, Sanction::MuteDay, Sanction::Remove];
+
+    /// The stable text form (as stored and sent).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sanction::Warn => "warn",
+            Sanction::MuteHour => "mute_hour",
+            Sanction::MuteDay => "mute_day",
+            Sanction::Remove => "remove",
+        }
+    }
+
+    /// Reads the text form; none for anything else.
+    pub fn parse(text: &str) -> Option<Sanction> {
+        Sanction::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
     /// The ladder: the first offence warns, then an hour's mute, a day's, then removal.
     /// `prior` counts the member's earlier sanctions in the group that stand (not overturned on appeal).
     pub fn for_offence(prior: u32) -> Sanction {
@@ -280,6 +313,17 @@ mod tests {
         assert_eq!(broken("明天必涨，跟我买"), vec![Violation::StockPushing]);
         let f = findings(&GroupRules::default(), "电话13812345678");
         assert_eq!(f[0].excerpt, "13812345678", "the member sees the words that broke the rule");
+    }
+
+    #[test]
+    fn text_forms_match_what_is_serialized() {
+        for s in Sanction::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+            assert_eq!(Sanction::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(Sanction::parse("ban"), None);
+        let v = Violation::StocksOutsideTradingHours;
+        assert_eq!(serde_json::to_value(v).unwrap(), v.as_str());
     }
 
     #[test]

@@ -35,6 +35,12 @@ pub enum AppError {
     /// A feed call failed as a whole.
     #[error(transparent)]
     Feed(#[from] app::feeds::FeedError),
+    /// Refused, with words for the user (e.g. admission, a mute).
+    #[error("{0}")]
+    Refused(String),
+    /// The thing is not in a state that allows the request.
+    #[error("{0}")]
+    Conflict(String),
     /// Stored labels could not be read (planning).
     #[error(transparent)]
     Classify(#[from] app::classify::ClassifyRunError),
@@ -50,20 +56,33 @@ pub struct ErrorBody {
     pub field: Option<String>,
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        // A store error met while planning is a store error like any other.
-        let this = match self {
-            AppError::Classify(app::classify::ClassifyRunError::Store(e)) => AppError::Store(e),
-            other => other,
-        };
-        let (status, error, field) = match &this {
+impl From<app::community::CommunityError> for AppError {
+    fn from(e: app::community::CommunityError) -> Self {
+        use app::community::CommunityError as E;
+        match e {
+            E::NotFound => AppError::NotFound,
+            E::Forbidden(why) => AppError::Forbidden(why),
+            E::Invalid { field, reason } => AppError::BadRequest { field, reason },
+            E::Store(e) => AppError::Store(e),
+            e @ (E::Refused(_) | E::Muted(_)) => AppError::Refused(e.to_string()),
+            e @ E::Conflict(_) => AppError::Conflict(e.to_string()),
+        }
+    }
+}
+
+impl AppError {
+    /// The response's status, message and field; internal errors say only "internal error".
+    fn parts(&self) -> (StatusCode, String, Option<String>) {
+        let internal = (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned(), None);
+        match self {
             AppError::BadRequest { field, reason } => {
                 (StatusCode::BAD_REQUEST, format!("{field}: {reason}"), Some(field.to_string()))
             }
             AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "sign in first".to_owned(), None),
             AppError::Forbidden(why) => (StatusCode::FORBIDDEN, why.to_string(), None),
+            AppError::Refused(why) => (StatusCode::FORBIDDEN, why.clone(), None),
             AppError::NotFound => (StatusCode::NOT_FOUND, "not found".to_owned(), None),
+            AppError::Conflict(why) => (StatusCode::CONFLICT, why.clone(), None),
             AppError::Store(StoreError::Constraint { constraint }) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, format!("the change conflicts with {constraint}"), None)
             }
@@ -72,22 +91,32 @@ impl IntoResponse for AppError {
                 "personal data cannot be revealed: this server was started without its keyring".to_owned(),
                 None,
             ),
-            AppError::Store(e) => {
-                tracing::error!(error = %e, source = ?std::error::Error::source(e), "store error");
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned(), None)
-            }
+            // A store error met while planning is a store error like any other.
+            AppError::Store(_) | AppError::Classify(_) => internal,
             AppError::Feed(e @ app::feeds::FeedError::TooMany(_)) => {
                 (StatusCode::PAYLOAD_TOO_LARGE, e.to_string(), Some("events".to_owned()))
             }
-            AppError::Feed(e) => {
-                tracing::error!(error = %e, source = ?std::error::Error::source(e), "feed error");
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned(), None)
-            }
-            AppError::Classify(e) => {
-                tracing::error!(error = %e, "stored labels unreadable");
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned(), None)
-            }
-        };
+            AppError::Feed(_) => internal,
+        }
+    }
+
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> StatusCode {
+        self.parts().0
+    }
+
+    /// What the user is told (never an internal error's cause).
+    pub fn public_message(&self) -> String {
+        self.parts().1
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, error, field) = self.parts();
+        if status.is_server_error() {
+            tracing::error!(error = %self, source = ?std::error::Error::source(&self), "request failed");
+        }
         (status, Json(ErrorBody { error, field })).into_response()
     }
 }

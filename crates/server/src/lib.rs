@@ -10,6 +10,7 @@ mod pages;
 mod params;
 mod request_log;
 
+use app::community::Communities;
 use app::risk_desk::{DeskSettings, RiskDesk};
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub db: Db,
     /// The position watch and its reminders.
     pub desk: Arc<RiskDesk>,
+    /// Advisor communities and their live chat.
+    pub community: Arc<Communities>,
 }
 
 /// htmx 2.0.11 (0BSD), vendored so that nothing is fetched at build or run time.
@@ -41,6 +44,9 @@ const CHARTS: &str = include_str!("../assets/lightweight-charts.standalone.produ
 const INSTRUMENT_CHART: &str = include_str!("../assets/instrument-chart.js");
 /// Our script that adds reminders to a page as they arrive.
 const REMINDERS_LIVE: &str = include_str!("../assets/reminders-live.js");
+
+/// Our script that keeps a group's chat live and sends from it.
+const GROUP_CHAT: &str = include_str!("../assets/group-chat.js");
 
 /// A static script, cached for a day.
 fn script(body: &'static str) -> axum::response::Response {
@@ -59,7 +65,12 @@ pub fn router(db: Db) -> Router {
 
 /// Every route the server answers, around a given risk desk.
 pub fn router_with(db: Db, desk: Arc<RiskDesk>) -> Router {
-    let state = AppState { db, desk };
+    let community = Arc::new(Communities::new(db.clone()));
+    router_around(AppState { db, desk, community })
+}
+
+/// Every route the server answers, around the given state.
+fn router_around(state: AppState) -> Router {
     // Everything behind a session except signing in and static assets.
     let protected = protected_routes()
         .into_iter()
@@ -80,6 +91,7 @@ pub fn router_with(db: Db, desk: Arc<RiskDesk>) -> Router {
         .route("/assets/lightweight-charts.js", get(|| async { script(CHARTS) }))
         .route("/assets/instrument-chart.js", get(|| async { script(INSTRUMENT_CHART) }))
         .route("/assets/reminders-live.js", get(|| async { script(REMINDERS_LIVE) }))
+        .route("/assets/group-chat.js", get(|| async { script(GROUP_CHAT) }))
         // A route layer runs after routing, so it sees the matched template.
         .route_layer(axum::middleware::from_fn(request_log::log_request))
         .with_state(state)
@@ -105,7 +117,8 @@ pub fn feed_paths() -> Vec<&'static str> {
     api::feed_routes().into_iter().map(|(path, _)| path).collect()
 }
 
-/// How often the outbox looks for reminders whose quiet hours have ended.
+/// How often the outbox looks for reminders whose quiet hours have ended
+/// and for scheduled content that is due.
 const OUTBOX_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Serves until `shutdown` completes, with the risk desk's outbox running beside.
@@ -116,19 +129,26 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let desk = Arc::new(RiskDesk::new(db.clone(), settings));
+    let community = Arc::new(Communities::new(db.clone()));
     let outbox = tokio::spawn({
-        let desk = desk.clone();
+        let (desk, community) = (desk.clone(), community.clone());
         async move {
             let mut every = tokio::time::interval(OUTBOX_INTERVAL);
             loop {
                 every.tick().await;
-                if let Err(e) = desk.deliver_due(chrono::Utc::now()).await {
+                let now = chrono::Utc::now();
+                if let Err(e) = desk.deliver_due(now).await {
                     tracing::error!(error = %e, "the reminder outbox failed; retrying");
+                }
+                if let Err(e) = community.publish_due(now).await {
+                    tracing::error!(error = %e, "publishing scheduled content failed; retrying");
                 }
             }
         }
     });
-    let served = axum::serve(listener, router_with(db, desk)).with_graceful_shutdown(shutdown).await;
+    let served = axum::serve(listener, router_around(AppState { db, desk, community }))
+        .with_graceful_shutdown(shutdown)
+        .await;
     outbox.abort();
     served
 }

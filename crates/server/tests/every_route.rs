@@ -58,13 +58,14 @@ async fn no_route_leaks_rows_outside_a_roles_scope() {
     let as_of = app::classify::book_day(&book.db).await.unwrap().unwrap();
     app::classify::classify_all(&book.db, &classify::LabelConfig::default(), as_of, false).await.unwrap();
     let app = TestApp::spawn(book.db.clone()).await;
+    let community = community_ids(&book, &app).await;
     let paths = server::protected_paths();
     assert!(paths.len() >= 8, "the table lists every route: {paths:?}");
 
     // Unauthenticated.
     let client = http();
     for path in &paths {
-        let url = app.url(&path.replace("{id}", "1"));
+        let url = app.url(&community_url(path, &[]).unwrap_or_else(|| path.replace("{id}", "1")));
         let r = if *path == "/signout" { client.post(&url).send().await } else { client.get(&url).send().await };
         let r = r.unwrap();
         if path.starts_with("/api/") {
@@ -94,6 +95,11 @@ async fn no_route_leaks_rows_outside_a_roles_scope() {
             assert_eq!(r.status(), 401, "{role} POST {url} with a session");
         }
         for path in &paths {
+            if let Some(url) = community_url(path, &community) {
+                check_community_route(&session, &app, role, path, &url).await;
+                checked += 1;
+                continue;
+            }
             for id in [SAME_ADVISOR, OTHER_ADVISOR_SAME_BRANCH, OTHER_BRANCH] {
                 // Market data is open to all: any real instrument will do for {code}.
                 let path = &path.replace("{code}", "600519.SH");
@@ -140,8 +146,96 @@ async fn no_route_leaks_rows_outside_a_roles_scope() {
         }
     }
     assert!(checked >= 5 * 7 * 3, "checked {checked} calls");
-    for path in paths.iter().filter(|p| !p.contains("{id}") && **p != "/signout" && !p.ends_with("/live")) {
+    let plain = |p: &&&str| !p.contains("{id}") && community_url(p, &[]).is_none();
+    for path in paths.iter().filter(plain).filter(|p| **p != "/signout" && !p.ends_with("/live")) {
         let path = path.replace("{code}", "600519.SH");
         assert!(answered.contains(&path), "{path} answered no role at all");
+    }
+}
+
+/// Placeholders of the community routes, which name groups, messages and
+/// content rather than customers.
+const COMMUNITY_PLACEHOLDERS: [&str; 9] =
+    ["{group}", "{message}", "{action}", "{report}", "{item}", "{application}", "{token}", "{customer}", "{question}"];
+
+/// A group of the demo advisor's with customer 2 (not the demo customer) in
+/// it, a message, a moderation action, a report, a content item and an
+/// application: the ids the community routes are called with.
+async fn community_ids(book: &test_support::TestDb, app: &TestApp) -> Vec<(&'static str, String)> {
+    let advisor = book.user(Role::Advisor);
+    let s = app.sign_in(&advisor.login, &advisor.password).await.unwrap();
+    let created: serde_json::Value =
+        s.post_json(&app.url(""), "/api/v1/groups", &serde_json::json!({ "name": "Route check" })).await.json().await.unwrap();
+    let group = created["id"].as_i64().unwrap();
+    book.db.add_member(group, SAME_ADVISOR, chrono::Utc::now()).await.unwrap();
+    let message = s
+        .post_json(&app.url(""), &format!("/api/v1/groups/{group}/messages"), &serde_json::json!({ "text": "hello" }))
+        .await;
+    let message = message.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+    let action = book
+        .db
+        .record_action(&store::NewAction {
+            group_id: group,
+            customer_id: SAME_ADVISOR,
+            violation: "flood".into(),
+            excerpt: "x".into(),
+            sanction: "warn",
+            decided_by: "rules".into(),
+        })
+        .await
+        .unwrap();
+    let report = book.db.report_message(group, message, SAME_ADVISOR, "spam").await.unwrap();
+    let item = book.db.create_content(advisor_staff(book).await, "article", "t", "b").await.unwrap();
+    let application = book.db.apply_to_group(group, 3, "").await.unwrap();
+    let ids = [group, message, action, report, item, application, 0, SAME_ADVISOR, message];
+    COMMUNITY_PLACEHOLDERS.iter().copied().zip(ids.iter().map(|i| i.to_string())).collect()
+}
+
+async fn advisor_staff(book: &test_support::TestDb) -> i64 {
+    book.text("SELECT CAST(advisor_id AS TEXT) FROM customers WHERE id = 1").await.parse().unwrap()
+}
+
+/// The path with its community ids filled in (unknown ids as 1); none for other routes.
+fn community_url(path: &str, ids: &[(&'static str, String)]) -> Option<String> {
+    if !COMMUNITY_PLACEHOLDERS.iter().any(|p| path.contains(p)) {
+        return None;
+    }
+    let mut url = path.to_owned();
+    for p in COMMUNITY_PLACEHOLDERS {
+        let id = ids.iter().find(|(k, _)| *k == p).map_or("1", |(_, v)| v.as_str());
+        url = url.replace(p, id);
+    }
+    Some(url)
+}
+
+/// A community route answers every role without a server error or unmasked
+/// personal data; the demo customer, who is not in the group, sees none of it.
+async fn check_community_route(session: &test_support::Session, app: &TestApp, role: Role, path: &str, url: &str) {
+    let response = session.get(&app.url(url)).await;
+    let mut status = response.status().as_u16();
+    let mut text = response.text().await.unwrap();
+    if path.ends_with("/live") {
+        assert!(matches!(status, 400 | 404), "{role} GET {url} without an upgrade: {status}");
+        return;
+    }
+    if role == Role::Advisor && status != 405 && !url.starts_with("/join/") {
+        assert_eq!(status, 200, "the group's own advisor reads {url}: {text}");
+    }
+    if status == 405 {
+        let body = serde_json::json!({ "text": "x", "reason": "x", "note": "x" });
+        let r = if url.starts_with("/api/") {
+            session.post_json(&app.url(""), url, &body).await
+        } else {
+            session.post_form(&app.url(""), url, &[("text", "x"), ("reason", "x"), ("note", "x")]).await
+        };
+        status = r.status().as_u16();
+        text = r.text().await.unwrap();
+    }
+    assert!(status < 500, "{role} {url}: {status} {text}");
+    assert_eq!(unmasked_pii(&text), None, "{role} {url} shows unmasked personal data");
+    // Applying is what a customer outside a group may do.
+    let applies = url.ends_with("/applications") || url.ends_with("/apply");
+    if role == Role::Customer && !applies {
+        assert!(matches!(status, 403 | 404 | 400 | 422), "{role} {url} outside their groups: {status} {text}");
     }
 }

@@ -190,6 +190,24 @@ impl Db {
         Ok(out)
     }
 
+    /// The stored labels (JSON) of the given customers who have any: (customer id, labels).
+    pub async fn labels_of(&self, customers: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in customers.chunks(crate::write::ROWS_PER_STATEMENT) {
+            let rows: Vec<(i64, String)> = with_pool!(self, pool => {
+                let mut q = sqlx::QueryBuilder::new("SELECT customer_id, labels FROM customer_labels WHERE customer_id IN (");
+                let mut ids = q.separated(", ");
+                for id in chunk {
+                    ids.push_bind(*id);
+                }
+                q.push(") ORDER BY customer_id");
+                q.build_query_as().fetch_all(pool).await?
+            });
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
     /// Stored labels of customers with ids in `first..=last`, by id.
     pub async fn stored_labels(&self, first: i64, last: i64) -> Result<Vec<StoredLabels>, StoreError> {
         let sql = "SELECT customer_id, version, as_of, features, labels FROM customer_labels \

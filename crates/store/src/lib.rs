@@ -7,8 +7,11 @@
 //! backends sum exactly.
 
 mod audit;
+mod chat;
+mod content;
 mod custody;
 mod error;
+mod groups;
 mod history;
 mod keys;
 mod labels;
@@ -23,8 +26,11 @@ mod users;
 mod work;
 mod write;
 
+pub use chat::{ActionRow, MemberCounts, MessageRow, NewAction, NewMessage, QuestionRow, ReportRow};
+pub use content::{ContentVersion, DuePublication, FollowUpRow, PublicationRow};
 pub use custody::{Handover, HandoverRefusal};
 pub use error::StoreError;
+pub use groups::{ApplicationRow, EntryFacts, GroupRow, MemberRow, NewGroup};
 pub use history::{ServiceLine, TradeLine};
 pub use keys::Keys;
 pub use labels::{CustomerHistory, StoredLabels, TradeRecord};

@@ -1,6 +1,8 @@
 //! The JSON API under /api/v1, described by an OpenAPI document.
 
 mod advisors;
+pub(crate) mod communities;
+mod content;
 mod customers;
 mod feeds;
 pub(crate) mod instruments;
@@ -21,8 +23,8 @@ use utoipa::OpenApi;
 #[openapi(
     info(title = "Brokerdesk API", description = "Customer operations for a securities brokerage."),
     servers((url = "/api/v1")),
-    paths(overview::get, customers::list, customers::get, customers::reveal, advisors::handover, session::get, tokens::list, tokens::create, tokens::revoke, tasks::list, tasks::create, tasks::done, knowing::labels, knowing::plan, instruments::list, instruments::get, instruments::bars, instruments::indicators, instruments::snapshots, feeds::import, feeds::events, reminders::list, reminders::volume),
-    components(schemas(crate::error::ErrorBody, overview::Overview, customers::CustomerSummary, customers::CustomerList, customers::CustomerRecord, customers::Holding, customers::RevealRequest, customers::Revealed, advisors::HandoverRequest, advisors::HandoverResult, session::SessionInfo, tokens::NewToken, tokens::CreatedToken, tokens::TokenInfo, feeds::Events, tasks::Task, tasks::NewTask, tasks::CreatedTask, tasks::Completion, instruments::InstrumentSummary, instruments::InstrumentDetail, instruments::Bar, instruments::IndicatorSeries, instruments::SnapshotView, reminders::Reminder, reminders::Volume, knowing::CustomerLabels, knowing::LabelView, knowing::WeekPlanView, knowing::SplitPart, knowing::PlannedContact)),
+    paths(overview::get, customers::list, customers::get, customers::reveal, advisors::handover, session::get, tokens::list, tokens::create, tokens::revoke, tasks::list, tasks::create, tasks::done, knowing::labels, knowing::plan, instruments::list, instruments::get, instruments::bars, instruments::indicators, instruments::snapshots, feeds::import, feeds::events, reminders::list, reminders::volume, communities::list, communities::create, communities::get, communities::members, communities::add_admin, communities::apply, communities::applications, communities::decide, communities::invite, communities::accept_invite, communities::ban, communities::history, communities::send, communities::pin, communities::report, communities::moderation_log, communities::sanction, communities::appeal, communities::review, communities::reports, communities::resolve, communities::questions, communities::accept, communities::response_times, communities::seeds, communities::follow_ups, communities::add_follow_up, content::list, content::create, content::get, content::revise, content::submit, content::review, content::schedule, content::review_queue),
+    components(schemas(crate::error::ErrorBody, overview::Overview, customers::CustomerSummary, customers::CustomerList, customers::CustomerRecord, customers::Holding, customers::RevealRequest, customers::Revealed, advisors::HandoverRequest, advisors::HandoverResult, session::SessionInfo, tokens::NewToken, tokens::CreatedToken, tokens::TokenInfo, feeds::Events, tasks::Task, tasks::NewTask, tasks::CreatedTask, tasks::Completion, instruments::InstrumentSummary, instruments::InstrumentDetail, instruments::Bar, instruments::IndicatorSeries, instruments::SnapshotView, reminders::Reminder, reminders::Volume, knowing::CustomerLabels, knowing::LabelView, knowing::WeekPlanView, knowing::SplitPart, knowing::PlannedContact, communities::NewGroup, communities::CoAdmin, communities::Application, communities::Decision, communities::InviteRequest, communities::Ban, communities::SendMessage, communities::BlockedBody, communities::Pin, communities::Report, communities::ManualSanction, communities::Appeal, communities::Review, communities::Resolution, communities::Accept, communities::FollowUp, content::Writing, content::ContentReview, content::Schedule)),
     modifiers(&ApiTokenScheme)
 )]
 pub struct ApiDoc;
@@ -67,5 +69,35 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/tokens/{id}/revoke", post(tokens::revoke)),
         ("/api/v1/reminders", get(reminders::list)),
         ("/api/v1/reminders/volume", get(reminders::volume)),
+        ("/api/v1/groups", get(communities::list).post(communities::create)),
+        ("/api/v1/groups/{group}", get(communities::get)),
+        ("/api/v1/groups/{group}/members", get(communities::members)),
+        ("/api/v1/groups/{group}/admins", post(communities::add_admin)),
+        ("/api/v1/groups/{group}/applications", get(communities::applications).post(communities::apply)),
+        ("/api/v1/applications/{application}/decision", post(communities::decide)),
+        ("/api/v1/groups/{group}/invites", post(communities::invite)),
+        ("/api/v1/invites/{token}/accept", post(communities::accept_invite)),
+        ("/api/v1/groups/{group}/bans", post(communities::ban)),
+        ("/api/v1/groups/{group}/messages", get(communities::history).post(communities::send)),
+        ("/api/v1/groups/{group}/messages/{message}/pin", post(communities::pin)),
+        ("/api/v1/messages/{message}/reports", post(communities::report)),
+        ("/api/v1/groups/{group}/moderation", get(communities::moderation_log)),
+        ("/api/v1/groups/{group}/members/{customer}/sanctions", post(communities::sanction)),
+        ("/api/v1/moderation/{action}/appeal", post(communities::appeal)),
+        ("/api/v1/moderation/{action}/review", post(communities::review)),
+        ("/api/v1/groups/{group}/reports", get(communities::reports)),
+        ("/api/v1/reports/{report}/resolve", post(communities::resolve)),
+        ("/api/v1/questions", get(communities::questions)),
+        ("/api/v1/questions/{question}/accept", post(communities::accept)),
+        ("/api/v1/questions/response-times", get(communities::response_times)),
+        ("/api/v1/groups/{group}/seeds", get(communities::seeds)),
+        ("/api/v1/follow-ups", get(communities::follow_ups).post(communities::add_follow_up)),
+        ("/api/v1/content", get(content::list).post(content::create)),
+        ("/api/v1/content/review-queue", get(content::review_queue)),
+        ("/api/v1/content/{item}", get(content::get)),
+        ("/api/v1/content/{item}/versions", post(content::revise)),
+        ("/api/v1/content/{item}/submit", post(content::submit)),
+        ("/api/v1/content/{item}/review", post(content::review)),
+        ("/api/v1/content/{item}/schedule", post(content::schedule)),
     ]
 }

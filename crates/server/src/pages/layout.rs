@@ -25,6 +25,11 @@ dt{color:#5b6577}
 button.reveal{font-size:.75rem;margin-left:.5rem}
 #chart{margin-top:1rem;min-height:420px;background:#fff}#oscillator{min-height:180px;background:#fff}
 form.chart-controls{display:flex;gap:1rem;flex-wrap:wrap;margin-top:1rem}
+#messages{list-style:none;padding:.6rem;background:#fff;border-radius:8px;max-height:60vh;overflow-y:auto}
+#messages li{padding:.3rem 0;border-bottom:1px solid #f0f1f3}#messages .sender{font-weight:600}
+#messages .when{color:#5b6577;font-size:.8rem}#messages li.staff .sender{color:#0f3057}#messages li.system{color:#5b6577;font-style:italic}
+#chat-form{display:flex;gap:.5rem;align-items:center}#chat-text{flex:1;padding:.5rem}
+.notice{color:#b42318;min-height:1.2rem}pre.body{white-space:pre-wrap;background:#fff;padding:.8rem;border-radius:6px}
 ";
 
 /// A page for a signed-in viewer.
@@ -43,6 +48,8 @@ pub fn shell(locale: Locale, title: &str, path_for_switch: &str, viewer: Option<
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · " (locale.t("app-name")) }
                 style { (maud::PreEscaped(STYLE)) }
+                // A refusal (4xx) is swapped in like an answer, so a form says why in place.
+                meta name="htmx-config" content=r#"{"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"4..","swap":true,"error":false},{"code":"...","swap":false,"error":true}]}"#;
                 script src="/assets/htmx.min.js" {}
             }
             body {
@@ -53,10 +60,15 @@ pub fn shell(locale: Locale, title: &str, path_for_switch: &str, viewer: Option<
                         a href={ "/customers?lang=" (locale.tag()) } { (locale.t("nav-customers")) }
                         a href={ "/instruments?lang=" (locale.tag()) } { (locale.t("nav-instruments")) }
                         a href={ "/reminders?lang=" (locale.tag()) } { (locale.t("nav-reminders")) }
+                        a href={ "/groups?lang=" (locale.tag()) } { (locale.t("nav-groups")) }
                     }
                     @if viewer.is_some_and(|v| v.principal.role != access::Role::Customer) {
                         a href={ "/tasks?lang=" (locale.tag()) } { (locale.t("nav-tasks")) }
                         a href={ "/plan?lang=" (locale.tag()) } { (locale.t("nav-plan")) }
+                        a href={ "/questions?lang=" (locale.tag()) } { (locale.t("nav-questions")) }
+                    }
+                    @if viewer.is_some_and(|v| matches!(v.principal.role, access::Role::Advisor | access::Role::Compliance)) {
+                        a href={ "/content?lang=" (locale.tag()) } { (locale.t("nav-content")) }
                     }
                     a.lang href={ (path_for_switch) (sep) "lang=" (locale.other().tag()) } { (locale.t("language")) }
                     @if let Some(v) = viewer {
@@ -90,7 +102,9 @@ impl IntoResponse for PageError {
             | AppError::Forbidden(_)
             | AppError::Store(_)
             | AppError::Feed(_)
-            | AppError::Classify(_) => return error.into_response(),
+            | AppError::Classify(_)
+            | AppError::Refused(_)
+            | AppError::Conflict(_) => return error.into_response(),
         };
         (status, shell(locale, &message, "/", None, html! { h1 { (message) } })).into_response()
     }

@@ -1,6 +1,8 @@
 //! Server-rendered pages. Every word comes from the message catalogues.
 
+mod content;
 mod customers;
+pub(crate) mod groups;
 mod instruments;
 mod layout;
 mod overview;
@@ -31,5 +33,23 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/plan.csv", get(plan::csv)),
         ("/plan/{id}/done", post(plan::done)),
         ("/plan/{id}/hours", post(plan::hours)),
+        ("/groups", get(groups::list).post(groups::create)),
+        ("/groups/{group}", get(groups::chat)),
+        ("/groups/{group}/live", get(groups::live)),
+        ("/groups/{group}/apply", post(groups::apply)),
+        ("/groups/{group}/admission", get(groups::admission)),
+        ("/groups/{group}/invite", post(groups::invite)),
+        ("/groups/{group}/moderation", get(groups::moderation)),
+        ("/applications/{application}/decision", post(groups::decide)),
+        ("/join/{token}", get(groups::join_page).post(groups::join)),
+        ("/moderation/{action}/appeal", post(groups::appeal)),
+        ("/moderation/{action}/review", post(groups::review)),
+        ("/reports/{report}/resolve", post(groups::resolve)),
+        ("/questions", get(groups::questions)),
+        ("/content", get(content::show).post(content::create)),
+        ("/content/{item}/versions", post(content::revise)),
+        ("/content/{item}/submit", post(content::submit)),
+        ("/content/{item}/review", post(content::review)),
+        ("/content/{item}/schedule", post(content::schedule)),
     ]
 }

@@ -1,0 +1,294 @@
+//! Advisors' content: drafted, checked for banned phrases before it is
+//! submitted, approved or rejected by compliance, and only then scheduled
+//! into groups, where it goes out with the risk disclaimer and the
+//! advisor's licence number. Every version is kept.
+
+use super::{invalid, CommunityError, Communities, Standing};
+use access::{Principal, Role};
+use chrono::{DateTime, Utc};
+use community::moderation::{self, GroupRules};
+use serde::Serialize;
+use store::{ContentVersion, NewMessage, PublicationRow};
+
+/// Carried by every published item.
+pub const DISCLAIMER: &str = "风险提示：投资有风险，入市需谨慎。以上内容仅供参考，不构成投资建议。\
+     Risk disclosure: investing involves risk; this is for reference only and is not investment advice.";
+
+/// The kinds of content an advisor writes.
+pub const KINDS: [&str; 3] = ["pre_market", "post_market", "article"];
+
+fn kind_heading(kind: &str) -> &'static str {
+    match kind {
+        "pre_market" => "盘前预览 Pre-market preview",
+        "post_market" => "盘后复盘 Post-market review",
+        _ => "文章 Article",
+    }
+}
+
+/// The banned phrases in a text: the group rules' prohibited content, except
+/// that an advisor's review may name many stocks.
+pub fn banned_phrases(text: &str) -> Vec<moderation::Finding> {
+    let rules = GroupRules { max_stock_codes: usize::MAX, ..GroupRules::default() };
+    moderation::findings(&rules, text)
+}
+
+/// The text a published item carries into a group.
+pub fn published_text(version: &ContentVersion, advisor: &str, licence_no: &str) -> String {
+    format!(
+        "【{}】{}\n\n{}\n\n—— {advisor} · 执业编号 Licence No. {licence_no}\n{DISCLAIMER}",
+        kind_heading(&version.kind),
+        version.title,
+        version.body
+    )
+}
+
+/// An item as its author, compliance or a reader sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContentView {
+    /// Versions the caller may see, newest first (a reader: the published ones).
+    pub versions: Vec<ContentVersion>,
+    /// Where and when it goes out.
+    pub publications: Vec<PublicationRow>,
+    /// Customers who have read it.
+    pub reads: i64,
+}
+
+fn check_text(title: &str, body: &str) -> Result<(), CommunityError> {
+    if title.trim().is_empty() || title.chars().count() > 120 {
+        return Err(invalid("title", "give 1 to 120 characters"));
+    }
+    if body.trim().is_empty() || body.chars().count() > 20_000 {
+        return Err(invalid("body", "give 1 to 20,000 characters"));
+    }
+    Ok(())
+}
+
+impl Communities {
+    fn author(principal: &Principal) -> Result<i64, CommunityError> {
+        match (principal.role, principal.staff_id) {
+            (Role::Advisor, Some(s)) => Ok(s),
+            _ => Err(CommunityError::Forbidden("only advisors write content")),
+        }
+    }
+
+    async fn own_versions(&self, principal: &Principal, item_id: i64) -> Result<Vec<ContentVersion>, CommunityError> {
+        let advisor = Self::author(principal)?;
+        let versions = self.db.content_versions(item_id).await?;
+        if versions.first().is_none_or(|v| v.advisor_id != advisor) {
+            return Err(CommunityError::NotFound);
+        }
+        Ok(versions)
+    }
+
+    /// An advisor starts an item as a draft; its id.
+    pub async fn draft_content(&self, principal: &Principal, kind: &str, title: &str, body: &str) -> Result<i64, CommunityError> {
+        let advisor = Self::author(principal)?;
+        if !KINDS.contains(&kind) {
+            return Err(invalid("kind", "pre_market, post_market or article"));
+        }
+        check_text(title, body)?;
+        Ok(self.db.create_content(advisor, kind, title.trim(), body.trim()).await?)
+    }
+
+    /// The author writes a new version (a draft again); its number.
+    pub async fn revise_content(&self, principal: &Principal, item_id: i64, title: &str, body: &str) -> Result<i64, CommunityError> {
+        self.own_versions(principal, item_id).await?;
+        check_text(title, body)?;
+        Ok(self.db.revise_content(item_id, title.trim(), body.trim()).await?)
+    }
+
+    /// The author submits the newest draft for review, after the banned-phrase check; the version.
+    pub async fn submit_content(&self, principal: &Principal, item_id: i64) -> Result<i64, CommunityError> {
+        let versions = self.own_versions(principal, item_id).await?;
+        let latest = &versions[0];
+        if latest.status != "draft" {
+            return Err(CommunityError::Conflict("only a draft is submitted; write a new version first"));
+        }
+        let found = banned_phrases(&format!("{}\n{}", latest.title, latest.body));
+        if !found.is_empty() {
+            let list: Vec<String> = found.iter().map(|f| format!("\"{}\" ({})", f.excerpt, f.violation.as_str())).collect();
+            return Err(invalid("body", format!("remove the banned phrases before submitting: {}", list.join(", "))));
+        }
+        if !self.db.set_content_status(item_id, latest.version, "draft", "submitted").await? {
+            return Err(CommunityError::Conflict("the draft changed meanwhile; submit again"));
+        }
+        Ok(latest.version)
+    }
+
+    /// Compliance approves or rejects a submitted version; a rejection needs a comment.
+    pub async fn review_content(
+        &self,
+        principal: &Principal,
+        item_id: i64,
+        version: i64,
+        approve: bool,
+        note: &str,
+    ) -> Result<(), CommunityError> {
+        if principal.role != Role::Compliance {
+            return Err(CommunityError::Forbidden("only compliance reviews content"));
+        }
+        let note = note.trim();
+        if !approve && note.is_empty() {
+            return Err(invalid("comment", "say why the content is rejected"));
+        }
+        if self.db.content_versions(item_id).await?.iter().all(|v| v.version != version) {
+            return Err(CommunityError::NotFound);
+        }
+        if !self.db.review_content(item_id, version, approve, &principal.login, note).await? {
+            return Err(CommunityError::Conflict("that version is not waiting for review"));
+        }
+        Ok(())
+    }
+
+    /// The author schedules the newest approved version into groups they run,
+    /// at a moment (none: now); what is due goes out at once. The placements made.
+    pub async fn schedule_content(
+        &self,
+        principal: &Principal,
+        item_id: i64,
+        groups: &[i64],
+        at: Option<DateTime<Utc>>,
+    ) -> Result<u64, CommunityError> {
+        let versions = self.own_versions(principal, item_id).await?;
+        let Some(approved) = versions.iter().find(|v| v.status == "approved") else {
+            return Err(CommunityError::Conflict("nothing reaches a group before compliance approves it"));
+        };
+        if groups.is_empty() {
+            return Err(invalid("groups", "name at least one group"));
+        }
+        for g in groups {
+            let (group, standing) = self.group_for(principal, *g).await?;
+            if !matches!(standing, Standing::Admin { .. }) {
+                return Err(CommunityError::Forbidden("publish only to groups you run"));
+            }
+            if group.licence_no.as_deref().is_none_or(|l| l.trim().is_empty()) {
+                return Err(CommunityError::Conflict("the group's advisor has no licence number on record"));
+            }
+        }
+        let now = Utc::now();
+        let made = self.db.schedule_content(item_id, approved.version, groups, at.unwrap_or(now)).await?;
+        self.publish_due(now).await?;
+        Ok(made)
+    }
+
+    /// Publishes every placement due by `now`; how many went out.
+    pub async fn publish_due(&self, now: DateTime<Utc>) -> Result<usize, CommunityError> {
+        let _one_publisher = self.publishing.lock().await;
+        let mut sent = 0;
+        for due in self.db.due_publications(now).await? {
+            let versions = self.db.content_versions(due.item_id).await?;
+            let Some(version) = versions.iter().find(|v| v.version == due.version && v.status == "approved") else {
+                continue;
+            };
+            let Some(group) = self.db.group(due.group_id).await? else { continue };
+            let message = NewMessage {
+                group_id: group.id,
+                sender_kind: "staff",
+                sender_id: group.advisor_id,
+                sender_name: group.advisor.clone(),
+                body: published_text(version, &group.advisor, group.licence_no.as_deref().unwrap_or("")),
+                reply_to: None,
+                mentions: "[]".into(),
+                content_id: Some(due.item_id),
+                at: now,
+            };
+            let row = self.send(message, None).await?;
+            if self.db.mark_published(due.id, row.id).await? {
+                sent += 1;
+            }
+        }
+        Ok(sent)
+    }
+
+    /// An item as the principal may see it: its author, compliance and
+    /// administrators see every version; a member of a group it reached sees
+    /// what was published there, and their read is counted.
+    pub async fn content_for(&self, principal: &Principal, item_id: i64) -> Result<ContentView, CommunityError> {
+        let mut versions = self.db.content_versions(item_id).await?;
+        let Some(first) = versions.first() else { return Err(CommunityError::NotFound) };
+        let publications = self.db.publications(item_id).await?;
+        let staff_sees_all = matches!(principal.role, Role::Compliance | Role::Admin)
+            || (principal.role == Role::Advisor && principal.staff_id == Some(first.advisor_id));
+        if !staff_sees_all {
+            let mut reached = false;
+            for p in publications.iter().filter(|p| p.message_id.is_some()) {
+                if let Ok((_, standing)) = self.group_for(principal, p.group_id).await {
+                    reached |= standing.reads();
+                }
+            }
+            if !reached {
+                return Err(CommunityError::NotFound);
+            }
+            let published: Vec<i64> = publications.iter().filter(|p| p.message_id.is_some()).map(|p| p.version).collect();
+            versions.retain(|v| published.contains(&v.version));
+            if let (Role::Customer, Some(c)) = (principal.role, principal.customer_id) {
+                self.db.record_read(item_id, c).await?;
+            }
+        }
+        let reads = self.db.read_count(item_id).await?;
+        Ok(ContentView { versions, publications, reads })
+    }
+
+    /// The content list: an advisor's own items; compliance and administrators everyone's (newest version each).
+    pub async fn content_list(&self, principal: &Principal) -> Result<Vec<ContentVersion>, CommunityError> {
+        match principal.role {
+            Role::Advisor => Ok(self.db.content_latest(Some(Self::author(principal)?)).await?),
+            Role::Compliance | Role::Admin => Ok(self.db.content_latest(None).await?),
+            _ => Err(CommunityError::Forbidden("content is written by advisors and reviewed by compliance")),
+        }
+    }
+
+    /// Versions waiting for compliance (compliance only).
+    pub async fn review_queue(&self, principal: &Principal) -> Result<Vec<ContentVersion>, CommunityError> {
+        if principal.role != Role::Compliance {
+            return Err(CommunityError::Forbidden("only compliance reviews content"));
+        }
+        Ok(self.db.review_queue().await?)
+    }
+
+    /// An advisor puts one of their customers on their follow-up list.
+    pub async fn follow_up(&self, principal: &Principal, customer_id: i64, note: &str) -> Result<(), CommunityError> {
+        let advisor = Self::author(principal)?;
+        let note = note.trim();
+        if note.is_empty() || note.chars().count() > 500 {
+            return Err(invalid("note", "give 1 to 500 characters"));
+        }
+        if self.db.advisor_of(customer_id).await? != Some(advisor) {
+            return Err(CommunityError::NotFound);
+        }
+        Ok(self.db.add_follow_up(advisor, customer_id, note).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_banned_phrase_check_allows_many_stocks_but_not_promises() {
+        assert!(banned_phrases("今日关注 600519 000001 300750 688981 的走势").is_empty());
+        let found = banned_phrases("这只票稳赚，加微信 abc123 细聊");
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].excerpt, "稳赚");
+    }
+
+    #[test]
+    fn published_text_carries_the_disclaimer_and_the_licence() {
+        let v = ContentVersion {
+            item_id: 1,
+            advisor_id: 2,
+            kind: "pre_market".into(),
+            version: 3,
+            title: "周一早评".into(),
+            body: "关注量能。".into(),
+            status: "approved".into(),
+            written_at: Utc::now(),
+            reviewer: None,
+            review_note: None,
+            reviewed_at: None,
+        };
+        let text = published_text(&v, "王顾问", "S1234567890");
+        assert!(text.starts_with("【盘前预览 Pre-market preview】周一早评"));
+        assert!(text.contains("Licence No. S1234567890") && text.ends_with(DISCLAIMER));
+    }
+}

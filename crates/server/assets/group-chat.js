@@ -1,0 +1,103 @@
+// Keeps a group's chat live over its WebSocket (/groups/{id}/live). On every
+// (re)connect it asks for the messages after the last one shown, so a drop
+// loses nothing and shows nothing twice; the form sends over the same socket.
+(function () {
+  var chat = document.getElementById("chat");
+  if (!chat) return;
+  var group = chat.dataset.group;
+  var me = parseInt(chat.dataset.me || "0", 10);
+  var last = parseInt(chat.dataset.last || "0", 10);
+  var list = document.getElementById("messages");
+  var status = document.getElementById("chat-status");
+  var notice = document.getElementById("chat-notice");
+  var form = document.getElementById("chat-form");
+  var input = document.getElementById("chat-text");
+  var question = document.getElementById("chat-question");
+  var replying = document.getElementById("chat-replying");
+  var replyTo = null;
+  var socket = null;
+  var stopped = false;
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function time(iso) {
+    // Beijing time, as the server renders it.
+    var d = new Date(new Date(iso).getTime() + 8 * 3600 * 1000);
+    return pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()) + " " + pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes());
+  }
+
+  function render(m) {
+    var li = document.createElement("li");
+    li.className = "message " + m.sender_kind + " fresh";
+    li.id = "m-" + m.id;
+    li.dataset.id = m.id;
+    var sender = document.createElement("span");
+    sender.className = "sender";
+    sender.textContent = m.sender_kind === "system" ? chat.dataset.system : m.sender_name;
+    var when = document.createElement("span");
+    when.className = "when";
+    when.textContent = time(m.at);
+    var parts = [sender, when];
+    if (m.reply_to) {
+      var r = document.createElement("a");
+      r.className = "reply-to";
+      r.href = "#m-" + m.reply_to;
+      r.textContent = "\u21a9 " + m.reply_to;
+      parts.push(r);
+    }
+    var body = document.createElement("span");
+    body.className = "body";
+    body.textContent = m.body;
+    parts.push(body);
+    parts.forEach(function (p) { li.appendChild(p); li.appendChild(document.createTextNode(" ")); });
+    return li;
+  }
+
+  function add(m) {
+    if (m.id <= last || document.getElementById("m-" + m.id)) return;
+    last = m.id;
+    list.appendChild(render(m));
+    list.scrollTop = list.scrollHeight;
+  }
+
+  // Clicking a message replies to it.
+  list.addEventListener("click", function (e) {
+    var li = e.target.closest("li.message");
+    if (!li || !replying) return;
+    replyTo = parseInt(li.dataset.id, 10);
+    replying.textContent = "\u21a9 " + replyTo + " ";
+  });
+
+  function connect() {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + "/groups/" + group + "/live?after=" + last);
+    socket.onmessage = function (event) {
+      var d = JSON.parse(event.data);
+      if (d.type === "message") add(d);
+      else if (d.type === "ready") { status.textContent = chat.dataset.live; status.className = "live on"; }
+      else if (d.type === "blocked" || d.type === "error") notice.textContent = d.error;
+      else if (d.type === "removed" && d.customer_id === me) stopped = true;
+    };
+    socket.onclose = function (event) {
+      status.textContent = chat.dataset.offline;
+      status.className = "live off";
+      if (event.code === 4001) stopped = true;
+      if (!stopped) setTimeout(connect, 1000);
+    };
+  }
+
+  if (form) {
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var text = input.value.trim();
+      if (!text) return;
+      if (!socket || socket.readyState !== WebSocket.OPEN) { notice.textContent = chat.dataset.offline; return; }
+      notice.textContent = "";
+      socket.send(JSON.stringify({ text: text, reply_to: replyTo, question: question ? question.checked : false }));
+      input.value = "";
+      replyTo = null;
+      if (replying) replying.textContent = "";
+      if (question) question.checked = false;
+    });
+  }
+  connect();
+})();

@@ -1,0 +1,694 @@
+//! Advisor communities on pages: the groups list, a group's chat (kept live
+//! over a WebSocket that resumes from the last message seen), the admission
+//! queue with invite links, the moderation log with appeals and reports,
+//! joining by invite, and the question queue with response times.
+
+use super::layout::{page, PageError};
+use super::overview::LangParam;
+use crate::api::communities::blocked_body;
+use crate::auth::Viewer;
+use crate::i18n::Locale;
+use crate::params::path_id;
+use crate::{AppError, AppState};
+use access::{Principal, Role};
+use app::community::hub::Subscription;
+use app::community::{ChatMessage, Draft, Posted, Standing};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use domain::to_shanghai;
+use maud::{html, Markup};
+use serde::Deserialize;
+use std::collections::HashMap;
+use store::{GroupRow, MessageRow};
+
+/// Messages a chat page shows before the socket takes over.
+const PAGE_HISTORY: i64 = 50;
+/// Messages a reconnecting socket catches up per read.
+const CATCH_UP_PAGE: i64 = 500;
+
+fn when(t: chrono::DateTime<chrono::Utc>) -> String {
+    to_shanghai(t).format("%m-%d %H:%M").to_string()
+}
+
+/// The answer to an htmx form: the fragment, or the error said in place
+/// (the page lets 4xx answers swap in, so the user sees why).
+pub(crate) fn form_reply(result: Result<Markup, AppError>) -> Response {
+    match result {
+        Ok(markup) => markup.into_response(),
+        Err(e) => {
+            if e.status().is_server_error() {
+                tracing::error!(error = %e, "a page form failed");
+            }
+            (e.status(), html! { p.error role="alert" { (e.public_message()) } }).into_response()
+        }
+    }
+}
+
+/// An htmx answer that reloads the page (the change shows in its lists).
+pub(crate) fn refresh() -> Response {
+    ([("HX-Refresh", "true")], StatusCode::NO_CONTENT).into_response()
+}
+
+fn message_item(locale: Locale, m: &MessageRow) -> Markup {
+    html! {
+        li.message.(m.sender_kind) id={ "m-" (m.id) } data-id=(m.id) {
+            span.sender { @if m.sender_kind == "system" { (locale.t("chat-system")) } @else { (m.sender_name) } }
+            " " span.when { (when(m.at)) } " "
+            @if let Some(r) = m.reply_to { a.reply-to href={ "#m-" (r) } { "↩ " (r) } " " }
+            span.body { (m.body) }
+        }
+    }
+}
+
+fn group_links(locale: Locale, g: &GroupRow, standing: Standing) -> Markup {
+    let lang = locale.tag();
+    html! {
+        nav.group-links {
+            a href={ "/groups/" (g.id) "?lang=" (lang) } { (locale.t("chat-title")) } " · "
+            a href={ "/groups/" (g.id) "/moderation?lang=" (lang) } { (locale.t("moderation-title")) }
+            @if standing.is_admin() {
+                " · " a href={ "/groups/" (g.id) "/admission?lang=" (lang) } { (locale.t("admission-title")) }
+            }
+        }
+    }
+}
+
+/// GET /groups: the groups the viewer runs, oversees or is in; a customer's
+/// advisor's other groups to apply to; an advisor's form for a new group.
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Query(q): Query<LangParam>,
+    headers: HeaderMap,
+) -> Result<Markup, PageError> {
+    let locale = Locale::choose(q.lang.as_deref(), &headers);
+    let (mine, open) = state.community.groups_of(&viewer.principal).await.map_err(|e| PageError(e.into(), locale))?;
+    let lang = locale.tag();
+    let body = html! {
+        h1 { (locale.t("groups-title")) }
+        @if mine.is_empty() { p.empty { (locale.t("groups-none")) } } @else {
+            table.groups {
+                thead { tr { th { (locale.t("col-group")) } th { (locale.t("col-advisor")) } th.num { (locale.t("col-members")) } th { (locale.t("col-description")) } } }
+                tbody { @for g in &mine { tr.group {
+                    td { a href={ "/groups/" (g.id) "?lang=" (lang) } { (g.name) } }
+                    td { (g.advisor) } td.num { (g.members) " / " (g.capacity) } td { (g.description) }
+                } } }
+            }
+        }
+        @if !open.is_empty() {
+            h2 { (locale.t("groups-open")) }
+            ul.open-groups { @for g in &open { li {
+                strong { (g.name) } " — " (g.description) " "
+                form.apply hx-post={ "/groups/" (g.id) "/apply?lang=" (lang) } hx-target="this" hx-swap="outerHTML" {
+                    input type="text" name="note" maxlength="200" placeholder=(locale.t("groups-apply-note"));
+                    button type="submit" { (locale.t("groups-apply")) }
+                }
+            } } }
+        }
+        @if viewer.principal.role == Role::Advisor {
+            h2 { (locale.t("groups-new")) }
+            form.new-group hx-post={ "/groups?lang=" (lang) } hx-target="#new-group-result" {
+                label { (locale.t("col-group")) " " input type="text" name="name" maxlength="60" required; }
+                label { (locale.t("col-description")) " " input type="text" name="description" maxlength="1000"; }
+                label { (locale.t("col-capacity")) " " input type="number" name="capacity" value="500" min="1" max="2000"; }
+                button type="submit" { (locale.t("groups-create")) }
+            }
+            div id="new-group-result" {}
+        }
+    };
+    Ok(page(locale, &locale.t("groups-title"), "/groups", &viewer, body))
+}
+
+/// A new group's fields, from the page's form.
+#[derive(Debug, Deserialize)]
+pub struct NewGroupForm {
+    name: String,
+    #[serde(default)]
+    description: String,
+    capacity: Option<String>,
+}
+
+/// POST /groups (htmx): an advisor makes a group and goes to it.
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Query(q): Query<LangParam>,
+    Form(form): Form<NewGroupForm>,
+) -> Response {
+    let capacity = match form.capacity.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => match c.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                let reason = format!("'{c}' is not a whole number");
+                return form_reply(Err(AppError::BadRequest { field: "capacity", reason }));
+            }
+        },
+    };
+    match state.community.create_group(&viewer.principal, &form.name, &form.description, None, capacity).await {
+        Ok(id) => {
+            let to = format!("/groups/{id}?lang={}", q.lang.as_deref().unwrap_or("zh"));
+            ([("HX-Redirect", to)], StatusCode::NO_CONTENT).into_response()
+        }
+        Err(e) => form_reply(Err(e.into())),
+    }
+}
+
+/// A note to the advisor with an application.
+#[derive(Debug, Deserialize)]
+pub struct ApplyForm {
+    #[serde(default)]
+    note: String,
+}
+
+/// POST /groups/{group}/apply (htmx): a customer applies; told at once if refused, and why.
+pub async fn apply(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(group): Path<String>,
+    Query(q): Query<LangParam>,
+    headers: HeaderMap,
+    Form(form): Form<ApplyForm>,
+) -> Response {
+    let locale = Locale::choose(q.lang.as_deref(), &headers);
+    let result = async {
+        let group = path_id(&group, "group")?;
+        state.community.apply(&viewer.principal, group, &form.note).await?;
+        Ok(html! { p.applied { (locale.t("groups-applied")) } })
+    };
+    form_reply(result.await)
+}
+
+/// GET /groups/{group}: the chat, its pinned notices and rules; sending and
+/// receiving go over the group's WebSocket.
+pub async fn chat(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(group): Path<String>,
+    Query(q): Query<LangParam>,
+    headers: HeaderMap,
+) -> Result<Markup, PageError> {
+    let locale = Locale::choose(q.lang.as_deref(), &headers);
+    let fail = |e: AppError| PageError(e, locale);
+    let id = path_id(&group, "group").map_err(|_| fail(AppError::NotFound))?;
+    let (g, standing) = state.community.group_for(&viewer.principal, id).await.map_err(|e| fail(e.into()))?;
+    let recent = state.db.messages_before(g.id, None, PAGE_HISTORY).await.map_err(|e| fail(e.into()))?;
+    let pinned = state.db.pinned_messages(g.id).await.map_err(|e| fail(e.into()))?;
+    let last = recent.last().map_or(0, |m| m.id);
+    let writes = matches!(standing, Standing::Admin { .. } | Standing::Member { .. });
+    let me = match standing {
+        Standing::Member { customer_id } => customer_id,
+        _ => 0,
+    };
+    let body = html! {
+        h1 { (g.name) " " small.live id="chat-status" { (locale.t("reminders-connecting")) } }
+        (group_links(locale, &g, standing))
+        p.description { (g.description) " · " (g.members) " / " (g.capacity) " " (locale.t("col-members")) }
+        @if !pinned.is_empty() {
+            section.pinned { h2 { (locale.t("chat-pinned")) } ul { @for m in &pinned { (message_item(locale, m)) } } }
+        }
+        section id="chat" data-group=(g.id) data-last=(last) data-me=(me)
+            data-live=(locale.t("reminders-live")) data-offline=(locale.t("reminders-offline"))
+            data-system=(locale.t("chat-system")) {
+            @if recent.len() as i64 == PAGE_HISTORY {
+                p { a href={ "/api/v1/groups/" (g.id) "/messages?before=" (recent[0].id) } { (locale.t("chat-earlier")) } }
+            }
+            ul id="messages" { @for m in &recent { (message_item(locale, m)) } }
+            p.notice id="chat-notice" role="status" {}
+            @if writes {
+                form id="chat-form" {
+                    span id="chat-replying" {}
+                    input type="text" id="chat-text" maxlength="2000" autocomplete="off" placeholder=(locale.t("chat-placeholder"));
+                    @if me != 0 { label { input type="checkbox" id="chat-question"; " " (locale.t("chat-ask")) } }
+                    button type="submit" { (locale.t("chat-send")) }
+                }
+            }
+        }
+        script src="/assets/group-chat.js" {}
+    };
+    Ok(page(locale, &g.name, &format!("/groups/{}", g.id), &viewer, body))
+}
+
+/// Where a reconnecting socket resumes.
+#[derive(Debug, Deserialize)]
+pub struct LiveParams {
+    /// The last message id the client has; it gets everything after.
+    after: Option<i64>,
+}
+
+/// Only our own pages may open a chat socket with the viewer's cookie.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else { return true };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+    origin.split_once("://").is_some_and(|(_, rest)| rest == host)
+}
+
+/// GET /groups/{group}/live (WebSocket): sends every message after `after`
+/// from history, then the group's messages as they come, each once and in
+/// order; takes the member's messages (`{"text", "reply_to", "question"}`)
+/// and answers with what the rules did to any it stopped.
+pub async fn live(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(group): Path<String>,
+    Query(q): Query<LiveParams>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, AppError> {
+    if !same_origin(&headers) {
+        return Err(AppError::Forbidden("a chat socket opens only from this site's pages"));
+    }
+    let id = path_id(&group, "group")?;
+    let (g, _) = state.community.group_for(&viewer.principal, id).await?;
+    let after = q.after.unwrap_or(0).max(0);
+    // Subscribe before reading history, so nothing sent in between is lost.
+    let subscription = state.community.hub().subscribe(g.id);
+    Ok(upgrade.on_upgrade(move |socket| converse(socket, state, viewer.principal, g.id, after, subscription)))
+}
+
+async fn send_text(socket: &mut WebSocket, text: String) -> bool {
+    socket.send(Message::Text(text.into())).await.is_ok()
+}
+
+async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+}
+
+async fn converse(
+    mut socket: WebSocket,
+    state: AppState,
+    principal: Principal,
+    group_id: i64,
+    after: i64,
+    mut subscription: Subscription,
+) {
+    let mut last = after;
+    loop {
+        let page = match state.community.history_after(group_id, last, CATCH_UP_PAGE).await {
+            Ok(page) => page,
+            Err(e) => {
+                tracing::error!(error = %e, group_id, "reading chat history failed");
+                return close(&mut socket, 1011, "history unavailable; reconnect").await;
+            }
+        };
+        for m in &page {
+            let json = serde_json::to_string(&ChatMessage::from(m)).expect("a message serializes");
+            if !send_text(&mut socket, json).await {
+                return;
+            }
+            last = m.id;
+        }
+        if (page.len() as i64) < CATCH_UP_PAGE {
+            break;
+        }
+    }
+    if !send_text(&mut socket, format!("{{\"type\":\"ready\",\"last_id\":{last}}}")).await {
+        return;
+    }
+    let me = principal.customer_id.filter(|_| principal.role == Role::Customer);
+    loop {
+        tokio::select! {
+            delivery = subscription.events.recv() => {
+                let Some(d) = delivery else {
+                    // The hub dropped this connection as too slow: the client resumes from history.
+                    return close(&mut socket, 4000, "too slow; reconnect with the last id seen").await;
+                };
+                if d.message_id != 0 && d.message_id <= last {
+                    continue; // already sent from history
+                }
+                if !send_text(&mut socket, d.json.to_string()).await {
+                    return;
+                }
+                last = last.max(d.message_id);
+                if d.closes_for.is_some() && d.closes_for == me {
+                    return close(&mut socket, 4001, "removed from the group").await;
+                }
+            }
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Text(text))) => {
+                    let reply = take(&state, &principal, group_id, &text).await;
+                    if let Some(reply) = reply {
+                        if !send_text(&mut socket, reply).await { return; }
+                    }
+                }
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+}
+
+/// A message from the socket.
+#[derive(Debug, Deserialize)]
+struct Incoming {
+    text: String,
+    reply_to: Option<i64>,
+    #[serde(default)]
+    question: bool,
+}
+
+/// Sends a socket's message; what to tell the sender alone (none when it went out).
+async fn take(state: &AppState, principal: &Principal, group_id: i64, text: &str) -> Option<String> {
+    let incoming: Incoming = match serde_json::from_str(text) {
+        Ok(i) => i,
+        Err(e) => {
+            let error = format!("send {{\"text\": ..., \"reply_to\": id, \"question\": bool}}: {e}");
+            return Some(serde_json::json!({ "type": "error", "error": error }).to_string());
+        }
+    };
+    let draft = Draft { text: incoming.text, reply_to: incoming.reply_to, question: incoming.question };
+    match state.community.post(principal, group_id, &draft).await {
+        Ok(Posted::Sent(_)) => None,
+        Ok(Posted::Blocked(b)) => {
+            let mut body = serde_json::to_value(blocked_body(&b)).expect("a blocked body serializes");
+            body["type"] = "blocked".into();
+            Some(body.to_string())
+        }
+        Err(e) => {
+            let e = AppError::from(e);
+            if e.status().is_server_error() {
+                tracing::error!(error = %e, group_id, "sending a chat message failed");
+            }
+            Some(serde_json::json!({ "type": "error", "error": e.public_message() }).to_string())
+        }
+    }
+}
+
+/// GET /groups/{group}/admission: pending applications to approve or reject
+/// with a reason, and invite links (the group's admins).
+pub async fn admission(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(group): Path<String>,
+    Query(q): Query<LangParam>,
+    headers: HeaderMap,
+) -> Result<Markup, PageError> {
+    let locale = Locale::choose(q.lang.as_deref(), &headers);
+    let fail = |e: AppError| PageError(e, locale);
+    let id = path_id(&group, "group").map_err(|_| fail(AppError::NotFound))?;
+    let (g, standing) = state.community.group_for(&viewer.principal, id).await.map_err(|e| fail(e.into()))?;
+    if !standing.is_admin() {
+        return Err(fail(AppError::Forbidden("the admission queue is for the group's admins")));
+    }
+    let pending = state.db.applications(g.id, Some("pending")).await.map_err(|e| fail(e.into()))?;
+    let lang = locale.tag();
+    let body = html! {
+        h1 { (g.name) " · " (locale.t("admission-title")) }
+        (group_links(locale, &g, standing))
+        @if pending.is_empty() { p.empty { (locale.t("admission-none")) } } @else {
+            table.applications {
+                thead { tr { th { (locale.t("col-customer")) } th { (locale.t("col-note")) } th { (locale.t("col-applied")) } th {} } }
+                tbody { @for a in &pending { tr.application id={ "application-" (a.id) } {
+                    td { a href={ "/customers/" (a.customer_id) "?lang=" (lang) } { (a.customer) } }
+                    td { (a.note) } td { (when(a.created_at)) }
+                    td {
+                        form hx-post={ "/applications/" (a.id) "/decision?lang=" (lang) } hx-target="next .result" {
+                            input type="text" name="reason" maxlength="200" placeholder=(locale.t("admission-reason"));
+                            button type="submit" name="approve" value="true" { (locale.t("admission-approve")) }
+                            button type="submit" name="approve" value="false" { (locale.t("admission-reject")) }
+                        }
+                        div.result {}
+                    }
+                } } }
+            }
+        }
+        h2 { (locale.t("invite-title")) }
+        form.invite hx-post={ "/groups/" (g.id) "/invite?lang=" (lang) } hx-target="#invite-link" {
+            label { (locale.t("invite-days")) " " input type="number" name="days" value="7" min="1" max="30"; }
+            button type="submit" { (locale.t("invite-make")) }
+        }
+        p id="invite-link" {}
+    };
+    Ok(page(locale, &locale.t("admission-title"), &format!("/groups/{}/admission", g.id), &viewer, body))
+}
+
+/// POST /applications/{application}/decision (htmx): approve or reject with a reason.
+pub async fn decide(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(application): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let result = async {
+        let id = path_id(&application, "application")?;
+        let approve = form.get("approve").map(String::as_str) == Some("true");
+        let reason = form.get("reason").map(String::as_str).unwrap_or("");
+        state.community.decide_application(&viewer.principal, id, approve, reason).await?;
+        Ok::<_, AppError>(())
+    };
+    match result.await {
+        Ok(()) => refresh(),
+        Err(e) => form_reply(Err(e)),
+    }
+}
+
+/// POST /groups/{group}/invite (htmx): a new invite link.
+pub async fn invite(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(group): Path<String>,
+    Query(q): Query<LangParam>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let locale = Locale::choose(q.lang.as_deref(), &headers);
+    let result = async {
+        let id = path_id(&group, "group")?;
+        let days = match form.get("days").map(|d| d.trim()).filter(|d| !d.is_empty()) {
+            None => None,
+            Some(d) => Some(d.parse::<i64>().map_err(|_| AppError::BadRequest {
+                field: "days",
+                reason: format!("'{d}' is not a whole number of days"),
+            })?),
+        };
+        let (token, expires) = state.community.invite(&viewer.principal, id, days).await?;
+        Ok(html! {
+            (locale.t("invite-link")) " " a href={ "/join/" (token) } { "/join/" (token) }
+            " · " (locale.t("invite-expires")) " " (when(expires))
+        })
+    };
+    form_reply(result.await)
+}
+
+/// GET /join/{token}: the group an invite leads to, and the button to join.
+pub async fn join_page(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(token): Path<String>,
+    Query(q): Query<LangParam>,
+    headers: HeaderMap,
+) -> Result<Markup, PageError> {
+    let locale = Locale::choose(q.lang.as_deref(), &headers);
+    let fail = |e: AppError| PageError(e, locale);
+    let (group_id, expires) = state.db.invite(&token).await.map_err(|e| fail(e.into()))?.ok_or(fail(AppError::NotFound))?;
+    let g = state.db.group(group_id).await.map_err(|e| fail(e.into()))?.ok_or(fail(AppError::NotFound))?;
+    let body = html! {
+        h1 { (locale.t("join-title")) " " (g.name) }
+        p { (g.description) } p { (locale.t("col-advisor")) ": " (g.advisor) " · " (locale.t("invite-expires")) " " (when(expires)) }
+        form hx-post={ "/join/" (token) "?lang=" (locale.tag()) } hx-target="#join-result" {
+            button type="submit" { (locale.t("join-button")) }
+        }
+        div id="join-result" {}
+    };
+    Ok(page(locale, &locale.t("join-title"), &format!("/join/{token}"), &viewer, body))
+}
+
+/// POST /join/{token} (htmx): in at once, or told why not.
+pub async fn join(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(token): Path<String>,
+    Query(q): Query<LangParam>,
+) -> Response {
+    match state.community.accept_invite(&viewer.principal, &token).await {
+        Ok(group) => {
+            let to = format!("/groups/{group}?lang={}", q.lang.as_deref().unwrap_or("zh"));
+            ([("HX-Redirect", to)], StatusCode::NO_CONTENT).into_response()
+        }
+        Err(e) => form_reply(Err(e.into())),
+    }
+}
+
+/// GET /groups/{group}/moderation: the log every member reads, appeals for
+/// the viewer's own sanctions; for admins the report queue and reviews.
+pub async fn moderation(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(group): Path<String>,
+    Query(q): Query<LangParam>,
+    headers: HeaderMap,
+) -> Result<Markup, PageError> {
+    let locale = Locale::choose(q.lang.as_deref(), &headers);
+    let fail = |e: AppError| PageError(e, locale);
+    let id = path_id(&group, "group").map_err(|_| fail(AppError::NotFound))?;
+    let (g, standing) = state.community.group_for(&viewer.principal, id).await.map_err(|e| fail(e.into()))?;
+    let log = state.db.moderation_log(g.id, 200).await.map_err(|e| fail(e.into()))?;
+    let reports = if standing.is_admin() { state.db.reports(g.id, true).await.map_err(|e| fail(e.into()))? } else { Vec::new() };
+    let me = match standing {
+        Standing::Member { customer_id } => Some(customer_id),
+        _ => None,
+    };
+    let lang = locale.tag();
+    let body = html! {
+        h1 { (g.name) " · " (locale.t("moderation-title")) }
+        (group_links(locale, &g, standing))
+        @if standing.is_admin() {
+            h2 { (locale.t("reports-title")) }
+            @if reports.is_empty() { p.empty { (locale.t("reports-none")) } } @else {
+                table.reports { tbody { @for r in &reports { tr.report {
+                    td { (when(r.at)) } td { (r.sender_name) ": " (r.body) } td { (r.reason) }
+                    td {
+                        form hx-post={ "/reports/" (r.id) "/resolve?lang=" (lang) } hx-target="next .result" {
+                            select name="outcome" {
+                                option value="dismiss" { (locale.t("report-dismiss")) }
+                                @for s in community::moderation::Sanction::ALL { option value=(s.as_str()) { (locale.t(&format!("sanction-{}", s.as_str()))) } }
+                            }
+                            input type="text" name="note" maxlength="200" required placeholder=(locale.t("moderation-note"));
+                            button type="submit" { (locale.t("report-resolve")) }
+                        }
+                        div.result {}
+                    }
+                } } } }
+            }
+        }
+        h2 { (locale.t("moderation-log")) }
+        @if log.is_empty() { p.empty { (locale.t("moderation-none")) } } @else {
+            table.moderation-log {
+                thead { tr {
+                    th { (locale.t("col-when")) } th { (locale.t("col-member")) } th { (locale.t("col-rule")) }
+                    th { (locale.t("col-sanction")) } th { (locale.t("col-appeal")) } th { (locale.t("col-review")) }
+                } }
+                tbody { @for a in &log { tr.action id={ "action-" (a.id) } {
+                    td { (when(a.at)) } td { (a.customer) }
+                    td { (locale.t(&format!("violation-{}", a.violation))) ": " q { (a.excerpt) } }
+                    td { (locale.t(&format!("sanction-{}", a.sanction))) @if a.overturned { " · " strong { (locale.t("moderation-overturned")) } } }
+                    td {
+                        @if let Some(text) = &a.appeal { (text) }
+                        @else if me == Some(a.customer_id) && a.reviewed_at.is_none() {
+                            form hx-post={ "/moderation/" (a.id) "/appeal?lang=" (lang) } hx-target="this" hx-swap="outerHTML" {
+                                input type="text" name="text" maxlength="1000" required placeholder=(locale.t("appeal-why"));
+                                button type="submit" { (locale.t("appeal-send")) }
+                            }
+                        }
+                    }
+                    td {
+                        @if let Some(review) = &a.review { (review) " (" (a.reviewed_by.as_deref().unwrap_or("")) ")" }
+                        @else if standing.is_admin() {
+                            form hx-post={ "/moderation/" (a.id) "/review?lang=" (lang) } hx-target="next .result" {
+                                input type="text" name="note" maxlength="200" required placeholder=(locale.t("moderation-note"));
+                                button type="submit" name="overturn" value="false" { (locale.t("review-uphold")) }
+                                button type="submit" name="overturn" value="true" { (locale.t("review-overturn")) }
+                            }
+                            div.result {}
+                        }
+                    }
+                } } }
+            }
+        }
+    };
+    Ok(page(locale, &locale.t("moderation-title"), &format!("/groups/{}/moderation", g.id), &viewer, body))
+}
+
+/// POST /moderation/{action}/appeal (htmx): the sanctioned member appeals.
+pub async fn appeal(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(action): Path<String>,
+    Query(q): Query<LangParam>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let locale = Locale::choose(q.lang.as_deref(), &headers);
+    let result = async {
+        let id = path_id(&action, "action")?;
+        let text = form.get("text").map(String::as_str).unwrap_or("");
+        state.community.appeal(&viewer.principal, id, text).await?;
+        Ok(html! { span.appealed { (text.trim()) " · " (locale.t("appeal-sent")) } })
+    };
+    form_reply(result.await)
+}
+
+/// POST /moderation/{action}/review (htmx): an admin upholds or overturns.
+pub async fn review(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(action): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let result = async {
+        let id = path_id(&action, "action")?;
+        let overturn = form.get("overturn").map(String::as_str) == Some("true");
+        let note = form.get("note").map(String::as_str).unwrap_or("");
+        state.community.review(&viewer.principal, id, overturn, note).await?;
+        Ok::<_, AppError>(())
+    };
+    match result.await {
+        Ok(()) => refresh(),
+        Err(e) => form_reply(Err(e)),
+    }
+}
+
+/// POST /reports/{report}/resolve (htmx): an admin dismisses a report or sanctions the sender.
+pub async fn resolve(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(report): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let result = async {
+        let id = path_id(&report, "report")?;
+        let outcome = form.get("outcome").map(String::as_str).unwrap_or("");
+        let note = form.get("note").map(String::as_str).unwrap_or("");
+        state.community.resolve_report(&viewer.principal, id, outcome, note).await?;
+        Ok::<_, AppError>(())
+    };
+    match result.await {
+        Ok(()) => refresh(),
+        Err(e) => form_reply(Err(e)),
+    }
+}
+
+/// GET /questions: unanswered questions past their time, and response-time
+/// percentiles per advisor and per group over 30 days (staff).
+pub async fn questions(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Query(q): Query<LangParam>,
+    headers: HeaderMap,
+) -> Result<Markup, PageError> {
+    let locale = Locale::choose(q.lang.as_deref(), &headers);
+    let fail = |e: AppError| PageError(e, locale);
+    let now = chrono::Utc::now();
+    let queue = state.community.question_queue(&viewer.principal, now).await.map_err(|e| fail(e.into()))?;
+    let since = now - chrono::Duration::days(30);
+    let times = state.community.response_times(&viewer.principal, since).await.map_err(|e| fail(e.into()))?;
+    let lang = locale.tag();
+    let body = html! {
+        h1 { (locale.t("questions-title")) }
+        @if queue.is_empty() { p.empty { (locale.t("questions-none")) } } @else {
+            table.questions {
+                thead { tr { th { (locale.t("col-asked")) } th { (locale.t("col-group")) } th { (locale.t("col-question")) } th.num { (locale.t("col-service-minutes")) } th { (locale.t("col-escalation")) } } }
+                tbody { @for o in &queue { tr.question {
+                    td { (when(o.question.asked_at)) }
+                    td { a href={ "/groups/" (o.question.group_id) "?lang=" (lang) "#m-" (o.question.message_id) } { (o.question.group_name) } }
+                    td { (o.question.body) } td.num { (o.service_minutes) }
+                    td { (locale.t(&format!("escalation-{}", serde_json::to_value(o.escalation).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()))) }
+                } } }
+            }
+        }
+        h2 { (locale.t("response-times-title")) }
+        @if times.is_empty() { p.empty { (locale.t("response-times-none")) } } @else {
+            table.response-times {
+                thead { tr { th { (locale.t("col-by")) } th.num { "id" } th.num { (locale.t("col-answered")) } th.num { "p50" } th.num { "p90" } th.num { "p99" } } }
+                tbody { @for t in &times { tr {
+                    td { (locale.t(&format!("col-{}", t.by))) } td.num { (t.id) } td.num { (t.answered) }
+                    td.num { (t.p50) } td.num { (t.p90) } td.num { (t.p99) }
+                } } }
+            }
+        }
+    };
+    Ok(page(locale, &locale.t("questions-title"), "/questions", &viewer, body))
+}

@@ -1,0 +1,426 @@
+//! The group chat as stored: messages, questions and their answers, the
+//! moderation log with appeals, and members' reports.
+
+use crate::{with_pool, Db, StoreError};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// One chat message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct MessageRow {
+    /// Id; rises within a group in the order members see messages.
+    pub id: i64,
+    /// The group.
+    pub group_id: i64,
+    /// staff, customer or system.
+    pub sender_kind: String,
+    /// Staff or customer id (0 for system).
+    pub sender_id: i64,
+    /// The sender's name as shown.
+    pub sender_name: String,
+    /// Text.
+    pub body: String,
+    /// The message this replies to.
+    pub reply_to: Option<i64>,
+    /// Names mentioned with @, as a JSON array.
+    pub mentions: String,
+    /// Pinned as a notice.
+    pub pinned: bool,
+    /// The published content item this message carries.
+    pub content_id: Option<i64>,
+    /// Sent.
+    pub at: DateTime<Utc>,
+}
+
+/// A message to store.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    /// The group.
+    pub group_id: i64,
+    /// staff, customer or system.
+    pub sender_kind: &'static str,
+    /// Staff or customer id.
+    pub sender_id: i64,
+    /// Name as shown.
+    pub sender_name: String,
+    /// Text.
+    pub body: String,
+    /// Replying to.
+    pub reply_to: Option<i64>,
+    /// JSON array of mentioned names.
+    pub mentions: String,
+    /// Carries this content item.
+    pub content_id: Option<i64>,
+    /// Sent.
+    pub at: DateTime<Utc>,
+}
+
+/// A question and where its answer stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct QuestionRow {
+    /// The question's message id.
+    pub message_id: i64,
+    /// The group.
+    pub group_id: i64,
+    /// The group's name.
+    pub group_name: String,
+    /// The advisor who owes the answer.
+    pub advisor_id: i64,
+    /// Who asked.
+    pub customer_id: i64,
+    /// What was asked.
+    pub body: String,
+    /// Asked.
+    pub asked_at: DateTime<Utc>,
+    /// Answered.
+    pub answered_at: Option<DateTime<Utc>>,
+    /// The answering message.
+    pub answer_id: Option<i64>,
+    /// Service minutes from asking to answer.
+    pub service_minutes: Option<i64>,
+}
+
+/// One moderation outcome, as the group's log shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ActionRow {
+    /// Id.
+    pub id: i64,
+    /// The group.
+    pub group_id: i64,
+    /// The member.
+    pub customer_id: i64,
+    /// The member's name.
+    pub customer: String,
+    /// The rule broken (`community::Violation`, snake case) or `report`/`manual`.
+    pub violation: String,
+    /// The words that broke it.
+    pub excerpt: String,
+    /// warn, mute_hour, mute_day or remove.
+    pub sanction: String,
+    /// `rules` or the staff login that decided.
+    pub decided_by: String,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The member's appeal.
+    pub appeal: Option<String>,
+    /// Appealed.
+    pub appealed_at: Option<DateTime<Utc>>,
+    /// Overturned by the advisor.
+    pub overturned: bool,
+    /// The advisor's word on review.
+    pub review: Option<String>,
+    /// Who reviewed.
+    pub reviewed_by: Option<String>,
+    /// Reviewed.
+    pub reviewed_at: Option<DateTime<Utc>>,
+}
+
+/// A moderation outcome to record.
+#[derive(Debug, Clone)]
+pub struct NewAction {
+    /// The group.
+    pub group_id: i64,
+    /// The member.
+    pub customer_id: i64,
+    /// The rule broken.
+    pub violation: String,
+    /// The words.
+    pub excerpt: String,
+    /// The sanction (snake case).
+    pub sanction: &'static str,
+    /// `rules` or the staff login.
+    pub decided_by: String,
+}
+
+/// A member's report of a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ReportRow {
+    /// Id.
+    pub id: i64,
+    /// The group.
+    pub group_id: i64,
+    /// The message reported.
+    pub message_id: i64,
+    /// Its text.
+    pub body: String,
+    /// Its sender.
+    pub sender_name: String,
+    /// Who reported.
+    pub reporter_id: i64,
+    /// Why.
+    pub reason: String,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Resolved.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// How.
+    pub resolution: Option<String>,
+}
+
+/// A member's messages in a group, as seed-user selection counts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct MemberCounts {
+    /// Member.
+    pub customer_id: i64,
+    /// Messages sent.
+    pub messages: i64,
+    /// Replies to a staff message within 10 minutes of it.
+    pub quick_replies: i64,
+    /// Replies to system join notices (welcomes).
+    pub welcomes: i64,
+    /// Messages of at least 50 characters.
+    pub substantive: i64,
+    /// Replies others made to this member's messages.
+    pub replies_drawn: i64,
+}
+
+const MESSAGE_COLUMNS: &str =
+    "SELECT id, group_id, sender_kind, sender_id, sender_name, body, reply_to, mentions, pinned, content_id, at \
+     FROM group_messages";
+
+const QUESTION_COLUMNS: &str = "SELECT q.message_id, q.group_id, g.name AS group_name, q.advisor_id, q.customer_id, \
+     m.body, q.asked_at, q.answered_at, q.answer_id, q.service_minutes FROM group_questions q \
+     JOIN group_messages m ON m.id = q.message_id JOIN chat_groups g ON g.id = q.group_id";
+
+const ACTION_COLUMNS: &str = "SELECT a.id, a.group_id, a.customer_id, c.name AS customer, a.violation, a.excerpt, \
+     a.sanction, a.decided_by, a.at, a.appeal, a.appealed_at, a.overturned, a.review, a.reviewed_by, a.reviewed_at \
+     FROM moderation_actions a JOIN customers c ON c.id = a.customer_id";
+
+impl Db {
+    /// Stores a message; the stored row with its id.
+    pub async fn insert_message(&self, m: &NewMessage) -> Result<MessageRow, StoreError> {
+        let sql = "INSERT INTO group_messages (group_id, sender_kind, sender_id, sender_name, body, reply_to, \
+                   mentions, pinned, content_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE, $8, $9) RETURNING id";
+        let id: i64 = with_pool!(self, pool => sqlx::query_scalar(sql)
+            .bind(m.group_id).bind(m.sender_kind).bind(m.sender_id).bind(&m.sender_name).bind(&m.body)
+            .bind(m.reply_to).bind(&m.mentions).bind(m.content_id).bind(m.at)
+            .fetch_one(pool).await?);
+        Ok(MessageRow {
+            id,
+            group_id: m.group_id,
+            sender_kind: m.sender_kind.to_owned(),
+            sender_id: m.sender_id,
+            sender_name: m.sender_name.clone(),
+            body: m.body.clone(),
+            reply_to: m.reply_to,
+            mentions: m.mentions.clone(),
+            pinned: false,
+            content_id: m.content_id,
+            at: m.at,
+        })
+    }
+
+    /// One message.
+    pub async fn message(&self, id: i64) -> Result<Option<MessageRow>, StoreError> {
+        let sql = format!("{MESSAGE_COLUMNS} WHERE id = $1");
+        Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?))
+    }
+
+    /// Up to `limit` messages of a group after id `after`, oldest first.
+    pub async fn messages_after(&self, group_id: i64, after: i64, limit: i64) -> Result<Vec<MessageRow>, StoreError> {
+        let sql = format!("{MESSAGE_COLUMNS} WHERE group_id = $1 AND id > $2 ORDER BY id LIMIT $3");
+        Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(group_id).bind(after).bind(limit).fetch_all(pool).await?))
+    }
+
+    /// Up to `limit` messages of a group before id `before` (none: the newest), oldest first.
+    pub async fn messages_before(
+        &self,
+        group_id: i64,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<MessageRow>, StoreError> {
+        let sql = format!("{MESSAGE_COLUMNS} WHERE group_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3");
+        let mut rows: Vec<MessageRow> = with_pool!(self, pool => sqlx::query_as(&sql)
+            .bind(group_id).bind(before.unwrap_or(i64::MAX)).bind(limit).fetch_all(pool).await?);
+        rows.reverse();
+        Ok(rows)
+    }
+
+    /// The pinned notices of a group, newest first.
+    pub async fn pinned_messages(&self, group_id: i64) -> Result<Vec<MessageRow>, StoreError> {
+        let sql = format!("{MESSAGE_COLUMNS} WHERE group_id = $1 AND pinned ORDER BY id DESC");
+        Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(group_id).fetch_all(pool).await?))
+    }
+
+    /// Pins or unpins a message of a group; false when it is not one.
+    pub async fn set_pinned(&self, group_id: i64, message_id: i64, pinned: bool) -> Result<bool, StoreError> {
+        let sql = "UPDATE group_messages SET pinned = $1 WHERE id = $2 AND group_id = $3";
+        let n = with_pool!(self, pool => sqlx::query(sql).bind(pinned).bind(message_id).bind(group_id)
+            .execute(pool).await?.rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Starts the service clock on a question.
+    pub async fn insert_question(&self, m: &MessageRow, advisor_id: i64) -> Result<(), StoreError> {
+        let sql = "INSERT INTO group_questions (message_id, group_id, advisor_id, customer_id, asked_at) \
+                   VALUES ($1, $2, $3, $4, $5)";
+        with_pool!(self, pool => sqlx::query(sql).bind(m.id).bind(m.group_id).bind(advisor_id).bind(m.sender_id)
+            .bind(m.at).execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// One question.
+    pub async fn question(&self, message_id: i64) -> Result<Option<QuestionRow>, StoreError> {
+        let sql = format!("{QUESTION_COLUMNS} WHERE q.message_id = $1");
+        Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(message_id).fetch_optional(pool).await?))
+    }
+
+    /// Stops a question's clock; false when it was already answered.
+    pub async fn answer_question(
+        &self,
+        message_id: i64,
+        answer_id: i64,
+        at: DateTime<Utc>,
+        service_minutes: i64,
+    ) -> Result<bool, StoreError> {
+        let sql = "UPDATE group_questions SET answered_at = $1, answer_id = $2, service_minutes = $3 \
+                   WHERE message_id = $4 AND answered_at IS NULL";
+        let n = with_pool!(self, pool => sqlx::query(sql).bind(at).bind(answer_id).bind(service_minutes)
+            .bind(message_id).execute(pool).await?.rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Unanswered questions owed by an advisor, or by a branch's advisors, or
+    /// (both none) the whole firm's; oldest first.
+    pub async fn open_questions(
+        &self,
+        advisor_id: Option<i64>,
+        branch_id: Option<i64>,
+    ) -> Result<Vec<QuestionRow>, StoreError> {
+        let sql = format!(
+            "{QUESTION_COLUMNS} JOIN staff s ON s.id = q.advisor_id WHERE q.answered_at IS NULL \
+             AND ($1 IS NULL OR q.advisor_id = $1) AND ($2 IS NULL OR s.branch_id = $2) ORDER BY q.asked_at, q.message_id"
+        );
+        Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(advisor_id).bind(branch_id).fetch_all(pool).await?))
+    }
+
+    /// Answered questions since a moment, in the same scopes as [`Db::open_questions`].
+    pub async fn answered_questions(
+        &self,
+        advisor_id: Option<i64>,
+        branch_id: Option<i64>,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<QuestionRow>, StoreError> {
+        let sql = format!(
+            "{QUESTION_COLUMNS} JOIN staff s ON s.id = q.advisor_id WHERE q.answered_at IS NOT NULL \
+             AND q.asked_at >= $3 AND ($1 IS NULL OR q.advisor_id = $1) AND ($2 IS NULL OR s.branch_id = $2) \
+             ORDER BY q.message_id"
+        );
+        Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(advisor_id).bind(branch_id).bind(since)
+            .fetch_all(pool).await?))
+    }
+
+    /// Records a moderation outcome; its id.
+    pub async fn record_action(&self, a: &NewAction) -> Result<i64, StoreError> {
+        let sql = "INSERT INTO moderation_actions (group_id, customer_id, violation, excerpt, sanction, decided_by, at, \
+                   overturned) VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE) RETURNING id";
+        Ok(with_pool!(self, pool => sqlx::query_scalar(sql)
+            .bind(a.group_id).bind(a.customer_id).bind(&a.violation).bind(&a.excerpt).bind(a.sanction)
+            .bind(&a.decided_by).bind(Utc::now()).fetch_one(pool).await?))
+    }
+
+    /// Offences a member has on record in a group (overturned ones do not count).
+    pub async fn prior_offences(&self, group_id: i64, customer_id: i64) -> Result<i64, StoreError> {
+        let sql = "SELECT COUNT(*) FROM moderation_actions WHERE group_id = $1 AND customer_id = $2 AND NOT overturned";
+        Ok(with_pool!(self, pool => sqlx::query_scalar(sql).bind(group_id).bind(customer_id).fetch_one(pool).await?))
+    }
+
+    /// A group's moderation log, newest first.
+    pub async fn moderation_log(&self, group_id: i64, limit: i64) -> Result<Vec<ActionRow>, StoreError> {
+        let sql = format!("{ACTION_COLUMNS} WHERE a.group_id = $1 ORDER BY a.id DESC LIMIT $2");
+        Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(group_id).bind(limit).fetch_all(pool).await?))
+    }
+
+    /// One moderation outcome.
+    pub async fn action(&self, id: i64) -> Result<Option<ActionRow>, StoreError> {
+        let sql = format!("{ACTION_COLUMNS} WHERE a.id = $1");
+        Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?))
+    }
+
+    /// Records the member's appeal; false when already appealed or reviewed.
+    pub async fn appeal_action(&self, id: i64, text: &str) -> Result<bool, StoreError> {
+        let sql = "UPDATE moderation_actions SET appeal = $1, appealed_at = $2 \
+                   WHERE id = $3 AND appeal IS NULL AND reviewed_at IS NULL";
+        let n = with_pool!(self, pool => sqlx::query(sql).bind(text).bind(Utc::now()).bind(id)
+            .execute(pool).await?.rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Records the advisor's review (upheld or overturned); false when already reviewed.
+    pub async fn review_action(&self, id: i64, overturned: bool, review: &str, by: &str) -> Result<bool, StoreError> {
+        let sql = "UPDATE moderation_actions SET overturned = $1, review = $2, reviewed_by = $3, reviewed_at = $4 \
+                   WHERE id = $5 AND reviewed_at IS NULL";
+        let n = with_pool!(self, pool => sqlx::query(sql).bind(overturned).bind(review).bind(by).bind(Utc::now())
+            .bind(id).execute(pool).await?.rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Files a member's report; its id.
+    pub async fn report_message(
+        &self,
+        group_id: i64,
+        message_id: i64,
+        reporter_id: i64,
+        reason: &str,
+    ) -> Result<i64, StoreError> {
+        let sql = "INSERT INTO member_reports (group_id, message_id, reporter_id, reason, at) \
+                   VALUES ($1, $2, $3, $4, $5) RETURNING id";
+        Ok(with_pool!(self, pool => sqlx::query_scalar(sql).bind(group_id).bind(message_id).bind(reporter_id)
+            .bind(reason).bind(Utc::now()).fetch_one(pool).await?))
+    }
+
+    /// A group's reports: open ones only, or all; oldest first.
+    pub async fn reports(&self, group_id: i64, open_only: bool) -> Result<Vec<ReportRow>, StoreError> {
+        let sql = "SELECT r.id, r.group_id, r.message_id, m.body, m.sender_name, r.reporter_id, r.reason, r.at, \
+                   r.resolved_at, r.resolution FROM member_reports r JOIN group_messages m ON m.id = r.message_id \
+                   WHERE r.group_id = $1 AND (NOT $2 OR r.resolved_at IS NULL) ORDER BY r.id";
+        Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(group_id).bind(open_only).fetch_all(pool).await?))
+    }
+
+    /// One report.
+    pub async fn report(&self, id: i64) -> Result<Option<ReportRow>, StoreError> {
+        let sql = "SELECT r.id, r.group_id, r.message_id, m.body, m.sender_name, r.reporter_id, r.reason, r.at, \
+                   r.resolved_at, r.resolution FROM member_reports r JOIN group_messages m ON m.id = r.message_id \
+                   WHERE r.id = $1";
+        Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(id).fetch_optional(pool).await?))
+    }
+
+    /// Closes an open report; false when it was already closed.
+    pub async fn resolve_report(&self, id: i64, resolution: &str) -> Result<bool, StoreError> {
+        let sql = "UPDATE member_reports SET resolved_at = $1, resolution = $2 WHERE id = $3 AND resolved_at IS NULL";
+        let n = with_pool!(self, pool => sqlx::query(sql).bind(Utc::now()).bind(resolution).bind(id)
+            .execute(pool).await?.rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Each current member's message counts in a group since a moment.
+    pub async fn member_counts(&self, group_id: i64, since: DateTime<Utc>) -> Result<Vec<MemberCounts>, StoreError> {
+        // Quick replies and welcomes look at the message replied to.
+        let sql = "SELECT mb.customer_id, \
+             (SELECT COUNT(*) FROM group_messages m WHERE m.group_id = $1 AND m.sender_kind = 'customer' \
+                AND m.sender_id = mb.customer_id AND m.at >= $2) AS messages, \
+             (SELECT COUNT(*) FROM group_messages m JOIN group_messages p ON p.id = m.reply_to \
+                WHERE m.group_id = $1 AND m.sender_kind = 'customer' AND m.sender_id = mb.customer_id AND m.at >= $2 \
+                AND p.sender_kind = 'staff' AND m.at <= p.at + INTERVAL_10_MIN) AS quick_replies, \
+             (SELECT COUNT(*) FROM group_messages m JOIN group_messages p ON p.id = m.reply_to \
+                WHERE m.group_id = $1 AND m.sender_kind = 'customer' AND m.sender_id = mb.customer_id AND m.at >= $2 \
+                AND p.sender_kind = 'system') AS welcomes, \
+             (SELECT COUNT(*) FROM group_messages m WHERE m.group_id = $1 AND m.sender_kind = 'customer' \
+                AND m.sender_id = mb.customer_id AND m.at >= $2 AND LENGTH(m.body) >= 50) AS substantive, \
+             (SELECT COUNT(*) FROM group_messages m JOIN group_messages p ON p.id = m.reply_to \
+                WHERE m.group_id = $1 AND p.sender_kind = 'customer' AND p.sender_id = mb.customer_id \
+                AND m.sender_id <> mb.customer_id AND p.at >= $2) AS replies_drawn \
+             FROM group_members mb WHERE mb.group_id = $1 AND mb.removed_at IS NULL ORDER BY mb.customer_id";
+        Ok(match self.pool() {
+            crate::Pool::Sqlite(pool) => {
+                // SQLite keeps times as RFC 3339 text; julianday compares them as instants.
+                let sql = sql.replace("m.at <= p.at + INTERVAL_10_MIN", "julianday(m.at) <= julianday(p.at) + 10.0 / 1440");
+                sqlx::query_as(&sql).bind(group_id).bind(since).fetch_all(pool).await?
+            }
+            crate::Pool::Postgres(pool) => {
+                let sql = sql.replace("INTERVAL_10_MIN", "INTERVAL '10 minutes'");
+                sqlx::query_as(&sql).bind(group_id).bind(since).fetch_all(pool).await?
+            }
+        })
+    }
+}
