@@ -288,3 +288,19 @@ mod tests {
         assert_eq!(unmasked_pii("138****5678 110105********1234 1234567.89 a12345678901"), None);
     }
 }
+
+/// Signs in as a further customer of the book (a user made for them).
+pub async fn customer_session(t: &TestDb, app: &TestApp, customer_id: i64) -> Session {
+    let login = format!("customer{customer_id}");
+    let password = "a long enough password";
+    t.db.create_user(&store::NewUser {
+        login: login.clone(),
+        password_hash: access::hash_password(password).expect("hash"),
+        role: access::Role::Customer,
+        staff_id: None,
+        customer_id: Some(customer_id),
+    })
+    .await
+    .expect("customer user");
+    app.sign_in(&login, password).await.expect("customer signs in")
+}

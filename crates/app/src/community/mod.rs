@@ -429,6 +429,9 @@ impl Communities {
         let Standing::Admin { staff_id } = standing else {
             return Err(CommunityError::Forbidden("only the group's admins decide applications"));
         };
+        if application.status != "pending" {
+            return Err(CommunityError::Conflict("the application was already decided"));
+        }
         let reason = reason.trim();
         if !approve && reason.is_empty() {
             return Err(invalid("reason", "say why the application is rejected"));

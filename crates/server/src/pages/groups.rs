@@ -285,7 +285,15 @@ async fn converse(
     after: i64,
     mut subscription: Subscription,
 ) {
-    let mut last = after;
+    // An id past the newest message (a client's bad memory) would hide what comes next.
+    let newest = match state.db.messages_before(group_id, None, 1).await {
+        Ok(m) => m.last().map_or(0, |m| m.id),
+        Err(e) => {
+            tracing::error!(error = %e, group_id, "reading chat history failed");
+            return close(&mut socket, 1011, "history unavailable; reconnect").await;
+        }
+    };
+    let mut last = after.min(newest);
     loop {
         let page = match state.community.history_after(group_id, last, CATCH_UP_PAGE).await {
             Ok(page) => page,
