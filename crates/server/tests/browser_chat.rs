@@ -1,0 +1,114 @@
+//! A group's chat in two headless Chromium sessions, an advisor and a
+//! customer in the same group: what one types appears in the other's page
+//! over the WebSocket; a message the rules stop reaches nobody and its
+//! sender is told why.
+
+use fantoccini::Locator;
+use std::time::Duration;
+use test_support::{sqlite_with_firm, Browser, TestApp};
+
+const PASSWORD: &str = "a long enough password";
+
+async fn text(b: &Browser, css: &str) -> String {
+    match b.client.find(Locator::Css(css)).await {
+        Ok(e) => e.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Polls until `check` holds, for up to fifteen seconds.
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..150 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// Opens the group's page, signing in on the way, and waits for the socket.
+async fn open_chat(b: &Browser, app: &TestApp, group: i64, login: &str, password: &str) {
+    b.client.goto(&app.url(&format!("/groups/{group}?lang=en"))).await.unwrap();
+    b.client.find(Locator::Css("input[name=login]")).await.unwrap().send_keys(login).await.unwrap();
+    b.client.find(Locator::Css("input[name=password]")).await.unwrap().send_keys(password).await.unwrap();
+    b.client.find(Locator::Css("form.signin button")).await.unwrap().click().await.unwrap();
+    eventually("the chat to go live", || async {
+        b.client.find(Locator::Css("#chat-status.on")).await.is_ok()
+    })
+    .await;
+}
+
+async fn type_and_send(b: &Browser, words: &str) {
+    b.client.find(Locator::Css("#chat-text")).await.unwrap().send_keys(words).await.unwrap();
+    b.client.find(Locator::Css("#chat-form button[type=submit]")).await.unwrap().click().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_browsers_in_one_group_see_each_others_messages() {
+    let Some(advisor_browser) = Browser::start().await else { return };
+    let Some(customer_browser) = Browser::start().await else { return };
+    let book = sqlite_with_firm(200, 100).await;
+    let app = TestApp::spawn(book.db.clone()).await;
+    let advisor = book.user(access::Role::Advisor);
+    let session = app.sign_in(&advisor.login, &advisor.password).await.unwrap();
+    let made: serde_json::Value = session
+        .post_json(&app.url(""), "/api/v1/groups", &serde_json::json!({ "name": "Morning briefing" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let group = made["id"].as_i64().unwrap();
+    book.db.add_member(group, 2, chrono::Utc::now()).await.unwrap();
+    book.db
+        .create_user(&store::NewUser {
+            login: "member2".into(),
+            password_hash: access::hash_password(PASSWORD).unwrap(),
+            role: access::Role::Customer,
+            staff_id: None,
+            customer_id: Some(2),
+        })
+        .await
+        .unwrap();
+
+    open_chat(&advisor_browser, &app, group, &advisor.login, &advisor.password).await;
+    open_chat(&customer_browser, &app, group, "member2", PASSWORD).await;
+
+    type_and_send(&advisor_browser, "Good morning, watch the volume today").await;
+    eventually("the advisor's message in the customer's page", || async {
+        text(&customer_browser, "#messages").await.contains("Good morning, watch the volume today")
+    })
+    .await;
+
+    type_and_send(&customer_browser, "Can I still buy tomorrow?").await;
+    eventually("the customer's message in the advisor's page", || async {
+        text(&advisor_browser, "#messages").await.contains("Can I still buy tomorrow?")
+    })
+    .await;
+    assert!(book.db.question(book.db.messages_before(group, None, 1).await.unwrap()[0].id).await.unwrap().is_some());
+
+    // A breach is stopped: the sender sees why, the other page never sees it.
+    type_and_send(&customer_browser, "guaranteed return, add me on wechat abc123").await;
+    eventually("the sender told why", || async {
+        text(&customer_browser, "#chat-notice").await.contains("not sent")
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!text(&advisor_browser, "#messages").await.contains("guaranteed return"));
+    assert!(!text(&customer_browser, "#messages").await.contains("guaranteed return"));
+
+    // Reloading shows the same conversation from history, each message once.
+    customer_browser.client.refresh().await.unwrap();
+    eventually("the chat live again", || async {
+        customer_browser.client.find(Locator::Css("#chat-status.on")).await.is_ok()
+    })
+    .await;
+    let page = text(&customer_browser, "#messages").await;
+    assert_eq!(page.matches("Good morning, watch the volume today").count(), 1, "{page}");
+    advisor_browser.close().await;
+    customer_browser.close().await;
+}
