@@ -340,3 +340,5 @@ content-review-none = Nothing waiting for review.
 content-review-comment = Comment (required to reject)
 content-approve = Approve
 content-reject = Reject
+customer-groups = Group activity
+col-message = Message

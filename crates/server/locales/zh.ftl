@@ -340,3 +340,5 @@ content-review-none = 没有待审核的内容。
 content-review-comment = 意见（驳回时必填）
 content-approve = 通过
 content-reject = 驳回
+customer-groups = 社群动态
+col-message = 消息

@@ -1,6 +1,6 @@
 //! The customer page (customer 360): profile, positions with P&L, labels
 //! with their reasons and the service guidance they call for (staff only),
-//! recent trades, reminders and service history.
+//! recent trades, reminders, group activity and service history.
 
 use access::Role;
 use test_support::{sqlite_with_book, TestApp};
@@ -44,6 +44,24 @@ async fn staff_see_the_whole_customer_and_the_customer_sees_their_own_part() {
     assert_eq!(html.matches("<tr class=\"trade\"").count(), expected);
     assert!(html.contains("<td>Visit</td>"), "service history");
     assert!(html.contains("<th class=\"num\">P&amp;L</th>"));
+    assert!(html.contains("Group activity") && !html.contains("class=\"group-activity\""), "in no group yet");
+
+    // Group activity: the groups they are in, what they said there, and what moderation did.
+    let made: serde_json::Value =
+        s.post_json(&app.url(""), "/api/v1/groups", &serde_json::json!({ "name": "Dividend club" })).await.json().await.unwrap();
+    let group = made["id"].as_i64().unwrap();
+    book.db.add_member(group, id, chrono::Utc::now()).await.unwrap();
+    let member = test_support::customer_session(&book, &app, id).await;
+    let path = format!("/api/v1/groups/{group}/messages");
+    let sent = member.post_json(&app.url(""), &path, &serde_json::json!({ "text": "Which dividend stocks do you like" })).await;
+    assert_eq!(sent.status(), 201);
+    let stopped = member.post_json(&app.url(""), &path, &serde_json::json!({ "text": "insider tip: buy now" })).await;
+    assert_eq!(stopped.status(), 422);
+    let html = s.get(&app.url(&format!("/customers/{id}?lang=en"))).await.text().await.unwrap();
+    let activity = html.split("Group activity").nth(1).unwrap();
+    assert!(activity.contains("Dividend club") && activity.contains("Which dividend stocks do you like"), "{activity}");
+    assert!(activity.contains("<strong>Warning</strong> · Insider-tip claim: <q>insider tip</q>"), "{activity}");
+    assert!(!activity.contains("buy now"), "a stopped message was never said in the group");
 
     // The same labels over the API, with their reasons and every feature.
     let api: serde_json::Value = s.get(&app.url(&format!("/api/v1/customers/{id}/labels"))).await.json().await.unwrap();

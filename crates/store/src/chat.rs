@@ -331,6 +331,12 @@ impl Db {
         Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(group_id).bind(limit).fetch_all(pool).await?))
     }
 
+    /// Moderation outcomes against a customer in any group, newest first.
+    pub async fn actions_against(&self, customer_id: i64, limit: i64) -> Result<Vec<ActionRow>, StoreError> {
+        let sql = format!("{ACTION_COLUMNS} WHERE a.customer_id = $1 ORDER BY a.id DESC LIMIT $2");
+        Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(customer_id).bind(limit).fetch_all(pool).await?))
+    }
+
     /// One moderation outcome.
     pub async fn action(&self, id: i64) -> Result<Option<ActionRow>, StoreError> {
         let sql = format!("{ACTION_COLUMNS} WHERE a.id = $1");

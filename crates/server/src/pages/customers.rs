@@ -291,6 +291,9 @@ async fn recent(state: &AppState, viewer: &Viewer, locale: Locale, id: i64) -> R
         .await
         .map_err(|e| fail(e.into()))?;
     let history = state.db.service_history(id, 20).await.map_err(|e| fail(e.into()))?;
+    let groups = state.db.groups_joined(id).await.map_err(|e| fail(e.into()))?;
+    let said = state.db.customer_group_messages(id, 10).await.map_err(|e| fail(e.into()))?;
+    let sanctions = state.db.actions_against(id, 10).await.map_err(|e| fail(e.into()))?;
     let price = |p: i64| domain::Money::new(p, 4);
     Ok(html! {
         h2 { (locale.t("customer-trades")) }
@@ -313,6 +316,27 @@ async fn recent(state: &AppState, viewer: &Viewer, locale: Locale, id: i64) -> R
                 li { span.when { (to_shanghai(r.created_at).format("%Y-%m-%d %H:%M")) } " "
                      strong { (locale.t(&format!("rule-{}", r.rule))) } " "
                      (if locale == Locale::Zh { &r.text_zh } else { &r.text_en }) }
+            } }
+        }
+        h2 { (locale.t("customer-groups")) }
+        @if groups.is_empty() { p.empty { (locale.t("none")) } } @else {
+            ul.customer-groups { @for g in &groups {
+                li { a href={ "/groups/" (g.id) "?lang=" (locale.tag()) } { (g.name) } " · " (g.advisor) " · " (g.members) " " (locale.t("col-members")) }
+            } }
+            @if !said.is_empty() {
+                table.group-activity {
+                    thead { tr { th { (locale.t("col-time")) } th { (locale.t("col-group")) } th { (locale.t("col-message")) } } }
+                    tbody { @for (group, m) in &said { tr.said {
+                        td { (to_shanghai(m.at).format("%Y-%m-%d %H:%M")) } td { (group) } td { (m.body) }
+                    } } }
+                }
+            }
+        }
+        @if !sanctions.is_empty() {
+            ul.customer-sanctions { @for a in &sanctions {
+                li { (to_shanghai(a.at).format("%Y-%m-%d %H:%M")) " " strong { (locale.t(&format!("sanction-{}", a.sanction))) } " · "
+                     (locale.t(&format!("violation-{}", a.violation))) ": " q { (a.excerpt) }
+                     @if a.overturned { " · " (locale.t("moderation-overturned")) } }
             } }
         }
         @if viewer.principal.role != access::Role::Customer {
