@@ -6,6 +6,7 @@ pub mod bench;
 pub mod book_files;
 pub mod classify;
 pub mod community;
+pub mod demo_community;
 pub mod demo_users;
 pub mod feeds;
 pub mod gen;

@@ -66,6 +66,18 @@ pub async fn run(
         }
     }
     println!("  every advisor's plan is at http://{listen}/plan (CSV export there)");
+    // The demo advisor's first group, with a conversation, a moderated breach and published content.
+    let first_advisor = db.key_set(store::KeySet::Advisors).await?.into_iter().min();
+    if let Some(advisor) = first_advisor {
+        if let (_, Some(compliance), _, Some(customer)) = db.demo_links(advisor).await? {
+            let group = app::demo_community::set_up(&db, advisor, compliance, customer).await?;
+            println!(
+                "Group chat of the advisor: http://{listen}/groups/{} ({} members, {} messages; \
+                 moderation, admission and content pages linked there)",
+                group.group_id, group.members, group.messages
+            );
+        }
+    }
     // A feed token, so that a real day can be replayed into the demo at once.
     let token = access::new_api_token();
     db.create_api_token("system:demo", "demo replay", access::FeedScope::Events, &access::secret_digest(&token))

@@ -362,6 +362,31 @@ enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Group chat fan-out: thousands of WebSocket clients on loopback against the real server (a child
+    /// process); delivery latency at a steady pace, with one member flooding, and a burst's throughput.
+    Chat {
+        /// WebSocket clients in all.
+        #[arg(long, default_value_t = 10_000)]
+        clients: usize,
+        /// Members of the group the advisor writes to (the rest sit in a second group).
+        #[arg(long, default_value_t = 5_000)]
+        members: usize,
+        /// Advisor messages in each paced phase.
+        #[arg(long, default_value_t = 100)]
+        messages: usize,
+        /// Advisor messages per second in the paced phases.
+        #[arg(long, default_value_t = 10)]
+        rate: u32,
+        /// Advisor messages sent back to back to measure throughput.
+        #[arg(long, default_value_t = 200)]
+        burst: usize,
+        /// Scratch directory for the book and the database.
+        #[arg(long, default_value = "bench-work/chat")]
+        work_dir: PathBuf,
+        /// Print one JSON object as the last line.
+        #[arg(long)]
+        json: bool,
+    },
     /// Generate a book (time, peak memory), import it into SQLite and optionally PostgreSQL (rows/s), compare.
     Import {
         /// Customers to generate.
@@ -574,6 +599,31 @@ async fn main() -> anyhow::Result<()> {
                     "checksum": b.checksum,
                 });
                 println!("{summary}");
+            }
+            Ok(())
+        }
+        Command::Bench(BenchCommand::Chat { clients, members, messages, rate, burst, work_dir, json }) => {
+            if members > clients || members < 2 {
+                anyhow::bail!("--members must be from 2 to --clients ({clients})");
+            }
+            let opts = app::bench::chat::ChatBenchOptions { clients, members, messages, rate, burst, work_dir };
+            let b = app::bench::chat::run(&opts).await?;
+            let mib = |b: Option<u64>| b.map_or("n/a".to_owned(), |b| format!("{:.0} MiB", b as f64 / (1 << 20) as f64));
+            println!("clients              {} connected in {:.1} s", b.clients, b.connect_seconds);
+            println!("fan-out              {} members per advisor message, {} messages a phase at {rate}/s", b.members, b.messages);
+            println!("delivery latency     p50 {:.2} ms, p99 {:.2} ms", b.p50_ms, b.p99_ms);
+            println!(
+                "with one flooding    p50 {:.2} ms, p99 {:.2} ms ({} flood messages sent)",
+                b.p50_ms_with_flood, b.p99_ms_with_flood, b.flood_messages
+            );
+            println!(
+                "burst                {} messages: {:.0} messages/s, {:.0} deliveries/s",
+                b.burst_messages, b.messages_per_second, b.deliveries_per_second
+            );
+            println!("missing deliveries   {}", b.missing);
+            println!("peak memory          server {}, driver {}", mib(b.peak_rss_bytes), mib(b.driver_peak_rss_bytes));
+            if json {
+                println!("{}", serde_json::to_string(&b)?);
             }
             Ok(())
         }

@@ -25,6 +25,39 @@ pub fn mentions(text: &str) -> Vec<String> {
     out
 }
 
+/// A token bucket: at most `capacity` at once, refilled at `per_second`.
+/// A chat socket uses one, so a client sending faster than anyone types is
+/// answered "slow down" before its messages cost the group anything.
+#[derive(Debug, Clone)]
+pub struct RateLimit {
+    capacity: f64,
+    per_second: f64,
+    tokens: f64,
+    last: Option<std::time::Instant>,
+}
+
+impl RateLimit {
+    /// A full bucket of `capacity`, refilled at `per_second`.
+    pub fn new(capacity: u32, per_second: u32) -> RateLimit {
+        RateLimit { capacity: capacity as f64, per_second: per_second as f64, tokens: capacity as f64, last: None }
+    }
+
+    /// Takes a token at `now`; false when none is left.
+    pub fn admit(&mut self, now: std::time::Instant) -> bool {
+        if let Some(last) = self.last {
+            let refill = now.saturating_duration_since(last).as_secs_f64() * self.per_second;
+            self.tokens = (self.tokens + refill).min(self.capacity);
+        }
+        self.last = Some(now);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
 /// The `p`th percentile (1-100) of `values` by the nearest-rank method:
 /// the smallest value at or below which `p`% of values lie. None when empty.
 pub fn percentile(values: &[i64], p: u32) -> Option<i64> {
@@ -46,6 +79,20 @@ mod tests {
         assert_eq!(mentions("@王芳 看一下，＠Li_Wei: and @王芳 again"), vec!["王芳", "Li_Wei"]);
         assert_eq!(mentions("mail me at nobody@ or @ alone"), Vec::<String>::new());
         assert_eq!(mentions("@张伟，你好"), vec!["张伟"]);
+    }
+
+    #[test]
+    fn the_rate_limit_allows_a_burst_then_the_refill_rate() {
+        let start = std::time::Instant::now();
+        let mut limit = RateLimit::new(3, 2);
+        assert!((0..3).all(|_| limit.admit(start)));
+        assert!(!limit.admit(start), "the burst is spent");
+        let half = start + std::time::Duration::from_millis(500);
+        assert!(limit.admit(half), "one token back after half a second at 2/s");
+        assert!(!limit.admit(half));
+        let later = start + std::time::Duration::from_secs(60);
+        assert!((0..3).all(|_| limit.admit(later)), "never more than the capacity");
+        assert!(!limit.admit(later));
     }
 
     #[test]

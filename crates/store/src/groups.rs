@@ -194,6 +194,12 @@ impl Db {
         Ok(with_pool!(self, pool => sqlx::query_scalar(sql).bind(customer_id).fetch_optional(pool).await?))
     }
 
+    /// Up to `limit` of an advisor's customers, by id.
+    pub async fn customers_of_advisor(&self, advisor_id: i64, limit: i64) -> Result<Vec<i64>, StoreError> {
+        let sql = "SELECT id FROM customers WHERE advisor_id = $1 ORDER BY id LIMIT $2";
+        Ok(with_pool!(self, pool => sqlx::query_scalar(sql).bind(advisor_id).bind(limit).fetch_all(pool).await?))
+    }
+
     /// A staff member's name, when they exist.
     pub async fn staff_name(&self, staff_id: i64) -> Result<Option<String>, StoreError> {
         let sql = "SELECT name FROM staff WHERE id = $1";
@@ -234,6 +240,21 @@ impl Db {
                    ON CONFLICT (group_id, customer_id) DO UPDATE SET joined_at = excluded.joined_at, \
                    muted_until = NULL, removed_at = NULL";
         with_pool!(self, pool => sqlx::query(sql).bind(group_id).bind(customer_id).bind(at).execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Puts many customers in a group at once (a migration from another tool, a benchmark).
+    pub async fn add_members(&self, group_id: i64, customers: &[i64], at: DateTime<Utc>) -> Result<(), StoreError> {
+        for chunk in customers.chunks(crate::write::ROWS_PER_STATEMENT) {
+            with_pool!(self, pool => {
+                let mut q = sqlx::QueryBuilder::new("INSERT INTO group_members (group_id, customer_id, joined_at) ");
+                q.push_values(chunk, |mut b, c| {
+                    b.push_bind(group_id).push_bind(*c).push_bind(at);
+                });
+                q.push(" ON CONFLICT (group_id, customer_id) DO UPDATE SET removed_at = NULL, muted_until = NULL");
+                q.build().execute(pool).await?;
+            });
+        }
         Ok(())
     }
 

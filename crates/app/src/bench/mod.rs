@@ -2,6 +2,7 @@
 //! throughput into each backend, and proof that both hold the same book.
 //! `brokerdesk bench indicators`: see [`indicators`]; `brokerdesk bench watch`: see [`watch`].
 
+pub mod chat;
 pub mod classify;
 pub mod indicators;
 pub mod watch;
@@ -107,7 +108,16 @@ pub fn run_peer(script: &std::path::Path, args: &[String]) -> Result<(serde_json
 
 /// Peak resident set size of this process so far, from /proc (Linux).
 pub fn peak_rss_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    peak_rss_from("/proc/self/status")
+}
+
+/// Peak resident set size of another process so far (Linux).
+pub fn peak_rss_bytes_of(pid: u32) -> Option<u64> {
+    peak_rss_from(&format!("/proc/{pid}/status"))
+}
+
+fn peak_rss_from(path: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(path).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)

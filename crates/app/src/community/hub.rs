@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use tokio::sync::mpsc;
 
 /// Events a connection may have waiting before it is dropped as too slow.
@@ -17,8 +17,8 @@ pub struct Delivery {
     /// The message id it carries (0 when it carries none), so a connection
     /// that already sent it from history skips it.
     pub message_id: i64,
-    /// The JSON text sent.
-    pub json: Arc<str>,
+    /// The JSON text sent (shared by every connection, never copied).
+    pub json: bytes::Bytes,
     /// A customer whose connections should close after this (removed from the group).
     pub closes_for: Option<i64>,
 }
@@ -93,7 +93,7 @@ mod tests {
     use super::*;
 
     fn delivery(id: i64) -> Delivery {
-        Delivery { message_id: id, json: Arc::from(format!("{{\"id\":{id}}}")), closes_for: None }
+        Delivery { message_id: id, json: bytes::Bytes::from(format!("{{\"id\":{id}}}")), closes_for: None }
     }
 
     #[tokio::test]

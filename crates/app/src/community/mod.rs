@@ -20,6 +20,8 @@ use thiserror::Error;
 
 /// How long an invite link works unless the advisor says otherwise.
 pub const INVITE_DAYS: i64 = 7;
+/// The most members a group may hold (WeCom's groups hold 500; a broadcast group more).
+pub const MAX_CAPACITY: i64 = 10_000;
 /// The longest chat message, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 2_000;
 
@@ -311,8 +313,8 @@ impl Communities {
             return Err(invalid("rules", "flood_messages and flood_seconds must be positive"));
         }
         let capacity = capacity.unwrap_or(admission::DEFAULT_CAPACITY as i64);
-        if !(1..=2_000).contains(&capacity) {
-            return Err(invalid("capacity", "from 1 to 2,000 members"));
+        if !(1..=MAX_CAPACITY).contains(&capacity) {
+            return Err(invalid("capacity", "from 1 to 10,000 members"));
         }
         let rules = serde_json::to_string(&rules).expect("group rules serialize");
         let group = NewGroup {
@@ -477,7 +479,7 @@ impl Communities {
     }
 
     fn close_for(&self, group_id: i64, customer_id: i64) {
-        let json: Arc<str> = Arc::from(format!("{{\"type\":\"removed\",\"customer_id\":{customer_id}}}"));
+        let json = bytes::Bytes::from(format!("{{\"type\":\"removed\",\"customer_id\":{customer_id}}}"));
         self.hub.publish(group_id, &Delivery { message_id: 0, json, closes_for: Some(customer_id) });
     }
 
@@ -495,7 +497,7 @@ impl Communities {
         if let Some(advisor_id) = question_of {
             self.db.insert_question(&row, advisor_id).await?;
         }
-        let json: Arc<str> = Arc::from(serde_json::to_string(&ChatMessage::from(&row)).expect("a message serializes"));
+        let json = bytes::Bytes::from(serde_json::to_vec(&ChatMessage::from(&row)).expect("a message serializes"));
         self.hub.publish(row.group_id, &Delivery { message_id: row.id, json, closes_for: None });
         Ok(row)
     }
@@ -726,7 +728,7 @@ impl Communities {
         if !self.db.set_pinned(group_id, message_id, pinned).await? {
             return Err(CommunityError::NotFound);
         }
-        let json: Arc<str> = Arc::from(format!("{{\"type\":\"pinned\",\"message_id\":{message_id},\"pinned\":{pinned}}}"));
+        let json = bytes::Bytes::from(format!("{{\"type\":\"pinned\",\"message_id\":{message_id},\"pinned\":{pinned}}}"));
         self.hub.publish(group_id, &Delivery { message_id: 0, json, closes_for: None });
         Ok(())
     }

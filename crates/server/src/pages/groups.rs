@@ -26,6 +26,17 @@ use store::{GroupRow, MessageRow};
 
 /// Messages a chat page shows before the socket takes over.
 const PAGE_HISTORY: i64 = 50;
+/// A chat socket's read buffer, bytes.
+const SOCKET_BUFFER: usize = 4 * 1024;
+/// The largest frame a client may send (a message is at most 2,000 characters).
+const MAX_FRAME: usize = 64 * 1024;
+/// Messages a member's socket may send at once: faster than anyone types, so
+/// only a flooding client meets the limit, and its excess never reaches the database.
+const SOCKET_BURST: u32 = 10;
+/// Messages per second a member's socket may send after its burst.
+const SOCKET_RATE: u32 = 2;
+/// The answer to a message over the socket's limit.
+const SLOW_DOWN: &str = r#"{"type":"error","error":"too many messages: slow down"}"#;
 /// Messages a reconnecting socket catches up per read.
 const CATCH_UP_PAGE: i64 = 500;
 
@@ -113,7 +124,7 @@ pub async fn list(
             form.new-group hx-post={ "/groups?lang=" (lang) } hx-target="#new-group-result" {
                 label { (locale.t("col-group")) " " input type="text" name="name" maxlength="60" required; }
                 label { (locale.t("col-description")) " " input type="text" name="description" maxlength="1000"; }
-                label { (locale.t("col-capacity")) " " input type="number" name="capacity" value="500" min="1" max="2000"; }
+                label { (locale.t("col-capacity")) " " input type="number" name="capacity" value="500" min="1" max="10000"; }
                 button type="submit" { (locale.t("groups-create")) }
             }
             div id="new-group-result" {}
@@ -266,6 +277,9 @@ pub async fn live(
     let after = q.after.unwrap_or(0).max(0);
     // Subscribe before reading history, so nothing sent in between is lost.
     let subscription = state.community.hub().subscribe(g.id);
+    // Chat frames are small: small buffers keep ten thousand sockets in little memory,
+    // and writing each frame at once keeps latency down.
+    let upgrade = upgrade.read_buffer_size(SOCKET_BUFFER).write_buffer_size(0).max_message_size(MAX_FRAME);
     Ok(upgrade.on_upgrade(move |socket| converse(socket, state, viewer.principal, g.id, after, subscription)))
 }
 
@@ -317,6 +331,7 @@ async fn converse(
         return;
     }
     let me = principal.customer_id.filter(|_| principal.role == Role::Customer);
+    let mut pace = community::chat::RateLimit::new(SOCKET_BURST, SOCKET_RATE);
     loop {
         tokio::select! {
             delivery = subscription.events.recv() => {
@@ -327,7 +342,9 @@ async fn converse(
                 if d.message_id != 0 && d.message_id <= last {
                     continue; // already sent from history
                 }
-                if !send_text(&mut socket, d.json.to_string()).await {
+                // Every connection sends the same bytes; checking they are UTF-8 copies nothing.
+                let Ok(text) = axum::extract::ws::Utf8Bytes::try_from(d.json) else { continue };
+                if socket.send(Message::Text(text)).await.is_err() {
                     return;
                 }
                 last = last.max(d.message_id);
@@ -337,7 +354,12 @@ async fn converse(
             }
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Text(text))) => {
-                    let reply = take(&state, &principal, group_id, &text).await;
+                    // Members are paced; the group's staff broadcast freely.
+                    let reply = if me.is_none() || pace.admit(std::time::Instant::now()) {
+                        take(&state, &principal, group_id, &text).await
+                    } else {
+                        Some(SLOW_DOWN.to_owned())
+                    };
                     if let Some(reply) = reply {
                         if !send_text(&mut socket, reply).await { return; }
                     }

@@ -9,7 +9,7 @@ CREATE TABLE chat_groups (
     name        TEXT NOT NULL,
     description TEXT NOT NULL,
     rules       TEXT NOT NULL,
-    capacity    BIGINT NOT NULL CONSTRAINT chat_groups_capacity_check CHECK (capacity BETWEEN 1 AND 2000),
+    capacity    BIGINT NOT NULL CONSTRAINT chat_groups_capacity_check CHECK (capacity BETWEEN 1 AND 10000),
     created_at  TEXT NOT NULL
 );
 CREATE INDEX chat_groups_advisor_idx ON chat_groups (advisor_id);

@@ -1,0 +1,406 @@
+//! `brokerdesk bench chat`: the group chat's fan-out under load. This
+//! process seeds a database (a generated book, two groups, a session per
+//! customer), starts the real server (`brokerdesk serve`) as a child
+//! process, opens every client's WebSocket on loopback, and measures:
+//! an advisor's messages fanned out to a group's members at a steady pace
+//! (delivery latency p50 and p99), the same while one member floods the
+//! group, and a burst sent back to back (deliveries per second). Latency is
+//! measured in this one process, from just before the advisor's socket
+//! sends to the moment a member's socket reads the message.
+
+use super::peak_rss_bytes_of;
+use crate::{generate, import_dir, GenOptions, ImportOptions};
+use futures_util::{SinkExt, StreamExt};
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use store::Db;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct ChatBenchOptions {
+    /// WebSocket clients in all (members of two groups).
+    pub clients: usize,
+    /// Members of the group the advisor writes to (the rest are in a second group).
+    pub members: usize,
+    /// Messages the advisor sends in each paced phase.
+    pub messages: usize,
+    /// The paced phases' rate, messages per second.
+    pub rate: u32,
+    /// Messages of the back-to-back burst.
+    pub burst: usize,
+    /// Scratch directory for the book and the database.
+    pub work_dir: PathBuf,
+}
+
+/// The measurements.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ChatBench {
+    /// WebSocket clients connected.
+    pub clients: usize,
+    /// Members each advisor message reaches.
+    pub members: usize,
+    /// Advisor messages per paced phase.
+    pub messages: usize,
+    /// Seconds to open every client's socket.
+    pub connect_seconds: f64,
+    /// Median delivery latency, steady pace.
+    pub p50_ms: f64,
+    /// 99th percentile delivery latency, steady pace.
+    pub p99_ms: f64,
+    /// Median delivery latency while one member floods.
+    pub p50_ms_with_flood: f64,
+    /// 99th percentile delivery latency while one member floods.
+    pub p99_ms_with_flood: f64,
+    /// Messages the flooding member sent meanwhile.
+    pub flood_messages: u64,
+    /// Advisor messages in the burst.
+    pub burst_messages: usize,
+    /// Advisor messages per second through the burst, each fanned out to every member.
+    pub messages_per_second: f64,
+    /// Deliveries (message × member) per second through the burst.
+    pub deliveries_per_second: f64,
+    /// Deliveries missing at the end of any phase (0 when none was lost).
+    pub missing: u64,
+    /// The server's peak resident memory.
+    pub peak_rss_bytes: Option<u64>,
+    /// This driver's peak resident memory.
+    pub driver_peak_rss_bytes: Option<u64>,
+}
+
+/// Why the benchmark could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ChatBenchError {
+    /// Generating or importing the book failed.
+    #[error("setting up the book: {0}")]
+    Setup(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    /// The server could not be started or reached.
+    #[error("the server: {0}")]
+    Server(String),
+    /// A client failed.
+    #[error("a client: {0}")]
+    Client(String),
+}
+
+const PHASES: usize = 3;
+const STEADY: usize = 0;
+const FLOOD: usize = 1;
+const BURST: usize = 2;
+
+/// What every member's reader shares: latencies per phase and deliveries counted.
+struct Readings {
+    start: Instant,
+    delivered: [AtomicU64; PHASES],
+    latencies_us: [Mutex<Vec<u32>>; PHASES],
+}
+
+/// A seeded database and the sessions of its clients.
+struct Seeded {
+    url: String,
+    group: i64,
+    advisor_token: String,
+    member_tokens: Vec<(i64, String)>,
+}
+
+async fn seed(opts: &ChatBenchOptions) -> Result<Seeded, ChatBenchError> {
+    let book = opts.work_dir.join("book");
+    let mut gen = GenOptions::new(opts.clients as u64, 11, &book);
+    gen.customers_per_advisor = opts.clients as u64;
+    gen.instruments = 200;
+    generate(&gen).map_err(|e| ChatBenchError::Setup(e.to_string()))?;
+    let file = opts.work_dir.join("chat.db");
+    let _ = std::fs::remove_file(&file);
+    let url = format!("sqlite:{}", file.display());
+    let keyring = access::Keyring::generate();
+    let db = Db::open(&url).await?.with_keys(store::Keys::from_text(&keyring)?);
+    let mut import = ImportOptions::new(&book);
+    import.rejects = opts.work_dir.join("rejects.csv");
+    import.progress = false;
+    import_dir(&db, &import).await.map_err(|e| ChatBenchError::Setup(e.to_string()))?;
+    let customers: Vec<i64> = {
+        let mut ids: Vec<i64> = db.key_set(store::KeySet::Customers).await?.into_iter().collect();
+        ids.sort_unstable();
+        ids.truncate(opts.clients);
+        ids
+    };
+    let advisor = db.advisor_of(customers[0]).await?.ok_or_else(|| ChatBenchError::Setup("no advisor".into()))?;
+    let rules = serde_json::to_string(&community::moderation::GroupRules::default()).expect("rules serialize");
+    let group = |name: &str, capacity: usize| store::NewGroup {
+        advisor_id: advisor,
+        name: name.to_owned(),
+        description: "bench".into(),
+        rules: rules.clone(),
+        capacity: capacity.max(1) as i64,
+    };
+    let (members, others) = customers.split_at(opts.members.min(customers.len()));
+    let a = db.create_group(&group("fan-out", members.len())).await?;
+    let b = db.create_group(&group("bystanders", others.len())).await?;
+    let now = chrono::Utc::now();
+    db.add_members(a, members, now).await?;
+    db.add_members(b, others, now).await?;
+    // One password hash for every user: hashing is not what is measured.
+    let hash = access::hash_password("bench password, not for use").map_err(|e| ChatBenchError::Setup(e.to_string()))?;
+    let expires = now + chrono::Duration::days(1);
+    let session = |login: String, role, staff_id, customer_id| {
+        let db = db.clone();
+        let hash = hash.clone();
+        async move {
+            let user = store::NewUser { login, password_hash: hash, role, staff_id, customer_id };
+            let id = db.create_user(&user).await?;
+            let token = access::new_secret();
+            db.create_session(&access::secret_digest(&token), id, &access::new_secret(), expires).await?;
+            Ok::<_, ChatBenchError>(token)
+        }
+    };
+    let advisor_token = session("bench-advisor".into(), access::Role::Advisor, Some(advisor), None).await?;
+    let mut member_tokens = Vec::with_capacity(customers.len());
+    for (k, c) in customers.iter().enumerate() {
+        let g = if k < members.len() { a } else { b };
+        member_tokens.push((g, session(format!("bench-{c}"), access::Role::Customer, None, Some(*c)).await?));
+    }
+    db.close().await;
+    Ok(Seeded { url, group: a, advisor_token, member_tokens })
+}
+
+/// The server as a child process, and where it listens.
+struct Server {
+    child: std::process::Child,
+    addr: String,
+}
+
+fn start_server(url: &str) -> Result<Server, ChatBenchError> {
+    let exe = std::env::current_exe().map_err(|e| ChatBenchError::Server(e.to_string()))?;
+    let mut child = std::process::Command::new(exe)
+        .args(["serve", "--db", url, "--listen", "127.0.0.1:0"])
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .map_err(|e| ChatBenchError::Server(e.to_string()))?;
+    let stdout = child.stdout.take().ok_or_else(|| ChatBenchError::Server("no stdout".into()))?;
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    for line in lines.by_ref() {
+        let line = line.map_err(|e| ChatBenchError::Server(e.to_string()))?;
+        if let Some(rest) = line.strip_prefix("Brokerdesk is serving on http://") {
+            let addr = rest.trim_end_matches('/').to_owned();
+            // Keep reading its output so the server never blocks on a full pipe.
+            std::thread::spawn(move || for _ in lines {});
+            return Ok(Server { child, addr });
+        }
+    }
+    Err(ChatBenchError::Server("the server exited before listening".into()))
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn open(addr: &str, group: i64, token: &str) -> Result<Socket, ChatBenchError> {
+    let url = format!("ws://{addr}/groups/{group}/live?after={}", i64::MAX);
+    let mut request = url.into_client_request().map_err(|e| ChatBenchError::Client(e.to_string()))?;
+    let cookie = format!("bd_session={token}").parse().map_err(|_| ChatBenchError::Client("cookie".into()))?;
+    request.headers_mut().insert("cookie", cookie);
+    for attempt in 0..5 {
+        let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+            .read_buffer_size(4 * 1024)
+            .write_buffer_size(0);
+        match tokio_tungstenite::connect_async_with_config(request.clone(), Some(config), true).await {
+            Ok((socket, _)) => return Ok(socket),
+            Err(e) if attempt == 4 => return Err(ChatBenchError::Client(e.to_string())),
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    unreachable!("the loop returns on its last attempt")
+}
+
+/// A member's reader: records the latency of every bench message it reads.
+async fn read_member(mut socket: Socket, readings: Arc<Readings>, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut local: [Vec<u32>; PHASES] = Default::default();
+    loop {
+        let frame = tokio::select! {
+            frame = socket.next() => frame,
+            _ = stop.changed() => break,
+        };
+        let Some(Ok(frame)) = frame else { break };
+        let Message::Text(text) = frame else { continue };
+        // {"type":"message",...,"body":"bench <phase> <seq> <sent µs>",...}
+        let Some(at) = text.find("\"body\":\"bench ") else { continue };
+        let mut words = text[at + 14..].split([' ', '"']);
+        let (Some(phase), Some(_seq), Some(sent)) = (words.next(), words.next(), words.next()) else { continue };
+        let (Ok(phase), Ok(sent)) = (phase.parse::<usize>(), sent.parse::<u64>()) else { continue };
+        let now = readings.start.elapsed().as_micros() as u64;
+        if phase < PHASES {
+            local[phase].push(now.saturating_sub(sent).min(u32::MAX as u64) as u32);
+            readings.delivered[phase].fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    for (phase, l) in local.iter_mut().enumerate() {
+        readings.latencies_us[phase].lock().expect("not poisoned").append(l);
+    }
+}
+
+/// Waits until a phase's deliveries reach `expected`, or 30 s pass; those still missing.
+async fn settle(readings: &Readings, phase: usize, expected: u64) -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while readings.delivered[phase].load(Ordering::Relaxed) < expected && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    expected.saturating_sub(readings.delivered[phase].load(Ordering::Relaxed))
+}
+
+fn percentile_ms(samples: &mut [u32], p: f64) -> f64 {
+    if samples.is_empty() {
+        return 0.0;
+    }
+    samples.sort_unstable();
+    let rank = ((p / 100.0) * samples.len() as f64).ceil().max(1.0) as usize - 1;
+    samples[rank.min(samples.len() - 1)] as f64 / 1_000.0
+}
+
+async fn send_bench(advisor: &mut Socket, readings: &Readings, phase: usize, seq: usize) -> Result<(), ChatBenchError> {
+    let sent = readings.start.elapsed().as_micros() as u64;
+    let body = serde_json::json!({ "text": format!("bench {phase} {seq} {sent}") }).to_string();
+    advisor.send(Message::Text(body.into())).await.map_err(|e| ChatBenchError::Client(e.to_string()))
+}
+
+/// Paced messages at `rate` per second into the phase.
+async fn paced(advisor: &mut Socket, readings: &Readings, phase: usize, messages: usize, rate: u32) -> Result<(), ChatBenchError> {
+    let mut every = tokio::time::interval(Duration::from_secs_f64(1.0 / rate.max(1) as f64));
+    for seq in 0..messages {
+        every.tick().await;
+        send_bench(advisor, readings, phase, seq).await?;
+    }
+    Ok(())
+}
+
+/// Runs the benchmark.
+pub async fn run(opts: &ChatBenchOptions) -> Result<ChatBench, ChatBenchError> {
+    std::fs::create_dir_all(&opts.work_dir).map_err(|e| ChatBenchError::Setup(e.to_string()))?;
+    let seeded = seed(opts).await?;
+    tracing::info!(clients = seeded.member_tokens.len(), "seeded; starting the server");
+    let mut server = start_server(&seeded.url)?;
+    let outcome = drive(opts, &seeded, &server.addr).await;
+    let peak = peak_rss_bytes_of(server.child.id());
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    let mut bench = outcome?;
+    bench.peak_rss_bytes = peak;
+    Ok(bench)
+}
+
+async fn drive(opts: &ChatBenchOptions, seeded: &Seeded, addr: &str) -> Result<ChatBench, ChatBenchError> {
+    let readings = Arc::new(Readings {
+        start: Instant::now(),
+        delivered: Default::default(),
+        latencies_us: Default::default(),
+    });
+    // Open every client's socket, a few hundred handshakes at a time.
+    let connecting = Instant::now();
+    let limit = Arc::new(tokio::sync::Semaphore::new(256));
+    let mut opening = tokio::task::JoinSet::new();
+    for (k, (group, token)) in seeded.member_tokens.iter().enumerate() {
+        let (addr, token, limit, group) = (addr.to_owned(), token.clone(), limit.clone(), *group);
+        opening.spawn(async move {
+            let _turn = limit.acquire_owned().await.expect("the semaphore stays open");
+            open(&addr, group, &token).await.map(|s| (k, s))
+        });
+    }
+    let mut sockets = Vec::with_capacity(seeded.member_tokens.len());
+    while let Some(opened) = opening.join_next().await {
+        sockets.push(opened.map_err(|e| ChatBenchError::Client(e.to_string()))??);
+    }
+    sockets.sort_by_key(|(k, _)| *k);
+    let connect_seconds = connecting.elapsed().as_secs_f64();
+    tracing::info!(clients = sockets.len(), seconds = connect_seconds, "every client connected");
+    let members = seeded.member_tokens.iter().filter(|(g, _)| *g == seeded.group).count();
+    // The first member floods later; the others read.
+    let mut sockets = sockets.into_iter().map(|(_, s)| s);
+    let mut flooder = sockets.next().ok_or_else(|| ChatBenchError::Client("no clients".into()))?;
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let mut readers = tokio::task::JoinSet::new();
+    for socket in sockets {
+        readers.spawn(read_member(socket, readings.clone(), stopping.clone()));
+    }
+    let receiving = members.saturating_sub(1) as u64;
+    let mut advisor = open(addr, seeded.group, &seeded.advisor_token).await?;
+    let mut missing = 0;
+
+    paced(&mut advisor, &readings, STEADY, opts.messages, opts.rate).await?;
+    missing += settle(&readings, STEADY, receiving * opts.messages as u64).await;
+    tracing::info!(missing, "steady phase done");
+
+    // One member floods the group as fast as its socket takes messages, reading nothing.
+    // Its socket soon blocks (the server stops reading a client that reads nothing back), so
+    // the flood is counted as it goes and stopped by aborting it.
+    let flooded = Arc::new(AtomicU64::new(0));
+    let flood = {
+        let flooded = flooded.clone();
+        tokio::spawn(async move {
+            loop {
+                let text = serde_json::json!({ "text": format!("刷屏 {}", flooded.load(Ordering::Relaxed)) });
+                if flooder.send(Message::Text(text.to_string().into())).await.is_err() {
+                    break;
+                }
+                if flooded.fetch_add(1, Ordering::Relaxed) % 64 == 0 {
+                    tokio::task::yield_now().await;
+                }
+            }
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    paced(&mut advisor, &readings, FLOOD, opts.messages, opts.rate).await?;
+    missing += settle(&readings, FLOOD, receiving * opts.messages as u64).await;
+    flood.abort();
+    let flood_messages = flooded.load(Ordering::Relaxed);
+    tracing::info!(missing, flood_messages, "flood phase done");
+
+    let burst_started = Instant::now();
+    for seq in 0..opts.burst {
+        send_bench(&mut advisor, &readings, BURST, seq).await?;
+    }
+    missing += settle(&readings, BURST, receiving * opts.burst as u64).await;
+    let burst_seconds = burst_started.elapsed().as_secs_f64();
+    let delivered = readings.delivered[BURST].load(Ordering::Relaxed) as f64;
+
+    let _ = advisor.close(None).await;
+    // Each reader hands over its latencies as it stops.
+    let _ = stop.send(true);
+    while readers.join_next().await.is_some() {}
+    let take = |phase: usize| std::mem::take(&mut *readings.latencies_us[phase].lock().expect("not poisoned"));
+    let (mut steady, mut flooded) = (take(STEADY), take(FLOOD));
+    Ok(ChatBench {
+        clients: seeded.member_tokens.len(),
+        members,
+        messages: opts.messages,
+        connect_seconds,
+        p50_ms: percentile_ms(&mut steady, 50.0),
+        p99_ms: percentile_ms(&mut steady, 99.0),
+        p50_ms_with_flood: percentile_ms(&mut flooded, 50.0),
+        p99_ms_with_flood: percentile_ms(&mut flooded, 99.0),
+        flood_messages,
+        burst_messages: opts.burst,
+        messages_per_second: opts.burst as f64 / burst_seconds,
+        deliveries_per_second: delivered / burst_seconds,
+        missing,
+        peak_rss_bytes: None,
+        driver_peak_rss_bytes: super::peak_rss_bytes(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_by_nearest_rank_in_milliseconds() {
+        let mut v: Vec<u32> = (1..=100).map(|k| k * 1_000).collect();
+        assert_eq!(percentile_ms(&mut v, 50.0), 50.0);
+        assert_eq!(percentile_ms(&mut v, 99.0), 99.0);
+        assert_eq!(percentile_ms(&mut [], 99.0), 0.0);
+    }
+}
