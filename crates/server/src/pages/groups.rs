@@ -332,8 +332,13 @@ async fn converse(
     }
     let me = principal.customer_id.filter(|_| principal.role == Role::Customer);
     let mut pace = community::chat::RateLimit::new(SOCKET_BURST, SOCKET_RATE);
+    // While a member is over their pace, their socket is not read at all: TCP
+    // pushes back on the flooding client, and the flood costs the server nothing.
+    let mut paused_until: Option<tokio::time::Instant> = None;
     loop {
         tokio::select! {
+            // Deliveries first: while some wait, the socket is not polled for reading.
+            biased;
             delivery = subscription.events.recv() => {
                 let Some(d) = delivery else {
                     // The hub dropped this connection as too slow: the client resumes from history.
@@ -352,12 +357,17 @@ async fn converse(
                     return close(&mut socket, 4001, "removed from the group").await;
                 }
             }
-            incoming = socket.recv() => match incoming {
+            _ = tokio::time::sleep_until(paused_until.unwrap_or_else(tokio::time::Instant::now)), if paused_until.is_some() => {
+                paused_until = None;
+            }
+            incoming = socket.recv(), if paused_until.is_none() => match incoming {
                 Some(Ok(Message::Text(text))) => {
                     // Members are paced; the group's staff broadcast freely.
-                    let reply = if me.is_none() || pace.admit(std::time::Instant::now()) {
+                    let now = tokio::time::Instant::now();
+                    let reply = if me.is_none() || pace.admit(now.into_std()) {
                         take(&state, &principal, group_id, &text).await
                     } else {
+                        paused_until = Some(now + std::time::Duration::from_secs_f64(1.0 / SOCKET_RATE as f64));
                         Some(SLOW_DOWN.to_owned())
                     };
                     if let Some(reply) = reply {
