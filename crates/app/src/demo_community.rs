@@ -4,7 +4,7 @@
 //! has an entry), and a pre-market preview approved by compliance and
 //! published. Everything goes through the same code as the pages.
 
-use crate::community::{CommunityError, Communities, Draft, Posted};
+use crate::community::{Communities, CommunityError, Draft, Posted};
 use access::{Principal, Role};
 use store::Db;
 
@@ -24,15 +24,33 @@ fn staff(role: Role, login: &str, staff_id: i64, branch_id: Option<i64>) -> Prin
 }
 
 fn customer(id: i64) -> Principal {
-    Principal { user_id: 0, login: format!("customer{id}"), role: Role::Customer, staff_id: None, branch_id: None, customer_id: Some(id) }
+    Principal {
+        user_id: 0,
+        login: format!("customer{id}"),
+        role: Role::Customer,
+        staff_id: None,
+        branch_id: None,
+        customer_id: Some(id),
+    }
 }
 
 /// Sets up the demo group for `advisor`, with `demo_customer` in it; `compliance` approves its content.
-pub async fn set_up(db: &Db, advisor: i64, compliance: i64, demo_customer: i64) -> Result<DemoCommunity, CommunityError> {
+pub async fn set_up(
+    db: &Db,
+    advisor: i64,
+    compliance: i64,
+    demo_customer: i64,
+) -> Result<DemoCommunity, CommunityError> {
     let c = Communities::new(db.clone());
     let adviser = staff(Role::Advisor, "advisor", advisor, None);
     let group = c
-        .create_group(&adviser, "价值投资交流群", "每日盘前预览、盘后复盘，答疑 08:30-22:00。理性投资，远离荐股。", None, None)
+        .create_group(
+            &adviser,
+            "价值投资交流群",
+            "每日盘前预览、盘后复盘，答疑 08:30-22:00。理性投资，远离荐股。",
+            None,
+            None,
+        )
         .await?;
     let mut customers: Vec<i64> = db.customers_of_advisor(advisor, 31).await?;
     if !customers.contains(&demo_customer) {
@@ -44,7 +62,14 @@ pub async fn set_up(db: &Db, advisor: i64, compliance: i64, demo_customer: i64) 
         Posted::Sent(m) => Some(m.id),
         Posted::Blocked(_) => None,
     };
-    let welcome = sent(c.post(&adviser, group, &say("欢迎各位！群规：不荐股、不承诺收益、不留站外联系方式。提问请直接发，08:30-22:00 必回。", None)).await?);
+    let welcome = sent(
+        c.post(
+            &adviser,
+            group,
+            &say("欢迎各位！群规：不荐股、不承诺收益、不留站外联系方式。提问请直接发，08:30-22:00 必回。", None),
+        )
+        .await?,
+    );
     if let Some(welcome) = welcome {
         c.pin(&adviser, group, welcome, true).await?;
     }
@@ -55,7 +80,12 @@ pub async fn set_up(db: &Db, advisor: i64, compliance: i64, demo_customer: i64) 
         c.post(&customer(*other), group, &say("这只票保本稳赚，跟我买", None)).await?;
     }
     let item = c
-        .draft_content(&adviser, "pre_market", "盘前预览：关注成交量变化", "隔夜外盘平稳。今日关注两市成交量能否放大，控制仓位，分批操作。")
+        .draft_content(
+            &adviser,
+            "pre_market",
+            "盘前预览：关注成交量变化",
+            "隔夜外盘平稳。今日关注两市成交量能否放大，控制仓位，分批操作。",
+        )
         .await?;
     c.submit_content(&adviser, item).await?;
     c.review_content(&staff(Role::Compliance, "compliance", compliance, None), item, 1, true, "符合规范").await?;

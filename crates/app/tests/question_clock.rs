@@ -15,14 +15,22 @@ fn beijing(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
 }
 
 fn staff(role: Role, staff_id: i64, branch_id: i64) -> Principal {
-    Principal { user_id: staff_id, login: format!("staff{staff_id}"), role, staff_id: Some(staff_id), branch_id: Some(branch_id), customer_id: None }
+    Principal {
+        user_id: staff_id,
+        login: format!("staff{staff_id}"),
+        role,
+        staff_id: Some(staff_id),
+        branch_id: Some(branch_id),
+        customer_id: None,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn questions_escalate_on_service_minutes_across_the_night_and_the_weekend() {
     let book = sqlite_with_firm(200, 100).await;
     let db = &book.db;
-    let advisor_id: i64 = book.text("SELECT CAST(advisor_id AS TEXT) FROM customers WHERE id = 1").await.parse().unwrap();
+    let advisor_id: i64 =
+        book.text("SELECT CAST(advisor_id AS TEXT) FROM customers WHERE id = 1").await.parse().unwrap();
     let branch_id: i64 = book.text("SELECT CAST(branch_id AS TEXT) FROM customers WHERE id = 1").await.parse().unwrap();
     let manager_id: i64 = book
         .text(&format!("SELECT CAST(MIN(id) AS TEXT) FROM staff WHERE role = 'manager' AND branch_id = {branch_id}"))
@@ -46,13 +54,16 @@ async fn questions_escalate_on_service_minutes_across_the_night_and_the_weekend(
         customer_id: Some(1),
     };
     let ask = |text: &str, question: bool| Draft { text: text.into(), reply_to: None, question };
-    let Posted::Sent(asked) = communities.post(&customer, group, &ask("明天还能买吗", false)).await.unwrap() else {
+    let Posted::Sent(asked) = communities.post(&customer, group, &ask("明天还能买吗", false)).await.unwrap()
+    else {
         panic!("an ordinary question is sent");
     };
-    let Posted::Sent(statement) = communities.post(&customer, group, &ask("我买了一些", false)).await.unwrap() else {
+    let Posted::Sent(statement) = communities.post(&customer, group, &ask("我买了一些", false)).await.unwrap()
+    else {
         panic!("sent");
     };
-    let Posted::Sent(explicit) = communities.post(&customer, group, &ask("我买了一些，您看", true)).await.unwrap() else {
+    let Posted::Sent(explicit) = communities.post(&customer, group, &ask("我买了一些，您看", true)).await.unwrap()
+    else {
         panic!("sent");
     };
     assert!(db.question(statement.id).await.unwrap().is_none(), "a statement is not a question");

@@ -608,9 +608,13 @@ async fn main() -> anyhow::Result<()> {
             }
             let opts = app::bench::chat::ChatBenchOptions { clients, members, messages, rate, burst, work_dir };
             let b = app::bench::chat::run(&opts).await?;
-            let mib = |b: Option<u64>| b.map_or("n/a".to_owned(), |b| format!("{:.0} MiB", b as f64 / (1 << 20) as f64));
+            let mib =
+                |b: Option<u64>| b.map_or("n/a".to_owned(), |b| format!("{:.0} MiB", b as f64 / (1 << 20) as f64));
             println!("clients              {} connected in {:.1} s", b.clients, b.connect_seconds);
-            println!("fan-out              {} members per advisor message, {} messages a phase at {rate}/s", b.members, b.messages);
+            println!(
+                "fan-out              {} members per advisor message, {} messages a phase at {rate}/s",
+                b.members, b.messages
+            );
             println!("delivery latency     p50 {:.2} ms, p99 {:.2} ms", b.p50_ms, b.p99_ms);
             println!(
                 "with one flooding    p50 {:.2} ms, p99 {:.2} ms ({} flood messages sent)",

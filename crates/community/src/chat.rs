@@ -12,7 +12,8 @@ pub fn mentions(text: &str) -> Vec<String> {
         }
         let mut name = String::new();
         while let Some(&n) = chars.peek() {
-            if n.is_whitespace() || (n.is_ascii_punctuation() && n != '_' && n != '-') || "，。：；！？、".contains(n) {
+            if n.is_whitespace() || (n.is_ascii_punctuation() && n != '_' && n != '-') || "，。：；！？、".contains(n)
+            {
                 break;
             }
             name.push(n);

@@ -146,9 +146,8 @@ pub async fn serve(
             }
         }
     });
-    let served = axum::serve(listener, router_around(AppState { db, desk, community }))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let served =
+        axum::serve(listener, router_around(AppState { db, desk, community })).with_graceful_shutdown(shutdown).await;
     outbox.abort();
     served
 }

@@ -37,10 +37,7 @@ async fn open_chat(b: &Browser, app: &TestApp, group: i64, login: &str, password
     b.client.find(Locator::Css("input[name=login]")).await.unwrap().send_keys(login).await.unwrap();
     b.client.find(Locator::Css("input[name=password]")).await.unwrap().send_keys(password).await.unwrap();
     b.client.find(Locator::Css("form.signin button")).await.unwrap().click().await.unwrap();
-    eventually("the chat to go live", || async {
-        b.client.find(Locator::Css("#chat-status.on")).await.is_ok()
-    })
-    .await;
+    eventually("the chat to go live", || async { b.client.find(Locator::Css("#chat-status.on")).await.is_ok() }).await;
 }
 
 async fn type_and_send(b: &Browser, words: &str) {
@@ -93,10 +90,8 @@ async fn two_browsers_in_one_group_see_each_others_messages() {
 
     // A breach is stopped: the sender sees why, the other page never sees it.
     type_and_send(&customer_browser, "guaranteed return, add me on wechat abc123").await;
-    eventually("the sender told why", || async {
-        text(&customer_browser, "#chat-notice").await.contains("not sent")
-    })
-    .await;
+    eventually("the sender told why", || async { text(&customer_browser, "#chat-notice").await.contains("not sent") })
+        .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(!text(&advisor_browser, "#messages").await.contains("guaranteed return"));
     assert!(!text(&customer_browser, "#messages").await.contains("guaranteed return"));

@@ -48,7 +48,8 @@ async fn community_scenario(t: &TestDb) {
     let app = TestApp::spawn(t.db.clone()).await;
     let advisor = t.user(Role::Advisor);
     let a = app.sign_in(&advisor.login, &advisor.password).await.unwrap();
-    let (status, made) = post(&a, &app, "/api/v1/groups", json!({ "name": "价值投资交流", "description": "每日复盘" })).await;
+    let (status, made) =
+        post(&a, &app, "/api/v1/groups", json!({ "name": "价值投资交流", "description": "每日复盘" })).await;
     assert_eq!(status, 201, "{made}");
     let group = made["id"].as_i64().unwrap();
     let (status, bad) = post(&a, &app, "/api/v1/groups", json!({ "name": " ", "capacity": 5 })).await;
@@ -89,7 +90,8 @@ async fn community_scenario(t: &TestDb) {
     assert_eq!((status, staff["error"].as_str()), (403, Some("only customers of this brokerage may join its groups")));
     let (_, old) = post(&a, &app, &format!("/api/v1/groups/{group}/invites"), json!({})).await;
     let old = old["token"].as_str().unwrap();
-    t.execute(&format!("UPDATE group_invites SET expires_at = '2020-01-01T00:00:00+00:00' WHERE token = '{old}'")).await;
+    t.execute(&format!("UPDATE group_invites SET expires_at = '2020-01-01T00:00:00+00:00' WHERE token = '{old}'"))
+        .await;
     let (status, expired) = post(&unverified, &app, &format!("/api/v1/invites/{old}/accept"), json!({})).await;
     assert_eq!(status, 403);
     assert!(expired["error"].as_str().unwrap().contains("real-name"), "verification is checked first");
@@ -144,7 +146,8 @@ async fn community_scenario(t: &TestDb) {
 
     // A report goes to the admins' queue; resolving it can sanction the sender.
     let (_, history) = get(&member, &app, &format!("{path}?limit=500")).await;
-    let thanks = history["messages"].as_array().unwrap().iter().find(|x| x["body"] == "谢谢老师").unwrap()["id"].clone();
+    let thanks =
+        history["messages"].as_array().unwrap().iter().find(|x| x["body"] == "谢谢老师").unwrap()["id"].clone();
     let (status, report) =
         post(&member, &app, &format!("/api/v1/messages/{thanks}/reports"), json!({ "reason": "刷屏" })).await;
     assert_eq!(status, 201, "{report}");
@@ -168,7 +171,8 @@ async fn community_scenario(t: &TestDb) {
     assert_eq!(q.answer_id, reply["id"].as_i64());
     assert!(q.service_minutes.is_some_and(|m| m <= 1));
     let (_, times) = get(&a, &app, "/api/v1/questions/response-times").await;
-    let advisor_line = times["response_times"].as_array().unwrap().iter().find(|r| r["by"] == "advisor").unwrap().clone();
+    let advisor_line =
+        times["response_times"].as_array().unwrap().iter().find(|r| r["by"] == "advisor").unwrap().clone();
     assert_eq!(advisor_line["answered"], 1);
     assert_eq!(get(&member, &app, "/api/v1/questions").await.0, 403);
 
@@ -196,7 +200,8 @@ async fn community_scenario(t: &TestDb) {
     let token = invite["token"].as_str().unwrap();
     assert_eq!(post(&member, &app, &format!("/api/v1/invites/{token}/accept"), json!({})).await.0, 200);
     let (status, banned) =
-        post(&a, &app, &format!("/api/v1/groups/{group}/bans"), json!({ "customer_id": MEMBER, "reason": "多次违规" })).await;
+        post(&a, &app, &format!("/api/v1/groups/{group}/bans"), json!({ "customer_id": MEMBER, "reason": "多次违规" }))
+            .await;
     assert_eq!(status, 200);
     assert_eq!(banned["removed_from"], json!([group, second_group]));
     let (status, refused) = post(&member, &app, &format!("/api/v1/groups/{group}/applications"), json!({})).await;
@@ -210,14 +215,16 @@ async fn compliance_gate(t: &TestDb, app: &TestApp, a: &Session, member: &Sessio
     let compliance = t.user(Role::Compliance);
     let c = app.sign_in(&compliance.login, &compliance.password).await.unwrap();
     let (status, item) =
-        post(a, app, "/api/v1/content", json!({ "kind": "pre_market", "title": "周一早评", "body": "这只票稳赚" })).await;
+        post(a, app, "/api/v1/content", json!({ "kind": "pre_market", "title": "周一早评", "body": "这只票稳赚" }))
+            .await;
     assert_eq!(status, 201);
     let item = item["id"].as_i64().unwrap();
     let content = |p: &str| format!("/api/v1/content/{item}{p}");
     let (status, banned) = post(a, app, &content("/submit"), json!({})).await;
     assert_eq!(status, 400);
     assert!(banned["error"].as_str().unwrap().contains("\"稳赚\" (guaranteed_returns)"), "{banned}");
-    let (status, _) = post(a, app, &content("/versions"), json!({ "title": "周一早评", "body": "关注量能变化。" })).await;
+    let (status, _) =
+        post(a, app, &content("/versions"), json!({ "title": "周一早评", "body": "关注量能变化。" })).await;
     assert_eq!(status, 201);
     assert_eq!(post(a, app, &content("/submit"), json!({})).await.0, 200);
     let (status, early) = post(a, app, &content("/schedule"), json!({ "groups": [group] })).await;
@@ -237,13 +244,15 @@ async fn compliance_gate(t: &TestDb, app: &TestApp, a: &Session, member: &Sessio
     let (status, scheduled) = post(a, app, &content("/schedule"), json!({ "groups": [group] })).await;
     assert_eq!((status, scheduled["scheduled"].as_i64()), (200, Some(1)));
     let (_, history) = get(member, app, &format!("/api/v1/groups/{group}/messages?limit=500")).await;
-    let bodies: Vec<&str> = history["messages"].as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap()).collect();
+    let bodies: Vec<&str> =
+        history["messages"].as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap()).collect();
     let published: Vec<&&str> = bodies.iter().filter(|b| b.contains("周一早评") || b.contains("未审核")).collect();
     assert_eq!(published.len(), 1, "{bodies:?}");
     assert!(published[0].contains("关注量能变化，注意仓位。") && !published[0].contains("稳赚"));
     assert!(published[0].contains("Licence No. S") && published[0].contains("不构成投资建议"), "{}", published[0]);
     // A later placement waits for its time.
-    let (_, later) = post(a, app, &content("/schedule"), json!({ "groups": [group], "at": "2099-01-01 09:00:00" })).await;
+    let (_, later) =
+        post(a, app, &content("/schedule"), json!({ "groups": [group], "at": "2099-01-01 09:00:00" })).await;
     assert_eq!(later["scheduled"], 1);
     let (_, again) = get(member, app, &format!("/api/v1/groups/{group}/messages?limit=500")).await;
     assert_eq!(again["messages"].as_array().unwrap().len(), bodies.len());
@@ -349,8 +358,7 @@ async fn a_reconnecting_socket_resumes_with_no_gap_and_no_duplicate() {
     // Reconnecting after the last id seen: exactly the missed ones, in order, then live again.
     let mut socket = connect(&app, &member, group, last).await;
     let resumed = read_ids(&mut socket, 0).await;
-    let stored: Vec<i64> =
-        t.db.messages_after(group, 0, 1_000).await.unwrap().into_iter().map(|m| m.id).collect();
+    let stored: Vec<i64> = t.db.messages_after(group, 0, 1_000).await.unwrap().into_iter().map(|m| m.id).collect();
     let mut all = seen.clone();
     all.extend(&resumed);
     assert_eq!(all, stored, "every message once, in order: no gap and no duplicate");
@@ -362,7 +370,8 @@ async fn a_reconnecting_socket_resumes_with_no_gap_and_no_duplicate() {
 
     // A breach over the socket is answered to the sender alone.
     socket.send(Message::Text(json!({ "text": "保本稳赚" }).to_string().into())).await.unwrap();
-    let frame = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next()).await.unwrap().unwrap().unwrap();
+    let frame =
+        tokio::time::timeout(std::time::Duration::from_secs(10), socket.next()).await.unwrap().unwrap().unwrap();
     let blocked: Value = serde_json::from_str(frame.to_text().unwrap()).unwrap();
     assert_eq!((blocked["type"].as_str(), blocked["sanction"].as_str()), (Some("blocked"), Some("warn")));
 

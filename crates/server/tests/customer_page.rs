@@ -47,13 +47,19 @@ async fn staff_see_the_whole_customer_and_the_customer_sees_their_own_part() {
     assert!(html.contains("Group activity") && !html.contains("class=\"group-activity\""), "in no group yet");
 
     // Group activity: the groups they are in, what they said there, and what moderation did.
-    let made: serde_json::Value =
-        s.post_json(&app.url(""), "/api/v1/groups", &serde_json::json!({ "name": "Dividend club" })).await.json().await.unwrap();
+    let made: serde_json::Value = s
+        .post_json(&app.url(""), "/api/v1/groups", &serde_json::json!({ "name": "Dividend club" }))
+        .await
+        .json()
+        .await
+        .unwrap();
     let group = made["id"].as_i64().unwrap();
     book.db.add_member(group, id, chrono::Utc::now()).await.unwrap();
     let member = test_support::customer_session(&book, &app, id).await;
     let path = format!("/api/v1/groups/{group}/messages");
-    let sent = member.post_json(&app.url(""), &path, &serde_json::json!({ "text": "Which dividend stocks do you like" })).await;
+    let sent = member
+        .post_json(&app.url(""), &path, &serde_json::json!({ "text": "Which dividend stocks do you like" }))
+        .await;
     assert_eq!(sent.status(), 201);
     let stopped = member.post_json(&app.url(""), &path, &serde_json::json!({ "text": "insider tip: buy now" })).await;
     assert_eq!(stopped.status(), 422);

@@ -164,8 +164,12 @@ const COMMUNITY_PLACEHOLDERS: [&str; 9] =
 async fn community_ids(book: &test_support::TestDb, app: &TestApp) -> Vec<(&'static str, String)> {
     let advisor = book.user(Role::Advisor);
     let s = app.sign_in(&advisor.login, &advisor.password).await.unwrap();
-    let created: serde_json::Value =
-        s.post_json(&app.url(""), "/api/v1/groups", &serde_json::json!({ "name": "Route check" })).await.json().await.unwrap();
+    let created: serde_json::Value = s
+        .post_json(&app.url(""), "/api/v1/groups", &serde_json::json!({ "name": "Route check" }))
+        .await
+        .json()
+        .await
+        .unwrap();
     let group = created["id"].as_i64().unwrap();
     book.db.add_member(group, SAME_ADVISOR, chrono::Utc::now()).await.unwrap();
     let message = s

@@ -312,7 +312,8 @@ impl Db {
 
     /// Records a moderation outcome; its id.
     pub async fn record_action(&self, a: &NewAction) -> Result<i64, StoreError> {
-        let sql = "INSERT INTO moderation_actions (group_id, customer_id, violation, excerpt, sanction, decided_by, at, \
+        let sql =
+            "INSERT INTO moderation_actions (group_id, customer_id, violation, excerpt, sanction, decided_by, at, \
                    overturned) VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE) RETURNING id";
         Ok(with_pool!(self, pool => sqlx::query_scalar(sql)
             .bind(a.group_id).bind(a.customer_id).bind(&a.violation).bind(&a.excerpt).bind(a.sanction)
@@ -420,7 +421,8 @@ impl Db {
         Ok(match self.pool() {
             crate::Pool::Sqlite(pool) => {
                 // SQLite keeps times as RFC 3339 text; julianday compares them as instants.
-                let sql = sql.replace("m.at <= p.at + INTERVAL_10_MIN", "julianday(m.at) <= julianday(p.at) + 10.0 / 1440");
+                let sql =
+                    sql.replace("m.at <= p.at + INTERVAL_10_MIN", "julianday(m.at) <= julianday(p.at) + 10.0 / 1440");
                 sqlx::query_as(&sql).bind(group_id).bind(since).fetch_all(pool).await?
             }
             crate::Pool::Postgres(pool) => {

@@ -80,7 +80,13 @@ const VERSION_COLUMNS: &str = "SELECT v.item_id, i.advisor_id, i.kind, v.version
 
 impl Db {
     /// Starts a content item with its first version as a draft; the item id.
-    pub async fn create_content(&self, advisor_id: i64, kind: &str, title: &str, body: &str) -> Result<i64, StoreError> {
+    pub async fn create_content(
+        &self,
+        advisor_id: i64,
+        kind: &str,
+        title: &str,
+        body: &str,
+    ) -> Result<i64, StoreError> {
         let now = Utc::now();
         let item = "INSERT INTO content_items (advisor_id, kind, created_at) VALUES ($1, $2, $3) RETURNING id";
         let version = "INSERT INTO content_versions (item_id, version, title, body, status, written_at) \

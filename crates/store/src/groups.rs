@@ -277,14 +277,16 @@ impl Db {
         customer_id: i64,
         at: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
-        let sql = "UPDATE group_members SET removed_at = $1, muted_until = NULL WHERE group_id = $2 AND customer_id = $3";
+        let sql =
+            "UPDATE group_members SET removed_at = $1, muted_until = NULL WHERE group_id = $2 AND customer_id = $3";
         with_pool!(self, pool => sqlx::query(sql).bind(at).bind(group_id).bind(customer_id).execute(pool).await?.rows_affected());
         Ok(())
     }
 
     /// Files an application; its id. A pending one already filed is returned instead.
     pub async fn apply_to_group(&self, group_id: i64, customer_id: i64, note: &str) -> Result<i64, StoreError> {
-        let pending = "SELECT id FROM group_applications WHERE group_id = $1 AND customer_id = $2 AND status = 'pending'";
+        let pending =
+            "SELECT id FROM group_applications WHERE group_id = $1 AND customer_id = $2 AND status = 'pending'";
         let existing: Option<i64> = with_pool!(self, pool => sqlx::query_scalar(pending)
             .bind(group_id).bind(customer_id).fetch_optional(pool).await?);
         if let Some(id) = existing {
@@ -351,7 +353,12 @@ impl Db {
 
     /// Bans a customer from all of an advisor's groups and removes them from
     /// each; the groups they were removed from.
-    pub async fn ban_from_advisor(&self, advisor_id: i64, customer_id: i64, reason: &str) -> Result<Vec<i64>, StoreError> {
+    pub async fn ban_from_advisor(
+        &self,
+        advisor_id: i64,
+        customer_id: i64,
+        reason: &str,
+    ) -> Result<Vec<i64>, StoreError> {
         let now = Utc::now();
         let ban = "INSERT INTO advisor_bans (advisor_id, customer_id, reason, at) VALUES ($1, $2, $3, $4) \
                    ON CONFLICT (advisor_id, customer_id) DO UPDATE SET reason = excluded.reason, at = excluded.at";

@@ -276,19 +276,6 @@ pub fn unmasked_pii(text: &str) -> Option<String> {
     None
 }
 
-#[cfg(test)]
-mod tests {
-    use super::unmasked_pii;
-
-    #[test]
-    fn the_pii_scanner_finds_what_it_looks_for() {
-        assert_eq!(unmasked_pii("call 13812345678 now").as_deref(), Some("13812345678"));
-        assert_eq!(unmasked_pii("id 11010519491231002X").as_deref(), Some("11010519491231002"));
-        assert_eq!(unmasked_pii("王13812345678").as_deref(), Some("13812345678"));
-        assert_eq!(unmasked_pii("138****5678 110105********1234 1234567.89 a12345678901"), None);
-    }
-}
-
 /// Signs in as a further customer of the book (a user made for them).
 pub async fn customer_session(t: &TestDb, app: &TestApp, customer_id: i64) -> Session {
     let login = format!("customer{customer_id}");
@@ -303,4 +290,17 @@ pub async fn customer_session(t: &TestDb, app: &TestApp, customer_id: i64) -> Se
     .await
     .expect("customer user");
     app.sign_in(&login, password).await.expect("customer signs in")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unmasked_pii;
+
+    #[test]
+    fn the_pii_scanner_finds_what_it_looks_for() {
+        assert_eq!(unmasked_pii("call 13812345678 now").as_deref(), Some("13812345678"));
+        assert_eq!(unmasked_pii("id 11010519491231002X").as_deref(), Some("11010519491231002"));
+        assert_eq!(unmasked_pii("王13812345678").as_deref(), Some("13812345678"));
+        assert_eq!(unmasked_pii("138****5678 110105********1234 1234567.89 a12345678901"), None);
+    }
 }

@@ -146,7 +146,8 @@ async fn seed(opts: &ChatBenchOptions) -> Result<Seeded, ChatBenchError> {
     db.add_members(a, members, now).await?;
     db.add_members(b, others, now).await?;
     // One password hash for every user: hashing is not what is measured.
-    let hash = access::hash_password("bench password, not for use").map_err(|e| ChatBenchError::Setup(e.to_string()))?;
+    let hash =
+        access::hash_password("bench password, not for use").map_err(|e| ChatBenchError::Setup(e.to_string()))?;
     let expires = now + chrono::Duration::days(1);
     let session = |login: String, role, staff_id, customer_id| {
         let db = db.clone();
@@ -269,7 +270,13 @@ async fn send_bench(advisor: &mut Socket, readings: &Readings, phase: usize, seq
 }
 
 /// Paced messages at `rate` per second into the phase.
-async fn paced(advisor: &mut Socket, readings: &Readings, phase: usize, messages: usize, rate: u32) -> Result<(), ChatBenchError> {
+async fn paced(
+    advisor: &mut Socket,
+    readings: &Readings,
+    phase: usize,
+    messages: usize,
+    rate: u32,
+) -> Result<(), ChatBenchError> {
     let mut every = tokio::time::interval(Duration::from_secs_f64(1.0 / rate.max(1) as f64));
     for seq in 0..messages {
         every.tick().await;
@@ -294,11 +301,8 @@ pub async fn run(opts: &ChatBenchOptions) -> Result<ChatBench, ChatBenchError> {
 }
 
 async fn drive(opts: &ChatBenchOptions, seeded: &Seeded, addr: &str) -> Result<ChatBench, ChatBenchError> {
-    let readings = Arc::new(Readings {
-        start: Instant::now(),
-        delivered: Default::default(),
-        latencies_us: Default::default(),
-    });
+    let readings =
+        Arc::new(Readings { start: Instant::now(), delivered: Default::default(), latencies_us: Default::default() });
     // Open every client's socket, a few hundred handshakes at a time.
     let connecting = Instant::now();
     let limit = Arc::new(tokio::sync::Semaphore::new(256));
@@ -346,7 +350,7 @@ async fn drive(opts: &ChatBenchOptions, seeded: &Seeded, addr: &str) -> Result<C
                 if flooder.send(Message::Text(text.to_string().into())).await.is_err() {
                     break;
                 }
-                if flooded.fetch_add(1, Ordering::Relaxed) % 64 == 0 {
+                if flooded.fetch_add(1, Ordering::Relaxed).is_multiple_of(64) {
                     tokio::task::yield_now().await;
                 }
             }

@@ -3,7 +3,7 @@
 //! into groups, where it goes out with the risk disclaimer and the
 //! advisor's licence number. Every version is kept.
 
-use super::{invalid, CommunityError, Communities, Standing};
+use super::{invalid, Communities, CommunityError, Standing};
 use access::{Principal, Role};
 use chrono::{DateTime, Utc};
 use community::moderation::{self, GroupRules};
@@ -81,7 +81,13 @@ impl Communities {
     }
 
     /// An advisor starts an item as a draft; its id.
-    pub async fn draft_content(&self, principal: &Principal, kind: &str, title: &str, body: &str) -> Result<i64, CommunityError> {
+    pub async fn draft_content(
+        &self,
+        principal: &Principal,
+        kind: &str,
+        title: &str,
+        body: &str,
+    ) -> Result<i64, CommunityError> {
         let advisor = Self::author(principal)?;
         if !KINDS.contains(&kind) {
             return Err(invalid("kind", "pre_market, post_market or article"));
@@ -91,7 +97,13 @@ impl Communities {
     }
 
     /// The author writes a new version (a draft again); its number.
-    pub async fn revise_content(&self, principal: &Principal, item_id: i64, title: &str, body: &str) -> Result<i64, CommunityError> {
+    pub async fn revise_content(
+        &self,
+        principal: &Principal,
+        item_id: i64,
+        title: &str,
+        body: &str,
+    ) -> Result<i64, CommunityError> {
         self.own_versions(principal, item_id).await?;
         check_text(title, body)?;
         Ok(self.db.revise_content(item_id, title.trim(), body.trim()).await?)
@@ -106,7 +118,8 @@ impl Communities {
         }
         let found = banned_phrases(&format!("{}\n{}", latest.title, latest.body));
         if !found.is_empty() {
-            let list: Vec<String> = found.iter().map(|f| format!("\"{}\" ({})", f.excerpt, f.violation.as_str())).collect();
+            let list: Vec<String> =
+                found.iter().map(|f| format!("\"{}\" ({})", f.excerpt, f.violation.as_str())).collect();
             return Err(invalid("body", format!("remove the banned phrases before submitting: {}", list.join(", "))));
         }
         if !self.db.set_content_status(item_id, latest.version, "draft", "submitted").await? {
@@ -219,7 +232,8 @@ impl Communities {
             if !reached {
                 return Err(CommunityError::NotFound);
             }
-            let published: Vec<i64> = publications.iter().filter(|p| p.message_id.is_some()).map(|p| p.version).collect();
+            let published: Vec<i64> =
+                publications.iter().filter(|p| p.message_id.is_some()).map(|p| p.version).collect();
             versions.retain(|v| published.contains(&v.version));
             if let (Role::Customer, Some(c)) = (principal.role, principal.customer_id) {
                 self.db.record_read(item_id, c).await?;

@@ -50,7 +50,12 @@ impl ChatHub {
     pub fn subscribe(&self, group_id: i64) -> Subscription {
         let (queue, events) = mpsc::channel(QUEUE_PER_CONNECTION);
         let id = self.next.fetch_add(1, Ordering::Relaxed);
-        self.groups.lock().expect("the hub's lock is never poisoned").entry(group_id).or_default().push(Connection { id, queue });
+        self.groups
+            .lock()
+            .expect("the hub's lock is never poisoned")
+            .entry(group_id)
+            .or_default()
+            .push(Connection { id, queue });
         Subscription { events }
     }
 
@@ -79,7 +84,11 @@ impl ChatHub {
 
     /// Open connections of a group.
     pub fn connections(&self, group_id: i64) -> usize {
-        self.groups.lock().expect("the hub's lock is never poisoned").get(&group_id).map_or(0, |c| c.iter().filter(|c| !c.queue.is_closed()).count())
+        self.groups
+            .lock()
+            .expect("the hub's lock is never poisoned")
+            .get(&group_id)
+            .map_or(0, |c| c.iter().filter(|c| !c.queue.is_closed()).count())
     }
 
     /// Connections dropped so far for being too slow.

@@ -241,7 +241,11 @@ impl Communities {
     }
 
     /// A group the principal may read, with where they stand.
-    pub async fn group_for(&self, principal: &Principal, group_id: i64) -> Result<(GroupRow, Standing), CommunityError> {
+    pub async fn group_for(
+        &self,
+        principal: &Principal,
+        group_id: i64,
+    ) -> Result<(GroupRow, Standing), CommunityError> {
         let group = self.db.group(group_id).await?.ok_or(CommunityError::NotFound)?;
         let standing = self.standing(principal, &group).await?;
         if !standing.reads() {
@@ -317,18 +321,18 @@ impl Communities {
             return Err(invalid("capacity", "from 1 to 10,000 members"));
         }
         let rules = serde_json::to_string(&rules).expect("group rules serialize");
-        let group = NewGroup {
-            advisor_id,
-            name: name.to_owned(),
-            description: description.trim().to_owned(),
-            rules,
-            capacity,
-        };
+        let group =
+            NewGroup { advisor_id, name: name.to_owned(), description: description.trim().to_owned(), rules, capacity };
         Ok(self.db.create_group(&group).await?)
     }
 
     /// The owner adds a co-admin (staff), at most three.
-    pub async fn add_co_admin(&self, principal: &Principal, group_id: i64, staff_id: i64) -> Result<(), CommunityError> {
+    pub async fn add_co_admin(
+        &self,
+        principal: &Principal,
+        group_id: i64,
+        staff_id: i64,
+    ) -> Result<(), CommunityError> {
         let (group, _) = self.group_for(principal, group_id).await?;
         if principal.staff_id != Some(group.advisor_id) {
             return Err(CommunityError::Forbidden("only the group's advisor names co-admins"));
@@ -343,7 +347,11 @@ impl Communities {
         Ok(self.db.add_group_admin(group_id, staff_id).await?)
     }
 
-    async fn applicant(&self, group: &GroupRow, principal: &Principal) -> Result<(i64, Applicant, u32, u32), CommunityError> {
+    async fn applicant(
+        &self,
+        group: &GroupRow,
+        principal: &Principal,
+    ) -> Result<(i64, Applicant, u32, u32), CommunityError> {
         let Some(customer_id) = principal.customer_id.filter(|_| principal.role == Role::Customer) else {
             return Err(CommunityError::Refused(Refusal::NotACustomer));
         };
@@ -370,7 +378,12 @@ impl Communities {
     }
 
     /// An admin makes an invite link's token, valid for `days`.
-    pub async fn invite(&self, principal: &Principal, group_id: i64, days: Option<i64>) -> Result<(String, DateTime<Utc>), CommunityError> {
+    pub async fn invite(
+        &self,
+        principal: &Principal,
+        group_id: i64,
+        days: Option<i64>,
+    ) -> Result<(String, DateTime<Utc>), CommunityError> {
         let (group, standing) = self.group_for(principal, group_id).await?;
         let Standing::Admin { staff_id } = standing else {
             return Err(CommunityError::Forbidden("only the group's admins invite"));
@@ -440,16 +453,21 @@ impl Communities {
         }
         if approve {
             // Admission is decided again now: the group may have filled, or a ban come in.
-            let facts = self.db.entry_facts(group.id, application.customer_id).await?.ok_or(CommunityError::NotFound)?;
+            let facts =
+                self.db.entry_facts(group.id, application.customer_id).await?.ok_or(CommunityError::NotFound)?;
             let applicant = Applicant {
                 firm_customer: facts.verified.is_some(),
                 real_name_verified: facts.verified == Some(true),
                 banned_by_advisor: facts.banned,
                 member: facts.member,
             };
-            if let Admission::Refused(r) =
-                admission::decide(applicant, Route::Application, facts.members as u32, facts.capacity as u32, Utc::now())
-            {
+            if let Admission::Refused(r) = admission::decide(
+                applicant,
+                Route::Application,
+                facts.members as u32,
+                facts.capacity as u32,
+                Utc::now(),
+            ) {
                 return Err(CommunityError::Refused(r));
             }
         }
@@ -463,7 +481,13 @@ impl Communities {
     }
 
     /// The group's advisor bans a customer from all of their groups; the groups they left.
-    pub async fn ban(&self, principal: &Principal, group_id: i64, customer_id: i64, reason: &str) -> Result<Vec<i64>, CommunityError> {
+    pub async fn ban(
+        &self,
+        principal: &Principal,
+        group_id: i64,
+        customer_id: i64,
+        reason: &str,
+    ) -> Result<Vec<i64>, CommunityError> {
         let (group, standing) = self.group_for(principal, group_id).await?;
         if !standing.is_admin() {
             return Err(CommunityError::Forbidden("only the group's admins ban"));
@@ -517,7 +541,9 @@ impl Communities {
         }
         let now = Utc::now();
         let (sender_kind, sender_id, sender_name) = match standing {
-            Standing::Admin { staff_id } => ("staff", staff_id, self.db.staff_name(staff_id).await?.unwrap_or_default()),
+            Standing::Admin { staff_id } => {
+                ("staff", staff_id, self.db.staff_name(staff_id).await?.unwrap_or_default())
+            }
             Standing::Member { customer_id } => {
                 let member = self.db.membership(group_id, customer_id).await?.ok_or(CommunityError::NotFound)?;
                 if let Some(until) = member.muted_until.filter(|u| *u > now) {
@@ -558,8 +584,12 @@ impl Communities {
         if let Some(f) = moderation::findings(&rules, text).into_iter().next() {
             return Some(f);
         }
-        if rules.stocks_only_in_trading_hours && moderation::mentions_stock(text) && !moderation::in_trading_hours(now) {
-            return Some(Finding { violation: Violation::StocksOutsideTradingHours, excerpt: text.chars().take(40).collect() });
+        if rules.stocks_only_in_trading_hours && moderation::mentions_stock(text) && !moderation::in_trading_hours(now)
+        {
+            return Some(Finding {
+                violation: Violation::StocksOutsideTradingHours,
+                excerpt: text.chars().take(40).collect(),
+            });
         }
         let mut floods = self.floods.lock().expect("the flood windows' lock is never poisoned");
         if !floods.entry((group.id, customer_id)).or_default().admit(&rules, now) {
@@ -570,18 +600,24 @@ impl Communities {
     }
 
     /// Applies the next step of the ladder for a finding, logs it, and tells the group.
-    async fn sanction(&self, group: &GroupRow, customer_id: i64, finding: Finding, by: &str) -> Result<Blocked, CommunityError> {
+    async fn sanction(
+        &self,
+        group: &GroupRow,
+        customer_id: i64,
+        finding: Finding,
+        by: &str,
+    ) -> Result<Blocked, CommunityError> {
         let prior = self.db.prior_offences(group.id, customer_id).await?;
         let sanction = Sanction::for_offence(prior.clamp(0, u32::MAX as i64) as u32);
-        self.apply_sanction(group, customer_id, finding.violation.as_str(), &finding.excerpt, sanction, by)
-            .await
-            .map(|(action_id, muted_until)| Blocked {
+        self.apply_sanction(group, customer_id, finding.violation.as_str(), &finding.excerpt, sanction, by).await.map(
+            |(action_id, muted_until)| Blocked {
                 action_id,
                 violation: finding.violation,
                 excerpt: finding.excerpt,
                 sanction,
                 muted_until,
-            })
+            },
+        )
     }
 
     async fn apply_sanction(
@@ -627,14 +663,16 @@ impl Communities {
         if !standing.is_admin() {
             return Err(CommunityError::Forbidden("only the group's admins moderate"));
         }
-        let sanction = Sanction::parse(sanction).ok_or_else(|| invalid("sanction", "warn, mute_hour, mute_day or remove"))?;
+        let sanction =
+            Sanction::parse(sanction).ok_or_else(|| invalid("sanction", "warn, mute_hour, mute_day or remove"))?;
         if reason.trim().is_empty() {
             return Err(invalid("reason", "say why, so the member can see it"));
         }
         if self.db.membership(group_id, customer_id).await?.is_none_or(|m| m.removed_at.is_some()) {
             return Err(CommunityError::NotFound);
         }
-        let (id, _) = self.apply_sanction(&group, customer_id, "manual", reason.trim(), sanction, &principal.login).await?;
+        let (id, _) =
+            self.apply_sanction(&group, customer_id, "manual", reason.trim(), sanction, &principal.login).await?;
         Ok(id)
     }
 
@@ -656,7 +694,13 @@ impl Communities {
 
     /// An admin reviews an action (appealed or not): upholds it, or
     /// overturns it, which lifts its mute or removal and stops it counting.
-    pub async fn review(&self, principal: &Principal, action_id: i64, overturn: bool, note: &str) -> Result<(), CommunityError> {
+    pub async fn review(
+        &self,
+        principal: &Principal,
+        action_id: i64,
+        overturn: bool,
+        note: &str,
+    ) -> Result<(), CommunityError> {
         let action = self.db.action(action_id).await?.ok_or(CommunityError::NotFound)?;
         let (group, standing) = self.group_for(principal, action.group_id).await?;
         if !standing.is_admin() {
@@ -671,7 +715,9 @@ impl Communities {
         }
         if overturn {
             match Sanction::parse(&action.sanction) {
-                Some(Sanction::MuteHour | Sanction::MuteDay) => self.db.set_muted_until(group.id, action.customer_id, None).await?,
+                Some(Sanction::MuteHour | Sanction::MuteDay) => {
+                    self.db.set_muted_until(group.id, action.customer_id, None).await?
+                }
                 Some(Sanction::Remove) => self.db.add_member(group.id, action.customer_id, Utc::now()).await?,
                 _ => {}
             }
@@ -694,7 +740,13 @@ impl Communities {
     }
 
     /// An admin closes a report: dismissed, or a sanction on the message's sender.
-    pub async fn resolve_report(&self, principal: &Principal, report_id: i64, outcome: &str, note: &str) -> Result<(), CommunityError> {
+    pub async fn resolve_report(
+        &self,
+        principal: &Principal,
+        report_id: i64,
+        outcome: &str,
+        note: &str,
+    ) -> Result<(), CommunityError> {
         let report = self.db.report(report_id).await?.ok_or(CommunityError::NotFound)?;
         let (group, standing) = self.group_for(principal, report.group_id).await?;
         if !standing.is_admin() {
@@ -706,7 +758,8 @@ impl Communities {
             return Err(invalid("note", "say what was decided"));
         }
         if outcome != "dismiss" {
-            let sanction = Sanction::parse(outcome).ok_or_else(|| invalid("outcome", "dismiss, warn, mute_hour, mute_day or remove"))?;
+            let sanction = Sanction::parse(outcome)
+                .ok_or_else(|| invalid("outcome", "dismiss, warn, mute_hour, mute_day or remove"))?;
             if message.sender_kind != "customer" {
                 return Err(invalid("outcome", "only a member's message can bring a sanction"));
             }
@@ -720,7 +773,13 @@ impl Communities {
     }
 
     /// Pins or unpins a notice (admins).
-    pub async fn pin(&self, principal: &Principal, group_id: i64, message_id: i64, pinned: bool) -> Result<(), CommunityError> {
+    pub async fn pin(
+        &self,
+        principal: &Principal,
+        group_id: i64,
+        message_id: i64,
+        pinned: bool,
+    ) -> Result<(), CommunityError> {
         let (_, standing) = self.group_for(principal, group_id).await?;
         if !standing.is_admin() {
             return Err(CommunityError::Forbidden("only the group's admins pin notices"));
@@ -728,7 +787,8 @@ impl Communities {
         if !self.db.set_pinned(group_id, message_id, pinned).await? {
             return Err(CommunityError::NotFound);
         }
-        let json = bytes::Bytes::from(format!("{{\"type\":\"pinned\",\"message_id\":{message_id},\"pinned\":{pinned}}}"));
+        let json =
+            bytes::Bytes::from(format!("{{\"type\":\"pinned\",\"message_id\":{message_id},\"pinned\":{pinned}}}"));
         self.hub.publish(group_id, &Delivery { message_id: 0, json, closes_for: None });
         Ok(())
     }
@@ -744,7 +804,12 @@ impl Communities {
     }
 
     /// An admin accepts a member's reply as the answer to a question.
-    pub async fn accept_answer(&self, principal: &Principal, question_id: i64, answer_id: i64) -> Result<(), CommunityError> {
+    pub async fn accept_answer(
+        &self,
+        principal: &Principal,
+        question_id: i64,
+        answer_id: i64,
+    ) -> Result<(), CommunityError> {
         let q = self.db.question(question_id).await?.ok_or(CommunityError::NotFound)?;
         let (_, standing) = self.group_for(principal, q.group_id).await?;
         if !standing.is_admin() {
@@ -763,7 +828,11 @@ impl Communities {
     /// Unanswered questions the principal is responsible for, with their
     /// clocks at `now`: an advisor's own past 15 service minutes; a branch
     /// manager's branch past 2 service hours; compliance and administrators all.
-    pub async fn question_queue(&self, principal: &Principal, now: DateTime<Utc>) -> Result<Vec<OpenQuestion>, CommunityError> {
+    pub async fn question_queue(
+        &self,
+        principal: &Principal,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<OpenQuestion>, CommunityError> {
         let (advisor, branch, least) = match principal.role {
             Role::Advisor => (principal.staff_id, None, Escalation::AdvisorQueue),
             Role::Manager => (None, principal.branch_id, Escalation::BranchManager),
@@ -786,7 +855,11 @@ impl Communities {
     }
 
     /// Response-time percentiles per advisor and per group, of questions asked since `since`, in the principal's view.
-    pub async fn response_times(&self, principal: &Principal, since: DateTime<Utc>) -> Result<Vec<ResponseTimes>, CommunityError> {
+    pub async fn response_times(
+        &self,
+        principal: &Principal,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<ResponseTimes>, CommunityError> {
         let (advisor, branch) = match principal.role {
             Role::Advisor => (principal.staff_id.or(Some(-1)), None),
             Role::Manager => (None, principal.branch_id.or(Some(-1))),
@@ -805,11 +878,20 @@ impl Communities {
             let p = |n| community::chat::percentile(&v, n).unwrap_or(0);
             ResponseTimes { by, id, answered: v.len(), p50: p(50), p90: p(90), p99: p(99) }
         };
-        Ok(by_advisor.into_iter().map(|e| summary("advisor", e)).chain(by_group.into_iter().map(|e| summary("group", e))).collect())
+        Ok(by_advisor
+            .into_iter()
+            .map(|e| summary("advisor", e))
+            .chain(by_group.into_iter().map(|e| summary("group", e)))
+            .collect())
     }
 
     /// Seed users of a group over the last `days`, with their reasons (admins).
-    pub async fn seeds(&self, principal: &Principal, group_id: i64, days: i64) -> Result<Vec<community::seeds::Seed>, CommunityError> {
+    pub async fn seeds(
+        &self,
+        principal: &Principal,
+        group_id: i64,
+        days: i64,
+    ) -> Result<Vec<community::seeds::Seed>, CommunityError> {
         let (_, standing) = self.group_for(principal, group_id).await?;
         if !standing.is_admin() && standing != Standing::Observer {
             return Err(CommunityError::Forbidden("seed users are for the group's staff"));
@@ -844,7 +926,12 @@ impl Communities {
     }
 
     /// History for a connection or a page: up to `limit` messages after `after`.
-    pub async fn history_after(&self, group_id: i64, after: i64, limit: i64) -> Result<Vec<MessageRow>, CommunityError> {
+    pub async fn history_after(
+        &self,
+        group_id: i64,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<MessageRow>, CommunityError> {
         Ok(self.db.messages_after(group_id, after, limit).await?)
     }
 }

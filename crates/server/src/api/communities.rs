@@ -62,7 +62,11 @@ pub async fn create(
 /// One group: its rules, pinned notices, where the caller stands.
 #[utoipa::path(get, path = "/groups/{group}", params(("group" = i64, Path, description = "Group id")),
     responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn get(State(state): State<AppState>, Extension(principal): Extension<Principal>, Path(group): Path<String>) -> Answer {
+pub async fn get(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(group): Path<String>,
+) -> Answer {
     let (group, standing) = state.community.group_for(&principal, path_id(&group, "group")?).await?;
     let pinned: Vec<ChatMessage> = state.db.pinned_messages(group.id).await?.iter().map(ChatMessage::from).collect();
     let admins = state.db.group_admins(group.id).await?;
@@ -72,7 +76,11 @@ pub async fn get(State(state): State<AppState>, Extension(principal): Extension<
 /// The members of a group (its staff only).
 #[utoipa::path(get, path = "/groups/{group}/members", params(("group" = i64, Path, description = "Group id")),
     responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn members(State(state): State<AppState>, Extension(principal): Extension<Principal>, Path(group): Path<String>) -> Answer {
+pub async fn members(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(group): Path<String>,
+) -> Answer {
     let (group, standing) = state.community.group_for(&principal, path_id(&group, "group")?).await?;
     if matches!(standing, app::community::Standing::Member { .. }) {
         return Err(AppError::Forbidden("the member list is for the group's staff"));
@@ -196,7 +204,11 @@ pub async fn invite(
 /// A customer follows an invite link: admitted at once, or refused with why.
 #[utoipa::path(post, path = "/invites/{token}/accept", params(("token" = String, Path, description = "Invite token")),
     responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn accept_invite(State(state): State<AppState>, Extension(principal): Extension<Principal>, Path(token): Path<String>) -> Answer {
+pub async fn accept_invite(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(token): Path<String>,
+) -> Answer {
     let group = state.community.accept_invite(&principal, &token).await?;
     Ok(Json(json!({ "group_id": group })))
 }
@@ -372,7 +384,11 @@ pub async fn report(
 /// A group's moderation log, newest first; its members read it too.
 #[utoipa::path(get, path = "/groups/{group}/moderation", params(("group" = i64, Path, description = "Group id")),
     responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn moderation_log(State(state): State<AppState>, Extension(principal): Extension<Principal>, Path(group): Path<String>) -> Answer {
+pub async fn moderation_log(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(group): Path<String>,
+) -> Answer {
     let (group, _) = state.community.group_for(&principal, path_id(&group, "group")?).await?;
     Ok(Json(json!({ "actions": state.db.moderation_log(group.id, 500).await? })))
 }
@@ -446,7 +462,11 @@ pub async fn review(
 /// A group's open reports (its admins).
 #[utoipa::path(get, path = "/groups/{group}/reports", params(("group" = i64, Path, description = "Group id")),
     responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody)))]
-pub async fn reports(State(state): State<AppState>, Extension(principal): Extension<Principal>, Path(group): Path<String>) -> Answer {
+pub async fn reports(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(group): Path<String>,
+) -> Answer {
     let (group, standing) = state.community.group_for(&principal, path_id(&group, "group")?).await?;
     if !standing.is_admin() {
         return Err(AppError::Forbidden("the report queue is for the group's admins"));

@@ -26,7 +26,10 @@ pub struct Writing {
 
 /// The caller's content: an advisor's own items; compliance and administrators everyone's.
 #[utoipa::path(get, path = "/content", responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody)))]
-pub async fn list(State(state): State<AppState>, Extension(principal): Extension<Principal>) -> Result<Json<Value>, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+) -> Result<Json<Value>, AppError> {
     Ok(Json(json!({ "items": state.community.content_list(&principal).await? })))
 }
 
@@ -45,7 +48,11 @@ pub async fn create(
 /// An item: every version for its author and compliance; what was published for a member (counted as read).
 #[utoipa::path(get, path = "/content/{item}", params(("item" = i64, Path, description = "Content item id")),
     responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn get(State(state): State<AppState>, Extension(principal): Extension<Principal>, Path(item): Path<String>) -> Result<Json<Value>, AppError> {
+pub async fn get(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(item): Path<String>,
+) -> Result<Json<Value>, AppError> {
     Ok(Json(json!(state.community.content_for(&principal, path_id(&item, "item")?).await?)))
 }
 
@@ -58,14 +65,19 @@ pub async fn revise(
     Path(item): Path<String>,
     Json(request): Json<Writing>,
 ) -> Result<Response, AppError> {
-    let version = state.community.revise_content(&principal, path_id(&item, "item")?, &request.title, &request.body).await?;
+    let version =
+        state.community.revise_content(&principal, path_id(&item, "item")?, &request.title, &request.body).await?;
     Ok((StatusCode::CREATED, Json(json!({ "version": version }))).into_response())
 }
 
 /// The author submits the newest draft for review; refused with the phrases when it holds banned ones.
 #[utoipa::path(post, path = "/content/{item}/submit", params(("item" = i64, Path, description = "Content item id")),
     responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
-pub async fn submit(State(state): State<AppState>, Extension(principal): Extension<Principal>, Path(item): Path<String>) -> Result<Json<Value>, AppError> {
+pub async fn submit(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(item): Path<String>,
+) -> Result<Json<Value>, AppError> {
     let version = state.community.submit_content(&principal, path_id(&item, "item")?).await?;
     Ok(Json(json!({ "version": version, "status": "submitted" })))
 }
@@ -126,6 +138,9 @@ pub async fn schedule(
 
 /// Versions waiting for compliance (compliance only).
 #[utoipa::path(get, path = "/content/review-queue", responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody)))]
-pub async fn review_queue(State(state): State<AppState>, Extension(principal): Extension<Principal>) -> Result<Json<Value>, AppError> {
+pub async fn review_queue(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+) -> Result<Json<Value>, AppError> {
     Ok(Json(json!({ "versions": state.community.review_queue(&principal).await? })))
 }

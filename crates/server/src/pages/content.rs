@@ -111,7 +111,11 @@ pub async fn show(
 }
 
 /// POST /content (htmx): a new draft.
-pub async fn create(State(state): State<AppState>, Extension(viewer): Extension<Viewer>, Form(form): Form<HashMap<String, String>>) -> Response {
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
     let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
     match state.community.draft_content(&viewer.principal, field("kind"), field("title"), field("body")).await {
         Ok(_) => refresh(),
@@ -139,7 +143,11 @@ pub async fn revise(
 }
 
 /// POST /content/{item}/submit (htmx): submit for review after the banned-phrase check.
-pub async fn submit(State(state): State<AppState>, Extension(viewer): Extension<Viewer>, Path(item): Path<String>) -> Response {
+pub async fn submit(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(item): Path<String>,
+) -> Response {
     let result = async {
         state.community.submit_content(&viewer.principal, path_id(&item, "item")?).await?;
         Ok::<_, AppError>(())
@@ -192,7 +200,8 @@ pub async fn schedule(
         let at = match form.get("at").map(|a| a.trim()).filter(|a| !a.is_empty()) {
             None => None,
             Some(a) => Some(
-                domain::parse_timestamp("at", a).map_err(|e| AppError::BadRequest { field: "at", reason: e.to_string() })?,
+                domain::parse_timestamp("at", a)
+                    .map_err(|e| AppError::BadRequest { field: "at", reason: e.to_string() })?,
             ),
         };
         state.community.schedule_content(&viewer.principal, item, &groups, at).await?;

@@ -523,7 +523,8 @@ pub async fn join_page(
 ) -> Result<Markup, PageError> {
     let locale = Locale::choose(q.lang.as_deref(), &headers);
     let fail = |e: AppError| PageError(e, locale);
-    let (group_id, expires) = state.db.invite(&token).await.map_err(|e| fail(e.into()))?.ok_or(fail(AppError::NotFound))?;
+    let (group_id, expires) =
+        state.db.invite(&token).await.map_err(|e| fail(e.into()))?.ok_or(fail(AppError::NotFound))?;
     let g = state.db.group(group_id).await.map_err(|e| fail(e.into()))?.ok_or(fail(AppError::NotFound))?;
     let body = html! {
         h1 { (locale.t("join-title")) " " (g.name) }
@@ -566,7 +567,8 @@ pub async fn moderation(
     let id = path_id(&group, "group").map_err(|_| fail(AppError::NotFound))?;
     let (g, standing) = state.community.group_for(&viewer.principal, id).await.map_err(|e| fail(e.into()))?;
     let log = state.db.moderation_log(g.id, 200).await.map_err(|e| fail(e.into()))?;
-    let reports = if standing.is_admin() { state.db.reports(g.id, true).await.map_err(|e| fail(e.into()))? } else { Vec::new() };
+    let reports =
+        if standing.is_admin() { state.db.reports(g.id, true).await.map_err(|e| fail(e.into()))? } else { Vec::new() };
     let me = match standing {
         Standing::Member { customer_id } => Some(customer_id),
         _ => None,
