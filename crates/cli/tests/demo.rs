@@ -57,6 +57,20 @@ fn demo_serves_the_generated_brokerage() {
         let base = format!("http://127.0.0.1:{port}");
         let session = test_support::sign_in_at(&base, login, password).await.expect("the printed sign-in works");
         let body = session.get(&format!("{base}/api/v1/overview")).await.json::<serde_json::Value>().await.unwrap();
+        // The demo's group: a pinned welcome, a breach in the moderation log, published content.
+        let chat =
+            printed.iter().find(|l| l.starts_with("Group chat of the advisor")).expect("the demo prints its group");
+        let group = chat.split("/groups/").nth(1).unwrap().split(' ').next().unwrap();
+        let get = |path: String| {
+            let session = session.clone();
+            async move { session.get(&path).await.json::<serde_json::Value>().await.unwrap() }
+        };
+        assert_eq!(get(format!("{base}/api/v1/groups/{group}")).await["pinned"].as_array().unwrap().len(), 1);
+        let log = get(format!("{base}/api/v1/groups/{group}/moderation")).await;
+        assert_eq!(log["actions"][0]["violation"], "guaranteed_returns", "{log}");
+        let history = get(format!("{base}/api/v1/groups/{group}/messages")).await.to_string();
+        assert!(history.contains("Licence No.") && history.contains("不构成投资建议"), "{history}");
+        assert!(!history.contains("保本稳赚"), "the breach never reached the group");
         // Reveal personal data and search by it: the work most likely to leak into logs.
         let mut revealed = Vec::new();
         for field in ["phone", "national_id"] {
