@@ -98,6 +98,28 @@ async fn community_scenario(t: &TestDb) {
     t.execute(&format!("UPDATE customers SET real_name_verified = TRUE WHERE id = {UNVERIFIED}")).await;
     let (_, expired) = post(&unverified, &app, &format!("/api/v1/invites/{old}/accept"), json!({})).await;
     assert_eq!(expired["error"], "this invite link has expired; ask the advisor for a new one");
+    // A rejection's reason reaches the applicant.
+    post(&unverified, &app, &format!("/api/v1/groups/{group}/applications"), json!({})).await;
+    let (_, queue) = get(&a, &app, &format!("/api/v1/groups/{group}/applications")).await;
+    let pending = queue["applications"][0]["id"].as_i64().unwrap();
+    let no = json!({ "approve": false, "reason": "本群面向长期投资者，请先加入新手群" });
+    assert_eq!(post(&a, &app, &format!("/api/v1/applications/{pending}/decision"), no).await.0, 204);
+    let mine = unverified.get(&app.url("/groups?lang=en")).await.text().await.unwrap();
+    assert!(mine.contains("<strong>rejected</strong> · 本群面向长期投资者，请先加入新手群"), "{mine}");
+    // The advisor's private follow-up list, from the admission page.
+    let added = a
+        .post_form(&app.url(""), "/follow-ups?lang=en", &[("customer_id", "2"), ("note", "想学习，邀请参加线下活动")])
+        .await;
+    assert_eq!(added.status(), 200);
+    assert!(added.text().await.unwrap().contains("On your follow-up list."));
+    let refused = member.post_form(&app.url(""), "/follow-ups?lang=en", &[("customer_id", "2"), ("note", "x")]).await;
+    assert_eq!(refused.status(), 403);
+    assert!(refused.text().await.unwrap().contains("role=\"alert\""), "a refusal is said in place");
+    let admission = a.get(&app.url(&format!("/groups/{group}/admission?lang=en"))).await.text().await.unwrap();
+    assert!(admission.contains("My follow-up list") && admission.contains("想学习，邀请参加线下活动"), "{admission}");
+    // The chat page publishes the group's rules.
+    let chat = member.get(&app.url(&format!("/groups/{group}?lang=en"))).await.text().await.unwrap();
+    assert!(chat.contains("Group rules") && chat.contains("保本") && chat.contains("At most 5 messages in 10 seconds"));
 
     // The moderation ladder: warn, mute 1 h, appeal and overturn, mute 1 h, mute 24 h, remove.
     let path = format!("/api/v1/groups/{group}/messages");

@@ -101,6 +101,21 @@ pub struct ApplicationRow {
     pub decided_at: Option<DateTime<Utc>>,
 }
 
+/// An application as its applicant sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct OwnApplication {
+    /// The group.
+    pub group_id: i64,
+    /// Its name.
+    pub group_name: String,
+    /// pending, approved or rejected.
+    pub status: String,
+    /// The advisor's reason, once decided.
+    pub reason: Option<String>,
+    /// Applied.
+    pub created_at: DateTime<Utc>,
+}
+
 const GROUP_COLUMNS: &str = "SELECT g.id, g.advisor_id, s.name AS advisor, s.licence_no, s.branch_id, g.name, \
      g.description, g.rules, g.capacity, \
      (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id AND m.removed_at IS NULL) AS members, \
@@ -304,6 +319,14 @@ impl Db {
                    a.created_at, a.decided_at FROM group_applications a JOIN customers c ON c.id = a.customer_id \
                    WHERE a.group_id = $1 AND ($2 IS NULL OR a.status = $2) ORDER BY a.id";
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(group_id).bind(status).fetch_all(pool).await?))
+    }
+
+    /// A customer's own applications, newest first.
+    pub async fn applications_of(&self, customer_id: i64) -> Result<Vec<OwnApplication>, StoreError> {
+        let sql = "SELECT a.group_id, g.name AS group_name, a.status, a.reason, a.created_at \
+                   FROM group_applications a JOIN chat_groups g ON g.id = a.group_id \
+                   WHERE a.customer_id = $1 ORDER BY a.id DESC";
+        Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(customer_id).fetch_all(pool).await?))
     }
 
     /// One application.

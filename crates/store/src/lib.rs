@@ -30,7 +30,7 @@ pub use chat::{ActionRow, MemberCounts, MessageRow, NewAction, NewMessage, Quest
 pub use content::{ContentVersion, DuePublication, FollowUpRow, PublicationRow};
 pub use custody::{Handover, HandoverRefusal};
 pub use error::StoreError;
-pub use groups::{ApplicationRow, EntryFacts, GroupRow, MemberRow, NewGroup};
+pub use groups::{ApplicationRow, EntryFacts, GroupRow, MemberRow, NewGroup, OwnApplication};
 pub use history::{ServiceLine, TradeLine};
 pub use keys::Keys;
 pub use labels::{CustomerHistory, StoredLabels, TradeRecord};

@@ -87,6 +87,27 @@ fn group_links(locale: Locale, g: &GroupRow, standing: Standing) -> Markup {
     }
 }
 
+/// The group's published rules, in words.
+fn rules_view(locale: Locale, g: &GroupRow) -> Markup {
+    let rules: community::moderation::GroupRules = serde_json::from_str(&g.rules).unwrap_or_default();
+    let words = |list: &[String]| list.join(" / ");
+    html! {
+        details.rules {
+            summary { (locale.t("rules-title")) }
+            ul {
+                li { (locale.t("violation-guaranteed_returns")) ": " (words(&rules.guaranteed_returns)) }
+                li { (locale.t("violation-insider_tip")) ": " (words(&rules.insider_tips)) }
+                li { (locale.t("violation-off_platform_contact")) " · " (locale.t("violation-external_link")) }
+                li { (locale.t("violation-stock_pushing")) ": " (words(&rules.pushing_phrases)) " · "
+                     (locale.t_with("rules-stock-codes", &[("n", rules.max_stock_codes.to_string())])) }
+                li { (locale.t_with("rules-flood", &[("n", rules.flood_messages.to_string()), ("s", rules.flood_seconds.to_string())])) }
+                @if rules.stocks_only_in_trading_hours { li { (locale.t("violation-stocks_outside_trading_hours")) } }
+                li { (locale.t("rules-ladder")) }
+            }
+        }
+    }
+}
+
 /// GET /groups: the groups the viewer runs, oversees or is in; a customer's
 /// advisor's other groups to apply to; an advisor's form for a new group.
 pub async fn list(
@@ -97,6 +118,10 @@ pub async fn list(
 ) -> Result<Markup, PageError> {
     let locale = Locale::choose(q.lang.as_deref(), &headers);
     let (mine, open) = state.community.groups_of(&viewer.principal).await.map_err(|e| PageError(e.into(), locale))?;
+    let applied = match (viewer.principal.role, viewer.principal.customer_id) {
+        (Role::Customer, Some(c)) => state.db.applications_of(c).await.map_err(|e| PageError(e.into(), locale))?,
+        _ => Vec::new(),
+    };
     let lang = locale.tag();
     let body = html! {
         h1 { (locale.t("groups-title")) }
@@ -117,6 +142,13 @@ pub async fn list(
                     input type="text" name="note" maxlength="200" placeholder=(locale.t("groups-apply-note"));
                     button type="submit" { (locale.t("groups-apply")) }
                 }
+            } } }
+        }
+        @if !applied.is_empty() {
+            h2 { (locale.t("groups-my-applications")) }
+            ul.my-applications { @for a in &applied { li {
+                (a.group_name) " · " (when(a.created_at)) " · " strong { (locale.t(&format!("application-{}", a.status))) }
+                @if let Some(r) = a.reason.as_deref().filter(|r| !r.is_empty()) { " · " (r) }
             } } }
         }
         @if viewer.principal.role == Role::Advisor {
@@ -218,6 +250,7 @@ pub async fn chat(
         h1 { (g.name) " " small.live id="chat-status" { (locale.t("reminders-connecting")) } }
         (group_links(locale, &g, standing))
         p.description { (g.description) " · " (g.members) " / " (g.capacity) " " (locale.t("col-members")) }
+        (rules_view(locale, &g))
         @if !pinned.is_empty() {
             section.pinned { h2 { (locale.t("chat-pinned")) } ul { @for m in &pinned { (message_item(locale, m)) } } }
         }
@@ -434,6 +467,19 @@ pub async fn admission(
         return Err(fail(AppError::Forbidden("the admission queue is for the group's admins")));
     }
     let pending = state.db.applications(g.id, Some("pending")).await.map_err(|e| fail(e.into()))?;
+    let seeds = state.community.seeds(&viewer.principal, g.id, 30).await.map_err(|e| fail(e.into()))?;
+    let names: HashMap<i64, String> = state
+        .db
+        .members(g.id)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .into_iter()
+        .map(|m| (m.customer_id, m.name))
+        .collect();
+    let follow_ups = match (viewer.principal.role, viewer.principal.staff_id) {
+        (Role::Advisor, Some(s)) => state.db.follow_ups(s).await.map_err(|e| fail(e.into()))?,
+        _ => Vec::new(),
+    };
     let lang = locale.tag();
     let body = html! {
         h1 { (g.name) " · " (locale.t("admission-title")) }
@@ -455,6 +501,27 @@ pub async fn admission(
                 } } }
             }
         }
+        h2 { (locale.t("seeds-title")) }
+        @if seeds.is_empty() { p.empty { (locale.t("seeds-none")) } } @else {
+            table.seeds { tbody { @for seed in &seeds { tr.seed {
+                td { a href={ "/customers/" (seed.customer_id) "?lang=" (lang) } { (names.get(&seed.customer_id).map_or("", String::as_str)) } }
+                td { (locale.t(&format!("seed-{}", serde_json::to_value(seed.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()))) }
+                td { (seed.reasons.join(", ")) }
+                td { @if viewer.principal.role == Role::Advisor {
+                    form hx-post={ "/follow-ups?lang=" (lang) } hx-target="this" hx-swap="outerHTML" {
+                        input type="hidden" name="customer_id" value=(seed.customer_id);
+                        input type="text" name="note" maxlength="500" required placeholder=(locale.t("follow-up-note"));
+                        button type="submit" { (locale.t("follow-up-add")) }
+                    }
+                } }
+            } } } }
+        }
+        @if !follow_ups.is_empty() {
+            h2 { (locale.t("follow-ups-title")) }
+            ul.follow-ups { @for f in &follow_ups { li {
+                a href={ "/customers/" (f.customer_id) "?lang=" (lang) } { (f.customer) } " · " (f.note) " · " (when(f.at))
+            } } }
+        }
         h2 { (locale.t("invite-title")) }
         form.invite hx-post={ "/groups/" (g.id) "/invite?lang=" (lang) } hx-target="#invite-link" {
             label { (locale.t("invite-days")) " " input type="number" name="days" value="7" min="1" max="30"; }
@@ -463,6 +530,28 @@ pub async fn admission(
         p id="invite-link" {}
     };
     Ok(page(locale, &locale.t("admission-title"), &format!("/groups/{}/admission", g.id), &viewer, body))
+}
+
+/// POST /follow-ups (htmx): an advisor puts a customer on their private follow-up list.
+pub async fn follow_up(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Query(q): Query<LangParam>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let locale = Locale::choose(q.lang.as_deref(), &headers);
+    let result = async {
+        let customer = form.get("customer_id").map(|c| c.trim()).unwrap_or("");
+        let customer = customer.parse::<i64>().map_err(|_| AppError::BadRequest {
+            field: "customer_id",
+            reason: format!("'{customer}' is not a customer id"),
+        })?;
+        let note = form.get("note").map(String::as_str).unwrap_or("");
+        state.community.follow_up(&viewer.principal, customer, note).await?;
+        Ok(html! { span.followed { (locale.t("follow-up-added")) } })
+    };
+    form_reply(result.await)
 }
 
 /// POST /applications/{application}/decision (htmx): approve or reject with a reason.
