@@ -108,11 +108,17 @@ async fn community_scenario(t: &TestDb) {
     assert!(mine.contains("<strong>rejected</strong> · 本群面向长期投资者，请先加入新手群"), "{mine}");
     // The advisor's private follow-up list, from the admission page.
     let added = a
-        .post_form(&app.url(""), "/follow-ups?lang=en", &[("customer_id", "2"), ("note", "想学习，邀请参加线下活动")])
+        .post_form(
+            &app.url(""),
+            &format!("/groups/{group}/follow-ups?lang=en"),
+            &[("customer_id", "2"), ("note", "想学习，邀请参加线下活动")],
+        )
         .await;
     assert_eq!(added.status(), 200);
     assert!(added.text().await.unwrap().contains("On your follow-up list."));
-    let refused = member.post_form(&app.url(""), "/follow-ups?lang=en", &[("customer_id", "2"), ("note", "x")]).await;
+    let refused = member
+        .post_form(&app.url(""), &format!("/groups/{group}/follow-ups?lang=en"), &[("customer_id", "2"), ("note", "x")])
+        .await;
     assert_eq!(refused.status(), 403);
     assert!(refused.text().await.unwrap().contains("role=\"alert\""), "a refusal is said in place");
     let admission = a.get(&app.url(&format!("/groups/{group}/admission?lang=en"))).await.text().await.unwrap();

@@ -508,7 +508,7 @@ pub async fn admission(
                 td { (locale.t(&format!("seed-{}", serde_json::to_value(seed.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()))) }
                 td { (seed.reasons.join(", ")) }
                 td { @if viewer.principal.role == Role::Advisor {
-                    form hx-post={ "/follow-ups?lang=" (lang) } hx-target="this" hx-swap="outerHTML" {
+                    form hx-post={ "/groups/" (g.id) "/follow-ups?lang=" (lang) } hx-target="this" hx-swap="outerHTML" {
                         input type="hidden" name="customer_id" value=(seed.customer_id);
                         input type="text" name="note" maxlength="500" required placeholder=(locale.t("follow-up-note"));
                         button type="submit" { (locale.t("follow-up-add")) }
@@ -532,16 +532,22 @@ pub async fn admission(
     Ok(page(locale, &locale.t("admission-title"), &format!("/groups/{}/admission", g.id), &viewer, body))
 }
 
-/// POST /follow-ups (htmx): an advisor puts a customer on their private follow-up list.
+/// POST /groups/{group}/follow-ups (htmx): from a group's page, its advisor
+/// puts a customer on their private follow-up list.
 pub async fn follow_up(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
+    Path(group): Path<String>,
     Query(q): Query<LangParam>,
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let locale = Locale::choose(q.lang.as_deref(), &headers);
     let result = async {
+        let (_, standing) = state.community.group_for(&viewer.principal, path_id(&group, "group")?).await?;
+        if !standing.is_admin() {
+            return Err(AppError::Forbidden("follow-ups are kept from the groups you run"));
+        }
         let customer = form.get("customer_id").map(|c| c.trim()).unwrap_or("");
         let customer = customer.parse::<i64>().map_err(|_| AppError::BadRequest {
             field: "customer_id",

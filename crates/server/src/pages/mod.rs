@@ -46,7 +46,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/moderation/{action}/review", post(groups::review)),
         ("/reports/{report}/resolve", post(groups::resolve)),
         ("/questions", get(groups::questions)),
-        ("/follow-ups", post(groups::follow_up)),
+        ("/groups/{group}/follow-ups", post(groups::follow_up)),
         ("/content", get(content::show).post(content::create)),
         ("/content/{item}/versions", post(content::revise)),
         ("/content/{item}/submit", post(content::submit)),
