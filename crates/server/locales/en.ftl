@@ -358,3 +358,4 @@ follow-up-note = Why follow up
 follow-up-add = Add to my follow-ups
 follow-up-added = On your follow-up list.
 follow-ups-title = My follow-up list
+chat-back-to-live = Back to the live chat

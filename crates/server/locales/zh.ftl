@@ -358,3 +358,4 @@ follow-up-note = 跟进原因
 follow-up-add = 加入我的跟进
 follow-up-added = 已加入跟进列表。
 follow-ups-title = 我的跟进列表
+chat-back-to-live = 返回实时群聊

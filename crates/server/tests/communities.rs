@@ -209,6 +209,20 @@ async fn community_scenario(t: &TestDb) {
     assert_eq!(post(&a, &app, &pin, json!({ "pinned": true })).await.0, 204);
     assert_eq!(get(&member, &app, &format!("/api/v1/groups/{group}")).await.1["pinned"][0]["id"], reply["id"]);
 
+    // The chat page pages back through history, read only.
+    for k in 0..55 {
+        say(&a, &app, group, &format!("历史消息 {k}")).await;
+    }
+    let live = member.get(&app.url(&format!("/groups/{group}?lang=en"))).await.text().await.unwrap();
+    assert_eq!(live.matches("<li class=\"message ").count(), 50 + 1, "50 recent and the pinned notice");
+    let earlier =
+        live.split("class=\"earlier\" href=\"").nth(1).unwrap().split('"').next().unwrap().replace("&amp;", "&");
+    let older = member.get(&app.url(&earlier)).await.text().await.unwrap();
+    assert!(
+        older.contains("历史消息 4") && !older.contains("历史消息 5<") && !older.contains("id=\"chat-form\""),
+        "{older}"
+    );
+
     // Flooding is a breach like any other.
     let flooder = customer_session(t, &app, FLOODER).await;
     let (_, invite) = post(&a, &app, &format!("/api/v1/groups/{group}/invites"), json!({})).await;

@@ -231,14 +231,28 @@ pub async fn chat(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(group): Path<String>,
-    Query(q): Query<LangParam>,
+    Query(q): Query<ChatParams>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
     let locale = Locale::choose(q.lang.as_deref(), &headers);
     let fail = |e: AppError| PageError(e, locale);
     let id = path_id(&group, "group").map_err(|_| fail(AppError::NotFound))?;
     let (g, standing) = state.community.group_for(&viewer.principal, id).await.map_err(|e| fail(e.into()))?;
-    let recent = state.db.messages_before(g.id, None, PAGE_HISTORY).await.map_err(|e| fail(e.into()))?;
+    let recent = state.db.messages_before(g.id, q.before, PAGE_HISTORY).await.map_err(|e| fail(e.into()))?;
+    let lang = locale.tag();
+    if q.before.is_some() {
+        // An earlier page of the conversation: read only, paging further back or returning to the live chat.
+        let body = html! {
+            h1 { (g.name) " · " (locale.t("chat-earlier")) }
+            (group_links(locale, &g, standing))
+            @if recent.len() as i64 == PAGE_HISTORY {
+                p { a.earlier href={ "/groups/" (g.id) "?before=" (recent[0].id) "&lang=" (lang) } { (locale.t("chat-earlier")) } }
+            }
+            ul id="messages" { @for m in &recent { (message_item(locale, m)) } }
+            p { a href={ "/groups/" (g.id) "?lang=" (lang) } { (locale.t("chat-back-to-live")) } }
+        };
+        return Ok(page(locale, &g.name, &format!("/groups/{}", g.id), &viewer, body));
+    }
     let pinned = state.db.pinned_messages(g.id).await.map_err(|e| fail(e.into()))?;
     let last = recent.last().map_or(0, |m| m.id);
     let writes = matches!(standing, Standing::Admin { .. } | Standing::Member { .. });
@@ -258,7 +272,7 @@ pub async fn chat(
             data-live=(locale.t("reminders-live")) data-offline=(locale.t("reminders-offline"))
             data-system=(locale.t("chat-system")) {
             @if recent.len() as i64 == PAGE_HISTORY {
-                p { a href={ "/api/v1/groups/" (g.id) "/messages?before=" (recent[0].id) } { (locale.t("chat-earlier")) } }
+                p { a.earlier href={ "/groups/" (g.id) "?before=" (recent[0].id) "&lang=" (lang) } { (locale.t("chat-earlier")) } }
             }
             ul id="messages" { @for m in &recent { (message_item(locale, m)) } }
             p.notice id="chat-notice" role="status" {}
@@ -274,6 +288,14 @@ pub async fn chat(
         script src="/assets/group-chat.js" {}
     };
     Ok(page(locale, &g.name, &format!("/groups/{}", g.id), &viewer, body))
+}
+
+/// A chat page's language, and an earlier page of it.
+#[derive(Debug, Deserialize)]
+pub struct ChatParams {
+    lang: Option<String>,
+    /// Show the messages before this id (read only).
+    before: Option<i64>,
 }
 
 /// Where a reconnecting socket resumes.
