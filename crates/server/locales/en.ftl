@@ -359,3 +359,4 @@ follow-up-add = Add to my follow-ups
 follow-up-added = On your follow-up list.
 follow-ups-title = My follow-up list
 chat-back-to-live = Back to the live chat
+groups-trading-hours-only = Stocks may be discussed only during trading hours

@@ -359,3 +359,4 @@ follow-up-add = 加入我的跟进
 follow-up-added = 已加入跟进列表。
 follow-ups-title = 我的跟进列表
 chat-back-to-live = 返回实时群聊
+groups-trading-hours-only = 仅允许在交易时段讨论个股

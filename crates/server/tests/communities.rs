@@ -123,6 +123,28 @@ async fn community_scenario(t: &TestDb) {
     assert!(refused.text().await.unwrap().contains("role=\"alert\""), "a refusal is said in place");
     let admission = a.get(&app.url(&format!("/groups/{group}/admission?lang=en"))).await.text().await.unwrap();
     assert!(admission.contains("My follow-up list") && admission.contains("想学习，邀请参加线下活动"), "{admission}");
+    // A group made on the page may keep stock talk to trading hours.
+    let made = a
+        .post_form(
+            &app.url(""),
+            "/groups?lang=en",
+            &[("name", "盘中交流"), ("capacity", "200"), ("stocks_only_in_trading_hours", "on")],
+        )
+        .await;
+    let to = made.headers()["hx-redirect"].to_str().unwrap().to_owned();
+    let hours_group: i64 = to.trim_start_matches("/groups/").split('?').next().unwrap().parse().unwrap();
+    let stored = t.db.group(hours_group).await.unwrap().unwrap();
+    assert_eq!(stored.capacity, 200);
+    assert!(stored.rules.contains("\"stocks_only_in_trading_hours\":true"), "{}", stored.rules);
+    let page = a.get(&app.url(&to)).await.text().await.unwrap();
+    assert!(page.contains("Stocks outside trading hours"), "the policy is published with the rules");
+    let bad = a.post_form(&app.url(""), "/groups?lang=en", &[("name", "x"), ("capacity", "many")]).await;
+    assert_eq!(bad.status(), 400);
+    let bad = bad.text().await.unwrap();
+    assert!(
+        bad.contains("capacity: ") && bad.contains("many") && bad.contains("role=\"alert\""),
+        "said in place: {bad}"
+    );
     // The chat page publishes the group's rules.
     let chat = member.get(&app.url(&format!("/groups/{group}?lang=en"))).await.text().await.unwrap();
     assert!(chat.contains("Group rules") && chat.contains("保本") && chat.contains("At most 5 messages in 10 seconds"));

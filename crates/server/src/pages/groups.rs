@@ -157,6 +157,7 @@ pub async fn list(
                 label { (locale.t("col-group")) " " input type="text" name="name" maxlength="60" required; }
                 label { (locale.t("col-description")) " " input type="text" name="description" maxlength="1000"; }
                 label { (locale.t("col-capacity")) " " input type="number" name="capacity" value="500" min="1" max="10000"; }
+                label { input type="checkbox" name="stocks_only_in_trading_hours" value="on"; " " (locale.t("groups-trading-hours-only")) }
                 button type="submit" { (locale.t("groups-create")) }
             }
             div id="new-group-result" {}
@@ -172,6 +173,8 @@ pub struct NewGroupForm {
     #[serde(default)]
     description: String,
     capacity: Option<String>,
+    /// "on" when stocks may be discussed only in trading hours.
+    stocks_only_in_trading_hours: Option<String>,
 }
 
 /// POST /groups (htmx): an advisor makes a group and goes to it.
@@ -191,7 +194,13 @@ pub async fn create(
             }
         },
     };
-    match state.community.create_group(&viewer.principal, &form.name, &form.description, None, capacity).await {
+    // The firm's rules, with the group's trading-hours policy.
+    let rules = community::moderation::GroupRules {
+        stocks_only_in_trading_hours: form.stocks_only_in_trading_hours.is_some(),
+        ..Default::default()
+    };
+    let rules = serde_json::to_string(&rules).expect("group rules serialize");
+    match state.community.create_group(&viewer.principal, &form.name, &form.description, Some(&rules), capacity).await {
         Ok(id) => {
             let to = format!("/groups/{id}?lang={}", q.lang.as_deref().unwrap_or("zh"));
             ([("HX-Redirect", to)], StatusCode::NO_CONTENT).into_response()
