@@ -56,6 +56,16 @@ pub enum CommunityError {
     Store(#[from] StoreError),
 }
 
+/// What admission knows of an applicant, from what the store holds.
+fn applicant_of(facts: &store::EntryFacts) -> Applicant {
+    Applicant {
+        firm_customer: facts.verified.is_some(),
+        real_name_verified: facts.verified == Some(true),
+        banned_by_advisor: facts.banned,
+        member: facts.member,
+    }
+}
+
 fn invalid(field: &'static str, reason: impl Into<String>) -> CommunityError {
     CommunityError::Invalid { field, reason: reason.into() }
 }
@@ -356,13 +366,7 @@ impl Communities {
             return Err(CommunityError::Refused(Refusal::NotACustomer));
         };
         let facts = self.db.entry_facts(group.id, customer_id).await?.ok_or(CommunityError::NotFound)?;
-        let applicant = Applicant {
-            firm_customer: facts.verified.is_some(),
-            real_name_verified: facts.verified == Some(true),
-            banned_by_advisor: facts.banned,
-            member: facts.member,
-        };
-        Ok((customer_id, applicant, facts.members as u32, facts.capacity as u32))
+        Ok((customer_id, applicant_of(&facts), facts.members as u32, facts.capacity as u32))
     }
 
     /// A customer applies to a group of their advisor's; the application id.

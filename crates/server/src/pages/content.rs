@@ -1,7 +1,7 @@
 //! Content on pages: the advisor's editor (draft, revise, submit, schedule
 //! into groups) and compliance's review queue (approve or reject with a comment).
 
-use super::groups::{form_reply, refresh};
+use super::groups::refreshed;
 use super::layout::{page, PageError};
 use super::overview::LangParam;
 use crate::auth::Viewer;
@@ -117,10 +117,14 @@ pub async fn create(
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
-    match state.community.draft_content(&viewer.principal, field("kind"), field("title"), field("body")).await {
-        Ok(_) => refresh(),
-        Err(e) => form_reply(Err(e.into())),
-    }
+    refreshed(
+        state
+            .community
+            .draft_content(&viewer.principal, field("kind"), field("title"), field("body"))
+            .await
+            .map(|_| ())
+            .map_err(AppError::from),
+    )
 }
 
 /// POST /content/{item}/versions (htmx): a new version.
@@ -136,10 +140,7 @@ pub async fn revise(
         state.community.revise_content(&viewer.principal, item, field("title"), field("body")).await?;
         Ok::<_, AppError>(())
     };
-    match result.await {
-        Ok(()) => refresh(),
-        Err(e) => form_reply(Err(e)),
-    }
+    refreshed(result.await)
 }
 
 /// POST /content/{item}/submit (htmx): submit for review after the banned-phrase check.
@@ -152,10 +153,7 @@ pub async fn submit(
         state.community.submit_content(&viewer.principal, path_id(&item, "item")?).await?;
         Ok::<_, AppError>(())
     };
-    match result.await {
-        Ok(()) => refresh(),
-        Err(e) => form_reply(Err(e)),
-    }
+    refreshed(result.await)
 }
 
 /// Which version a review is of.
@@ -180,10 +178,7 @@ pub async fn review(
         state.community.review_content(&viewer.principal, item, version, approve, comment).await?;
         Ok::<_, AppError>(())
     };
-    match result.await {
-        Ok(()) => refresh(),
-        Err(e) => form_reply(Err(e)),
-    }
+    refreshed(result.await)
 }
 
 /// POST /content/{item}/schedule (htmx): publish the approved version into the ticked groups.
@@ -207,8 +202,5 @@ pub async fn schedule(
         state.community.schedule_content(&viewer.principal, item, &groups, at).await?;
         Ok::<_, AppError>(())
     };
-    match result.await {
-        Ok(()) => refresh(),
-        Err(e) => form_reply(Err(e)),
-    }
+    refreshed(result.await)
 }

@@ -58,9 +58,13 @@ pub(crate) fn form_reply(result: Result<Markup, AppError>) -> Response {
     }
 }
 
-/// An htmx answer that reloads the page (the change shows in its lists).
-pub(crate) fn refresh() -> Response {
-    ([("HX-Refresh", "true")], StatusCode::NO_CONTENT).into_response()
+/// The answer to an htmx form whose change shows in the page's lists: a
+/// reload when it was made, or the error said in place.
+pub(crate) fn refreshed(result: Result<(), AppError>) -> Response {
+    match result {
+        Ok(()) => ([("HX-Refresh", "true")], StatusCode::NO_CONTENT).into_response(),
+        Err(e) => form_reply(Err(e)),
+    }
 }
 
 fn message_item(locale: Locale, m: &MessageRow) -> Markup {
@@ -605,10 +609,7 @@ pub async fn decide(
         state.community.decide_application(&viewer.principal, id, approve, reason).await?;
         Ok::<_, AppError>(())
     };
-    match result.await {
-        Ok(()) => refresh(),
-        Err(e) => form_reply(Err(e)),
-    }
+    refreshed(result.await)
 }
 
 /// POST /groups/{group}/invite (htmx): a new invite link.
@@ -793,10 +794,7 @@ pub async fn review(
         state.community.review(&viewer.principal, id, overturn, note).await?;
         Ok::<_, AppError>(())
     };
-    match result.await {
-        Ok(()) => refresh(),
-        Err(e) => form_reply(Err(e)),
-    }
+    refreshed(result.await)
 }
 
 /// POST /reports/{report}/resolve (htmx): an admin dismisses a report or sanctions the sender.
@@ -813,10 +811,7 @@ pub async fn resolve(
         state.community.resolve_report(&viewer.principal, id, outcome, note).await?;
         Ok::<_, AppError>(())
     };
-    match result.await {
-        Ok(()) => refresh(),
-        Err(e) => form_reply(Err(e)),
-    }
+    refreshed(result.await)
 }
 
 /// GET /questions: unanswered questions past their time, and response-time
