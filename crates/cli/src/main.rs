@@ -372,8 +372,11 @@ enum BenchCommand {
         #[arg(long, default_value_t = 5_000)]
         members: usize,
         /// Advisor messages in each paced phase.
-        #[arg(long, default_value_t = 100)]
+        #[arg(long, default_value_t = 200)]
         messages: usize,
+        /// Rounds the paced phases alternate in: steady, then one member flooding, each round.
+        #[arg(long, default_value_t = 10)]
+        rounds: usize,
         /// Advisor messages per second in the paced phases.
         #[arg(long, default_value_t = 10)]
         rate: u32,
@@ -602,18 +605,18 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Bench(BenchCommand::Chat { clients, members, messages, rate, burst, work_dir, json }) => {
+        Command::Bench(BenchCommand::Chat { clients, members, messages, rounds, rate, burst, work_dir, json }) => {
             if members > clients || members < 2 {
                 anyhow::bail!("--members must be from 2 to --clients ({clients})");
             }
-            let opts = app::bench::chat::ChatBenchOptions { clients, members, messages, rate, burst, work_dir };
+            let opts = app::bench::chat::ChatBenchOptions { clients, members, messages, rounds, rate, burst, work_dir };
             let b = app::bench::chat::run(&opts).await?;
             let mib =
                 |b: Option<u64>| b.map_or("n/a".to_owned(), |b| format!("{:.0} MiB", b as f64 / (1 << 20) as f64));
             println!("clients              {} connected in {:.1} s", b.clients, b.connect_seconds);
             println!(
-                "fan-out              {} members per advisor message, {} messages a phase at {rate}/s",
-                b.members, b.messages
+                "fan-out              {} members per advisor message, {} messages a phase at {rate}/s in {} rounds",
+                b.members, b.messages, b.rounds
             );
             println!("delivery latency     p50 {:.2} ms, p99 {:.2} ms", b.p50_ms, b.p99_ms);
             println!(

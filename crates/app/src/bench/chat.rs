@@ -4,7 +4,8 @@
 //! process, opens every client's WebSocket on loopback, and measures:
 //! an advisor's messages fanned out to a group's members at a steady pace
 //! (delivery latency p50 and p99), the same while one member floods the
-//! group, and a burst sent back to back (deliveries per second). Latency is
+//! group (the two alternate in rounds), and a burst sent back to back
+//! (deliveries per second). Latency is
 //! measured in this one process, from just before the advisor's socket
 //! sends to the moment a member's socket reads the message.
 
@@ -29,6 +30,8 @@ pub struct ChatBenchOptions {
     pub members: usize,
     /// Messages the advisor sends in each paced phase.
     pub messages: usize,
+    /// Rounds the paced phases alternate in (steady, then flooded, each round).
+    pub rounds: usize,
     /// The paced phases' rate, messages per second.
     pub rate: u32,
     /// Messages of the back-to-back burst.
@@ -56,6 +59,8 @@ pub struct ChatBench {
     pub p50_ms_with_flood: f64,
     /// 99th percentile delivery latency while one member floods.
     pub p99_ms_with_flood: f64,
+    /// Rounds the paced phases alternated in.
+    pub rounds: usize,
     /// Messages the flooding member sent meanwhile.
     pub flood_messages: u64,
     /// Advisor messages in the burst.
@@ -88,6 +93,14 @@ pub enum ChatBenchError {
     #[error("a client: {0}")]
     Client(String),
 }
+
+/// The flooding client's kernel send buffer (Linux doubles it for its bookkeeping).
+const FLOODER_SEND_BUFFER: u32 = 16 * 1024;
+/// How long the flood runs before its phase is measured: the group's rules let
+/// any member send a few messages (5 in 10 s by default), which are ordinary
+/// messages fanned out to everyone; the flood proper, what the rules and the
+/// socket's pace stop, starts after them.
+const FLOOD_ONSET: Duration = Duration::from_secs(1);
 
 const PHASES: usize = 3;
 const STEADY: usize = 0;
@@ -201,18 +214,35 @@ fn start_server(url: &str) -> Result<Server, ChatBenchError> {
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn open(addr: &str, group: i64, token: &str) -> Result<Socket, ChatBenchError> {
+/// Opens a client's socket. `send_buffer` bounds its kernel send buffer, as
+/// a phone on a mobile link has: without it the flooding client parks
+/// megabytes of frames in its own kernel before the server's pushback
+/// reaches it, which is the client's CPU on the cores the server shares
+/// here, not the server's work.
+async fn open(addr: &str, group: i64, token: &str, send_buffer: Option<u32>) -> Result<Socket, ChatBenchError> {
+    let client = |e: &dyn std::fmt::Display| ChatBenchError::Client(e.to_string());
     let url = format!("ws://{addr}/groups/{group}/live?after={}", i64::MAX);
-    let mut request = url.into_client_request().map_err(|e| ChatBenchError::Client(e.to_string()))?;
+    let mut request = url.into_client_request().map_err(|e| client(&e))?;
     let cookie = format!("bd_session={token}").parse().map_err(|_| ChatBenchError::Client("cookie".into()))?;
     request.headers_mut().insert("cookie", cookie);
+    let server: std::net::SocketAddr = addr.parse().map_err(|e| client(&e))?;
     for attempt in 0..5 {
         let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
             .read_buffer_size(4 * 1024)
             .write_buffer_size(0);
-        match tokio_tungstenite::connect_async_with_config(request.clone(), Some(config), true).await {
+        let opened = async {
+            let tcp = tokio::net::TcpSocket::new_v4()?;
+            if let Some(bytes) = send_buffer {
+                tcp.set_send_buffer_size(bytes)?;
+            }
+            let stream = tokio_tungstenite::MaybeTlsStream::Plain(tcp.connect(server).await?);
+            tokio_tungstenite::client_async_with_config(request.clone(), stream, Some(config))
+                .await
+                .map_err(std::io::Error::other)
+        };
+        match opened.await {
             Ok((socket, _)) => return Ok(socket),
-            Err(e) if attempt == 4 => return Err(ChatBenchError::Client(e.to_string())),
+            Err(e) if attempt == 4 => return Err(client(&e)),
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }
     }
@@ -274,15 +304,29 @@ async fn paced(
     advisor: &mut Socket,
     readings: &Readings,
     phase: usize,
+    first: usize,
     messages: usize,
     rate: u32,
 ) -> Result<(), ChatBenchError> {
     let mut every = tokio::time::interval(Duration::from_secs_f64(1.0 / rate.max(1) as f64));
-    for seq in 0..messages {
+    for seq in first..first + messages {
         every.tick().await;
         send_bench(advisor, readings, phase, seq).await?;
     }
     Ok(())
+}
+
+/// Sends messages as fast as the socket takes them until it fails or the task is aborted.
+async fn flood(mut socket: Socket, flooded: Arc<AtomicU64>) {
+    loop {
+        let text = serde_json::json!({ "text": format!("刷屏 {}", flooded.load(Ordering::Relaxed)) });
+        if socket.send(Message::Text(text.to_string().into())).await.is_err() {
+            break;
+        }
+        if flooded.fetch_add(1, Ordering::Relaxed).is_multiple_of(64) {
+            tokio::task::yield_now().await;
+        }
+    }
 }
 
 /// Runs the benchmark.
@@ -311,7 +355,7 @@ async fn drive(opts: &ChatBenchOptions, seeded: &Seeded, addr: &str) -> Result<C
         let (addr, token, limit, group) = (addr.to_owned(), token.clone(), limit.clone(), *group);
         opening.spawn(async move {
             let _turn = limit.acquire_owned().await.expect("the semaphore stays open");
-            open(&addr, group, &token).await.map(|s| (k, s))
+            open(&addr, group, &token, (k == 0).then_some(FLOODER_SEND_BUFFER)).await.map(|s| (k, s))
         });
     }
     let mut sockets = Vec::with_capacity(seeded.member_tokens.len());
@@ -324,44 +368,48 @@ async fn drive(opts: &ChatBenchOptions, seeded: &Seeded, addr: &str) -> Result<C
     let members = seeded.member_tokens.iter().filter(|(g, _)| *g == seeded.group).count();
     // The first member floods later; the others read.
     let mut sockets = sockets.into_iter().map(|(_, s)| s);
-    let mut flooder = sockets.next().ok_or_else(|| ChatBenchError::Client("no clients".into()))?;
+    let flooder = sockets.next().ok_or_else(|| ChatBenchError::Client("no clients".into()))?;
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let mut readers = tokio::task::JoinSet::new();
     for socket in sockets {
         readers.spawn(read_member(socket, readings.clone(), stopping.clone()));
     }
     let receiving = members.saturating_sub(1) as u64;
-    let mut advisor = open(addr, seeded.group, &seeded.advisor_token).await?;
+    let mut advisor = open(addr, seeded.group, &seeded.advisor_token, None).await?;
     let mut missing = 0;
 
-    paced(&mut advisor, &readings, STEADY, opts.messages, opts.rate).await?;
-    missing += settle(&readings, STEADY, receiving * opts.messages as u64).await;
-    tracing::info!(missing, "steady phase done");
-
-    // One member floods the group as fast as its socket takes messages, reading nothing.
-    // Its socket soon blocks (the server stops reading a client that reads nothing back), so
-    // the flood is counted as it goes and stopped by aborting it.
+    // The steady and the flooded phases alternate in rounds, so that drift in
+    // the machine's speed over the run (large on a shared VM) falls on both alike.
+    let rounds = opts.rounds.clamp(1, opts.messages.max(1));
     let flooded = Arc::new(AtomicU64::new(0));
-    let flood = {
-        let flooded = flooded.clone();
-        tokio::spawn(async move {
-            loop {
-                let text = serde_json::json!({ "text": format!("刷屏 {}", flooded.load(Ordering::Relaxed)) });
-                if flooder.send(Message::Text(text.to_string().into())).await.is_err() {
-                    break;
-                }
-                if flooded.fetch_add(1, Ordering::Relaxed).is_multiple_of(64) {
-                    tokio::task::yield_now().await;
-                }
-            }
-        })
-    };
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    paced(&mut advisor, &readings, FLOOD, opts.messages, opts.rate).await?;
-    missing += settle(&readings, FLOOD, receiving * opts.messages as u64).await;
-    flood.abort();
+    let (mut sent, mut flooder) = ([0usize; PHASES], Some(flooder));
+    for round in 0..rounds {
+        let block = opts.messages * (round + 1) / rounds - opts.messages * round / rounds;
+        // The same pause as the flood's onset below, so that both blocks start alike
+        // (a fan-out after an idle second is slower on this VM than one in a stream).
+        tokio::time::sleep(FLOOD_ONSET).await;
+        paced(&mut advisor, &readings, STEADY, sent[STEADY], block, opts.rate).await?;
+        sent[STEADY] += block;
+        missing += settle(&readings, STEADY, receiving * sent[STEADY] as u64).await;
+
+        // One member floods the group as fast as its socket takes messages, reading
+        // nothing, on a connection of its own each round (the first is the one opened
+        // with the others). Its socket soon blocks (the server stops reading a member
+        // over their pace), so the flood is counted as it goes and ended by dropping it.
+        let socket = match flooder.take() {
+            Some(socket) => socket,
+            None => open(addr, seeded.group, &seeded.member_tokens[0].1, Some(FLOODER_SEND_BUFFER)).await?,
+        };
+        let flood = tokio::spawn(flood(socket, flooded.clone()));
+        tokio::time::sleep(FLOOD_ONSET).await;
+        paced(&mut advisor, &readings, FLOOD, sent[FLOOD], block, opts.rate).await?;
+        sent[FLOOD] += block;
+        missing += settle(&readings, FLOOD, receiving * sent[FLOOD] as u64).await;
+        flood.abort();
+        let _ = flood.await;
+        tracing::info!(round, missing, flood_messages = flooded.load(Ordering::Relaxed), "round done");
+    }
     let flood_messages = flooded.load(Ordering::Relaxed);
-    tracing::info!(missing, flood_messages, "flood phase done");
 
     let burst_started = Instant::now();
     for seq in 0..opts.burst {
@@ -386,6 +434,7 @@ async fn drive(opts: &ChatBenchOptions, seeded: &Seeded, addr: &str) -> Result<C
         p99_ms: percentile_ms(&mut steady, 99.0),
         p50_ms_with_flood: percentile_ms(&mut flooded, 50.0),
         p99_ms_with_flood: percentile_ms(&mut flooded, 99.0),
+        rounds,
         flood_messages,
         burst_messages: opts.burst,
         messages_per_second: opts.burst as f64 / burst_seconds,
