@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveTime, Utc, Weekday};
 use serde::{Deserialize, Serialize};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 /// A rule a message can break.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -221,12 +221,15 @@ pub fn in_trading_hours(at: DateTime<Utc>) -> bool {
 #[derive(Debug, Clone, Default)]
 pub struct FloodWindow {
     recent: VecDeque<DateTime<Utc>>,
+    // The window's length under the rules of the last message counted.
+    span: Duration,
 }
 
 impl FloodWindow {
     /// Records a message at `at`; false when it breaks the limit (it is not counted then).
     pub fn admit(&mut self, rules: &GroupRules, at: DateTime<Utc>) -> bool {
         let window = Duration::seconds(rules.flood_seconds);
+        self.span = window;
         while self.recent.front().is_some_and(|&t| at - t >= window) {
             self.recent.pop_front();
         }
@@ -235,6 +238,44 @@ impl FloodWindow {
         }
         self.recent.push_back(at);
         true
+    }
+
+    /// Nothing it counted is still in the window at `at`: forgetting it changes nothing.
+    pub fn lapsed(&self, at: DateTime<Utc>) -> bool {
+        self.recent.back().is_none_or(|&t| at - t >= self.span)
+    }
+}
+
+/// Windows kept before the first sweep of lapsed ones.
+const FLOOD_WINDOWS_BEFORE_SWEEP: usize = 1024;
+
+/// Every member's flood window, by (group, customer). Windows with nothing
+/// left in them are forgotten whenever the map has doubled since the last
+/// sweep, so a long-running server holds only the members writing lately.
+#[derive(Debug, Default)]
+pub struct FloodWindows {
+    windows: HashMap<(i64, i64), FloodWindow>,
+    sweep_at: usize,
+}
+
+impl FloodWindows {
+    /// Records a member's message at `at` in their window; false when it breaks the limit.
+    pub fn admit(&mut self, group_id: i64, customer_id: i64, rules: &GroupRules, at: DateTime<Utc>) -> bool {
+        if self.windows.len() >= self.sweep_at.max(FLOOD_WINDOWS_BEFORE_SWEEP) {
+            self.windows.retain(|_, w| !w.lapsed(at));
+            self.sweep_at = 2 * self.windows.len();
+        }
+        self.windows.entry((group_id, customer_id)).or_default().admit(rules, at)
+    }
+
+    /// Windows held.
+    pub fn len(&self) -> usize {
+        self.windows.len()
+    }
+
+    /// No window is held.
+    pub fn is_empty(&self) -> bool {
+        self.windows.is_empty()
     }
 }
 
@@ -358,6 +399,34 @@ mod tests {
         }
         assert!(!w.admit(&rules, t0 + Duration::seconds(5)), "the sixth in 10 s");
         assert!(w.admit(&rules, t0 + Duration::seconds(10)), "the first has left the window");
+        assert!(!w.lapsed(t0 + Duration::seconds(19)) && w.lapsed(t0 + Duration::seconds(20)));
+    }
+
+    #[test]
+    fn lapsed_flood_windows_are_forgotten_and_live_ones_kept() {
+        let rules = GroupRules::default(); // 5 in 10 s
+        let t0 = DateTime::parse_from_rfc3339("2026-11-23T02:00:00Z").unwrap().to_utc();
+        let mut windows = FloodWindows::default();
+        // A flooder fills their window; 2,047 others write once each.
+        for _ in 0..5 {
+            assert!(windows.admit(1, 0, &rules, t0));
+        }
+        for c in 1..2048 {
+            assert!(windows.admit(1, c, &rules, t0 + Duration::seconds(5)));
+        }
+        assert_eq!(windows.len(), 2048);
+        // 12 s on, the flooder's window has lapsed and so have the others'...
+        assert!(windows.admit(2, 1, &rules, t0 + Duration::seconds(16)));
+        assert_eq!(windows.len(), 1, "only the newest window is held");
+        // ... while a window still counting survives a sweep with its count.
+        for _ in 0..5 {
+            assert!(windows.admit(3, 7, &rules, t0 + Duration::seconds(20)));
+        }
+        for c in 0..2048 {
+            windows.admit(4, c, &rules, t0 + Duration::seconds(21));
+        }
+        assert_eq!(windows.len(), 2 + 2048, "nothing had lapsed: every window kept");
+        assert!(!windows.admit(3, 7, &rules, t0 + Duration::seconds(22)), "the sixth in 10 s is still refused");
     }
 
     #[test]

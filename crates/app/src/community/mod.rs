@@ -9,7 +9,7 @@ pub mod hub;
 use access::{Principal, Role};
 use chrono::{DateTime, Duration, Utc};
 use community::admission::{self, Admission, Applicant, Refusal, Route};
-use community::moderation::{self, Finding, FloodWindow, GroupRules, Sanction, Violation};
+use community::moderation::{self, Finding, FloodWindows, GroupRules, Sanction, Violation};
 use community::service_clock::{Escalation, ServiceHours};
 use hub::{ChatHub, Delivery};
 use serde::Serialize;
@@ -220,7 +220,7 @@ pub struct Communities {
     db: Db,
     hours: ServiceHours,
     hub: ChatHub,
-    floods: Mutex<HashMap<(i64, i64), FloodWindow>>,
+    floods: Mutex<FloodWindows>,
     // One writer per group at a time, so ids rise in the order members see them.
     writers: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
     // One publisher of scheduled content at a time, so nothing goes out twice.
@@ -596,7 +596,7 @@ impl Communities {
             });
         }
         let mut floods = self.floods.lock().expect("the flood windows' lock is never poisoned");
-        if !floods.entry((group.id, customer_id)).or_default().admit(&rules, now) {
+        if !floods.admit(group.id, customer_id, &rules, now) {
             let excerpt = format!("more than {} messages in {} s", rules.flood_messages, rules.flood_seconds);
             return Some(Finding { violation: Violation::Flood, excerpt });
         }
