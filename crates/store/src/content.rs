@@ -241,22 +241,26 @@ impl Db {
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(advisor_id).fetch_all(pool).await?))
     }
 
-    /// Messages a customer has sent in groups, newest first: (group name, message).
+    /// Messages a customer has sent in groups, newest first: (group name, message), in one query.
     pub async fn customer_group_messages(
         &self,
         customer_id: i64,
         limit: i64,
     ) -> Result<Vec<(String, crate::MessageRow)>, StoreError> {
-        let ids = "SELECT m.id, g.name FROM group_messages m JOIN chat_groups g ON g.id = m.group_id \
+        let sql = "SELECT g.name AS group_name, m.id, m.group_id, m.sender_kind, m.sender_id, m.sender_name, m.body, \
+                   m.reply_to, m.mentions, m.pinned, m.content_id, m.at \
+                   FROM group_messages m JOIN chat_groups g ON g.id = m.group_id \
                    WHERE m.sender_kind = 'customer' AND m.sender_id = $1 ORDER BY m.id DESC LIMIT $2";
-        let found: Vec<(i64, String)> =
-            with_pool!(self, pool => sqlx::query_as(ids).bind(customer_id).bind(limit).fetch_all(pool).await?);
-        let mut out = Vec::with_capacity(found.len());
-        for (id, group) in found {
-            if let Some(m) = self.message(id).await? {
-                out.push((group, m));
-            }
-        }
-        Ok(out)
+        let said: Vec<SaidInGroup> =
+            with_pool!(self, pool => sqlx::query_as(sql).bind(customer_id).bind(limit).fetch_all(pool).await?);
+        Ok(said.into_iter().map(|s| (s.group_name, s.message)).collect())
     }
+}
+
+/// A message with the name of the group it was said in.
+#[derive(sqlx::FromRow)]
+struct SaidInGroup {
+    group_name: String,
+    #[sqlx(flatten)]
+    message: crate::MessageRow,
 }
