@@ -266,21 +266,32 @@ impl Communities {
 
     /// Where the principal stands in a group.
     pub async fn standing(&self, principal: &Principal, group: &GroupRow) -> Result<Standing, CommunityError> {
+        Ok(self.standing_with_membership(principal, group).await?.0)
+    }
+
+    /// Where the principal stands, with their membership when they are a
+    /// member (which posting reads too: one read serves both).
+    async fn standing_with_membership(
+        &self,
+        principal: &Principal,
+        group: &GroupRow,
+    ) -> Result<(Standing, Option<store::MemberRow>), CommunityError> {
         if let Some(staff_id) = principal.staff_id {
             if group.advisor_id == staff_id || self.db.group_admins(group.id).await?.contains(&staff_id) {
-                return Ok(Standing::Admin { staff_id });
+                return Ok((Standing::Admin { staff_id }, None));
             }
         }
         Ok(match principal.role {
-            Role::Compliance | Role::Admin => Standing::Observer,
-            Role::Manager if principal.branch_id == Some(group.branch_id) => Standing::Observer,
+            Role::Compliance | Role::Admin => (Standing::Observer, None),
+            Role::Manager if principal.branch_id == Some(group.branch_id) => (Standing::Observer, None),
             Role::Customer => match principal.customer_id {
-                Some(c) if self.db.membership(group.id, c).await?.is_some_and(|m| m.removed_at.is_none()) => {
-                    Standing::Member { customer_id: c }
-                }
-                _ => Standing::Outsider,
+                Some(c) => match self.db.membership(group.id, c).await? {
+                    Some(m) if m.removed_at.is_none() => (Standing::Member { customer_id: c }, Some(m)),
+                    _ => (Standing::Outsider, None),
+                },
+                None => (Standing::Outsider, None),
             },
-            _ => Standing::Outsider,
+            _ => (Standing::Outsider, None),
         })
     }
 
@@ -533,7 +544,11 @@ impl Communities {
     /// Sends a message as the principal: admins freely; members under the
     /// group's rules, which may stop the message and sanction the sender.
     pub async fn post(&self, principal: &Principal, group_id: i64, draft: &Draft) -> Result<Posted, CommunityError> {
-        let (group, standing) = self.group_for(principal, group_id).await?;
+        let group = self.db.group(group_id).await?.ok_or(CommunityError::NotFound)?;
+        let (standing, membership) = self.standing_with_membership(principal, &group).await?;
+        if !standing.reads() {
+            return Err(CommunityError::NotFound);
+        }
         let text = draft.text.trim();
         if text.is_empty() || text.chars().count() > MAX_MESSAGE_CHARS {
             return Err(invalid("text", format!("give 1 to {MAX_MESSAGE_CHARS} characters")));
@@ -549,7 +564,7 @@ impl Communities {
                 ("staff", staff_id, self.db.staff_name(staff_id).await?.unwrap_or_default())
             }
             Standing::Member { customer_id } => {
-                let member = self.db.membership(group_id, customer_id).await?.ok_or(CommunityError::NotFound)?;
+                let member = membership.ok_or(CommunityError::NotFound)?;
                 if let Some(until) = member.muted_until.filter(|u| *u > now) {
                     return Err(CommunityError::Muted(until));
                 }
