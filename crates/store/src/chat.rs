@@ -402,22 +402,26 @@ impl Db {
 
     /// Each current member's message counts in a group since a moment.
     pub async fn member_counts(&self, group_id: i64, since: DateTime<Utc>) -> Result<Vec<MemberCounts>, StoreError> {
+        // One pass over the group's messages since then, grouped by sender (and
+        // one over the replies, grouped by whom they answer), not a pass per member.
         // Quick replies and welcomes look at the message replied to.
-        let sql = "SELECT mb.customer_id, \
-             (SELECT COUNT(*) FROM group_messages m WHERE m.group_id = $1 AND m.sender_kind = 'customer' \
-                AND m.sender_id = mb.customer_id AND m.at >= $2) AS messages, \
-             (SELECT COUNT(*) FROM group_messages m JOIN group_messages p ON p.id = m.reply_to \
-                WHERE m.group_id = $1 AND m.sender_kind = 'customer' AND m.sender_id = mb.customer_id AND m.at >= $2 \
-                AND p.sender_kind = 'staff' AND m.at <= p.at + INTERVAL_10_MIN) AS quick_replies, \
-             (SELECT COUNT(*) FROM group_messages m JOIN group_messages p ON p.id = m.reply_to \
-                WHERE m.group_id = $1 AND m.sender_kind = 'customer' AND m.sender_id = mb.customer_id AND m.at >= $2 \
-                AND p.sender_kind = 'system') AS welcomes, \
-             (SELECT COUNT(*) FROM group_messages m WHERE m.group_id = $1 AND m.sender_kind = 'customer' \
-                AND m.sender_id = mb.customer_id AND m.at >= $2 AND LENGTH(m.body) >= 50) AS substantive, \
-             (SELECT COUNT(*) FROM group_messages m JOIN group_messages p ON p.id = m.reply_to \
-                WHERE m.group_id = $1 AND p.sender_kind = 'customer' AND p.sender_id = mb.customer_id \
-                AND m.sender_id <> mb.customer_id AND p.at >= $2) AS replies_drawn \
-             FROM group_members mb WHERE mb.group_id = $1 AND mb.removed_at IS NULL ORDER BY mb.customer_id";
+        let sql = "SELECT mb.customer_id, COALESCE(said.messages, 0) AS messages, \
+             COALESCE(said.quick_replies, 0) AS quick_replies, COALESCE(said.welcomes, 0) AS welcomes, \
+             COALESCE(said.substantive, 0) AS substantive, COALESCE(drawn.replies_drawn, 0) AS replies_drawn \
+             FROM group_members mb \
+             LEFT JOIN (SELECT m.sender_id, COUNT(*) AS messages, \
+                 SUM(CASE WHEN p.sender_kind = 'staff' AND m.at <= p.at + INTERVAL_10_MIN THEN 1 ELSE 0 END) \
+                   AS quick_replies, \
+                 SUM(CASE WHEN p.sender_kind = 'system' THEN 1 ELSE 0 END) AS welcomes, \
+                 SUM(CASE WHEN LENGTH(m.body) >= 50 THEN 1 ELSE 0 END) AS substantive \
+               FROM group_messages m LEFT JOIN group_messages p ON p.id = m.reply_to \
+               WHERE m.group_id = $1 AND m.sender_kind = 'customer' AND m.at >= $2 GROUP BY m.sender_id) said \
+               ON said.sender_id = mb.customer_id \
+             LEFT JOIN (SELECT p.sender_id, COUNT(*) AS replies_drawn \
+               FROM group_messages m JOIN group_messages p ON p.id = m.reply_to \
+               WHERE m.group_id = $1 AND p.sender_kind = 'customer' AND m.sender_id <> p.sender_id AND p.at >= $2 \
+               GROUP BY p.sender_id) drawn ON drawn.sender_id = mb.customer_id \
+             WHERE mb.group_id = $1 AND mb.removed_at IS NULL ORDER BY mb.customer_id";
         Ok(match self.pool() {
             crate::Pool::Sqlite(pool) => {
                 // SQLite keeps times as RFC 3339 text; julianday compares them as instants.
