@@ -256,12 +256,22 @@ impl Communities {
         principal: &Principal,
         group_id: i64,
     ) -> Result<(GroupRow, Standing), CommunityError> {
+        let (group, standing, _) = self.group_with_membership(principal, group_id).await?;
+        Ok((group, standing))
+    }
+
+    /// `group_for`, with the principal's membership when they are a member.
+    async fn group_with_membership(
+        &self,
+        principal: &Principal,
+        group_id: i64,
+    ) -> Result<(GroupRow, Standing, Option<store::MemberRow>), CommunityError> {
         let group = self.db.group(group_id).await?.ok_or(CommunityError::NotFound)?;
-        let standing = self.standing(principal, &group).await?;
+        let (standing, membership) = self.standing_with_membership(principal, &group).await?;
         if !standing.reads() {
             return Err(CommunityError::NotFound);
         }
-        Ok((group, standing))
+        Ok((group, standing, membership))
     }
 
     /// Where the principal stands in a group.
@@ -544,11 +554,7 @@ impl Communities {
     /// Sends a message as the principal: admins freely; members under the
     /// group's rules, which may stop the message and sanction the sender.
     pub async fn post(&self, principal: &Principal, group_id: i64, draft: &Draft) -> Result<Posted, CommunityError> {
-        let group = self.db.group(group_id).await?.ok_or(CommunityError::NotFound)?;
-        let (standing, membership) = self.standing_with_membership(principal, &group).await?;
-        if !standing.reads() {
-            return Err(CommunityError::NotFound);
-        }
+        let (group, standing, membership) = self.group_with_membership(principal, group_id).await?;
         let text = draft.text.trim();
         if text.is_empty() || text.chars().count() > MAX_MESSAGE_CHARS {
             return Err(invalid("text", format!("give 1 to {MAX_MESSAGE_CHARS} characters")));
