@@ -4,21 +4,21 @@
 
 use crate::rules::Rule;
 use crate::rules::{
-    at_least, at_limit_down, concentrated, evaluate_into, month_care, past, stock_drop, trapped, InstrumentState,
-    RuleConfig, Trigger,
+    at_least, at_limit_down, evaluate_into, month_care, next_step_line, stock_drop, BelowCostLine, InstrumentState,
+    RuleConfig, ShareLine, Trigger,
 };
 use crate::sent::{
-    admit_account, admit_holding, instrument_fires, instrument_news, new_for_account, new_for_holding, AccountMark,
-    HoldingMark, MONTHLY,
+    admit_account, admit_holding, bit, instrument_fires, instrument_news, new_for_account, sent_step, trend_fires,
+    AccountMark, HoldingMark, MONTHLY,
 };
 use crate::{AccountFigures, HoldingDetail, Positions, Watch, WatchError};
 use market::indicators::{Indicator, Macd, MacdValue, Ohlcv};
 use std::sync::Mutex;
 
-/// A row whose account has its own thresholds: the screen (firm thresholds) cannot read it.
-const OWN_THRESHOLDS: u8 = 1;
-/// A row holding a position trapped long enough to fire once far enough under its cost.
-const LONG_TRAPPED: u8 = 2;
+/// A row the screen (firm thresholds, the first 16 positions) cannot read,
+/// judged in full instead: its account has its own thresholds, or a position
+/// past the 16th has been trapped long enough.
+const JUDGE_IN_FULL: u8 = 1;
 
 /// What the screen knows of an instrument under the firm's thresholds,
 /// refreshed when its price moves (5,000 of these fit in the L2 cache).
@@ -29,9 +29,8 @@ struct Board {
     price: i32,
     /// Stocks only: the drop step and limit-down now, as a holding mark (see `sent`).
     fires: HoldingMark,
-    /// Crossed below its MA20 today / MACD death cross today.
-    below_ma20: bool,
-    macd_cross: bool,
+    /// The trend rules its signals today fire for a heavy holder, as a holding mark.
+    trend: HoldingMark,
 }
 
 /// Reminders a judging thread hands over at a time.
@@ -48,8 +47,11 @@ struct RowState {
     month_prior: i64,
     /// What was sent to the account today (see `sent`).
     sent: AccountMark,
-    /// `OWN_THRESHOLDS`, `LONG_TRAPPED`.
+    /// `JUDGE_IN_FULL`.
     flags: u8,
+    /// Bit k: the row's k-th position has been trapped long enough to fire
+    /// once far enough under its cost (fixed within a day).
+    long_trapped: u16,
 }
 
 /// The sent marks a judging thread may write: its rows' and their main positions'.
@@ -281,8 +283,7 @@ impl Monitor {
     ) -> Result<Vec<Trigger>, WatchError> {
         self.watch.trade(account, instrument, quantity, price)?;
         let row = self.watch.row_of(account);
-        let flags = self.flags_of(row);
-        self.rows[row].flags = flags;
+        (self.rows[row].flags, self.rows[row].long_trapped) = self.flags_of(row);
         let overflow = self.watch.overflow_positions();
         self.sent_overflow.get_mut().expect(POISON).resize(overflow, 0);
         let mut due = Vec::new();
@@ -410,7 +411,8 @@ impl Monitor {
         let main_bounds: Vec<(usize, usize)> =
             chunks.iter().map(|r| (self.watch.row_start(r.start), self.watch.row_start(r.end))).collect();
         let Monitor { watch, config, sent_main, sent_overflow, rows, boards, states, .. } = self;
-        let judge = Judge { config, boards, states, sent_overflow };
+        let trap = BelowCostLine::new(config.firm.trapped_below_cost_bp);
+        let judge = Judge { config, boards, states, sent_overflow, trap };
         let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Trigger>>(chunks.len() * 2);
         // Each thread its rows, and the sent marks of those rows and of their positions.
         let (mut main_rest, mut rows_rest) = (&mut sent_main[..], &mut rows[..]);
@@ -478,7 +480,13 @@ impl Monitor {
 
     /// What judging reads, borrowed apart from the engine.
     fn judge(&self) -> Judge<'_> {
-        Judge { config: &self.config, boards: &self.boards, states: &self.states, sent_overflow: &self.sent_overflow }
+        Judge {
+            config: &self.config,
+            boards: &self.boards,
+            states: &self.states,
+            sent_overflow: &self.sent_overflow,
+            trap: BelowCostLine::new(self.config.firm.trapped_below_cost_bp),
+        }
     }
 }
 
@@ -490,6 +498,8 @@ struct Judge<'a> {
     boards: &'a [Board],
     states: &'a [InstrumentState],
     sent_overflow: &'a Mutex<Vec<HoldingMark>>,
+    /// The firm's trapped line, for the screen.
+    trap: BelowCostLine,
 }
 
 /// One judging thread's own state during a sweep.
@@ -553,50 +563,52 @@ impl Judge<'_> {
     fn pending(&self, positions: Positions, row: usize, figures: AccountFigures, sent: &Sent) -> bool {
         let state = sent.rows[row - sent.row_base];
         let v = positions.row_view(row, figures);
-        if v.overflow || state.flags & OWN_THRESHOLDS != 0 {
+        if v.overflow || state.flags & JUDGE_IN_FULL != 0 {
             return true;
         }
         let (t, f, account) = (&self.config.firm, v.figures, state.sent);
-        let (day_loss, _) = past(-f.day_pnl, f.value - f.day_pnl, t.account_day_loss_bp, t.account_day_loss_step_bp);
-        let (drawdown, _) = past(f.peak - f.value, f.peak, t.drawdown_bp, t.drawdown_step_bp);
-        let step = |s: u32| u16::try_from(s).unwrap_or(u16::MAX);
-        if (day_loss > 0 && new_for_account(account, Rule::AccountDayLoss, step(day_loss)))
-            || (drawdown > 0 && new_for_account(account, Rule::Drawdown, step(drawdown)))
+        // The stepped account rules against the line of their next step not yet
+        // sent: a multiplication each, no division.
+        let next = |rule, part, whole, threshold, step| {
+            next_step_line(sent_step(account, rule), threshold, step).is_some_and(|line| at_least(part, whole, line))
+        };
+        let (threshold, step) = (t.account_day_loss_bp, t.account_day_loss_step_bp);
+        if next(Rule::AccountDayLoss, -f.day_pnl, f.value - f.day_pnl, threshold, step)
+            || next(Rule::Drawdown, f.peak - f.value, f.peak, t.drawdown_bp, t.drawdown_step_bp)
             || (month_care(t, state.month_prior + f.day_pnl) && new_for_account(account, Rule::MonthLossCare, 1))
         {
             return true;
         }
-        // No position can concentrate the account unless its largest does.
-        let may_concentrate = concentrated(t, f.largest, f.value);
-        let long_trapped = state.flags & LONG_TRAPPED != 0;
+        let heavy = ShareLine::new(f.value, t.heavy_bp);
+        let concentrates = if f.value >= t.concentration_min_value {
+            ShareLine::new(f.value, t.concentration_bp)
+        } else {
+            ShareLine::NEVER
+        };
         let start = positions.row_start(row) - sent.main_base;
         let marks = &sent.main[start..start + v.instruments.len()];
-        // At a concentration line of half or more, only the largest position can pass it.
-        let only_largest = t.concentration_bp >= 5_000;
-        // Most positions need only their instrument's board and their mark:
-        // `|` rather than `||`, so that path has no branch to mispredict.
+        // Every rule for every position, without a branch: which positions have
+        // news is random, and a mispredicted branch costs more than the few
+        // compares it would skip.
         let mut news = false;
-        for (k, (&i, &quantity)) in v.instruments.iter().zip(v.quantities).enumerate() {
-            let (b, mark) = (&self.boards[i as usize], marks[k]);
-            let held = quantity > 0;
+        for ((&i, &quantity), &mark) in v.instruments.iter().zip(v.quantities).zip(marks) {
+            let b = &self.boards[i as usize];
             let value = i64::from(quantity) * i64::from(b.price);
-            news |= held
+            let unsent = !mark;
+            news |= (quantity > 0)
                 & (instrument_news(b.fires, mark)
-                    | ((i64::from(quantity) >= b.disclosure_shares) & new_for_holding(mark, Rule::Disclosure, 1)));
-            // The weight and cost rules only where one could hold and has not been sent
-            // (after the open, most of them have: the mark is read before any arithmetic).
-            let concentration =
-                may_concentrate & (value == f.largest || !only_largest) & new_for_holding(mark, Rule::Concentration, 1);
-            let below_ma20 = b.below_ma20 & new_for_holding(mark, Rule::HeavyBelowMa20, 1);
-            let macd_cross = b.macd_cross & new_for_holding(mark, Rule::HeavyMacdDeathCross, 1);
-            let trap = long_trapped && v.trapped_days[k] >= t.trapped_days && new_for_holding(mark, Rule::Trapped, 1);
-            if !(held & (concentration | below_ma20 | macd_cross | trap)) {
-                continue;
-            }
-            let heavy = (below_ma20 || macd_cross) && at_least(value, f.value, t.heavy_bp);
-            let holding = HoldingDetail { instrument: i, quantity, cost: v.costs[k], trapped_days: v.trapped_days[k] };
-            news |=
-                (concentration && concentrated(t, value, f.value)) || heavy || (trap && trapped(t, &holding, b.price));
+                    | ((i64::from(quantity) >= b.disclosure_shares) & (unsent & bit(Rule::Disclosure) != 0))
+                    | ((unsent & b.trend != 0) & heavy.reached_by(value))
+                    | ((unsent & bit(Rule::Concentration) != 0) & concentrates.reached_by(value)));
+        }
+        // The trapped rule only for the positions trapped long enough (their
+        // costs are read nowhere else in a sweep).
+        let mut long_trapped = state.long_trapped;
+        while !news && long_trapped != 0 {
+            let k = long_trapped.trailing_zeros() as usize;
+            long_trapped &= long_trapped - 1;
+            let price = self.boards[v.instruments[k] as usize].price;
+            news = v.quantities[k] > 0 && marks[k] & bit(Rule::Trapped) == 0 && self.trap.reached_by(v.costs[k], price);
         }
         news
     }
@@ -631,8 +643,7 @@ impl Monitor {
         Board {
             price: s.price,
             fires: instrument_fires(step, s.is_stock && at_limit_down(s)),
-            below_ma20: s.crossed_below_ma20,
-            macd_cross: s.macd_death_cross,
+            trend: trend_fires(s.crossed_below_ma20, s.macd_death_cross),
             disclosure_shares: i64::try_from(disclosure_shares).unwrap_or(i64::MAX),
         }
     }
@@ -647,17 +658,18 @@ impl Monitor {
     /// Sets every row's flags.
     fn flag_rows(&mut self) {
         for row in 0..self.watch.accounts() {
-            let flags = self.flags_of(row);
-            self.rows[row].flags = flags;
+            (self.rows[row].flags, self.rows[row].long_trapped) = self.flags_of(row);
         }
     }
 
-    /// A row's flags.
-    fn flags_of(&self, row: usize) -> u8 {
+    /// A row's flags and which of its positions are trapped long enough.
+    fn flags_of(&self, row: usize) -> (u8, u16) {
         let view = self.watch.row_view(row);
         let own = !self.config.accounts.is_empty() && self.config.accounts.contains_key(&view.account);
-        let long = view.trapped_days.iter().any(|&d| d >= self.config.firm.trapped_days);
-        (u8::from(own) * OWN_THRESHOLDS) | (u8::from(long) * LONG_TRAPPED)
+        let long = |k: &usize| view.trapped_days[*k] >= self.config.firm.trapped_days;
+        let mask = (0..view.trapped_days.len().min(16)).filter(long).fold(0u16, |m, k| m | 1 << k);
+        let beyond = (16..view.trapped_days.len()).any(|k| long(&k));
+        (u8::from(own || beyond) * JUDGE_IN_FULL, mask)
     }
 
     fn state_now(&self, instrument: u32) -> InstrumentState {

@@ -214,7 +214,8 @@ pub fn bp(part: i64, whole: i64) -> Bp {
     } else if let Some(scaled) = part.checked_mul(10_000) {
         scaled / whole
     } else {
-        (i128::from(part) * 10_000 / i128::from(whole)) as Bp
+        let exact = i128::from(part) * 10_000 / i128::from(whole);
+        Bp::try_from(exact).unwrap_or(if exact > 0 { Bp::MAX } else { Bp::MIN })
     }
 }
 
@@ -302,6 +303,72 @@ fn reaches(part: i64, whole: i64, threshold: Bp) -> bool {
     match (part.checked_mul(10_000), threshold.checked_mul(whole)) {
         (Some(left), Some(right)) => left >= right,
         _ => i128::from(part) * 10_000 >= i128::from(threshold) * i128::from(whole),
+    }
+}
+
+/// `at_least(part, whole, threshold)` for many non-negative parts of one
+/// whole, with the product to beat computed once: the screen compares every
+/// position of an account with it, by one multiplication and no branch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ShareLine(i128);
+
+impl ShareLine {
+    /// A line no part reaches.
+    pub(crate) const NEVER: ShareLine = ShareLine(i128::MAX);
+
+    /// The line `threshold` of `whole`.
+    pub(crate) fn new(whole: i64, threshold: Bp) -> ShareLine {
+        if threshold <= 0 {
+            ShareLine(i128::MIN) // any non-negative part is at or past it
+        } else if whole <= 0 {
+            ShareLine::NEVER
+        } else {
+            ShareLine(i128::from(threshold) * i128::from(whole))
+        }
+    }
+
+    /// `at_least(part, whole, threshold)`: for any `part` when the threshold
+    /// is positive, for a non-negative one otherwise.
+    pub(crate) fn reached_by(self, part: i64) -> bool {
+        i128::from(part) * 10_000 >= self.0
+    }
+}
+
+/// `at_least(cost - price, cost, threshold)`, how far a position is below
+/// its cost, as one multiplication: `fall * 10_000 >= factor * cost + offset`,
+/// which is the same comparison rounded as [`bp`] rounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BelowCostLine {
+    threshold: Bp,
+    factor: i128,
+    offset: i128,
+}
+
+impl BelowCostLine {
+    /// The line `threshold` below cost.
+    pub(crate) fn new(threshold: Bp) -> BelowCostLine {
+        // bp rounds toward zero: a negative measure reaches a threshold t <= 0
+        // while fall * 10_000 > (t - 1) * cost.
+        let (factor, offset) = if threshold > 0 { (i128::from(threshold), 0) } else { (i128::from(threshold) - 1, 1) };
+        BelowCostLine { threshold, factor, offset }
+    }
+
+    /// The position bought at `cost` is at least the threshold below it at `price`.
+    pub(crate) fn reached_by(self, cost: i32, price: i32) -> bool {
+        let fall = (i128::from(cost) - i128::from(price)) * 10_000;
+        let cost_wide = i128::from(cost);
+        ((cost > 0) & (fall >= self.factor * cost_wide + self.offset)) | ((cost <= 0) & (self.threshold <= 0))
+    }
+}
+
+/// The least measure that makes a stepped rule (see [`steps`]) new when
+/// step `sent` of it was already sent today; `None` when no measure can.
+pub(crate) fn next_step_line(sent: u32, threshold: Bp, step: Bp) -> Option<Bp> {
+    // Steps saturate at 255 in the marks (see `sent`).
+    match sent {
+        0 => Some(threshold),
+        _ if step <= 0 || sent >= 255 => None,
+        _ => threshold.checked_add(step.checked_mul(i64::from(sent))?),
     }
 }
 
@@ -424,6 +491,55 @@ mod tests {
                 _ => {
                     self.fired.insert((t.account, t.rule, t.instrument), (period, t.step));
                     true
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_share_line_agrees_with_at_least_for_every_part() {
+        let edges = [0, 1, 9_999, 10_000, 123_456_789, i64::from(i32::MAX) * i64::from(i32::MAX), i64::MAX / 3];
+        for whole in [-5, 0, 1, 3, 10_000, 987_654_321, i64::from(i32::MAX) * 4, i64::MAX / 7] {
+            for threshold in [-100, 0, 1, 2_000, 5_000, 10_000, 30_000] {
+                let line = ShareLine::new(whole, threshold);
+                for part in edges.iter().copied().chain([whole / 5, whole / 2, whole / 2 + 1, whole].map(|p| p.max(0)))
+                {
+                    assert_eq!(
+                        line.reached_by(part),
+                        at_least(part, whole, threshold),
+                        "{part} of {whole} at {threshold}"
+                    );
+                }
+            }
+        }
+        assert!(!ShareLine::NEVER.reached_by(i64::MAX));
+    }
+
+    #[test]
+    fn a_below_cost_line_agrees_with_at_least() {
+        let prices = [i32::MIN, -7, 0, 1, 699, 700, 701, 999, 1_000, 1_001, 70_000, i32::MAX];
+        for threshold in [-20_000, -1, 0, 1, 3_000, 10_000, 25_000, i64::MAX / 2] {
+            let line = BelowCostLine::new(threshold);
+            for cost in [i32::MIN, -1_000, 0, 1, 3, 1_000, 100_000, i32::MAX] {
+                for price in prices {
+                    let exact = at_least(i64::from(cost) - i64::from(price), i64::from(cost), threshold);
+                    assert_eq!(line.reached_by(cost, price), exact, "cost {cost} price {price} at {threshold}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_next_step_line_is_where_past_gives_a_step_not_yet_sent() {
+        for (threshold, step) in [(500, 200), (1_500, 500), (500, 0), (0, 100), (-100, 300)] {
+            for sent in [0u32, 1, 2, 7, 254, 255] {
+                for whole in [1_000_000i64, 77_777, 0] {
+                    for part in (-50_000..=1_000_000).step_by(2_473).chain([whole / 20, whole / 20 - 1, whole]) {
+                        let (steps_now, _) = past(part, whole, threshold, step);
+                        let new = u16::try_from(steps_now).unwrap_or(u16::MAX).min(255) > sent as u16;
+                        let by_line = next_step_line(sent, threshold, step).is_some_and(|l| at_least(part, whole, l));
+                        assert_eq!(by_line, new, "{part} of {whole}, {threshold}+{step}, sent {sent}");
+                    }
                 }
             }
         }

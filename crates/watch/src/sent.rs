@@ -17,7 +17,8 @@ pub(crate) type AccountMark = u32;
 /// The account mark's monthly part, kept across days of a month.
 pub(crate) const MONTHLY: AccountMark = 1 << 16;
 
-fn bit(rule: Rule) -> u16 {
+/// The bit of a stepless holding rule in a holding mark (0 for the stepped drop).
+pub(crate) const fn bit(rule: Rule) -> u16 {
     match rule {
         Rule::LimitDown => 1 << 8,
         Rule::Concentration => 1 << 9,
@@ -33,6 +34,12 @@ fn bit(rule: Rule) -> u16 {
 /// mark's layout: the drop step (saturated) and the limit-down flag.
 pub(crate) fn instrument_fires(drop_step: u32, limit_down: bool) -> HoldingMark {
     drop_step.min(255) as u16 | if limit_down { bit(Rule::LimitDown) } else { 0 }
+}
+
+/// The trend rules an instrument's signals today would fire for a heavy
+/// holder, in a holding mark's layout.
+pub(crate) fn trend_fires(below_ma20: bool, macd_death_cross: bool) -> HoldingMark {
+    (u16::from(below_ma20) * bit(Rule::HeavyBelowMa20)) | (u16::from(macd_death_cross) * bit(Rule::HeavyMacdDeathCross))
 }
 
 /// True when a holder whose mark is `mark` has not yet been sent what
@@ -67,6 +74,11 @@ fn account_shift(rule: Rule) -> Option<u32> {
         Rule::Drawdown => Some(8),
         _ => None,
     }
+}
+
+/// The step of a stepped account rule (day loss, drawdown) already sent today.
+pub(crate) fn sent_step(mark: AccountMark, rule: Rule) -> u32 {
+    account_shift(rule).map_or(0, |shift| (mark >> shift) & 0xff)
 }
 
 /// True when an account's trigger would be new today (this month, for care).
