@@ -620,7 +620,7 @@ impl Watch {
     }
 
     /// [`Watch::row_view`] with the given figures.
-    #[inline]
+    #[inline(always)]
     fn row_view_with(&self, row: usize, figures: AccountFigures) -> RowView<'_> {
         let range = self.account_start[row] as usize..self.account_start[row + 1] as usize;
         RowView {
