@@ -15,17 +15,16 @@ use crate::{AccountFigures, HoldingDetail, Positions, Watch, WatchError};
 use market::indicators::{Indicator, Macd, MacdValue, Ohlcv};
 use std::sync::Mutex;
 
-/// A row the screen (firm thresholds, the first 16 positions) cannot read,
-/// judged in full instead: its account has its own thresholds, or a position
-/// past the 16th has been trapped long enough.
+/// A row the screen (firm thresholds, the first 8 positions' masks) cannot
+/// read, judged in full instead: its account has its own thresholds, or a
+/// position past the 8th is trapped long enough or passes the disclosure line.
 const JUDGE_IN_FULL: u8 = 1;
 
 /// What the screen knows of an instrument under the firm's thresholds,
-/// refreshed when its price moves (5,000 of these fit in the L2 cache).
+/// refreshed when its price moves: 8 bytes, so the popular ones stay in L1.
 #[derive(Debug, Clone, Copy, Default)]
 struct Board {
-    /// Positions of at least this many shares pass the disclosure line.
-    disclosure_shares: i64,
+    /// Price now.
     price: i32,
     /// Stocks only: the drop step and limit-down now, as a holding mark (see `sent`).
     fires: HoldingMark,
@@ -51,7 +50,10 @@ struct RowState {
     flags: u8,
     /// Bit k: the row's k-th position has been trapped long enough to fire
     /// once far enough under its cost (fixed within a day).
-    long_trapped: u16,
+    long_trapped: u8,
+    /// Bit k: the row's k-th position holds enough of its instrument's shares
+    /// to pass the disclosure line (fixed but for trades).
+    discloses: u8,
 }
 
 /// The sent marks a judging thread may write: its rows' and their main positions'.
@@ -283,7 +285,7 @@ impl Monitor {
     ) -> Result<Vec<Trigger>, WatchError> {
         self.watch.trade(account, instrument, quantity, price)?;
         let row = self.watch.row_of(account);
-        (self.rows[row].flags, self.rows[row].long_trapped) = self.flags_of(row);
+        self.set_flags(row);
         let overflow = self.watch.overflow_positions();
         self.sent_overflow.get_mut().expect(POISON).resize(overflow, 0);
         let mut due = Vec::new();
@@ -597,18 +599,24 @@ impl Judge<'_> {
             let unsent = !mark;
             news |= (quantity > 0)
                 & (instrument_news(b.fires, mark)
-                    | ((i64::from(quantity) >= b.disclosure_shares) & (unsent & bit(Rule::Disclosure) != 0))
                     | ((unsent & b.trend != 0) & heavy.reached_by(value))
                     | ((unsent & bit(Rule::Concentration) != 0) & concentrates.reached_by(value)));
         }
-        // The trapped rule only for the positions trapped long enough (their
-        // costs are read nowhere else in a sweep).
+        // The rules few positions can fire, only for those: trapped long
+        // enough (their costs are read nowhere else in a sweep), large enough
+        // to disclose.
         let mut long_trapped = state.long_trapped;
         while !news && long_trapped != 0 {
             let k = long_trapped.trailing_zeros() as usize;
             long_trapped &= long_trapped - 1;
             let price = self.boards[v.instruments[k] as usize].price;
             news = v.quantities[k] > 0 && marks[k] & bit(Rule::Trapped) == 0 && self.trap.reached_by(v.costs[k], price);
+        }
+        let mut discloses = state.discloses;
+        while !news && discloses != 0 {
+            let k = discloses.trailing_zeros() as usize;
+            discloses &= discloses - 1;
+            news = marks[k] & bit(Rule::Disclosure) == 0;
         }
         news
     }
@@ -632,19 +640,10 @@ impl Monitor {
     fn board_of(&self, s: &InstrumentState) -> Board {
         let t = &self.config.firm;
         let (step, _) = if s.is_stock { stock_drop(t, s) } else { (0, 0) };
-        // The fewest shares that reach the disclosure line (at_least, solved for the part).
-        let disclosure_shares = if s.outstanding_shares > 0 && t.disclosure_bp > 0 {
-            (i128::from(s.outstanding_shares) * i128::from(t.disclosure_bp) + 9_999) / 10_000
-        } else if s.outstanding_shares > 0 {
-            i128::from(i64::MIN)
-        } else {
-            i128::from(i64::MAX)
-        };
         Board {
             price: s.price,
             fires: instrument_fires(step, s.is_stock && at_limit_down(s)),
             trend: trend_fires(s.crossed_below_ma20, s.macd_death_cross),
-            disclosure_shares: i64::try_from(disclosure_shares).unwrap_or(i64::MAX),
         }
     }
 
@@ -658,18 +657,31 @@ impl Monitor {
     /// Sets every row's flags.
     fn flag_rows(&mut self) {
         for row in 0..self.watch.accounts() {
-            (self.rows[row].flags, self.rows[row].long_trapped) = self.flags_of(row);
+            self.set_flags(row);
         }
     }
 
-    /// A row's flags and which of its positions are trapped long enough.
-    fn flags_of(&self, row: usize) -> (u8, u16) {
+    /// Sets a row's flags and its masks of positions trapped long enough
+    /// and of positions passing the disclosure line.
+    fn set_flags(&mut self, row: usize) {
         let view = self.watch.row_view(row);
+        let t = &self.config.firm;
         let own = !self.config.accounts.is_empty() && self.config.accounts.contains_key(&view.account);
-        let long = |k: &usize| view.trapped_days[*k] >= self.config.firm.trapped_days;
-        let mask = (0..view.trapped_days.len().min(16)).filter(long).fold(0u16, |m, k| m | 1 << k);
-        let beyond = (16..view.trapped_days.len()).any(|k| long(&k));
-        (u8::from(own || beyond) * JUDGE_IN_FULL, mask)
+        let long = |k: usize| view.trapped_days[k] >= t.trapped_days;
+        let discloses = |k: usize| {
+            let outstanding = self.profiles[view.instruments[k] as usize].outstanding_shares;
+            view.quantities[k] > 0
+                && outstanding > 0
+                && at_least(i64::from(view.quantities[k]), outstanding, t.disclosure_bp)
+        };
+        let mask = |of: &dyn Fn(usize) -> bool| {
+            (0..view.instruments.len().min(8)).filter(|&k| of(k)).fold(0u8, |m, k| m | 1 << k)
+        };
+        let beyond = (8..view.instruments.len()).any(|k| long(k) || discloses(k));
+        let (long_trapped, discloses) = (mask(&long), mask(&discloses));
+        let state = &mut self.rows[row];
+        state.flags = u8::from(own || beyond) * JUDGE_IN_FULL;
+        (state.long_trapped, state.discloses) = (long_trapped, discloses);
     }
 
     fn state_now(&self, instrument: u32) -> InstrumentState {
@@ -843,6 +855,21 @@ mod tests {
         assert!(m.judge_everyone(1).iter().all(|t| t.rule == Rule::Concentration), "20% under cost: not yet");
         assert!(m.quote(1, 7_100).unwrap().is_empty(), "29% under");
         let t = m.quote(1, 6_900).unwrap();
+        assert_eq!(fired(&t), vec![(0, Rule::Trapped, 1)], "31% under cost, nothing else changed");
+    }
+
+    #[test]
+    fn a_tenth_holding_sinking_past_the_trapped_line_is_seen() {
+        // Ten holdings (none a stock), the last held 60 days far under cost: past
+        // the screen's 8-position masks, so the row is judged in full instead.
+        let mut instruments = vec![vec![10_000]];
+        instruments.extend((1..=10).map(|_| vec![8_000]));
+        let mut positions: Vec<(u32, i32, i32, u16)> = (1..10).map(|i| (i, 10_000, 8_000, 0)).collect();
+        positions.push((10, 100, 10_000, 60));
+        let mut m = one_account(instruments, &positions);
+        assert!(m.judge_everyone(1).iter().all(|t| t.rule != Rule::Trapped), "20% under cost: not yet");
+        assert!(m.quote(10, 7_100).unwrap().is_empty(), "29% under");
+        let t = m.quote(10, 6_900).unwrap();
         assert_eq!(fired(&t), vec![(0, Rule::Trapped, 1)], "31% under cost, nothing else changed");
     }
 
