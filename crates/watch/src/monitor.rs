@@ -561,7 +561,8 @@ impl Judge<'_> {
     /// columns and the instruments' boards, each compared with what was sent
     /// today. Exact, not a guess: false only when every rule that holds was
     /// already sent at its step. True for rows it cannot read (own
-    /// thresholds, positions in the overflow), which are judged in full.
+    /// thresholds, positions in the overflow, a long-trapped or disclosing
+    /// position past the 8th: see `JUDGE_IN_FULL`), which are judged in full.
     fn pending(&self, positions: Positions, row: usize, figures: AccountFigures, sent: &Sent) -> bool {
         let state = sent.rows[row - sent.row_base];
         let v = positions.row_view(row, figures);
