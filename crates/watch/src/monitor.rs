@@ -413,8 +413,7 @@ impl Monitor {
         let main_bounds: Vec<(usize, usize)> =
             chunks.iter().map(|r| (self.watch.row_start(r.start), self.watch.row_start(r.end))).collect();
         let Monitor { watch, config, sent_main, sent_overflow, rows, boards, states, .. } = self;
-        let trap = BelowCostLine::new(config.firm.trapped_below_cost_bp);
-        let judge = Judge { config, boards, states, sent_overflow, trap };
+        let judge = Judge::new(config, boards, states, sent_overflow);
         let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Trigger>>(chunks.len() * 2);
         // Each thread its rows, and the sent marks of those rows and of their positions.
         let (mut main_rest, mut rows_rest) = (&mut sent_main[..], &mut rows[..]);
@@ -482,13 +481,7 @@ impl Monitor {
 
     /// What judging reads, borrowed apart from the engine.
     fn judge(&self) -> Judge<'_> {
-        Judge {
-            config: &self.config,
-            boards: &self.boards,
-            states: &self.states,
-            sent_overflow: &self.sent_overflow,
-            trap: BelowCostLine::new(self.config.firm.trapped_below_cost_bp),
-        }
+        Judge::new(&self.config, &self.boards, &self.states, &self.sent_overflow)
     }
 }
 
@@ -512,7 +505,18 @@ struct Worker<'a> {
     batches: std::sync::mpsc::SyncSender<Vec<Trigger>>,
 }
 
-impl Judge<'_> {
+impl<'a> Judge<'a> {
+    /// What judging reads, with the firm's lines the screen compares against.
+    fn new(
+        config: &'a RuleConfig,
+        boards: &'a [Board],
+        states: &'a [InstrumentState],
+        sent_overflow: &'a Mutex<Vec<HoldingMark>>,
+    ) -> Judge<'a> {
+        let trap = BelowCostLine::new(config.firm.trapped_below_cost_bp);
+        Judge { config, boards, states, sent_overflow, trap }
+    }
+
     /// Judges the account in `row`: unless `full`, skipped when the screen
     /// finds nothing new due (see `Judge::pending`); otherwise every
     /// rule, each trigger admitted if not yet sent today at its step.
