@@ -390,6 +390,14 @@ enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The chat bench's kernel floor: writes each line of standard input as one WebSocket frame to
+    /// every socket it accepted (started by `bench chat`, not by hand).
+    #[command(hide = true)]
+    ChatFloor {
+        /// Sockets to accept before reading standard input.
+        #[arg(long)]
+        sockets: usize,
+    },
     /// Generate a book (time, peak memory), import it into SQLite and optionally PostgreSQL (rows/s), compare.
     Import {
         /// Customers to generate.
@@ -624,6 +632,10 @@ async fn main() -> anyhow::Result<()> {
                 b.p50_ms_with_flood, b.p99_ms_with_flood, b.flood_messages
             );
             println!(
+                "kernel floor         p50 {:.2} ms, p99 {:.2} ms (the same frames, written by plain loops)",
+                b.floor_p50_ms, b.floor_p99_ms
+            );
+            println!(
                 "burst                {} messages: {:.0} messages/s, {:.0} deliveries/s",
                 b.burst_messages, b.messages_per_second, b.deliveries_per_second
             );
@@ -632,6 +644,10 @@ async fn main() -> anyhow::Result<()> {
             if json {
                 println!("{}", serde_json::to_string(&b)?);
             }
+            Ok(())
+        }
+        Command::Bench(BenchCommand::ChatFloor { sockets }) => {
+            tokio::task::spawn_blocking(move || app::bench::chat::serve_floor(sockets)).await??;
             Ok(())
         }
         Command::Bench(BenchCommand::Import { customers, seed, work_dir, bars, postgres, json }) => {

@@ -4,17 +4,23 @@
 //! process, opens every client's WebSocket on loopback, and measures:
 //! an advisor's messages fanned out to a group's members at a steady pace
 //! (delivery latency p50 and p99), the same while one member floods the
-//! group (the two alternate in rounds), and a burst sent back to back
-//! (deliveries per second). Latency is
-//! measured in this one process, from just before the advisor's socket
-//! sends to the moment a member's socket reads the message.
+//! group, the kernel's floor for the same fan-out (plain loops writing the
+//! same frames; the three alternate in rounds), and a burst sent back to
+//! back (deliveries per second). Latency is measured in this one process,
+//! from just before the advisor's socket sends to the moment a member's
+//! socket reads the message.
+
+mod floor;
+mod reader;
+
+pub use floor::serve as serve_floor;
 
 use super::peak_rss_bytes_of;
 use crate::{generate, import_dir, GenOptions, ImportOptions};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use std::io::BufRead;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use store::Db;
@@ -59,6 +65,11 @@ pub struct ChatBench {
     pub p50_ms_with_flood: f64,
     /// 99th percentile delivery latency while one member floods.
     pub p99_ms_with_flood: f64,
+    /// Median delivery latency of the kernel's floor: the same frames to as many
+    /// members, written by plain loops in a process of its own.
+    pub floor_p50_ms: f64,
+    /// 99th percentile delivery latency of the kernel's floor.
+    pub floor_p99_ms: f64,
     /// Rounds the paced phases alternated in.
     pub rounds: usize,
     /// Messages the flooding member sent meanwhile.
@@ -102,16 +113,30 @@ const FLOODER_SEND_BUFFER: u32 = 16 * 1024;
 /// socket's pace stop, starts after them.
 const FLOOD_ONSET: Duration = Duration::from_secs(1);
 
-const PHASES: usize = 3;
+const PHASES: usize = 4;
 const STEADY: usize = 0;
 const FLOOD: usize = 1;
 const BURST: usize = 2;
+const FLOOR: usize = 3;
 
 /// What every member's reader shares: latencies per phase and deliveries counted.
 struct Readings {
     start: Instant,
     delivered: [AtomicU64; PHASES],
     latencies_us: [Mutex<Vec<u32>>; PHASES],
+    /// The length of an advisor message as members receive it, so the floor sends as many bytes.
+    message_bytes: AtomicUsize,
+}
+
+impl Readings {
+    fn new() -> Self {
+        Readings {
+            start: Instant::now(),
+            delivered: Default::default(),
+            latencies_us: Default::default(),
+            message_bytes: AtomicUsize::new(0),
+        }
+    }
 }
 
 /// A seeded database and the sessions of its clients.
@@ -212,6 +237,11 @@ fn start_server(url: &str) -> Result<Server, ChatBenchError> {
     Err(ChatBenchError::Server("the server exited before listening".into()))
 }
 
+/// A group's chat socket, from its newest message on.
+fn live_path(group: i64) -> String {
+    format!("/groups/{group}/live?after={}", i64::MAX)
+}
+
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Opens a client's socket. `send_buffer` bounds its kernel send buffer, as
@@ -221,7 +251,7 @@ type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStre
 /// here, not the server's work.
 async fn open(addr: &str, group: i64, token: &str, send_buffer: Option<u32>) -> Result<Socket, ChatBenchError> {
     let client = |e: &dyn std::fmt::Display| ChatBenchError::Client(e.to_string());
-    let url = format!("ws://{addr}/groups/{group}/live?after={}", i64::MAX);
+    let url = format!("ws://{addr}{}", live_path(group));
     let mut request = url.into_client_request().map_err(|e| client(&e))?;
     let cookie = format!("bd_session={token}").parse().map_err(|_| ChatBenchError::Client("cookie".into()))?;
     request.headers_mut().insert("cookie", cookie);
@@ -249,32 +279,6 @@ async fn open(addr: &str, group: i64, token: &str, send_buffer: Option<u32>) -> 
     unreachable!("the loop returns on its last attempt")
 }
 
-/// A member's reader: records the latency of every bench message it reads.
-async fn read_member(mut socket: Socket, readings: Arc<Readings>, mut stop: tokio::sync::watch::Receiver<bool>) {
-    let mut local: [Vec<u32>; PHASES] = Default::default();
-    loop {
-        let frame = tokio::select! {
-            frame = socket.next() => frame,
-            _ = stop.changed() => break,
-        };
-        let Some(Ok(frame)) = frame else { break };
-        let Message::Text(text) = frame else { continue };
-        // {"type":"message",...,"body":"bench <phase> <seq> <sent µs>",...}
-        let Some(at) = text.find("\"body\":\"bench ") else { continue };
-        let mut words = text[at + 14..].split([' ', '"']);
-        let (Some(phase), Some(_seq), Some(sent)) = (words.next(), words.next(), words.next()) else { continue };
-        let (Ok(phase), Ok(sent)) = (phase.parse::<usize>(), sent.parse::<u64>()) else { continue };
-        let now = readings.start.elapsed().as_micros() as u64;
-        if phase < PHASES {
-            local[phase].push(now.saturating_sub(sent).min(u32::MAX as u64) as u32);
-            readings.delivered[phase].fetch_add(1, Ordering::Relaxed);
-        }
-    }
-    for (phase, l) in local.iter_mut().enumerate() {
-        readings.latencies_us[phase].lock().expect("not poisoned").append(l);
-    }
-}
-
 /// Waits until a phase's deliveries reach `expected`, or 30 s pass; those still missing.
 async fn settle(readings: &Readings, phase: usize, expected: u64) -> u64 {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -293,15 +297,37 @@ fn percentile_ms(samples: &mut [u32], p: f64) -> f64 {
     samples[rank.min(samples.len() - 1)] as f64 / 1_000.0
 }
 
-async fn send_bench(advisor: &mut Socket, readings: &Readings, phase: usize, seq: usize) -> Result<(), ChatBenchError> {
-    let sent = readings.start.elapsed().as_micros() as u64;
-    let body = serde_json::json!({ "text": format!("bench {phase} {seq} {sent}") }).to_string();
-    advisor.send(Message::Text(body.into())).await.map_err(|e| ChatBenchError::Client(e.to_string()))
+/// Where a paced phase's messages go in: the advisor's socket, or the floor.
+enum Writer<'a> {
+    Advisor(&'a mut Socket),
+    Floor(&'a mut floor::Floor),
+}
+
+impl Writer<'_> {
+    /// Sends one bench message stamped with its phase, sequence and the microsecond it leaves.
+    async fn send(&mut self, readings: &Readings, phase: usize, seq: usize) -> Result<(), ChatBenchError> {
+        let sent = readings.start.elapsed().as_micros() as u64;
+        let stamp = format!("bench {phase} {seq} {sent}");
+        match self {
+            Writer::Advisor(socket) => {
+                let body = serde_json::json!({ "text": stamp }).to_string();
+                socket.send(Message::Text(body.into())).await.map_err(|e| ChatBenchError::Client(e.to_string()))
+            }
+            Writer::Floor(floor) => {
+                // As many bytes as members receive of an advisor's message.
+                let mut text = format!("{{\"type\":\"message\",\"body\":\"{stamp}\",\"pad\":\"");
+                let fill = readings.message_bytes.load(Ordering::Relaxed).saturating_sub(text.len() + 2);
+                text.extend(std::iter::repeat_n('.', fill));
+                text.push_str("\"}");
+                floor.send(&text)
+            }
+        }
+    }
 }
 
 /// Paced messages at `rate` per second into the phase.
 async fn paced(
-    advisor: &mut Socket,
+    writer: &mut Writer<'_>,
     readings: &Readings,
     phase: usize,
     first: usize,
@@ -311,7 +337,7 @@ async fn paced(
     let mut every = tokio::time::interval(Duration::from_secs_f64(1.0 / rate.max(1) as f64));
     for seq in first..first + messages {
         every.tick().await;
-        send_bench(advisor, readings, phase, seq).await?;
+        writer.send(readings, phase, seq).await?;
     }
     Ok(())
 }
@@ -345,50 +371,54 @@ pub async fn run(opts: &ChatBenchOptions) -> Result<ChatBench, ChatBenchError> {
 }
 
 async fn drive(opts: &ChatBenchOptions, seeded: &Seeded, addr: &str) -> Result<ChatBench, ChatBenchError> {
-    let readings =
-        Arc::new(Readings { start: Instant::now(), delivered: Default::default(), latencies_us: Default::default() });
-    // Open every client's socket, a few hundred handshakes at a time.
+    let readings = Arc::new(Readings::new());
+    // Open every member's socket, a few hundred handshakes at a time. The first
+    // member floods later (from a WebSocket client of its own); the others read.
     let connecting = Instant::now();
     let limit = Arc::new(tokio::sync::Semaphore::new(256));
     let mut opening = tokio::task::JoinSet::new();
-    for (k, (group, token)) in seeded.member_tokens.iter().enumerate() {
-        let (addr, token, limit, group) = (addr.to_owned(), token.clone(), limit.clone(), *group);
+    for (k, (group, token)) in seeded.member_tokens.iter().enumerate().skip(1) {
+        let (addr, token, limit) = (addr.to_owned(), token.clone(), limit.clone());
+        let path = live_path(*group);
         opening.spawn(async move {
             let _turn = limit.acquire_owned().await.expect("the semaphore stays open");
-            open(&addr, group, &token, (k == 0).then_some(FLOODER_SEND_BUFFER)).await.map(|s| (k, s))
+            reader::handshake(&addr, &path, &token).await.map(|s| (k, s))
         });
     }
+    let flooder = open(addr, seeded.group, &seeded.member_tokens[0].1, Some(FLOODER_SEND_BUFFER)).await?;
     let mut sockets = Vec::with_capacity(seeded.member_tokens.len());
     while let Some(opened) = opening.join_next().await {
         sockets.push(opened.map_err(|e| ChatBenchError::Client(e.to_string()))??);
     }
     sockets.sort_by_key(|(k, _)| *k);
     let connect_seconds = connecting.elapsed().as_secs_f64();
-    tracing::info!(clients = sockets.len(), seconds = connect_seconds, "every client connected");
+    tracing::info!(clients = sockets.len() + 1, seconds = connect_seconds, "every client connected");
     let members = seeded.member_tokens.iter().filter(|(g, _)| *g == seeded.group).count();
-    // The first member floods later; the others read.
-    let mut sockets = sockets.into_iter().map(|(_, s)| s);
-    let flooder = sockets.next().ok_or_else(|| ChatBenchError::Client("no clients".into()))?;
-    let (stop, stopping) = tokio::sync::watch::channel(false);
-    let mut readers = tokio::task::JoinSet::new();
-    for socket in sockets {
-        readers.spawn(read_member(socket, readings.clone(), stopping.clone()));
-    }
     let receiving = members.saturating_sub(1) as u64;
+
+    // The floor gets a socket for each member that reads.
+    let mut floor = floor::Floor::start(receiving as usize)?;
+    let mut sockets: Vec<reader::MemberSocket> = sockets.into_iter().map(|(_, s)| s).collect();
+    for _ in 0..receiving {
+        sockets.push(reader::MemberSocket::plain(floor.connect()?));
+    }
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let readers = reader::Readers::start(sockets, threads, readings.clone())
+        .map_err(|e| ChatBenchError::Client(format!("starting the readers: {e}")))?;
     let mut advisor = open(addr, seeded.group, &seeded.advisor_token, None).await?;
     let mut missing = 0;
 
-    // The steady and the flooded phases alternate in rounds, so that drift in
-    // the machine's speed over the run (large on a shared VM) falls on both alike.
+    // The steady, flooded and floor phases alternate in rounds, so that drift in
+    // the machine's speed over the run (large on a shared VM) falls on all alike.
     let rounds = opts.rounds.clamp(1, opts.messages.max(1));
     let flooded = Arc::new(AtomicU64::new(0));
     let (mut sent, mut flooder) = ([0usize; PHASES], Some(flooder));
     for round in 0..rounds {
         let block = opts.messages * (round + 1) / rounds - opts.messages * round / rounds;
-        // The same pause as the flood's onset below, so that both blocks start alike
+        // The same pause as the flood's onset below, so that every block starts alike
         // (a fan-out after an idle second is slower on this VM than one in a stream).
         tokio::time::sleep(FLOOD_ONSET).await;
-        paced(&mut advisor, &readings, STEADY, sent[STEADY], block, opts.rate).await?;
+        paced(&mut Writer::Advisor(&mut advisor), &readings, STEADY, sent[STEADY], block, opts.rate).await?;
         sent[STEADY] += block;
         missing += settle(&readings, STEADY, receiving * sent[STEADY] as u64).await;
 
@@ -402,18 +432,24 @@ async fn drive(opts: &ChatBenchOptions, seeded: &Seeded, addr: &str) -> Result<C
         };
         let flood = tokio::spawn(flood(socket, flooded.clone()));
         tokio::time::sleep(FLOOD_ONSET).await;
-        paced(&mut advisor, &readings, FLOOD, sent[FLOOD], block, opts.rate).await?;
+        paced(&mut Writer::Advisor(&mut advisor), &readings, FLOOD, sent[FLOOD], block, opts.rate).await?;
         sent[FLOOD] += block;
         missing += settle(&readings, FLOOD, receiving * sent[FLOOD] as u64).await;
         flood.abort();
         let _ = flood.await;
+
+        tokio::time::sleep(FLOOD_ONSET).await;
+        paced(&mut Writer::Floor(&mut floor), &readings, FLOOR, sent[FLOOR], block, opts.rate).await?;
+        sent[FLOOR] += block;
+        missing += settle(&readings, FLOOR, receiving * sent[FLOOR] as u64).await;
         tracing::info!(round, missing, flood_messages = flooded.load(Ordering::Relaxed), "round done");
     }
     let flood_messages = flooded.load(Ordering::Relaxed);
+    drop(floor);
 
     let burst_started = Instant::now();
     for seq in 0..opts.burst {
-        send_bench(&mut advisor, &readings, BURST, seq).await?;
+        Writer::Advisor(&mut advisor).send(&readings, BURST, seq).await?;
     }
     missing += settle(&readings, BURST, receiving * opts.burst as u64).await;
     let burst_seconds = burst_started.elapsed().as_secs_f64();
@@ -421,10 +457,9 @@ async fn drive(opts: &ChatBenchOptions, seeded: &Seeded, addr: &str) -> Result<C
 
     let _ = advisor.close(None).await;
     // Each reader hands over its latencies as it stops.
-    let _ = stop.send(true);
-    while readers.join_next().await.is_some() {}
+    tokio::task::spawn_blocking(move || readers.stop()).await.map_err(|e| ChatBenchError::Client(e.to_string()))?;
     let take = |phase: usize| std::mem::take(&mut *readings.latencies_us[phase].lock().expect("not poisoned"));
-    let (mut steady, mut flooded) = (take(STEADY), take(FLOOD));
+    let (mut steady, mut flooded, mut floor) = (take(STEADY), take(FLOOD), take(FLOOR));
     Ok(ChatBench {
         clients: seeded.member_tokens.len(),
         members,
@@ -434,6 +469,8 @@ async fn drive(opts: &ChatBenchOptions, seeded: &Seeded, addr: &str) -> Result<C
         p99_ms: percentile_ms(&mut steady, 99.0),
         p50_ms_with_flood: percentile_ms(&mut flooded, 50.0),
         p99_ms_with_flood: percentile_ms(&mut flooded, 99.0),
+        floor_p50_ms: percentile_ms(&mut floor, 50.0),
+        floor_p99_ms: percentile_ms(&mut floor, 99.0),
         rounds,
         flood_messages,
         burst_messages: opts.burst,
