@@ -342,6 +342,23 @@ async fn paced(
     Ok(())
 }
 
+/// A block of the floor's messages after the same pause as the server's blocks; missing deliveries are added up.
+async fn floor_block(
+    floor: &mut floor::Floor,
+    readings: &Readings,
+    sent: &mut [usize; PHASES],
+    messages: usize,
+    rate: u32,
+    receiving: u64,
+    missing: &mut u64,
+) -> Result<(), ChatBenchError> {
+    tokio::time::sleep(FLOOD_ONSET).await;
+    paced(&mut Writer::Floor(floor), readings, FLOOR, sent[FLOOR], messages, rate).await?;
+    sent[FLOOR] += messages;
+    *missing += settle(readings, FLOOR, receiving * sent[FLOOR] as u64).await;
+    Ok(())
+}
+
 /// Sends messages as fast as the socket takes them until it fails or the task is aborted.
 async fn flood(mut socket: Socket, flooded: Arc<AtomicU64>) {
     loop {
@@ -410,6 +427,7 @@ async fn drive(opts: &ChatBenchOptions, seeded: &Seeded, addr: &str) -> Result<C
 
     // The steady, flooded and floor phases alternate in rounds, so that drift in
     // the machine's speed over the run (large on a shared VM) falls on all alike.
+    // Each round: steady, half the floor's, flooded, the floor's other half.
     let rounds = opts.rounds.clamp(1, opts.messages.max(1));
     let flooded = Arc::new(AtomicU64::new(0));
     let (mut sent, mut flooder) = ([0usize; PHASES], Some(flooder));
@@ -421,6 +439,10 @@ async fn drive(opts: &ChatBenchOptions, seeded: &Seeded, addr: &str) -> Result<C
         paced(&mut Writer::Advisor(&mut advisor), &readings, STEADY, sent[STEADY], block, opts.rate).await?;
         sent[STEADY] += block;
         missing += settle(&readings, STEADY, receiving * sent[STEADY] as u64).await;
+
+        // Half of the round's floor messages follow each of the server's blocks. The
+        // server idles through a floor block, so each of its own blocks starts after one.
+        floor_block(&mut floor, &readings, &mut sent, block / 2, opts.rate, receiving, &mut missing).await?;
 
         // One member floods the group as fast as its socket takes messages, reading
         // nothing, on a connection of its own each round (the first is the one opened
@@ -437,11 +459,7 @@ async fn drive(opts: &ChatBenchOptions, seeded: &Seeded, addr: &str) -> Result<C
         missing += settle(&readings, FLOOD, receiving * sent[FLOOD] as u64).await;
         flood.abort();
         let _ = flood.await;
-
-        tokio::time::sleep(FLOOD_ONSET).await;
-        paced(&mut Writer::Floor(&mut floor), &readings, FLOOR, sent[FLOOR], block, opts.rate).await?;
-        sent[FLOOR] += block;
-        missing += settle(&readings, FLOOR, receiving * sent[FLOOR] as u64).await;
+        floor_block(&mut floor, &readings, &mut sent, block - block / 2, opts.rate, receiving, &mut missing).await?;
         tracing::info!(round, missing, flood_messages = flooded.load(Ordering::Relaxed), "round done");
     }
     let flood_messages = flooded.load(Ordering::Relaxed);
