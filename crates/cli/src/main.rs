@@ -374,7 +374,8 @@ enum BenchCommand {
         /// Advisor messages in each paced phase.
         #[arg(long, default_value_t = 200)]
         messages: usize,
-        /// Rounds the paced phases alternate in: steady, then one member flooding, each round.
+        /// Rounds the paced phases alternate in: steady, half the kernel floor's, one member flooding,
+        /// the floor's other half.
         #[arg(long, default_value_t = 10)]
         rounds: usize,
         /// Advisor messages per second in the paced phases.

@@ -84,15 +84,20 @@ impl Floor {
             .stderr(std::process::Stdio::inherit())
             .spawn()
             .map_err(|e| failed(&e))?;
-        let input = child.stdin.take().ok_or_else(|| failed(&"no stdin"))?;
-        let stdout = child.stdout.take().ok_or_else(|| failed(&"no stdout"))?;
+        let (Some(input), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            let _ = child.kill();
+            return Err(failed(&"its standard input and output were not piped"));
+        };
+        // From here on, dropping the floor stops its process.
+        let mut floor = Floor { child, input, addr: String::new() };
         let mut line = String::new();
         std::io::BufReader::new(stdout).read_line(&mut line).map_err(|e| failed(&e))?;
-        let Some(addr) = line.trim_end().strip_prefix(LISTENING).map(str::to_owned) else {
-            let _ = child.kill();
-            return Err(failed(&format!("expected {LISTENING:?}, got {line:?}")));
-        };
-        Ok(Floor { child, input, addr })
+        floor.addr = line
+            .trim_end()
+            .strip_prefix(LISTENING)
+            .ok_or_else(|| failed(&format!("expected {LISTENING:?}, got {line:?}")))?
+            .to_owned();
+        Ok(floor)
     }
 
     /// Connects one member's socket to the floor.

@@ -36,7 +36,7 @@ pub struct ChatBenchOptions {
     pub members: usize,
     /// Messages the advisor sends in each paced phase.
     pub messages: usize,
-    /// Rounds the paced phases alternate in (steady, then flooded, each round).
+    /// Rounds the paced phases alternate in (steady, half the floor's, flooded, the floor's other half).
     pub rounds: usize,
     /// The paced phases' rate, messages per second.
     pub rate: u32,

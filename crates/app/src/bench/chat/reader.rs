@@ -156,11 +156,18 @@ impl Readers {
     }
 
     /// Stops the readers once they have read what has arrived; their latencies are in the readings after.
-    pub fn stop(self) {
+    pub fn stop(mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        for thread in self.threads {
+        for thread in std::mem::take(&mut self.threads) {
             let _ = thread.join();
         }
+    }
+}
+
+impl Drop for Readers {
+    /// A bench that fails half-way leaves no reader behind.
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
     }
 }
 
