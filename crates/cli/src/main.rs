@@ -636,6 +636,12 @@ async fn main() -> anyhow::Result<()> {
                 "kernel floor         p50 {:.2} ms, p99 {:.2} ms (the same frames, written by plain loops)",
                 b.floor_p50_ms, b.floor_p99_ms
             );
+            let us = |v: Option<f64>| v.map_or("n/a".to_owned(), |v| format!("{v:.1} µs"));
+            println!(
+                "CPU per delivery     server {} (steady), floor {}",
+                us(b.server_cpu_us_per_delivery),
+                us(b.floor_cpu_us_per_delivery)
+            );
             println!(
                 "burst                {} messages: {:.0} messages/s, {:.0} deliveries/s",
                 b.burst_messages, b.messages_per_second, b.deliveries_per_second

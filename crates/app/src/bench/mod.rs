@@ -116,6 +116,20 @@ pub fn peak_rss_bytes_of(pid: u32) -> Option<u64> {
     peak_rss_from(&format!("/proc/{pid}/status"))
 }
 
+/// CPU time (user and system) another process has used so far, in seconds (Linux).
+pub fn cpu_seconds_of(pid: u32) -> Option<f64> {
+    cpu_seconds_in(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
+}
+
+/// The CPU seconds in a /proc/PID/stat line.
+fn cpu_seconds_in(stat: &str) -> Option<f64> {
+    // The command name is in parentheses and may hold spaces: fields are counted after it.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let (user, system): (u64, u64) = (fields.get(11)?.parse().ok()?, fields.get(12)?.parse().ok()?);
+    // In clock ticks of USER_HZ, which is 100 on every Linux this runs on.
+    Some((user + system) as f64 / 100.0)
+}
+
 fn peak_rss_from(path: &str) -> Option<u64> {
     let status = std::fs::read_to_string(path).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -166,4 +180,18 @@ pub async fn import_bench(opts: &ImportBenchOptions) -> Result<ImportBench, Benc
         gen_peak_rss_bytes,
         runs,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_time_is_user_plus_system_ticks_even_when_the_name_has_spaces() {
+        // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime ...
+        let stat = "4242 (tokio rt) worker) S 1 4242 4242 0 -1 4194560 900 0 3 0 1234 566 0 0 20 0 3 0";
+        assert_eq!(cpu_seconds_in(stat), Some(18.0));
+        assert_eq!(cpu_seconds_in("4242 (short) S 1"), None);
+        assert!(cpu_seconds_of(std::process::id()).is_some());
+    }
 }

@@ -100,6 +100,11 @@ impl Floor {
         Ok(floor)
     }
 
+    /// The floor's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Connects one member's socket to the floor.
     pub fn connect(&self) -> Result<TcpStream, ChatBenchError> {
         let stream = TcpStream::connect(&self.addr)

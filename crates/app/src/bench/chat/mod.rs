@@ -70,6 +70,11 @@ pub struct ChatBench {
     pub floor_p50_ms: f64,
     /// 99th percentile delivery latency of the kernel's floor.
     pub floor_p99_ms: f64,
+    /// The server process's CPU time per delivery through the steady blocks, in µs (under
+    /// loopback this includes the kernel's work for the receiving socket).
+    pub server_cpu_us_per_delivery: Option<f64>,
+    /// The floor process's CPU time per delivery, in µs, counted alike.
+    pub floor_cpu_us_per_delivery: Option<f64>,
     /// Rounds the paced phases alternated in.
     pub rounds: usize,
     /// Messages the flooding member sent meanwhile.
@@ -342,7 +347,9 @@ async fn paced(
     Ok(())
 }
 
-/// A block of the floor's messages after the same pause as the server's blocks; missing deliveries are added up.
+/// A block of the floor's messages after the same pause as the server's blocks;
+/// missing deliveries and the floor's CPU time are added up.
+#[allow(clippy::too_many_arguments)] // the round's tallies, kept beside the server's in `drive`
 async fn floor_block(
     floor: &mut floor::Floor,
     readings: &Readings,
@@ -351,11 +358,14 @@ async fn floor_block(
     rate: u32,
     receiving: u64,
     missing: &mut u64,
+    spent: &mut Spent,
 ) -> Result<(), ChatBenchError> {
     tokio::time::sleep(FLOOD_ONSET).await;
+    let before = super::cpu_seconds_of(floor.pid());
     paced(&mut Writer::Floor(floor), readings, FLOOR, sent[FLOOR], messages, rate).await?;
     sent[FLOOR] += messages;
     *missing += settle(readings, FLOOR, receiving * sent[FLOOR] as u64).await;
+    spent.add(before, super::cpu_seconds_of(floor.pid()), receiving * messages as u64);
     Ok(())
 }
 
@@ -378,7 +388,7 @@ pub async fn run(opts: &ChatBenchOptions) -> Result<ChatBench, ChatBenchError> {
     let seeded = seed(opts).await?;
     tracing::info!(clients = seeded.member_tokens.len(), "seeded; starting the server");
     let mut server = start_server(&seeded.url)?;
-    let outcome = drive(opts, &seeded, &server.addr).await;
+    let outcome = drive(opts, &seeded, &server.addr, server.child.id()).await;
     let peak = peak_rss_bytes_of(server.child.id());
     let _ = server.child.kill();
     let _ = server.child.wait();
@@ -387,7 +397,36 @@ pub async fn run(opts: &ChatBenchOptions) -> Result<ChatBench, ChatBenchError> {
     Ok(bench)
 }
 
-async fn drive(opts: &ChatBenchOptions, seeded: &Seeded, addr: &str) -> Result<ChatBench, ChatBenchError> {
+/// CPU time a process spent on a phase's blocks, and the deliveries they made.
+#[derive(Debug, Default)]
+struct Spent {
+    seconds: f64,
+    deliveries: u64,
+    /// A reading of /proc failed: no figure at all rather than a wrong one.
+    unread: bool,
+}
+
+impl Spent {
+    /// Adds a block: the process's CPU seconds before and after it, and its deliveries.
+    fn add(&mut self, before: Option<f64>, after: Option<f64>, deliveries: u64) {
+        match (before, after) {
+            (Some(b), Some(a)) => self.seconds += a - b,
+            _ => self.unread = true,
+        }
+        self.deliveries += deliveries;
+    }
+
+    fn per_delivery_us(&self) -> Option<f64> {
+        (!self.unread && self.deliveries > 0).then(|| self.seconds * 1e6 / self.deliveries as f64)
+    }
+}
+
+async fn drive(
+    opts: &ChatBenchOptions,
+    seeded: &Seeded,
+    addr: &str,
+    server_pid: u32,
+) -> Result<ChatBench, ChatBenchError> {
     let readings = Arc::new(Readings::new());
     // Open every member's socket, a few hundred handshakes at a time. The first
     // member floods later (from a WebSocket client of its own); the others read.
@@ -431,18 +470,23 @@ async fn drive(opts: &ChatBenchOptions, seeded: &Seeded, addr: &str) -> Result<C
     let rounds = opts.rounds.clamp(1, opts.messages.max(1));
     let flooded = Arc::new(AtomicU64::new(0));
     let (mut sent, mut flooder) = ([0usize; PHASES], Some(flooder));
+    let (mut server_spent, mut floor_spent) = (Spent::default(), Spent::default());
+    let cpu = super::cpu_seconds_of;
     for round in 0..rounds {
         let block = opts.messages * (round + 1) / rounds - opts.messages * round / rounds;
         // The same pause as the flood's onset below, so that every block starts alike
         // (a fan-out after an idle second is slower on this VM than one in a stream).
         tokio::time::sleep(FLOOD_ONSET).await;
+        let before = cpu(server_pid);
         paced(&mut Writer::Advisor(&mut advisor), &readings, STEADY, sent[STEADY], block, opts.rate).await?;
         sent[STEADY] += block;
         missing += settle(&readings, STEADY, receiving * sent[STEADY] as u64).await;
+        server_spent.add(before, cpu(server_pid), receiving * block as u64);
 
         // Half of the round's floor messages follow each of the server's blocks. The
         // server idles through a floor block, so each of its own blocks starts after one.
-        floor_block(&mut floor, &readings, &mut sent, block / 2, opts.rate, receiving, &mut missing).await?;
+        floor_block(&mut floor, &readings, &mut sent, block / 2, opts.rate, receiving, &mut missing, &mut floor_spent)
+            .await?;
 
         // One member floods the group as fast as its socket takes messages, reading
         // nothing, on a connection of its own each round (the first is the one opened
@@ -459,7 +503,9 @@ async fn drive(opts: &ChatBenchOptions, seeded: &Seeded, addr: &str) -> Result<C
         missing += settle(&readings, FLOOD, receiving * sent[FLOOD] as u64).await;
         flood.abort();
         let _ = flood.await;
-        floor_block(&mut floor, &readings, &mut sent, block - block / 2, opts.rate, receiving, &mut missing).await?;
+        let half = block - block / 2;
+        floor_block(&mut floor, &readings, &mut sent, half, opts.rate, receiving, &mut missing, &mut floor_spent)
+            .await?;
         tracing::info!(round, missing, flood_messages = flooded.load(Ordering::Relaxed), "round done");
     }
     let flood_messages = flooded.load(Ordering::Relaxed);
@@ -489,6 +535,8 @@ async fn drive(opts: &ChatBenchOptions, seeded: &Seeded, addr: &str) -> Result<C
         p99_ms_with_flood: percentile_ms(&mut flooded, 99.0),
         floor_p50_ms: percentile_ms(&mut floor, 50.0),
         floor_p99_ms: percentile_ms(&mut floor, 99.0),
+        server_cpu_us_per_delivery: server_spent.per_delivery_us(),
+        floor_cpu_us_per_delivery: floor_spent.per_delivery_us(),
         rounds,
         flood_messages,
         burst_messages: opts.burst,
