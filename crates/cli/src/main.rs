@@ -636,6 +636,10 @@ async fn main() -> anyhow::Result<()> {
                 "kernel floor         p50 {:.2} ms, p99 {:.2} ms (the same frames, written by plain loops)",
                 b.floor_p50_ms, b.floor_p99_ms
             );
+            println!(
+                "fan-out length       steady {:.1} ms, flooding {:.1} ms, floor {:.1} ms (median message's slowest delivery)",
+                b.fan_out_ms, b.fan_out_ms_with_flood, b.floor_fan_out_ms
+            );
             let us = |v: Option<f64>| v.map_or("n/a".to_owned(), |v| format!("{v:.1} µs"));
             println!(
                 "CPU per delivery     server {} (steady), floor {}",

@@ -27,6 +27,9 @@ fn a_small_fan_out_reaches_every_member_from_the_server_and_from_the_floor() {
         assert!(p50 > 0.0 && p99 >= p50, "{p50} then {p99}: {last}");
     }
     assert!(b["deliveries_per_second"].as_f64().unwrap() > 0.0, "{last}");
+    for fan_out in ["fan_out_ms", "fan_out_ms_with_flood", "floor_fan_out_ms"] {
+        assert!(b[fan_out].as_f64().is_some_and(|ms| ms > 0.0), "{fan_out}: {last}");
+    }
     for cpu in ["server_cpu_us_per_delivery", "floor_cpu_us_per_delivery"] {
         assert!(b[cpu].as_f64().is_some_and(|us| us >= 0.0), "{cpu}: {last}");
     }

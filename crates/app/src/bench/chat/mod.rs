@@ -70,6 +70,13 @@ pub struct ChatBench {
     pub floor_p50_ms: f64,
     /// 99th percentile delivery latency of the kernel's floor.
     pub floor_p99_ms: f64,
+    /// Each steady message's fan-out length (its slowest delivery), median over the messages, in ms:
+    /// unlike the p99, a spell of a slow machine that hits a few messages does not move it.
+    pub fan_out_ms: f64,
+    /// The same while one member floods.
+    pub fan_out_ms_with_flood: f64,
+    /// The same for the kernel's floor.
+    pub floor_fan_out_ms: f64,
     /// The server process's CPU time per delivery through the steady blocks, in µs (under
     /// loopback this includes the kernel's work for the receiving socket).
     pub server_cpu_us_per_delivery: Option<f64>,
@@ -129,6 +136,8 @@ struct Readings {
     start: Instant,
     delivered: [AtomicU64; PHASES],
     latencies_us: [Mutex<Vec<u32>>; PHASES],
+    /// Each message's slowest delivery, by phase and sequence number: the length of its fan-out.
+    slowest_us: [Mutex<Vec<u32>>; PHASES],
     /// The length of an advisor message as members receive it, so the floor sends as many bytes.
     message_bytes: AtomicUsize,
 }
@@ -139,6 +148,7 @@ impl Readings {
             start: Instant::now(),
             delivered: Default::default(),
             latencies_us: Default::default(),
+            slowest_us: Default::default(),
             message_bytes: AtomicUsize::new(0),
         }
     }
@@ -522,6 +532,17 @@ async fn drive(
     let _ = advisor.close(None).await;
     // Each reader hands over its latencies as it stops.
     tokio::task::spawn_blocking(move || readers.stop()).await.map_err(|e| ChatBenchError::Client(e.to_string()))?;
+    let mut fan_out_ms = [0.0; PHASES];
+    for (phase, name) in [(STEADY, "steady"), (FLOOD, "flooded"), (FLOOR, "floor")] {
+        // A fan-out's tail is its own length, so a p99 is made of a few messages' fan-outs.
+        let slowest = readings.slowest_us[phase].lock().expect("not poisoned");
+        let mut by_length: Vec<(usize, u32)> = slowest.iter().copied().enumerate().collect();
+        by_length.sort_unstable_by_key(|(_, us)| std::cmp::Reverse(*us));
+        let median = by_length.get(by_length.len() / 2).map_or(0, |(_, us)| *us);
+        fan_out_ms[phase] = median as f64 / 1000.0;
+        let top: Vec<String> = by_length.iter().take(5).map(|(seq, us)| format!("#{seq} {} ms", us / 1000)).collect();
+        tracing::info!(phase = name, median_ms = median / 1000, slowest = top.join(", "), "fan-out lengths");
+    }
     let take = |phase: usize| std::mem::take(&mut *readings.latencies_us[phase].lock().expect("not poisoned"));
     let (mut steady, mut flooded, mut floor) = (take(STEADY), take(FLOOD), take(FLOOR));
     Ok(ChatBench {
@@ -535,6 +556,9 @@ async fn drive(
         p99_ms_with_flood: percentile_ms(&mut flooded, 99.0),
         floor_p50_ms: percentile_ms(&mut floor, 50.0),
         floor_p99_ms: percentile_ms(&mut floor, 99.0),
+        fan_out_ms: fan_out_ms[STEADY],
+        fan_out_ms_with_flood: fan_out_ms[FLOOD],
+        floor_fan_out_ms: fan_out_ms[FLOOR],
         server_cpu_us_per_delivery: server_spent.per_delivery_us(),
         floor_cpu_us_per_delivery: floor_spent.per_delivery_us(),
         rounds,

@@ -107,15 +107,47 @@ pub fn next_frame(bytes: &[u8]) -> Result<Option<(Frame<'_>, usize)>, MaskedFram
     Ok(Some((frame, end)))
 }
 
-/// A bench message's phase and the microsecond it was sent, from a delivered
-/// message's JSON (`..."body":"bench <phase> <seq> <sent µs>"...`).
-pub fn bench_stamp(payload: &[u8]) -> Option<(usize, u64)> {
+/// A bench message's phase, sequence number and the microsecond it was sent,
+/// from a delivered message's JSON (`..."body":"bench <phase> <seq> <sent µs>"...`).
+pub fn bench_stamp(payload: &[u8]) -> Option<(usize, usize, u64)> {
     const MARK: &[u8] = b"\"body\":\"bench ";
     let at = payload.windows(MARK.len()).position(|w| w == MARK)? + MARK.len();
     let text = std::str::from_utf8(&payload[at..]).ok()?;
     let mut words = text.split([' ', '"']);
-    let (phase, _seq, sent) = (words.next()?, words.next()?, words.next()?);
-    Some((phase.parse().ok()?, sent.parse().ok()?))
+    let (phase, seq, sent) = (words.next()?, words.next()?, words.next()?);
+    Some((phase.parse().ok()?, seq.parse().ok()?, sent.parse().ok()?))
+}
+
+/// What one reader thread has measured: every delivery's latency, and each message's slowest.
+#[derive(Debug, Default)]
+struct Tally {
+    latencies: [Vec<u32>; PHASES],
+    slowest: [Vec<u32>; PHASES],
+}
+
+impl Tally {
+    fn record(&mut self, phase: usize, seq: usize, latency_us: u32) {
+        self.latencies[phase].push(latency_us);
+        let slowest = &mut self.slowest[phase];
+        if slowest.len() <= seq {
+            slowest.resize(seq + 1, 0);
+        }
+        slowest[seq] = slowest[seq].max(latency_us);
+    }
+
+    /// Hands the thread's figures to the readings.
+    fn hand_over(mut self, readings: &Readings) {
+        for phase in 0..PHASES {
+            readings.latencies_us[phase].lock().expect("not poisoned").append(&mut self.latencies[phase]);
+            let mut slowest = readings.slowest_us[phase].lock().expect("not poisoned");
+            if slowest.len() < self.slowest[phase].len() {
+                slowest.resize(self.slowest[phase].len(), 0);
+            }
+            for (all, mine) in slowest.iter_mut().zip(&self.slowest[phase]) {
+                *all = (*all).max(*mine);
+            }
+        }
+    }
 }
 
 /// A member's socket on a reader thread, and any frame it has only part of.
@@ -175,11 +207,11 @@ impl Drop for Readers {
 fn read_members(mut poll: mio::Poll, mut members: Vec<Member>, stop: &AtomicBool, readings: &Readings) {
     let mut events = mio::Events::with_capacity(1024);
     let mut buffer = vec![0u8; 64 * 1024];
-    let mut latencies: [Vec<u32>; PHASES] = Default::default();
+    let mut tally = Tally::default();
     // Bytes that came with a handshake's answer never raise an event of their own.
     for member in &mut members {
         let early = std::mem::take(&mut member.partial);
-        take_frames(member, &early, readings, &mut latencies);
+        take_frames(member, &early, readings, &mut tally);
     }
     while !stop.load(Ordering::Relaxed) {
         if poll.poll(&mut events, Some(Duration::from_millis(50))).is_err() {
@@ -194,7 +226,7 @@ fn read_members(mut poll: mio::Poll, mut members: Vec<Member>, stop: &AtomicBool
                 match member.stream.read(&mut buffer) {
                     Ok(0) => break,
                     Ok(n) => {
-                        take_frames(member, &buffer[..n], readings, &mut latencies);
+                        take_frames(member, &buffer[..n], readings, &mut tally);
                         if n < buffer.len() {
                             break;
                         }
@@ -205,13 +237,11 @@ fn read_members(mut poll: mio::Poll, mut members: Vec<Member>, stop: &AtomicBool
             }
         }
     }
-    for (phase, l) in latencies.iter_mut().enumerate() {
-        readings.latencies_us[phase].lock().expect("not poisoned").append(l);
-    }
+    tally.hand_over(readings);
 }
 
 /// Records every whole frame in what a member's socket has sent so far.
-fn take_frames(member: &mut Member, read: &[u8], readings: &Readings, latencies: &mut [Vec<u32>; PHASES]) {
+fn take_frames(member: &mut Member, read: &[u8], readings: &Readings, tally: &mut Tally) {
     let now = readings.start.elapsed().as_micros() as u64;
     let mut delivered = [0u64; PHASES];
     let joined;
@@ -226,11 +256,11 @@ fn take_frames(member: &mut Member, read: &[u8], readings: &Readings, latencies:
     while let Ok(Some((frame, len))) = next_frame(&bytes[at..]) {
         at += len;
         if let Frame::Text(payload) = frame {
-            if let Some((phase, sent)) = bench_stamp(payload).filter(|(p, _)| *p < PHASES) {
+            if let Some((phase, seq, sent)) = bench_stamp(payload).filter(|(p, _, _)| *p < PHASES) {
                 if phase == STEADY && readings.message_bytes.load(Ordering::Relaxed) == 0 {
                     readings.message_bytes.store(payload.len(), Ordering::Relaxed);
                 }
-                latencies[phase].push(now.saturating_sub(sent).min(u32::MAX as u64) as u32);
+                tally.record(phase, seq, now.saturating_sub(sent).min(u32::MAX as u64) as u32);
                 delivered[phase] += 1;
             }
         }
@@ -265,7 +295,7 @@ mod tests {
     #[test]
     fn the_stamp_is_read_from_a_delivered_message() {
         let json = br#"{"type":"message","id":7,"body":"bench 3 41 1234567","author":"x"}"#;
-        assert_eq!(bench_stamp(json), Some((3, 1_234_567)));
+        assert_eq!(bench_stamp(json), Some((3, 41, 1_234_567)));
         assert_eq!(bench_stamp(br#"{"type":"message","body":"hello"}"#), None);
         assert_eq!(bench_stamp(br#"{"body":"bench x 1 2"}"#), None);
     }
@@ -279,15 +309,16 @@ mod tests {
             (a, l.accept().unwrap().0)
         };
         let mut member = Member { stream: mio::net::TcpStream::from_std(a), partial: Vec::new() };
-        let mut latencies: [Vec<u32>; PHASES] = Default::default();
+        let mut tally = Tally::default();
         let mut stream = text_frame(br#"{"body":"bench 0 1 0"}"#);
         stream.extend(text_frame(br#"{"body":"bench 1 2 0"}"#));
         stream.extend(text_frame(b"{\"type\":\"ready\"}"));
         for piece in stream.chunks(5) {
-            take_frames(&mut member, piece, &readings, &mut latencies);
+            take_frames(&mut member, piece, &readings, &mut tally);
         }
         assert!(member.partial.is_empty());
-        assert_eq!((latencies[0].len(), latencies[1].len()), (1, 1));
+        assert_eq!((tally.latencies[0].len(), tally.latencies[1].len()), (1, 1));
+        assert_eq!((tally.slowest[0].len(), tally.slowest[1].len()), (2, 3), "indexed by sequence number");
         assert_eq!(readings.delivered[0].load(Ordering::Relaxed), 1);
         assert_eq!(readings.delivered[1].load(Ordering::Relaxed), 1);
     }
