@@ -263,9 +263,10 @@ async fn community_scenario(t: &TestDb) {
     let (_, invite) = post(&a, &app, &format!("/api/v1/groups/{second_group}/invites"), json!({})).await;
     let token = invite["token"].as_str().unwrap();
     assert_eq!(post(&member, &app, &format!("/api/v1/invites/{token}/accept"), json!({})).await.0, 200);
-    let (status, banned) =
-        post(&a, &app, &format!("/api/v1/groups/{group}/bans"), json!({ "customer_id": MEMBER, "reason": "多次违规" }))
-            .await;
+    let bans = format!("/api/v1/groups/{group}/bans");
+    let (status, nobody) = post(&a, &app, &bans, json!({ "customer_id": 987_654_321, "reason": "多次违规" })).await;
+    assert_eq!((status, nobody["field"].as_str()), (400, Some("customer_id")), "a ban of no one: {nobody}");
+    let (status, banned) = post(&a, &app, &bans, json!({ "customer_id": MEMBER, "reason": "多次违规" })).await;
     assert_eq!(status, 200);
     assert_eq!(banned["removed_from"], json!([group, second_group]));
     let (status, refused) = post(&member, &app, &format!("/api/v1/groups/{group}/applications"), json!({})).await;

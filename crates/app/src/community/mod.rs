@@ -520,7 +520,11 @@ impl Communities {
         if reason.trim().is_empty() {
             return Err(invalid("reason", "say why the customer is banned"));
         }
-        let left = self.db.ban_from_advisor(group.advisor_id, customer_id, reason.trim()).await?;
+        let left = match self.db.ban_from_advisor(group.advisor_id, customer_id, reason.trim()).await {
+            // The ban's only reference the caller chose is the customer.
+            Err(StoreError::Constraint { .. }) => return Err(invalid("customer_id", "no customer has this id")),
+            left => left?,
+        };
         for g in &left {
             self.close_for(*g, customer_id);
         }
