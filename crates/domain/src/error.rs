@@ -19,6 +19,13 @@ impl DomainError {
         DomainError::Invalid { field, reason: reason.into() }
     }
 
+    /// What is wrong, without the field's name.
+    pub fn reason(&self) -> &str {
+        match self {
+            DomainError::Invalid { reason, .. } => reason,
+        }
+    }
+
     /// The field the error is about.
     pub fn field(&self) -> &'static str {
         match self {

@@ -20,6 +20,16 @@ pub enum AppError {
         /// What is wrong.
         reason: String,
     },
+    /// The request's body or query string could not be read (400, 413 or 415).
+    #[error("{part}: {reason}")]
+    Unreadable {
+        /// The status that says how: 415 for no JSON, 413 for too much, else 400.
+        status: StatusCode,
+        /// `body` or `query`.
+        part: &'static str,
+        /// What is wrong, naming the field where one is to blame.
+        reason: String,
+    },
     /// No valid session or token.
     #[error("sign in first")]
     Unauthenticated,
@@ -71,12 +81,21 @@ impl From<app::community::CommunityError> for AppError {
 }
 
 impl AppError {
+    /// A 400 for a request field that did not make a domain value; the message
+    /// names the request's field once, with the domain's reason.
+    pub fn invalid(field: &'static str, e: domain::DomainError) -> Self {
+        AppError::BadRequest { field, reason: e.reason().to_owned() }
+    }
+
     /// The response's status, message and field; internal errors say only "internal error".
     fn parts(&self) -> (StatusCode, String, Option<String>) {
         let internal = (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned(), None);
         match self {
             AppError::BadRequest { field, reason } => {
                 (StatusCode::BAD_REQUEST, format!("{field}: {reason}"), Some(field.to_string()))
+            }
+            AppError::Unreadable { status, part, reason } => {
+                (*status, format!("{part}: {reason}"), Some(part.to_string()))
             }
             AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "sign in first".to_owned(), None),
             AppError::Forbidden(why) => (StatusCode::FORBIDDEN, why.to_string(), None),
@@ -118,5 +137,19 @@ impl IntoResponse for AppError {
             tracing::error!(error = %self, source = ?std::error::Error::source(&self), "request failed");
         }
         (status, Json(ErrorBody { error, field })).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_domain_refusal_names_the_request_field_once() {
+        let e = AppError::invalid("at", domain::DomainError::invalid("at", "'' is not a time"));
+        assert_eq!((e.status(), e.public_message()), (StatusCode::BAD_REQUEST, "at: '' is not a time".to_owned()));
+        // The request's name for the field wins over the domain's.
+        let e = AppError::invalid("code", domain::DomainError::invalid("instrument", "'0' is not six digits"));
+        assert_eq!(e.public_message(), "code: '0' is not six digits");
     }
 }

@@ -105,3 +105,100 @@ async fn api_pages_and_errors() {
         assert_eq!(unmasked_pii(body), None, "unmasked personal data in a response");
     }
 }
+
+/// The statuses the OpenAPI document lists for one operation.
+fn documented(doc: &Value, path: &str, method: &str) -> Vec<String> {
+    doc["paths"][path][method]["responses"]
+        .as_object()
+        .unwrap_or_else(|| panic!("{method} {path} documented"))
+        .keys()
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn an_unreadable_body_or_query_gets_the_api_json_error_it_is_documented_to() {
+    let book = sqlite_with_book(200).await;
+    let server = TestApp::spawn(book.db.clone()).await;
+    let advisor = book.user(Role::Advisor);
+    let session = server.sign_in(&advisor.login, &advisor.password).await.expect("signed in");
+    let app = (server, session);
+    let (base, session) = (app.0.url(""), &app.1);
+    let (_, doc) = json(&app, "/api/v1/openapi.json").await;
+    let create = documented(&doc, "/groups", "post");
+
+    // (content type, body, status, words the message must hold)
+    for (content_type, body, status, words) in [
+        ("application/x-www-form-urlencoded", "name=Morning", 415, "application/json"),
+        ("application/json", "{\"name\": ", 400, "not valid JSON"),
+        ("application/json", "{\"description\": \"no name\"}", 400, "missing field `name`"),
+        ("application/json", "{\"name\": \"Morning\", \"capacity\": \"many\"}", 400, "capacity"),
+    ] {
+        let response = session.post_raw(&base, "/api/v1/groups", content_type, body).await;
+        assert_eq!(response.status().as_u16(), status, "{body}");
+        let kind = response.headers()["content-type"].to_str().unwrap().to_owned();
+        assert!(kind.starts_with("application/json"), "{body}: answered {kind}");
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["field"], "body", "{error}");
+        assert!(error["error"].as_str().unwrap().contains(words), "{body}: {error}");
+        assert!(create.contains(&status.to_string()), "{status} is documented for POST /groups: {create:?}");
+    }
+    // A good body still makes the group.
+    let made = session.post_raw(&base, "/api/v1/groups", "application/json", "{\"name\": \"Morning\"}").await;
+    assert_eq!(made.status().as_u16(), 201);
+
+    for (path, words) in
+        [("/api/v1/tasks?done=maybe", "done"), ("/api/v1/reminders?limit=99999999999999999999", "limit")]
+    {
+        let (status, error) = json(&app, path).await;
+        assert_eq!((status, error["field"].as_str()), (400, Some("query")), "{path}: {error}");
+        assert!(error["error"].as_str().unwrap().contains(words), "{path}: {error}");
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_declares_every_parameter_and_error() {
+    let book = sqlite_with_book(50).await;
+    let server = TestApp::spawn(book.db.clone()).await;
+    let admin = book.user(Role::Admin);
+    let session = server.sign_in(&admin.login, &admin.password).await.expect("signed in");
+    let (_, doc) = json(&(server, session), "/api/v1/openapi.json").await;
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let in_path: Vec<&str> =
+            path.split('{').skip(1).filter_map(|p| p.split_once('}')).map(|(name, _)| name).collect();
+        for (method, operation) in item.as_object().unwrap() {
+            operations += 1;
+            let declared: Vec<&str> = operation["parameters"]
+                .as_array()
+                .map(|ps| ps.iter().filter(|p| p["in"] == "path").filter_map(|p| p["name"].as_str()).collect())
+                .unwrap_or_default();
+            for name in &in_path {
+                assert!(declared.contains(name), "{method} {path} declares its path parameter {name}");
+            }
+            let statuses = documented(&doc, path, method);
+            let mut owed = vec!["401", "403"];
+            if !in_path.is_empty() {
+                owed.extend(["400", "404"]);
+            }
+            if operation["requestBody"]["content"]["application/json"].is_object() {
+                owed.extend(["400", "415"]);
+            }
+            for status in owed {
+                assert!(statuses.iter().any(|s| s == status), "{method} {path} documents {status}: {statuses:?}");
+            }
+            // Every schema an answer names is in the document.
+            for reference in operation.to_string().split("\"$ref\":\"#/components/schemas/").skip(1) {
+                let name = reference.split('"').next().unwrap();
+                assert!(schemas.contains_key(name), "{method} {path} names the schema {name}");
+            }
+        }
+    }
+    assert!(operations > 50, "{operations} operations");
+    // Constraints the server enforces are stated, so that a client can check before it sends.
+    let text = &schemas["SendMessage"]["properties"]["text"];
+    assert_eq!((text["minLength"].as_i64(), text["maxLength"].as_i64()), (Some(1), Some(2000)), "{text}");
+    let code = doc["paths"]["/instruments/{code}"]["get"]["parameters"][0]["schema"]["pattern"].as_str();
+    assert!(code.is_some_and(|p| p.contains("[0-9]{6}")), "{code:?}");
+}

@@ -231,6 +231,22 @@ impl Session {
             .expect("request")
     }
 
+    /// POST a body as given, with the session and its CSRF token: for
+    /// requests a well-behaved client would not send.
+    pub async fn post_raw(&self, base: &str, path: &str, content_type: &str, body: &str) -> reqwest::Response {
+        let info: serde_json::Value = self.get(&format!("{base}/api/v1/session")).await.json().await.expect("session");
+        let csrf = info["csrf"].as_str().expect("csrf").to_owned();
+        self.client
+            .post(format!("{base}{path}"))
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", csrf)
+            .header("content-type", content_type)
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// GET with the session.
     pub async fn get(&self, url: &str) -> reqwest::Response {
         self.client.get(url).header("cookie", &self.cookie).send().await.expect("request")

@@ -1,3 +1,4 @@
+use super::input::JsonBody;
 use crate::{AppError, AppState};
 use access::Principal;
 use axum::extract::{Path, State};
@@ -32,7 +33,7 @@ pub async fn handover(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
-    Json(request): Json<HandoverRequest>,
+    JsonBody(request): JsonBody<HandoverRequest>,
 ) -> Result<Json<HandoverResult>, AppError> {
     let from: i64 = crate::params::path_id(&id, "staff")?;
     match state.db.hand_over(&principal, from, request.to).await? {

@@ -3,11 +3,12 @@
 //! queue and response times, seed users and follow-ups. Handlers parse and
 //! hand over to `app::community`, which applies the rules and the scope.
 
+use super::input::{JsonBody, QueryParams};
 use crate::params::path_id;
 use crate::{AppError, AppState};
 use access::Principal;
 use app::community::{ChatMessage, Draft, Posted};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -25,14 +26,17 @@ fn created(value: Value) -> Response {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewGroup {
     /// 1 to 60 characters.
+    #[schema(min_length = 1, max_length = 60, pattern = "\\S")]
     pub name: String,
-    /// What the group is for.
+    /// What the group is for, at most 1,000 characters.
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub description: String,
     /// Content rules as JSON (`guaranteed_returns`, `insider_tips`, `pushing_phrases`, `max_stock_codes`,
     /// `flood_messages`, `flood_seconds`, `stocks_only_in_trading_hours`); the firm's defaults when absent.
     pub rules: Option<Value>,
-    /// Most members (default 500).
+    /// Most members, 1 to 10,000 (default 500).
+    #[schema(minimum = 1, maximum = 10000)]
     pub capacity: Option<i64>,
 }
 
@@ -49,7 +53,7 @@ pub async fn list(State(state): State<AppState>, Extension(principal): Extension
 pub async fn create(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Json(request): Json<NewGroup>,
+    JsonBody(request): JsonBody<NewGroup>,
 ) -> Result<Response, AppError> {
     let rules = request.rules.map(|r| r.to_string());
     let id = state
@@ -102,7 +106,7 @@ pub async fn add_admin(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(group): Path<String>,
-    Json(request): Json<CoAdmin>,
+    JsonBody(request): JsonBody<CoAdmin>,
 ) -> Result<StatusCode, AppError> {
     state.community.add_co_admin(&principal, path_id(&group, "group")?, request.staff_id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -123,7 +127,7 @@ pub async fn apply(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(group): Path<String>,
-    Json(request): Json<Application>,
+    JsonBody(request): JsonBody<Application>,
 ) -> Result<Response, AppError> {
     let id = state.community.apply(&principal, path_id(&group, "group")?, &request.note).await?;
     Ok(created(json!({ "id": id, "status": "pending" })))
@@ -143,7 +147,7 @@ pub async fn applications(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(group): Path<String>,
-    Query(params): Query<ApplicationParams>,
+    QueryParams(params): QueryParams<ApplicationParams>,
 ) -> Answer {
     let (group, standing) = state.community.group_for(&principal, path_id(&group, "group")?).await?;
     if !standing.is_admin() {
@@ -174,7 +178,7 @@ pub async fn decide(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(application): Path<String>,
-    Json(request): Json<Decision>,
+    JsonBody(request): JsonBody<Decision>,
 ) -> Result<StatusCode, AppError> {
     let id = path_id(&application, "application")?;
     state.community.decide_application(&principal, id, request.approve, &request.reason).await?;
@@ -185,6 +189,7 @@ pub async fn decide(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct InviteRequest {
     /// Days, 1 to 30 (default 7).
+    #[schema(minimum = 1, maximum = 30)]
     pub days: Option<i64>,
 }
 
@@ -195,7 +200,7 @@ pub async fn invite(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(group): Path<String>,
-    Json(request): Json<InviteRequest>,
+    JsonBody(request): JsonBody<InviteRequest>,
 ) -> Result<Response, AppError> {
     let (token, expires_at) = state.community.invite(&principal, path_id(&group, "group")?, request.days).await?;
     Ok(created(json!({ "token": token, "link": format!("/join/{token}"), "expires_at": expires_at.to_rfc3339() })))
@@ -219,6 +224,7 @@ pub struct Ban {
     /// The customer.
     pub customer_id: i64,
     /// Why.
+    #[schema(pattern = "\\S")]
     pub reason: String,
 }
 
@@ -229,7 +235,7 @@ pub async fn ban(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(group): Path<String>,
-    Json(request): Json<Ban>,
+    JsonBody(request): JsonBody<Ban>,
 ) -> Answer {
     let left = state.community.ban(&principal, path_id(&group, "group")?, request.customer_id, &request.reason).await?;
     Ok(Json(json!({ "removed_from": left })))
@@ -253,7 +259,7 @@ pub async fn history(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(group): Path<String>,
-    Query(params): Query<HistoryParams>,
+    QueryParams(params): QueryParams<HistoryParams>,
 ) -> Answer {
     let (group, _) = state.community.group_for(&principal, path_id(&group, "group")?).await?;
     let limit = params.limit.unwrap_or(100);
@@ -275,6 +281,7 @@ pub async fn history(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SendMessage {
     /// 1 to 2,000 characters; @name mentions a member.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub text: String,
     /// The message of this group it replies to.
     pub reply_to: Option<i64>,
@@ -330,7 +337,7 @@ pub async fn send(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(group): Path<String>,
-    Json(request): Json<SendMessage>,
+    JsonBody(request): JsonBody<SendMessage>,
 ) -> Result<Response, AppError> {
     let draft = Draft { text: request.text, reply_to: request.reply_to, question: request.question };
     match state.community.post(&principal, path_id(&group, "group")?, &draft).await? {
@@ -354,7 +361,7 @@ pub async fn pin(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path((group, message)): Path<(String, String)>,
-    Json(request): Json<Pin>,
+    JsonBody(request): JsonBody<Pin>,
 ) -> Result<StatusCode, AppError> {
     let (group, message) = (path_id(&group, "group")?, path_id(&message, "message")?);
     state.community.pin(&principal, group, message, request.pinned).await?;
@@ -365,6 +372,7 @@ pub async fn pin(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Report {
     /// Why, 1 to 500 characters.
+    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
     pub reason: String,
 }
 
@@ -375,7 +383,7 @@ pub async fn report(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(message): Path<String>,
-    Json(request): Json<Report>,
+    JsonBody(request): JsonBody<Report>,
 ) -> Result<Response, AppError> {
     let id = state.community.report(&principal, path_id(&message, "message")?, &request.reason).await?;
     Ok(created(json!({ "id": id })))
@@ -397,8 +405,10 @@ pub async fn moderation_log(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ManualSanction {
     /// warn, mute_hour, mute_day or remove.
+    #[schema(pattern = "^(warn|mute_hour|mute_day|remove)$")]
     pub sanction: String,
     /// Why; the member sees it.
+    #[schema(pattern = "\\S")]
     pub reason: String,
 }
 
@@ -410,7 +420,7 @@ pub async fn sanction(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path((group, customer)): Path<(String, String)>,
-    Json(request): Json<ManualSanction>,
+    JsonBody(request): JsonBody<ManualSanction>,
 ) -> Result<Response, AppError> {
     let (group, customer) = (path_id(&group, "group")?, path_id(&customer, "customer")?);
     let id = state.community.sanction_member(&principal, group, customer, &request.sanction, &request.reason).await?;
@@ -420,7 +430,8 @@ pub async fn sanction(
 /// An appeal's words.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Appeal {
-    /// Why the member thinks it was wrong.
+    /// Why the member thinks it was wrong, 1 to 1,000 characters.
+    #[schema(min_length = 1, max_length = 1000, pattern = "\\S")]
     pub text: String,
 }
 
@@ -431,7 +442,7 @@ pub async fn appeal(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(action): Path<String>,
-    Json(request): Json<Appeal>,
+    JsonBody(request): JsonBody<Appeal>,
 ) -> Result<StatusCode, AppError> {
     state.community.appeal(&principal, path_id(&action, "action")?, &request.text).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -443,6 +454,7 @@ pub struct Review {
     /// true overturns it (lifts its mute or removal).
     pub overturn: bool,
     /// Why; the member sees it.
+    #[schema(pattern = "\\S")]
     pub note: String,
 }
 
@@ -453,7 +465,7 @@ pub async fn review(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(action): Path<String>,
-    Json(request): Json<Review>,
+    JsonBody(request): JsonBody<Review>,
 ) -> Result<StatusCode, AppError> {
     state.community.review(&principal, path_id(&action, "action")?, request.overturn, &request.note).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -490,7 +502,7 @@ pub async fn resolve(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(report): Path<String>,
-    Json(request): Json<Resolution>,
+    JsonBody(request): JsonBody<Resolution>,
 ) -> Result<StatusCode, AppError> {
     state.community.resolve_report(&principal, path_id(&report, "report")?, &request.outcome, &request.note).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -517,7 +529,7 @@ pub async fn accept(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(question): Path<String>,
-    Json(request): Json<Accept>,
+    JsonBody(request): JsonBody<Accept>,
 ) -> Result<StatusCode, AppError> {
     state.community.accept_answer(&principal, path_id(&question, "question")?, request.answer_id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -545,7 +557,7 @@ fn days(d: Option<i64>) -> Result<i64, AppError> {
 pub async fn response_times(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Query(params): Query<DaysParams>,
+    QueryParams(params): QueryParams<DaysParams>,
 ) -> Answer {
     let since = chrono::Utc::now() - chrono::Duration::days(days(params.days)?);
     Ok(Json(json!({ "response_times": state.community.response_times(&principal, since).await? })))
@@ -558,7 +570,7 @@ pub async fn seeds(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(group): Path<String>,
-    Query(params): Query<DaysParams>,
+    QueryParams(params): QueryParams<DaysParams>,
 ) -> Answer {
     let seeds = state.community.seeds(&principal, path_id(&group, "group")?, days(params.days)?).await?;
     Ok(Json(json!({ "seeds": seeds })))
@@ -570,6 +582,7 @@ pub struct FollowUp {
     /// One of the advisor's customers.
     pub customer_id: i64,
     /// Why, 1 to 500 characters.
+    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
     pub note: String,
 }
 
@@ -588,7 +601,7 @@ pub async fn follow_ups(State(state): State<AppState>, Extension(principal): Ext
 pub async fn add_follow_up(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Json(request): Json<FollowUp>,
+    JsonBody(request): JsonBody<FollowUp>,
 ) -> Result<StatusCode, AppError> {
     state.community.follow_up(&principal, request.customer_id, &request.note).await?;
     Ok(StatusCode::NO_CONTENT)

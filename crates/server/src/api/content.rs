@@ -1,6 +1,7 @@
 //! Advisors' content over the API: drafts and versions, submission after the
 //! banned-phrase check, compliance review, scheduled publishing into groups.
 
+use super::input::JsonBody;
 use crate::params::path_id;
 use crate::{AppError, AppState};
 use access::Principal;
@@ -17,10 +18,13 @@ use utoipa::ToSchema;
 pub struct Writing {
     /// pre_market, post_market or article (new items only).
     #[serde(default)]
+    #[schema(pattern = "^(pre_market|post_market|article)$")]
     pub kind: String,
     /// 1 to 120 characters.
+    #[schema(min_length = 1, max_length = 120, pattern = "\\S")]
     pub title: String,
     /// 1 to 20,000 characters.
+    #[schema(min_length = 1, max_length = 20000, pattern = "\\S")]
     pub body: String,
 }
 
@@ -39,7 +43,7 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Json(request): Json<Writing>,
+    JsonBody(request): JsonBody<Writing>,
 ) -> Result<Response, AppError> {
     let id = state.community.draft_content(&principal, &request.kind, &request.title, &request.body).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id, "version": 1 }))).into_response())
@@ -63,7 +67,7 @@ pub async fn revise(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(item): Path<String>,
-    Json(request): Json<Writing>,
+    JsonBody(request): JsonBody<Writing>,
 ) -> Result<Response, AppError> {
     let version =
         state.community.revise_content(&principal, path_id(&item, "item")?, &request.title, &request.body).await?;
@@ -101,7 +105,7 @@ pub async fn review(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(item): Path<String>,
-    Json(request): Json<ContentReview>,
+    JsonBody(request): JsonBody<ContentReview>,
 ) -> Result<StatusCode, AppError> {
     let item = path_id(&item, "item")?;
     state.community.review_content(&principal, item, request.version, request.approve, &request.comment).await?;
@@ -124,14 +128,14 @@ pub async fn schedule(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(item): Path<String>,
-    Json(request): Json<Schedule>,
+    JsonBody(request): JsonBody<Schedule>,
 ) -> Result<Json<Value>, AppError> {
     let at = request
         .at
         .as_deref()
         .map(|d| domain::parse_timestamp("at", d))
         .transpose()
-        .map_err(|e| AppError::BadRequest { field: "at", reason: e.to_string() })?;
+        .map_err(|e| AppError::invalid("at", e))?;
     let made = state.community.schedule_content(&principal, path_id(&item, "item")?, &request.groups, at).await?;
     Ok(Json(json!({ "scheduled": made })))
 }

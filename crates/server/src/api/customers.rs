@@ -1,7 +1,8 @@
+use super::input::{JsonBody, QueryParams};
 use crate::params::ListParams;
 use crate::{AppError, AppState};
 use access::Principal;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -137,7 +138,7 @@ pub struct CustomerRecord {
 pub async fn list(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Query(params): Query<ListParams>,
+    QueryParams(params): QueryParams<ListParams>,
 ) -> Result<Json<CustomerList>, AppError> {
     let page = state.db.customers(&params.query(principal.scope())?).await?;
     let pages = page.pages();
@@ -177,7 +178,7 @@ pub async fn get(
 #[derive(Debug, serde::Deserialize, ToSchema)]
 pub struct RevealRequest {
     /// national_id or phone.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, pattern = "^(national_id|phone)$")]
     pub field: access::PiiField,
 }
 
@@ -201,7 +202,7 @@ pub async fn reveal(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
-    Json(request): Json<RevealRequest>,
+    JsonBody(request): JsonBody<RevealRequest>,
 ) -> Result<Json<Revealed>, AppError> {
     let id: i64 = crate::params::path_id(&id, "customer")?;
     if !principal.may_reveal() {

@@ -1,6 +1,7 @@
 //! Machine feeds, authorised by an API token of the matching scope
 //! (`Authorization: Bearer bdt_...`), never by a session.
 
+use super::input::JsonBody;
 use crate::{AppError, AppState};
 use access::{FeedCaller, FeedScope};
 use app::feeds::FeedReport;
@@ -58,7 +59,7 @@ pub struct Events {
 pub async fn events(
     State(state): State<AppState>,
     Extension(caller): Extension<FeedCaller>,
-    Json(request): Json<Events>,
+    JsonBody(request): JsonBody<Events>,
 ) -> Result<Json<FeedReport>, AppError> {
     require(&caller, FeedScope::Events)?;
     let report = app::feeds::send_events(&state.db, &request.events, &caller).await?;

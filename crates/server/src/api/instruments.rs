@@ -2,8 +2,9 @@
 //! snapshots, indicators with the caller's parameters, and today's trading
 //! rules. Open to every signed-in user: market data is not personal.
 
+use super::input::QueryParams;
 use crate::{AppError, AppState};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use chrono::NaiveDate;
 use domain::{InstrumentCode, Money};
@@ -13,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 /// A path's instrument code, or a 400 saying what a code looks like.
 pub(crate) fn code(text: &str) -> Result<InstrumentCode, AppError> {
-    InstrumentCode::parse(text).map_err(|e| AppError::BadRequest { field: "code", reason: e.to_string() })
+    InstrumentCode::parse(text).map_err(|e| AppError::invalid("code", e))
 }
 
 /// Instrument list parameters.
@@ -45,7 +46,7 @@ pub struct InstrumentSummary {
 #[utoipa::path(get, path = "/instruments", params(ListParams), responses((status = 200, body = [InstrumentSummary])))]
 pub async fn list(
     State(state): State<AppState>,
-    Query(params): Query<ListParams>,
+    QueryParams(params): QueryParams<ListParams>,
 ) -> Result<Json<Vec<InstrumentSummary>>, AppError> {
     let rows = state.db.instruments(params.q.as_deref(), 200).await?;
     Ok(Json(
@@ -97,7 +98,7 @@ pub struct InstrumentDetail {
 }
 
 /// One instrument and its trading rules.
-#[utoipa::path(get, path = "/instruments/{code}", params(("code" = String, Path, description = "e.g. 600519.SH")),
+#[utoipa::path(get, path = "/instruments/{code}", params(("code" = String, Path, description = "Six digits and the exchange, e.g. 600519.SH", pattern = r"^[0-9]{6}\.(SH|SZ|BJ|sh|sz|bj)$")),
     responses((status = 200, body = InstrumentDetail), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get(State(state): State<AppState>, Path(text): Path<String>) -> Result<Json<InstrumentDetail>, AppError> {
     Ok(Json(detail(&state, &text).await?))
@@ -147,7 +148,7 @@ pub struct BarParams {
 fn date(field: &'static str, text: &Option<String>) -> Result<Option<NaiveDate>, AppError> {
     text.as_deref()
         .filter(|t| !t.is_empty())
-        .map(|t| domain::parse_date(field, t).map_err(|e| AppError::BadRequest { field, reason: e.to_string() }))
+        .map(|t| domain::parse_date(field, t).map_err(|e| AppError::invalid(field, e)))
         .transpose()
 }
 
@@ -196,12 +197,12 @@ pub struct Bar {
 }
 
 /// Daily bars by date.
-#[utoipa::path(get, path = "/instruments/{code}/bars", params(("code" = String, Path, description = "e.g. 600519.SH"), BarParams),
+#[utoipa::path(get, path = "/instruments/{code}/bars", params(("code" = String, Path, description = "Six digits and the exchange, e.g. 600519.SH", pattern = r"^[0-9]{6}\.(SH|SZ|BJ|sh|sz|bj)$"), BarParams),
     responses((status = 200, body = [Bar]), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn bars(
     State(state): State<AppState>,
     Path(text): Path<String>,
-    Query(params): Query<BarParams>,
+    QueryParams(params): QueryParams<BarParams>,
 ) -> Result<Json<Vec<Bar>>, AppError> {
     let bars = bars_for(&state, &text, &params).await?;
     Ok(Json(
@@ -235,8 +236,9 @@ pub struct IndicatorSeries {
     pub params: Vec<f64>,
     /// Output columns, e.g. macd, signal, hist.
     pub columns: Vec<String>,
-    /// One row per bar once the indicator has enough bars: the date and one value per column.
-    #[schema(value_type = Vec<Object>)]
+    /// One row per bar once the indicator has enough bars: `["2025-07-04", [v1, v2, ...]]`,
+    /// the date and one value per column.
+    #[schema(value_type = Vec<Vec<Value>>)]
     pub rows: Vec<(NaiveDate, Vec<f64>)>,
 }
 
@@ -256,12 +258,12 @@ pub(crate) fn parse_params(text: Option<&str>) -> Result<Vec<f64>, AppError> {
 }
 
 /// An indicator over an instrument's daily bars, with the caller's parameters.
-#[utoipa::path(get, path = "/instruments/{code}/indicators", params(("code" = String, Path, description = "e.g. 600519.SH"), IndicatorParams),
+#[utoipa::path(get, path = "/instruments/{code}/indicators", params(("code" = String, Path, description = "Six digits and the exchange, e.g. 600519.SH", pattern = r"^[0-9]{6}\.(SH|SZ|BJ|sh|sz|bj)$"), IndicatorParams),
     responses((status = 200, body = IndicatorSeries), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn indicators(
     State(state): State<AppState>,
     Path(text): Path<String>,
-    Query(params): Query<IndicatorParams>,
+    QueryParams(params): QueryParams<IndicatorParams>,
 ) -> Result<Json<IndicatorSeries>, AppError> {
     let name = params.name.as_deref().unwrap_or("MACD");
     let given = parse_params(params.params.as_deref())?;
@@ -323,12 +325,12 @@ pub struct SnapshotView {
 }
 
 /// The latest intraday snapshots, newest first.
-#[utoipa::path(get, path = "/instruments/{code}/snapshots", params(("code" = String, Path, description = "e.g. 600519.SH"), SnapshotParams),
+#[utoipa::path(get, path = "/instruments/{code}/snapshots", params(("code" = String, Path, description = "Six digits and the exchange, e.g. 600519.SH", pattern = r"^[0-9]{6}\.(SH|SZ|BJ|sh|sz|bj)$"), SnapshotParams),
     responses((status = 200, body = [SnapshotView]), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn snapshots(
     State(state): State<AppState>,
     Path(text): Path<String>,
-    Query(params): Query<SnapshotParams>,
+    QueryParams(params): QueryParams<SnapshotParams>,
 ) -> Result<Json<Vec<SnapshotView>>, AppError> {
     let code = code(&text)?;
     let limit = params.limit.unwrap_or(100);

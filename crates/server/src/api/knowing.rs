@@ -1,10 +1,11 @@
 //! Knowing each customer over the API: a customer's stored features and
 //! labels with their reasons, and an advisor's weekly service plan. Staff only.
 
+use super::input::QueryParams;
 use crate::{AppError, AppState};
 use access::{Principal, Role};
 use app::plan::{plan_week, PlanSettings};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use chrono::NaiveDate;
 use classify::plan::{split, Bucket};
@@ -40,7 +41,7 @@ pub struct CustomerLabels {
 }
 
 /// The customer's labels (404 outside the caller's scope, or before any classify run).
-#[utoipa::path(get, path = "/customers/{id}/labels",
+#[utoipa::path(get, path = "/customers/{id}/labels", params(("id" = i64, Path, description = "Customer id")),
     responses((status = 200, body = CustomerLabels), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody)))]
 pub async fn labels(
@@ -173,7 +174,7 @@ pub struct WeekPlanView {
 pub async fn plan(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Query(q): Query<PlanParams>,
+    QueryParams(q): QueryParams<PlanParams>,
 ) -> Result<Json<WeekPlanView>, AppError> {
     let (advisor, day) = chosen(&state, &principal, &q).await?;
     let plan = plan_week(&state.db, advisor, day, PlanSettings::default()).await?.ok_or(AppError::NotFound)?;

@@ -5,6 +5,7 @@ pub(crate) mod communities;
 mod content;
 mod customers;
 mod feeds;
+pub(crate) mod input;
 pub(crate) mod instruments;
 pub(crate) mod knowing;
 mod overview;
@@ -25,7 +26,7 @@ use utoipa::OpenApi;
     servers((url = "/api/v1")),
     paths(overview::get, customers::list, customers::get, customers::reveal, advisors::handover, session::get, tokens::list, tokens::create, tokens::revoke, tasks::list, tasks::create, tasks::done, knowing::labels, knowing::plan, instruments::list, instruments::get, instruments::bars, instruments::indicators, instruments::snapshots, feeds::import, feeds::events, reminders::list, reminders::volume, communities::list, communities::create, communities::get, communities::members, communities::add_admin, communities::apply, communities::applications, communities::decide, communities::invite, communities::accept_invite, communities::ban, communities::history, communities::send, communities::pin, communities::report, communities::moderation_log, communities::sanction, communities::appeal, communities::review, communities::reports, communities::resolve, communities::questions, communities::accept, communities::response_times, communities::seeds, communities::follow_ups, communities::add_follow_up, content::list, content::create, content::get, content::revise, content::submit, content::review, content::schedule, content::review_queue),
     components(schemas(crate::error::ErrorBody, overview::Overview, customers::CustomerSummary, customers::CustomerList, customers::CustomerRecord, customers::Holding, customers::RevealRequest, customers::Revealed, advisors::HandoverRequest, advisors::HandoverResult, session::SessionInfo, tokens::NewToken, tokens::CreatedToken, tokens::TokenInfo, feeds::Events, tasks::Task, tasks::NewTask, tasks::CreatedTask, tasks::Completion, instruments::InstrumentSummary, instruments::InstrumentDetail, instruments::Bar, instruments::IndicatorSeries, instruments::SnapshotView, reminders::Reminder, reminders::Volume, knowing::CustomerLabels, knowing::LabelView, knowing::WeekPlanView, knowing::SplitPart, knowing::PlannedContact, communities::NewGroup, communities::CoAdmin, communities::Application, communities::Decision, communities::InviteRequest, communities::Ban, communities::SendMessage, communities::BlockedBody, communities::Pin, communities::Report, communities::ManualSanction, communities::Appeal, communities::Review, communities::Resolution, communities::Accept, communities::FollowUp, content::Writing, content::ContentReview, content::Schedule)),
-    modifiers(&ApiTokenScheme)
+    modifiers(&ApiTokenScheme, &ErrorResponses)
 )]
 pub struct ApiDoc;
 
@@ -38,6 +39,50 @@ impl utoipa::Modify for ApiTokenScheme {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("api_token", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
     }
+}
+
+/// Documents, on every operation, the errors it may answer with in the one
+/// JSON shape of [`crate::error::ErrorBody`], so that a client built from the
+/// document expects them: written once here rather than on every handler.
+struct ErrorResponses;
+
+impl utoipa::Modify for ErrorResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let names_a_thing = path.contains('{');
+            let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+            for operation in operations.into_iter().flatten() {
+                let takes_json =
+                    operation.request_body.as_ref().is_some_and(|body| body.content.contains_key("application/json"));
+                let has_parameters = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                let mut document = |status: &str, description: &str| {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| error_response(description));
+                };
+                if has_parameters || takes_json {
+                    document("400", "A parameter or the body is malformed or out of range; `field` names it.");
+                }
+                document("401", "No session (or, for a feed, no valid API token).");
+                document("403", "The caller's role or scope does not allow it, or the CSRF token is missing.");
+                if names_a_thing {
+                    document("404", "Nothing with that id the caller may see.");
+                }
+                if takes_json {
+                    document("415", "The body is not sent as application/json.");
+                }
+            }
+        }
+    }
+}
+
+/// An error response carrying [`crate::error::ErrorBody`].
+fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+    ResponseBuilder::new().description(description).content("application/json", content).build().into()
 }
 
 /// The machine feeds under /api/v1/feeds, as (path, handlers); they take an

@@ -2,9 +2,10 @@
 //! scope as soon as they are made; a customer sees their own once delivered
 //! (after quiet hours). The firm's volume per rule per day for staff.
 
+use super::input::QueryParams;
 use crate::{AppError, AppState};
 use access::{Principal, Role};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::{Extension, Json};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -103,7 +104,7 @@ pub(crate) fn query(principal: &Principal, after: Option<i64>, limit: Option<i64
 pub async fn list(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Query(params): Query<ReminderParams>,
+    QueryParams(params): QueryParams<ReminderParams>,
 ) -> Result<Json<Vec<Reminder>>, AppError> {
     let q = query(&principal, params.after, params.limit)?;
     Ok(Json(state.db.reminders(&q).await?.into_iter().map(Reminder::from).collect()))
@@ -142,7 +143,7 @@ pub(crate) fn days(days: Option<i64>) -> Result<i64, AppError> {
 pub async fn volume(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Query(params): Query<VolumeParams>,
+    QueryParams(params): QueryParams<VolumeParams>,
 ) -> Result<Json<Vec<Volume>>, AppError> {
     crate::api::tasks::staff_only(&principal)?;
     let rows = state.db.reminder_volume(principal.scope(), days(params.days)?).await?;

@@ -1,9 +1,10 @@
 //! The advisor's work queue over the API. Staff only; each sees the tasks of
 //! the customers in their scope.
 
+use super::input::{JsonBody, QueryParams};
 use crate::{AppError, AppState};
 use access::{Principal, Role};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
@@ -76,7 +77,7 @@ impl From<store::TaskRow> for Task {
 pub async fn list(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Query(params): Query<TaskParams>,
+    QueryParams(params): QueryParams<TaskParams>,
 ) -> Result<Json<Vec<Task>>, AppError> {
     staff_only(&principal)?;
     let tasks = state.db.tasks(principal.scope(), params.done.unwrap_or(false)).await?;
@@ -89,8 +90,10 @@ pub struct NewTask {
     /// The customer it is for; their advisor does it.
     pub customer_id: i64,
     /// follow_up, care, risk_reminder or question.
+    #[schema(pattern = "^(follow_up|care|risk_reminder|question)$")]
     pub kind: String,
     /// What to do, 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub title: String,
     /// By when: RFC 3339, or YYYY-MM-DD HH:MM:SS in Shanghai time.
     pub due_at: Option<String>,
@@ -110,13 +113,10 @@ pub struct CreatedTask {
 pub async fn create(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Json(request): Json<NewTask>,
+    JsonBody(request): JsonBody<NewTask>,
 ) -> Result<(StatusCode, Json<CreatedTask>), AppError> {
     staff_only(&principal)?;
-    let kind: domain::TaskKind = request
-        .kind
-        .parse()
-        .map_err(|e: domain::DomainError| AppError::BadRequest { field: "kind", reason: e.to_string() })?;
+    let kind: domain::TaskKind = request.kind.parse().map_err(|e: domain::DomainError| AppError::invalid("kind", e))?;
     let title = request.title.trim();
     if title.is_empty() || title.chars().count() > 200 {
         return Err(AppError::BadRequest { field: "title", reason: "give 1 to 200 characters".into() });
@@ -126,7 +126,7 @@ pub async fn create(
         .as_deref()
         .map(|d| domain::parse_timestamp("due_at", d))
         .transpose()
-        .map_err(|e| AppError::BadRequest { field: "due_at", reason: e.to_string() })?;
+        .map_err(|e| AppError::invalid("due_at", e))?;
     let task = store::NewTask { customer_id: request.customer_id, kind, title: title.to_owned(), due_at };
     let id = state.db.create_task(&principal, &task).await?.ok_or(AppError::NotFound)?;
     Ok((StatusCode::CREATED, Json(CreatedTask { id })))
@@ -147,7 +147,7 @@ pub async fn done(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
-    Json(request): Json<Completion>,
+    JsonBody(request): JsonBody<Completion>,
 ) -> Result<StatusCode, AppError> {
     staff_only(&principal)?;
     let id = crate::params::path_id(&id, "task")?;

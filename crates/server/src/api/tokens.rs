@@ -1,6 +1,7 @@
 //! API tokens for machine feeds, managed by admins. A token is shown once,
 //! when made; the firm keeps only its digest.
 
+use super::input::JsonBody;
 use crate::{AppError, AppState};
 use access::{FeedScope, Principal, Role};
 use axum::extract::{Path, State};
@@ -15,7 +16,7 @@ pub struct NewToken {
     /// What it is for, e.g. "nightly book from the back office".
     pub name: String,
     /// import or events.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, pattern = "^(import|events)$")]
     pub scope: FeedScope,
 }
 
@@ -27,7 +28,7 @@ pub struct CreatedToken {
     /// Send as `Authorization: Bearer <token>`; it cannot be shown again.
     pub token: String,
     /// import or events.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, pattern = "^(import|events)$")]
     pub scope: FeedScope,
 }
 
@@ -89,7 +90,7 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Json(request): Json<NewToken>,
+    JsonBody(request): JsonBody<NewToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
     admin_only(&principal)?;
     let name = request.name.trim();

@@ -194,10 +194,7 @@ pub async fn schedule(
             form.keys().filter_map(|k| k.strip_prefix("group-")).filter_map(|g| g.parse().ok()).collect();
         let at = match form.get("at").map(|a| a.trim()).filter(|a| !a.is_empty()) {
             None => None,
-            Some(a) => Some(
-                domain::parse_timestamp("at", a)
-                    .map_err(|e| AppError::BadRequest { field: "at", reason: e.to_string() })?,
-            ),
+            Some(a) => Some(domain::parse_timestamp("at", a).map_err(|e| AppError::invalid("at", e))?),
         };
         state.community.schedule_content(&viewer.principal, item, &groups, at).await?;
         Ok::<_, AppError>(())

@@ -97,6 +97,7 @@ impl IntoResponse for PageError {
         let PageError(error, locale) = self;
         let (status, message) = match &error {
             AppError::BadRequest { .. } => (StatusCode::BAD_REQUEST, error.to_string()),
+            AppError::Unreadable { status, .. } => (*status, error.to_string()),
             AppError::NotFound => (StatusCode::NOT_FOUND, locale.t("not-found")),
             AppError::Unauthenticated
             | AppError::Forbidden(_)
