@@ -450,3 +450,50 @@ async fn a_reconnecting_socket_resumes_with_no_gap_and_no_duplicate() {
     request.headers_mut().insert("origin", "http://evil.example".parse().unwrap());
     assert!(tokio_tungstenite::connect_async(request).await.is_err());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_sending_too_fast_over_the_socket_is_told_to_slow_down_and_loses_nothing_else() {
+    let mut t = test_support::sqlite().await;
+    load_book(&mut t, 200, 100).await;
+    let app = TestApp::spawn(t.db.clone()).await;
+    let advisor = t.user(Role::Advisor);
+    let a = app.sign_in(&advisor.login, &advisor.password).await.unwrap();
+    // The group's own flood rule set wide, so that only the socket's pace applies.
+    let rules = json!({ "flood_messages": 100, "flood_seconds": 10 });
+    let (_, made) = post(&a, &app, "/api/v1/groups", json!({ "name": "快嘴群", "rules": rules })).await;
+    let group = made["id"].as_i64().unwrap();
+    let (_, invite) = post(&a, &app, &format!("/api/v1/groups/{group}/invites"), json!({})).await;
+    let member = customer_session(&t, &app, MEMBER).await;
+    post(&member, &app, &format!("/api/v1/invites/{}/accept", invite["token"].as_str().unwrap()), json!({})).await;
+    let mut socket = connect(&app, &member, group, 0).await;
+    read_ids(&mut socket, 0).await;
+
+    let sent = 15;
+    for k in 0..sent {
+        socket.send(Message::Text(json!({ "text": format!("第 {k} 条") }).to_string().into())).await.unwrap();
+    }
+    // Every message is either stored and delivered back, or answered "slow down".
+    let (mut delivered, mut slowed) = (0, 0);
+    while delivered + slowed < sent {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
+            .await
+            .expect("an answer in time")
+            .expect("the socket stays open")
+            .unwrap();
+        let Message::Text(text) = frame else { continue };
+        let event: Value = serde_json::from_str(&text).unwrap();
+        match (event["type"].as_str(), event["error"].as_str()) {
+            (Some("message"), _) if event["body"].as_str().is_some_and(|t| t.starts_with("第 ")) => delivered += 1,
+            (Some("error"), Some(e)) if e.contains("slow down") => slowed += 1,
+            _ => {}
+        }
+    }
+    assert!(slowed > 0 && delivered >= 10, "the burst of 10 passes, the rest is paced: {delivered} / {slowed}");
+    let stored = t.db.messages_after(group, 0, 1_000).await.unwrap();
+    let own = stored.iter().filter(|m| m.body.starts_with("第 ")).count();
+    assert_eq!(own, delivered, "what was delivered back is what was stored");
+
+    // The paced socket still delivers what others send.
+    let next = say(&a, &app, group, "收盘点评").await.1["id"].as_i64().unwrap();
+    assert_eq!(read_ids_more(&mut socket, 1).await, vec![next]);
+}
