@@ -115,6 +115,9 @@ pub enum ChatBenchError {
     /// A client failed.
     #[error("a client: {0}")]
     Client(String),
+    /// Another run holds the work directory (its database would be replaced under it).
+    #[error("{0} is in use by another bench chat run; wait for it, or give another --work-dir")]
+    Busy(String),
 }
 
 /// The flooding client's kernel send buffer (Linux doubles it for its bookkeeping).
@@ -169,7 +172,10 @@ async fn seed(opts: &ChatBenchOptions) -> Result<Seeded, ChatBenchError> {
     gen.instruments = 200;
     generate(&gen).map_err(|e| ChatBenchError::Setup(e.to_string()))?;
     let file = opts.work_dir.join("chat.db");
-    let _ = std::fs::remove_file(&file);
+    // A killed server of an earlier run leaves its write-ahead log beside the database.
+    for stale in ["chat.db", "chat.db-wal", "chat.db-shm"] {
+        let _ = std::fs::remove_file(opts.work_dir.join(stale));
+    }
     let url = format!("sqlite:{}", file.display());
     let keyring = access::Keyring::generate();
     let db = Db::open(&url).await?.with_keys(store::Keys::from_text(&keyring)?);
@@ -392,9 +398,22 @@ async fn flood(mut socket: Socket, flooded: Arc<AtomicU64>) {
     }
 }
 
+/// Locks the work directory for this run: two runs in one directory would
+/// each delete and reseed the other's database. The lock goes with the file.
+fn hold(work_dir: &std::path::Path) -> Result<std::fs::File, ChatBenchError> {
+    let path = work_dir.join("bench.lock");
+    let file = std::fs::File::create(&path).map_err(|e| ChatBenchError::Setup(format!("{}: {e}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(ChatBenchError::Busy(work_dir.display().to_string())),
+        Err(std::fs::TryLockError::Error(e)) => Err(ChatBenchError::Setup(format!("{}: {e}", path.display()))),
+    }
+}
+
 /// Runs the benchmark.
 pub async fn run(opts: &ChatBenchOptions) -> Result<ChatBench, ChatBenchError> {
     std::fs::create_dir_all(&opts.work_dir).map_err(|e| ChatBenchError::Setup(e.to_string()))?;
+    let _held = hold(&opts.work_dir)?;
     let seeded = seed(opts).await?;
     tracing::info!(clients = seeded.member_tokens.len(), "seeded; starting the server");
     let mut server = start_server(&seeded.url)?;
@@ -582,5 +601,15 @@ mod tests {
         assert_eq!(percentile_ms(&mut v, 50.0), 50.0);
         assert_eq!(percentile_ms(&mut v, 99.0), 99.0);
         assert_eq!(percentile_ms(&mut [], 99.0), 0.0);
+    }
+
+    #[test]
+    fn a_second_run_in_the_same_work_dir_is_refused_while_the_first_holds_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = hold(dir.path()).unwrap();
+        let second = hold(dir.path()).unwrap_err();
+        assert!(second.to_string().contains("in use by another bench chat run"), "{second}");
+        drop(first);
+        assert!(hold(dir.path()).is_ok(), "free again once the first run ends");
     }
 }
