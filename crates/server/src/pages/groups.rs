@@ -19,8 +19,6 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use domain::to_shanghai;
-use futures_util::stream::{SplitSink, SplitStream};
-use futures_util::{SinkExt, StreamExt};
 use maud::{html, Markup};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -353,26 +351,22 @@ pub async fn live(
     Ok(upgrade.on_upgrade(move |socket| converse(socket, state, viewer.principal, g.id, after, subscription)))
 }
 
-/// The writing half of a chat socket.
-type Outbox = SplitSink<WebSocket, Message>;
-
-async fn send_text(socket: &mut Outbox, text: String) -> bool {
+async fn send_text(socket: &mut WebSocket, text: String) -> bool {
     socket.send(Message::Text(text.into())).await.is_ok()
 }
 
-async fn close(socket: &mut Outbox, code: u16, reason: &'static str) {
+async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
     let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
 }
 
 async fn converse(
-    socket: WebSocket,
+    mut socket: WebSocket,
     state: AppState,
     principal: Principal,
     group_id: i64,
     after: i64,
     mut subscription: Subscription,
 ) {
-    let (mut socket, incoming) = socket.split();
     // An id past the newest message (a client's bad memory) would hide what comes next.
     let newest = match state.db.messages_before(group_id, None, 1).await {
         Ok(m) => m.last().map_or(0, |m| m.id),
@@ -405,15 +399,13 @@ async fn converse(
         return;
     }
     let me = principal.customer_id.filter(|_| principal.role == Role::Customer);
-    // The member's side is read by a task of its own, woken only when they send.
-    // Polled here, the socket was read (a buffer zeroed, a waker re-armed) after
-    // every delivery, a cost paid 5,000 times per fan-out. The reader stops when
-    // this loop ends and drops `answers`.
-    let (replies, mut answers) = tokio::sync::mpsc::channel(4);
-    tokio::spawn(listen(incoming, state, principal, group_id, me, replies));
+    let mut pace = community::chat::RateLimit::new(SOCKET_BURST, SOCKET_RATE);
+    // While a member is over their pace, their socket is not read at all: TCP
+    // pushes back on the flooding client, and the flood costs the server nothing.
+    let mut paused_until: Option<tokio::time::Instant> = None;
     loop {
         tokio::select! {
-            // Deliveries first.
+            // Deliveries first: while some wait, the socket is not polled for reading.
             biased;
             delivery = subscription.events.recv() => {
                 let Some(d) = delivery else {
@@ -433,53 +425,26 @@ async fn converse(
                     return close(&mut socket, 4001, "removed from the group").await;
                 }
             }
-            answer = answers.recv() => match answer {
-                Some(text) => if !send_text(&mut socket, text).await { return },
-                // The member closed the socket.
-                None => return,
+            _ = tokio::time::sleep_until(paused_until.unwrap_or_else(tokio::time::Instant::now)), if paused_until.is_some() => {
+                paused_until = None;
+            }
+            incoming = socket.recv(), if paused_until.is_none() => match incoming {
+                Some(Ok(Message::Text(text))) => {
+                    // Members are paced; the group's staff broadcast freely.
+                    let now = tokio::time::Instant::now();
+                    let reply = if me.is_none() || pace.admit(now.into_std()) {
+                        take(&state, &principal, group_id, &text).await
+                    } else {
+                        paused_until = Some(now + std::time::Duration::from_secs_f64(1.0 / SOCKET_RATE as f64));
+                        Some(SLOW_DOWN.to_owned())
+                    };
+                    if let Some(reply) = reply {
+                        if !send_text(&mut socket, reply).await { return; }
+                    }
+                }
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                Some(Ok(_)) => {}
             },
-        }
-    }
-}
-
-/// Reads what a member sends and hands what to tell them alone to the writer.
-async fn listen(
-    mut incoming: SplitStream<WebSocket>,
-    state: AppState,
-    principal: Principal,
-    group_id: i64,
-    me: Option<i64>,
-    replies: tokio::sync::mpsc::Sender<String>,
-) {
-    let mut pace = community::chat::RateLimit::new(SOCKET_BURST, SOCKET_RATE);
-    loop {
-        // Stopped only between messages, so that a message being sent is never cut off half-way.
-        let message = tokio::select! {
-            message = incoming.next() => message,
-            _ = replies.closed() => return,
-        };
-        let text = match message {
-            Some(Ok(Message::Text(text))) => text,
-            None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
-            Some(Ok(_)) => continue,
-        };
-        // Members are paced; the group's staff broadcast freely.
-        let now = tokio::time::Instant::now();
-        let admitted = me.is_none() || pace.admit(now.into_std());
-        let reply = if admitted { take(&state, &principal, group_id, &text).await } else { Some(SLOW_DOWN.to_owned()) };
-        if let Some(reply) = reply {
-            if replies.send(reply).await.is_err() {
-                return;
-            }
-        }
-        if !admitted {
-            // While a member is over their pace, their socket is not read at all: TCP
-            // pushes back on the flooding client, and the flood costs the server nothing.
-            let resume = now + std::time::Duration::from_secs_f64(1.0 / SOCKET_RATE as f64);
-            tokio::select! {
-                _ = tokio::time::sleep_until(resume) => {}
-                _ = replies.closed() => return,
-            }
         }
     }
 }
