@@ -100,6 +100,10 @@ async fn api_pages_and_errors() {
     let (status, body) = get(&app, "/customers?page=-1").await;
     assert_eq!(status, 400);
     assert!(body.contains("page"));
+    // A typed parameter of the wrong type is a page in the reader's language, not plain text.
+    let (status, body) = get(&app, "/reminders/volume?days=many&lang=en").await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("<html lang=\"en\"") && body.contains("days"), "{body}");
 
     for body in &responses {
         assert_eq!(unmasked_pii(body), None, "unmasked personal data in a response");

@@ -2,14 +2,14 @@
 //! into groups) and compliance's review queue (approve or reject with a comment).
 
 use super::groups::refreshed;
-use super::layout::{page, PageError};
+use super::layout::{page, PageError, PageQuery};
 use super::overview::LangParam;
 use crate::auth::Viewer;
 use crate::i18n::Locale;
 use crate::params::path_id;
 use crate::{AppError, AppState};
 use access::Role;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Extension;
@@ -36,7 +36,7 @@ fn version_view(locale: Locale, v: &ContentVersion) -> Markup {
 pub async fn show(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
-    Query(q): Query<LangParam>,
+    PageQuery(q): PageQuery<LangParam>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
     let locale = Locale::choose(q.lang.as_deref(), &headers);
@@ -167,7 +167,7 @@ pub async fn review(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(item): Path<String>,
-    Query(q): Query<VersionParam>,
+    PageQuery(q): PageQuery<VersionParam>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let result = async {

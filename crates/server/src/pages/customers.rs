@@ -1,10 +1,10 @@
-use super::layout::{page, PageError};
+use super::layout::{page, PageError, PageQuery};
 use crate::auth::Viewer;
 use crate::i18n::Locale;
 use crate::params::ListParams;
 use crate::{AppError, AppState};
 use access::PiiField;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::Extension;
 use chrono::{Datelike, Utc};
@@ -77,7 +77,7 @@ fn table(locale: Locale, p: &CustomerPage, q: &str) -> Markup {
 pub async fn list(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
-    Query(params): Query<ListParams>,
+    PageQuery(params): PageQuery<ListParams>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
     let locale = Locale::choose(params.lang.as_deref(), &headers);
@@ -124,7 +124,7 @@ pub async fn reveal(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
-    Query(params): Query<RevealParams>,
+    PageQuery(params): PageQuery<RevealParams>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
     let locale = Locale::choose(params.lang.as_deref(), &headers);
@@ -158,7 +158,7 @@ pub async fn detail(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
-    Query(params): Query<ListParams>,
+    PageQuery(params): PageQuery<ListParams>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
     let locale = Locale::choose(params.lang.as_deref(), &headers);

@@ -3,7 +3,7 @@
 //! queue with invite links, the moderation log with appeals and reports,
 //! joining by invite, and the question queue with response times.
 
-use super::layout::{page, PageError};
+use super::layout::{page, PageError, PageQuery};
 use super::overview::LangParam;
 use crate::api::communities::blocked_body;
 use crate::auth::Viewer;
@@ -14,7 +14,7 @@ use access::{Principal, Role};
 use app::community::hub::Subscription;
 use app::community::{ChatMessage, Draft, Posted, Standing};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
@@ -117,7 +117,7 @@ fn rules_view(locale: Locale, g: &GroupRow) -> Markup {
 pub async fn list(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
-    Query(q): Query<LangParam>,
+    PageQuery(q): PageQuery<LangParam>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
     let locale = Locale::choose(q.lang.as_deref(), &headers);
@@ -185,7 +185,7 @@ pub struct NewGroupForm {
 pub async fn create(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
-    Query(q): Query<LangParam>,
+    PageQuery(q): PageQuery<LangParam>,
     Form(form): Form<NewGroupForm>,
 ) -> Response {
     let capacity = match form.capacity.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
@@ -225,7 +225,7 @@ pub async fn apply(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(group): Path<String>,
-    Query(q): Query<LangParam>,
+    PageQuery(q): PageQuery<LangParam>,
     headers: HeaderMap,
     Form(form): Form<ApplyForm>,
 ) -> Response {
@@ -244,7 +244,7 @@ pub async fn chat(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(group): Path<String>,
-    Query(q): Query<ChatParams>,
+    PageQuery(q): PageQuery<ChatParams>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
     let locale = Locale::choose(q.lang.as_deref(), &headers);
@@ -333,7 +333,7 @@ pub async fn live(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(group): Path<String>,
-    Query(q): Query<LiveParams>,
+    PageQuery(q): PageQuery<LiveParams>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
@@ -491,7 +491,7 @@ pub async fn admission(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(group): Path<String>,
-    Query(q): Query<LangParam>,
+    PageQuery(q): PageQuery<LangParam>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
     let locale = Locale::choose(q.lang.as_deref(), &headers);
@@ -573,7 +573,7 @@ pub async fn follow_up(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(group): Path<String>,
-    Query(q): Query<LangParam>,
+    PageQuery(q): PageQuery<LangParam>,
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
@@ -617,7 +617,7 @@ pub async fn invite(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(group): Path<String>,
-    Query(q): Query<LangParam>,
+    PageQuery(q): PageQuery<LangParam>,
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
@@ -645,7 +645,7 @@ pub async fn join_page(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(token): Path<String>,
-    Query(q): Query<LangParam>,
+    PageQuery(q): PageQuery<LangParam>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
     let locale = Locale::choose(q.lang.as_deref(), &headers);
@@ -669,7 +669,7 @@ pub async fn join(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(token): Path<String>,
-    Query(q): Query<LangParam>,
+    PageQuery(q): PageQuery<LangParam>,
 ) -> Response {
     match state.community.accept_invite(&viewer.principal, &token).await {
         Ok(group) => {
@@ -686,7 +686,7 @@ pub async fn moderation(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(group): Path<String>,
-    Query(q): Query<LangParam>,
+    PageQuery(q): PageQuery<LangParam>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
     let locale = Locale::choose(q.lang.as_deref(), &headers);
@@ -766,7 +766,7 @@ pub async fn appeal(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(action): Path<String>,
-    Query(q): Query<LangParam>,
+    PageQuery(q): PageQuery<LangParam>,
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
@@ -819,7 +819,7 @@ pub async fn resolve(
 pub async fn questions(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
-    Query(q): Query<LangParam>,
+    PageQuery(q): PageQuery<LangParam>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
     let locale = Locale::choose(q.lang.as_deref(), &headers);

@@ -2,11 +2,11 @@
 //! rules and a chart of candlesticks, volume and the indicators the viewer
 //! picks (with their own parameters).
 
-use super::layout::{page, PageError};
+use super::layout::{page, PageError, PageQuery};
 use crate::auth::Viewer;
 use crate::i18n::Locale;
 use crate::{AppError, AppState};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::Extension;
 use maud::{html, Markup};
@@ -23,7 +23,7 @@ pub struct ListQuery {
 pub async fn list(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
-    Query(query): Query<ListQuery>,
+    PageQuery(query): PageQuery<ListQuery>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
     let locale = Locale::choose(query.lang.as_deref(), &headers);
@@ -84,7 +84,7 @@ pub async fn detail(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(code): Path<String>,
-    Query(query): Query<ChartQuery>,
+    PageQuery(query): PageQuery<ChartQuery>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
     let locale = Locale::choose(query.lang.as_deref(), &headers);

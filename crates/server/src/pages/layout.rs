@@ -1,9 +1,13 @@
 use crate::auth::Viewer;
 use crate::i18n::Locale;
 use crate::AppError;
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup, DOCTYPE};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 const STYLE: &str = "
 body{font-family:system-ui,'PingFang SC','Microsoft YaHei',sans-serif;margin:0;color:#1d2433;background:#f5f6f8}
@@ -84,6 +88,35 @@ pub fn shell(locale: Locale, title: &str, path_for_switch: &str, viewer: Option<
                     Some(v) => main hx-headers=(format!("{{\"X-CSRF-Token\":\"{}\"}}", v.csrf)) { (body) },
                     None => main { (body) },
                 }
+            }
+        }
+    }
+}
+
+/// A page's query-string parameters: a value of the wrong type is shown as a
+/// 400 page in the reader's language naming it, not as axum's plain text.
+#[derive(Debug)]
+pub struct PageQuery<T>(pub T);
+
+/// Only the language of a query string whose other parameters did not parse.
+#[derive(Deserialize)]
+struct LangOnly {
+    lang: Option<String>,
+}
+
+impl<S, T> FromRequestParts<S> for PageQuery<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, PageError> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(params)) => Ok(PageQuery(params)),
+            Err(rejection) => {
+                let lang = Query::<LangOnly>::try_from_uri(&parts.uri).ok().and_then(|Query(l)| l.lang);
+                Err(PageError(AppError::from(rejection), Locale::choose(lang.as_deref(), &parts.headers)))
             }
         }
     }

@@ -1,8 +1,8 @@
-use super::layout::{page, PageError};
+use super::layout::{page, PageError, PageQuery};
 use crate::auth::Viewer;
 use crate::i18n::Locale;
 use crate::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Extension;
 use domain::to_shanghai;
@@ -20,7 +20,7 @@ pub struct LangParam {
 pub async fn show(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
-    Query(q): Query<LangParam>,
+    PageQuery(q): PageQuery<LangParam>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
     let locale = Locale::choose(q.lang.as_deref(), &headers);

@@ -2,14 +2,14 @@
 //! 60/30/10 split, most pressing first, each marked done in place with its
 //! outcome; adherence to the split; a CSV export. Managers pick an advisor.
 
-use super::layout::{page, PageError};
+use super::layout::{page, PageError, PageQuery};
 use crate::api::knowing::{chosen, PlanParams};
 use crate::auth::Viewer;
 use crate::i18n::Locale;
 use crate::{AppError, AppState};
 use access::Role;
 use app::plan::{plan_csv, plan_week, PlanSettings, WeekPlan};
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Path, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
@@ -74,7 +74,7 @@ fn summary(locale: Locale, plan: &WeekPlan) -> Markup {
 pub async fn show(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
-    Query(q): Query<PlanParams>,
+    PageQuery(q): PageQuery<PlanParams>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
     let locale = Locale::choose(q.lang.as_deref(), &headers);
@@ -129,7 +129,7 @@ pub async fn show(
 pub async fn csv(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
-    Query(q): Query<PlanParams>,
+    PageQuery(q): PageQuery<PlanParams>,
 ) -> Result<Response, AppError> {
     let (advisor, day) = chosen(&state, &viewer.principal, &q).await?;
     let plan = plan_week(&state.db, advisor, day, PlanSettings::default()).await?.ok_or(AppError::NotFound)?;
@@ -152,7 +152,7 @@ pub async fn done(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(customer): Path<String>,
-    Query(q): Query<PlanParams>,
+    PageQuery(q): PageQuery<PlanParams>,
     headers: HeaderMap,
     Form(form): Form<Outcome>,
 ) -> Result<Markup, PageError> {
@@ -186,7 +186,7 @@ pub async fn hours(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(advisor): Path<String>,
-    Query(q): Query<PlanParams>,
+    PageQuery(q): PageQuery<PlanParams>,
     headers: HeaderMap,
     Form(form): Form<std::collections::HashMap<String, String>>,
 ) -> Result<Response, PageError> {

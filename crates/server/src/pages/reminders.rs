@@ -2,7 +2,7 @@
 //! they are made; a customer: their inbox, as reminders are delivered), kept
 //! live over a WebSocket; and the firm's reminder volume per rule per day.
 
-use super::layout::{page, PageError};
+use super::layout::{page, PageError, PageQuery};
 use super::overview::LangParam;
 use crate::auth::Viewer;
 use crate::i18n::Locale;
@@ -10,7 +10,7 @@ use crate::AppState;
 use access::{Role, Scope};
 use app::risk_desk::DeskEvent;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Extension;
@@ -74,7 +74,7 @@ pub(crate) async fn panel(state: &AppState, viewer: &Viewer, locale: Locale, lim
 pub async fn list(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
-    Query(q): Query<LangParam>,
+    PageQuery(q): PageQuery<LangParam>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
     let locale = Locale::choose(q.lang.as_deref(), &headers);
@@ -99,7 +99,7 @@ pub struct VolumeQuery {
 pub async fn volume(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
-    Query(q): Query<VolumeQuery>,
+    PageQuery(q): PageQuery<VolumeQuery>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
     let locale = Locale::choose(q.lang.as_deref(), &headers);
@@ -159,7 +159,7 @@ fn in_scope(scope: Scope, r: &ReminderRow) -> bool {
 pub async fn live(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
-    Query(q): Query<LangParam>,
+    PageQuery(q): PageQuery<LangParam>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {

@@ -1,12 +1,12 @@
 //! The work queue page: an advisor's open tasks, soonest due first, each
 //! marked done in place with its outcome.
 
-use super::layout::{page, PageError};
+use super::layout::{page, PageError, PageQuery};
 use super::overview::LangParam;
 use crate::auth::Viewer;
 use crate::i18n::Locale;
 use crate::{AppError, AppState};
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Path, State};
 use axum::http::HeaderMap;
 use axum::Extension;
 use domain::to_shanghai;
@@ -40,7 +40,7 @@ fn row(locale: Locale, t: &TaskRow) -> Markup {
 pub async fn list(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
-    Query(q): Query<LangParam>,
+    PageQuery(q): PageQuery<LangParam>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
     let locale = Locale::choose(q.lang.as_deref(), &headers);
@@ -77,7 +77,7 @@ pub async fn done(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(id): Path<String>,
-    Query(q): Query<LangParam>,
+    PageQuery(q): PageQuery<LangParam>,
     headers: HeaderMap,
     Form(form): Form<Outcome>,
 ) -> Result<Markup, PageError> {
