@@ -384,18 +384,25 @@ async fn read_ids_more(socket: &mut Socket, count: usize) -> Vec<i64> {
     ids
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_reconnecting_socket_resumes_with_no_gap_and_no_duplicate() {
+/// A fresh app whose advisor has made a group (from `group`, the API's body)
+/// with customer MEMBER in it: the book, the app, the advisor, the group, the member.
+async fn group_with_a_member(group: Value) -> (TestDb, TestApp, Session, i64, Session) {
     let mut t = test_support::sqlite().await;
     load_book(&mut t, 200, 100).await;
     let app = TestApp::spawn(t.db.clone()).await;
     let advisor = t.user(Role::Advisor);
     let a = app.sign_in(&advisor.login, &advisor.password).await.unwrap();
-    let (_, made) = post(&a, &app, "/api/v1/groups", json!({ "name": "实时群" })).await;
-    let group = made["id"].as_i64().unwrap();
-    let (_, invite) = post(&a, &app, &format!("/api/v1/groups/{group}/invites"), json!({})).await;
+    let (_, made) = post(&a, &app, "/api/v1/groups", group).await;
+    let id = made["id"].as_i64().unwrap();
+    let (_, invite) = post(&a, &app, &format!("/api/v1/groups/{id}/invites"), json!({})).await;
     let member = customer_session(&t, &app, MEMBER).await;
     post(&member, &app, &format!("/api/v1/invites/{}/accept", invite["token"].as_str().unwrap()), json!({})).await;
+    (t, app, a, id, member)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reconnecting_socket_resumes_with_no_gap_and_no_duplicate() {
+    let (t, app, a, group, member) = group_with_a_member(json!({ "name": "实时群" })).await;
     for k in 0..5 {
         say(&a, &app, group, &format!("早盘要点 {k}")).await;
     }
@@ -453,18 +460,9 @@ async fn a_reconnecting_socket_resumes_with_no_gap_and_no_duplicate() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_member_sending_too_fast_over_the_socket_is_told_to_slow_down_and_loses_nothing_else() {
-    let mut t = test_support::sqlite().await;
-    load_book(&mut t, 200, 100).await;
-    let app = TestApp::spawn(t.db.clone()).await;
-    let advisor = t.user(Role::Advisor);
-    let a = app.sign_in(&advisor.login, &advisor.password).await.unwrap();
     // The group's own flood rule set wide, so that only the socket's pace applies.
     let rules = json!({ "flood_messages": 100, "flood_seconds": 10 });
-    let (_, made) = post(&a, &app, "/api/v1/groups", json!({ "name": "快嘴群", "rules": rules })).await;
-    let group = made["id"].as_i64().unwrap();
-    let (_, invite) = post(&a, &app, &format!("/api/v1/groups/{group}/invites"), json!({})).await;
-    let member = customer_session(&t, &app, MEMBER).await;
-    post(&member, &app, &format!("/api/v1/invites/{}/accept", invite["token"].as_str().unwrap()), json!({})).await;
+    let (t, app, a, group, member) = group_with_a_member(json!({ "name": "快嘴群", "rules": rules })).await;
     let mut socket = connect(&app, &member, group, 0).await;
     read_ids(&mut socket, 0).await;
 

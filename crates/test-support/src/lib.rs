@@ -201,45 +201,30 @@ pub struct Session {
 }
 
 impl Session {
+    /// A POST with the session's cookie and its CSRF token (read from
+    /// /api/v1/session on the same app), its body still to add.
+    async fn post(&self, base: &str, path: &str) -> reqwest::RequestBuilder {
+        let info: serde_json::Value = self.get(&format!("{base}/api/v1/session")).await.json().await.expect("session");
+        let csrf = info["csrf"].as_str().expect("csrf").to_owned();
+        self.client.post(format!("{base}{path}")).header("cookie", &self.cookie).header("x-csrf-token", csrf)
+    }
+
     /// POST a JSON body with the session and its CSRF token (read from
     /// /api/v1/session on the same app).
     pub async fn post_json(&self, base: &str, path: &str, body: &serde_json::Value) -> reqwest::Response {
-        let info: serde_json::Value = self.get(&format!("{base}/api/v1/session")).await.json().await.expect("session");
-        let csrf = info["csrf"].as_str().expect("csrf").to_owned();
-        self.client
-            .post(format!("{base}{path}"))
-            .header("cookie", &self.cookie)
-            .header("x-csrf-token", csrf)
-            .json(body)
-            .send()
-            .await
-            .expect("request")
+        self.post(base, path).await.json(body).send().await.expect("request")
     }
 
     /// POST a form body with the session and its CSRF header, as htmx does from a page.
     pub async fn post_form(&self, base: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        let info: serde_json::Value = self.get(&format!("{base}/api/v1/session")).await.json().await.expect("session");
-        let csrf = info["csrf"].as_str().expect("csrf").to_owned();
-        self.client
-            .post(format!("{base}{path}"))
-            .header("cookie", &self.cookie)
-            .header("x-csrf-token", csrf)
-            .header("hx-request", "true")
-            .form(form)
-            .send()
-            .await
-            .expect("request")
+        self.post(base, path).await.header("hx-request", "true").form(form).send().await.expect("request")
     }
 
     /// POST a body as given, with the session and its CSRF token: for
     /// requests a well-behaved client would not send.
     pub async fn post_raw(&self, base: &str, path: &str, content_type: &str, body: &str) -> reqwest::Response {
-        let info: serde_json::Value = self.get(&format!("{base}/api/v1/session")).await.json().await.expect("session");
-        let csrf = info["csrf"].as_str().expect("csrf").to_owned();
-        self.client
-            .post(format!("{base}{path}"))
-            .header("cookie", &self.cookie)
-            .header("x-csrf-token", csrf)
+        self.post(base, path)
+            .await
             .header("content-type", content_type)
             .body(body.to_owned())
             .send()
