@@ -8,6 +8,7 @@ mod error;
 mod i18n;
 mod pages;
 mod params;
+mod peer;
 mod request_log;
 
 use app::community::Communities;
@@ -56,18 +57,6 @@ fn script(body: &'static str) -> axum::response::Response {
 
 /// The largest body a feed call may send: a book file of a few million rows.
 const FEED_BODY_LIMIT: usize = 512 << 20;
-
-/// Every route the server answers, with a risk desk of default settings.
-pub fn router(db: Db) -> Router {
-    let desk = Arc::new(RiskDesk::new(db.clone(), DeskSettings::default()));
-    router_with(db, desk)
-}
-
-/// Every route the server answers, around a given risk desk.
-pub fn router_with(db: Db, desk: Arc<RiskDesk>) -> Router {
-    let community = Arc::new(Communities::new(db.clone()));
-    router_around(AppState { db, desk, community })
-}
 
 /// Every route the server answers, around the given state.
 fn router_around(state: AppState) -> Router {
@@ -146,8 +135,12 @@ pub async fn serve(
             }
         }
     });
+    let app = router_around(AppState { db, desk, community });
+    // Each request carries its connection, so that the chat hub can write to it directly.
     let served =
-        axum::serve(listener, router_around(AppState { db, desk, community })).with_graceful_shutdown(shutdown).await;
+        axum::serve(peer::PeerListener(listener), app.into_make_service_with_connect_info::<peer::PeerSocket>())
+            .with_graceful_shutdown(shutdown)
+            .await;
     outbox.abort();
     served
 }

@@ -495,3 +495,41 @@ async fn a_member_sending_too_fast_over_the_socket_is_told_to_slow_down_and_lose
     let next = say(&a, &app, group, "收盘点评").await.1["id"].as_i64().unwrap();
     assert_eq!(read_ids_more(&mut socket, 1).await, vec![next]);
 }
+
+/// The next text event, skipping nothing: fails on a close or a timeout.
+async fn next_event(socket: &mut Socket) -> Value {
+    let frame =
+        tokio::time::timeout(std::time::Duration::from_secs(10), socket.next()).await.expect("an event in time");
+    match frame.expect("the socket stays open").unwrap() {
+        Message::Text(text) => serde_json::from_str(&text).unwrap(),
+        other => panic!("expected an event, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_banned_member_s_open_socket_is_told_and_closed_while_the_group_s_stay_open() {
+    let (_t, app, a, group, member) = group_with_a_member(json!({ "name": "盘中答疑" })).await;
+    let mut banned = connect(&app, &member, group, 0).await;
+    let mut advisor = connect(&app, &a, group, 0).await;
+    read_ids(&mut banned, 0).await;
+    read_ids(&mut advisor, 0).await;
+
+    let bans = format!("/api/v1/groups/{group}/bans");
+    assert_eq!(post(&a, &app, &bans, json!({ "customer_id": MEMBER, "reason": "站外引流" })).await.0, 200);
+
+    // The banned member's socket hears it, then is closed with the reason.
+    let notice = next_event(&mut banned).await;
+    assert_eq!((notice["type"].as_str(), notice["customer_id"].as_i64()), (Some("removed"), Some(MEMBER)));
+    let closing = tokio::time::timeout(std::time::Duration::from_secs(10), banned.next()).await.unwrap();
+    match closing {
+        Some(Ok(Message::Close(Some(frame)))) => {
+            assert_eq!((u16::from(frame.code), frame.reason.as_str()), (4001, "removed from the group"))
+        }
+        other => panic!("expected the closing frame, got {other:?}"),
+    }
+
+    // The advisor's socket hears the same notice and stays live.
+    assert_eq!(next_event(&mut advisor).await["type"], "removed");
+    let id = say(&a, &app, group, "继续答疑").await.1["id"].as_i64().unwrap();
+    assert_eq!(next_event(&mut advisor).await["id"].as_i64(), Some(id));
+}

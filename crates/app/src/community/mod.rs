@@ -526,14 +526,14 @@ impl Communities {
             left => left?,
         };
         for g in &left {
-            self.close_for(*g, customer_id);
+            self.close_for(*g, customer_id).await;
         }
         Ok(left)
     }
 
-    fn close_for(&self, group_id: i64, customer_id: i64) {
+    async fn close_for(&self, group_id: i64, customer_id: i64) {
         let json = bytes::Bytes::from(format!("{{\"type\":\"removed\",\"customer_id\":{customer_id}}}"));
-        self.hub.publish(group_id, &Delivery { message_id: 0, json, closes_for: Some(customer_id) });
+        self.hub.publish(group_id, &Delivery { message_id: 0, json, closes_for: Some(customer_id) }).await;
     }
 
     fn writer(&self, group_id: i64) -> Arc<tokio::sync::Mutex<()>> {
@@ -551,7 +551,7 @@ impl Communities {
             self.db.insert_question(&row, advisor_id).await?;
         }
         let json = bytes::Bytes::from(serde_json::to_vec(&ChatMessage::from(&row)).expect("a message serializes"));
-        self.hub.publish(row.group_id, &Delivery { message_id: row.id, json, closes_for: None });
+        self.hub.publish(row.group_id, &Delivery { message_id: row.id, json, closes_for: None }).await;
         Ok(row)
     }
 
@@ -674,7 +674,7 @@ impl Communities {
         }
         if sanction == Sanction::Remove {
             self.db.set_removed(group.id, customer_id, Some(now)).await?;
-            self.close_for(group.id, customer_id);
+            self.close_for(group.id, customer_id).await;
         }
         Ok((action_id, muted_until))
     }
@@ -818,7 +818,7 @@ impl Communities {
         }
         let json =
             bytes::Bytes::from(format!("{{\"type\":\"pinned\",\"message_id\":{message_id},\"pinned\":{pinned}}}"));
-        self.hub.publish(group_id, &Delivery { message_id: 0, json, closes_for: None });
+        self.hub.publish(group_id, &Delivery { message_id: 0, json, closes_for: None }).await;
         Ok(())
     }
 

@@ -9,12 +9,13 @@ use crate::api::communities::blocked_body;
 use crate::auth::Viewer;
 use crate::i18n::Locale;
 use crate::params::path_id;
+use crate::peer::PeerSocket;
 use crate::{AppError, AppState};
 use access::{Principal, Role};
-use app::community::hub::Subscription;
+use app::community::hub::{Ended, Subscription};
 use app::community::{ChatMessage, Draft, Posted, Standing};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Form, Path, State};
+use axum::extract::{ConnectInfo, Form, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
@@ -39,6 +40,8 @@ const SOCKET_RATE: u32 = 2;
 const SLOW_DOWN: &str = r#"{"type":"error","error":"too many messages: slow down"}"#;
 /// Messages a reconnecting socket catches up per read.
 const CATCH_UP_PAGE: i64 = 500;
+/// How long a dropped socket's closing frame may wait behind what its client has not read.
+const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 fn when(t: chrono::DateTime<chrono::Utc>) -> String {
     to_shanghai(t).format("%m-%d %H:%M").to_string()
@@ -334,6 +337,7 @@ pub async fn live(
     Extension(viewer): Extension<Viewer>,
     Path(group): Path<String>,
     PageQuery(q): PageQuery<LiveParams>,
+    ConnectInfo(peer): ConnectInfo<PeerSocket>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
@@ -344,11 +348,13 @@ pub async fn live(
     let (g, _) = state.community.group_for(&viewer.principal, id).await?;
     let after = q.after.unwrap_or(0).max(0);
     // Subscribe before reading history, so nothing sent in between is lost.
-    let subscription = state.community.hub().subscribe(g.id);
+    let me = viewer.principal.customer_id.filter(|_| viewer.principal.role == Role::Customer);
+    let subscription = state.community.hub().subscribe(g.id, me, std::sync::Arc::new(peer.clone()));
     // Chat frames are small: small buffers keep ten thousand sockets in little memory,
     // and writing each frame at once keeps latency down.
     let upgrade = upgrade.read_buffer_size(SOCKET_BUFFER).write_buffer_size(0).max_message_size(MAX_FRAME);
-    Ok(upgrade.on_upgrade(move |socket| converse(socket, state, viewer.principal, g.id, after, subscription)))
+    Ok(upgrade
+        .on_upgrade(move |socket| converse(Chat { socket, peer, subscription }, state, viewer.principal, g.id, after)))
 }
 
 async fn send_text(socket: &mut WebSocket, text: String) -> bool {
@@ -359,14 +365,26 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
     let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
 }
 
-async fn converse(
-    mut socket: WebSocket,
-    state: AppState,
-    principal: Principal,
-    group_id: i64,
-    after: i64,
-    mut subscription: Subscription,
-) {
+/// A chat connection: its WebSocket for what it reads and writes itself,
+/// its socket for what the hub left waiting, and its standing with the hub.
+struct Chat {
+    socket: WebSocket,
+    peer: PeerSocket,
+    subscription: Subscription,
+}
+
+/// Closes a chat the hub ended, telling the client why.
+async fn close_ended(socket: &mut WebSocket, why: Ended) {
+    let (code, reason) = match why {
+        Ended::TooSlow => (4000, "too slow; reconnect with the last id seen"),
+        Ended::Removed => (4001, "removed from the group"),
+    };
+    // A client too slow to read its messages may not read this either.
+    let _ = tokio::time::timeout(CLOSE_WAIT, close(socket, code, reason)).await;
+}
+
+async fn converse(chat: Chat, state: AppState, principal: Principal, group_id: i64, after: i64) {
+    let Chat { mut socket, peer, subscription } = chat;
     // An id past the newest message (a client's bad memory) would hide what comes next.
     let newest = match state.db.messages_before(group_id, None, 1).await {
         Ok(m) => m.last().map_or(0, |m| m.id),
@@ -398,6 +416,11 @@ async fn converse(
     if !send_text(&mut socket, format!("{{\"type\":\"ready\",\"last_id\":{last}}}")).await {
         return;
     }
+    // From here the hub writes the group's messages into the socket itself,
+    // starting with those that came while the history went out.
+    if let Err(why) = subscription.go_live(last) {
+        return close_ended(&mut socket, why).await;
+    }
     let me = principal.customer_id.filter(|_| principal.role == Role::Customer);
     let mut pace = community::chat::RateLimit::new(SOCKET_BURST, SOCKET_RATE);
     // While a member is over their pace, their socket is not read at all: TCP
@@ -405,26 +428,9 @@ async fn converse(
     let mut paused_until: Option<tokio::time::Instant> = None;
     loop {
         tokio::select! {
-            // Deliveries first: while some wait, the socket is not polled for reading.
-            biased;
-            delivery = subscription.events.recv() => {
-                let Some(d) = delivery else {
-                    // The hub dropped this connection as too slow: the client resumes from history.
-                    return close(&mut socket, 4000, "too slow; reconnect with the last id seen").await;
-                };
-                if d.message_id != 0 && d.message_id <= last {
-                    continue; // already sent from history
-                }
-                // Every connection sends the same bytes; checking they are UTF-8 copies nothing.
-                let Ok(text) = axum::extract::ws::Utf8Bytes::try_from(d.json) else { continue };
-                if socket.send(Message::Text(text)).await.is_err() {
-                    return;
-                }
-                last = last.max(d.message_id);
-                if d.closes_for.is_some() && d.closes_for == me {
-                    return close(&mut socket, 4001, "removed from the group").await;
-                }
-            }
+            why = subscription.ended() => return close_ended(&mut socket, why).await,
+            // What the hub could not write at once goes out as the client reads.
+            _ = std::future::poll_fn(|cx| peer.poll_unsent(cx)) => return,
             _ = tokio::time::sleep_until(paused_until.unwrap_or_else(tokio::time::Instant::now)), if paused_until.is_some() => {
                 paused_until = None;
             }
