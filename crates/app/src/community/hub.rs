@@ -108,26 +108,25 @@ impl Connection {
     /// Hands one event to the connection; whether it was reached.
     fn deliver(&self, event: &Event, dropped: &AtomicU64) -> bool {
         let mut line = self.line();
-        let end = match &mut *line {
-            Line::Holding { held, .. } if held.len() >= HELD_PER_CONNECTION => Some(Ended::TooSlow),
-            Line::Holding { held, .. } => {
-                held.push_back(event.clone());
-                None
-            }
-            Line::Live(outlet) if !outlet.send_frame(&event.frame) => Some(Ended::TooSlow),
-            Line::Live(_) => self.removed_by(event),
+        let why = match &mut *line {
             Line::Ended(_) => return false,
-        };
-        if let Some(why) = end {
-            if why == Ended::TooSlow {
-                tracing::debug!(connection = self.id, "dropped a connection that fell too far behind");
-                dropped.fetch_add(1, Ordering::Relaxed);
-                self.end(&mut line, Some(why));
-                return false;
+            Line::Holding { held, .. } if held.len() < HELD_PER_CONNECTION => {
+                held.push_back(event.clone());
+                return true;
             }
-            self.end(&mut line, Some(why));
+            Line::Live(outlet) if outlet.send_frame(&event.frame) => match self.removed_by(event) {
+                None => return true,
+                Some(why) => why,
+            },
+            Line::Holding { .. } | Line::Live(_) => Ended::TooSlow,
+        };
+        if why == Ended::TooSlow {
+            tracing::debug!(connection = self.id, "dropped a connection that fell too far behind");
+            dropped.fetch_add(1, Ordering::Relaxed);
         }
-        true
+        self.end(&mut line, Some(why));
+        // A removed member was reached, with the notice of it.
+        why == Ended::Removed
     }
 
     fn removed_by(&self, event: &Event) -> Option<Ended> {
