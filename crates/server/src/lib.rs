@@ -138,7 +138,7 @@ pub async fn serve(
     let app = router_around(AppState { db, desk, community });
     // Each request carries its connection, so that the chat hub can write to it directly.
     let served =
-        axum::serve(peer::PeerListener(listener), app.into_make_service_with_connect_info::<peer::PeerSocket>())
+        axum::serve(peer::PeerListener(listener), app.into_make_service_with_connect_info::<peer::PeerWriter>())
             .with_graceful_shutdown(shutdown)
             .await;
     outbox.abort();

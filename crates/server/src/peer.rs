@@ -18,88 +18,73 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{ready, Context, Poll, Waker};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
 
 /// Bytes the chat hub may leave waiting for one socket (past what its
 /// kernel buffer holds) before the connection is dropped as too slow:
-/// some 250 chat messages.
+/// several hundred chat messages.
 pub const UNSENT_LIMIT: usize = 128 * 1024;
 
-/// One accepted connection; clones share it.
-#[derive(Debug, Clone)]
-pub struct PeerSocket(Arc<Shared>);
-
+/// One accepted connection, as HTTP reads and writes it.
 #[derive(Debug)]
-struct Shared {
-    stream: TcpStream,
-    unsent: Mutex<Unsent>,
+pub struct PeerSocket {
+    reader: OwnedReadHalf,
+    writer: PeerWriter,
 }
 
-/// What the socket has not taken yet, oldest first.
-#[derive(Debug, Default)]
-struct Unsent {
-    chunks: VecDeque<Bytes>,
+/// A connection's sending side; clones share it (the connection's HTTP
+/// handling, and the chat hub while the connection is a member's socket).
+#[derive(Debug, Clone)]
+pub struct PeerWriter(Arc<Mutex<Sending>>);
+
+/// The socket's sending half and what it has not taken yet, oldest first.
+#[derive(Debug)]
+struct Sending {
+    half: OwnedWriteHalf,
+    unsent: VecDeque<Bytes>,
     bytes: usize,
     /// The chat task to wake when the hub leaves bytes here.
     drainer: Option<Waker>,
 }
 
-impl Unsent {
+impl Sending {
     fn push(&mut self, chunk: Bytes) {
         self.bytes += chunk.len();
-        self.chunks.push_back(chunk);
+        self.unsent.push_back(chunk);
     }
 
-    /// Writes what waits until the socket stops taking it; true once all is out.
-    fn write_out(&mut self, stream: &TcpStream) -> io::Result<bool> {
-        while let Some(front) = self.chunks.front_mut() {
-            match stream.try_write(front) {
-                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                Ok(n) => {
-                    self.bytes -= n;
-                    front.advance(n);
-                    if front.is_empty() {
-                        self.chunks.pop_front();
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
+    /// Ready once nothing waits; otherwise the socket will wake `cx` when it takes more.
+    fn poll_write_out(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        while let Some(front) = self.unsent.front_mut() {
+            let n = ready!(Pin::new(&mut self.half).poll_write(cx, front))?;
+            if n == 0 {
+                return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
             }
-        }
-        Ok(true)
-    }
-}
-
-impl Shared {
-    fn unsent(&self) -> MutexGuard<'_, Unsent> {
-        self.unsent.lock().expect("a socket's lock is never poisoned")
-    }
-
-    /// Ready once nothing waits; otherwise registers to be woken when the socket takes more.
-    fn poll_write_out(&self, unsent: &mut Unsent, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        while !unsent.write_out(&self.stream)? {
-            // A write that would block cleared the readiness: this waits for the next.
-            ready!(self.stream.poll_write_ready(cx))?;
+            self.bytes -= n;
+            front.advance(n);
+            if front.is_empty() {
+                self.unsent.pop_front();
+            }
         }
         Poll::Ready(Ok(()))
     }
 }
 
-impl PeerSocket {
-    fn new(stream: TcpStream) -> PeerSocket {
-        PeerSocket(Arc::new(Shared { stream, unsent: Mutex::new(Unsent::default()) }))
+impl PeerWriter {
+    fn sending(&self) -> MutexGuard<'_, Sending> {
+        self.0.lock().expect("a socket's lock is never poisoned")
     }
 
     /// For the chat task: writes out what the hub left waiting whenever the
     /// socket takes more. Pending while all is well; the error once the socket fails.
     pub fn poll_unsent(&self, cx: &mut Context<'_>) -> Poll<io::Error> {
-        let mut unsent = self.0.unsent();
-        match self.0.poll_write_out(&mut unsent, cx) {
+        let mut sending = self.sending();
+        match sending.poll_write_out(cx) {
             Poll::Ready(Err(e)) => Poll::Ready(e),
             Poll::Ready(Ok(())) => {
-                if !unsent.drainer.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                    unsent.drainer = Some(cx.waker().clone());
+                if !sending.drainer.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                    sending.drainer = Some(cx.waker().clone());
                 }
                 Poll::Pending
             }
@@ -108,77 +93,65 @@ impl PeerSocket {
     }
 }
 
-impl Outlet for PeerSocket {
+impl Outlet for PeerWriter {
     fn send_frame(&self, frame: &Bytes) -> bool {
-        let mut unsent = self.0.unsent();
-        if !unsent.chunks.is_empty() {
-            if unsent.bytes + frame.len() > UNSENT_LIMIT {
+        let mut sending = self.sending();
+        if !sending.unsent.is_empty() {
+            if sending.bytes + frame.len() > UNSENT_LIMIT {
                 return false;
             }
-            unsent.push(frame.clone());
+            sending.push(frame.clone());
             return true;
         }
-        match self.0.stream.try_write(frame) {
+        match sending.half.try_write(frame) {
             Ok(n) if n == frame.len() => return true,
-            Ok(n) => unsent.push(frame.slice(n..)),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => unsent.push(frame.clone()),
+            Ok(n) => sending.push(frame.slice(n..)),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => sending.push(frame.clone()),
             Err(_) => return false,
         }
-        // The queue was empty, so nobody is writing it out: wake the one who does.
-        let drainer = unsent.drainer.take();
-        drop(unsent);
+        // Nothing waited, so nobody is writing it out: wake the one who does.
+        let drainer = sending.drainer.take();
+        drop(sending);
         drainer.inspect(Waker::wake_by_ref);
         true
     }
 }
 
+impl PeerSocket {
+    fn new(stream: TcpStream) -> PeerSocket {
+        let (reader, half) = stream.into_split();
+        let sending = Sending { half, unsent: VecDeque::new(), bytes: 0, drainer: None };
+        PeerSocket { reader, writer: PeerWriter(Arc::new(Mutex::new(sending))) }
+    }
+}
+
 impl AsyncRead for PeerSocket {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        loop {
-            ready!(self.0.stream.poll_read_ready(cx))?;
-            match self.0.stream.try_read(buf.initialize_unfilled()) {
-                Ok(n) => {
-                    buf.advance(n);
-                    return Poll::Ready(Ok(()));
-                }
-                // The readiness was stale and is cleared: wait for the next.
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) => return Poll::Ready(Err(e)),
-            }
-        }
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.reader).poll_read(cx, buf)
     }
 }
 
 impl AsyncWrite for PeerSocket {
     /// Takes `buf` whole, or waits: what the socket does not take now waits
-    /// in the queue, so no other write can land inside it.
+    /// behind what already does, so no other write can land inside it.
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        let shared = &self.0;
-        let mut unsent = shared.unsent();
-        ready!(shared.poll_write_out(&mut unsent, cx))?;
-        loop {
-            match shared.stream.try_write(buf) {
-                Ok(n) => {
-                    if n < buf.len() {
-                        unsent.push(Bytes::copy_from_slice(&buf[n..]));
-                    }
-                    return Poll::Ready(Ok(buf.len()));
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => ready!(shared.stream.poll_write_ready(cx))?,
-                Err(e) => return Poll::Ready(Err(e)),
-            }
+        let mut sending = self.writer.sending();
+        ready!(sending.poll_write_out(cx))?;
+        let n = ready!(Pin::new(&mut sending.half).poll_write(cx, buf))?;
+        if n < buf.len() {
+            sending.push(Bytes::copy_from_slice(&buf[n..]));
         }
+        Poll::Ready(Ok(buf.len()))
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let mut unsent = self.0.unsent();
-        self.0.poll_write_out(&mut unsent, cx)
+        self.writer.sending().poll_write_out(cx)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        ready!(self.0.poll_write_out(&mut self.0.unsent(), cx))?;
-        // The hub may still hold a clone: shut the sending side now rather than at the last drop.
-        Poll::Ready(socket2::SockRef::from(&self.0.stream).shutdown(std::net::Shutdown::Write))
+        let mut sending = self.writer.sending();
+        ready!(sending.poll_write_out(cx))?;
+        Pin::new(&mut sending.half).poll_shutdown(cx)
     }
 }
 
@@ -204,10 +177,10 @@ impl Listener for PeerListener {
     }
 }
 
-/// Every request carries its connection, so a chat socket can hand it to the hub.
-impl Connected<IncomingStream<'_, PeerListener>> for PeerSocket {
+/// Every request carries its connection's sending side, so a chat socket can hand it to the hub.
+impl Connected<IncomingStream<'_, PeerListener>> for PeerWriter {
     fn connect_info(stream: IncomingStream<'_, PeerListener>) -> Self {
-        stream.io().clone()
+        stream.io().writer.clone()
     }
 }
 
@@ -236,13 +209,14 @@ mod tests {
     async fn frames_from_the_hub_and_the_task_arrive_whole_and_in_order_when_the_client_lags() {
         let (peer, mut client) = pair().await;
         // The client reads nothing yet: the hub's frames fill the kernel's buffers, then wait.
+        let hub = peer.writer.clone();
         let mut hub_sent = 0u32;
-        while peer.send_frame(&frame(hub_sent)) {
+        while hub.send_frame(&frame(hub_sent)) {
             hub_sent += 1;
         }
-        assert!(peer.0.unsent().bytes > UNSENT_LIMIT - 1100, "it stops only at the bound");
+        assert!(hub.sending().bytes > UNSENT_LIMIT - 1100, "it stops only at the bound");
         // The connection's own write waits behind them, then goes out whole.
-        let mut own = peer.clone();
+        let mut own = peer;
         let writer = tokio::spawn(async move {
             own.write_all(&frame(u32::MAX)).await.unwrap();
             own.flush().await.unwrap();
@@ -257,19 +231,20 @@ mod tests {
         writer.await.unwrap();
         let expected: Vec<u8> = (0..hub_sent).chain([u32::MAX]).flat_map(|k| frame(k).to_vec()).collect();
         assert!(got == expected, "every frame whole, in the order given");
-        assert_eq!(peer.0.unsent().bytes, 0);
+        assert_eq!(hub.sending().bytes, 0);
     }
 
     #[tokio::test]
     async fn the_chat_task_writes_out_what_the_hub_left_waiting() {
         let (peer, mut client) = pair().await;
+        let hub = peer.writer.clone();
         let mut sent = 0u32;
-        while peer.0.unsent().chunks.is_empty() {
-            assert!(peer.send_frame(&frame(sent)));
+        while hub.sending().unsent.is_empty() {
+            assert!(hub.send_frame(&frame(sent)));
             sent += 1;
         }
         // Nobody else writes: the task's duty alone must empty the queue as the client reads.
-        let drainer = peer.clone();
+        let drainer = hub.clone();
         let task = tokio::spawn(async move { std::future::poll_fn(|cx| drainer.poll_unsent(cx)).await });
         let mut got = 0;
         let mut buf = vec![0; 1 << 16];

@@ -9,7 +9,7 @@ use crate::api::communities::blocked_body;
 use crate::auth::Viewer;
 use crate::i18n::Locale;
 use crate::params::path_id;
-use crate::peer::PeerSocket;
+use crate::peer::PeerWriter;
 use crate::{AppError, AppState};
 use access::{Principal, Role};
 use app::community::hub::{Ended, Subscription};
@@ -337,7 +337,7 @@ pub async fn live(
     Extension(viewer): Extension<Viewer>,
     Path(group): Path<String>,
     PageQuery(q): PageQuery<LiveParams>,
-    ConnectInfo(peer): ConnectInfo<PeerSocket>,
+    ConnectInfo(peer): ConnectInfo<PeerWriter>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
@@ -366,10 +366,10 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
 }
 
 /// A chat connection: its WebSocket for what it reads and writes itself,
-/// its socket for what the hub left waiting, and its standing with the hub.
+/// its socket's sending side for what the hub left waiting, and its standing with the hub.
 struct Chat {
     socket: WebSocket,
-    peer: PeerSocket,
+    peer: PeerWriter,
     subscription: Subscription,
 }
 
