@@ -219,7 +219,7 @@ pub struct ResponseTimes {
 pub struct Communities {
     db: Db,
     hours: ServiceHours,
-    hub: ChatHub,
+    hub: Arc<ChatHub>,
     floods: Mutex<FloodWindows>,
     // One writer per group at a time, so ids rise in the order members see them.
     writers: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
@@ -233,7 +233,7 @@ impl Communities {
         Communities {
             db,
             hours: ServiceHours::default(),
-            hub: ChatHub::default(),
+            hub: Arc::default(),
             floods: Mutex::default(),
             writers: Mutex::default(),
             publishing: tokio::sync::Mutex::default(),
@@ -540,19 +540,26 @@ impl Communities {
         self.writers.lock().expect("the writers' lock is never poisoned").entry(group_id).or_default().clone()
     }
 
-    /// Stores a message and hands it to the group's connections, one writer per group at a time.
+    /// Stores a message and hands it to the group's connections, one writer
+    /// per group at a time. It runs as a task of its own: a sender who goes
+    /// away midway (a closed request) cannot leave a message stored but not
+    /// fanned out, nor free the group's turn before its fan-out is done.
     async fn send(&self, message: NewMessage, question_of: Option<i64>) -> Result<MessageRow, CommunityError> {
         let writer = self.writer(message.group_id);
-        let _turn = writer.lock().await;
-        let mut message = message;
-        message.at = Utc::now();
-        let row = self.db.insert_message(&message).await?;
-        if let Some(advisor_id) = question_of {
-            self.db.insert_question(&row, advisor_id).await?;
-        }
-        let json = bytes::Bytes::from(serde_json::to_vec(&ChatMessage::from(&row)).expect("a message serializes"));
-        self.hub.publish(row.group_id, &Delivery { message_id: row.id, json, closes_for: None }).await;
-        Ok(row)
+        let (db, hub) = (self.db.clone(), self.hub.clone());
+        let sending = tokio::spawn(async move {
+            let _turn = writer.lock().await;
+            let mut message = message;
+            message.at = Utc::now();
+            let row = db.insert_message(&message).await?;
+            if let Some(advisor_id) = question_of {
+                db.insert_question(&row, advisor_id).await?;
+            }
+            let json = bytes::Bytes::from(serde_json::to_vec(&ChatMessage::from(&row)).expect("a message serializes"));
+            hub.publish(row.group_id, &Delivery { message_id: row.id, json, closes_for: None }).await;
+            Ok(row)
+        });
+        sending.await.expect("sending a message does not panic")
     }
 
     /// Sends a message as the principal: admins freely; members under the
