@@ -345,12 +345,7 @@ async fn read_ids(socket: &mut Socket, more: usize) -> Vec<i64> {
     let mut ready = false;
     let mut after_ready = 0;
     while !ready || after_ready < more {
-        let frame = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
-            .await
-            .expect("an event in time")
-            .expect("the socket stays open")
-            .unwrap();
-        let Message::Text(text) = frame else { continue };
+        let Message::Text(text) = next_frame(socket).await else { continue };
         let event: Value = serde_json::from_str(&text).unwrap();
         match event["type"].as_str() {
             Some("ready") => ready = true,
@@ -370,12 +365,7 @@ async fn read_ids(socket: &mut Socket, more: usize) -> Vec<i64> {
 async fn read_ids_more(socket: &mut Socket, count: usize) -> Vec<i64> {
     let mut ids = Vec::new();
     while ids.len() < count {
-        let frame = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
-            .await
-            .expect("an event in time")
-            .expect("the socket stays open")
-            .unwrap();
-        let Message::Text(text) = frame else { continue };
+        let Message::Text(text) = next_frame(socket).await else { continue };
         let event: Value = serde_json::from_str(&text).unwrap();
         if event["type"] == "message" {
             ids.push(event["id"].as_i64().unwrap());
@@ -442,9 +432,7 @@ async fn a_reconnecting_socket_resumes_with_no_gap_and_no_duplicate() {
 
     // A breach over the socket is answered to the sender alone.
     socket.send(Message::Text(json!({ "text": "保本稳赚" }).to_string().into())).await.unwrap();
-    let frame =
-        tokio::time::timeout(std::time::Duration::from_secs(10), socket.next()).await.unwrap().unwrap().unwrap();
-    let blocked: Value = serde_json::from_str(frame.to_text().unwrap()).unwrap();
+    let blocked = next_event(&mut socket).await;
     assert_eq!((blocked["type"].as_str(), blocked["sanction"].as_str()), (Some("blocked"), Some("warn")));
 
     // Someone outside the group cannot open its socket; another site's page cannot either.
@@ -496,11 +484,18 @@ async fn a_member_sending_too_fast_over_the_socket_is_told_to_slow_down_and_lose
     assert_eq!(read_ids_more(&mut socket, 1).await, vec![next]);
 }
 
+/// The next frame: fails on a timeout or a closed socket.
+async fn next_frame(socket: &mut Socket) -> Message {
+    tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
+        .await
+        .expect("an event in time")
+        .expect("the socket stays open")
+        .unwrap()
+}
+
 /// The next text event, skipping nothing: fails on a close or a timeout.
 async fn next_event(socket: &mut Socket) -> Value {
-    let frame =
-        tokio::time::timeout(std::time::Duration::from_secs(10), socket.next()).await.expect("an event in time");
-    match frame.expect("the socket stays open").unwrap() {
+    match next_frame(socket).await {
         Message::Text(text) => serde_json::from_str(&text).unwrap(),
         other => panic!("expected an event, got {other:?}"),
     }
