@@ -263,7 +263,19 @@ impl std::str::FromStr for PiiField {
     }
 }
 
+/// Exact searches by phone number or national ID a user may make a minute.
+/// Each confirms or denies a guess, so at this rate completing a masked phone
+/// number (10,000 candidates) by trying its hidden digits would take over
+/// eight hours of searching, every try in the audit trail.
+pub const LOOKUPS_PER_MINUTE: i64 = 20;
+
 impl Principal {
+    /// Is this principal the customer themselves? A customer sees their own
+    /// data in full (the birth date); everyone else sees what masks leave.
+    pub fn is_customer(&self, customer_id: i64) -> bool {
+        self.role == Role::Customer && self.customer_id == Some(customer_id)
+    }
+
     /// May this principal reveal personal data of customers in their scope?
     /// Advisors (to serve), compliance (to review) and customers (their own)
     /// may; managers and admins run the firm without needing it.

@@ -13,7 +13,7 @@ mod tokens;
 pub use audit::{verify_chain, AuditEntry, AuditRecord, ChainBreak, GENESIS_HASH};
 pub use identity::{
     after_failure, hash_password, lockout_period, new_secret, secret_digest, session_lifetime, verify_password,
-    PasswordError, PiiField, Principal, Role, Scope, MAX_FAILED_SIGN_INS, MIN_PASSWORD_CHARS,
+    PasswordError, PiiField, Principal, Role, Scope, LOOKUPS_PER_MINUTE, MAX_FAILED_SIGN_INS, MIN_PASSWORD_CHARS,
 };
 pub use keyring::{sealed_key_id, Keyring, KeyringError};
 pub use tokens::{new_api_token, FeedCaller, FeedScope, API_TOKEN_PREFIX};

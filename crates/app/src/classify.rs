@@ -2,8 +2,8 @@
 //! batch from the database, stored, and compared with what was stored
 //! before (who moved between labels, and why).
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use classify::activity::{day_of, whole_years};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
+use classify::activity::day_of;
 use classify::labels::{label, moves, Given, Move};
 use classify::{Activity, ClassifyError, Features, Holding, LabelConfig, Labelling, Profile, TradeEvent};
 use domain::{Gender, InstrumentKind, Side};
@@ -139,10 +139,12 @@ pub async fn book_day(db: &Db) -> Result<Option<NaiveDate>, StoreError> {
     Ok(db.newest_activity().await?.map(opened_day))
 }
 
-/// What the labels read beyond the features.
+/// What the labels read beyond the features. The age is the year's age
+/// (as pages show it): an age that changed on the birthday would, relabelled
+/// day by day and shown with its reason, give the birthday away.
 pub fn given_of(h: &CustomerHistory, as_of: NaiveDate) -> Given {
     let gender = h.gender.parse::<Gender>().map_or("unknown", |g| g.as_str());
-    Given { age: whole_years(h.birth_date, as_of), gender }
+    Given { age: u32::try_from(domain::age_in_year(h.birth_date.year(), as_of)).unwrap_or(0), gender }
 }
 
 /// Labels every customer as of `as_of`, stores features and labels, and

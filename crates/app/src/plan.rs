@@ -43,14 +43,13 @@ pub fn week_start_of(day: NaiveDate) -> NaiveDate {
     day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
 }
 
-/// Whether the birthday of someone born on `birth` falls in the week from `week_start`
-/// (29 February counts on 28 February in other years).
-fn birthday_in_week(birth: NaiveDate, week_start: NaiveDate) -> bool {
-    (0..7).map(|d| week_start + Duration::days(d)).any(|day| {
-        let on = NaiveDate::from_ymd_opt(day.year(), birth.month(), birth.day())
-            .or_else(|| NaiveDate::from_ymd_opt(day.year(), 2, 28));
-        on == Some(day)
-    })
+/// Whether someone born on `birth` has their birthday in the month of the
+/// week from `week_start` (the month of its Thursday, as ISO weeks count).
+/// By month, not by week: a plan that named the birthday's week would, with
+/// the age, narrow the birth date to seven days and so the masked national
+/// ID to a few thousand numbers; a month leaves over 10,000.
+fn birthday_in_month_of_week(birth: NaiveDate, week_start: NaiveDate) -> bool {
+    (week_start + Duration::days(3)).month() == birth.month()
 }
 
 /// The plan's candidates: an advisor's labelled customers with their triggers.
@@ -78,7 +77,7 @@ pub fn candidates(
         if tier == "dormant" {
             triggers.push(Trigger::DormantWorthWaking);
         }
-        if birthday_in_week(input.birth_date, week_start) {
+        if birthday_in_month_of_week(input.birth_date, week_start) {
             triggers.push(Trigger::Birthday);
         }
         out.push(Candidate { customer_id: input.customer_id, bucket, assets, triggers });
@@ -156,12 +155,15 @@ mod tests {
     }
 
     #[test]
-    fn weeks_start_on_monday_and_birthdays_fall_in_them() {
+    fn weeks_start_on_monday_and_birthdays_fall_in_their_month() {
         assert_eq!(week_start_of(day("2026-11-22")), day("2026-11-16")); // a Sunday
         assert_eq!(week_start_of(day("2026-11-16")), day("2026-11-16"));
-        assert!(birthday_in_week(day("1980-11-22"), day("2026-11-16")));
-        assert!(!birthday_in_week(day("1980-11-23"), day("2026-11-16")));
-        assert!(birthday_in_week(day("1996-02-29"), day("2027-02-22")), "on the 28th in other years");
+        assert!(birthday_in_month_of_week(day("1980-11-22"), day("2026-11-16")));
+        assert!(birthday_in_month_of_week(day("1980-11-01"), day("2026-11-16")), "any day of the month");
+        assert!(!birthday_in_month_of_week(day("1980-12-01"), day("2026-11-16")));
+        // The week of Monday 30 November 2026 has its Thursday in December.
+        assert!(birthday_in_month_of_week(day("1996-12-29"), day("2026-11-30")));
+        assert!(!birthday_in_month_of_week(day("1996-11-30"), day("2026-11-30")));
     }
 
     fn input(customer_id: i64, tier: &str, assets: i64, unrealized: i64, reminders: i64, birth: &str) -> PlanInput {

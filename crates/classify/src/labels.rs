@@ -188,7 +188,7 @@ impl Labelling {
 /// What the labels read beyond the features: as given by the customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Given {
-    /// Age in whole years.
+    /// Age in the year (the year minus the birth year).
     pub age: u32,
     /// Gender's stable text (`female`, `male`).
     pub gender: &'static str,

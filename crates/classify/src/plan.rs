@@ -15,7 +15,7 @@ pub enum Trigger {
     HeavyLoss,
     /// A dormant customer with assets worth waking.
     DormantWorthWaking,
-    /// The customer's birthday falls in the week.
+    /// The customer's birthday falls in the week's month.
     Birthday,
 }
 

@@ -69,5 +69,6 @@ async fn replaying_a_day_puts_reminders_on_an_open_advisor_page_live() {
     assert_eq!(stayed, serde_json::Value::Bool(true), "the page was not reloaded");
     let first = browser.client.find(Locator::Css("li.reminder .text")).await.unwrap().text().await.unwrap();
     assert!(!first.is_empty());
+    assert_eq!(browser.policy_violations().await, Vec::<String>::new(), "pushed live under the policy");
     browser.close().await;
 }

@@ -22,7 +22,7 @@ pub use party::{
     Branch, CashAccount, Customer, Gender, Horizon, Login, LoginChannel, RiskLevel, ServiceEvent, ServiceEventKind,
     Staff, StaffRole, TaskKind,
 };
-pub use person::{mask_national_id, mask_phone, NationalId, PersonName, Phone};
+pub use person::{age_in_year, mask_national_id, mask_phone, NationalId, PersonName, Phone};
 pub use quotes::{DailyBar, Snapshot};
 pub use time::{parse_date, parse_timestamp, shanghai, to_shanghai};
 pub use trading::{CashFlow, CashFlowKind, Position, Side, Trade};

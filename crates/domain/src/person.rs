@@ -1,5 +1,5 @@
 use crate::DomainError;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::fmt;
 
@@ -77,7 +77,7 @@ impl NationalId {
         &self.0
     }
 
-    /// The form shown by default: region code and last four kept.
+    /// The form shown by default: the province and nothing more (see [`mask_national_id`]).
     pub fn masked(&self) -> String {
         mask_national_id(&self.0)
     }
@@ -123,14 +123,29 @@ impl fmt::Debug for Phone {
     }
 }
 
-/// Masks a national ID as 110105********1234, whatever its validity.
+/// Masks a national ID as `11****************`: the province (two digits)
+/// and nothing else, whatever the value's validity. Every other digit would
+/// narrow the number: the county code (four more digits) to a few districts,
+/// the tail to its sequence and check character, and the eight in the middle
+/// are the birth date. What a page shows beside it (gender, the year's age,
+/// birthdays by month) then still leaves over 10,000 numbers.
+///
+/// Masking a masked value again gives the same text, so a copy stored under
+/// an older, wider mask is narrowed when read.
 pub fn mask_national_id(id: &str) -> String {
-    keep_ends(id, 6, 4)
+    keep_ends(id, 2, 0)
 }
 
 /// Masks a phone number as 138****5678, whatever its validity.
 pub fn mask_phone(phone: &str) -> String {
     keep_ends(phone, 3, 4)
+}
+
+/// A person's age in the year of `today`, as 今年…岁 counts it: the year
+/// minus the birth year. It changes on 1 January, not on the birthday, so
+/// watching it day by day does not give the birthday away.
+pub fn age_in_year(birth_year: i32, today: NaiveDate) -> i32 {
+    today.year() - birth_year
 }
 
 fn keep_ends(text: &str, head: usize, tail: usize) -> String {
@@ -152,10 +167,26 @@ mod tests {
         let id = format!("{first}{}", NationalId::check_char(first));
         let parsed = NationalId::parse(&id).unwrap();
         assert_eq!(parsed.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
-        assert_eq!(parsed.masked(), format!("110105********{}", &id[14..]));
+        assert_eq!(parsed.masked(), "11****************");
         let wrong = format!("{first}{}", if id.ends_with('0') { '1' } else { '0' });
         assert!(NationalId::parse(&wrong).is_err());
         assert!(NationalId::parse("11010519491331002X").is_err(), "month 13");
+    }
+
+    #[test]
+    fn the_mask_keeps_the_province_only_and_narrows_older_masks() {
+        assert_eq!(mask_national_id("61011319810326508X"), "61****************");
+        assert_eq!(mask_national_id("610113********5085"), "61****************", "an older, wider mask");
+        assert_eq!(mask_national_id(&mask_national_id("61011319810326508X")), "61****************");
+        assert_eq!(mask_national_id("6"), "*", "too short to keep anything");
+    }
+
+    #[test]
+    fn the_years_age_changes_on_new_year_not_on_the_birthday() {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(age_in_year(1981, day("2026-01-01")), 45);
+        assert_eq!(age_in_year(1981, day("2026-12-31")), 45);
+        assert_eq!(age_in_year(1981, day("2027-01-01")), 46);
     }
 
     #[test]

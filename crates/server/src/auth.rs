@@ -39,7 +39,7 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// Cookie attributes: HttpOnly and SameSite=Lax always, Secure behind TLS.
 fn cookie_attributes(headers: &HeaderMap, max_age: i64) -> String {
-    let tls = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    let tls = crate::security_headers::behind_tls(headers);
     format!("Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}", if tls { "; Secure" } else { "" })
 }
 

@@ -105,6 +105,9 @@ impl AppError {
             AppError::Store(StoreError::Constraint { constraint }) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, format!("the change conflicts with {constraint}"), None)
             }
+            AppError::Store(e @ StoreError::LookupLimit { .. }) => {
+                (StatusCode::TOO_MANY_REQUESTS, e.to_string(), Some("q".to_owned()))
+            }
             AppError::Store(StoreError::NoKeyring) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "personal data cannot be revealed: this server was started without its keyring".to_owned(),
@@ -128,6 +131,14 @@ impl AppError {
     pub fn public_message(&self) -> String {
         self.parts().1
     }
+
+    /// Seconds to wait before asking again, for a refusal that passes with time.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::Store(StoreError::LookupLimit { retry_after_s, .. }) => Some(*retry_after_s),
+            _ => None,
+        }
+    }
 }
 
 impl IntoResponse for AppError {
@@ -136,7 +147,11 @@ impl IntoResponse for AppError {
         if status.is_server_error() {
             tracing::error!(error = %self, source = ?std::error::Error::source(&self), "request failed");
         }
-        (status, Json(ErrorBody { error, field })).into_response()
+        let mut response = (status, Json(ErrorBody { error, field })).into_response();
+        if let Some(seconds) = self.retry_after() {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

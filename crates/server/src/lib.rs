@@ -10,6 +10,7 @@ mod pages;
 mod params;
 mod peer;
 mod request_log;
+mod security_headers;
 
 use app::community::Communities;
 use app::risk_desk::{DeskSettings, RiskDesk};
@@ -48,11 +49,17 @@ const REMINDERS_LIVE: &str = include_str!("../assets/reminders-live.js");
 
 /// Our script that keeps a group's chat live and sends from it.
 const GROUP_CHAT: &str = include_str!("../assets/group-chat.js");
+/// The pages' stylesheet (a file, since the policy allows no inline style).
+const STYLESHEET: &str = include_str!("../assets/brokerdesk.css");
+
+/// A static asset, cached for a day.
+fn asset(content_type: &'static str, body: &'static str) -> axum::response::Response {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=86400")], body).into_response()
+}
 
 /// A static script, cached for a day.
 fn script(body: &'static str) -> axum::response::Response {
-    ([(header::CONTENT_TYPE, "text/javascript"), (header::CACHE_CONTROL, "public, max-age=86400")], body)
-        .into_response()
+    asset("text/javascript", body)
 }
 
 /// The largest body a feed call may send: a book file of a few million rows.
@@ -71,19 +78,36 @@ fn router_around(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_feed_caller))
         // A whole book file may come in one call.
         .layer(axum::extract::DefaultBodyLimit::max(FEED_BODY_LIMIT));
+    let public =
+        public_routes().into_iter().fold(Router::new(), |router, (path, handlers)| router.route(path, handlers));
     Router::new()
         .merge(protected)
         .merge(feeds)
-        .route("/signin", get(auth::sign_in_form).post(auth::sign_in))
-        .route("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT }))
-        .route("/assets/htmx.min.js", get(|| async { script(HTMX) }))
-        .route("/assets/lightweight-charts.js", get(|| async { script(CHARTS) }))
-        .route("/assets/instrument-chart.js", get(|| async { script(INSTRUMENT_CHART) }))
-        .route("/assets/reminders-live.js", get(|| async { script(REMINDERS_LIVE) }))
-        .route("/assets/group-chat.js", get(|| async { script(GROUP_CHAT) }))
+        .merge(public)
         // A route layer runs after routing, so it sees the matched template.
         .route_layer(axum::middleware::from_fn(request_log::log_request))
+        // Outermost, so that every answer has them, refusals and 404s included.
+        .layer(axum::middleware::from_fn(security_headers::add))
         .with_state(state)
+}
+
+/// The routes open without a session: signing in and static assets.
+fn public_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    vec![
+        ("/signin", get(auth::sign_in_form).post(auth::sign_in)),
+        ("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT })),
+        ("/assets/brokerdesk.css", get(|| async { asset("text/css; charset=utf-8", STYLESHEET) })),
+        ("/assets/htmx.min.js", get(|| async { script(HTMX) })),
+        ("/assets/lightweight-charts.js", get(|| async { script(CHARTS) })),
+        ("/assets/instrument-chart.js", get(|| async { script(INSTRUMENT_CHART) })),
+        ("/assets/reminders-live.js", get(|| async { script(REMINDERS_LIVE) })),
+        ("/assets/group-chat.js", get(|| async { script(GROUP_CHAT) })),
+    ]
+}
+
+/// The paths of the routes open without a session.
+pub fn public_paths() -> Vec<&'static str> {
+    public_routes().into_iter().map(|(path, _)| path).collect()
 }
 
 /// Every route behind a session, as (path, handlers). The router is built

@@ -94,5 +94,12 @@ async fn customer_list_pages_and_searches_in_a_real_browser() {
         book.db.audit_records().await.unwrap().into_iter().filter(|r| r.entry.action == "reveal").collect();
     assert_eq!(reveals.len(), 1);
     assert_eq!(reveals[0].entry.entity_id, "7");
+
+    // All of it under the pages' security policy: the stylesheet came from the
+    // server (no inline style), and nothing was blocked on the way.
+    let header = "return getComputedStyle(document.querySelector('header')).backgroundColor;";
+    let colour = browser.client.execute(header, vec![]).await.unwrap();
+    assert_eq!(colour, serde_json::json!("rgb(15, 48, 87)"), "the stylesheet applies");
+    assert_eq!(browser.policy_violations().await, Vec::<String>::new());
     browser.close().await;
 }

@@ -104,6 +104,9 @@ async fn two_browsers_in_one_group_see_each_others_messages() {
     .await;
     let page = text(&customer_browser, "#messages").await;
     assert_eq!(page.matches("Good morning, watch the volume today").count(), 1, "{page}");
+    // The chat's socket and forms worked under the pages' security policy.
+    assert_eq!(advisor_browser.policy_violations().await, Vec::<String>::new());
+    assert_eq!(customer_browser.policy_violations().await, Vec::<String>::new());
     advisor_browser.close().await;
     customer_browser.close().await;
 }

@@ -62,5 +62,8 @@ async fn the_instrument_page_draws_candles_volume_and_indicators() {
     assert!(red > 300 && green > 300, "rising and falling candles drew: {red} red, {green} green pixels");
     assert!(bollinger > 100, "the Bollinger lines drew: {bollinger} pixels");
     assert!(browser.client.find(Locator::Css("#oscillator canvas")).await.is_ok(), "the MACD pane drew");
+    // The chart library's attribution logo is the one inline style the policy allows (by its hash).
+    assert!(browser.client.find(Locator::Css("#tv-attr-logo")).await.is_ok(), "the chart's attribution");
+    assert_eq!(browser.policy_violations().await, Vec::<String>::new(), "the chart drew under the policy");
     browser.close().await;
 }

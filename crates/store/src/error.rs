@@ -43,6 +43,15 @@ pub enum StoreError {
     /// The keyring is malformed, or a sealed value does not open.
     #[error(transparent)]
     Keyring(#[from] access::KeyringError),
+    /// Too many exact lookups by phone number or national ID in a minute:
+    /// each could confirm a guess at a masked number.
+    #[error("at most {per_minute} searches by phone number or national ID a minute; try again in {retry_after_s} s")]
+    LookupLimit {
+        /// The limit.
+        per_minute: i64,
+        /// Seconds until the next lookup is allowed.
+        retry_after_s: u64,
+    },
     /// A stored value no longer satisfies the domain's rules.
     #[error("stored {what} is invalid: {reason}")]
     Corrupt {

@@ -1,6 +1,6 @@
 use crate::{with_pool, Db, StoreError};
 use access::Scope;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use domain::{FixedPoint, Money};
 use futures_util::TryStreamExt;
 use serde::Serialize;
@@ -91,8 +91,9 @@ pub struct CustomerRow {
     pub phone: String,
     /// M or F.
     pub gender: String,
-    /// Birth date.
-    pub birth_date: NaiveDate,
+    /// Birth year (the birth date itself stays in the store: with the
+    /// masked national ID it would give the number away).
+    pub birth_year: i32,
     /// Risk level 1..5 (C1..C5).
     pub risk_level: i32,
     /// Branch name.
@@ -154,6 +155,8 @@ pub struct CustomerDetail {
     pub summary: CustomerRow,
     /// Masked national ID.
     pub national_id: String,
+    /// Birth date: for the customer's own eyes only (see `CustomerRow::birth_year`).
+    pub birth_date: NaiveDate,
     /// First day in the market.
     pub market_entry_date: NaiveDate,
     /// Investment horizon.
@@ -216,9 +219,10 @@ fn customer_row(t: CustomerTuple) -> CustomerRow {
     CustomerRow {
         id: t.0,
         name: t.1,
-        phone: t.2,
+        // Masked again on the way out: a copy stored under an older mask is narrowed.
+        phone: domain::mask_phone(&t.2),
         gender: t.3,
-        birth_date: t.4,
+        birth_year: t.4.year(),
         risk_level: t.5,
         branch: t.6,
         advisor_id: t.7,
@@ -347,23 +351,37 @@ impl Db {
         })
     }
 
-    /// A page of customers matching the query, ordered by id.
+    /// A page of customers matching the query by name or id, ordered by id.
+    /// A search by phone number or national ID is [`Db::find_customers`].
     pub async fn customers(&self, query: &CustomerQuery) -> Result<CustomerPage, StoreError> {
+        self.customer_page(query, &[]).await
+    }
+
+    /// The exact personal-data lookups a query's search asks for: an exact
+    /// national ID or phone number finds its customer through the keyed
+    /// lookup hash; without a keyring, search is by name and id only.
+    pub(crate) fn lookup_terms_of(&self, query: &CustomerQuery) -> Vec<(&'static str, String)> {
+        match (&self.keys, query.search.as_deref()) {
+            (Some(keys), Some(search)) => crate::personal::lookup_terms(&keys.ring(), search.trim()),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A page of customers matching the query and any lookups, ordered by id.
+    pub(crate) async fn customer_page(
+        &self,
+        query: &CustomerQuery,
+        lookups: &[(&'static str, String)],
+    ) -> Result<CustomerPage, StoreError> {
         let per_page = query.per_page.clamp(1, 200);
         let page = query.page.max(1);
         let offset = i64::from(page - 1) * i64::from(per_page);
-        // An exact national ID or phone number finds its customer through the
-        // keyed lookup hash; without a keyring, search is by name and id only.
-        let lookups = match (&self.keys, query.search.as_deref()) {
-            (Some(keys), Some(search)) => crate::personal::lookup_terms(&keys.ring(), search.trim()),
-            _ => Vec::new(),
-        };
         with_pool!(self, pool => {
             let mut count = QueryBuilder::new("SELECT COUNT(*) FROM customers c");
-            push_filters(&mut count, query, &lookups);
+            push_filters(&mut count, query, lookups);
             let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
             let mut select = QueryBuilder::new(CUSTOMER_COLUMNS);
-            push_filters(&mut select, query, &lookups);
+            push_filters(&mut select, query, lookups);
             select.push(" ORDER BY c.id LIMIT ").push_bind(i64::from(per_page)).push(" OFFSET ").push_bind(offset);
             let rows: Vec<CustomerTuple> = select.build_query_as().fetch_all(pool).await?;
             Ok(CustomerPage { rows: rows.into_iter().map(customer_row).collect(), total, page, per_page })
@@ -379,7 +397,7 @@ impl Db {
             let Some(row) = q.build_query_as::<CustomerTuple>().fetch_optional(pool).await? else {
                 return Ok(None);
             };
-            let cash = row.9;
+            let (cash, birth_date) = (row.9, row.4);
             let (national_id, market_entry_date, horizon, real_name_verified, professional):
                 (String, NaiveDate, String, bool, bool) = sqlx::query_as(
                 "SELECT national_id_masked, market_entry_date, horizon, real_name_verified, professional \
@@ -395,7 +413,8 @@ impl Db {
             ).bind(id).fetch_one(pool).await?;
             Ok(Some(CustomerDetail {
                 summary: customer_row(row),
-                national_id,
+                national_id: domain::mask_national_id(&national_id),
+                birth_date,
                 market_entry_date,
                 horizon,
                 real_name_verified,

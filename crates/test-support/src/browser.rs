@@ -42,6 +42,8 @@ impl Browser {
             .expect("start chromedriver");
         let profile = tempfile::tempdir().expect("profile dir");
         let caps = serde_json::json!({
+            // The browser's console, where it reports what the page's security policy blocked.
+            "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": {
                 "binary": chrome_bin,
                 "args": [
@@ -67,6 +69,21 @@ impl Browser {
         panic!("could not start a browser session: {last_error:?}");
     }
 
+    /// What the browser blocked under the pages' Content-Security-Policy since
+    /// the last call (an inline script or style, a connection elsewhere): the
+    /// console's messages that name the policy. A page that works only because
+    /// a test browser ignored its policy fails a check of this being empty.
+    pub async fn policy_violations(&self) -> Vec<String> {
+        let logs = self.client.issue_cmd(BrowserLog).await.expect("the browser's console log");
+        logs.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| entry["message"].as_str())
+            .filter(|message| message.contains("Content Security Policy"))
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// Ends the session and the driver.
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
@@ -78,5 +95,20 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
+    }
+}
+
+/// chromedriver's console log (`POST /session/{id}/se/log`), which W3C
+/// WebDriver leaves out; entries are returned once.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
     }
 }

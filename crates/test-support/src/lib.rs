@@ -173,16 +173,63 @@ pub async fn sqlite_with_firm(customers: u64, per_advisor: u64) -> TestDb {
 /// adds a demo user per role.
 pub async fn load_book(t: &mut TestDb, customers: u64, per_advisor: u64) {
     let book = tempfile::tempdir().expect("temp dir");
-    let mut gen = app::GenOptions::new(customers, 7, book.path());
-    gen.instruments = 1_000;
-    gen.customers_per_advisor = per_advisor;
-    app::generate(&gen).expect("generate");
+    app::generate(&book_options(book.path(), customers, per_advisor)).expect("generate");
     let mut opts = app::ImportOptions::new(book.path());
     opts.rejects = book.path().join("rejects.csv");
     opts.progress = false;
     let report = app::import_dir(&t.db, &opts).await.expect("import");
     assert_eq!(report.rejected(), 0);
     t.users = app::demo_users::create_demo_users(&t.db).await.expect("demo users");
+}
+
+/// The generator's options for the test books: seed 7, 1,000 instruments.
+fn book_options(dir: &std::path::Path, customers: u64, per_advisor: u64) -> app::GenOptions {
+    let mut gen = app::GenOptions::new(customers, 7, dir);
+    gen.instruments = 1_000;
+    gen.customers_per_advisor = per_advisor;
+    gen
+}
+
+/// A customer of a generated test book with the personal data pages must
+/// mask, as the brokerage's own file holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookPerson {
+    /// Customer id.
+    pub id: i64,
+    /// The full national ID.
+    pub national_id: String,
+    /// The full mobile number.
+    pub phone: String,
+    /// `M` or `F`.
+    pub gender: String,
+    /// Birth date.
+    pub birth_date: chrono::NaiveDate,
+}
+
+/// The customers of the book [`load_book`] loads for these sizes (the
+/// generator is deterministic, so generating it again gives the same people).
+pub fn book_people(customers: u64, per_advisor: u64) -> Vec<BookPerson> {
+    let book = tempfile::tempdir().expect("temp dir");
+    app::generate(&book_options(book.path(), customers, per_advisor)).expect("generate");
+    let text = std::fs::read_to_string(book.path().join("customers.csv")).expect("customers.csv");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("a header").split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    let (id, nid, phone, gender, birth) =
+        (column("id"), column("national_id"), column("phone"), column("gender"), column("birth_date"));
+    // Generated fields hold no commas or quotes.
+    lines
+        .map(|line| {
+            let f: Vec<&str> = line.split(',').collect();
+            BookPerson {
+                id: f[id].parse().expect("id"),
+                national_id: f[nid].to_owned(),
+                phone: f[phone].to_owned(),
+                gender: f[gender].to_owned(),
+                birth_date: f[birth].parse().expect("birth date"),
+            }
+        })
+        .collect()
 }
 
 impl TestDb {

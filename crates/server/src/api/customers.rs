@@ -21,8 +21,9 @@ pub struct CustomerSummary {
     pub phone: String,
     /// M or F.
     pub gender: String,
-    /// Birth date.
-    pub birth_date: NaiveDate,
+    /// Age this year (the year minus the birth year). Never the birth date:
+    /// with the masked national ID it would give the number away.
+    pub age: i32,
     /// Risk level, C1..C5.
     pub risk_level: String,
     /// Branch name.
@@ -43,7 +44,7 @@ impl From<CustomerRow> for CustomerSummary {
             name: r.name,
             phone: r.phone,
             gender: r.gender,
-            birth_date: r.birth_date,
+            age: domain::age_in_year(r.birth_year, domain::to_shanghai(Utc::now()).date_naive()),
             risk_level: format!("C{}", r.risk_level),
             branch: r.branch,
             advisor_id: r.advisor_id,
@@ -113,8 +114,11 @@ pub struct CustomerRecord {
     /// List fields.
     #[serde(flatten)]
     pub summary: CustomerSummary,
-    /// Masked national ID, e.g. 110105********1234.
+    /// Masked national ID: the province only, e.g. 11****************.
     pub national_id: String,
+    /// Birth date: only in the customer's own record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<NaiveDate>,
     /// First day in the market.
     pub market_entry_date: NaiveDate,
     /// Investment horizon: short, medium or long.
@@ -132,15 +136,18 @@ pub struct CustomerRecord {
     pub last_trade: Option<DateTime<Utc>>,
 }
 
-/// Customers, searched and paged.
+/// Customers, searched and paged. A search by exact phone number or national
+/// ID is audited and limited to 20 a minute per user (429 past it).
 #[utoipa::path(get, path = "/customers", params(ListParams),
-    responses((status = 200, body = CustomerList), (status = 400, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = CustomerList), (status = 400, body = crate::error::ErrorBody),
+        (status = 429, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     QueryParams(params): QueryParams<ListParams>,
 ) -> Result<Json<CustomerList>, AppError> {
-    let page = state.db.customers(&params.query(principal.scope())?).await?;
+    let query = params.query(principal.scope())?;
+    let page = state.db.find_customers(&principal, &query, access::LOOKUPS_PER_MINUTE).await?;
     let pages = page.pages();
     Ok(Json(CustomerList {
         customers: page.rows.into_iter().map(CustomerSummary::from).collect(),
@@ -164,6 +171,7 @@ pub async fn get(
     Ok(Json(CustomerRecord {
         summary: c.summary.into(),
         national_id: c.national_id,
+        birth_date: principal.is_customer(id).then_some(c.birth_date),
         market_entry_date: c.market_entry_date,
         horizon: c.horizon,
         real_name_verified: c.real_name_verified,

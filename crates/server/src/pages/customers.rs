@@ -7,15 +7,14 @@ use access::PiiField;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::Extension;
-use chrono::{Datelike, Utc};
+use chrono::Utc;
 use domain::to_shanghai;
 use maud::{html, Markup};
 use store::CustomerPage;
 
-fn age(birth: chrono::NaiveDate) -> i32 {
-    let today = to_shanghai(Utc::now()).date_naive();
-    let had_birthday = (today.month(), today.day()) >= (birth.month(), birth.day());
-    today.year() - birth.year() - i32::from(!had_birthday)
+/// The age shown: this year's (see `domain::age_in_year`).
+fn age(birth_year: i32) -> i32 {
+    domain::age_in_year(birth_year, to_shanghai(Utc::now()).date_naive())
 }
 
 /// The list's URL for another page, keeping the search.
@@ -55,7 +54,7 @@ fn table(locale: Locale, p: &CustomerPage, q: &str) -> Markup {
                             td { a href={ "/customers/" (r.id) "?lang=" (locale.tag()) } { (r.name) } }
                             td { (r.phone) }
                             td { (locale.t(&format!("gender-{}", r.gender))) }
-                            td.num { (age(r.birth_date)) }
+                            td.num { (age(r.birth_year)) }
                             td { "C" (r.risk_level) }
                             td { (r.branch) }
                             td { (r.advisor) }
@@ -82,7 +81,11 @@ pub async fn list(
 ) -> Result<Markup, PageError> {
     let locale = Locale::choose(params.lang.as_deref(), &headers);
     let query = params.query(viewer.principal.scope()).map_err(|e| PageError(e, locale))?;
-    let result = state.db.customers(&query).await.map_err(|e| PageError(e.into(), locale))?;
+    let result = state
+        .db
+        .find_customers(&viewer.principal, &query, access::LOOKUPS_PER_MINUTE)
+        .await
+        .map_err(|e| PageError(e.into(), locale))?;
     let q = query.search.clone().unwrap_or_default();
     let fragment = table(locale, &result, &q);
     if headers.contains_key("hx-request") && !headers.contains_key("hx-history-restore-request") {
@@ -178,7 +181,11 @@ pub async fn detail(
             dt { (locale.t("customer-national-id")) }
             dd { (c.national_id) " " (reveal_button(locale, &viewer, id, PiiField::NationalId)) }
             dt { (locale.t("col-gender")) } dd { (locale.t(&format!("gender-{}", s.gender))) }
-            dt { (locale.t("col-age")) } dd { (age(s.birth_date)) }
+            dt { (locale.t("col-age")) } dd { (age(s.birth_year)) }
+            // The customer sees their own birth date; no one else does.
+            @if viewer.principal.is_customer(id) {
+                dt { (locale.t("customer-birth-date")) } dd { (c.birth_date) }
+            }
             dt { (locale.t("customer-market-entry")) } dd { (c.market_entry_date) }
             dt { (locale.t("col-risk")) } dd { "C" (s.risk_level) }
             dt { (locale.t("customer-horizon")) } dd { (c.horizon) }

@@ -9,33 +9,6 @@ use maud::{html, Markup, DOCTYPE};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-const STYLE: &str = "
-body{font-family:system-ui,'PingFang SC','Microsoft YaHei',sans-serif;margin:0;color:#1d2433;background:#f5f6f8}
-header{background:#0f3057;color:#fff;padding:.6rem 1.5rem;display:flex;gap:1.5rem;align-items:center}
-header a{color:#fff;text-decoration:none}header .brand{font-weight:700;font-size:1.1rem}
-header .lang{margin-left:auto}header form{margin:0}
-.error{color:#b42318}form.signin{display:grid;gap:.8rem;max-width:22rem}form.signin label{display:grid;gap:.3rem}
-main{padding:1.2rem 1.5rem}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:1rem}
-.card{background:#fff;border-radius:8px;padding:1rem;box-shadow:0 1px 2px #0002}
-.card .label{color:#5b6577;font-size:.85rem}.card .value{font-size:1.5rem;font-weight:600;margin-top:.3rem}
-table{border-collapse:collapse;width:100%;background:#fff}
-th,td{padding:.45rem .6rem;border-bottom:1px solid #e4e7ec;text-align:left;font-size:.9rem}
-td.num,th.num{text-align:right}
-.pager{display:flex;gap:1rem;align-items:center;margin:.8rem 0}
-input[type=search]{padding:.45rem;width:20rem;max-width:100%}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;background:#fff;padding:1rem;border-radius:8px}
-dt{color:#5b6577}
-button.reveal{font-size:.75rem;margin-left:.5rem}
-#chart{margin-top:1rem;min-height:420px;background:#fff}#oscillator{min-height:180px;background:#fff}
-form.chart-controls{display:flex;gap:1rem;flex-wrap:wrap;margin-top:1rem}
-#messages{list-style:none;padding:.6rem;background:#fff;border-radius:8px;max-height:60vh;overflow-y:auto}
-#messages li{padding:.3rem 0;border-bottom:1px solid #f0f1f3}#messages .sender{font-weight:600}
-#messages .when{color:#5b6577;font-size:.8rem}#messages li.staff .sender{color:#0f3057}#messages li.system{color:#5b6577;font-style:italic}
-#chat-form{display:flex;gap:.5rem;align-items:center}#chat-text{flex:1;padding:.5rem}
-.notice{color:#b42318;min-height:1.2rem}pre.body{white-space:pre-wrap;background:#fff;padding:.8rem;border-radius:6px}
-";
-
 /// A page for a signed-in viewer.
 pub fn page(locale: Locale, title: &str, path_for_switch: &str, viewer: &Viewer, body: Markup) -> Markup {
     shell(locale, title, path_for_switch, Some(viewer), body)
@@ -51,9 +24,11 @@ pub fn shell(locale: Locale, title: &str, path_for_switch: &str, viewer: Option<
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · " (locale.t("app-name")) }
-                style { (maud::PreEscaped(STYLE)) }
-                // A refusal (4xx) is swapped in like an answer, so a form says why in place.
-                meta name="htmx-config" content=r#"{"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"4..","swap":true,"error":false},{"code":"...","swap":false,"error":true}]}"#;
+                // Styles and scripts come from the server only (see security_headers).
+                link rel="stylesheet" href="/assets/brokerdesk.css";
+                // A refusal (4xx) is swapped in like an answer, so a form says why in place. htmx
+                // neither evaluates code nor adds its own inline style, which the policy forbids.
+                meta name="htmx-config" content=r#"{"allowEval":false,"includeIndicatorStyles":false,"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"4..","swap":true,"error":false},{"code":"...","swap":false,"error":true}]}"#;
                 script src="/assets/htmx.min.js" {}
             }
             body {
@@ -132,6 +107,15 @@ impl IntoResponse for PageError {
             AppError::BadRequest { .. } => (StatusCode::BAD_REQUEST, error.to_string()),
             AppError::Unreadable { status, .. } => (*status, error.to_string()),
             AppError::NotFound => (StatusCode::NOT_FOUND, locale.t("not-found")),
+            AppError::Store(store::StoreError::LookupLimit { per_minute, retry_after_s }) => {
+                let message = locale.t_with(
+                    "lookup-limit",
+                    &[("limit", per_minute.to_string()), ("seconds", retry_after_s.to_string())],
+                );
+                let page = shell(locale, &message, "/", None, html! { h1 { (message) } });
+                let retry = [(axum::http::header::RETRY_AFTER, retry_after_s.to_string())];
+                return (StatusCode::TOO_MANY_REQUESTS, retry, page).into_response();
+            }
             AppError::Unauthenticated
             | AppError::Forbidden(_)
             | AppError::Store(_)
