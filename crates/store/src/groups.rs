@@ -260,7 +260,7 @@ impl Db {
 
     /// Puts many customers in a group at once (a migration from another tool, a benchmark).
     pub async fn add_members(&self, group_id: i64, customers: &[i64], at: DateTime<Utc>) -> Result<(), StoreError> {
-        for chunk in customers.chunks(crate::write::ROWS_PER_STATEMENT) {
+        for chunk in customers.chunks(crate::book::ROWS_PER_STATEMENT) {
             with_pool!(self, pool => {
                 let mut q = sqlx::QueryBuilder::new("INSERT INTO group_members (group_id, customer_id, joined_at) ");
                 q.push_values(chunk, |mut b, c| {

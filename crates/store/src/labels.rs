@@ -1,7 +1,7 @@
 //! What classification reads (each customer's profile, holdings, trades and
 //! logins, a range of customers at a time) and writes (their labels).
 
-use crate::write::ROWS_PER_STATEMENT;
+use crate::book::ROWS_PER_STATEMENT;
 use crate::{with_pool, Db, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::QueryBuilder;
@@ -193,7 +193,7 @@ impl Db {
     /// The stored labels (JSON) of the given customers who have any: (customer id, labels).
     pub async fn labels_of(&self, customers: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
         let mut out = Vec::new();
-        for chunk in customers.chunks(crate::write::ROWS_PER_STATEMENT) {
+        for chunk in customers.chunks(crate::book::ROWS_PER_STATEMENT) {
             let rows: Vec<(i64, String)> = with_pool!(self, pool => {
                 let mut q = sqlx::QueryBuilder::new("SELECT customer_id, labels FROM customer_labels WHERE customer_id IN (");
                 let mut ids = q.separated(", ");

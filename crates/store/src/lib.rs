@@ -7,42 +7,43 @@
 //! backends sum exactly.
 
 mod audit;
+mod book;
 mod chat;
 mod content;
-mod custody;
+mod customers;
+mod disclosure;
 mod error;
+mod firm;
 mod groups;
+mod handover;
 mod history;
 mod keys;
 mod labels;
+mod market;
 mod personal;
 mod plan;
 mod pool;
-mod quotes;
-mod read;
 mod reminders;
+mod tasks;
 mod tokens;
 mod users;
-mod work;
-mod write;
 
+pub use book::Rows;
 pub use chat::{ActionRow, MemberCounts, MessageRow, NewAction, NewMessage, QuestionRow, ReportRow};
 pub use content::{ContentVersion, DuePublication, FollowUpRow, PublicationRow};
-pub use custody::{Handover, HandoverRefusal};
+pub use customers::{CustomerDetail, CustomerPage, CustomerQuery, CustomerRow, PositionRow};
 pub use error::StoreError;
+pub use firm::{FirmOverview, KeySet, StoreStats};
 pub use groups::{ApplicationRow, EntryFacts, GroupRow, MemberRow, NewGroup, OwnApplication};
+pub use handover::{Handover, HandoverRefusal};
 pub use history::{ServiceLine, TradeLine};
 pub use keys::Keys;
 pub use labels::{CustomerHistory, StoredLabels, TradeRecord};
+pub use market::InstrumentRow;
 pub use personal::Reseal;
 pub use plan::{PlanInput, PlanRow};
 pub use pool::{Backend, Db, Pool};
-pub use quotes::InstrumentRow;
-pub use read::{
-    CustomerDetail, CustomerPage, CustomerQuery, CustomerRow, FirmOverview, KeySet, PositionRow, StoreStats,
-};
 pub use reminders::{NewReminder, ReminderQuery, ReminderRow, ReminderVolume, WatchBook};
+pub use tasks::{NewTask, TaskRow};
 pub use tokens::ApiToken;
 pub use users::{NewUser, SignInRecord};
-pub use work::{NewTask, TaskRow};
-pub use write::Rows;

@@ -3,7 +3,7 @@
 //! itself, and contacts marked done.
 
 use crate::audit::audited;
-use crate::read::push_scope;
+use crate::customers::push_scope;
 use crate::{with_pool, Db, StoreError};
 use access::{AuditEntry, Principal};
 use chrono::{NaiveDate, Utc};

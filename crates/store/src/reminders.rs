@@ -3,8 +3,8 @@
 //! Also the book the position watch is built from (accounts and positions in
 //! account order).
 
-use crate::read::push_scope;
-use crate::write::ROWS_PER_STATEMENT;
+use crate::book::ROWS_PER_STATEMENT;
+use crate::customers::push_scope;
 use crate::{with_pool, Db, StoreError};
 use access::Scope;
 use chrono::{DateTime, NaiveDate, Utc};

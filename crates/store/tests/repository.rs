@@ -1,11 +1,56 @@
 //! The repository API behaves the same on SQLite and PostgreSQL.
 
-use domain::{AccountId, Branch, BranchId, InstrumentCode, Money, Position};
-use store::{Rows, StoreError};
+use domain::{
+    AccountId, Branch, BranchId, CashAccount, Customer, CustomerId, Gender, Horizon, InstrumentCode, Money, NationalId,
+    PersonName, Phone, Position, RiskLevel, Staff, StaffId, StaffRole,
+};
+use store::{Db, Rows, StoreError};
+
+/// A branch, its advisor, three customers and two cash accounts each.
+async fn small_book(db: &Db) {
+    let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    let branch = Branch { id: BranchId(1), name: "上海人民路营业部".into(), city: "上海".into() };
+    let advisor = Staff {
+        id: StaffId(1),
+        branch_id: BranchId(1),
+        role: StaffRole::Advisor,
+        name: PersonName::parse("李娜").unwrap(),
+        licence_no: Some("S0010120010001".into()),
+    };
+    let customer = |id: i64, first17: &str| {
+        let national_id = NationalId::parse(&format!("{first17}{}", NationalId::check_char(first17))).unwrap();
+        Customer {
+            id: CustomerId(id),
+            name: PersonName::parse("王伟").unwrap(),
+            birth_date: national_id.birth_date(),
+            national_id,
+            phone: Phone::parse(&format!("1381234567{id}")).unwrap(),
+            gender: Gender::Male,
+            market_entry_date: day("2007-05-01"),
+            branch_id: BranchId(1),
+            advisor_id: StaffId(1),
+            risk_level: "C3".parse::<RiskLevel>().unwrap(),
+            horizon: Horizon::Medium,
+            real_name_verified: true,
+            professional: false,
+            opened_at: "2015-06-01T02:00:00Z".parse().unwrap(),
+        }
+    };
+    let customers =
+        vec![customer(1, "11010519800101001"), customer(2, "31011519751231003"), customer(3, "61011319810326005")];
+    let accounts = (1..=6)
+        .map(|id| CashAccount { id: AccountId(id), customer_id: CustomerId((id + 1) / 2), cash: Money::ONE })
+        .collect();
+    for rows in
+        [Rows::Branches(vec![branch]), Rows::Staff(vec![advisor]), Rows::Customers(customers), Rows::Accounts(accounts)]
+    {
+        db.insert(&rows).await.unwrap();
+    }
+}
 
 #[tokio::test]
 async fn writes_are_idempotent_and_constraints_have_one_name_on_both_backends() {
-    for t in test_support::backends().await {
+    for t in test_db::backends().await {
         let branches = Rows::Branches(vec![
             Branch { id: BranchId(1), name: "上海人民路营业部".into(), city: "上海".into() },
             Branch { id: BranchId(2), name: "北京金融路营业部".into(), city: "北京".into() },
@@ -35,7 +80,7 @@ async fn writes_are_idempotent_and_constraints_have_one_name_on_both_backends() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn concurrent_audit_appends_form_one_unbroken_chain() {
-    for t in test_support::backends().await {
+    for t in test_db::backends().await {
         let writers: Vec<_> = (0..16)
             .map(|i| {
                 let db = t.db.clone();
@@ -65,7 +110,7 @@ async fn concurrent_audit_appends_form_one_unbroken_chain() {
 
 #[tokio::test]
 async fn api_tokens_are_found_by_digest_until_revoked_on_both_backends() {
-    for t in test_support::backends().await {
+    for t in test_db::backends().await {
         let digest = access::secret_digest("bdt_example");
         let id = t.db.create_api_token("user:1:admin", "feed", access::FeedScope::Import, &digest).await.unwrap();
         let caller = t.db.feed_caller(&digest).await.unwrap().expect("live token");
@@ -84,7 +129,7 @@ async fn api_tokens_are_found_by_digest_until_revoked_on_both_backends() {
 async fn a_corrected_bar_replaces_the_stored_one_and_an_identical_one_changes_nothing() {
     use domain::{Board, DailyBar, Instrument, InstrumentKind};
     use std::str::FromStr;
-    for t in test_support::backends().await {
+    for t in test_db::backends().await {
         let code = InstrumentCode::parse("600519.SH").unwrap();
         let m = |s: &str| Money::from_str(s).unwrap();
         let instrument = Instrument {
@@ -124,14 +169,14 @@ async fn a_corrected_bar_replaces_the_stored_one_and_an_identical_one_changes_no
 
 #[tokio::test]
 async fn a_batch_of_reminders_is_stored_whole_in_order_with_its_customers_on_both_backends() {
-    for mut t in test_support::backends().await {
-        test_support::load_book(&mut t, 12, 6).await;
+    for t in test_db::backends().await {
+        small_book(&t.db).await;
         let accounts = t.db.watch_book().await.unwrap().accounts;
         let at = chrono::DateTime::parse_from_rfc3339("2025-07-04T02:00:00Z").unwrap().to_utc();
         let reminder = |k: usize, account_id: i64| store::NewReminder {
             account_id,
             rule: "stock_drop".into(),
-            instrument: Some("600519.SH".into()),
+            instrument: None,
             step: 1 + (k % 3) as i32,
             measure: 500 + k as i64,
             figures: "{}".into(),

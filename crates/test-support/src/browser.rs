@@ -25,7 +25,7 @@ impl Browser {
         let driver_bin = find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
         let chrome_bin = find(&["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]);
         let (Some(driver_bin), Some(chrome_bin)) = (driver_bin, chrome_bin) else {
-            if super::required("BROKERDESK_REQUIRE_BROWSER") {
+            if test_db::required("BROKERDESK_REQUIRE_BROWSER") {
                 panic!("BROKERDESK_REQUIRE_BROWSER=1 but chromium or chromedriver is not installed");
             }
             eprintln!(

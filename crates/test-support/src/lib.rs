@@ -2,90 +2,12 @@
 //! app on 127.0.0.1:0, and a headless Chromium driven over WebDriver.
 
 mod browser;
-mod postgres;
 
 pub use browser::Browser;
-pub use postgres::postgres_url;
+pub use test_db::{backends, events_token, postgres, postgres_url, sqlite, TestDb, TestUser};
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use store::Db;
-use tempfile::TempDir;
-
-/// A database for one test, with whatever keeps it alive.
-pub struct TestDb {
-    /// Backend name for messages: "sqlite" or "postgres".
-    pub name: &'static str,
-    /// The open database, schema applied.
-    pub db: Db,
-    /// Its URL, for handing to a child process.
-    pub url: String,
-    /// Demo users (one per role), where the database holds a book.
-    pub users: Vec<app::demo_users::DemoUser>,
-    /// The personal-data keyring file the database is opened with.
-    pub keys_file: PathBuf,
-    _dir: TempDir,
-}
-
-impl TestDb {
-    /// Runs raw SQL, as someone with direct database access would.
-    pub async fn execute(&self, sql: &str) -> u64 {
-        match self.db.pool() {
-            store::Pool::Sqlite(pool) => sqlx::query(sql).execute(pool).await.expect(sql).rows_affected(),
-            store::Pool::Postgres(pool) => sqlx::query(sql).execute(pool).await.expect(sql).rows_affected(),
-        }
-    }
-
-    /// One text value by raw SQL.
-    pub async fn text(&self, sql: &str) -> String {
-        match self.db.pool() {
-            store::Pool::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql),
-            store::Pool::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql),
-        }
-    }
-}
-
-/// Opens `url` with a new keyring written to a file in `dir`.
-async fn open_with_new_keys(url: &str, dir: &std::path::Path) -> (Db, PathBuf) {
-    let keys_file = dir.join("pii.keys");
-    std::fs::write(&keys_file, access::Keyring::generate()).expect("write keyring");
-    let keys = store::Keys::from_file(&keys_file).expect("read keyring");
-    (Db::open(url).await.expect("open database").with_keys(keys), keys_file)
-}
-
-/// A fresh SQLite file in a temporary directory.
-pub async fn sqlite() -> TestDb {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = dir.path().join("test.db").display().to_string();
-    let (db, keys_file) = open_with_new_keys(&url, dir.path()).await;
-    TestDb { name: "sqlite", db, url, users: Vec::new(), keys_file, _dir: dir }
-}
-
-/// A fresh PostgreSQL database, or None (with one line saying why) where no
-/// PostgreSQL can be had. With BROKERDESK_REQUIRE_POSTGRES=1 (as in CI) an
-/// absent PostgreSQL fails the test instead.
-pub async fn postgres() -> Option<TestDb> {
-    let url = postgres_url().await?;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (db, keys_file) = open_with_new_keys(&url, dir.path()).await;
-    Some(TestDb { name: "postgres", db, url, users: Vec::new(), keys_file, _dir: dir })
-}
-
-/// A new events-feed token for `db` (as an admin would make one).
-pub async fn events_token(db: &Db) -> String {
-    let token = access::new_api_token();
-    db.create_api_token("test", "events", access::FeedScope::Events, &access::secret_digest(&token))
-        .await
-        .expect("token stored");
-    token
-}
-
-/// Every backend available here: SQLite always, PostgreSQL when reachable.
-pub async fn backends() -> Vec<TestDb> {
-    let mut all = vec![sqlite().await];
-    all.extend(postgres().await);
-    all
-}
 
 /// The real app serving on a free loopback port until dropped.
 pub struct TestApp {
@@ -150,11 +72,6 @@ pub fn repo_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
 }
 
-/// True when the environment says a missing service must fail tests (CI).
-fn required(var: &str) -> bool {
-    std::env::var(var).is_ok_and(|v| v == "1")
-}
-
 /// A SQLite database holding a generated book of `customers` customers
 /// (seed 7), loaded through the real importer, with a demo user per role.
 pub async fn sqlite_with_book(customers: u64) -> TestDb {
@@ -179,7 +96,8 @@ pub async fn load_book(t: &mut TestDb, customers: u64, per_advisor: u64) {
     opts.progress = false;
     let report = app::import_dir(&t.db, &opts).await.expect("import");
     assert_eq!(report.rejected(), 0);
-    t.users = app::demo_users::create_demo_users(&t.db).await.expect("demo users");
+    let users = app::demo_users::create_demo_users(&t.db).await.expect("demo users");
+    t.users = users.into_iter().map(|u| TestUser { role: u.role, login: u.login, password: u.password }).collect();
 }
 
 /// The generator's options for the test books: seed 7, 1,000 instruments.
@@ -230,13 +148,6 @@ pub fn book_people(customers: u64, per_advisor: u64) -> Vec<BookPerson> {
             }
         })
         .collect()
-}
-
-impl TestDb {
-    /// The demo user of a role.
-    pub fn user(&self, role: access::Role) -> &app::demo_users::DemoUser {
-        self.users.iter().find(|u| u.role == role).expect("a demo user of each role")
-    }
 }
 
 /// A signed-in HTTP client: the session cookie on every request.

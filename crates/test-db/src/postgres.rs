@@ -19,7 +19,7 @@ pub async fn postgres_url() -> Option<String> {
         .await
         .clone();
     let Some(base) = base else {
-        if super::required("BROKERDESK_REQUIRE_POSTGRES") {
+        if crate::required("BROKERDESK_REQUIRE_POSTGRES") {
             panic!("BROKERDESK_REQUIRE_POSTGRES=1 but no PostgreSQL could be found or started");
         }
         eprintln!("PostgreSQL not available (no BROKERDESK_TEST_POSTGRES_URL, no initdb): PostgreSQL half of this test skipped");

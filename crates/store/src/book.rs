@@ -1,3 +1,6 @@
+//! The book's rows as the importer writes them: one table's batch in one
+//! transaction, a row whose key is already stored skipped (a daily bar replaced).
+
 use crate::personal::SealedPersonalData;
 use crate::{with_pool, Db, StoreError};
 use domain::{

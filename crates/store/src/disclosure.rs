@@ -1,32 +1,13 @@
-//! Reads and writes the audit trail must see: revealing personal data,
-//! searching by it, and handing an advisor's book to another advisor.
+//! Disclosing personal data: the audited reveal of a full value, and exact
+//! searches by phone number or national ID, audited and limited, since each
+//! confirms or denies a guess at a masked number.
 
 use crate::audit::audited;
-use crate::read::{CustomerPage, CustomerQuery};
+use crate::customers::{CustomerPage, CustomerQuery};
 use crate::{with_pool, Db, StoreError};
 use access::{AuditEntry, PiiField, Principal};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::QueryBuilder;
-
-/// What a handover moved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Handover {
-    /// Customers now served by the receiving advisor.
-    pub customers: u64,
-    /// Open tasks now the receiving advisor's (done ones keep who did them).
-    pub open_tasks: u64,
-}
-
-/// Why a handover was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HandoverRefusal {
-    /// One of the two is not an advisor (or does not exist).
-    NoSuchAdvisor,
-    /// Handing a book to its own advisor.
-    SameAdvisor,
-    /// The principal may not move books between these branches.
-    NotAllowed,
-}
 
 impl Db {
     /// The customer list for a search. A search that is a well-formed phone
@@ -88,7 +69,7 @@ impl Db {
                 let mut q = QueryBuilder::new("SELECT c.id FROM customers c WHERE (1 = 0");
                 crate::personal::push_lookup_terms(&mut q, lookups.to_vec());
                 q.push(")");
-                crate::read::push_scope(&mut q, query.scope);
+                crate::customers::push_scope(&mut q, query.scope);
                 q.push(" ORDER BY c.id LIMIT 20");
                 found = q.build_query_scalar().fetch_all(&mut *tx).await?;
             }
@@ -126,7 +107,7 @@ impl Db {
         let value: Option<String> = with_pool!(self, pool => {
             let mut q = QueryBuilder::new(format!("SELECT {column} FROM customers c WHERE c.id = "));
             q.push_bind(customer_id);
-            crate::read::push_scope(&mut q, principal.scope());
+            crate::customers::push_scope(&mut q, principal.scope());
             q.build_query_scalar().fetch_optional(pool).await?
         });
         let Some(stored) = value else { return Ok(None) };
@@ -143,54 +124,5 @@ impl Db {
             self.append_audit(&entry).await?;
         }
         Ok(Some(plain))
-    }
-
-    /// Moves advisor `from`'s book to advisor `to`: every customer (to `to`'s
-    /// branch too) and every open task, in one transaction with one audit record.
-    /// Whatever else an advisor comes to own (their chat groups) moves here too.
-    pub async fn hand_over(
-        &self,
-        principal: &Principal,
-        from: i64,
-        to: i64,
-    ) -> Result<Result<Handover, HandoverRefusal>, StoreError> {
-        let sql = "SELECT (SELECT branch_id FROM staff WHERE id = $1 AND role = 'advisor'), \
-                          (SELECT branch_id FROM staff WHERE id = $2 AND role = 'advisor')";
-        let branches: (Option<i64>, Option<i64>) =
-            with_pool!(self, pool => sqlx::query_as(sql).bind(from).bind(to).fetch_one(pool).await?);
-        let (Some(from_branch), Some(to_branch)) = branches else {
-            return Ok(Err(HandoverRefusal::NoSuchAdvisor));
-        };
-        // Remit first, so that nobody learns about advisors outside their own.
-        if !principal.may_hand_over(from_branch, to_branch) {
-            return Ok(Err(HandoverRefusal::NotAllowed));
-        }
-        if from == to {
-            return Ok(Err(HandoverRefusal::SameAdvisor));
-        }
-        let entry = AuditEntry {
-            actor: principal.actor(),
-            action: "handover".into(),
-            entity: "staff".into(),
-            entity_id: from.to_string(),
-            detail: format!("{{\"to\":{to}}}"),
-        };
-        let (handover, _) = audited!(self, &entry, tx => {
-            let customers = sqlx::query("UPDATE customers SET advisor_id = $1, branch_id = $2 WHERE advisor_id = $3")
-                .bind(to)
-                .bind(to_branch)
-                .bind(from)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            let open_tasks = sqlx::query("UPDATE tasks SET advisor_id = $1 WHERE advisor_id = $2 AND done_at IS NULL")
-                .bind(to)
-                .bind(from)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            Handover { customers, open_tasks }
-        })?;
-        Ok(Ok(handover))
     }
 }

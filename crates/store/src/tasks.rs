@@ -2,7 +2,7 @@
 //! row-level scope as the customers they are for.
 
 use crate::audit::audited;
-use crate::read::push_scope;
+use crate::customers::push_scope;
 use crate::{with_pool, Db, StoreError};
 use access::{AuditEntry, Principal, Scope};
 use chrono::{DateTime, Utc};

@@ -1,45 +1,12 @@
+//! Customers as staff and the customers themselves read them: the list
+//! (searched, paged, within the asker's scope) and one customer's record.
+
 use crate::{with_pool, Db, StoreError};
 use access::Scope;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::{FixedPoint, Money};
-use futures_util::TryStreamExt;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use sqlx::QueryBuilder;
-use std::collections::HashSet;
-
-/// Row counts per table and a checksum of all positions: equal stats mean
-/// two databases hold the same book, whatever their backend.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StoreStats {
-    /// (table, rows), in load order.
-    pub counts: Vec<(&'static str, i64)>,
-    /// Order-independent SHA-256-based digest of every position's fields.
-    pub positions_checksum: String,
-}
-
-/// The firm at a glance.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FirmOverview {
-    /// Branch offices.
-    pub branches: i64,
-    /// Advisors.
-    pub advisors: i64,
-    /// Customers.
-    pub customers: i64,
-    /// Cash held in customers' accounts.
-    pub cash: Money,
-    /// Market value of positions at the latest close.
-    pub market_value: Money,
-    /// Cash plus market value.
-    pub assets_under_custody: Money,
-    /// Customers per advisor, rounded to a whole customer.
-    pub customers_per_advisor: i64,
-    /// Customers with no trade in the 90 days to `as_of`.
-    pub dormant_customers: i64,
-    /// The book's clock: the latest trade time, or none before any trade.
-    pub as_of: Option<DateTime<Utc>>,
-}
 
 /// What the customer list is asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,37 +140,6 @@ pub struct CustomerDetail {
     pub last_trade: Option<DateTime<Utc>>,
 }
 
-/// Tables in load order, as `stats` reports them.
-const TABLES: [&str; 12] = [
-    "branches",
-    "staff",
-    "customers",
-    "accounts",
-    "instruments",
-    "daily_bars",
-    "snapshots",
-    "positions",
-    "trades",
-    "cash_flows",
-    "logins",
-    "service_events",
-];
-
-/// Which set of keys an importer checks references against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeySet {
-    /// Branch ids.
-    Branches,
-    /// Staff ids, any role.
-    Staff,
-    /// Ids of staff whose role is advisor.
-    Advisors,
-    /// Customer ids.
-    Customers,
-    /// Account ids.
-    Accounts,
-}
-
 /// Sum of money columns, cast so both backends return a BIGINT.
 const CUSTOMER_COLUMNS: &str = "SELECT c.id, c.name, c.phone_masked, c.gender, c.birth_date, c.risk_level, b.name, \
      c.advisor_id, s.name, \
@@ -259,98 +195,6 @@ fn push_filters<DB: sqlx::Database>(
 }
 
 impl Db {
-    /// Row counts of every table and the positions checksum.
-    pub async fn stats(&self) -> Result<StoreStats, StoreError> {
-        let mut counts = Vec::with_capacity(TABLES.len());
-        for table in TABLES {
-            // Table names come from the constant above, never from input.
-            let sql = format!("SELECT COUNT(*) FROM {table}");
-            let n: i64 = with_pool!(self, pool => sqlx::query_scalar(&sql).fetch_one(pool).await?);
-            counts.push((table, n));
-        }
-        // Each row hashes to 128 bits; their wrapping sum does not depend on
-        // the order rows come back in, which differs between backends.
-        let mut sum: u128 = 0;
-        let sql = "SELECT account_id, instrument, quantity, sellable_quantity, cost_price FROM positions";
-        with_pool!(self, pool => {
-            let mut rows = sqlx::query_as::<_, (i64, String, i64, i64, i64)>(sql).fetch(pool);
-            while let Some((a, i, q, s, c)) = rows.try_next().await? {
-                let digest = Sha256::digest(format!("{a}|{i}|{q}|{s}|{c}"));
-                let mut first = [0u8; 16];
-                first.copy_from_slice(&digest[..16]);
-                sum = sum.wrapping_add(u128::from_be_bytes(first));
-            }
-        });
-        Ok(StoreStats { counts, positions_checksum: format!("{sum:032x}") })
-    }
-
-    /// Every key of one kind, for checking references during an import.
-    pub async fn key_set(&self, keys: KeySet) -> Result<HashSet<i64>, StoreError> {
-        let sql = match keys {
-            KeySet::Branches => "SELECT id FROM branches",
-            KeySet::Staff => "SELECT id FROM staff",
-            KeySet::Advisors => "SELECT id FROM staff WHERE role = 'advisor'",
-            KeySet::Customers => "SELECT id FROM customers",
-            KeySet::Accounts => "SELECT id FROM accounts",
-        };
-        with_pool!(self, pool => Ok(sqlx::query_scalar::<_, i64>(sql).fetch(pool).try_collect().await?))
-    }
-
-    /// Every instrument code held.
-    pub async fn instrument_codes(&self) -> Result<HashSet<String>, StoreError> {
-        let sql = "SELECT code FROM instruments";
-        with_pool!(self, pool => Ok(sqlx::query_scalar::<_, String>(sql).fetch(pool).try_collect().await?))
-    }
-
-    /// Figures for the overview page, over the customers in scope.
-    pub async fn firm_overview(&self, scope: Scope) -> Result<FirmOverview, StoreError> {
-        with_pool!(self, pool => {
-            let mut q = QueryBuilder::new(
-                "SELECT COUNT(DISTINCT c.branch_id), COUNT(DISTINCT c.advisor_id), COUNT(*) FROM customers c WHERE 1 = 1",
-            );
-            push_scope(&mut q, scope);
-            let (branches, advisors, customers): (i64, i64, i64) = q.build_query_as().fetch_one(pool).await?;
-            let mut q = QueryBuilder::new(
-                "SELECT CAST(COALESCE(SUM(a.cash), 0) AS BIGINT) FROM accounts a \
-                 JOIN customers c ON c.id = a.customer_id WHERE 1 = 1",
-            );
-            push_scope(&mut q, scope);
-            let cash: i64 = q.build_query_scalar().fetch_one(pool).await?;
-            let mut q = QueryBuilder::new(
-                "SELECT CAST(COALESCE(SUM(p.quantity * i.last_close), 0) AS BIGINT) FROM positions p \
-                 JOIN instruments i ON i.code = p.instrument JOIN accounts a ON a.id = p.account_id \
-                 JOIN customers c ON c.id = a.customer_id WHERE 1 = 1",
-            );
-            push_scope(&mut q, scope);
-            let market_value: i64 = q.build_query_scalar().fetch_one(pool).await?;
-            let as_of: Option<DateTime<Utc>> =
-                sqlx::query_scalar("SELECT MAX(time) FROM trades").fetch_one(pool).await?;
-            let dormant_customers: i64 = match as_of {
-                None => customers,
-                Some(t) => {
-                    let mut q = QueryBuilder::new(
-                        "SELECT COUNT(*) FROM customers c WHERE NOT EXISTS (SELECT 1 FROM accounts a \
-                         JOIN trades t ON t.account_id = a.id WHERE a.customer_id = c.id AND t.time > ",
-                    );
-                    q.push_bind(t - Duration::days(90)).push(")");
-                    push_scope(&mut q, scope);
-                    q.build_query_scalar().fetch_one(pool).await?
-                }
-            };
-            Ok(FirmOverview {
-                branches,
-                advisors,
-                customers,
-                cash: Money::from_fixed(cash),
-                market_value: Money::from_fixed(market_value),
-                assets_under_custody: Money::from_fixed(cash + market_value),
-                customers_per_advisor: if advisors == 0 { 0 } else { (customers + advisors / 2) / advisors },
-                dormant_customers,
-                as_of,
-            })
-        })
-    }
-
     /// A page of customers matching the query by name or id, ordered by id.
     /// A search by phone number or national ID is [`Db::find_customers`].
     pub async fn customers(&self, query: &CustomerQuery) -> Result<CustomerPage, StoreError> {
