@@ -2,7 +2,8 @@
 //! re-runs idempotent, and the same book on SQLite and PostgreSQL.
 
 use access::Scope;
-use app::{generate, import_dir, GenOptions, ImportOptions};
+use app::{import_dir, ImportOptions};
+use generator::{generate, GenOptions};
 use std::collections::BTreeSet;
 use std::path::Path;
 

@@ -20,10 +20,10 @@ pub async fn run(
     settings: app::risk_desk::DeskSettings,
 ) -> anyhow::Result<()> {
     let bars_flag = bars.as_ref().map(|b| format!(" --bars {}", b.display())).unwrap_or_default();
-    let mut opts = app::GenOptions::new(customers, 2026, DEMO_BOOK);
+    let mut opts = generator::GenOptions::new(customers, 2026, DEMO_BOOK);
     opts.bars = bars;
     println!("Generating a brokerage of {customers} customers into {DEMO_BOOK}/ ...");
-    let summary = app::generate(&opts)?;
+    let summary = generator::generate(&opts)?;
     println!("  done in {:.1} s", summary.elapsed.as_secs_f64());
     // A fresh database each time, so that a changed --customers shows as asked.
     for suffix in ["", "-wal", "-shm"] {

@@ -439,9 +439,9 @@ async fn main() -> anyhow::Result<()> {
             serve(db, listen, watch.settings()?).await
         }
         Command::Gen { customers, seed, out, bars } => {
-            let mut opts = app::GenOptions::new(customers, seed, out);
+            let mut opts = generator::GenOptions::new(customers, seed, out);
             opts.bars = bars;
-            let summary = app::generate(&opts)?;
+            let summary = generator::generate(&opts)?;
             for (file, rows) in &summary.rows {
                 println!("{file:>20} {rows:>12} rows");
             }
@@ -472,7 +472,7 @@ async fn main() -> anyhow::Result<()> {
             let threads =
                 threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
             let duckdb_script = (duckdb_script != "none").then(|| PathBuf::from(duckdb_script));
-            let opts = app::bench::watch::WatchBenchOptions {
+            let opts = bench::watch::WatchBenchOptions {
                 accounts,
                 instruments,
                 sweeps,
@@ -482,7 +482,7 @@ async fn main() -> anyhow::Result<()> {
                 duckdb_judged_sweeps,
                 work_dir,
             };
-            let b = app::bench::watch::watch_bench(&opts)?;
+            let b = bench::watch::watch_bench(&opts)?;
             let gib =
                 b.peak_rss_bytes.map_or("n/a".to_owned(), |x| format!("{:.2} GiB", x as f64 / (1u64 << 30) as f64));
             println!("accounts             {} ({} positions, {} instruments)", b.accounts, b.positions, b.instruments);
@@ -543,15 +543,9 @@ async fn main() -> anyhow::Result<()> {
             let threads =
                 threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
             let duckdb_script = (duckdb_script != "none").then(|| PathBuf::from(duckdb_script));
-            let opts = app::bench::classify::ClassifyBenchOptions {
-                customers,
-                trades,
-                seed,
-                threads,
-                duckdb_script,
-                work_dir,
-            };
-            let b = app::bench::classify::classify_bench(&opts)?;
+            let opts =
+                bench::classify::ClassifyBenchOptions { customers, trades, seed, threads, duckdb_script, work_dir };
+            let b = bench::classify::classify_bench(&opts)?;
             let gib = |b: Option<u64>| {
                 b.map_or("n/a".to_string(), |b| format!("{:.2} GiB", b as f64 / f64::from(1u32 << 30)))
             };
@@ -592,8 +586,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Indicators { instruments, bars, threads, json }) => {
             let threads =
                 threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
-            let opts = app::bench::indicators::IndicatorBenchOptions { instruments, bars, threads };
-            let b = app::bench::indicators::indicators_bench(&opts)?;
+            let opts = bench::indicators::IndicatorBenchOptions { instruments, bars, threads };
+            let b = bench::indicators::indicators_bench(&opts)?;
             println!("instruments          {} (bars from {} real stocks)", b.instruments, b.source_stocks);
             println!("bars streamed        {} ({} indicators each)", b.bars, b.indicators_per_bar);
             println!("1 thread             {:.0} bars/s", b.single_thread_bars_per_s);
@@ -618,8 +612,8 @@ async fn main() -> anyhow::Result<()> {
             if members > clients || members < 2 {
                 anyhow::bail!("--members must be from 2 to --clients ({clients})");
             }
-            let opts = app::bench::chat::ChatBenchOptions { clients, members, messages, rounds, rate, burst, work_dir };
-            let b = app::bench::chat::run(&opts).await?;
+            let opts = bench::chat::ChatBenchOptions { clients, members, messages, rounds, rate, burst, work_dir };
+            let b = bench::chat::run(&opts).await?;
             let mib =
                 |b: Option<u64>| b.map_or("n/a".to_owned(), |b| format!("{:.0} MiB", b as f64 / (1 << 20) as f64));
             println!("clients              {} connected in {:.1} s", b.clients, b.connect_seconds);
@@ -658,12 +652,12 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Bench(BenchCommand::ChatFloor { sockets }) => {
-            tokio::task::spawn_blocking(move || app::bench::chat::serve_floor(sockets)).await??;
+            tokio::task::spawn_blocking(move || bench::chat::serve_floor(sockets)).await??;
             Ok(())
         }
         Command::Bench(BenchCommand::Import { customers, seed, work_dir, bars, postgres, json }) => {
-            let opts = app::bench::ImportBenchOptions { customers, seed, work_dir, bars, postgres };
-            let result = app::bench::import_bench(&opts).await?;
+            let opts = bench::ImportBenchOptions { customers, seed, work_dir, bars, postgres };
+            let result = bench::import_bench(&opts).await?;
             print_bench(&result, json);
             anyhow::ensure!(result.backends_agree(), "the backends ended with different books");
             Ok(())
@@ -886,7 +880,7 @@ fn print_import(report: &app::ImportReport, opts: &app::ImportOptions, elapsed: 
     }
 }
 
-fn print_bench(b: &app::bench::ImportBench, json: bool) {
+fn print_bench(b: &bench::ImportBench, json: bool) {
     let gib =
         |bytes: Option<u64>| bytes.map_or("n/a".to_owned(), |b| format!("{:.2} GiB", b as f64 / (1u64 << 30) as f64));
     println!("customers            {}", b.customers);

@@ -12,9 +12,9 @@ fn verify(url: &str) -> (bool, String) {
 async fn verify_names_the_first_record_edited_behind_its_back() {
     for t in test_support::backends().await {
         let book = tempfile::tempdir().unwrap();
-        let mut gen = app::GenOptions::new(200, 5, book.path());
+        let mut gen = generator::GenOptions::new(200, 5, book.path());
         gen.instruments = 100;
-        app::generate(&gen).unwrap();
+        generator::generate(&gen).unwrap();
         let mut opts = app::ImportOptions::new(book.path());
         opts.rejects = book.path().join("rejects.csv");
         opts.progress = false;

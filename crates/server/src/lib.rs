@@ -142,7 +142,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let desk = Arc::new(RiskDesk::new(db.clone(), settings));
-    let community = Arc::new(Communities::new(db.clone()));
+    let community = Arc::new(Communities::new(db.clone()).with_wire(peer::text_frame));
     let outbox = tokio::spawn({
         let (desk, community) = (desk.clone(), community.clone());
         async move {

@@ -93,8 +93,20 @@ impl PeerWriter {
     }
 }
 
+/// A chat event's JSON as one whole WebSocket text frame (RFC 6455, from the
+/// server: unmasked): the hub's [`app::community::hub::Wire`].
+pub fn text_frame(json: &Bytes) -> Bytes {
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+    use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+    let mut frame = Vec::with_capacity(json.len() + 10);
+    Frame::message(json.clone(), OpCode::Data(Data::Text), true)
+        .format(&mut frame)
+        .expect("formatting a frame into memory does not fail");
+    frame.into()
+}
+
 impl Outlet for PeerWriter {
-    fn send_frame(&self, frame: &Bytes) -> bool {
+    fn send(&self, frame: &Bytes) -> bool {
         let mut sending = self.sending();
         if !sending.unsent.is_empty() {
             if sending.bytes + frame.len() > UNSENT_LIMIT {
@@ -187,6 +199,16 @@ impl Connected<IncomingStream<'_, PeerListener>> for PeerWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chat_event_goes_out_as_one_whole_text_frame() {
+        let short = text_frame(&Bytes::from_static(br#"{"id":1}"#));
+        assert_eq!((short[0], short[1] as usize), (0x81, 8), "final, text, unmasked, 8 bytes");
+        assert_eq!(&short[2..], br#"{"id":1}"#);
+        let long = text_frame(&Bytes::from(vec![b'x'; 300]));
+        assert_eq!((long[1], u16::from_be_bytes([long[2], long[3]])), (126, 300), "a 16-bit length");
+        assert_eq!(long.len(), 4 + 300);
+    }
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     /// A connected pair: the server's side as a peer socket, the client's plain.
@@ -211,7 +233,7 @@ mod tests {
         // The client reads nothing yet: the hub's frames fill the kernel's buffers, then wait.
         let hub = peer.writer.clone();
         let mut hub_sent = 0u32;
-        while hub.send_frame(&frame(hub_sent)) {
+        while hub.send(&frame(hub_sent)) {
             hub_sent += 1;
         }
         assert!(hub.sending().bytes > UNSENT_LIMIT - 1100, "it stops only at the bound");
@@ -240,7 +262,7 @@ mod tests {
         let hub = peer.writer.clone();
         let mut sent = 0u32;
         while hub.sending().unsent.is_empty() {
-            assert!(hub.send_frame(&frame(sent)));
+            assert!(hub.send(&frame(sent)));
             sent += 1;
         }
         // Nobody else writes: the task's duty alone must empty the queue as the client reads.

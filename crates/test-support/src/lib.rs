@@ -75,7 +75,7 @@ pub fn repo_root() -> std::path::PathBuf {
 /// A SQLite database holding a generated book of `customers` customers
 /// (seed 7), loaded through the real importer, with a demo user per role.
 pub async fn sqlite_with_book(customers: u64) -> TestDb {
-    sqlite_with_firm(customers, app::gen::CUSTOMERS_PER_ADVISOR).await
+    sqlite_with_firm(customers, generator::CUSTOMERS_PER_ADVISOR).await
 }
 
 /// Like [`sqlite_with_book`], with `per_advisor` customers per advisor (six
@@ -90,7 +90,7 @@ pub async fn sqlite_with_firm(customers: u64, per_advisor: u64) -> TestDb {
 /// adds a demo user per role.
 pub async fn load_book(t: &mut TestDb, customers: u64, per_advisor: u64) {
     let book = tempfile::tempdir().expect("temp dir");
-    app::generate(&book_options(book.path(), customers, per_advisor)).expect("generate");
+    generator::generate(&book_options(book.path(), customers, per_advisor)).expect("generate");
     let mut opts = app::ImportOptions::new(book.path());
     opts.rejects = book.path().join("rejects.csv");
     opts.progress = false;
@@ -101,8 +101,8 @@ pub async fn load_book(t: &mut TestDb, customers: u64, per_advisor: u64) {
 }
 
 /// The generator's options for the test books: seed 7, 1,000 instruments.
-fn book_options(dir: &std::path::Path, customers: u64, per_advisor: u64) -> app::GenOptions {
-    let mut gen = app::GenOptions::new(customers, 7, dir);
+fn book_options(dir: &std::path::Path, customers: u64, per_advisor: u64) -> generator::GenOptions {
+    let mut gen = generator::GenOptions::new(customers, 7, dir);
     gen.instruments = 1_000;
     gen.customers_per_advisor = per_advisor;
     gen
@@ -128,7 +128,7 @@ pub struct BookPerson {
 /// generator is deterministic, so generating it again gives the same people).
 pub fn book_people(customers: u64, per_advisor: u64) -> Vec<BookPerson> {
     let book = tempfile::tempdir().expect("temp dir");
-    app::generate(&book_options(book.path(), customers, per_advisor)).expect("generate");
+    generator::generate(&book_options(book.path(), customers, per_advisor)).expect("generate");
     let text = std::fs::read_to_string(book.path().join("customers.csv")).expect("customers.csv");
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().expect("a header").split(',').collect();

@@ -240,6 +240,13 @@ impl Communities {
         }
     }
 
+    /// These communities with their chat put on the wire by `wire` (the
+    /// server's WebSocket framing).
+    pub fn with_wire(mut self, wire: hub::Wire) -> Communities {
+        self.hub = Arc::new(ChatHub::new(wire));
+        self
+    }
+
     /// The live fan-out.
     pub fn hub(&self) -> &ChatHub {
         &self.hub

@@ -1,7 +1,7 @@
 //! `brokerdesk bench indicators`: streaming updates of every indicator over
 //! thousands of instruments, day by day as a live feed delivers them.
 
-use crate::market_data::{embedded_stocks, stocks_in_dir, MarketDataError};
+use app::market_data::{embedded_stocks, stocks_in_dir, MarketDataError};
 use market::indicators::{Atr, Bollinger, Ema, Indicator, Kdj, Macd, Obv, Ohlcv, Rsi, Sma, VolumeRatio};
 use rust_decimal::prelude::ToPrimitive;
 use std::path::PathBuf;

@@ -2,7 +2,7 @@
 //! their real bars, and synthetic stocks, bonds, convertibles and ETFs (with
 //! random-walk bars on the same calendar) to fill out a realistic universe.
 
-use crate::market_data::RealStock;
+use app::market_data::RealStock;
 use chrono::{Duration, NaiveDate};
 use domain::{Board, Exchange, FixedPoint, Instrument, InstrumentCode, InstrumentKind, Money};
 use rand::seq::SliceRandom;

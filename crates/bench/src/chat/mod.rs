@@ -16,8 +16,9 @@ mod reader;
 pub use floor::serve as serve_floor;
 
 use super::peak_rss_bytes_of;
-use crate::{generate, import_dir, GenOptions, ImportOptions};
+use app::{import_dir, ImportOptions};
 use futures_util::SinkExt;
+use generator::{generate, GenOptions};
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};

@@ -1,5 +1,5 @@
 //! `brokerdesk gen`: a deterministic synthetic brokerage written as the CSV
-//! files of [`crate::book_files`].
+//! files of [`app::book_files`].
 //!
 //! Shapes follow a Chinese retail brokerage: about 5,000 customers per
 //! advisor, heavy-tailed assets (a lognormal body and a Pareto tail), ages
@@ -15,8 +15,8 @@
 mod people;
 mod universe;
 
-use crate::book_files::{self, BookFile};
-use crate::market_data::{embedded_stocks, stocks_in_dir, MarketDataError, RealStock};
+use app::book_files::{self, BookFile};
+use app::market_data::{embedded_stocks, stocks_in_dir, MarketDataError, RealStock};
 use chrono::{Duration, NaiveDate, NaiveTime};
 use domain::{FixedPoint, Gender, InstrumentKind, Money, NationalId};
 use rand::{Rng, SeedableRng};

@@ -7,7 +7,8 @@ pub mod classify;
 pub mod indicators;
 pub mod watch;
 
-use crate::{generate, import_dir, GenOptions, ImportError, ImportOptions};
+use app::{import_dir, ImportError, ImportOptions};
+use generator::{generate, GenOptions};
 use std::path::PathBuf;
 use std::time::Instant;
 use store::{Db, StoreError, StoreStats};
@@ -68,7 +69,7 @@ impl ImportBench {
 pub enum BenchError {
     /// Generation failed.
     #[error(transparent)]
-    Gen(#[from] crate::gen::GenError),
+    Gen(#[from] generator::GenError),
     /// Import failed.
     #[error(transparent)]
     Import(#[from] ImportError),
