@@ -22,8 +22,8 @@ pub enum ClassifyRunError {
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The stored label configuration could not be read back.
-    #[error("the stored label configuration: {0}")]
+    /// A label configuration (given, or stored) could not be read.
+    #[error("label configuration {0}")]
     Config(String),
     /// A stored labelling could not be read back.
     #[error("stored labels of customer {customer} are not valid JSON: {source}")]
@@ -33,6 +33,20 @@ pub enum ClassifyRunError {
         /// Why.
         source: serde_json::Error,
     },
+}
+
+/// Today in Beijing, the day classification defaults to in an empty book.
+pub fn today() -> NaiveDate {
+    domain::to_shanghai(Utc::now()).date_naive()
+}
+
+/// Label thresholds from a JSON file (fields not named keep the defaults),
+/// or the defaults without one.
+pub fn config_from_file(path: Option<&std::path::Path>) -> Result<LabelConfig, ClassifyRunError> {
+    let Some(path) = path else { return Ok(LabelConfig::default()) };
+    let text =
+        std::fs::read_to_string(path).map_err(|e| ClassifyRunError::Config(format!("{}: {e}", path.display())))?;
+    LabelConfig::from_json(&text).map_err(|e| ClassifyRunError::Config(format!("{}: {e}", path.display())))
 }
 
 /// What a run found.
@@ -199,7 +213,8 @@ pub async fn classify_all(
 /// Answers how many were relabelled.
 pub async fn refresh(db: &Db, customers: &[i64], as_of: NaiveDate) -> Result<u64, ClassifyRunError> {
     let Some(text) = db.latest_label_config().await? else { return Ok(0) };
-    let config = LabelConfig::from_json(&text).map_err(|e| ClassifyRunError::Config(e.to_string()))?;
+    let config =
+        LabelConfig::from_json(&text).map_err(|e| ClassifyRunError::Config(format!("stored with the labels: {e}")))?;
     let mut ids = customers.to_vec();
     ids.sort_unstable();
     ids.dedup();

@@ -1,7 +1,8 @@
 //! One user of each role for the demo, with fresh random passwords.
 
-use access::{hash_password, new_secret, Role};
-use store::{Db, KeySet, NewUser, StoreError};
+use crate::users::{add_user, UserError, UserRequest};
+use access::Role;
+use store::{Db, KeySet, StoreError};
 use thiserror::Error;
 
 /// A demo sign-in to print.
@@ -24,9 +25,9 @@ pub enum DemoUsersError {
     /// The book lacks someone to link a user to.
     #[error("the book has no {0} to sign in as")]
     Missing(&'static str),
-    /// Hashing failed.
+    /// A user could not be added.
     #[error(transparent)]
-    Password(#[from] access::PasswordError),
+    User(#[from] UserError),
 }
 
 /// Creates `admin`, `compliance`, `manager`, `advisor` and `customer`, linked
@@ -47,16 +48,10 @@ pub async fn create_demo_users(db: &Db) -> Result<Vec<DemoUser>, DemoUsersError>
         if staff_id.is_none() && customer_id.is_none() {
             return Err(DemoUsersError::Missing(role.as_str()));
         }
-        let password = new_secret()[..16].to_owned();
         let login = role.as_str().to_owned();
-        db.create_user(&NewUser {
-            login: login.clone(),
-            password_hash: hash_password(&password)?,
-            role,
-            staff_id,
-            customer_id,
-        })
-        .await?;
+        let request = UserRequest { login: login.clone(), role, staff_id, customer_id, password: None };
+        let added = add_user(db, "system:demo", request).await?;
+        let password = added.made_password.unwrap_or_default();
         users.push(DemoUser { role, login, password });
     }
     Ok(users)

@@ -762,3 +762,9 @@ fn into_rows(batch: Vec<Parsed>) -> Rows {
         Some(Parsed::Snapshot(_)) => collect!(Snapshot, Snapshots),
     }
 }
+
+/// Row counts of every table and a checksum of all positions: equal stats
+/// mean two databases hold the same book, whatever their backend.
+pub async fn stats(db: &Db) -> Result<store::StoreStats, store::StoreError> {
+    db.stats().await
+}

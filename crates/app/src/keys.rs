@@ -83,6 +83,27 @@ pub fn load(file: Option<&Path>, text: Option<&str>) -> Result<Option<Keys>, Sto
     }
 }
 
+/// Opens the database at `url` with the keyring from `file` (else the text
+/// in `text`). `required` for work that reads or writes personal data: without
+/// a keyring it fails; otherwise the database opens without one (and says so
+/// in the log), and only revealing and exact search are unavailable.
+pub async fn open_database(
+    url: &str,
+    file: Option<&Path>,
+    text: Option<&str>,
+    required: bool,
+) -> Result<Db, StoreError> {
+    let db = Db::open(url).await?;
+    match load(file, text)? {
+        Some(keys) => Ok(db.with_keys(keys)),
+        None if required => Err(StoreError::NoKeyring),
+        None => {
+            tracing::warn!("no keyring: personal data cannot be revealed or searched exactly");
+            Ok(db)
+        }
+    }
+}
+
 /// What a rotation did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rotation {

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod book_files;
 pub mod classify;
 pub mod community;
+pub mod demo;
 pub mod demo_community;
 pub mod demo_users;
 pub mod feeds;
@@ -15,5 +16,9 @@ pub mod market_data;
 pub mod plan;
 pub mod replay;
 pub mod risk_desk;
+pub mod sign_in;
+pub mod tokens;
+pub mod users;
 
 pub use import::{import_dir, FileReport, ImportError, ImportOptions, ImportReport};
+pub use store::Db;

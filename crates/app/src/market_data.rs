@@ -1,6 +1,7 @@
 //! Real daily bars: the committed subset embedded in the binary, or the full
 //! set read from a directory in place.
 
+use chrono::NaiveDate;
 use domain::{Exchange, InstrumentCode};
 use market::{read_daily_bars, BarError, Candle};
 use std::path::{Path, PathBuf};
@@ -41,6 +42,30 @@ pub enum MarketDataError {
     /// The directory holds no bars files.
     #[error("{0} holds no <code>.csv bars files")]
     Empty(PathBuf),
+    /// No such indicator, or parameters it does not take.
+    #[error(transparent)]
+    Indicator(#[from] market::indicators::IndicatorError),
+}
+
+/// An indicator's values over a bars file: its column names, and one row
+/// (the date, a value per column) per date from the first it answers on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorSeries {
+    /// Column names, e.g. macd, signal, histogram.
+    pub columns: Vec<&'static str>,
+    /// Dated values.
+    pub rows: Vec<(NaiveDate, Vec<f64>)>,
+}
+
+/// An indicator over a bars file (date, open, high, low, close, volume by
+/// header name).
+pub fn indicator_over_file(bars: &Path, name: &str, params: &[f64]) -> Result<IndicatorSeries, MarketDataError> {
+    let mut indicator = market::indicators::AnyIndicator::parse(name, params)?;
+    let file = std::fs::File::open(bars).map_err(|source| MarketDataError::Io { path: bars.to_owned(), source })?;
+    let series = market::read_ohlcv(std::io::BufReader::new(file))
+        .map_err(|source| MarketDataError::Bars { path: bars.display().to_string(), source })?;
+    let rows = series.iter().filter_map(|(date, bar)| Some((*date, indicator.update(bar)?))).collect();
+    Ok(IndicatorSeries { columns: indicator.columns().to_vec(), rows })
 }
 
 /// The committed subset (30 stocks across the boards), compiled in.

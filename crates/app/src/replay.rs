@@ -58,6 +58,16 @@ pub fn as_event(s: &Snapshot) -> serde_json::Value {
     })
 }
 
+/// Stores one moment's snapshots straight into a database (`replay --db`).
+pub async fn store_moment(db: &store::Db, moment: &[Snapshot]) -> Result<u64, store::StoreError> {
+    db.insert(&store::Rows::Snapshots(moment.to_vec())).await
+}
+
+/// A moment's time as a trader reads it: HH:MM in Beijing.
+pub fn beijing_clock(time: chrono::DateTime<chrono::Utc>) -> String {
+    domain::to_shanghai(time).format("%H:%M").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,6 +38,40 @@ pub struct DeskSettings {
     pub threads: usize,
 }
 
+impl DeskSettings {
+    /// Settings from a rule file (JSON: `version`, `firm`, `accounts`; fields
+    /// not named keep the firm defaults) and quiet hours (`HH:MM-HH:MM`).
+    pub fn from_files(rules: Option<&std::path::Path>, quiet_hours: &str) -> Result<DeskSettings, SettingsError> {
+        let rules = match rules {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| SettingsError::Rules { path: path.to_owned(), reason: e.to_string() })?;
+                serde_json::from_str(&text)
+                    .map_err(|e| SettingsError::Rules { path: path.to_owned(), reason: e.to_string() })?
+            }
+            None => RuleConfig::default(),
+        };
+        let quiet = quiet_hours.parse().map_err(SettingsError::QuietHours)?;
+        Ok(DeskSettings { rules, quiet, threads: 2 })
+    }
+}
+
+/// Why the desk's settings could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// The rule file is missing or not a rule configuration.
+    #[error("rules {path}: {reason}")]
+    Rules {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The quiet hours are not `HH:MM-HH:MM`.
+    #[error("quiet hours: {0}")]
+    QuietHours(String),
+}
+
 /// Why the desk could not act.
 #[derive(Debug, thiserror::Error)]
 pub enum DeskError {

@@ -49,8 +49,11 @@ async fn users_add_creates_a_sign_in_and_audits_it() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
     let record = t.db.sign_in_record("li.na").await.unwrap().expect("user exists");
     assert!(access::verify_password("a long enough password", &record.password_hash));
-    let created = t.db.audit_records().await.unwrap().into_iter().filter(|r| r.entry.action == "create_user").count();
-    assert_eq!(created, 1);
+    let records = t.db.audit_records().await.unwrap();
+    let created: Vec<_> =
+        records.iter().filter(|r| r.entry.action == "create_user" && r.entry.actor == "system:cli").collect();
+    assert_eq!(created.len(), 1, "one record, by the command line");
+    assert_eq!(created[0].entry.entity_id, record.user_id.to_string());
 
     // A customer user without --customer-id is refused with a clear message.
     let out = Command::new(env!("CARGO_BIN_EXE_brokerdesk"))

@@ -4,7 +4,8 @@
 
 use crate::i18n::Locale;
 use crate::{AppError, AppState};
-use access::{after_failure, new_secret, secret_digest, session_lifetime, verify_password, AuditEntry, Principal};
+use access::{new_secret, secret_digest, session_lifetime, Principal};
+use app::sign_in::SignInError;
 use axum::extract::{Form, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -49,7 +50,7 @@ fn cookie_attributes(headers: &HeaderMap, max_age: i64) -> String {
 pub async fn require_principal(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let headers = request.headers();
     let session = match cookie(headers, SESSION_COOKIE) {
-        Some(token) => match state.db.session(&secret_digest(token), Utc::now()).await {
+        Some(token) => match app::sign_in::session(&state.db, token, Utc::now()).await {
             Ok(s) => s,
             Err(e) => return AppError::from(e).into_response(),
         },
@@ -192,52 +193,12 @@ pub async fn sign_in(State(state): State<AppState>, headers: HeaderMap, Form(for
     }
     let fail =
         |message: &str, status| sign_in_page(locale, &new_secret(), &next, Some(locale.t(message)), status, &headers);
-    let now = Utc::now();
-    let record = match state.db.sign_in_record(form.login.trim()).await {
-        Ok(r) => r,
-        Err(e) => return AppError::from(e).into_response(),
+    let token = match app::sign_in::sign_in(&state.db, &form.login, &form.password, Utc::now()).await {
+        Ok(opened) => opened.token,
+        Err(SignInError::Wrong) => return fail("signin-wrong", StatusCode::UNAUTHORIZED),
+        Err(SignInError::Locked) => return fail("signin-locked", StatusCode::TOO_MANY_REQUESTS),
+        Err(SignInError::Store(e)) => return AppError::from(e).into_response(),
     };
-    let Some(user) = record else {
-        // Same answer, and the same argon2 work, as a wrong password, so
-        // logins cannot be probed by content or by timing.
-        static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-        let dummy = DUMMY.get_or_init(|| access::hash_password("no such user, no such password").unwrap_or_default());
-        let _ = verify_password(&form.password, dummy);
-        return fail("signin-wrong", StatusCode::UNAUTHORIZED);
-    };
-    if user.locked_until.is_some_and(|t| t > now) {
-        return fail("signin-locked", StatusCode::TOO_MANY_REQUESTS);
-    }
-    let audit = |action: &str| AuditEntry {
-        actor: format!("user:{}", user.user_id),
-        action: action.into(),
-        entity: "users".into(),
-        entity_id: user.user_id.to_string(),
-        detail: "{}".into(),
-    };
-    if !verify_password(&form.password, &user.password_hash) {
-        let (failed, locked_until) = after_failure(user.failed_sign_ins, now);
-        let stored = state.db.set_sign_in_failures(user.user_id, failed, locked_until).await;
-        let logged =
-            state.db.append_audit(&audit(if locked_until.is_some() { "lockout" } else { "sign_in_failed" })).await;
-        if let Err(e) = stored.and(logged.map(|_| ())) {
-            return AppError::from(e).into_response();
-        }
-        return if locked_until.is_some() {
-            fail("signin-locked", StatusCode::TOO_MANY_REQUESTS)
-        } else {
-            fail("signin-wrong", StatusCode::UNAUTHORIZED)
-        };
-    }
-    let token = new_secret();
-    let opened = async {
-        state.db.set_sign_in_failures(user.user_id, 0, None).await?;
-        state.db.create_session(&secret_digest(&token), user.user_id, &new_secret(), now + session_lifetime()).await?;
-        state.db.append_audit(&audit("sign_in")).await
-    };
-    if let Err(e) = opened.await {
-        return AppError::from(e).into_response();
-    }
     let cookie = format!("{SESSION_COOKIE}={token}; {}", cookie_attributes(&headers, session_lifetime().num_seconds()));
     let mut response = Redirect::to(&next).into_response();
     response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("ascii cookie"));
@@ -261,7 +222,7 @@ pub async fn sign_out(
         return AppError::Forbidden("missing or wrong CSRF token").into_response();
     }
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
-        if let Err(e) = state.db.delete_session(&secret_digest(token)).await {
+        if let Err(e) = app::sign_in::sign_out(&state.db, token).await {
             return AppError::from(e).into_response();
         }
     }

@@ -80,6 +80,18 @@ impl From<app::community::CommunityError> for AppError {
     }
 }
 
+impl From<app::tokens::TokenError> for AppError {
+    fn from(e: app::tokens::TokenError) -> Self {
+        use app::tokens::TokenError as E;
+        match e {
+            E::NotAdmin => AppError::Forbidden("only an admin manages API tokens"),
+            E::Name => AppError::BadRequest { field: "name", reason: "give 1 to 100 characters".into() },
+            E::NotFound => AppError::NotFound,
+            E::Store(e) => AppError::Store(e),
+        }
+    }
+}
+
 impl AppError {
     /// A 400 for a request field that did not make a domain value; the message
     /// names the request's field once, with the domain's reason.

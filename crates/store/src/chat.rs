@@ -1,7 +1,7 @@
 //! The group chat as stored: messages, questions and their answers, the
 //! moderation log with appeals, and members' reports.
 
-use crate::{with_pool, Db, StoreError};
+use crate::{with_pool, with_tx, Db, StoreError, Tx};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -187,29 +187,6 @@ const ACTION_COLUMNS: &str = "SELECT a.id, a.group_id, a.customer_id, c.name AS 
      FROM moderation_actions a JOIN customers c ON c.id = a.customer_id";
 
 impl Db {
-    /// Stores a message; the stored row with its id.
-    pub async fn insert_message(&self, m: &NewMessage) -> Result<MessageRow, StoreError> {
-        let sql = "INSERT INTO group_messages (group_id, sender_kind, sender_id, sender_name, body, reply_to, \
-                   mentions, pinned, content_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE, $8, $9) RETURNING id";
-        let id: i64 = with_pool!(self, pool => sqlx::query_scalar(sql)
-            .bind(m.group_id).bind(m.sender_kind).bind(m.sender_id).bind(&m.sender_name).bind(&m.body)
-            .bind(m.reply_to).bind(&m.mentions).bind(m.content_id).bind(m.at)
-            .fetch_one(pool).await?);
-        Ok(MessageRow {
-            id,
-            group_id: m.group_id,
-            sender_kind: m.sender_kind.to_owned(),
-            sender_id: m.sender_id,
-            sender_name: m.sender_name.clone(),
-            body: m.body.clone(),
-            reply_to: m.reply_to,
-            mentions: m.mentions.clone(),
-            pinned: false,
-            content_id: m.content_id,
-            at: m.at,
-        })
-    }
-
     /// One message.
     pub async fn message(&self, id: i64) -> Result<Option<MessageRow>, StoreError> {
         let sql = format!("{MESSAGE_COLUMNS} WHERE id = $1");
@@ -248,15 +225,6 @@ impl Db {
         let n = with_pool!(self, pool => sqlx::query(sql).bind(pinned).bind(message_id).bind(group_id)
             .execute(pool).await?.rows_affected());
         Ok(n == 1)
-    }
-
-    /// Starts the service clock on a question.
-    pub async fn insert_question(&self, m: &MessageRow, advisor_id: i64) -> Result<(), StoreError> {
-        let sql = "INSERT INTO group_questions (message_id, group_id, advisor_id, customer_id, asked_at) \
-                   VALUES ($1, $2, $3, $4, $5)";
-        with_pool!(self, pool => sqlx::query(sql).bind(m.id).bind(m.group_id).bind(advisor_id).bind(m.sender_id)
-            .bind(m.at).execute(pool).await?.rows_affected());
-        Ok(())
     }
 
     /// One question.
@@ -310,16 +278,6 @@ impl Db {
             .fetch_all(pool).await?))
     }
 
-    /// Records a moderation outcome; its id.
-    pub async fn record_action(&self, a: &NewAction) -> Result<i64, StoreError> {
-        let sql =
-            "INSERT INTO moderation_actions (group_id, customer_id, violation, excerpt, sanction, decided_by, at, \
-                   overturned) VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE) RETURNING id";
-        Ok(with_pool!(self, pool => sqlx::query_scalar(sql)
-            .bind(a.group_id).bind(a.customer_id).bind(&a.violation).bind(&a.excerpt).bind(a.sanction)
-            .bind(&a.decided_by).bind(Utc::now()).fetch_one(pool).await?))
-    }
-
     /// Offences a member has on record in a group (overturned ones do not count).
     pub async fn prior_offences(&self, group_id: i64, customer_id: i64) -> Result<i64, StoreError> {
         let sql = "SELECT COUNT(*) FROM moderation_actions WHERE group_id = $1 AND customer_id = $2 AND NOT overturned";
@@ -350,15 +308,6 @@ impl Db {
                    WHERE id = $3 AND appeal IS NULL AND reviewed_at IS NULL";
         let n = with_pool!(self, pool => sqlx::query(sql).bind(text).bind(Utc::now()).bind(id)
             .execute(pool).await?.rows_affected());
-        Ok(n == 1)
-    }
-
-    /// Records the advisor's review (upheld or overturned); false when already reviewed.
-    pub async fn review_action(&self, id: i64, overturned: bool, review: &str, by: &str) -> Result<bool, StoreError> {
-        let sql = "UPDATE moderation_actions SET overturned = $1, review = $2, reviewed_by = $3, reviewed_at = $4 \
-                   WHERE id = $5 AND reviewed_at IS NULL";
-        let n = with_pool!(self, pool => sqlx::query(sql).bind(overturned).bind(review).bind(by).bind(Utc::now())
-            .bind(id).execute(pool).await?.rows_affected());
         Ok(n == 1)
     }
 
@@ -434,5 +383,82 @@ impl Db {
                 sqlx::query_as(&sql).bind(group_id).bind(since).fetch_all(pool).await?
             }
         })
+    }
+}
+
+impl Db {
+    /// [`Tx::insert_message`] as a unit of work of its own.
+    pub async fn insert_message(&self, m: &NewMessage) -> Result<MessageRow, StoreError> {
+        let mut tx = self.begin().await?;
+        let row = tx.insert_message(m).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// [`Tx::record_action`] as a unit of work of its own.
+    pub async fn record_action(&self, a: &NewAction) -> Result<i64, StoreError> {
+        let mut tx = self.begin().await?;
+        let id = tx.record_action(a).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}
+
+impl Tx {
+    /// Stores a message; the stored row with its id.
+    pub async fn insert_message(&mut self, m: &NewMessage) -> Result<MessageRow, StoreError> {
+        let sql = "INSERT INTO group_messages (group_id, sender_kind, sender_id, sender_name, body, reply_to, \
+                   mentions, pinned, content_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE, $8, $9) RETURNING id";
+        let id: i64 = with_tx!(self, conn => sqlx::query_scalar(sql)
+            .bind(m.group_id).bind(m.sender_kind).bind(m.sender_id).bind(&m.sender_name).bind(&m.body)
+            .bind(m.reply_to).bind(&m.mentions).bind(m.content_id).bind(m.at)
+            .fetch_one(&mut *conn).await?);
+        Ok(MessageRow {
+            id,
+            group_id: m.group_id,
+            sender_kind: m.sender_kind.to_owned(),
+            sender_id: m.sender_id,
+            sender_name: m.sender_name.clone(),
+            body: m.body.clone(),
+            reply_to: m.reply_to,
+            mentions: m.mentions.clone(),
+            pinned: false,
+            content_id: m.content_id,
+            at: m.at,
+        })
+    }
+
+    /// Starts the service clock on a question.
+    pub async fn insert_question(&mut self, m: &MessageRow, advisor_id: i64) -> Result<(), StoreError> {
+        let sql = "INSERT INTO group_questions (message_id, group_id, advisor_id, customer_id, asked_at) \
+                   VALUES ($1, $2, $3, $4, $5)";
+        with_tx!(self, conn => sqlx::query(sql).bind(m.id).bind(m.group_id).bind(advisor_id).bind(m.sender_id)
+            .bind(m.at).execute(&mut *conn).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Records a moderation outcome; its id.
+    pub async fn record_action(&mut self, a: &NewAction) -> Result<i64, StoreError> {
+        let sql =
+            "INSERT INTO moderation_actions (group_id, customer_id, violation, excerpt, sanction, decided_by, at, \
+                   overturned) VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE) RETURNING id";
+        Ok(with_tx!(self, conn => sqlx::query_scalar(sql)
+            .bind(a.group_id).bind(a.customer_id).bind(&a.violation).bind(&a.excerpt).bind(a.sanction)
+            .bind(&a.decided_by).bind(Utc::now()).fetch_one(&mut *conn).await?))
+    }
+
+    /// Records the advisor's review (upheld or overturned); false when already reviewed.
+    pub async fn review_action(
+        &mut self,
+        id: i64,
+        overturned: bool,
+        review: &str,
+        by: &str,
+    ) -> Result<bool, StoreError> {
+        let sql = "UPDATE moderation_actions SET overturned = $1, review = $2, reviewed_by = $3, reviewed_at = $4 \
+                   WHERE id = $5 AND reviewed_at IS NULL";
+        let n = with_tx!(self, conn => sqlx::query(sql).bind(overturned).bind(review).bind(by).bind(Utc::now())
+            .bind(id).execute(&mut *conn).await?.rows_affected());
+        Ok(n == 1)
     }
 }

@@ -2,7 +2,7 @@
 //! approved version scheduled, publications due, read counts; and the
 //! advisor's private follow-up list.
 
-use crate::{with_pool, Db, StoreError};
+use crate::{with_pool, with_tx, Db, StoreError, Tx};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -150,44 +150,6 @@ impl Db {
         Ok(n == 1)
     }
 
-    /// Records compliance's decision on a submitted version; false when it was not submitted.
-    pub async fn review_content(
-        &self,
-        item_id: i64,
-        version: i64,
-        approved: bool,
-        reviewer: &str,
-        note: &str,
-    ) -> Result<bool, StoreError> {
-        let sql = "UPDATE content_versions SET status = $1, reviewer = $2, review_note = $3, reviewed_at = $4 \
-                   WHERE item_id = $5 AND version = $6 AND status = 'submitted'";
-        let status = if approved { "approved" } else { "rejected" };
-        let n = with_pool!(self, pool => sqlx::query(sql).bind(status).bind(reviewer).bind(note).bind(Utc::now())
-            .bind(item_id).bind(version).execute(pool).await?.rows_affected());
-        Ok(n == 1)
-    }
-
-    /// Schedules an approved version into groups at a moment. The version's
-    /// approval is checked in the same statement, so nothing unapproved is
-    /// ever scheduled; the number of placements made.
-    pub async fn schedule_content(
-        &self,
-        item_id: i64,
-        version: i64,
-        groups: &[i64],
-        at: DateTime<Utc>,
-    ) -> Result<u64, StoreError> {
-        let sql = "INSERT INTO content_publications (item_id, version, group_id, publish_at) \
-                   SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM content_versions \
-                   WHERE item_id = $1 AND version = $2 AND status = 'approved')";
-        let mut made = 0;
-        for group in groups {
-            made += with_pool!(self, pool => sqlx::query(sql).bind(item_id).bind(version).bind(group).bind(at)
-                .execute(pool).await?.rows_affected());
-        }
-        Ok(made)
-    }
-
     /// An item's placements, by id.
     pub async fn publications(&self, item_id: i64) -> Result<Vec<PublicationRow>, StoreError> {
         let sql = "SELECT id, version, group_id, publish_at, message_id FROM content_publications \
@@ -201,14 +163,6 @@ impl Db {
                    JOIN content_versions v ON v.item_id = p.item_id AND v.version = p.version \
                    WHERE p.message_id IS NULL AND p.publish_at <= $1 AND v.status = 'approved' ORDER BY p.publish_at, p.id";
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(now).fetch_all(pool).await?))
-    }
-
-    /// Marks a placement published by a chat message; false when it already was.
-    pub async fn mark_published(&self, publication_id: i64, message_id: i64) -> Result<bool, StoreError> {
-        let sql = "UPDATE content_publications SET message_id = $1 WHERE id = $2 AND message_id IS NULL";
-        let n = with_pool!(self, pool => sqlx::query(sql).bind(message_id).bind(publication_id)
-            .execute(pool).await?.rows_affected());
-        Ok(n == 1)
     }
 
     /// Counts a customer's read of an item once.
@@ -263,4 +217,52 @@ struct SaidInGroup {
     group_name: String,
     #[sqlx(flatten)]
     message: crate::MessageRow,
+}
+
+impl Tx {
+    /// Records compliance's decision on a submitted version; false when it was not submitted.
+    pub async fn review_content(
+        &mut self,
+        item_id: i64,
+        version: i64,
+        approved: bool,
+        reviewer: &str,
+        note: &str,
+    ) -> Result<bool, StoreError> {
+        let sql = "UPDATE content_versions SET status = $1, reviewer = $2, review_note = $3, reviewed_at = $4 \
+                   WHERE item_id = $5 AND version = $6 AND status = 'submitted'";
+        let status = if approved { "approved" } else { "rejected" };
+        let n = with_tx!(self, conn => sqlx::query(sql).bind(status).bind(reviewer).bind(note).bind(Utc::now())
+            .bind(item_id).bind(version).execute(&mut *conn).await?.rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Schedules an approved version into groups at a moment. The version's
+    /// approval is checked in the same statement, so nothing unapproved is
+    /// ever scheduled; the number of placements made.
+    pub async fn schedule_content(
+        &mut self,
+        item_id: i64,
+        version: i64,
+        groups: &[i64],
+        at: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let sql = "INSERT INTO content_publications (item_id, version, group_id, publish_at) \
+                   SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM content_versions \
+                   WHERE item_id = $1 AND version = $2 AND status = 'approved')";
+        let mut made = 0;
+        for group in groups {
+            made += with_tx!(self, conn => sqlx::query(sql).bind(item_id).bind(version).bind(group).bind(at)
+                .execute(&mut *conn).await?.rows_affected());
+        }
+        Ok(made)
+    }
+
+    /// Marks a placement published by a chat message; false when it already was.
+    pub async fn mark_published(&mut self, publication_id: i64, message_id: i64) -> Result<bool, StoreError> {
+        let sql = "UPDATE content_publications SET message_id = $1 WHERE id = $2 AND message_id IS NULL";
+        let n = with_tx!(self, conn => sqlx::query(sql).bind(message_id).bind(publication_id)
+            .execute(&mut *conn).await?.rows_affected());
+        Ok(n == 1)
+    }
 }

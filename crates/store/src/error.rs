@@ -62,6 +62,20 @@ pub enum StoreError {
     },
 }
 
+/// PostgreSQL's name for a UNIQUE constraint (`users_login_key`) from
+/// SQLite's words for it (`users.login`), so both backends name it alike.
+fn unique_key_name(columns: &str) -> String {
+    let mut parts = columns.split(',').map(str::trim);
+    let first = parts.next().unwrap_or_default();
+    let (table, column) = first.split_once('.').unwrap_or(("", first));
+    let mut name = format!("{table}_{column}");
+    for more in parts {
+        name.push('_');
+        name.push_str(more.split_once('.').map_or(more, |(_, c)| c));
+    }
+    name + "_key"
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         if let Some(db) = e.as_database_error() {
@@ -72,6 +86,7 @@ impl From<sqlx::Error> for StoreError {
                 message
                     .strip_prefix("CHECK constraint failed: ")
                     .map(|name| name.trim().to_owned())
+                    .or_else(|| message.strip_prefix("UNIQUE constraint failed: ").map(unique_key_name))
                     .or_else(|| message.contains("FOREIGN KEY constraint failed").then(|| "foreign_key".to_owned()))
             });
             if let Some(constraint) = named {
@@ -79,5 +94,17 @@ impl From<sqlx::Error> for StoreError {
             }
         }
         StoreError::Database(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sqlites_unique_failures_get_postgresqls_names() {
+        assert_eq!(super::unique_key_name("users.login"), "users_login_key");
+        assert_eq!(
+            super::unique_key_name("positions.account_id, positions.instrument"),
+            "positions_account_id_instrument_key"
+        );
     }
 }

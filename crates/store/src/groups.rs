@@ -2,7 +2,7 @@
 //! applications, invite links and advisor-wide bans. The rules of who may
 //! enter live in the `community` crate; this module stores what they decide.
 
-use crate::{with_pool, Db, StoreError};
+use crate::{with_pool, with_tx, Db, StoreError, Tx};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -249,15 +249,6 @@ impl Db {
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(group_id).fetch_all(pool).await?))
     }
 
-    /// Puts a customer in a group (back in, unmuted, if they had been removed).
-    pub async fn add_member(&self, group_id: i64, customer_id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
-        let sql = "INSERT INTO group_members (group_id, customer_id, joined_at) VALUES ($1, $2, $3) \
-                   ON CONFLICT (group_id, customer_id) DO UPDATE SET joined_at = excluded.joined_at, \
-                   muted_until = NULL, removed_at = NULL";
-        with_pool!(self, pool => sqlx::query(sql).bind(group_id).bind(customer_id).bind(at).execute(pool).await?.rows_affected());
-        Ok(())
-    }
-
     /// Puts many customers in a group at once (a migration from another tool, a benchmark).
     pub async fn add_members(&self, group_id: i64, customers: &[i64], at: DateTime<Utc>) -> Result<(), StoreError> {
         for chunk in customers.chunks(crate::book::ROWS_PER_STATEMENT) {
@@ -270,31 +261,6 @@ impl Db {
                 q.build().execute(pool).await?;
             });
         }
-        Ok(())
-    }
-
-    /// Mutes a member until a moment (none: unmutes).
-    pub async fn set_muted_until(
-        &self,
-        group_id: i64,
-        customer_id: i64,
-        until: Option<DateTime<Utc>>,
-    ) -> Result<(), StoreError> {
-        let sql = "UPDATE group_members SET muted_until = $1 WHERE group_id = $2 AND customer_id = $3";
-        with_pool!(self, pool => sqlx::query(sql).bind(until).bind(group_id).bind(customer_id).execute(pool).await?.rows_affected());
-        Ok(())
-    }
-
-    /// Removes a member (none: puts a removed member back).
-    pub async fn set_removed(
-        &self,
-        group_id: i64,
-        customer_id: i64,
-        at: Option<DateTime<Utc>>,
-    ) -> Result<(), StoreError> {
-        let sql =
-            "UPDATE group_members SET removed_at = $1, muted_until = NULL WHERE group_id = $2 AND customer_id = $3";
-        with_pool!(self, pool => sqlx::query(sql).bind(at).bind(group_id).bind(customer_id).execute(pool).await?.rows_affected());
         Ok(())
     }
 
@@ -335,23 +301,6 @@ impl Db {
                    a.created_at, a.decided_at FROM group_applications a JOIN customers c ON c.id = a.customer_id \
                    WHERE a.id = $1";
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(id).fetch_optional(pool).await?))
-    }
-
-    /// Records the advisor's decision on a pending application; false when it was not pending.
-    pub async fn decide_application(
-        &self,
-        id: i64,
-        approved: bool,
-        reason: &str,
-        staff_id: i64,
-    ) -> Result<bool, StoreError> {
-        let sql = "UPDATE group_applications SET status = $1, reason = $2, decided_by = $3, decided_at = $4 \
-                   WHERE id = $5 AND status = 'pending'";
-        let status = if approved { "approved" } else { "rejected" };
-        let n = with_pool!(self, pool => sqlx::query(sql)
-            .bind(status).bind(reason).bind(staff_id).bind(Utc::now()).bind(id)
-            .execute(pool).await?.rows_affected());
-        Ok(n == 1)
     }
 
     /// Stores an invite link's token.
@@ -405,6 +354,68 @@ impl Db {
         let sql = "DELETE FROM advisor_bans WHERE advisor_id = $1 AND customer_id = $2";
         let n = with_pool!(self, pool => sqlx::query(sql).bind(advisor_id).bind(customer_id)
             .execute(pool).await?.rows_affected());
+        Ok(n == 1)
+    }
+}
+
+impl Db {
+    /// [`Tx::add_member`] as a unit of work of its own.
+    pub async fn add_member(&self, group_id: i64, customer_id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        tx.add_member(group_id, customer_id, at).await?;
+        tx.commit().await
+    }
+}
+
+impl Tx {
+    /// Puts a customer in a group (back in, unmuted, if they had been removed).
+    pub async fn add_member(&mut self, group_id: i64, customer_id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let sql = "INSERT INTO group_members (group_id, customer_id, joined_at) VALUES ($1, $2, $3) \
+                   ON CONFLICT (group_id, customer_id) DO UPDATE SET joined_at = excluded.joined_at, \
+                   muted_until = NULL, removed_at = NULL";
+        with_tx!(self, conn => sqlx::query(sql).bind(group_id).bind(customer_id).bind(at).execute(&mut *conn).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Mutes a member until a moment (none: unmutes).
+    pub async fn set_muted_until(
+        &mut self,
+        group_id: i64,
+        customer_id: i64,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        let sql = "UPDATE group_members SET muted_until = $1 WHERE group_id = $2 AND customer_id = $3";
+        with_tx!(self, conn => sqlx::query(sql).bind(until).bind(group_id).bind(customer_id).execute(&mut *conn).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Removes a member (none: puts a removed member back).
+    pub async fn set_removed(
+        &mut self,
+        group_id: i64,
+        customer_id: i64,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        let sql =
+            "UPDATE group_members SET removed_at = $1, muted_until = NULL WHERE group_id = $2 AND customer_id = $3";
+        with_tx!(self, conn => sqlx::query(sql).bind(at).bind(group_id).bind(customer_id).execute(&mut *conn).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Records the advisor's decision on a pending application; false when it was not pending.
+    pub async fn decide_application(
+        &mut self,
+        id: i64,
+        approved: bool,
+        reason: &str,
+        staff_id: i64,
+    ) -> Result<bool, StoreError> {
+        let sql = "UPDATE group_applications SET status = $1, reason = $2, decided_by = $3, decided_at = $4 \
+                   WHERE id = $5 AND status = 'pending'";
+        let status = if approved { "approved" } else { "rejected" };
+        let n = with_tx!(self, conn => sqlx::query(sql)
+            .bind(status).bind(reason).bind(staff_id).bind(Utc::now()).bind(id)
+            .execute(&mut *conn).await?.rows_affected());
         Ok(n == 1)
     }
 }

@@ -26,6 +26,7 @@ mod pool;
 mod reminders;
 mod tasks;
 mod tokens;
+mod unit;
 mod users;
 
 pub use book::Rows;
@@ -46,4 +47,5 @@ pub use pool::{Backend, Db, Pool};
 pub use reminders::{NewReminder, ReminderQuery, ReminderRow, ReminderVolume, WatchBook};
 pub use tasks::{NewTask, TaskRow};
 pub use tokens::ApiToken;
+pub use unit::{Tx, TxConn};
 pub use users::{NewUser, SignInRecord};

@@ -1,4 +1,4 @@
-use crate::{with_pool, Db, StoreError};
+use crate::{with_pool, with_tx, Db, StoreError, Tx};
 use access::{Principal, Role};
 use chrono::{DateTime, Utc};
 
@@ -33,28 +33,6 @@ pub struct NewUser {
 type PrincipalRow = (i64, String, String, Option<i64>, Option<i64>, Option<i64>, String);
 
 impl Db {
-    /// Creates a user and returns its id; a taken login is a
-    /// `users_login_key` constraint error.
-    pub async fn create_user(&self, user: &NewUser) -> Result<i64, StoreError> {
-        with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM users").fetch_one(&mut *tx).await?;
-            sqlx::query(
-                "INSERT INTO users (id, login, password_hash, role, staff_id, customer_id) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(id)
-            .bind(&user.login)
-            .bind(&user.password_hash)
-            .bind(user.role.as_str())
-            .bind(user.staff_id)
-            .bind(user.customer_id)
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            Ok(id)
-        })
-    }
-
     /// The sign-in facts of a login, if it exists.
     pub async fn sign_in_record(&self, login: &str) -> Result<Option<SignInRecord>, StoreError> {
         let sql = "SELECT id, password_hash, failed_sign_ins, locked_until FROM users WHERE login = $1";
@@ -64,35 +42,6 @@ impl Db {
             Ok(row.map(|(user_id, password_hash, failed_sign_ins, locked_until)| SignInRecord {
                 user_id, password_hash, failed_sign_ins, locked_until,
             }))
-        })
-    }
-
-    /// Stores the failure count and lockout after a sign-in attempt.
-    pub async fn set_sign_in_failures(
-        &self,
-        user_id: i64,
-        failed: i64,
-        locked_until: Option<DateTime<Utc>>,
-    ) -> Result<(), StoreError> {
-        let sql = "UPDATE users SET failed_sign_ins = $1, locked_until = $2 WHERE id = $3";
-        with_pool!(self, pool => {
-            sqlx::query(sql).bind(failed).bind(locked_until).bind(user_id).execute(pool).await?;
-            Ok(())
-        })
-    }
-
-    /// Opens a session; only the token's digest is stored.
-    pub async fn create_session(
-        &self,
-        token_digest: &str,
-        user_id: i64,
-        csrf_token: &str,
-        expires_at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let sql = "INSERT INTO sessions (token_digest, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)";
-        with_pool!(self, pool => {
-            sqlx::query(sql).bind(token_digest).bind(user_id).bind(csrf_token).bind(expires_at).execute(pool).await?;
-            Ok(())
         })
     }
 
@@ -140,5 +89,80 @@ impl Db {
             (SELECT MIN(id) FROM staff WHERE role = 'admin'), \
             (SELECT MIN(id) FROM customers WHERE advisor_id = $2)";
         with_pool!(self, pool => Ok(sqlx::query_as(sql).bind(advisor).bind(advisor).fetch_one(pool).await?))
+    }
+}
+
+impl Db {
+    /// [`Tx::create_user`] as a unit of work of its own (tests and tools;
+    /// `app::users` records who added the user in the same unit).
+    pub async fn create_user(&self, user: &NewUser) -> Result<i64, StoreError> {
+        let mut tx = self.begin().await?;
+        let id = tx.create_user(user).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// [`Tx::create_session`] as a unit of work of its own (tools).
+    pub async fn create_session(
+        &self,
+        token_digest: &str,
+        user_id: i64,
+        csrf_token: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        tx.create_session(token_digest, user_id, csrf_token, expires_at).await?;
+        tx.commit().await
+    }
+}
+
+impl Tx {
+    /// Creates a user and returns its id; a taken login is a
+    /// `users_login_key` constraint error.
+    pub async fn create_user(&mut self, user: &NewUser) -> Result<i64, StoreError> {
+        with_tx!(self, conn => {
+            let id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM users").fetch_one(&mut *conn).await?;
+            sqlx::query(
+                "INSERT INTO users (id, login, password_hash, role, staff_id, customer_id) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(&user.login)
+            .bind(&user.password_hash)
+            .bind(user.role.as_str())
+            .bind(user.staff_id)
+            .bind(user.customer_id)
+            .execute(&mut *conn)
+            .await?;
+            Ok(id)
+        })
+    }
+
+    /// Stores the failure count and lockout after a sign-in attempt.
+    pub async fn set_sign_in_failures(
+        &mut self,
+        user_id: i64,
+        failed: i64,
+        locked_until: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        let sql = "UPDATE users SET failed_sign_ins = $1, locked_until = $2 WHERE id = $3";
+        with_tx!(self, conn => {
+            sqlx::query(sql).bind(failed).bind(locked_until).bind(user_id).execute(&mut *conn).await?;
+            Ok(())
+        })
+    }
+
+    /// Opens a session; only the token's digest is stored.
+    pub async fn create_session(
+        &mut self,
+        token_digest: &str,
+        user_id: i64,
+        csrf_token: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let sql = "INSERT INTO sessions (token_digest, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)";
+        with_tx!(self, conn => {
+            sqlx::query(sql).bind(token_digest).bind(user_id).bind(csrf_token).bind(expires_at).execute(&mut *conn).await?;
+            Ok(())
+        })
     }
 }

@@ -4,7 +4,7 @@
 //! advisor's licence number. Every version is kept.
 
 use super::{invalid, Communities, CommunityError, Standing};
-use access::{Principal, Role};
+use access::{AuditEntry, Principal, Role};
 use chrono::{DateTime, Utc};
 use community::moderation::{self, GroupRules};
 use serde::Serialize;
@@ -147,9 +147,20 @@ impl Communities {
         if self.db.content_versions(item_id).await?.iter().all(|v| v.version != version) {
             return Err(CommunityError::NotFound);
         }
-        if !self.db.review_content(item_id, version, approve, &principal.login, note).await? {
+        // Compliance's decision and its audit record are one unit of work.
+        let mut unit = self.db.begin().await?;
+        if !unit.review_content(item_id, version, approve, &principal.login, note).await? {
             return Err(CommunityError::Conflict("that version is not waiting for review"));
         }
+        unit.audit(AuditEntry {
+            actor: principal.actor(),
+            action: if approve { "approve_content" } else { "reject_content" }.into(),
+            entity: "content_items".into(),
+            entity_id: item_id.to_string(),
+            detail: serde_json::json!({ "version": version, "note": note }).to_string(),
+        })
+        .await?;
+        unit.commit().await?;
         Ok(())
     }
 
@@ -179,7 +190,9 @@ impl Communities {
             }
         }
         let now = Utc::now();
-        let made = self.db.schedule_content(item_id, approved.version, groups, at.unwrap_or(now)).await?;
+        let mut unit = self.db.begin().await?;
+        let made = unit.schedule_content(item_id, approved.version, groups, at.unwrap_or(now)).await?;
+        unit.commit().await?;
         self.publish_due(now).await?;
         Ok(made)
     }
@@ -205,8 +218,9 @@ impl Communities {
                 content_id: Some(due.item_id),
                 at: now,
             };
-            let row = self.send(message, None).await?;
-            if self.db.mark_published(due.id, row.id).await? {
+            // The message and the placement's mark are one unit of work: a
+            // placement is published once, even across a crash.
+            if self.send_unit(message, None, Some(due.id)).await?.is_some() {
                 sent += 1;
             }
         }

@@ -447,6 +447,11 @@ impl Communities {
     /// Puts a customer in and says so in the chat (members welcome newcomers by replying).
     async fn admit(&self, group: &GroupRow, customer_id: i64) -> Result<(), CommunityError> {
         self.db.add_member(group.id, customer_id, Utc::now()).await?;
+        self.announce_joined(group, customer_id).await
+    }
+
+    /// Tells the group that a customer joined.
+    async fn announce_joined(&self, group: &GroupRow, customer_id: i64) -> Result<(), CommunityError> {
         let name = self.db.customer_name(customer_id).await?.unwrap_or_default();
         let notice = NewMessage {
             group_id: group.id,
@@ -503,11 +508,17 @@ impl Communities {
                 return Err(CommunityError::Refused(r));
             }
         }
-        if !self.db.decide_application(application_id, approve, reason, staff_id).await? {
+        // The decision and the membership it grants are one unit of work.
+        let mut unit = self.db.begin().await?;
+        if !unit.decide_application(application_id, approve, reason, staff_id).await? {
             return Err(CommunityError::Conflict("the application was already decided"));
         }
         if approve {
-            self.admit(&group, application.customer_id).await?;
+            unit.add_member(group.id, application.customer_id, Utc::now()).await?;
+        }
+        unit.commit().await?;
+        if approve {
+            self.announce_joined(&group, application.customer_id).await?;
         }
         Ok(())
     }
@@ -551,22 +562,44 @@ impl Communities {
     /// per group at a time. It runs as a task of its own: a sender who goes
     /// away midway (a closed request) cannot leave a message stored but not
     /// fanned out, nor free the group's turn before its fan-out is done.
-    async fn send(&self, message: NewMessage, question_of: Option<i64>) -> Result<MessageRow, CommunityError> {
+    ///
+    /// With a content placement, the message is its publication: marked in
+    /// the same unit of work, and not sent at all (None) if it was published
+    /// meanwhile.
+    async fn send_unit(
+        &self,
+        message: NewMessage,
+        question_of: Option<i64>,
+        publication: Option<i64>,
+    ) -> Result<Option<MessageRow>, CommunityError> {
         let writer = self.writer(message.group_id);
         let (db, hub) = (self.db.clone(), self.hub.clone());
         let sending = tokio::spawn(async move {
             let _turn = writer.lock().await;
             let mut message = message;
             message.at = Utc::now();
-            let row = db.insert_message(&message).await?;
+            // The message, its question and its placement are one unit of work.
+            let mut unit = db.begin().await?;
+            let row = unit.insert_message(&message).await?;
             if let Some(advisor_id) = question_of {
-                db.insert_question(&row, advisor_id).await?;
+                unit.insert_question(&row, advisor_id).await?;
             }
+            if let Some(placement) = publication {
+                if !unit.mark_published(placement, row.id).await? {
+                    return Ok(None); // published meanwhile: this copy is rolled back
+                }
+            }
+            unit.commit().await?;
             let json = bytes::Bytes::from(serde_json::to_vec(&ChatMessage::from(&row)).expect("a message serializes"));
             hub.publish(row.group_id, &Delivery { message_id: row.id, json, closes_for: None }).await;
-            Ok(row)
+            Ok(Some(row))
         });
         sending.await.expect("sending a message does not panic")
+    }
+
+    /// Stores a message (a question too, when it asks one) and hands it to the group.
+    async fn send(&self, message: NewMessage, question_of: Option<i64>) -> Result<MessageRow, CommunityError> {
+        Ok(self.send_unit(message, question_of, None).await?.expect("a message with no placement is always sent"))
     }
 
     /// Sends a message as the principal: admins freely; members under the
@@ -680,14 +713,20 @@ impl Communities {
             sanction: sanction.as_str(),
             decided_by: by.to_owned(),
         };
-        let action_id = self.db.record_action(&action).await?;
+        // The log row and the sanction it records are one unit of work: the
+        // log never says "muted" of a member who is not.
         let now = Utc::now();
         let muted_until = sanction.mute().map(|d| now + d);
+        let mut unit = self.db.begin().await?;
+        let action_id = unit.record_action(&action).await?;
         if let Some(until) = muted_until {
-            self.db.set_muted_until(group.id, customer_id, Some(until)).await?;
+            unit.set_muted_until(group.id, customer_id, Some(until)).await?;
         }
         if sanction == Sanction::Remove {
-            self.db.set_removed(group.id, customer_id, Some(now)).await?;
+            unit.set_removed(group.id, customer_id, Some(now)).await?;
+        }
+        unit.commit().await?;
+        if sanction == Sanction::Remove {
             self.close_for(group.id, customer_id).await;
         }
         Ok((action_id, muted_until))
@@ -753,18 +792,21 @@ impl Communities {
         if note.is_empty() {
             return Err(invalid("note", "say why, so the member can see it"));
         }
-        if !self.db.review_action(action_id, overturn, note, &principal.login).await? {
+        // The review and the lifting of what it overturns are one unit of work.
+        let mut unit = self.db.begin().await?;
+        if !unit.review_action(action_id, overturn, note, &principal.login).await? {
             return Err(CommunityError::Conflict("this action was already reviewed"));
         }
         if overturn {
             match Sanction::parse(&action.sanction) {
                 Some(Sanction::MuteHour | Sanction::MuteDay) => {
-                    self.db.set_muted_until(group.id, action.customer_id, None).await?
+                    unit.set_muted_until(group.id, action.customer_id, None).await?
                 }
-                Some(Sanction::Remove) => self.db.add_member(group.id, action.customer_id, Utc::now()).await?,
+                Some(Sanction::Remove) => unit.add_member(group.id, action.customer_id, Utc::now()).await?,
                 _ => {}
             }
         }
+        unit.commit().await?;
         Ok(())
     }
 

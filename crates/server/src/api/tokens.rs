@@ -3,7 +3,8 @@
 
 use super::input::JsonBody;
 use crate::{AppError, AppState};
-use access::{FeedScope, Principal, Role};
+use access::{FeedScope, Principal};
+use app::tokens::Operator;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
@@ -51,22 +52,13 @@ pub struct TokenInfo {
     pub last_used_at: Option<String>,
 }
 
-fn admin_only(principal: &Principal) -> Result<(), AppError> {
-    if principal.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("only an admin manages API tokens"))
-    }
-}
-
 /// Every token, newest first (admins only).
 #[utoipa::path(get, path = "/tokens", responses((status = 200, body = [TokenInfo]), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
 ) -> Result<Json<Vec<TokenInfo>>, AppError> {
-    admin_only(&principal)?;
-    let tokens = state.db.api_tokens().await?;
+    let tokens = app::tokens::list(&state.db, Operator::User(&principal)).await?;
     Ok(Json(
         tokens
             .into_iter()
@@ -92,14 +84,8 @@ pub async fn create(
     Extension(principal): Extension<Principal>,
     JsonBody(request): JsonBody<NewToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
-    admin_only(&principal)?;
-    let name = request.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::BadRequest { field: "name", reason: "give 1 to 100 characters".into() });
-    }
-    let token = access::new_api_token();
-    let id = state.db.create_api_token(&principal.actor(), name, request.scope, &access::secret_digest(&token)).await?;
-    Ok((StatusCode::CREATED, Json(CreatedToken { id, token, scope: request.scope })))
+    let made = app::tokens::create(&state.db, Operator::User(&principal), &request.name, request.scope).await?;
+    Ok((StatusCode::CREATED, Json(CreatedToken { id: made.id, token: made.token, scope: made.scope })))
 }
 
 /// Revokes a token at once (admins only).
@@ -110,11 +96,7 @@ pub async fn revoke(
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    admin_only(&principal)?;
     let id = crate::params::path_id(&id, "token")?;
-    if state.db.revoke_api_token(&principal.actor(), id).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(AppError::NotFound)
-    }
+    app::tokens::revoke(&state.db, Operator::User(&principal), id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,0 +1,103 @@
+//! `brokerdesk demo` after the book is loaded: a sign-in per role, every
+//! customer labelled, each advisor's plan for this week, the demo advisor's
+//! group with a conversation, and a feed token for replaying a real day.
+
+use crate::demo_users::{create_demo_users, DemoUser, DemoUsersError};
+use crate::plan::{plan_week, PlanSettings};
+use crate::tokens::{MadeToken, Operator, TokenError};
+use access::{FeedScope, Scope};
+use chrono::{NaiveDate, Utc};
+use store::{Db, KeySet, StoreError};
+use thiserror::Error;
+
+/// What the demo set up, to print.
+#[derive(Debug)]
+pub struct DemoSetUp {
+    /// One sign-in per role, with passwords new on every run.
+    pub users: Vec<DemoUser>,
+    /// The day customers were labelled as of.
+    pub as_of: NaiveDate,
+    /// Customers labelled.
+    pub customers: u64,
+    /// Customers per service tier.
+    pub tiers: Vec<(&'static str, u64)>,
+    /// The first advisor's plan: name, customers, week, contacts, and the planned split.
+    pub plan: Option<DemoPlan>,
+    /// The demo advisor's group: id, members, messages.
+    pub group: Option<(i64, usize, usize)>,
+    /// A token for the events feed.
+    pub token: MadeToken,
+}
+
+/// The first advisor's weekly plan, as the demo prints it.
+#[derive(Debug)]
+pub struct DemoPlan {
+    /// The advisor's name.
+    pub advisor: String,
+    /// Their customers.
+    pub customers: usize,
+    /// The Monday of the week.
+    pub week_start: NaiveDate,
+    /// Contacts planned.
+    pub contacts: usize,
+    /// Contacts per part: core and dormant, maintaining, precipitating.
+    pub split: [u32; 3],
+}
+
+/// Why the demo could not be set up.
+#[derive(Debug, Error)]
+pub enum DemoError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Users could not be made.
+    #[error(transparent)]
+    Users(#[from] DemoUsersError),
+    /// Classification or planning failed.
+    #[error(transparent)]
+    Classify(#[from] crate::classify::ClassifyRunError),
+    /// The community could not be set up.
+    #[error(transparent)]
+    Community(#[from] crate::community::CommunityError),
+    /// The feed token could not be made.
+    #[error(transparent)]
+    Token(#[from] TokenError),
+}
+
+/// Sets up everything the demo shows over a loaded book.
+pub async fn set_up(db: &Db) -> Result<DemoSetUp, DemoError> {
+    let users = create_demo_users(db).await?;
+    let today = domain::to_shanghai(Utc::now()).date_naive();
+    let as_of = crate::classify::book_day(db).await?.unwrap_or(today);
+    let labelled = crate::classify::classify_all(db, &classify::LabelConfig::default(), as_of, true).await?;
+    let mut plan = None;
+    for (k, (advisor, name)) in db.advisors_in_scope(Scope::Firm).await?.into_iter().enumerate() {
+        let Some(week) = plan_week(db, advisor, today, PlanSettings::default()).await? else { continue };
+        if k == 0 {
+            plan = Some(DemoPlan {
+                advisor: name,
+                customers: db.plan_inputs(advisor, week.week_start).await?.len(),
+                week_start: week.week_start,
+                contacts: week.contacts.len(),
+                split: week.adherence.planned,
+            });
+        }
+    }
+    let mut group = None;
+    if let Some(advisor) = db.key_set(KeySet::Advisors).await?.into_iter().min() {
+        if let (_, Some(compliance), _, Some(customer)) = db.demo_links(advisor).await? {
+            let g = crate::demo_community::set_up(db, advisor, compliance, customer).await?;
+            group = Some((g.group_id, g.members, g.messages));
+        }
+    }
+    let token = crate::tokens::create(db, Operator::Console, "demo replay", FeedScope::Events).await?;
+    Ok(DemoSetUp {
+        users,
+        as_of,
+        customers: labelled.customers,
+        tiers: labelled.tiers.into_iter().collect(),
+        plan,
+        group,
+        token,
+    })
+}

@@ -1,0 +1,381 @@
+//! `brokerdesk bench ...`: the benchmarks, each printed for a reader and,
+//! with --json, as one JSON object on the last line.
+
+use std::path::PathBuf;
+
+/// Measure performance; figures go into docs/performance.md.
+#[derive(Debug, clap::Subcommand)]
+pub enum BenchCommand {
+    /// The position watch engine: build N accounts, time full-market sweeps and single quotes.
+    Watch {
+        /// Accounts (about 3 positions each).
+        #[arg(long, default_value_t = 1_000_000)]
+        accounts: u32,
+        /// Instruments.
+        #[arg(long, default_value_t = 5_000)]
+        instruments: u32,
+        /// Sweeps to time.
+        #[arg(long, default_value_t = 30)]
+        sweeps: usize,
+        /// The DuckDB peer script; `none` to skip the comparison.
+        #[arg(long, default_value = "bench/watch_duckdb.py")]
+        duckdb_script: String,
+        /// Judged sweeps DuckDB replays (the first ones, with the same prices).
+        #[arg(long, default_value_t = 5)]
+        duckdb_judged_sweeps: usize,
+        /// Scratch directory for the comparison's files.
+        #[arg(long, default_value = "bench-work")]
+        work_dir: PathBuf,
+        /// Threads for the sweep (default: the machine's cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print one JSON object as the last line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Customer features in batch over a synthetic brokerage, beside the same features in DuckDB SQL,
+    /// and incremental throughput.
+    Classify {
+        /// Customers.
+        #[arg(long, default_value_t = 2_000_000)]
+        customers: u32,
+        /// Trades (about).
+        #[arg(long, default_value_t = 50_000_000)]
+        trades: u64,
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The DuckDB peer script; `none` to skip the comparison.
+        #[arg(long, default_value = "bench/classify_duckdb.py")]
+        duckdb_script: String,
+        /// Scratch directory for the comparison's files.
+        #[arg(long, default_value = "bench-work")]
+        work_dir: PathBuf,
+        /// Threads (default: the machine's cores); DuckDB gets as many.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print one JSON object as the last line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Streaming updates of all indicators over many instruments, day by day (bars per second).
+    Indicators {
+        /// Instruments to follow.
+        #[arg(long, default_value_t = 5_000)]
+        instruments: usize,
+        /// Real daily bars, e.g. ../shared/data/ashare-daily (else the committed subset).
+        #[arg(long)]
+        bars: Option<PathBuf>,
+        /// Worker threads (default: the machine's cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print one JSON object as the last line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Group chat fan-out: thousands of WebSocket clients on loopback against the real server (a child
+    /// process); delivery latency at a steady pace, with one member flooding, and a burst's throughput.
+    Chat {
+        /// WebSocket clients in all.
+        #[arg(long, default_value_t = 10_000)]
+        clients: usize,
+        /// Members of the group the advisor writes to (the rest sit in a second group).
+        #[arg(long, default_value_t = 5_000)]
+        members: usize,
+        /// Advisor messages in each paced phase.
+        #[arg(long, default_value_t = 200)]
+        messages: usize,
+        /// Rounds the paced phases alternate in: steady, half the kernel floor's, one member flooding,
+        /// the floor's other half.
+        #[arg(long, default_value_t = 10)]
+        rounds: usize,
+        /// Advisor messages per second in the paced phases.
+        #[arg(long, default_value_t = 10)]
+        rate: u32,
+        /// Advisor messages sent back to back to measure throughput.
+        #[arg(long, default_value_t = 200)]
+        burst: usize,
+        /// Scratch directory for the book and the database.
+        #[arg(long, default_value = "bench-work/chat")]
+        work_dir: PathBuf,
+        /// Print one JSON object as the last line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The chat bench's kernel floor: writes each line of standard input as one WebSocket frame to
+    /// every socket it accepted (started by `bench chat`, not by hand).
+    #[command(hide = true)]
+    ChatFloor {
+        /// Sockets to accept before reading standard input.
+        #[arg(long)]
+        sockets: usize,
+    },
+    /// Generate a book (time, peak memory), import it into SQLite and optionally PostgreSQL (rows/s), compare.
+    Import {
+        /// Customers to generate.
+        #[arg(long, default_value_t = 1_000_000)]
+        customers: u64,
+        /// Generator seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Scratch directory for the book and the SQLite file.
+        #[arg(long, default_value = "bench-work")]
+        work_dir: PathBuf,
+        /// Real daily bars for the generator, e.g. ../shared/data/ashare-daily.
+        #[arg(long)]
+        bars: Option<PathBuf>,
+        /// An empty PostgreSQL database to import into as well.
+        #[arg(long)]
+        postgres: Option<String>,
+        /// Print one JSON object as the last line.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs one benchmark and prints its figures.
+pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::Watch {
+            accounts,
+            instruments,
+            sweeps,
+            duckdb_script,
+            duckdb_judged_sweeps,
+            work_dir,
+            threads,
+            json,
+        } => {
+            let threads =
+                threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
+            let duckdb_script = (duckdb_script != "none").then(|| PathBuf::from(duckdb_script));
+            let opts = bench::watch::WatchBenchOptions {
+                accounts,
+                instruments,
+                sweeps,
+                threads,
+                seed: 1,
+                duckdb_script,
+                duckdb_judged_sweeps,
+                work_dir,
+            };
+            let b = bench::watch::watch_bench(&opts)?;
+            let gib =
+                b.peak_rss_bytes.map_or("n/a".to_owned(), |x| format!("{:.2} GiB", x as f64 / (1u64 << 30) as f64));
+            println!("accounts             {} ({} positions, {} instruments)", b.accounts, b.positions, b.instruments);
+            println!("build                {:.2} s", b.build_s);
+            println!(
+                "full sweep           median {:.1} ms, p99 {:.1} ms ({} threads)",
+                b.sweep_ms_median, b.sweep_ms_p99, b.threads
+            );
+            println!("single quotes        {:.1} ns per holder", b.quote_ns_per_holder);
+            println!(
+                "sweep + every rule   median {:.1} ms, p99 {:.1} ms: {} reminders, {:.0} reminders/s",
+                b.judged_sweep_ms_median, b.judged_sweep_ms_p99, b.reminders, b.reminders_per_s
+            );
+            println!("quotes + rules       {:.1} ns per holder", b.judged_quote_ns_per_holder);
+            println!("peak RSS             {gib} (this process; DuckDB runs in its own)");
+            if let Some(d) = &b.duckdb {
+                println!(
+                    "DuckDB, revaluation  {:.1} ms: engine {:.1}x faster; totals agree: {}",
+                    d.duckdb_ms, d.ratio, d.agrees
+                );
+                println!(
+                    "DuckDB, every rule   {:.1} ms over the first {} judged sweeps (engine {:.1} ms): \
+                 engine {:.1}x faster; reminders agree sweep by sweep: {}",
+                    d.judged_ms, d.judged_sweeps, d.engine_judged_ms, d.judged_ratio, d.reminders_agree
+                );
+            }
+            if json {
+                let summary = serde_json::json!({
+                    "accounts": b.accounts,
+                    "positions": b.positions,
+                    "instruments": b.instruments,
+                    "threads": b.threads,
+                    "build_s": b.build_s,
+                    "sweep_ms_median": b.sweep_ms_median,
+                    "sweep_ms_p99": b.sweep_ms_p99,
+                    "quote_ns_per_holder": b.quote_ns_per_holder,
+                    "judged_sweep_ms_median": b.judged_sweep_ms_median,
+                    "judged_sweep_ms_p99": b.judged_sweep_ms_p99,
+                    "reminders": b.reminders,
+                    "reminders_per_s": b.reminders_per_s,
+                    "judged_quote_ns_per_holder": b.judged_quote_ns_per_holder,
+                    "peak_rss_bytes": b.peak_rss_bytes,
+                    "total_value": b.total_value,
+                    "duckdb_ms": b.duckdb.as_ref().map(|d| d.judged_ms),
+                    "duckdb_judged_sweeps": b.duckdb.as_ref().map(|d| d.judged_sweeps),
+                    "engine_judged_ms_same_sweeps": b.duckdb.as_ref().map(|d| d.engine_judged_ms),
+                    "ratio_vs_duckdb": b.duckdb.as_ref().map(|d| d.judged_ratio),
+                    "duckdb_reminders_agree": b.duckdb.as_ref().map(|d| d.reminders_agree),
+                    "duckdb_revaluation_ms": b.duckdb.as_ref().map(|d| d.duckdb_ms),
+                    "ratio_vs_duckdb_revaluation_only": b.duckdb.as_ref().map(|d| d.ratio),
+                    "duckdb_agrees": b.duckdb.as_ref().map(|d| d.agrees),
+                });
+                println!("{summary}");
+            }
+            Ok(())
+        }
+        BenchCommand::Classify { customers, trades, seed, duckdb_script, work_dir, threads, json } => {
+            let threads =
+                threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
+            let duckdb_script = (duckdb_script != "none").then(|| PathBuf::from(duckdb_script));
+            let opts =
+                bench::classify::ClassifyBenchOptions { customers, trades, seed, threads, duckdb_script, work_dir };
+            let b = bench::classify::classify_bench(&opts)?;
+            let gib = |b: Option<u64>| {
+                b.map_or("n/a".to_string(), |b| format!("{:.2} GiB", b as f64 / f64::from(1u32 << 30)))
+            };
+            println!("customers            {} ({} trades, generated in {:.1} s)", b.customers, b.trades, b.gen_s);
+            println!("batch features       {:.0} ms ({threads} threads)", b.batch_ms);
+            if let (Some(d), Some(r)) = (b.duckdb_ms, b.ratio_vs_duckdb()) {
+                let agree = if b.duckdb_agrees == Some(true) { "every feature's sum equal" } else { "SUMS DIFFER" };
+                println!("DuckDB, same features {d:.0} ms: {r:.1}x ({agree})");
+            }
+            println!(
+                "incremental          {:.0} trades/s over {} trades ({})",
+                b.incremental_trades_per_s,
+                b.incremental_trades,
+                if b.incremental_agrees { "features equal the batch's" } else { "DIFFERS FROM THE BATCH" }
+            );
+            println!("peak RSS             {} (this process; DuckDB runs in its own)", gib(b.peak_rss_bytes));
+            if json {
+                let out = serde_json::json!({
+                    "customers": b.customers,
+                    "trades": b.trades,
+                    "gen_s": b.gen_s,
+                    "batch_ms": b.batch_ms,
+                    "duckdb_ms": b.duckdb_ms,
+                    "ratio_vs_duckdb": b.ratio_vs_duckdb(),
+                    "duckdb_agrees": b.duckdb_agrees,
+                    "incremental_trades_per_s": b.incremental_trades_per_s,
+                    "incremental_trades": b.incremental_trades,
+                    "incremental_agrees": b.incremental_agrees,
+                    "peak_rss_bytes": b.peak_rss_bytes,
+                    "threads": threads,
+                });
+                println!("{out}");
+            }
+            anyhow::ensure!(b.incremental_agrees, "incremental features differ from the batch's");
+            anyhow::ensure!(b.duckdb_agrees != Some(false), "DuckDB's features differ from ours");
+            Ok(())
+        }
+        BenchCommand::Indicators { instruments, bars, threads, json } => {
+            let threads =
+                threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
+            let opts = bench::indicators::IndicatorBenchOptions { instruments, bars, threads };
+            let b = bench::indicators::indicators_bench(&opts)?;
+            println!("instruments          {} (bars from {} real stocks)", b.instruments, b.source_stocks);
+            println!("bars streamed        {} ({} indicators each)", b.bars, b.indicators_per_bar);
+            println!("1 thread             {:.0} bars/s", b.single_thread_bars_per_s);
+            println!("{} threads            {:.0} bars/s ({:.3} s)", b.threads, b.bars_per_s, b.seconds);
+            if json {
+                let summary = serde_json::json!({
+                    "instruments": b.instruments,
+                    "source_stocks": b.source_stocks,
+                    "bars": b.bars,
+                    "indicators_per_bar": b.indicators_per_bar,
+                    "threads": b.threads,
+                    "seconds": b.seconds,
+                    "bars_per_s": b.bars_per_s.round(),
+                    "single_thread_bars_per_s": b.single_thread_bars_per_s.round(),
+                    "checksum": b.checksum,
+                });
+                println!("{summary}");
+            }
+            Ok(())
+        }
+        BenchCommand::Chat { clients, members, messages, rounds, rate, burst, work_dir, json } => {
+            if members > clients || members < 2 {
+                anyhow::bail!("--members must be from 2 to --clients ({clients})");
+            }
+            let opts = bench::chat::ChatBenchOptions { clients, members, messages, rounds, rate, burst, work_dir };
+            let b = bench::chat::run(&opts).await?;
+            let mib =
+                |b: Option<u64>| b.map_or("n/a".to_owned(), |b| format!("{:.0} MiB", b as f64 / (1 << 20) as f64));
+            println!("clients              {} connected in {:.1} s", b.clients, b.connect_seconds);
+            println!(
+                "fan-out              {} members per advisor message, {} messages a phase at {rate}/s in {} rounds",
+                b.members, b.messages, b.rounds
+            );
+            println!("delivery latency     p50 {:.2} ms, p99 {:.2} ms", b.p50_ms, b.p99_ms);
+            println!(
+                "with one flooding    p50 {:.2} ms, p99 {:.2} ms ({} flood messages sent)",
+                b.p50_ms_with_flood, b.p99_ms_with_flood, b.flood_messages
+            );
+            println!(
+                "kernel floor         p50 {:.2} ms, p99 {:.2} ms (the same frames, written by plain loops)",
+                b.floor_p50_ms, b.floor_p99_ms
+            );
+            println!(
+            "fan-out length       steady {:.1} ms, flooding {:.1} ms, floor {:.1} ms (median message's slowest delivery)",
+            b.fan_out_ms, b.fan_out_ms_with_flood, b.floor_fan_out_ms
+        );
+            let us = |v: Option<f64>| v.map_or("n/a".to_owned(), |v| format!("{v:.1} µs"));
+            println!(
+                "CPU per delivery     server {} (steady), floor {}",
+                us(b.server_cpu_us_per_delivery),
+                us(b.floor_cpu_us_per_delivery)
+            );
+            println!(
+                "burst                {} messages: {:.0} messages/s, {:.0} deliveries/s",
+                b.burst_messages, b.messages_per_second, b.deliveries_per_second
+            );
+            println!("missing deliveries   {}", b.missing);
+            println!("peak memory          server {}, driver {}", mib(b.peak_rss_bytes), mib(b.driver_peak_rss_bytes));
+            if json {
+                println!("{}", serde_json::to_string(&b)?);
+            }
+            Ok(())
+        }
+        BenchCommand::ChatFloor { sockets } => {
+            tokio::task::spawn_blocking(move || bench::chat::serve_floor(sockets)).await??;
+            Ok(())
+        }
+        BenchCommand::Import { customers, seed, work_dir, bars, postgres, json } => {
+            let opts = bench::ImportBenchOptions { customers, seed, work_dir, bars, postgres };
+            let result = bench::import_bench(&opts).await?;
+            print_bench(&result, json);
+            anyhow::ensure!(result.backends_agree(), "the backends ended with different books");
+            Ok(())
+        }
+    }
+}
+
+fn print_bench(b: &bench::ImportBench, json: bool) {
+    let gib =
+        |bytes: Option<u64>| bytes.map_or("n/a".to_owned(), |b| format!("{:.2} GiB", b as f64 / (1u64 << 30) as f64));
+    println!("customers            {}", b.customers);
+    println!("rows in the book     {}", b.rows);
+    println!("gen                  {:.1} s, peak RSS {}", b.gen_seconds, gib(b.gen_peak_rss_bytes));
+    for r in &b.runs {
+        println!("import {:<13} {:.1} s, {:.0} rows/s", r.backend, r.seconds, r.rows_per_s);
+    }
+    if let Some(first) = b.runs.first() {
+        println!("positions checksum   {}", first.stats.positions_checksum);
+    }
+    println!("backends agree       {}", b.backends_agree());
+    if json {
+        let imports: Vec<_> = b
+            .runs
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "backend": r.backend,
+                    "seconds": r.seconds,
+                    "rows_per_s": r.rows_per_s.round(),
+                    "positions_checksum": r.stats.positions_checksum,
+                })
+            })
+            .collect();
+        let summary = serde_json::json!({
+            "customers": b.customers,
+            "rows": b.rows,
+            "gen_s": b.gen_seconds,
+            "gen_peak_rss_bytes": b.gen_peak_rss_bytes,
+            "imports": imports,
+            "backends_agree": b.backends_agree(),
+        });
+        println!("{summary}");
+    }
+}

@@ -1,0 +1,84 @@
+//! `brokerdesk demo`: one command from a fresh clone to a running brokerage.
+
+use super::WatchArgs;
+use anyhow::Context;
+use app::Db;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The demo's database file, in the working directory.
+const DEMO_DB: &str = "brokerdesk-demo.db";
+/// The demo's personal-data keyring, in the working directory.
+const DEMO_KEYS: &str = "brokerdesk-demo.keys";
+/// The demo's generated book, in the working directory.
+const DEMO_BOOK: &str = "brokerdesk-demo";
+
+/// Generate a small brokerage, load it into ./brokerdesk-demo.db and serve it.
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Customers to generate.
+    #[arg(long, default_value_t = 20_000)]
+    customers: u64,
+    /// Real daily bars to use instead of the committed subset, e.g. ../shared/data/ashare-daily.
+    #[arg(long)]
+    bars: Option<PathBuf>,
+    #[command(flatten)]
+    watch: WatchArgs,
+}
+
+/// Generates, imports and serves the demo brokerage.
+pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
+    let DemoArgs { listen, customers, bars, watch } = args;
+    let settings = watch.settings()?;
+    let bars_flag = bars.as_ref().map(|b| format!(" --bars {}", b.display())).unwrap_or_default();
+    let mut opts = generator::GenOptions::new(customers, 2026, DEMO_BOOK);
+    opts.bars = bars;
+    println!("Generating a brokerage of {customers} customers into {DEMO_BOOK}/ ...");
+    let summary = generator::generate(&opts)?;
+    println!("  done in {:.1} s", summary.elapsed.as_secs_f64());
+    // A fresh database each time, so that a changed --customers shows as asked.
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{DEMO_DB}{suffix}"));
+    }
+    let _ = std::fs::remove_file(DEMO_KEYS);
+    app::keys::create_keyring_file(Path::new(DEMO_KEYS))?;
+    let db: Db = app::keys::open_database(DEMO_DB, Some(Path::new(DEMO_KEYS)), None, true)
+        .await
+        .context("opening the demo database")?;
+    println!("Personal data is sealed under the keyring {DEMO_KEYS}");
+    println!("Loading it into {DEMO_DB} ...");
+    let mut import = app::ImportOptions::new(Path::new(DEMO_BOOK));
+    import.rejects = Path::new(DEMO_BOOK).join("import-rejects.csv");
+    let report = app::import_dir(&db, &import).await?;
+    println!("  {} rows loaded, {} rejected", report.loaded(), report.rejected());
+    println!("Classifying every customer and planning each advisor's week ...");
+    let demo = app::demo::set_up(&db).await?;
+    println!("Sign in as (passwords are new each run):");
+    for u in &demo.users {
+        println!("  {:<11} login {:<11} password {}", u.role.as_str(), u.login, u.password);
+    }
+    let tiers: Vec<String> = demo.tiers.iter().map(|(tier, n)| format!("{tier} {n}")).collect();
+    println!("  {} customers labelled as of {}; service tiers: {}", demo.customers, demo.as_of, tiers.join(", "));
+    if let Some(p) = &demo.plan {
+        let [core, maintaining, precipitating] = p.split;
+        println!(
+            "Weekly plan of {} ({} customers) for the week of {}: {} contacts: \
+             {core} core and dormant, {maintaining} maintaining, {precipitating} precipitating (60/30/10)",
+            p.advisor, p.customers, p.week_start, p.contacts
+        );
+    }
+    println!("  every advisor's plan is at http://{listen}/plan (CSV export there)");
+    if let Some((group, members, messages)) = demo.group {
+        println!(
+            "Group chat of the advisor: http://{listen}/groups/{group} ({members} members, {messages} messages; \
+             moderation, admission and content pages linked there)"
+        );
+    }
+    println!("Sign in as the advisor and open http://{listen}/tasks: risk reminders arrive there live when you");
+    println!("replay a real trading day into it (from another terminal):");
+    println!("  cargo run --release -- replay --url http://{listen} --token {}{bars_flag}", demo.token.token);
+    super::serve::serve(db, listen, settings).await
+}

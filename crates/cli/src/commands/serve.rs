@@ -1,0 +1,39 @@
+//! `brokerdesk serve`: the pages, the API and the feeds over a database.
+
+use super::{KeysArgs, WatchArgs};
+use anyhow::Context;
+use app::Db;
+use std::net::SocketAddr;
+
+/// Serve an existing database.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Database: a SQLite file path, sqlite:PATH or postgres://...
+    #[arg(long, env = "BROKERDESK_DB", default_value = "brokerdesk.db")]
+    db: String,
+    #[command(flatten)]
+    keys: KeysArgs,
+    /// Address to listen on.
+    #[arg(long, env = "BROKERDESK_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    #[command(flatten)]
+    watch: WatchArgs,
+}
+
+/// Opens the database (a keyring is optional) and serves it.
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let db = args.keys.open(&args.db, false).await?;
+    serve(db, args.listen, args.watch.settings()?).await
+}
+
+/// Serves the app until Ctrl-C.
+pub async fn serve(db: Db, listen: SocketAddr, settings: app::risk_desk::DeskSettings) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
+    let addr = listener.local_addr()?;
+    println!("Brokerdesk is serving on http://{addr}/");
+    server::serve(listener, db, settings, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
