@@ -49,6 +49,15 @@ pub fn config_from_file(path: Option<&std::path::Path>) -> Result<LabelConfig, C
     LabelConfig::from_json(&text).map_err(|e| ClassifyRunError::Config(format!("{}: {e}", path.display())))
 }
 
+impl domain::ErrorCode for ClassifyRunError {
+    fn code(&self) -> domain::Code {
+        match self {
+            ClassifyRunError::Store(e) => e.code(),
+            ClassifyRunError::Config(_) | ClassifyRunError::StoredLabels { .. } => domain::codes::INTERNAL,
+        }
+    }
+}
+
 /// What a run found.
 #[derive(Debug, Default)]
 pub struct ClassifyReport {
@@ -273,6 +282,31 @@ pub struct ShownReason {
 /// A customer's labels as stored (JSON), dimension by dimension.
 pub fn shown_labels(customer: i64, labels: &str) -> Result<Vec<(String, ShownLabel)>, ClassifyRunError> {
     serde_json::from_str(labels).map_err(|source| ClassifyRunError::StoredLabels { customer, source })
+}
+
+/// A customer's stored labels as staff read them: the labelling, its
+/// features (JSON) and each label with its reasons. Customers do not read
+/// them (the firm's own notes); a customer outside the scope is not found.
+pub async fn labels_of(
+    db: &Db,
+    principal: &access::Principal,
+    customer: i64,
+) -> Result<(store::StoredLabels, serde_json::Value, Vec<(String, ShownLabel)>), crate::Error> {
+    // Scope first, so that nobody learns whether a customer outside it exists.
+    crate::customers::record(db, principal, customer).await?;
+    if principal.role == access::Role::Customer {
+        return Err(crate::codes::STAFF_ONLY.refuse().with("what", "labels").into());
+    }
+    let stored = db
+        .stored_labels(customer, customer)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| crate::Error::from(crate::codes::LABELS_NOT_FOUND.refuse()))?;
+    let labels = shown_labels(customer, &stored.labels)?;
+    let features =
+        serde_json::from_str(&stored.features).map_err(|source| ClassifyRunError::StoredLabels { customer, source })?;
+    Ok((stored, features, labels))
 }
 
 /// (dimension, label) pairs of a customer's labels as stored (JSON).

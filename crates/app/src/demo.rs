@@ -4,7 +4,7 @@
 
 use crate::demo_users::{create_demo_users, DemoUser, DemoUsersError};
 use crate::plan::{plan_week, PlanSettings};
-use crate::tokens::{MadeToken, Operator, TokenError};
+use crate::tokens::{MadeToken, Operator};
 use access::{FeedScope, Scope};
 use chrono::{NaiveDate, Utc};
 use store::{Db, KeySet, StoreError};
@@ -56,12 +56,9 @@ pub enum DemoError {
     /// Classification or planning failed.
     #[error(transparent)]
     Classify(#[from] crate::classify::ClassifyRunError),
-    /// The community could not be set up.
+    /// The community or the feed token could not be set up.
     #[error(transparent)]
-    Community(#[from] crate::community::CommunityError),
-    /// The feed token could not be made.
-    #[error(transparent)]
-    Token(#[from] TokenError),
+    Refused(#[from] crate::Error),
 }
 
 /// Sets up everything the demo shows over a loaded book.

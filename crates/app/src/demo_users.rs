@@ -1,6 +1,6 @@
 //! One user of each role for the demo, with fresh random passwords.
 
-use crate::users::{add_user, UserError, UserRequest};
+use crate::users::{add_user, UserRequest};
 use access::Role;
 use store::{Db, KeySet, StoreError};
 use thiserror::Error;
@@ -27,7 +27,7 @@ pub enum DemoUsersError {
     Missing(&'static str),
     /// A user could not be added.
     #[error(transparent)]
-    User(#[from] UserError),
+    User(#[from] crate::Error),
 }
 
 /// Creates `admin`, `compliance`, `manager`, `advisor` and `customer`, linked

@@ -92,6 +92,26 @@ pub enum FeedError {
     Import(#[from] ImportError),
 }
 
+impl domain::ErrorCode for FeedError {
+    fn code(&self) -> domain::Code {
+        match self {
+            FeedError::TooMany(_) => crate::codes::TOO_MANY_EVENTS,
+            FeedError::Scratch(_) | FeedError::Import(_) => domain::codes::INTERNAL,
+        }
+    }
+
+    fn field(&self) -> Option<&'static str> {
+        matches!(self, FeedError::TooMany(_)).then_some("events")
+    }
+
+    fn args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            FeedError::TooMany(n) => vec![("count", n.to_string()), ("max", MAX_EVENTS_PER_CALL.to_string())],
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// Runs the importer over files written to a scratch directory and collects
 /// its report and rejects: (file name, line, column, reason).
 async fn run_import(

@@ -247,10 +247,7 @@ struct RowError {
 
 impl From<DomainError> for RowError {
     fn from(e: DomainError) -> Self {
-        let reason = match &e {
-            DomainError::Invalid { reason, .. } => reason.clone(),
-        };
-        RowError { column: e.field().to_owned(), reason }
+        RowError { column: e.field().to_owned(), reason: e.reason() }
     }
 }
 

@@ -5,20 +5,28 @@
 pub mod audit;
 pub mod book_files;
 pub mod classify;
+pub mod codes;
 pub mod community;
+pub mod customers;
 pub mod demo;
 pub mod demo_community;
 pub mod demo_users;
+mod error;
 pub mod feeds;
+pub mod handover;
 pub mod import;
+pub mod instruments;
 pub mod keys;
 pub mod market_data;
 pub mod plan;
+pub mod reminders;
 pub mod replay;
 pub mod risk_desk;
 pub mod sign_in;
+pub mod tasks;
 pub mod tokens;
 pub mod users;
 
+pub use error::Error;
 pub use import::{import_dir, FileReport, ImportError, ImportOptions, ImportReport};
 pub use store::Db;

@@ -3,6 +3,8 @@
 //! split and why, contacts marked done, adherence, and a CSV export.
 
 use crate::classify::{label_pairs, ClassifyRunError};
+use crate::{codes, Error};
+use access::{Principal, Role};
 use chrono::{Datelike, Duration, NaiveDate};
 use classify::plan::{contacts_per_week, weekly_plan, Adherence, Bucket, Candidate, Trigger};
 use classify::Amount;
@@ -124,6 +126,101 @@ pub async fn plan_week(
     }
     let adherence = adherence(&contacts);
     Ok(Some(WeekPlan { advisor_id, week_start, capacity, contacts, adherence }))
+}
+
+/// Whose plan, for which week, the principal asks for: an advisor their own;
+/// managers, compliance and admins any advisor in their scope (the first by
+/// default); customers none. `week` is any day of it (YYYY-MM-DD), this week by default.
+pub async fn chosen(
+    db: &Db,
+    principal: &Principal,
+    advisor: Option<&str>,
+    week: Option<&str>,
+) -> Result<(i64, NaiveDate), Error> {
+    let week = match week.filter(|w| !w.is_empty()) {
+        Some(w) => domain::parse_date("week", w).map_err(domain::Refusal::from)?,
+        None => domain::to_shanghai(chrono::Utc::now()).date_naive(),
+    };
+    match principal.role {
+        Role::Customer => return Err(codes::STAFF_ONLY.refuse().with("what", "plan").into()),
+        Role::Advisor => {
+            let own = principal.staff_id.ok_or_else(|| Error::from(codes::ADVISOR_NOT_FOUND.refuse()))?;
+            return Ok((own, week));
+        }
+        Role::Manager | Role::Compliance | Role::Admin => {}
+    }
+    let advisors = db.advisors_in_scope(principal.scope()).await?;
+    let advisor = match advisor.filter(|a| !a.is_empty()) {
+        Some(a) => a.parse::<i64>().map_err(|_| domain::codes::NOT_A_NUMBER.refuse().on("advisor").with("value", a))?,
+        None => advisors.first().map(|a| a.0).ok_or_else(|| Error::from(codes::ADVISOR_NOT_FOUND.refuse()))?,
+    };
+    // Someone else's advisors are not found, as if they did not exist.
+    if !advisors.iter().any(|a| a.0 == advisor) {
+        return Err(codes::ADVISOR_NOT_FOUND.refuse().into());
+    }
+    Ok((advisor, week))
+}
+
+/// The plan the principal asks for (see [`chosen`]), made now if the week has none.
+pub async fn plan_for(
+    db: &Db,
+    principal: &Principal,
+    advisor: Option<&str>,
+    week: Option<&str>,
+) -> Result<WeekPlan, Error> {
+    let (advisor, day) = chosen(db, principal, advisor, week).await?;
+    plan_week(db, advisor, day, PlanSettings::default()).await?.ok_or_else(|| codes::ADVISOR_NOT_FOUND.refuse().into())
+}
+
+/// Marks a planned contact made, with what came of it (1 to 500 characters); its row.
+pub async fn complete_contact(
+    db: &Db,
+    principal: &Principal,
+    advisor: Option<&str>,
+    week: Option<&str>,
+    customer: i64,
+    outcome: &str,
+) -> Result<PlanRow, Error> {
+    let (advisor, day) = chosen(db, principal, advisor, week).await?;
+    let outcome = outcome.trim();
+    domain::text_within("outcome", outcome, 1, crate::tasks::MAX_OUTCOME)?;
+    let week = week_start_of(day);
+    if !db.complete_contact(principal, advisor, week, customer, outcome).await? {
+        return Err(codes::CONTACT_NOT_FOUND.refuse().into());
+    }
+    let rows = db.plan(advisor, week).await?;
+    rows.into_iter().find(|c| c.customer_id == customer).ok_or_else(|| codes::CONTACT_NOT_FOUND.refuse().into())
+}
+
+/// Weekly contact hours a manager may set, inclusive.
+pub const HOURS: std::ops::RangeInclusive<i64> = 1..=60;
+
+/// A manager (or admin) sets an advisor's weekly contact hours for plans made from now on.
+pub async fn set_hours(db: &Db, principal: &Principal, advisor: i64, hours: &str) -> Result<i64, Error> {
+    if !matches!(principal.role, Role::Manager | Role::Admin) {
+        return Err(codes::MANAGERS_SET_HOURS.refuse().into());
+    }
+    let known = db.advisors_in_scope(principal.scope()).await?;
+    if !known.iter().any(|a| a.0 == advisor) {
+        return Err(codes::ADVISOR_NOT_FOUND.refuse().into());
+    }
+    let text = hours.trim();
+    let out_of_range = || {
+        domain::codes::OUT_OF_RANGE
+            .refuse()
+            .on("hours")
+            .with("value", text)
+            .with("min", HOURS.start())
+            .with("max", HOURS.end())
+    };
+    let hours = text.parse::<i64>().map_err(|_| out_of_range())?;
+    if !HOURS.contains(&hours) {
+        return Err(out_of_range().into());
+    }
+    if !db.set_contact_hours(principal, advisor, hours).await? {
+        return Err(codes::ADVISOR_NOT_FOUND.refuse().into());
+    }
+    Ok(hours)
 }
 
 /// The plan as CSV: rank, customer id and name, bucket, triggers, done at, outcome.

@@ -83,6 +83,15 @@ pub enum DeskError {
     Watch(#[from] WatchError),
 }
 
+impl domain::ErrorCode for DeskError {
+    fn code(&self) -> domain::Code {
+        match self {
+            DeskError::Store(e) => e.code(),
+            DeskError::Watch(_) => domain::codes::INTERNAL,
+        }
+    }
+}
+
 /// 0.0001 CNY counts (as stored) to the engine's 0.001 CNY, rounded half up.
 fn milli_of_fixed(fixed: i64) -> i32 {
     i32::try_from((fixed + 5).div_euclid(10)).unwrap_or(i32::MAX)

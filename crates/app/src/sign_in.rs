@@ -2,26 +2,12 @@
 //! record: a failure counts towards the lockout and is on record together;
 //! a success resets the count, opens the session and is on record together.
 
+use crate::{codes, Error};
 use access::{
     after_failure, hash_password, new_secret, secret_digest, session_lifetime, verify_password, AuditEntry, Principal,
 };
 use chrono::{DateTime, Utc};
 use store::{Db, StoreError};
-use thiserror::Error;
-
-/// Why a sign-in was refused.
-#[derive(Debug, Error)]
-pub enum SignInError {
-    /// No such login, or the wrong password: the same answer for both.
-    #[error("wrong login or password")]
-    Wrong,
-    /// Too many failures: locked for a while (this attempt may have locked it).
-    #[error("too many failed sign-ins: try again later")]
-    Locked,
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
 
 /// A session just opened: the token for the cookie (the store keeps only its digest).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,17 +28,17 @@ fn entry(user_id: i64, action: &str) -> AuditEntry {
 
 /// Checks a login and password against lockout and the stored hash, and
 /// opens a session.
-pub async fn sign_in(db: &Db, login: &str, password: &str, now: DateTime<Utc>) -> Result<OpenedSession, SignInError> {
+pub async fn sign_in(db: &Db, login: &str, password: &str, now: DateTime<Utc>) -> Result<OpenedSession, Error> {
     let Some(user) = db.sign_in_record(login.trim()).await? else {
         // Same answer, and the same argon2 work, as a wrong password, so
         // logins cannot be probed by content or by timing.
         static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         let dummy = DUMMY.get_or_init(|| hash_password("no such user, no such password").unwrap_or_default());
         let _ = verify_password(password, dummy);
-        return Err(SignInError::Wrong);
+        return Err(codes::WRONG_PASSWORD.refuse().into());
     };
     if user.locked_until.is_some_and(|t| t > now) {
-        return Err(SignInError::Locked);
+        return Err(codes::SIGN_IN_LOCKED.refuse().into());
     }
     let mut unit = db.begin().await?;
     if !verify_password(password, &user.password_hash) {
@@ -60,7 +46,8 @@ pub async fn sign_in(db: &Db, login: &str, password: &str, now: DateTime<Utc>) -
         unit.set_sign_in_failures(user.user_id, failed, locked_until).await?;
         unit.audit(entry(user.user_id, if locked_until.is_some() { "lockout" } else { "sign_in_failed" })).await?;
         unit.commit().await?;
-        return Err(if locked_until.is_some() { SignInError::Locked } else { SignInError::Wrong });
+        let code = if locked_until.is_some() { codes::SIGN_IN_LOCKED } else { codes::WRONG_PASSWORD };
+        return Err(code.refuse().into());
     }
     let token = new_secret();
     unit.set_sign_in_failures(user.user_id, 0, None).await?;

@@ -3,9 +3,9 @@
 
 use access::{new_api_token, secret_digest, Principal, Role};
 
+use crate::{codes, Error};
 pub use access::FeedScope;
-use store::{ApiToken, Db, StoreError};
-use thiserror::Error;
+use store::{ApiToken, Db};
 
 /// Who manages tokens: a signed-in user (an admin), or the operator at the
 /// server's console (`brokerdesk tokens ...`), who holds the database already.
@@ -27,29 +27,12 @@ impl Operator<'_> {
     }
 
     /// Only admins (and the console) manage tokens.
-    fn check(&self) -> Result<(), TokenError> {
+    fn check(&self) -> Result<(), Error> {
         match self {
-            Operator::User(p) if p.role != Role::Admin => Err(TokenError::NotAdmin),
+            Operator::User(p) if p.role != Role::Admin => Err(codes::ADMIN_ONLY.refuse().with("what", "tokens").into()),
             _ => Ok(()),
         }
     }
-}
-
-/// Why a token request was refused.
-#[derive(Debug, Error)]
-pub enum TokenError {
-    /// Not an admin.
-    #[error("only an admin manages API tokens")]
-    NotAdmin,
-    /// The name is empty or too long.
-    #[error("give the token a name of 1 to 100 characters")]
-    Name,
-    /// No live token has this id.
-    #[error("no live token has this id")]
-    NotFound,
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
 }
 
 /// A token just made: the secret is here once, never again.
@@ -64,29 +47,27 @@ pub struct MadeToken {
 }
 
 /// Makes a token for a feed.
-pub async fn create(db: &Db, by: Operator<'_>, name: &str, scope: FeedScope) -> Result<MadeToken, TokenError> {
+pub async fn create(db: &Db, by: Operator<'_>, name: &str, scope: FeedScope) -> Result<MadeToken, Error> {
     by.check()?;
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(TokenError::Name);
-    }
+    domain::text_within("name", name, 1, 100)?;
     let token = new_api_token();
     let id = db.create_api_token(&by.actor(), name, scope, &secret_digest(&token)).await?;
     Ok(MadeToken { id, token, scope })
 }
 
 /// Every token, newest first (never their secrets).
-pub async fn list(db: &Db, by: Operator<'_>) -> Result<Vec<ApiToken>, TokenError> {
+pub async fn list(db: &Db, by: Operator<'_>) -> Result<Vec<ApiToken>, Error> {
     by.check()?;
     Ok(db.api_tokens().await?)
 }
 
 /// Revokes a live token at once.
-pub async fn revoke(db: &Db, by: Operator<'_>, id: i64) -> Result<(), TokenError> {
+pub async fn revoke(db: &Db, by: Operator<'_>, id: i64) -> Result<(), Error> {
     by.check()?;
     if db.revoke_api_token(&by.actor(), id).await? {
         Ok(())
     } else {
-        Err(TokenError::NotFound)
+        Err(codes::TOKEN_NOT_FOUND.refuse().into())
     }
 }

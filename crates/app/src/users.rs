@@ -3,9 +3,9 @@
 
 use access::{hash_password, new_secret, AuditEntry, PasswordError};
 
+use crate::{codes, Error};
 pub use access::Role;
 use store::{Db, NewUser, StoreError};
-use thiserror::Error;
 
 /// Who is to sign in, and as what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,41 +31,24 @@ pub struct AddedUser {
     pub made_password: Option<String>,
 }
 
-/// Why a user could not be added.
-#[derive(Debug, Error)]
-pub enum UserError {
-    /// The links do not fit the role.
-    #[error("a customer user needs a customer id, a staff user a staff id (and not both)")]
-    Links,
-    /// The login is empty.
-    #[error("the login must not be empty")]
-    EmptyLogin,
-    /// The login is taken.
-    #[error("the login {0} is taken")]
-    Taken(String),
-    /// The password is too weak, or could not be hashed.
-    #[error(transparent)]
-    Password(#[from] PasswordError),
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
 /// Adds a user and records who added them (`actor`), in one unit of work.
-pub async fn add_user(db: &Db, actor: &str, request: UserRequest) -> Result<AddedUser, UserError> {
+pub async fn add_user(db: &Db, actor: &str, request: UserRequest) -> Result<AddedUser, Error> {
     let login = request.login.trim().to_owned();
-    if login.is_empty() {
-        return Err(UserError::EmptyLogin);
-    }
+    domain::text_within("login", &login, 1, 100)?;
     let is_customer = request.role == Role::Customer;
     if is_customer != request.customer_id.is_some() || request.staff_id.is_some() == request.customer_id.is_some() {
-        return Err(UserError::Links);
+        return Err(codes::USER_LINKS.refuse().into());
     }
     let made_password = request.password.is_none().then(|| new_secret()[..16].to_owned());
     let password = request.password.as_deref().or(made_password.as_deref()).unwrap_or_default();
     let user = NewUser {
         login: login.clone(),
-        password_hash: hash_password(password)?,
+        password_hash: hash_password(password).map_err(|e| match e {
+            PasswordError::TooShort(n) => {
+                domain::codes::LENGTH.refuse().on("password").with("min", n).with("max", 1_000)
+            }
+            PasswordError::Hashing(why) => domain::codes::INTERNAL.refuse().with("detail", why),
+        })?,
         role: request.role,
         staff_id: request.staff_id,
         customer_id: request.customer_id,
@@ -73,7 +56,7 @@ pub async fn add_user(db: &Db, actor: &str, request: UserRequest) -> Result<Adde
     let mut unit = db.begin().await?;
     let id = match unit.create_user(&user).await {
         Err(StoreError::Constraint { constraint }) if constraint == "users_login_key" => {
-            return Err(UserError::Taken(login))
+            return Err(codes::LOGIN_TAKEN.refuse().on("login").with("login", login).into())
         }
         id => id?,
     };

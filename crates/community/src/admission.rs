@@ -3,6 +3,7 @@
 //! application or an invite link that has not expired. Every refusal says
 //! why in words a customer understands.
 
+use crate::codes;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -39,7 +40,7 @@ pub struct Applicant {
 /// Why a customer may not enter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Refusal {
+pub enum EntryRefusal {
     /// Not a customer of the firm.
     NotACustomer,
     /// Real-name verification is not done.
@@ -54,16 +55,16 @@ pub enum Refusal {
     AlreadyMember,
 }
 
-impl Refusal {
-    /// What the customer is told (English; pages use the message catalogues under `admission-<code>`).
-    pub fn message(self) -> &'static str {
+impl EntryRefusal {
+    /// Its stable code; the customer reads the catalogue's `error-<code>`.
+    pub fn code(self) -> domain::Code {
         match self {
-            Refusal::NotACustomer => "only customers of this brokerage may join its groups",
-            Refusal::NotVerified => "complete real-name verification before joining a group",
-            Refusal::Banned => "the advisor has removed you from their groups",
-            Refusal::Full => "the group is full; ask the advisor for another group",
-            Refusal::InviteExpired => "this invite link has expired; ask the advisor for a new one",
-            Refusal::AlreadyMember => "you are already in this group",
+            EntryRefusal::NotACustomer => codes::NOT_A_CUSTOMER,
+            EntryRefusal::NotVerified => codes::REAL_NAME_REQUIRED,
+            EntryRefusal::Banned => codes::BANNED_BY_ADVISOR,
+            EntryRefusal::Full => codes::GROUP_FULL,
+            EntryRefusal::InviteExpired => codes::INVITE_EXPIRED,
+            EntryRefusal::AlreadyMember => codes::ALREADY_MEMBER,
         }
     }
 }
@@ -77,30 +78,30 @@ pub enum Admission {
     /// Waits for the advisor's approval (an application).
     AwaitsApproval,
     /// Refused, and why.
-    Refused(Refusal),
+    Refused(EntryRefusal),
 }
 
 /// Decides a request to enter a group with `members` of `capacity`, at `now`.
 pub fn decide(applicant: Applicant, route: Route, members: u32, capacity: u32, now: DateTime<Utc>) -> Admission {
     let refused = |r| Admission::Refused(r);
     if !applicant.firm_customer {
-        return refused(Refusal::NotACustomer);
+        return refused(EntryRefusal::NotACustomer);
     }
     if !applicant.real_name_verified {
-        return refused(Refusal::NotVerified);
+        return refused(EntryRefusal::NotVerified);
     }
     if applicant.banned_by_advisor {
-        return refused(Refusal::Banned);
+        return refused(EntryRefusal::Banned);
     }
     if applicant.member {
-        return refused(Refusal::AlreadyMember);
+        return refused(EntryRefusal::AlreadyMember);
     }
     if members >= capacity {
-        return refused(Refusal::Full);
+        return refused(EntryRefusal::Full);
     }
     match route {
         Route::Application => Admission::AwaitsApproval,
-        Route::Invite { expires_at } if now >= expires_at => refused(Refusal::InviteExpired),
+        Route::Invite { expires_at } if now >= expires_at => refused(EntryRefusal::InviteExpired),
         Route::Invite { .. } => Admission::Admitted,
     }
 }
@@ -123,7 +124,7 @@ mod tests {
         let live = Route::Invite { expires_at: at("2026-11-24T02:00:00Z") };
         assert_eq!(decide(GOOD, live, 10, DEFAULT_CAPACITY, now), Admission::Admitted);
         let dead = Route::Invite { expires_at: now };
-        assert_eq!(decide(GOOD, dead, 10, DEFAULT_CAPACITY, now), Admission::Refused(Refusal::InviteExpired));
+        assert_eq!(decide(GOOD, dead, 10, DEFAULT_CAPACITY, now), Admission::Refused(EntryRefusal::InviteExpired));
     }
 
     #[test]
@@ -131,14 +132,17 @@ mod tests {
         let now = at("2026-11-23T02:00:00Z");
         let unverified = Applicant { real_name_verified: false, ..GOOD };
         let refusal = decide(unverified, Route::Application, 0, DEFAULT_CAPACITY, now);
-        assert_eq!(refusal, Admission::Refused(Refusal::NotVerified));
-        assert_eq!(Refusal::NotVerified.message(), "complete real-name verification before joining a group");
+        assert_eq!(refusal, Admission::Refused(EntryRefusal::NotVerified));
+        assert_eq!(
+            domain::english(&EntryRefusal::NotVerified.code().refuse()),
+            "complete real-name verification before joining a group"
+        );
         let stranger = Applicant { firm_customer: false, ..GOOD };
-        assert_eq!(decide(stranger, Route::Application, 0, 500, now), Admission::Refused(Refusal::NotACustomer));
+        assert_eq!(decide(stranger, Route::Application, 0, 500, now), Admission::Refused(EntryRefusal::NotACustomer));
         let banned = Applicant { banned_by_advisor: true, ..GOOD };
-        assert_eq!(decide(banned, Route::Application, 0, 500, now), Admission::Refused(Refusal::Banned));
-        assert_eq!(decide(GOOD, Route::Application, 500, 500, now), Admission::Refused(Refusal::Full));
+        assert_eq!(decide(banned, Route::Application, 0, 500, now), Admission::Refused(EntryRefusal::Banned));
+        assert_eq!(decide(GOOD, Route::Application, 500, 500, now), Admission::Refused(EntryRefusal::Full));
         let member = Applicant { member: true, ..GOOD };
-        assert_eq!(decide(member, Route::Application, 1, 500, now), Admission::Refused(Refusal::AlreadyMember));
+        assert_eq!(decide(member, Route::Application, 1, 500, now), Admission::Refused(EntryRefusal::AlreadyMember));
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod admission;
 pub mod chat;
+pub mod codes;
 pub mod moderation;
 pub mod question;
 pub mod seeds;

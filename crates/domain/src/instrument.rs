@@ -1,3 +1,4 @@
+use crate::error::codes;
 use crate::{DomainError, Money};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -28,18 +29,17 @@ impl InstrumentCode {
     /// Parses `600519.SH`; the suffix is case-insensitive.
     pub fn parse(text: &str) -> Result<Self, DomainError> {
         let t = text.trim();
-        let (digits, exch) = t
-            .split_once('.')
-            .ok_or_else(|| DomainError::invalid("instrument", format!("'{t}' is not of the form 600519.SH")))?;
+        let (digits, exch) =
+            t.split_once('.').ok_or_else(|| DomainError::new("instrument", codes::INSTRUMENT_CODE).with("value", t))?;
         let exchange = match exch.to_ascii_uppercase().as_str() {
             "SH" => Exchange::SH,
             "SZ" => Exchange::SZ,
             "BJ" => Exchange::BJ,
-            _ => return Err(DomainError::invalid("instrument", format!("'{exch}' is not an exchange (SH, SZ, BJ)"))),
+            _ => return Err(DomainError::new("instrument", codes::INSTRUMENT_CODE).with("value", t)),
         };
         let bytes = digits.as_bytes();
         if bytes.len() != 6 || !bytes.iter().all(u8::is_ascii_digit) {
-            return Err(DomainError::invalid("instrument", format!("'{digits}' is not six digits")));
+            return Err(DomainError::new("instrument", codes::INSTRUMENT_CODE).with("value", t));
         }
         let mut d = [0u8; 6];
         d.copy_from_slice(bytes);
@@ -129,10 +129,9 @@ macro_rules! text_enum {
             fn from_str(s: &str) -> Result<Self, DomainError> {
                 match s.trim() {
                     $($text => Ok($name::$variant),)+
-                    other => Err(DomainError::invalid(
-                        $field,
-                        format!("'{}' is not one of {}", other, [$($text),+].join(", ")),
-                    )),
+                    other => Err($crate::DomainError::new($field, $crate::error::codes::NOT_ONE_OF)
+                        .with("value", other)
+                        .with("options", [$($text),+].join(", "))),
                 }
             }
         }

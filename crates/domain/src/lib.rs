@@ -4,7 +4,7 @@
 //! are newtypes with a `parse` constructor, so that a value of the type is
 //! always valid and the rest of the code need not check again.
 
-mod error;
+pub mod error;
 mod ids;
 mod instrument;
 mod money;
@@ -14,7 +14,7 @@ mod quotes;
 mod time;
 mod trading;
 
-pub use error::DomainError;
+pub use error::{codes, english, text_within, Code, DomainError, ErrorCode, ErrorKind, Refusal};
 pub use ids::{AccountId, BranchId, CustomerId, EventId, StaffId, TradeId};
 pub use instrument::{Board, Exchange, Instrument, InstrumentCode, InstrumentKind};
 pub use money::{FixedPoint, Money, FIXED_POINT_SCALE};

@@ -1,3 +1,4 @@
+use crate::error::codes;
 use crate::DomainError;
 use rust_decimal::Decimal;
 
@@ -21,15 +22,12 @@ impl FixedPoint for Decimal {
     fn to_fixed(&self, field: &'static str) -> Result<i64, DomainError> {
         let normalized = self.normalize();
         if normalized.scale() > FIXED_POINT_SCALE {
-            return Err(DomainError::invalid(
-                field,
-                format!("{self} has more than {FIXED_POINT_SCALE} decimal places"),
-            ));
+            return Err(DomainError::new(field, codes::NUMBER_FORM).with("value", self));
         }
         let scaled = normalized
             .checked_mul(Decimal::from(10_i64.pow(FIXED_POINT_SCALE)))
-            .ok_or_else(|| DomainError::invalid(field, format!("{self} is too large")))?;
-        i64::try_from(scaled).map_err(|_| DomainError::invalid(field, format!("{self} is too large")))
+            .ok_or_else(|| DomainError::new(field, codes::TOO_LARGE).with("value", self))?;
+        i64::try_from(scaled).map_err(|_| DomainError::new(field, codes::TOO_LARGE).with("value", self))
     }
 
     fn from_fixed(units: i64) -> Self {

@@ -1,3 +1,4 @@
+use crate::error::codes;
 use crate::instrument::text_enum;
 use crate::{AccountId, BranchId, CustomerId, DomainError, EventId, Money, NationalId, PersonName, Phone, StaffId};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -49,7 +50,7 @@ impl Staff {
     /// Checks the rules that tie role and licence together.
     pub fn validate(&self) -> Result<(), DomainError> {
         if self.role == StaffRole::Advisor && self.licence_no.as_deref().is_none_or(str::is_empty) {
-            return Err(DomainError::invalid("licence_no", "an advisor must have a licence number"));
+            return Err(DomainError::new("licence_no", codes::LICENCE_REQUIRED));
         }
         Ok(())
     }
@@ -66,7 +67,7 @@ impl RiskLevel {
         if (1..=5).contains(&n) {
             Ok(RiskLevel(n as u8))
         } else {
-            Err(DomainError::invalid("risk_level", format!("{n} is not between C1 and C5")))
+            Err(DomainError::new("risk_level", codes::RISK_LEVEL).with("value", format!("C{n}")))
         }
     }
 
@@ -81,8 +82,7 @@ impl FromStr for RiskLevel {
     fn from_str(s: &str) -> Result<Self, DomainError> {
         let t = s.trim();
         let digits = t.strip_prefix(['C', 'c']).unwrap_or(t);
-        let n: i64 =
-            digits.parse().map_err(|_| DomainError::invalid("risk_level", format!("'{t}' is not one of C1..C5")))?;
+        let n: i64 = digits.parse().map_err(|_| DomainError::new("risk_level", codes::RISK_LEVEL).with("value", t))?;
         Self::from_number(n)
     }
 }
@@ -154,10 +154,10 @@ impl Customer {
     /// Checks the rules between fields: the ID's birth date, entry after birth.
     pub fn validate(&self) -> Result<(), DomainError> {
         if self.national_id.birth_date() != self.birth_date {
-            return Err(DomainError::invalid("birth_date", "does not match the national ID"));
+            return Err(DomainError::new("birth_date", codes::BIRTH_DATE_MISMATCH));
         }
         if self.market_entry_date < self.birth_date {
-            return Err(DomainError::invalid("market_entry_date", "is before the birth date"));
+            return Err(DomainError::new("market_entry_date", codes::ENTRY_BEFORE_BIRTH));
         }
         Ok(())
     }

@@ -1,3 +1,4 @@
+use crate::error::codes;
 use crate::DomainError;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -14,13 +15,13 @@ impl PersonName {
     pub fn parse(text: &str) -> Result<Self, DomainError> {
         let name = text.trim();
         if name.is_empty() {
-            return Err(DomainError::invalid("name", "is empty"));
+            return Err(DomainError::new("name", codes::EMPTY));
         }
         if name.chars().count() > 50 {
-            return Err(DomainError::invalid("name", "is longer than 50 characters"));
+            return Err(DomainError::new("name", codes::TOO_LONG).with("max", 50));
         }
         if name.chars().any(char::is_control) {
-            return Err(DomainError::invalid("name", "contains control characters"));
+            return Err(DomainError::new("name", codes::CONTROL_CHARACTERS));
         }
         Ok(PersonName(name.to_owned()))
     }
@@ -47,16 +48,16 @@ impl NationalId {
         let id = text.trim().to_ascii_uppercase();
         let bytes = id.as_bytes();
         if bytes.len() != 18 {
-            return Err(DomainError::invalid("national_id", "must be 18 characters"));
+            return Err(DomainError::new("national_id", codes::NATIONAL_ID_FORM));
         }
         if !bytes[..17].iter().all(u8::is_ascii_digit) {
-            return Err(DomainError::invalid("national_id", "first 17 characters must be digits"));
+            return Err(DomainError::new("national_id", codes::NATIONAL_ID_FORM));
         }
         if NaiveDate::parse_from_str(&id[6..14], "%Y%m%d").is_err() {
-            return Err(DomainError::invalid("national_id", "has no valid birth date"));
+            return Err(DomainError::new("national_id", codes::NATIONAL_ID_BIRTH_DATE));
         }
         if bytes[17] as char != Self::check_char(&id[..17]) {
-            return Err(DomainError::invalid("national_id", "check character does not match"));
+            return Err(DomainError::new("national_id", codes::NATIONAL_ID_CHECK));
         }
         Ok(NationalId(id))
     }
@@ -101,7 +102,7 @@ impl Phone {
         let t = t.strip_prefix("+86").or_else(|| t.strip_prefix("86").filter(|r| r.len() == 11)).unwrap_or(t);
         let b = t.as_bytes();
         if b.len() != 11 || !b.iter().all(u8::is_ascii_digit) || b[0] != b'1' || b[1] < b'3' {
-            return Err(DomainError::invalid("phone", "must be an 11-digit mobile number starting 13-19"));
+            return Err(DomainError::new("phone", codes::PHONE_FORM));
         }
         Ok(Phone(t.to_owned()))
     }

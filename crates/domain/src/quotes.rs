@@ -1,6 +1,7 @@
 //! Market data as it is stored: an instrument's daily bars and its intraday
 //! snapshots.
 
+use crate::error::codes;
 use crate::{DomainError, InstrumentCode, Money};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -35,19 +36,19 @@ impl DailyBar {
     /// Checks that prices are positive and high and low bracket open and close.
     pub fn validate(&self) -> Result<(), DomainError> {
         if self.low <= Money::ZERO {
-            return Err(DomainError::invalid("low", "must be positive"));
+            return Err(DomainError::new("low", codes::MUST_BE_POSITIVE));
         }
         if self.high < self.open.max(self.close) {
-            return Err(DomainError::invalid("high", "is below the open or the close"));
+            return Err(DomainError::new("high", codes::HIGH_BELOW_OPEN_CLOSE));
         }
         if self.low > self.open.min(self.close) {
-            return Err(DomainError::invalid("low", "is above the open or the close"));
+            return Err(DomainError::new("low", codes::LOW_ABOVE_OPEN_CLOSE));
         }
         if self.volume.is_sign_negative() {
-            return Err(DomainError::invalid("volume", "is negative"));
+            return Err(DomainError::new("volume", codes::NEGATIVE));
         }
         if self.adj_factor.is_some_and(|f| f <= Decimal::ZERO) {
-            return Err(DomainError::invalid("adj_factor", "must be positive"));
+            return Err(DomainError::new("adj_factor", codes::MUST_BE_POSITIVE));
         }
         Ok(())
     }
@@ -80,17 +81,17 @@ impl Snapshot {
     /// Checks that prices are positive and the last price lies within the day's range.
     pub fn validate(&self) -> Result<(), DomainError> {
         if self.low <= Money::ZERO || self.prev_close <= Money::ZERO {
-            return Err(DomainError::invalid("low", "prices must be positive"));
+            return Err(DomainError::new("low", codes::MUST_BE_POSITIVE));
         }
         if !(self.low <= self.last && self.last <= self.high) {
-            return Err(DomainError::invalid("last", "is outside the day's low and high"));
+            return Err(DomainError::new("last", codes::OUTSIDE_DAY_RANGE));
         }
         if self.volume.is_sign_negative() {
-            return Err(DomainError::invalid("volume", "is negative"));
+            return Err(DomainError::new("volume", codes::NEGATIVE));
         }
         if let (Some(bid), Some(ask)) = (self.bid, self.ask) {
             if bid > ask {
-                return Err(DomainError::invalid("bid", "is above the ask"));
+                return Err(DomainError::new("bid", codes::BID_ABOVE_ASK));
             }
         }
         Ok(())

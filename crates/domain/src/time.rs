@@ -1,3 +1,4 @@
+use crate::error::codes;
 use crate::DomainError;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 
@@ -16,7 +17,7 @@ pub fn to_shanghai(t: DateTime<Utc>) -> DateTime<FixedOffset> {
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(field: &'static str, text: &str) -> Result<NaiveDate, DomainError> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| DomainError::invalid(field, format!("'{text}' is not a date of the form YYYY-MM-DD")))
+        .map_err(|_| DomainError::new(field, codes::DATE_FORM).with("value", text))
 }
 
 /// Parses an RFC 3339 time with an offset, or a plain `YYYY-MM-DD HH:MM:SS`
@@ -30,12 +31,7 @@ pub fn parse_timestamp(field: &'static str, text: &str) -> Result<DateTime<Utc>,
         .ok()
         .and_then(|naive| naive.and_local_timezone(shanghai()).single())
         .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| {
-            DomainError::invalid(
-                field,
-                format!("'{text}' is not a time (RFC 3339, or YYYY-MM-DD HH:MM:SS in Shanghai time)"),
-            )
-        })
+        .ok_or_else(|| DomainError::new(field, codes::TIME_FORM).with("value", text))
 }
 
 #[cfg(test)]

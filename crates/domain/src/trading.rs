@@ -1,3 +1,4 @@
+use crate::error::codes;
 use crate::instrument::text_enum;
 use crate::{AccountId, DomainError, EventId, InstrumentCode, Money, TradeId};
 use chrono::{DateTime, Utc};
@@ -24,13 +25,13 @@ impl Position {
     /// Checks quantities: not negative, sellable within held.
     pub fn validate(&self) -> Result<(), DomainError> {
         if self.quantity < 0 {
-            return Err(DomainError::invalid("quantity", "is negative"));
+            return Err(DomainError::new("quantity", codes::NEGATIVE));
         }
         if self.sellable_quantity < 0 || self.sellable_quantity > self.quantity {
-            return Err(DomainError::invalid("sellable_quantity", "must be between 0 and quantity"));
+            return Err(DomainError::new("sellable_quantity", codes::SELLABLE_RANGE));
         }
         if self.cost_price.is_sign_negative() {
-            return Err(DomainError::invalid("cost_price", "is negative"));
+            return Err(DomainError::new("cost_price", codes::NEGATIVE));
         }
         Ok(())
     }
@@ -71,13 +72,13 @@ impl Trade {
     /// Checks quantity, price and fee.
     pub fn validate(&self) -> Result<(), DomainError> {
         if self.quantity <= 0 {
-            return Err(DomainError::invalid("quantity", "must be positive"));
+            return Err(DomainError::new("quantity", codes::MUST_BE_POSITIVE));
         }
         if self.price <= Money::ZERO {
-            return Err(DomainError::invalid("price", "must be positive"));
+            return Err(DomainError::new("price", codes::MUST_BE_POSITIVE));
         }
         if self.fee.is_sign_negative() {
-            return Err(DomainError::invalid("fee", "is negative"));
+            return Err(DomainError::new("fee", codes::NEGATIVE));
         }
         Ok(())
     }
@@ -121,7 +122,7 @@ impl CashFlow {
     /// Checks the amount.
     pub fn validate(&self) -> Result<(), DomainError> {
         if self.amount <= Money::ZERO {
-            return Err(DomainError::invalid("amount", "must be positive"));
+            return Err(DomainError::new("amount", codes::MUST_BE_POSITIVE));
         }
         Ok(())
     }

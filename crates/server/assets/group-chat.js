@@ -74,7 +74,7 @@
       var d = JSON.parse(event.data);
       if (d.type === "message") add(d);
       else if (d.type === "ready") { status.textContent = chat.dataset.live; status.className = "live on"; }
-      else if (d.type === "blocked" || d.type === "error") notice.textContent = d.error;
+      else if (d.type === "blocked" || d.type === "error") notice.textContent = d.message;
       else if (d.type === "removed" && d.customer_id === me) stopped = true;
     };
     socket.onclose = function (event) {

@@ -14,7 +14,7 @@
   function get(path, params) {
     var query = new URLSearchParams(params).toString();
     return fetch(base + path + "?" + query, { credentials: "same-origin" }).then(function (r) {
-      if (!r.ok) return r.json().then(function (e) { throw new Error(e.error || r.status); });
+      if (!r.ok) return r.json().then(function (e) { throw new Error(e.message || r.status); });
       return r.json();
     });
   }

@@ -2,10 +2,10 @@
 //! assets goes through [`require_principal`]; handlers receive the
 //! [`Principal`] and pass its scope to the store.
 
+use crate::error::codes;
 use crate::i18n::Locale;
-use crate::{AppError, AppState};
+use crate::{AppState, HttpError};
 use access::{new_secret, secret_digest, session_lifetime, Principal};
-use app::sign_in::SignInError;
 use axum::extract::{Form, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -52,14 +52,14 @@ pub async fn require_principal(State(state): State<AppState>, mut request: Reque
     let session = match cookie(headers, SESSION_COOKIE) {
         Some(token) => match app::sign_in::session(&state.db, token, Utc::now()).await {
             Ok(s) => s,
-            Err(e) => return AppError::from(e).into_response(),
+            Err(e) => return HttpError::from(e).into_response(),
         },
         None => None,
     };
     let Some((principal, csrf)) = session else {
         let path = request.uri().path();
         if path.starts_with("/api/") {
-            return AppError::Unauthenticated.into_response();
+            return HttpError::of(codes::SIGN_IN_REQUIRED).into_response();
         }
         let next = request.uri().path_and_query().map_or("/", |p| p.as_str());
         return Redirect::to(&format!("/signin?next={}", encode(next))).into_response();
@@ -68,7 +68,7 @@ pub async fn require_principal(State(state): State<AppState>, mut request: Reque
     if !matches!(*request.method(), Method::GET | Method::HEAD) && !is_form_post {
         let sent = request.headers().get("x-csrf-token").and_then(|v| v.to_str().ok());
         if sent != Some(csrf.as_str()) {
-            return AppError::Forbidden("missing or wrong CSRF token").into_response();
+            return HttpError::of(codes::CSRF_TOKEN).into_response();
         }
     }
     request.extensions_mut().insert(Viewer { principal: principal.clone(), csrf });
@@ -88,21 +88,23 @@ pub async fn require_feed_caller(State(state): State<AppState>, mut request: Req
         .map(str::trim)
         .filter(|t| t.starts_with(access::API_TOKEN_PREFIX));
     let Some(token) = token else {
-        return unauthorized_feed("send an API token as Authorization: Bearer bdt_...");
+        return unauthorized_feed("missing");
     };
     match state.db.feed_caller(&secret_digest(token)).await {
         Ok(Some(caller)) => {
             request.extensions_mut().insert(caller);
             next.run(request).await
         }
-        Ok(None) => unauthorized_feed("unknown or revoked API token"),
-        Err(e) => AppError::from(e).into_response(),
+        Ok(None) => unauthorized_feed("unknown"),
+        Err(e) => HttpError::from(e).into_response(),
     }
 }
 
-fn unauthorized_feed(message: &str) -> Response {
-    let body = crate::error::ErrorBody { error: message.to_owned(), field: None };
-    (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], axum::Json(body)).into_response()
+/// A 401 that asks for a bearer token: `missing`, or `unknown` (or revoked).
+fn unauthorized_feed(token: &'static str) -> Response {
+    let mut response = HttpError::of(codes::FEED_TOKEN).with("token", token).into_response();
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    response
 }
 
 /// Percent-encodes a path for a query parameter.
@@ -173,13 +175,13 @@ fn sign_in_csrf(headers: &HeaderMap) -> String {
 
 /// GET /signin.
 pub async fn sign_in_form(Query(q): Query<SignInQuery>, headers: HeaderMap) -> Response {
-    let locale = Locale::choose(q.lang.as_deref(), &headers);
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
     sign_in_page(locale, &sign_in_csrf(&headers), safe_next(q.next.as_deref()), None, StatusCode::OK, &headers)
 }
 
 /// POST /signin: checks CSRF, lockout and password; opens a session.
 pub async fn sign_in(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<SignInForm>) -> Response {
-    let locale = Locale::choose(None, &headers);
+    let locale = crate::i18n::choose(None, &headers);
     let next = safe_next(form.next.as_deref()).to_owned();
     if cookie(&headers, SIGNIN_CSRF_COOKIE) != Some(form.csrf.as_str()) || form.csrf.is_empty() {
         return sign_in_page(
@@ -195,9 +197,9 @@ pub async fn sign_in(State(state): State<AppState>, headers: HeaderMap, Form(for
         |message: &str, status| sign_in_page(locale, &new_secret(), &next, Some(locale.t(message)), status, &headers);
     let token = match app::sign_in::sign_in(&state.db, &form.login, &form.password, Utc::now()).await {
         Ok(opened) => opened.token,
-        Err(SignInError::Wrong) => return fail("signin-wrong", StatusCode::UNAUTHORIZED),
-        Err(SignInError::Locked) => return fail("signin-locked", StatusCode::TOO_MANY_REQUESTS),
-        Err(SignInError::Store(e)) => return AppError::from(e).into_response(),
+        Err(e) if e.is(app::codes::WRONG_PASSWORD) => return fail("signin-wrong", StatusCode::UNAUTHORIZED),
+        Err(e) if e.is(app::codes::SIGN_IN_LOCKED) => return fail("signin-locked", StatusCode::TOO_MANY_REQUESTS),
+        Err(e) => return HttpError::from(e).into_response(),
     };
     let cookie = format!("{SESSION_COOKIE}={token}; {}", cookie_attributes(&headers, session_lifetime().num_seconds()));
     let mut response = Redirect::to(&next).into_response();
@@ -219,11 +221,11 @@ pub async fn sign_out(
     Form(form): Form<SignOutForm>,
 ) -> Response {
     if form.csrf != viewer.csrf {
-        return AppError::Forbidden("missing or wrong CSRF token").into_response();
+        return HttpError::of(codes::CSRF_TOKEN).into_response();
     }
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         if let Err(e) = app::sign_in::sign_out(&state.db, token).await {
-            return AppError::from(e).into_response();
+            return HttpError::from(e).into_response();
         }
     }
     let clear = format!("{SESSION_COOKIE}=; {}", cookie_attributes(&headers, 0));

@@ -25,7 +25,7 @@ use store::Db;
 use tokio::net::TcpListener;
 
 pub use api::ApiDoc;
-pub use error::AppError;
+pub use error::{every_code, ErrorBody, HttpError};
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]
@@ -86,6 +86,8 @@ fn router_around(state: AppState) -> Router {
         .merge(public)
         // A route layer runs after routing, so it sees the matched template.
         .route_layer(axum::middleware::from_fn(request_log::log_request))
+        // Every error answer's message in the reader's language, whichever handler made it.
+        .layer(axum::middleware::from_fn(error::localize))
         // Outermost, so that every answer has them, refusals and 404s included.
         .layer(axum::middleware::from_fn(security_headers::add))
         .with_state(state)

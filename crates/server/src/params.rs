@@ -1,7 +1,7 @@
 //! Query parameters shared by pages and the API, checked into store queries.
 //! Parameters arrive as text so that a bad value gets our own 400 message.
 
-use crate::AppError;
+use crate::HttpError;
 use access::Scope;
 use serde::Deserialize;
 use store::CustomerQuery;
@@ -24,19 +24,23 @@ pub struct ListParams {
     pub lang: Option<String>,
 }
 
-fn number(field: &'static str, value: &Option<String>, min: i64, max: i64) -> Result<Option<i64>, AppError> {
+/// An optional whole number from `min` to `max`, or a 400 naming the field.
+pub fn number(field: &'static str, value: &Option<String>, min: i64, max: i64) -> Result<Option<i64>, HttpError> {
     let Some(text) = value.as_deref().map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
-    let n: i64 =
-        text.parse().map_err(|_| AppError::BadRequest { field, reason: format!("'{text}' is not a whole number") })?;
+    let n: i64 = text.parse().map_err(|_| HttpError::of(domain::codes::NOT_A_NUMBER).on(field).with("value", text))?;
     if n < min || n > max {
-        return Err(AppError::BadRequest { field, reason: format!("{n} is not between {min} and {max}") });
+        return Err(HttpError::of(domain::codes::OUT_OF_RANGE)
+            .on(field)
+            .with("value", n)
+            .with("min", min)
+            .with("max", max));
     }
     Ok(Some(n))
 }
 
 impl ListParams {
     /// The store query these parameters ask for, within the asker's scope.
-    pub fn query(&self, scope: Scope) -> Result<CustomerQuery, AppError> {
+    pub fn query(&self, scope: Scope) -> Result<CustomerQuery, HttpError> {
         Ok(CustomerQuery {
             scope,
             search: self.q.clone().filter(|q| !q.trim().is_empty()),
@@ -48,7 +52,18 @@ impl ListParams {
     }
 }
 
-/// A path id, or a 400 naming what it should have been.
-pub fn path_id(text: &str, what: &str) -> Result<i64, AppError> {
-    text.parse().map_err(|_| AppError::BadRequest { field: "id", reason: format!("'{text}' is not a {what} id") })
+/// A path id, or a 400 naming the path's id as the field to blame.
+pub fn path_id(text: &str, _what: &str) -> Result<i64, HttpError> {
+    text.parse().map_err(|_| HttpError::of(domain::codes::NOT_A_NUMBER).on("id").with("value", text))
+}
+
+/// Which plan.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct PlanParams {
+    /// The advisor (managers and above; an advisor always gets their own).
+    pub advisor: Option<String>,
+    /// A day of the week (YYYY-MM-DD; default today).
+    pub week: Option<String>,
+    /// The page's language (pages only).
+    pub lang: Option<String>,
 }

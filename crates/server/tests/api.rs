@@ -55,17 +55,17 @@ async fn api_pages_and_errors() {
     responses.push(one.to_string());
 
     // Bad input: a 4xx naming the parameter, never a 500.
-    for (path, status, field) in [
-        ("/api/v1/customers?page=abc", 400, Some("page")),
-        ("/api/v1/customers?page=0", 400, Some("page")),
-        ("/api/v1/customers?per_page=500", 400, Some("per_page")),
-        ("/api/v1/customers?advisor=-3", 400, Some("advisor")),
-        ("/api/v1/customers/abc", 400, Some("id")),
-        ("/api/v1/customers/99999999", 404, None),
+    for (path, status, code, field) in [
+        ("/api/v1/customers?page=abc", 400, "not_a_number", Some("page")),
+        ("/api/v1/customers?page=0", 400, "out_of_range", Some("page")),
+        ("/api/v1/customers?per_page=500", 400, "out_of_range", Some("per_page")),
+        ("/api/v1/customers?advisor=-3", 400, "out_of_range", Some("advisor")),
+        ("/api/v1/customers/abc", 400, "not_a_number", Some("id")),
+        ("/api/v1/customers/99999999", 404, "customer_not_found", None),
     ] {
         let (got, body) = json(&app, path).await;
-        assert_eq!(got, status, "{path}: {body}");
-        assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()));
+        assert_eq!((got, body["code"].as_str()), (status, Some(code)), "{path}: {body}");
+        assert!(body["message"].as_str().is_some_and(|e| !e.is_empty()));
         assert_eq!(body["field"].as_str(), field, "{path}");
     }
 
@@ -131,20 +131,20 @@ async fn an_unreadable_body_or_query_gets_the_api_json_error_it_is_documented_to
     let (_, doc) = json(&app, "/api/v1/openapi.json").await;
     let create = documented(&doc, "/groups", "post");
 
-    // (content type, body, status, words the message must hold)
-    for (content_type, body, status, words) in [
-        ("application/x-www-form-urlencoded", "name=Morning", 415, "application/json"),
-        ("application/json", "{\"name\": ", 400, "not valid JSON"),
-        ("application/json", "{\"description\": \"no name\"}", 400, "missing field `name`"),
-        ("application/json", "{\"name\": \"Morning\", \"capacity\": \"many\"}", 400, "capacity"),
+    // (content type, body, status, code, words the message must hold)
+    for (content_type, body, status, code, words) in [
+        ("application/x-www-form-urlencoded", "name=Morning", 415, "json_required", "application/json"),
+        ("application/json", "{\"name\": ", 400, "body_unreadable", "EOF"),
+        ("application/json", "{\"description\": \"no name\"}", 400, "body_unreadable", "missing field `name`"),
+        ("application/json", "{\"name\": \"Morning\", \"capacity\": \"many\"}", 400, "body_unreadable", "capacity"),
     ] {
         let response = session.post_raw(&base, "/api/v1/groups", content_type, body).await;
         assert_eq!(response.status().as_u16(), status, "{body}");
         let kind = response.headers()["content-type"].to_str().unwrap().to_owned();
         assert!(kind.starts_with("application/json"), "{body}: answered {kind}");
         let error: Value = response.json().await.unwrap();
-        assert_eq!(error["field"], "body", "{error}");
-        assert!(error["error"].as_str().unwrap().contains(words), "{body}: {error}");
+        assert_eq!((error["code"].as_str(), error["field"].as_str()), (Some(code), Some("body")), "{error}");
+        assert!(error["message"].as_str().unwrap().contains(words), "{body}: {error}");
         assert!(create.contains(&status.to_string()), "{status} is documented for POST /groups: {create:?}");
     }
     // A good body still makes the group.
@@ -155,8 +155,12 @@ async fn an_unreadable_body_or_query_gets_the_api_json_error_it_is_documented_to
         [("/api/v1/tasks?done=maybe", "done"), ("/api/v1/reminders?limit=99999999999999999999", "limit")]
     {
         let (status, error) = json(&app, path).await;
-        assert_eq!((status, error["field"].as_str()), (400, Some("query")), "{path}: {error}");
-        assert!(error["error"].as_str().unwrap().contains(words), "{path}: {error}");
+        assert_eq!(
+            (status, error["code"].as_str(), error["field"].as_str()),
+            (400, Some("query_unreadable"), Some("query")),
+            "{path}: {error}"
+        );
+        assert!(error["message"].as_str().unwrap().contains(words), "{path}: {error}");
     }
 }
 

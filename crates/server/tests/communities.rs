@@ -53,14 +53,19 @@ async fn community_scenario(t: &TestDb) {
     assert_eq!(status, 201, "{made}");
     let group = made["id"].as_i64().unwrap();
     let (status, bad) = post(&a, &app, "/api/v1/groups", json!({ "name": " ", "capacity": 5 })).await;
-    assert_eq!((status, bad["field"].as_str()), (400, Some("name")));
+    assert_eq!((status, bad["code"].as_str(), bad["field"].as_str()), (400, Some("length"), Some("name")));
 
     // Admission: an unverified customer is told what to do; an application waits for the advisor.
     t.execute(&format!("UPDATE customers SET real_name_verified = FALSE WHERE id = {UNVERIFIED}")).await;
     let unverified = customer_session(t, &app, UNVERIFIED).await;
     let (status, refused) = post(&unverified, &app, &format!("/api/v1/groups/{group}/applications"), json!({})).await;
     assert_eq!(status, 403);
-    assert_eq!(refused["error"], "complete real-name verification before joining a group");
+    assert_eq!(refused["code"], "real_name_required");
+    assert_eq!(refused["message"], "请先完成实名认证再入群", "Chinese by default, as pages are");
+    let apply_in_english = format!("/api/v1/groups/{group}/applications?lang=en");
+    let in_english: Value =
+        unverified.post_json(&app.url(""), &apply_in_english, &json!({})).await.json().await.unwrap();
+    assert_eq!(in_english["message"], "complete real-name verification before joining a group", "{in_english}");
     let member = customer_session(t, &app, MEMBER).await;
     let (status, _) = get(&member, &app, &format!("/api/v1/groups/{group}")).await;
     assert_eq!(status, 404, "not a member yet");
@@ -83,21 +88,21 @@ async fn community_scenario(t: &TestDb) {
     let (status, joined) = post(&offender, &app, &format!("/api/v1/invites/{token}/accept"), json!({})).await;
     assert_eq!((status, joined["group_id"].as_i64()), (200, Some(group)));
     let (status, again) = post(&offender, &app, &format!("/api/v1/invites/{token}/accept"), json!({})).await;
-    assert_eq!((status, again["error"].as_str()), (403, Some("you are already in this group")));
+    assert_eq!((status, again["code"].as_str()), (403, Some("already_member")));
     let manager = t.user(Role::Manager);
     let m = app.sign_in(&manager.login, &manager.password).await.unwrap();
     let (status, staff) = post(&m, &app, &format!("/api/v1/invites/{token}/accept"), json!({})).await;
-    assert_eq!((status, staff["error"].as_str()), (403, Some("only customers of this brokerage may join its groups")));
+    assert_eq!((status, staff["code"].as_str()), (403, Some("not_a_customer")));
     let (_, old) = post(&a, &app, &format!("/api/v1/groups/{group}/invites"), json!({})).await;
     let old = old["token"].as_str().unwrap();
     t.execute(&format!("UPDATE group_invites SET expires_at = '2020-01-01T00:00:00+00:00' WHERE token = '{old}'"))
         .await;
     let (status, expired) = post(&unverified, &app, &format!("/api/v1/invites/{old}/accept"), json!({})).await;
     assert_eq!(status, 403);
-    assert!(expired["error"].as_str().unwrap().contains("real-name"), "verification is checked first");
+    assert_eq!(expired["code"], "real_name_required", "verification is checked first");
     t.execute(&format!("UPDATE customers SET real_name_verified = TRUE WHERE id = {UNVERIFIED}")).await;
     let (_, expired) = post(&unverified, &app, &format!("/api/v1/invites/{old}/accept"), json!({})).await;
-    assert_eq!(expired["error"], "this invite link has expired; ask the advisor for a new one");
+    assert_eq!(expired["code"], "invite_expired");
     // A rejection's reason reaches the applicant.
     post(&unverified, &app, &format!("/api/v1/groups/{group}/applications"), json!({})).await;
     let (_, queue) = get(&a, &app, &format!("/api/v1/groups/{group}/applications")).await;
@@ -142,7 +147,7 @@ async fn community_scenario(t: &TestDb) {
     assert_eq!(bad.status(), 400);
     let bad = bad.text().await.unwrap();
     assert!(
-        bad.contains("capacity: ") && bad.contains("many") && bad.contains("role=\"alert\""),
+        bad.contains("data-code=\"not_a_number\"") && bad.contains("many") && bad.contains("role=\"alert\""),
         "said in place: {bad}"
     );
     // The chat page publishes the group's rules.
@@ -153,16 +158,21 @@ async fn community_scenario(t: &TestDb) {
     let path = format!("/api/v1/groups/{group}/messages");
     let (status, first) = say(&offender, &app, group, "这只票保本稳赚，放心买").await;
     assert_eq!(status, 422, "{first}");
-    assert_eq!((first["violation"].as_str(), first["sanction"].as_str()), (Some("guaranteed_returns"), Some("warn")));
-    assert_eq!(first["excerpt"], "保本");
-    assert!(first["error"].as_str().unwrap().contains("You may appeal"));
+    assert_eq!(first["code"], "message_blocked");
+    let details = &first["details"];
+    assert_eq!(
+        (details["violation"].as_str(), details["sanction"].as_str()),
+        (Some("guaranteed_returns"), Some("warn"))
+    );
+    assert_eq!(details["excerpt"], "保本");
+    assert!(first["message"].as_str().unwrap().contains("您可以申诉"), "{first}");
     let (status, second) = say(&offender, &app, group, "加我微信 abc12345 细聊").await;
-    assert_eq!((status, second["sanction"].as_str()), (422, Some("mute_hour")));
-    assert!(second["muted_until"].is_string());
+    assert_eq!((status, second["details"]["sanction"].as_str()), (422, Some("mute_hour")));
+    assert!(second["details"]["muted_until"].is_string());
     let (status, muted) = say(&offender, &app, group, "我错了").await;
     assert_eq!(status, 403);
-    assert!(muted["error"].as_str().unwrap().starts_with("you are muted in this group until"), "{muted}");
-    let action = second["action_id"].as_i64().unwrap();
+    assert_eq!(muted["code"], "member_muted", "{muted}");
+    let action = second["details"]["action_id"].as_i64().unwrap();
     let appeal = format!("/api/v1/moderation/{action}/appeal");
     assert_eq!(post(&member, &app, &appeal, json!({ "text": "not mine" })).await.0, 403, "only the sanctioned member");
     assert_eq!(post(&offender, &app, &appeal, json!({ "text": "那是我公司的公众号名称" })).await.0, 204);
@@ -176,7 +186,7 @@ async fn community_scenario(t: &TestDb) {
     for text in ["明天必涨，跟我买", "内幕消息：下周重组", "看这里 https://example.com/x"] {
         let (status, b) = say(&offender, &app, group, text).await;
         assert_eq!(status, 422, "{b}");
-        steps.push(b["sanction"].as_str().unwrap().to_owned());
+        steps.push(b["details"]["sanction"].as_str().unwrap().to_owned());
         // The mute runs out before the next offence.
         t.execute(&format!("UPDATE group_members SET muted_until = NULL WHERE customer_id = {OFFENDER}")).await;
     }
@@ -265,12 +275,16 @@ async fn community_scenario(t: &TestDb) {
     assert_eq!(post(&member, &app, &format!("/api/v1/invites/{token}/accept"), json!({})).await.0, 200);
     let bans = format!("/api/v1/groups/{group}/bans");
     let (status, nobody) = post(&a, &app, &bans, json!({ "customer_id": 987_654_321, "reason": "多次违规" })).await;
-    assert_eq!((status, nobody["field"].as_str()), (400, Some("customer_id")), "a ban of no one: {nobody}");
+    assert_eq!(
+        (status, nobody["code"].as_str(), nobody["field"].as_str()),
+        (400, Some("unknown_customer"), Some("customer_id")),
+        "a ban of no one: {nobody}"
+    );
     let (status, banned) = post(&a, &app, &bans, json!({ "customer_id": MEMBER, "reason": "多次违规" })).await;
     assert_eq!(status, 200);
     assert_eq!(banned["removed_from"], json!([group, second_group]));
     let (status, refused) = post(&member, &app, &format!("/api/v1/groups/{group}/applications"), json!({})).await;
-    assert_eq!((status, refused["error"].as_str()), (403, Some("the advisor has removed you from their groups")));
+    assert_eq!((status, refused["code"].as_str()), (403, Some("banned_by_advisor")));
 }
 
 /// Nothing unapproved reaches a group: drafts with banned phrases are not
@@ -287,13 +301,14 @@ async fn compliance_gate(t: &TestDb, app: &TestApp, a: &Session, member: &Sessio
     let content = |p: &str| format!("/api/v1/content/{item}{p}");
     let (status, banned) = post(a, app, &content("/submit"), json!({})).await;
     assert_eq!(status, 400);
-    assert!(banned["error"].as_str().unwrap().contains("\"稳赚\" (guaranteed_returns)"), "{banned}");
+    assert_eq!(banned["code"], "banned_phrases", "{banned}");
+    assert!(banned["details"]["phrases"].as_str().unwrap().contains("\"稳赚\" (guaranteed_returns)"), "{banned}");
     let (status, _) =
         post(a, app, &content("/versions"), json!({ "title": "周一早评", "body": "关注量能变化。" })).await;
     assert_eq!(status, 201);
     assert_eq!(post(a, app, &content("/submit"), json!({})).await.0, 200);
     let (status, early) = post(a, app, &content("/schedule"), json!({ "groups": [group] })).await;
-    assert_eq!((status, early["error"].as_str()), (409, Some("nothing reaches a group before compliance approves it")));
+    assert_eq!((status, early["code"].as_str()), (409, Some("not_approved")));
     assert_eq!(post(a, app, &content("/review"), json!({ "version": 2, "approve": true })).await.0, 403);
     let (_, queue) = get(&c, app, "/api/v1/content/review-queue").await;
     assert_eq!(queue["versions"][0]["version"], 2);
@@ -433,7 +448,8 @@ async fn a_reconnecting_socket_resumes_with_no_gap_and_no_duplicate() {
     // A breach over the socket is answered to the sender alone.
     socket.send(Message::Text(json!({ "text": "保本稳赚" }).to_string().into())).await.unwrap();
     let blocked = next_event(&mut socket).await;
-    assert_eq!((blocked["type"].as_str(), blocked["sanction"].as_str()), (Some("blocked"), Some("warn")));
+    let said = (blocked["type"].as_str(), blocked["code"].as_str(), blocked["details"]["sanction"].as_str());
+    assert_eq!(said, (Some("blocked"), Some("message_blocked"), Some("warn")), "{blocked}");
 
     // Someone outside the group cannot open its socket; another site's page cannot either.
     let outsider = customer_session(&t, &app, 150).await;
@@ -468,9 +484,9 @@ async fn a_member_sending_too_fast_over_the_socket_is_told_to_slow_down_and_lose
             .unwrap();
         let Message::Text(text) = frame else { continue };
         let event: Value = serde_json::from_str(&text).unwrap();
-        match (event["type"].as_str(), event["error"].as_str()) {
+        match (event["type"].as_str(), event["code"].as_str()) {
             (Some("message"), _) if event["body"].as_str().is_some_and(|t| t.starts_with("第 ")) => delivered += 1,
-            (Some("error"), Some(e)) if e.contains("slow down") => slowed += 1,
+            (Some("error"), Some("slow_down")) => slowed += 1,
             _ => {}
         }
     }

@@ -46,17 +46,18 @@ async fn bars_indicators_snapshots_and_rules_over_the_api() {
     assert!(upper > middle && middle > lower && ((upper - middle) - (middle - lower)).abs() < 1e-9);
 
     // Bad requests name the parameter; unknown instruments are 404.
-    for (path, field) in [
-        ("/api/v1/instruments/600519.SH/indicators?name=FOO", "name"),
-        ("/api/v1/instruments/600519.SH/indicators?name=SMA&params=x", "params"),
-        ("/api/v1/instruments/600519.SH/indicators?name=RSI&params=14,2", "name"),
-        ("/api/v1/instruments/600519.SH/bars?from=2024-13-01", "from"),
-        ("/api/v1/instruments/600519.SH/bars?adjust=backward", "adjust"),
-        ("/api/v1/instruments/600519/bars", "code"),
-        ("/api/v1/instruments/600519.SH/snapshots?limit=0", "limit"),
+    for (path, code, field) in [
+        ("/api/v1/instruments/600519.SH/indicators?name=FOO", "unknown_indicator", "name"),
+        ("/api/v1/instruments/600519.SH/indicators?name=SMA&params=x", "not_a_number", "params"),
+        ("/api/v1/instruments/600519.SH/indicators?name=RSI&params=14,2", "too_many_parameters", "params"),
+        ("/api/v1/instruments/600519.SH/bars?from=2024-13-01", "date_form", "from"),
+        ("/api/v1/instruments/600519.SH/bars?adjust=backward", "not_one_of", "adjust"),
+        ("/api/v1/instruments/600519/bars", "instrument_code", "code"),
+        ("/api/v1/instruments/600519.SH/snapshots?limit=0", "out_of_range", "limit"),
     ] {
         let (status, body) = get(path).await;
-        assert_eq!((status, body["field"].as_str()), (400, Some(field)), "{path}: {body}");
+        let got = (status, body["code"].as_str(), body["field"].as_str());
+        assert_eq!(got, (400, Some(code), Some(field)), "{path}: {body}");
     }
     assert_eq!(get("/api/v1/instruments/999999.SH/bars").await.0, 404);
 

@@ -484,9 +484,14 @@ async fn exact_searches_by_phone_or_national_id_are_audited_and_limited() {
         }
         // The next is refused, by the API and by the page alike, saying when to try again.
         let (status, retry, body) = list(&advisor, &two.phone).await;
-        assert_eq!((status, body["field"].as_str()), (429, Some("q")), "{}: {body}", t.name);
+        assert_eq!(
+            (status, body["code"].as_str(), body["field"].as_str()),
+            (429, Some("lookup_limit"), Some("q")),
+            "{}: {body}",
+            t.name
+        );
         assert!(retry.is_some_and(|s| (1..=60).contains(&s)), "{}: Retry-After {retry:?}", t.name);
-        assert!(body["error"].as_str().unwrap().contains("20"), "{body}");
+        assert!(body["message"].as_str().unwrap().contains("20"), "{body}");
         let page = advisor.get(&app.url(&format!("/customers?lang=en&q={}", two.national_id))).await;
         assert_eq!(page.status(), 429);
         assert!(page.text().await.unwrap().contains("At most 20 searches by phone number or national ID a minute"));

@@ -62,6 +62,46 @@ pub enum StoreError {
     },
 }
 
+/// The store's refusals; any other store error is `internal`.
+pub mod codes {
+    domain::codes! {
+        /// Personal data needs the keyring, and this process has none.
+        KEYRING_MISSING = "keyring_missing": Unavailable,
+        /// Too many exact searches by personal data in a minute.
+        LOOKUP_LIMIT = "lookup_limit": TooMany,
+        /// A write that conflicts with a stored row (the constraint names which).
+        CONFLICTS_WITH_STORED = "conflicts_with_stored": Refused,
+    }
+}
+
+impl domain::ErrorCode for StoreError {
+    fn code(&self) -> domain::Code {
+        match self {
+            StoreError::NoKeyring => codes::KEYRING_MISSING,
+            StoreError::LookupLimit { .. } => codes::LOOKUP_LIMIT,
+            StoreError::Constraint { .. } => codes::CONFLICTS_WITH_STORED,
+            _ => domain::codes::INTERNAL,
+        }
+    }
+
+    fn field(&self) -> Option<&'static str> {
+        match self {
+            StoreError::LookupLimit { .. } => Some("q"),
+            _ => None,
+        }
+    }
+
+    fn args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            StoreError::LookupLimit { per_minute, retry_after_s } => {
+                vec![("limit", per_minute.to_string()), ("seconds", retry_after_s.to_string())]
+            }
+            StoreError::Constraint { constraint } => vec![("constraint", constraint.clone())],
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// PostgreSQL's name for a UNIQUE constraint (`users_login_key`) from
 /// SQLite's words for it (`users.login`), so both backends name it alike.
 fn unique_key_name(columns: &str) -> String {

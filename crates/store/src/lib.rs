@@ -33,7 +33,7 @@ pub use book::Rows;
 pub use chat::{ActionRow, MemberCounts, MessageRow, NewAction, NewMessage, QuestionRow, ReportRow};
 pub use content::{ContentVersion, DuePublication, FollowUpRow, PublicationRow};
 pub use customers::{CustomerDetail, CustomerPage, CustomerQuery, CustomerRow, PositionRow};
-pub use error::StoreError;
+pub use error::{codes, StoreError};
 pub use firm::{FirmOverview, KeySet, StoreStats};
 pub use groups::{ApplicationRow, EntryFacts, GroupRow, MemberRow, NewGroup, OwnApplication};
 pub use handover::{Handover, HandoverRefusal};

@@ -3,7 +3,8 @@
 //! into groups, where it goes out with the risk disclaimer and the
 //! advisor's licence number. Every version is kept.
 
-use super::{invalid, Communities, CommunityError, Standing};
+use super::{length, refuse, refuse_on, Communities, CommunityError, Standing};
+use crate::codes;
 use access::{AuditEntry, Principal, Role};
 use chrono::{DateTime, Utc};
 use community::moderation::{self, GroupRules};
@@ -55,10 +56,10 @@ pub struct ContentView {
 
 fn check_text(title: &str, body: &str) -> Result<(), CommunityError> {
     if title.trim().is_empty() || title.chars().count() > 120 {
-        return Err(invalid("title", "give 1 to 120 characters"));
+        return Err(length("title", 1, 120).into());
     }
     if body.trim().is_empty() || body.chars().count() > 20_000 {
-        return Err(invalid("body", "give 1 to 20,000 characters"));
+        return Err(length("body", 1, 20_000).into());
     }
     Ok(())
 }
@@ -67,7 +68,7 @@ impl Communities {
     fn author(principal: &Principal) -> Result<i64, CommunityError> {
         match (principal.role, principal.staff_id) {
             (Role::Advisor, Some(s)) => Ok(s),
-            _ => Err(CommunityError::Forbidden("only advisors write content")),
+            _ => Err(refuse(codes::ADVISORS_WRITE_CONTENT).into()),
         }
     }
 
@@ -75,7 +76,7 @@ impl Communities {
         let advisor = Self::author(principal)?;
         let versions = self.db.content_versions(item_id).await?;
         if versions.first().is_none_or(|v| v.advisor_id != advisor) {
-            return Err(CommunityError::NotFound);
+            return Err(refuse(codes::CONTENT_NOT_FOUND).into());
         }
         Ok(versions)
     }
@@ -90,7 +91,10 @@ impl Communities {
     ) -> Result<i64, CommunityError> {
         let advisor = Self::author(principal)?;
         if !KINDS.contains(&kind) {
-            return Err(invalid("kind", "pre_market, post_market or article"));
+            return Err(refuse_on(domain::codes::NOT_ONE_OF, "kind")
+                .with("value", kind)
+                .with("options", "pre_market, post_market, article")
+                .into());
         }
         check_text(title, body)?;
         Ok(self.db.create_content(advisor, kind, title.trim(), body.trim()).await?)
@@ -114,16 +118,16 @@ impl Communities {
         let versions = self.own_versions(principal, item_id).await?;
         let latest = &versions[0];
         if latest.status != "draft" {
-            return Err(CommunityError::Conflict("only a draft is submitted; write a new version first"));
+            return Err(refuse(codes::ONLY_DRAFTS_SUBMITTED).into());
         }
         let found = banned_phrases(&format!("{}\n{}", latest.title, latest.body));
         if !found.is_empty() {
             let list: Vec<String> =
                 found.iter().map(|f| format!("\"{}\" ({})", f.excerpt, f.violation.as_str())).collect();
-            return Err(invalid("body", format!("remove the banned phrases before submitting: {}", list.join(", "))));
+            return Err(refuse_on(codes::BANNED_PHRASES, "body").with("phrases", list.join(", ")).into());
         }
         if !self.db.set_content_status(item_id, latest.version, "draft", "submitted").await? {
-            return Err(CommunityError::Conflict("the draft changed meanwhile; submit again"));
+            return Err(refuse(codes::DRAFT_CHANGED).into());
         }
         Ok(latest.version)
     }
@@ -138,19 +142,19 @@ impl Communities {
         note: &str,
     ) -> Result<(), CommunityError> {
         if principal.role != Role::Compliance {
-            return Err(CommunityError::Forbidden("only compliance reviews content"));
+            return Err(refuse(codes::COMPLIANCE_REVIEWS).into());
         }
         let note = note.trim();
         if !approve && note.is_empty() {
-            return Err(invalid("comment", "say why the content is rejected"));
+            return Err(refuse_on(domain::codes::REASON_REQUIRED, "comment").into());
         }
         if self.db.content_versions(item_id).await?.iter().all(|v| v.version != version) {
-            return Err(CommunityError::NotFound);
+            return Err(refuse(codes::CONTENT_NOT_FOUND).into());
         }
         // Compliance's decision and its audit record are one unit of work.
         let mut unit = self.db.begin().await?;
         if !unit.review_content(item_id, version, approve, &principal.login, note).await? {
-            return Err(CommunityError::Conflict("that version is not waiting for review"));
+            return Err(refuse(codes::NOT_SUBMITTED).into());
         }
         unit.audit(AuditEntry {
             actor: principal.actor(),
@@ -175,18 +179,18 @@ impl Communities {
     ) -> Result<u64, CommunityError> {
         let versions = self.own_versions(principal, item_id).await?;
         let Some(approved) = versions.iter().find(|v| v.status == "approved") else {
-            return Err(CommunityError::Conflict("nothing reaches a group before compliance approves it"));
+            return Err(refuse(codes::NOT_APPROVED).into());
         };
         if groups.is_empty() {
-            return Err(invalid("groups", "name at least one group"));
+            return Err(refuse_on(codes::GROUPS_REQUIRED, "groups").into());
         }
         for g in groups {
             let (group, standing) = self.group_for(principal, *g).await?;
             if !matches!(standing, Standing::Admin { .. }) {
-                return Err(CommunityError::Forbidden("publish only to groups you run"));
+                return Err(refuse(codes::OWN_GROUPS_ONLY).into());
             }
             if group.licence_no.as_deref().is_none_or(|l| l.trim().is_empty()) {
-                return Err(CommunityError::Conflict("the group's advisor has no licence number on record"));
+                return Err(refuse(codes::NO_LICENCE).into());
             }
         }
         let now = Utc::now();
@@ -232,7 +236,7 @@ impl Communities {
     /// what was published there, and their read is counted.
     pub async fn content_for(&self, principal: &Principal, item_id: i64) -> Result<ContentView, CommunityError> {
         let mut versions = self.db.content_versions(item_id).await?;
-        let Some(first) = versions.first() else { return Err(CommunityError::NotFound) };
+        let Some(first) = versions.first() else { return Err(refuse(codes::CONTENT_NOT_FOUND).into()) };
         let publications = self.db.publications(item_id).await?;
         let staff_sees_all = matches!(principal.role, Role::Compliance | Role::Admin)
             || (principal.role == Role::Advisor && principal.staff_id == Some(first.advisor_id));
@@ -244,7 +248,7 @@ impl Communities {
                 }
             }
             if !reached {
-                return Err(CommunityError::NotFound);
+                return Err(refuse(codes::CONTENT_NOT_FOUND).into());
             }
             let published: Vec<i64> =
                 publications.iter().filter(|p| p.message_id.is_some()).map(|p| p.version).collect();
@@ -262,16 +266,24 @@ impl Communities {
         match principal.role {
             Role::Advisor => Ok(self.db.content_latest(Some(Self::author(principal)?)).await?),
             Role::Compliance | Role::Admin => Ok(self.db.content_latest(None).await?),
-            _ => Err(CommunityError::Forbidden("content is written by advisors and reviewed by compliance")),
+            _ => Err(refuse(codes::CONTENT_ROLES).into()),
         }
     }
 
     /// Versions waiting for compliance (compliance only).
     pub async fn review_queue(&self, principal: &Principal) -> Result<Vec<ContentVersion>, CommunityError> {
         if principal.role != Role::Compliance {
-            return Err(CommunityError::Forbidden("only compliance reviews content"));
+            return Err(refuse(codes::COMPLIANCE_REVIEWS).into());
         }
         Ok(self.db.review_queue().await?)
+    }
+
+    /// The advisor's own follow-up list, newest first.
+    pub async fn follow_ups(&self, principal: &Principal) -> Result<Vec<store::FollowUpRow>, CommunityError> {
+        let Some(advisor) = principal.staff_id.filter(|_| principal.role == Role::Advisor) else {
+            return Err(refuse(codes::OWN_FOLLOW_UPS).into());
+        };
+        Ok(self.db.follow_ups(advisor).await?)
     }
 
     /// An advisor puts one of their customers on their follow-up list.
@@ -279,10 +291,10 @@ impl Communities {
         let advisor = Self::author(principal)?;
         let note = note.trim();
         if note.is_empty() || note.chars().count() > 500 {
-            return Err(invalid("note", "give 1 to 500 characters"));
+            return Err(length("note", 1, 500).into());
         }
         if self.db.advisor_of(customer_id).await? != Some(advisor) {
-            return Err(CommunityError::NotFound);
+            return Err(refuse(codes::CUSTOMER_NOT_FOUND).into());
         }
         Ok(self.db.add_follow_up(advisor, customer_id, note).await?)
     }

@@ -48,7 +48,7 @@ pub async fn run(command: TokensCommand) -> anyhow::Result<()> {
         }
         TokensCommand::Revoke { db, id } => {
             match app::tokens::revoke(&db.open().await?, Operator::Console, id).await {
-                Err(app::tokens::TokenError::NotFound) => anyhow::bail!("no live token {id}"),
+                Err(e) if e.is(app::codes::TOKEN_NOT_FOUND) => anyhow::bail!("no live token {id}"),
                 revoked => revoked?,
             }
             println!("token {id} revoked");

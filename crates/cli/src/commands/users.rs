@@ -36,7 +36,7 @@ pub async fn run(command: UsersCommand) -> anyhow::Result<()> {
     let password = (!typed.is_empty()).then_some(typed);
     let request = UserRequest { login: login.clone(), role, staff_id, customer_id, password };
     let added = match add_user(&db.open().await?, "system:cli", request).await {
-        Err(app::users::UserError::Links) => {
+        Err(e) if e.is(app::codes::USER_LINKS) => {
             anyhow::bail!("a customer user needs --customer-id, a staff user --staff-id (and not both)")
         }
         added => added?,

@@ -81,6 +81,53 @@ pub enum IndicatorError {
     },
 }
 
+/// The indicators' refusals.
+pub mod codes {
+    domain::codes! {
+        /// No indicator has this name.
+        UNKNOWN_INDICATOR = "unknown_indicator": Invalid,
+        /// A parameter is missing, extra, not a number or out of range.
+        INDICATOR_PARAMETER = "indicator_parameter": Invalid,
+        /// More parameters than the indicator takes.
+        TOO_MANY_PARAMETERS = "too_many_parameters": Invalid,
+    }
+}
+
+impl domain::ErrorCode for IndicatorError {
+    fn code(&self) -> domain::Code {
+        match self {
+            IndicatorError::UnknownName(_) => codes::UNKNOWN_INDICATOR,
+            IndicatorError::BadParameter { .. } => codes::INDICATOR_PARAMETER,
+            IndicatorError::TooManyParameters { .. } => codes::TOO_MANY_PARAMETERS,
+        }
+    }
+
+    fn field(&self) -> Option<&'static str> {
+        Some(match self {
+            IndicatorError::UnknownName(_) => "name",
+            IndicatorError::BadParameter { .. } | IndicatorError::TooManyParameters { .. } => "params",
+        })
+    }
+
+    fn args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            IndicatorError::UnknownName(name) => vec![("name", name.clone())],
+            IndicatorError::BadParameter { indicator, position, name, reason } => vec![
+                ("indicator", indicator.to_string()),
+                ("position", position.to_string()),
+                ("parameter", name.to_string()),
+                ("detail", reason.clone()),
+            ],
+            IndicatorError::TooManyParameters { indicator, max, names, got } => vec![
+                ("indicator", indicator.to_string()),
+                ("max", max.to_string()),
+                ("names", names.clone()),
+                ("count", got.to_string()),
+            ],
+        }
+    }
+}
+
 /// A period: a whole number of bars, 1 to 100,000.
 pub(crate) fn check_period(
     indicator: &'static str,

@@ -1,10 +1,9 @@
 use super::input::JsonBody;
-use crate::{AppError, AppState};
+use crate::{AppState, HttpError};
 use access::Principal;
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
-use store::HandoverRefusal;
 use utoipa::ToSchema;
 
 /// Whom to hand the book to.
@@ -34,14 +33,8 @@ pub async fn handover(
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     JsonBody(request): JsonBody<HandoverRequest>,
-) -> Result<Json<HandoverResult>, AppError> {
+) -> Result<Json<HandoverResult>, HttpError> {
     let from: i64 = crate::params::path_id(&id, "staff")?;
-    match state.db.hand_over(&principal, from, request.to).await? {
-        Ok(h) => Ok(Json(HandoverResult { customers: h.customers, open_tasks: h.open_tasks })),
-        Err(HandoverRefusal::SameAdvisor) => {
-            Err(AppError::BadRequest { field: "to", reason: "is the advisor handing over".into() })
-        }
-        // Not allowed looks like absent, so staff ids outside one's remit leak nothing.
-        Err(HandoverRefusal::NoSuchAdvisor | HandoverRefusal::NotAllowed) => Err(AppError::NotFound),
-    }
+    let h = app::handover::hand_over(&state.db, &principal, from, request.to).await?;
+    Ok(Json(HandoverResult { customers: h.customers, open_tasks: h.open_tasks }))
 }

@@ -5,18 +5,18 @@
 
 use super::input::{JsonBody, QueryParams};
 use crate::params::path_id;
-use crate::{AppError, AppState};
+use crate::{AppState, HttpError};
 use access::Principal;
 use app::community::{ChatMessage, Draft, Posted};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::{IntoParams, ToSchema};
 
-type Answer = Result<Json<Value>, AppError>;
+type Answer = Result<Json<Value>, HttpError>;
 
 fn created(value: Value) -> Response {
     (StatusCode::CREATED, Json(value)).into_response()
@@ -54,7 +54,7 @@ pub async fn create(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     JsonBody(request): JsonBody<NewGroup>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let rules = request.rules.map(|r| r.to_string());
     let id = state
         .community
@@ -85,11 +85,8 @@ pub async fn members(
     Extension(principal): Extension<Principal>,
     Path(group): Path<String>,
 ) -> Answer {
-    let (group, standing) = state.community.group_for(&principal, path_id(&group, "group")?).await?;
-    if matches!(standing, app::community::Standing::Member { .. }) {
-        return Err(AppError::Forbidden("the member list is for the group's staff"));
-    }
-    Ok(Json(json!({ "members": state.db.members(group.id).await? })))
+    let members = state.community.members(&principal, path_id(&group, "group")?).await?;
+    Ok(Json(json!({ "members": members })))
 }
 
 /// A co-admin to add.
@@ -107,7 +104,7 @@ pub async fn add_admin(
     Extension(principal): Extension<Principal>,
     Path(group): Path<String>,
     JsonBody(request): JsonBody<CoAdmin>,
-) -> Result<StatusCode, AppError> {
+) -> Result<StatusCode, HttpError> {
     state.community.add_co_admin(&principal, path_id(&group, "group")?, request.staff_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -128,7 +125,7 @@ pub async fn apply(
     Extension(principal): Extension<Principal>,
     Path(group): Path<String>,
     JsonBody(request): JsonBody<Application>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let id = state.community.apply(&principal, path_id(&group, "group")?, &request.note).await?;
     Ok(created(json!({ "id": id, "status": "pending" })))
 }
@@ -149,16 +146,9 @@ pub async fn applications(
     Path(group): Path<String>,
     QueryParams(params): QueryParams<ApplicationParams>,
 ) -> Answer {
-    let (group, standing) = state.community.group_for(&principal, path_id(&group, "group")?).await?;
-    if !standing.is_admin() {
-        return Err(AppError::Forbidden("the admission queue is for the group's admins"));
-    }
-    let status = match params.status.as_deref().unwrap_or("pending") {
-        "all" => None,
-        s @ ("pending" | "approved" | "rejected") => Some(s),
-        _ => return Err(AppError::BadRequest { field: "status", reason: "pending, approved, rejected or all".into() }),
-    };
-    Ok(Json(json!({ "applications": state.db.applications(group.id, status).await? })))
+    let group = path_id(&group, "group")?;
+    let applications = state.community.applications(&principal, group, params.status.as_deref()).await?;
+    Ok(Json(json!({ "applications": applications })))
 }
 
 /// An admin's decision.
@@ -179,7 +169,7 @@ pub async fn decide(
     Extension(principal): Extension<Principal>,
     Path(application): Path<String>,
     JsonBody(request): JsonBody<Decision>,
-) -> Result<StatusCode, AppError> {
+) -> Result<StatusCode, HttpError> {
     let id = path_id(&application, "application")?;
     state.community.decide_application(&principal, id, request.approve, &request.reason).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -201,7 +191,7 @@ pub async fn invite(
     Extension(principal): Extension<Principal>,
     Path(group): Path<String>,
     JsonBody(request): JsonBody<InviteRequest>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let (token, expires_at) = state.community.invite(&principal, path_id(&group, "group")?, request.days).await?;
     Ok(created(json!({ "token": token, "link": format!("/join/{token}"), "expires_at": expires_at.to_rfc3339() })))
 }
@@ -261,18 +251,9 @@ pub async fn history(
     Path(group): Path<String>,
     QueryParams(params): QueryParams<HistoryParams>,
 ) -> Answer {
-    let (group, _) = state.community.group_for(&principal, path_id(&group, "group")?).await?;
+    let group = path_id(&group, "group")?;
     let limit = params.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(AppError::BadRequest { field: "limit", reason: "from 1 to 500".into() });
-    }
-    let rows = match (params.after, params.before) {
-        (Some(_), Some(_)) => {
-            return Err(AppError::BadRequest { field: "after", reason: "give after or before, not both".into() })
-        }
-        (Some(after), None) => state.db.messages_after(group.id, after, limit).await?,
-        (None, before) => state.db.messages_before(group.id, before, limit).await?,
-    };
+    let rows = state.community.history(&principal, group, params.after, params.before, limit).await?;
     let messages: Vec<ChatMessage> = rows.iter().map(ChatMessage::from).collect();
     Ok(Json(json!({ "messages": messages })))
 }
@@ -290,59 +271,20 @@ pub struct SendMessage {
     pub question: bool,
 }
 
-/// Why a member's message was stopped, and what followed.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BlockedBody {
-    /// What the member is told.
-    pub error: String,
-    /// The moderation log entry, to appeal.
-    pub action_id: i64,
-    /// The rule broken.
-    pub violation: String,
-    /// The words that broke it.
-    pub excerpt: String,
-    /// warn, mute_hour, mute_day or remove.
-    pub sanction: String,
-    /// Muted until (RFC 3339).
-    pub muted_until: Option<String>,
-}
-
-/// Words for a stopped message, shared by the API and the chat socket.
-pub(crate) fn blocked_body(b: &app::community::Blocked) -> BlockedBody {
-    let what = match b.sanction {
-        community::moderation::Sanction::Warn => "this is a warning".to_owned(),
-        community::moderation::Sanction::MuteHour => "you are muted for 1 hour".to_owned(),
-        community::moderation::Sanction::MuteDay => "you are muted for 24 hours".to_owned(),
-        community::moderation::Sanction::Remove => "you have been removed from the group".to_owned(),
-    };
-    BlockedBody {
-        error: format!(
-            "your message was not sent: it breaks the group's rule on {} (\"{}\"); {what}. You may appeal.",
-            b.violation.as_str().replace('_', " "),
-            b.excerpt
-        ),
-        action_id: b.action_id,
-        violation: b.violation.as_str().to_owned(),
-        excerpt: b.excerpt.clone(),
-        sanction: b.sanction.as_str().to_owned(),
-        muted_until: b.muted_until.map(|t| t.to_rfc3339()),
-    }
-}
-
 /// Sends a message: 201 with the message, or 422 when the group's rules stop it (with the sanction).
 #[utoipa::path(post, path = "/groups/{group}/messages", params(("group" = i64, Path, description = "Group id")), request_body = SendMessage,
     responses((status = 201, body = Object), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
-        (status = 422, body = BlockedBody)))]
+        (status = 422, body = crate::error::ErrorBody, description = "message_blocked: the group's rules stopped it; details name the rule, the words, the sanction and the action to appeal")))]
 pub async fn send(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(group): Path<String>,
     JsonBody(request): JsonBody<SendMessage>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let draft = Draft { text: request.text, reply_to: request.reply_to, question: request.question };
     match state.community.post(&principal, path_id(&group, "group")?, &draft).await? {
         Posted::Sent(row) => Ok(created(json!(ChatMessage::from(&row)))),
-        Posted::Blocked(b) => Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(blocked_body(&b))).into_response()),
+        Posted::Blocked(b) => Err(b.refusal().into()),
     }
 }
 
@@ -362,7 +304,7 @@ pub async fn pin(
     Extension(principal): Extension<Principal>,
     Path((group, message)): Path<(String, String)>,
     JsonBody(request): JsonBody<Pin>,
-) -> Result<StatusCode, AppError> {
+) -> Result<StatusCode, HttpError> {
     let (group, message) = (path_id(&group, "group")?, path_id(&message, "message")?);
     state.community.pin(&principal, group, message, request.pinned).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -384,7 +326,7 @@ pub async fn report(
     Extension(principal): Extension<Principal>,
     Path(message): Path<String>,
     JsonBody(request): JsonBody<Report>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let id = state.community.report(&principal, path_id(&message, "message")?, &request.reason).await?;
     Ok(created(json!({ "id": id })))
 }
@@ -421,7 +363,7 @@ pub async fn sanction(
     Extension(principal): Extension<Principal>,
     Path((group, customer)): Path<(String, String)>,
     JsonBody(request): JsonBody<ManualSanction>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let (group, customer) = (path_id(&group, "group")?, path_id(&customer, "customer")?);
     let id = state.community.sanction_member(&principal, group, customer, &request.sanction, &request.reason).await?;
     Ok(created(json!({ "action_id": id })))
@@ -443,7 +385,7 @@ pub async fn appeal(
     Extension(principal): Extension<Principal>,
     Path(action): Path<String>,
     JsonBody(request): JsonBody<Appeal>,
-) -> Result<StatusCode, AppError> {
+) -> Result<StatusCode, HttpError> {
     state.community.appeal(&principal, path_id(&action, "action")?, &request.text).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -466,7 +408,7 @@ pub async fn review(
     Extension(principal): Extension<Principal>,
     Path(action): Path<String>,
     JsonBody(request): JsonBody<Review>,
-) -> Result<StatusCode, AppError> {
+) -> Result<StatusCode, HttpError> {
     state.community.review(&principal, path_id(&action, "action")?, request.overturn, &request.note).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -479,11 +421,8 @@ pub async fn reports(
     Extension(principal): Extension<Principal>,
     Path(group): Path<String>,
 ) -> Answer {
-    let (group, standing) = state.community.group_for(&principal, path_id(&group, "group")?).await?;
-    if !standing.is_admin() {
-        return Err(AppError::Forbidden("the report queue is for the group's admins"));
-    }
-    Ok(Json(json!({ "reports": state.db.reports(group.id, true).await? })))
+    let reports = state.community.open_reports(&principal, path_id(&group, "group")?).await?;
+    Ok(Json(json!({ "reports": reports })))
 }
 
 /// How a report ends.
@@ -503,7 +442,7 @@ pub async fn resolve(
     Extension(principal): Extension<Principal>,
     Path(report): Path<String>,
     JsonBody(request): JsonBody<Resolution>,
-) -> Result<StatusCode, AppError> {
+) -> Result<StatusCode, HttpError> {
     state.community.resolve_report(&principal, path_id(&report, "report")?, &request.outcome, &request.note).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -530,7 +469,7 @@ pub async fn accept(
     Extension(principal): Extension<Principal>,
     Path(question): Path<String>,
     JsonBody(request): JsonBody<Accept>,
-) -> Result<StatusCode, AppError> {
+) -> Result<StatusCode, HttpError> {
     state.community.accept_answer(&principal, path_id(&question, "question")?, request.answer_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -542,12 +481,12 @@ pub struct DaysParams {
     pub days: Option<i64>,
 }
 
-fn days(d: Option<i64>) -> Result<i64, AppError> {
+fn days(d: Option<i64>) -> Result<i64, HttpError> {
     let d = d.unwrap_or(30);
     if (1..=365).contains(&d) {
         Ok(d)
     } else {
-        Err(AppError::BadRequest { field: "days", reason: "from 1 to 365".into() })
+        Err(HttpError::of(domain::codes::OUT_OF_RANGE).on("days").with("value", d).with("min", 1).with("max", 365))
     }
 }
 
@@ -589,10 +528,7 @@ pub struct FollowUp {
 /// The advisor's private follow-up list.
 #[utoipa::path(get, path = "/follow-ups", responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn follow_ups(State(state): State<AppState>, Extension(principal): Extension<Principal>) -> Answer {
-    let Some(advisor) = principal.staff_id.filter(|_| principal.role == access::Role::Advisor) else {
-        return Err(AppError::Forbidden("the follow-up list is an advisor's own"));
-    };
-    Ok(Json(json!({ "follow_ups": state.db.follow_ups(advisor).await? })))
+    Ok(Json(json!({ "follow_ups": state.community.follow_ups(&principal).await? })))
 }
 
 /// Adds a customer to the advisor's follow-up list.
@@ -602,7 +538,7 @@ pub async fn add_follow_up(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     JsonBody(request): JsonBody<FollowUp>,
-) -> Result<StatusCode, AppError> {
+) -> Result<StatusCode, HttpError> {
     state.community.follow_up(&principal, request.customer_id, &request.note).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,7 +3,7 @@
 
 use super::input::JsonBody;
 use crate::params::path_id;
-use crate::{AppError, AppState};
+use crate::{AppState, HttpError};
 use access::Principal;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -33,7 +33,7 @@ pub struct Writing {
 pub async fn list(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Value>, HttpError> {
     Ok(Json(json!({ "items": state.community.content_list(&principal).await? })))
 }
 
@@ -44,7 +44,7 @@ pub async fn create(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     JsonBody(request): JsonBody<Writing>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let id = state.community.draft_content(&principal, &request.kind, &request.title, &request.body).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id, "version": 1 }))).into_response())
 }
@@ -56,7 +56,7 @@ pub async fn get(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(item): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Value>, HttpError> {
     Ok(Json(json!(state.community.content_for(&principal, path_id(&item, "item")?).await?)))
 }
 
@@ -68,7 +68,7 @@ pub async fn revise(
     Extension(principal): Extension<Principal>,
     Path(item): Path<String>,
     JsonBody(request): JsonBody<Writing>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let version =
         state.community.revise_content(&principal, path_id(&item, "item")?, &request.title, &request.body).await?;
     Ok((StatusCode::CREATED, Json(json!({ "version": version }))).into_response())
@@ -81,7 +81,7 @@ pub async fn submit(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(item): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Value>, HttpError> {
     let version = state.community.submit_content(&principal, path_id(&item, "item")?).await?;
     Ok(Json(json!({ "version": version, "status": "submitted" })))
 }
@@ -106,7 +106,7 @@ pub async fn review(
     Extension(principal): Extension<Principal>,
     Path(item): Path<String>,
     JsonBody(request): JsonBody<ContentReview>,
-) -> Result<StatusCode, AppError> {
+) -> Result<StatusCode, HttpError> {
     let item = path_id(&item, "item")?;
     state.community.review_content(&principal, item, request.version, request.approve, &request.comment).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -129,13 +129,13 @@ pub async fn schedule(
     Extension(principal): Extension<Principal>,
     Path(item): Path<String>,
     JsonBody(request): JsonBody<Schedule>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Value>, HttpError> {
     let at = request
         .at
         .as_deref()
         .map(|d| domain::parse_timestamp("at", d))
         .transpose()
-        .map_err(|e| AppError::invalid("at", e))?;
+        .map_err(|e| HttpError::from(e.for_field("at")))?;
     let made = state.community.schedule_content(&principal, path_id(&item, "item")?, &request.groups, at).await?;
     Ok(Json(json!({ "scheduled": made })))
 }
@@ -145,6 +145,6 @@ pub async fn schedule(
 pub async fn review_queue(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Value>, HttpError> {
     Ok(Json(json!({ "versions": state.community.review_queue(&principal).await? })))
 }

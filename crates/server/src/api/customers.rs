@@ -1,6 +1,6 @@
 use super::input::{JsonBody, QueryParams};
 use crate::params::ListParams;
-use crate::{AppError, AppState};
+use crate::{AppState, HttpError};
 use access::Principal;
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
@@ -145,9 +145,9 @@ pub async fn list(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     QueryParams(params): QueryParams<ListParams>,
-) -> Result<Json<CustomerList>, AppError> {
+) -> Result<Json<CustomerList>, HttpError> {
     let query = params.query(principal.scope())?;
-    let page = state.db.find_customers(&principal, &query, access::LOOKUPS_PER_MINUTE).await?;
+    let page = app::customers::find(&state.db, &principal, &query).await?;
     let pages = page.pages();
     Ok(Json(CustomerList {
         customers: page.rows.into_iter().map(CustomerSummary::from).collect(),
@@ -165,9 +165,9 @@ pub async fn get(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
-) -> Result<Json<CustomerRecord>, AppError> {
+) -> Result<Json<CustomerRecord>, HttpError> {
     let id: i64 = crate::params::path_id(&id, "customer")?;
-    let c = state.db.customer(id, principal.scope()).await?.ok_or(AppError::NotFound)?;
+    let c = app::customers::record(&state.db, &principal, id).await?;
     Ok(Json(CustomerRecord {
         summary: c.summary.into(),
         national_id: c.national_id,
@@ -211,11 +211,8 @@ pub async fn reveal(
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     JsonBody(request): JsonBody<RevealRequest>,
-) -> Result<Json<Revealed>, AppError> {
+) -> Result<Json<Revealed>, HttpError> {
     let id: i64 = crate::params::path_id(&id, "customer")?;
-    if !principal.may_reveal() {
-        return Err(AppError::Forbidden("this role may not reveal personal data"));
-    }
-    let value = state.db.reveal(&principal, id, request.field).await?.ok_or(AppError::NotFound)?;
+    let value = app::customers::reveal(&state.db, &principal, id, request.field).await?;
     Ok(Json(Revealed { field: request.field, value }))
 }

@@ -2,7 +2,7 @@
 //! (`Authorization: Bearer bdt_...`), never by a session.
 
 use super::input::JsonBody;
-use crate::{AppError, AppState};
+use crate::{AppState, HttpError};
 use access::{FeedCaller, FeedScope};
 use app::feeds::FeedReport;
 use axum::body::Bytes;
@@ -11,14 +11,11 @@ use axum::{Extension, Json};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-fn require(caller: &FeedCaller, scope: FeedScope) -> Result<(), AppError> {
+fn require(caller: &FeedCaller, scope: FeedScope) -> Result<(), HttpError> {
     if caller.scope == scope {
         Ok(())
     } else {
-        Err(AppError::Forbidden(match scope {
-            FeedScope::Import => "this token may not import: it needs the import scope",
-            FeedScope::Events => "this token may not send events: it needs the events scope",
-        }))
+        Err(HttpError::of(app::codes::TOKEN_SCOPE).with("scope", scope.as_str()))
     }
 }
 
@@ -35,9 +32,9 @@ pub async fn import(
     Extension(caller): Extension<FeedCaller>,
     Path(file): Path<String>,
     body: Bytes,
-) -> Result<Json<FeedReport>, AppError> {
+) -> Result<Json<FeedReport>, HttpError> {
     require(&caller, FeedScope::Import)?;
-    let file = app::feeds::book_file(&file).ok_or(AppError::NotFound)?;
+    let file = app::feeds::book_file(&file).ok_or_else(|| HttpError::of(app::codes::UNKNOWN_BOOK_FILE).on("file"))?;
     Ok(Json(app::feeds::import_file(&state.db, file, body.to_vec(), &caller).await?))
 }
 
@@ -60,7 +57,7 @@ pub async fn events(
     State(state): State<AppState>,
     Extension(caller): Extension<FeedCaller>,
     JsonBody(request): JsonBody<Events>,
-) -> Result<Json<FeedReport>, AppError> {
+) -> Result<Json<FeedReport>, HttpError> {
     require(&caller, FeedScope::Events)?;
     let report = app::feeds::send_events(&state.db, &request.events, &caller).await?;
     // The events are stored; a watch that cannot take them is logged, not the caller's fault.

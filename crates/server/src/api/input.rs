@@ -2,7 +2,8 @@
 //! answers with the API's JSON error (which part, and why) like every other
 //! error, where axum's own extractors would answer in plain text.
 
-use crate::AppError;
+use crate::error::codes;
+use crate::HttpError;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
@@ -21,10 +22,10 @@ where
     S: Send + Sync,
     T: DeserializeOwned,
 {
-    type Rejection = AppError;
+    type Rejection = HttpError;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
-        Json::<T>::from_request(request, state).await.map(|Json(body)| JsonBody(body)).map_err(AppError::from)
+    async fn from_request(request: Request, state: &S) -> Result<Self, HttpError> {
+        Json::<T>::from_request(request, state).await.map(|Json(body)| JsonBody(body)).map_err(unreadable_json)
     }
 }
 
@@ -37,45 +38,40 @@ where
     S: Send + Sync,
     T: DeserializeOwned,
 {
-    type Rejection = AppError;
+    type Rejection = HttpError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, HttpError> {
         Query::<T>::from_request_parts(parts, state)
             .await
             .map(|Query(params)| QueryParams(params))
-            .map_err(AppError::from)
+            .map_err(unreadable_query)
     }
 }
 
-impl From<JsonRejection> for AppError {
-    fn from(rejection: JsonRejection) -> Self {
-        let reason = match &rejection {
-            JsonRejection::MissingJsonContentType(_) => "send JSON, with Content-Type: application/json".to_owned(),
-            // serde's words name the field and the position: "missing field `name` at line 1 column 2".
-            JsonRejection::JsonDataError(_) | JsonRejection::JsonSyntaxError(_) => {
-                let text = rejection.body_text();
-                let detail = text.split_once(": ").map_or(text.as_str(), |(_, d)| d);
-                if matches!(rejection, JsonRejection::JsonSyntaxError(_)) {
-                    format!("not valid JSON: {detail}")
-                } else {
-                    detail.to_owned()
-                }
+/// A JSON body that could not be read, as the API answers it.
+pub fn unreadable_json(rejection: JsonRejection) -> HttpError {
+    {
+        // serde's words name the field and the position: "missing field `name` at line 1 column 2".
+        let text = rejection.body_text();
+        let detail = text.split_once(": ").map_or(text.as_str(), |(_, d)| d).to_owned();
+        let error = match rejection {
+            JsonRejection::MissingJsonContentType(_) => HttpError::of(codes::JSON_REQUIRED),
+            JsonRejection::JsonSyntaxError(_) | JsonRejection::JsonDataError(_) => {
+                HttpError::of(codes::BODY_UNREADABLE).with("detail", detail)
             }
-            _ => rejection.body_text(),
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => HttpError::of(codes::BODY_TOO_LARGE),
+            _ => HttpError::of(codes::BODY_UNREADABLE).with("detail", detail),
         };
-        let status = match rejection {
-            JsonRejection::JsonDataError(_) => StatusCode::BAD_REQUEST,
-            other => other.status(),
-        };
-        AppError::Unreadable { status, part: "body", reason }
+        error.on("body")
     }
 }
 
-impl From<QueryRejection> for AppError {
-    fn from(rejection: QueryRejection) -> Self {
+/// A query string that could not be read, as the API answers it.
+pub fn unreadable_query(rejection: QueryRejection) -> HttpError {
+    {
         let text = rejection.body_text();
         // "Failed to deserialize query string: days: number too large ..." -> "days: number too large ..."
-        let reason = text.split_once(": ").map_or(text.as_str(), |(_, d)| d).to_owned();
-        AppError::Unreadable { status: rejection.status(), part: "query", reason }
+        let detail = text.split_once(": ").map_or(text.as_str(), |(_, d)| d).to_owned();
+        HttpError::of(codes::QUERY_UNREADABLE).on("query").with("detail", detail)
     }
 }

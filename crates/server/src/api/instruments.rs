@@ -3,19 +3,13 @@
 //! rules. Open to every signed-in user: market data is not personal.
 
 use super::input::QueryParams;
-use crate::{AppError, AppState};
+use crate::{AppState, HttpError};
 use axum::extract::{Path, State};
 use axum::Json;
 use chrono::NaiveDate;
-use domain::{InstrumentCode, Money};
-use market::indicators::AnyIndicator;
+use domain::Money;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-
-/// A path's instrument code, or a 400 saying what a code looks like.
-pub(crate) fn code(text: &str) -> Result<InstrumentCode, AppError> {
-    InstrumentCode::parse(text).map_err(|e| AppError::invalid("code", e))
-}
 
 /// Instrument list parameters.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -47,7 +41,7 @@ pub struct InstrumentSummary {
 pub async fn list(
     State(state): State<AppState>,
     QueryParams(params): QueryParams<ListParams>,
-) -> Result<Json<Vec<InstrumentSummary>>, AppError> {
+) -> Result<Json<Vec<InstrumentSummary>>, HttpError> {
     let rows = state.db.instruments(params.q.as_deref(), 200).await?;
     Ok(Json(
         rows.into_iter()
@@ -100,21 +94,14 @@ pub struct InstrumentDetail {
 /// One instrument and its trading rules.
 #[utoipa::path(get, path = "/instruments/{code}", params(("code" = String, Path, description = "Six digits and the exchange, e.g. 600519.SH", pattern = r"^[0-9]{6}\.(SH|SZ|BJ|sh|sz|bj)$")),
     responses((status = 200, body = InstrumentDetail), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn get(State(state): State<AppState>, Path(text): Path<String>) -> Result<Json<InstrumentDetail>, AppError> {
+pub async fn get(State(state): State<AppState>, Path(text): Path<String>) -> Result<Json<InstrumentDetail>, HttpError> {
     Ok(Json(detail(&state, &text).await?))
 }
 
 /// An instrument and its rules for the next trading day; shared with the page.
-pub(crate) async fn detail(state: &AppState, text: &str) -> Result<InstrumentDetail, AppError> {
-    let code = code(text)?;
-    let i = state.db.instrument(&code).await?.ok_or(AppError::NotFound)?;
-    let calendar = market::TradingCalendar::builtin();
-    let today = domain::to_shanghai(chrono::Utc::now()).date_naive();
-    let next_day = calendar.next_trading_day(today.pred_opt().unwrap_or(today));
-    let listing_day = calendar.trading_days_between(i.list_date, next_day);
-    let tick = market::rules::tick(i.kind);
-    let limits = market::rules::price_band(i.board, i.kind, i.st, listing_day)
-        .map(|band| market::rules::limit_prices(i.last_close, band, tick));
+pub(crate) async fn detail(state: &AppState, text: &str) -> Result<InstrumentDetail, HttpError> {
+    let i = app::instruments::instrument(&state.db, text).await?;
+    let rules = app::instruments::rules_for_next_day(&i);
     Ok(InstrumentDetail {
         code: i.code.to_string(),
         name: i.name,
@@ -123,14 +110,11 @@ pub(crate) async fn detail(state: &AppState, text: &str) -> Result<InstrumentDet
         st: i.st,
         list_date: i.list_date,
         last_close: i.last_close,
-        tick,
-        lots: market::rules::lot_rule(i.board, i.kind),
-        settlement: match market::rules::settlement(i.kind) {
-            market::rules::Settlement::TPlus0 => "T+0".into(),
-            market::rules::Settlement::TPlus1 => "T+1".into(),
-        },
-        face_value: market::rules::face_value(i.kind),
-        limits,
+        tick: rules.tick,
+        lots: rules.lots,
+        settlement: rules.settlement.to_owned(),
+        face_value: rules.face_value,
+        limits: rules.limits,
     })
 }
 
@@ -145,33 +129,10 @@ pub struct BarParams {
     pub adjust: Option<String>,
 }
 
-fn date(field: &'static str, text: &Option<String>) -> Result<Option<NaiveDate>, AppError> {
-    text.as_deref()
-        .filter(|t| !t.is_empty())
-        .map(|t| domain::parse_date(field, t).map_err(|e| AppError::invalid(field, e)))
-        .transpose()
-}
-
-/// The bars asked for, checked and adjusted as asked; 404 for an unknown instrument.
-pub(crate) async fn bars_for(
-    state: &AppState,
-    text: &str,
-    params: &BarParams,
-) -> Result<Vec<domain::DailyBar>, AppError> {
-    let code = code(text)?;
-    let (from, to) = (date("from", &params.from)?, date("to", &params.to)?);
-    let forward = match params.adjust.as_deref() {
-        None | Some("") | Some("none") => false,
-        Some("forward") => true,
-        Some(other) => {
-            return Err(AppError::BadRequest { field: "adjust", reason: format!("'{other}' is not none or forward") })
-        }
-    };
-    if state.db.instrument(&code).await?.is_none() {
-        return Err(AppError::NotFound);
+impl BarParams {
+    fn range(&self) -> app::instruments::BarRange {
+        app::instruments::BarRange { from: self.from.clone(), to: self.to.clone(), adjust: self.adjust.clone() }
     }
-    let bars = state.db.daily_bars(&code, from, to).await?;
-    Ok(if forward { market::adjust::forward_adjusted(&bars) } else { bars })
 }
 
 /// One daily bar.
@@ -203,8 +164,8 @@ pub async fn bars(
     State(state): State<AppState>,
     Path(text): Path<String>,
     QueryParams(params): QueryParams<BarParams>,
-) -> Result<Json<Vec<Bar>>, AppError> {
-    let bars = bars_for(&state, &text, &params).await?;
+) -> Result<Json<Vec<Bar>>, HttpError> {
+    let bars = app::instruments::bars(&state.db, &text, &params.range()).await?;
     Ok(Json(
         bars.into_iter()
             .map(|b| Bar { date: b.date, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume })
@@ -242,21 +203,6 @@ pub struct IndicatorSeries {
     pub rows: Vec<(NaiveDate, Vec<f64>)>,
 }
 
-/// Parses `12,26,9` into numbers, naming the bad one.
-pub(crate) fn parse_params(text: Option<&str>) -> Result<Vec<f64>, AppError> {
-    text.unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            p.parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite())
-                .ok_or_else(|| AppError::BadRequest { field: "params", reason: format!("'{p}' is not a number") })
-        })
-        .collect()
-}
-
 /// An indicator over an instrument's daily bars, with the caller's parameters.
 #[utoipa::path(get, path = "/instruments/{code}/indicators", params(("code" = String, Path, description = "Six digits and the exchange, e.g. 600519.SH", pattern = r"^[0-9]{6}\.(SH|SZ|BJ|sh|sz|bj)$"), IndicatorParams),
     responses((status = 200, body = IndicatorSeries), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
@@ -264,28 +210,15 @@ pub async fn indicators(
     State(state): State<AppState>,
     Path(text): Path<String>,
     QueryParams(params): QueryParams<IndicatorParams>,
-) -> Result<Json<IndicatorSeries>, AppError> {
-    let name = params.name.as_deref().unwrap_or("MACD");
-    let given = parse_params(params.params.as_deref())?;
-    let mut indicator =
-        AnyIndicator::parse(name, &given).map_err(|e| AppError::BadRequest { field: "name", reason: e.to_string() })?;
-    let defaults: Vec<f64> = market::indicators::CATALOGUE
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name.trim()))
-        .map(|(_, p)| p.iter().map(|(_, d)| *d).collect())
-        .unwrap_or_default();
-    let used: Vec<f64> = defaults.iter().enumerate().map(|(i, d)| given.get(i).copied().unwrap_or(*d)).collect();
-    let bar_params = BarParams { from: params.from, to: params.to, adjust: params.adjust };
-    let bars = bars_for(&state, &text, &bar_params).await?;
-    let rows = bars
-        .iter()
-        .filter_map(|b| indicator.update(&market::adjust::ohlcv(b)).map(|values| (b.date, values)))
-        .collect();
+) -> Result<Json<IndicatorSeries>, HttpError> {
+    let range = app::instruments::BarRange { from: params.from, to: params.to, adjust: params.adjust };
+    let series =
+        app::instruments::indicator(&state.db, &text, params.name.as_deref(), params.params.as_deref(), &range).await?;
     Ok(Json(IndicatorSeries {
-        name: name.trim().to_ascii_uppercase(),
-        params: used,
-        columns: indicator.columns().iter().map(|c| (*c).to_owned()).collect(),
-        rows,
+        name: series.name,
+        params: series.params,
+        columns: series.columns.iter().map(|c| (*c).to_owned()).collect(),
+        rows: series.rows,
     }))
 }
 
@@ -331,16 +264,8 @@ pub async fn snapshots(
     State(state): State<AppState>,
     Path(text): Path<String>,
     QueryParams(params): QueryParams<SnapshotParams>,
-) -> Result<Json<Vec<SnapshotView>>, AppError> {
-    let code = code(&text)?;
-    let limit = params.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(AppError::BadRequest { field: "limit", reason: format!("{limit} is not between 1 and 1000") });
-    }
-    if state.db.instrument(&code).await?.is_none() {
-        return Err(AppError::NotFound);
-    }
-    let snapshots = state.db.snapshots(&code, limit).await?;
+) -> Result<Json<Vec<SnapshotView>>, HttpError> {
+    let snapshots = app::instruments::snapshots(&state.db, &text, params.limit.unwrap_or(100)).await?;
     Ok(Json(
         snapshots
             .into_iter()

@@ -2,15 +2,13 @@
 //! labels with their reasons, and an advisor's weekly service plan. Staff only.
 
 use super::input::QueryParams;
-use crate::{AppError, AppState};
-use access::{Principal, Role};
-use app::plan::{plan_week, PlanSettings};
+use crate::{AppState, HttpError};
+use access::Principal;
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
-use chrono::NaiveDate;
 use classify::plan::{split, Bucket};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// One label with the reasons that decided it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -48,15 +46,10 @@ pub async fn labels(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
-) -> Result<Json<CustomerLabels>, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    // Scope first, so that nobody learns whether a customer outside it exists.
-    state.db.customer(id, principal.scope()).await?.ok_or(AppError::NotFound)?;
-    if principal.role == Role::Customer {
-        return Err(AppError::Forbidden("labels are the firm's own notes"));
-    }
-    let stored = state.db.stored_labels(id, id).await?.into_iter().next().ok_or(AppError::NotFound)?;
-    let labels = app::classify::shown_labels(id, &stored.labels)?
+) -> Result<Json<CustomerLabels>, HttpError> {
+    let id = crate::params::path_id(&id, "customer")?;
+    let (stored, features, labels) = app::classify::labels_of(&state.db, &principal, id).await?;
+    let labels = labels
         .into_iter()
         .map(|(dimension, l)| LabelView {
             dimension,
@@ -68,52 +61,7 @@ pub async fn labels(
                 .collect(),
         })
         .collect();
-    let features = serde_json::from_str(&stored.features)
-        .map_err(|source| app::classify::ClassifyRunError::StoredLabels { customer: id, source })?;
     Ok(Json(CustomerLabels { customer_id: id, version: stored.version, as_of: stored.as_of, features, labels }))
-}
-
-/// Which plan.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-pub struct PlanParams {
-    /// The advisor (managers and above; an advisor always gets their own).
-    pub advisor: Option<String>,
-    /// A day of the week (YYYY-MM-DD; default today).
-    pub week: Option<String>,
-    /// The page's language (pages only).
-    pub lang: Option<String>,
-}
-
-/// The advisor and week asked for, checked against the caller's remit.
-pub(crate) async fn chosen(
-    state: &AppState,
-    principal: &Principal,
-    q: &PlanParams,
-) -> Result<(i64, NaiveDate), AppError> {
-    let week = match q.week.as_deref().filter(|w| !w.is_empty()) {
-        Some(w) => w
-            .parse::<NaiveDate>()
-            .map_err(|_| AppError::BadRequest { field: "week", reason: format!("'{w}' is not a date (YYYY-MM-DD)") })?,
-        None => chrono::Local::now().date_naive(),
-    };
-    if principal.role == Role::Customer {
-        return Err(AppError::Forbidden("the service plan is for staff"));
-    }
-    if principal.role == Role::Advisor {
-        return Ok((principal.staff_id.ok_or(AppError::NotFound)?, week));
-    }
-    let advisors = state.db.advisors_in_scope(principal.scope()).await?;
-    let advisor = match q.advisor.as_deref().filter(|a| !a.is_empty()) {
-        Some(a) => a
-            .parse::<i64>()
-            .map_err(|_| AppError::BadRequest { field: "advisor", reason: format!("'{a}' is not an advisor id") })?,
-        None => advisors.first().map(|a| a.0).ok_or(AppError::NotFound)?,
-    };
-    // Someone else's advisors are not found, as if they did not exist.
-    if !advisors.iter().any(|a| a.0 == advisor) {
-        return Err(AppError::NotFound);
-    }
-    Ok((advisor, week))
 }
 
 /// One planned contact.
@@ -168,16 +116,16 @@ pub struct WeekPlanView {
 }
 
 /// The week's plan of an advisor (made now from the stored labels if the week has none).
-#[utoipa::path(get, path = "/plan", params(PlanParams),
+#[utoipa::path(get, path = "/plan", params(crate::params::PlanParams),
     responses((status = 200, body = WeekPlanView), (status = 400, body = crate::error::ErrorBody),
         (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn plan(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    QueryParams(q): QueryParams<PlanParams>,
-) -> Result<Json<WeekPlanView>, AppError> {
-    let (advisor, day) = chosen(&state, &principal, &q).await?;
-    let plan = plan_week(&state.db, advisor, day, PlanSettings::default()).await?.ok_or(AppError::NotFound)?;
+    QueryParams(q): QueryParams<crate::params::PlanParams>,
+) -> Result<Json<WeekPlanView>, HttpError> {
+    let plan = app::plan::plan_for(&state.db, &principal, q.advisor.as_deref(), q.week.as_deref()).await?;
+    let advisor = plan.advisor_id;
     let target = split(plan.capacity);
     let a = plan.adherence;
     Ok(Json(WeekPlanView {

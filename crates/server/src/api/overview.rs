@@ -1,4 +1,4 @@
-use crate::{AppError, AppState};
+use crate::{AppState, HttpError};
 use access::Principal;
 use axum::extract::State;
 use axum::{Extension, Json};
@@ -37,7 +37,7 @@ pub struct Overview {
 pub async fn get(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-) -> Result<Json<Overview>, AppError> {
+) -> Result<Json<Overview>, HttpError> {
     let o = state.db.firm_overview(principal.scope()).await?;
     Ok(Json(Overview {
         branches: o.branches,

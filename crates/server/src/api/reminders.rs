@@ -3,17 +3,14 @@
 //! (after quiet hours). The firm's volume per rule per day for staff.
 
 use super::input::QueryParams;
-use crate::{AppError, AppState};
-use access::{Principal, Role};
+use crate::{AppState, HttpError};
+use access::Principal;
 use axum::extract::State;
 use axum::{Extension, Json};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use store::{ReminderQuery, ReminderRow};
+use store::ReminderRow;
 use utoipa::{IntoParams, ToSchema};
-
-/// Reminders answered at most per call.
-const MAX_LIMIT: i64 = 500;
 
 /// Which reminders to list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -86,18 +83,6 @@ impl From<ReminderRow> for Reminder {
     }
 }
 
-/// The reader's view: staff see reminders when made, customers when delivered.
-pub(crate) fn query(principal: &Principal, after: Option<i64>, limit: Option<i64>) -> Result<ReminderQuery, AppError> {
-    let limit = limit.unwrap_or(100);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(AppError::BadRequest {
-            field: "limit",
-            reason: format!("must be between 1 and {MAX_LIMIT}, got {limit}"),
-        });
-    }
-    Ok(ReminderQuery { scope: principal.scope(), delivered_only: principal.role == Role::Customer, after, limit })
-}
-
 /// Reminders in the caller's scope, newest first.
 #[utoipa::path(get, path = "/reminders", params(ReminderParams),
     responses((status = 200, body = [Reminder]), (status = 400, body = crate::error::ErrorBody)))]
@@ -105,9 +90,9 @@ pub async fn list(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     QueryParams(params): QueryParams<ReminderParams>,
-) -> Result<Json<Vec<Reminder>>, AppError> {
-    let q = query(&principal, params.after, params.limit)?;
-    Ok(Json(state.db.reminders(&q).await?.into_iter().map(Reminder::from).collect()))
+) -> Result<Json<Vec<Reminder>>, HttpError> {
+    let rows = app::reminders::list(&state.db, &principal, params.after, params.limit.unwrap_or(100)).await?;
+    Ok(Json(rows.into_iter().map(Reminder::from).collect()))
 }
 
 /// Over how many days to count.
@@ -128,15 +113,6 @@ pub struct Volume {
     pub count: i64,
 }
 
-/// The days to count, checked.
-pub(crate) fn days(days: Option<i64>) -> Result<i64, AppError> {
-    let days = days.unwrap_or(30);
-    if !(1..=366).contains(&days) {
-        return Err(AppError::BadRequest { field: "days", reason: format!("must be between 1 and 366, got {days}") });
-    }
-    Ok(days)
-}
-
 /// Reminder volume per rule per trading day in the caller's scope (staff only).
 #[utoipa::path(get, path = "/reminders/volume", params(VolumeParams),
     responses((status = 200, body = [Volume]), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
@@ -144,8 +120,7 @@ pub async fn volume(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     QueryParams(params): QueryParams<VolumeParams>,
-) -> Result<Json<Vec<Volume>>, AppError> {
-    crate::api::tasks::staff_only(&principal)?;
-    let rows = state.db.reminder_volume(principal.scope(), days(params.days)?).await?;
+) -> Result<Json<Vec<Volume>>, HttpError> {
+    let rows = app::reminders::volume(&state.db, &principal, params.days.unwrap_or(30)).await?;
     Ok(Json(rows.into_iter().map(|v| Volume { trading_day: v.trading_day, rule: v.rule, count: v.count }).collect()))
 }

@@ -2,8 +2,8 @@
 //! the customers in their scope.
 
 use super::input::{JsonBody, QueryParams};
-use crate::{AppError, AppState};
-use access::{Principal, Role};
+use crate::{AppState, HttpError};
+use access::Principal;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
@@ -11,14 +11,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 /// Tasks are the firm's own work, not shown to customers.
-pub(crate) fn staff_only(principal: &Principal) -> Result<(), AppError> {
-    if principal.role == Role::Customer {
-        Err(AppError::Forbidden("the work queue is for staff"))
-    } else {
-        Ok(())
-    }
-}
-
 /// Which tasks to list.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct TaskParams {
@@ -78,9 +70,8 @@ pub async fn list(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     QueryParams(params): QueryParams<TaskParams>,
-) -> Result<Json<Vec<Task>>, AppError> {
-    staff_only(&principal)?;
-    let tasks = state.db.tasks(principal.scope(), params.done.unwrap_or(false)).await?;
+) -> Result<Json<Vec<Task>>, HttpError> {
+    let tasks = app::tasks::list(&state.db, &principal, params.done.unwrap_or(false)).await?;
     Ok(Json(tasks.into_iter().map(Task::from).collect()))
 }
 
@@ -114,21 +105,14 @@ pub async fn create(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     JsonBody(request): JsonBody<NewTask>,
-) -> Result<(StatusCode, Json<CreatedTask>), AppError> {
-    staff_only(&principal)?;
-    let kind: domain::TaskKind = request.kind.parse().map_err(|e: domain::DomainError| AppError::invalid("kind", e))?;
-    let title = request.title.trim();
-    if title.is_empty() || title.chars().count() > 200 {
-        return Err(AppError::BadRequest { field: "title", reason: "give 1 to 200 characters".into() });
-    }
-    let due_at = request
-        .due_at
-        .as_deref()
-        .map(|d| domain::parse_timestamp("due_at", d))
-        .transpose()
-        .map_err(|e| AppError::invalid("due_at", e))?;
-    let task = store::NewTask { customer_id: request.customer_id, kind, title: title.to_owned(), due_at };
-    let id = state.db.create_task(&principal, &task).await?.ok_or(AppError::NotFound)?;
+) -> Result<(StatusCode, Json<CreatedTask>), HttpError> {
+    let task = app::tasks::TaskRequest {
+        customer_id: request.customer_id,
+        kind: request.kind,
+        title: request.title,
+        due_at: request.due_at,
+    };
+    let id = app::tasks::create(&state.db, &principal, &task).await?;
     Ok((StatusCode::CREATED, Json(CreatedTask { id })))
 }
 
@@ -148,22 +132,8 @@ pub async fn done(
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     JsonBody(request): JsonBody<Completion>,
-) -> Result<StatusCode, AppError> {
-    staff_only(&principal)?;
+) -> Result<StatusCode, HttpError> {
     let id = crate::params::path_id(&id, "task")?;
-    complete(&state, &principal, id, &request.outcome).await?;
+    app::tasks::complete(&state.db, &principal, id, &request.outcome).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Checks the outcome and completes the task; shared with the page.
-pub(crate) async fn complete(state: &AppState, principal: &Principal, id: i64, outcome: &str) -> Result<(), AppError> {
-    let outcome = outcome.trim();
-    if outcome.chars().count() > 500 {
-        return Err(AppError::BadRequest { field: "outcome", reason: "at most 500 characters".into() });
-    }
-    if state.db.complete_task(principal, id, outcome).await? {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
 }

@@ -2,7 +2,7 @@
 //! when made; the firm keeps only its digest.
 
 use super::input::JsonBody;
-use crate::{AppError, AppState};
+use crate::{AppState, HttpError};
 use access::{FeedScope, Principal};
 use app::tokens::Operator;
 use axum::extract::{Path, State};
@@ -57,7 +57,7 @@ pub struct TokenInfo {
 pub async fn list(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-) -> Result<Json<Vec<TokenInfo>>, AppError> {
+) -> Result<Json<Vec<TokenInfo>>, HttpError> {
     let tokens = app::tokens::list(&state.db, Operator::User(&principal)).await?;
     Ok(Json(
         tokens
@@ -83,7 +83,7 @@ pub async fn create(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     JsonBody(request): JsonBody<NewToken>,
-) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
+) -> Result<(StatusCode, Json<CreatedToken>), HttpError> {
     let made = app::tokens::create(&state.db, Operator::User(&principal), &request.name, request.scope).await?;
     Ok((StatusCode::CREATED, Json(CreatedToken { id: made.id, token: made.token, scope: made.scope })))
 }
@@ -95,7 +95,7 @@ pub async fn revoke(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
-) -> Result<StatusCode, AppError> {
+) -> Result<StatusCode, HttpError> {
     let id = crate::params::path_id(&id, "token")?;
     app::tokens::revoke(&state.db, Operator::User(&principal), id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -5,9 +5,9 @@ use super::groups::refreshed;
 use super::layout::{page, PageError, PageQuery};
 use super::overview::LangParam;
 use crate::auth::Viewer;
-use crate::i18n::Locale;
+use crate::i18n::{Locale, ReaderLocale};
 use crate::params::path_id;
-use crate::{AppError, AppState};
+use crate::{AppState, HttpError};
 use access::Role;
 use axum::extract::{Form, Path, State};
 use axum::http::HeaderMap;
@@ -39,8 +39,8 @@ pub async fn show(
     PageQuery(q): PageQuery<LangParam>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
-    let locale = Locale::choose(q.lang.as_deref(), &headers);
-    let fail = |e: AppError| PageError(e, locale);
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
+    let fail = |e: HttpError| PageError(e, locale);
     let p = &viewer.principal;
     let lang = locale.tag();
     let body = match p.role {
@@ -105,7 +105,7 @@ pub async fn show(
                 }
             }
         }
-        _ => return Err(fail(AppError::Forbidden("content is written by advisors and reviewed by compliance"))),
+        _ => return Err(fail(HttpError::of(app::codes::CONTENT_ROLES))),
     };
     Ok(page(locale, &locale.t("content-title"), "/content", &viewer, body))
 }
@@ -114,16 +114,18 @@ pub async fn show(
 pub async fn create(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
+    ReaderLocale(locale): ReaderLocale,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
     refreshed(
+        locale,
         state
             .community
             .draft_content(&viewer.principal, field("kind"), field("title"), field("body"))
             .await
             .map(|_| ())
-            .map_err(AppError::from),
+            .map_err(HttpError::from),
     )
 }
 
@@ -132,15 +134,16 @@ pub async fn revise(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(item): Path<String>,
+    ReaderLocale(locale): ReaderLocale,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
     let result = async {
         let item = path_id(&item, "item")?;
         state.community.revise_content(&viewer.principal, item, field("title"), field("body")).await?;
-        Ok::<_, AppError>(())
+        Ok::<_, HttpError>(())
     };
-    refreshed(result.await)
+    refreshed(locale, result.await)
 }
 
 /// POST /content/{item}/submit (htmx): submit for review after the banned-phrase check.
@@ -148,12 +151,13 @@ pub async fn submit(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(item): Path<String>,
+    ReaderLocale(locale): ReaderLocale,
 ) -> Response {
     let result = async {
         state.community.submit_content(&viewer.principal, path_id(&item, "item")?).await?;
-        Ok::<_, AppError>(())
+        Ok::<_, HttpError>(())
     };
-    refreshed(result.await)
+    refreshed(locale, result.await)
 }
 
 /// Which version a review is of.
@@ -168,17 +172,18 @@ pub async fn review(
     Extension(viewer): Extension<Viewer>,
     Path(item): Path<String>,
     PageQuery(q): PageQuery<VersionParam>,
+    ReaderLocale(locale): ReaderLocale,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let result = async {
         let item = path_id(&item, "item")?;
-        let version = q.version.ok_or(AppError::BadRequest { field: "version", reason: "say which version".into() })?;
+        let version = q.version.ok_or(HttpError::of(domain::codes::EMPTY).on("version"))?;
         let approve = form.get("approve").map(String::as_str) == Some("true");
         let comment = form.get("comment").map(String::as_str).unwrap_or("");
         state.community.review_content(&viewer.principal, item, version, approve, comment).await?;
-        Ok::<_, AppError>(())
+        Ok::<_, HttpError>(())
     };
-    refreshed(result.await)
+    refreshed(locale, result.await)
 }
 
 /// POST /content/{item}/schedule (htmx): publish the approved version into the ticked groups.
@@ -186,6 +191,7 @@ pub async fn schedule(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(item): Path<String>,
+    ReaderLocale(locale): ReaderLocale,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let result = async {
@@ -194,10 +200,10 @@ pub async fn schedule(
             form.keys().filter_map(|k| k.strip_prefix("group-")).filter_map(|g| g.parse().ok()).collect();
         let at = match form.get("at").map(|a| a.trim()).filter(|a| !a.is_empty()) {
             None => None,
-            Some(a) => Some(domain::parse_timestamp("at", a).map_err(|e| AppError::invalid("at", e))?),
+            Some(a) => Some(domain::parse_timestamp("at", a).map_err(|e| HttpError::from(e.for_field("at")))?),
         };
         state.community.schedule_content(&viewer.principal, item, &groups, at).await?;
-        Ok::<_, AppError>(())
+        Ok::<_, HttpError>(())
     };
-    refreshed(result.await)
+    refreshed(locale, result.await)
 }

@@ -2,7 +2,7 @@ use super::layout::{page, PageError, PageQuery};
 use crate::auth::Viewer;
 use crate::i18n::Locale;
 use crate::params::ListParams;
-use crate::{AppError, AppState};
+use crate::{AppState, HttpError};
 use access::PiiField;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -79,13 +79,10 @@ pub async fn list(
     PageQuery(params): PageQuery<ListParams>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
-    let locale = Locale::choose(params.lang.as_deref(), &headers);
+    let locale = crate::i18n::choose(params.lang.as_deref(), &headers);
     let query = params.query(viewer.principal.scope()).map_err(|e| PageError(e, locale))?;
-    let result = state
-        .db
-        .find_customers(&viewer.principal, &query, access::LOOKUPS_PER_MINUTE)
-        .await
-        .map_err(|e| PageError(e.into(), locale))?;
+    let result =
+        app::customers::find(&state.db, &viewer.principal, &query).await.map_err(|e| PageError(e.into(), locale))?;
     let q = query.search.clone().unwrap_or_default();
     let fragment = table(locale, &result, &q);
     if headers.contains_key("hx-request") && !headers.contains_key("hx-history-restore-request") {
@@ -130,20 +127,15 @@ pub async fn reveal(
     PageQuery(params): PageQuery<RevealParams>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
-    let locale = Locale::choose(params.lang.as_deref(), &headers);
-    let id: i64 = id.parse().map_err(|_| PageError(AppError::NotFound, locale))?;
+    let locale = crate::i18n::choose(params.lang.as_deref(), &headers);
+    let id = crate::params::path_id(&id, "customer").map_err(|e| PageError(e, locale))?;
     let field: PiiField = params.field.parse().map_err(|_| {
-        PageError(AppError::BadRequest { field: "field", reason: "expected national_id or phone".into() }, locale)
+        let e = HttpError::of(domain::codes::NOT_ONE_OF).on("field").with("value", &params.field);
+        PageError(e.with("options", "national_id, phone"), locale)
     })?;
-    if !viewer.principal.may_reveal() {
-        return Err(PageError(AppError::Forbidden("this role may not reveal personal data"), locale));
-    }
-    let value = state
-        .db
-        .reveal(&viewer.principal, id, field)
+    let value = app::customers::reveal(&state.db, &viewer.principal, id, field)
         .await
-        .map_err(|e| PageError(e.into(), locale))?
-        .ok_or(PageError(AppError::NotFound, locale))?;
+        .map_err(|e| PageError(e.into(), locale))?;
     Ok(html! { strong.revealed title=(locale.t("reveal-audited")) { (value) } })
 }
 
@@ -164,14 +156,9 @@ pub async fn detail(
     PageQuery(params): PageQuery<ListParams>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
-    let locale = Locale::choose(params.lang.as_deref(), &headers);
-    let id: i64 = id.parse().map_err(|_| PageError(AppError::NotFound, locale))?;
-    let c = state
-        .db
-        .customer(id, viewer.principal.scope())
-        .await
-        .map_err(|e| PageError(e.into(), locale))?
-        .ok_or(PageError(AppError::NotFound, locale))?;
+    let locale = crate::i18n::choose(params.lang.as_deref(), &headers);
+    let id = crate::params::path_id(&id, "customer").map_err(|e| PageError(e, locale))?;
+    let c = app::customers::record(&state.db, &viewer.principal, id).await.map_err(|e| PageError(e.into(), locale))?;
     let yes_no = |b: bool| locale.t(if b { "yes" } else { "no" });
     let s = &c.summary;
     let body = html! {
@@ -226,7 +213,7 @@ pub async fn detail(
 
 /// Staff only: the customer's labels with their reasons, and what the labels say to do.
 async fn knowing(state: &AppState, locale: Locale, id: i64) -> Result<Markup, PageError> {
-    let fail = |e: AppError| PageError(e, locale);
+    let fail = |e: HttpError| PageError(e, locale);
     let stored = state.db.stored_labels(id, id).await.map_err(|e| fail(e.into()))?;
     let Some(stored) = stored.first() else {
         return Ok(html! { h2 { (locale.t("customer-labels")) } p.empty { (locale.t("customer-not-classified")) } });
@@ -285,7 +272,7 @@ async fn knowing(state: &AppState, locale: Locale, id: i64) -> Result<Markup, Pa
 
 /// Recent trades, reminders and service history.
 async fn recent(state: &AppState, viewer: &Viewer, locale: Locale, id: i64) -> Result<Markup, PageError> {
-    let fail = |e: AppError| PageError(e, locale);
+    let fail = |e: HttpError| PageError(e, locale);
     let trades = state.db.recent_trades(id, 20).await.map_err(|e| fail(e.into()))?;
     let reminders = state
         .db

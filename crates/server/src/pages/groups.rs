@@ -5,12 +5,11 @@
 
 use super::layout::{page, PageError, PageQuery};
 use super::overview::LangParam;
-use crate::api::communities::blocked_body;
 use crate::auth::Viewer;
-use crate::i18n::Locale;
+use crate::i18n::{Locale, ReaderLocale};
 use crate::params::path_id;
 use crate::peer::PeerWriter;
-use crate::{AppError, AppState};
+use crate::{AppState, HttpError};
 use access::{Principal, Role};
 use app::community::hub::{Ended, Subscription};
 use app::community::{ChatMessage, Draft, Posted, Standing};
@@ -36,8 +35,6 @@ const MAX_FRAME: usize = 64 * 1024;
 const SOCKET_BURST: u32 = 10;
 /// Messages per second a member's socket may send after its burst.
 const SOCKET_RATE: u32 = 2;
-/// The answer to a message over the socket's limit.
-const SLOW_DOWN: &str = r#"{"type":"error","error":"too many messages: slow down"}"#;
 /// Messages a reconnecting socket catches up per read.
 const CATCH_UP_PAGE: i64 = 500;
 /// How long a dropped socket's closing frame may wait behind what its client has not read.
@@ -49,24 +46,29 @@ fn when(t: chrono::DateTime<chrono::Utc>) -> String {
 
 /// The answer to an htmx form: the fragment, or the error said in place
 /// (the page lets 4xx answers swap in, so the user sees why).
-pub(crate) fn form_reply(result: Result<Markup, AppError>) -> Response {
+pub(crate) fn form_reply(locale: Locale, result: Result<Markup, HttpError>) -> Response {
     match result {
         Ok(markup) => markup.into_response(),
         Err(e) => {
-            if e.status().is_server_error() {
-                tracing::error!(error = %e, "a page form failed");
-            }
-            (e.status(), html! { p.error role="alert" { (e.public_message()) } }).into_response()
+            let message = e.said(locale);
+            let answer = e.into_response(); // the status, and the log line of an internal error
+            (answer.status(), html! { p.error role="alert" data-code=(answer_code(&answer)) { (message) } })
+                .into_response()
         }
     }
 }
 
+/// The stable code an error answer carries, for the page's markup.
+fn answer_code(answer: &Response) -> &'static str {
+    answer.extensions().get::<crate::error::Answered>().map_or("", |a| a.0)
+}
+
 /// The answer to an htmx form whose change shows in the page's lists: a
 /// reload when it was made, or the error said in place.
-pub(crate) fn refreshed(result: Result<(), AppError>) -> Response {
+pub(crate) fn refreshed(locale: Locale, result: Result<(), HttpError>) -> Response {
     match result {
         Ok(()) => ([("HX-Refresh", "true")], StatusCode::NO_CONTENT).into_response(),
-        Err(e) => form_reply(Err(e)),
+        Err(e) => form_reply(locale, Err(e)),
     }
 }
 
@@ -123,7 +125,7 @@ pub async fn list(
     PageQuery(q): PageQuery<LangParam>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
-    let locale = Locale::choose(q.lang.as_deref(), &headers);
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
     let (mine, open) = state.community.groups_of(&viewer.principal).await.map_err(|e| PageError(e.into(), locale))?;
     let applied = match (viewer.principal.role, viewer.principal.customer_id) {
         (Role::Customer, Some(c)) => state.db.applications_of(c).await.map_err(|e| PageError(e.into(), locale))?,
@@ -189,6 +191,7 @@ pub async fn create(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     PageQuery(q): PageQuery<LangParam>,
+    ReaderLocale(locale): ReaderLocale,
     Form(form): Form<NewGroupForm>,
 ) -> Response {
     let capacity = match form.capacity.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
@@ -196,8 +199,10 @@ pub async fn create(
         Some(c) => match c.parse::<i64>() {
             Ok(n) => Some(n),
             Err(_) => {
-                let reason = format!("'{c}' is not a whole number");
-                return form_reply(Err(AppError::BadRequest { field: "capacity", reason }));
+                return form_reply(
+                    locale,
+                    Err(HttpError::of(domain::codes::NOT_A_NUMBER).on("capacity").with("value", c)),
+                );
             }
         },
     };
@@ -212,7 +217,7 @@ pub async fn create(
             let to = format!("/groups/{id}?lang={}", q.lang.as_deref().unwrap_or("zh"));
             ([("HX-Redirect", to)], StatusCode::NO_CONTENT).into_response()
         }
-        Err(e) => form_reply(Err(e.into())),
+        Err(e) => form_reply(locale, Err(e.into())),
     }
 }
 
@@ -232,13 +237,13 @@ pub async fn apply(
     headers: HeaderMap,
     Form(form): Form<ApplyForm>,
 ) -> Response {
-    let locale = Locale::choose(q.lang.as_deref(), &headers);
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
     let result = async {
         let group = path_id(&group, "group")?;
         state.community.apply(&viewer.principal, group, &form.note).await?;
         Ok(html! { p.applied { (locale.t("groups-applied")) } })
     };
-    form_reply(result.await)
+    form_reply(locale, result.await)
 }
 
 /// GET /groups/{group}: the chat, its pinned notices and rules; sending and
@@ -250,9 +255,9 @@ pub async fn chat(
     PageQuery(q): PageQuery<ChatParams>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
-    let locale = Locale::choose(q.lang.as_deref(), &headers);
-    let fail = |e: AppError| PageError(e, locale);
-    let id = path_id(&group, "group").map_err(|_| fail(AppError::NotFound))?;
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
+    let fail = |e: HttpError| PageError(e, locale);
+    let id = path_id(&group, "group").map_err(fail)?;
     let (g, standing) = state.community.group_for(&viewer.principal, id).await.map_err(|e| fail(e.into()))?;
     let recent = state.db.messages_before(g.id, q.before, PAGE_HISTORY).await.map_err(|e| fail(e.into()))?;
     let lang = locale.tag();
@@ -340,9 +345,9 @@ pub async fn live(
     ConnectInfo(peer): ConnectInfo<PeerWriter>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     if !same_origin(&headers) {
-        return Err(AppError::Forbidden("a chat socket opens only from this site's pages"));
+        return Err(HttpError::of(crate::error::codes::CROSS_SITE_SOCKET));
     }
     let id = path_id(&group, "group")?;
     let (g, _) = state.community.group_for(&viewer.principal, id).await?;
@@ -353,8 +358,11 @@ pub async fn live(
     // Chat frames are small: small buffers keep ten thousand sockets in little memory,
     // and writing each frame at once keeps latency down.
     let upgrade = upgrade.read_buffer_size(SOCKET_BUFFER).write_buffer_size(0).max_message_size(MAX_FRAME);
-    Ok(upgrade
-        .on_upgrade(move |socket| converse(Chat { socket, peer, subscription }, state, viewer.principal, g.id, after)))
+    // Refusals over the socket speak the reader's language, as pages do.
+    let locale = crate::i18n::choose(None, &headers);
+    Ok(upgrade.on_upgrade(move |socket| {
+        converse(Chat { socket, peer, subscription, locale }, state, viewer.principal, g.id, after)
+    }))
 }
 
 async fn send_text(socket: &mut WebSocket, text: String) -> bool {
@@ -371,6 +379,7 @@ struct Chat {
     socket: WebSocket,
     peer: PeerWriter,
     subscription: Subscription,
+    locale: crate::i18n::Locale,
 }
 
 /// Closes a chat the hub ended, telling the client why.
@@ -384,7 +393,7 @@ async fn close_ended(socket: &mut WebSocket, why: Ended) {
 }
 
 async fn converse(chat: Chat, state: AppState, principal: Principal, group_id: i64, after: i64) {
-    let Chat { mut socket, peer, subscription } = chat;
+    let Chat { mut socket, peer, subscription, locale } = chat;
     // An id past the newest message (a client's bad memory) would hide what comes next.
     let newest = match state.db.messages_before(group_id, None, 1).await {
         Ok(m) => m.last().map_or(0, |m| m.id),
@@ -439,10 +448,10 @@ async fn converse(chat: Chat, state: AppState, principal: Principal, group_id: i
                     // Members are paced; the group's staff broadcast freely.
                     let now = tokio::time::Instant::now();
                     let reply = if me.is_none() || pace.admit(now.into_std()) {
-                        take(&state, &principal, group_id, &text).await
+                        take(&state, &principal, group_id, &text, locale).await
                     } else {
                         paused_until = Some(now + std::time::Duration::from_secs_f64(1.0 / SOCKET_RATE as f64));
-                        Some(SLOW_DOWN.to_owned())
+                        Some(error_frame("error", &HttpError::of(app::codes::SLOW_DOWN), locale))
                     };
                     if let Some(reply) = reply {
                         if !send_text(&mut socket, reply).await { return; }
@@ -464,29 +473,38 @@ struct Incoming {
     question: bool,
 }
 
+/// A refusal as a socket frame: its `type` and the API's one error shape.
+fn error_frame(kind: &str, error: &HttpError, locale: crate::i18n::Locale) -> String {
+    let mut frame = serde_json::to_value(crate::error::ErrorBody::of(error, locale)).expect("an error body serializes");
+    frame["type"] = kind.into();
+    frame.to_string()
+}
+
 /// Sends a socket's message; what to tell the sender alone (none when it went out).
-async fn take(state: &AppState, principal: &Principal, group_id: i64, text: &str) -> Option<String> {
+async fn take(
+    state: &AppState,
+    principal: &Principal,
+    group_id: i64,
+    text: &str,
+    locale: crate::i18n::Locale,
+) -> Option<String> {
     let incoming: Incoming = match serde_json::from_str(text) {
         Ok(i) => i,
         Err(e) => {
-            let error = format!("send {{\"text\": ..., \"reply_to\": id, \"question\": bool}}: {e}");
-            return Some(serde_json::json!({ "type": "error", "error": error }).to_string());
+            let error = HttpError::of(crate::error::codes::BODY_UNREADABLE).on("body").with("detail", e);
+            return Some(error_frame("error", &error, locale));
         }
     };
     let draft = Draft { text: incoming.text, reply_to: incoming.reply_to, question: incoming.question };
     match state.community.post(principal, group_id, &draft).await {
         Ok(Posted::Sent(_)) => None,
-        Ok(Posted::Blocked(b)) => {
-            let mut body = serde_json::to_value(blocked_body(&b)).expect("a blocked body serializes");
-            body["type"] = "blocked".into();
-            Some(body.to_string())
-        }
+        Ok(Posted::Blocked(b)) => Some(error_frame("blocked", &b.refusal().into(), locale)),
         Err(e) => {
-            let e = AppError::from(e);
+            let e = HttpError::from(e);
             if e.status().is_server_error() {
-                tracing::error!(error = %e, group_id, "sending a chat message failed");
+                tracing::error!(code = e.code().code, group_id, "sending a chat message failed");
             }
-            Some(serde_json::json!({ "type": "error", "error": e.public_message() }).to_string())
+            Some(error_frame("error", &e, locale))
         }
     }
 }
@@ -500,14 +518,12 @@ pub async fn admission(
     PageQuery(q): PageQuery<LangParam>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
-    let locale = Locale::choose(q.lang.as_deref(), &headers);
-    let fail = |e: AppError| PageError(e, locale);
-    let id = path_id(&group, "group").map_err(|_| fail(AppError::NotFound))?;
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
+    let fail = |e: HttpError| PageError(e, locale);
+    let id = path_id(&group, "group").map_err(fail)?;
     let (g, standing) = state.community.group_for(&viewer.principal, id).await.map_err(|e| fail(e.into()))?;
-    if !standing.is_admin() {
-        return Err(fail(AppError::Forbidden("the admission queue is for the group's admins")));
-    }
-    let pending = state.db.applications(g.id, Some("pending")).await.map_err(|e| fail(e.into()))?;
+    let pending =
+        state.community.applications(&viewer.principal, g.id, Some("pending")).await.map_err(|e| fail(e.into()))?;
     let seeds = state.community.seeds(&viewer.principal, g.id, 30).await.map_err(|e| fail(e.into()))?;
     let names: HashMap<i64, String> = state
         .db
@@ -583,22 +599,21 @@ pub async fn follow_up(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let locale = Locale::choose(q.lang.as_deref(), &headers);
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
     let result = async {
         let (_, standing) = state.community.group_for(&viewer.principal, path_id(&group, "group")?).await?;
         if !standing.is_admin() {
-            return Err(AppError::Forbidden("follow-ups are kept from the groups you run"));
+            return Err(HttpError::of(app::codes::GROUP_ADMINS_ONLY).with("action", "follow_up"));
         }
         let customer = form.get("customer_id").map(|c| c.trim()).unwrap_or("");
-        let customer = customer.parse::<i64>().map_err(|_| AppError::BadRequest {
-            field: "customer_id",
-            reason: format!("'{customer}' is not a customer id"),
-        })?;
+        let customer = customer
+            .parse::<i64>()
+            .map_err(|_| HttpError::of(domain::codes::NOT_A_NUMBER).on("customer_id").with("value", customer))?;
         let note = form.get("note").map(String::as_str).unwrap_or("");
         state.community.follow_up(&viewer.principal, customer, note).await?;
         Ok(html! { span.followed { (locale.t("follow-up-added")) } })
     };
-    form_reply(result.await)
+    form_reply(locale, result.await)
 }
 
 /// POST /applications/{application}/decision (htmx): approve or reject with a reason.
@@ -606,6 +621,7 @@ pub async fn decide(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(application): Path<String>,
+    ReaderLocale(locale): ReaderLocale,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let result = async {
@@ -613,9 +629,9 @@ pub async fn decide(
         let approve = form.get("approve").map(String::as_str) == Some("true");
         let reason = form.get("reason").map(String::as_str).unwrap_or("");
         state.community.decide_application(&viewer.principal, id, approve, reason).await?;
-        Ok::<_, AppError>(())
+        Ok::<_, HttpError>(())
     };
-    refreshed(result.await)
+    refreshed(locale, result.await)
 }
 
 /// POST /groups/{group}/invite (htmx): a new invite link.
@@ -627,15 +643,14 @@ pub async fn invite(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let locale = Locale::choose(q.lang.as_deref(), &headers);
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
     let result = async {
         let id = path_id(&group, "group")?;
         let days = match form.get("days").map(|d| d.trim()).filter(|d| !d.is_empty()) {
             None => None,
-            Some(d) => Some(d.parse::<i64>().map_err(|_| AppError::BadRequest {
-                field: "days",
-                reason: format!("'{d}' is not a whole number of days"),
-            })?),
+            Some(d) => Some(
+                d.parse::<i64>().map_err(|_| HttpError::of(domain::codes::NOT_A_NUMBER).on("days").with("value", d))?,
+            ),
         };
         let (token, expires) = state.community.invite(&viewer.principal, id, days).await?;
         Ok(html! {
@@ -643,7 +658,7 @@ pub async fn invite(
             " · " (locale.t("invite-expires")) " " (when(expires))
         })
     };
-    form_reply(result.await)
+    form_reply(locale, result.await)
 }
 
 /// GET /join/{token}: the group an invite leads to, and the button to join.
@@ -654,11 +669,20 @@ pub async fn join_page(
     PageQuery(q): PageQuery<LangParam>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
-    let locale = Locale::choose(q.lang.as_deref(), &headers);
-    let fail = |e: AppError| PageError(e, locale);
-    let (group_id, expires) =
-        state.db.invite(&token).await.map_err(|e| fail(e.into()))?.ok_or(fail(AppError::NotFound))?;
-    let g = state.db.group(group_id).await.map_err(|e| fail(e.into()))?.ok_or(fail(AppError::NotFound))?;
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
+    let fail = |e: HttpError| PageError(e, locale);
+    let (group_id, expires) = state
+        .db
+        .invite(&token)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .ok_or(fail(HttpError::of(app::codes::INVITE_NOT_FOUND)))?;
+    let g = state
+        .db
+        .group(group_id)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .ok_or(fail(HttpError::of(app::codes::GROUP_NOT_FOUND)))?;
     let body = html! {
         h1 { (locale.t("join-title")) " " (g.name) }
         p { (g.description) } p { (locale.t("col-advisor")) ": " (g.advisor) " · " (locale.t("invite-expires")) " " (when(expires)) }
@@ -676,13 +700,14 @@ pub async fn join(
     Extension(viewer): Extension<Viewer>,
     Path(token): Path<String>,
     PageQuery(q): PageQuery<LangParam>,
+    ReaderLocale(locale): ReaderLocale,
 ) -> Response {
     match state.community.accept_invite(&viewer.principal, &token).await {
         Ok(group) => {
             let to = format!("/groups/{group}?lang={}", q.lang.as_deref().unwrap_or("zh"));
             ([("HX-Redirect", to)], StatusCode::NO_CONTENT).into_response()
         }
-        Err(e) => form_reply(Err(e.into())),
+        Err(e) => form_reply(locale, Err(e.into())),
     }
 }
 
@@ -695,9 +720,9 @@ pub async fn moderation(
     PageQuery(q): PageQuery<LangParam>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
-    let locale = Locale::choose(q.lang.as_deref(), &headers);
-    let fail = |e: AppError| PageError(e, locale);
-    let id = path_id(&group, "group").map_err(|_| fail(AppError::NotFound))?;
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
+    let fail = |e: HttpError| PageError(e, locale);
+    let id = path_id(&group, "group").map_err(fail)?;
     let (g, standing) = state.community.group_for(&viewer.principal, id).await.map_err(|e| fail(e.into()))?;
     let log = state.db.moderation_log(g.id, 200).await.map_err(|e| fail(e.into()))?;
     let reports =
@@ -776,14 +801,14 @@ pub async fn appeal(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let locale = Locale::choose(q.lang.as_deref(), &headers);
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
     let result = async {
         let id = path_id(&action, "action")?;
         let text = form.get("text").map(String::as_str).unwrap_or("");
         state.community.appeal(&viewer.principal, id, text).await?;
         Ok(html! { span.appealed { (text.trim()) " · " (locale.t("appeal-sent")) } })
     };
-    form_reply(result.await)
+    form_reply(locale, result.await)
 }
 
 /// POST /moderation/{action}/review (htmx): an admin upholds or overturns.
@@ -791,6 +816,7 @@ pub async fn review(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(action): Path<String>,
+    ReaderLocale(locale): ReaderLocale,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let result = async {
@@ -798,9 +824,9 @@ pub async fn review(
         let overturn = form.get("overturn").map(String::as_str) == Some("true");
         let note = form.get("note").map(String::as_str).unwrap_or("");
         state.community.review(&viewer.principal, id, overturn, note).await?;
-        Ok::<_, AppError>(())
+        Ok::<_, HttpError>(())
     };
-    refreshed(result.await)
+    refreshed(locale, result.await)
 }
 
 /// POST /reports/{report}/resolve (htmx): an admin dismisses a report or sanctions the sender.
@@ -808,6 +834,7 @@ pub async fn resolve(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(report): Path<String>,
+    ReaderLocale(locale): ReaderLocale,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let result = async {
@@ -815,9 +842,9 @@ pub async fn resolve(
         let outcome = form.get("outcome").map(String::as_str).unwrap_or("");
         let note = form.get("note").map(String::as_str).unwrap_or("");
         state.community.resolve_report(&viewer.principal, id, outcome, note).await?;
-        Ok::<_, AppError>(())
+        Ok::<_, HttpError>(())
     };
-    refreshed(result.await)
+    refreshed(locale, result.await)
 }
 
 /// GET /questions: unanswered questions past their time, and response-time
@@ -828,8 +855,8 @@ pub async fn questions(
     PageQuery(q): PageQuery<LangParam>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
-    let locale = Locale::choose(q.lang.as_deref(), &headers);
-    let fail = |e: AppError| PageError(e, locale);
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
+    let fail = |e: HttpError| PageError(e, locale);
     let now = chrono::Utc::now();
     let queue = state.community.question_queue(&viewer.principal, now).await.map_err(|e| fail(e.into()))?;
     let since = now - chrono::Duration::days(30);

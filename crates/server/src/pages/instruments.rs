@@ -4,8 +4,7 @@
 
 use super::layout::{page, PageError, PageQuery};
 use crate::auth::Viewer;
-use crate::i18n::Locale;
-use crate::{AppError, AppState};
+use crate::{AppState, HttpError};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::Extension;
@@ -26,7 +25,7 @@ pub async fn list(
     PageQuery(query): PageQuery<ListQuery>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
-    let locale = Locale::choose(query.lang.as_deref(), &headers);
+    let locale = crate::i18n::choose(query.lang.as_deref(), &headers);
     let q = query.q.unwrap_or_default();
     let rows = state.db.instruments(Some(&q), 200).await.map_err(|e| PageError(e.into(), locale))?;
     let body = html! {
@@ -87,11 +86,18 @@ pub async fn detail(
     PageQuery(query): PageQuery<ChartQuery>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
-    let locale = Locale::choose(query.lang.as_deref(), &headers);
-    let i = crate::api::instruments::detail(&state, &code).await.map_err(|e| match e {
-        AppError::BadRequest { .. } => PageError(AppError::NotFound, locale),
-        other => PageError(other, locale),
+    let locale = crate::i18n::choose(query.lang.as_deref(), &headers);
+    // A malformed code in the address is a page that does not exist.
+    let i = app::instruments::instrument(&state.db, &code).await.map_err(|e| {
+        let e = HttpError::from(e);
+        let e = if e.status() == axum::http::StatusCode::BAD_REQUEST {
+            HttpError::of(app::codes::INSTRUMENT_NOT_FOUND)
+        } else {
+            e
+        };
+        PageError(e, locale)
     })?;
+    let rules = app::instruments::rules_for_next_day(&i);
     let overlay = query.overlay.unwrap_or_else(|| "BOLL".into()).to_ascii_uppercase();
     let overlay_params =
         query.overlay_params.unwrap_or_else(|| if overlay == "BOLL" { "20,2".into() } else { String::new() });
@@ -105,14 +111,14 @@ pub async fn detail(
             dt { (locale.t("col-board")) } dd { (locale.t(&format!("board-{}", i.board))) " · " (i.kind) @if i.st { " · ST" } }
             dt { (locale.t("col-close")) } dd { (i.last_close) }
             dt { (locale.t("instrument-limits")) }
-            dd { @match &i.limits {
+            dd { @match &rules.limits {
                 Some(l) => { (l.up) " / " (l.down) },
                 None => (locale.t("instrument-no-limit")),
             } }
             dt { (locale.t("instrument-lots")) }
-            dd { (locale.t("instrument-lot-min")) " " (i.lots.minimum) ", " (locale.t("instrument-lot-step")) " " (i.lots.step) }
-            dt { (locale.t("instrument-tick")) } dd { (i.tick) }
-            dt { (locale.t("instrument-settlement")) } dd { (i.settlement) }
+            dd { (locale.t("instrument-lot-min")) " " (rules.lots.minimum) ", " (locale.t("instrument-lot-step")) " " (rules.lots.step) }
+            dt { (locale.t("instrument-tick")) } dd { (rules.tick) }
+            dt { (locale.t("instrument-settlement")) } dd { (rules.settlement) }
             dt { (locale.t("instrument-listed")) } dd { (i.list_date) }
         }
         form.chart-controls method="get" action={ "/instruments/" (i.code) } {

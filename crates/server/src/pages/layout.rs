@@ -1,9 +1,8 @@
 use crate::auth::Viewer;
 use crate::i18n::Locale;
-use crate::AppError;
+use crate::HttpError;
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup, DOCTYPE};
 use serde::de::DeserializeOwned;
@@ -91,39 +90,29 @@ where
             Ok(Query(params)) => Ok(PageQuery(params)),
             Err(rejection) => {
                 let lang = Query::<LangOnly>::try_from_uri(&parts.uri).ok().and_then(|Query(l)| l.lang);
-                Err(PageError(AppError::from(rejection), Locale::choose(lang.as_deref(), &parts.headers)))
+                Err(PageError(
+                    crate::api::input::unreadable_query(rejection),
+                    crate::i18n::choose(lang.as_deref(), &parts.headers),
+                ))
             }
         }
     }
 }
 
 /// An error shown as a page rather than JSON.
-pub struct PageError(pub AppError, pub Locale);
+pub struct PageError(pub HttpError, pub Locale);
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let PageError(error, locale) = self;
-        let (status, message) = match &error {
-            AppError::BadRequest { .. } => (StatusCode::BAD_REQUEST, error.to_string()),
-            AppError::Unreadable { status, .. } => (*status, error.to_string()),
-            AppError::NotFound => (StatusCode::NOT_FOUND, locale.t("not-found")),
-            AppError::Store(store::StoreError::LookupLimit { per_minute, retry_after_s }) => {
-                let message = locale.t_with(
-                    "lookup-limit",
-                    &[("limit", per_minute.to_string()), ("seconds", retry_after_s.to_string())],
-                );
-                let page = shell(locale, &message, "/", None, html! { h1 { (message) } });
-                let retry = [(axum::http::header::RETRY_AFTER, retry_after_s.to_string())];
-                return (StatusCode::TOO_MANY_REQUESTS, retry, page).into_response();
-            }
-            AppError::Unauthenticated
-            | AppError::Forbidden(_)
-            | AppError::Store(_)
-            | AppError::Feed(_)
-            | AppError::Classify(_)
-            | AppError::Refused(_)
-            | AppError::Conflict(_) => return error.into_response(),
-        };
-        (status, shell(locale, &message, "/", None, html! { h1 { (message) } })).into_response()
+        let message = error.said(locale);
+        let page = shell(locale, &message, "/", None, html! { h1 { (message) } p.error-code { (error.code().code) } });
+        // The JSON answer's status and headers (Retry-After), and its log line for an internal error.
+        let answer = error.into_response();
+        let mut response = (answer.status(), page).into_response();
+        if let Some(retry) = answer.headers().get(axum::http::header::RETRY_AFTER) {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, retry.clone());
+        }
+        response
     }
 }

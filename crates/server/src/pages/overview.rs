@@ -1,6 +1,5 @@
 use super::layout::{page, PageError, PageQuery};
 use crate::auth::Viewer;
-use crate::i18n::Locale;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -23,7 +22,7 @@ pub async fn show(
     PageQuery(q): PageQuery<LangParam>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
-    let locale = Locale::choose(q.lang.as_deref(), &headers);
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
     let o = state.db.firm_overview(viewer.principal.scope()).await.map_err(|e| PageError(e.into(), locale))?;
     let card = |key: &str, value: String| html! { div.card { div.label { (locale.t(key)) } div.value { (value) } } };
     let body = html! {

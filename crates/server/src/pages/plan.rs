@@ -3,12 +3,12 @@
 //! outcome; adherence to the split; a CSV export. Managers pick an advisor.
 
 use super::layout::{page, PageError, PageQuery};
-use crate::api::knowing::{chosen, PlanParams};
 use crate::auth::Viewer;
 use crate::i18n::Locale;
-use crate::{AppError, AppState};
+use crate::params::PlanParams;
+use crate::{AppState, HttpError};
 use access::Role;
-use app::plan::{plan_csv, plan_week, PlanSettings, WeekPlan};
+use app::plan::{plan_csv, WeekPlan};
 use axum::extract::{Form, Path, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
@@ -77,13 +77,12 @@ pub async fn show(
     PageQuery(q): PageQuery<PlanParams>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
-    let locale = Locale::choose(q.lang.as_deref(), &headers);
-    let fail = |e: AppError| PageError(e, locale);
-    let (advisor, day) = chosen(&state, &viewer.principal, &q).await.map_err(fail)?;
-    let plan = plan_week(&state.db, advisor, day, PlanSettings::default())
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
+    let fail = |e: HttpError| PageError(e, locale);
+    let plan = app::plan::plan_for(&state.db, &viewer.principal, q.advisor.as_deref(), q.week.as_deref())
         .await
-        .map_err(|e| fail(e.into()))?
-        .ok_or(fail(AppError::NotFound))?;
+        .map_err(|e| fail(e.into()))?;
+    let advisor = plan.advisor_id;
     let advisors = state.db.advisors_in_scope(viewer.principal.scope()).await.map_err(|e| fail(e.into()))?;
     let week = plan.week_start;
     let hours = state.db.contact_hours(advisor).await.map_err(|e| fail(e.into()))?.unwrap_or(0);
@@ -130,9 +129,9 @@ pub async fn csv(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     PageQuery(q): PageQuery<PlanParams>,
-) -> Result<Response, AppError> {
-    let (advisor, day) = chosen(&state, &viewer.principal, &q).await?;
-    let plan = plan_week(&state.db, advisor, day, PlanSettings::default()).await?.ok_or(AppError::NotFound)?;
+) -> Result<Response, HttpError> {
+    let plan = app::plan::plan_for(&state.db, &viewer.principal, q.advisor.as_deref(), q.week.as_deref()).await?;
+    let advisor = plan.advisor_id;
     let name = format!("attachment; filename=\"plan-{advisor}-{}.csv\"", plan.week_start);
     Ok((
         [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)],
@@ -156,28 +155,17 @@ pub async fn done(
     headers: HeaderMap,
     Form(form): Form<Outcome>,
 ) -> Result<Markup, PageError> {
-    let locale = Locale::choose(q.lang.as_deref(), &headers);
-    let fail = |e: AppError| PageError(e, locale);
-    let (advisor, day) = chosen(&state, &viewer.principal, &q).await.map_err(fail)?;
-    let customer: i64 = customer.parse().map_err(|_| fail(AppError::NotFound))?;
-    if form.outcome.trim().is_empty() || form.outcome.chars().count() > 500 {
-        return Err(fail(AppError::BadRequest {
-            field: "outcome",
-            reason: "say in 1 to 500 characters what came of it".into(),
-        }));
-    }
-    let week = app::plan::week_start_of(day);
-    let done = state
-        .db
-        .complete_contact(&viewer.principal, advisor, week, customer, form.outcome.trim())
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
+    let fail = |e: HttpError| PageError(e, locale);
+    let customer = crate::params::path_id(&customer, "customer").map_err(fail)?;
+    let (advisor, week) = (q.advisor.as_deref(), q.week.as_deref());
+    let c = app::plan::complete_contact(&state.db, &viewer.principal, advisor, week, customer, &form.outcome)
         .await
         .map_err(|e| fail(e.into()))?;
-    if !done {
-        return Err(fail(AppError::NotFound));
-    }
-    let rows = state.db.plan(advisor, week).await.map_err(|e| fail(e.into()))?;
-    let c = rows.iter().find(|c| c.customer_id == customer).ok_or(fail(AppError::NotFound))?;
-    Ok(row(locale, advisor, week, c))
+    let (advisor, day) =
+        app::plan::chosen(&state.db, &viewer.principal, advisor, week).await.map_err(|e| fail(e.into()))?;
+    let week = app::plan::week_start_of(day);
+    Ok(row(locale, advisor, week, &c))
 }
 
 /// POST /plan/{id}/hours, `id` the advisor: a manager sets the advisor's
@@ -190,27 +178,10 @@ pub async fn hours(
     headers: HeaderMap,
     Form(form): Form<std::collections::HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let locale = Locale::choose(q.lang.as_deref(), &headers);
-    let fail = |e: AppError| PageError(e, locale);
-    if !matches!(viewer.principal.role, Role::Manager | Role::Admin) {
-        return Err(fail(AppError::Forbidden("only a manager sets an advisor's contact hours")));
-    }
-    let advisor: i64 = advisor.parse().map_err(|_| fail(AppError::NotFound))?;
-    let text = form.get("hours").map(|h| h.trim()).unwrap_or_default();
-    let hours = match text.parse::<i64>() {
-        Ok(h) if (1..=60).contains(&h) => h,
-        _ => {
-            let known = state.db.advisors_in_scope(viewer.principal.scope()).await.map_err(|e| fail(e.into()))?;
-            if !known.iter().any(|a| a.0 == advisor) {
-                return Err(fail(AppError::NotFound));
-            }
-            let reason = format!("'{text}' is not a whole number of hours from 1 to 60");
-            return Err(fail(AppError::BadRequest { field: "hours", reason }));
-        }
-    };
-    let done = state.db.set_contact_hours(&viewer.principal, advisor, hours).await.map_err(|e| fail(e.into()))?;
-    if !done {
-        return Err(fail(AppError::NotFound));
-    }
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
+    let fail = |e: HttpError| PageError(e, locale);
+    let advisor = crate::params::path_id(&advisor, "advisor").map_err(fail)?;
+    let text = form.get("hours").map(String::as_str).unwrap_or_default();
+    let hours = app::plan::set_hours(&state.db, &viewer.principal, advisor, text).await.map_err(|e| fail(e.into()))?;
     Ok(html! { span.saved { (locale.t_with("plan-hours-saved", &[("hours", hours.to_string())])) } }.into_response())
 }

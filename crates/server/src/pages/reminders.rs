@@ -56,8 +56,9 @@ fn item(locale: Locale, l: &ReminderLine) -> Markup {
 /// The live list of reminders: the newest first, and the script that adds
 /// new ones as the server pushes them.
 pub(crate) async fn panel(state: &AppState, viewer: &Viewer, locale: Locale, limit: i64) -> Result<Markup, PageError> {
-    let q = crate::api::reminders::query(&viewer.principal, None, Some(limit)).map_err(|e| PageError(e, locale))?;
-    let rows = state.db.reminders(&q).await.map_err(|e| PageError(e.into(), locale))?;
+    let rows = app::reminders::list(&state.db, &viewer.principal, None, limit)
+        .await
+        .map_err(|e| PageError(e.into(), locale))?;
     Ok(html! {
         section.reminders {
             h2 { (locale.t("reminders-title")) " " small.live id="reminders-status" { (locale.t("reminders-connecting")) } }
@@ -77,7 +78,7 @@ pub async fn list(
     PageQuery(q): PageQuery<LangParam>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
-    let locale = Locale::choose(q.lang.as_deref(), &headers);
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
     let body = html! {
         h1 { (locale.t("reminders-title")) }
         @if viewer.principal.role != Role::Customer {
@@ -102,11 +103,10 @@ pub async fn volume(
     PageQuery(q): PageQuery<VolumeQuery>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
-    let locale = Locale::choose(q.lang.as_deref(), &headers);
-    crate::api::tasks::staff_only(&viewer.principal).map_err(|e| PageError(e, locale))?;
-    let days = crate::api::reminders::days(q.days).map_err(|e| PageError(e, locale))?;
-    let rows =
-        state.db.reminder_volume(viewer.principal.scope(), days).await.map_err(|e| PageError(e.into(), locale))?;
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
+    let rows = app::reminders::volume(&state.db, &viewer.principal, q.days.unwrap_or(30))
+        .await
+        .map_err(|e| PageError(e.into(), locale))?;
     // Days down the side, rules across: one row per day.
     let rules: Vec<&str> = watch::rules::Rule::ALL.iter().map(|r| r.as_str()).collect();
     let mut days: BTreeMap<chrono::NaiveDate, BTreeMap<&str, i64>> = BTreeMap::new();
@@ -163,7 +163,7 @@ pub async fn live(
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let locale = Locale::choose(q.lang.as_deref(), &headers);
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
     let events = state.desk.subscribe();
     upgrade.on_upgrade(move |socket| push(socket, events, viewer, locale))
 }

@@ -5,7 +5,7 @@ use super::layout::{page, PageError, PageQuery};
 use super::overview::LangParam;
 use crate::auth::Viewer;
 use crate::i18n::Locale;
-use crate::{AppError, AppState};
+use crate::AppState;
 use axum::extract::{Form, Path, State};
 use axum::http::HeaderMap;
 use axum::Extension;
@@ -43,9 +43,8 @@ pub async fn list(
     PageQuery(q): PageQuery<LangParam>,
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
-    let locale = Locale::choose(q.lang.as_deref(), &headers);
-    crate::api::tasks::staff_only(&viewer.principal).map_err(|e| PageError(e, locale))?;
-    let tasks = state.db.tasks(viewer.principal.scope(), false).await.map_err(|e| PageError(e.into(), locale))?;
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
+    let tasks = app::tasks::list(&state.db, &viewer.principal, false).await.map_err(|e| PageError(e.into(), locale))?;
     let reminders = super::reminders::panel(&state, &viewer, locale, 50).await?;
     let body = html! {
         h1 { (locale.t("tasks-title")) }
@@ -81,13 +80,10 @@ pub async fn done(
     headers: HeaderMap,
     Form(form): Form<Outcome>,
 ) -> Result<Markup, PageError> {
-    let locale = Locale::choose(q.lang.as_deref(), &headers);
-    crate::api::tasks::staff_only(&viewer.principal).map_err(|e| PageError(e, locale))?;
-    let id: i64 = id.parse().map_err(|_| PageError(AppError::NotFound, locale))?;
-    crate::api::tasks::complete(&state, &viewer.principal, id, &form.outcome)
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
+    let id = crate::params::path_id(&id, "task").map_err(|e| PageError(e, locale))?;
+    let task = app::tasks::complete(&state.db, &viewer.principal, id, &form.outcome)
         .await
-        .map_err(|e| PageError(e, locale))?;
-    let tasks = state.db.tasks(viewer.principal.scope(), true).await.map_err(|e| PageError(e.into(), locale))?;
-    let task = tasks.iter().find(|t| t.id == id).ok_or(PageError(AppError::NotFound, locale))?;
-    Ok(row(locale, task))
+        .map_err(|e| PageError(e.into(), locale))?;
+    Ok(row(locale, &task))
 }

@@ -45,7 +45,6 @@ yes = Yes
 no = No
 none = None
 not-found = Not found
-lookup-limit = At most { $limit } searches by phone number or national ID a minute; try again in { $seconds } s
 gender-M = Male
 gender-F = Female
 language = 中文
@@ -237,7 +236,10 @@ guidance-service_tier-core = Core customer: part of the advisor's 60% of contact
 guidance-service_tier-precipitating = Precipitating: served mainly by the platform's content and reminders; 10% of contact time.
 plan-hours = Contact hours a week:
 plan-hours-save = Save (for plans made from now on)
-plan-hours-saved = Saved: { $hours } hours a week.
+plan-hours-saved = Saved: { $hours ->
+        [one] { $hours } hour
+       *[other] { $hours } hours
+    } a week.
 nav-groups = Groups
 nav-questions = Questions
 nav-content = Content
@@ -349,8 +351,17 @@ application-pending = waiting for the advisor
 application-approved = approved
 application-rejected = rejected
 rules-title = Group rules
-rules-stock-codes = { $n } or more stock codes in one message count as pushing
-rules-flood = At most { $n } messages in { $s } seconds
+rules-stock-codes = { $n ->
+        [one] Any stock code
+       *[other] { $n } or more stock codes
+    } in one message count as pushing
+rules-flood = At most { $n ->
+        [one] one message
+       *[other] { $n } messages
+    } in { $s ->
+        [one] one second
+       *[other] { $s } seconds
+    }
 rules-ladder = Breaking a rule: a warning, then muted 1 hour, muted 24 hours, removed. Every action is in the moderation log, and you may appeal.
 seeds-title = Seed users (last 30 days)
 seeds-none = No seed users yet.
@@ -362,3 +373,168 @@ follow-up-added = On your follow-up list.
 follow-ups-title = My follow-up list
 chat-back-to-live = Back to the live chat
 groups-trading-hours-only = Stocks may be discussed only during trading hours
+
+## Errors: every refusal's message, by its code (error-<code>).
+## The domain's rules for values.
+error-must_be_positive = must be above zero
+error-negative = must not be negative
+error-high_below_open_close = the high is below the open or the close
+error-low_above_open_close = the low is above the open or the close
+error-outside_day_range = the last price is outside the day's low and high
+error-bid_above_ask = the best bid is above the best ask
+error-licence_required = an advisor must have a licence number
+error-risk_level = '{ $value }' is not a risk level from C1 to C5
+error-birth_date_mismatch = the birth date does not match the national ID
+error-entry_before_birth = the first day in the market is before the birth date
+error-instrument_code = '{ $value }' is not an instrument code of the form 600519.SH (SH, SZ or BJ)
+error-sellable_range = the sellable quantity must be from 0 to the quantity held
+error-too_large = { $value } is too large
+error-date_form = '{ $value }' is not a date of the form YYYY-MM-DD
+error-time_form = '{ $value }' is not a time (RFC 3339, or YYYY-MM-DD HH:MM:SS in Beijing time)
+error-number_form = '{ $value }' is not a number with at most 4 decimal places
+error-not_one_of = '{ $value }' is not one of { $options }
+error-empty = must not be empty
+error-too_long = must be at most { $max } characters
+error-control_characters = must not contain control characters
+error-national_id_form = a national ID is 17 digits and a check character
+error-national_id_birth_date = the national ID holds no valid birth date
+error-national_id_check = the national ID's check character does not match
+error-phone_form = must be an 11-digit mobile number starting 13 to 19
+error-length = give { $min } to { $max } characters
+error-reason_required = say why, so the person it concerns can read it
+error-not_a_number = '{ $value }' is not a whole number
+error-out_of_range = { $value } is not between { $min } and { $max }
+error-not_found = not found
+error-internal = internal error
+## Communities: entering a group.
+error-not_a_customer = only customers of this brokerage may join its groups
+error-real_name_required = complete real-name verification before joining a group
+error-banned_by_advisor = the advisor has removed you from their groups
+error-group_full = the group is full; ask the advisor for another group
+error-invite_expired = this invite link has expired; ask the advisor for a new one
+error-already_member = you are already in this group
+## The store.
+error-keyring_missing = personal data cannot be revealed or searched: this server was started without its keyring
+error-lookup_limit = At most { $limit } searches by phone number or national ID a minute; try again in { $seconds } s
+error-conflicts_with_stored = the change conflicts with a stored row ({ $constraint })
+## The use cases.
+error-group_not_found = no such group
+error-invite_not_found = no such invite link
+error-application_not_found = no such application
+error-action_not_found = no such moderation action
+error-message_not_found = no such message
+error-report_not_found = no such report
+error-question_not_found = no such question
+error-content_not_found = no such content
+error-member_not_found = no such member of the group
+error-customer_not_found = no such customer
+error-advisor_not_found = no such advisor
+error-task_not_found = no such open task
+error-contact_not_found = no such contact in the plan
+error-labels_not_found = this customer has not been classified yet
+error-token_not_found = no live token has this id
+error-unknown_customer = no customer has this id
+error-group_admins_only = only the group's admins { $action ->
+        [invite] invite
+        [decide] decide applications
+        [ban] ban
+        [moderate] moderate
+        [review] review moderation
+        [resolve] review reports
+        [pin] pin notices
+        [accept] accept answers
+        [follow_up] keep follow-ups from the group
+        [admission] read the admission queue
+        [reports] read the report queue
+       *[other] do this
+    }
+error-staff_only = { $what ->
+        [question_queue] the question queue is
+        [response_times] response times are
+        [seed_users] seed users are
+        [work_queue] the work queue is
+        [plan] the service plan is
+        [labels] labels are
+        [members] the member list is
+       *[other] this is
+    } for staff only
+error-admin_only = only an admin { $what ->
+        [tokens] manages API tokens
+       *[other] does this
+    }
+error-advisors_own_groups = only advisors own groups
+error-advisor_names_co_admins = only the group's advisor names co-admins
+error-members_write = only the group's members and admins write in it
+error-sanctioned_appeals = only the member sanctioned may appeal
+error-members_report = members report messages; admins moderate them
+error-advisors_write_content = only advisors write content
+error-content_roles = content is written by advisors and reviewed by compliance
+error-compliance_reviews = only compliance reviews content
+error-own_groups_only = publish only to groups you run
+error-may_not_reveal = this role may not reveal personal data
+error-own_follow_ups = the follow-up list is an advisor's own
+error-member_muted = you are muted in this group until { $until } (Beijing time)
+error-message_blocked = your message was not sent: it breaks the group's rule on { $violation ->
+        [guaranteed_returns] promised returns
+        [insider_tip] insider tips
+        [off_platform_contact] contact details
+        [external_link] links
+        [stock_pushing] pushing stocks
+        [flood] flooding
+        [stocks_outside_trading_hours] stocks outside trading hours
+       *[other] { $violation }
+    } ("{ $excerpt }"); { $sanction ->
+        [warn] this is a warning
+        [mute_hour] you are muted for 1 hour
+        [mute_day] you are muted for 24 hours
+        [remove] you have been removed from the group
+       *[other] { $sanction }
+    }. You may appeal.
+error-slow_down = too many messages: slow down
+error-co_admin_limit = a group has at most { $max } co-admins
+error-application_decided = the application was already decided
+error-action_appealed = this action was already appealed or reviewed
+error-action_reviewed = this action was already reviewed
+error-report_resolved = the report was already resolved
+error-question_answered = the question was already answered
+error-only_drafts_submitted = only a draft is submitted; write a new version first
+error-draft_changed = the draft changed meanwhile; submit again
+error-not_submitted = that version is not waiting for review
+error-not_approved = nothing reaches a group before compliance approves it
+error-no_licence = the group's advisor has no licence number on record
+error-task_done = the task was done already
+error-banned_phrases = remove the banned phrases before submitting: { $phrases }
+error-groups_required = name at least one group
+error-group_rules = not valid group rules: { $detail }
+error-flood_rules = flood_messages and flood_seconds must be positive
+error-co_admin_not_staff = name another member of staff
+error-reply_elsewhere = reply to a message of this group
+error-sanction_needs_member = only a member's message can bring a sanction
+error-answer_not_reply = accept a reply to this question
+error-handover_to_self = hand the book to another advisor
+error-user_links = a customer user needs a customer id, a staff user a staff id (and not both)
+error-wrong_password = wrong login or password
+error-sign_in_locked = too many failed sign-ins: try again in 15 minutes
+error-login_taken = the login { $login } is taken
+error-too_many_events = { $count } events in one call; send at most { $max }
+error-unknown_book_file = no such book file
+## Indicators.
+error-unknown_indicator = unknown indicator '{ $name }': one of SMA, EMA, MACD, RSI, KDJ, BOLL, ATR, OBV, VR
+error-indicator_parameter = { $indicator } parameter { $position } ({ $parameter }): { $detail }
+error-too_many_parameters = { $indicator } takes at most { $max } parameters ({ $names }), got { $count }
+## HTTP.
+error-sign_in_required = sign in first
+error-csrf_token = missing or wrong CSRF token
+error-feed_token = send a live API token as Authorization: Bearer bdt_...
+error-body_unreadable = the body could not be read: { $detail }
+error-query_unreadable = the query string could not be read: { $detail }
+error-json_required = send JSON, with Content-Type: application/json
+error-body_too_large = the body is too large
+error-after_or_before = give after or before, not both
+error-token_scope = this token may not { $scope ->
+        [import] import: it needs the import scope
+       *[events] send events: it needs the events scope
+    }
+error-cross_site_socket = a chat socket opens only from this site's pages
+error-instrument_not_found = no such instrument
+error-managers_set_hours = only a manager sets an advisor's contact hours

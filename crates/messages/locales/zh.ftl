@@ -45,7 +45,6 @@ yes = 是
 no = 否
 none = 无
 not-found = 未找到
-lookup-limit = 按手机号或身份证号精确查找每分钟最多 { $limit } 次，请 { $seconds } 秒后再试
 gender-M = 男
 gender-F = 女
 language = English
@@ -362,3 +361,168 @@ follow-up-added = 已加入跟进列表。
 follow-ups-title = 我的跟进列表
 chat-back-to-live = 返回实时群聊
 groups-trading-hours-only = 仅允许在交易时段讨论个股
+
+## 错误：每种拒绝的说明，按其代码（error-<代码>）。
+## 数据本身的规则。
+error-must_be_positive = 必须大于零
+error-negative = 不能为负数
+error-high_below_open_close = 最高价低于开盘价或收盘价
+error-low_above_open_close = 最低价高于开盘价或收盘价
+error-outside_day_range = 最新价不在当日最低价与最高价之间
+error-bid_above_ask = 买一价高于卖一价
+error-licence_required = 投资顾问必须有执业证书编号
+error-risk_level = “{ $value }”不是 C1 至 C5 的风险等级
+error-birth_date_mismatch = 出生日期与身份证号不符
+error-entry_before_birth = 入市时间早于出生日期
+error-instrument_code = “{ $value }”不是 600519.SH 形式的证券代码（SH、SZ 或 BJ）
+error-sellable_range = 可卖数量须在 0 与持仓数量之间
+error-too_large = { $value } 过大
+error-date_form = “{ $value }”不是 YYYY-MM-DD 形式的日期
+error-time_form = “{ $value }”不是时间（RFC 3339，或北京时间 YYYY-MM-DD HH:MM:SS）
+error-number_form = “{ $value }”不是最多 4 位小数的数字
+error-not_one_of = “{ $value }”不是以下之一：{ $options }
+error-empty = 不能为空
+error-too_long = 最多 { $max } 个字符
+error-control_characters = 不能含控制字符
+error-national_id_form = 身份证号为 17 位数字加 1 位校验码
+error-national_id_birth_date = 身份证号中的出生日期无效
+error-national_id_check = 身份证号校验码不符
+error-phone_form = 须为 13 至 19 开头的 11 位手机号
+error-length = 请填写 { $min } 至 { $max } 个字符
+error-reason_required = 请说明原因，让当事人看到
+error-not_a_number = “{ $value }”不是整数
+error-out_of_range = { $value } 不在 { $min } 与 { $max } 之间
+error-not_found = 未找到
+error-internal = 内部错误
+## 社群：入群。
+error-not_a_customer = 只有本公司的客户可以加入本公司的群
+error-real_name_required = 请先完成实名认证再入群
+error-banned_by_advisor = 投资顾问已将您移出其所有群
+error-group_full = 群已满，请向投资顾问申请加入其他群
+error-invite_expired = 邀请链接已过期，请向投资顾问索取新的链接
+error-already_member = 您已在本群中
+## 存储。
+error-keyring_missing = 无法查看或查找个人信息：本服务启动时未提供密钥文件
+error-lookup_limit = 按手机号或身份证号精确查找每分钟最多 { $limit } 次，请 { $seconds } 秒后再试
+error-conflicts_with_stored = 该修改与已存数据冲突（{ $constraint }）
+## 业务。
+error-group_not_found = 没有这个群
+error-invite_not_found = 没有这个邀请链接
+error-application_not_found = 没有这个入群申请
+error-action_not_found = 没有这条处理记录
+error-message_not_found = 没有这条消息
+error-report_not_found = 没有这条举报
+error-question_not_found = 没有这个提问
+error-content_not_found = 没有这篇内容
+error-member_not_found = 群里没有这位成员
+error-customer_not_found = 没有这位客户
+error-advisor_not_found = 没有这位投资顾问
+error-task_not_found = 没有这项待办任务
+error-contact_not_found = 计划中没有这次联系
+error-labels_not_found = 这位客户尚未分类
+error-token_not_found = 没有这个有效的令牌
+error-unknown_customer = 没有这个客户编号
+error-group_admins_only = 只有群管理员可以{ $action ->
+        [invite] 邀请入群
+        [decide] 审批入群申请
+        [ban] 拉黑
+        [moderate] 处理违规
+        [review] 复核处理
+        [resolve] 处理举报
+        [pin] 置顶公告
+        [accept] 采纳回答
+        [follow_up] 从群里添加跟进
+        [admission] 查看入群申请
+        [reports] 查看举报
+       *[other] 这样做
+    }
+error-staff_only = { $what ->
+        [question_queue] 问题队列
+        [response_times] 响应时间
+        [seed_users] 种子用户
+        [work_queue] 工作队列
+        [plan] 服务计划
+        [labels] 客户标签
+        [members] 成员名单
+       *[other] 此内容
+    }仅供员工使用
+error-admin_only = 只有管理员可以{ $what ->
+        [tokens] 管理接口令牌
+       *[other] 这样做
+    }
+error-advisors_own_groups = 只有投资顾问可以建群
+error-advisor_names_co_admins = 只有群主（投资顾问）可以指定协管员
+error-members_write = 只有群成员和管理员可以发言
+error-sanctioned_appeals = 只有被处理的成员本人可以申诉
+error-members_report = 成员举报消息，管理员处理
+error-advisors_write_content = 只有投资顾问可以撰写内容
+error-content_roles = 内容由投资顾问撰写、合规审核
+error-compliance_reviews = 只有合规可以审核内容
+error-own_groups_only = 只能发布到您管理的群
+error-may_not_reveal = 此角色不能查看完整个人信息
+error-own_follow_ups = 跟进名单只属于投资顾问本人
+error-member_muted = 您在本群被禁言至 { $until }（北京时间）
+error-message_blocked = 您的消息未发送：违反了群规中关于{ $violation ->
+        [guaranteed_returns] 承诺收益
+        [insider_tip] 内幕消息
+        [off_platform_contact] 联系方式
+        [external_link] 链接
+        [stock_pushing] 荐股
+        [flood] 刷屏
+        [stocks_outside_trading_hours] 非交易时间谈股
+       *[other] { $violation }
+    }的规定（“{ $excerpt }”）；{ $sanction ->
+        [warn] 本次为警告
+        [mute_hour] 您被禁言 1 小时
+        [mute_day] 您被禁言 24 小时
+        [remove] 您已被移出本群
+       *[other] { $sanction }
+    }。您可以申诉。
+error-slow_down = 消息太快了，请稍后再发
+error-co_admin_limit = 一个群最多有 { $max } 位协管员
+error-application_decided = 该申请已处理
+error-action_appealed = 该处理已申诉或已复核
+error-action_reviewed = 该处理已复核
+error-report_resolved = 该举报已处理
+error-question_answered = 该问题已有回答
+error-only_drafts_submitted = 只有草稿可以提交，请先写新版本
+error-draft_changed = 草稿已被修改，请重新提交
+error-not_submitted = 该版本不在待审核状态
+error-not_approved = 内容须经合规审核通过后才能发布到群
+error-no_licence = 群主（投资顾问）没有登记执业证书编号
+error-task_done = 该任务已完成
+error-banned_phrases = 提交前请删除违禁词：{ $phrases }
+error-groups_required = 请至少选择一个群
+error-group_rules = 群规无效：{ $detail }
+error-flood_rules = 刷屏条数与时长必须为正数
+error-co_admin_not_staff = 请指定另一位员工
+error-reply_elsewhere = 只能回复本群的消息
+error-sanction_needs_member = 只有成员的消息才能导致处理
+error-answer_not_reply = 请采纳对该问题的回复
+error-handover_to_self = 请交接给另一位投资顾问
+error-user_links = 客户用户需要客户编号，员工用户需要员工编号（二者不能同时给出）
+error-wrong_password = 账号或密码错误
+error-sign_in_locked = 登录失败次数过多，请 15 分钟后再试
+error-login_taken = 账号 { $login } 已被占用
+error-too_many_events = 一次发送了 { $count } 条事件，每次最多 { $max } 条
+error-unknown_book_file = 没有这种数据文件
+## 指标。
+error-unknown_indicator = 未知指标“{ $name }”：可选 SMA、EMA、MACD、RSI、KDJ、BOLL、ATR、OBV、VR
+error-indicator_parameter = { $indicator } 第 { $position } 个参数（{ $parameter }）：{ $detail }
+error-too_many_parameters = { $indicator } 最多 { $max } 个参数（{ $names }），收到 { $count } 个
+## HTTP。
+error-sign_in_required = 请先登录
+error-csrf_token = 缺少 CSRF 令牌或令牌不符
+error-feed_token = 请以 Authorization: Bearer bdt_... 发送有效的接口令牌
+error-body_unreadable = 无法读取请求体：{ $detail }
+error-query_unreadable = 无法读取查询参数：{ $detail }
+error-json_required = 请以 JSON 发送（Content-Type: application/json）
+error-body_too_large = 请求体过大
+error-after_or_before = after 与 before 只能给一个
+error-token_scope = 此令牌不能{ $scope ->
+        [import] 导入数据：需要 import 权限
+       *[events] 发送事件：需要 events 权限
+    }
+error-cross_site_socket = 聊天连接只能从本站页面打开
+error-instrument_not_found = 没有这只证券
+error-managers_set_hours = 只有营业部经理可以设置投资顾问的联系时长

@@ -1,0 +1,183 @@
+//! The chat: a message checked against the group's rules, stored with its
+//! question and placement in one unit of work, and fanned out; pins and history.
+
+use super::*;
+
+impl Communities {
+    pub(super) fn writer(&self, group_id: i64) -> Arc<tokio::sync::Mutex<()>> {
+        self.writers.lock().expect("the writers' lock is never poisoned").entry(group_id).or_default().clone()
+    }
+
+    /// Stores a message and hands it to the group's connections, one writer
+    /// per group at a time. It runs as a task of its own: a sender who goes
+    /// away midway (a closed request) cannot leave a message stored but not
+    /// fanned out, nor free the group's turn before its fan-out is done.
+    ///
+    /// With a content placement, the message is its publication: marked in
+    /// the same unit of work, and not sent at all (None) if it was published
+    /// meanwhile.
+    pub(super) async fn send_unit(
+        &self,
+        message: NewMessage,
+        question_of: Option<i64>,
+        publication: Option<i64>,
+    ) -> Result<Option<MessageRow>, CommunityError> {
+        let writer = self.writer(message.group_id);
+        let (db, hub) = (self.db.clone(), self.hub.clone());
+        let sending = tokio::spawn(async move {
+            let _turn = writer.lock().await;
+            let mut message = message;
+            message.at = Utc::now();
+            // The message, its question and its placement are one unit of work.
+            let mut unit = db.begin().await?;
+            let row = unit.insert_message(&message).await?;
+            if let Some(advisor_id) = question_of {
+                unit.insert_question(&row, advisor_id).await?;
+            }
+            if let Some(placement) = publication {
+                if !unit.mark_published(placement, row.id).await? {
+                    return Ok(None); // published meanwhile: this copy is rolled back
+                }
+            }
+            unit.commit().await?;
+            let json = bytes::Bytes::from(serde_json::to_vec(&ChatMessage::from(&row)).expect("a message serializes"));
+            hub.publish(row.group_id, &Delivery { message_id: row.id, json, closes_for: None }).await;
+            Ok(Some(row))
+        });
+        sending.await.expect("sending a message does not panic")
+    }
+
+    /// Stores a message (a question too, when it asks one) and hands it to the group.
+    pub(super) async fn send(
+        &self,
+        message: NewMessage,
+        question_of: Option<i64>,
+    ) -> Result<MessageRow, CommunityError> {
+        Ok(self.send_unit(message, question_of, None).await?.expect("a message with no placement is always sent"))
+    }
+
+    /// Sends a message as the principal: admins freely; members under the
+    /// group's rules, which may stop the message and sanction the sender.
+    pub async fn post(&self, principal: &Principal, group_id: i64, draft: &Draft) -> Result<Posted, CommunityError> {
+        let (group, standing, membership) = self.group_with_membership(principal, group_id).await?;
+        let text = draft.text.trim();
+        if text.is_empty() || text.chars().count() > MAX_MESSAGE_CHARS {
+            return Err(length("text", 1, MAX_MESSAGE_CHARS).into());
+        }
+        if let Some(reply_to) = draft.reply_to {
+            if self.db.message(reply_to).await?.is_none_or(|m| m.group_id != group_id) {
+                return Err(refuse_on(codes::REPLY_ELSEWHERE, "reply_to").into());
+            }
+        }
+        let now = Utc::now();
+        let (sender_kind, sender_id, sender_name) = match standing {
+            Standing::Admin { staff_id } => {
+                ("staff", staff_id, self.db.staff_name(staff_id).await?.unwrap_or_default())
+            }
+            Standing::Member { customer_id } => {
+                let member = membership.ok_or_else(|| refuse(codes::MEMBER_NOT_FOUND))?;
+                if let Some(until) = member.muted_until.filter(|u| *u > now) {
+                    return Err(refuse(codes::MEMBER_MUTED).with("until", beijing_minute(until)).into());
+                }
+                if let Some(finding) = self.breach(&group, customer_id, text, now) {
+                    return Ok(Posted::Blocked(self.sanction(&group, customer_id, finding, "rules").await?));
+                }
+                ("customer", customer_id, member.name)
+            }
+            Standing::Observer | Standing::Outsider => return Err(refuse(codes::MEMBERS_WRITE).into()),
+        };
+        let asks = sender_kind == "customer" && (draft.question || community::question::is_question(text));
+        let message = NewMessage {
+            group_id,
+            sender_kind,
+            sender_id,
+            sender_name,
+            body: text.to_owned(),
+            reply_to: draft.reply_to,
+            mentions: serde_json::to_string(&community::chat::mentions(text)).expect("names serialize"),
+            content_id: None,
+            at: now,
+        };
+        let row = self.send(message, asks.then_some(group.advisor_id)).await?;
+        // An admin's reply answers the question it replies to.
+        if let (Standing::Admin { .. }, Some(question)) = (standing, draft.reply_to) {
+            self.answer(question, row.id, row.at).await?;
+        }
+        Ok(Posted::Sent(row))
+    }
+
+    /// The first rule a member's message breaks, flood and hours included.
+    pub(super) fn breach(&self, group: &GroupRow, customer_id: i64, text: &str, now: DateTime<Utc>) -> Option<Finding> {
+        let rules: GroupRules = serde_json::from_str(&group.rules).unwrap_or_default();
+        if let Some(f) = moderation::findings(&rules, text).into_iter().next() {
+            return Some(f);
+        }
+        if rules.stocks_only_in_trading_hours && moderation::mentions_stock(text) && !moderation::in_trading_hours(now)
+        {
+            return Some(Finding {
+                violation: Violation::StocksOutsideTradingHours,
+                excerpt: text.chars().take(40).collect(),
+            });
+        }
+        let mut floods = self.floods.lock().expect("the flood windows' lock is never poisoned");
+        if !floods.admit(group.id, customer_id, &rules, now) {
+            let excerpt = format!("more than {} messages in {} s", rules.flood_messages, rules.flood_seconds);
+            return Some(Finding { violation: Violation::Flood, excerpt });
+        }
+        None
+    }
+
+    /// Pins or unpins a notice (admins).
+    pub async fn pin(
+        &self,
+        principal: &Principal,
+        group_id: i64,
+        message_id: i64,
+        pinned: bool,
+    ) -> Result<(), CommunityError> {
+        let (_, standing) = self.group_for(principal, group_id).await?;
+        if !standing.is_admin() {
+            return Err(admins_only("pin").into());
+        }
+        if !self.db.set_pinned(group_id, message_id, pinned).await? {
+            return Err(refuse(codes::MESSAGE_NOT_FOUND).into());
+        }
+        let json =
+            bytes::Bytes::from(format!("{{\"type\":\"pinned\",\"message_id\":{message_id},\"pinned\":{pinned}}}"));
+        self.hub.publish(group_id, &Delivery { message_id: 0, json, closes_for: None }).await;
+        Ok(())
+    }
+
+    /// History for a connection or a page: up to `limit` messages after `after`.
+    pub async fn history_after(
+        &self,
+        group_id: i64,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<MessageRow>, CommunityError> {
+        Ok(self.db.messages_after(group_id, after, limit).await?)
+    }
+
+    /// A page of a group's history the principal may read: after an id
+    /// (oldest first), or before one (the newest page when none), 1 to 500.
+    pub async fn history(
+        &self,
+        principal: &Principal,
+        group_id: i64,
+        after: Option<i64>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<MessageRow>, CommunityError> {
+        let (group, _) = self.group_for(principal, group_id).await?;
+        if !(1..=500).contains(&limit) {
+            let e =
+                refuse_on(domain::codes::OUT_OF_RANGE, "limit").with("value", limit).with("min", 1).with("max", 500);
+            return Err(e.into());
+        }
+        Ok(match (after, before) {
+            (Some(_), Some(_)) => return Err(refuse_on(codes::AFTER_OR_BEFORE, "after").into()),
+            (Some(after), None) => self.db.messages_after(group.id, after, limit).await?,
+            (None, before) => self.db.messages_before(group.id, before, limit).await?,
+        })
+    }
+}

@@ -1,0 +1,103 @@
+//! Questions and their service-hours clock: answers, the queue that
+//! escalates, response times.
+
+use super::*;
+
+impl Communities {
+    /// Stops a question's clock with an answer, if it is still open.
+    pub(super) async fn answer(
+        &self,
+        question_id: i64,
+        answer_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<bool, CommunityError> {
+        let Some(q) = self.db.question(question_id).await? else { return Ok(false) };
+        if q.answered_at.is_some() {
+            return Ok(false);
+        }
+        let minutes = self.hours.between(q.asked_at, at).num_minutes();
+        Ok(self.db.answer_question(question_id, answer_id, at, minutes).await?)
+    }
+
+    /// An admin accepts a member's reply as the answer to a question.
+    pub async fn accept_answer(
+        &self,
+        principal: &Principal,
+        question_id: i64,
+        answer_id: i64,
+    ) -> Result<(), CommunityError> {
+        let q = self.db.question(question_id).await?.ok_or_else(|| refuse(codes::QUESTION_NOT_FOUND))?;
+        let (_, standing) = self.group_for(principal, q.group_id).await?;
+        if !standing.is_admin() {
+            return Err(admins_only("accept").into());
+        }
+        let answer = self.db.message(answer_id).await?.ok_or_else(|| refuse(codes::MESSAGE_NOT_FOUND))?;
+        if answer.reply_to != Some(question_id) {
+            return Err(refuse_on(codes::ANSWER_NOT_REPLY, "answer_id").into());
+        }
+        if !self.answer(question_id, answer_id, Utc::now()).await? {
+            return Err(refuse(codes::QUESTION_ANSWERED).into());
+        }
+        Ok(())
+    }
+
+    /// Unanswered questions the principal is responsible for, with their
+    /// clocks at `now`: an advisor's own past 15 service minutes; a branch
+    /// manager's branch past 2 service hours; compliance and administrators all.
+    pub async fn question_queue(
+        &self,
+        principal: &Principal,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<OpenQuestion>, CommunityError> {
+        let (advisor, branch, least) = match principal.role {
+            Role::Advisor => (principal.staff_id, None, Escalation::AdvisorQueue),
+            Role::Manager => (None, principal.branch_id, Escalation::BranchManager),
+            Role::Compliance | Role::Admin => (None, None, Escalation::Open),
+            Role::Customer => return Err(staff_only("question_queue").into()),
+        };
+        if advisor.is_none() && branch.is_none() && matches!(principal.role, Role::Advisor | Role::Manager) {
+            return Ok(Vec::new());
+        }
+        let open = self.db.open_questions(advisor, branch).await?;
+        Ok(open
+            .into_iter()
+            .map(|q| {
+                let service_minutes = self.hours.between(q.asked_at, now).num_minutes();
+                let escalation = self.hours.escalation(q.asked_at, now);
+                OpenQuestion { question: q, service_minutes, escalation }
+            })
+            .filter(|q| q.escalation >= least)
+            .collect())
+    }
+
+    /// Response-time percentiles per advisor and per group, of questions asked since `since`, in the principal's view.
+    pub async fn response_times(
+        &self,
+        principal: &Principal,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<ResponseTimes>, CommunityError> {
+        let (advisor, branch) = match principal.role {
+            Role::Advisor => (principal.staff_id.or(Some(-1)), None),
+            Role::Manager => (None, principal.branch_id.or(Some(-1))),
+            Role::Compliance | Role::Admin => (None, None),
+            Role::Customer => return Err(staff_only("response_times").into()),
+        };
+        let answered = self.db.answered_questions(advisor, branch, since).await?;
+        let mut by_advisor: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
+        let mut by_group: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
+        for q in &answered {
+            let minutes = q.service_minutes.unwrap_or(0);
+            by_advisor.entry(q.advisor_id).or_default().push(minutes);
+            by_group.entry(q.group_id).or_default().push(minutes);
+        }
+        let summary = |by: &'static str, (id, v): (i64, Vec<i64>)| {
+            let p = |n| community::chat::percentile(&v, n).unwrap_or(0);
+            ResponseTimes { by, id, answered: v.len(), p50: p(50), p90: p(90), p99: p(99) }
+        };
+        Ok(by_advisor
+            .into_iter()
+            .map(|e| summary("advisor", e))
+            .chain(by_group.into_iter().map(|e| summary("group", e)))
+            .collect())
+    }
+}
