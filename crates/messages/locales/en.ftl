@@ -538,3 +538,4 @@ error-token_scope = this token may not { $scope ->
 error-cross_site_socket = a chat socket opens only from this site's pages
 error-instrument_not_found = no such instrument
 error-managers_set_hours = only a manager sets an advisor's contact hours
+error-no_such_route = no such page or API route

@@ -526,3 +526,4 @@ error-token_scope = 此令牌不能{ $scope ->
 error-cross_site_socket = 聊天连接只能从本站页面打开
 error-instrument_not_found = 没有这只证券
 error-managers_set_hours = 只有营业部经理可以设置投资顾问的联系时长
+error-no_such_route = 没有这个页面或接口

@@ -30,6 +30,8 @@ pub mod codes {
         QUERY_UNREADABLE = "query_unreadable": Invalid,
         /// A body not sent as application/json.
         JSON_REQUIRED = "json_required": Unsupported,
+        /// No route answers this method and path.
+        NO_SUCH_ROUTE = "no_such_route": NotFound,
         /// A chat socket opened from another site's page.
         CROSS_SITE_SOCKET = "cross_site_socket": Forbidden,
         /// A body larger than the route takes.
@@ -235,6 +237,15 @@ mod tests {
             }
         }
         assert!(codes.len() > 80, "{}", codes.len());
+    }
+
+    #[test]
+    fn the_readme_lists_every_code_with_its_status() {
+        let readme = include_str!("../../../README.md");
+        for c in every_code() {
+            let row = format!("| `{}` | {} |", c.code, status_of(c.kind).as_u16());
+            assert!(readme.contains(&row), "README.md lists no row {row}");
+        }
     }
 
     #[test]

@@ -24,8 +24,7 @@ use std::time::Duration;
 use store::Db;
 use tokio::net::TcpListener;
 
-pub use api::ApiDoc;
-pub use error::{every_code, ErrorBody, HttpError};
+pub use error::{every_code, status_of, ErrorBody, HttpError};
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]
@@ -65,16 +64,22 @@ fn script(body: &'static str) -> axum::response::Response {
 /// The largest body a feed call may send: a book file of a few million rows.
 const FEED_BODY_LIMIT: usize = 512 << 20;
 
+/// Where the JSON API is served; its document's paths are relative to it.
+pub const API_BASE: &str = "/api/v1";
+
 /// Every route the server answers, around the given state.
 fn router_around(state: AppState) -> Router {
+    let (api, feeds) = api::routers();
+    let (api, _) = api.split_for_parts();
+    let (feeds, _) = feeds.split_for_parts();
     // Everything behind a session except signing in and static assets.
-    let protected = protected_routes()
+    let protected = page_routes()
         .into_iter()
         .fold(Router::new(), |router, (path, handlers)| router.route(path, handlers))
+        .nest(API_BASE, api)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_principal));
-    let feeds = api::feed_routes()
-        .into_iter()
-        .fold(Router::new(), |router, (path, handlers)| router.route(path, handlers))
+    let feeds = Router::new()
+        .nest(API_BASE, feeds)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_feed_caller))
         // A whole book file may come in one call.
         .layer(axum::extract::DefaultBodyLimit::max(FEED_BODY_LIMIT));
@@ -86,6 +91,8 @@ fn router_around(state: AppState) -> Router {
         .merge(public)
         // A route layer runs after routing, so it sees the matched template.
         .route_layer(axum::middleware::from_fn(request_log::log_request))
+        // No route: the one error shape too.
+        .fallback(|| async { HttpError::of(error::codes::NO_SUCH_ROUTE) })
         // Every error answer's message in the reader's language, whichever handler made it.
         .layer(axum::middleware::from_fn(error::localize))
         // Outermost, so that every answer has them, refusals and 404s included.
@@ -112,24 +119,52 @@ pub fn public_paths() -> Vec<&'static str> {
     public_routes().into_iter().map(|(path, _)| path).collect()
 }
 
-/// Every route behind a session, as (path, handlers). The router is built
-/// from this table alone, so [`protected_paths`] lists every such route and
-/// the access tests cover a route the day it is added.
-fn protected_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
+/// The pages behind a session, as (path, handlers); the API's routes are
+/// its document's ([`api_operations`]).
+fn page_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
     let mut routes = pages::routes();
-    routes.extend(api::routes());
     routes.push(("/signout", post(auth::sign_out)));
     routes
 }
 
-/// The paths of every route that needs a session (`{id}` for path ids).
-pub fn protected_paths() -> Vec<&'static str> {
-    protected_routes().into_iter().map(|(path, _)| path).collect()
+/// The API's OpenAPI document (paths relative to [`API_BASE`]).
+pub fn openapi() -> &'static utoipa::openapi::OpenApi {
+    api::document()
+}
+
+/// Every API operation as (method, full path), from its document: the
+/// routers are built from the same list, so this is what is served.
+pub fn api_operations() -> Vec<(String, String)> {
+    let mut operations = Vec::new();
+    for (path, item) in &openapi().paths.paths {
+        let methods = [("get", &item.get), ("post", &item.post), ("put", &item.put), ("delete", &item.delete)];
+        for (method, operation) in methods {
+            if operation.is_some() {
+                operations.push((method.to_owned(), format!("{API_BASE}{path}")));
+            }
+        }
+    }
+    operations
+}
+
+/// The paths of every route that needs a session (`{id}` for path ids):
+/// the pages, sign-out and the API (its feeds aside).
+pub fn protected_paths() -> Vec<String> {
+    let feeds = feed_paths();
+    let mut paths: Vec<String> = page_routes().into_iter().map(|(path, _)| path.to_owned()).collect();
+    let api = api_operations().into_iter().map(|(_, path)| path).filter(|p| !feeds.contains(p));
+    for path in api {
+        if !paths.contains(&path) {
+            paths.push(path);
+        }
+    }
+    paths
 }
 
 /// The paths of the machine feeds, which take an API token instead of a session.
-pub fn feed_paths() -> Vec<&'static str> {
-    api::feed_routes().into_iter().map(|(path, _)| path).collect()
+pub fn feed_paths() -> Vec<String> {
+    let (_, feeds) = api::routers();
+    feeds.into_openapi().paths.paths.keys().map(|path| format!("{API_BASE}{path}")).collect()
 }
 
 /// How often the outbox looks for reminders whose quiet hours have ended

@@ -146,7 +146,7 @@ async fn no_route_leaks_rows_outside_a_roles_scope() {
         }
     }
     assert!(checked >= 5 * 7 * 3, "checked {checked} calls");
-    let plain = |p: &&&str| !p.contains("{id}") && community_url(p, &[]).is_none();
+    let plain = |p: &&String| !p.contains("{id}") && community_url(p, &[]).is_none();
     for path in paths.iter().filter(plain).filter(|p| **p != "/signout" && !p.ends_with("/live")) {
         let path = path.replace("{code}", "600519.SH");
         assert!(answered.contains(&path), "{path} answered no role at all");

@@ -309,7 +309,7 @@ async fn read_everything(app: &TestApp, session: &Session, community: &[(&'stati
         if path.ends_with("/reveal") || path == "/signout" {
             continue;
         }
-        for url in urls(path, community) {
+        for url in urls(&path, community) {
             if path.ends_with("/live") {
                 read.extend(frames(app, session, &url).await);
                 continue;

@@ -62,12 +62,13 @@ async fn every_route_answers_with_the_security_headers() {
 
     let protected = server::protected_paths();
     let feeds = server::feed_paths();
-    let public = server::public_paths();
-    assert!(public.iter().any(|p| p.ends_with(".css")) && public.contains(&"/signin"), "{public:?}");
+    let public: Vec<String> = server::public_paths().into_iter().map(str::to_owned).collect();
+    assert!(public.iter().any(|p| p.ends_with(".css")) && public.contains(&"/signin".to_owned()), "{public:?}");
     let mut checked = 0;
     for tls in [false, true] {
         let proto = if tls { "https" } else { "http" };
-        for path in protected.iter().chain(&feeds).chain(&public).chain(&["/no/such/page"]) {
+        let nowhere = ["/no/such/page".to_owned()];
+        for path in protected.iter().chain(&feeds).chain(&public).chain(&nowhere) {
             let url = app.url(&fill(path));
             let asset = path.starts_with("/assets/");
             let feed = feeds.contains(path);
@@ -88,7 +89,7 @@ async fn every_route_answers_with_the_security_headers() {
                 check(&format!("GET {url} (signed in: {signed_in})"), &response, asset, tls);
                 checked += 1;
                 // (Signing out would end the session the rest is read with.)
-                if status == 405 && signed_in && *path != "/signout" {
+                if status == 405 && signed_in && path != "/signout" {
                     // A POST route: its refusal of an empty body carries the headers too.
                     let response = client
                         .post(&url)

@@ -15,18 +15,19 @@ pub(crate) mod tasks;
 mod tokens;
 
 use crate::AppState;
-use axum::routing::{get, post, MethodRouter};
 use axum::Json;
+use domain::Code;
 use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The OpenAPI document of /api/v1.
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Brokerdesk API", description = "Customer operations for a securities brokerage."),
     servers((url = "/api/v1")),
-    paths(overview::get, customers::list, customers::get, customers::reveal, advisors::handover, session::get, tokens::list, tokens::create, tokens::revoke, tasks::list, tasks::create, tasks::done, knowing::labels, knowing::plan, instruments::list, instruments::get, instruments::bars, instruments::indicators, instruments::snapshots, feeds::import, feeds::events, reminders::list, reminders::volume, communities::list, communities::create, communities::get, communities::members, communities::add_admin, communities::apply, communities::applications, communities::decide, communities::invite, communities::accept_invite, communities::ban, communities::history, communities::send, communities::pin, communities::report, communities::moderation_log, communities::sanction, communities::appeal, communities::review, communities::reports, communities::resolve, communities::questions, communities::accept, communities::response_times, communities::seeds, communities::follow_ups, communities::add_follow_up, content::list, content::create, content::get, content::revise, content::submit, content::review, content::schedule, content::review_queue),
     components(schemas(crate::error::ErrorBody, overview::Overview, customers::CustomerSummary, customers::CustomerList, customers::CustomerRecord, customers::Holding, customers::RevealRequest, customers::Revealed, advisors::HandoverRequest, advisors::HandoverResult, session::SessionInfo, tokens::NewToken, tokens::CreatedToken, tokens::TokenInfo, feeds::Events, tasks::Task, tasks::NewTask, tasks::CreatedTask, tasks::Completion, instruments::InstrumentSummary, instruments::InstrumentDetail, instruments::Bar, instruments::IndicatorSeries, instruments::SnapshotView, reminders::Reminder, reminders::Volume, knowing::CustomerLabels, knowing::LabelView, knowing::WeekPlanView, knowing::SplitPart, knowing::PlannedContact, communities::NewGroup, communities::CoAdmin, communities::Application, communities::Decision, communities::InviteRequest, communities::Ban, communities::SendMessage, communities::Pin, communities::Report, communities::ManualSanction, communities::Appeal, communities::Review, communities::Resolution, communities::Accept, communities::FollowUp, content::Writing, content::ContentReview, content::Schedule)),
-    modifiers(&ApiTokenScheme, &ErrorResponses)
+    modifiers(&ApiTokenScheme)
 )]
 pub struct ApiDoc;
 
@@ -41,37 +42,159 @@ impl utoipa::Modify for ApiTokenScheme {
     }
 }
 
-/// Documents, on every operation, the errors it may answer with in the one
-/// JSON shape of [`crate::error::ErrorBody`], so that a client built from the
-/// document expects them: written once here rather than on every handler.
+/// Documents, on every operation, the codes it may answer with, under the
+/// status of each, in the one JSON shape of [`crate::error::ErrorBody`]: the
+/// codes any route may answer (no session, no CSRF token, an unreadable
+/// body, an internal error) and those of the route's area. The route test
+/// checks that every code a route answers is among them.
 struct ErrorResponses;
+
+/// The codes of the area a path belongs to (paths relative to /api/v1).
+fn area_codes(path: &str) -> Vec<Code> {
+    use app::codes as a;
+    use domain::codes as d;
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or_default();
+    let community: Vec<Code> = [
+        a::GROUP_NOT_FOUND,
+        a::INVITE_NOT_FOUND,
+        a::APPLICATION_NOT_FOUND,
+        a::ACTION_NOT_FOUND,
+        a::MESSAGE_NOT_FOUND,
+        a::REPORT_NOT_FOUND,
+        a::QUESTION_NOT_FOUND,
+        a::MEMBER_NOT_FOUND,
+        a::CUSTOMER_NOT_FOUND,
+        a::UNKNOWN_CUSTOMER,
+        a::GROUP_ADMINS_ONLY,
+        a::STAFF_ONLY,
+        a::ADVISORS_OWN_GROUPS,
+        a::ADVISOR_NAMES_CO_ADMINS,
+        a::MEMBERS_WRITE,
+        a::SANCTIONED_APPEALS,
+        a::MEMBERS_REPORT,
+        a::OWN_FOLLOW_UPS,
+        a::MEMBER_MUTED,
+        a::MESSAGE_BLOCKED,
+        a::CO_ADMIN_LIMIT,
+        a::APPLICATION_DECIDED,
+        a::ACTION_APPEALED,
+        a::ACTION_REVIEWED,
+        a::REPORT_RESOLVED,
+        a::QUESTION_ANSWERED,
+        a::GROUP_RULES,
+        a::FLOOD_RULES,
+        a::CO_ADMIN_NOT_STAFF,
+        a::REPLY_ELSEWHERE,
+        a::SANCTION_NEEDS_MEMBER,
+        a::ANSWER_NOT_REPLY,
+        a::AFTER_OR_BEFORE,
+        d::LENGTH,
+        d::REASON_REQUIRED,
+        d::NOT_ONE_OF,
+        d::OUT_OF_RANGE,
+    ]
+    .into_iter()
+    .chain(community::codes::ALL.iter().copied())
+    .collect();
+    match first {
+        "customers" if path.ends_with("/labels") => vec![a::CUSTOMER_NOT_FOUND, a::LABELS_NOT_FOUND, a::STAFF_ONLY],
+        "customers" => vec![
+            a::CUSTOMER_NOT_FOUND,
+            a::MAY_NOT_REVEAL,
+            store::codes::LOOKUP_LIMIT,
+            store::codes::KEYRING_MISSING,
+            d::OUT_OF_RANGE,
+        ],
+        "advisors" => vec![a::ADVISOR_NOT_FOUND, a::HANDOVER_TO_SELF],
+        "plan" => vec![a::ADVISOR_NOT_FOUND, a::STAFF_ONLY, d::DATE_FORM],
+        "tokens" => vec![a::ADMIN_ONLY, a::TOKEN_NOT_FOUND, d::LENGTH],
+        "tasks" => {
+            vec![a::STAFF_ONLY, a::TASK_NOT_FOUND, a::CUSTOMER_NOT_FOUND, d::LENGTH, d::NOT_ONE_OF, d::TIME_FORM]
+        }
+        "instruments" => [a::INSTRUMENT_NOT_FOUND, d::INSTRUMENT_CODE, d::DATE_FORM, d::NOT_ONE_OF, d::OUT_OF_RANGE]
+            .into_iter()
+            .chain(market::indicators::codes::ALL.iter().copied())
+            .collect(),
+        "feeds" => vec![a::TOO_MANY_EVENTS, a::UNKNOWN_BOOK_FILE, a::TOKEN_SCOPE, crate::error::codes::BODY_TOO_LARGE],
+        "reminders" => vec![a::STAFF_ONLY, d::OUT_OF_RANGE],
+        "content" => vec![
+            a::CONTENT_NOT_FOUND,
+            a::GROUP_NOT_FOUND,
+            a::CUSTOMER_NOT_FOUND,
+            a::ADVISORS_WRITE_CONTENT,
+            a::CONTENT_ROLES,
+            a::COMPLIANCE_REVIEWS,
+            a::OWN_GROUPS_ONLY,
+            a::ONLY_DRAFTS_SUBMITTED,
+            a::DRAFT_CHANGED,
+            a::NOT_SUBMITTED,
+            a::NOT_APPROVED,
+            a::NO_LICENCE,
+            a::BANNED_PHRASES,
+            a::GROUPS_REQUIRED,
+            a::STAFF_ONLY,
+            d::LENGTH,
+            d::REASON_REQUIRED,
+            d::NOT_ONE_OF,
+            d::TIME_FORM,
+            d::EMPTY,
+        ],
+        "groups" | "applications" | "invites" | "messages" | "moderation" | "reports" | "questions" | "follow-ups" => {
+            community
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Every code an operation may answer with.
+fn operation_codes(path: &str, post: bool, takes_json: bool, has_parameters: bool) -> Vec<Code> {
+    use crate::error::codes as h;
+    let feed = path.starts_with("/feeds");
+    let mut codes = vec![domain::codes::INTERNAL, if feed { h::FEED_TOKEN } else { h::SIGN_IN_REQUIRED }];
+    if post && !feed {
+        codes.push(h::CSRF_TOKEN);
+    }
+    if takes_json {
+        codes.extend([h::BODY_UNREADABLE, h::JSON_REQUIRED]);
+    }
+    if has_parameters {
+        codes.extend([h::QUERY_UNREADABLE, domain::codes::NOT_A_NUMBER, domain::codes::OUT_OF_RANGE]);
+    }
+    codes.extend(area_codes(path));
+    let mut seen = std::collections::HashSet::new();
+    codes.retain(|c| seen.insert(c.code));
+    codes
+}
 
 impl utoipa::Modify for ErrorResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
         for (path, item) in openapi.paths.paths.iter_mut() {
-            let names_a_thing = path.contains('{');
-            let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
-            for operation in operations.into_iter().flatten() {
+            let operations = [(&mut item.get, false), (&mut item.post, true)];
+            for (operation, post) in operations {
+                let Some(operation) = operation else { continue };
                 let takes_json =
                     operation.request_body.as_ref().is_some_and(|body| body.content.contains_key("application/json"));
                 let has_parameters = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
-                let mut document = |status: &str, description: &str| {
-                    operation
-                        .responses
-                        .responses
-                        .entry(status.to_owned())
-                        .or_insert_with(|| error_response(description));
-                };
-                if has_parameters || takes_json {
-                    document("400", "A parameter or the body is malformed or out of range; `field` names it.");
+                let mut by_status: std::collections::BTreeMap<u16, Vec<&'static str>> = Default::default();
+                for code in operation_codes(path, post, takes_json, has_parameters) {
+                    by_status.entry(crate::error::status_of(code.kind).as_u16()).or_default().push(code.code);
                 }
-                document("401", "No session (or, for a feed, no valid API token).");
-                document("403", "The caller's role or scope does not allow it, or the CSRF token is missing.");
-                if names_a_thing {
-                    document("404", "Nothing with that id the caller may see.");
-                }
-                if takes_json {
-                    document("415", "The body is not sent as application/json.");
+                for (status, codes) in by_status {
+                    let listed = codes.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
+                    let entry =
+                        operation.responses.responses.entry(status.to_string()).or_insert_with(|| error_response(""));
+                    if let RefOr::T(response) = entry {
+                        let said = response.description.trim().trim_end_matches('.').to_owned();
+                        response.description = if said.is_empty() {
+                            format!("Codes: {listed}.")
+                        } else {
+                            format!("{said}. Codes: {listed}.")
+                        };
+                        let mut extensions = response.extensions.take().unwrap_or_default();
+                        extensions.insert("x-error-codes".to_owned(), serde_json::json!(codes));
+                        response.extensions = Some(extensions);
+                    }
                 }
             }
         }
@@ -85,64 +208,81 @@ fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::
     ResponseBuilder::new().description(description).content("application/json", content).build().into()
 }
 
-/// The machine feeds under /api/v1/feeds, as (path, handlers); they take an
-/// API token instead of a session.
-pub fn feed_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
-    vec![("/api/v1/feeds/import/{file}", post(feeds::import)), ("/api/v1/feeds/events", post(feeds::events))]
+/// The document itself, so that every served route is documented.
+#[utoipa::path(get, path = "/openapi.json", responses((status = 200, description = "This OpenAPI document")))]
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(document().clone())
 }
 
-/// The API's routes under /api/v1, as (path, handlers).
-pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
-    vec![
-        ("/api/v1/openapi.json", get(|| async { Json(ApiDoc::openapi()) })),
-        ("/api/v1/overview", get(overview::get)),
-        ("/api/v1/customers", get(customers::list)),
-        ("/api/v1/customers/{id}", get(customers::get)),
-        ("/api/v1/customers/{id}/reveal", post(customers::reveal)),
-        ("/api/v1/customers/{id}/labels", get(knowing::labels)),
-        ("/api/v1/plan", get(knowing::plan)),
-        ("/api/v1/advisors/{id}/handover", post(advisors::handover)),
-        ("/api/v1/session", get(session::get)),
-        ("/api/v1/tokens", get(tokens::list).post(tokens::create)),
-        ("/api/v1/tasks", get(tasks::list).post(tasks::create)),
-        ("/api/v1/tasks/{id}/done", post(tasks::done)),
-        ("/api/v1/instruments", get(instruments::list)),
-        ("/api/v1/instruments/{code}", get(instruments::get)),
-        ("/api/v1/instruments/{code}/bars", get(instruments::bars)),
-        ("/api/v1/instruments/{code}/indicators", get(instruments::indicators)),
-        ("/api/v1/instruments/{code}/snapshots", get(instruments::snapshots)),
-        ("/api/v1/tokens/{id}/revoke", post(tokens::revoke)),
-        ("/api/v1/reminders", get(reminders::list)),
-        ("/api/v1/reminders/volume", get(reminders::volume)),
-        ("/api/v1/groups", get(communities::list).post(communities::create)),
-        ("/api/v1/groups/{group}", get(communities::get)),
-        ("/api/v1/groups/{group}/members", get(communities::members)),
-        ("/api/v1/groups/{group}/admins", post(communities::add_admin)),
-        ("/api/v1/groups/{group}/applications", get(communities::applications).post(communities::apply)),
-        ("/api/v1/applications/{application}/decision", post(communities::decide)),
-        ("/api/v1/groups/{group}/invites", post(communities::invite)),
-        ("/api/v1/invites/{token}/accept", post(communities::accept_invite)),
-        ("/api/v1/groups/{group}/bans", post(communities::ban)),
-        ("/api/v1/groups/{group}/messages", get(communities::history).post(communities::send)),
-        ("/api/v1/groups/{group}/messages/{message}/pin", post(communities::pin)),
-        ("/api/v1/messages/{message}/reports", post(communities::report)),
-        ("/api/v1/groups/{group}/moderation", get(communities::moderation_log)),
-        ("/api/v1/groups/{group}/members/{customer}/sanctions", post(communities::sanction)),
-        ("/api/v1/moderation/{action}/appeal", post(communities::appeal)),
-        ("/api/v1/moderation/{action}/review", post(communities::review)),
-        ("/api/v1/groups/{group}/reports", get(communities::reports)),
-        ("/api/v1/reports/{report}/resolve", post(communities::resolve)),
-        ("/api/v1/questions", get(communities::questions)),
-        ("/api/v1/questions/{question}/accept", post(communities::accept)),
-        ("/api/v1/questions/response-times", get(communities::response_times)),
-        ("/api/v1/groups/{group}/seeds", get(communities::seeds)),
-        ("/api/v1/follow-ups", get(communities::follow_ups).post(communities::add_follow_up)),
-        ("/api/v1/content", get(content::list).post(content::create)),
-        ("/api/v1/content/review-queue", get(content::review_queue)),
-        ("/api/v1/content/{item}", get(content::get)),
-        ("/api/v1/content/{item}/versions", post(content::revise)),
-        ("/api/v1/content/{item}/submit", post(content::submit)),
-        ("/api/v1/content/{item}/review", post(content::review)),
-        ("/api/v1/content/{item}/schedule", post(content::schedule)),
-    ]
+/// The API under /api/v1 and its document, from one list: each handler is
+/// served at the path and method its `#[utoipa::path]` names, and documented
+/// there, so no route can be served undocumented or documented unserved.
+/// The session routes and the machine feeds (which take an API token
+/// instead) are kept apart for their different guards.
+pub fn routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
+    let session = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(openapi_json))
+        .routes(routes!(overview::get))
+        .routes(routes!(customers::list))
+        .routes(routes!(customers::get))
+        .routes(routes!(customers::reveal))
+        .routes(routes!(knowing::labels))
+        .routes(routes!(knowing::plan))
+        .routes(routes!(advisors::handover))
+        .routes(routes!(session::get))
+        .routes(routes!(tokens::list, tokens::create))
+        .routes(routes!(tokens::revoke))
+        .routes(routes!(tasks::list, tasks::create))
+        .routes(routes!(tasks::done))
+        .routes(routes!(instruments::list))
+        .routes(routes!(instruments::get))
+        .routes(routes!(instruments::bars))
+        .routes(routes!(instruments::indicators))
+        .routes(routes!(instruments::snapshots))
+        .routes(routes!(reminders::list))
+        .routes(routes!(reminders::volume))
+        .routes(routes!(communities::list, communities::create))
+        .routes(routes!(communities::get))
+        .routes(routes!(communities::members))
+        .routes(routes!(communities::add_admin))
+        .routes(routes!(communities::applications, communities::apply))
+        .routes(routes!(communities::decide))
+        .routes(routes!(communities::invite))
+        .routes(routes!(communities::accept_invite))
+        .routes(routes!(communities::ban))
+        .routes(routes!(communities::history, communities::send))
+        .routes(routes!(communities::pin))
+        .routes(routes!(communities::report))
+        .routes(routes!(communities::moderation_log))
+        .routes(routes!(communities::sanction))
+        .routes(routes!(communities::appeal))
+        .routes(routes!(communities::review))
+        .routes(routes!(communities::reports))
+        .routes(routes!(communities::resolve))
+        .routes(routes!(communities::questions))
+        .routes(routes!(communities::accept))
+        .routes(routes!(communities::response_times))
+        .routes(routes!(communities::seeds))
+        .routes(routes!(communities::follow_ups, communities::add_follow_up))
+        .routes(routes!(content::list, content::create))
+        .routes(routes!(content::review_queue))
+        .routes(routes!(content::get))
+        .routes(routes!(content::revise))
+        .routes(routes!(content::submit))
+        .routes(routes!(content::review))
+        .routes(routes!(content::schedule));
+    let feeds = OpenApiRouter::new().routes(routes!(feeds::import)).routes(routes!(feeds::events));
+    (session, feeds)
+}
+
+/// The OpenAPI document of /api/v1: the routers' paths, with the errors
+/// every operation may answer with.
+pub fn document() -> &'static utoipa::openapi::OpenApi {
+    static DOCUMENT: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        let (session, feeds) = routers();
+        let mut doc = session.merge(feeds).into_openapi();
+        utoipa::Modify::modify(&ErrorResponses, &mut doc);
+        doc
+    })
 }
