@@ -35,11 +35,6 @@ pub enum ClassifyRunError {
     },
 }
 
-/// Today in Beijing, the day classification defaults to in an empty book.
-pub fn today() -> NaiveDate {
-    domain::to_shanghai(Utc::now()).date_naive()
-}
-
 /// Label thresholds from a JSON file (fields not named keep the defaults),
 /// or the defaults without one.
 pub fn config_from_file(path: Option<&std::path::Path>) -> Result<LabelConfig, ClassifyRunError> {

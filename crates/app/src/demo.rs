@@ -6,7 +6,7 @@ use crate::demo_users::{create_demo_users, DemoUser, DemoUsersError};
 use crate::plan::{plan_week, PlanSettings};
 use crate::tokens::{MadeToken, Operator};
 use access::{FeedScope, Scope};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use store::{Db, KeySet, StoreError};
 use thiserror::Error;
 
@@ -64,7 +64,7 @@ pub enum DemoError {
 /// Sets up everything the demo shows over a loaded book.
 pub async fn set_up(db: &Db) -> Result<DemoSetUp, DemoError> {
     let users = create_demo_users(db).await?;
-    let today = domain::to_shanghai(Utc::now()).date_naive();
+    let today = db.today();
     let as_of = crate::classify::book_day(db).await?.unwrap_or(today);
     let labelled = crate::classify::classify_all(db, &classify::LabelConfig::default(), as_of, true).await?;
     let mut plan = None;

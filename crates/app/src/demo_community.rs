@@ -56,7 +56,7 @@ pub async fn set_up(
     if !customers.contains(&demo_customer) {
         customers.push(demo_customer);
     }
-    db.add_members(group, &customers, chrono::Utc::now()).await?;
+    db.add_members(group, &customers, db.now()).await?;
     let say = |text: &str, reply_to| Draft { text: text.to_owned(), reply_to, question: false };
     let sent = |p: Posted| match p {
         Posted::Sent(m) => Some(m.id),

@@ -36,10 +36,9 @@ pub struct TradingRules {
     pub limits: Option<LimitPrices>,
 }
 
-/// The rules in force on the trading day after today (Beijing).
-pub fn rules_for_next_day(i: &Instrument) -> TradingRules {
+/// The rules in force on the trading day after `today` (Beijing).
+pub fn rules_for_next_day(i: &Instrument, today: NaiveDate) -> TradingRules {
     let calendar = market::TradingCalendar::builtin();
-    let today = domain::to_shanghai(chrono::Utc::now()).date_naive();
     let next_day = calendar.next_trading_day(today.pred_opt().unwrap_or(today));
     let listing_day = calendar.trading_days_between(i.list_date, next_day);
     let tick = market::rules::tick(i.kind);

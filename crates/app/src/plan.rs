@@ -139,7 +139,7 @@ pub async fn chosen(
 ) -> Result<(i64, NaiveDate), Error> {
     let week = match week.filter(|w| !w.is_empty()) {
         Some(w) => domain::parse_date("week", w).map_err(domain::Refusal::from)?,
-        None => domain::to_shanghai(chrono::Utc::now()).date_naive(),
+        None => db.today(),
     };
     match principal.role {
         Role::Customer => return Err(codes::STAFF_ONLY.refuse().with("what", "plan").into()),

@@ -24,5 +24,5 @@ pub use party::{
 };
 pub use person::{age_in_year, mask_national_id, mask_phone, NationalId, PersonName, Phone};
 pub use quotes::{DailyBar, Snapshot};
-pub use time::{parse_date, parse_timestamp, shanghai, to_shanghai};
+pub use time::{parse_date, parse_timestamp, shanghai, to_shanghai, Clock, SetClock, SystemClock};
 pub use trading::{CashFlow, CashFlowKind, Position, Side, Trade};

@@ -11,7 +11,6 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
-use chrono::Utc;
 use maud::html;
 use serde::Deserialize;
 
@@ -50,7 +49,7 @@ fn cookie_attributes(headers: &HeaderMap, max_age: i64) -> String {
 pub async fn require_principal(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let headers = request.headers();
     let session = match cookie(headers, SESSION_COOKIE) {
-        Some(token) => match app::sign_in::session(&state.db, token, Utc::now()).await {
+        Some(token) => match app::sign_in::session(&state.db, token, state.db.now()).await {
             Ok(s) => s,
             Err(e) => return HttpError::from(e).into_response(),
         },
@@ -195,7 +194,7 @@ pub async fn sign_in(State(state): State<AppState>, headers: HeaderMap, Form(for
     }
     let fail =
         |message: &str, status| sign_in_page(locale, &new_secret(), &next, Some(locale.t(message)), status, &headers);
-    let token = match app::sign_in::sign_in(&state.db, &form.login, &form.password, Utc::now()).await {
+    let token = match app::sign_in::sign_in(&state.db, &form.login, &form.password, state.db.now()).await {
         Ok(opened) => opened.token,
         Err(e) if e.is(app::codes::WRONG_PASSWORD) => return fail("signin-wrong", StatusCode::UNAUTHORIZED),
         Err(e) if e.is(app::codes::SIGN_IN_LOCKED) => return fail("signin-locked", StatusCode::TOO_MANY_REQUESTS),

@@ -181,12 +181,12 @@ pub async fn serve(
     let desk = Arc::new(RiskDesk::new(db.clone(), settings));
     let community = Arc::new(Communities::new(db.clone()).with_wire(peer::text_frame));
     let outbox = tokio::spawn({
-        let (desk, community) = (desk.clone(), community.clone());
+        let (desk, community, db_clock) = (desk.clone(), community.clone(), db.clock());
         async move {
             let mut every = tokio::time::interval(OUTBOX_INTERVAL);
             loop {
                 every.tick().await;
-                let now = chrono::Utc::now();
+                let now = db_clock.now();
                 if let Err(e) = desk.deliver_due(now).await {
                     tracing::error!(error = %e, "the reminder outbox failed; retrying");
                 }

@@ -304,9 +304,10 @@ impl Db {
 
     /// Records the member's appeal; false when already appealed or reviewed.
     pub async fn appeal_action(&self, id: i64, text: &str) -> Result<bool, StoreError> {
+        let now = self.now();
         let sql = "UPDATE moderation_actions SET appeal = $1, appealed_at = $2 \
                    WHERE id = $3 AND appeal IS NULL AND reviewed_at IS NULL";
-        let n = with_pool!(self, pool => sqlx::query(sql).bind(text).bind(Utc::now()).bind(id)
+        let n = with_pool!(self, pool => sqlx::query(sql).bind(text).bind(now).bind(id)
             .execute(pool).await?.rows_affected());
         Ok(n == 1)
     }
@@ -319,10 +320,11 @@ impl Db {
         reporter_id: i64,
         reason: &str,
     ) -> Result<i64, StoreError> {
+        let now = self.now();
         let sql = "INSERT INTO member_reports (group_id, message_id, reporter_id, reason, at) \
                    VALUES ($1, $2, $3, $4, $5) RETURNING id";
         Ok(with_pool!(self, pool => sqlx::query_scalar(sql).bind(group_id).bind(message_id).bind(reporter_id)
-            .bind(reason).bind(Utc::now()).fetch_one(pool).await?))
+            .bind(reason).bind(now).fetch_one(pool).await?))
     }
 
     /// A group's reports: open ones only, or all; oldest first.
@@ -343,8 +345,9 @@ impl Db {
 
     /// Closes an open report; false when it was already closed.
     pub async fn resolve_report(&self, id: i64, resolution: &str) -> Result<bool, StoreError> {
+        let now = self.now();
         let sql = "UPDATE member_reports SET resolved_at = $1, resolution = $2 WHERE id = $3 AND resolved_at IS NULL";
-        let n = with_pool!(self, pool => sqlx::query(sql).bind(Utc::now()).bind(resolution).bind(id)
+        let n = with_pool!(self, pool => sqlx::query(sql).bind(now).bind(resolution).bind(id)
             .execute(pool).await?.rows_affected());
         Ok(n == 1)
     }
@@ -439,12 +442,13 @@ impl Tx {
 
     /// Records a moderation outcome; its id.
     pub async fn record_action(&mut self, a: &NewAction) -> Result<i64, StoreError> {
+        let now = self.now();
         let sql =
             "INSERT INTO moderation_actions (group_id, customer_id, violation, excerpt, sanction, decided_by, at, \
                    overturned) VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE) RETURNING id";
         Ok(with_tx!(self, conn => sqlx::query_scalar(sql)
             .bind(a.group_id).bind(a.customer_id).bind(&a.violation).bind(&a.excerpt).bind(a.sanction)
-            .bind(&a.decided_by).bind(Utc::now()).fetch_one(&mut *conn).await?))
+            .bind(&a.decided_by).bind(now).fetch_one(&mut *conn).await?))
     }
 
     /// Records the advisor's review (upheld or overturned); false when already reviewed.
@@ -455,9 +459,10 @@ impl Tx {
         review: &str,
         by: &str,
     ) -> Result<bool, StoreError> {
+        let now = self.now();
         let sql = "UPDATE moderation_actions SET overturned = $1, review = $2, reviewed_by = $3, reviewed_at = $4 \
                    WHERE id = $5 AND reviewed_at IS NULL";
-        let n = with_tx!(self, conn => sqlx::query(sql).bind(overturned).bind(review).bind(by).bind(Utc::now())
+        let n = with_tx!(self, conn => sqlx::query(sql).bind(overturned).bind(review).bind(by).bind(now)
             .bind(id).execute(&mut *conn).await?.rows_affected());
         Ok(n == 1)
     }

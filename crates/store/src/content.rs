@@ -87,7 +87,7 @@ impl Db {
         title: &str,
         body: &str,
     ) -> Result<i64, StoreError> {
-        let now = Utc::now();
+        let now = self.now();
         let item = "INSERT INTO content_items (advisor_id, kind, created_at) VALUES ($1, $2, $3) RETURNING id";
         let version = "INSERT INTO content_versions (item_id, version, title, body, status, written_at) \
                        VALUES ($1, 1, $2, $3, 'draft', $4)";
@@ -102,13 +102,14 @@ impl Db {
 
     /// Adds a new draft version (earlier ones stay as they were); its number.
     pub async fn revise_content(&self, item_id: i64, title: &str, body: &str) -> Result<i64, StoreError> {
+        let now = self.now();
         let next = "SELECT COALESCE(MAX(version), 0) + 1 FROM content_versions WHERE item_id = $1";
         let insert = "INSERT INTO content_versions (item_id, version, title, body, status, written_at) \
                       VALUES ($1, $2, $3, $4, 'draft', $5)";
         Ok(with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let version: i64 = sqlx::query_scalar(next).bind(item_id).fetch_one(&mut *tx).await?;
-            sqlx::query(insert).bind(item_id).bind(version).bind(title).bind(body).bind(Utc::now())
+            sqlx::query(insert).bind(item_id).bind(version).bind(title).bind(body).bind(now)
                 .execute(&mut *tx).await?;
             tx.commit().await?;
             version
@@ -167,8 +168,9 @@ impl Db {
 
     /// Counts a customer's read of an item once.
     pub async fn record_read(&self, item_id: i64, customer_id: i64) -> Result<(), StoreError> {
+        let now = self.now();
         let sql = "INSERT INTO content_reads (item_id, customer_id, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
-        with_pool!(self, pool => sqlx::query(sql).bind(item_id).bind(customer_id).bind(Utc::now())
+        with_pool!(self, pool => sqlx::query(sql).bind(item_id).bind(customer_id).bind(now)
             .execute(pool).await?.rows_affected());
         Ok(())
     }
@@ -181,9 +183,10 @@ impl Db {
 
     /// Adds or updates a customer on an advisor's follow-up list.
     pub async fn add_follow_up(&self, advisor_id: i64, customer_id: i64, note: &str) -> Result<(), StoreError> {
+        let now = self.now();
         let sql = "INSERT INTO follow_ups (advisor_id, customer_id, note, at) VALUES ($1, $2, $3, $4) \
                    ON CONFLICT (advisor_id, customer_id) DO UPDATE SET note = excluded.note, at = excluded.at";
-        with_pool!(self, pool => sqlx::query(sql).bind(advisor_id).bind(customer_id).bind(note).bind(Utc::now())
+        with_pool!(self, pool => sqlx::query(sql).bind(advisor_id).bind(customer_id).bind(note).bind(now)
             .execute(pool).await?.rows_affected());
         Ok(())
     }
@@ -229,10 +232,11 @@ impl Tx {
         reviewer: &str,
         note: &str,
     ) -> Result<bool, StoreError> {
+        let now = self.now();
         let sql = "UPDATE content_versions SET status = $1, reviewer = $2, review_note = $3, reviewed_at = $4 \
                    WHERE item_id = $5 AND version = $6 AND status = 'submitted'";
         let status = if approved { "approved" } else { "rejected" };
-        let n = with_tx!(self, conn => sqlx::query(sql).bind(status).bind(reviewer).bind(note).bind(Utc::now())
+        let n = with_tx!(self, conn => sqlx::query(sql).bind(status).bind(reviewer).bind(note).bind(now)
             .bind(item_id).bind(version).execute(&mut *conn).await?.rows_affected());
         Ok(n == 1)
     }

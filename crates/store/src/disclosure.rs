@@ -40,7 +40,7 @@ impl Db {
         lookups: &[(&'static str, String)],
         per_minute: i64,
     ) -> Result<(), StoreError> {
-        let now = Utc::now();
+        let now = self.now();
         let since = now - Duration::seconds(60);
         let actor = asker.actor();
         let fields: Vec<&str> = lookups

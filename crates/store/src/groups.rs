@@ -124,6 +124,7 @@ const GROUP_COLUMNS: &str = "SELECT g.id, g.advisor_id, s.name AS advisor, s.lic
 impl Db {
     /// Makes a group; its id.
     pub async fn create_group(&self, group: &NewGroup) -> Result<i64, StoreError> {
+        let now = self.now();
         let sql = "INSERT INTO chat_groups (advisor_id, name, description, rules, capacity, created_at) \
                    VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
         Ok(with_pool!(self, pool => sqlx::query_scalar(sql)
@@ -132,7 +133,7 @@ impl Db {
             .bind(&group.description)
             .bind(&group.rules)
             .bind(group.capacity)
-            .bind(Utc::now())
+            .bind(now)
             .fetch_one(pool)
             .await?))
     }
@@ -266,6 +267,7 @@ impl Db {
 
     /// Files an application; its id. A pending one already filed is returned instead.
     pub async fn apply_to_group(&self, group_id: i64, customer_id: i64, note: &str) -> Result<i64, StoreError> {
+        let now = self.now();
         let pending =
             "SELECT id FROM group_applications WHERE group_id = $1 AND customer_id = $2 AND status = 'pending'";
         let existing: Option<i64> = with_pool!(self, pool => sqlx::query_scalar(pending)
@@ -276,7 +278,7 @@ impl Db {
         let sql = "INSERT INTO group_applications (group_id, customer_id, note, status, created_at) \
                    VALUES ($1, $2, $3, 'pending', $4) RETURNING id";
         Ok(with_pool!(self, pool => sqlx::query_scalar(sql)
-            .bind(group_id).bind(customer_id).bind(note).bind(Utc::now()).fetch_one(pool).await?))
+            .bind(group_id).bind(customer_id).bind(note).bind(now).fetch_one(pool).await?))
     }
 
     /// A group's applications with a status (none: all), oldest first.
@@ -331,7 +333,7 @@ impl Db {
         customer_id: i64,
         reason: &str,
     ) -> Result<Vec<i64>, StoreError> {
-        let now = Utc::now();
+        let now = self.now();
         let ban = "INSERT INTO advisor_bans (advisor_id, customer_id, reason, at) VALUES ($1, $2, $3, $4) \
                    ON CONFLICT (advisor_id, customer_id) DO UPDATE SET reason = excluded.reason, at = excluded.at";
         let groups = "SELECT m.group_id FROM group_members m JOIN chat_groups g ON g.id = m.group_id \
@@ -410,11 +412,12 @@ impl Tx {
         reason: &str,
         staff_id: i64,
     ) -> Result<bool, StoreError> {
+        let now = self.now();
         let sql = "UPDATE group_applications SET status = $1, reason = $2, decided_by = $3, decided_at = $4 \
                    WHERE id = $5 AND status = 'pending'";
         let status = if approved { "approved" } else { "rejected" };
         let n = with_tx!(self, conn => sqlx::query(sql)
-            .bind(status).bind(reason).bind(staff_id).bind(Utc::now()).bind(id)
+            .bind(status).bind(reason).bind(staff_id).bind(now).bind(id)
             .execute(&mut *conn).await?.rows_affected());
         Ok(n == 1)
     }

@@ -80,7 +80,7 @@ impl Db {
 
     /// Records the label configuration a run uses (JSON), as the latest.
     pub async fn record_label_config(&self, version: &str, config: &str) -> Result<(), StoreError> {
-        let now = Utc::now().to_rfc3339();
+        let now = self.now().to_rfc3339();
         with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query("DELETE FROM label_configs WHERE version = $1").bind(version).execute(&mut *tx).await?;

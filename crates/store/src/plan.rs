@@ -6,7 +6,7 @@ use crate::audit::audited;
 use crate::customers::push_scope;
 use crate::{with_pool, Db, StoreError};
 use access::{AuditEntry, Principal};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sqlx::QueryBuilder;
 
 /// One of an advisor's customers, as planning reads them.
@@ -186,6 +186,7 @@ impl Db {
         customer_id: i64,
         outcome: &str,
     ) -> Result<bool, StoreError> {
+        let now = self.now();
         let week = week_start.to_string();
         let open: Option<i64> = with_pool!(self, pool => {
             let mut q = QueryBuilder::new(
@@ -212,7 +213,7 @@ impl Db {
                 "UPDATE service_plan SET done_at = $1, outcome = $2 \
                  WHERE advisor_id = $3 AND week_start = $4 AND customer_id = $5 AND done_at IS NULL",
             )
-            .bind(Utc::now().to_rfc3339())
+            .bind(now.to_rfc3339())
             .bind(outcome)
             .bind(advisor_id)
             .bind(&week)

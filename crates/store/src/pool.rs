@@ -1,4 +1,6 @@
 use crate::{Keys, StoreError};
+use chrono::{DateTime, Utc};
+use domain::{Clock, SystemClock};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
@@ -23,11 +25,13 @@ pub enum Pool {
     Postgres(PgPool),
 }
 
-/// The database, and the keyring that seals its personal data. Cheap to clone.
+/// The database, the keyring that seals its personal data, and the clock
+/// every use case reads the time from. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: Pool,
     pub(crate) keys: Option<Arc<Keys>>,
+    clock: Arc<dyn Clock>,
 }
 
 /// Runs the same body against whichever pool `db` holds. The body is compiled
@@ -82,7 +86,7 @@ impl Db {
                 .map_err(|source| StoreError::Connect { backend: "sqlite", source })?;
             Pool::Sqlite(pool)
         };
-        let db = Db { pool: db, keys: None };
+        let db = Db { pool: db, keys: None, clock: Arc::new(SystemClock) };
         db.migrate().await?;
         Ok(db)
     }
@@ -107,6 +111,27 @@ impl Db {
     /// The connection pool, for the few callers (tests, tools) that need raw SQL.
     pub fn pool(&self) -> &Pool {
         &self.pool
+    }
+
+    /// This database read with another clock (tests set the time with it).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Db {
+        self.clock = clock;
+        self
+    }
+
+    /// The clock every use case over this database reads the time from.
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
+    }
+
+    /// This instant, by the database's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Today in Beijing, by the database's clock.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock.today()
     }
 
     /// This database with a keyring for sealing and opening personal data.

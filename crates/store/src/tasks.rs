@@ -71,6 +71,7 @@ impl Db {
     /// Adds a task for a customer in the principal's scope, assigned to the
     /// customer's advisor; None when the customer is not in scope.
     pub async fn create_task(&self, principal: &Principal, task: &NewTask) -> Result<Option<i64>, StoreError> {
+        let now = self.now();
         let advisor: Option<i64> = with_pool!(self, pool => {
             let mut q = QueryBuilder::new("SELECT c.advisor_id FROM customers c WHERE c.id = ");
             q.push_bind(task.customer_id);
@@ -78,7 +79,6 @@ impl Db {
             q.build_query_scalar().fetch_optional(pool).await?
         });
         let Some(advisor) = advisor else { return Ok(None) };
-        let now = Utc::now();
         let (id, _) = audited!(self, tx => {
             let id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM tasks").fetch_one(&mut *tx).await?;
             sqlx::query(
@@ -142,6 +142,7 @@ impl Db {
     /// Marks an open task in scope done with its outcome; false when there is
     /// no such open task in scope.
     pub async fn complete_task(&self, principal: &Principal, id: i64, outcome: &str) -> Result<bool, StoreError> {
+        let now = self.now();
         let open: Option<i64> = with_pool!(self, pool => {
             let mut q = QueryBuilder::new(
                 "SELECT t.id FROM tasks t JOIN customers c ON c.id = t.customer_id WHERE t.done_at IS NULL AND t.id = ",
@@ -162,7 +163,7 @@ impl Db {
         };
         let (done, _) = audited!(self, &entry, tx => {
             sqlx::query("UPDATE tasks SET done_at = $1, outcome = $2 WHERE id = $3 AND done_at IS NULL")
-                .bind(Utc::now())
+                .bind(now)
                 .bind(outcome)
                 .bind(id)
                 .execute(&mut *tx)

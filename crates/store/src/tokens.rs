@@ -41,7 +41,7 @@ impl Db {
         scope: FeedScope,
         token_digest: &str,
     ) -> Result<i64, StoreError> {
-        let now = Utc::now();
+        let now = self.now();
         let entry = |id: i64| AuditEntry {
             actor: actor.to_owned(),
             action: "create_api_token".into(),
@@ -84,6 +84,7 @@ impl Db {
 
     /// Revokes a token; false when there is no such live token.
     pub async fn revoke_api_token(&self, actor: &str, id: i64) -> Result<bool, StoreError> {
+        let now = self.now();
         let entry = AuditEntry {
             actor: actor.to_owned(),
             action: "revoke_api_token".into(),
@@ -99,7 +100,7 @@ impl Db {
         }
         let (revoked, _) = audited!(self, &entry, tx => {
             sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-                .bind(Utc::now())
+                .bind(now)
                 .bind(id)
                 .execute(&mut *tx)
                 .await?
@@ -110,13 +111,14 @@ impl Db {
 
     /// The caller a live token stands for, noting the time of use.
     pub async fn feed_caller(&self, token_digest: &str) -> Result<Option<FeedCaller>, StoreError> {
+        let now = self.now();
         let row: Option<(i64, String, String)> = with_pool!(self, pool => {
             let row = sqlx::query_as(
                 "SELECT id, name, scope FROM api_tokens WHERE token_digest = $1 AND revoked_at IS NULL",
             ).bind(token_digest).fetch_optional(pool).await?;
             if row.is_some() {
                 sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_digest = $2")
-                    .bind(Utc::now()).bind(token_digest).execute(pool).await?;
+                    .bind(now).bind(token_digest).execute(pool).await?;
             }
             row
         });

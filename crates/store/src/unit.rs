@@ -19,6 +19,7 @@ pub enum TxConn {
 /// rolled back.
 pub struct Tx {
     conn: TxConn,
+    clock: std::sync::Arc<dyn domain::Clock>,
 }
 
 impl std::fmt::Debug for Tx {
@@ -63,7 +64,7 @@ impl Db {
             Pool::Sqlite(pool) => TxConn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
         };
-        Ok(Tx { conn })
+        Ok(Tx { conn, clock: self.clock() })
     }
 }
 
@@ -72,6 +73,11 @@ impl Tx {
     #[doc(hidden)]
     pub fn conn_mut(&mut self) -> &mut TxConn {
         &mut self.conn
+    }
+
+    /// This instant, by the database's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 
     /// Makes every write of the unit durable, together.
@@ -92,13 +98,14 @@ impl Tx {
         if let TxConn::Postgres(t) = &mut self.conn {
             sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(AUDIT_LOCK_KEY).execute(&mut **t).await?;
         }
+        let now = self.now();
         with_tx!(self, conn => {
             let head: Option<(i64, String)> =
                 sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
                     .fetch_optional(&mut *conn)
                     .await?;
             let (seq, prev) = head.map_or((1, access::GENESIS_HASH.to_owned()), |(s, h)| (s + 1, h));
-            let r = AuditRecord::seal(seq, chrono::Utc::now(), entry, &prev);
+            let r = AuditRecord::seal(seq, now, entry, &prev);
             sqlx::query(
                 "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, detail, prev_hash, hash) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

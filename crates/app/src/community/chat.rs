@@ -27,7 +27,7 @@ impl Communities {
         let sending = tokio::spawn(async move {
             let _turn = writer.lock().await;
             let mut message = message;
-            message.at = Utc::now();
+            message.at = db.now();
             // The message, its question and its placement are one unit of work.
             let mut unit = db.begin().await?;
             let row = unit.insert_message(&message).await?;
@@ -69,7 +69,7 @@ impl Communities {
                 return Err(refuse_on(codes::REPLY_ELSEWHERE, "reply_to").into());
             }
         }
-        let now = Utc::now();
+        let now = self.db.now();
         let (sender_kind, sender_id, sender_name) = match standing {
             Standing::Admin { staff_id } => {
                 ("staff", staff_id, self.db.staff_name(staff_id).await?.unwrap_or_default())

@@ -193,7 +193,7 @@ impl Communities {
                 return Err(refuse(codes::NO_LICENCE).into());
             }
         }
-        let now = Utc::now();
+        let now = self.db.now();
         let mut unit = self.db.begin().await?;
         let made = unit.schedule_content(item_id, approved.version, groups, at.unwrap_or(now)).await?;
         unit.commit().await?;
@@ -322,7 +322,7 @@ mod tests {
             title: "周一早评".into(),
             body: "关注量能。".into(),
             status: "approved".into(),
-            written_at: Utc::now(),
+            written_at: chrono::Utc::now(),
             reviewer: None,
             review_note: None,
             reviewed_at: None,

@@ -86,7 +86,7 @@ impl Communities {
     pub async fn apply(&self, principal: &Principal, group_id: i64, note: &str) -> Result<i64, CommunityError> {
         let group = self.db.group(group_id).await?.ok_or_else(|| refuse(codes::GROUP_NOT_FOUND))?;
         let (customer_id, applicant, members, capacity) = self.applicant(&group, principal).await?;
-        match admission::decide(applicant, Route::Application, members, capacity, Utc::now()) {
+        match admission::decide(applicant, Route::Application, members, capacity, self.db.now()) {
             Admission::Refused(r) => Err(refuse(r.code()).into()),
             Admission::Admitted | Admission::AwaitsApproval => {
                 Ok(self.db.apply_to_group(group_id, customer_id, note.trim()).await?)
@@ -114,7 +114,7 @@ impl Communities {
                 .into());
         }
         let token = access::new_secret()[..24].to_owned();
-        let expires_at = Utc::now() + Duration::days(days);
+        let expires_at = self.db.now() + Duration::days(days);
         self.db.create_invite(&token, group.id, staff_id, expires_at).await?;
         Ok((token, expires_at))
     }
@@ -124,7 +124,7 @@ impl Communities {
         let (group_id, expires_at) = self.db.invite(token).await?.ok_or_else(|| refuse(codes::INVITE_NOT_FOUND))?;
         let group = self.db.group(group_id).await?.ok_or_else(|| refuse(codes::GROUP_NOT_FOUND))?;
         let (customer_id, applicant, members, capacity) = self.applicant(&group, principal).await?;
-        match admission::decide(applicant, Route::Invite { expires_at }, members, capacity, Utc::now()) {
+        match admission::decide(applicant, Route::Invite { expires_at }, members, capacity, self.db.now()) {
             Admission::Refused(r) => Err(refuse(r.code()).into()),
             Admission::AwaitsApproval | Admission::Admitted => {
                 self.admit(&group, customer_id).await?;
@@ -135,7 +135,7 @@ impl Communities {
 
     /// Puts a customer in and says so in the chat (members welcome newcomers by replying).
     pub(super) async fn admit(&self, group: &GroupRow, customer_id: i64) -> Result<(), CommunityError> {
-        self.db.add_member(group.id, customer_id, Utc::now()).await?;
+        self.db.add_member(group.id, customer_id, self.db.now()).await?;
         self.announce_joined(group, customer_id).await
     }
 
@@ -151,7 +151,7 @@ impl Communities {
             reply_to: None,
             mentions: "[]".into(),
             content_id: None,
-            at: Utc::now(),
+            at: self.db.now(),
         };
         self.send(notice, None).await?;
         Ok(())
@@ -196,7 +196,7 @@ impl Communities {
                 Route::Application,
                 facts.members as u32,
                 facts.capacity as u32,
-                Utc::now(),
+                self.db.now(),
             ) {
                 return Err(refuse(r.code()).into());
             }
@@ -207,7 +207,7 @@ impl Communities {
             return Err(refuse(codes::APPLICATION_DECIDED).into());
         }
         if approve {
-            unit.add_member(group.id, application.customer_id, Utc::now()).await?;
+            unit.add_member(group.id, application.customer_id, self.db.now()).await?;
         }
         unit.commit().await?;
         if approve {

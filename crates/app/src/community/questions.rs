@@ -35,7 +35,7 @@ impl Communities {
         if answer.reply_to != Some(question_id) {
             return Err(refuse_on(codes::ANSWER_NOT_REPLY, "answer_id").into());
         }
-        if !self.answer(question_id, answer_id, Utc::now()).await? {
+        if !self.answer(question_id, answer_id, self.db.now()).await? {
             return Err(refuse(codes::QUESTION_ANSWERED).into());
         }
         Ok(())

@@ -44,7 +44,7 @@ impl Communities {
         };
         // The log row and the sanction it records are one unit of work: the
         // log never says "muted" of a member who is not.
-        let now = Utc::now();
+        let now = self.db.now();
         let muted_until = sanction.mute().map(|d| now + d);
         let mut unit = self.db.begin().await?;
         let action_id = unit.record_action(&action).await?;
@@ -134,7 +134,7 @@ impl Communities {
                 Some(Sanction::MuteHour | Sanction::MuteDay) => {
                     unit.set_muted_until(group.id, action.customer_id, None).await?
                 }
-                Some(Sanction::Remove) => unit.add_member(group.id, action.customer_id, Utc::now()).await?,
+                Some(Sanction::Remove) => unit.add_member(group.id, action.customer_id, self.db.now()).await?,
                 _ => {}
             }
         }

@@ -14,7 +14,7 @@ impl Communities {
         if !standing.is_admin() && standing != Standing::Observer {
             return Err(staff_only("seed_users").into());
         }
-        let since = Utc::now() - Duration::days(days.clamp(1, 365));
+        let since = self.db.now() - Duration::days(days.clamp(1, 365));
         let counts = self.db.member_counts(group_id, since).await?;
         let ids: Vec<i64> = counts.iter().map(|c| c.customer_id).collect();
         let successful: Vec<i64> = self

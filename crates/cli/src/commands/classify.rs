@@ -26,7 +26,7 @@ pub async fn run(args: ClassifyArgs) -> anyhow::Result<()> {
     let db = args.db.open().await?;
     let as_of = match args.as_of {
         Some(day) => day,
-        None => app::classify::book_day(&db).await?.unwrap_or_else(app::classify::today),
+        None => app::classify::book_day(&db).await?.unwrap_or_else(|| db.today()),
     };
     let report = app::classify::classify_all(&db, &config, as_of, true).await?;
     db.close().await;

@@ -450,7 +450,7 @@ pub async fn resolve(
 /// Unanswered questions past their time: an advisor's after 15 service minutes, a manager's branch after 2 service hours.
 #[utoipa::path(get, path = "/questions", responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn questions(State(state): State<AppState>, Extension(principal): Extension<Principal>) -> Answer {
-    let queue = state.community.question_queue(&principal, chrono::Utc::now()).await?;
+    let queue = state.community.question_queue(&principal, state.db.now()).await?;
     Ok(Json(json!({ "questions": queue })))
 }
 
@@ -498,7 +498,7 @@ pub async fn response_times(
     Extension(principal): Extension<Principal>,
     QueryParams(params): QueryParams<DaysParams>,
 ) -> Answer {
-    let since = chrono::Utc::now() - chrono::Duration::days(days(params.days)?);
+    let since = state.db.now() - chrono::Duration::days(days(params.days)?);
     Ok(Json(json!({ "response_times": state.community.response_times(&principal, since).await? })))
 }
 

@@ -37,14 +37,15 @@ pub struct CustomerSummary {
     pub assets: Decimal,
 }
 
-impl From<CustomerRow> for CustomerSummary {
-    fn from(r: CustomerRow) -> Self {
+impl CustomerSummary {
+    /// A list row as the API shows it, its age as of `today`.
+    fn of(r: CustomerRow, today: chrono::NaiveDate) -> Self {
         CustomerSummary {
             id: r.id,
             name: r.name,
             phone: r.phone,
             gender: r.gender,
-            age: domain::age_in_year(r.birth_year, domain::to_shanghai(Utc::now()).date_naive()),
+            age: domain::age_in_year(r.birth_year, today),
             risk_level: format!("C{}", r.risk_level),
             branch: r.branch,
             advisor_id: r.advisor_id,
@@ -150,7 +151,7 @@ pub async fn list(
     let page = app::customers::find(&state.db, &principal, &query).await?;
     let pages = page.pages();
     Ok(Json(CustomerList {
-        customers: page.rows.into_iter().map(CustomerSummary::from).collect(),
+        customers: page.rows.into_iter().map(|r| CustomerSummary::of(r, state.db.today())).collect(),
         total: page.total,
         page: page.page,
         per_page: page.per_page,
@@ -169,7 +170,7 @@ pub async fn get(
     let id: i64 = crate::params::path_id(&id, "customer")?;
     let c = app::customers::record(&state.db, &principal, id).await?;
     Ok(Json(CustomerRecord {
-        summary: c.summary.into(),
+        summary: CustomerSummary::of(c.summary, state.db.today()),
         national_id: c.national_id,
         birth_date: principal.is_customer(id).then_some(c.birth_date),
         market_entry_date: c.market_entry_date,

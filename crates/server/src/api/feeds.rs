@@ -63,7 +63,7 @@ pub async fn events(
     // The events are stored; a watch that cannot take them is logged, not the caller's fault.
     let fills = app::feeds::accepted_trades(&request.events, &report);
     if !fills.is_empty() {
-        if let Err(e) = state.desk.on_trades(&fills, chrono::Utc::now()).await {
+        if let Err(e) = state.desk.on_trades(&fills, state.db.now()).await {
             tracing::error!(error = %e, "the position watch could not take the trades");
         }
     }
@@ -81,7 +81,7 @@ pub async fn events(
     }
     let quotes = app::feeds::accepted_quotes(&request.events, &report);
     if !quotes.is_empty() {
-        if let Err(e) = state.desk.on_quotes(quotes, chrono::Utc::now()).await {
+        if let Err(e) = state.desk.on_quotes(quotes, state.db.now()).await {
             tracing::error!(error = %e, "the position watch could not take the snapshots");
         }
     }

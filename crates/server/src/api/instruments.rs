@@ -101,7 +101,7 @@ pub async fn get(State(state): State<AppState>, Path(text): Path<String>) -> Res
 /// An instrument and its rules for the next trading day; shared with the page.
 pub(crate) async fn detail(state: &AppState, text: &str) -> Result<InstrumentDetail, HttpError> {
     let i = app::instruments::instrument(&state.db, text).await?;
-    let rules = app::instruments::rules_for_next_day(&i);
+    let rules = app::instruments::rules_for_next_day(&i, state.db.today());
     Ok(InstrumentDetail {
         code: i.code.to_string(),
         name: i.name,

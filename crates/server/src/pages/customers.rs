@@ -7,14 +7,13 @@ use access::PiiField;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::Extension;
-use chrono::Utc;
 use domain::to_shanghai;
 use maud::{html, Markup};
 use store::CustomerPage;
 
-/// The age shown: this year's (see `domain::age_in_year`).
-fn age(birth_year: i32) -> i32 {
-    domain::age_in_year(birth_year, to_shanghai(Utc::now()).date_naive())
+/// The age shown: this year's (see `domain::age_in_year`), by the database's clock.
+fn age(birth_year: i32, today: chrono::NaiveDate) -> i32 {
+    domain::age_in_year(birth_year, today)
 }
 
 /// The list's URL for another page, keeping the search.
@@ -32,7 +31,7 @@ fn page_url(locale: Locale, q: &str, page: u32) -> String {
 }
 
 /// The table and pager, which htmx swaps in on search and paging.
-fn table(locale: Locale, p: &CustomerPage, q: &str) -> Markup {
+fn table(locale: Locale, p: &CustomerPage, q: &str, today: chrono::NaiveDate) -> Markup {
     let pages = p.pages();
     let nav = |target: u32, key: &str, rel: &str| {
         let url = page_url(locale, q, target);
@@ -54,7 +53,7 @@ fn table(locale: Locale, p: &CustomerPage, q: &str) -> Markup {
                             td { a href={ "/customers/" (r.id) "?lang=" (locale.tag()) } { (r.name) } }
                             td { (r.phone) }
                             td { (locale.t(&format!("gender-{}", r.gender))) }
-                            td.num { (age(r.birth_year)) }
+                            td.num { (age(r.birth_year, today)) }
                             td { "C" (r.risk_level) }
                             td { (r.branch) }
                             td { (r.advisor) }
@@ -84,7 +83,7 @@ pub async fn list(
     let result =
         app::customers::find(&state.db, &viewer.principal, &query).await.map_err(|e| PageError(e.into(), locale))?;
     let q = query.search.clone().unwrap_or_default();
-    let fragment = table(locale, &result, &q);
+    let fragment = table(locale, &result, &q, state.db.today());
     if headers.contains_key("hx-request") && !headers.contains_key("hx-history-restore-request") {
         return Ok(fragment);
     }
@@ -168,7 +167,7 @@ pub async fn detail(
             dt { (locale.t("customer-national-id")) }
             dd { (c.national_id) " " (reveal_button(locale, &viewer, id, PiiField::NationalId)) }
             dt { (locale.t("col-gender")) } dd { (locale.t(&format!("gender-{}", s.gender))) }
-            dt { (locale.t("col-age")) } dd { (age(s.birth_year)) }
+            dt { (locale.t("col-age")) } dd { (age(s.birth_year, state.db.today())) }
             // The customer sees their own birth date; no one else does.
             @if viewer.principal.is_customer(id) {
                 dt { (locale.t("customer-birth-date")) } dd { (c.birth_date) }

@@ -97,7 +97,7 @@ pub async fn detail(
         };
         PageError(e, locale)
     })?;
-    let rules = app::instruments::rules_for_next_day(&i);
+    let rules = app::instruments::rules_for_next_day(&i, state.db.today());
     let overlay = query.overlay.unwrap_or_else(|| "BOLL".into()).to_ascii_uppercase();
     let overlay_params =
         query.overlay_params.unwrap_or_else(|| if overlay == "BOLL" { "20,2".into() } else { String::new() });

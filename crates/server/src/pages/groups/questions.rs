@@ -12,7 +12,7 @@ pub async fn questions(
 ) -> Result<Markup, PageError> {
     let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
     let fail = |e: HttpError| PageError(e, locale);
-    let now = chrono::Utc::now();
+    let now = state.db.now();
     let queue = state.community.question_queue(&viewer.principal, now).await.map_err(|e| fail(e.into()))?;
     let since = now - chrono::Duration::days(30);
     let times = state.community.response_times(&viewer.principal, since).await.map_err(|e| fail(e.into()))?;
