@@ -174,7 +174,7 @@ pub async fn detail(
             }
             dt { (locale.t("customer-market-entry")) } dd { (c.market_entry_date) }
             dt { (locale.t("col-risk")) } dd { "C" (s.risk_level) }
-            dt { (locale.t("customer-horizon")) } dd { (c.horizon) }
+            dt { (locale.t("customer-horizon")) } dd { (locale.t(&format!("horizon-{}", c.horizon))) }
             dt { (locale.t("customer-verified")) } dd { (yes_no(c.real_name_verified)) }
             dt { (locale.t("customer-professional")) } dd { (yes_no(c.professional)) }
             dt { (locale.t("col-branch")) } dd { (s.branch) }

@@ -108,7 +108,7 @@ pub async fn detail(
     let body = html! {
         h1 { (i.name) " · " (i.code) }
         dl {
-            dt { (locale.t("col-board")) } dd { (locale.t(&format!("board-{}", i.board))) " · " (i.kind) @if i.st { " · ST" } }
+            dt { (locale.t("col-board")) } dd { (locale.t(&format!("board-{}", i.board))) " · " (locale.t(&format!("kind-{}", i.kind))) @if i.st { " · ST" } }
             dt { (locale.t("col-close")) } dd { (i.last_close) }
             dt { (locale.t("instrument-limits")) }
             dd { @match &rules.limits {

@@ -96,7 +96,9 @@ fn group_links(locale: Locale, g: &GroupRow, standing: Standing) -> Markup {
 /// The group's published rules, in words.
 fn rules_view(locale: Locale, g: &GroupRow) -> Markup {
     let rules: community::moderation::GroupRules = serde_json::from_str(&g.rules).unwrap_or_default();
-    let words = |list: &[String]| list.join(" / ");
+    // The phrases are data (some English, as members write it): each quoted as such.
+    let words =
+        |list: &[String]| html! { @for (k, p) in list.iter().enumerate() { @if k > 0 { " / " } q.phrase { (p) } } };
     html! {
         details.rules {
             summary { (locale.t("rules-title")) }
