@@ -4,6 +4,7 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use chrono::{DateTime, Duration, Utc};
+use domain::{BranchId, CustomerId, StaffId, UserId};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -59,17 +60,17 @@ impl fmt::Display for Role {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Principal {
     /// User id.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// Login name.
     pub login: String,
     /// Role.
     pub role: Role,
     /// The staff member this user is, for staff roles.
-    pub staff_id: Option<i64>,
+    pub staff_id: Option<StaffId>,
     /// The staff member's branch, for staff roles.
-    pub branch_id: Option<i64>,
+    pub branch_id: Option<BranchId>,
     /// The customer this user is, for the customer role.
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<CustomerId>,
 }
 
 impl Principal {
@@ -96,11 +97,11 @@ pub enum Scope {
     /// The whole firm.
     Firm,
     /// One branch's customers.
-    Branch(i64),
+    Branch(BranchId),
     /// One advisor's customers.
-    Advisor(i64),
+    Advisor(StaffId),
     /// One customer.
-    Customer(i64),
+    Customer(CustomerId),
     /// None (a user whose link to staff or customer is missing).
     Nothing,
 }
@@ -206,17 +207,17 @@ mod tests {
 
     #[test]
     fn scope_follows_role() {
-        let p = |role, staff, branch, customer| Principal {
-            user_id: 1,
+        let p = |role, staff: Option<i64>, branch: Option<i64>, customer: Option<i64>| Principal {
+            user_id: UserId(1),
             login: "x".into(),
             role,
-            staff_id: staff,
-            branch_id: branch,
-            customer_id: customer,
+            staff_id: staff.map(StaffId),
+            branch_id: branch.map(BranchId),
+            customer_id: customer.map(CustomerId),
         };
-        assert_eq!(p(Role::Advisor, Some(7), Some(2), None).scope(), Scope::Advisor(7));
-        assert_eq!(p(Role::Manager, Some(1), Some(2), None).scope(), Scope::Branch(2));
-        assert_eq!(p(Role::Customer, None, None, Some(9)).scope(), Scope::Customer(9));
+        assert_eq!(p(Role::Advisor, Some(7), Some(2), None).scope(), Scope::Advisor(StaffId(7)));
+        assert_eq!(p(Role::Manager, Some(1), Some(2), None).scope(), Scope::Branch(BranchId(2)));
+        assert_eq!(p(Role::Customer, None, None, Some(9)).scope(), Scope::Customer(CustomerId(9)));
         assert_eq!(p(Role::Compliance, Some(3), Some(1), None).scope(), Scope::Firm);
         assert_eq!(p(Role::Advisor, None, None, None).scope(), Scope::Nothing);
     }
@@ -272,7 +273,7 @@ pub const LOOKUPS_PER_MINUTE: i64 = 20;
 impl Principal {
     /// Is this principal the customer themselves? A customer sees their own
     /// data in full (the birth date); everyone else sees what masks leave.
-    pub fn is_customer(&self, customer_id: i64) -> bool {
+    pub fn is_customer(&self, customer_id: CustomerId) -> bool {
         self.role == Role::Customer && self.customer_id == Some(customer_id)
     }
 
@@ -285,7 +286,7 @@ impl Principal {
 
     /// May this principal move a book between advisors of these branches?
     /// Admins anywhere; managers within their own branch.
-    pub fn may_hand_over(&self, from_branch: i64, to_branch: i64) -> bool {
+    pub fn may_hand_over(&self, from_branch: BranchId, to_branch: BranchId) -> bool {
         match self.role {
             Role::Admin => true,
             Role::Manager => self.branch_id == Some(from_branch) && self.branch_id == Some(to_branch),

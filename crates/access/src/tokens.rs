@@ -57,7 +57,7 @@ pub fn new_api_token() -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FeedCaller {
     /// Token id.
-    pub token_id: i64,
+    pub token_id: domain::TokenId,
     /// The name it was given.
     pub name: String,
     /// What it may do.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use classify::activity::day_of;
 use classify::labels::{label, moves, Given, Move};
 use classify::{Activity, ClassifyError, Features, Holding, LabelConfig, Labelling, Profile, TradeEvent};
-use domain::{Gender, InstrumentKind, Side};
+use domain::{CustomerId, Gender, InstrumentKind, Side};
 use indicatif::{ProgressBar, ProgressStyle};
 use market::rules::{settlement, Settlement};
 use std::collections::BTreeMap;
@@ -29,7 +29,7 @@ pub enum ClassifyRunError {
     #[error("stored labels of customer {customer} are not valid JSON: {source}")]
     StoredLabels {
         /// The customer.
-        customer: i64,
+        customer: CustomerId,
         /// Why.
         source: serde_json::Error,
     },
@@ -63,7 +63,7 @@ pub struct ClassifyReport {
     /// Customers who had labels before and moved on some dimension.
     pub moved_customers: u64,
     /// Every move: customer and what changed, with the reasons.
-    pub moves: Vec<(i64, Move)>,
+    pub moves: Vec<(CustomerId, Move)>,
     /// Customers per service tier.
     pub tiers: BTreeMap<&'static str, u64>,
 }
@@ -86,7 +86,7 @@ pub struct CustomerFeed {
 
 impl CustomerFeed {
     /// A trade; a refused one is answered with why (the customer's other trades still count).
-    pub fn on_trade(&mut self, customer: i64, t: &TradeRecord) -> Result<(), String> {
+    pub fn on_trade(&mut self, customer: CustomerId, t: &TradeRecord) -> Result<(), String> {
         let side = t.side.parse::<Side>().map_err(|e| format!("customer {customer}: trade {}: {e}", t.id))?;
         let kind = t.kind.parse::<InstrumentKind>().ok();
         let instrument = match self.codes.iter().position(|c| *c == t.instrument) {
@@ -147,7 +147,7 @@ fn opened_day(time: DateTime<Utc>) -> NaiveDate {
     time.with_timezone(&beijing).date_naive()
 }
 
-fn refusal(customer: i64, e: &ClassifyError) -> String {
+fn refusal(customer: CustomerId, e: &ClassifyError) -> String {
     format!("customer {customer}: {e}")
 }
 
@@ -182,7 +182,7 @@ pub async fn classify_all(
     let text = serde_json::to_string(config).expect("a configuration serializes");
     db.record_label_config(&config.version, &text).await?;
     let mut report = ClassifyReport::default();
-    let mut after = i64::MIN;
+    let mut after = CustomerId(i64::MIN);
     loop {
         let ids = db.customer_ids(after, PAGE).await?;
         let (Some(&first), Some(&last)) = (ids.first(), ids.last()) else { break };
@@ -215,7 +215,7 @@ pub async fn classify_all(
 /// of `as_of` (after their trades or logins arrived), with the thresholds of
 /// the last `brokerdesk classify` run; nothing when no run has happened.
 /// Answers how many were relabelled.
-pub async fn refresh(db: &Db, customers: &[i64], as_of: NaiveDate) -> Result<u64, ClassifyRunError> {
+pub async fn refresh(db: &Db, customers: &[CustomerId], as_of: NaiveDate) -> Result<u64, ClassifyRunError> {
     let Some(text) = db.latest_label_config().await? else { return Ok(0) };
     let config =
         LabelConfig::from_json(&text).map_err(|e| ClassifyRunError::Config(format!("stored with the labels: {e}")))?;
@@ -235,7 +235,7 @@ pub async fn refresh(db: &Db, customers: &[i64], as_of: NaiveDate) -> Result<u64
 }
 
 /// A labelling as stored.
-fn stored_row(customer_id: i64, as_of: NaiveDate, features: &Features, labelling: &Labelling) -> StoredLabels {
+fn stored_row(customer_id: CustomerId, as_of: NaiveDate, features: &Features, labelling: &Labelling) -> StoredLabels {
     StoredLabels {
         customer_id,
         version: labelling.version.clone(),
@@ -275,7 +275,7 @@ pub struct ShownReason {
 }
 
 /// A customer's labels as stored (JSON), dimension by dimension.
-pub fn shown_labels(customer: i64, labels: &str) -> Result<Vec<(String, ShownLabel)>, ClassifyRunError> {
+pub fn shown_labels(customer: CustomerId, labels: &str) -> Result<Vec<(String, ShownLabel)>, ClassifyRunError> {
     serde_json::from_str(labels).map_err(|source| ClassifyRunError::StoredLabels { customer, source })
 }
 
@@ -285,7 +285,7 @@ pub fn shown_labels(customer: i64, labels: &str) -> Result<Vec<(String, ShownLab
 pub async fn labels_of(
     db: &Db,
     principal: &access::Principal,
-    customer: i64,
+    customer: CustomerId,
 ) -> Result<(store::StoredLabels, serde_json::Value, Vec<(String, ShownLabel)>), crate::Error> {
     // Scope first, so that nobody learns whether a customer outside it exists.
     crate::customers::record(db, principal, customer).await?;
@@ -305,6 +305,6 @@ pub async fn labels_of(
 }
 
 /// (dimension, label) pairs of a customer's labels as stored (JSON).
-pub fn label_pairs(customer: i64, labels: &str) -> Result<Vec<(String, String)>, ClassifyRunError> {
+pub fn label_pairs(customer: CustomerId, labels: &str) -> Result<Vec<(String, String)>, ClassifyRunError> {
     Ok(shown_labels(customer, labels)?.into_iter().map(|(d, l)| (d, l.label)).collect())
 }

@@ -4,6 +4,7 @@
 
 use crate::{codes, Error};
 use access::{PiiField, Principal};
+use domain::CustomerId;
 use store::{CustomerDetail, CustomerPage, CustomerQuery, Db};
 
 /// The customers in scope matching the query (see `Db::find_customers`).
@@ -12,13 +13,13 @@ pub async fn find(db: &Db, principal: &Principal, query: &CustomerQuery) -> Resu
 }
 
 /// One customer in scope, with holdings.
-pub async fn record(db: &Db, principal: &Principal, id: i64) -> Result<CustomerDetail, Error> {
+pub async fn record(db: &Db, principal: &Principal, id: CustomerId) -> Result<CustomerDetail, Error> {
     db.customer(id, principal.scope()).await?.ok_or_else(|| codes::CUSTOMER_NOT_FOUND.refuse().into())
 }
 
 /// The full value of a masked field: an explicit, audited action, open to
 /// advisors (their customers), compliance and the customer themselves.
-pub async fn reveal(db: &Db, principal: &Principal, id: i64, field: PiiField) -> Result<String, Error> {
+pub async fn reveal(db: &Db, principal: &Principal, id: CustomerId, field: PiiField) -> Result<String, Error> {
     if !principal.may_reveal() {
         return Err(codes::MAY_NOT_REVEAL.refuse().into());
     }

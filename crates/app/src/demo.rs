@@ -7,6 +7,7 @@ use crate::plan::{plan_week, PlanSettings};
 use crate::tokens::{MadeToken, Operator};
 use access::{FeedScope, Scope};
 use chrono::NaiveDate;
+use domain::{GroupId, StaffId};
 use store::{Db, KeySet, StoreError};
 use thiserror::Error;
 
@@ -24,7 +25,7 @@ pub struct DemoSetUp {
     /// The first advisor's plan: name, customers, week, contacts, and the planned split.
     pub plan: Option<DemoPlan>,
     /// The demo advisor's group: id, members, messages.
-    pub group: Option<(i64, usize, usize)>,
+    pub group: Option<(GroupId, usize, usize)>,
     /// A token for the events feed.
     pub token: MadeToken,
 }
@@ -81,7 +82,7 @@ pub async fn set_up(db: &Db) -> Result<DemoSetUp, DemoError> {
         }
     }
     let mut group = None;
-    if let Some(advisor) = db.key_set(KeySet::Advisors).await?.into_iter().min() {
+    if let Some(advisor) = db.key_set(KeySet::Advisors).await?.into_iter().min().map(StaffId) {
         if let (_, Some(compliance), _, Some(customer)) = db.demo_links(advisor).await? {
             let g = crate::demo_community::set_up(db, advisor, compliance, customer).await?;
             group = Some((g.group_id, g.members, g.messages));

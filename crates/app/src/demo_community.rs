@@ -6,26 +6,35 @@
 
 use crate::community::{Communities, CommunityError, Draft, Posted};
 use access::{Principal, Role};
+use domain::{CustomerId, GroupId, MessageId, StaffId, UserId};
 use store::Db;
 
 /// What the demo made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoCommunity {
     /// The group.
-    pub group_id: i64,
+    pub group_id: GroupId,
     /// Its members.
     pub members: usize,
     /// Messages in it.
     pub messages: usize,
 }
 
-fn staff(role: Role, login: &str, staff_id: i64, branch_id: Option<i64>) -> Principal {
-    Principal { user_id: 0, login: login.to_owned(), role, staff_id: Some(staff_id), branch_id, customer_id: None }
+fn staff(role: Role, login: &str, staff_id: StaffId) -> Principal {
+    let branch_id = None;
+    Principal {
+        user_id: UserId(0),
+        login: login.to_owned(),
+        role,
+        staff_id: Some(staff_id),
+        branch_id,
+        customer_id: None,
+    }
 }
 
-fn customer(id: i64) -> Principal {
+fn customer(id: CustomerId) -> Principal {
     Principal {
-        user_id: 0,
+        user_id: UserId(0),
         login: format!("customer{id}"),
         role: Role::Customer,
         staff_id: None,
@@ -37,12 +46,12 @@ fn customer(id: i64) -> Principal {
 /// Sets up the demo group for `advisor`, with `demo_customer` in it; `compliance` approves its content.
 pub async fn set_up(
     db: &Db,
-    advisor: i64,
-    compliance: i64,
-    demo_customer: i64,
+    advisor: StaffId,
+    compliance: StaffId,
+    demo_customer: CustomerId,
 ) -> Result<DemoCommunity, CommunityError> {
     let c = Communities::new(db.clone());
-    let adviser = staff(Role::Advisor, "advisor", advisor, None);
+    let adviser = staff(Role::Advisor, "advisor", advisor);
     let group = c
         .create_group(
             &adviser,
@@ -52,7 +61,7 @@ pub async fn set_up(
             None,
         )
         .await?;
-    let mut customers: Vec<i64> = db.customers_of_advisor(advisor, 31).await?;
+    let mut customers: Vec<CustomerId> = db.customers_of_advisor(advisor, 31).await?;
     if !customers.contains(&demo_customer) {
         customers.push(demo_customer);
     }
@@ -88,8 +97,8 @@ pub async fn set_up(
         )
         .await?;
     c.submit_content(&adviser, item).await?;
-    c.review_content(&staff(Role::Compliance, "compliance", compliance, None), item, 1, true, "符合规范").await?;
+    c.review_content(&staff(Role::Compliance, "compliance", compliance), item, 1, true, "符合规范").await?;
     c.schedule_content(&adviser, item, &[group], None).await?;
-    let messages = db.messages_after(group, 0, 1_000).await?.len();
+    let messages = db.messages_after(group, MessageId(0), 1_000).await?.len();
     Ok(DemoCommunity { group_id: group, members: customers.len(), messages })
 }

@@ -2,6 +2,7 @@
 
 use crate::users::{add_user, UserRequest};
 use access::Role;
+use domain::StaffId;
 use store::{Db, KeySet, StoreError};
 use thiserror::Error;
 
@@ -34,7 +35,7 @@ pub enum DemoUsersError {
 /// to the first advisor, their branch's manager and their first customer.
 pub async fn create_demo_users(db: &Db) -> Result<Vec<DemoUser>, DemoUsersError> {
     let first = |set: std::collections::HashSet<i64>| set.into_iter().min();
-    let advisor = first(db.key_set(KeySet::Advisors).await?).ok_or(DemoUsersError::Missing("advisor"))?;
+    let advisor = first(db.key_set(KeySet::Advisors).await?).map(StaffId).ok_or(DemoUsersError::Missing("advisor"))?;
     let links = db.demo_links(advisor).await?;
     let (manager, compliance, admin, customer) = links;
     let mut users = Vec::new();

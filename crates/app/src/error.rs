@@ -19,6 +19,12 @@ pub enum Error {
     Labels(#[from] crate::classify::ClassifyRunError),
 }
 
+impl From<domain::DomainError> for Error {
+    fn from(e: domain::DomainError) -> Self {
+        Error::Refused(e.into())
+    }
+}
+
 impl ErrorCode for Error {
     fn code(&self) -> Code {
         match self {

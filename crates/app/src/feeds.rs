@@ -318,7 +318,7 @@ pub fn accepted_trades(events: &[serde_json::Value], report: &FeedReport) -> Vec
 pub fn accepted_activity(
     events: &[serde_json::Value],
     report: &FeedReport,
-) -> (Vec<i64>, Vec<i64>, Option<chrono::DateTime<chrono::Utc>>) {
+) -> (Vec<domain::AccountId>, Vec<domain::CustomerId>, Option<chrono::DateTime<chrono::Utc>>) {
     let time = |e: &serde_json::Value| domain::parse_timestamp("time", &field_text(&e["time"])).ok();
     let trades: Vec<&serde_json::Value> = accepted(events, report, book_files::TRADES).collect();
     let logins: Vec<&serde_json::Value> = accepted(events, report, book_files::LOGINS).collect();

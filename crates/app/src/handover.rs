@@ -4,10 +4,11 @@
 
 use crate::{codes, Error};
 use access::Principal;
+use domain::StaffId;
 use store::{Db, Handover, HandoverRefusal};
 
 /// Moves `from`'s book to `to`.
-pub async fn hand_over(db: &Db, principal: &Principal, from: i64, to: i64) -> Result<Handover, Error> {
+pub async fn hand_over(db: &Db, principal: &Principal, from: StaffId, to: StaffId) -> Result<Handover, Error> {
     match db.hand_over(principal, from, to).await? {
         Ok(h) => Ok(h),
         Err(HandoverRefusal::SameAdvisor) => Err(codes::HANDOVER_TO_SELF.refuse().on("to").into()),

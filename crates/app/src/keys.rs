@@ -128,7 +128,7 @@ pub async fn reseal_all(db: &Db, actor: &str, progress: bool) -> Result<Rotation
     // Concurrent writers that still hold the old keyring may seal a few rows
     // under the old key; a couple of sweeps catches them.
     for _sweep in 0..3 {
-        let mut after = i64::MIN;
+        let mut after = domain::CustomerId(i64::MIN);
         loop {
             let pass = db.reseal_personal_data(after, RESEAL_BATCH).await?;
             resealed += pass.resealed;

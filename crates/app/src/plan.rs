@@ -8,6 +8,7 @@ use access::{Principal, Role};
 use chrono::{Datelike, Duration, NaiveDate};
 use classify::plan::{contacts_per_week, weekly_plan, Adherence, Bucket, Candidate, Trigger};
 use classify::Amount;
+use domain::{CustomerId, StaffId};
 use store::{Db, PlanInput, PlanRow};
 
 /// Firm settings for planning.
@@ -29,7 +30,7 @@ impl Default for PlanSettings {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WeekPlan {
     /// The advisor.
-    pub advisor_id: i64,
+    pub advisor_id: StaffId,
     /// The Monday the week starts on.
     pub week_start: NaiveDate,
     /// Contacts the advisor's hours allow.
@@ -103,7 +104,7 @@ pub fn adherence(rows: &[PlanRow]) -> Adherence {
 /// from the stored labels and kept. None when there is no such advisor.
 pub async fn plan_week(
     db: &Db,
-    advisor_id: i64,
+    advisor_id: StaffId,
     day: NaiveDate,
     settings: PlanSettings,
 ) -> Result<Option<WeekPlan>, ClassifyRunError> {
@@ -114,7 +115,7 @@ pub async fn plan_week(
     if contacts.is_empty() {
         let inputs = db.plan_inputs(advisor_id, week_start - Duration::days(7)).await?;
         let plan = weekly_plan(&candidates(&inputs, week_start, settings)?, capacity);
-        let rows: Vec<(i64, &str, i64, String)> = plan
+        let rows: Vec<(CustomerId, &str, i64, String)> = plan
             .iter()
             .map(|c| {
                 let triggers: Vec<&str> = c.triggers.iter().map(|t| t.as_str()).collect();
@@ -136,7 +137,7 @@ pub async fn chosen(
     principal: &Principal,
     advisor: Option<&str>,
     week: Option<&str>,
-) -> Result<(i64, NaiveDate), Error> {
+) -> Result<(StaffId, NaiveDate), Error> {
     let week = match week.filter(|w| !w.is_empty()) {
         Some(w) => domain::parse_date("week", w).map_err(domain::Refusal::from)?,
         None => db.today(),
@@ -151,7 +152,9 @@ pub async fn chosen(
     }
     let advisors = db.advisors_in_scope(principal.scope()).await?;
     let advisor = match advisor.filter(|a| !a.is_empty()) {
-        Some(a) => a.parse::<i64>().map_err(|_| domain::codes::NOT_A_NUMBER.refuse().on("advisor").with("value", a))?,
+        Some(a) => {
+            a.parse::<StaffId>().map_err(|_| domain::codes::NOT_A_NUMBER.refuse().on("advisor").with("value", a))?
+        }
         None => advisors.first().map(|a| a.0).ok_or_else(|| Error::from(codes::ADVISOR_NOT_FOUND.refuse()))?,
     };
     // Someone else's advisors are not found, as if they did not exist.
@@ -178,7 +181,7 @@ pub async fn complete_contact(
     principal: &Principal,
     advisor: Option<&str>,
     week: Option<&str>,
-    customer: i64,
+    customer: CustomerId,
     outcome: &str,
 ) -> Result<PlanRow, Error> {
     let (advisor, day) = chosen(db, principal, advisor, week).await?;
@@ -196,7 +199,7 @@ pub async fn complete_contact(
 pub const HOURS: std::ops::RangeInclusive<i64> = 1..=60;
 
 /// A manager (or admin) sets an advisor's weekly contact hours for plans made from now on.
-pub async fn set_hours(db: &Db, principal: &Principal, advisor: i64, hours: &str) -> Result<i64, Error> {
+pub async fn set_hours(db: &Db, principal: &Principal, advisor: StaffId, hours: &str) -> Result<i64, Error> {
     if !matches!(principal.role, Role::Manager | Role::Admin) {
         return Err(codes::MANAGERS_SET_HOURS.refuse().into());
     }
@@ -265,7 +268,7 @@ mod tests {
 
     fn input(customer_id: i64, tier: &str, assets: i64, unrealized: i64, reminders: i64, birth: &str) -> PlanInput {
         PlanInput {
-            customer_id,
+            customer_id: CustomerId(customer_id),
             birth_date: day(birth),
             labels: format!(r#"[["service_tier",{{"label":"{tier}","reasons":[]}}]]"#),
             features: format!(r#"{{"assets":{assets},"unrealized_pnl":{unrealized}}}"#),

@@ -4,6 +4,7 @@
 
 use crate::Error;
 use access::{Principal, Role};
+use domain::ReminderId;
 use store::{Db, ReminderQuery, ReminderRow, ReminderVolume};
 
 /// The most reminders one read returns.
@@ -12,7 +13,12 @@ pub const MAX_LIMIT: i64 = 500;
 pub const MAX_DAYS: i64 = 366;
 
 /// The reminders a principal may read, newest first (after an id, if given).
-pub async fn list(db: &Db, principal: &Principal, after: Option<i64>, limit: i64) -> Result<Vec<ReminderRow>, Error> {
+pub async fn list(
+    db: &Db,
+    principal: &Principal,
+    after: Option<ReminderId>,
+    limit: i64,
+) -> Result<Vec<ReminderRow>, Error> {
     if !(1..=MAX_LIMIT).contains(&limit) {
         let e = domain::codes::OUT_OF_RANGE.refuse().on("limit").with("value", limit).with("min", 1);
         return Err(e.with("max", MAX_LIMIT).into());

@@ -334,7 +334,7 @@ impl LiveWatch {
         let local = domain::to_shanghai(now);
         let minute = (local.hour() * 60 + local.minute()) as u16;
         NewReminder {
-            account_id: self.accounts[t.account as usize],
+            account_id: domain::AccountId(self.accounts[t.account as usize]),
             rule: t.rule.as_str().into(),
             instrument: instrument.map(|i| i.code.to_string()),
             step: i32::from(t.step),

@@ -7,6 +7,7 @@ use access::{
     after_failure, hash_password, new_secret, secret_digest, session_lifetime, verify_password, AuditEntry, Principal,
 };
 use chrono::{DateTime, Utc};
+use domain::UserId;
 use store::{Db, StoreError};
 
 /// A session just opened: the token for the cookie (the store keeps only its digest).
@@ -16,7 +17,7 @@ pub struct OpenedSession {
     pub token: String,
 }
 
-fn entry(user_id: i64, action: &str) -> AuditEntry {
+fn entry(user_id: UserId, action: &str) -> AuditEntry {
     AuditEntry {
         actor: format!("user:{user_id}"),
         action: action.into(),

@@ -4,7 +4,7 @@
 use crate::{codes, Error};
 use access::{Principal, Role};
 use chrono::{DateTime, Utc};
-use domain::TaskKind;
+use domain::{CustomerId, TaskId, TaskKind};
 use store::{Db, NewTask, TaskRow};
 
 /// The longest task title and outcome, in characters.
@@ -30,7 +30,7 @@ pub async fn list(db: &Db, principal: &Principal, include_done: bool) -> Result<
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskRequest {
     /// The customer it is for.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// follow_up, care, risk_reminder or question.
     pub kind: String,
     /// What to do.
@@ -40,7 +40,7 @@ pub struct TaskRequest {
 }
 
 /// Makes a task for a customer in scope, assigned to their advisor; its id.
-pub async fn create(db: &Db, principal: &Principal, request: &TaskRequest) -> Result<i64, Error> {
+pub async fn create(db: &Db, principal: &Principal, request: &TaskRequest) -> Result<TaskId, Error> {
     staff_only(principal)?;
     let kind: TaskKind = request.kind.parse().map_err(domain::Refusal::from)?;
     let title = request.title.trim();
@@ -56,7 +56,7 @@ pub async fn create(db: &Db, principal: &Principal, request: &TaskRequest) -> Re
 }
 
 /// Marks an open task in scope done, with what came of it (1 to 500 characters).
-pub async fn complete(db: &Db, principal: &Principal, id: i64, outcome: &str) -> Result<TaskRow, Error> {
+pub async fn complete(db: &Db, principal: &Principal, id: TaskId, outcome: &str) -> Result<TaskRow, Error> {
     staff_only(principal)?;
     let outcome = outcome.trim();
     domain::text_within("outcome", outcome, 1, MAX_OUTCOME)?;

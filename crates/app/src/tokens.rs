@@ -2,6 +2,7 @@
 //! once, kept as a digest, revocable at once; each change audited.
 
 use access::{new_api_token, secret_digest, Principal, Role};
+use domain::TokenId;
 
 use crate::{codes, Error};
 pub use access::FeedScope;
@@ -39,7 +40,7 @@ impl Operator<'_> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MadeToken {
     /// Token id.
-    pub id: i64,
+    pub id: TokenId,
     /// The secret, `bdt_...`.
     pub token: String,
     /// What it opens.
@@ -63,7 +64,7 @@ pub async fn list(db: &Db, by: Operator<'_>) -> Result<Vec<ApiToken>, Error> {
 }
 
 /// Revokes a live token at once.
-pub async fn revoke(db: &Db, by: Operator<'_>, id: i64) -> Result<(), Error> {
+pub async fn revoke(db: &Db, by: Operator<'_>, id: TokenId) -> Result<(), Error> {
     by.check()?;
     if db.revoke_api_token(&by.actor(), id).await? {
         Ok(())

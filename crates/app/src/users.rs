@@ -2,6 +2,7 @@
 //! of work.
 
 use access::{hash_password, new_secret, AuditEntry, PasswordError};
+use domain::{CustomerId, StaffId, UserId};
 
 use crate::{codes, Error};
 pub use access::Role;
@@ -15,9 +16,9 @@ pub struct UserRequest {
     /// Role.
     pub role: Role,
     /// The staff member this user is (staff roles).
-    pub staff_id: Option<i64>,
+    pub staff_id: Option<StaffId>,
     /// The customer this user is (the customer role).
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<CustomerId>,
     /// The password; none makes a random one.
     pub password: Option<String>,
 }
@@ -26,7 +27,7 @@ pub struct UserRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddedUser {
     /// User id.
-    pub id: i64,
+    pub id: UserId,
     /// The password made for them, when none was given (shown once).
     pub made_password: Option<String>,
 }

@@ -6,6 +6,7 @@ use app::classify::{classify_all, features_of, given_of, stored_pairs, CustomerF
 use chrono::NaiveDate;
 use classify::labels::label;
 use classify::LabelConfig;
+use domain::CustomerId;
 use std::collections::HashMap;
 
 #[tokio::test]
@@ -23,10 +24,10 @@ async fn batch_and_incremental_agree_and_a_new_configuration_reports_moves() {
 
         // Incremental: every customer's trades and logins fed as they happened,
         // interleaved across customers, into one feed per customer.
-        let histories = t.db.customer_histories(i64::MIN, i64::MAX).await.unwrap();
+        let histories = t.db.customer_histories(CustomerId(i64::MIN), CustomerId(i64::MAX)).await.unwrap();
         let mut events: Vec<(chrono::DateTime<chrono::Utc>, i64, usize, Option<usize>)> = Vec::new();
         for (c, h) in histories.iter().enumerate() {
-            events.extend(h.trades.iter().enumerate().map(|(k, tr)| (tr.time, tr.id, c, Some(k))));
+            events.extend(h.trades.iter().enumerate().map(|(k, tr)| (tr.time, tr.id.0, c, Some(k))));
             events.extend(h.logins.iter().map(|&time| (time, i64::MAX, c, None)));
         }
         events.sort();
@@ -40,7 +41,7 @@ async fn batch_and_incremental_agree_and_a_new_configuration_reports_moves() {
                 None => feed.on_login(time),
             }
         }
-        let stored = t.db.stored_labels(i64::MIN, i64::MAX).await.unwrap();
+        let stored = t.db.stored_labels(CustomerId(i64::MIN), CustomerId(i64::MAX)).await.unwrap();
         assert_eq!(stored.len(), 1_300);
         let mut traded = 0;
         for (c, (h, s)) in histories.iter().zip(&stored).enumerate() {

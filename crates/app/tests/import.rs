@@ -126,7 +126,7 @@ async fn a_generated_book_loads_identically_on_every_backend() {
             })
             .await
             .unwrap();
-        let detail = t.db.customer(1234, Scope::Firm).await.unwrap().expect("customer 1234");
+        let detail = t.db.customer(domain::CustomerId(1234), Scope::Firm).await.unwrap().expect("customer 1234");
         // Re-importing loads nothing and changes nothing.
         assert_eq!(import_dir(&t.db, &opts).await.unwrap().loaded(), 0);
         assert_eq!(t.db.stats().await.unwrap(), stats);
@@ -141,7 +141,7 @@ async fn a_generated_book_loads_identically_on_every_backend() {
     }
     let (_, _, overview, page, search, _) = &results[0];
     assert_eq!(page.rows.len(), 20);
-    assert_eq!(page.rows[0].id, 41, "page 3 of 20 starts at the 41st customer");
+    assert_eq!(page.rows[0].id, domain::CustomerId(41), "page 3 of 20 starts at the 41st customer");
     assert!(search.rows.iter().all(|r| r.name.contains('王')) && !search.rows.is_empty());
     let dormant = overview.dormant_customers as f64 / overview.customers as f64;
     assert!((0.33..0.5).contains(&dormant), "about 40% dormant, got {dormant}");

@@ -8,6 +8,7 @@ use access::{Principal, Role};
 use app::community::{Communities, Draft, Posted};
 use chrono::{DateTime, TimeZone, Utc};
 use community::service_clock::Escalation;
+use domain::{BranchId, CustomerId, StaffId, UserId};
 use test_support::sqlite_with_firm;
 
 fn beijing(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
@@ -16,11 +17,11 @@ fn beijing(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
 
 fn staff(role: Role, staff_id: i64, branch_id: i64) -> Principal {
     Principal {
-        user_id: staff_id,
+        user_id: UserId(staff_id),
         login: format!("staff{staff_id}"),
         role,
-        staff_id: Some(staff_id),
-        branch_id: Some(branch_id),
+        staff_id: Some(StaffId(staff_id)),
+        branch_id: Some(BranchId(branch_id)),
         customer_id: None,
     }
 }
@@ -44,14 +45,14 @@ async fn questions_escalate_on_service_minutes_across_the_night_and_the_weekend(
     let manager = staff(Role::Manager, manager_id, branch_id);
     let elsewhere = staff(Role::Manager, other_manager, branch_id + 1000);
     let group = communities.create_group(&advisor, "答疑群", "", None, None).await.unwrap();
-    db.add_member(group, 1, Utc::now()).await.unwrap();
+    db.add_member(group, CustomerId(1), Utc::now()).await.unwrap();
     let customer = Principal {
-        user_id: 999,
+        user_id: UserId(999),
         login: "c1".into(),
         role: Role::Customer,
         staff_id: None,
         branch_id: None,
-        customer_id: Some(1),
+        customer_id: Some(CustomerId(1)),
     };
     let ask = |text: &str, question: bool| Draft { text: text.into(), reply_to: None, question };
     let Posted::Sent(asked) = communities.post(&customer, group, &ask("明天还能买吗", false)).await.unwrap()
@@ -124,6 +125,6 @@ async fn questions_escalate_on_service_minutes_across_the_night_and_the_weekend(
     let by_advisor = times.iter().find(|t| t.by == "advisor").unwrap();
     assert_eq!(by_advisor.answered, 2);
     assert!((by_advisor.p50 - expected).abs() <= 1, "{by_advisor:?} against {expected}");
-    assert!(times.iter().any(|t| t.by == "group" && t.id == group));
+    assert!(times.iter().any(|t| t.by == "group" && t.id == group.0));
     assert!(communities.response_times(&customer, friday).await.is_err());
 }

@@ -120,8 +120,8 @@ impl Chunk {
 
     fn trade(&self, k: usize) -> TradeEvent {
         TradeEvent {
-            id: k as i64,
-            account: 0,
+            id: domain::TradeId(k as i64),
+            account: domain::AccountId(0),
             instrument: u32::from(self.instrument[k]),
             side: if self.sell[k] { Side::Sell } else { Side::Buy },
             quantity: i64::from(self.quantity[k]),

@@ -5,7 +5,7 @@
 
 use crate::{Amount, ClassifyError, Day};
 use chrono::{Datelike, NaiveDate};
-use domain::Side;
+use domain::{AccountId, Side, TradeId};
 use serde::Serialize;
 use std::collections::VecDeque;
 
@@ -20,9 +20,9 @@ pub const RETURN_GAP: Day = 90;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TradeEvent {
     /// The trade's id (for error messages).
-    pub id: i64,
+    pub id: TradeId,
     /// The account it was made in (a customer may have several).
-    pub account: i64,
+    pub account: AccountId,
     /// The instrument, as a number the caller assigns.
     pub instrument: u32,
     /// Buy or sell.
@@ -81,7 +81,7 @@ impl Lot {
 /// The open lots of one instrument in one account, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Lots {
-    account: i64,
+    account: AccountId,
     instrument: u32,
     open: VecDeque<Lot>,
 }
@@ -326,8 +326,8 @@ mod tests {
     /// A trade in account 1; prices and fees in CNY ten-thousandths.
     fn trade(id: i64, day: &str, instrument: u32, side: Side, quantity: i64, price: Amount, fee: Amount) -> TradeEvent {
         TradeEvent {
-            id,
-            account: 1,
+            id: TradeId(id),
+            account: AccountId(1),
             instrument,
             side,
             quantity,
@@ -360,7 +360,7 @@ mod tests {
         ok(&mut a, trade(6, "2026-11-18", 7, Side::Buy, 100, 100_000, 50_000));
         let before = a.clone();
         let err = a.on_trade(&trade(7, "2026-11-18", 7, Side::Sell, 100, 101_000, 50_000)).unwrap_err();
-        assert_eq!(err, ClassifyError::SameDaySale { trade: 7, shares: 100 });
+        assert_eq!(err, ClassifyError::SameDaySale { trade: TradeId(7), shares: 100 });
         assert_eq!(a, before);
         // The next day it may: 1,045.00 - 1,005.00 = +40.00, held one day.
         ok(&mut a, trade(8, "2026-11-19", 7, Side::Sell, 100, 105_000, 50_000));
@@ -368,7 +368,7 @@ mod tests {
         ok(&mut a, trade(9, "2026-11-19", 9, Side::Sell, 300, 20_000, 30_000));
         // A trade dated before the last is refused.
         let late = a.on_trade(&trade(10, "2026-11-17", 9, Side::Buy, 100, 20_000, 0)).unwrap_err();
-        assert!(matches!(late, ClassifyError::OutOfOrder { trade: 10, .. }), "{late}");
+        assert!(matches!(late, ClassifyError::OutOfOrder { trade: TradeId(10), .. }), "{late}");
         // Logins: 0, 19, 29, 30, 89 and 90 days before 2026-11-20.
         for d in ["2026-11-20", "2026-11-01", "2026-10-22", "2026-10-21", "2026-08-23", "2026-08-22"] {
             a.on_login(day_of(date(d)));
@@ -421,7 +421,7 @@ mod tests {
         let mut t = trade(1, "2026-11-20", 3, Side::Buy, 1_000, 10_000, 0);
         t.t_plus_zero = true;
         a.on_trade(&t).unwrap();
-        a.on_trade(&TradeEvent { id: 2, side: Side::Sell, price: 10_100, ..t }).unwrap();
+        a.on_trade(&TradeEvent { id: TradeId(2), side: Side::Sell, price: 10_100, ..t }).unwrap();
         let f = a.features(date("2026-11-20"), &profile(), &[], 0);
         assert_eq!((f.round_trips, f.realized_pnl, f.avg_holding_days), (1, 100_000, Some(0)));
     }

@@ -26,7 +26,7 @@ pub enum ClassifyError {
     #[error("trade {trade}: {field} {why}")]
     InvalidTrade {
         /// The trade's id.
-        trade: i64,
+        trade: domain::TradeId,
         /// The field at fault.
         field: &'static str,
         /// Why.
@@ -36,7 +36,7 @@ pub enum ClassifyError {
     #[error("trade {trade} on day {day} comes after one on day {latest}: events must arrive in time order")]
     OutOfOrder {
         /// The trade's id.
-        trade: i64,
+        trade: domain::TradeId,
         /// Its day.
         day: Day,
         /// The latest day seen.
@@ -46,7 +46,7 @@ pub enum ClassifyError {
     #[error("trade {trade} sells {shares} shares bought the same day (T+1)")]
     SameDaySale {
         /// The trade's id.
-        trade: i64,
+        trade: domain::TradeId,
         /// Shares it would take from today's buys.
         shares: i64,
     },

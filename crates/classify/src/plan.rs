@@ -3,6 +3,7 @@
 //! within each part, customers with the most pressing reasons first.
 
 use crate::Amount;
+use domain::CustomerId;
 use serde::Serialize;
 
 /// Why an advisor should reach a customer this week, most pressing first.
@@ -94,7 +95,7 @@ impl Bucket {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
     /// Customer id.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// Which part of the advisor's time serves them.
     pub bucket: Bucket,
     /// Assets (0.0001 CNY): among equals, the larger first.
@@ -107,7 +108,7 @@ pub struct Candidate {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PlannedContact {
     /// Customer id.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// Which part of the advisor's time it counts to.
     pub bucket: Bucket,
     /// Order within the whole plan, from 1.
@@ -220,7 +221,7 @@ mod tests {
     use super::*;
 
     fn candidate(customer_id: i64, bucket: Bucket, assets: Amount, triggers: &[Trigger]) -> Candidate {
-        Candidate { customer_id, bucket, assets, triggers: triggers.to_vec() }
+        Candidate { customer_id: CustomerId(customer_id), bucket, assets, triggers: triggers.to_vec() }
     }
 
     #[test]
@@ -254,12 +255,12 @@ mod tests {
         ];
         // 10 contacts: 6 / 3 / 1, but only 5 core and 2 maintaining: their spare slot goes on.
         let plan = weekly_plan(&candidates, 10);
-        let order: Vec<i64> = plan.iter().map(|c| c.customer_id).collect();
+        let order: Vec<i64> = plan.iter().map(|c| c.customer_id.0).collect();
         assert_eq!(order, vec![3, 4, 5, 2, 1, 7, 6, 9, 8]);
         assert_eq!(plan.iter().map(|c| c.rank).collect::<Vec<_>>(), (1..=9).collect::<Vec<_>>());
         // 5 contacts: 3 / 2 / 0 (60% of 5 is 3; 30% is 1.5, rounded to 2).
         let plan = weekly_plan(&candidates, 5);
-        assert_eq!(plan.iter().map(|c| c.customer_id).collect::<Vec<_>>(), vec![3, 4, 5, 7, 6]);
+        assert_eq!(plan.iter().map(|c| c.customer_id.0).collect::<Vec<_>>(), vec![3, 4, 5, 7, 6]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! sees why and can appeal, and the moderation log can say it.
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveTime, Utc, Weekday};
+use domain::{CustomerId, GroupId};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 
@@ -254,13 +255,13 @@ const FLOOD_WINDOWS_BEFORE_SWEEP: usize = 1024;
 /// sweep, so a long-running server holds only the members writing lately.
 #[derive(Debug, Default)]
 pub struct FloodWindows {
-    windows: HashMap<(i64, i64), FloodWindow>,
+    windows: HashMap<(GroupId, CustomerId), FloodWindow>,
     sweep_at: usize,
 }
 
 impl FloodWindows {
     /// Records a member's message at `at` in their window; false when it breaks the limit.
-    pub fn admit(&mut self, group_id: i64, customer_id: i64, rules: &GroupRules, at: DateTime<Utc>) -> bool {
+    pub fn admit(&mut self, group_id: GroupId, customer_id: CustomerId, rules: &GroupRules, at: DateTime<Utc>) -> bool {
         if self.windows.len() >= self.sweep_at.max(FLOOD_WINDOWS_BEFORE_SWEEP) {
             self.windows.retain(|_, w| !w.lapsed(at));
             self.sweep_at = 2 * self.windows.len();
@@ -409,24 +410,27 @@ mod tests {
         let mut windows = FloodWindows::default();
         // A flooder fills their window; 2,047 others write once each.
         for _ in 0..5 {
-            assert!(windows.admit(1, 0, &rules, t0));
+            assert!(windows.admit(GroupId(1), CustomerId(0), &rules, t0));
         }
         for c in 1..2048 {
-            assert!(windows.admit(1, c, &rules, t0 + Duration::seconds(5)));
+            assert!(windows.admit(GroupId(1), CustomerId(c), &rules, t0 + Duration::seconds(5)));
         }
         assert_eq!(windows.len(), 2048);
         // 12 s on, the flooder's window has lapsed and so have the others'...
-        assert!(windows.admit(2, 1, &rules, t0 + Duration::seconds(16)));
+        assert!(windows.admit(GroupId(2), CustomerId(1), &rules, t0 + Duration::seconds(16)));
         assert_eq!(windows.len(), 1, "only the newest window is held");
         // ... while a window still counting survives a sweep with its count.
         for _ in 0..5 {
-            assert!(windows.admit(3, 7, &rules, t0 + Duration::seconds(20)));
+            assert!(windows.admit(GroupId(3), CustomerId(7), &rules, t0 + Duration::seconds(20)));
         }
         for c in 0..2048 {
-            windows.admit(4, c, &rules, t0 + Duration::seconds(21));
+            windows.admit(GroupId(4), CustomerId(c), &rules, t0 + Duration::seconds(21));
         }
         assert_eq!(windows.len(), 2 + 2048, "nothing had lapsed: every window kept");
-        assert!(!windows.admit(3, 7, &rules, t0 + Duration::seconds(22)), "the sixth in 10 s is still refused");
+        assert!(
+            !windows.admit(GroupId(3), CustomerId(7), &rules, t0 + Duration::seconds(22)),
+            "the sixth in 10 s is still refused"
+        );
     }
 
     #[test]

@@ -3,13 +3,14 @@
 //! type (fewer, substantive messages that draw replies; a good track record
 //! where classification knows one), each with the figures that decided it.
 
+use domain::CustomerId;
 use serde::Serialize;
 
 /// A member's activity in a group over the period looked at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MemberActivity {
     /// Member (customer) id.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// Messages sent.
     pub messages: u32,
     /// Replies to the advisor's messages within 10 minutes of them.
@@ -38,7 +39,7 @@ pub enum SeedKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Seed {
     /// Member id.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// Which kind.
     pub kind: SeedKind,
     /// The figures that decided it, as "name value".
@@ -85,25 +86,31 @@ pub fn seed_users(members: &[MemberActivity]) -> Vec<Seed> {
 mod tests {
     use super::*;
 
+    /// A member who did nothing yet.
+    fn quiet(id: i64) -> MemberActivity {
+        MemberActivity {
+            customer_id: CustomerId(id),
+            messages: 0,
+            quick_replies_to_advisor: 0,
+            welcomes: 0,
+            substantive: 0,
+            replies_drawn: 0,
+            successful_trader: false,
+        }
+    }
+
     #[test]
     fn enthusiasts_and_experts_are_told_apart_with_reasons() {
-        let mut members: Vec<MemberActivity> =
-            (0..20).map(|i| MemberActivity { customer_id: i, messages: 5, ..Default::default() }).collect();
+        let mut members: Vec<MemberActivity> = (0..20).map(|i| MemberActivity { messages: 5, ..quiet(i) }).collect();
         // A chatty welcomer, a quiet expert, a chatty member who never engages, a proven trader.
-        members[0] = MemberActivity { customer_id: 0, messages: 60, welcomes: 4, ..Default::default() };
-        members[1] =
-            MemberActivity { customer_id: 1, messages: 8, substantive: 6, replies_drawn: 15, ..Default::default() };
-        members[2] = MemberActivity { customer_id: 2, messages: 55, ..Default::default() };
-        members[3] = MemberActivity {
-            customer_id: 3,
-            messages: 6,
-            substantive: 3,
-            successful_trader: true,
-            ..Default::default()
-        };
+        members[0] = MemberActivity { messages: 60, welcomes: 4, ..quiet(0) };
+        members[1] = MemberActivity { messages: 8, substantive: 6, replies_drawn: 15, ..quiet(1) };
+        members[2] = MemberActivity { messages: 55, ..quiet(2) };
+        members[3] = MemberActivity { messages: 6, substantive: 3, successful_trader: true, ..quiet(3) };
         let seeds = seed_users(&members);
-        let found: Vec<(i64, SeedKind)> = seeds.iter().map(|s| (s.customer_id, s.kind)).collect();
-        assert_eq!(found, vec![(0, SeedKind::Enthusiastic), (1, SeedKind::Expert), (3, SeedKind::Expert)]);
+        let found: Vec<(CustomerId, SeedKind)> = seeds.iter().map(|s| (s.customer_id, s.kind)).collect();
+        let expected = [(0, SeedKind::Enthusiastic), (1, SeedKind::Expert), (3, SeedKind::Expert)];
+        assert_eq!(found, expected.map(|(id, kind)| (CustomerId(id), kind)));
         assert!(seeds[0].reasons[0].starts_with("messages 60"));
         assert!(seeds[2].reasons.contains(&"track_record successful".to_string()));
     }

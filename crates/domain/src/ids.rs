@@ -6,11 +6,20 @@ macro_rules! id_type {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
+        #[cfg_attr(feature = "sqlx", derive(sqlx::Type), sqlx(transparent))]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = i64))]
         pub struct $name(pub i64);
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 write!(f, "{}", self.0)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::num::ParseIntError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.trim().parse().map($name)
             }
         }
     };
@@ -39,4 +48,48 @@ id_type!(
 id_type!(
     /// A cash flow, login or service event, identified by its source's id.
     EventId
+);
+id_type!(
+    /// An advisor's chat group.
+    GroupId
+);
+id_type!(
+    /// A message in a group.
+    MessageId
+);
+id_type!(
+    /// A moderation action in a group's log.
+    ActionId
+);
+id_type!(
+    /// A customer's application to join a group.
+    ApplicationId
+);
+id_type!(
+    /// A member's report of a message.
+    ReportId
+);
+id_type!(
+    /// An advisor's content item (all its versions).
+    ContentId
+);
+id_type!(
+    /// A content version's placement in a group at a moment.
+    PublicationId
+);
+id_type!(
+    /// A task in the work queue.
+    TaskId
+);
+id_type!(
+    /// A user who signs in.
+    UserId
+);
+id_type!(
+    /// An API token of a machine feed.
+    TokenId
+);
+id_type!(
+    /// A risk reminder.
+    ReminderId
 );

@@ -110,6 +110,7 @@ macro_rules! text_enum {
     ($(#[$doc:meta])* $name:ident, $field:literal { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub enum $name {
             $($(#[$vdoc])* #[serde(rename = $text)] $variant),+
         }
@@ -141,9 +142,58 @@ macro_rules! text_enum {
                 f.write_str(self.as_str())
             }
         }
+
+        $crate::instrument::stored_as_text!($name);
     };
 }
 pub(crate) use text_enum;
+
+/// Stores a closed set of words as its text, so that a row read back holds
+/// one of them or fails to read (a stored word outside the set is corrupt).
+#[cfg(feature = "sqlx")]
+macro_rules! stored_as_text {
+    ($name:ident) => {
+        impl<DB: sqlx::Database> sqlx::Type<DB> for $name
+        where
+            str: sqlx::Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <str as sqlx::Type<DB>>::type_info()
+            }
+
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <str as sqlx::Type<DB>>::compatible(ty)
+            }
+        }
+
+        impl<'q, DB: sqlx::Database> sqlx::Encode<'q, DB> for $name
+        where
+            &'q str: sqlx::Encode<'q, DB>,
+        {
+            fn encode_by_ref(
+                &self,
+                buf: &mut <DB as sqlx::Database>::ArgumentBuffer<'q>,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <&'q str as sqlx::Encode<'q, DB>>::encode(self.as_str(), buf)
+            }
+        }
+
+        impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for $name
+        where
+            &'r str: sqlx::Decode<'r, DB>,
+        {
+            fn decode(value: <DB as sqlx::Database>::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+                let text = <&'r str as sqlx::Decode<'r, DB>>::decode(value)?;
+                Ok(text.parse::<$name>()?)
+            }
+        }
+    };
+}
+#[cfg(not(feature = "sqlx"))]
+macro_rules! stored_as_text {
+    ($name:ident) => {};
+}
+pub(crate) use stored_as_text;
 
 text_enum!(
     /// The market segment an instrument trades on; it sets price bands and lots.

@@ -4,9 +4,10 @@
 //! are newtypes with a `parse` constructor, so that a value of the type is
 //! always valid and the rest of the code need not check again.
 
+mod community;
 pub mod error;
 mod ids;
-mod instrument;
+pub(crate) mod instrument;
 mod money;
 mod party;
 mod person;
@@ -14,8 +15,12 @@ mod quotes;
 mod time;
 mod trading;
 
+pub use community::{ApplicationStatus, ContentKind, ContentStatus, SenderKind};
 pub use error::{codes, english, text_within, Code, DomainError, ErrorCode, ErrorKind, Refusal};
-pub use ids::{AccountId, BranchId, CustomerId, EventId, StaffId, TradeId};
+pub use ids::{
+    AccountId, ActionId, ApplicationId, BranchId, ContentId, CustomerId, EventId, GroupId, MessageId, PublicationId,
+    ReminderId, ReportId, StaffId, TaskId, TokenId, TradeId, UserId,
+};
 pub use instrument::{Board, Exchange, Instrument, InstrumentCode, InstrumentKind};
 pub use money::{FixedPoint, Money, FIXED_POINT_SCALE};
 pub use party::{

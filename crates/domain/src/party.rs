@@ -57,9 +57,64 @@ impl Staff {
 }
 
 /// A customer's risk tolerance from the suitability questionnaire, C1
-/// (lowest) to C5 (highest).
+/// (lowest) to C5 (highest). Read from JSON or a row, it is checked: no
+/// value outside C1-C5 can be made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "i64", into = "i64")]
 pub struct RiskLevel(u8);
+
+impl TryFrom<i64> for RiskLevel {
+    type Error = DomainError;
+    fn try_from(n: i64) -> Result<Self, DomainError> {
+        RiskLevel::from_number(n)
+    }
+}
+
+impl From<RiskLevel> for i64 {
+    fn from(r: RiskLevel) -> i64 {
+        i64::from(r.0)
+    }
+}
+
+/// Stored as its number, 1 to 5, and checked when read.
+#[cfg(feature = "sqlx")]
+mod stored_risk_level {
+    use super::RiskLevel;
+
+    impl<DB: sqlx::Database> sqlx::Type<DB> for RiskLevel
+    where
+        i32: sqlx::Type<DB>,
+    {
+        fn type_info() -> DB::TypeInfo {
+            <i32 as sqlx::Type<DB>>::type_info()
+        }
+
+        fn compatible(ty: &DB::TypeInfo) -> bool {
+            <i32 as sqlx::Type<DB>>::compatible(ty)
+        }
+    }
+
+    impl<'q, DB: sqlx::Database> sqlx::Encode<'q, DB> for RiskLevel
+    where
+        i32: sqlx::Encode<'q, DB>,
+    {
+        fn encode_by_ref(
+            &self,
+            buf: &mut <DB as sqlx::Database>::ArgumentBuffer<'q>,
+        ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+            <i32 as sqlx::Encode<'q, DB>>::encode(i32::from(self.0), buf)
+        }
+    }
+
+    impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for RiskLevel
+    where
+        i32: sqlx::Decode<'r, DB>,
+    {
+        fn decode(value: <DB as sqlx::Database>::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+            Ok(RiskLevel::from_number(i64::from(<i32 as sqlx::Decode<'r, DB>>::decode(value)?))?)
+        }
+    }
+}
 
 impl RiskLevel {
     /// C1..C5 as 1..5.
@@ -241,3 +296,24 @@ text_enum!(
         Question = "question",
     }
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_risk_level_outside_c1_to_c5_cannot_be_read_from_json() {
+        assert_eq!(serde_json::from_str::<RiskLevel>("3").unwrap(), RiskLevel::from_number(3).unwrap());
+        assert!(serde_json::from_str::<RiskLevel>("9").is_err(), "C9 is no risk level");
+        assert!(serde_json::from_str::<RiskLevel>("0").is_err());
+        assert_eq!(serde_json::to_string(&"C5".parse::<RiskLevel>().unwrap()).unwrap(), "5");
+    }
+
+    #[test]
+    fn a_closed_set_of_words_reads_only_its_words() {
+        assert_eq!(serde_json::from_str::<Horizon>("\"long\"").unwrap(), Horizon::Long);
+        assert!(serde_json::from_str::<Horizon>("\"forever\"").is_err());
+        let e = "forever".parse::<Horizon>().unwrap_err();
+        assert_eq!(crate::ErrorCode::code(&e).code, "not_one_of");
+    }
+}

@@ -46,14 +46,14 @@ impl ListParams {
             search: self.q.clone().filter(|q| !q.trim().is_empty()),
             page: number("page", &self.page, 1, 10_000_000)?.unwrap_or(1) as u32,
             per_page: number("per_page", &self.per_page, 1, 200)?.unwrap_or(50) as u32,
-            advisor_id: number("advisor", &self.advisor, 1, i64::MAX)?,
-            branch_id: number("branch", &self.branch, 1, i64::MAX)?,
+            advisor_id: number("advisor", &self.advisor, 1, i64::MAX)?.map(domain::StaffId),
+            branch_id: number("branch", &self.branch, 1, i64::MAX)?.map(domain::BranchId),
         })
     }
 }
 
 /// A path id, or a 400 naming the path's id as the field to blame.
-pub fn path_id(text: &str, _what: &str) -> Result<i64, HttpError> {
+pub fn path_id<Id: std::str::FromStr>(text: &str, _what: &str) -> Result<Id, HttpError> {
     text.parse().map_err(|_| HttpError::of(domain::codes::NOT_A_NUMBER).on("id").with("value", text))
 }
 

@@ -224,8 +224,8 @@ async fn an_advisors_book_moves_in_one_audited_step() {
     assert_eq!(moved["customers"], 5_000);
     assert_eq!(moved["open_tasks"], 1, "the open task moves; the done one keeps who did it");
     assert_eq!(total(&app, &advisor).await, 0, "the old advisor's book is empty");
-    let queue = book.db.tasks(access::Scope::Advisor(to), true).await.unwrap();
-    let owners: Vec<(i64, i64)> = queue.iter().map(|t| (t.id, t.advisor_id)).collect();
+    let queue = book.db.tasks(access::Scope::Advisor(domain::StaffId(to)), true).await.unwrap();
+    let owners: Vec<(i64, i64)> = queue.iter().map(|t| (t.id.0, t.advisor_id.0)).collect();
     assert_eq!(owners, vec![(task_ids[0], to), (task_ids[1], from)]);
     let handovers: Vec<_> =
         book.db.audit_records().await.unwrap().into_iter().filter(|r| r.entry.action == "handover").collect();

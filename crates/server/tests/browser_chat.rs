@@ -32,7 +32,7 @@ where
 }
 
 /// Opens the group's page, signing in on the way, and waits for the socket.
-async fn open_chat(b: &Browser, app: &TestApp, group: i64, login: &str, password: &str) {
+async fn open_chat(b: &Browser, app: &TestApp, group: domain::GroupId, login: &str, password: &str) {
     b.client.goto(&app.url(&format!("/groups/{group}?lang=en"))).await.unwrap();
     b.client.find(Locator::Css("input[name=login]")).await.unwrap().send_keys(login).await.unwrap();
     b.client.find(Locator::Css("input[name=password]")).await.unwrap().send_keys(password).await.unwrap();
@@ -59,15 +59,15 @@ async fn two_browsers_in_one_group_see_each_others_messages() {
         .json()
         .await
         .unwrap();
-    let group = made["id"].as_i64().unwrap();
-    book.db.add_member(group, 2, chrono::Utc::now()).await.unwrap();
+    let group = domain::GroupId(made["id"].as_i64().unwrap());
+    book.db.add_member(group, domain::CustomerId(2), chrono::Utc::now()).await.unwrap();
     book.db
         .create_user(&store::NewUser {
             login: "member2".into(),
             password_hash: access::hash_password(PASSWORD).unwrap(),
             role: access::Role::Customer,
             staff_id: None,
-            customer_id: Some(2),
+            customer_id: Some(domain::CustomerId(2)),
         })
         .await
         .unwrap();

@@ -137,7 +137,7 @@ async fn community_scenario(t: &TestDb) {
         )
         .await;
     let to = made.headers()["hx-redirect"].to_str().unwrap().to_owned();
-    let hours_group: i64 = to.trim_start_matches("/groups/").split('?').next().unwrap().parse().unwrap();
+    let hours_group: domain::GroupId = to.trim_start_matches("/groups/").split('?').next().unwrap().parse().unwrap();
     let stored = t.db.group(hours_group).await.unwrap().unwrap();
     assert_eq!(stored.capacity, 200);
     assert!(stored.rules.contains("\"stocks_only_in_trading_hours\":true"), "{}", stored.rules);
@@ -222,13 +222,13 @@ async fn community_scenario(t: &TestDb) {
     let (status, asked) = post(&member, &app, &path, json!({ "text": "请问明天还能加仓吗" })).await;
     assert_eq!(status, 201);
     let question = asked["id"].as_i64().unwrap();
-    let q = t.db.question(question).await.unwrap().expect("detected as a question");
+    let q = t.db.question(domain::MessageId(question)).await.unwrap().expect("detected as a question");
     assert_eq!(q.answered_at, None);
     let (status, reply) = post(&a, &app, &path, json!({ "text": "@张三 控制仓位，分批", "reply_to": question })).await;
     assert_eq!(status, 201);
     assert_eq!(reply["mentions"], json!(["张三"]));
-    let q = t.db.question(question).await.unwrap().unwrap();
-    assert_eq!(q.answer_id, reply["id"].as_i64());
+    let q = t.db.question(domain::MessageId(question)).await.unwrap().unwrap();
+    assert_eq!(q.answer_id, reply["id"].as_i64().map(domain::MessageId));
     assert!(q.service_minutes.is_some_and(|m| m <= 1));
     let (_, times) = get(&a, &app, "/api/v1/questions/response-times").await;
     let advisor_line =
@@ -435,7 +435,13 @@ async fn a_reconnecting_socket_resumes_with_no_gap_and_no_duplicate() {
     // Reconnecting after the last id seen: exactly the missed ones, in order, then live again.
     let mut socket = connect(&app, &member, group, last).await;
     let resumed = read_ids(&mut socket, 0).await;
-    let stored: Vec<i64> = t.db.messages_after(group, 0, 1_000).await.unwrap().into_iter().map(|m| m.id).collect();
+    let stored: Vec<i64> =
+        t.db.messages_after(domain::GroupId(group), domain::MessageId(0), 1_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.id.0)
+            .collect();
     let mut all = seen.clone();
     all.extend(&resumed);
     assert_eq!(all, stored, "every message once, in order: no gap and no duplicate");
@@ -491,7 +497,7 @@ async fn a_member_sending_too_fast_over_the_socket_is_told_to_slow_down_and_lose
         }
     }
     assert!(slowed > 0 && delivered >= 10, "the burst of 10 passes, the rest is paced: {delivered} / {slowed}");
-    let stored = t.db.messages_after(group, 0, 1_000).await.unwrap();
+    let stored = t.db.messages_after(domain::GroupId(group), domain::MessageId(0), 1_000).await.unwrap();
     let own = stored.iter().filter(|m| m.body.starts_with("第 ")).count();
     assert_eq!(own, delivered, "what was delivered back is what was stored");
 

@@ -54,7 +54,7 @@ async fn staff_see_the_whole_customer_and_the_customer_sees_their_own_part() {
         .await
         .unwrap();
     let group = made["id"].as_i64().unwrap();
-    book.db.add_member(group, id, chrono::Utc::now()).await.unwrap();
+    book.db.add_member(domain::GroupId(group), domain::CustomerId(id), chrono::Utc::now()).await.unwrap();
     let member = test_support::customer_session(&book, &app, id).await;
     let path = format!("/api/v1/groups/{group}/messages");
     let sent = member

@@ -170,17 +170,18 @@ async fn community_ids(book: &test_support::TestDb, app: &TestApp) -> Vec<(&'sta
         .json()
         .await
         .unwrap();
-    let group = created["id"].as_i64().unwrap();
-    book.db.add_member(group, SAME_ADVISOR, chrono::Utc::now()).await.unwrap();
+    let group = domain::GroupId(created["id"].as_i64().unwrap());
+    let member = domain::CustomerId(SAME_ADVISOR);
+    book.db.add_member(group, member, chrono::Utc::now()).await.unwrap();
     let message = s
         .post_json(&app.url(""), &format!("/api/v1/groups/{group}/messages"), &serde_json::json!({ "text": "hello" }))
         .await;
-    let message = message.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+    let message = domain::MessageId(message.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap());
     let action = book
         .db
         .record_action(&store::NewAction {
             group_id: group,
-            customer_id: SAME_ADVISOR,
+            customer_id: member,
             violation: "flood".into(),
             excerpt: "x".into(),
             sanction: "warn",
@@ -188,14 +189,14 @@ async fn community_ids(book: &test_support::TestDb, app: &TestApp) -> Vec<(&'sta
         })
         .await
         .unwrap();
-    let report = book.db.report_message(group, message, SAME_ADVISOR, "spam").await.unwrap();
-    let item = book.db.create_content(advisor_staff(book).await, "article", "t", "b").await.unwrap();
-    let application = book.db.apply_to_group(group, 3, "").await.unwrap();
-    let ids = [group, message, action, report, item, application, 0, SAME_ADVISOR, message];
+    let report = book.db.report_message(group, message, member, "spam").await.unwrap();
+    let item = book.db.create_content(advisor_staff(book).await, domain::ContentKind::Article, "t", "b").await.unwrap();
+    let application = book.db.apply_to_group(group, domain::CustomerId(3), "").await.unwrap();
+    let ids = [group.0, message.0, action.0, report.0, item.0, application.0, 0, SAME_ADVISOR, message.0];
     COMMUNITY_PLACEHOLDERS.iter().copied().zip(ids.iter().map(|i| i.to_string())).collect()
 }
 
-async fn advisor_staff(book: &test_support::TestDb) -> i64 {
+async fn advisor_staff(book: &test_support::TestDb) -> domain::StaffId {
     book.text("SELECT CAST(advisor_id AS TEXT) FROM customers WHERE id = 1").await.parse().unwrap()
 }
 

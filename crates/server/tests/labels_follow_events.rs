@@ -56,7 +56,7 @@ async fn a_trade_and_a_login_update_the_customers_features_and_labels() {
     assert_eq!(after["days_since_last_login"], 0);
 
     // Exactly what a batch over the whole history computes for that day.
-    let history = book.db.customer_histories(customer, customer).await.unwrap();
+    let history = book.db.customer_histories(domain::CustomerId(customer), domain::CustomerId(customer)).await.unwrap();
     let batch = app::classify::features_of(&history[0], next, &mut Vec::new());
     assert_eq!(after, serde_json::to_value(batch).unwrap());
     // Customers the events did not touch keep their earlier labelling.

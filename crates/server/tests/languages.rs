@@ -58,7 +58,7 @@ async fn every_page_reads_in_chinese_with_no_english_left_and_in_english_from_it
         .await
         .unwrap();
     let group = made["id"].as_i64().unwrap();
-    book.db.add_members(group, &[1, 2], book.db.now()).await.unwrap();
+    book.db.add_members(domain::GroupId(group), &[1, 2].map(domain::CustomerId), book.db.now()).await.unwrap();
     let say = |s: &test_support::Session, text: &str| {
         let (s, url, body) =
             (s.clone(), format!("/api/v1/groups/{group}/messages"), serde_json::json!({ "text": text }));

@@ -237,8 +237,8 @@ async fn a_group_and_a_task(t: &TestDb, app: &TestApp) -> Vec<(&'static str, Str
         .json()
         .await
         .unwrap();
-    let group = group["id"].as_i64().unwrap();
-    t.db.add_members(group, &[1, 2, 3], chrono::Utc::now()).await.unwrap();
+    let group = domain::GroupId(group["id"].as_i64().unwrap());
+    t.db.add_members(group, &[1, 2, 3].map(domain::CustomerId), chrono::Utc::now()).await.unwrap();
     let demo = t.user(Role::Customer);
     let speakers = [
         (advisor.clone(), "Good morning, watch the volume today"),
@@ -255,7 +255,7 @@ async fn a_group_and_a_task(t: &TestDb, app: &TestApp) -> Vec<(&'static str, Str
     let task = serde_json::json!({ "customer_id": 2, "kind": "follow_up", "title": "Call about the bank sector",
         "due_at": "2026-11-25 10:00:00" });
     assert_eq!(advisor.post_json(&base, "/api/v1/tasks", &task).await.status(), 201);
-    let ids = [("{group}", group), ("{message}", message), ("{question}", message), ("{customer}", 2)];
+    let ids = [("{group}", group.0), ("{message}", message), ("{question}", message), ("{customer}", 2)];
     let mut ids: Vec<(&'static str, String)> = ids.iter().map(|(k, v)| (*k, v.to_string())).collect();
     ids.extend([("{token}", "none".to_owned())]);
     ids

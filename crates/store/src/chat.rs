@@ -3,17 +3,18 @@
 
 use crate::{with_pool, with_tx, Db, StoreError, Tx};
 use chrono::{DateTime, Utc};
+use domain::{ActionId, BranchId, ContentId, CustomerId, GroupId, MessageId, ReportId, SenderKind, StaffId};
 use serde::Serialize;
 
 /// One chat message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct MessageRow {
     /// Id; rises within a group in the order members see messages.
-    pub id: i64,
+    pub id: MessageId,
     /// The group.
-    pub group_id: i64,
+    pub group_id: GroupId,
     /// staff, customer or system.
-    pub sender_kind: String,
+    pub sender_kind: SenderKind,
     /// Staff or customer id (0 for system).
     pub sender_id: i64,
     /// The sender's name as shown.
@@ -21,13 +22,13 @@ pub struct MessageRow {
     /// Text.
     pub body: String,
     /// The message this replies to.
-    pub reply_to: Option<i64>,
+    pub reply_to: Option<MessageId>,
     /// Names mentioned with @, as a JSON array.
     pub mentions: String,
     /// Pinned as a notice.
     pub pinned: bool,
     /// The published content item this message carries.
-    pub content_id: Option<i64>,
+    pub content_id: Option<ContentId>,
     /// Sent.
     pub at: DateTime<Utc>,
 }
@@ -36,9 +37,9 @@ pub struct MessageRow {
 #[derive(Debug, Clone)]
 pub struct NewMessage {
     /// The group.
-    pub group_id: i64,
+    pub group_id: GroupId,
     /// staff, customer or system.
-    pub sender_kind: &'static str,
+    pub sender_kind: SenderKind,
     /// Staff or customer id.
     pub sender_id: i64,
     /// Name as shown.
@@ -46,11 +47,11 @@ pub struct NewMessage {
     /// Text.
     pub body: String,
     /// Replying to.
-    pub reply_to: Option<i64>,
+    pub reply_to: Option<MessageId>,
     /// JSON array of mentioned names.
     pub mentions: String,
     /// Carries this content item.
-    pub content_id: Option<i64>,
+    pub content_id: Option<ContentId>,
     /// Sent.
     pub at: DateTime<Utc>,
 }
@@ -59,15 +60,15 @@ pub struct NewMessage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct QuestionRow {
     /// The question's message id.
-    pub message_id: i64,
+    pub message_id: MessageId,
     /// The group.
-    pub group_id: i64,
+    pub group_id: GroupId,
     /// The group's name.
     pub group_name: String,
     /// The advisor who owes the answer.
-    pub advisor_id: i64,
+    pub advisor_id: StaffId,
     /// Who asked.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// What was asked.
     pub body: String,
     /// Asked.
@@ -75,7 +76,7 @@ pub struct QuestionRow {
     /// Answered.
     pub answered_at: Option<DateTime<Utc>>,
     /// The answering message.
-    pub answer_id: Option<i64>,
+    pub answer_id: Option<MessageId>,
     /// Service minutes from asking to answer.
     pub service_minutes: Option<i64>,
 }
@@ -84,11 +85,11 @@ pub struct QuestionRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ActionRow {
     /// Id.
-    pub id: i64,
+    pub id: ActionId,
     /// The group.
-    pub group_id: i64,
+    pub group_id: GroupId,
     /// The member.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// The member's name.
     pub customer: String,
     /// The rule broken (`community::Violation`, snake case) or `report`/`manual`.
@@ -119,9 +120,9 @@ pub struct ActionRow {
 #[derive(Debug, Clone)]
 pub struct NewAction {
     /// The group.
-    pub group_id: i64,
+    pub group_id: GroupId,
     /// The member.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// The rule broken.
     pub violation: String,
     /// The words.
@@ -136,17 +137,17 @@ pub struct NewAction {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ReportRow {
     /// Id.
-    pub id: i64,
+    pub id: ReportId,
     /// The group.
-    pub group_id: i64,
+    pub group_id: GroupId,
     /// The message reported.
-    pub message_id: i64,
+    pub message_id: MessageId,
     /// Its text.
     pub body: String,
     /// Its sender.
     pub sender_name: String,
     /// Who reported.
-    pub reporter_id: i64,
+    pub reporter_id: CustomerId,
     /// Why.
     pub reason: String,
     /// When.
@@ -161,7 +162,7 @@ pub struct ReportRow {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 pub struct MemberCounts {
     /// Member.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// Messages sent.
     pub messages: i64,
     /// Replies to a staff message within 10 minutes of it.
@@ -188,13 +189,18 @@ const ACTION_COLUMNS: &str = "SELECT a.id, a.group_id, a.customer_id, c.name AS 
 
 impl Db {
     /// One message.
-    pub async fn message(&self, id: i64) -> Result<Option<MessageRow>, StoreError> {
+    pub async fn message(&self, id: MessageId) -> Result<Option<MessageRow>, StoreError> {
         let sql = format!("{MESSAGE_COLUMNS} WHERE id = $1");
         Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?))
     }
 
     /// Up to `limit` messages of a group after id `after`, oldest first.
-    pub async fn messages_after(&self, group_id: i64, after: i64, limit: i64) -> Result<Vec<MessageRow>, StoreError> {
+    pub async fn messages_after(
+        &self,
+        group_id: GroupId,
+        after: MessageId,
+        limit: i64,
+    ) -> Result<Vec<MessageRow>, StoreError> {
         let sql = format!("{MESSAGE_COLUMNS} WHERE group_id = $1 AND id > $2 ORDER BY id LIMIT $3");
         Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(group_id).bind(after).bind(limit).fetch_all(pool).await?))
     }
@@ -202,25 +208,25 @@ impl Db {
     /// Up to `limit` messages of a group before id `before` (none: the newest), oldest first.
     pub async fn messages_before(
         &self,
-        group_id: i64,
-        before: Option<i64>,
+        group_id: GroupId,
+        before: Option<MessageId>,
         limit: i64,
     ) -> Result<Vec<MessageRow>, StoreError> {
         let sql = format!("{MESSAGE_COLUMNS} WHERE group_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3");
         let mut rows: Vec<MessageRow> = with_pool!(self, pool => sqlx::query_as(&sql)
-            .bind(group_id).bind(before.unwrap_or(i64::MAX)).bind(limit).fetch_all(pool).await?);
+            .bind(group_id).bind(before.unwrap_or(MessageId(i64::MAX))).bind(limit).fetch_all(pool).await?);
         rows.reverse();
         Ok(rows)
     }
 
     /// The pinned notices of a group, newest first.
-    pub async fn pinned_messages(&self, group_id: i64) -> Result<Vec<MessageRow>, StoreError> {
+    pub async fn pinned_messages(&self, group_id: GroupId) -> Result<Vec<MessageRow>, StoreError> {
         let sql = format!("{MESSAGE_COLUMNS} WHERE group_id = $1 AND pinned ORDER BY id DESC");
         Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(group_id).fetch_all(pool).await?))
     }
 
     /// Pins or unpins a message of a group; false when it is not one.
-    pub async fn set_pinned(&self, group_id: i64, message_id: i64, pinned: bool) -> Result<bool, StoreError> {
+    pub async fn set_pinned(&self, group_id: GroupId, message_id: MessageId, pinned: bool) -> Result<bool, StoreError> {
         let sql = "UPDATE group_messages SET pinned = $1 WHERE id = $2 AND group_id = $3";
         let n = with_pool!(self, pool => sqlx::query(sql).bind(pinned).bind(message_id).bind(group_id)
             .execute(pool).await?.rows_affected());
@@ -228,7 +234,7 @@ impl Db {
     }
 
     /// One question.
-    pub async fn question(&self, message_id: i64) -> Result<Option<QuestionRow>, StoreError> {
+    pub async fn question(&self, message_id: MessageId) -> Result<Option<QuestionRow>, StoreError> {
         let sql = format!("{QUESTION_COLUMNS} WHERE q.message_id = $1");
         Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(message_id).fetch_optional(pool).await?))
     }
@@ -236,8 +242,8 @@ impl Db {
     /// Stops a question's clock; false when it was already answered.
     pub async fn answer_question(
         &self,
-        message_id: i64,
-        answer_id: i64,
+        message_id: MessageId,
+        answer_id: MessageId,
         at: DateTime<Utc>,
         service_minutes: i64,
     ) -> Result<bool, StoreError> {
@@ -252,8 +258,8 @@ impl Db {
     /// (both none) the whole firm's; oldest first.
     pub async fn open_questions(
         &self,
-        advisor_id: Option<i64>,
-        branch_id: Option<i64>,
+        advisor_id: Option<StaffId>,
+        branch_id: Option<BranchId>,
     ) -> Result<Vec<QuestionRow>, StoreError> {
         let sql = format!(
             "{QUESTION_COLUMNS} JOIN staff s ON s.id = q.advisor_id WHERE q.answered_at IS NULL \
@@ -265,8 +271,8 @@ impl Db {
     /// Answered questions since a moment, in the same scopes as [`Db::open_questions`].
     pub async fn answered_questions(
         &self,
-        advisor_id: Option<i64>,
-        branch_id: Option<i64>,
+        advisor_id: Option<StaffId>,
+        branch_id: Option<BranchId>,
         since: DateTime<Utc>,
     ) -> Result<Vec<QuestionRow>, StoreError> {
         let sql = format!(
@@ -279,31 +285,31 @@ impl Db {
     }
 
     /// Offences a member has on record in a group (overturned ones do not count).
-    pub async fn prior_offences(&self, group_id: i64, customer_id: i64) -> Result<i64, StoreError> {
+    pub async fn prior_offences(&self, group_id: GroupId, customer_id: CustomerId) -> Result<i64, StoreError> {
         let sql = "SELECT COUNT(*) FROM moderation_actions WHERE group_id = $1 AND customer_id = $2 AND NOT overturned";
         Ok(with_pool!(self, pool => sqlx::query_scalar(sql).bind(group_id).bind(customer_id).fetch_one(pool).await?))
     }
 
     /// A group's moderation log, newest first.
-    pub async fn moderation_log(&self, group_id: i64, limit: i64) -> Result<Vec<ActionRow>, StoreError> {
+    pub async fn moderation_log(&self, group_id: GroupId, limit: i64) -> Result<Vec<ActionRow>, StoreError> {
         let sql = format!("{ACTION_COLUMNS} WHERE a.group_id = $1 ORDER BY a.id DESC LIMIT $2");
         Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(group_id).bind(limit).fetch_all(pool).await?))
     }
 
     /// Moderation outcomes against a customer in any group, newest first.
-    pub async fn actions_against(&self, customer_id: i64, limit: i64) -> Result<Vec<ActionRow>, StoreError> {
+    pub async fn actions_against(&self, customer_id: CustomerId, limit: i64) -> Result<Vec<ActionRow>, StoreError> {
         let sql = format!("{ACTION_COLUMNS} WHERE a.customer_id = $1 ORDER BY a.id DESC LIMIT $2");
         Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(customer_id).bind(limit).fetch_all(pool).await?))
     }
 
     /// One moderation outcome.
-    pub async fn action(&self, id: i64) -> Result<Option<ActionRow>, StoreError> {
+    pub async fn action(&self, id: ActionId) -> Result<Option<ActionRow>, StoreError> {
         let sql = format!("{ACTION_COLUMNS} WHERE a.id = $1");
         Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?))
     }
 
     /// Records the member's appeal; false when already appealed or reviewed.
-    pub async fn appeal_action(&self, id: i64, text: &str) -> Result<bool, StoreError> {
+    pub async fn appeal_action(&self, id: ActionId, text: &str) -> Result<bool, StoreError> {
         let now = self.now();
         let sql = "UPDATE moderation_actions SET appeal = $1, appealed_at = $2 \
                    WHERE id = $3 AND appeal IS NULL AND reviewed_at IS NULL";
@@ -315,11 +321,11 @@ impl Db {
     /// Files a member's report; its id.
     pub async fn report_message(
         &self,
-        group_id: i64,
-        message_id: i64,
-        reporter_id: i64,
+        group_id: GroupId,
+        message_id: MessageId,
+        reporter_id: CustomerId,
         reason: &str,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<ReportId, StoreError> {
         let now = self.now();
         let sql = "INSERT INTO member_reports (group_id, message_id, reporter_id, reason, at) \
                    VALUES ($1, $2, $3, $4, $5) RETURNING id";
@@ -328,7 +334,7 @@ impl Db {
     }
 
     /// A group's reports: open ones only, or all; oldest first.
-    pub async fn reports(&self, group_id: i64, open_only: bool) -> Result<Vec<ReportRow>, StoreError> {
+    pub async fn reports(&self, group_id: GroupId, open_only: bool) -> Result<Vec<ReportRow>, StoreError> {
         let sql = "SELECT r.id, r.group_id, r.message_id, m.body, m.sender_name, r.reporter_id, r.reason, r.at, \
                    r.resolved_at, r.resolution FROM member_reports r JOIN group_messages m ON m.id = r.message_id \
                    WHERE r.group_id = $1 AND (NOT $2 OR r.resolved_at IS NULL) ORDER BY r.id";
@@ -336,7 +342,7 @@ impl Db {
     }
 
     /// One report.
-    pub async fn report(&self, id: i64) -> Result<Option<ReportRow>, StoreError> {
+    pub async fn report(&self, id: ReportId) -> Result<Option<ReportRow>, StoreError> {
         let sql = "SELECT r.id, r.group_id, r.message_id, m.body, m.sender_name, r.reporter_id, r.reason, r.at, \
                    r.resolved_at, r.resolution FROM member_reports r JOIN group_messages m ON m.id = r.message_id \
                    WHERE r.id = $1";
@@ -344,7 +350,7 @@ impl Db {
     }
 
     /// Closes an open report; false when it was already closed.
-    pub async fn resolve_report(&self, id: i64, resolution: &str) -> Result<bool, StoreError> {
+    pub async fn resolve_report(&self, id: ReportId, resolution: &str) -> Result<bool, StoreError> {
         let now = self.now();
         let sql = "UPDATE member_reports SET resolved_at = $1, resolution = $2 WHERE id = $3 AND resolved_at IS NULL";
         let n = with_pool!(self, pool => sqlx::query(sql).bind(now).bind(resolution).bind(id)
@@ -353,7 +359,11 @@ impl Db {
     }
 
     /// Each current member's message counts in a group since a moment.
-    pub async fn member_counts(&self, group_id: i64, since: DateTime<Utc>) -> Result<Vec<MemberCounts>, StoreError> {
+    pub async fn member_counts(
+        &self,
+        group_id: GroupId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<MemberCounts>, StoreError> {
         // One pass over the group's messages since then, grouped by sender (and
         // one over the replies, grouped by whom they answer), not a pass per member.
         // Quick replies and welcomes look at the message replied to.
@@ -399,7 +409,7 @@ impl Db {
     }
 
     /// [`Tx::record_action`] as a unit of work of its own.
-    pub async fn record_action(&self, a: &NewAction) -> Result<i64, StoreError> {
+    pub async fn record_action(&self, a: &NewAction) -> Result<ActionId, StoreError> {
         let mut tx = self.begin().await?;
         let id = tx.record_action(a).await?;
         tx.commit().await?;
@@ -412,7 +422,7 @@ impl Tx {
     pub async fn insert_message(&mut self, m: &NewMessage) -> Result<MessageRow, StoreError> {
         let sql = "INSERT INTO group_messages (group_id, sender_kind, sender_id, sender_name, body, reply_to, \
                    mentions, pinned, content_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE, $8, $9) RETURNING id";
-        let id: i64 = with_tx!(self, conn => sqlx::query_scalar(sql)
+        let id: MessageId = with_tx!(self, conn => sqlx::query_scalar(sql)
             .bind(m.group_id).bind(m.sender_kind).bind(m.sender_id).bind(&m.sender_name).bind(&m.body)
             .bind(m.reply_to).bind(&m.mentions).bind(m.content_id).bind(m.at)
             .fetch_one(&mut *conn).await?);
@@ -432,7 +442,7 @@ impl Tx {
     }
 
     /// Starts the service clock on a question.
-    pub async fn insert_question(&mut self, m: &MessageRow, advisor_id: i64) -> Result<(), StoreError> {
+    pub async fn insert_question(&mut self, m: &MessageRow, advisor_id: StaffId) -> Result<(), StoreError> {
         let sql = "INSERT INTO group_questions (message_id, group_id, advisor_id, customer_id, asked_at) \
                    VALUES ($1, $2, $3, $4, $5)";
         with_tx!(self, conn => sqlx::query(sql).bind(m.id).bind(m.group_id).bind(advisor_id).bind(m.sender_id)
@@ -441,7 +451,7 @@ impl Tx {
     }
 
     /// Records a moderation outcome; its id.
-    pub async fn record_action(&mut self, a: &NewAction) -> Result<i64, StoreError> {
+    pub async fn record_action(&mut self, a: &NewAction) -> Result<ActionId, StoreError> {
         let now = self.now();
         let sql =
             "INSERT INTO moderation_actions (group_id, customer_id, violation, excerpt, sanction, decided_by, at, \
@@ -454,7 +464,7 @@ impl Tx {
     /// Records the advisor's review (upheld or overturned); false when already reviewed.
     pub async fn review_action(
         &mut self,
-        id: i64,
+        id: ActionId,
         overturned: bool,
         review: &str,
         by: &str,

@@ -4,17 +4,18 @@
 
 use crate::{with_pool, with_tx, Db, StoreError, Tx};
 use chrono::{DateTime, Utc};
+use domain::{ContentId, ContentKind, ContentStatus, CustomerId, GroupId, MessageId, PublicationId, StaffId};
 use serde::Serialize;
 
 /// One version of a content item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ContentVersion {
     /// The item.
-    pub item_id: i64,
+    pub item_id: ContentId,
     /// The item's author.
-    pub advisor_id: i64,
+    pub advisor_id: StaffId,
     /// pre_market, post_market or article.
-    pub kind: String,
+    pub kind: ContentKind,
     /// Version, from 1.
     pub version: i64,
     /// Title.
@@ -22,7 +23,7 @@ pub struct ContentVersion {
     /// Text.
     pub body: String,
     /// draft, submitted, approved or rejected.
-    pub status: String,
+    pub status: ContentStatus,
     /// Written.
     pub written_at: DateTime<Utc>,
     /// The compliance reviewer's login.
@@ -37,35 +38,35 @@ pub struct ContentVersion {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct DuePublication {
     /// Publication id.
-    pub id: i64,
+    pub id: PublicationId,
     /// The item.
-    pub item_id: i64,
+    pub item_id: ContentId,
     /// The approved version.
     pub version: i64,
     /// The group.
-    pub group_id: i64,
+    pub group_id: GroupId,
 }
 
 /// One scheduled or published placement of an item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct PublicationRow {
     /// Id.
-    pub id: i64,
+    pub id: PublicationId,
     /// Version placed.
     pub version: i64,
     /// The group.
-    pub group_id: i64,
+    pub group_id: GroupId,
     /// When it goes out.
     pub publish_at: DateTime<Utc>,
     /// The chat message once published.
-    pub message_id: Option<i64>,
+    pub message_id: Option<MessageId>,
 }
 
 /// One entry of an advisor's follow-up list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct FollowUpRow {
     /// The customer.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// Their name.
     pub customer: String,
     /// Why.
@@ -82,18 +83,18 @@ impl Db {
     /// Starts a content item with its first version as a draft; the item id.
     pub async fn create_content(
         &self,
-        advisor_id: i64,
-        kind: &str,
+        advisor_id: StaffId,
+        kind: ContentKind,
         title: &str,
         body: &str,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<ContentId, StoreError> {
         let now = self.now();
         let item = "INSERT INTO content_items (advisor_id, kind, created_at) VALUES ($1, $2, $3) RETURNING id";
         let version = "INSERT INTO content_versions (item_id, version, title, body, status, written_at) \
                        VALUES ($1, 1, $2, $3, 'draft', $4)";
         Ok(with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query_scalar(item).bind(advisor_id).bind(kind).bind(now).fetch_one(&mut *tx).await?;
+            let id: ContentId = sqlx::query_scalar(item).bind(advisor_id).bind(kind).bind(now).fetch_one(&mut *tx).await?;
             sqlx::query(version).bind(id).bind(title).bind(body).bind(now).execute(&mut *tx).await?;
             tx.commit().await?;
             id
@@ -101,7 +102,7 @@ impl Db {
     }
 
     /// Adds a new draft version (earlier ones stay as they were); its number.
-    pub async fn revise_content(&self, item_id: i64, title: &str, body: &str) -> Result<i64, StoreError> {
+    pub async fn revise_content(&self, item_id: ContentId, title: &str, body: &str) -> Result<i64, StoreError> {
         let now = self.now();
         let next = "SELECT COALESCE(MAX(version), 0) + 1 FROM content_versions WHERE item_id = $1";
         let insert = "INSERT INTO content_versions (item_id, version, title, body, status, written_at) \
@@ -117,13 +118,13 @@ impl Db {
     }
 
     /// Every version of an item, newest first (empty: no such item).
-    pub async fn content_versions(&self, item_id: i64) -> Result<Vec<ContentVersion>, StoreError> {
+    pub async fn content_versions(&self, item_id: ContentId) -> Result<Vec<ContentVersion>, StoreError> {
         let sql = format!("{VERSION_COLUMNS} WHERE v.item_id = $1 ORDER BY v.version DESC");
         Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(item_id).fetch_all(pool).await?))
     }
 
     /// The newest version of each item: one advisor's, or (none) everyone's; newest item first.
-    pub async fn content_latest(&self, advisor_id: Option<i64>) -> Result<Vec<ContentVersion>, StoreError> {
+    pub async fn content_latest(&self, advisor_id: Option<StaffId>) -> Result<Vec<ContentVersion>, StoreError> {
         let sql = format!(
             "{VERSION_COLUMNS} WHERE ($1 IS NULL OR i.advisor_id = $1) AND v.version = \
              (SELECT MAX(w.version) FROM content_versions w WHERE w.item_id = v.item_id) ORDER BY v.item_id DESC"
@@ -140,10 +141,10 @@ impl Db {
     /// Moves a version from one status to another; false when it was not in `from`.
     pub async fn set_content_status(
         &self,
-        item_id: i64,
+        item_id: ContentId,
         version: i64,
-        from: &str,
-        to: &str,
+        from: ContentStatus,
+        to: ContentStatus,
     ) -> Result<bool, StoreError> {
         let sql = "UPDATE content_versions SET status = $1 WHERE item_id = $2 AND version = $3 AND status = $4";
         let n = with_pool!(self, pool => sqlx::query(sql).bind(to).bind(item_id).bind(version).bind(from)
@@ -152,7 +153,7 @@ impl Db {
     }
 
     /// An item's placements, by id.
-    pub async fn publications(&self, item_id: i64) -> Result<Vec<PublicationRow>, StoreError> {
+    pub async fn publications(&self, item_id: ContentId) -> Result<Vec<PublicationRow>, StoreError> {
         let sql = "SELECT id, version, group_id, publish_at, message_id FROM content_publications \
                    WHERE item_id = $1 ORDER BY id";
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(item_id).fetch_all(pool).await?))
@@ -167,7 +168,7 @@ impl Db {
     }
 
     /// Counts a customer's read of an item once.
-    pub async fn record_read(&self, item_id: i64, customer_id: i64) -> Result<(), StoreError> {
+    pub async fn record_read(&self, item_id: ContentId, customer_id: CustomerId) -> Result<(), StoreError> {
         let now = self.now();
         let sql = "INSERT INTO content_reads (item_id, customer_id, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
         with_pool!(self, pool => sqlx::query(sql).bind(item_id).bind(customer_id).bind(now)
@@ -176,13 +177,18 @@ impl Db {
     }
 
     /// Customers who have read an item.
-    pub async fn read_count(&self, item_id: i64) -> Result<i64, StoreError> {
+    pub async fn read_count(&self, item_id: ContentId) -> Result<i64, StoreError> {
         let sql = "SELECT COUNT(*) FROM content_reads WHERE item_id = $1";
         Ok(with_pool!(self, pool => sqlx::query_scalar(sql).bind(item_id).fetch_one(pool).await?))
     }
 
     /// Adds or updates a customer on an advisor's follow-up list.
-    pub async fn add_follow_up(&self, advisor_id: i64, customer_id: i64, note: &str) -> Result<(), StoreError> {
+    pub async fn add_follow_up(
+        &self,
+        advisor_id: StaffId,
+        customer_id: CustomerId,
+        note: &str,
+    ) -> Result<(), StoreError> {
         let now = self.now();
         let sql = "INSERT INTO follow_ups (advisor_id, customer_id, note, at) VALUES ($1, $2, $3, $4) \
                    ON CONFLICT (advisor_id, customer_id) DO UPDATE SET note = excluded.note, at = excluded.at";
@@ -192,7 +198,7 @@ impl Db {
     }
 
     /// An advisor's follow-up list, newest first.
-    pub async fn follow_ups(&self, advisor_id: i64) -> Result<Vec<FollowUpRow>, StoreError> {
+    pub async fn follow_ups(&self, advisor_id: StaffId) -> Result<Vec<FollowUpRow>, StoreError> {
         let sql = "SELECT f.customer_id, c.name AS customer, f.note, f.at FROM follow_ups f \
                    JOIN customers c ON c.id = f.customer_id WHERE f.advisor_id = $1 ORDER BY f.at DESC, f.customer_id";
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(advisor_id).fetch_all(pool).await?))
@@ -201,7 +207,7 @@ impl Db {
     /// Messages a customer has sent in groups, newest first: (group name, message), in one query.
     pub async fn customer_group_messages(
         &self,
-        customer_id: i64,
+        customer_id: CustomerId,
         limit: i64,
     ) -> Result<Vec<(String, crate::MessageRow)>, StoreError> {
         let sql = "SELECT g.name AS group_name, m.id, m.group_id, m.sender_kind, m.sender_id, m.sender_name, m.body, \
@@ -226,7 +232,7 @@ impl Tx {
     /// Records compliance's decision on a submitted version; false when it was not submitted.
     pub async fn review_content(
         &mut self,
-        item_id: i64,
+        item_id: ContentId,
         version: i64,
         approved: bool,
         reviewer: &str,
@@ -246,9 +252,9 @@ impl Tx {
     /// ever scheduled; the number of placements made.
     pub async fn schedule_content(
         &mut self,
-        item_id: i64,
+        item_id: ContentId,
         version: i64,
-        groups: &[i64],
+        groups: &[GroupId],
         at: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
         let sql = "INSERT INTO content_publications (item_id, version, group_id, publish_at) \
@@ -263,7 +269,11 @@ impl Tx {
     }
 
     /// Marks a placement published by a chat message; false when it already was.
-    pub async fn mark_published(&mut self, publication_id: i64, message_id: i64) -> Result<bool, StoreError> {
+    pub async fn mark_published(
+        &mut self,
+        publication_id: PublicationId,
+        message_id: MessageId,
+    ) -> Result<bool, StoreError> {
         let sql = "UPDATE content_publications SET message_id = $1 WHERE id = $2 AND message_id IS NULL";
         let n = with_tx!(self, conn => sqlx::query(sql).bind(message_id).bind(publication_id)
             .execute(&mut *conn).await?.rows_affected());

@@ -4,7 +4,7 @@
 use crate::{with_pool, Db, StoreError};
 use access::Scope;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use domain::{FixedPoint, Money};
+use domain::{AccountId, BranchId, CustomerId, FixedPoint, Money, StaffId};
 use serde::Serialize;
 use sqlx::QueryBuilder;
 
@@ -16,9 +16,9 @@ pub struct CustomerQuery {
     /// Part of a name, a customer id, or an exact phone number or national ID.
     pub search: Option<String>,
     /// Only this advisor's customers.
-    pub advisor_id: Option<i64>,
+    pub advisor_id: Option<StaffId>,
     /// Only this branch's customers.
-    pub branch_id: Option<i64>,
+    pub branch_id: Option<BranchId>,
     /// 1-based page number.
     pub page: u32,
     /// Rows per page, 1 to 200.
@@ -51,7 +51,7 @@ where
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CustomerRow {
     /// Customer id.
-    pub id: i64,
+    pub id: CustomerId,
     /// Name.
     pub name: String,
     /// Masked mobile number.
@@ -66,7 +66,7 @@ pub struct CustomerRow {
     /// Branch name.
     pub branch: String,
     /// Advisor id.
-    pub advisor_id: i64,
+    pub advisor_id: StaffId,
     /// Advisor name.
     pub advisor: String,
     /// Cash plus market value.
@@ -98,7 +98,7 @@ impl CustomerPage {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PositionRow {
     /// Account id.
-    pub account_id: i64,
+    pub account_id: AccountId,
     /// Instrument code.
     pub instrument: String,
     /// Instrument name.
@@ -149,7 +149,7 @@ const CUSTOMER_COLUMNS: &str = "SELECT c.id, c.name, c.phone_masked, c.gender, c
         WHERE a.customer_id = c.id), 0) AS BIGINT) \
      FROM customers c JOIN branches b ON b.id = c.branch_id JOIN staff s ON s.id = c.advisor_id";
 
-type CustomerTuple = (i64, String, String, String, NaiveDate, i32, String, i64, String, i64, i64);
+type CustomerTuple = (CustomerId, String, String, String, NaiveDate, i32, String, StaffId, String, i64, i64);
 
 fn customer_row(t: CustomerTuple) -> CustomerRow {
     CustomerRow {
@@ -233,7 +233,7 @@ impl Db {
     }
 
     /// One customer with holdings, or None if there is no such customer in scope.
-    pub async fn customer(&self, id: i64, scope: Scope) -> Result<Option<CustomerDetail>, StoreError> {
+    pub async fn customer(&self, id: CustomerId, scope: Scope) -> Result<Option<CustomerDetail>, StoreError> {
         with_pool!(self, pool => {
             let mut q = QueryBuilder::new(CUSTOMER_COLUMNS);
             q.push(" WHERE c.id = ").push_bind(id);
@@ -247,7 +247,7 @@ impl Db {
                 "SELECT national_id_masked, market_entry_date, horizon, real_name_verified, professional \
                  FROM customers WHERE id = $1",
             ).bind(id).fetch_one(pool).await?;
-            let positions: Vec<(i64, String, String, i64, i64, i64, i64)> = sqlx::query_as(
+            let positions: Vec<(AccountId, String, String, i64, i64, i64, i64)> = sqlx::query_as(
                 "SELECT p.account_id, p.instrument, i.name, p.quantity, p.sellable_quantity, p.cost_price, i.last_close \
                  FROM positions p JOIN accounts a ON a.id = p.account_id JOIN instruments i ON i.code = p.instrument \
                  WHERE a.customer_id = $1 ORDER BY p.quantity * i.last_close DESC, p.instrument",

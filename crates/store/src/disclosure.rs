@@ -7,6 +7,7 @@ use crate::customers::{CustomerPage, CustomerQuery};
 use crate::{with_pool, Db, StoreError};
 use access::{AuditEntry, PiiField, Principal};
 use chrono::{DateTime, Duration, Utc};
+use domain::CustomerId;
 use sqlx::QueryBuilder;
 
 impl Db {
@@ -96,7 +97,7 @@ impl Db {
     pub async fn reveal(
         &self,
         principal: &Principal,
-        customer_id: i64,
+        customer_id: CustomerId,
         field: PiiField,
     ) -> Result<Option<String>, StoreError> {
         // Column names come from the enum, never from input.

@@ -4,21 +4,22 @@
 
 use crate::{with_pool, with_tx, Db, StoreError, Tx};
 use chrono::{DateTime, Utc};
+use domain::{ApplicationId, ApplicationStatus, BranchId, CustomerId, GroupId, StaffId};
 use serde::Serialize;
 
 /// A group as lists show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct GroupRow {
     /// Id.
-    pub id: i64,
+    pub id: GroupId,
     /// The advisor who owns it.
-    pub advisor_id: i64,
+    pub advisor_id: StaffId,
     /// The advisor's name.
     pub advisor: String,
     /// The advisor's licence number, shown on published content.
     pub licence_no: Option<String>,
     /// The advisor's branch.
-    pub branch_id: i64,
+    pub branch_id: BranchId,
     /// Name.
     pub name: String,
     /// What the group is for.
@@ -37,7 +38,7 @@ pub struct GroupRow {
 #[derive(Debug, Clone)]
 pub struct NewGroup {
     /// Owner.
-    pub advisor_id: i64,
+    pub advisor_id: StaffId,
     /// Name.
     pub name: String,
     /// What it is for.
@@ -52,7 +53,7 @@ pub struct NewGroup {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct MemberRow {
     /// Customer id.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// Name.
     pub name: String,
     /// Joined.
@@ -82,17 +83,17 @@ pub struct EntryFacts {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ApplicationRow {
     /// Id.
-    pub id: i64,
+    pub id: ApplicationId,
     /// The group.
-    pub group_id: i64,
+    pub group_id: GroupId,
     /// The applicant.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// The applicant's name.
     pub customer: String,
     /// What they wrote.
     pub note: String,
     /// pending, approved or rejected.
-    pub status: String,
+    pub status: ApplicationStatus,
     /// The advisor's reason, once decided.
     pub reason: Option<String>,
     /// Applied.
@@ -105,11 +106,11 @@ pub struct ApplicationRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct OwnApplication {
     /// The group.
-    pub group_id: i64,
+    pub group_id: GroupId,
     /// Its name.
     pub group_name: String,
     /// pending, approved or rejected.
-    pub status: String,
+    pub status: ApplicationStatus,
     /// The advisor's reason, once decided.
     pub reason: Option<String>,
     /// Applied.
@@ -123,7 +124,7 @@ const GROUP_COLUMNS: &str = "SELECT g.id, g.advisor_id, s.name AS advisor, s.lic
 
 impl Db {
     /// Makes a group; its id.
-    pub async fn create_group(&self, group: &NewGroup) -> Result<i64, StoreError> {
+    pub async fn create_group(&self, group: &NewGroup) -> Result<GroupId, StoreError> {
         let now = self.now();
         let sql = "INSERT INTO chat_groups (advisor_id, name, description, rules, capacity, created_at) \
                    VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
@@ -139,13 +140,13 @@ impl Db {
     }
 
     /// One group.
-    pub async fn group(&self, id: i64) -> Result<Option<GroupRow>, StoreError> {
+    pub async fn group(&self, id: GroupId) -> Result<Option<GroupRow>, StoreError> {
         let sql = format!("{GROUP_COLUMNS} WHERE g.id = $1");
         Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?))
     }
 
     /// Groups a staff member runs (owns or co-admins), by id.
-    pub async fn groups_run_by(&self, staff_id: i64) -> Result<Vec<GroupRow>, StoreError> {
+    pub async fn groups_run_by(&self, staff_id: StaffId) -> Result<Vec<GroupRow>, StoreError> {
         let sql = format!(
             "{GROUP_COLUMNS} WHERE g.advisor_id = $1 OR EXISTS \
              (SELECT 1 FROM group_admins a WHERE a.group_id = g.id AND a.staff_id = $1) ORDER BY g.id"
@@ -154,13 +155,13 @@ impl Db {
     }
 
     /// Groups of one branch's advisors (a manager's view), by id; none: the whole firm.
-    pub async fn groups_of_branch(&self, branch_id: Option<i64>) -> Result<Vec<GroupRow>, StoreError> {
+    pub async fn groups_of_branch(&self, branch_id: Option<BranchId>) -> Result<Vec<GroupRow>, StoreError> {
         let sql = format!("{GROUP_COLUMNS} WHERE $1 IS NULL OR s.branch_id = $1 ORDER BY g.id");
         Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(branch_id).fetch_all(pool).await?))
     }
 
     /// Groups a customer is in, by id.
-    pub async fn groups_joined(&self, customer_id: i64) -> Result<Vec<GroupRow>, StoreError> {
+    pub async fn groups_joined(&self, customer_id: CustomerId) -> Result<Vec<GroupRow>, StoreError> {
         let sql = format!(
             "{GROUP_COLUMNS} WHERE EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id \
              AND m.customer_id = $1 AND m.removed_at IS NULL) ORDER BY g.id"
@@ -169,7 +170,7 @@ impl Db {
     }
 
     /// Groups of a customer's own advisor that the customer is not in (to apply to), by id.
-    pub async fn groups_open_to(&self, customer_id: i64) -> Result<Vec<GroupRow>, StoreError> {
+    pub async fn groups_open_to(&self, customer_id: CustomerId) -> Result<Vec<GroupRow>, StoreError> {
         let sql = format!(
             "{GROUP_COLUMNS} WHERE g.advisor_id = (SELECT advisor_id FROM customers WHERE id = $1) \
              AND NOT EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id \
@@ -179,51 +180,55 @@ impl Db {
     }
 
     /// The co-admins of a group (staff ids).
-    pub async fn group_admins(&self, group_id: i64) -> Result<Vec<i64>, StoreError> {
+    pub async fn group_admins(&self, group_id: GroupId) -> Result<Vec<StaffId>, StoreError> {
         let sql = "SELECT staff_id FROM group_admins WHERE group_id = $1 ORDER BY staff_id";
         Ok(with_pool!(self, pool => sqlx::query_scalar(sql).bind(group_id).fetch_all(pool).await?))
     }
 
     /// Adds a co-admin (already one: nothing changes).
-    pub async fn add_group_admin(&self, group_id: i64, staff_id: i64) -> Result<(), StoreError> {
+    pub async fn add_group_admin(&self, group_id: GroupId, staff_id: StaffId) -> Result<(), StoreError> {
         let sql = "INSERT INTO group_admins (group_id, staff_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
         with_pool!(self, pool => sqlx::query(sql).bind(group_id).bind(staff_id).execute(pool).await?.rows_affected());
         Ok(())
     }
 
     /// Whether a staff member exists (any staff role).
-    pub async fn staff_exists(&self, staff_id: i64) -> Result<bool, StoreError> {
+    pub async fn staff_exists(&self, staff_id: StaffId) -> Result<bool, StoreError> {
         let sql = "SELECT COUNT(*) FROM staff WHERE id = $1";
         let n: i64 = with_pool!(self, pool => sqlx::query_scalar(sql).bind(staff_id).fetch_one(pool).await?);
         Ok(n == 1)
     }
 
     /// A customer's name, when they exist.
-    pub async fn customer_name(&self, customer_id: i64) -> Result<Option<String>, StoreError> {
+    pub async fn customer_name(&self, customer_id: CustomerId) -> Result<Option<String>, StoreError> {
         let sql = "SELECT name FROM customers WHERE id = $1";
         Ok(with_pool!(self, pool => sqlx::query_scalar(sql).bind(customer_id).fetch_optional(pool).await?))
     }
 
     /// A customer's advisor, when the customer exists.
-    pub async fn advisor_of(&self, customer_id: i64) -> Result<Option<i64>, StoreError> {
+    pub async fn advisor_of(&self, customer_id: CustomerId) -> Result<Option<StaffId>, StoreError> {
         let sql = "SELECT advisor_id FROM customers WHERE id = $1";
         Ok(with_pool!(self, pool => sqlx::query_scalar(sql).bind(customer_id).fetch_optional(pool).await?))
     }
 
     /// Up to `limit` of an advisor's customers, by id.
-    pub async fn customers_of_advisor(&self, advisor_id: i64, limit: i64) -> Result<Vec<i64>, StoreError> {
+    pub async fn customers_of_advisor(&self, advisor_id: StaffId, limit: i64) -> Result<Vec<CustomerId>, StoreError> {
         let sql = "SELECT id FROM customers WHERE advisor_id = $1 ORDER BY id LIMIT $2";
         Ok(with_pool!(self, pool => sqlx::query_scalar(sql).bind(advisor_id).bind(limit).fetch_all(pool).await?))
     }
 
     /// A staff member's name, when they exist.
-    pub async fn staff_name(&self, staff_id: i64) -> Result<Option<String>, StoreError> {
+    pub async fn staff_name(&self, staff_id: StaffId) -> Result<Option<String>, StoreError> {
         let sql = "SELECT name FROM staff WHERE id = $1";
         Ok(with_pool!(self, pool => sqlx::query_scalar(sql).bind(staff_id).fetch_optional(pool).await?))
     }
 
     /// What admission needs to know of `customer_id` and the group.
-    pub async fn entry_facts(&self, group_id: i64, customer_id: i64) -> Result<Option<EntryFacts>, StoreError> {
+    pub async fn entry_facts(
+        &self,
+        group_id: GroupId,
+        customer_id: CustomerId,
+    ) -> Result<Option<EntryFacts>, StoreError> {
         let Some(group) = self.group(group_id).await? else { return Ok(None) };
         let sql = "SELECT real_name_verified FROM customers WHERE id = $1";
         let verified: Option<bool> =
@@ -236,14 +241,18 @@ impl Db {
     }
 
     /// A customer's membership of a group (removed members too).
-    pub async fn membership(&self, group_id: i64, customer_id: i64) -> Result<Option<MemberRow>, StoreError> {
+    pub async fn membership(
+        &self,
+        group_id: GroupId,
+        customer_id: CustomerId,
+    ) -> Result<Option<MemberRow>, StoreError> {
         let sql = "SELECT m.customer_id, c.name, m.joined_at, m.muted_until, m.removed_at FROM group_members m \
                    JOIN customers c ON c.id = m.customer_id WHERE m.group_id = $1 AND m.customer_id = $2";
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(group_id).bind(customer_id).fetch_optional(pool).await?))
     }
 
     /// The members of a group now, by name.
-    pub async fn members(&self, group_id: i64) -> Result<Vec<MemberRow>, StoreError> {
+    pub async fn members(&self, group_id: GroupId) -> Result<Vec<MemberRow>, StoreError> {
         let sql = "SELECT m.customer_id, c.name, m.joined_at, m.muted_until, m.removed_at FROM group_members m \
                    JOIN customers c ON c.id = m.customer_id WHERE m.group_id = $1 AND m.removed_at IS NULL \
                    ORDER BY c.name, m.customer_id";
@@ -251,7 +260,12 @@ impl Db {
     }
 
     /// Puts many customers in a group at once (a migration from another tool, a benchmark).
-    pub async fn add_members(&self, group_id: i64, customers: &[i64], at: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn add_members(
+        &self,
+        group_id: GroupId,
+        customers: &[CustomerId],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         for chunk in customers.chunks(crate::book::ROWS_PER_STATEMENT) {
             with_pool!(self, pool => {
                 let mut q = sqlx::QueryBuilder::new("INSERT INTO group_members (group_id, customer_id, joined_at) ");
@@ -266,11 +280,16 @@ impl Db {
     }
 
     /// Files an application; its id. A pending one already filed is returned instead.
-    pub async fn apply_to_group(&self, group_id: i64, customer_id: i64, note: &str) -> Result<i64, StoreError> {
+    pub async fn apply_to_group(
+        &self,
+        group_id: GroupId,
+        customer_id: CustomerId,
+        note: &str,
+    ) -> Result<ApplicationId, StoreError> {
         let now = self.now();
         let pending =
             "SELECT id FROM group_applications WHERE group_id = $1 AND customer_id = $2 AND status = 'pending'";
-        let existing: Option<i64> = with_pool!(self, pool => sqlx::query_scalar(pending)
+        let existing: Option<ApplicationId> = with_pool!(self, pool => sqlx::query_scalar(pending)
             .bind(group_id).bind(customer_id).fetch_optional(pool).await?);
         if let Some(id) = existing {
             return Ok(id);
@@ -282,7 +301,11 @@ impl Db {
     }
 
     /// A group's applications with a status (none: all), oldest first.
-    pub async fn applications(&self, group_id: i64, status: Option<&str>) -> Result<Vec<ApplicationRow>, StoreError> {
+    pub async fn applications(
+        &self,
+        group_id: GroupId,
+        status: Option<ApplicationStatus>,
+    ) -> Result<Vec<ApplicationRow>, StoreError> {
         let sql = "SELECT a.id, a.group_id, a.customer_id, c.name AS customer, a.note, a.status, a.reason, \
                    a.created_at, a.decided_at FROM group_applications a JOIN customers c ON c.id = a.customer_id \
                    WHERE a.group_id = $1 AND ($2 IS NULL OR a.status = $2) ORDER BY a.id";
@@ -290,7 +313,7 @@ impl Db {
     }
 
     /// A customer's own applications, newest first.
-    pub async fn applications_of(&self, customer_id: i64) -> Result<Vec<OwnApplication>, StoreError> {
+    pub async fn applications_of(&self, customer_id: CustomerId) -> Result<Vec<OwnApplication>, StoreError> {
         let sql = "SELECT a.group_id, g.name AS group_name, a.status, a.reason, a.created_at \
                    FROM group_applications a JOIN chat_groups g ON g.id = a.group_id \
                    WHERE a.customer_id = $1 ORDER BY a.id DESC";
@@ -298,7 +321,7 @@ impl Db {
     }
 
     /// One application.
-    pub async fn application(&self, id: i64) -> Result<Option<ApplicationRow>, StoreError> {
+    pub async fn application(&self, id: ApplicationId) -> Result<Option<ApplicationRow>, StoreError> {
         let sql = "SELECT a.id, a.group_id, a.customer_id, c.name AS customer, a.note, a.status, a.reason, \
                    a.created_at, a.decided_at FROM group_applications a JOIN customers c ON c.id = a.customer_id \
                    WHERE a.id = $1";
@@ -309,8 +332,8 @@ impl Db {
     pub async fn create_invite(
         &self,
         token: &str,
-        group_id: i64,
-        staff_id: i64,
+        group_id: GroupId,
+        staff_id: StaffId,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let sql = "INSERT INTO group_invites (token, group_id, created_by, expires_at) VALUES ($1, $2, $3, $4)";
@@ -320,7 +343,7 @@ impl Db {
     }
 
     /// The group and expiry of an invite token.
-    pub async fn invite(&self, token: &str) -> Result<Option<(i64, DateTime<Utc>)>, StoreError> {
+    pub async fn invite(&self, token: &str) -> Result<Option<(GroupId, DateTime<Utc>)>, StoreError> {
         let sql = "SELECT group_id, expires_at FROM group_invites WHERE token = $1";
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(token).fetch_optional(pool).await?))
     }
@@ -329,10 +352,10 @@ impl Db {
     /// each; the groups they were removed from.
     pub async fn ban_from_advisor(
         &self,
-        advisor_id: i64,
-        customer_id: i64,
+        advisor_id: StaffId,
+        customer_id: CustomerId,
         reason: &str,
-    ) -> Result<Vec<i64>, StoreError> {
+    ) -> Result<Vec<GroupId>, StoreError> {
         let now = self.now();
         let ban = "INSERT INTO advisor_bans (advisor_id, customer_id, reason, at) VALUES ($1, $2, $3, $4) \
                    ON CONFLICT (advisor_id, customer_id) DO UPDATE SET reason = excluded.reason, at = excluded.at";
@@ -343,7 +366,7 @@ impl Db {
         Ok(with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query(ban).bind(advisor_id).bind(customer_id).bind(reason).bind(now).execute(&mut *tx).await?;
-            let left: Vec<i64> =
+            let left: Vec<GroupId> =
                 sqlx::query_scalar(groups).bind(advisor_id).bind(customer_id).fetch_all(&mut *tx).await?;
             sqlx::query(remove).bind(now).bind(customer_id).bind(advisor_id).execute(&mut *tx).await?;
             tx.commit().await?;
@@ -352,7 +375,7 @@ impl Db {
     }
 
     /// Lifts an advisor's ban (members do not come back by themselves); false when there was none.
-    pub async fn lift_advisor_ban(&self, advisor_id: i64, customer_id: i64) -> Result<bool, StoreError> {
+    pub async fn lift_advisor_ban(&self, advisor_id: StaffId, customer_id: CustomerId) -> Result<bool, StoreError> {
         let sql = "DELETE FROM advisor_bans WHERE advisor_id = $1 AND customer_id = $2";
         let n = with_pool!(self, pool => sqlx::query(sql).bind(advisor_id).bind(customer_id)
             .execute(pool).await?.rows_affected());
@@ -362,7 +385,12 @@ impl Db {
 
 impl Db {
     /// [`Tx::add_member`] as a unit of work of its own.
-    pub async fn add_member(&self, group_id: i64, customer_id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn add_member(
+        &self,
+        group_id: GroupId,
+        customer_id: CustomerId,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         tx.add_member(group_id, customer_id, at).await?;
         tx.commit().await
@@ -371,7 +399,12 @@ impl Db {
 
 impl Tx {
     /// Puts a customer in a group (back in, unmuted, if they had been removed).
-    pub async fn add_member(&mut self, group_id: i64, customer_id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn add_member(
+        &mut self,
+        group_id: GroupId,
+        customer_id: CustomerId,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let sql = "INSERT INTO group_members (group_id, customer_id, joined_at) VALUES ($1, $2, $3) \
                    ON CONFLICT (group_id, customer_id) DO UPDATE SET joined_at = excluded.joined_at, \
                    muted_until = NULL, removed_at = NULL";
@@ -382,8 +415,8 @@ impl Tx {
     /// Mutes a member until a moment (none: unmutes).
     pub async fn set_muted_until(
         &mut self,
-        group_id: i64,
-        customer_id: i64,
+        group_id: GroupId,
+        customer_id: CustomerId,
         until: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
         let sql = "UPDATE group_members SET muted_until = $1 WHERE group_id = $2 AND customer_id = $3";
@@ -394,8 +427,8 @@ impl Tx {
     /// Removes a member (none: puts a removed member back).
     pub async fn set_removed(
         &mut self,
-        group_id: i64,
-        customer_id: i64,
+        group_id: GroupId,
+        customer_id: CustomerId,
         at: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
         let sql =
@@ -407,10 +440,10 @@ impl Tx {
     /// Records the advisor's decision on a pending application; false when it was not pending.
     pub async fn decide_application(
         &mut self,
-        id: i64,
+        id: ApplicationId,
         approved: bool,
         reason: &str,
-        staff_id: i64,
+        staff_id: StaffId,
     ) -> Result<bool, StoreError> {
         let now = self.now();
         let sql = "UPDATE group_applications SET status = $1, reason = $2, decided_by = $3, decided_at = $4 \

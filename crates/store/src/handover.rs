@@ -3,6 +3,7 @@
 use crate::audit::audited;
 use crate::{with_pool, Db, StoreError};
 use access::{AuditEntry, Principal};
+use domain::{BranchId, StaffId};
 
 /// What a handover moved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,12 +32,12 @@ impl Db {
     pub async fn hand_over(
         &self,
         principal: &Principal,
-        from: i64,
-        to: i64,
+        from: StaffId,
+        to: StaffId,
     ) -> Result<Result<Handover, HandoverRefusal>, StoreError> {
         let sql = "SELECT (SELECT branch_id FROM staff WHERE id = $1 AND role = 'advisor'), \
                           (SELECT branch_id FROM staff WHERE id = $2 AND role = 'advisor')";
-        let branches: (Option<i64>, Option<i64>) =
+        let branches: (Option<BranchId>, Option<BranchId>) =
             with_pool!(self, pool => sqlx::query_as(sql).bind(from).bind(to).fetch_one(pool).await?);
         let (Some(from_branch), Some(to_branch)) = branches else {
             return Ok(Err(HandoverRefusal::NoSuchAdvisor));

@@ -2,6 +2,7 @@
 
 use crate::{with_pool, Db, StoreError};
 use chrono::{DateTime, Utc};
+use domain::CustomerId;
 
 /// A trade as the customer page lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +38,7 @@ pub struct ServiceLine {
 
 impl Db {
     /// A customer's newest trades first, at most `limit`.
-    pub async fn recent_trades(&self, customer_id: i64, limit: i64) -> Result<Vec<TradeLine>, StoreError> {
+    pub async fn recent_trades(&self, customer_id: CustomerId, limit: i64) -> Result<Vec<TradeLine>, StoreError> {
         let sql = "SELECT t.time, t.instrument, i.name, t.side, t.quantity, t.price, t.fee FROM trades t \
                    JOIN accounts a ON a.id = t.account_id JOIN instruments i ON i.code = t.instrument \
                    WHERE a.customer_id = $1 ORDER BY t.time DESC, t.id DESC LIMIT $2";
@@ -59,7 +60,7 @@ impl Db {
     }
 
     /// A customer's service history, newest first, at most `limit` of each kind.
-    pub async fn service_history(&self, customer_id: i64, limit: i64) -> Result<Vec<ServiceLine>, StoreError> {
+    pub async fn service_history(&self, customer_id: CustomerId, limit: i64) -> Result<Vec<ServiceLine>, StoreError> {
         let events_sql = "SELECT e.time, e.kind, COALESCE(s.name, '') FROM service_events e \
                           LEFT JOIN staff s ON s.id = e.staff_id WHERE e.customer_id = $1 \
                           ORDER BY e.time DESC, e.id DESC LIMIT $2";

@@ -4,13 +4,14 @@
 use crate::book::ROWS_PER_STATEMENT;
 use crate::{with_pool, Db, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::{AccountId, CustomerId, TradeId};
 use sqlx::QueryBuilder;
 
 /// One customer's history, as classification reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerHistory {
     /// Customer id.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// Gender's stable text.
     pub gender: String,
     /// Birth date.
@@ -33,9 +34,9 @@ pub struct CustomerHistory {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TradeRecord {
     /// Trade id.
-    pub id: i64,
+    pub id: TradeId,
     /// Account.
-    pub account_id: i64,
+    pub account_id: AccountId,
     /// Instrument code.
     pub instrument: String,
     /// The instrument's kind (stock, etf, ...).
@@ -56,7 +57,7 @@ pub struct TradeRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredLabels {
     /// Customer id.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// The configuration's version.
     pub version: String,
     /// The day computed for (YYYY-MM-DD).
@@ -102,7 +103,7 @@ impl Db {
     }
 
     /// The customers who hold these accounts, each once.
-    pub async fn customers_of_accounts(&self, accounts: &[i64]) -> Result<Vec<i64>, StoreError> {
+    pub async fn customers_of_accounts(&self, accounts: &[AccountId]) -> Result<Vec<CustomerId>, StoreError> {
         if accounts.is_empty() {
             return Ok(Vec::new());
         }
@@ -118,27 +119,31 @@ impl Db {
     }
 
     /// Customer ids in order, from `after` (exclusive), at most `limit`.
-    pub async fn customer_ids(&self, after: i64, limit: i64) -> Result<Vec<i64>, StoreError> {
+    pub async fn customer_ids(&self, after: CustomerId, limit: i64) -> Result<Vec<CustomerId>, StoreError> {
         let sql = "SELECT id FROM customers WHERE id > $1 ORDER BY id LIMIT $2";
         Ok(with_pool!(self, pool => sqlx::query_scalar(sql).bind(after).bind(limit).fetch_all(pool).await?))
     }
 
     /// The histories of customers with ids in `first..=last`, by id.
-    pub async fn customer_histories(&self, first: i64, last: i64) -> Result<Vec<CustomerHistory>, StoreError> {
-        type Head = (i64, String, NaiveDate, NaiveDate, DateTime<Utc>);
+    pub async fn customer_histories(
+        &self,
+        first: CustomerId,
+        last: CustomerId,
+    ) -> Result<Vec<CustomerHistory>, StoreError> {
+        type Head = (CustomerId, String, NaiveDate, NaiveDate, DateTime<Utc>);
         // Customer, then the trade's id, account, instrument, kind, side, quantity, price, fee, time.
-        type TradeRow = (i64, i64, i64, String, String, String, i64, i64, i64, DateTime<Utc>);
+        type TradeRow = (CustomerId, TradeId, AccountId, String, String, String, i64, i64, i64, DateTime<Utc>);
         let (heads, cash, holdings, trades, logins) = with_pool!(self, pool => {
             let heads: Vec<Head> = sqlx::query_as(
                 "SELECT id, gender, birth_date, market_entry_date, opened_at FROM customers \
                  WHERE id BETWEEN $1 AND $2 ORDER BY id",
             )
             .bind(first).bind(last).fetch_all(pool).await?;
-            let cash: Vec<(i64, i64)> = sqlx::query_as(
+            let cash: Vec<(CustomerId, i64)> = sqlx::query_as(
                 "SELECT customer_id, CAST(SUM(cash) AS BIGINT) FROM accounts WHERE customer_id BETWEEN $1 AND $2 GROUP BY customer_id",
             )
             .bind(first).bind(last).fetch_all(pool).await?;
-            let holdings: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+            let holdings: Vec<(CustomerId, i64, i64, i64)> = sqlx::query_as(
                 "SELECT a.customer_id, p.quantity, p.cost_price, i.last_close FROM positions p \
                  JOIN accounts a ON a.id = p.account_id JOIN instruments i ON i.code = p.instrument \
                  WHERE a.customer_id BETWEEN $1 AND $2 AND p.quantity > 0 ORDER BY a.customer_id, p.instrument",
@@ -150,7 +155,7 @@ impl Db {
                  WHERE a.customer_id BETWEEN $1 AND $2 ORDER BY a.customer_id, t.time, t.id",
             )
             .bind(first).bind(last).fetch_all(pool).await?;
-            let logins: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(
+            let logins: Vec<(CustomerId, DateTime<Utc>)> = sqlx::query_as(
                 "SELECT customer_id, time FROM logins WHERE customer_id BETWEEN $1 AND $2 ORDER BY customer_id, time",
             )
             .bind(first).bind(last).fetch_all(pool).await?;
@@ -191,10 +196,10 @@ impl Db {
     }
 
     /// The stored labels (JSON) of the given customers who have any: (customer id, labels).
-    pub async fn labels_of(&self, customers: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+    pub async fn labels_of(&self, customers: &[CustomerId]) -> Result<Vec<(CustomerId, String)>, StoreError> {
         let mut out = Vec::new();
         for chunk in customers.chunks(crate::book::ROWS_PER_STATEMENT) {
-            let rows: Vec<(i64, String)> = with_pool!(self, pool => {
+            let rows: Vec<(CustomerId, String)> = with_pool!(self, pool => {
                 let mut q = sqlx::QueryBuilder::new("SELECT customer_id, labels FROM customer_labels WHERE customer_id IN (");
                 let mut ids = q.separated(", ");
                 for id in chunk {
@@ -209,10 +214,10 @@ impl Db {
     }
 
     /// Stored labels of customers with ids in `first..=last`, by id.
-    pub async fn stored_labels(&self, first: i64, last: i64) -> Result<Vec<StoredLabels>, StoreError> {
+    pub async fn stored_labels(&self, first: CustomerId, last: CustomerId) -> Result<Vec<StoredLabels>, StoreError> {
         let sql = "SELECT customer_id, version, as_of, features, labels FROM customer_labels \
                    WHERE customer_id BETWEEN $1 AND $2 ORDER BY customer_id";
-        let rows: Vec<(i64, String, String, String, String)> =
+        let rows: Vec<(CustomerId, String, String, String, String)> =
             with_pool!(self, pool => sqlx::query_as(sql).bind(first).bind(last).fetch_all(pool).await?);
         Ok(rows
             .into_iter()

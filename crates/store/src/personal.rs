@@ -4,11 +4,11 @@
 
 use crate::{with_pool, Db, StoreError};
 use access::{sealed_key_id, AuditEntry, Keyring, PiiField};
-use domain::{Customer, NationalId, Phone};
+use domain::{Customer, CustomerId, NationalId, Phone};
 use sqlx::QueryBuilder;
 
 /// The authenticated context of a sealed field of one customer.
-pub(crate) fn context(field: PiiField, customer_id: i64) -> String {
+pub(crate) fn context(field: PiiField, customer_id: CustomerId) -> String {
     format!("customers.{}.{customer_id}", field.as_str())
 }
 
@@ -23,10 +23,10 @@ pub(crate) struct SealedPersonalData {
 impl SealedPersonalData {
     /// Seals and hashes a customer's personal data under the current key.
     pub fn seal(ring: &Keyring, c: &Customer) -> SealedPersonalData {
-        Self::from_plain(ring, c.id.0, c.national_id.expose(), c.phone.expose())
+        Self::from_plain(ring, c.id, c.national_id.expose(), c.phone.expose())
     }
 
-    fn from_plain(ring: &Keyring, id: i64, national_id: &str, phone: &str) -> SealedPersonalData {
+    fn from_plain(ring: &Keyring, id: CustomerId, national_id: &str, phone: &str) -> SealedPersonalData {
         SealedPersonalData {
             national_id: ring.seal(national_id, &context(PiiField::NationalId, id)),
             phone: ring.seal(phone, &context(PiiField::Phone, id)),
@@ -55,17 +55,17 @@ pub struct Reseal {
     /// Customers whose personal data was re-sealed under the current key.
     pub resealed: u64,
     /// The highest customer id looked at, to continue after; None when done.
-    pub next_after: Option<i64>,
+    pub next_after: Option<CustomerId>,
 }
 
-type StoredPersonalData = (i64, String, String);
+type StoredPersonalData = (CustomerId, String, String);
 
 impl Db {
     /// Re-seals up to `limit` customers with ids above `after` whose data is
     /// not yet under the current key (or still plaintext), and fills their
     /// lookup hashes. Each row is updated only if it has not changed since it
     /// was read, so it is safe while the application serves and writes.
-    pub async fn reseal_personal_data(&self, after: i64, limit: i64) -> Result<Reseal, StoreError> {
+    pub async fn reseal_personal_data(&self, after: CustomerId, limit: i64) -> Result<Reseal, StoreError> {
         let keys = self.keys()?;
         let ring = keys.ring();
         let current = ring.current_key_id().to_owned();
@@ -137,7 +137,12 @@ impl Db {
     }
 
     /// Opens a stored personal-data value of one customer.
-    pub(crate) fn open_personal(&self, stored: &str, field: PiiField, customer_id: i64) -> Result<String, StoreError> {
+    pub(crate) fn open_personal(
+        &self,
+        stored: &str,
+        field: PiiField,
+        customer_id: CustomerId,
+    ) -> Result<String, StoreError> {
         self.keys()?.open(stored, &context(field, customer_id))
     }
 }

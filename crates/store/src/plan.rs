@@ -7,13 +7,14 @@ use crate::customers::push_scope;
 use crate::{with_pool, Db, StoreError};
 use access::{AuditEntry, Principal};
 use chrono::NaiveDate;
+use domain::{CustomerId, StaffId};
 use sqlx::QueryBuilder;
 
 /// One of an advisor's customers, as planning reads them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanInput {
     /// Customer id.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// Birth date (for birthdays in the week).
     pub birth_date: NaiveDate,
     /// Stored labels (JSON), as `brokerdesk classify` wrote them.
@@ -28,7 +29,7 @@ pub struct PlanInput {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanRow {
     /// Customer id.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// Customer's name.
     pub customer: String,
     /// `core_and_dormant`, `maintaining` or `precipitating`.
@@ -45,7 +46,7 @@ pub struct PlanRow {
 
 impl Db {
     /// An advisor's weekly contact hours (none: no such advisor).
-    pub async fn contact_hours(&self, advisor_id: i64) -> Result<Option<i64>, StoreError> {
+    pub async fn contact_hours(&self, advisor_id: StaffId) -> Result<Option<i64>, StoreError> {
         let sql = "SELECT CAST(contact_hours AS BIGINT) FROM staff WHERE id = $1 AND role = 'advisor'";
         Ok(with_pool!(self, pool => sqlx::query_scalar(sql).bind(advisor_id).fetch_optional(pool).await?))
     }
@@ -55,7 +56,7 @@ impl Db {
     pub async fn set_contact_hours(
         &self,
         principal: &Principal,
-        advisor_id: i64,
+        advisor_id: StaffId,
         hours: i64,
     ) -> Result<bool, StoreError> {
         let mine = self.advisors_in_scope(principal.scope()).await?;
@@ -81,7 +82,7 @@ impl Db {
     }
 
     /// Advisors whose customers are in `scope`: (id, name), by id.
-    pub async fn advisors_in_scope(&self, scope: access::Scope) -> Result<Vec<(i64, String)>, StoreError> {
+    pub async fn advisors_in_scope(&self, scope: access::Scope) -> Result<Vec<(StaffId, String)>, StoreError> {
         Ok(with_pool!(self, pool => {
             let mut q = QueryBuilder::new(
                 "SELECT s.id, s.name FROM staff s WHERE s.role = 'advisor' AND EXISTS \
@@ -94,12 +95,12 @@ impl Db {
     }
 
     /// An advisor's labelled customers with their reminders since `since`.
-    pub async fn plan_inputs(&self, advisor_id: i64, since: NaiveDate) -> Result<Vec<PlanInput>, StoreError> {
+    pub async fn plan_inputs(&self, advisor_id: StaffId, since: NaiveDate) -> Result<Vec<PlanInput>, StoreError> {
         let sql = "SELECT c.id, c.birth_date, l.labels, l.features, \
                    (SELECT COUNT(*) FROM reminders r WHERE r.customer_id = c.id AND r.trading_day >= $2) \
                    FROM customers c JOIN customer_labels l ON l.customer_id = c.id \
                    WHERE c.advisor_id = $1 ORDER BY c.id";
-        let rows: Vec<(i64, NaiveDate, String, String, i64)> =
+        let rows: Vec<(CustomerId, NaiveDate, String, String, i64)> =
             with_pool!(self, pool => sqlx::query_as(sql).bind(advisor_id).bind(since).fetch_all(pool).await?);
         Ok(rows
             .into_iter()
@@ -114,11 +115,11 @@ impl Db {
     }
 
     /// An advisor's plan for the week starting `week_start`, in rank order (empty: none made yet).
-    pub async fn plan(&self, advisor_id: i64, week_start: NaiveDate) -> Result<Vec<PlanRow>, StoreError> {
+    pub async fn plan(&self, advisor_id: StaffId, week_start: NaiveDate) -> Result<Vec<PlanRow>, StoreError> {
         let sql = "SELECT p.customer_id, c.name, p.bucket, CAST(p.rank AS BIGINT), p.triggers, p.done_at, p.outcome \
                    FROM service_plan p JOIN customers c ON c.id = p.customer_id \
                    WHERE p.advisor_id = $1 AND p.week_start = $2 ORDER BY p.rank";
-        type Row = (i64, String, String, i64, String, Option<String>, Option<String>);
+        type Row = (CustomerId, String, String, i64, String, Option<String>, Option<String>);
         let rows: Vec<Row> = with_pool!(self, pool => {
             sqlx::query_as(sql).bind(advisor_id).bind(week_start.to_string()).fetch_all(pool).await?
         });
@@ -140,9 +141,9 @@ impl Db {
     /// what the advisor works through); true when stored.
     pub async fn store_plan(
         &self,
-        advisor_id: i64,
+        advisor_id: StaffId,
         week_start: NaiveDate,
-        rows: &[(i64, &str, i64, String)],
+        rows: &[(CustomerId, &str, i64, String)],
     ) -> Result<bool, StoreError> {
         let week = week_start.to_string();
         Ok(with_pool!(self, pool => {
@@ -181,9 +182,9 @@ impl Db {
     pub async fn complete_contact(
         &self,
         principal: &Principal,
-        advisor_id: i64,
+        advisor_id: StaffId,
         week_start: NaiveDate,
-        customer_id: i64,
+        customer_id: CustomerId,
         outcome: &str,
     ) -> Result<bool, StoreError> {
         let now = self.now();

@@ -8,6 +8,7 @@ use crate::customers::push_scope;
 use crate::{with_pool, Db, StoreError};
 use access::Scope;
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::{AccountId, BranchId, CustomerId, ReminderId, StaffId};
 use serde::Serialize;
 use sqlx::QueryBuilder;
 use std::collections::HashMap;
@@ -16,7 +17,7 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewReminder {
     /// The account it concerns.
-    pub account_id: i64,
+    pub account_id: AccountId,
     /// The rule's stable name.
     pub rule: String,
     /// The instrument, for rules about one holding.
@@ -47,17 +48,17 @@ pub struct NewReminder {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ReminderRow {
     /// Id, increasing in the order reminders were made.
-    pub id: i64,
+    pub id: ReminderId,
     /// Customer.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// Customer's name.
     pub customer: String,
     /// The customer's advisor.
-    pub advisor_id: i64,
+    pub advisor_id: StaffId,
     /// The customer's branch.
-    pub branch_id: i64,
+    pub branch_id: BranchId,
     /// Account.
-    pub account_id: i64,
+    pub account_id: AccountId,
     /// Rule name.
     pub rule: String,
     /// Instrument code, for rules about one holding.
@@ -103,7 +104,7 @@ pub struct ReminderQuery {
     /// Only those delivered (the customer's inbox), or all (the advisor's queue).
     pub delivered_only: bool,
     /// Only newer than this id.
-    pub after: Option<i64>,
+    pub after: Option<ReminderId>,
     /// At most this many, newest first.
     pub limit: i64,
 }
@@ -145,7 +146,7 @@ impl Db {
             return Ok(Vec::new());
         }
         // Statements per batch, not per reminder: an open can make millions.
-        let mut account_ids: Vec<i64> = reminders.iter().map(|r| r.account_id).collect();
+        let mut account_ids: Vec<AccountId> = reminders.iter().map(|r| r.account_id).collect();
         account_ids.sort_unstable();
         account_ids.dedup();
         let (first, last) = with_pool!(self, pool => {
@@ -158,7 +159,7 @@ impl Db {
                     ids.push_bind(*id);
                 }
                 q.push(")");
-                let rows: Vec<(i64, i64)> = q.build_query_as().fetch_all(&mut *tx).await?;
+                let rows: Vec<(AccountId, CustomerId)> = q.build_query_as().fetch_all(&mut *tx).await?;
                 customer_of.extend(rows);
             }
             let customers = reminders
@@ -169,10 +170,10 @@ impl Db {
                         reason: format!("account {} does not exist", r.account_id),
                     })
                 })
-                .collect::<Result<Vec<i64>, StoreError>>()?;
+                .collect::<Result<Vec<CustomerId>, StoreError>>()?;
             let first: i64 =
                 sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM reminders").fetch_one(&mut *tx).await?;
-            let rows: Vec<(i64, &NewReminder, i64)> =
+            let rows: Vec<(i64, &NewReminder, CustomerId)> =
                 reminders.iter().zip(customers).enumerate().map(|(k, (r, c))| (first + k as i64, r, c)).collect();
             for chunk in rows.chunks(ROWS_PER_STATEMENT) {
                 let mut q = QueryBuilder::new(
@@ -213,10 +214,10 @@ impl Db {
             tx.commit().await?;
             (first, first + reminders.len() as i64 - 1)
         });
-        self.reminders_between(first, last).await
+        self.reminders_between(ReminderId(first), ReminderId(last)).await
     }
 
-    async fn reminders_between(&self, first: i64, last: i64) -> Result<Vec<ReminderRow>, StoreError> {
+    async fn reminders_between(&self, first: ReminderId, last: ReminderId) -> Result<Vec<ReminderRow>, StoreError> {
         let rows: Vec<ReminderRow> = with_pool!(self, pool => {
             let mut q = QueryBuilder::new(REMINDER_COLUMNS);
             q.push(" AND r.id >= ").push_bind(first).push(" AND r.id <= ").push_bind(last).push(" ORDER BY r.id");
@@ -245,9 +246,9 @@ impl Db {
     /// The outbox: marks every reminder due by `now` and not yet delivered as
     /// delivered, and answers them (to be pushed to the customers' pages).
     pub async fn deliver_due_reminders(&self, now: DateTime<Utc>) -> Result<Vec<ReminderRow>, StoreError> {
-        let ids: Vec<i64> = with_pool!(self, pool => {
+        let ids: Vec<ReminderId> = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let ids: Vec<i64> = sqlx::query_scalar(
+            let ids: Vec<ReminderId> = sqlx::query_scalar(
                 "SELECT id FROM reminders WHERE delivered_at IS NULL AND deliver_at <= $1 ORDER BY id",
             )
             .bind(now)

@@ -6,7 +6,7 @@ use crate::customers::push_scope;
 use crate::{with_pool, Db, StoreError};
 use access::{AuditEntry, Principal, Scope};
 use chrono::{DateTime, Utc};
-use domain::TaskKind;
+use domain::{CustomerId, StaffId, TaskId, TaskKind};
 use serde::Serialize;
 use sqlx::QueryBuilder;
 
@@ -14,7 +14,7 @@ use sqlx::QueryBuilder;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewTask {
     /// The customer it is for; the customer's advisor does it.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// Why.
     pub kind: TaskKind,
     /// What to do, in a line.
@@ -27,17 +27,17 @@ pub struct NewTask {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TaskRow {
     /// Id.
-    pub id: i64,
+    pub id: TaskId,
     /// The advisor who does (or did) it.
-    pub advisor_id: i64,
+    pub advisor_id: StaffId,
     /// The advisor's name.
     pub advisor: String,
     /// The customer it is for.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// The customer's name.
     pub customer: String,
     /// Why.
-    pub kind: String,
+    pub kind: TaskKind,
     /// What to do.
     pub title: String,
     /// By when.
@@ -51,12 +51,12 @@ pub struct TaskRow {
 }
 
 type TaskTuple = (
-    i64,
-    i64,
+    TaskId,
+    StaffId,
     String,
-    i64,
+    CustomerId,
     String,
-    String,
+    TaskKind,
     String,
     Option<DateTime<Utc>>,
     DateTime<Utc>,
@@ -70,9 +70,9 @@ const TASK_PAGE: i64 = 500;
 impl Db {
     /// Adds a task for a customer in the principal's scope, assigned to the
     /// customer's advisor; None when the customer is not in scope.
-    pub async fn create_task(&self, principal: &Principal, task: &NewTask) -> Result<Option<i64>, StoreError> {
+    pub async fn create_task(&self, principal: &Principal, task: &NewTask) -> Result<Option<TaskId>, StoreError> {
         let now = self.now();
-        let advisor: Option<i64> = with_pool!(self, pool => {
+        let advisor: Option<StaffId> = with_pool!(self, pool => {
             let mut q = QueryBuilder::new("SELECT c.advisor_id FROM customers c WHERE c.id = ");
             q.push_bind(task.customer_id);
             push_scope(&mut q, principal.scope());
@@ -80,7 +80,7 @@ impl Db {
         });
         let Some(advisor) = advisor else { return Ok(None) };
         let (id, _) = audited!(self, tx => {
-            let id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM tasks").fetch_one(&mut *tx).await?;
+            let id: TaskId = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM tasks").fetch_one(&mut *tx).await?;
             sqlx::query(
                 "INSERT INTO tasks (id, advisor_id, customer_id, kind, title, due_at, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -141,9 +141,9 @@ impl Db {
 
     /// Marks an open task in scope done with its outcome; false when there is
     /// no such open task in scope.
-    pub async fn complete_task(&self, principal: &Principal, id: i64, outcome: &str) -> Result<bool, StoreError> {
+    pub async fn complete_task(&self, principal: &Principal, id: TaskId, outcome: &str) -> Result<bool, StoreError> {
         let now = self.now();
-        let open: Option<i64> = with_pool!(self, pool => {
+        let open: Option<TaskId> = with_pool!(self, pool => {
             let mut q = QueryBuilder::new(
                 "SELECT t.id FROM tasks t JOIN customers c ON c.id = t.customer_id WHERE t.done_at IS NULL AND t.id = ",
             );

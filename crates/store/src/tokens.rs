@@ -5,13 +5,14 @@ use crate::audit::audited;
 use crate::{with_pool, Db, StoreError};
 use access::{AuditEntry, FeedCaller, FeedScope};
 use chrono::{DateTime, Utc};
+use domain::TokenId;
 use serde::Serialize;
 
 /// A token as an admin sees it: never the token itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ApiToken {
     /// Id.
-    pub id: i64,
+    pub id: TokenId,
     /// What it is for, in the admin's words.
     pub name: String,
     /// What it may do.
@@ -26,7 +27,7 @@ pub struct ApiToken {
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
-type TokenRow = (i64, String, String, String, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+type TokenRow = (TokenId, String, String, String, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
 fn scope(text: &str) -> Result<FeedScope, StoreError> {
     text.parse().map_err(|reason| StoreError::Corrupt { what: "api_tokens.scope", reason })
@@ -40,9 +41,9 @@ impl Db {
         name: &str,
         scope: FeedScope,
         token_digest: &str,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<TokenId, StoreError> {
         let now = self.now();
-        let entry = |id: i64| AuditEntry {
+        let entry = |id: TokenId| AuditEntry {
             actor: actor.to_owned(),
             action: "create_api_token".into(),
             entity: "api_tokens".into(),
@@ -50,7 +51,7 @@ impl Db {
             detail: serde_json::json!({ "name": name, "scope": scope.as_str() }).to_string(),
         };
         // The id is taken inside the audited transaction, so the record names it.
-        let next: i64 = with_pool!(self, pool => sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM api_tokens")
+        let next: TokenId = with_pool!(self, pool => sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM api_tokens")
             .fetch_one(pool).await?);
         let (id, _) = audited!(self, &entry(next), tx => {
             sqlx::query(
@@ -83,7 +84,7 @@ impl Db {
     }
 
     /// Revokes a token; false when there is no such live token.
-    pub async fn revoke_api_token(&self, actor: &str, id: i64) -> Result<bool, StoreError> {
+    pub async fn revoke_api_token(&self, actor: &str, id: TokenId) -> Result<bool, StoreError> {
         let now = self.now();
         let entry = AuditEntry {
             actor: actor.to_owned(),
@@ -112,7 +113,7 @@ impl Db {
     /// The caller a live token stands for, noting the time of use.
     pub async fn feed_caller(&self, token_digest: &str) -> Result<Option<FeedCaller>, StoreError> {
         let now = self.now();
-        let row: Option<(i64, String, String)> = with_pool!(self, pool => {
+        let row: Option<(TokenId, String, String)> = with_pool!(self, pool => {
             let row = sqlx::query_as(
                 "SELECT id, name, scope FROM api_tokens WHERE token_digest = $1 AND revoked_at IS NULL",
             ).bind(token_digest).fetch_optional(pool).await?;

@@ -1,12 +1,13 @@
 use crate::{with_pool, with_tx, Db, StoreError, Tx};
 use access::{Principal, Role};
 use chrono::{DateTime, Utc};
+use domain::{BranchId, CustomerId, StaffId, UserId};
 
 /// What sign-in needs to know about a login.
 #[derive(Debug, Clone)]
 pub struct SignInRecord {
     /// User id.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// argon2id PHC string.
     pub password_hash: String,
     /// Failures since the last success or lockout.
@@ -25,19 +26,19 @@ pub struct NewUser {
     /// Role.
     pub role: Role,
     /// The staff member, for staff roles.
-    pub staff_id: Option<i64>,
+    pub staff_id: Option<StaffId>,
     /// The customer, for the customer role.
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<CustomerId>,
 }
 
-type PrincipalRow = (i64, String, String, Option<i64>, Option<i64>, Option<i64>, String);
+type PrincipalRow = (UserId, String, String, Option<StaffId>, Option<BranchId>, Option<CustomerId>, String);
 
 impl Db {
     /// The sign-in facts of a login, if it exists.
     pub async fn sign_in_record(&self, login: &str) -> Result<Option<SignInRecord>, StoreError> {
         let sql = "SELECT id, password_hash, failed_sign_ins, locked_until FROM users WHERE login = $1";
         with_pool!(self, pool => {
-            let row: Option<(i64, String, i64, Option<DateTime<Utc>>)> =
+            let row: Option<(UserId, String, i64, Option<DateTime<Utc>>)> =
                 sqlx::query_as(sql).bind(login).fetch_optional(pool).await?;
             Ok(row.map(|(user_id, password_hash, failed_sign_ins, locked_until)| SignInRecord {
                 user_id, password_hash, failed_sign_ins, locked_until,
@@ -81,8 +82,8 @@ impl Db {
     /// officer, an admin, and the advisor's first customer.
     pub async fn demo_links(
         &self,
-        advisor: i64,
-    ) -> Result<(Option<i64>, Option<i64>, Option<i64>, Option<i64>), StoreError> {
+        advisor: StaffId,
+    ) -> Result<(Option<StaffId>, Option<StaffId>, Option<StaffId>, Option<CustomerId>), StoreError> {
         let sql = "SELECT \
             (SELECT MIN(m.id) FROM staff m JOIN staff a ON a.branch_id = m.branch_id WHERE a.id = $1 AND m.role = 'manager'), \
             (SELECT MIN(id) FROM staff WHERE role = 'compliance'), \
@@ -95,7 +96,7 @@ impl Db {
 impl Db {
     /// [`Tx::create_user`] as a unit of work of its own (tests and tools;
     /// `app::users` records who added the user in the same unit).
-    pub async fn create_user(&self, user: &NewUser) -> Result<i64, StoreError> {
+    pub async fn create_user(&self, user: &NewUser) -> Result<UserId, StoreError> {
         let mut tx = self.begin().await?;
         let id = tx.create_user(user).await?;
         tx.commit().await?;
@@ -106,7 +107,7 @@ impl Db {
     pub async fn create_session(
         &self,
         token_digest: &str,
-        user_id: i64,
+        user_id: UserId,
         csrf_token: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
@@ -119,9 +120,9 @@ impl Db {
 impl Tx {
     /// Creates a user and returns its id; a taken login is a
     /// `users_login_key` constraint error.
-    pub async fn create_user(&mut self, user: &NewUser) -> Result<i64, StoreError> {
+    pub async fn create_user(&mut self, user: &NewUser) -> Result<UserId, StoreError> {
         with_tx!(self, conn => {
-            let id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM users").fetch_one(&mut *conn).await?;
+            let id: UserId = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM users").fetch_one(&mut *conn).await?;
             sqlx::query(
                 "INSERT INTO users (id, login, password_hash, role, staff_id, customer_id) VALUES ($1, $2, $3, $4, $5, $6)",
             )
@@ -140,7 +141,7 @@ impl Tx {
     /// Stores the failure count and lockout after a sign-in attempt.
     pub async fn set_sign_in_failures(
         &mut self,
-        user_id: i64,
+        user_id: UserId,
         failed: i64,
         locked_until: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
@@ -155,7 +156,7 @@ impl Tx {
     pub async fn create_session(
         &mut self,
         token_digest: &str,
-        user_id: i64,
+        user_id: UserId,
         csrf_token: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {

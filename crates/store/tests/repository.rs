@@ -174,7 +174,7 @@ async fn a_batch_of_reminders_is_stored_whole_in_order_with_its_customers_on_bot
         let accounts = t.db.watch_book().await.unwrap().accounts;
         let at = chrono::DateTime::parse_from_rfc3339("2025-07-04T02:00:00Z").unwrap().to_utc();
         let reminder = |k: usize, account_id: i64| store::NewReminder {
-            account_id,
+            account_id: domain::AccountId(account_id),
             rule: "stock_drop".into(),
             instrument: None,
             step: 1 + (k % 3) as i32,
@@ -193,10 +193,10 @@ async fn a_batch_of_reminders_is_stored_whole_in_order_with_its_customers_on_bot
         let stored = t.db.insert_reminders(&batch).await.unwrap();
         assert_eq!(stored.len(), batch.len(), "{}", t.name);
         for (k, (row, sent)) in stored.iter().zip(&batch).enumerate() {
-            assert_eq!(row.id, stored[0].id + k as i64, "{}: ids in the batch's order", t.name);
+            assert_eq!(row.id.0, stored[0].id.0 + k as i64, "{}: ids in the batch's order", t.name);
             assert_eq!((row.account_id, &row.text_en), (sent.account_id, &sent.text_en), "{}", t.name);
-            let customer = accounts.iter().find(|a| a.0 == row.account_id).unwrap().1;
-            assert_eq!(row.customer_id, customer, "{}: the account's customer", t.name);
+            let customer = accounts.iter().find(|a| a.0 == row.account_id.0).unwrap().1;
+            assert_eq!(row.customer_id, domain::CustomerId(customer), "{}: the account's customer", t.name);
         }
         assert_eq!(t.text("SELECT CAST(COUNT(*) AS TEXT) FROM tasks WHERE kind = 'care'").await, "1", "{}", t.name);
 

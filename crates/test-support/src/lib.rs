@@ -244,7 +244,7 @@ pub async fn customer_session(t: &TestDb, app: &TestApp, customer_id: i64) -> Se
         password_hash: access::hash_password(password).expect("hash"),
         role: access::Role::Customer,
         staff_id: None,
-        customer_id: Some(customer_id),
+        customer_id: Some(domain::CustomerId(customer_id)),
     })
     .await
     .expect("customer user");

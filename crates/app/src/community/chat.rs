@@ -4,7 +4,7 @@
 use super::*;
 
 impl Communities {
-    pub(super) fn writer(&self, group_id: i64) -> Arc<tokio::sync::Mutex<()>> {
+    pub(super) fn writer(&self, group_id: GroupId) -> Arc<tokio::sync::Mutex<()>> {
         self.writers.lock().expect("the writers' lock is never poisoned").entry(group_id).or_default().clone()
     }
 
@@ -19,8 +19,8 @@ impl Communities {
     pub(super) async fn send_unit(
         &self,
         message: NewMessage,
-        question_of: Option<i64>,
-        publication: Option<i64>,
+        question_of: Option<StaffId>,
+        publication: Option<PublicationId>,
     ) -> Result<Option<MessageRow>, CommunityError> {
         let writer = self.writer(message.group_id);
         let (db, hub) = (self.db.clone(), self.hub.clone());
@@ -41,7 +41,7 @@ impl Communities {
             }
             unit.commit().await?;
             let json = bytes::Bytes::from(serde_json::to_vec(&ChatMessage::from(&row)).expect("a message serializes"));
-            hub.publish(row.group_id, &Delivery { message_id: row.id, json, closes_for: None }).await;
+            hub.publish(row.group_id, &Delivery { message_id: Some(row.id), json, closes_for: None }).await;
             Ok(Some(row))
         });
         sending.await.expect("sending a message does not panic")
@@ -51,14 +51,19 @@ impl Communities {
     pub(super) async fn send(
         &self,
         message: NewMessage,
-        question_of: Option<i64>,
+        question_of: Option<StaffId>,
     ) -> Result<MessageRow, CommunityError> {
         Ok(self.send_unit(message, question_of, None).await?.expect("a message with no placement is always sent"))
     }
 
     /// Sends a message as the principal: admins freely; members under the
     /// group's rules, which may stop the message and sanction the sender.
-    pub async fn post(&self, principal: &Principal, group_id: i64, draft: &Draft) -> Result<Posted, CommunityError> {
+    pub async fn post(
+        &self,
+        principal: &Principal,
+        group_id: GroupId,
+        draft: &Draft,
+    ) -> Result<Posted, CommunityError> {
         let (group, standing, membership) = self.group_with_membership(principal, group_id).await?;
         let text = draft.text.trim();
         if text.is_empty() || text.chars().count() > MAX_MESSAGE_CHARS {
@@ -72,7 +77,7 @@ impl Communities {
         let now = self.db.now();
         let (sender_kind, sender_id, sender_name) = match standing {
             Standing::Admin { staff_id } => {
-                ("staff", staff_id, self.db.staff_name(staff_id).await?.unwrap_or_default())
+                (SenderKind::Staff, staff_id.0, self.db.staff_name(staff_id).await?.unwrap_or_default())
             }
             Standing::Member { customer_id } => {
                 let member = membership.ok_or_else(|| refuse(codes::MEMBER_NOT_FOUND))?;
@@ -82,11 +87,11 @@ impl Communities {
                 if let Some(finding) = self.breach(&group, customer_id, text, now) {
                     return Ok(Posted::Blocked(self.sanction(&group, customer_id, finding, "rules").await?));
                 }
-                ("customer", customer_id, member.name)
+                (SenderKind::Customer, customer_id.0, member.name)
             }
             Standing::Observer | Standing::Outsider => return Err(refuse(codes::MEMBERS_WRITE).into()),
         };
-        let asks = sender_kind == "customer" && (draft.question || community::question::is_question(text));
+        let asks = sender_kind == SenderKind::Customer && (draft.question || community::question::is_question(text));
         let message = NewMessage {
             group_id,
             sender_kind,
@@ -107,7 +112,13 @@ impl Communities {
     }
 
     /// The first rule a member's message breaks, flood and hours included.
-    pub(super) fn breach(&self, group: &GroupRow, customer_id: i64, text: &str, now: DateTime<Utc>) -> Option<Finding> {
+    pub(super) fn breach(
+        &self,
+        group: &GroupRow,
+        customer_id: CustomerId,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Option<Finding> {
         let rules: GroupRules = serde_json::from_str(&group.rules).unwrap_or_default();
         if let Some(f) = moderation::findings(&rules, text).into_iter().next() {
             return Some(f);
@@ -131,8 +142,8 @@ impl Communities {
     pub async fn pin(
         &self,
         principal: &Principal,
-        group_id: i64,
-        message_id: i64,
+        group_id: GroupId,
+        message_id: MessageId,
         pinned: bool,
     ) -> Result<(), CommunityError> {
         let (_, standing) = self.group_for(principal, group_id).await?;
@@ -144,15 +155,15 @@ impl Communities {
         }
         let json =
             bytes::Bytes::from(format!("{{\"type\":\"pinned\",\"message_id\":{message_id},\"pinned\":{pinned}}}"));
-        self.hub.publish(group_id, &Delivery { message_id: 0, json, closes_for: None }).await;
+        self.hub.publish(group_id, &Delivery { message_id: None, json, closes_for: None }).await;
         Ok(())
     }
 
     /// History for a connection or a page: up to `limit` messages after `after`.
     pub async fn history_after(
         &self,
-        group_id: i64,
-        after: i64,
+        group_id: GroupId,
+        after: MessageId,
         limit: i64,
     ) -> Result<Vec<MessageRow>, CommunityError> {
         Ok(self.db.messages_after(group_id, after, limit).await?)
@@ -163,9 +174,9 @@ impl Communities {
     pub async fn history(
         &self,
         principal: &Principal,
-        group_id: i64,
-        after: Option<i64>,
-        before: Option<i64>,
+        group_id: GroupId,
+        after: Option<MessageId>,
+        before: Option<MessageId>,
         limit: i64,
     ) -> Result<Vec<MessageRow>, CommunityError> {
         let (group, _) = self.group_for(principal, group_id).await?;

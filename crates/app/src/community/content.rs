@@ -8,6 +8,7 @@ use crate::codes;
 use access::{AuditEntry, Principal, Role};
 use chrono::{DateTime, Utc};
 use community::moderation::{self, GroupRules};
+use domain::{ContentId, ContentKind, ContentStatus, CustomerId, GroupId, SenderKind, StaffId};
 use serde::Serialize;
 use store::{ContentVersion, NewMessage, PublicationRow};
 
@@ -15,14 +16,11 @@ use store::{ContentVersion, NewMessage, PublicationRow};
 pub const DISCLAIMER: &str = "风险提示：投资有风险，入市需谨慎。以上内容仅供参考，不构成投资建议。\
      Risk disclosure: investing involves risk; this is for reference only and is not investment advice.";
 
-/// The kinds of content an advisor writes.
-pub const KINDS: [&str; 3] = ["pre_market", "post_market", "article"];
-
-fn kind_heading(kind: &str) -> &'static str {
+fn kind_heading(kind: ContentKind) -> &'static str {
     match kind {
-        "pre_market" => "盘前预览 Pre-market preview",
-        "post_market" => "盘后复盘 Post-market review",
-        _ => "文章 Article",
+        ContentKind::PreMarket => "盘前预览 Pre-market preview",
+        ContentKind::PostMarket => "盘后复盘 Post-market review",
+        ContentKind::Article => "文章 Article",
     }
 }
 
@@ -37,7 +35,7 @@ pub fn banned_phrases(text: &str) -> Vec<moderation::Finding> {
 pub fn published_text(version: &ContentVersion, advisor: &str, licence_no: &str) -> String {
     format!(
         "【{}】{}\n\n{}\n\n—— {advisor} · 执业编号 Licence No. {licence_no}\n{DISCLAIMER}",
-        kind_heading(&version.kind),
+        kind_heading(version.kind),
         version.title,
         version.body
     )
@@ -65,14 +63,18 @@ fn check_text(title: &str, body: &str) -> Result<(), CommunityError> {
 }
 
 impl Communities {
-    fn author(principal: &Principal) -> Result<i64, CommunityError> {
+    fn author(principal: &Principal) -> Result<StaffId, CommunityError> {
         match (principal.role, principal.staff_id) {
             (Role::Advisor, Some(s)) => Ok(s),
             _ => Err(refuse(codes::ADVISORS_WRITE_CONTENT).into()),
         }
     }
 
-    async fn own_versions(&self, principal: &Principal, item_id: i64) -> Result<Vec<ContentVersion>, CommunityError> {
+    async fn own_versions(
+        &self,
+        principal: &Principal,
+        item_id: ContentId,
+    ) -> Result<Vec<ContentVersion>, CommunityError> {
         let advisor = Self::author(principal)?;
         let versions = self.db.content_versions(item_id).await?;
         if versions.first().is_none_or(|v| v.advisor_id != advisor) {
@@ -88,14 +90,9 @@ impl Communities {
         kind: &str,
         title: &str,
         body: &str,
-    ) -> Result<i64, CommunityError> {
+    ) -> Result<ContentId, CommunityError> {
         let advisor = Self::author(principal)?;
-        if !KINDS.contains(&kind) {
-            return Err(refuse_on(domain::codes::NOT_ONE_OF, "kind")
-                .with("value", kind)
-                .with("options", "pre_market, post_market, article")
-                .into());
-        }
+        let kind: ContentKind = kind.parse()?;
         check_text(title, body)?;
         Ok(self.db.create_content(advisor, kind, title.trim(), body.trim()).await?)
     }
@@ -104,7 +101,7 @@ impl Communities {
     pub async fn revise_content(
         &self,
         principal: &Principal,
-        item_id: i64,
+        item_id: ContentId,
         title: &str,
         body: &str,
     ) -> Result<i64, CommunityError> {
@@ -114,10 +111,10 @@ impl Communities {
     }
 
     /// The author submits the newest draft for review, after the banned-phrase check; the version.
-    pub async fn submit_content(&self, principal: &Principal, item_id: i64) -> Result<i64, CommunityError> {
+    pub async fn submit_content(&self, principal: &Principal, item_id: ContentId) -> Result<i64, CommunityError> {
         let versions = self.own_versions(principal, item_id).await?;
         let latest = &versions[0];
-        if latest.status != "draft" {
+        if latest.status != ContentStatus::Draft {
             return Err(refuse(codes::ONLY_DRAFTS_SUBMITTED).into());
         }
         let found = banned_phrases(&format!("{}\n{}", latest.title, latest.body));
@@ -126,7 +123,7 @@ impl Communities {
                 found.iter().map(|f| format!("\"{}\" ({})", f.excerpt, f.violation.as_str())).collect();
             return Err(refuse_on(codes::BANNED_PHRASES, "body").with("phrases", list.join(", ")).into());
         }
-        if !self.db.set_content_status(item_id, latest.version, "draft", "submitted").await? {
+        if !self.db.set_content_status(item_id, latest.version, ContentStatus::Draft, ContentStatus::Submitted).await? {
             return Err(refuse(codes::DRAFT_CHANGED).into());
         }
         Ok(latest.version)
@@ -136,7 +133,7 @@ impl Communities {
     pub async fn review_content(
         &self,
         principal: &Principal,
-        item_id: i64,
+        item_id: ContentId,
         version: i64,
         approve: bool,
         note: &str,
@@ -173,12 +170,12 @@ impl Communities {
     pub async fn schedule_content(
         &self,
         principal: &Principal,
-        item_id: i64,
-        groups: &[i64],
+        item_id: ContentId,
+        groups: &[GroupId],
         at: Option<DateTime<Utc>>,
     ) -> Result<u64, CommunityError> {
         let versions = self.own_versions(principal, item_id).await?;
-        let Some(approved) = versions.iter().find(|v| v.status == "approved") else {
+        let Some(approved) = versions.iter().find(|v| v.status == ContentStatus::Approved) else {
             return Err(refuse(codes::NOT_APPROVED).into());
         };
         if groups.is_empty() {
@@ -207,14 +204,16 @@ impl Communities {
         let mut sent = 0;
         for due in self.db.due_publications(now).await? {
             let versions = self.db.content_versions(due.item_id).await?;
-            let Some(version) = versions.iter().find(|v| v.version == due.version && v.status == "approved") else {
+            let Some(version) =
+                versions.iter().find(|v| v.version == due.version && v.status == ContentStatus::Approved)
+            else {
                 continue;
             };
             let Some(group) = self.db.group(due.group_id).await? else { continue };
             let message = NewMessage {
                 group_id: group.id,
-                sender_kind: "staff",
-                sender_id: group.advisor_id,
+                sender_kind: SenderKind::Staff,
+                sender_id: group.advisor_id.0,
                 sender_name: group.advisor.clone(),
                 body: published_text(version, &group.advisor, group.licence_no.as_deref().unwrap_or("")),
                 reply_to: None,
@@ -234,7 +233,7 @@ impl Communities {
     /// An item as the principal may see it: its author, compliance and
     /// administrators see every version; a member of a group it reached sees
     /// what was published there, and their read is counted.
-    pub async fn content_for(&self, principal: &Principal, item_id: i64) -> Result<ContentView, CommunityError> {
+    pub async fn content_for(&self, principal: &Principal, item_id: ContentId) -> Result<ContentView, CommunityError> {
         let mut versions = self.db.content_versions(item_id).await?;
         let Some(first) = versions.first() else { return Err(refuse(codes::CONTENT_NOT_FOUND).into()) };
         let publications = self.db.publications(item_id).await?;
@@ -287,7 +286,12 @@ impl Communities {
     }
 
     /// An advisor puts one of their customers on their follow-up list.
-    pub async fn follow_up(&self, principal: &Principal, customer_id: i64, note: &str) -> Result<(), CommunityError> {
+    pub async fn follow_up(
+        &self,
+        principal: &Principal,
+        customer_id: CustomerId,
+        note: &str,
+    ) -> Result<(), CommunityError> {
         let advisor = Self::author(principal)?;
         let note = note.trim();
         if note.is_empty() || note.chars().count() > 500 {
@@ -315,13 +319,13 @@ mod tests {
     #[test]
     fn published_text_carries_the_disclaimer_and_the_licence() {
         let v = ContentVersion {
-            item_id: 1,
-            advisor_id: 2,
-            kind: "pre_market".into(),
+            item_id: ContentId(1),
+            advisor_id: StaffId(2),
+            kind: ContentKind::PreMarket,
             version: 3,
             title: "周一早评".into(),
             body: "关注量能。".into(),
-            status: "approved".into(),
+            status: ContentStatus::Approved,
             written_at: chrono::Utc::now(),
             reviewer: None,
             review_note: None,

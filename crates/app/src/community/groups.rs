@@ -13,7 +13,7 @@ impl Communities {
         description: &str,
         rules: Option<&str>,
         capacity: Option<i64>,
-    ) -> Result<i64, CommunityError> {
+    ) -> Result<GroupId, CommunityError> {
         let advisor_id = match (principal.role, principal.staff_id) {
             (Role::Advisor, Some(s)) => s,
             _ => return Err(refuse(codes::ADVISORS_OWN_GROUPS).into()),
@@ -52,8 +52,8 @@ impl Communities {
     pub async fn add_co_admin(
         &self,
         principal: &Principal,
-        group_id: i64,
-        staff_id: i64,
+        group_id: GroupId,
+        staff_id: StaffId,
     ) -> Result<(), CommunityError> {
         let (group, _) = self.group_for(principal, group_id).await?;
         if principal.staff_id != Some(group.advisor_id) {
@@ -73,7 +73,7 @@ impl Communities {
         &self,
         group: &GroupRow,
         principal: &Principal,
-    ) -> Result<(i64, Applicant, u32, u32), CommunityError> {
+    ) -> Result<(CustomerId, Applicant, u32, u32), CommunityError> {
         let Some(customer_id) = principal.customer_id.filter(|_| principal.role == Role::Customer) else {
             return Err(refuse(EntryRefusal::NotACustomer.code()).into());
         };
@@ -83,7 +83,12 @@ impl Communities {
     }
 
     /// A customer applies to a group of their advisor's; the application id.
-    pub async fn apply(&self, principal: &Principal, group_id: i64, note: &str) -> Result<i64, CommunityError> {
+    pub async fn apply(
+        &self,
+        principal: &Principal,
+        group_id: GroupId,
+        note: &str,
+    ) -> Result<ApplicationId, CommunityError> {
         let group = self.db.group(group_id).await?.ok_or_else(|| refuse(codes::GROUP_NOT_FOUND))?;
         let (customer_id, applicant, members, capacity) = self.applicant(&group, principal).await?;
         match admission::decide(applicant, Route::Application, members, capacity, self.db.now()) {
@@ -98,7 +103,7 @@ impl Communities {
     pub async fn invite(
         &self,
         principal: &Principal,
-        group_id: i64,
+        group_id: GroupId,
         days: Option<i64>,
     ) -> Result<(String, DateTime<Utc>), CommunityError> {
         let (group, standing) = self.group_for(principal, group_id).await?;
@@ -120,7 +125,7 @@ impl Communities {
     }
 
     /// A customer follows an invite link: in at once, or refused with why. The group id.
-    pub async fn accept_invite(&self, principal: &Principal, token: &str) -> Result<i64, CommunityError> {
+    pub async fn accept_invite(&self, principal: &Principal, token: &str) -> Result<GroupId, CommunityError> {
         let (group_id, expires_at) = self.db.invite(token).await?.ok_or_else(|| refuse(codes::INVITE_NOT_FOUND))?;
         let group = self.db.group(group_id).await?.ok_or_else(|| refuse(codes::GROUP_NOT_FOUND))?;
         let (customer_id, applicant, members, capacity) = self.applicant(&group, principal).await?;
@@ -134,17 +139,21 @@ impl Communities {
     }
 
     /// Puts a customer in and says so in the chat (members welcome newcomers by replying).
-    pub(super) async fn admit(&self, group: &GroupRow, customer_id: i64) -> Result<(), CommunityError> {
+    pub(super) async fn admit(&self, group: &GroupRow, customer_id: CustomerId) -> Result<(), CommunityError> {
         self.db.add_member(group.id, customer_id, self.db.now()).await?;
         self.announce_joined(group, customer_id).await
     }
 
     /// Tells the group that a customer joined.
-    pub(super) async fn announce_joined(&self, group: &GroupRow, customer_id: i64) -> Result<(), CommunityError> {
+    pub(super) async fn announce_joined(
+        &self,
+        group: &GroupRow,
+        customer_id: CustomerId,
+    ) -> Result<(), CommunityError> {
         let name = self.db.customer_name(customer_id).await?.unwrap_or_default();
         let notice = NewMessage {
             group_id: group.id,
-            sender_kind: "system",
+            sender_kind: SenderKind::System,
             sender_id: 0,
             sender_name: String::new(),
             body: format!("{name} joined the group · {name} 加入了群聊"),
@@ -161,7 +170,7 @@ impl Communities {
     pub async fn decide_application(
         &self,
         principal: &Principal,
-        application_id: i64,
+        application_id: ApplicationId,
         approve: bool,
         reason: &str,
     ) -> Result<(), CommunityError> {
@@ -171,7 +180,7 @@ impl Communities {
         let Standing::Admin { staff_id } = standing else {
             return Err(admins_only("decide").into());
         };
-        if application.status != "pending" {
+        if application.status != ApplicationStatus::Pending {
             return Err(refuse(codes::APPLICATION_DECIDED).into());
         }
         let reason = reason.trim();
@@ -220,10 +229,10 @@ impl Communities {
     pub async fn ban(
         &self,
         principal: &Principal,
-        group_id: i64,
-        customer_id: i64,
+        group_id: GroupId,
+        customer_id: CustomerId,
         reason: &str,
-    ) -> Result<Vec<i64>, CommunityError> {
+    ) -> Result<Vec<GroupId>, CommunityError> {
         let (group, standing) = self.group_for(principal, group_id).await?;
         if !standing.is_admin() {
             return Err(admins_only("ban").into());
@@ -242,13 +251,17 @@ impl Communities {
         Ok(left)
     }
 
-    pub(super) async fn close_for(&self, group_id: i64, customer_id: i64) {
+    pub(super) async fn close_for(&self, group_id: GroupId, customer_id: CustomerId) {
         let json = bytes::Bytes::from(format!("{{\"type\":\"removed\",\"customer_id\":{customer_id}}}"));
-        self.hub.publish(group_id, &Delivery { message_id: 0, json, closes_for: Some(customer_id) }).await;
+        self.hub.publish(group_id, &Delivery { message_id: None, json, closes_for: Some(customer_id) }).await;
     }
 
     /// A group's members, for its staff.
-    pub async fn members(&self, principal: &Principal, group_id: i64) -> Result<Vec<store::MemberRow>, CommunityError> {
+    pub async fn members(
+        &self,
+        principal: &Principal,
+        group_id: GroupId,
+    ) -> Result<Vec<store::MemberRow>, CommunityError> {
         let (group, standing) = self.group_for(principal, group_id).await?;
         if matches!(standing, Standing::Member { .. }) {
             return Err(staff_only("members").into());
@@ -261,7 +274,7 @@ impl Communities {
     pub async fn applications(
         &self,
         principal: &Principal,
-        group_id: i64,
+        group_id: GroupId,
         status: Option<&str>,
     ) -> Result<Vec<store::ApplicationRow>, CommunityError> {
         let (group, standing) = self.group_for(principal, group_id).await?;
@@ -270,11 +283,11 @@ impl Communities {
         }
         let status = match status.unwrap_or("pending") {
             "all" => None,
-            s @ ("pending" | "approved" | "rejected") => Some(s),
-            other => {
-                let e = refuse_on(domain::codes::NOT_ONE_OF, "status").with("value", other);
-                return Err(e.with("options", "pending, approved, rejected, all").into());
-            }
+            s => Some(s.parse::<ApplicationStatus>().map_err(|_| {
+                refuse_on(domain::codes::NOT_ONE_OF, "status")
+                    .with("value", s)
+                    .with("options", "pending, approved, rejected, all")
+            })?),
         };
         Ok(self.db.applications(group.id, status).await?)
     }

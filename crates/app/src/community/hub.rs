@@ -11,6 +11,7 @@
 //! after the history, in order, each once.
 
 use bytes::Bytes;
+use domain::{CustomerId, GroupId, MessageId};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -40,21 +41,21 @@ pub type Wire = fn(&Bytes) -> Bytes;
 /// One event for a group's connections, serialized once for all of them.
 #[derive(Debug, Clone)]
 pub struct Delivery {
-    /// The message id it carries (0 when it carries none), so a connection
-    /// that already sent it from history skips it.
-    pub message_id: i64,
+    /// The message it carries (none for a notice), so a connection that
+    /// already sent it from history skips it.
+    pub message_id: Option<MessageId>,
     /// The JSON text sent (shared by every connection, never copied).
     pub json: Bytes,
     /// A customer whose connections should close after this (removed from the group).
-    pub closes_for: Option<i64>,
+    pub closes_for: Option<CustomerId>,
 }
 
 /// A delivery as it goes out: the same bytes for every member.
 #[derive(Debug, Clone)]
 struct Event {
-    message_id: i64,
+    message_id: Option<MessageId>,
     frame: Bytes,
-    closes_for: Option<i64>,
+    closes_for: Option<CustomerId>,
 }
 
 impl Event {
@@ -85,7 +86,7 @@ enum Line {
 struct Connection {
     id: u64,
     /// The customer on the other end (none for staff).
-    customer: Option<i64>,
+    customer: Option<CustomerId>,
     line: Mutex<Line>,
     /// Set with the line's end, so the fan-out forgets the connection without locking it.
     gone: AtomicBool,
@@ -155,7 +156,7 @@ impl Subscription {
     /// After the history up to `last` went out: writes the events held
     /// meanwhile that came after it, in order, and from then on every event
     /// as it comes. Err when the hub already ended the connection.
-    pub fn go_live(&self, last: i64) -> Result<(), Ended> {
+    pub fn go_live(&self, last: MessageId) -> Result<(), Ended> {
         let c = &self.connection;
         let mut line = c.line();
         let (outlet, held) = match &mut *line {
@@ -163,7 +164,7 @@ impl Subscription {
             Line::Live(_) => return Ok(()),
             Line::Ended(why) => return Err(why.unwrap_or(Ended::TooSlow)),
         };
-        for event in held.iter().filter(|e| e.message_id == 0 || e.message_id > last) {
+        for event in held.iter().filter(|e| e.message_id.is_none_or(|id| id > last)) {
             let end = if outlet.send(&event.frame) { c.removed_by(event) } else { Some(Ended::TooSlow) };
             if let Some(why) = end {
                 c.end(&mut line, Some(why));
@@ -197,7 +198,7 @@ impl Drop for Subscription {
 
 /// Every group's open connections.
 pub struct ChatHub {
-    groups: Mutex<HashMap<i64, Vec<Arc<Connection>>>>,
+    groups: Mutex<HashMap<GroupId, Vec<Arc<Connection>>>>,
     next: AtomicU64,
     dropped: Arc<AtomicU64>,
     wire: Wire,
@@ -225,7 +226,7 @@ impl ChatHub {
     /// staff), written to `outlet`. Events are held until
     /// [`Subscription::go_live`], so that subscribing before reading the
     /// history loses nothing.
-    pub fn subscribe(&self, group_id: i64, customer: Option<i64>, outlet: Arc<dyn Outlet>) -> Subscription {
+    pub fn subscribe(&self, group_id: GroupId, customer: Option<CustomerId>, outlet: Arc<dyn Outlet>) -> Subscription {
         let connection = Arc::new(Connection {
             id: self.next.fetch_add(1, Ordering::Relaxed),
             customer,
@@ -237,7 +238,7 @@ impl ChatHub {
         Subscription { connection }
     }
 
-    fn groups(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Vec<Arc<Connection>>>> {
+    fn groups(&self) -> std::sync::MutexGuard<'_, HashMap<GroupId, Vec<Arc<Connection>>>> {
         self.groups.lock().expect("the hub's lock is never poisoned")
     }
 
@@ -245,7 +246,7 @@ impl ChatHub {
     /// waiting on any one socket: a socket too far behind drops its
     /// connection. The fan-out is shared among the runtime's workers. The
     /// number of connections it reached.
-    pub async fn publish(&self, group_id: i64, delivery: &Delivery) -> usize {
+    pub async fn publish(&self, group_id: GroupId, delivery: &Delivery) -> usize {
         let connections: Arc<[Arc<Connection>]> = {
             let mut groups = self.groups();
             let Some(connections) = groups.get_mut(&group_id) else { return 0 };
@@ -279,7 +280,7 @@ impl ChatHub {
     }
 
     /// Open connections of a group.
-    pub fn connections(&self, group_id: i64) -> usize {
+    pub fn connections(&self, group_id: GroupId) -> usize {
         self.groups().get(&group_id).map_or(0, |c| c.iter().filter(|c| !c.gone.load(Ordering::Relaxed)).count())
     }
 
@@ -324,7 +325,7 @@ mod tests {
     }
 
     fn delivery(id: i64) -> Delivery {
-        Delivery { message_id: id, json: Bytes::from(format!("{{\"id\":{id}}}")), closes_for: None }
+        Delivery { message_id: Some(MessageId(id)), json: Bytes::from(format!("{{\"id\":{id}}}")), closes_for: None }
     }
 
     fn json(id: i64) -> String {
@@ -335,14 +336,14 @@ mod tests {
     async fn events_held_while_catching_up_go_out_after_the_history_each_once_in_order() {
         let hub = ChatHub::default();
         let socket = Arc::new(Socket::default());
-        let member = hub.subscribe(1, Some(7), socket.clone());
+        let member = hub.subscribe(GroupId(1), Some(CustomerId(7)), socket.clone());
         for id in 1..=4 {
-            assert_eq!(hub.publish(1, &delivery(id)).await, 1);
+            assert_eq!(hub.publish(GroupId(1), &delivery(id)).await, 1);
         }
         assert!(socket.texts().is_empty(), "nothing is written before the history");
         // The history it sent went up to 2: 3 and 4 follow, then what comes live.
-        member.go_live(2).unwrap();
-        hub.publish(1, &delivery(5)).await;
+        member.go_live(MessageId(2)).unwrap();
+        hub.publish(GroupId(1), &delivery(5)).await;
         assert_eq!(socket.texts(), [json(3), json(4), json(5)]);
     }
 
@@ -353,34 +354,34 @@ mod tests {
         let sleeper = Socket::with_room(3);
         let other_group = Arc::new(Socket::default());
         let (r, s, o) = (
-            hub.subscribe(1, Some(1), reader.clone()),
-            hub.subscribe(1, Some(2), sleeper.clone()),
-            hub.subscribe(2, Some(3), other_group.clone()),
+            hub.subscribe(GroupId(1), Some(CustomerId(1)), reader.clone()),
+            hub.subscribe(GroupId(1), Some(CustomerId(2)), sleeper.clone()),
+            hub.subscribe(GroupId(2), Some(CustomerId(3)), other_group.clone()),
         );
         for sub in [&r, &s, &o] {
-            sub.go_live(0).unwrap();
+            sub.go_live(MessageId(0)).unwrap();
         }
         for id in 1..=3 {
-            assert_eq!(hub.publish(1, &delivery(id)).await, 2);
+            assert_eq!(hub.publish(GroupId(1), &delivery(id)).await, 2);
         }
-        assert_eq!(hub.publish(1, &delivery(4)).await, 1, "the reader still gets it");
+        assert_eq!(hub.publish(GroupId(1), &delivery(4)).await, 1, "the reader still gets it");
         assert_eq!(reader.texts().len(), 4);
         assert_eq!(sleeper.texts().len(), 3);
         assert_eq!(s.ended().await, Ended::TooSlow);
-        assert_eq!((hub.dropped(), hub.connections(1)), (1, 1));
-        assert_eq!(hub.publish(2, &delivery(5)).await, 1);
+        assert_eq!((hub.dropped(), hub.connections(GroupId(1))), (1, 1));
+        assert_eq!(hub.publish(GroupId(2), &delivery(5)).await, 1);
         assert_eq!(other_group.texts(), [json(5)]);
     }
 
     #[tokio::test]
     async fn a_connection_catching_up_too_long_is_dropped() {
         let hub = ChatHub::default();
-        let slow = hub.subscribe(1, None, Arc::new(Socket::default()));
+        let slow = hub.subscribe(GroupId(1), None, Arc::new(Socket::default()));
         for id in 1..=HELD_PER_CONNECTION as i64 {
-            assert_eq!(hub.publish(1, &delivery(id)).await, 1);
+            assert_eq!(hub.publish(GroupId(1), &delivery(id)).await, 1);
         }
-        assert_eq!(hub.publish(1, &delivery(999)).await, 0);
-        assert_eq!(slow.go_live(0), Err(Ended::TooSlow));
+        assert_eq!(hub.publish(GroupId(1), &delivery(999)).await, 0);
+        assert_eq!(slow.go_live(MessageId(0)), Err(Ended::TooSlow));
         assert_eq!(slow.ended().await, Ended::TooSlow);
     }
 
@@ -388,14 +389,21 @@ mod tests {
     async fn a_removed_customer_gets_the_notice_then_their_connections_end() {
         let hub = ChatHub::default();
         let (gone, stays) = (Arc::new(Socket::default()), Arc::new(Socket::default()));
-        let (g, s) = (hub.subscribe(1, Some(7), gone.clone()), hub.subscribe(1, Some(8), stays.clone()));
-        g.go_live(0).unwrap();
-        s.go_live(0).unwrap();
-        let notice = Delivery { message_id: 0, json: Bytes::from_static(b"{\"removed\":7}"), closes_for: Some(7) };
-        assert_eq!(hub.publish(1, &notice).await, 2);
+        let (g, s) = (
+            hub.subscribe(GroupId(1), Some(CustomerId(7)), gone.clone()),
+            hub.subscribe(GroupId(1), Some(CustomerId(8)), stays.clone()),
+        );
+        g.go_live(MessageId(0)).unwrap();
+        s.go_live(MessageId(0)).unwrap();
+        let notice = Delivery {
+            message_id: None,
+            json: Bytes::from_static(b"{\"removed\":7}"),
+            closes_for: Some(CustomerId(7)),
+        };
+        assert_eq!(hub.publish(GroupId(1), &notice).await, 2);
         assert_eq!(g.ended().await, Ended::Removed);
         assert_eq!(gone.texts(), ["{\"removed\":7}"]);
-        assert_eq!(hub.publish(1, &delivery(1)).await, 1);
+        assert_eq!(hub.publish(GroupId(1), &delivery(1)).await, 1);
         assert_eq!(stays.texts(), ["{\"removed\":7}".to_owned(), json(1)]);
     }
 
@@ -403,10 +411,10 @@ mod tests {
     async fn a_fan_out_shared_among_workers_reaches_every_member_once_in_order() {
         let hub = ChatHub::default();
         let sockets: Vec<Arc<Socket>> = (0..1000).map(|_| Arc::new(Socket::default())).collect();
-        let subs: Vec<_> = sockets.iter().map(|s| hub.subscribe(1, None, s.clone())).collect();
-        subs.iter().for_each(|s| s.go_live(0).unwrap());
+        let subs: Vec<_> = sockets.iter().map(|s| hub.subscribe(GroupId(1), None, s.clone())).collect();
+        subs.iter().for_each(|s| s.go_live(MessageId(0)).unwrap());
         for id in 1..=3 {
-            assert_eq!(hub.publish(1, &delivery(id)).await, 1000);
+            assert_eq!(hub.publish(GroupId(1), &delivery(id)).await, 1000);
         }
         assert!(sockets.iter().all(|s| s.texts() == [json(1), json(2), json(3)]));
     }
@@ -414,9 +422,9 @@ mod tests {
     #[tokio::test]
     async fn closed_connections_are_forgotten() {
         let hub = ChatHub::default();
-        drop(hub.subscribe(1, None, Arc::new(Socket::default())));
-        assert_eq!(hub.publish(1, &delivery(1)).await, 0);
-        assert_eq!(hub.connections(1), 0);
+        drop(hub.subscribe(GroupId(1), None, Arc::new(Socket::default())));
+        assert_eq!(hub.publish(GroupId(1), &delivery(1)).await, 0);
+        assert_eq!(hub.connections(GroupId(1)), 0);
         assert_eq!(hub.dropped(), 0, "closing is not being too slow");
     }
 }

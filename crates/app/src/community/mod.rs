@@ -17,7 +17,10 @@ use chrono::{DateTime, Duration, Utc};
 use community::admission::{self, Admission, Applicant, EntryRefusal, Route};
 use community::moderation::{self, Finding, FloodWindows, GroupRules, Sanction, Violation};
 use community::service_clock::{Escalation, ServiceHours};
-use domain::{Code, Refusal};
+use domain::{
+    ActionId, ApplicationId, ApplicationStatus, BranchId, Code, ContentId, CustomerId, GroupId, MessageId,
+    PublicationId, Refusal, ReportId, SenderKind, StaffId,
+};
 use hub::{ChatHub, Delivery};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -80,12 +83,12 @@ pub enum Standing {
     /// The owner or a co-admin: writes, moderates, admits.
     Admin {
         /// Their staff id.
-        staff_id: i64,
+        staff_id: StaffId,
     },
     /// A member: writes under the group's rules.
     Member {
         /// Their customer id.
-        customer_id: i64,
+        customer_id: CustomerId,
     },
     /// Staff who oversee it (the branch manager, compliance, administrators): read only.
     Observer,
@@ -112,11 +115,11 @@ pub struct ChatMessage {
     #[serde(rename = "type")]
     pub kind: &'static str,
     /// Id; rises in the order messages are sent.
-    pub id: i64,
+    pub id: MessageId,
     /// The group.
-    pub group_id: i64,
+    pub group_id: GroupId,
     /// staff, customer or system.
-    pub sender_kind: String,
+    pub sender_kind: SenderKind,
     /// Staff or customer id.
     pub sender_id: i64,
     /// Name as shown.
@@ -124,13 +127,13 @@ pub struct ChatMessage {
     /// Text.
     pub body: String,
     /// The message this replies to.
-    pub reply_to: Option<i64>,
+    pub reply_to: Option<MessageId>,
     /// Names mentioned.
     pub mentions: Vec<String>,
     /// A pinned notice.
     pub pinned: bool,
     /// The content item it carries.
-    pub content_id: Option<i64>,
+    pub content_id: Option<ContentId>,
     /// Sent (RFC 3339).
     pub at: String,
 }
@@ -141,7 +144,7 @@ impl From<&MessageRow> for ChatMessage {
             kind: "message",
             id: m.id,
             group_id: m.group_id,
-            sender_kind: m.sender_kind.clone(),
+            sender_kind: m.sender_kind,
             sender_id: m.sender_id,
             sender_name: m.sender_name.clone(),
             body: m.body.clone(),
@@ -158,7 +161,7 @@ impl From<&MessageRow> for ChatMessage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Blocked {
     /// The moderation log entry (to appeal).
-    pub action_id: i64,
+    pub action_id: ActionId,
     /// The rule broken.
     pub violation: Violation,
     /// The words that broke it.
@@ -202,7 +205,7 @@ pub struct Draft {
     /// Text.
     pub text: String,
     /// Replying to this message of the group.
-    pub reply_to: Option<i64>,
+    pub reply_to: Option<MessageId>,
     /// Asked as a question explicitly.
     pub question: bool,
 }
@@ -244,7 +247,7 @@ pub struct Communities {
     hub: Arc<ChatHub>,
     floods: Mutex<FloodWindows>,
     // One writer per group at a time, so ids rise in the order members see them.
-    writers: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+    writers: Mutex<HashMap<GroupId, Arc<tokio::sync::Mutex<()>>>>,
     // One publisher of scheduled content at a time, so nothing goes out twice.
     publishing: tokio::sync::Mutex<()>,
 }
@@ -283,7 +286,7 @@ impl Communities {
     pub async fn group_for(
         &self,
         principal: &Principal,
-        group_id: i64,
+        group_id: GroupId,
     ) -> Result<(GroupRow, Standing), CommunityError> {
         let (group, standing, _) = self.group_with_membership(principal, group_id).await?;
         Ok((group, standing))
@@ -293,7 +296,7 @@ impl Communities {
     async fn group_with_membership(
         &self,
         principal: &Principal,
-        group_id: i64,
+        group_id: GroupId,
     ) -> Result<(GroupRow, Standing, Option<store::MemberRow>), CommunityError> {
         let group = self.db.group(group_id).await?.ok_or_else(|| refuse(codes::GROUP_NOT_FOUND))?;
         let (standing, membership) = self.standing_with_membership(principal, &group).await?;

@@ -7,8 +7,8 @@ impl Communities {
     /// Stops a question's clock with an answer, if it is still open.
     pub(super) async fn answer(
         &self,
-        question_id: i64,
-        answer_id: i64,
+        question_id: MessageId,
+        answer_id: MessageId,
         at: DateTime<Utc>,
     ) -> Result<bool, CommunityError> {
         let Some(q) = self.db.question(question_id).await? else { return Ok(false) };
@@ -23,8 +23,8 @@ impl Communities {
     pub async fn accept_answer(
         &self,
         principal: &Principal,
-        question_id: i64,
-        answer_id: i64,
+        question_id: MessageId,
+        answer_id: MessageId,
     ) -> Result<(), CommunityError> {
         let q = self.db.question(question_id).await?.ok_or_else(|| refuse(codes::QUESTION_NOT_FOUND))?;
         let (_, standing) = self.group_for(principal, q.group_id).await?;
@@ -76,15 +76,16 @@ impl Communities {
         principal: &Principal,
         since: DateTime<Utc>,
     ) -> Result<Vec<ResponseTimes>, CommunityError> {
+        // A user whose link to staff is missing sees no one's (no id is negative).
         let (advisor, branch) = match principal.role {
-            Role::Advisor => (principal.staff_id.or(Some(-1)), None),
-            Role::Manager => (None, principal.branch_id.or(Some(-1))),
+            Role::Advisor => (principal.staff_id.or(Some(StaffId(-1))), None),
+            Role::Manager => (None, principal.branch_id.or(Some(BranchId(-1)))),
             Role::Compliance | Role::Admin => (None, None),
             Role::Customer => return Err(staff_only("response_times").into()),
         };
         let answered = self.db.answered_questions(advisor, branch, since).await?;
-        let mut by_advisor: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
-        let mut by_group: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
+        let mut by_advisor: std::collections::BTreeMap<StaffId, Vec<i64>> = Default::default();
+        let mut by_group: std::collections::BTreeMap<GroupId, Vec<i64>> = Default::default();
         for q in &answered {
             let minutes = q.service_minutes.unwrap_or(0);
             by_advisor.entry(q.advisor_id).or_default().push(minutes);
@@ -96,8 +97,8 @@ impl Communities {
         };
         Ok(by_advisor
             .into_iter()
-            .map(|e| summary("advisor", e))
-            .chain(by_group.into_iter().map(|e| summary("group", e)))
+            .map(|(id, v)| summary("advisor", (id.0, v)))
+            .chain(by_group.into_iter().map(|(id, v)| summary("group", (id.0, v))))
             .collect())
     }
 }

@@ -8,7 +8,7 @@ impl Communities {
     pub(super) async fn sanction(
         &self,
         group: &GroupRow,
-        customer_id: i64,
+        customer_id: CustomerId,
         finding: Finding,
         by: &str,
     ) -> Result<Blocked, CommunityError> {
@@ -28,12 +28,12 @@ impl Communities {
     pub(super) async fn apply_sanction(
         &self,
         group: &GroupRow,
-        customer_id: i64,
+        customer_id: CustomerId,
         violation: &str,
         excerpt: &str,
         sanction: Sanction,
         by: &str,
-    ) -> Result<(i64, Option<DateTime<Utc>>), CommunityError> {
+    ) -> Result<(ActionId, Option<DateTime<Utc>>), CommunityError> {
         let action = NewAction {
             group_id: group.id,
             customer_id,
@@ -65,11 +65,11 @@ impl Communities {
     pub async fn sanction_member(
         &self,
         principal: &Principal,
-        group_id: i64,
-        customer_id: i64,
+        group_id: GroupId,
+        customer_id: CustomerId,
         sanction: &str,
         reason: &str,
-    ) -> Result<i64, CommunityError> {
+    ) -> Result<ActionId, CommunityError> {
         let (group, standing) = self.group_for(principal, group_id).await?;
         if !standing.is_admin() {
             return Err(admins_only("moderate").into());
@@ -91,7 +91,7 @@ impl Communities {
     }
 
     /// The sanctioned member appeals, once, with their reason.
-    pub async fn appeal(&self, principal: &Principal, action_id: i64, text: &str) -> Result<(), CommunityError> {
+    pub async fn appeal(&self, principal: &Principal, action_id: ActionId, text: &str) -> Result<(), CommunityError> {
         let action = self.db.action(action_id).await?.ok_or_else(|| refuse(codes::ACTION_NOT_FOUND))?;
         if principal.role != Role::Customer || principal.customer_id != Some(action.customer_id) {
             return Err(refuse(codes::SANCTIONED_APPEALS).into());
@@ -111,7 +111,7 @@ impl Communities {
     pub async fn review(
         &self,
         principal: &Principal,
-        action_id: i64,
+        action_id: ActionId,
         overturn: bool,
         note: &str,
     ) -> Result<(), CommunityError> {
@@ -143,7 +143,12 @@ impl Communities {
     }
 
     /// A member reports a message of their group; the report id.
-    pub async fn report(&self, principal: &Principal, message_id: i64, reason: &str) -> Result<i64, CommunityError> {
+    pub async fn report(
+        &self,
+        principal: &Principal,
+        message_id: MessageId,
+        reason: &str,
+    ) -> Result<ReportId, CommunityError> {
         let message = self.db.message(message_id).await?.ok_or_else(|| refuse(codes::MESSAGE_NOT_FOUND))?;
         let (_, standing) = self.group_for(principal, message.group_id).await?;
         let Standing::Member { customer_id } = standing else {
@@ -160,7 +165,7 @@ impl Communities {
     pub async fn resolve_report(
         &self,
         principal: &Principal,
-        report_id: i64,
+        report_id: ReportId,
         outcome: &str,
         note: &str,
     ) -> Result<(), CommunityError> {
@@ -180,11 +185,12 @@ impl Communities {
                     .with("value", outcome)
                     .with("options", "dismiss, warn, mute_hour, mute_day, remove")
             })?;
-            if message.sender_kind != "customer" {
+            if message.sender_kind != SenderKind::Customer {
                 return Err(refuse_on(codes::SANCTION_NEEDS_MEMBER, "outcome").into());
             }
             let excerpt: String = message.body.chars().take(60).collect();
-            self.apply_sanction(&group, message.sender_id, "report", &excerpt, sanction, &principal.login).await?;
+            self.apply_sanction(&group, CustomerId(message.sender_id), "report", &excerpt, sanction, &principal.login)
+                .await?;
         }
         if !self.db.resolve_report(report_id, &format!("{outcome}: {note}")).await? {
             return Err(refuse(codes::REPORT_RESOLVED).into());
@@ -196,7 +202,7 @@ impl Communities {
     pub async fn open_reports(
         &self,
         principal: &Principal,
-        group_id: i64,
+        group_id: GroupId,
     ) -> Result<Vec<store::ReportRow>, CommunityError> {
         let (group, standing) = self.group_for(principal, group_id).await?;
         if !standing.is_admin() {

@@ -7,7 +7,7 @@ impl Communities {
     pub async fn seeds(
         &self,
         principal: &Principal,
-        group_id: i64,
+        group_id: GroupId,
         days: i64,
     ) -> Result<Vec<community::seeds::Seed>, CommunityError> {
         let (_, standing) = self.group_for(principal, group_id).await?;
@@ -16,8 +16,8 @@ impl Communities {
         }
         let since = self.db.now() - Duration::days(days.clamp(1, 365));
         let counts = self.db.member_counts(group_id, since).await?;
-        let ids: Vec<i64> = counts.iter().map(|c| c.customer_id).collect();
-        let successful: Vec<i64> = self
+        let ids: Vec<CustomerId> = counts.iter().map(|c| c.customer_id).collect();
+        let successful: Vec<CustomerId> = self
             .db
             .labels_of(&ids)
             .await?

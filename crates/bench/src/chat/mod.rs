@@ -161,9 +161,9 @@ impl Readings {
 /// A seeded database and the sessions of its clients.
 struct Seeded {
     url: String,
-    group: i64,
+    group: domain::GroupId,
     advisor_token: String,
-    member_tokens: Vec<(i64, String)>,
+    member_tokens: Vec<(domain::GroupId, String)>,
 }
 
 async fn seed(opts: &ChatBenchOptions) -> Result<Seeded, ChatBenchError> {
@@ -184,8 +184,9 @@ async fn seed(opts: &ChatBenchOptions) -> Result<Seeded, ChatBenchError> {
     import.rejects = opts.work_dir.join("rejects.csv");
     import.progress = false;
     import_dir(&db, &import).await.map_err(|e| ChatBenchError::Setup(e.to_string()))?;
-    let customers: Vec<i64> = {
-        let mut ids: Vec<i64> = db.key_set(store::KeySet::Customers).await?.into_iter().collect();
+    let customers: Vec<domain::CustomerId> = {
+        let mut ids: Vec<domain::CustomerId> =
+            db.key_set(store::KeySet::Customers).await?.into_iter().map(domain::CustomerId).collect();
         ids.sort_unstable();
         ids.truncate(opts.clients);
         ids
@@ -260,7 +261,7 @@ fn start_server(url: &str) -> Result<Server, ChatBenchError> {
 }
 
 /// A group's chat socket, from its newest message on.
-fn live_path(group: i64) -> String {
+fn live_path(group: domain::GroupId) -> String {
     format!("/groups/{group}/live?after={}", i64::MAX)
 }
 
@@ -271,7 +272,12 @@ type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStre
 /// megabytes of frames in its own kernel before the server's pushback
 /// reaches it, which is the client's CPU on the cores the server shares
 /// here, not the server's work.
-async fn open(addr: &str, group: i64, token: &str, send_buffer: Option<u32>) -> Result<Socket, ChatBenchError> {
+async fn open(
+    addr: &str,
+    group: domain::GroupId,
+    token: &str,
+    send_buffer: Option<u32>,
+) -> Result<Socket, ChatBenchError> {
     let client = |e: &dyn std::fmt::Display| ChatBenchError::Client(e.to_string());
     let url = format!("ws://{addr}{}", live_path(group));
     let mut request = url.into_client_request().map_err(|e| client(&e))?;

@@ -28,7 +28,7 @@ pub enum TokensCommand {
         db: DbArgs,
         /// Token id.
         #[arg(long)]
-        id: i64,
+        id: domain::TokenId,
     },
 }
 

@@ -20,10 +20,10 @@ pub enum UsersCommand {
         role: Role,
         /// The staff member this user is (staff roles).
         #[arg(long)]
-        staff_id: Option<i64>,
+        staff_id: Option<domain::StaffId>,
         /// The customer this user is (customer role).
         #[arg(long)]
-        customer_id: Option<i64>,
+        customer_id: Option<domain::CustomerId>,
     },
 }
 

@@ -3,6 +3,7 @@ use crate::{AppState, HttpError};
 use access::Principal;
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
+use domain::StaffId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -10,7 +11,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct HandoverRequest {
     /// The receiving advisor's staff id.
-    pub to: i64,
+    pub to: StaffId,
 }
 
 /// What moved.
@@ -34,7 +35,7 @@ pub async fn handover(
     Path(id): Path<String>,
     JsonBody(request): JsonBody<HandoverRequest>,
 ) -> Result<Json<HandoverResult>, HttpError> {
-    let from: i64 = crate::params::path_id(&id, "staff")?;
+    let from: StaffId = crate::params::path_id(&id, "staff")?;
     let h = app::handover::hand_over(&state.db, &principal, from, request.to).await?;
     Ok(Json(HandoverResult { customers: h.customers, open_tasks: h.open_tasks }))
 }

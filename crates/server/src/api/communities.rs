@@ -12,6 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
+use domain::{CustomerId, MessageId, StaffId};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::{IntoParams, ToSchema};
@@ -93,7 +94,7 @@ pub async fn members(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CoAdmin {
     /// A member of staff.
-    pub staff_id: i64,
+    pub staff_id: StaffId,
 }
 
 /// The group's advisor names a co-admin (at most three).
@@ -212,7 +213,7 @@ pub async fn accept_invite(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Ban {
     /// The customer.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// Why.
     #[schema(pattern = "\\S")]
     pub reason: String,
@@ -235,9 +236,9 @@ pub async fn ban(
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct HistoryParams {
     /// Messages after this id, oldest first (to catch up).
-    pub after: Option<i64>,
+    pub after: Option<MessageId>,
     /// Messages before this id (to page back); the newest when neither is given.
-    pub before: Option<i64>,
+    pub before: Option<MessageId>,
     /// At most this many, 1 to 500 (default 100).
     pub limit: Option<i64>,
 }
@@ -265,7 +266,7 @@ pub struct SendMessage {
     #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub text: String,
     /// The message of this group it replies to.
-    pub reply_to: Option<i64>,
+    pub reply_to: Option<MessageId>,
     /// Asked as a question (questions are also detected).
     #[serde(default)]
     pub question: bool,
@@ -458,7 +459,7 @@ pub async fn questions(State(state): State<AppState>, Extension(principal): Exte
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Accept {
     /// A member's reply to the question.
-    pub answer_id: i64,
+    pub answer_id: MessageId,
 }
 
 /// An admin accepts a member's reply as the answer.
@@ -519,7 +520,7 @@ pub async fn seeds(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct FollowUp {
     /// One of the advisor's customers.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// Why, 1 to 500 characters.
     #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
     pub note: String,

@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
+use domain::GroupId;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::ToSchema;
@@ -116,7 +117,7 @@ pub async fn review(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Schedule {
     /// Groups the author runs.
-    pub groups: Vec<i64>,
+    pub groups: Vec<GroupId>,
     /// When: RFC 3339, or YYYY-MM-DD HH:MM:SS in Shanghai time; now when absent.
     pub at: Option<String>,
 }

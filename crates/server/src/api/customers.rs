@@ -5,6 +5,7 @@ use access::Principal;
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::{AccountId, CustomerId, StaffId};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use store::{CustomerRow, PositionRow};
@@ -14,7 +15,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CustomerSummary {
     /// Customer id.
-    pub id: i64,
+    pub id: CustomerId,
     /// Name.
     pub name: String,
     /// Masked mobile number, e.g. 138****5678.
@@ -29,7 +30,7 @@ pub struct CustomerSummary {
     /// Branch name.
     pub branch: String,
     /// Advisor id.
-    pub advisor_id: i64,
+    pub advisor_id: StaffId,
     /// Advisor name.
     pub advisor: String,
     /// Cash plus market value, CNY.
@@ -74,7 +75,7 @@ pub struct CustomerList {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Holding {
     /// Account id.
-    pub account_id: i64,
+    pub account_id: AccountId,
     /// Instrument code, e.g. 600519.SH.
     pub instrument: String,
     /// Instrument name.
@@ -167,7 +168,7 @@ pub async fn get(
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<Json<CustomerRecord>, HttpError> {
-    let id: i64 = crate::params::path_id(&id, "customer")?;
+    let id: CustomerId = crate::params::path_id(&id, "customer")?;
     let c = app::customers::record(&state.db, &principal, id).await?;
     Ok(Json(CustomerRecord {
         summary: CustomerSummary::of(c.summary, state.db.today()),
@@ -213,7 +214,7 @@ pub async fn reveal(
     Path(id): Path<String>,
     JsonBody(request): JsonBody<RevealRequest>,
 ) -> Result<Json<Revealed>, HttpError> {
-    let id: i64 = crate::params::path_id(&id, "customer")?;
+    let id: CustomerId = crate::params::path_id(&id, "customer")?;
     let value = app::customers::reveal(&state.db, &principal, id, request.field).await?;
     Ok(Json(Revealed { field: request.field, value }))
 }

@@ -7,6 +7,7 @@ use access::Principal;
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use classify::plan::{split, Bucket};
+use domain::{CustomerId, StaffId};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -26,7 +27,7 @@ pub struct LabelView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CustomerLabels {
     /// Customer id.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// The label configuration's version.
     pub version: String,
     /// The day they were computed for.
@@ -70,7 +71,7 @@ pub struct PlannedContact {
     /// Order in the plan, from 1.
     pub rank: i64,
     /// Customer id.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// Customer's name.
     pub customer: String,
     /// core_and_dormant, maintaining or precipitating.
@@ -102,7 +103,7 @@ pub struct SplitPart {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WeekPlanView {
     /// The advisor.
-    pub advisor_id: i64,
+    pub advisor_id: StaffId,
     /// The Monday the week starts on.
     pub week_start: String,
     /// Contacts the advisor's hours allow.

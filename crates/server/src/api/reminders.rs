@@ -8,6 +8,7 @@ use access::Principal;
 use axum::extract::State;
 use axum::{Extension, Json};
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::{AccountId, CustomerId, ReminderId};
 use serde::{Deserialize, Serialize};
 use store::ReminderRow;
 use utoipa::{IntoParams, ToSchema};
@@ -16,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ReminderParams {
     /// Only those with a larger id (for polling after a page's newest).
-    pub after: Option<i64>,
+    pub after: Option<ReminderId>,
     /// At most this many, newest first (default 100, at most 500).
     pub limit: Option<i64>,
 }
@@ -25,13 +26,13 @@ pub struct ReminderParams {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Reminder {
     /// Id, increasing as reminders are made.
-    pub id: i64,
+    pub id: ReminderId,
     /// Customer.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// Customer's name.
     pub customer: String,
     /// Account.
-    pub account_id: i64,
+    pub account_id: AccountId,
     /// Rule: stock_drop, limit_down, account_day_loss, drawdown, concentration,
     /// heavy_below_ma20, heavy_macd_death_cross, trapped, disclosure, month_loss_care.
     pub rule: String,

@@ -7,6 +7,7 @@ use access::Principal;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
+use domain::{CustomerId, StaffId, TaskId, TaskKind};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -22,17 +23,17 @@ pub struct TaskParams {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Task {
     /// Id.
-    pub id: i64,
+    pub id: TaskId,
     /// The advisor who does it.
-    pub advisor_id: i64,
+    pub advisor_id: StaffId,
     /// The advisor's name.
     pub advisor: String,
     /// The customer it is for.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// The customer's name.
     pub customer: String,
     /// follow_up, care, risk_reminder or question.
-    pub kind: String,
+    pub kind: TaskKind,
     /// What to do.
     pub title: String,
     /// By when (RFC 3339).
@@ -79,7 +80,7 @@ pub async fn list(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewTask {
     /// The customer it is for; their advisor does it.
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     /// follow_up, care, risk_reminder or question.
     #[schema(pattern = "^(follow_up|care|risk_reminder|question)$")]
     pub kind: String,
@@ -94,7 +95,7 @@ pub struct NewTask {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedTask {
     /// Id.
-    pub id: i64,
+    pub id: TaskId,
 }
 
 /// Adds a task for a customer in scope, for the customer's advisor.

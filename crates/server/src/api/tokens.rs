@@ -8,6 +8,7 @@ use app::tokens::Operator;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
+use domain::TokenId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -25,7 +26,7 @@ pub struct NewToken {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedToken {
     /// Id, for revoking it.
-    pub id: i64,
+    pub id: TokenId,
     /// Send as `Authorization: Bearer <token>`; it cannot be shown again.
     pub token: String,
     /// import or events.
@@ -37,7 +38,7 @@ pub struct CreatedToken {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TokenInfo {
     /// Id.
-    pub id: i64,
+    pub id: TokenId,
     /// Name.
     pub name: String,
     /// import or events.

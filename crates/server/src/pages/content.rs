@@ -73,7 +73,7 @@ pub async fn show(
                 h1 { (locale.t("content-title")) }
                 h2 { (locale.t("content-new")) }
                 form.content-new hx-post={ "/content?lang=" (lang) } hx-target="#content-new-result" {
-                    select name="kind" { @for k in app::community::content::KINDS { option value=(k) { (locale.t(&format!("content-kind-{k}"))) } } }
+                    select name="kind" { @for k in domain::ContentKind::ALL { option value=(k) { (locale.t(&format!("content-kind-{k}"))) } } }
                     input type="text" name="title" maxlength="120" required placeholder=(locale.t("content-title-field"));
                     textarea name="body" rows="6" required placeholder=(locale.t("content-body-field")) {}
                     button type="submit" { (locale.t("content-save-draft")) }
@@ -83,10 +83,10 @@ pub async fn show(
                     section.content-item id={ "item-" (v.item_id) } {
                         (version_view(locale, v))
                         p { (locale.t("content-reads")) ": " (reads.get(&v.item_id).copied().unwrap_or(0)) }
-                        @if v.status == "draft" {
+                        @if v.status == domain::ContentStatus::Draft {
                             button hx-post={ "/content/" (v.item_id) "/submit?lang=" (lang) } hx-target="next .result" { (locale.t("content-submit")) }
                         }
-                        @if v.status == "approved" && !groups.is_empty() {
+                        @if v.status == domain::ContentStatus::Approved && !groups.is_empty() {
                             form hx-post={ "/content/" (v.item_id) "/schedule?lang=" (lang) } hx-target="next .result" {
                                 @for g in &groups { label { input type="checkbox" name={ "group-" (g.id) } value="on"; " " (g.name) } " " }
                                 input type="text" name="at" placeholder="YYYY-MM-DD HH:MM:SS";
@@ -196,7 +196,7 @@ pub async fn schedule(
 ) -> Response {
     let result = async {
         let item = path_id(&item, "item")?;
-        let groups: Vec<i64> =
+        let groups: Vec<domain::GroupId> =
             form.keys().filter_map(|k| k.strip_prefix("group-")).filter_map(|g| g.parse().ok()).collect();
         let at = match form.get("at").map(|a| a.trim()).filter(|a| !a.is_empty()) {
             None => None,

@@ -7,7 +7,7 @@ use access::PiiField;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::Extension;
-use domain::to_shanghai;
+use domain::{to_shanghai, CustomerId};
 use maud::{html, Markup};
 use store::CustomerPage;
 
@@ -105,7 +105,7 @@ pub async fn list(
 
 /// A button that reveals one masked field in place, for roles that may; the
 /// CSRF header comes from `hx-headers` on the page's main element.
-fn reveal_button(locale: Locale, viewer: &Viewer, id: i64, field: PiiField) -> Markup {
+fn reveal_button(locale: Locale, viewer: &Viewer, id: CustomerId, field: PiiField) -> Markup {
     if !viewer.principal.may_reveal() {
         return html! {};
     }
@@ -211,7 +211,7 @@ pub async fn detail(
 }
 
 /// Staff only: the customer's labels with their reasons, and what the labels say to do.
-async fn knowing(state: &AppState, locale: Locale, id: i64) -> Result<Markup, PageError> {
+async fn knowing(state: &AppState, locale: Locale, id: CustomerId) -> Result<Markup, PageError> {
     let fail = |e: HttpError| PageError(e, locale);
     let stored = state.db.stored_labels(id, id).await.map_err(|e| fail(e.into()))?;
     let Some(stored) = stored.first() else {
@@ -270,7 +270,7 @@ async fn knowing(state: &AppState, locale: Locale, id: i64) -> Result<Markup, Pa
 }
 
 /// Recent trades, reminders and service history.
-async fn recent(state: &AppState, viewer: &Viewer, locale: Locale, id: i64) -> Result<Markup, PageError> {
+async fn recent(state: &AppState, viewer: &Viewer, locale: Locale, id: CustomerId) -> Result<Markup, PageError> {
     let fail = |e: HttpError| PageError(e, locale);
     let trades = state.db.recent_trades(id, 20).await.map_err(|e| fail(e.into()))?;
     let reminders = state

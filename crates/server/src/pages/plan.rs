@@ -19,7 +19,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use store::PlanRow;
 
-fn row(locale: Locale, advisor: i64, week: NaiveDate, c: &PlanRow) -> Markup {
+fn row(locale: Locale, advisor: domain::StaffId, week: NaiveDate, c: &PlanRow) -> Markup {
     html! {
         tr.contact id={ "contact-" (c.customer_id) } {
             td { (c.rank) }

@@ -23,9 +23,9 @@ use tokio::sync::broadcast::error::RecvError;
 /// A reminder as a page shows it; the same fields the WebSocket sends.
 #[derive(Debug, Clone, serde::Serialize)]
 struct ReminderLine {
-    id: i64,
+    id: domain::ReminderId,
     time: String,
-    customer_id: i64,
+    customer_id: domain::CustomerId,
     customer: String,
     rule: String,
     text: String,
@@ -213,12 +213,12 @@ mod tests {
     #[test]
     fn a_pushed_reminder_reaches_only_its_scope() {
         let r = ReminderRow {
-            id: 1,
-            customer_id: 7,
+            id: domain::ReminderId(1),
+            customer_id: domain::CustomerId(7),
             customer: "c".into(),
-            advisor_id: 3,
-            branch_id: 2,
-            account_id: 70,
+            advisor_id: domain::StaffId(3),
+            branch_id: domain::BranchId(2),
+            account_id: domain::AccountId(70),
             rule: "stock_drop".into(),
             instrument: None,
             step: 1,
@@ -232,10 +232,16 @@ mod tests {
             deliver_at: chrono::Utc::now(),
             delivered_at: None,
         };
-        assert!(in_scope(Scope::Firm, &r) && in_scope(Scope::Branch(2), &r) && in_scope(Scope::Advisor(3), &r));
-        assert!(in_scope(Scope::Customer(7), &r));
         assert!(
-            !in_scope(Scope::Branch(1), &r) && !in_scope(Scope::Advisor(4), &r) && !in_scope(Scope::Customer(8), &r)
+            in_scope(Scope::Firm, &r)
+                && in_scope(Scope::Branch(domain::BranchId(2)), &r)
+                && in_scope(Scope::Advisor(domain::StaffId(3)), &r)
+        );
+        assert!(in_scope(Scope::Customer(domain::CustomerId(7)), &r));
+        assert!(
+            !in_scope(Scope::Branch(domain::BranchId(1)), &r)
+                && !in_scope(Scope::Advisor(domain::StaffId(4)), &r)
+                && !in_scope(Scope::Customer(domain::CustomerId(8)), &r)
         );
         assert!(!in_scope(Scope::Nothing, &r));
     }

@@ -19,7 +19,7 @@ pub async fn admission(
     let pending =
         state.community.applications(&viewer.principal, g.id, Some("pending")).await.map_err(|e| fail(e.into()))?;
     let seeds = state.community.seeds(&viewer.principal, g.id, 30).await.map_err(|e| fail(e.into()))?;
-    let names: HashMap<i64, String> = state
+    let names: HashMap<domain::CustomerId, String> = state
         .db
         .members(g.id)
         .await
@@ -101,7 +101,7 @@ pub async fn follow_up(
         }
         let customer = form.get("customer_id").map(|c| c.trim()).unwrap_or("");
         let customer = customer
-            .parse::<i64>()
+            .parse::<domain::CustomerId>()
             .map_err(|_| HttpError::of(domain::codes::NOT_A_NUMBER).on("customer_id").with("value", customer))?;
         let note = form.get("note").map(String::as_str).unwrap_or("");
         state.community.follow_up(&viewer.principal, customer, note).await?;

@@ -2,6 +2,7 @@
 //! message as it comes, each once; a member's messages through the rules.
 
 use super::*;
+use domain::{GroupId, MessageId};
 
 /// A chat socket's read buffer, bytes.
 const SOCKET_BUFFER: usize = 4 * 1024;
@@ -46,10 +47,10 @@ pub async fn chat(
         return Ok(page(locale, &g.name, &format!("/groups/{}", g.id), &viewer, body));
     }
     let pinned = state.db.pinned_messages(g.id).await.map_err(|e| fail(e.into()))?;
-    let last = recent.last().map_or(0, |m| m.id);
+    let last = recent.last().map_or(MessageId(0), |m| m.id);
     let writes = matches!(standing, Standing::Admin { .. } | Standing::Member { .. });
     let me = match standing {
-        Standing::Member { customer_id } => customer_id,
+        Standing::Member { customer_id } => customer_id.0,
         _ => 0,
     };
     let body = html! {
@@ -87,14 +88,14 @@ pub async fn chat(
 pub struct ChatParams {
     lang: Option<String>,
     /// Show the messages before this id (read only).
-    before: Option<i64>,
+    before: Option<MessageId>,
 }
 
 /// Where a reconnecting socket resumes.
 #[derive(Debug, Deserialize)]
 pub struct LiveParams {
     /// The last message id the client has; it gets everything after.
-    after: Option<i64>,
+    after: Option<MessageId>,
 }
 
 /// Only our own pages may open a chat socket with the viewer's cookie.
@@ -122,7 +123,7 @@ pub async fn live(
     }
     let id = path_id(&group, "group")?;
     let (g, _) = state.community.group_for(&viewer.principal, id).await?;
-    let after = q.after.unwrap_or(0).max(0);
+    let after = q.after.unwrap_or(MessageId(0)).max(MessageId(0));
     // Subscribe before reading history, so nothing sent in between is lost.
     let me = viewer.principal.customer_id.filter(|_| viewer.principal.role == Role::Customer);
     let subscription = state.community.hub().subscribe(g.id, me, std::sync::Arc::new(peer.clone()));
@@ -163,13 +164,13 @@ async fn close_ended(socket: &mut WebSocket, why: Ended) {
     let _ = tokio::time::timeout(CLOSE_WAIT, close(socket, code, reason)).await;
 }
 
-async fn converse(chat: Chat, state: AppState, principal: Principal, group_id: i64, after: i64) {
+async fn converse(chat: Chat, state: AppState, principal: Principal, group_id: GroupId, after: MessageId) {
     let Chat { mut socket, peer, subscription, locale } = chat;
     // An id past the newest message (a client's bad memory) would hide what comes next.
     let newest = match state.db.messages_before(group_id, None, 1).await {
-        Ok(m) => m.last().map_or(0, |m| m.id),
+        Ok(m) => m.last().map_or(MessageId(0), |m| m.id),
         Err(e) => {
-            tracing::error!(error = %e, group_id, "reading chat history failed");
+            tracing::error!(error = %e, %group_id, "reading chat history failed");
             return close(&mut socket, 1011, "history unavailable; reconnect").await;
         }
     };
@@ -178,7 +179,7 @@ async fn converse(chat: Chat, state: AppState, principal: Principal, group_id: i
         let page = match state.community.history_after(group_id, last, CATCH_UP_PAGE).await {
             Ok(page) => page,
             Err(e) => {
-                tracing::error!(error = %e, group_id, "reading chat history failed");
+                tracing::error!(error = %e, %group_id, "reading chat history failed");
                 return close(&mut socket, 1011, "history unavailable; reconnect").await;
             }
         };
@@ -239,7 +240,7 @@ async fn converse(chat: Chat, state: AppState, principal: Principal, group_id: i
 #[derive(Debug, Deserialize)]
 struct Incoming {
     text: String,
-    reply_to: Option<i64>,
+    reply_to: Option<MessageId>,
     #[serde(default)]
     question: bool,
 }
@@ -255,7 +256,7 @@ fn error_frame(kind: &str, error: &HttpError, locale: crate::i18n::Locale) -> St
 async fn take(
     state: &AppState,
     principal: &Principal,
-    group_id: i64,
+    group_id: GroupId,
     text: &str,
     locale: crate::i18n::Locale,
 ) -> Option<String> {
@@ -273,7 +274,7 @@ async fn take(
         Err(e) => {
             let e = HttpError::from(e);
             if e.status().is_server_error() {
-                tracing::error!(code = e.code().code, group_id, "sending a chat message failed");
+                tracing::error!(code = e.code().code, %group_id, "sending a chat message failed");
             }
             Some(error_frame("error", &e, locale))
         }

@@ -72,7 +72,7 @@ pub(crate) fn refreshed(locale: Locale, result: Result<(), HttpError>) -> Respon
 fn message_item(locale: Locale, m: &MessageRow) -> Markup {
     html! {
         li.message.(m.sender_kind) id={ "m-" (m.id) } data-id=(m.id) {
-            span.sender { @if m.sender_kind == "system" { (locale.t("chat-system")) } @else { (m.sender_name) } }
+            span.sender { @if m.sender_kind == domain::SenderKind::System { (locale.t("chat-system")) } @else { (m.sender_name) } }
             " " span.when { (when(m.at)) } " "
             @if let Some(r) = m.reply_to { a.reply-to href={ "#m-" (r) } { "↩ " (r) } " " }
             span.body { (m.body) }
