@@ -185,10 +185,9 @@ pub async fn complete_contact(
     outcome: &str,
 ) -> Result<PlanRow, Error> {
     let (advisor, day) = chosen(db, principal, advisor, week).await?;
-    let outcome = outcome.trim();
-    domain::text_within("outcome", outcome, 1, crate::tasks::MAX_OUTCOME)?;
+    let outcome = domain::Outcome::parse(outcome)?;
     let week = week_start_of(day);
-    if !db.complete_contact(principal, advisor, week, customer, outcome).await? {
+    if !db.complete_contact(principal, advisor, week, customer, &outcome).await? {
         return Err(codes::CONTACT_NOT_FOUND.refuse().into());
     }
     let rows = db.plan(advisor, week).await?;

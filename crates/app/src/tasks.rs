@@ -4,13 +4,13 @@
 use crate::{codes, Error};
 use access::{Principal, Role};
 use chrono::{DateTime, Utc};
-use domain::{CustomerId, TaskId, TaskKind};
+use domain::{CustomerId, Outcome, TaskId, TaskKind, TaskTitle};
 use store::{Db, NewTask, TaskRow};
 
 /// The longest task title and outcome, in characters.
-pub const MAX_TITLE: usize = 200;
+pub const MAX_TITLE: usize = TaskTitle::MAX;
 /// The longest outcome, in characters.
-pub const MAX_OUTCOME: usize = 500;
+pub const MAX_OUTCOME: usize = Outcome::MAX;
 
 /// The work queue is staff's.
 pub fn staff_only(principal: &Principal) -> Result<(), Error> {
@@ -43,24 +43,22 @@ pub struct TaskRequest {
 pub async fn create(db: &Db, principal: &Principal, request: &TaskRequest) -> Result<TaskId, Error> {
     staff_only(principal)?;
     let kind: TaskKind = request.kind.parse().map_err(domain::Refusal::from)?;
-    let title = request.title.trim();
-    domain::text_within("title", title, 1, MAX_TITLE)?;
+    let title = TaskTitle::parse(&request.title)?;
     let due_at: Option<DateTime<Utc>> = request
         .due_at
         .as_deref()
         .map(|d| domain::parse_timestamp("due_at", d))
         .transpose()
         .map_err(domain::Refusal::from)?;
-    let task = NewTask { customer_id: request.customer_id, kind, title: title.to_owned(), due_at };
+    let task = NewTask { customer_id: request.customer_id, kind, title, due_at };
     db.create_task(principal, &task).await?.ok_or_else(|| codes::CUSTOMER_NOT_FOUND.refuse().on("customer_id").into())
 }
 
 /// Marks an open task in scope done, with what came of it (1 to 500 characters).
 pub async fn complete(db: &Db, principal: &Principal, id: TaskId, outcome: &str) -> Result<TaskRow, Error> {
     staff_only(principal)?;
-    let outcome = outcome.trim();
-    domain::text_within("outcome", outcome, 1, MAX_OUTCOME)?;
-    if !db.complete_task(principal, id, outcome).await? {
+    let outcome = Outcome::parse(outcome)?;
+    if !db.complete_task(principal, id, &outcome).await? {
         return Err(codes::TASK_NOT_FOUND.refuse().into());
     }
     let done = db.tasks(principal.scope(), true).await?;

@@ -50,10 +50,9 @@ pub struct MadeToken {
 /// Makes a token for a feed.
 pub async fn create(db: &Db, by: Operator<'_>, name: &str, scope: FeedScope) -> Result<MadeToken, Error> {
     by.check()?;
-    let name = name.trim();
-    domain::text_within("name", name, 1, 100)?;
+    let name = domain::TokenName::parse(name)?;
     let token = new_api_token();
-    let id = db.create_api_token(&by.actor(), name, scope, &secret_digest(&token)).await?;
+    let id = db.create_api_token(&by.actor(), &name, scope, &secret_digest(&token)).await?;
     Ok(MadeToken { id, token, scope })
 }
 

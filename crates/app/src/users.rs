@@ -34,8 +34,7 @@ pub struct AddedUser {
 
 /// Adds a user and records who added them (`actor`), in one unit of work.
 pub async fn add_user(db: &Db, actor: &str, request: UserRequest) -> Result<AddedUser, Error> {
-    let login = request.login.trim().to_owned();
-    domain::text_within("login", &login, 1, 100)?;
+    let login = domain::LoginName::parse(&request.login)?;
     let is_customer = request.role == Role::Customer;
     if is_customer != request.customer_id.is_some() || request.staff_id.is_some() == request.customer_id.is_some() {
         return Err(codes::USER_LINKS.refuse().into());

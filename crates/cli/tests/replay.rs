@@ -8,7 +8,12 @@ async fn a_real_day_arrives_as_snapshots_through_the_events_feed() {
     let app = test_support::TestApp::spawn(book.db.clone()).await;
     let token = access::new_api_token();
     book.db
-        .create_api_token("test", "replay", access::FeedScope::Events, &access::secret_digest(&token))
+        .create_api_token(
+            "test",
+            &domain::TokenName::parse("replay").unwrap(),
+            access::FeedScope::Events,
+            &access::secret_digest(&token),
+        )
         .await
         .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_brokerdesk"))

@@ -141,15 +141,6 @@ impl fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
-/// A text of `min` to `max` characters (after trimming), or a refusal on `field` saying so.
-pub fn text_within(field: &'static str, text: &str, min: usize, max: usize) -> Result<(), Refusal> {
-    let n = text.trim().chars().count();
-    if n < min || n > max {
-        return Err(codes::LENGTH.refuse().on(field).with("min", min).with("max", max));
-    }
-    Ok(())
-}
-
 /// Why a value could not become a domain type: the field, and a refusal
 /// saying which rule it broke.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,11 +12,12 @@ mod money;
 mod party;
 mod person;
 mod quotes;
+pub(crate) mod text;
 mod time;
 mod trading;
 
 pub use community::{ApplicationStatus, ContentKind, ContentStatus, SenderKind};
-pub use error::{codes, english, text_within, Code, DomainError, ErrorCode, ErrorKind, Refusal};
+pub use error::{codes, english, Code, DomainError, ErrorCode, ErrorKind, Refusal};
 pub use ids::{
     AccountId, ActionId, ApplicationId, BranchId, ContentId, CustomerId, EventId, GroupId, MessageId, PublicationId,
     ReminderId, ReportId, StaffId, TaskId, TokenId, TradeId, UserId,
@@ -29,5 +30,9 @@ pub use party::{
 };
 pub use person::{age_in_year, mask_national_id, mask_phone, NationalId, PersonName, Phone};
 pub use quotes::{DailyBar, Snapshot};
+pub use text::{
+    AppealText, ContentBody, ContentTitle, GroupDescription, GroupName, LoginName, MessageText, Note, Outcome,
+    TaskTitle, TokenName,
+};
 pub use time::{parse_date, parse_timestamp, shanghai, to_shanghai, Clock, SetClock, SystemClock};
 pub use trading::{CashFlow, CashFlowKind, Position, Side, Trade};

@@ -63,7 +63,7 @@ async fn two_browsers_in_one_group_see_each_others_messages() {
     book.db.add_member(group, domain::CustomerId(2), chrono::Utc::now()).await.unwrap();
     book.db
         .create_user(&store::NewUser {
-            login: "member2".into(),
+            login: domain::LoginName::parse("member2").unwrap(),
             password_hash: access::hash_password(PASSWORD).unwrap(),
             role: access::Role::Customer,
             staff_id: None,

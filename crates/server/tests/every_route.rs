@@ -189,8 +189,17 @@ async fn community_ids(book: &test_support::TestDb, app: &TestApp) -> Vec<(&'sta
         })
         .await
         .unwrap();
-    let report = book.db.report_message(group, message, member, "spam").await.unwrap();
-    let item = book.db.create_content(advisor_staff(book).await, domain::ContentKind::Article, "t", "b").await.unwrap();
+    let report = book.db.report_message(group, message, member, &domain::Note::parse("spam").unwrap()).await.unwrap();
+    let item = book
+        .db
+        .create_content(
+            advisor_staff(book).await,
+            domain::ContentKind::Article,
+            &domain::ContentTitle::parse("t").unwrap(),
+            &domain::ContentBody::parse("b").unwrap(),
+        )
+        .await
+        .unwrap();
     let application = book.db.apply_to_group(group, domain::CustomerId(3), "").await.unwrap();
     let ids = [group.0, message.0, action.0, report.0, item.0, application.0, 0, SAME_ADVISOR, message.0];
     COMMUNITY_PLACEHOLDERS.iter().copied().zip(ids.iter().map(|i| i.to_string())).collect()

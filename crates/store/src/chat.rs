@@ -3,7 +3,9 @@
 
 use crate::{with_pool, with_tx, Db, StoreError, Tx};
 use chrono::{DateTime, Utc};
-use domain::{ActionId, BranchId, ContentId, CustomerId, GroupId, MessageId, ReportId, SenderKind, StaffId};
+use domain::{
+    ActionId, AppealText, BranchId, ContentId, CustomerId, GroupId, MessageId, Note, ReportId, SenderKind, StaffId,
+};
 use serde::Serialize;
 
 /// One chat message.
@@ -309,7 +311,7 @@ impl Db {
     }
 
     /// Records the member's appeal; false when already appealed or reviewed.
-    pub async fn appeal_action(&self, id: ActionId, text: &str) -> Result<bool, StoreError> {
+    pub async fn appeal_action(&self, id: ActionId, text: &AppealText) -> Result<bool, StoreError> {
         let now = self.now();
         let sql = "UPDATE moderation_actions SET appeal = $1, appealed_at = $2 \
                    WHERE id = $3 AND appeal IS NULL AND reviewed_at IS NULL";
@@ -324,7 +326,7 @@ impl Db {
         group_id: GroupId,
         message_id: MessageId,
         reporter_id: CustomerId,
-        reason: &str,
+        reason: &Note,
     ) -> Result<ReportId, StoreError> {
         let now = self.now();
         let sql = "INSERT INTO member_reports (group_id, message_id, reporter_id, reason, at) \

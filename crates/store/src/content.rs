@@ -4,7 +4,10 @@
 
 use crate::{with_pool, with_tx, Db, StoreError, Tx};
 use chrono::{DateTime, Utc};
-use domain::{ContentId, ContentKind, ContentStatus, CustomerId, GroupId, MessageId, PublicationId, StaffId};
+use domain::{
+    ContentBody, ContentId, ContentKind, ContentStatus, ContentTitle, CustomerId, GroupId, MessageId, Note,
+    PublicationId, StaffId,
+};
 use serde::Serialize;
 
 /// One version of a content item.
@@ -85,8 +88,8 @@ impl Db {
         &self,
         advisor_id: StaffId,
         kind: ContentKind,
-        title: &str,
-        body: &str,
+        title: &ContentTitle,
+        body: &ContentBody,
     ) -> Result<ContentId, StoreError> {
         let now = self.now();
         let item = "INSERT INTO content_items (advisor_id, kind, created_at) VALUES ($1, $2, $3) RETURNING id";
@@ -102,7 +105,12 @@ impl Db {
     }
 
     /// Adds a new draft version (earlier ones stay as they were); its number.
-    pub async fn revise_content(&self, item_id: ContentId, title: &str, body: &str) -> Result<i64, StoreError> {
+    pub async fn revise_content(
+        &self,
+        item_id: ContentId,
+        title: &ContentTitle,
+        body: &ContentBody,
+    ) -> Result<i64, StoreError> {
         let now = self.now();
         let next = "SELECT COALESCE(MAX(version), 0) + 1 FROM content_versions WHERE item_id = $1";
         let insert = "INSERT INTO content_versions (item_id, version, title, body, status, written_at) \
@@ -187,7 +195,7 @@ impl Db {
         &self,
         advisor_id: StaffId,
         customer_id: CustomerId,
-        note: &str,
+        note: &Note,
     ) -> Result<(), StoreError> {
         let now = self.now();
         let sql = "INSERT INTO follow_ups (advisor_id, customer_id, note, at) VALUES ($1, $2, $3, $4) \

@@ -4,7 +4,7 @@
 
 use crate::{with_pool, with_tx, Db, StoreError, Tx};
 use chrono::{DateTime, Utc};
-use domain::{ApplicationId, ApplicationStatus, BranchId, CustomerId, GroupId, StaffId};
+use domain::{ApplicationId, ApplicationStatus, BranchId, CustomerId, GroupDescription, GroupId, GroupName, StaffId};
 use serde::Serialize;
 
 /// A group as lists show it.
@@ -40,9 +40,9 @@ pub struct NewGroup {
     /// Owner.
     pub advisor_id: StaffId,
     /// Name.
-    pub name: String,
+    pub name: GroupName,
     /// What it is for.
-    pub description: String,
+    pub description: GroupDescription,
     /// Content rules (JSON).
     pub rules: String,
     /// Most members.

@@ -7,7 +7,7 @@ use crate::customers::push_scope;
 use crate::{with_pool, Db, StoreError};
 use access::{AuditEntry, Principal};
 use chrono::NaiveDate;
-use domain::{CustomerId, StaffId};
+use domain::{CustomerId, Outcome, StaffId};
 use sqlx::QueryBuilder;
 
 /// One of an advisor's customers, as planning reads them.
@@ -185,7 +185,7 @@ impl Db {
         advisor_id: StaffId,
         week_start: NaiveDate,
         customer_id: CustomerId,
-        outcome: &str,
+        outcome: &Outcome,
     ) -> Result<bool, StoreError> {
         let now = self.now();
         let week = week_start.to_string();

@@ -6,7 +6,7 @@ use crate::customers::push_scope;
 use crate::{with_pool, Db, StoreError};
 use access::{AuditEntry, Principal, Scope};
 use chrono::{DateTime, Utc};
-use domain::{CustomerId, StaffId, TaskId, TaskKind};
+use domain::{CustomerId, Outcome, StaffId, TaskId, TaskKind, TaskTitle};
 use serde::Serialize;
 use sqlx::QueryBuilder;
 
@@ -18,7 +18,7 @@ pub struct NewTask {
     /// Why.
     pub kind: TaskKind,
     /// What to do, in a line.
-    pub title: String,
+    pub title: TaskTitle,
     /// By when, if it has a date.
     pub due_at: Option<DateTime<Utc>>,
 }
@@ -141,7 +141,12 @@ impl Db {
 
     /// Marks an open task in scope done with its outcome; false when there is
     /// no such open task in scope.
-    pub async fn complete_task(&self, principal: &Principal, id: TaskId, outcome: &str) -> Result<bool, StoreError> {
+    pub async fn complete_task(
+        &self,
+        principal: &Principal,
+        id: TaskId,
+        outcome: &Outcome,
+    ) -> Result<bool, StoreError> {
         let now = self.now();
         let open: Option<TaskId> = with_pool!(self, pool => {
             let mut q = QueryBuilder::new(

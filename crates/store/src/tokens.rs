@@ -5,7 +5,7 @@ use crate::audit::audited;
 use crate::{with_pool, Db, StoreError};
 use access::{AuditEntry, FeedCaller, FeedScope};
 use chrono::{DateTime, Utc};
-use domain::TokenId;
+use domain::{TokenId, TokenName};
 use serde::Serialize;
 
 /// A token as an admin sees it: never the token itself.
@@ -38,7 +38,7 @@ impl Db {
     pub async fn create_api_token(
         &self,
         actor: &str,
-        name: &str,
+        name: &TokenName,
         scope: FeedScope,
         token_digest: &str,
     ) -> Result<TokenId, StoreError> {

@@ -1,7 +1,7 @@
 use crate::{with_pool, with_tx, Db, StoreError, Tx};
 use access::{Principal, Role};
 use chrono::{DateTime, Utc};
-use domain::{BranchId, CustomerId, StaffId, UserId};
+use domain::{BranchId, CustomerId, LoginName, StaffId, UserId};
 
 /// What sign-in needs to know about a login.
 #[derive(Debug, Clone)]
@@ -20,7 +20,7 @@ pub struct SignInRecord {
 #[derive(Debug, Clone)]
 pub struct NewUser {
     /// Login name.
-    pub login: String,
+    pub login: LoginName,
     /// argon2id PHC string.
     pub password_hash: String,
     /// Role.

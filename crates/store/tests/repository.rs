@@ -112,7 +112,8 @@ async fn concurrent_audit_appends_form_one_unbroken_chain() {
 async fn api_tokens_are_found_by_digest_until_revoked_on_both_backends() {
     for t in test_db::backends().await {
         let digest = access::secret_digest("bdt_example");
-        let id = t.db.create_api_token("user:1:admin", "feed", access::FeedScope::Import, &digest).await.unwrap();
+        let name = domain::TokenName::parse("feed").unwrap();
+        let id = t.db.create_api_token("user:1:admin", &name, access::FeedScope::Import, &digest).await.unwrap();
         let caller = t.db.feed_caller(&digest).await.unwrap().expect("live token");
         assert_eq!((caller.token_id, caller.scope), (id, access::FeedScope::Import), "{}", t.name);
         assert!(t.db.feed_caller(&access::secret_digest("bdt_other")).await.unwrap().is_none());

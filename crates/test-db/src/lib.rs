@@ -84,7 +84,8 @@ pub async fn postgres() -> Option<TestDb> {
 /// A new events-feed token for `db` (as an admin would make one).
 pub async fn events_token(db: &Db) -> String {
     let token = access::new_api_token();
-    db.create_api_token("test", "events", access::FeedScope::Events, &access::secret_digest(&token))
+    let name = domain::TokenName::parse("events").expect("a name");
+    db.create_api_token("test", &name, access::FeedScope::Events, &access::secret_digest(&token))
         .await
         .expect("token stored");
     token

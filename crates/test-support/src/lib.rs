@@ -240,7 +240,7 @@ pub async fn customer_session(t: &TestDb, app: &TestApp, customer_id: i64) -> Se
     let login = format!("customer{customer_id}");
     let password = "a long enough password";
     t.db.create_user(&store::NewUser {
-        login: login.clone(),
+        login: domain::LoginName::parse(&login).expect("a login"),
         password_hash: access::hash_password(password).expect("hash"),
         role: access::Role::Customer,
         staff_id: None,

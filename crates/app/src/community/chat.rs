@@ -2,6 +2,7 @@
 //! question and placement in one unit of work, and fanned out; pins and history.
 
 use super::*;
+use domain::MessageText;
 
 impl Communities {
     pub(super) fn writer(&self, group_id: GroupId) -> Arc<tokio::sync::Mutex<()>> {
@@ -65,10 +66,8 @@ impl Communities {
         draft: &Draft,
     ) -> Result<Posted, CommunityError> {
         let (group, standing, membership) = self.group_with_membership(principal, group_id).await?;
-        let text = draft.text.trim();
-        if text.is_empty() || text.chars().count() > MAX_MESSAGE_CHARS {
-            return Err(length("text", 1, MAX_MESSAGE_CHARS).into());
-        }
+        let text = MessageText::parse(&draft.text)?;
+        let text = text.as_str();
         if let Some(reply_to) = draft.reply_to {
             if self.db.message(reply_to).await?.is_none_or(|m| m.group_id != group_id) {
                 return Err(refuse_on(codes::REPLY_ELSEWHERE, "reply_to").into());

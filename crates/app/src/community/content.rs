@@ -3,12 +3,14 @@
 //! into groups, where it goes out with the risk disclaimer and the
 //! advisor's licence number. Every version is kept.
 
-use super::{length, refuse, refuse_on, Communities, CommunityError, Standing};
+use super::{refuse, refuse_on, Communities, CommunityError, Standing};
 use crate::codes;
 use access::{AuditEntry, Principal, Role};
 use chrono::{DateTime, Utc};
 use community::moderation::{self, GroupRules};
-use domain::{ContentId, ContentKind, ContentStatus, CustomerId, GroupId, SenderKind, StaffId};
+use domain::{
+    ContentBody, ContentId, ContentKind, ContentStatus, ContentTitle, CustomerId, GroupId, Note, SenderKind, StaffId,
+};
 use serde::Serialize;
 use store::{ContentVersion, NewMessage, PublicationRow};
 
@@ -52,14 +54,8 @@ pub struct ContentView {
     pub reads: i64,
 }
 
-fn check_text(title: &str, body: &str) -> Result<(), CommunityError> {
-    if title.trim().is_empty() || title.chars().count() > 120 {
-        return Err(length("title", 1, 120).into());
-    }
-    if body.trim().is_empty() || body.chars().count() > 20_000 {
-        return Err(length("body", 1, 20_000).into());
-    }
-    Ok(())
+fn check_text(title: &str, body: &str) -> Result<(ContentTitle, ContentBody), CommunityError> {
+    Ok((ContentTitle::parse(title)?, ContentBody::parse(body)?))
 }
 
 impl Communities {
@@ -93,8 +89,8 @@ impl Communities {
     ) -> Result<ContentId, CommunityError> {
         let advisor = Self::author(principal)?;
         let kind: ContentKind = kind.parse()?;
-        check_text(title, body)?;
-        Ok(self.db.create_content(advisor, kind, title.trim(), body.trim()).await?)
+        let (title, body) = check_text(title, body)?;
+        Ok(self.db.create_content(advisor, kind, &title, &body).await?)
     }
 
     /// The author writes a new version (a draft again); its number.
@@ -106,8 +102,8 @@ impl Communities {
         body: &str,
     ) -> Result<i64, CommunityError> {
         self.own_versions(principal, item_id).await?;
-        check_text(title, body)?;
-        Ok(self.db.revise_content(item_id, title.trim(), body.trim()).await?)
+        let (title, body) = check_text(title, body)?;
+        Ok(self.db.revise_content(item_id, &title, &body).await?)
     }
 
     /// The author submits the newest draft for review, after the banned-phrase check; the version.
@@ -293,14 +289,11 @@ impl Communities {
         note: &str,
     ) -> Result<(), CommunityError> {
         let advisor = Self::author(principal)?;
-        let note = note.trim();
-        if note.is_empty() || note.chars().count() > 500 {
-            return Err(length("note", 1, 500).into());
-        }
+        let note = Note::parse(note)?;
         if self.db.advisor_of(customer_id).await? != Some(advisor) {
             return Err(refuse(codes::CUSTOMER_NOT_FOUND).into());
         }
-        Ok(self.db.add_follow_up(advisor, customer_id, note).await?)
+        Ok(self.db.add_follow_up(advisor, customer_id, &note).await?)
     }
 }
 

@@ -2,6 +2,7 @@
 //! invites decided by the `community` crate's admission rules, bans.
 
 use super::*;
+use domain::{GroupDescription, GroupName};
 
 impl Communities {
     /// An advisor makes a group; its id. The rules are the firm's defaults
@@ -18,13 +19,8 @@ impl Communities {
             (Role::Advisor, Some(s)) => s,
             _ => return Err(refuse(codes::ADVISORS_OWN_GROUPS).into()),
         };
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 60 {
-            return Err(length("name", 1, 60).into());
-        }
-        if description.chars().count() > 1_000 {
-            return Err(length("description", 0, 1_000).into());
-        }
+        let name = GroupName::parse(name)?;
+        let description = GroupDescription::parse(description)?;
         let rules: GroupRules = match rules {
             Some(text) if !text.trim().is_empty() => {
                 serde_json::from_str(text).map_err(|e| refuse_on(codes::GROUP_RULES, "rules").with("detail", e))?
@@ -43,8 +39,7 @@ impl Communities {
                 .into());
         }
         let rules = serde_json::to_string(&rules).expect("group rules serialize");
-        let group =
-            NewGroup { advisor_id, name: name.to_owned(), description: description.trim().to_owned(), rules, capacity };
+        let group = NewGroup { advisor_id, name, description, rules, capacity };
         Ok(self.db.create_group(&group).await?)
     }
 

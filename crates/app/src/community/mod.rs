@@ -32,7 +32,7 @@ pub const INVITE_DAYS: i64 = 7;
 /// The most members a group may hold (WeCom's groups hold 500; a broadcast group more).
 pub const MAX_CAPACITY: i64 = 10_000;
 /// The longest chat message, in characters.
-pub const MAX_MESSAGE_CHARS: usize = 2_000;
+pub const MAX_MESSAGE_CHARS: usize = domain::MessageText::MAX;
 
 /// Why a community request was refused, or failed: the use cases' one error.
 pub type CommunityError = crate::Error;
@@ -55,11 +55,6 @@ fn refuse(code: Code) -> Refusal {
 /// A refusal with this code, blaming a request field.
 fn refuse_on(code: Code, field: &'static str) -> Refusal {
     code.refuse().on(field)
-}
-
-/// A text field outside its length.
-fn length(field: &'static str, min: usize, max: usize) -> Refusal {
-    domain::codes::LENGTH.refuse().on(field).with("min", min).with("max", max)
 }
 
 /// Only the group's admins do `action` (a selector in the message).

@@ -2,6 +2,7 @@
 //! appeals and reviews, members' reports.
 
 use super::*;
+use domain::{AppealText, Note};
 
 impl Communities {
     /// Applies the next step of the ladder for a finding, logs it, and tells the group.
@@ -96,11 +97,8 @@ impl Communities {
         if principal.role != Role::Customer || principal.customer_id != Some(action.customer_id) {
             return Err(refuse(codes::SANCTIONED_APPEALS).into());
         }
-        let text = text.trim();
-        if text.is_empty() || text.chars().count() > 1_000 {
-            return Err(length("text", 1, 1_000).into());
-        }
-        if !self.db.appeal_action(action_id, text).await? {
+        let text = AppealText::parse(text)?;
+        if !self.db.appeal_action(action_id, &text).await? {
             return Err(refuse(codes::ACTION_APPEALED).into());
         }
         Ok(())
@@ -154,11 +152,8 @@ impl Communities {
         let Standing::Member { customer_id } = standing else {
             return Err(refuse(codes::MEMBERS_REPORT).into());
         };
-        let reason = reason.trim();
-        if reason.is_empty() || reason.chars().count() > 500 {
-            return Err(length("reason", 1, 500).into());
-        }
-        Ok(self.db.report_message(message.group_id, message_id, customer_id, reason).await?)
+        let reason = Note::parse(reason).map_err(|e| e.for_field("reason"))?;
+        Ok(self.db.report_message(message.group_id, message_id, customer_id, &reason).await?)
     }
 
     /// An admin closes a report: dismissed, or a sanction on the message's sender.

@@ -195,8 +195,8 @@ async fn seed(opts: &ChatBenchOptions) -> Result<Seeded, ChatBenchError> {
     let rules = serde_json::to_string(&community::moderation::GroupRules::default()).expect("rules serialize");
     let group = |name: &str, capacity: usize| store::NewGroup {
         advisor_id: advisor,
-        name: name.to_owned(),
-        description: "bench".into(),
+        name: domain::GroupName::parse(name).expect("a group name"),
+        description: domain::GroupDescription::parse("bench").expect("a description"),
         rules: rules.clone(),
         capacity: capacity.max(1) as i64,
     };
@@ -214,6 +214,7 @@ async fn seed(opts: &ChatBenchOptions) -> Result<Seeded, ChatBenchError> {
         let db = db.clone();
         let hash = hash.clone();
         async move {
+            let login = domain::LoginName::parse(&login).expect("a login");
             let user = store::NewUser { login, password_hash: hash, role, staff_id, customer_id };
             let id = db.create_user(&user).await?;
             let token = access::new_secret();
