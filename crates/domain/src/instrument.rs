@@ -148,23 +148,14 @@ macro_rules! text_enum {
 }
 pub(crate) use text_enum;
 
-/// Stores a closed set of words as its text, so that a row read back holds
-/// one of them or fails to read (a stored word outside the set is corrupt).
+/// Stores a value as its text (`as_str`), read back through `FromStr`, so
+/// that a row read back holds a valid value or fails to read (a stored word
+/// outside its set, a text outside its limits, is corrupt). A closed set of
+/// words encodes its `&'static str`; a text (`owned`) encodes its `String`.
 #[cfg(feature = "sqlx")]
 macro_rules! stored_as_text {
     ($name:ident) => {
-        impl<DB: sqlx::Database> sqlx::Type<DB> for $name
-        where
-            str: sqlx::Type<DB>,
-        {
-            fn type_info() -> DB::TypeInfo {
-                <str as sqlx::Type<DB>>::type_info()
-            }
-
-            fn compatible(ty: &DB::TypeInfo) -> bool {
-                <str as sqlx::Type<DB>>::compatible(ty)
-            }
-        }
+        $crate::instrument::stored_as_text!(@type_and_decode $name);
 
         impl<'q, DB: sqlx::Database> sqlx::Encode<'q, DB> for $name
         where
@@ -175,6 +166,35 @@ macro_rules! stored_as_text {
                 buf: &mut <DB as sqlx::Database>::ArgumentBuffer<'q>,
             ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
                 <&'q str as sqlx::Encode<'q, DB>>::encode(self.as_str(), buf)
+            }
+        }
+    };
+    ($name:ident, owned) => {
+        $crate::instrument::stored_as_text!(@type_and_decode $name);
+
+        impl<'q, DB: sqlx::Database> sqlx::Encode<'q, DB> for $name
+        where
+            String: sqlx::Encode<'q, DB>,
+        {
+            fn encode_by_ref(
+                &self,
+                buf: &mut <DB as sqlx::Database>::ArgumentBuffer<'q>,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <String as sqlx::Encode<'q, DB>>::encode_by_ref(&self.as_str().to_owned(), buf)
+            }
+        }
+    };
+    (@type_and_decode $name:ident) => {
+        impl<DB: sqlx::Database> sqlx::Type<DB> for $name
+        where
+            str: sqlx::Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <str as sqlx::Type<DB>>::type_info()
+            }
+
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <str as sqlx::Type<DB>>::compatible(ty)
             }
         }
 
@@ -191,7 +211,7 @@ macro_rules! stored_as_text {
 }
 #[cfg(not(feature = "sqlx"))]
 macro_rules! stored_as_text {
-    ($name:ident) => {};
+    ($name:ident $(, owned)?) => {};
 }
 pub(crate) use stored_as_text;
 

@@ -38,6 +38,13 @@ macro_rules! bounded_text {
             }
         }
 
+        impl std::str::FromStr for $name {
+            type Err = DomainError;
+            fn from_str(text: &str) -> Result<Self, DomainError> {
+                Self::parse(text)
+            }
+        }
+
         impl TryFrom<String> for $name {
             type Error = DomainError;
             fn try_from(text: String) -> Result<Self, DomainError> {
@@ -63,54 +70,9 @@ macro_rules! bounded_text {
             }
         }
 
-        $crate::text::stored_as_checked_text!($name);
+        $crate::instrument::stored_as_text!($name, owned);
     };
 }
-
-/// Stores a bounded text as its text; one read back outside its limits fails to read.
-#[cfg(feature = "sqlx")]
-macro_rules! stored_as_checked_text {
-    ($name:ident) => {
-        impl<DB: sqlx::Database> sqlx::Type<DB> for $name
-        where
-            str: sqlx::Type<DB>,
-        {
-            fn type_info() -> DB::TypeInfo {
-                <str as sqlx::Type<DB>>::type_info()
-            }
-
-            fn compatible(ty: &DB::TypeInfo) -> bool {
-                <str as sqlx::Type<DB>>::compatible(ty)
-            }
-        }
-
-        impl<'q, DB: sqlx::Database> sqlx::Encode<'q, DB> for $name
-        where
-            String: sqlx::Encode<'q, DB>,
-        {
-            fn encode_by_ref(
-                &self,
-                buf: &mut <DB as sqlx::Database>::ArgumentBuffer<'q>,
-            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
-                <String as sqlx::Encode<'q, DB>>::encode_by_ref(&self.0, buf)
-            }
-        }
-
-        impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for $name
-        where
-            &'r str: sqlx::Decode<'r, DB>,
-        {
-            fn decode(value: <DB as sqlx::Database>::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
-                Ok($name::parse(<&'r str as sqlx::Decode<'r, DB>>::decode(value)?)?)
-            }
-        }
-    };
-}
-#[cfg(not(feature = "sqlx"))]
-macro_rules! stored_as_checked_text {
-    ($name:ident) => {};
-}
-pub(crate) use stored_as_checked_text;
 
 bounded_text!(
     /// A chat group's name.
