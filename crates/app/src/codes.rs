@@ -132,6 +132,8 @@ domain::codes! {
     LOGIN_TAKEN = "login_taken": Refused,
     /// Too many events in one call.
     TOO_MANY_EVENTS = "too_many_events": TooLarge,
+    /// The server is still loading the position watch; the feed opens when it is ready.
+    WATCH_LOADING = "watch_loading": Unavailable,
     /// A feed token without the scope the feed needs.
     TOKEN_SCOPE = "token_scope": Forbidden,
     /// No such book file.

@@ -4,7 +4,7 @@
 //! answers with every rejected row and why.
 
 use crate::book_files::{self, BookFile};
-use crate::import::{import_dir, ImportError, ImportOptions};
+use crate::import::{import_dir, ImportError, ImportOptions, Referenced};
 use access::FeedCaller;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -118,6 +118,7 @@ async fn run_import(
     db: &Db,
     files: &[(BookFile, Vec<u8>)],
     caller: &FeedCaller,
+    references: Option<Referenced>,
 ) -> Result<(crate::ImportReport, Vec<(String, u64, String, String)>), FeedError> {
     let scratch = tempfile::tempdir()?;
     for (file, body) in files {
@@ -127,6 +128,7 @@ async fn run_import(
     opts.rejects = scratch.path().join("rejects.csv");
     opts.progress = false;
     opts.actor = caller.actor();
+    opts.references = references;
     let names: Vec<&str> = files.iter().map(|(f, _)| f.name).collect();
     opts.source = Some(format!("feed:{}", names.join(",")));
     let report = import_dir(db, &opts).await?;
@@ -153,7 +155,7 @@ fn file_report(f: &crate::FileReport, rejects: Vec<FeedReject>) -> FeedFileRepor
 
 /// Loads one book file pushed whole (CSV with a header, as `brokerdesk import` reads).
 pub async fn import_file(db: &Db, file: BookFile, csv: Vec<u8>, caller: &FeedCaller) -> Result<FeedReport, FeedError> {
-    let (report, rejects) = run_import(db, &[(file, csv)], caller).await?;
+    let (report, rejects) = run_import(db, &[(file, csv)], caller, None).await?;
     let files = report
         .files
         .iter()
@@ -194,6 +196,8 @@ pub async fn send_events(db: &Db, events: &[serde_json::Value], caller: &FeedCal
         return Err(FeedError::TooMany(events.len()));
     }
     let mut early = Vec::new();
+    // The keys the events name, looked up by index (never whole tables per call).
+    let mut named = Referenced::default();
     let mut grouped: BTreeMap<&'static str, EventFile> = BTreeMap::new();
     for (index, event) in events.iter().enumerate() {
         let reject = |column: &str, reason: String| FeedReject { at: index as u64, column: column.into(), reason };
@@ -223,6 +227,13 @@ pub async fn send_events(db: &Db, events: &[serde_json::Value], caller: &FeedCal
         });
         let record: Vec<String> =
             file.columns.iter().map(|c| object.get(*c).map(field_text).unwrap_or_default()).collect();
+        for (column, set) in
+            [("account_id", &mut named.accounts), ("customer_id", &mut named.customers), ("staff_id", &mut named.staff)]
+        {
+            if let Some(id) = object.get(column).and_then(|v| field_text(v).trim().parse::<i64>().ok()) {
+                set.insert(id);
+            }
+        }
         writer.write_record(&record).expect("writing to memory");
         indices.push(index);
     }
@@ -235,7 +246,7 @@ pub async fn send_events(db: &Db, events: &[serde_json::Value], caller: &FeedCal
     if files.is_empty() {
         return Ok(FeedReport { files: Vec::new(), rejects: early });
     }
-    let (report, rejects) = run_import(db, &files, caller).await?;
+    let (report, rejects) = run_import(db, &files, caller, Some(named)).await?;
     let files = report
         .files
         .iter()

@@ -39,6 +39,21 @@ pub struct ImportOptions {
     pub actor: String,
     /// What the audit trail names as imported (default: the directory).
     pub source: Option<String>,
+    /// The keys the rows name, when the caller knows them (a feed of a few
+    /// events): only those are looked up, instead of reading every key.
+    pub references: Option<Referenced>,
+}
+
+/// Keys that a few event rows name, looked up by index instead of read whole.
+/// Events name customers, staff and accounts; no event file adds any.
+#[derive(Debug, Clone, Default)]
+pub struct Referenced {
+    /// Customer ids named.
+    pub customers: HashSet<i64>,
+    /// Staff ids named.
+    pub staff: HashSet<i64>,
+    /// Account ids named.
+    pub accounts: HashSet<i64>,
 }
 
 impl ImportOptions {
@@ -51,6 +66,7 @@ impl ImportOptions {
             progress: true,
             actor: "system:import".into(),
             source: None,
+            references: None,
         }
     }
 }
@@ -142,13 +158,24 @@ pub async fn import_dir(db: &Db, opts: &ImportOptions) -> Result<ImportReport, I
     if let Err(source) = std::fs::read_dir(&opts.dir) {
         return Err(ImportError::Dir { path: opts.dir.clone(), source });
     }
-    let mut known = Known {
-        branches: db.key_set(KeySet::Branches).await?,
-        staff: db.key_set(KeySet::Staff).await?,
-        advisors: db.key_set(KeySet::Advisors).await?,
-        customers: db.key_set(KeySet::Customers).await?,
-        accounts: db.key_set(KeySet::Accounts).await?,
-        instruments: db.instrument_codes().await?.iter().filter_map(|c| InstrumentCode::parse(c).ok()).collect(),
+    let instruments = db.instrument_codes().await?.iter().filter_map(|c| InstrumentCode::parse(c).ok()).collect();
+    let mut known = match &opts.references {
+        Some(named) => Known {
+            branches: HashSet::new(),
+            staff: db.keys_among(KeySet::Staff, &named.staff).await?,
+            advisors: HashSet::new(),
+            customers: db.keys_among(KeySet::Customers, &named.customers).await?,
+            accounts: db.keys_among(KeySet::Accounts, &named.accounts).await?,
+            instruments,
+        },
+        None => Known {
+            branches: db.key_set(KeySet::Branches).await?,
+            staff: db.key_set(KeySet::Staff).await?,
+            advisors: db.key_set(KeySet::Advisors).await?,
+            customers: db.key_set(KeySet::Customers).await?,
+            accounts: db.key_set(KeySet::Accounts).await?,
+            instruments,
+        },
     };
     let mut rejects = Rejects::create(&opts.rejects)?;
     let mut report = ImportReport::default();

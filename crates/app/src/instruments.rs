@@ -38,7 +38,7 @@ pub struct TradingRules {
 
 /// The rules in force on the trading day after `today` (Beijing).
 pub fn rules_for_next_day(i: &Instrument, today: NaiveDate) -> TradingRules {
-    let calendar = market::TradingCalendar::builtin();
+    let calendar = market::TradingCalendar::current();
     let next_day = calendar.next_trading_day(today.pred_opt().unwrap_or(today));
     let listing_day = calendar.trading_days_between(i.list_date, next_day);
     let tick = market::rules::tick(i.kind);

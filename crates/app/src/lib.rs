@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod book_files;
+pub mod calendar;
 pub mod classify;
 pub mod codes;
 pub mod community;

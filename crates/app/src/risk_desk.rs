@@ -8,6 +8,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
 use domain::{Instrument, InstrumentKind, Money};
 use rust_decimal::prelude::ToPrimitive;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use store::{Db, NewReminder, ReminderRow, StoreError};
 use tokio::sync::{broadcast, Mutex};
 use watch::rules::{QuietHours, Rule, RuleConfig, Trigger};
@@ -109,7 +110,7 @@ fn money_text(milli: i64) -> String {
 
 /// An instrument's limit-down price on `day` after closing at `prev_close`, when it has a band.
 fn limit_down(i: &Instrument, prev_close: i32, day: NaiveDate) -> Option<i32> {
-    let calendar = market::TradingCalendar::builtin();
+    let calendar = market::TradingCalendar::current();
     let listing_day = calendar.trading_days_between(i.list_date, day);
     let tick = market::rules::tick(i.kind);
     let prev = Money::from(prev_close) / Money::from(1000);
@@ -372,13 +373,79 @@ pub struct RiskDesk {
     settings: DeskSettings,
     live: Mutex<Option<LiveWatch>>,
     events: broadcast::Sender<DeskEvent>,
+    ready: AtomicBool,
+    /// What the start's judgement found due for a session that has not
+    /// begun (a server started on a weekend): sent with its first quotes.
+    held_for_session: Mutex<Vec<Trigger>>,
 }
 
 impl RiskDesk {
-    /// A desk; the watch is built when the first snapshot of a day arrives.
+    /// A desk; until [`RiskDesk::warm_start`] has run it is not ready, and a
+    /// day's watch is built when the first snapshot of that day arrives.
     pub fn new(db: Db, settings: DeskSettings) -> RiskDesk {
         let (events, _) = broadcast::channel(4096);
-        RiskDesk { db, settings, live: Mutex::new(None), events }
+        RiskDesk {
+            db,
+            settings,
+            live: Mutex::new(None),
+            events,
+            ready: AtomicBool::new(false),
+            held_for_session: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// True once the watch is loaded (or found nothing to load): the feed
+    /// takes events only then, so no quote waits behind a build.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// The trading day the clock is in, or the next one when the market is
+    /// closed today: the day a started server watches.
+    pub fn current_session(&self) -> NaiveDate {
+        let today = domain::to_shanghai(self.db.now()).date_naive();
+        let calendar = market::TradingCalendar::current();
+        if calendar.is_trading_day(today) {
+            today
+        } else {
+            calendar.next_trading_day(today)
+        }
+    }
+
+    /// Loads the watch for the current session from the database before the
+    /// feed is opened, stores the reminders already due at the start (a
+    /// restart stores none twice: the store keeps one per account, rule,
+    /// instrument, step and day) and marks the desk ready. A failure is
+    /// logged and the desk opens anyway, building on the first snapshot as
+    /// before, rather than refusing the feed for ever.
+    pub async fn warm_start(&self) -> Result<usize, DeskError> {
+        let session = self.current_session();
+        let started = std::time::Instant::now();
+        tracing::info!(%session, "loading the position watch from the database");
+        let outcome = async {
+            let (w, due) = LiveWatch::load(&self.db, session, &self.settings).await?;
+            tracing::info!(
+                %session,
+                accounts = w.accounts.len(),
+                positions = w.monitor.watch().positions(),
+                seconds = started.elapsed().as_secs_f64(),
+                "the position watch is loaded"
+            );
+            let now = self.db.now();
+            if session != domain::to_shanghai(now).date_naive() {
+                // Not today's: a weekend's start sends nothing until Monday's quotes.
+                *self.held_for_session.lock().await = due;
+                *self.live.lock().await = Some(w);
+                return Ok(0);
+            }
+            let reminders: Vec<NewReminder> =
+                due.iter().map(|t| w.reminder(t, now, &self.settings.quiet, &self.settings.rules.version)).collect();
+            *self.live.lock().await = Some(w);
+            self.store_and_announce(&reminders, now).await
+        }
+        .await;
+        self.ready.store(true, Ordering::Release);
+        outcome
     }
 
     /// Listens to reminders as they are made and delivered.
@@ -403,9 +470,11 @@ impl RiskDesk {
                 .position(|s| domain::to_shanghai(s.time).date_naive() != day)
                 .map_or(snapshots.len(), |n| k + n);
             let mut due = Vec::new();
-            let calendar = market::TradingCalendar::builtin();
+            let calendar = market::TradingCalendar::current();
+            // Held start reminders belong to the watch's session: sent with its first quotes, else dropped.
+            let held = std::mem::take(&mut *self.held_for_session.lock().await);
             match live.as_mut() {
-                Some(w) if w.session == day => {}
+                Some(w) if w.session == day => due.extend(held),
                 Some(w) if calendar.next_trading_day(w.session) == day => due.extend(w.roll_to(day, threads)?),
                 _ => {
                     tracing::info!(%day, "building the position watch for a trading day");

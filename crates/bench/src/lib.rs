@@ -5,6 +5,7 @@
 pub mod chat;
 pub mod classify;
 pub mod indicators;
+pub mod live;
 pub mod watch;
 
 use app::{import_dir, ImportError, ImportOptions};

@@ -2,7 +2,7 @@
 //! Every finding names the rule and the words that broke it, so the member
 //! sees why and can appeal, and the moderation log can say it.
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveTime, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, Utc, Weekday};
 use domain::{CustomerId, GroupId};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
@@ -206,11 +206,12 @@ pub fn mentions_stock(text: &str) -> bool {
     digit_runs(text, false).iter().any(|d| is_stock_code(d))
 }
 
-/// Whether `at` is in an A-share trading session (09:30-11:30, 13:00-15:00
-/// on weekdays, Beijing time; the caller's calendar rules out holidays).
-pub fn in_trading_hours(at: DateTime<Utc>) -> bool {
+/// Whether `at` is in an A-share trading session (09:30-11:30, 13:00-15:00,
+/// Beijing time) of a day the exchanges open (`open`: the trading calendar's
+/// answer for a Beijing date, so holidays are closed too).
+pub fn in_trading_hours(at: DateTime<Utc>, open: impl Fn(NaiveDate) -> bool) -> bool {
     let local = at.with_timezone(&FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset"));
-    if matches!(local.weekday(), Weekday::Sat | Weekday::Sun) {
+    if matches!(local.weekday(), Weekday::Sat | Weekday::Sun) || !open(local.date_naive()) {
         return false;
     }
     let t = local.time();
@@ -435,11 +436,14 @@ mod tests {
 
     #[test]
     fn trading_hours_and_the_ladder() {
+        let weekday = |_: NaiveDate| true;
         let bj = |s: &str| DateTime::parse_from_rfc3339(&format!("{s}+08:00")).unwrap().to_utc();
-        assert!(in_trading_hours(bj("2026-11-23T10:00:00")));
-        assert!(!in_trading_hours(bj("2026-11-23T12:00:00")));
-        assert!(!in_trading_hours(bj("2026-11-23T15:00:00")));
-        assert!(!in_trading_hours(bj("2026-11-22T10:00:00")), "a Sunday");
+        assert!(in_trading_hours(bj("2026-11-23T10:00:00"), weekday));
+        assert!(!in_trading_hours(bj("2026-11-23T12:00:00"), weekday));
+        assert!(!in_trading_hours(bj("2026-11-23T15:00:00"), weekday));
+        assert!(!in_trading_hours(bj("2026-11-22T10:00:00"), weekday), "a Sunday");
+        let holiday = |d: NaiveDate| d != NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        assert!(!in_trading_hours(bj("2026-11-23T10:00:00"), holiday), "a weekday the exchanges close");
         assert!(mentions_stock("说说 600519") && !mentions_stock("说说茅台"));
         let ladder: Vec<Sanction> = (0..5).map(Sanction::for_offence).collect();
         assert_eq!(ladder, [Sanction::Warn, Sanction::MuteHour, Sanction::MuteDay, Sanction::Remove, Sanction::Remove]);

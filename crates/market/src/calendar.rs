@@ -13,6 +13,9 @@ use thiserror::Error;
 /// The committed holidays file, built into the binary.
 pub const HOLIDAYS_CSV: &str = include_str!("../../../data/holidays.csv");
 
+/// The calendar in force, once read or installed.
+static INSTALLED: std::sync::OnceLock<TradingCalendar> = std::sync::OnceLock::new();
+
 /// Why a holidays file could not be read.
 #[derive(Debug, Error, PartialEq, Eq)]
 #[error("holidays line {line}: {reason}")]
@@ -54,12 +57,23 @@ impl TradingCalendar {
         Ok(TradingCalendar { holidays, last_year })
     }
 
-    /// The calendar of the committed holidays file, parsed once.
-    pub fn builtin() -> &'static TradingCalendar {
-        static BUILTIN: std::sync::LazyLock<TradingCalendar> = std::sync::LazyLock::new(|| {
-            TradingCalendar::parse(HOLIDAYS_CSV).expect("the committed holidays file is valid")
-        });
-        &BUILTIN
+    /// The calendar in force: the holidays file installed at start (the
+    /// exchanges publish next year's closures in late December, so a newer
+    /// file needs no rebuild), else the committed one, parsed once.
+    pub fn current() -> &'static TradingCalendar {
+        INSTALLED.get_or_init(|| TradingCalendar::parse(HOLIDAYS_CSV).expect("the committed holidays file is valid"))
+    }
+
+    /// Puts a holidays file's calendar in force for this process; false (and
+    /// nothing changes) once a calendar has been read, so every part of a
+    /// running server counts days by the same one.
+    pub fn install(calendar: TradingCalendar) -> bool {
+        INSTALLED.set(calendar).is_ok()
+    }
+
+    /// The last day the holidays file speaks for (31 December of its last year).
+    pub fn covered_until(&self) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(self.last_year, 12, 31)
     }
 
     /// True when the holidays file covers the date's year (beyond it, only weekends are known).
@@ -106,7 +120,7 @@ mod tests {
 
     #[test]
     fn weekends_and_holidays_are_closed() {
-        let c = TradingCalendar::builtin();
+        let c = TradingCalendar::current();
         assert!(c.is_trading_day(d("2024-01-02")));
         assert!(!c.is_trading_day(d("2024-01-06")), "Saturday");
         assert!(!c.is_trading_day(d("2024-10-01")), "National Day");

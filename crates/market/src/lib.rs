@@ -10,4 +10,4 @@ pub mod replay;
 pub mod rules;
 
 pub use bars::{read_daily_bars, read_ohlcv, BarError, Candle};
-pub use calendar::TradingCalendar;
+pub use calendar::{CalendarError, TradingCalendar};

@@ -19,7 +19,7 @@ fn dates_in(dir: &Path) -> BTreeSet<NaiveDate> {
 }
 
 fn check(dir: &Path) {
-    let calendar = TradingCalendar::builtin();
+    let calendar = TradingCalendar::current();
     let dates = dates_in(dir);
     let (first, last) = (*dates.first().unwrap(), *dates.last().unwrap());
     for d in &dates {

@@ -517,6 +517,8 @@ error-wrong_password = wrong login or password
 error-sign_in_locked = too many failed sign-ins: try again in 15 minutes
 error-login_taken = the login { $login } is taken
 error-too_many_events = { $count } events in one call; send at most { $max }
+calendar-runs-out = The trading calendar ends on { $date }: add the exchanges' holidays for the next year (serve --holidays), or days after it count every weekday as a trading day.
+error-watch_loading = the position watch is still loading; send again in { $seconds } seconds
 error-unknown_book_file = no such book file
 ## Indicators.
 error-unknown_indicator = unknown indicator '{ $name }': one of SMA, EMA, MACD, RSI, KDJ, BOLL, ATR, OBV, VR

@@ -505,6 +505,8 @@ error-wrong_password = 账号或密码错误
 error-sign_in_locked = 登录失败次数过多，请 15 分钟后再试
 error-login_taken = 账号 { $login } 已被占用
 error-too_many_events = 一次发送了 { $count } 条事件，每次最多 { $max } 条
+calendar-runs-out = 交易日历只到 { $date }：请由运维人员加入交易所公布的下一年休市安排，否则此后每个工作日都会被当作交易日。
+error-watch_loading = 持仓监控仍在加载，请 { $seconds } 秒后再发送
 error-unknown_book_file = 没有这种数据文件
 ## 指标。
 error-unknown_indicator = 未知指标“{ $name }”：可选 SMA、EMA、MACD、RSI、KDJ、BOLL、ATR、OBV、VR

@@ -26,6 +26,9 @@ pub struct Viewer {
     pub principal: Principal,
     /// The token every state-changing request must carry.
     pub csrf: String,
+    /// The last day the trading calendar knows, when it runs out within 30
+    /// days: staff pages say so (days beyond would count as trading days).
+    pub calendar_ends: Option<chrono::NaiveDate>,
 }
 
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -70,7 +73,9 @@ pub async fn require_principal(State(state): State<AppState>, mut request: Reque
             return HttpError::of(codes::CSRF_TOKEN).into_response();
         }
     }
-    request.extensions_mut().insert(Viewer { principal: principal.clone(), csrf });
+    let today = domain::to_shanghai(state.db.now()).date_naive();
+    let calendar_ends = app::calendar::current_runs_out(today);
+    request.extensions_mut().insert(Viewer { principal: principal.clone(), csrf, calendar_ends });
     request.extensions_mut().insert(principal);
     next.run(request).await
 }

@@ -132,7 +132,7 @@ impl HttpError {
 
     /// Seconds to wait before asking again, for a refusal that passes with time.
     fn retry_after(&self) -> Option<String> {
-        (self.code.kind == ErrorKind::TooMany)
+        matches!(self.code.kind, ErrorKind::TooMany | ErrorKind::Unavailable)
             .then(|| self.args.iter().find(|(k, _)| *k == "seconds").map(|(_, v)| v.clone()))
             .flatten()
     }

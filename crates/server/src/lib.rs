@@ -105,6 +105,7 @@ fn public_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
     vec![
         ("/signin", get(auth::sign_in_form).post(auth::sign_in)),
         ("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT })),
+        ("/ready", get(ready)),
         ("/assets/brokerdesk.css", get(|| async { asset("text/css; charset=utf-8", STYLESHEET) })),
         ("/assets/htmx.min.js", get(|| async { script(HTMX) })),
         ("/assets/lightweight-charts.js", get(|| async { script(CHARTS) })),
@@ -112,6 +113,19 @@ fn public_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/assets/reminders-live.js", get(|| async { script(REMINDERS_LIVE) })),
         ("/assets/group-chat.js", get(|| async { script(GROUP_CHAT) })),
     ]
+}
+
+/// Seconds a feeder is told to wait while the position watch loads.
+pub(crate) const WATCH_LOADING_RETRY_SECONDS: &str = "5";
+
+/// Whether the server takes the feed yet: 200 once the position watch is
+/// loaded, 503 with Retry-After before (for load balancers and feeders).
+async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> Result<&'static str, HttpError> {
+    if state.desk.is_ready() {
+        Ok("ready")
+    } else {
+        Err(HttpError::of(app::codes::WATCH_LOADING).with("seconds", WATCH_LOADING_RETRY_SECONDS))
+    }
 }
 
 /// The paths of the routes open without a session.
@@ -196,6 +210,15 @@ pub async fn serve(
             }
         }
     });
+    // The watch loads beside the server: pages answer at once, the feed once it is ready.
+    let warm = tokio::spawn({
+        let desk = desk.clone();
+        async move {
+            if let Err(e) = desk.warm_start().await {
+                tracing::error!(error = %e, "the position watch could not be loaded; it builds on the first snapshot");
+            }
+        }
+    });
     let app = router_around(AppState { db, desk, community });
     // Each request carries its connection, so that the chat hub can write to it directly.
     let served =
@@ -203,5 +226,6 @@ pub async fn serve(
             .with_graceful_shutdown(shutdown)
             .await;
     outbox.abort();
+    warm.abort();
     served
 }

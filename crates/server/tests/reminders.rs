@@ -4,8 +4,10 @@
 
 use access::Role;
 use chrono::{Timelike, Utc};
+use domain::{parse_timestamp, SetClock};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
+use std::sync::Arc;
 use test_support::{events_token, http, sqlite_with_book, Session, TestApp, TestDb};
 
 /// The non-ST stock with real bars held by most accounts, its last bar day
@@ -158,4 +160,48 @@ async fn a_falling_stock_reminds_every_holder_once_per_step_and_quiet_hours_hold
     assert_eq!(c.get(&app.url("/api/v1/reminders/volume")).await.status(), 403);
     let page = s.get(&app.url("/reminders/volume?lang=en&days=366")).await.text().await.unwrap();
     assert!(page.contains("Stock down") && page.contains(&day));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restarted_server_loads_the_watch_before_the_feed_and_sends_no_reminder_twice() {
+    let book = sqlite_with_book(300).await;
+    let customer: i64 = book.text("SELECT CAST(MIN(id) AS TEXT) FROM customers").await.parse().unwrap();
+    let (code, day, prev) = held_stock(&book, customer).await;
+    // The server's clock in the trading day replayed, so each start loads that day's watch.
+    let clock = Arc::new(SetClock::at(parse_timestamp("at", &format!("{day} 10:00:00")).unwrap()));
+    let db = book.db.clone().with_clock(clock);
+    let token = events_token(&book.db).await;
+    let count = |sql: &'static str| {
+        let book = &book;
+        async move { book.text(&format!("SELECT CAST(({sql}) AS TEXT)")).await.parse::<i64>().unwrap() }
+    };
+    let moment = json!([snapshot(&code, &day, "10:00:00", prev, 75), snapshot(&code, &day, "10:30:00", prev, 95)]);
+    let mut after_each_start = Vec::new();
+    for _ in 0..2 {
+        let app = TestApp::spawn(db.clone()).await;
+        // Ready: the watch was loaded at start (spawn waits for /ready), and the feed takes events.
+        let ready = http().get(app.url("/ready")).send().await.unwrap();
+        assert_eq!(ready.status(), 200);
+        let r = http()
+            .post(app.url("/api/v1/feeds/events"))
+            .bearer_auth(&token)
+            .json(&json!({ "events": moment }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        after_each_start.push(count("SELECT COUNT(*) FROM reminders").await);
+        drop(app);
+    }
+    assert!(after_each_start[0] > 0, "the falling stock reminded its holders");
+    assert_eq!(
+        after_each_start[1], after_each_start[0],
+        "the second start judged everyone again and stored nothing twice"
+    );
+    let twice = count(
+        "SELECT COUNT(*) FROM (SELECT account_id FROM reminders \
+         GROUP BY account_id, rule, COALESCE(instrument, ''), step, trading_day HAVING COUNT(*) > 1) d",
+    )
+    .await;
+    assert_eq!(twice, 0);
 }

@@ -114,6 +114,44 @@ impl Db {
         with_pool!(self, pool => Ok(sqlx::query_scalar::<_, i64>(sql).fetch(pool).try_collect().await?))
     }
 
+    /// Rows in one of the book's tables or the reminders (for benchmarks and
+    /// operators; a whole-table count, not for a request's path).
+    pub async fn count_rows(&self, table: &str) -> Result<i64, StoreError> {
+        let Some(table) = TABLES.iter().chain(&["reminders"]).find(|t| **t == table) else {
+            return Err(StoreError::Corrupt { what: "count_rows", reason: format!("no table {table}") });
+        };
+        // The name is one of the constants above, never the caller's text.
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        with_pool!(self, pool => Ok(sqlx::query_scalar(&sql).fetch_one(pool).await?))
+    }
+
+    /// Those of `among` that are in the set: an indexed lookup of the keys a
+    /// few events name, where `key_set` reads the whole table.
+    pub async fn keys_among(&self, keys: KeySet, among: &HashSet<i64>) -> Result<HashSet<i64>, StoreError> {
+        let head = match keys {
+            KeySet::Branches => "SELECT id FROM branches WHERE id IN (",
+            KeySet::Staff => "SELECT id FROM staff WHERE id IN (",
+            KeySet::Advisors => "SELECT id FROM staff WHERE role = 'advisor' AND id IN (",
+            KeySet::Customers => "SELECT id FROM customers WHERE id IN (",
+            KeySet::Accounts => "SELECT id FROM accounts WHERE id IN (",
+        };
+        let among: Vec<i64> = among.iter().copied().collect();
+        let mut found = HashSet::with_capacity(among.len());
+        for chunk in among.chunks(crate::book::ROWS_PER_STATEMENT) {
+            let ids: Vec<i64> = with_pool!(self, pool => {
+                let mut q = QueryBuilder::new(head);
+                let mut list = q.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
+                }
+                q.push(")");
+                q.build_query_scalar().fetch_all(pool).await?
+            });
+            found.extend(ids);
+        }
+        Ok(found)
+    }
+
     /// Every instrument code held.
     pub async fn instrument_codes(&self) -> Result<HashSet<String>, StoreError> {
         let sql = "SELECT code FROM instruments";

@@ -7,11 +7,11 @@ use crate::book::ROWS_PER_STATEMENT;
 use crate::customers::push_scope;
 use crate::{with_pool, Db, StoreError};
 use access::Scope;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::{AccountId, BranchId, CustomerId, ReminderId, StaffId};
 use serde::Serialize;
 use sqlx::QueryBuilder;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A reminder to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,7 +140,10 @@ impl Db {
     }
 
     /// Stores reminders (and the care tasks some ask for) in one
-    /// transaction; answers them as stored, with their ids, in order.
+    /// transaction; answers them as stored, with their ids, in order. A
+    /// reminder already stored (same account, rule, instrument, step and
+    /// day; a care task in the same month) is skipped and not answered, so a
+    /// restarted watch that judges everyone again sends nothing twice.
     pub async fn insert_reminders(&self, reminders: &[NewReminder]) -> Result<Vec<ReminderRow>, StoreError> {
         if reminders.is_empty() {
             return Ok(Vec::new());
@@ -171,10 +174,32 @@ impl Db {
                     })
                 })
                 .collect::<Result<Vec<CustomerId>, StoreError>>()?;
+            // A month's care task is asked for once in the month, whichever day.
+            let mut cared = HashSet::new();
+            for r in reminders.iter().filter(|r| r.care_task.is_some()) {
+                let month_start = r.trading_day.with_day(1).expect("day 1 exists");
+                let before: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM reminders WHERE account_id = $1 AND rule = $2 AND trading_day >= $3 LIMIT 1",
+                )
+                .bind(r.account_id)
+                .bind(&r.rule)
+                .bind(month_start)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if before.is_some() {
+                    cared.insert(r.account_id);
+                }
+            }
             let first: i64 =
                 sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM reminders").fetch_one(&mut *tx).await?;
-            let rows: Vec<(i64, &NewReminder, CustomerId)> =
-                reminders.iter().zip(customers).enumerate().map(|(k, (r, c))| (first + k as i64, r, c)).collect();
+            let rows: Vec<(i64, &NewReminder, CustomerId)> = reminders
+                .iter()
+                .zip(customers)
+                .filter(|(r, _)| !(r.care_task.is_some() && cared.contains(&r.account_id)))
+                .enumerate()
+                .map(|(k, (r, c))| (first + k as i64, r, c))
+                .collect();
+            let mut stored = HashSet::with_capacity(rows.len());
             for chunk in rows.chunks(ROWS_PER_STATEMENT) {
                 let mut q = QueryBuilder::new(
                     "INSERT INTO reminders (id, customer_id, account_id, rule, instrument, step, measure, figures, \
@@ -196,10 +221,14 @@ impl Db {
                         .push_bind(r.created_at)
                         .push_bind(r.deliver_at);
                 });
-                q.build().execute(&mut *tx).await?;
+                q.push(
+                    " ON CONFLICT (account_id, rule, COALESCE(instrument, ''), step, trading_day) DO NOTHING RETURNING id",
+                );
+                let ids: Vec<i64> = q.build_query_scalar().fetch_all(&mut *tx).await?;
+                stored.extend(ids);
             }
             // Care tasks are few (once a month per customer at most): one statement each.
-            for (_, r, customer) in rows.iter().filter(|(_, r, _)| r.care_task.is_some()) {
+            for (_, r, customer) in rows.iter().filter(|(id, r, _)| r.care_task.is_some() && stored.contains(id)) {
                 sqlx::query(
                     "INSERT INTO tasks (id, advisor_id, customer_id, kind, title, created_at) \
                      SELECT (SELECT COALESCE(MAX(id), 0) + 1 FROM tasks), advisor_id, id, 'care', $1, $2 \
@@ -212,8 +241,11 @@ impl Db {
                 .await?;
             }
             tx.commit().await?;
-            (first, first + reminders.len() as i64 - 1)
+            (first, first + rows.len() as i64 - 1)
         });
+        if last < first {
+            return Ok(Vec::new());
+        }
         self.reminders_between(ReminderId(first), ReminderId(last)).await
     }
 

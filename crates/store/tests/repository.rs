@@ -178,7 +178,8 @@ async fn a_batch_of_reminders_is_stored_whole_in_order_with_its_customers_on_bot
             account_id: domain::AccountId(account_id),
             rule: "stock_drop".into(),
             instrument: None,
-            step: 1 + (k % 3) as i32,
+            // One step per reminder: a reminder is stored once per account, rule, instrument, step and day.
+            step: 1 + k as i32,
             measure: 500 + k as i64,
             figures: "{}".into(),
             text_zh: format!("提醒 {k}"),
@@ -205,5 +206,20 @@ async fn a_batch_of_reminders_is_stored_whole_in_order_with_its_customers_on_bot
         let bad = vec![reminder(0, accounts[0].0), reminder(1, 999_999)];
         assert!(t.db.insert_reminders(&bad).await.is_err(), "{}", t.name);
         assert_eq!(t.text("SELECT CAST(COUNT(*) AS TEXT) FROM reminders").await, "2345", "{}", t.name);
+
+        // The same batch again (a restarted watch judging everyone anew): nothing stored or answered
+        // twice, no second care task; a new step beside the repeats is stored.
+        let mut again = batch.clone();
+        again.push(reminder(2_345, accounts[0].0));
+        let stored = t.db.insert_reminders(&again).await.unwrap();
+        assert_eq!(stored.len(), 1, "{}: only the new step", t.name);
+        assert_eq!(stored[0].text_en, "reminder 2345", "{}", t.name);
+        assert_eq!(t.text("SELECT CAST(COUNT(*) AS TEXT) FROM reminders").await, "2346", "{}", t.name);
+        assert_eq!(t.text("SELECT CAST(COUNT(*) AS TEXT) FROM tasks WHERE kind = 'care'").await, "1", "{}", t.name);
+        // A care task later in the same month is not asked for again.
+        let mut later = reminder(7, accounts[7 % accounts.len()].0);
+        later.step = 99;
+        later.trading_day = later.trading_day.succ_opt().unwrap();
+        assert_eq!(t.db.insert_reminders(&[later]).await.unwrap().len(), 0, "{}: care once a month", t.name);
     }
 }

@@ -34,7 +34,22 @@ impl TestApp {
             .await
             .expect("server runs");
         });
-        TestApp { addr, _stop: stop }
+        let app = TestApp { addr, _stop: stop };
+        app.wait_until_ready().await;
+        app
+    }
+
+    /// Waits until the position watch is loaded and the feed open (`/ready`).
+    pub async fn wait_until_ready(&self) {
+        let client = http();
+        for _ in 0..600 {
+            let answer = client.get(self.url("/ready")).send().await;
+            if answer.is_ok_and(|r| r.status().is_success()) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the server was not ready in 30 s");
     }
 
     /// Signs in through the real form (CSRF cookie and field included).

@@ -122,7 +122,9 @@ impl Communities {
         if let Some(f) = moderation::findings(&rules, text).into_iter().next() {
             return Some(f);
         }
-        if rules.stocks_only_in_trading_hours && moderation::mentions_stock(text) && !moderation::in_trading_hours(now)
+        if rules.stocks_only_in_trading_hours
+            && moderation::mentions_stock(text)
+            && !moderation::in_trading_hours(now, |d| market::TradingCalendar::current().is_trading_day(d))
         {
             return Some(Finding {
                 violation: Violation::StocksOutsideTradingHours,

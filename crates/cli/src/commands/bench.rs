@@ -102,6 +102,34 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The live event path: a real `serve` (a child process) over N accounts, advisors' reminder
+    /// sockets open, snapshots through the events feed at rising rates; quote-to-socket latency.
+    Live {
+        /// Accounts (one per customer, about 3 positions each).
+        #[arg(long, default_value_t = 1_000_000)]
+        accounts: u64,
+        /// Instruments in the generated book.
+        #[arg(long, default_value_t = 5_000)]
+        instruments: u32,
+        /// Advisors whose reminder sockets are open.
+        #[arg(long, default_value_t = 20)]
+        advisors: usize,
+        /// Quote rates offered, rising, comma-separated; the run stops at the first not held.
+        #[arg(long, value_delimiter = ',', default_value = "1000,2000,5000,10000,20000")]
+        rates: Vec<u32>,
+        /// Seconds each rate is held.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// The goal: quote-to-socket p99, in milliseconds.
+        #[arg(long, default_value_t = 100.0)]
+        goal_p99_ms: f64,
+        /// Where the book and the database are kept; a rerun at the same size reuses them.
+        #[arg(long, default_value = "bench-work/live")]
+        work_dir: PathBuf,
+        /// Print one JSON object as the last line.
+        #[arg(long)]
+        json: bool,
+    },
     /// The chat bench's kernel floor: writes each line of standard input as one WebSocket frame to
     /// every socket it accepted (started by `bench chat`, not by hand).
     #[command(hide = true)]
@@ -323,6 +351,44 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             );
             println!("missing deliveries   {}", b.missing);
             println!("peak memory          server {}, driver {}", mib(b.peak_rss_bytes), mib(b.driver_peak_rss_bytes));
+            if json {
+                println!("{}", serde_json::to_string(&b)?);
+            }
+            Ok(())
+        }
+        BenchCommand::Live { accounts, instruments, advisors, rates, seconds, goal_p99_ms, work_dir, json } => {
+            anyhow::ensure!(!rates.is_empty() && seconds > 0, "give at least one rate and --seconds above 0");
+            let opts = bench::live::LiveBenchOptions {
+                accounts,
+                instruments,
+                work_dir,
+                advisors,
+                rates,
+                seconds,
+                goal_p99_ms,
+            };
+            let b = bench::live::live_bench(&opts).await?;
+            let ms = |v: Option<f64>| v.map_or("n/a".to_owned(), |v| format!("{v:.1} ms"));
+            println!("accounts             {} ({} positions)", b.accounts, b.positions);
+            println!("start                {:.1} s to ready (the watch loaded)", b.start_s);
+            for s in [&b.quotes, &b.with_trades] {
+                let what = if s.trade_every == 0 {
+                    "quotes only".to_owned()
+                } else {
+                    format!("1 trade per {} quotes", s.trade_every)
+                };
+                println!(
+                    "{what:<20} {} quotes/s held (market {:.0}/s), quote to socket p50 {}, p99 {}, {:.0} reminders/s",
+                    s.quotes_per_s,
+                    b.market_rate,
+                    ms(s.quote_to_socket_ms_p50),
+                    ms(s.quote_to_socket_ms_p99),
+                    s.reminders_per_s
+                );
+            }
+            let gib =
+                |v: Option<u64>| v.map_or("n/a".to_owned(), |v| format!("{:.2} GiB", v as f64 / (1u64 << 30) as f64));
+            println!("server peak RSS      {}", gib(b.server_peak_rss_bytes));
             if json {
                 println!("{}", serde_json::to_string(&b)?);
             }

@@ -30,6 +30,9 @@ pub struct ReplayArgs {
     db: Option<String>,
 }
 
+/// How long a replay waits for a server that is still loading its watch.
+const MAX_WAIT_FOR_READY: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// Sends the day moment by moment, paced by the speed.
 pub async fn run(args: ReplayArgs) -> anyhow::Result<()> {
     let ReplayArgs { bars, date, speed, points, url, token, db } = args;
@@ -51,28 +54,65 @@ pub async fn run(args: ReplayArgs) -> anyhow::Result<()> {
     let pause =
         (speed > 0.0).then(|| std::time::Duration::from_secs_f64(240.0 * 60.0 / (moments.len() - 1) as f64 / speed));
     println!("replaying {date}: {} moments of {} stocks", moments.len(), moments[0].len());
+    // How long each moment took to be taken (stored, and judged by a server's watch).
+    let mut took = Vec::with_capacity(moments.len());
     for (k, moment) in moments.iter().enumerate() {
+        let mut started = std::time::Instant::now();
         if let Some(db) = &store {
             app::replay::store_moment(db, moment).await?;
         } else if let (Some(url), Some(token)) = (&url, &token) {
             let events: Vec<_> = moment.iter().map(app::replay::as_event).collect();
-            let response = client
-                .post(format!("{}/api/v1/feeds/events", url.trim_end_matches('/')))
-                .bearer_auth(token)
-                .json(&serde_json::json!({ "events": events }))
-                .send()
-                .await
-                .with_context(|| format!("sending to {url}"))?;
+            let body = serde_json::json!({ "events": events });
+            let feed = format!("{}/api/v1/feeds/events", url.trim_end_matches('/'));
+            let mut waited = std::time::Duration::ZERO;
+            let response = loop {
+                let response = client
+                    .post(&feed)
+                    .bearer_auth(token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .with_context(|| format!("sending to {url}"))?;
+                // A server still loading its watch says when to ask again.
+                if response.status() != reqwest::StatusCode::SERVICE_UNAVAILABLE || waited > MAX_WAIT_FOR_READY {
+                    break response;
+                }
+                let seconds = response
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+                    .unwrap_or(1)
+                    .clamp(1, 30);
+                println!("  the server is loading its position watch; asking again in {seconds} s");
+                let pause = std::time::Duration::from_secs(seconds);
+                tokio::time::sleep(pause).await;
+                waited += pause;
+                started = std::time::Instant::now();
+            };
             let status = response.status();
             let body: serde_json::Value = response.json().await.unwrap_or_default();
             anyhow::ensure!(status.is_success(), "the events feed answered {status}: {body}");
         }
+        let elapsed = started.elapsed();
+        took.push(elapsed);
         if let Some(first) = moment.first() {
-            println!("  {}  {} snapshots", app::replay::beijing_clock(first.time), moment.len());
+            let ms = elapsed.as_secs_f64() * 1000.0;
+            println!("  {}  {} snapshots in {ms:.1} ms", app::replay::beijing_clock(first.time), moment.len());
         }
         if let (Some(pause), true) = (pause, k + 1 < moments.len()) {
             tokio::time::sleep(pause).await;
         }
     }
+    let quotes: usize = moments.iter().map(Vec::len).sum();
+    let busy: f64 = took.iter().map(|d| d.as_secs_f64()).sum();
+    took.sort();
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "{} moments: median {:.1} ms, slowest {:.1} ms; {:.0} quotes a second taken",
+        took.len(),
+        ms(took[took.len() / 2]),
+        ms(took[took.len() - 1]),
+        quotes as f64 / busy.max(f64::EPSILON)
+    );
     Ok(())
 }

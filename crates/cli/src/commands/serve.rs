@@ -18,10 +18,17 @@ pub struct ServeArgs {
     listen: SocketAddr,
     #[command(flatten)]
     watch: WatchArgs,
+    /// A holidays file (date,name; one weekday closure a line) to count trading days by,
+    /// instead of the one built in: next year's closures without a rebuild.
+    #[arg(long, env = "BROKERDESK_HOLIDAYS")]
+    holidays: Option<std::path::PathBuf>,
 }
 
 /// Opens the database (a keyring is optional) and serves it.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    if let Some(path) = &args.holidays {
+        app::calendar::install(path)?;
+    }
     let db = args.keys.open(&args.db, false).await?;
     serve(db, args.listen, args.watch.settings()?).await
 }
@@ -30,6 +37,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
 pub async fn serve(db: Db, listen: SocketAddr, settings: app::risk_desk::DeskSettings) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr()?;
+    let today = domain::to_shanghai(db.now()).date_naive();
+    if let Some(ends) = app::calendar::current_runs_out(today) {
+        let warning = format!(
+            "warning: the trading calendar ends on {ends}, within {} days: give next year's holidays with --holidays \
+             (days after {ends} would count every weekday as a trading day)",
+            app::calendar::COVERAGE_AHEAD_DAYS
+        );
+        eprintln!("{warning}");
+        tracing::warn!("{warning}");
+    }
     println!("Brokerdesk is serving on http://{addr}/");
     server::serve(listener, db, settings, async {
         let _ = tokio::signal::ctrl_c().await;

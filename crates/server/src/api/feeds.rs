@@ -51,7 +51,8 @@ pub struct Events {
 /// rejected by index with field and reason, good ones are stored.
 #[utoipa::path(post, path = "/feeds/events", request_body = Events,
     responses((status = 200, description = "What was stored and what was rejected"), (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)),
+        (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 503, description = "The position watch is still loading (Retry-After)", body = crate::error::ErrorBody)),
     security(("api_token" = [])))]
 pub async fn events(
     State(state): State<AppState>,
@@ -59,6 +60,9 @@ pub async fn events(
     JsonBody(request): JsonBody<Events>,
 ) -> Result<Json<FeedReport>, HttpError> {
     require(&caller, FeedScope::Events)?;
+    if !state.desk.is_ready() {
+        return Err(HttpError::of(app::codes::WATCH_LOADING).with("seconds", crate::WATCH_LOADING_RETRY_SECONDS));
+    }
     let report = app::feeds::send_events(&state.db, &request.events, &caller).await?;
     // The events are stored; a watch that cannot take them is logged, not the caller's fault.
     let fills = app::feeds::accepted_trades(&request.events, &report);

@@ -115,7 +115,13 @@ fn area_codes(path: &str) -> Vec<Code> {
             .into_iter()
             .chain(market::indicators::codes::ALL.iter().copied())
             .collect(),
-        "feeds" => vec![a::TOO_MANY_EVENTS, a::UNKNOWN_BOOK_FILE, a::TOKEN_SCOPE, crate::error::codes::BODY_TOO_LARGE],
+        "feeds" => vec![
+            a::TOO_MANY_EVENTS,
+            a::WATCH_LOADING,
+            a::UNKNOWN_BOOK_FILE,
+            a::TOKEN_SCOPE,
+            crate::error::codes::BODY_TOO_LARGE,
+        ],
         "reminders" => vec![a::STAFF_ONLY, d::OUT_OF_RANGE],
         "content" => vec![
             a::CONTENT_NOT_FOUND,

@@ -57,6 +57,9 @@ pub fn shell(locale: Locale, title: &str, path_for_switch: &str, viewer: Option<
                         }
                     }
                 }
+                @if let Some(ends) = viewer.filter(|v| v.principal.role != access::Role::Customer).and_then(|v| v.calendar_ends) {
+                    p.notice.calendar-ends { (locale.t_with("calendar-runs-out", &[("date", ends.to_string())])) }
+                }
                 @match viewer {
                     // htmx sends the session's CSRF token with every request from the page.
                     Some(v) => main hx-headers=(format!("{{\"X-CSRF-Token\":\"{}\"}}", v.csrf)) { (body) },

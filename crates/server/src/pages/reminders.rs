@@ -28,6 +28,8 @@ struct ReminderLine {
     customer_id: domain::CustomerId,
     customer: String,
     rule: String,
+    /// The instrument the reminder is about, when it is about one.
+    instrument: Option<String>,
     text: String,
 }
 
@@ -38,6 +40,7 @@ fn line(locale: Locale, r: &ReminderRow) -> ReminderLine {
         customer_id: r.customer_id,
         customer: r.customer.clone(),
         rule: locale.t(&format!("rule-{}", r.rule)),
+        instrument: r.instrument.clone(),
         text: if locale == Locale::Zh { r.text_zh.clone() } else { r.text_en.clone() },
     }
 }
