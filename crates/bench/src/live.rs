@@ -13,7 +13,6 @@ use generator::{generate, GenOptions};
 use rand::{Rng, SeedableRng};
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
-use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -269,12 +268,31 @@ impl Path {
     }
 }
 
-/// When each instrument was last sent, and what the sockets measured.
+/// What the sockets received: each reminder's id and when it arrived.
 #[derive(Default)]
 struct Readings {
-    sent: Mutex<HashMap<String, Instant>>,
-    latencies_us: Mutex<Vec<u64>>,
-    delivered: std::sync::atomic::AtomicU64,
+    arrivals: Mutex<Vec<(i64, Instant)>>,
+}
+
+/// One feed call: when it was sent, and the newest reminder id once it was
+/// answered (the server stores a call's reminders before answering it).
+struct Call {
+    sent: Instant,
+    newest_after: i64,
+}
+
+/// Each arrival's latency from the call that caused it: the first call
+/// answered with a newest id at or above the reminder's.
+fn latencies_us(calls: &[Call], arrivals: &[(i64, Instant)]) -> Vec<u64> {
+    let mut out: Vec<u64> = arrivals
+        .iter()
+        .filter_map(|&(id, arrived)| {
+            let k = calls.partition_point(|c| c.newest_after < id);
+            calls.get(k).map(|c| arrived.saturating_duration_since(c.sent).as_micros() as u64)
+        })
+        .collect();
+    out.sort_unstable();
+    out
 }
 
 /// Opens an advisor's reminder socket and records each reminder's latency.
@@ -288,11 +306,8 @@ async fn watch_socket(addr: &str, session: &str, readings: Arc<Readings>) -> Res
             let Message::Text(text) = frame else { continue };
             let arrived = Instant::now();
             let Ok(line) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
-            let Some(code) = line["instrument"].as_str() else { continue };
-            let sent = readings.sent.lock().expect("readings").get(code).copied();
-            if let Some(sent) = sent {
-                readings.latencies_us.lock().expect("readings").push((arrived - sent).as_micros() as u64);
-                readings.delivered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if let Some(id) = line["id"].as_i64() {
+                readings.arrivals.lock().expect("readings").push((id, arrived));
             }
         }
     });
@@ -333,9 +348,9 @@ async fn run_rate(
     trade_every: u32,
     opts: &LiveBenchOptions,
 ) -> Result<RateRun, LiveBenchError> {
-    readings.latencies_us.lock().expect("readings").clear();
-    readings.delivered.store(0, std::sync::atomic::Ordering::Relaxed);
+    readings.arrivals.lock().expect("readings").clear();
     let before = reminder_count(db).await?;
+    let mut made = Vec::with_capacity((opts.seconds * 10) as usize);
     let per_call = (rate / 10).max(1) as usize;
     let calls = opts.seconds * 10;
     let mut call_us = Vec::with_capacity(calls as usize);
@@ -369,12 +384,6 @@ async fn run_rate(
             }
         }
         let now = Instant::now();
-        {
-            let mut sent_at = readings.sent.lock().expect("readings");
-            for k in &codes {
-                sent_at.insert(feed.paths[*k].code.clone(), now);
-            }
-        }
         let answer = feed
             .client
             .post(&feed.url)
@@ -389,14 +398,15 @@ async fn run_rate(
             return Err(LiveBenchError::Server(format!("the events feed answered {status}: {body}")));
         }
         call_us.push(now.elapsed().as_micros() as u64);
+        made.push(Call { sent: now, newest_after: db.newest_reminder_id().await? });
         sent += codes.len() as u64;
     }
     let elapsed = started.elapsed().as_secs_f64();
     // Reminders of the last calls still on their way.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let reminders = reminder_count(db).await?.saturating_sub(before);
-    let mut latencies = readings.latencies_us.lock().expect("readings").clone();
-    latencies.sort_unstable();
+    let arrivals = readings.arrivals.lock().expect("readings").clone();
+    let latencies = latencies_us(&made, &arrivals);
     call_us.sort_unstable();
     let quotes_per_s = sent as f64 / elapsed;
     let p99 = percentile_ms(&latencies, 99.0);
@@ -408,7 +418,7 @@ async fn run_rate(
         calls,
         call_ms_p99: percentile_ms(&call_us, 99.0).unwrap_or(0.0),
         reminders,
-        delivered: readings.delivered.load(std::sync::atomic::Ordering::Relaxed),
+        delivered: arrivals.len() as u64,
         quote_to_socket_ms_p50: percentile_ms(&latencies, 50.0),
         quote_to_socket_ms_p99: p99,
         held,
@@ -500,6 +510,23 @@ pub async fn live_bench(opts: &LiveBenchOptions) -> Result<LiveBench, LiveBenchE
         next_trade: Utc::now().timestamp() * 1_000_000,
         rng: rand_pcg::Pcg64::seed_from_u64(22),
     };
+    // The session's opening snapshot, unmeasured: every instrument at its previous close, so that the
+    // start's own reminders (held over a weekend) are not counted against the first rate.
+    let opening: Vec<serde_json::Value> = feed.paths.iter().map(|p| p.snapshot(session_second(feed.day, 0))).collect();
+    for chunk in opening.chunks(app::feeds::MAX_EVENTS_PER_CALL) {
+        let answer = feed
+            .client
+            .post(&feed.url)
+            .bearer_auth(feed.token)
+            .json(&serde_json::json!({ "events": chunk }))
+            .send()
+            .await
+            .map_err(|e| LiveBenchError::Server(e.to_string()))?;
+        if !answer.status().is_success() {
+            return Err(LiveBenchError::Server(format!("the opening snapshot answered {}", answer.status())));
+        }
+    }
+    feed.second = 1;
     eprintln!("quotes only");
     let quotes = series(&mut feed, &db, &readings, 0, opts).await?;
     eprintln!("one trade per 10 quotes");
@@ -534,6 +561,24 @@ mod tests {
         assert_eq!(bj(session_second(day, 7199)), "11:29:59");
         assert_eq!(bj(session_second(day, 7200)), "13:00:00");
         assert_eq!(bj(session_second(day, 20_000)), "14:59:59");
+    }
+
+    #[test]
+    fn a_reminder_is_timed_from_the_call_that_stored_it() {
+        let t0 = Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        // Call 1 stored reminders 1-3, call 2 none, call 3 reminders 4-5.
+        let calls = [
+            Call { sent: at(0), newest_after: 3 },
+            Call { sent: at(100), newest_after: 3 },
+            Call { sent: at(200), newest_after: 5 },
+        ];
+        let arrivals = [(2, at(30)), (5, at(260)), (4, at(250)), (9, at(400))];
+        let us = latencies_us(&calls, &arrivals);
+        assert_eq!(us, vec![30_000, 50_000, 60_000], "reminder 9 came from no timed call");
+        assert_eq!(percentile_ms(&us, 50.0), Some(50.0));
+        assert_eq!(percentile_ms(&us, 99.0), Some(60.0));
+        assert_eq!(percentile_ms(&[], 99.0), None);
     }
 
     #[test]

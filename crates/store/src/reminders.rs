@@ -258,6 +258,13 @@ impl Db {
         Ok(rows)
     }
 
+    /// The id of the newest reminder stored (0 before any): reminders are
+    /// numbered in the order stored, so this marks a moment in their stream.
+    pub async fn newest_reminder_id(&self) -> Result<i64, StoreError> {
+        let sql = "SELECT COALESCE(MAX(id), 0) FROM reminders";
+        with_pool!(self, pool => Ok(sqlx::query_scalar(sql).fetch_one(pool).await?))
+    }
+
     /// Reminders in scope, newest first.
     pub async fn reminders(&self, query: &ReminderQuery) -> Result<Vec<ReminderRow>, StoreError> {
         let rows: Vec<ReminderRow> = with_pool!(self, pool => {
