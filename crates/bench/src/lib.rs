@@ -3,10 +3,13 @@
 //! `brokerdesk bench indicators`: see [`indicators`]; `brokerdesk bench watch`: see [`watch`].
 
 pub mod chat;
+mod child;
 pub mod classify;
 pub mod indicators;
 pub mod live;
 pub mod watch;
+
+pub use child::ServeChild;
 
 use app::{import_dir, ImportError, ImportOptions};
 use generator::{generate, GenOptions};

@@ -13,7 +13,6 @@ use generator::{generate, GenOptions};
 use rand::{Rng, SeedableRng};
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
-use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -185,41 +184,6 @@ async fn seed(opts: &LiveBenchOptions) -> Result<(String, Secrets), LiveBenchErr
     let secrets = Secrets { events_token, advisor_sessions };
     std::fs::write(&secrets_file, serde_json::to_string(&secrets).expect("secrets serialize")).map_err(seed_error)?;
     Ok((url, secrets))
-}
-
-/// The server as a child process.
-struct Server {
-    child: std::process::Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_server(url: &str) -> Result<Server, LiveBenchError> {
-    let exe = std::env::current_exe().map_err(|e| LiveBenchError::Server(e.to_string()))?;
-    let mut child = std::process::Command::new(exe)
-        .args(["serve", "--db", url, "--listen", "127.0.0.1:0"])
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::inherit())
-        .spawn()
-        .map_err(|e| LiveBenchError::Server(e.to_string()))?;
-    let stdout = child.stdout.take().ok_or_else(|| LiveBenchError::Server("no stdout".into()))?;
-    let mut lines = std::io::BufReader::new(stdout).lines();
-    for line in lines.by_ref() {
-        let line = line.map_err(|e| LiveBenchError::Server(e.to_string()))?;
-        if let Some(rest) = line.strip_prefix("Brokerdesk is serving on http://") {
-            let addr = rest.trim_end_matches('/').to_owned();
-            std::thread::spawn(move || for _ in lines {});
-            return Ok(Server { child, addr });
-        }
-    }
-    Err(LiveBenchError::Server("the server exited before listening".into()))
 }
 
 /// The trading day a server started now watches (as `RiskDesk::current_session`).
@@ -472,7 +436,7 @@ pub async fn live_bench(opts: &LiveBenchOptions) -> Result<LiveBench, LiveBenchE
     accounts.truncate(100_000);
 
     let started = Instant::now();
-    let server = start_server(&url)?;
+    let server = crate::ServeChild::start(&url).map_err(LiveBenchError::Server)?;
     let client = reqwest::Client::new();
     loop {
         let ready = client.get(format!("http://{}/ready", server.addr)).send().await;

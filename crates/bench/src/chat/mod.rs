@@ -19,7 +19,6 @@ use super::peak_rss_bytes_of;
 use app::{import_dir, ImportOptions};
 use futures_util::SinkExt;
 use generator::{generate, GenOptions};
-use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -232,35 +231,6 @@ async fn seed(opts: &ChatBenchOptions) -> Result<Seeded, ChatBenchError> {
     Ok(Seeded { url, group: a, advisor_token, member_tokens })
 }
 
-/// The server as a child process, and where it listens.
-struct Server {
-    child: std::process::Child,
-    addr: String,
-}
-
-fn start_server(url: &str) -> Result<Server, ChatBenchError> {
-    let exe = std::env::current_exe().map_err(|e| ChatBenchError::Server(e.to_string()))?;
-    let mut child = std::process::Command::new(exe)
-        .args(["serve", "--db", url, "--listen", "127.0.0.1:0"])
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::inherit())
-        .spawn()
-        .map_err(|e| ChatBenchError::Server(e.to_string()))?;
-    let stdout = child.stdout.take().ok_or_else(|| ChatBenchError::Server("no stdout".into()))?;
-    let mut lines = std::io::BufReader::new(stdout).lines();
-    for line in lines.by_ref() {
-        let line = line.map_err(|e| ChatBenchError::Server(e.to_string()))?;
-        if let Some(rest) = line.strip_prefix("Brokerdesk is serving on http://") {
-            let addr = rest.trim_end_matches('/').to_owned();
-            // Keep reading its output so the server never blocks on a full pipe.
-            std::thread::spawn(move || for _ in lines {});
-            return Ok(Server { child, addr });
-        }
-    }
-    Err(ChatBenchError::Server("the server exited before listening".into()))
-}
-
 /// A group's chat socket, from its newest message on.
 fn live_path(group: domain::GroupId) -> String {
     format!("/groups/{group}/live?after={}", i64::MAX)
@@ -424,11 +394,10 @@ pub async fn run(opts: &ChatBenchOptions) -> Result<ChatBench, ChatBenchError> {
     let _held = hold(&opts.work_dir)?;
     let seeded = seed(opts).await?;
     tracing::info!(clients = seeded.member_tokens.len(), "seeded; starting the server");
-    let mut server = start_server(&seeded.url)?;
+    let server = crate::ServeChild::start(&seeded.url).map_err(ChatBenchError::Server)?;
     let outcome = drive(opts, &seeded, &server.addr, server.child.id()).await;
     let peak = peak_rss_bytes_of(server.child.id());
-    let _ = server.child.kill();
-    let _ = server.child.wait();
+    drop(server);
     let mut bench = outcome?;
     bench.peak_rss_bytes = peak;
     Ok(bench)
