@@ -124,18 +124,43 @@ pub struct WatchBook {
 }
 
 impl Db {
-    /// Every account and position, in account order.
+    /// Every account and position, in account order (positions by
+    /// instrument within an account).
+    ///
+    /// Positions are read one row per account, each holding its positions as
+    /// text (`code quantity cost,...`): decoding a row costs the driver far
+    /// more than the few fields in it, so at 4 M positions this reads about
+    /// four times fewer rows than one per position.
     pub async fn watch_book(&self) -> Result<WatchBook, StoreError> {
-        let (accounts, positions) = with_pool!(self, pool => {
+        let aggregate = match self.backend() {
+            crate::Backend::Sqlite => "group_concat(instrument || ' ' || quantity || ' ' || cost_price, ',')",
+            crate::Backend::Postgres => "string_agg(instrument || ' ' || quantity || ' ' || cost_price, ',')",
+        };
+        let sql = format!("SELECT account_id, {aggregate} FROM positions GROUP BY account_id ORDER BY account_id");
+        let (accounts, held) = with_pool!(self, pool => {
             let accounts: Vec<(i64, i64)> =
                 sqlx::query_as("SELECT id, customer_id FROM accounts ORDER BY id").fetch_all(pool).await?;
-            let positions: Vec<(i64, String, i64, i64)> = sqlx::query_as(
-                "SELECT account_id, instrument, quantity, cost_price FROM positions ORDER BY account_id, instrument",
-            )
-            .fetch_all(pool)
-            .await?;
-            (accounts, positions)
+            let held: Vec<(i64, String)> = sqlx::query_as(&sql).fetch_all(pool).await?;
+            (accounts, held)
         });
+        let mut positions = Vec::with_capacity(held.len() * 4);
+        let corrupt =
+            |text: &str| StoreError::Corrupt { what: "positions", reason: format!("'{text}' is not a position") };
+        for (account, list) in held {
+            let first = positions.len();
+            for one in list.split(',') {
+                let mut fields = one.split(' ');
+                let (Some(code), Some(quantity), Some(cost), None) =
+                    (fields.next(), fields.next(), fields.next(), fields.next())
+                else {
+                    return Err(corrupt(one));
+                };
+                let quantity = quantity.parse().map_err(|_| corrupt(one))?;
+                let cost = cost.parse().map_err(|_| corrupt(one))?;
+                positions.push((account, code.to_owned(), quantity, cost));
+            }
+            positions[first..].sort_unstable_by(|a, b| a.1.cmp(&b.1));
+        }
         Ok(WatchBook { accounts, positions })
     }
 

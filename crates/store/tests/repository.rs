@@ -172,7 +172,44 @@ async fn a_corrected_bar_replaces_the_stored_one_and_an_identical_one_changes_no
 async fn a_batch_of_reminders_is_stored_whole_in_order_with_its_customers_on_both_backends() {
     for t in test_db::backends().await {
         small_book(&t.db).await;
-        let accounts = t.db.watch_book().await.unwrap().accounts;
+        let instrument = |code: &str| domain::Instrument {
+            code: InstrumentCode::parse(code).unwrap(),
+            name: "测试".into(),
+            board: domain::Board::SseMain,
+            kind: domain::InstrumentKind::Stock,
+            lot: 100,
+            tick: <Money as std::str::FromStr>::from_str("0.01").unwrap(),
+            limit_pct: <Money as std::str::FromStr>::from_str("0.10").unwrap(),
+            st: false,
+            list_date: chrono::NaiveDate::from_ymd_opt(2001, 8, 27).unwrap(),
+            face_value: None,
+            outstanding_shares: 1_000_000_000,
+            last_close: <Money as std::str::FromStr>::from_str("10").unwrap(),
+        };
+        let codes = ["601318.SH", "600519.SH", "000001.SZ"];
+        t.db.insert(&Rows::Instruments(codes.iter().map(|c| instrument(c)).collect())).await.unwrap();
+        let holding = |account: i64, code: &str, quantity: i64| Position {
+            account_id: AccountId(account),
+            instrument: InstrumentCode::parse(code).unwrap(),
+            quantity,
+            sellable_quantity: quantity,
+            cost_price: <Money as std::str::FromStr>::from_str("12.3456").unwrap(),
+        };
+        let held = vec![holding(1, codes[0], 300), holding(1, codes[1], 100), holding(1, codes[2], 200)];
+        let held = held.into_iter().chain([holding(4, codes[2], 500)]).collect();
+        t.db.insert(&Rows::Positions(held)).await.unwrap();
+        let book = t.db.watch_book().await.unwrap();
+        // The watch's book, read one row per account, is every position, in account and instrument order.
+        let expected = t
+            .text(
+                "SELECT CAST(COUNT(*) AS TEXT) || ' ' || CAST(SUM(quantity) AS TEXT) || ' ' || CAST(SUM(cost_price) AS TEXT) \
+                 FROM positions",
+            )
+            .await;
+        let (q, c): (i64, i64) = (book.positions.iter().map(|p| p.2).sum(), book.positions.iter().map(|p| p.3).sum());
+        assert_eq!(format!("{} {q} {c}", book.positions.len()), expected, "{}", t.name);
+        assert!(book.positions.windows(2).all(|w| (w[0].0, &w[0].1) < (w[1].0, &w[1].1)), "{}: in order", t.name);
+        let accounts = book.accounts;
         let at = chrono::DateTime::parse_from_rfc3339("2025-07-04T02:00:00Z").unwrap().to_utc();
         let reminder = |k: usize, account_id: i64| store::NewReminder {
             account_id: domain::AccountId(account_id),
