@@ -403,13 +403,7 @@ impl RiskDesk {
     /// The trading day the clock is in, or the next one when the market is
     /// closed today: the day a started server watches.
     pub fn current_session(&self) -> NaiveDate {
-        let today = domain::to_shanghai(self.db.now()).date_naive();
-        let calendar = market::TradingCalendar::current();
-        if calendar.is_trading_day(today) {
-            today
-        } else {
-            calendar.next_trading_day(today)
-        }
+        market::TradingCalendar::current().session_of(domain::to_shanghai(self.db.now()).date_naive())
     }
 
     /// Loads the watch for the current session from the database before the

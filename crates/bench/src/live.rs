@@ -188,13 +188,7 @@ async fn seed(opts: &LiveBenchOptions) -> Result<(String, Secrets), LiveBenchErr
 
 /// The trading day a server started now watches (as `RiskDesk::current_session`).
 fn session_day() -> NaiveDate {
-    let today = domain::to_shanghai(Utc::now()).date_naive();
-    let calendar = market::TradingCalendar::current();
-    if calendar.is_trading_day(today) {
-        today
-    } else {
-        calendar.next_trading_day(today)
-    }
+    market::TradingCalendar::current().session_of(domain::to_shanghai(Utc::now()).date_naive())
 }
 
 /// The `k`th second of the session's continuous trading (morning, then afternoon).

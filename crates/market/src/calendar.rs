@@ -86,6 +86,16 @@ impl TradingCalendar {
         !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) && !self.holidays.contains(&date)
     }
 
+    /// The trading session a day belongs to: the day itself when the
+    /// exchanges open, else the next trading day (a weekend's is Monday's).
+    pub fn session_of(&self, date: NaiveDate) -> NaiveDate {
+        if self.is_trading_day(date) {
+            date
+        } else {
+            self.next_trading_day(date)
+        }
+    }
+
     /// The first trading day after `date`.
     pub fn next_trading_day(&self, date: NaiveDate) -> NaiveDate {
         let mut d = date.succ_opt().expect("date in range");
@@ -116,6 +126,14 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_closed_day_belongs_to_the_next_session() {
+        let c = TradingCalendar::current();
+        assert_eq!(c.session_of(d("2026-12-04")), d("2026-12-04"), "a Friday is its own");
+        assert_eq!(c.session_of(d("2026-12-05")), d("2026-12-07"), "a Saturday is Monday's");
+        assert_eq!(c.session_of(d("2026-10-01")), d("2026-10-08"), "the National Day closures, as the file lists them");
     }
 
     #[test]
