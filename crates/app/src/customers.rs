@@ -25,3 +25,16 @@ pub async fn reveal(db: &Db, principal: &Principal, id: CustomerId, field: PiiFi
     }
     db.reveal(principal, id, field).await?.ok_or_else(|| codes::CUSTOMER_NOT_FOUND.refuse().into())
 }
+
+/// One customer in scope as the position watch sees them now: each account
+/// valued at the latest prices, with the holdings the book has given it.
+pub async fn live(
+    db: &Db,
+    desk: &crate::risk_desk::RiskDesk,
+    principal: &Principal,
+    id: CustomerId,
+) -> Result<Vec<crate::risk_desk::LiveAccount>, Error> {
+    record(db, principal, id).await?;
+    let accounts = db.accounts_of_customer(id).await?;
+    Ok(desk.live_accounts(&accounts).await)
+}

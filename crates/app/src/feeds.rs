@@ -1,8 +1,11 @@
 //! Machine feeds over the API: a book file pushed whole (import tokens), or
 //! events as they happen (events tokens). Both go through the importer, so a
 //! row is checked the same way whichever door it comes in by, and each call
-//! answers with every rejected row and why.
+//! answers with every rejected row and why. Events move the book as they are
+//! stored: a trade's position, T+1 sellable quantity and cash, a cash flow's
+//! cash, in one unit of work (see [`crate::book`]).
 
+use crate::book::Booked;
 use crate::book_files::{self, BookFile};
 use crate::import::{import_dir, ImportError, ImportOptions, Referenced};
 use access::FeedCaller;
@@ -119,6 +122,7 @@ async fn run_import(
     files: &[(BookFile, Vec<u8>)],
     caller: &FeedCaller,
     references: Option<Referenced>,
+    book_events: bool,
 ) -> Result<(crate::ImportReport, Vec<(String, u64, String, String)>), FeedError> {
     let scratch = tempfile::tempdir()?;
     for (file, body) in files {
@@ -129,6 +133,7 @@ async fn run_import(
     opts.progress = false;
     opts.actor = caller.actor();
     opts.references = references;
+    opts.book_events = book_events;
     let names: Vec<&str> = files.iter().map(|(f, _)| f.name).collect();
     opts.source = Some(format!("feed:{}", names.join(",")));
     let report = import_dir(db, &opts).await?;
@@ -155,7 +160,7 @@ fn file_report(f: &crate::FileReport, rejects: Vec<FeedReject>) -> FeedFileRepor
 
 /// Loads one book file pushed whole (CSV with a header, as `brokerdesk import` reads).
 pub async fn import_file(db: &Db, file: BookFile, csv: Vec<u8>, caller: &FeedCaller) -> Result<FeedReport, FeedError> {
-    let (report, rejects) = run_import(db, &[(file, csv)], caller, None).await?;
+    let (report, rejects) = run_import(db, &[(file, csv)], caller, None, false).await?;
     let files = report
         .files
         .iter()
@@ -191,7 +196,11 @@ type EventFile = (BookFile, csv::Writer<Vec<u8>>, Vec<usize>);
 /// Stores events: each a JSON object with a `type` (trade, cash_flow, login,
 /// service_event, daily_bar, snapshot) and the columns of that type's book file. Every event is
 /// checked as the importer checks a row; the good ones are stored.
-pub async fn send_events(db: &Db, events: &[serde_json::Value], caller: &FeedCaller) -> Result<FeedReport, FeedError> {
+pub async fn send_events(
+    db: &Db,
+    events: &[serde_json::Value],
+    caller: &FeedCaller,
+) -> Result<(FeedReport, Vec<Booked>), FeedError> {
     if events.len() > MAX_EVENTS_PER_CALL {
         return Err(FeedError::TooMany(events.len()));
     }
@@ -244,9 +253,9 @@ pub async fn send_events(db: &Db, events: &[serde_json::Value], caller: &FeedCal
         positions.insert(name, indices);
     }
     if files.is_empty() {
-        return Ok(FeedReport { files: Vec::new(), rejects: early });
+        return Ok((FeedReport { files: Vec::new(), rejects: early }, Vec::new()));
     }
-    let (report, rejects) = run_import(db, &files, caller, Some(named)).await?;
+    let (mut report, rejects) = run_import(db, &files, caller, Some(named), true).await?;
     let files = report
         .files
         .iter()
@@ -266,7 +275,7 @@ pub async fn send_events(db: &Db, events: &[serde_json::Value], caller: &FeedCal
             file_report(f, mine)
         })
         .collect();
-    Ok(FeedReport { files, rejects: early })
+    Ok((FeedReport { files, rejects: early }, std::mem::take(&mut report.booked)))
 }
 
 /// Indexes of the events of one type that were stored (not rejected).
@@ -298,27 +307,6 @@ pub fn accepted_quotes(events: &[serde_json::Value], report: &FeedReport) -> Vec
                 code: field_text(&e["code"]),
                 time: domain::parse_timestamp("time", &field_text(&e["time"])).ok()?,
                 last: field_text(&e["last"]).trim().parse().ok()?,
-            })
-        })
-        .collect()
-}
-
-/// The trade events of a call that were stored, for the position watch.
-pub fn accepted_trades(events: &[serde_json::Value], report: &FeedReport) -> Vec<crate::risk_desk::Fill> {
-    accepted(events, report, book_files::TRADES)
-        .filter_map(|e| {
-            let quantity: i64 = field_text(&e["quantity"]).trim().parse().ok()?;
-            let signed = match field_text(&e["side"]).trim() {
-                "buy" => quantity,
-                "sell" => -quantity,
-                _ => return None,
-            };
-            Some(crate::risk_desk::Fill {
-                account_id: field_text(&e["account_id"]).trim().parse().ok()?,
-                code: field_text(&e["instrument"]).trim().to_owned(),
-                quantity: signed,
-                price: field_text(&e["price"]).trim().parse().ok()?,
-                time: domain::parse_timestamp("time", &field_text(&e["time"])).ok()?,
             })
         })
         .collect()

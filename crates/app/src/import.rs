@@ -42,6 +42,11 @@ pub struct ImportOptions {
     /// The keys the rows name, when the caller knows them (a feed of a few
     /// events): only those are looked up, instead of reading every key.
     pub references: Option<Referenced>,
+    /// Trades and cash flows move the book as they are stored (the events
+    /// feed): positions, T+1 sellable quantities and cash follow, and a sell
+    /// of more than may be sold is rejected. A book import leaves this off:
+    /// its positions and cash already include its trades.
+    pub book_events: bool,
 }
 
 /// Keys that a few event rows name, looked up by index instead of read whole.
@@ -67,6 +72,7 @@ impl ImportOptions {
             actor: "system:import".into(),
             source: None,
             references: None,
+            book_events: false,
         }
     }
 }
@@ -86,13 +92,19 @@ pub struct FileReport {
     pub already_present: u64,
     /// Rows rejected.
     pub rejected: u64,
+    /// Stored rows the file's figures corrected (positions: see [`ImportReport::corrections`]).
+    pub corrected: u64,
 }
 
 /// What an import did, file by file.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImportReport {
     /// One report per file, in load order.
     pub files: Vec<FileReport>,
+    /// With [`ImportOptions::book_events`]: the trades stored, each with the holding it left.
+    pub booked: Vec<crate::book::Booked>,
+    /// Stored positions the book's figures differed from, each corrected and audited.
+    pub corrections: Vec<crate::book::Correction>,
 }
 
 impl ImportReport {
@@ -191,13 +203,35 @@ pub async fn import_dir(db: &Db, opts: &ImportOptions) -> Result<ImportReport, I
         let parser = std::thread::spawn(move || {
             let mut parse = FileParse::new(file, known, rejects, tx, batch_rows);
             let outcome = parse.run(&path, progress);
-            (outcome, parse.known, parse.rejects, parse.report)
+            (outcome, parse.known, parse.rejects, parse.report, parse.seen)
         });
         let mut written = 0u64;
         let mut store_error = None;
+        let mut refused = Vec::new();
+        let mut corrected = Vec::new();
         while let Some(rows) = rx.recv().await {
-            match db.insert(&rows).await {
-                Ok(n) => written += n,
+            let stored = match (&rows, opts.book_events) {
+                (Rows::Trades(t), true) => crate::book::take(db, t, &[]).await,
+                (Rows::CashFlows(c), true) => crate::book::take(db, &[], c).await,
+                (Rows::Positions(p), false) => match db.insert(&rows).await {
+                    // Some rows were stored already: the book's figures win where they differ.
+                    Ok(n) if (n as usize) < p.len() => match crate::book::correct_positions(db, p, &opts.actor).await {
+                        Ok(c) => {
+                            corrected.extend(c);
+                            Ok(crate::book::BookOutcome { flows: n, ..Default::default() })
+                        }
+                        Err(e) => Err(e),
+                    },
+                    other => other.map(|n| crate::book::BookOutcome { flows: n, ..Default::default() }),
+                },
+                _ => db.insert(&rows).await.map(|n| crate::book::BookOutcome { flows: n, ..Default::default() }),
+            };
+            match stored {
+                Ok(o) => {
+                    written += o.flows + o.booked.len() as u64;
+                    report.booked.extend(o.booked);
+                    refused.extend(o.refused);
+                }
                 Err(e) => {
                     store_error = Some(e);
                     break;
@@ -205,15 +239,30 @@ pub async fn import_dir(db: &Db, opts: &ImportOptions) -> Result<ImportReport, I
             }
         }
         drop(rx); // stops the parser if the store failed
-        let (outcome, k, r, mut file_report) = parser.join().expect("parser thread panicked");
+        let (outcome, k, r, mut file_report, lines) = parser.join().expect("parser thread panicked");
         known = k;
         rejects = r;
         if let Some(e) = store_error {
             return Err(e.into());
         }
         outcome?;
+        // The book refused these: reported on their lines, like a bad row.
+        let mut refused: Vec<(u64, book::BookError)> =
+            refused.into_iter().map(|(id, why)| (lines.get(&Key::Id(id)).copied().unwrap_or(0), why)).collect();
+        refused.sort_by_key(|r| r.0);
+        for (line, why) in refused {
+            file_report.rejected += 1;
+            let column = match &why {
+                book::BookError::Oversell { .. } => "quantity",
+                book::BookError::OutOfRange(field) => field,
+            };
+            rejects.reject(file.name, line, column, &why.to_string())?;
+        }
+        file_report.corrected = corrected.len() as u64;
+        report.corrections.extend(corrected);
         file_report.loaded = written;
-        file_report.already_present = file_report.read.saturating_sub(file_report.rejected + written);
+        file_report.already_present =
+            file_report.read.saturating_sub(file_report.rejected + written + file_report.corrected);
         report.files.push(file_report);
     }
     rejects.finish()?;

@@ -3,6 +3,7 @@
 //! the plan, the risk desk, communities, key rotation.
 
 pub mod audit;
+pub mod book;
 pub mod book_files;
 pub mod calendar;
 pub mod classify;

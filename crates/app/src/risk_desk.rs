@@ -4,6 +4,7 @@
 //! announces them to whoever listens (the server's WebSocket pages). An
 //! outbox sends reminders held over the customer's quiet hours when they end.
 
+use crate::book::Booked;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
 use domain::{Instrument, InstrumentKind, Money};
 use rust_decimal::prelude::ToPrimitive;
@@ -127,21 +128,6 @@ pub struct Quote {
     pub time: DateTime<Utc>,
     /// Last price.
     pub last: Money,
-}
-
-/// A trade as the watch takes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fill {
-    /// Account id.
-    pub account_id: i64,
-    /// Instrument code.
-    pub code: String,
-    /// Shares: positive bought, negative sold.
-    pub quantity: i64,
-    /// Price.
-    pub price: Money,
-    /// When.
-    pub time: DateTime<Utc>,
 }
 
 /// The watch for one trading day, with the ids behind its indexes.
@@ -276,18 +262,26 @@ impl LiveWatch {
         prices.iter().flat_map(|&(i, price)| self.monitor.quote(i, price).unwrap_or_default()).collect()
     }
 
-    /// Applies a trade of this session; a trade the engine refuses (an
-    /// unknown account or instrument, selling more than held) is skipped with
-    /// a warning, since the feed has stored it and the watch must go on.
-    pub fn trade(&mut self, fill: &Fill) -> Vec<Trigger> {
-        let (Some(&a), Some(&i)) = (self.account_index.get(&fill.account_id), self.index.get(&fill.code)) else {
+    /// Applies a trade the book has taken, with the holding's cost as the
+    /// book keeps it. A trade the engine refuses (an account or instrument
+    /// it does not know) is skipped with a warning: the book has it, and the
+    /// next build reads it from there.
+    pub fn trade(&mut self, booked: &Booked) -> Vec<Trigger> {
+        let t = &booked.trade;
+        let (Some(&a), Some(&i)) = (self.account_index.get(&t.account_id.0), self.index.get(&t.instrument.to_string()))
+        else {
             return Vec::new();
         };
-        let (Ok(quantity), price) = (i32::try_from(fill.quantity), milli(fill.price)) else { return Vec::new() };
-        match self.monitor.trade(a, i, quantity, price) {
+        let signed = match t.side {
+            domain::Side::Buy => t.quantity,
+            domain::Side::Sell => -t.quantity,
+        };
+        let Ok(quantity) = i32::try_from(signed) else { return Vec::new() };
+        let cost = milli_of_fixed(booked.after.cost);
+        match self.monitor.trade_at_cost(a, i, quantity, milli(t.price), Some(cost)) {
             Ok(due) => due,
             Err(e) => {
-                tracing::warn!(account = fill.account_id, code = %fill.code, error = %e, "the position watch skipped a trade");
+                tracing::warn!(account = t.account_id.0, code = %t.instrument, error = %e, "the position watch skipped a trade");
                 Vec::new()
             }
         }
@@ -349,6 +343,67 @@ impl LiveWatch {
             deliver_at: now + Duration::minutes(i64::from(quiet.wait(minute))),
             care_task: (t.rule == Rule::MonthLossCare).then(|| watch::wording::care_task_title(t)),
         }
+    }
+}
+
+/// One holding as the watch sees it now.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LiveHolding {
+    /// Instrument code.
+    pub code: String,
+    /// Shares held.
+    pub quantity: i64,
+    /// Average cost (0.001 CNY precision).
+    pub cost: Money,
+    /// Latest price.
+    pub price: Money,
+}
+
+/// One account as the watch sees it now: valued at the latest prices.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LiveAccount {
+    /// Account id.
+    pub account_id: i64,
+    /// The trading day the watch is in.
+    pub session: NaiveDate,
+    /// Market value at the latest prices.
+    pub value: Money,
+    /// Today's profit or loss (value now less value at the last close, net of today's trades).
+    pub day_pnl: Money,
+    /// Holdings, by instrument code.
+    pub holdings: Vec<LiveHolding>,
+}
+
+impl LiveWatch {
+    /// These accounts as the watch sees them now (those it does not hold are left out).
+    pub fn accounts(&self, ids: &[i64]) -> Vec<LiveAccount> {
+        let watch = self.monitor.watch();
+        let money = |milli: i64| Money::from(milli) / Money::from(1000);
+        ids.iter()
+            .filter_map(|id| {
+                let a = *self.account_index.get(id)?;
+                let f = watch.figures(a);
+                let mut holdings: Vec<LiveHolding> = watch
+                    .holding_details(a)
+                    .into_iter()
+                    .filter(|h| h.quantity > 0)
+                    .map(|h| LiveHolding {
+                        code: self.instruments[h.instrument as usize].code.to_string(),
+                        quantity: i64::from(h.quantity),
+                        cost: money(i64::from(h.cost)),
+                        price: money(i64::from(watch.price(h.instrument))),
+                    })
+                    .collect();
+                holdings.sort_by(|x, y| x.code.cmp(&y.code));
+                Some(LiveAccount {
+                    account_id: *id,
+                    session: self.session,
+                    value: money(f.value),
+                    day_pnl: money(f.day_pnl),
+                    holdings,
+                })
+            })
+            .collect()
     }
 }
 
@@ -489,21 +544,25 @@ impl RiskDesk {
         Ok(made)
     }
 
-    /// Takes trades (already checked and stored by the feed) of the watch's
-    /// current session; trades of other days are in the database for the
-    /// next build. Answers how many reminders were made.
-    pub async fn on_trades(&self, fills: &[Fill], now: DateTime<Utc>) -> Result<usize, DeskError> {
+    /// Takes the trades the book has taken (checked, stored, and applied to
+    /// positions and cash): the watch follows the same holdings. Answers how
+    /// many reminders were made.
+    pub async fn on_trades(&self, booked: &[Booked], now: DateTime<Utc>) -> Result<usize, DeskError> {
         let mut live = self.live.lock().await;
         let Some(w) = live.as_mut() else { return Ok(0) };
         let mut due = Vec::new();
-        let session = w.session;
-        for f in fills.iter().filter(|f| domain::to_shanghai(f.time).date_naive() == session) {
-            due.extend(w.trade(f));
+        for b in booked {
+            due.extend(w.trade(b));
         }
         let reminders: Vec<NewReminder> =
             due.iter().map(|t| w.reminder(t, now, &self.settings.quiet, &self.settings.rules.version)).collect();
         drop(live);
         self.store_and_announce(&reminders, now).await
+    }
+
+    /// These accounts as the watch sees them now; empty before the watch is built.
+    pub async fn live_accounts(&self, ids: &[i64]) -> Vec<LiveAccount> {
+        self.live.lock().await.as_ref().map(|w| w.accounts(ids)).unwrap_or_default()
     }
 
     async fn store_and_announce(&self, reminders: &[NewReminder], now: DateTime<Utc>) -> Result<usize, DeskError> {

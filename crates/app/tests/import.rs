@@ -213,3 +213,48 @@ async fn market_data_files_may_leave_out_their_optional_columns() {
         read_rejects(&opts.rejects).into_iter().map(|r| r.0).filter(|f| f != "instruments.csv").collect();
     assert_eq!(rejected, vec!["cash_flows.csv".to_owned()]);
 }
+
+#[tokio::test]
+async fn a_nightly_book_corrects_a_stored_position_that_differs_and_audits_each_difference() {
+    let book = tempfile::tempdir().unwrap();
+    let mut gen = GenOptions::new(200, 5, book.path());
+    gen.instruments = 200;
+    generate(&gen).unwrap();
+    for t in test_support::backends().await {
+        let mut opts = ImportOptions::new(book.path());
+        opts.rejects = book.path().join(format!("rejects-{}.csv", t.name));
+        opts.progress = false;
+        import_dir(&t.db, &opts).await.unwrap();
+        let stats = t.db.stats().await.unwrap();
+        // The stored book drifts from the brokerage's: two positions changed by hand.
+        let (account, code) = {
+            let row = t.text("SELECT CAST(account_id AS TEXT) || ' ' || instrument FROM positions ORDER BY account_id, instrument LIMIT 1").await;
+            let (a, c) = row.split_once(' ').unwrap();
+            (a.parse::<i64>().unwrap(), c.to_owned())
+        };
+        t.execute(&format!(
+            "UPDATE positions SET quantity = quantity + 100, sellable_quantity = sellable_quantity + 100 \
+             WHERE account_id = {account} AND instrument = '{code}'"
+        ))
+        .await;
+        t.execute("UPDATE positions SET cost_price = cost_price + 1 WHERE account_id = (SELECT MAX(account_id) FROM positions)").await;
+        let drifted: i64 = t.text("SELECT CAST(COUNT(*) AS TEXT) FROM positions WHERE account_id = (SELECT MAX(account_id) FROM positions)").await.parse().unwrap();
+        let audit_before = t.db.audit_records().await.unwrap().len();
+
+        let report = import_dir(&t.db, &opts).await.unwrap();
+        assert_eq!(report.loaded(), 0, "{}", t.name);
+        let positions = report.files.iter().find(|f| f.file == "positions.csv").unwrap();
+        assert_eq!(positions.corrected, 1 + drifted as u64, "{}: {positions:?}", t.name);
+        assert_eq!(positions.already_present + positions.corrected, positions.read, "{}", t.name);
+        let first = report.corrections.iter().find(|c| c.account_id == account && c.instrument == code).unwrap();
+        assert_eq!(first.was.0, first.now.0 + 100, "{}: the stored quantity, then the book's", t.name);
+        assert_eq!(t.db.stats().await.unwrap(), stats, "{}: the book's figures are back", t.name);
+        let audit = t.db.audit_records().await.unwrap();
+        let corrections: Vec<_> = audit[audit_before..].iter().filter(|r| r.entry.action == "correct").collect();
+        assert_eq!(corrections.len(), report.corrections.len(), "{}: one audit record per difference", t.name);
+        assert!(corrections.iter().any(|r| r.entry.entity_id == format!("{account}/{code}")));
+        // Once corrected, the next run finds nothing to correct.
+        let again = import_dir(&t.db, &opts).await.unwrap();
+        assert!(again.corrections.is_empty(), "{}", t.name);
+    }
+}

@@ -234,6 +234,7 @@ impl Db {
 
     /// One customer with holdings, or None if there is no such customer in scope.
     pub async fn customer(&self, id: CustomerId, scope: Scope) -> Result<Option<CustomerDetail>, StoreError> {
+        let today = book::trading_day(self.now());
         with_pool!(self, pool => {
             let mut q = QueryBuilder::new(CUSTOMER_COLUMNS);
             q.push(" WHERE c.id = ").push_bind(id);
@@ -247,8 +248,9 @@ impl Db {
                 "SELECT national_id_masked, market_entry_date, horizon, real_name_verified, professional \
                  FROM customers WHERE id = $1",
             ).bind(id).fetch_one(pool).await?;
-            let positions: Vec<(AccountId, String, String, i64, i64, i64, i64)> = sqlx::query_as(
-                "SELECT p.account_id, p.instrument, i.name, p.quantity, p.sellable_quantity, p.cost_price, i.last_close \
+            type PositionTuple = (AccountId, String, String, i64, i64, Option<NaiveDate>, i64, i64);
+            let positions: Vec<PositionTuple> = sqlx::query_as(
+                "SELECT p.account_id, p.instrument, i.name, p.quantity, p.sellable_quantity, p.sellable_day, p.cost_price, i.last_close \
                  FROM positions p JOIN accounts a ON a.id = p.account_id JOIN instruments i ON i.code = p.instrument \
                  WHERE a.customer_id = $1 ORDER BY p.quantity * i.last_close DESC, p.instrument",
             ).bind(id).fetch_all(pool).await?;
@@ -264,12 +266,13 @@ impl Db {
                 real_name_verified,
                 professional,
                 cash: Money::from_fixed(cash),
-                positions: positions.into_iter().map(|(account_id, instrument, name, quantity, sellable_quantity, cost, close)| PositionRow {
+                positions: positions.into_iter().map(|(account_id, instrument, name, quantity, sellable, sellable_day, cost, close)| PositionRow {
                     account_id,
                     instrument,
                     name,
                     quantity,
-                    sellable_quantity,
+                    // T+1: what was bought on an earlier day may be sold today.
+                    sellable_quantity: book::Holding { quantity, sellable, sellable_day, cost }.sellable_on(today),
                     cost_price: Money::from_fixed(cost),
                     last_close: Money::from_fixed(close),
                     market_value: Money::from_fixed(close) * Money::from(quantity),

@@ -118,6 +118,12 @@ impl Db {
         }))
     }
 
+    /// The accounts a customer holds, by id.
+    pub async fn accounts_of_customer(&self, customer: CustomerId) -> Result<Vec<i64>, StoreError> {
+        let sql = "SELECT id FROM accounts WHERE customer_id = $1 ORDER BY id";
+        Ok(with_pool!(self, pool => sqlx::query_scalar(sql).bind(customer).fetch_all(pool).await?))
+    }
+
     /// Customer ids in order, from `after` (exclusive), at most `limit`.
     pub async fn customer_ids(&self, after: CustomerId, limit: i64) -> Result<Vec<CustomerId>, StoreError> {
         let sql = "SELECT id FROM customers WHERE id > $1 ORDER BY id LIMIT $2";

@@ -836,6 +836,20 @@ impl Watch {
     /// A trade: `quantity` shares bought (positive) or sold (negative) at
     /// `price`. Updates the position on both paths and the account's figures.
     pub fn trade(&mut self, account: u32, instrument: u32, quantity: i32, price: i32) -> Result<(), WatchError> {
+        self.trade_at_cost(account, instrument, quantity, price, None)
+    }
+
+    /// A trade, with the average cost the book gives the holding after it
+    /// (the store keeps 0.0001 CNY, the engine 0.001: taking the book's figure
+    /// keeps the two from drifting apart); `None` averages here.
+    pub fn trade_at_cost(
+        &mut self,
+        account: u32,
+        instrument: u32,
+        quantity: i32,
+        price: i32,
+        cost_after: Option<i32>,
+    ) -> Result<(), WatchError> {
         self.check_account(account)?;
         self.check_instrument(instrument)?;
         if quantity == 0 || price <= 0 {
@@ -858,7 +872,10 @@ impl Watch {
         if after < 0 {
             return Err(WatchError::Oversell { account, instrument, held, selling: -quantity });
         }
-        let cost = average_cost(held, cost, quantity, price);
+        let cost = match cost_after {
+            Some(c) if after > 0 => c,
+            _ => average_cost(held, cost, quantity, price),
+        };
         match (main, extra) {
             (Some(p), _) => {
                 self.pos_quantity[p] = after;

@@ -283,7 +283,19 @@ impl Monitor {
         quantity: i32,
         price: i32,
     ) -> Result<Vec<Trigger>, WatchError> {
-        self.watch.trade(account, instrument, quantity, price)?;
+        self.trade_at_cost(account, instrument, quantity, price, None)
+    }
+
+    /// A trade with the book's average cost after it (see [`Watch::trade_at_cost`]), then the account judged.
+    pub fn trade_at_cost(
+        &mut self,
+        account: u32,
+        instrument: u32,
+        quantity: i32,
+        price: i32,
+        cost_after: Option<i32>,
+    ) -> Result<Vec<Trigger>, WatchError> {
+        self.watch.trade_at_cost(account, instrument, quantity, price, cost_after)?;
         let row = self.watch.row_of(account);
         self.set_flags(row);
         let overflow = self.watch.overflow_positions();

@@ -49,4 +49,23 @@ fn print_import(report: &app::ImportReport, opts: &app::ImportOptions, elapsed: 
     if report.rejected() > 0 {
         println!("{} rows rejected: see {}", report.rejected(), opts.rejects.display());
     }
+    if !report.corrections.is_empty() {
+        println!(
+            "{} stored positions differed from the book and were corrected (each in the audit trail):",
+            report.corrections.len()
+        );
+        for c in &report.corrections {
+            println!(
+                "  account {} {}: quantity {} -> {}, sellable {} -> {}, cost {} -> {}",
+                c.account_id,
+                c.instrument,
+                c.was.0,
+                c.now.0,
+                c.was.1,
+                c.now.1,
+                <domain::Money as domain::FixedPoint>::from_fixed(c.was.2),
+                <domain::Money as domain::FixedPoint>::from_fixed(c.now.2)
+            );
+        }
+    }
 }

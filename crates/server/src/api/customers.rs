@@ -184,6 +184,67 @@ pub async fn get(
     }))
 }
 
+/// One holding as the position watch sees it now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LiveHolding {
+    /// Instrument code.
+    pub code: String,
+    /// Shares held.
+    pub quantity: i64,
+    /// Average purchase price, CNY (to 0.001).
+    #[schema(value_type = String)]
+    pub cost: Decimal,
+    /// Latest price, CNY.
+    #[schema(value_type = String)]
+    pub price: Decimal,
+}
+
+/// One account as the position watch sees it now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LiveAccount {
+    /// Account id.
+    pub account_id: i64,
+    /// The trading day the watch is in.
+    pub session: NaiveDate,
+    /// Market value at the latest prices, CNY.
+    #[schema(value_type = String)]
+    pub value: Decimal,
+    /// Today's profit or loss, CNY.
+    #[schema(value_type = String)]
+    pub day_pnl: Decimal,
+    /// Holdings, by code.
+    pub holdings: Vec<LiveHolding>,
+}
+
+/// One customer's accounts as the position watch sees them now: valued at
+/// the latest quotes, with the holdings every stored trade has moved.
+#[utoipa::path(get, path = "/customers/{id}/watch", params(("id" = i64, Path, description = "Customer id")),
+    responses((status = 200, body = Vec<LiveAccount>), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn live(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<LiveAccount>>, HttpError> {
+    let id: CustomerId = crate::params::path_id(&id, "customer")?;
+    let accounts = app::customers::live(&state.db, &state.desk, &principal, id).await?;
+    Ok(Json(
+        accounts
+            .into_iter()
+            .map(|a| LiveAccount {
+                account_id: a.account_id,
+                session: a.session,
+                value: a.value,
+                day_pnl: a.day_pnl,
+                holdings: a
+                    .holdings
+                    .into_iter()
+                    .map(|h| LiveHolding { code: h.code, quantity: h.quantity, cost: h.cost, price: h.price })
+                    .collect(),
+            })
+            .collect(),
+    ))
+}
+
 /// Which field to reveal.
 #[derive(Debug, serde::Deserialize, ToSchema)]
 pub struct RevealRequest {

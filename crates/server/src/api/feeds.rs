@@ -63,11 +63,10 @@ pub async fn events(
     if !state.desk.is_ready() {
         return Err(HttpError::of(app::codes::WATCH_LOADING).with("seconds", crate::WATCH_LOADING_RETRY_SECONDS));
     }
-    let report = app::feeds::send_events(&state.db, &request.events, &caller).await?;
+    let (report, booked) = app::feeds::send_events(&state.db, &request.events, &caller).await?;
     // The events are stored; a watch that cannot take them is logged, not the caller's fault.
-    let fills = app::feeds::accepted_trades(&request.events, &report);
-    if !fills.is_empty() {
-        if let Err(e) = state.desk.on_trades(&fills, state.db.now()).await {
+    if !booked.is_empty() {
+        if let Err(e) = state.desk.on_trades(&booked, state.db.now()).await {
             tracing::error!(error = %e, "the position watch could not take the trades");
         }
     }

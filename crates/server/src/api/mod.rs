@@ -231,6 +231,7 @@ pub fn routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
         .routes(routes!(overview::get))
         .routes(routes!(customers::list))
         .routes(routes!(customers::get))
+        .routes(routes!(customers::live))
         .routes(routes!(customers::reveal))
         .routes(routes!(knowing::labels))
         .routes(routes!(knowing::plan))
