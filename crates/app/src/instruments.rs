@@ -50,7 +50,7 @@ pub fn rules_for_next_day(i: &Instrument, today: NaiveDate) -> TradingRules {
             market::rules::Settlement::TPlus1 => "T+1",
         },
         face_value: market::rules::face_value(i.kind),
-        limits: market::rules::price_band(i.board, i.kind, i.st, listing_day)
+        limits: market::rules::price_band(i.board, i.kind, i.st, listing_day, next_day)
             .map(|band| market::rules::limit_prices(i.last_close, band, tick)),
     }
 }

@@ -115,7 +115,7 @@ fn limit_down(i: &Instrument, prev_close: i32, day: NaiveDate) -> Option<i32> {
     let listing_day = calendar.trading_days_between(i.list_date, day);
     let tick = market::rules::tick(i.kind);
     let prev = Money::from(prev_close) / Money::from(1000);
-    market::rules::price_band(i.board, i.kind, i.st, listing_day)
+    market::rules::price_band(i.board, i.kind, i.st, listing_day, day)
         .map(|band| milli(market::rules::limit_prices(prev, band, tick).down))
 }
 

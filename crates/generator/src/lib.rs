@@ -5,8 +5,13 @@
 //! advisor, heavy-tailed assets (a lognormal body and a Pareto tail), ages
 //! 18-80 bunched in the middle years, market entry over 20 years clustered in
 //! bull markets, about 40% dormant (no trade in 90 days), 1-10 positions drawn
-//! Zipf-like from about 5,000 instruments, trades in whole lots at prices inside
-//! each day's real range.
+//! Zipf-like from about 5,000 instruments. Trades keep to the market's rules
+//! (a test holds every one to `market::rules`): on trading days, in the
+//! continuous sessions, at prices on the tick inside the day's range (real
+//! bars, or a synthetic walk kept to each day's band, ST bands by the rule in
+//! force that day), buys in lots, sells only of what may be sold that moment
+//! (T+1 for stocks and ETFs, T+0 for bonds) in lots or the whole odd
+//! remainder. Positions are where the trades leave each account's holdings.
 //!
 //! Every customer draws from a random stream seeded by (seed, customer id), so
 //! customers can be generated on several threads in chunks and the output is
@@ -395,9 +400,10 @@ const ENTRY_YEARS: &[(i32, u32)] = &[
     (2025, 4),
 ];
 
-/// Shanghai wall time of a random moment in the continuous sessions.
+/// Shanghai wall time of a random moment in the continuous sessions
+/// (09:30-11:30 and 13:00-14:57; the closing call auction follows).
 fn session_time(rng: &mut Pcg64Mcg, day: NaiveDate) -> String {
-    let minute = rng.gen_range(0..240u32);
+    let minute = rng.gen_range(0..237u32);
     let (h, m) = if minute < 120 {
         (9 + (30 + minute) / 60, (30 + minute) % 60)
     } else {
@@ -419,6 +425,50 @@ fn money(units: i64) -> Money {
 /// Rounds yuan to the fen.
 fn fen(yuan: f64) -> Money {
     Money::from_fixed((yuan * 100.0).round() as i64 * 100)
+}
+
+/// One holding as the generator moves it through the window.
+struct Holding {
+    /// Index in the universe.
+    listed: usize,
+    /// Shares held.
+    quantity: i64,
+    /// Average purchase price (0.0001 CNY).
+    cost: i64,
+    /// The window's day of the latest buys (`usize::MAX`: none).
+    bought_day: usize,
+    /// Shares bought that day.
+    bought: i64,
+}
+
+impl Holding {
+    /// What may be sold on `day`: not what was bought that day, unless T+0.
+    fn sellable(&self, day: usize, t_plus_0: bool) -> i64 {
+        if t_plus_0 || self.bought_day != day {
+            self.quantity
+        } else {
+            self.quantity - self.bought
+        }
+    }
+
+    fn trade(&mut self, sell: bool, quantity: i64, price: i64, day: usize) {
+        if sell {
+            self.quantity -= quantity;
+            if self.quantity == 0 {
+                self.cost = 0;
+            }
+            return;
+        }
+        let after = self.quantity + quantity;
+        let total = i128::from(self.quantity) * i128::from(self.cost) + i128::from(quantity) * i128::from(price);
+        self.cost = ((total * 2 + i128::from(after)) / (i128::from(after) * 2)) as i64;
+        self.quantity = after;
+        if self.bought_day != day {
+            self.bought_day = day;
+            self.bought = 0;
+        }
+        self.bought += quantity;
+    }
 }
 
 impl Context<'_> {
@@ -495,7 +545,22 @@ impl Context<'_> {
         }
         let weights: Vec<f64> = held.iter().map(|_| rng.gen_range(0.2..1.0)).collect();
         let total: f64 = weights.iter().sum();
-        let mut bought_today: Vec<i64> = vec![0; held.len()];
+        // Holdings before the window (bought earlier): the allocation at today's
+        // prices, at a cost around them (most retail books hold some losers).
+        let mut book: Vec<Holding> = held
+            .iter()
+            .enumerate()
+            .map(|(s, &li)| {
+                let listed = &self.universe.listed[li];
+                let lot = listed.instrument.lot;
+                let price = listed.last_close as f64 / 10_000.0;
+                let alloc = assets * (1.0 - cash_share) * weights[s] / total;
+                let quantity = ((alloc / (price * lot as f64)) as i64).max(1) * lot;
+                let cost = (price * Normal::<f64>::new(0.04, 0.25).expect("sigma").sample(rng).exp()).max(0.001);
+                let cost = (cost * 1_000.0).round() as i64 * 10;
+                Holding { listed: li, quantity, cost, bought_day: usize::MAX, bought: 0 }
+            })
+            .collect();
 
         // Trades over the window: 40% dormant (nothing in the last 90 days).
         let dormant = rng.gen_bool(0.4);
@@ -510,29 +575,64 @@ impl Context<'_> {
         } else {
             (LogNormal::new(1.6, 1.0).expect("lognormal").sample(rng) as usize).clamp(1, 400)
         };
-        for k in 0..n_trades {
-            let day = if dormant {
-                if recent_from == 0 {
-                    continue;
-                }
-                rng.gen_range(0..recent_from)
-            } else if k == 0 {
-                rng.gen_range(recent_from..cal.len())
+        // When each trade happens, then what it is, in time order: a sell
+        // only of what may be sold that moment (T+1), in lots or the whole odd
+        // remainder, at a price inside the day's range (which keeps to the
+        // band), in the continuous sessions.
+        let mut moments: Vec<(usize, String)> = (0..n_trades)
+            .filter_map(|k| {
+                let day = if dormant {
+                    if recent_from == 0 {
+                        return None;
+                    }
+                    rng.gen_range(0..recent_from)
+                } else if k == 0 {
+                    rng.gen_range(recent_from..cal.len())
+                } else {
+                    rng.gen_range(0..cal.len())
+                };
+                Some((day, session_time(rng, cal[day])))
+            })
+            .collect();
+        moments.sort();
+        for (k, (day, time)) in moments.into_iter().enumerate() {
+            let li = if rng.gen_bool(0.7) && !book.is_empty() {
+                book[rng.gen_range(0..book.len())].listed
             } else {
-                rng.gen_range(0..cal.len())
+                self.pick_instrument(rng)
             };
-            let slot = if rng.gen_bool(0.7) { Some(rng.gen_range(0..held.len())) } else { None };
-            let li = slot.map_or_else(|| self.pick_instrument(rng), |s| held[s]);
             let listed: &Listed = &self.universe.listed[li];
             let Some(range) = listed.days[day] else { continue };
             let steps = (range.high - range.low) / listed.tick;
             let price = range.low + rng.gen_range(0..=steps) * listed.tick;
-            let lot = listed.instrument.lot;
-            let target = assets * rng.gen_range(0.03..0.25);
-            let lots = ((target / (price as f64 / 10_000.0 * lot as f64)) as i64).clamp(1, 100_000);
-            let quantity = lots * lot;
+            let rule = market::rules::lot_rule(listed.instrument.board, listed.instrument.kind);
+            let t_plus_0 = market::rules::settlement(listed.instrument.kind) == market::rules::Settlement::TPlus0;
+            let slot = book.iter().position(|h| h.listed == li);
+            let sellable = slot.map_or(0, |s| book[s].sellable(day, t_plus_0));
+            let sell = sellable > 0 && rng.gen_bool(0.45);
+            let quantity = if sell {
+                // Whole lots (at most one order's maximum), or all that may be sold, odd lot included.
+                let lot = rule.step.max(rule.minimum);
+                let whole_lots = sellable.min(rule.maximum) / lot * lot;
+                if whole_lots == 0 || (sellable <= rule.maximum && rng.gen_bool(0.3)) {
+                    sellable
+                } else {
+                    rng.gen_range(1..=whole_lots / lot) * lot
+                }
+            } else {
+                let lot = listed.instrument.lot;
+                let target = assets * rng.gen_range(0.03..0.25);
+                let lots = ((target / (price as f64 / 10_000.0 * lot as f64)) as i64).clamp(1, rule.maximum / lot);
+                lots * lot
+            };
+            debug_assert!(market::rules::check_quantity(
+                rule,
+                if sell { domain::Side::Sell } else { domain::Side::Buy },
+                quantity,
+                sellable
+            )
+            .is_ok());
             let amount = price as f64 / 10_000.0 * quantity as f64;
-            let sell = rng.gen_bool(0.45);
             let mut fee = (amount * 0.00025).max(5.0);
             if listed.instrument.kind == InstrumentKind::Stock {
                 fee += amount * 0.00001; // transfer fee
@@ -540,37 +640,37 @@ impl Context<'_> {
                     fee += amount * 0.0005; // stamp duty, sells only
                 }
             }
-            if day == cal.len() - 1 && !sell {
-                if let Some(s) = slot {
-                    bought_today[s] += quantity;
+            let h = match slot {
+                Some(s) => &mut book[s],
+                None => {
+                    book.push(Holding { listed: li, quantity: 0, cost: 0, bought_day: usize::MAX, bought: 0 });
+                    book.last_mut().expect("just pushed")
                 }
-            }
+            };
+            h.trade(sell, quantity, price, day);
             line!(
                 out.trades,
-                "{},{account},{},{},{quantity},{},{},{}",
+                "{},{account},{},{},{quantity},{},{},{time}",
                 id * 1000 + k as u64,
                 listed.instrument.code,
                 if sell { "sell" } else { "buy" },
                 money(price),
                 fen(fee),
-                session_time(rng, cal[day])
             );
         }
 
-        for (s, &li) in held.iter().enumerate() {
-            let listed = &self.universe.listed[li];
-            let lot = listed.instrument.lot;
-            let price = listed.last_close as f64 / 10_000.0;
-            let alloc = assets * (1.0 - cash_share) * weights[s] / total;
-            let quantity = (((alloc / (price * lot as f64)) as i64).max(1) * lot).max(bought_today[s]);
-            // Cost against today's price: most retail books hold some losers.
-            let cost = (price * Normal::<f64>::new(0.04, 0.25).expect("sigma").sample(rng).exp()).max(0.001);
-            let cost = Money::from_fixed((cost * 1_000.0).round() as i64 * 10);
+        // The book at the end of the window's last day.
+        let last_day = cal.len() - 1;
+        for h in book.iter().filter(|h| h.quantity > 0) {
+            let listed = &self.universe.listed[h.listed];
+            let t_plus_0 = market::rules::settlement(listed.instrument.kind) == market::rules::Settlement::TPlus0;
             line!(
                 out.positions,
-                "{account},{},{quantity},{},{cost}",
+                "{account},{},{},{},{}",
                 listed.instrument.code,
-                quantity - bought_today[s]
+                h.quantity,
+                h.sellable(last_day, t_plus_0),
+                Money::from_fixed(h.cost)
             );
         }
 

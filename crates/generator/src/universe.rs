@@ -20,6 +20,9 @@ pub struct DayRange {
     pub low: i64,
     /// High.
     pub high: i64,
+    /// Close (the tests hold each day's range to the band around it).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub close: i64,
 }
 
 /// An instrument with its daily ranges over the window (None: suspended).
@@ -130,7 +133,11 @@ fn real_listing(rng: &mut impl Rng, s: &RealStock, calendar: &[NaiveDate]) -> Op
             while by_date.peek().is_some_and(|b| b.date < *d) {
                 by_date.next();
             }
-            by_date.peek().filter(|b| b.date == *d).map(|b| DayRange { low: e4(b.low), high: e4(b.high) })
+            by_date.peek().filter(|b| b.date == *d).map(|b| DayRange {
+                low: e4(b.low),
+                high: e4(b.high),
+                close: e4(b.close),
+            })
         })
         .collect();
     // A stock whose bars start after the data set's first day listed then.
@@ -147,7 +154,7 @@ fn real_listing(rng: &mut impl Rng, s: &RealStock, calendar: &[NaiveDate]) -> Op
         kind: InstrumentKind::Stock,
         lot: if board == Board::Star { 200 } else { 100 },
         tick: Money::new(1, 2),
-        limit_pct: stock_band(board, false),
+        limit_pct: stock_band(board, false, *calendar.last().expect("a calendar")),
         st: false,
         list_date,
         face_value: None,
@@ -157,13 +164,9 @@ fn real_listing(rng: &mut impl Rng, s: &RealStock, calendar: &[NaiveDate]) -> Op
     Some(Listed { tick: 100, last_close: e4(last.close), instrument, days })
 }
 
-fn stock_band(board: Board, st: bool) -> Money {
-    match (board, st) {
-        (_, true) => Money::new(5, 2),
-        (Board::Star | Board::ChiNext, _) => Money::new(20, 2),
-        (Board::Bse, _) => Money::new(30, 2),
-        _ => Money::new(10, 2),
-    }
+/// A listed stock's band on `day`, by the rule in force then.
+fn stock_band(board: Board, st: bool, day: NaiveDate) -> Money {
+    market::rules::price_band(board, InstrumentKind::Stock, st, u32::MAX, day).map_or(Money::ZERO, |b| b.up)
 }
 
 /// Shares outstanding: market caps from about 2 to 2,000 billion yuan.
@@ -262,8 +265,9 @@ fn synthetic_listing(
         Exchange::SZ => Board::SzseMain,
         Exchange::BJ => Board::Bse,
     };
+    let as_of = *calendar.last().expect("a calendar");
     let limit_pct = match kind {
-        InstrumentKind::Stock => stock_band(board, st),
+        InstrumentKind::Stock => stock_band(board, st, as_of),
         InstrumentKind::Etf => Money::new(10, 2),
         InstrumentKind::ConvertibleBond => Money::new(20, 2),
         InstrumentKind::Bond => Money::ZERO,
@@ -284,10 +288,20 @@ fn synthetic_listing(
             let open = price;
             price *= step.sample(rng).exp();
             let (lo, hi) = (open.min(price), open.max(price));
-            let low = round(lo * (1.0 - rng.gen_range(0.0..vol / 2.0)));
-            let high = round(hi * (1.0 + rng.gen_range(0.0..vol / 2.0))).max(low);
+            let mut low = round(lo * (1.0 - rng.gen_range(0.0..vol / 2.0)));
+            let mut high = round(hi * (1.0 + rng.gen_range(0.0..vol / 2.0))).max(low);
+            // The day's band around the last close, by the rule in force that day.
+            let listing_day = if listed_from > 0 { (i - listed_from + 1) as u32 } else { u32::MAX };
+            if let Some(band) = market::rules::price_band(board, kind, st, listing_day, calendar[i]) {
+                let limits = market::rules::limit_prices(Money::from_fixed(last_close), band, Money::from_fixed(tick));
+                let (down, up) = (e4(limits.down), e4(limits.up));
+                low = low.clamp(down, up);
+                high = high.clamp(low, up);
+                let close = round(price).clamp(low, high);
+                price = close as f64 / 10_000.0;
+            }
             last_close = round(price).clamp(low, high);
-            Some(DayRange { low, high })
+            Some(DayRange { low, high, close: last_close })
         })
         .collect();
     let face_value = matches!(kind, InstrumentKind::Bond | InstrumentKind::ConvertibleBond).then(|| Money::from(100));
@@ -310,4 +324,51 @@ fn synthetic_listing(
         last_close: Money::from_fixed(last_close),
     };
     Listed { instrument, days, tick, last_close }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn synthetic_walks_keep_to_each_days_band() {
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(3);
+        let universe = build(&mut rng, &app::market_data::embedded_stocks(), 3_000);
+        let mut checked = 0;
+        let real: std::collections::HashSet<String> =
+            app::market_data::embedded_stocks().iter().map(|s| s.code.to_string()).collect();
+        // Real bars are the exchange's own (their raw previous close is not the
+        // reference on an ex-rights day); the synthetic walks are held here.
+        for l in universe.listed.iter().filter(|l| !real.contains(&l.instrument.code.to_string())) {
+            let i = &l.instrument;
+            let mut prev: Option<i64> = None;
+            for (k, day) in l.days.iter().enumerate() {
+                let Some(d) = day else { continue };
+                assert!(d.low <= d.close && d.close <= d.high, "{} on day {k}", i.code);
+                // Listed in the window: the day's count since listing; else long listed.
+                let listing_day = universe
+                    .calendar
+                    .iter()
+                    .position(|d| *d >= i.list_date)
+                    .filter(|_| i.list_date >= universe.calendar[0])
+                    .map_or(u32::MAX, |first| (k + 1 - first.min(k)) as u32);
+                let band = market::rules::price_band(i.board, i.kind, i.st, listing_day, universe.calendar[k]);
+                if let (Some(p), Some(band)) = (prev, band) {
+                    let limits = market::rules::limit_prices(Money::from_fixed(p), band, i.tick);
+                    assert!(
+                        e4(limits.down) <= d.low && d.high <= e4(limits.up),
+                        "{} on {}: {}-{} outside the band around {p}",
+                        i.code,
+                        universe.calendar[k],
+                        d.low,
+                        d.high
+                    );
+                    checked += 1;
+                }
+                prev = Some(d.close);
+            }
+        }
+        assert!(checked > 100_000, "{checked}");
+    }
 }

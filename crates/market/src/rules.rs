@@ -3,7 +3,7 @@
 //! values and the trading sessions. Sources: the SSE, SZSE and BSE trading
 //! rules (2023 registration-system editions).
 
-use chrono::NaiveTime;
+use chrono::{NaiveDate, NaiveTime};
 use domain::{Board, InstrumentKind, Money, Side};
 use rust_decimal::prelude::*;
 use serde::Serialize;
@@ -25,15 +25,23 @@ impl PriceBand {
     }
 }
 
-/// The band of a security on the `listing_day`-th trading day since it
-/// listed (1 = the first day); None when the price is free that day.
+/// The first trading day on which risk-warning (ST, *ST) stocks on the SSE
+/// and SZSE main boards move within 10% instead of 5% (the exchanges' 2025
+/// revision of their trading rules, in force from 7 July 2025).
+pub fn st_band_widened() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, 7, 7).expect("a date")
+}
+
+/// The band of a security on `day`, the `listing_day`-th trading day since
+/// it listed (1 = the first day); None when the price is free that day.
 ///
 /// - Stocks: no band for the first 5 trading days on the SSE and SZSE boards
-///   (the first day only on the BSE); then 10% on the main boards, 5% for ST
-///   stocks there, 20% on STAR and ChiNext (ST included), 30% on the BSE.
+///   (the first day only on the BSE); then 10% on the main boards, for ST
+///   stocks there 5% until 4 July 2025 and 10% from 7 July 2025 (see
+///   [`st_band_widened`]), 20% on STAR and ChiNext (ST included), 30% on the BSE.
 /// - Convertible bonds: +57.3% / -43.3% on the first day, then 20%.
 /// - ETFs: 10%. Other bonds: no band.
-pub fn price_band(board: Board, kind: InstrumentKind, st: bool, listing_day: u32) -> Option<PriceBand> {
+pub fn price_band(board: Board, kind: InstrumentKind, st: bool, listing_day: u32, day: NaiveDate) -> Option<PriceBand> {
     match kind {
         InstrumentKind::Stock => {
             let free_days = if board == Board::Bse { 1 } else { 5 };
@@ -43,7 +51,7 @@ pub fn price_band(board: Board, kind: InstrumentKind, st: bool, listing_day: u32
             Some(match board {
                 Board::Bse => PriceBand::symmetric(30),
                 Board::Star | Board::ChiNext => PriceBand::symmetric(20),
-                Board::SseMain | Board::SzseMain if st => PriceBand::symmetric(5),
+                Board::SseMain | Board::SzseMain if st && day < st_band_widened() => PriceBand::symmetric(5),
                 Board::SseMain | Board::SzseMain => PriceBand::symmetric(10),
             })
         }
@@ -263,7 +271,8 @@ mod tests {
     }
 
     fn limits(board: Board, kind: InstrumentKind, st: bool, day: u32, previous: &str) -> Option<(Money, Money)> {
-        price_band(board, kind, st, day).map(|band| {
+        let before_july_2025 = NaiveDate::from_ymd_opt(2025, 7, 4).unwrap();
+        price_band(board, kind, st, day, before_july_2025).map(|band| {
             let l = limit_prices(m(previous), band, tick(kind));
             (l.up, l.down)
         })
@@ -297,6 +306,14 @@ mod tests {
         assert_eq!(limits(SzseMain, ConvertibleBond, false, 1, "100"), Some((m("157.3"), m("56.7"))));
         // An ETF at 3.456 (tick 0.001): 3.8016 -> 3.802; 3.1104 -> 3.110.
         assert_eq!(limits(SseMain, Etf, false, 100, "3.456"), Some((m("3.802"), m("3.11"))));
+        // From 7 July 2025 an ST stock on the main board moves within 10%, as the others.
+        let july_7 = st_band_widened();
+        let band = price_band(SseMain, Stock, true, 300, july_7).unwrap();
+        assert_eq!(limit_prices(m("3.33"), band, tick(Stock)).up, m("3.66"));
+        assert_eq!(
+            price_band(ChiNext, Stock, true, 300, july_7),
+            price_band(ChiNext, Stock, true, 300, july_7.pred_opt().unwrap())
+        );
         // A penny stock never gets a limit-down of zero.
         assert_eq!(limits(SseMain, Stock, true, 100, "0.05"), Some((m("0.05"), m("0.05"))));
     }

@@ -253,9 +253,12 @@ async fn knowing(state: &AppState, locale: Locale, id: CustomerId) -> Result<Mar
                         td {
                             @for r in &l.reasons {
                                 span.reason {
-                                    (feature(&r.feature)) " " (if r.value.is_empty() { locale.t("none") } else { r.value.clone() })
-                                    " " (r.test) " " (r.limit)
-                                    @if r.threshold != "none" && r.threshold != "as given" { " (" (r.threshold) ")" }
+                                    (feature(&r.feature)) " " (if r.value.is_empty() { locale.t("none") } else { name(&r.feature, &r.value) })
+                                    " " (r.test) " " (name(&r.feature, &r.limit))
+                                    // A threshold named after a dimension (a label tested against a label) says nothing more.
+                                    @if r.threshold != "none" && r.threshold != "as given" && !locale.has(&format!("dim-{}", r.threshold)) {
+                                        " (" (r.threshold) ")"
+                                    }
                                 }
                                 br;
                             }
