@@ -100,7 +100,7 @@ pub struct Correction {
 
 /// The trading day a book import's positions open: the next session once
 /// the day's market has closed (a nightly book), else the current one.
-fn book_day(now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+pub(crate) fn book_day(now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
     use chrono::Timelike;
     let local = domain::to_shanghai(now);
     let calendar = market::TradingCalendar::current();

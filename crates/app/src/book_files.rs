@@ -102,13 +102,21 @@ pub const SNAPSHOTS: BookFile = BookFile {
     optional: &["bid", "ask"],
 };
 
+/// Ex-rights and ex-dividend events: cash and new shares per share held.
+pub const CORPORATE_ACTIONS: BookFile = BookFile {
+    name: "corporate_actions.csv",
+    columns: &["id", "instrument", "ex_date", "cash_per_share", "new_shares_per_share"],
+    optional: &[],
+};
+
 /// Every file, in the order they must load (referenced before referencing).
-pub const LOAD_ORDER: [BookFile; 12] = [
+pub const LOAD_ORDER: [BookFile; 13] = [
     BRANCHES,
     STAFF,
     CUSTOMERS,
     ACCOUNTS,
     INSTRUMENTS,
+    CORPORATE_ACTIONS,
     DAILY_BARS,
     SNAPSHOTS,
     POSITIONS,

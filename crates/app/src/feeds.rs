@@ -14,13 +14,14 @@ use std::collections::BTreeMap;
 use store::Db;
 
 /// The files an events feed may carry: things that happen, not the book's set-up.
-pub const EVENT_FILES: [BookFile; 6] = [
+pub const EVENT_FILES: [BookFile; 7] = [
     book_files::TRADES,
     book_files::CASH_FLOWS,
     book_files::LOGINS,
     book_files::SERVICE_EVENTS,
     book_files::DAILY_BARS,
     book_files::SNAPSHOTS,
+    book_files::CORPORATE_ACTIONS,
 ];
 
 /// Most events one call may carry.
@@ -40,6 +41,7 @@ fn event_type(file: BookFile) -> &'static str {
         "logins.csv" => "login",
         "daily_bars.csv" => "daily_bar",
         "snapshots.csv" => "snapshot",
+        "corporate_actions.csv" => "corporate_action",
         _ => "service_event",
     }
 }
@@ -325,4 +327,9 @@ pub fn accepted_activity(
     let customers = logins.iter().filter_map(|e| field_text(&e["customer_id"]).trim().parse().ok()).collect();
     let newest = trades.iter().chain(&logins).filter_map(|e| time(e)).max();
     (accounts, customers, newest)
+}
+
+/// True when a call stored new corporate actions.
+pub fn stored_corporate_actions(report: &FeedReport) -> bool {
+    report.files.iter().any(|f| f.file == book_files::CORPORATE_ACTIONS.name && f.loaded > 0)
 }

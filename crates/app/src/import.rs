@@ -266,6 +266,10 @@ pub async fn import_dir(db: &Db, opts: &ImportOptions) -> Result<ImportReport, I
         report.files.push(file_report);
     }
     rejects.finish()?;
+    // A book's positions already include the actions up to its day.
+    if !opts.book_events && report.files.iter().any(|f| f.file == book_files::POSITIONS.name && f.present) {
+        db.corporate_actions_in_book(crate::book::book_day(db.now())).await?;
+    }
     db.append_audit(&audit_entry(opts, &report)).await?;
     Ok(report)
 }
@@ -443,6 +447,7 @@ enum Parsed {
     ServiceEvent(ServiceEvent),
     DailyBar(DailyBar),
     Snapshot(Snapshot),
+    CorporateAction(domain::CorporateAction),
 }
 
 /// Parses one file on its own thread, sending batches to the writer.
@@ -719,6 +724,18 @@ impl FileParse {
                 t.validate()?;
                 (Key::Id(id), Parsed::Trade(t))
             }
+            "corporate_actions.csv" => {
+                let id = f.id("id")?;
+                let a = domain::CorporateAction {
+                    id: EventId(id),
+                    instrument: f.instrument("instrument", k)?,
+                    ex_date: f.date("ex_date")?,
+                    cash_per_share: f.money("cash_per_share")?,
+                    new_shares_per_share: f.money("new_shares_per_share")?,
+                };
+                a.validate()?;
+                (Key::Id(id), Parsed::CorporateAction(a))
+            }
             "cash_flows.csv" => {
                 let id = f.id("id")?;
                 let account = f.id("account_id")?;
@@ -833,6 +850,7 @@ fn into_rows(batch: Vec<Parsed>) -> Rows {
         Some(Parsed::ServiceEvent(_)) => collect!(ServiceEvent, ServiceEvents),
         Some(Parsed::DailyBar(_)) => collect!(DailyBar, DailyBars),
         Some(Parsed::Snapshot(_)) => collect!(Snapshot, Snapshots),
+        Some(Parsed::CorporateAction(_)) => collect!(CorporateAction, CorporateActions),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod classify;
 pub mod codes;
 pub mod community;
+pub mod corporate;
 pub mod customers;
 pub mod demo;
 pub mod demo_community;

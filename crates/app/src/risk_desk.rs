@@ -159,6 +159,8 @@ impl LiveWatch {
         session: NaiveDate,
         settings: &DeskSettings,
     ) -> Result<(LiveWatch, Vec<Trigger>), DeskError> {
+        // The book first takes the actions whose ex-date has come.
+        crate::corporate::apply_due(db, session).await?;
         let instruments = db.all_instruments().await?;
         let index: HashMap<String, u32> =
             instruments.iter().enumerate().map(|(k, i)| (i.code.to_string(), k as u32)).collect();
@@ -171,6 +173,19 @@ impl LiveWatch {
         for (i, c) in instruments.iter().zip(closes.iter_mut()) {
             if c.is_empty() {
                 c.push((session.pred_opt().unwrap_or(session), milli(i.last_close).max(1)));
+            }
+        }
+        // Closes before an ex-date are scaled to its reference price, so the
+        // day starts from the reference (not the raw close) and the peaks,
+        // trends and trapped days compare like with like.
+        for a in db.corporate_actions_between(session - Duration::days(HISTORY_CALENDAR_DAYS), session).await? {
+            let Some(&k) = index.get(&a.instrument.to_string()) else { continue };
+            let c = &mut closes[k as usize];
+            let Some(prev) = c.iter().rev().find(|(d, _)| *d < a.ex_date).map(|x| i64::from(x.1)) else { continue };
+            let tick = market::rules::tick(instruments[k as usize].kind);
+            let reference = i64::from(milli(book::reference_price(Money::from(prev) / Money::from(1000), &a, tick)));
+            for (_, close) in c.iter_mut().filter(|(d, _)| *d < a.ex_date) {
+                *close = ((i64::from(*close) * reference * 2 + prev) / (prev * 2)).max(1) as i32;
             }
         }
         let book = db.watch_book().await?;
@@ -522,9 +537,17 @@ impl RiskDesk {
             let calendar = market::TradingCalendar::current();
             // Held start reminders belong to the watch's session: sent with its first quotes, else dropped.
             let held = std::mem::take(&mut *self.held_for_session.lock().await);
+            // A new day with an ex-date in it is built afresh: the book and the prices adjust.
+            let plain_roll = match live.as_ref() {
+                Some(w) if calendar.next_trading_day(w.session) == day => {
+                    self.db.corporate_actions_between(w.session, day).await?.is_empty()
+                        && !self.db.corporate_actions_pending(day).await?
+                }
+                _ => false,
+            };
             match live.as_mut() {
                 Some(w) if w.session == day => due.extend(held),
-                Some(w) if calendar.next_trading_day(w.session) == day => due.extend(w.roll_to(day, threads)?),
+                Some(w) if plain_roll => due.extend(w.roll_to(day, threads)?),
                 _ => {
                     tracing::info!(%day, "building the position watch for a trading day");
                     let (w, start) = LiveWatch::load(&self.db, day, &self.settings).await?;
@@ -563,6 +586,23 @@ impl RiskDesk {
     /// These accounts as the watch sees them now; empty before the watch is built.
     pub async fn live_accounts(&self, ids: &[i64]) -> Vec<LiveAccount> {
         self.live.lock().await.as_ref().map(|w| w.accounts(ids)).unwrap_or_default()
+    }
+
+    /// After corporate actions were stored: one whose ex-date has come
+    /// (a late announcement) is applied now and the watch rebuilt for its
+    /// session; later ones wait for their day. Answers how many reminders were made.
+    pub async fn on_corporate_actions(&self, now: DateTime<Utc>) -> Result<usize, DeskError> {
+        let mut live = self.live.lock().await;
+        let Some(session) = live.as_ref().map(|w| w.session) else { return Ok(0) };
+        if !self.db.corporate_actions_pending(session).await? {
+            return Ok(0);
+        }
+        let (w, due) = LiveWatch::load(&self.db, session, &self.settings).await?;
+        let reminders: Vec<NewReminder> =
+            due.iter().map(|t| w.reminder(t, now, &self.settings.quiet, &self.settings.rules.version)).collect();
+        *live = Some(w);
+        drop(live);
+        self.store_and_announce(&reminders, now).await
     }
 
     async fn store_and_announce(&self, reminders: &[NewReminder], now: DateTime<Utc>) -> Result<usize, DeskError> {

@@ -9,8 +9,10 @@
 //! leaves it, and a holding sold out starts afresh. The position watch keeps
 //! the same figure, rounded to 0.001 CNY.
 
+pub mod corporate;
 pub mod holding;
 
+pub use corporate::{entitle, reference_price, Entitlement};
 pub use holding::{cash_flow_change, trade_cash_change, trading_day, BookError, Holding};
 
 /// Money as the store keeps it: ten-thousandths of a yuan.

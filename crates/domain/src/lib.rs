@@ -35,4 +35,4 @@ pub use text::{
     TaskTitle, TokenName,
 };
 pub use time::{parse_date, parse_timestamp, shanghai, to_shanghai, Clock, SetClock, SystemClock};
-pub use trading::{CashFlow, CashFlowKind, Position, Side, Trade};
+pub use trading::{CashFlow, CashFlowKind, CorporateAction, Position, Side, Trade};

@@ -127,3 +127,36 @@ impl CashFlow {
         Ok(())
     }
 }
+
+/// An ex-rights or ex-dividend event (除权除息) of one instrument: from its
+/// ex-date the holders have more shares and the cash paid, and the price
+/// starts from the exchange's reference price, not the raw last close.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CorporateAction {
+    /// Id from the source system.
+    pub id: EventId,
+    /// Instrument.
+    pub instrument: InstrumentCode,
+    /// The first trading day without the entitlement.
+    pub ex_date: chrono::NaiveDate,
+    /// Cash dividend per share, before tax (10派5 is 0.5).
+    pub cash_per_share: Money,
+    /// New shares per share held, bonus and conversion together (10送10 is 1; 10转3 is 0.3).
+    pub new_shares_per_share: Money,
+}
+
+impl CorporateAction {
+    /// Checks the figures: none negative, and at least one moves something.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        if self.cash_per_share.is_sign_negative() {
+            return Err(DomainError::new("cash_per_share", codes::NEGATIVE));
+        }
+        if self.new_shares_per_share.is_sign_negative() {
+            return Err(DomainError::new("new_shares_per_share", codes::NEGATIVE));
+        }
+        if self.cash_per_share.is_zero() && self.new_shares_per_share.is_zero() {
+            return Err(DomainError::new("new_shares_per_share", codes::MUST_BE_POSITIVE));
+        }
+        Ok(())
+    }
+}

@@ -4,8 +4,8 @@
 use crate::personal::SealedPersonalData;
 use crate::{with_pool, Db, StoreError};
 use domain::{
-    Branch, CashAccount, CashFlow, Customer, DailyBar, DomainError, FixedPoint, Instrument, Login, Money, Position,
-    ServiceEvent, Snapshot, Staff, Trade,
+    Branch, CashAccount, CashFlow, CorporateAction, Customer, DailyBar, DomainError, FixedPoint, Instrument, Login,
+    Money, Position, ServiceEvent, Snapshot, Staff, Trade,
 };
 use sqlx::QueryBuilder;
 
@@ -36,6 +36,8 @@ pub enum Rows {
     DailyBars(Vec<DailyBar>),
     /// Intraday snapshots.
     Snapshots(Vec<Snapshot>),
+    /// Ex-rights and ex-dividend events (stored pending: see `app::corporate`).
+    CorporateActions(Vec<CorporateAction>),
 }
 
 impl Rows {
@@ -54,6 +56,7 @@ impl Rows {
             Rows::ServiceEvents(v) => v.len(),
             Rows::DailyBars(v) => v.len(),
             Rows::Snapshots(v) => v.len(),
+            Rows::CorporateActions(v) => v.len(),
         }
     }
 
@@ -195,6 +198,14 @@ impl Db {
                     ))).collect::<Result<Vec<_>, _>>()?, |b, r, f| {
                         b.push_bind(r.instrument.to_string()).push_bind(r.time).push_bind(f.0).push_bind(f.1)
                             .push_bind(f.2).push_bind(f.3).push_bind(f.4).push_bind(f.5).push_bind(f.6);
+                    }),
+                Rows::CorporateActions(v) => insert_rows!(tx, n,
+                    "INSERT INTO corporate_actions (id, instrument, ex_date, cash_per_share, new_shares_per_share) ", v,
+                    v.iter().map(|r| Ok::<_, StoreError>((
+                        fixed(r.cash_per_share, "cash_per_share")?, fixed(r.new_shares_per_share, "new_shares_per_share")?,
+                    ))).collect::<Result<Vec<_>, _>>()?, |b, r, f| {
+                        b.push_bind(r.id.0).push_bind(r.instrument.to_string()).push_bind(r.ex_date)
+                            .push_bind(f.0).push_bind(f.1);
                     }),
                 Rows::ServiceEvents(v) => insert_rows!(tx, n,
                     "INSERT INTO service_events (id, customer_id, staff_id, kind, time) ", v,

@@ -10,6 +10,7 @@ mod audit;
 mod book;
 mod chat;
 mod content;
+mod corporate;
 mod customers;
 mod disclosure;
 mod error;

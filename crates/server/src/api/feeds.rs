@@ -41,7 +41,7 @@ pub async fn import(
 /// Events as they happen.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Events {
-    /// Each an object with `type` (trade, cash_flow, login, service_event, daily_bar, snapshot)
+    /// Each an object with `type` (trade, cash_flow, login, service_event, daily_bar, snapshot, corporate_action)
     /// and the columns of that type's book file.
     #[schema(value_type = Vec<Object>)]
     pub events: Vec<serde_json::Value>,
@@ -65,6 +65,11 @@ pub async fn events(
     }
     let (report, booked) = app::feeds::send_events(&state.db, &request.events, &caller).await?;
     // The events are stored; a watch that cannot take them is logged, not the caller's fault.
+    if app::feeds::stored_corporate_actions(&report) {
+        if let Err(e) = state.desk.on_corporate_actions(state.db.now()).await {
+            tracing::error!(error = %e, "the corporate actions could not be applied");
+        }
+    }
     if !booked.is_empty() {
         if let Err(e) = state.desk.on_trades(&booked, state.db.now()).await {
             tracing::error!(error = %e, "the position watch could not take the trades");
