@@ -245,6 +245,11 @@ pub async fn send_events(
                 set.insert(id);
             }
         }
+        for column in ["instrument", "code"] {
+            if let Some(Ok(code)) = object.get(column).map(|v| domain::InstrumentCode::parse(field_text(v).trim())) {
+                named.instruments.insert(code.to_string());
+            }
+        }
         writer.write_record(&record).expect("writing to memory");
         indices.push(index);
     }

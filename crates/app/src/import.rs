@@ -50,7 +50,7 @@ pub struct ImportOptions {
 }
 
 /// Keys that a few event rows name, looked up by index instead of read whole.
-/// Events name customers, staff and accounts; no event file adds any.
+/// Events name customers, staff, accounts and instruments; no event file adds any.
 #[derive(Debug, Clone, Default)]
 pub struct Referenced {
     /// Customer ids named.
@@ -59,6 +59,8 @@ pub struct Referenced {
     pub staff: HashSet<i64>,
     /// Account ids named.
     pub accounts: HashSet<i64>,
+    /// Instrument codes named.
+    pub instruments: HashSet<String>,
 }
 
 impl ImportOptions {
@@ -170,7 +172,11 @@ pub async fn import_dir(db: &Db, opts: &ImportOptions) -> Result<ImportReport, I
     if let Err(source) = std::fs::read_dir(&opts.dir) {
         return Err(ImportError::Dir { path: opts.dir.clone(), source });
     }
-    let instruments = db.instrument_codes().await?.iter().filter_map(|c| InstrumentCode::parse(c).ok()).collect();
+    let codes = match &opts.references {
+        Some(named) => db.instrument_codes_among(&named.instruments).await?,
+        None => db.instrument_codes().await?,
+    };
+    let instruments = codes.iter().filter_map(|c| InstrumentCode::parse(c).ok()).collect();
     let mut known = match &opts.references {
         Some(named) => Known {
             branches: HashSet::new(),

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use store::{Db, NewReminder, ReminderRow, StoreError};
 use tokio::sync::{broadcast, Mutex};
-use watch::rules::{QuietHours, Rule, RuleConfig, Trigger};
+use watch::rules::{Bp, QuietHours, Rule, RuleConfig, Trigger};
 use watch::{InstrumentInput, InstrumentProfile, Monitor, Period, PositionInput, Watch, WatchError};
 
 /// Calendar days of daily bars read to seed the trend signals (MACD needs ~34 trading days).
@@ -119,6 +119,31 @@ fn limit_down(i: &Instrument, prev_close: i32, day: NaiveDate) -> Option<i32> {
         .map(|band| milli(market::rules::limit_prices(prev, band, tick).down))
 }
 
+/// Whether one account's holding could, with the customer's others, reach
+/// the disclosure line: a stock and at least 1% of its voting shares alone
+/// (a customer has a few accounts, not five of 1% each).
+fn is_large(i: &Instrument, quantity: i64) -> bool {
+    i.kind == InstrumentKind::Stock && i.outstanding_shares > 0 && quantity.saturating_mul(100) >= i.outstanding_shares
+}
+
+/// The customers behind these (account, instrument) holdings, each pair once,
+/// with their shares over all their accounts.
+async fn customer_shares(
+    db: &Db,
+    holdings: &[(i64, String)],
+) -> Result<Vec<(String, store::CustomerShares)>, DeskError> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (account, code) in holdings {
+        if let Some(c) = db.customer_shares(*account, code).await? {
+            if seen.insert((c.customer_id, code.clone())) {
+                out.push((code.clone(), c));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// A price for an instrument at a moment: what the watch takes from a snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quote {
@@ -193,8 +218,12 @@ impl LiveWatch {
         let account_index: HashMap<i64, u32> = accounts.iter().enumerate().map(|(k, a)| (*a, k as u32)).collect();
         let bp = settings.rules.firm.trapped_below_cost_bp;
         let mut positions = Vec::with_capacity(book.positions.len());
+        let mut large = Vec::new();
         for (account, code, quantity, cost) in &book.positions {
             let (Some(&a), Some(&i)) = (account_index.get(account), index.get(code)) else { continue };
+            if is_large(&instruments[i as usize], *quantity) {
+                large.push((*account, code.clone()));
+            }
             let cost = milli_of_fixed(*cost);
             // Trapped days so far: the trailing closes far enough below today's cost.
             let trapped_days = closes[i as usize]
@@ -237,6 +266,12 @@ impl LiveWatch {
             .collect();
         // Overrides are written by account id; the engine counts accounts by index.
         let mut rules = settings.rules.clone();
+        // The large-holder rule counts a customer's accounts together: the desk
+        // judges it (see `holder_triggers`), not the engine account by account.
+        rules.firm.disclosure_bp = Bp::MAX;
+        for t in rules.accounts.values_mut() {
+            t.disclosure_bp = Bp::MAX;
+        }
         rules.accounts = settings
             .rules
             .accounts
@@ -244,9 +279,34 @@ impl LiveWatch {
             .filter_map(|(id, t)| account_index.get(&i64::from(*id)).map(|k| (*k, t.clone())))
             .collect();
         let mut monitor = Monitor::new(watch, profiles, month_prior, rules, period_of(session))?;
-        let due = monitor.judge_everyone(settings.threads.max(1));
+        let mut due = monitor.judge_everyone(settings.threads.max(1));
         let live = LiveWatch { monitor, session, accounts, account_index, instruments, index };
+        let shares = customer_shares(db, &large).await?;
+        due.extend(live.holder_triggers(&shares));
         Ok((live, due))
+    }
+
+    /// The large-holder reminders these customers' levels call for (see
+    /// `watch::holders`): on reaching 5%, each further 5% and 1% step, and
+    /// on falling below 5%, against the last one sent.
+    fn holder_triggers(&self, shares: &[(String, store::CustomerShares)]) -> Vec<Trigger> {
+        shares
+            .iter()
+            .filter_map(|(code, c)| {
+                let i = *self.index.get(code)?;
+                let account = *self.account_index.get(&c.account_id)?;
+                let voting = self.instruments[i as usize].outstanding_shares;
+                let level = watch::holders::level(c.shares, voting)?;
+                let what = watch::holders::follows(c.last_percent, level.percent)?;
+                Some(Trigger {
+                    account,
+                    rule: Rule::Disclosure,
+                    instrument: Some(i),
+                    step: watch::holders::step(level.percent, what),
+                    measure: level.bp,
+                })
+            })
+            .collect()
     }
 
     /// The trading day the watch is in.
@@ -574,8 +634,22 @@ impl RiskDesk {
         let mut live = self.live.lock().await;
         let Some(w) = live.as_mut() else { return Ok(0) };
         let mut due = Vec::new();
+        let mut large = Vec::new();
         for b in booked {
             due.extend(w.trade(b));
+            // Large before or after the trade: the customer's level may have moved.
+            let t = &b.trade;
+            let code = t.instrument.to_string();
+            let before = b.after.quantity + if t.side == domain::Side::Sell { t.quantity } else { 0 };
+            if let Some(&i) = w.index.get(&code) {
+                if is_large(&w.instruments[i as usize], before.max(b.after.quantity)) {
+                    large.push((t.account_id.0, code));
+                }
+            }
+        }
+        if !large.is_empty() {
+            let shares = customer_shares(&self.db, &large).await?;
+            due.extend(w.holder_triggers(&shares));
         }
         let reminders: Vec<NewReminder> =
             due.iter().map(|t| w.reminder(t, now, &self.settings.quiet, &self.settings.rules.version)).collect();

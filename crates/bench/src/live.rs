@@ -157,6 +157,8 @@ async fn seed(opts: &LiveBenchOptions) -> Result<(String, Secrets), LiveBenchErr
     let mut import = ImportOptions::new(&book);
     import.rejects = opts.work_dir.join("rejects.csv");
     import_dir(&db, &import).await.map_err(seed_error)?;
+    // The CSV book is as large as the database; it is not read again.
+    let _ = std::fs::remove_dir_all(&book);
     let mut advisors: Vec<i64> = db.key_set(store::KeySet::Advisors).await?.into_iter().collect();
     advisors.sort_unstable();
     advisors.truncate(opts.advisors);

@@ -152,6 +152,25 @@ impl Db {
         Ok(found)
     }
 
+    /// Of these instrument codes, those stored (looked up by key, never read whole).
+    pub async fn instrument_codes_among(&self, among: &HashSet<String>) -> Result<HashSet<String>, StoreError> {
+        let among: Vec<&String> = among.iter().collect();
+        let mut found = HashSet::with_capacity(among.len());
+        for chunk in among.chunks(crate::book::ROWS_PER_STATEMENT) {
+            let codes: Vec<String> = with_pool!(self, pool => {
+                let mut q = QueryBuilder::new("SELECT code FROM instruments WHERE code IN (");
+                let mut list = q.separated(", ");
+                for code in chunk {
+                    list.push_bind(code.as_str());
+                }
+                q.push(")");
+                q.build_query_scalar().fetch_all(pool).await?
+            });
+            found.extend(codes);
+        }
+        Ok(found)
+    }
+
     /// Every instrument code held.
     pub async fn instrument_codes(&self) -> Result<HashSet<String>, StoreError> {
         let sql = "SELECT code FROM instruments";

@@ -366,3 +366,41 @@ impl Db {
         Ok(rows.into_iter().map(|(trading_day, rule, count)| ReminderVolume { trading_day, rule, count }).collect())
     }
 }
+
+/// A customer's shares of one instrument over all their accounts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerShares {
+    /// Customer id.
+    pub customer_id: i64,
+    /// Shares held over all their accounts.
+    pub shares: i64,
+    /// The account a reminder about it goes to: the lowest holding it (else the one asked about).
+    pub account_id: i64,
+    /// The whole percent of the last disclosure reminder about it, if any.
+    pub last_percent: Option<i64>,
+}
+
+impl Db {
+    /// The customer behind `account`: their shares of `code` over all their
+    /// accounts, and the step of the last disclosure reminder sent them about it.
+    pub async fn customer_shares(&self, account: i64, code: &str) -> Result<Option<CustomerShares>, StoreError> {
+        with_pool!(self, pool => {
+            let Some(customer): Option<i64> = sqlx::query_scalar("SELECT customer_id FROM accounts WHERE id = $1")
+                .bind(account).fetch_optional(pool).await? else { return Ok(None) };
+            let (shares, first): (Option<i64>, Option<i64>) = sqlx::query_as(
+                "SELECT CAST(SUM(p.quantity) AS BIGINT), MIN(p.account_id) FROM positions p \
+                 JOIN accounts a ON a.id = p.account_id WHERE a.customer_id = $1 AND p.instrument = $2",
+            ).bind(customer).bind(code).fetch_one(pool).await?;
+            let last: Option<i32> = sqlx::query_scalar(
+                "SELECT r.step FROM reminders r JOIN accounts a ON a.id = r.account_id \
+                 WHERE a.customer_id = $1 AND r.rule = 'disclosure' AND r.instrument = $2 ORDER BY r.id DESC LIMIT 1",
+            ).bind(customer).bind(code).fetch_optional(pool).await?;
+            Ok(Some(CustomerShares {
+                customer_id: customer,
+                shares: shares.unwrap_or(0),
+                account_id: first.unwrap_or(account),
+                last_percent: last.map(|s| i64::from(s) / 10),
+            }))
+        })
+    }
+}

@@ -15,6 +15,7 @@
 //! paths also read, until [`Watch::compact`] folds them into the main arrays.
 
 mod engine;
+pub mod holders;
 pub mod monitor;
 pub mod rules;
 mod sent;

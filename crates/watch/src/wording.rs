@@ -51,8 +51,9 @@ pub fn sentences(trigger: &Trigger, c: &Context) -> (String, String) {
             format!("{name} ({code}), which you hold, is at its limit-down price of {price} CNY."),
         ),
         Rule::AccountDayLoss => (
-            format!("您的账户今日下跌{}%（{}元）。", percent(m), yuan(c.day_loss)),
-            format!("Your account is down {}% today ({} CNY).", percent(m), yuan(c.day_loss)),
+            // It measures the holdings' value, not the cash beside it: say so.
+            format!("您的持仓市值今日下跌{}%（{}元，不含现金）。", percent(m), yuan(c.day_loss)),
+            format!("Your holdings (cash not included) are down {}% today ({} CNY).", percent(m), yuan(c.day_loss)),
         ),
         Rule::Drawdown => (
             format!("您的持仓较20日高点回撤{}%。", percent(m)),
@@ -77,10 +78,42 @@ pub fn sentences(trigger: &Trigger, c: &Context) -> (String, String) {
             format!("{name}（{code}）已低于您的成本{}%，持续{}个交易日。", percent(m), c.trapped_days),
             format!("{name} ({code}) has been {}% below your cost for {} trading days.", percent(m), c.trapped_days),
         ),
-        Rule::Disclosure => (
-            format!("您持有{name}（{code}）总股本的{}%，已达5%披露标准，请按规定履行披露义务。", percent(m)),
-            format!("You hold {}% of the shares of {name} ({code}): the 5% disclosure threshold.", percent(m)),
-        ),
+        Rule::Disclosure => match crate::holders::of_step(trigger.step) {
+            (level, crate::holders::Disclosure::Report) if level < crate::holders::DISCLOSE_AT_PERCENT => (
+                format!(
+                    "您名下各账户合计持有{name}（{code}）已发行有表决权股份的{}%，已降至5%以下：应在3个交易日内报告并公告，期间不得再买卖该股票。",
+                    percent(m)
+                ),
+                format!(
+                    "Your accounts together now hold {}% of the voting shares of {name} ({code}), below 5%: report and announce it within 3 trading days, and do not trade the stock until then.",
+                    percent(m)
+                ),
+            ),
+            (level, crate::holders::Disclosure::Report) => (
+                format!(
+                    "您名下各账户合计持有{name}（{code}）已发行有表决权股份的{}%，达到{}%：应在3个交易日内向证监会和交易所报告并公告，期间不得再买卖该股票。",
+                    percent(m),
+                    level / 5 * 5
+                ),
+                format!(
+                    "Your accounts together hold {}% of the voting shares of {name} ({code}), past {}%: report to the CSRC and the exchange and announce it within 3 trading days, and do not trade the stock until then.",
+                    percent(m),
+                    level / 5 * 5
+                ),
+            ),
+            (level, crate::holders::Disclosure::Notice) => (
+                format!(
+                    "您名下各账户合计持有{name}（{code}）已发行有表决权股份的{}%，较上次变动达1%（现{}%档）：应在次一交易日公告。",
+                    percent(m),
+                    level
+                ),
+                format!(
+                    "Your accounts together hold {}% of the voting shares of {name} ({code}), a 1% step (now the {}% level): announce it by the next trading day.",
+                    percent(m),
+                    level
+                ),
+            ),
+        },
         Rule::MonthLossCare => (
             format!("本月至今亏损{}元，您的投资顾问将与您联系。", yuan(m)),
             format!("Down {} CNY this month; your advisor will be in touch.", yuan(m)),
@@ -96,6 +129,14 @@ pub fn care_task_title(trigger: &Trigger) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_day_loss_says_it_measures_the_holdings_without_cash() {
+        let t = Trigger { account: 1, rule: Rule::AccountDayLoss, instrument: None, step: 1, measure: 520 };
+        let (zh, en) = sentences(&t, &Context { day_loss: 12_345_000, ..Context::default() });
+        assert_eq!(zh, "您的持仓市值今日下跌5.20%（12345.00元，不含现金）。");
+        assert!(en.contains("holdings (cash not included)"), "{en}");
+    }
 
     #[test]
     fn a_stock_drop_reads_plainly_in_both_languages() {
