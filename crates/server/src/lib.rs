@@ -229,3 +229,48 @@ pub async fn serve(
     warm.abort();
     served
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Before the watch is loaded the feed takes nothing: `/ready` and the
+    /// events feed answer 503 with Retry-After, pages already answer; once
+    /// loaded, both open.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_feed_waits_for_the_watch_with_503_and_retry_after() {
+        let t = test_db::sqlite().await;
+        let token = test_db::events_token(&t.db).await;
+        let desk = Arc::new(RiskDesk::new(t.db.clone(), DeskSettings { threads: 1, ..Default::default() }));
+        let community = Arc::new(Communities::new(t.db.clone()));
+        let app = router_around(AppState { db: t.db.clone(), desk: desk.clone(), community });
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(peer::PeerListener(listener), app.into_make_service_with_connect_info::<peer::PeerWriter>())
+                .await
+                .unwrap();
+        });
+        let client = reqwest::Client::new();
+        let ready = || client.get(format!("http://{addr}/ready")).send();
+        let feed = || {
+            client
+                .post(format!("http://{addr}/api/v1/feeds/events"))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({ "events": [] }))
+                .send()
+        };
+        let r = ready().await.unwrap();
+        assert_eq!(r.status(), 503);
+        let r = feed().await.unwrap();
+        assert_eq!(r.status(), 503);
+        assert_eq!(r.headers()["retry-after"], WATCH_LOADING_RETRY_SECONDS);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["code"], "watch_loading", "{body}");
+        assert_eq!(client.get(format!("http://{addr}/signin")).send().await.unwrap().status(), 200, "pages answer");
+
+        desk.warm_start().await.unwrap();
+        assert_eq!(ready().await.unwrap().status(), 200);
+        assert_eq!(feed().await.unwrap().status(), 200);
+    }
+}
