@@ -15,6 +15,9 @@ use tokio::sync::{broadcast, Mutex};
 use watch::rules::{Bp, QuietHours, Rule, RuleConfig, Trigger};
 use watch::{InstrumentInput, InstrumentProfile, Monitor, Period, PositionInput, Watch, WatchError};
 
+/// Accounts between two progress lines while the watch loads.
+const LOAD_PROGRESS_EVERY: usize = 1_000_000;
+
 /// Calendar days of daily bars read to seed the trend signals (MACD needs ~34 trading days).
 const HISTORY_CALENDAR_DAYS: i64 = 120;
 
@@ -213,27 +216,44 @@ impl LiveWatch {
                 *close = ((i64::from(*close) * reference * 2 + prev) / (prev * 2)).max(1) as i32;
             }
         }
-        let book = db.watch_book().await?;
-        let accounts: Vec<i64> = book.accounts.iter().map(|a| a.0).collect();
+        let accounts: Vec<i64> = db.watch_accounts().await?.into_iter().map(|a| a.0).collect();
         let account_index: HashMap<i64, u32> = accounts.iter().enumerate().map(|(k, a)| (*a, k as u32)).collect();
         let bp = settings.rules.firm.trapped_below_cost_bp;
-        let mut positions = Vec::with_capacity(book.positions.len());
+        // Streamed account by account into compact inputs (the engine's
+        // indexes, not ids and codes), with a progress line now and then.
+        let mut positions = Vec::with_capacity(accounts.len() * 3);
         let mut large = Vec::new();
-        for (account, code, quantity, cost) in &book.positions {
-            let (Some(&a), Some(&i)) = (account_index.get(account), index.get(code)) else { continue };
-            if is_large(&instruments[i as usize], *quantity) {
-                large.push((*account, code.clone()));
+        let (mut last_account, mut seen, started) = (i64::MIN, 0usize, std::time::Instant::now());
+        db.watch_positions(|account, code, quantity, cost| {
+            let (Some(&a), Some(&i)) = (account_index.get(&account), index.get(code)) else { return Ok(()) };
+            if account != last_account {
+                last_account = account;
+                seen += 1;
+                if seen.is_multiple_of(LOAD_PROGRESS_EVERY) {
+                    tracing::info!(
+                        accounts = seen,
+                        of = accounts.len(),
+                        positions = positions.len(),
+                        seconds = started.elapsed().as_secs_f64(),
+                        "loading the position watch"
+                    );
+                }
             }
-            let cost = milli_of_fixed(*cost);
+            if is_large(&instruments[i as usize], quantity) {
+                large.push((account, code.to_owned()));
+            }
+            let cost = milli_of_fixed(cost);
             // Trapped days so far: the trailing closes far enough below today's cost.
             let trapped_days = closes[i as usize]
                 .iter()
                 .rev()
                 .take_while(|(_, c)| i64::from(*c) * 10_000 <= i64::from(cost) * (10_000 - bp))
                 .count() as u16;
-            let quantity = i32::try_from(*quantity).unwrap_or(i32::MAX);
+            let quantity = i32::try_from(quantity).unwrap_or(i32::MAX);
             positions.push(PositionInput { account: a, instrument: i, quantity, cost, trapped_days });
-        }
+            Ok(())
+        })
+        .await?;
         let inputs: Vec<InstrumentInput> =
             closes.iter().map(|c| InstrumentInput { closes: c.iter().map(|x| x.1).collect() }).collect();
         let watch = Watch::build_streaming(accounts.len() as u32, &inputs, bp, positions.len(), positions)?;

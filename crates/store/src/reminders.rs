@@ -9,6 +9,7 @@ use crate::{with_pool, Db, StoreError};
 use access::Scope;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::{AccountId, BranchId, CustomerId, ReminderId, StaffId};
+use futures_util::TryStreamExt;
 use serde::Serialize;
 use sqlx::QueryBuilder;
 use std::collections::{HashMap, HashSet};
@@ -132,36 +133,59 @@ impl Db {
     /// more than the few fields in it, so at 4 M positions this reads about
     /// four times fewer rows than one per position.
     pub async fn watch_book(&self) -> Result<WatchBook, StoreError> {
+        let accounts = self.watch_accounts().await?;
+        let mut positions = Vec::new();
+        self.watch_positions(|account, code, quantity, cost| {
+            positions.push((account, code.to_owned(), quantity, cost));
+            Ok(())
+        })
+        .await?;
+        Ok(WatchBook { accounts, positions })
+    }
+
+    /// Every account: (account id, customer id), by account id.
+    pub async fn watch_accounts(&self) -> Result<Vec<(i64, i64)>, StoreError> {
+        let sql = "SELECT id, customer_id FROM accounts ORDER BY id";
+        Ok(with_pool!(self, pool => sqlx::query_as(sql).fetch_all(pool).await?))
+    }
+
+    /// Streams every position to `each` (account id, instrument code,
+    /// quantity, average cost in 0.0001 CNY) in account order, by code within
+    /// an account, without holding the book in memory; answers how many
+    /// accounts held positions.
+    pub async fn watch_positions(
+        &self,
+        mut each: impl FnMut(i64, &str, i64, i64) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
         let aggregate = match self.backend() {
             crate::Backend::Sqlite => "group_concat(instrument || ' ' || quantity || ' ' || cost_price, ',')",
             crate::Backend::Postgres => "string_agg(instrument || ' ' || quantity || ' ' || cost_price, ',')",
         };
         let sql = format!("SELECT account_id, {aggregate} FROM positions GROUP BY account_id ORDER BY account_id");
-        let (accounts, held) = with_pool!(self, pool => {
-            let accounts: Vec<(i64, i64)> =
-                sqlx::query_as("SELECT id, customer_id FROM accounts ORDER BY id").fetch_all(pool).await?;
-            let held: Vec<(i64, String)> = sqlx::query_as(&sql).fetch_all(pool).await?;
-            (accounts, held)
-        });
-        let mut positions = Vec::with_capacity(held.len() * 4);
         let corrupt =
             |text: &str| StoreError::Corrupt { what: "positions", reason: format!("'{text}' is not a position") };
-        for (account, list) in held {
-            let first = positions.len();
-            for one in list.split(',') {
-                let mut fields = one.split(' ');
-                let (Some(code), Some(quantity), Some(cost), None) =
-                    (fields.next(), fields.next(), fields.next(), fields.next())
-                else {
-                    return Err(corrupt(one));
-                };
-                let quantity = quantity.parse().map_err(|_| corrupt(one))?;
-                let cost = cost.parse().map_err(|_| corrupt(one))?;
-                positions.push((account, code.to_owned(), quantity, cost));
+        let mut accounts = 0u64;
+        with_pool!(self, pool => {
+            let mut rows = sqlx::query_as::<_, (i64, String)>(&sql).fetch(pool);
+            while let Some((account, list)) = rows.try_next().await? {
+                let mut one_account: Vec<(&str, i64, i64)> = Vec::with_capacity(8);
+                for one in list.split(',') {
+                    let mut fields = one.split(' ');
+                    let (Some(code), Some(quantity), Some(cost), None) =
+                        (fields.next(), fields.next(), fields.next(), fields.next())
+                    else {
+                        return Err(corrupt(one));
+                    };
+                    one_account.push((code, quantity.parse().map_err(|_| corrupt(one))?, cost.parse().map_err(|_| corrupt(one))?));
+                }
+                one_account.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                for (code, quantity, cost) in &one_account {
+                    each(account, code, *quantity, *cost)?;
+                }
+                accounts += 1;
             }
-            positions[first..].sort_unstable_by(|a, b| a.1.cmp(&b.1));
-        }
-        Ok(WatchBook { accounts, positions })
+        });
+        Ok(accounts)
     }
 
     /// Stores reminders (and the care tasks some ask for) in one
