@@ -166,6 +166,9 @@ pub struct LiveWatch {
     account_index: HashMap<i64, u32>,
     instruments: Vec<Instrument>,
     index: HashMap<String, u32>,
+    /// The time of the latest quote taken per instrument: an older or repeated
+    /// snapshot (sent again, or late) moves nothing.
+    quoted_at: Vec<DateTime<Utc>>,
 }
 
 impl std::fmt::Debug for LiveWatch {
@@ -300,7 +303,8 @@ impl LiveWatch {
             .collect();
         let mut monitor = Monitor::new(watch, profiles, month_prior, rules, period_of(session))?;
         let mut due = monitor.judge_everyone(settings.threads.max(1));
-        let live = LiveWatch { monitor, session, accounts, account_index, instruments, index };
+        let quoted_at = vec![DateTime::<Utc>::MIN_UTC; instruments.len()];
+        let live = LiveWatch { monitor, session, accounts, account_index, instruments, index, quoted_at };
         let shares = customer_shares(db, &large).await?;
         due.extend(live.holder_triggers(&shares));
         Ok((live, due))
@@ -342,13 +346,18 @@ impl LiveWatch {
     /// Applies the quotes of one moment (a full-market snapshot, or a few
     /// instruments): one by one when they touch few holders, as one judged
     /// sweep when they touch many (see [`SWEEP_WHEN_HOLDERS_OVER_POSITIONS`]).
-    /// Unknown instruments and bad prices are skipped. Answers the reminders now due.
+    /// Unknown instruments, bad prices and quotes no newer than the last taken
+    /// for their instrument are skipped. Answers the reminders now due.
     pub fn quote_moment(&mut self, quotes: &[Quote], threads: usize) -> Vec<Trigger> {
-        let prices: Vec<(u32, i32)> = quotes
-            .iter()
-            .filter_map(|q| Some((*self.index.get(&q.code)?, milli(q.last))))
-            .filter(|&(_, price)| price > 0)
-            .collect();
+        let mut prices: Vec<(u32, i32)> = Vec::with_capacity(quotes.len());
+        for q in quotes {
+            let Some(&i) = self.index.get(&q.code) else { continue };
+            let price = milli(q.last);
+            if price > 0 && q.time > self.quoted_at[i as usize] {
+                self.quoted_at[i as usize] = q.time;
+                prices.push((i, price));
+            }
+        }
         let watch = self.monitor.watch();
         let holders: usize = prices.iter().map(|&(i, _)| watch.holder_count(i)).sum();
         if sweep_pays(holders, watch.positions()) {
