@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use test_support::{events_token, http, sqlite_with_book, TestApp, TestDb};
+use test_support::{events_token, http, most_held_stock, sqlite_with_book, TestApp, TestDb};
 
 type Reminders = BTreeSet<(i64, String, String)>;
 
@@ -16,24 +16,9 @@ struct Day {
     prev: i64,
 }
 
-/// The most held main-board stock with bars, not ST; its last bar day and the close before.
+/// The day's stock (see [`most_held_stock`]).
 async fn stock(book: &TestDb) -> Day {
-    let code = book
-        .text(
-            "SELECT p.instrument FROM positions p JOIN instruments i ON i.code = p.instrument \
-             WHERE NOT i.st AND i.kind = 'stock' AND i.board IN ('sse_main', 'szse_main') \
-             AND EXISTS (SELECT 1 FROM daily_bars b WHERE b.instrument = p.instrument) \
-             GROUP BY p.instrument ORDER BY COUNT(*) DESC, p.instrument LIMIT 1",
-        )
-        .await;
-    let day = book.text(&format!("SELECT MAX(date) FROM daily_bars WHERE instrument = '{code}'")).await;
-    let prev = book
-        .text(&format!(
-            "SELECT CAST(close AS TEXT) FROM daily_bars WHERE instrument = '{code}' AND date < '{day}' ORDER BY date DESC LIMIT 1"
-        ))
-        .await
-        .parse()
-        .unwrap();
+    let (code, day, prev) = most_held_stock(book).await;
     Day { code, day, prev }
 }
 

@@ -2,27 +2,12 @@
 //! watch keeps the latest price it took for each instrument.
 
 use serde_json::{json, Value};
-use test_support::{events_token, http, sqlite_with_book, TestApp};
+use test_support::{events_token, http, most_held_stock, sqlite_with_book, TestApp};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_late_or_repeated_snapshot_moves_nothing() {
     let book = sqlite_with_book(300).await;
-    let code = book
-        .text(
-            "SELECT p.instrument FROM positions p JOIN instruments i ON i.code = p.instrument \
-             WHERE NOT i.st AND i.kind = 'stock' AND i.board IN ('sse_main', 'szse_main') \
-             AND EXISTS (SELECT 1 FROM daily_bars b WHERE b.instrument = p.instrument) \
-             GROUP BY p.instrument ORDER BY COUNT(*) DESC, p.instrument LIMIT 1",
-        )
-        .await;
-    let day = book.text(&format!("SELECT MAX(date) FROM daily_bars WHERE instrument = '{code}'")).await;
-    let prev: i64 = book
-        .text(&format!(
-            "SELECT CAST(close AS TEXT) FROM daily_bars WHERE instrument = '{code}' AND date < '{day}' ORDER BY date DESC LIMIT 1"
-        ))
-        .await
-        .parse()
-        .unwrap();
+    let (code, day, prev) = most_held_stock(&book).await;
     let app = TestApp::spawn(book.db.clone()).await;
     let token = events_token(&book.db).await;
     let text = |v: i64| format!("{}.{:04}", v / 10_000, v % 10_000);

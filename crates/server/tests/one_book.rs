@@ -44,6 +44,11 @@ async fn integers(t: &TestDb, sql: &str) -> Vec<(i64, i64)> {
     }
 }
 
+async fn cash_of(t: &TestDb, accounts: &[i64]) -> HashMap<i64, i64> {
+    let list = accounts.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(",");
+    integers(t, &format!("SELECT id, cash FROM accounts WHERE id IN ({list})")).await.into_iter().collect()
+}
+
 fn fixed(text: &str) -> i64 {
     let d: rust_decimal::Decimal = text.parse().unwrap();
     (d * rust_decimal::Decimal::from(10_000)).round().try_into().unwrap()
@@ -84,16 +89,7 @@ async fn agree_on(t: &TestDb) {
         .into_iter()
         .map(|(k, (q, s, c))| (k, Held { quantity: q, sellable: s, day: None, cost: c }))
         .collect();
-    let mut cash: HashMap<i64, i64> = integers(
-        t,
-        &format!(
-            "SELECT id, cash FROM accounts WHERE id IN ({})",
-            accounts.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(",")
-        ),
-    )
-    .await
-    .into_iter()
-    .collect();
+    let mut cash = cash_of(t, &accounts).await;
 
     let calendar = market::TradingCalendar::current();
     let first = calendar.session_of(domain::to_shanghai(chrono::Utc::now()).date_naive());
@@ -212,16 +208,7 @@ async fn agree_on(t: &TestDb) {
     for (k, (q, _, c)) in &expected {
         assert_eq!((table_now[k].0, table_now[k].2), (*q, *c), "{}: table {k:?}", t.name);
     }
-    let stored_cash: HashMap<i64, i64> = integers(
-        t,
-        &format!(
-            "SELECT id, cash FROM accounts WHERE id IN ({})",
-            accounts.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(",")
-        ),
-    )
-    .await
-    .into_iter()
-    .collect();
+    let stored_cash = cash_of(t, &accounts).await;
     assert_eq!(stored_cash, cash, "{}: cash", t.name);
 
     // 2. The pages' record and 3. the watch, customer by customer.

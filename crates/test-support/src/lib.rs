@@ -115,6 +115,30 @@ pub async fn load_book(t: &mut TestDb, customers: u64, per_advisor: u64) {
     t.users = users.into_iter().map(|u| TestUser { role: u.role, login: u.login, password: u.password }).collect();
 }
 
+/// The most held main-board stock with real bars, not ST (the day's mover in
+/// the watch's tests): its code, its last bar day, and the close before that
+/// day in 0.0001 CNY.
+pub async fn most_held_stock(book: &TestDb) -> (String, String, i64) {
+    let code = book
+        .text(
+            "SELECT p.instrument FROM positions p JOIN instruments i ON i.code = p.instrument \
+             WHERE NOT i.st AND i.kind = 'stock' AND i.board IN ('sse_main', 'szse_main') \
+             AND EXISTS (SELECT 1 FROM daily_bars b WHERE b.instrument = p.instrument) \
+             GROUP BY p.instrument ORDER BY COUNT(*) DESC, p.instrument LIMIT 1",
+        )
+        .await;
+    let day = book.text(&format!("SELECT MAX(date) FROM daily_bars WHERE instrument = '{code}'")).await;
+    let prev = book
+        .text(&format!(
+            "SELECT CAST(close AS TEXT) FROM daily_bars WHERE instrument = '{code}' AND date < '{day}' \
+             ORDER BY date DESC LIMIT 1"
+        ))
+        .await
+        .parse()
+        .expect("a close");
+    (code, day, prev)
+}
+
 /// The generator's options for the test books: seed 7, 1,000 instruments.
 fn book_options(dir: &std::path::Path, customers: u64, per_advisor: u64) -> generator::GenOptions {
     let mut gen = generator::GenOptions::new(customers, 7, dir);
