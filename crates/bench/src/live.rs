@@ -29,6 +29,8 @@ pub struct LiveBenchOptions {
     pub instruments: u32,
     /// Where the book and the database are kept; a second run reuses them.
     pub work_dir: PathBuf,
+    /// A PostgreSQL URL to seed and serve from instead of SQLite in `work_dir`.
+    pub postgres: Option<String>,
     /// Advisors whose reminder sockets are open.
     pub advisors: usize,
     /// Offered quote rates, rising; the run stops at the first that fails.
@@ -135,9 +137,11 @@ struct Secrets {
 
 /// Generates and imports the book once; a rerun with the same accounts reuses it.
 async fn seed(opts: &LiveBenchOptions) -> Result<(String, Secrets), LiveBenchError> {
-    let db_file = opts.work_dir.join("live.db");
-    let url = format!("sqlite:{}", db_file.display());
-    let secrets_file = opts.work_dir.join(format!("secrets-{}.json", opts.accounts));
+    let (url, backend) = match &opts.postgres {
+        Some(url) => (url.clone(), "-postgres"),
+        None => (format!("sqlite:{}", opts.work_dir.join("live.db").display()), ""),
+    };
+    let secrets_file = opts.work_dir.join(format!("secrets-{}{backend}.json", opts.accounts));
     if let Ok(text) = std::fs::read_to_string(&secrets_file) {
         if let Ok(secrets) = serde_json::from_str::<Secrets>(&text) {
             if secrets.advisor_sessions.len() >= opts.advisors {
@@ -146,8 +150,10 @@ async fn seed(opts: &LiveBenchOptions) -> Result<(String, Secrets), LiveBenchErr
         }
     }
     std::fs::create_dir_all(&opts.work_dir).map_err(seed_error)?;
-    for stale in ["live.db", "live.db-wal", "live.db-shm"] {
-        let _ = std::fs::remove_file(opts.work_dir.join(stale));
+    if opts.postgres.is_none() {
+        for stale in ["live.db", "live.db-wal", "live.db-shm"] {
+            let _ = std::fs::remove_file(opts.work_dir.join(stale));
+        }
     }
     let book = opts.work_dir.join("book");
     let mut gen = GenOptions::new(opts.accounts, 5, &book);

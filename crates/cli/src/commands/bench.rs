@@ -126,6 +126,9 @@ pub enum BenchCommand {
         /// Where the book and the database are kept; a rerun at the same size reuses them.
         #[arg(long, default_value = "bench-work/live")]
         work_dir: PathBuf,
+        /// A PostgreSQL database to seed and serve from instead (empty, or seeded by an earlier run).
+        #[arg(long)]
+        postgres: Option<String>,
         /// Print one JSON object as the last line.
         #[arg(long)]
         json: bool,
@@ -356,12 +359,23 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        BenchCommand::Live { accounts, instruments, advisors, rates, seconds, goal_p99_ms, work_dir, json } => {
+        BenchCommand::Live {
+            accounts,
+            instruments,
+            advisors,
+            rates,
+            seconds,
+            goal_p99_ms,
+            work_dir,
+            postgres,
+            json,
+        } => {
             anyhow::ensure!(!rates.is_empty() && seconds > 0, "give at least one rate and --seconds above 0");
             let opts = bench::live::LiveBenchOptions {
                 accounts,
                 instruments,
                 work_dir,
+                postgres,
                 advisors,
                 rates,
                 seconds,
