@@ -219,7 +219,7 @@ impl LiveWatch {
                 *close = ((i64::from(*close) * reference * 2 + prev) / (prev * 2)).max(1) as i32;
             }
         }
-        let accounts: Vec<i64> = db.watch_accounts().await?.into_iter().map(|a| a.0).collect();
+        let accounts: Vec<i64> = db.watch_accounts().await?;
         let account_index: HashMap<i64, u32> = accounts.iter().enumerate().map(|(k, a)| (*a, k as u32)).collect();
         let bp = settings.rules.firm.trapped_below_cost_bp;
         // Streamed account by account into compact inputs (the engine's

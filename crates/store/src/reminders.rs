@@ -118,8 +118,8 @@ const REMINDER_COLUMNS: &str =
 /// Accounts with their customer, and positions, as the watch is built from them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WatchBook {
-    /// (account id, customer id), by account id.
-    pub accounts: Vec<(i64, i64)>,
+    /// Account ids, in order.
+    pub accounts: Vec<i64>,
     /// (account id, instrument code, quantity, average cost in 0.0001 CNY), by account id.
     pub positions: Vec<(i64, String, i64, i64)>,
 }
@@ -143,10 +143,10 @@ impl Db {
         Ok(WatchBook { accounts, positions })
     }
 
-    /// Every account: (account id, customer id), by account id.
-    pub async fn watch_accounts(&self) -> Result<Vec<(i64, i64)>, StoreError> {
-        let sql = "SELECT id, customer_id FROM accounts ORDER BY id";
-        Ok(with_pool!(self, pool => sqlx::query_as(sql).fetch_all(pool).await?))
+    /// Every account id, in order (read from the key alone).
+    pub async fn watch_accounts(&self) -> Result<Vec<i64>, StoreError> {
+        let sql = "SELECT id FROM accounts ORDER BY id";
+        Ok(with_pool!(self, pool => sqlx::query_scalar(sql).fetch_all(pool).await?))
     }
 
     /// Streams every position to `each` (account id, instrument code,
@@ -411,13 +411,23 @@ impl Db {
         with_pool!(self, pool => {
             let Some(customer): Option<i64> = sqlx::query_scalar("SELECT customer_id FROM accounts WHERE id = $1")
                 .bind(account).fetch_optional(pool).await? else { return Ok(None) };
-            let (shares, first): (Option<i64>, Option<i64>) = sqlx::query_as(
-                "SELECT CAST(SUM(p.quantity) AS BIGINT), MIN(p.account_id) FROM positions p \
-                 JOIN accounts a ON a.id = p.account_id WHERE a.customer_id = $1 AND p.instrument = $2",
-            ).bind(customer).bind(code).fetch_one(pool).await?;
+            // Their accounts first, then each holding by its key: a join let the
+            // planner walk the instrument's every holder (seconds at 10 M accounts).
+            let accounts: Vec<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE customer_id = $1")
+                .bind(customer).fetch_all(pool).await?;
+            let (mut shares, mut first) = (None::<i64>, None::<i64>);
+            for a in accounts {
+                let held: Option<i64> =
+                    sqlx::query_scalar("SELECT quantity FROM positions WHERE account_id = $1 AND instrument = $2")
+                        .bind(a).bind(code).fetch_optional(pool).await?;
+                if let Some(q) = held {
+                    shares = Some(shares.unwrap_or(0) + q);
+                    first = Some(first.map_or(a, |f: i64| f.min(a)));
+                }
+            }
             let last: Option<i32> = sqlx::query_scalar(
-                "SELECT r.step FROM reminders r JOIN accounts a ON a.id = r.account_id \
-                 WHERE a.customer_id = $1 AND r.rule = 'disclosure' AND r.instrument = $2 ORDER BY r.id DESC LIMIT 1",
+                "SELECT step FROM reminders WHERE customer_id = $1 AND rule = 'disclosure' AND instrument = $2 \
+                 ORDER BY id DESC LIMIT 1",
             ).bind(customer).bind(code).fetch_optional(pool).await?;
             Ok(Some(CustomerShares {
                 customer_id: customer,

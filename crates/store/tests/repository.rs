@@ -228,33 +228,37 @@ async fn a_batch_of_reminders_is_stored_whole_in_order_with_its_customers_on_bot
             care_task: (k == 7).then(|| "call about the month's loss".to_owned()),
         };
         // More than one INSERT statement's worth, spread over every account.
-        let batch: Vec<_> = (0..2_345).map(|k| reminder(k, accounts[k % accounts.len()].0)).collect();
+        let batch: Vec<_> = (0..2_345).map(|k| reminder(k, accounts[k % accounts.len()])).collect();
         let stored = t.db.insert_reminders(&batch).await.unwrap();
         assert_eq!(stored.len(), batch.len(), "{}", t.name);
         for (k, (row, sent)) in stored.iter().zip(&batch).enumerate() {
             assert_eq!(row.id.0, stored[0].id.0 + k as i64, "{}: ids in the batch's order", t.name);
             assert_eq!((row.account_id, &row.text_en), (sent.account_id, &sent.text_en), "{}", t.name);
-            let customer = accounts.iter().find(|a| a.0 == row.account_id.0).unwrap().1;
+            let customer: i64 = t
+                .text(&format!("SELECT CAST(customer_id AS TEXT) FROM accounts WHERE id = {}", row.account_id.0))
+                .await
+                .parse()
+                .unwrap();
             assert_eq!(row.customer_id, domain::CustomerId(customer), "{}: the account's customer", t.name);
         }
         assert_eq!(t.text("SELECT CAST(COUNT(*) AS TEXT) FROM tasks WHERE kind = 'care'").await, "1", "{}", t.name);
 
         // A reminder for an account that does not exist refuses the batch, leaving nothing.
-        let bad = vec![reminder(0, accounts[0].0), reminder(1, 999_999)];
+        let bad = vec![reminder(0, accounts[0]), reminder(1, 999_999)];
         assert!(t.db.insert_reminders(&bad).await.is_err(), "{}", t.name);
         assert_eq!(t.text("SELECT CAST(COUNT(*) AS TEXT) FROM reminders").await, "2345", "{}", t.name);
 
         // The same batch again (a restarted watch judging everyone anew): nothing stored or answered
         // twice, no second care task; a new step beside the repeats is stored.
         let mut again = batch.clone();
-        again.push(reminder(2_345, accounts[0].0));
+        again.push(reminder(2_345, accounts[0]));
         let stored = t.db.insert_reminders(&again).await.unwrap();
         assert_eq!(stored.len(), 1, "{}: only the new step", t.name);
         assert_eq!(stored[0].text_en, "reminder 2345", "{}", t.name);
         assert_eq!(t.text("SELECT CAST(COUNT(*) AS TEXT) FROM reminders").await, "2346", "{}", t.name);
         assert_eq!(t.text("SELECT CAST(COUNT(*) AS TEXT) FROM tasks WHERE kind = 'care'").await, "1", "{}", t.name);
         // A care task later in the same month is not asked for again.
-        let mut later = reminder(7, accounts[7 % accounts.len()].0);
+        let mut later = reminder(7, accounts[7 % accounts.len()]);
         later.step = 99;
         later.trading_day = later.trading_day.succ_opt().unwrap();
         assert_eq!(t.db.insert_reminders(&[later]).await.unwrap().len(), 0, "{}: care once a month", t.name);
