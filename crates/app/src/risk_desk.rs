@@ -21,16 +21,8 @@ const LOAD_PROGRESS_EVERY: usize = 1_000_000;
 /// Calendar days of daily bars read to seed the trend signals (MACD needs ~34 trading days).
 const HISTORY_CALENDAR_DAYS: i64 = 120;
 
-/// Quotes of one moment go through one judged sweep instead of one by one
-/// when they touch more holders than the positions over this: measured at 10
-/// M accounts (docs/performance.md), a quote costs about 800 ns per holder
-/// judged and a judged sweep about 16 ns per position, whatever moved.
-const SWEEP_WHEN_HOLDERS_OVER_POSITIONS: usize = 50;
-
-/// Whether quotes touching `holders` holders are cheaper as one sweep over `positions`.
-fn sweep_pays(holders: usize, positions: usize) -> bool {
-    holders.saturating_mul(SWEEP_WHEN_HOLDERS_OVER_POSITIONS) > positions
-}
+/// Quote calls slower than this are logged with what they cost.
+const SLOW_QUOTES: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// How the desk judges and when it may send.
 #[derive(Debug, Clone, Default)]
@@ -303,6 +295,8 @@ impl LiveWatch {
             .collect();
         let mut monitor = Monitor::new(watch, profiles, month_prior, rules, period_of(session))?;
         let mut due = monitor.judge_everyone(settings.threads.max(1));
+        // Trigger prices now, at the start, not on the first quote.
+        monitor.arm();
         let quoted_at = vec![DateTime::<Utc>::MIN_UTC; instruments.len()];
         let live = LiveWatch { monitor, session, accounts, account_index, instruments, index, quoted_at };
         let shares = customer_shares(db, &large).await?;
@@ -344,11 +338,12 @@ impl LiveWatch {
     }
 
     /// Applies the quotes of one moment (a full-market snapshot, or a few
-    /// instruments): one by one when they touch few holders, as one judged
-    /// sweep when they touch many (see [`SWEEP_WHEN_HOLDERS_OVER_POSITIONS`]).
+    /// instruments) one by one: each judges only the holders whose trigger
+    /// prices it passes (see `watch::Monitor::quote`), so a moment costs in
+    /// proportion to what it may cause, not to how many hold what moved.
     /// Unknown instruments, bad prices and quotes no newer than the last taken
     /// for their instrument are skipped. Answers the reminders now due.
-    pub fn quote_moment(&mut self, quotes: &[Quote], threads: usize) -> Vec<Trigger> {
+    pub fn quote_moment(&mut self, quotes: &[Quote]) -> Vec<Trigger> {
         let mut prices: Vec<(u32, i32)> = Vec::with_capacity(quotes.len());
         for q in quotes {
             let Some(&i) = self.index.get(&q.code) else { continue };
@@ -357,11 +352,6 @@ impl LiveWatch {
                 self.quoted_at[i as usize] = q.time;
                 prices.push((i, price));
             }
-        }
-        let watch = self.monitor.watch();
-        let holders: usize = prices.iter().map(|&(i, _)| watch.holder_count(i)).sum();
-        if sweep_pays(holders, watch.positions()) {
-            return self.monitor.sweep(&prices, threads).unwrap_or_default();
         }
         prices.iter().flat_map(|&(i, price)| self.monitor.quote(i, price).unwrap_or_default()).collect()
     }
@@ -398,6 +388,7 @@ impl LiveWatch {
             self.instruments.iter().enumerate().map(|(k, i)| limit_down(i, watch.price(k as u32), next)).collect();
         let new_month = (next.year(), next.month()) != (self.session.year(), self.session.month());
         let due = self.monitor.roll_day(&limits, new_month, threads)?;
+        self.monitor.arm();
         self.session = next;
         Ok(due)
     }
@@ -584,6 +575,13 @@ impl RiskDesk {
                 seconds = started.elapsed().as_secs_f64(),
                 "the position watch is loaded"
             );
+            let reaches = w.monitor.reaches();
+            tracing::info!(
+                visited_on_every_quote = reaches.always,
+                by_limit = ?reaches.by_limit,
+                by_width = ?reaches.by_width,
+                "trigger prices: accounts by how far their holdings may move before they are judged again (0, <1%, <2%, <5%, <10%, wider)"
+            );
             let now = self.db.now();
             if session != domain::to_shanghai(now).date_naive() {
                 // Not today's: a weekend's start sends nothing until Monday's quotes.
@@ -613,7 +611,9 @@ impl RiskDesk {
     pub async fn on_quotes(&self, mut snapshots: Vec<Quote>, now: DateTime<Utc>) -> Result<usize, DeskError> {
         snapshots.sort_by_key(|s| s.time);
         let threads = self.settings.threads.max(1);
+        let started = std::time::Instant::now();
         let mut live = self.live.lock().await;
+        let visits_before = live.as_ref().map_or(0, |w| w.monitor.quote_visits());
         let mut made = 0;
         let mut k = 0;
         while k < snapshots.len() {
@@ -646,12 +646,23 @@ impl RiskDesk {
             }
             let w = live.as_mut().expect("built above");
             for moment in snapshots[k..end].chunk_by(|a, b| a.time == b.time) {
-                due.extend(w.quote_moment(moment, threads));
+                due.extend(w.quote_moment(moment));
             }
             let reminders: Vec<NewReminder> =
                 due.iter().map(|t| w.reminder(t, now, &self.settings.quiet, &self.settings.rules.version)).collect();
             made += self.store_and_announce(&reminders, now).await?;
             k = end;
+        }
+        let elapsed = started.elapsed();
+        if elapsed > SLOW_QUOTES {
+            let visits = live.as_ref().map_or(0, |w| w.monitor.quote_visits()).saturating_sub(visits_before);
+            tracing::info!(
+                quotes = snapshots.len(),
+                accounts_judged = visits,
+                reminders = made,
+                ms = elapsed.as_millis() as u64,
+                "slow quotes"
+            );
         }
         Ok(made)
     }
@@ -725,20 +736,5 @@ impl RiskDesk {
             let _ = self.events.send(DeskEvent::Delivered(r.clone()));
         }
         Ok(delivered.len())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_moment_touching_many_holders_goes_through_one_sweep() {
-        // 30 M positions: a quote touching 100,000 holders stays a quote (~80 ms
-        // against a ~480 ms sweep); a full-market moment (every position) sweeps.
-        assert!(!sweep_pays(100_000, 30_000_000));
-        assert!(sweep_pays(1_000_000, 30_000_000));
-        assert!(sweep_pays(30_000_000, 30_000_000));
-        assert!(!sweep_pays(0, 0), "nothing held: nothing to sweep");
     }
 }

@@ -19,7 +19,8 @@ impl ServeChild {
         let exe = std::env::current_exe().map_err(|e| e.to_string())?;
         let mut child = std::process::Command::new(exe)
             .args(["serve", "--db", db_url, "--listen", "127.0.0.1:0"])
-            .env("RUST_LOG", "warn")
+            // Warnings, and the desk's lines on its trigger prices and slow quote calls.
+            .env("RUST_LOG", "warn,app::risk_desk=info")
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::inherit())
             .spawn()

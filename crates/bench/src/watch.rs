@@ -85,8 +85,15 @@ pub struct WatchBench {
     pub reminders: usize,
     /// Reminders made per second of judged-sweep time.
     pub reminders_per_s: f64,
-    /// Single quotes with every touched account judged: nanoseconds per holder.
+    /// Single quotes with every holder judged (no trigger prices): nanoseconds per holder.
     pub judged_quote_ns_per_holder: f64,
+    /// Single quotes (every instrument 0.1% down) through the trigger prices:
+    /// microseconds per quote, whatever the holder count.
+    pub triggered_quote_us: f64,
+    /// Accounts those quotes judged, per quote.
+    pub triggered_quote_visits: f64,
+    /// Setting every holding's trigger prices after everyone was judged, seconds.
+    pub arm_s: f64,
     /// Peak resident memory of the process.
     pub peak_rss_bytes: Option<u64>,
     /// Sum of all accounts' values after the last sweep (a check that the work happened).
@@ -389,12 +396,26 @@ pub fn watch_bench(opts: &WatchBenchOptions) -> Result<WatchBench, WatchBenchErr
     let judged_total_s: f64 = judged.iter().sum::<f64>() / 1e3;
     // Tick by tick with the rules: each quote judges the accounts it touched.
     let holders: usize = (0..monitor.watch().instruments() as u32).map(|i| monitor.watch().holders(i).count()).sum();
+    let instruments = monitor.watch().instruments() as u32;
     let started = Instant::now();
-    for i in 0..monitor.watch().instruments() as u32 {
+    for i in 0..instruments {
+        let price = (monitor.watch().price(i) as f64 * 0.999) as i32;
+        monitor.quote_judging_every_holder(i, price.max(1))?;
+    }
+    let judged_quote_ns_per_holder = started.elapsed().as_secs_f64() * 1e9 / holders.max(1) as f64;
+    // The same through the trigger prices, armed after a sweep that moves nothing.
+    monitor.sweep(&[], opts.threads)?;
+    let started = Instant::now();
+    monitor.arm();
+    let arm_s = started.elapsed().as_secs_f64();
+    let visits = monitor.quote_visits();
+    let started = Instant::now();
+    for i in 0..instruments {
         let price = (monitor.watch().price(i) as f64 * 0.999) as i32;
         monitor.quote(i, price.max(1))?;
     }
-    let judged_quote_ns_per_holder = started.elapsed().as_secs_f64() * 1e9 / holders.max(1) as f64;
+    let triggered_quote_us = started.elapsed().as_secs_f64() * 1e6 / f64::from(instruments.max(1));
+    let triggered_quote_visits = (monitor.quote_visits() - visits) as f64 / f64::from(instruments.max(1));
     let peak_rss_bytes = super::peak_rss_bytes();
     drop(monitor);
     let duckdb = match &opts.duckdb_script {
@@ -427,6 +448,9 @@ pub fn watch_bench(opts: &WatchBenchOptions) -> Result<WatchBench, WatchBenchErr
         reminders,
         reminders_per_s: reminders as f64 / judged_total_s.max(1e-9),
         judged_quote_ns_per_holder,
+        triggered_quote_us,
+        triggered_quote_visits,
+        arm_s,
         peak_rss_bytes,
         total_value,
         duckdb,

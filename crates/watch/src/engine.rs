@@ -537,7 +537,29 @@ impl Watch {
     /// A row's current figures.
     #[inline]
     fn row_figures(&self, a: usize) -> AccountFigures {
-        self.figures_of(a, self.live[a])
+        self.figures_of(a, self.valued(a))
+    }
+
+    /// A row's value and largest position at current prices, counted from its
+    /// holdings: prices move without revaluing every holder (the monitor's
+    /// trigger prices decide whom a quote concerns), so nothing stored is
+    /// trusted for them.
+    #[inline]
+    fn valued(&self, a: usize) -> Live {
+        let (mut value, mut largest) = (0i64, 0i64);
+        let range = self.account_start[a] as usize..self.account_start[a + 1] as usize;
+        for (&i, &q) in self.pos_instrument[range.clone()].iter().zip(&self.pos_quantity[range]) {
+            let x = value_of(q, self.price[i as usize]);
+            value += x;
+            largest = largest.max(x);
+        }
+        for &e in self.row_overflow(a) {
+            let e = self.extras[e as usize];
+            let x = value_of(e.quantity, self.price[e.instrument as usize]);
+            value += x;
+            largest = largest.max(x);
+        }
+        Live { value, largest }
     }
 
     /// A row's figures given its value and largest position.

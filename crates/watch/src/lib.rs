@@ -15,6 +15,7 @@
 //! paths also read, until [`Watch::compact`] folds them into the main arrays.
 
 mod engine;
+mod guard;
 pub mod holders;
 pub mod monitor;
 pub mod rules;
@@ -25,4 +26,5 @@ pub use engine::{
     average_cost, AccountFigures, BookInput, HoldingDetail, InstrumentInput, PositionInput, Positions, RowView, Watch,
     WatchError, HISTORY_DAYS,
 };
+pub use guard::{Limit, Reaches};
 pub use monitor::{InstrumentProfile, Monitor, Period};

@@ -2,9 +2,10 @@
 //! (a quote, a market sweep, a trade, the day's close) revalues what it must
 //! and answers the reminders it makes due, each once.
 
+use crate::guard::{self, AccountLines, Arming, Limit, Reaches, ShareRule, Triggers};
 use crate::rules::Rule;
 use crate::rules::{
-    at_least, at_limit_down, evaluate_into, month_care, next_step_line, stock_drop, BelowCostLine, InstrumentState,
+    at_least, at_limit_down, evaluate_into, month_care, next_step_line, stock_drop, BelowCostLine, Bp, InstrumentState,
     RuleConfig, ShareLine, Trigger,
 };
 use crate::sent::{
@@ -62,6 +63,21 @@ struct Sent<'a> {
     main_base: usize,
     rows: &'a mut [RowState],
     row_base: usize,
+}
+
+/// The sent marks read-only, laid out as in [`Sent`].
+#[derive(Clone, Copy)]
+struct SentView<'a> {
+    main: &'a [HoldingMark],
+    main_base: usize,
+    rows: &'a [RowState],
+    row_base: usize,
+}
+
+impl Sent<'_> {
+    fn view(&self) -> SentView<'_> {
+        SentView { main: self.main, main_base: self.main_base, rows: self.rows, row_base: self.row_base }
+    }
 }
 
 /// What the monitor knows of an instrument beyond its prices.
@@ -135,6 +151,8 @@ fn bar(close: i32) -> Ohlcv {
 struct Scratch {
     holdings: Vec<HoldingDetail>,
     held: Vec<Trigger>,
+    /// A row's share rules not yet met (see `guard`).
+    shares: Vec<ShareRule>,
 }
 
 /// The engine with its rules: see the module documentation.
@@ -154,6 +172,16 @@ pub struct Monitor {
     states: Vec<InstrumentState>,
     /// Each instrument as the screen reads it (see `Judge::pending`).
     boards: Vec<Board>,
+    /// Per instrument, the trend signals its price has raised today and told
+    /// all its holders (see `guard`), in a holding mark's layout.
+    told: Vec<HoldingMark>,
+    /// Each holding's trigger prices (see `guard`); `armed` once set.
+    triggers: Triggers,
+    armed: bool,
+    /// See [`Monitor::quote_visits`].
+    quote_visits: u64,
+    /// See [`Monitor::reaches`].
+    reaches: Reaches,
     day: u32,
     month: u32,
 }
@@ -207,12 +235,26 @@ impl Monitor {
             trends,
             states: Vec::new(),
             boards: Vec::new(),
+            told: Vec::new(),
+            triggers: Triggers::default(),
+            armed: false,
+            quote_visits: 0,
+            reaches: Reaches::default(),
             day: period.day,
             month: period.month,
         };
         let instruments = monitor.watch.instruments();
+        if monitor.watch.accounts() > guard::MAX_ROWS {
+            return Err(WatchError::Invalid(format!(
+                "{} accounts: at most {}",
+                monitor.watch.accounts(),
+                guard::MAX_ROWS
+            )));
+        }
         monitor.states = vec![InstrumentState::default(); instruments];
         monitor.boards = vec![Board::default(); instruments];
+        monitor.told = vec![0; instruments];
+        monitor.triggers = Triggers::built(instruments, monitor.watch.accounts(), std::iter::empty());
         for i in 0..instruments as u32 {
             monitor.refresh(i);
         }
@@ -256,15 +298,69 @@ impl Monitor {
         out
     }
 
-    /// A quote: revalues the instrument's holders and answers the reminders now due.
+    /// A quote: judges the holders whose trigger prices it passes (or all its
+    /// holders, when its own price fires something new for them: see
+    /// `guard`) and answers the reminders now due.
     pub fn quote(&mut self, instrument: u32, price: i32) -> Result<Vec<Trigger>, WatchError> {
+        self.arm();
+        self.watch.set_price(instrument, price)?;
+        self.refresh(instrument);
+        let i = instrument as usize;
+        let board = self.boards[i];
+        let trend = self.told[i];
+        let mut rows = Vec::new();
+        if board.trend & !trend != 0 {
+            // A trend signal new today: told to every holder, to find the heavy ones.
+            self.told[i] |= board.trend;
+            rows.extend(self.watch.holders(instrument).map(|(account, _)| self.watch.row_of(account) as u32));
+        } else {
+            self.triggers.left_by(instrument, price, &mut rows);
+        }
+        let (mut due, mut scratch) = (Vec::new(), Scratch::default());
+        self.quote_visits += rows.len() as u64;
+        for row in rows {
+            let account = self.watch.row_view(row as usize).account;
+            self.judge_one(account, false, &mut scratch, &mut due);
+            self.arm_row(row as usize, &mut scratch);
+        }
+        Ok(due)
+    }
+
+    /// A quote judging every holder of the instrument, without trigger
+    /// prices: what [`Monitor::quote`] must agree with (tests, benchmarks).
+    pub fn quote_judging_every_holder(&mut self, instrument: u32, price: i32) -> Result<Vec<Trigger>, WatchError> {
         let touched = self.watch.quote(instrument, price)?;
         self.refresh(instrument);
         let (mut due, mut scratch) = (Vec::new(), Scratch::default());
         for account in touched {
             self.judge_one(account, false, &mut scratch, &mut due);
         }
+        self.armed = false;
         Ok(due)
+    }
+
+    /// Trigger prices held (live and stale), for memory figures.
+    pub fn trigger_entries(&self) -> usize {
+        self.triggers.entries()
+    }
+
+    /// How the rows were armed at the last full arming (see `guard`).
+    pub fn reaches(&self) -> &Reaches {
+        &self.reaches
+    }
+
+    /// Sets every holding's trigger prices now, if they are not set: after
+    /// everyone was judged (a start, a day roll, a sweep) the first quote
+    /// would otherwise do it (about a second per 10 M positions).
+    pub fn arm(&mut self) {
+        if !self.armed {
+            self.arm_all();
+        }
+    }
+
+    /// Accounts judged by [`Monitor::quote`] so far: what quotes cost.
+    pub fn quote_visits(&self) -> u64 {
+        self.quote_visits
     }
 
     /// A full-market update: new prices (instrument, price), one sweep, and
@@ -300,8 +396,11 @@ impl Monitor {
         self.set_flags(row);
         let overflow = self.watch.overflow_positions();
         self.sent_overflow.get_mut().expect(POISON).resize(overflow, 0);
-        let mut due = Vec::new();
-        self.judge_one(account, true, &mut Scratch::default(), &mut due);
+        let (mut due, mut scratch) = (Vec::new(), Scratch::default());
+        self.judge_one(account, true, &mut scratch, &mut due);
+        if self.armed {
+            self.arm_row(row, &mut scratch);
+        }
         Ok(due)
     }
 
@@ -352,6 +451,7 @@ impl Monitor {
         self.sent_overflow.get_mut().expect(POISON).iter_mut().for_each(|m| *m = 0);
         let keep = if new_month { 0 } else { MONTHLY };
         self.rows.iter_mut().for_each(|r| r.sent &= keep);
+        self.told.iter_mut().for_each(|t| *t = 0);
         for i in 0..self.watch.instruments() as u32 {
             self.refresh(i);
         }
@@ -399,6 +499,7 @@ impl Monitor {
             self.sent_main[start + k.expect("a compacted holding stays in its row")] = mark;
         }
         self.flag_rows();
+        self.armed = false;
     }
 
     /// Judges every account now (at the start, before the first update),
@@ -460,6 +561,12 @@ impl Monitor {
                 sink(&batch);
             }
         });
+        // Everyone was judged at the boards of now: that is told.
+        for (told, board) in self.told.iter_mut().zip(&self.boards) {
+            *told |= board.trend;
+        }
+        // Armed afresh before the next quote (see `Monitor::arm`).
+        self.armed = false;
     }
 
     /// A full-market update like [`Monitor::sweep`], handing what is due to
@@ -543,7 +650,7 @@ impl<'a> Judge<'a> {
         sent: &mut Sent,
         due: &mut Vec<Trigger>,
     ) {
-        if !full && !self.pending(positions, row, figures, sent) {
+        if !full && !self.pending(positions, row, figures, sent.view()) {
             return;
         }
         let view = positions.row_view(row, figures);
@@ -579,7 +686,7 @@ impl<'a> Judge<'a> {
     /// already sent at its step. True for rows it cannot read (own
     /// thresholds, positions in the overflow, a long-trapped or disclosing
     /// position past the 8th: see `JUDGE_IN_FULL`), which are judged in full.
-    fn pending(&self, positions: Positions, row: usize, figures: AccountFigures, sent: &Sent) -> bool {
+    fn pending(&self, positions: Positions, row: usize, figures: AccountFigures, sent: SentView) -> bool {
         let state = sent.rows[row - sent.row_base];
         let v = positions.row_view(row, figures);
         if v.overflow || state.flags & JUDGE_IN_FULL != 0 {
@@ -652,7 +759,121 @@ impl<'a> Judge<'a> {
     }
 }
 
+/// One holding's trigger prices: instrument, lowest and highest price of its range.
+type Range = (u32, i32, Option<i32>);
+
 impl Monitor {
+    /// Every holding's range for the row in `row` into `out` (see `guard`),
+    /// from its figures and what it was sent; a row the screen would judge
+    /// now, or cannot read, gets ranges every move leaves.
+    fn ranges_of(&self, row: usize, scratch: &mut Scratch, out: &mut Vec<Range>) -> Option<(f64, Limit)> {
+        let figures = self.watch.row_view(row).figures;
+        let (state, view) = (self.rows[row], self.watch.row_view(row));
+        scratch.holdings.clear();
+        self.watch.row_details_into(row, &mut scratch.holdings);
+        let held = scratch.holdings.iter().filter(|h| h.quantity > 0);
+        let t = &self.config.firm;
+        let start = self.watch.row_start(row);
+        let marks = &self.sent_main[start..start + view.instruments.len()];
+        let sent = SentView { main: &self.sent_main, main_base: 0, rows: &self.rows, row_base: 0 };
+        if view.overflow
+            || state.flags & JUDGE_IN_FULL != 0
+            || self.judge().pending(Positions::of(&self.watch), row, figures, sent)
+        {
+            // Visited on any quote of its holdings: a range no price is inside.
+            out.extend(held.map(|h| (h.instrument, i32::MAX, None)));
+            return None;
+        }
+        let may_concentrate = figures.value as f64 * (1.0 + guard::WIDEST) >= t.concentration_min_value as f64;
+        // Too small to count as concentrated now, and kept so: rises are bounded too.
+        let mut bounded_above = !may_concentrate && marks.iter().any(|&mark| mark & bit(Rule::Concentration) == 0);
+        scratch.shares.clear();
+        for (h, &mark) in scratch.holdings.iter().zip(marks).filter(|(h, _)| h.quantity > 0) {
+            let b = &self.boards[h.instrument as usize];
+            let part = i64::from(h.quantity) * i64::from(b.price);
+            if (b.trend | self.told[h.instrument as usize]) & !mark != 0 {
+                scratch.shares.push(ShareRule { part, line: t.heavy_bp, min_value: None });
+            }
+            if may_concentrate && mark & bit(Rule::Concentration) == 0 {
+                let min_value = Some(t.concentration_min_value).filter(|&m| m > figures.value);
+                scratch.shares.push(ShareRule { part, line: t.concentration_bp, min_value });
+            }
+        }
+        // Only a share can rise past its line.
+        bounded_above |= !scratch.shares.is_empty();
+        let lines = AccountLines {
+            thresholds: t,
+            figures,
+            peak_prior: self.watch.peak_before_today(view.account),
+            month_prior: state.month_prior,
+            sent: state.sent,
+        };
+        let (reach, limit) = guard::reach(&lines, scratch.shares.iter().copied());
+        for (h, &mark) in scratch.holdings.iter().zip(marks).filter(|(h, _)| h.quantity > 0) {
+            let i = h.instrument as usize;
+            let price = self.boards[i].price;
+            // The prices at or under which one of the holding's own rules fires
+            // that it has not been sent: the trapped line (held long enough),
+            // the next drop step and limit-down (stocks).
+            let under = |line: Bp, of: i32| {
+                i32::try_from((i64::from(of) * (10_000 - line)).div_euclid(10_000)).unwrap_or(i32::MAX)
+            };
+            let trapped = (h.trapped_days >= t.trapped_days && mark & bit(Rule::Trapped) == 0).then(|| {
+                if t.trapped_below_cost_bp <= 0 {
+                    price
+                } else {
+                    under(t.trapped_below_cost_bp, h.cost)
+                }
+            });
+            let profile = &self.profiles[i];
+            let drop = profile.is_stock.then(|| {
+                match next_step_line(u32::from(mark & 0xff), t.stock_drop_bp, t.stock_drop_step_bp) {
+                    Some(line) if line > 1 => under(line - 1, self.watch.prev_close(h.instrument)),
+                    Some(_) => price,
+                    None => 0,
+                }
+            });
+            let limit = profile.limit_down.filter(|_| profile.is_stock && mark & bit(Rule::LimitDown) == 0);
+            let floor = [trapped, drop, limit].into_iter().flatten().max();
+            let (lo, hi) = guard::range(price, reach, floor, bounded_above);
+            out.push((h.instrument, lo, hi));
+        }
+        Some((reach, limit))
+    }
+
+    /// Arms one row's holdings again after it was judged.
+    fn arm_row(&mut self, row: usize, scratch: &mut Scratch) {
+        let mut ranges = Vec::new();
+        self.ranges_of(row, scratch, &mut ranges);
+        self.triggers.disarm(row);
+        for (instrument, lo, hi) in ranges {
+            let holders = self.watch.holder_count(instrument);
+            self.triggers.arm(instrument, row, lo, hi, holders);
+        }
+    }
+
+    /// Arms every row afresh (after everyone was judged, or rows moved).
+    fn arm_all(&mut self) {
+        let rows = self.watch.accounts();
+        let mut scratch = Scratch::default();
+        let mut reaches = Reaches::default();
+        let mut ranges = Vec::new();
+        // The old heaps go before the new ones are filled: not both at once.
+        self.triggers = Triggers::default();
+        let holders = (0..self.watch.instruments() as u32).map(|i| self.watch.holder_count(i));
+        let mut fresh = Arming::sized(holders, rows);
+        for row in 0..rows {
+            ranges.clear();
+            reaches.count(self.ranges_of(row, &mut scratch, &mut ranges));
+            for &(instrument, lo, hi) in &ranges {
+                fresh.put(instrument, row as u32, lo, hi);
+            }
+        }
+        self.triggers = fresh.finish();
+        self.reaches = reaches;
+        self.armed = true;
+    }
+
     /// An instrument as the screen reads it, under the firm's thresholds.
     fn board_of(&self, s: &InstrumentState) -> Board {
         let t = &self.config.firm;
@@ -780,6 +1001,49 @@ mod tests {
         assert!(t.contains(&(0, Rule::StockDrop, 3)), "{t:?}");
         // Instrument 1's quote touches account 1 only.
         assert!(m.quote(1, 5_010).unwrap().iter().all(|t| t.account == 1));
+    }
+
+    #[test]
+    fn a_small_move_judges_nobody_and_a_step_judges_every_holder() {
+        // 1,000 accounts each holding instrument 0 and a larger position in instrument 1.
+        let input = BookInput {
+            accounts: 1_000,
+            instruments: vec![InstrumentInput { closes: vec![10_000; 40] }, InstrumentInput { closes: vec![5_000] }],
+            positions: (0..1_000)
+                .flat_map(|a| {
+                    [
+                        PositionInput { account: a, instrument: 0, quantity: 100, cost: 10_000, trapped_days: 0 },
+                        PositionInput { account: a, instrument: 1, quantity: 1_000, cost: 5_000, trapped_days: 0 },
+                    ]
+                })
+                .collect(),
+            trapped_below_cost_bp: 3000,
+        };
+        let profiles = vec![
+            InstrumentProfile {
+                is_stock: true,
+                limit_down: Some(9_000),
+                outstanding_shares: 0,
+                closes: vec![10_000; 40],
+            },
+            InstrumentProfile { is_stock: true, limit_down: Some(4_500), outstanding_shares: 0, closes: vec![5_000] },
+        ];
+        let watch = Watch::build(&input).unwrap();
+        let mut m =
+            Monitor::new(watch, profiles, vec![0; 1_000], RuleConfig::default(), Period { day: 1, month: 1 }).unwrap();
+        m.judge_everyone(1);
+        // Up and down by cents, a hundred times: nobody is near a line.
+        for k in 0..100 {
+            assert!(m.quote(1, 5_000 + (k % 7) * 10 - 30).unwrap().is_empty());
+        }
+        assert_eq!(m.quote_visits(), 0, "a quote inside every range judges nobody");
+        // Instrument 1 down 5%: its drop step, for every holder, each judged once.
+        let due = m.quote(1, 4_750).unwrap();
+        assert_eq!(due.iter().filter(|t| t.rule == Rule::StockDrop).count(), 1_000);
+        assert_eq!(m.quote_visits(), 1_000);
+        // The same level again: told, nobody judged.
+        assert!(m.quote(1, 4_740).unwrap().is_empty());
+        assert_eq!(m.quote_visits(), 1_000);
     }
 
     #[test]

@@ -20,7 +20,12 @@ proptest! {
             prop_assert_eq!(watch.figures(a), model.figures(a), "after build, account {}", a);
         }
         for (n, step) in steps.iter().enumerate() {
+            let step = match step {
+                Step::Nudge(i, bp) => &Step::Quote(*i, nudged(model.price[*i as usize], *bp)),
+                other => other,
+            };
             match step {
+                Step::Nudge(..) => unreachable!("a nudge is a quote"),
                 Step::Quote(i, p) => {
                     let touched = watch.quote(*i, *p).unwrap();
                     model.price[*i as usize] = *p;

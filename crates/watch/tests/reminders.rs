@@ -189,10 +189,10 @@ fn sorted(mut v: Vec<Trigger>) -> Vec<(u32, watch::rules::Rule, Option<u32>, u16
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    #![proptest_config(ProptestConfig::with_cases(300))]
 
     #[test]
-    fn reminders_equal_a_brute_force_judgement((closes, positions) in book(45), steps in proptest::collection::vec(step(), 1..40)) {
+    fn reminders_equal_a_brute_force_judgement((closes, positions) in book(45), steps in proptest::collection::vec(step(), 1..80)) {
         let config = config();
         let input = book_input(&closes, &positions, 0);
         let profiles = closes
@@ -219,7 +219,16 @@ proptest! {
         };
         prop_assert_eq!(sorted(monitor.judge_everyone(2)), sorted(judge.new_triggers(&config)), "at the start");
         for (n, step) in steps.iter().enumerate() {
+            let nudge;
+            let step = match step {
+                Step::Nudge(i, bp) => {
+                    nudge = Step::Quote(*i, nudged(judge.model.price[*i as usize], *bp));
+                    &nudge
+                }
+                other => other,
+            };
             let answered = match step {
+                Step::Nudge(..) => unreachable!("a nudge is a quote"),
                 Step::Quote(i, p) => {
                     judge.model.price[*i as usize] = *p;
                     monitor.quote(*i, *p).unwrap()

@@ -204,7 +204,11 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
                 "sweep + every rule   median {:.1} ms, p99 {:.1} ms: {} reminders, {:.0} reminders/s",
                 b.judged_sweep_ms_median, b.judged_sweep_ms_p99, b.reminders, b.reminders_per_s
             );
-            println!("quotes + rules       {:.1} ns per holder", b.judged_quote_ns_per_holder);
+            println!("quotes + rules       {:.1} ns per holder, judging every holder", b.judged_quote_ns_per_holder);
+            println!(
+                "quotes + triggers    {:.1} us per quote, {:.1} accounts judged per quote (trigger prices, set in {:.2} s)",
+                b.triggered_quote_us, b.triggered_quote_visits, b.arm_s
+            );
             println!("peak RSS             {gib} (this process; DuckDB runs in its own)");
             if let Some(d) = &b.duckdb {
                 println!(
@@ -232,6 +236,9 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
                     "reminders": b.reminders,
                     "reminders_per_s": b.reminders_per_s,
                     "judged_quote_ns_per_holder": b.judged_quote_ns_per_holder,
+                    "triggered_quote_us": b.triggered_quote_us,
+                    "triggered_quote_visits": b.triggered_quote_visits,
+                    "arm_s": b.arm_s,
                     "peak_rss_bytes": b.peak_rss_bytes,
                     "total_value": b.total_value,
                     "duckdb_ms": b.duckdb.as_ref().map(|d| d.judged_ms),

@@ -15,6 +15,8 @@ pub const INSTRUMENTS: u32 = 4;
 #[derive(Debug, Clone)]
 pub enum Step {
     Quote(u32, i32),
+    /// A quote a few basis points from the instrument's current price (a walk, not a jump).
+    Nudge(u32, i32),
     MarketSweep(Vec<i32>),
     Trade(u32, u32, i32, i32),
     Compact,
@@ -24,6 +26,7 @@ pub enum Step {
 pub fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         4 => (0..INSTRUMENTS, 1_000..20_000i32).prop_map(|(i, p)| Step::Quote(i, p)),
+        8 => (0..INSTRUMENTS, -150..150i32).prop_map(|(i, bp)| Step::Nudge(i, bp)),
         1 => proptest::collection::vec(1_000..20_000i32, INSTRUMENTS as usize).prop_map(Step::MarketSweep),
         4 => (0..ACCOUNTS, 0..INSTRUMENTS, -300..300i32, 1_000..20_000i32)
             .prop_filter("a trade has a quantity", |t| t.2 != 0)
@@ -31,6 +34,11 @@ pub fn step() -> impl Strategy<Value = Step> {
         1 => Just(Step::Compact),
         1 => any::<bool>().prop_map(Step::CloseDay),
     ]
+}
+
+/// The price a nudge of `bp` basis points moves `price` to.
+pub fn nudged(price: i32, bp: i32) -> i32 {
+    (i64::from(price) * i64::from(10_000 + bp) / 10_000).max(1) as i32
 }
 
 /// One holding of the model: shares, average cost, trapped days.
