@@ -24,6 +24,17 @@ const HISTORY_CALENDAR_DAYS: i64 = 120;
 /// Quote calls slower than this are logged with what they cost.
 const SLOW_QUOTES: std::time::Duration = std::time::Duration::from_millis(100);
 
+/// What the load gathers while positions stream in.
+#[derive(Debug, Default)]
+struct Loading {
+    /// Account ids by engine index, in the order they arrived.
+    accounts: Vec<i64>,
+    account_index: HashMap<i64, u32>,
+    positions: Vec<PositionInput>,
+    /// (account id, code) of positions large enough for the holder rule.
+    large: Vec<(i64, String)>,
+}
+
 /// How the desk judges and when it may send.
 #[derive(Debug, Clone, Default)]
 pub struct DeskSettings {
@@ -211,31 +222,36 @@ impl LiveWatch {
                 *close = ((i64::from(*close) * reference * 2 + prev) / (prev * 2)).max(1) as i32;
             }
         }
-        let accounts: Vec<i64> = db.watch_accounts().await?;
-        let account_index: HashMap<i64, u32> = accounts.iter().enumerate().map(|(k, a)| (*a, k as u32)).collect();
         let bp = settings.rules.firm.trapped_below_cost_bp;
-        // Streamed account by account into compact inputs (the engine's
-        // indexes, not ids and codes), with a progress line now and then.
-        let mut positions = Vec::with_capacity(accounts.len() * 3);
-        let mut large = Vec::new();
-        let (mut last_account, mut seen, started) = (i64::MIN, 0usize, std::time::Instant::now());
-        db.watch_positions(|account, code, quantity, cost| {
-            let (Some(&a), Some(&i)) = (account_index.get(&account), index.get(code)) else { return Ok(()) };
-            if account != last_account {
-                last_account = account;
-                seen += 1;
-                if seen.is_multiple_of(LOAD_PROGRESS_EVERY) {
+        // Positions are read in two halves of the account ids on two
+        // connections at once, and the account ids beside them (the database
+        // works on both cores); each account is numbered as it arrives, and
+        // the accounts holding nothing after them. Streamed into compact
+        // inputs (the engine's indexes, not ids and codes), with a progress
+        // line now and then.
+        let total = db.count_rows("accounts").await?.max(0) as usize;
+        let loading = std::sync::Mutex::new(Loading::default());
+        let started = std::time::Instant::now();
+        let each = |account: i64, code: &str, quantity: i64, cost: i64| {
+            let Some(&i) = index.get(code) else { return Ok(()) };
+            let mut l = loading.lock().expect("the load's lock is never poisoned");
+            let l = &mut *l;
+            let next = l.accounts.len() as u32;
+            let a = *l.account_index.entry(account).or_insert(next);
+            if a == next {
+                l.accounts.push(account);
+                if l.accounts.len().is_multiple_of(LOAD_PROGRESS_EVERY) {
                     tracing::info!(
-                        accounts = seen,
-                        of = accounts.len(),
-                        positions = positions.len(),
+                        accounts = l.accounts.len(),
+                        of = total,
+                        positions = l.positions.len(),
                         seconds = started.elapsed().as_secs_f64(),
                         "loading the position watch"
                     );
                 }
             }
             if is_large(&instruments[i as usize], quantity) {
-                large.push((account, code.to_owned()));
+                l.large.push((account, code.to_owned()));
             }
             let cost = milli_of_fixed(cost);
             // Trapped days so far: the trailing closes far enough below today's cost.
@@ -245,10 +261,24 @@ impl LiveWatch {
                 .take_while(|(_, c)| i64::from(*c) * 10_000 <= i64::from(cost) * (10_000 - bp))
                 .count() as u16;
             let quantity = i32::try_from(quantity).unwrap_or(i32::MAX);
-            positions.push(PositionInput { account: a, instrument: i, quantity, cost, trapped_days });
+            l.positions.push(PositionInput { account: a, instrument: i, quantity, cost, trapped_days });
             Ok(())
-        })
-        .await?;
+        };
+        let (from, until) = db.position_account_span().await?.map_or((0, 0), |(lo, hi)| (lo, hi + 1));
+        let middle = from + (until - from) / 2;
+        let (ids, _, _) = tokio::try_join!(
+            db.watch_accounts(),
+            db.watch_positions_between(from, middle, each),
+            db.watch_positions_between(middle, until, each),
+        )?;
+        let Loading { mut accounts, mut account_index, positions, large } =
+            loading.into_inner().expect("the load's lock is never poisoned");
+        for id in ids {
+            let next = accounts.len() as u32;
+            if *account_index.entry(id).or_insert(next) == next {
+                accounts.push(id);
+            }
+        }
         let inputs: Vec<InstrumentInput> =
             closes.iter().map(|c| InstrumentInput { closes: c.iter().map(|x| x.1).collect() }).collect();
         let watch = Watch::build_streaming(accounts.len() as u32, &inputs, bp, positions.len(), positions)?;

@@ -149,24 +149,47 @@ impl Db {
         Ok(with_pool!(self, pool => sqlx::query_scalar(sql).fetch_all(pool).await?))
     }
 
+    /// The lowest and highest account id holding a position, if any (to split
+    /// [`Db::watch_positions_between`] into parts read side by side).
+    pub async fn position_account_span(&self) -> Result<Option<(i64, i64)>, StoreError> {
+        let sql = "SELECT MIN(account_id), MAX(account_id) FROM positions";
+        let (lo, hi): (Option<i64>, Option<i64>) = with_pool!(self, pool => sqlx::query_as(sql).fetch_one(pool).await?);
+        Ok(lo.zip(hi))
+    }
+
     /// Streams every position to `each` (account id, instrument code,
     /// quantity, average cost in 0.0001 CNY) in account order, by code within
     /// an account, without holding the book in memory; answers how many
     /// accounts held positions.
     pub async fn watch_positions(
         &self,
+        each: impl FnMut(i64, &str, i64, i64) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        self.watch_positions_between(i64::MIN, i64::MAX, each).await
+    }
+
+    /// [`Db::watch_positions`] for the accounts with ids in `from..until`:
+    /// each account's positions together, so that parts read on separate
+    /// connections at once can feed one build.
+    pub async fn watch_positions_between(
+        &self,
+        from: i64,
+        until: i64,
         mut each: impl FnMut(i64, &str, i64, i64) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError> {
         let aggregate = match self.backend() {
             crate::Backend::Sqlite => "group_concat(instrument || ' ' || quantity || ' ' || cost_price, ',')",
             crate::Backend::Postgres => "string_agg(instrument || ' ' || quantity || ' ' || cost_price, ',')",
         };
-        let sql = format!("SELECT account_id, {aggregate} FROM positions GROUP BY account_id ORDER BY account_id");
+        let sql = format!(
+            "SELECT account_id, {aggregate} FROM positions WHERE account_id >= $1 AND account_id < $2 \
+             GROUP BY account_id ORDER BY account_id"
+        );
         let corrupt =
             |text: &str| StoreError::Corrupt { what: "positions", reason: format!("'{text}' is not a position") };
         let mut accounts = 0u64;
         with_pool!(self, pool => {
-            let mut rows = sqlx::query_as::<_, (i64, String)>(&sql).fetch(pool);
+            let mut rows = sqlx::query_as::<_, (i64, String)>(&sql).bind(from).bind(until).fetch(pool);
             while let Some((account, list)) = rows.try_next().await? {
                 let mut one_account: Vec<(&str, i64, i64)> = Vec::with_capacity(8);
                 for one in list.split(',') {
