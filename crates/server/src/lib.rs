@@ -201,8 +201,16 @@ pub async fn serve(
             loop {
                 every.tick().await;
                 let now = db_clock.now();
-                if let Err(e) = desk.deliver_due(now).await {
-                    tracing::error!(error = %e, "the reminder outbox failed; retrying");
+                // Round after round while rounds come back full (a flood after quiet hours).
+                loop {
+                    match desk.deliver_due(now).await {
+                        Ok(n) if n >= store::DELIVERIES_PER_ROUND => tokio::task::yield_now().await,
+                        Ok(_) => break,
+                        Err(e) => {
+                            tracing::error!(error = %e, "the reminder outbox failed; retrying");
+                            break;
+                        }
+                    }
                 }
                 if let Err(e) = community.publish_due(now).await {
                     tracing::error!(error = %e, "publishing scheduled content failed; retrying");

@@ -47,7 +47,9 @@ pub use market::InstrumentRow;
 pub use personal::Reseal;
 pub use plan::{PlanInput, PlanRow};
 pub use pool::{Backend, Db, Pool};
-pub use reminders::{CustomerShares, NewReminder, ReminderQuery, ReminderRow, ReminderVolume, WatchBook};
+pub use reminders::{
+    CustomerShares, NewReminder, ReminderQuery, ReminderRow, ReminderVolume, WatchBook, DELIVERIES_PER_ROUND,
+};
 pub use tasks::{NewTask, TaskRow};
 pub use tokens::ApiToken;
 pub use unit::{Tx, TxConn};

@@ -124,6 +124,9 @@ pub struct WatchBook {
     pub positions: Vec<(i64, String, i64, i64)>,
 }
 
+/// Reminders the outbox delivers in one round (see [`Db::deliver_due_reminders`]).
+pub const DELIVERIES_PER_ROUND: usize = 20_000;
+
 impl Db {
     /// Every account and position, in account order (positions by
     /// instrument within an account).
@@ -354,15 +357,19 @@ impl Db {
         Ok(rows)
     }
 
-    /// The outbox: marks every reminder due by `now` and not yet delivered as
-    /// delivered, and answers them (to be pushed to the customers' pages).
+    /// The outbox: marks the oldest reminders due by `now` and not yet
+    /// delivered as delivered, at most [`DELIVERIES_PER_ROUND`], and answers
+    /// them (to be pushed to the customers' pages). A round that answers that
+    /// many leaves more for the next: a flood (an open's million reminders
+    /// after quiet hours) never holds the database's writer for long.
     pub async fn deliver_due_reminders(&self, now: DateTime<Utc>) -> Result<Vec<ReminderRow>, StoreError> {
         let ids: Vec<ReminderId> = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let ids: Vec<ReminderId> = sqlx::query_scalar(
-                "SELECT id FROM reminders WHERE delivered_at IS NULL AND deliver_at <= $1 ORDER BY id",
+                "SELECT id FROM reminders WHERE delivered_at IS NULL AND deliver_at <= $1 ORDER BY id LIMIT $2",
             )
             .bind(now)
+            .bind(DELIVERIES_PER_ROUND as i64)
             .fetch_all(&mut *tx)
             .await?;
             if let (Some(first), Some(last)) = (ids.first(), ids.last()) {

@@ -262,5 +262,17 @@ async fn a_batch_of_reminders_is_stored_whole_in_order_with_its_customers_on_bot
         later.step = 99;
         later.trading_day = later.trading_day.succ_opt().unwrap();
         assert_eq!(t.db.insert_reminders(&[later]).await.unwrap().len(), 0, "{}: care once a month", t.name);
+
+        // A flood is delivered in bounded rounds, oldest first, none lost and none twice.
+        let total = store::DELIVERIES_PER_ROUND + 100;
+        let flood: Vec<_> = (2_346..total).map(|k| reminder(k, accounts[k % accounts.len()])).collect();
+        t.db.insert_reminders(&flood).await.unwrap();
+        let first = t.db.deliver_due_reminders(at).await.unwrap();
+        assert_eq!(first.len(), store::DELIVERIES_PER_ROUND, "{}: one round", t.name);
+        assert!(first.windows(2).all(|w| w[0].id < w[1].id), "{}: oldest first", t.name);
+        let rest = t.db.deliver_due_reminders(at).await.unwrap();
+        assert_eq!(rest.len(), 100, "{}: the rest in the next round", t.name);
+        assert!(rest[0].id > first[first.len() - 1].id, "{}", t.name);
+        assert!(t.db.deliver_due_reminders(at).await.unwrap().is_empty(), "{}: none twice", t.name);
     }
 }
