@@ -33,6 +33,11 @@ pub(crate) const MAX_ROWS: usize = 1 << 28;
 /// generation when it was armed (an entry of an older generation is stale).
 type Entry = (i32, u32);
 
+/// Whether a packed entry belongs to its row's current arming.
+fn is_current(generation: &[u8], packed: u32) -> bool {
+    u32::from(generation[(packed & (MAX_ROWS as u32 - 1)) as usize] & 0xf) == packed >> 28
+}
+
 /// What an account's range is computed from (see [`reach`]).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct AccountLines<'a> {
@@ -252,8 +257,7 @@ impl Triggers {
     }
 
     fn current(&self, packed: u32) -> Option<u32> {
-        let row = packed & (MAX_ROWS as u32 - 1);
-        (u32::from(self.generation[row as usize] & 0xf) == packed >> 28).then_some(row)
+        is_current(&self.generation, packed).then_some(packed & (MAX_ROWS as u32 - 1))
     }
 
     /// Forgets a row's ranges (it is about to be armed again).
@@ -272,15 +276,12 @@ impl Triggers {
         }
         // Stale entries are dropped when popped; a heap of mostly stale ones is swept.
         let keep = 2 * holders + 64;
+        let generation = &self.generation;
         if self.falls[i].len() > keep {
-            let generation = &self.generation;
-            let live = |packed: u32| u32::from(generation[(packed & (MAX_ROWS as u32 - 1)) as usize]) == packed >> 28;
-            self.falls[i].retain(|&(_, p)| live(p));
+            self.falls[i].retain(|&(_, p)| is_current(generation, p));
         }
         if self.rises[i].len() > keep {
-            let generation = &self.generation;
-            let live = |packed: u32| u32::from(generation[(packed & (MAX_ROWS as u32 - 1)) as usize]) == packed >> 28;
-            self.rises[i].retain(|&Reverse((_, p))| live(p));
+            self.rises[i].retain(|&Reverse((_, p))| is_current(generation, p));
         }
     }
 

@@ -767,8 +767,9 @@ impl Monitor {
     /// from its figures and what it was sent; a row the screen would judge
     /// now, or cannot read, gets ranges every move leaves.
     fn ranges_of(&self, row: usize, scratch: &mut Scratch, out: &mut Vec<Range>) -> Option<(f64, Limit)> {
-        let figures = self.watch.row_view(row).figures;
+        // One view: its figures count the row's holdings at current prices.
         let (state, view) = (self.rows[row], self.watch.row_view(row));
+        let figures = view.figures;
         scratch.holdings.clear();
         self.watch.row_details_into(row, &mut scratch.holdings);
         let held = scratch.holdings.iter().filter(|h| h.quantity > 0);
