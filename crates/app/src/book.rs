@@ -78,9 +78,13 @@ pub async fn take(db: &Db, trades: &[Trade], flows: &[CashFlow]) -> Result<BookO
     for key in &touched {
         tx.put_holding(key.0, &key.1, &holdings[key]).await?;
     }
+    let mut moved: Vec<i64> = touched.iter().map(|k| k.0).chain(cash.keys().copied()).collect();
     for (account, change) in cash {
         tx.add_cash(account, change).await?;
     }
+    moved.sort_unstable();
+    moved.dedup();
+    tx.refresh_figures_of_accounts(&moved).await?;
     tx.commit().await?;
     Ok(outcome)
 }
@@ -150,6 +154,8 @@ pub async fn correct_positions(db: &Db, book: &[Position], actor: &str) -> Resul
         .await?;
         corrections.push(c);
     }
+    let moved: Vec<i64> = corrections.iter().map(|c| c.account_id).collect::<HashSet<_>>().into_iter().collect();
+    tx.refresh_figures_of_accounts(&moved).await?;
     tx.commit().await?;
     Ok(corrections)
 }

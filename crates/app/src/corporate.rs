@@ -29,6 +29,7 @@ pub async fn apply_due(db: &Db, through: NaiveDate) -> Result<Vec<Applied>, Stor
     }
     let mut tx = db.begin().await?;
     let mut applied = Vec::new();
+    let mut moved = std::collections::HashSet::new();
     for action in tx.pending_corporate_actions(through).await? {
         let code = action.instrument.to_string();
         let mut cash: HashMap<i64, i64> = HashMap::new();
@@ -37,6 +38,7 @@ pub async fn apply_due(db: &Db, through: NaiveDate) -> Result<Vec<Applied>, Stor
             match book::entitle(&held, &action) {
                 Ok(e) => {
                     tx.put_holding(account, &code, &e.after).await?;
+                    moved.insert(account);
                     if e.cash != 0 {
                         cash.insert(account, e.cash);
                     }
@@ -69,6 +71,8 @@ pub async fn apply_due(db: &Db, through: NaiveDate) -> Result<Vec<Applied>, Stor
         .await?;
         applied.push(Applied { action, holders, cash: paid });
     }
+    let moved: Vec<i64> = moved.into_iter().collect();
+    tx.refresh_figures_of_accounts(&moved).await?;
     tx.commit().await?;
     for a in &applied {
         tracing::info!(instrument = %a.action.instrument, ex_date = %a.action.ex_date, holders = a.holders, "a corporate action was applied");

@@ -197,6 +197,9 @@ pub async fn import_dir(db: &Db, opts: &ImportOptions) -> Result<ImportReport, I
     };
     let mut rejects = Rejects::create(&opts.rejects)?;
     let mut report = ImportReport::default();
+    // What the rows written directly (not through the book's rules, which
+    // refresh as they go) moved, to refresh the customers' figures after.
+    let mut loaded = store::LoadedKeys::default();
     for file in book_files::LOAD_ORDER {
         let path = opts.dir.join(file.name);
         if !path.exists() {
@@ -216,6 +219,9 @@ pub async fn import_dir(db: &Db, opts: &ImportOptions) -> Result<ImportReport, I
         let mut refused = Vec::new();
         let mut corrected = Vec::new();
         while let Some(rows) = rx.recv().await {
+            if !opts.book_events {
+                loaded.note(&rows);
+            }
             let stored = match (&rows, opts.book_events) {
                 (Rows::Trades(t), true) => crate::book::take(db, t, &[]).await,
                 (Rows::CashFlows(c), true) => crate::book::take(db, &[], c).await,
@@ -272,6 +278,12 @@ pub async fn import_dir(db: &Db, opts: &ImportOptions) -> Result<ImportReport, I
         report.files.push(file_report);
     }
     rejects.finish()?;
+    if !opts.book_events && report.files.iter().any(|f| f.loaded > 0) {
+        // The figures' refresh below, and the first pages served, need plans
+        // made with the new rows counted.
+        db.refresh_planner_statistics().await?;
+    }
+    db.refresh_figures_after_load(&loaded).await?;
     // A book's positions already include the actions up to its day.
     if !opts.book_events && report.files.iter().any(|f| f.file == book_files::POSITIONS.name && f.present) {
         db.corporate_actions_in_book(crate::book::book_day(db.now())).await?;

@@ -69,5 +69,14 @@ async fn an_import_killed_at_any_moment_and_rerun_equals_one_clean_run() {
 
         assert!(import(&victim, book.path(), &rejects).status().unwrap().success());
         assert_eq!(victim.db.stats().await.unwrap(), reference, "{}: re-run after kills", clean.name);
+        // The figures the overview reads were brought up to date by the last run.
+        for scope in [access::Scope::Firm, access::Scope::Branch(domain::BranchId(1))] {
+            assert_eq!(
+                victim.db.firm_overview(scope).await.unwrap(),
+                clean.db.firm_overview(scope).await.unwrap(),
+                "{}: {scope:?} after kills",
+                clean.name
+            );
+        }
     }
 }

@@ -1,11 +1,9 @@
 //! The firm as a whole: row counts and the positions checksum, the
 //! overview's totals, and the key sets the importer checks references against.
 
-use crate::customers::push_scope;
 use crate::{with_pool, Db, StoreError};
-use access::Scope;
-use chrono::{DateTime, Duration, Utc};
-use domain::{FixedPoint, Money};
+use chrono::{DateTime, Utc};
+use domain::Money;
 use futures_util::TryStreamExt;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -39,7 +37,8 @@ pub struct FirmOverview {
     pub assets_under_custody: Money,
     /// Customers per advisor, rounded to a whole customer.
     pub customers_per_advisor: i64,
-    /// Customers with no trade in the 90 days to `as_of`.
+    /// Customers with no trade on the 90 days up to the book's latest
+    /// trade day (Shanghai dates; see [`crate::DORMANT_AFTER_DAYS`]).
     pub dormant_customers: i64,
     /// The book's clock: the latest trade time, or none before any trade.
     pub as_of: Option<DateTime<Utc>>,
@@ -175,54 +174,5 @@ impl Db {
     pub async fn instrument_codes(&self) -> Result<HashSet<String>, StoreError> {
         let sql = "SELECT code FROM instruments";
         with_pool!(self, pool => Ok(sqlx::query_scalar::<_, String>(sql).fetch(pool).try_collect().await?))
-    }
-
-    /// Figures for the overview page, over the customers in scope.
-    pub async fn firm_overview(&self, scope: Scope) -> Result<FirmOverview, StoreError> {
-        with_pool!(self, pool => {
-            let mut q = QueryBuilder::new(
-                "SELECT COUNT(DISTINCT c.branch_id), COUNT(DISTINCT c.advisor_id), COUNT(*) FROM customers c WHERE 1 = 1",
-            );
-            push_scope(&mut q, scope);
-            let (branches, advisors, customers): (i64, i64, i64) = q.build_query_as().fetch_one(pool).await?;
-            let mut q = QueryBuilder::new(
-                "SELECT CAST(COALESCE(SUM(a.cash), 0) AS BIGINT) FROM accounts a \
-                 JOIN customers c ON c.id = a.customer_id WHERE 1 = 1",
-            );
-            push_scope(&mut q, scope);
-            let cash: i64 = q.build_query_scalar().fetch_one(pool).await?;
-            let mut q = QueryBuilder::new(
-                "SELECT CAST(COALESCE(SUM(p.quantity * i.last_close), 0) AS BIGINT) FROM positions p \
-                 JOIN instruments i ON i.code = p.instrument JOIN accounts a ON a.id = p.account_id \
-                 JOIN customers c ON c.id = a.customer_id WHERE 1 = 1",
-            );
-            push_scope(&mut q, scope);
-            let market_value: i64 = q.build_query_scalar().fetch_one(pool).await?;
-            let as_of: Option<DateTime<Utc>> =
-                sqlx::query_scalar("SELECT MAX(time) FROM trades").fetch_one(pool).await?;
-            let dormant_customers: i64 = match as_of {
-                None => customers,
-                Some(t) => {
-                    let mut q = QueryBuilder::new(
-                        "SELECT COUNT(*) FROM customers c WHERE NOT EXISTS (SELECT 1 FROM accounts a \
-                         JOIN trades t ON t.account_id = a.id WHERE a.customer_id = c.id AND t.time > ",
-                    );
-                    q.push_bind(t - Duration::days(90)).push(")");
-                    push_scope(&mut q, scope);
-                    q.build_query_scalar().fetch_one(pool).await?
-                }
-            };
-            Ok(FirmOverview {
-                branches,
-                advisors,
-                customers,
-                cash: Money::from_fixed(cash),
-                market_value: Money::from_fixed(market_value),
-                assets_under_custody: Money::from_fixed(cash + market_value),
-                customers_per_advisor: if advisors == 0 { 0 } else { (customers + advisors / 2) / advisors },
-                dormant_customers,
-                as_of,
-            })
-        })
     }
 }

@@ -64,6 +64,13 @@ impl Db {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
+            for (sql, params) in crate::figures::hand_over_statements(from.0, to.0, to_branch.0) {
+                let mut q = sqlx::query(sql);
+                for p in params {
+                    q = q.bind(p);
+                }
+                q.execute(&mut *tx).await?;
+            }
             let open_tasks = sqlx::query("UPDATE tasks SET advisor_id = $1 WHERE advisor_id = $2 AND done_at IS NULL")
                 .bind(to)
                 .bind(from)

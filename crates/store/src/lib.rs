@@ -14,6 +14,7 @@ mod corporate;
 mod customers;
 mod disclosure;
 mod error;
+mod figures;
 mod firm;
 mod groups;
 mod handover;
@@ -36,6 +37,7 @@ pub use chat::{ActionRow, MemberCounts, MessageRow, NewAction, NewMessage, Quest
 pub use content::{ContentVersion, DuePublication, FollowUpRow, PublicationRow};
 pub use customers::{CustomerDetail, CustomerPage, CustomerQuery, CustomerRow, PositionRow};
 pub use error::{codes, StoreError};
+pub use figures::{LoadedKeys, DORMANT_AFTER_DAYS, REBUILD_FIGURES_ABOVE};
 pub use firm::{FirmOverview, KeySet, StoreStats};
 pub use groups::{ApplicationRow, EntryFacts, GroupRow, MemberRow, NewGroup, OwnApplication};
 pub use handover::{Handover, HandoverRefusal};
