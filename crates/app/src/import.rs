@@ -198,7 +198,8 @@ pub async fn import_dir(db: &Db, opts: &ImportOptions) -> Result<ImportReport, I
     let mut rejects = Rejects::create(&opts.rejects)?;
     let mut report = ImportReport::default();
     // What the rows written directly (not through the book's rules, which
-    // refresh as they go) moved, to refresh the customers' figures after.
+    // refresh as they go) moved, to refresh the customers' figures after:
+    // a service event is a contact, which closes open reminders.
     let mut loaded = store::LoadedKeys::default();
     for file in book_files::LOAD_ORDER {
         let path = opts.dir.join(file.name);
@@ -219,7 +220,7 @@ pub async fn import_dir(db: &Db, opts: &ImportOptions) -> Result<ImportReport, I
         let mut refused = Vec::new();
         let mut corrected = Vec::new();
         while let Some(rows) = rx.recv().await {
-            if !opts.book_events {
+            if !(opts.book_events && matches!(rows, Rows::Trades(_) | Rows::CashFlows(_))) {
                 loaded.note(&rows);
             }
             let stored = match (&rows, opts.book_events) {

@@ -4,22 +4,42 @@
 use crate::HttpError;
 use access::Scope;
 use serde::Deserialize;
-use store::CustomerQuery;
+use store::{CustomerQuery, CustomerSort, ListCursor, ListPage};
 use utoipa::IntoParams;
 
-/// Customer list parameters.
-#[derive(Debug, Default, Deserialize, IntoParams)]
+/// Customer list parameters: what a bookmarked list's URL carries.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 pub struct ListParams {
     /// Part of a name, a customer id, or an exact phone number or national ID.
     pub q: Option<String>,
-    /// Page, from 1.
-    pub page: Option<String>,
     /// Rows per page, 1 to 200 (default 50).
     pub per_page: Option<String>,
     /// Only this advisor's customers.
     pub advisor: Option<String>,
     /// Only this branch's customers.
     pub branch: Option<String>,
+    /// Only this risk level: C1..C5.
+    pub risk: Option<String>,
+    /// Only this service tier (as classification labels it, e.g. core).
+    pub tier: Option<String>,
+    /// Only customers with this label, as dimension:label (e.g. lifecycle:dormant).
+    pub label: Option<String>,
+    /// Only dormant customers (true) or only active ones (false).
+    pub dormant: Option<String>,
+    /// Only customers with reminders since their last contact (true), or without (false).
+    pub reminders: Option<String>,
+    /// Only current members of this group.
+    pub group: Option<String>,
+    /// Sort: id, assets, last_trade, last_contact or open_reminders.
+    pub sort: Option<String>,
+    /// asc or desc (default: asc for id, desc for the others).
+    pub dir: Option<String>,
+    /// The page after this row (a cursor from a previous page's `next`).
+    pub after: Option<String>,
+    /// The page before this row (a cursor from a page's `prev`).
+    pub before: Option<String>,
+    /// `last` for the last page.
+    pub at: Option<String>,
     /// Page language (zh or en); pages only.
     pub lang: Option<String>,
 }
@@ -38,17 +58,121 @@ pub fn number(field: &'static str, value: &Option<String>, min: i64, max: i64) -
     Ok(Some(n))
 }
 
+/// An optional text field, trimmed; None when empty.
+fn text(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// A 400 naming the field, its value and the values it may take.
+fn not_one_of(field: &'static str, value: &str, options: &str) -> HttpError {
+    HttpError::of(domain::codes::NOT_ONE_OF).on(field).with("value", value).with("options", options)
+}
+
+/// An optional yes/no.
+fn flag(field: &'static str, value: &Option<String>) -> Result<Option<bool>, HttpError> {
+    match text(value) {
+        None => Ok(None),
+        Some("true" | "1" | "yes") => Ok(Some(true)),
+        Some("false" | "0" | "no") => Ok(Some(false)),
+        Some(other) => Err(not_one_of(field, other, "true, false")),
+    }
+}
+
 impl ListParams {
     /// The store query these parameters ask for, within the asker's scope.
     pub fn query(&self, scope: Scope) -> Result<CustomerQuery, HttpError> {
+        let sort = match text(&self.sort) {
+            None => CustomerSort::Id,
+            Some(name) => CustomerSort::parse(name).ok_or_else(|| {
+                let names: Vec<&str> = CustomerSort::ALL.iter().map(|(_, n)| *n).collect();
+                not_one_of("sort", name, &names.join(", "))
+            })?,
+        };
+        let descending = match text(&self.dir) {
+            None => sort != CustomerSort::Id,
+            Some("asc") => false,
+            Some("desc") => true,
+            Some(other) => return Err(not_one_of("dir", other, "asc, desc")),
+        };
+        let cursor = |field: &'static str, value: &Option<String>| -> Result<Option<ListCursor>, HttpError> {
+            text(value)
+                .map(|t| {
+                    ListCursor::parse(t)
+                        .ok_or_else(|| HttpError::of(domain::codes::NOT_A_NUMBER).on(field).with("value", t))
+                })
+                .transpose()
+        };
+        let page = match (cursor("after", &self.after)?, cursor("before", &self.before)?, text(&self.at)) {
+            (Some(c), None, None) => ListPage::After(c),
+            (None, Some(c), None) => ListPage::Before(c),
+            (None, None, Some("last")) => ListPage::Last,
+            (None, None, Some("first")) | (None, None, None) => ListPage::First,
+            (None, None, Some(other)) => return Err(not_one_of("at", other, "first, last")),
+            _ => return Err(HttpError::of(app::codes::AFTER_OR_BEFORE).on("before")),
+        };
+        let risk_level = match text(&self.risk) {
+            None => None,
+            Some(level) => Some(
+                level
+                    .parse::<domain::RiskLevel>()
+                    .map_err(|_| not_one_of("risk", level, "C1, C2, C3, C4, C5"))?
+                    .number() as i32,
+            ),
+        };
+        let word = |field: &'static str, value: &Option<String>| -> Result<Option<String>, HttpError> {
+            match text(value) {
+                None => Ok(None),
+                Some(t) if t.len() <= 64 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':') => {
+                    Ok(Some(t.to_owned()))
+                }
+                Some(t) => Err(HttpError::of(domain::codes::NOT_ONE_OF)
+                    .on(field)
+                    .with("value", t)
+                    .with("options", "dimension:label, e.g. lifecycle:dormant")),
+            }
+        };
         Ok(CustomerQuery {
             scope,
             search: self.q.clone().filter(|q| !q.trim().is_empty()),
-            page: number("page", &self.page, 1, 10_000_000)?.unwrap_or(1) as u32,
-            per_page: number("per_page", &self.per_page, 1, 200)?.unwrap_or(50) as u32,
             advisor_id: number("advisor", &self.advisor, 1, i64::MAX)?.map(domain::StaffId),
             branch_id: number("branch", &self.branch, 1, i64::MAX)?.map(domain::BranchId),
+            risk_level,
+            service_tier: word("tier", &self.tier)?,
+            label: word("label", &self.label)?,
+            dormant: flag("dormant", &self.dormant)?,
+            open_reminders: flag("reminders", &self.reminders)?,
+            group_id: number("group", &self.group, 1, i64::MAX)?.map(domain::GroupId),
+            sort,
+            descending,
+            page,
+            per_page: number("per_page", &self.per_page, 1, 200)?.unwrap_or(50) as u32,
         })
+    }
+
+    /// The list's filters and sort as a query string (no page, no
+    /// language): what a page link, a bookmark or the CSV link carries.
+    pub fn filters_query(&self) -> String {
+        let fields = [
+            ("q", &self.q),
+            ("advisor", &self.advisor),
+            ("branch", &self.branch),
+            ("risk", &self.risk),
+            ("tier", &self.tier),
+            ("label", &self.label),
+            ("dormant", &self.dormant),
+            ("reminders", &self.reminders),
+            ("group", &self.group),
+            ("sort", &self.sort),
+            ("dir", &self.dir),
+            ("per_page", &self.per_page),
+        ];
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in fields {
+            if let Some(v) = text(value) {
+                out.append_pair(name, v);
+            }
+        }
+        out.finish()
     }
 }
 

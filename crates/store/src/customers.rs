@@ -8,6 +8,97 @@ use domain::{AccountId, BranchId, CustomerId, FixedPoint, Money, StaffId};
 use serde::Serialize;
 use sqlx::QueryBuilder;
 
+/// What the customer list is sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CustomerSort {
+    /// Customer id.
+    #[default]
+    Id,
+    /// Cash plus market value.
+    Assets,
+    /// Time of the latest trade (never traded: earliest).
+    LastTrade,
+    /// Time of the latest contact: a service event or a planned contact done.
+    LastContact,
+    /// Reminders made since the last contact.
+    OpenReminders,
+}
+
+impl CustomerSort {
+    /// Every sort, by its stable name.
+    pub const ALL: [(CustomerSort, &'static str); 5] = [
+        (CustomerSort::Id, "id"),
+        (CustomerSort::Assets, "assets"),
+        (CustomerSort::LastTrade, "last_trade"),
+        (CustomerSort::LastContact, "last_contact"),
+        (CustomerSort::OpenReminders, "open_reminders"),
+    ];
+
+    /// The sort's stable name, as URLs carry it.
+    pub fn as_str(self) -> &'static str {
+        Self::ALL.iter().find(|(s, _)| *s == self).map_or("id", |(_, n)| n)
+    }
+
+    /// The sort a stable name names.
+    pub fn parse(name: &str) -> Option<CustomerSort> {
+        Self::ALL.iter().find(|(_, n)| *n == name).map(|(s, _)| *s)
+    }
+
+    /// The column sorted on (from `customer_figures f`), never the caller's text.
+    fn column(self) -> &'static str {
+        match self {
+            CustomerSort::Id => "f.customer_id",
+            CustomerSort::Assets => "f.assets",
+            CustomerSort::LastTrade => "f.last_trade",
+            CustomerSort::LastContact => "f.last_contact",
+            CustomerSort::OpenReminders => "f.open_reminders",
+        }
+    }
+
+    /// Whether the key is a time (carried in cursors as nanoseconds).
+    fn is_time(self) -> bool {
+        matches!(self, CustomerSort::LastTrade | CustomerSort::LastContact)
+    }
+}
+
+/// A place in a sorted list: the sort key and id of a row, carried in URLs
+/// as `key.id` (times in nanoseconds since 1970), so a page starts right
+/// after (or before) it however many rows precede it: no OFFSET.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ListCursor {
+    /// The row's sort key.
+    pub key: i64,
+    /// The row's customer id.
+    pub id: CustomerId,
+}
+
+impl ListCursor {
+    /// The cursor's text form.
+    pub fn text(&self) -> String {
+        format!("{}.{}", self.key, self.id)
+    }
+
+    /// A cursor from its text form.
+    pub fn parse(text: &str) -> Option<ListCursor> {
+        let (key, id) = text.trim().split_once('.')?;
+        Some(ListCursor { key: key.parse().ok()?, id: CustomerId(id.parse().ok()?) })
+    }
+}
+
+/// Which page of the sorted list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ListPage {
+    /// The first.
+    #[default]
+    First,
+    /// The one after this row.
+    After(ListCursor),
+    /// The one before this row.
+    Before(ListCursor),
+    /// The last.
+    Last,
+}
+
 /// What the customer list is asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerQuery {
@@ -19,18 +110,67 @@ pub struct CustomerQuery {
     pub advisor_id: Option<StaffId>,
     /// Only this branch's customers.
     pub branch_id: Option<BranchId>,
-    /// 1-based page number.
-    pub page: u32,
-    /// Rows per page, 1 to 200.
+    /// Only this risk level (1..5 for C1..C5).
+    pub risk_level: Option<i32>,
+    /// Only this service tier (as the last classification labelled it).
+    pub service_tier: Option<String>,
+    /// Only customers with this label, as `dimension:label`.
+    pub label: Option<String>,
+    /// Only dormant customers (true) or only active ones (false).
+    pub dormant: Option<bool>,
+    /// Only customers with reminders since their last contact (true), or without (false).
+    pub open_reminders: Option<bool>,
+    /// Only current members of this group.
+    pub group_id: Option<domain::GroupId>,
+    /// The sort.
+    pub sort: CustomerSort,
+    /// Largest (latest) first.
+    pub descending: bool,
+    /// Which page.
+    pub page: ListPage,
+    /// Rows per page, 1 to 1,000.
     pub per_page: u32,
 }
 
 impl Default for CustomerQuery {
-    /// Page 1 of 50, and nothing visible until a scope is given.
+    /// The first 50 by id, and nothing visible until a scope is given.
     fn default() -> Self {
-        CustomerQuery { scope: Scope::Nothing, search: None, advisor_id: None, branch_id: None, page: 1, per_page: 50 }
+        CustomerQuery {
+            scope: Scope::Nothing,
+            search: None,
+            advisor_id: None,
+            branch_id: None,
+            risk_level: None,
+            service_tier: None,
+            label: None,
+            dormant: None,
+            open_reminders: None,
+            group_id: None,
+            sort: CustomerSort::Id,
+            descending: false,
+            page: ListPage::First,
+            per_page: 50,
+        }
     }
 }
+
+impl CustomerQuery {
+    /// Whether anything beyond the scope narrows the list.
+    fn filtered(&self) -> bool {
+        self.search.as_deref().is_some_and(|s| !s.trim().is_empty())
+            || self.advisor_id.is_some()
+            || self.branch_id.is_some()
+            || self.risk_level.is_some()
+            || self.service_tier.is_some()
+            || self.label.is_some()
+            || self.dormant.is_some()
+            || self.open_reminders.is_some()
+            || self.group_id.is_some()
+    }
+}
+
+/// Past this many matches a filtered list says "more than" instead of counting all.
+pub const COUNT_UP_TO: i64 = 10_000;
 
 /// Limits a query over `customers c` to a scope. Every customer query calls
 /// this; it is the one place row-level access is enforced.
@@ -71,6 +211,14 @@ pub struct CustomerRow {
     pub advisor: String,
     /// Cash plus market value.
     pub assets: Money,
+    /// Time of the latest trade.
+    pub last_trade: Option<DateTime<Utc>>,
+    /// Time of the latest contact.
+    pub last_contact: Option<DateTime<Utc>>,
+    /// Reminders made since the last contact.
+    pub open_reminders: i64,
+    /// Service tier by the last classification.
+    pub service_tier: Option<String>,
 }
 
 /// A page of the customer list.
@@ -78,20 +226,16 @@ pub struct CustomerRow {
 pub struct CustomerPage {
     /// The rows.
     pub rows: Vec<CustomerRow>,
-    /// Customers matching the query, over all pages.
+    /// Customers matching the query, counted up to [`COUNT_UP_TO`] + 1 when filtered.
     pub total: i64,
-    /// This page, 1-based.
-    pub page: u32,
+    /// Whether `total` is the whole count (false: there are more).
+    pub total_exact: bool,
+    /// The next page's cursor, if there is a next page.
+    pub next: Option<ListCursor>,
+    /// The previous page's cursor, if there is a previous page.
+    pub prev: Option<ListCursor>,
     /// Rows per page.
     pub per_page: u32,
-}
-
-impl CustomerPage {
-    /// Number of pages, at least 1.
-    pub fn pages(&self) -> u32 {
-        let per = i64::from(self.per_page.max(1));
-        u32::try_from(((self.total + per - 1) / per).max(1)).unwrap_or(u32::MAX)
-    }
 }
 
 /// One holding, valued at the latest close.
@@ -140,18 +284,43 @@ pub struct CustomerDetail {
     pub last_trade: Option<DateTime<Utc>>,
 }
 
-/// Sum of money columns, cast so both backends return a BIGINT.
-const CUSTOMER_COLUMNS: &str = "SELECT c.id, c.name, c.phone_masked, c.gender, c.birth_date, c.risk_level, b.name, \
+/// The list's columns, from the figures kept current (see `figures`).
+const LIST_COLUMNS: &str = "SELECT c.id, c.name, c.phone_masked, c.gender, c.birth_date, c.risk_level, b.name, \
+     c.advisor_id, s.name, f.assets, f.last_trade, f.last_contact, f.open_reminders, l.service_tier \
+     FROM customer_figures f JOIN customers c ON c.id = f.customer_id JOIN branches b ON b.id = c.branch_id \
+     JOIN staff s ON s.id = c.advisor_id LEFT JOIN customer_labels l ON l.customer_id = c.id";
+
+/// One customer's list line, assets from the book itself (the record's,
+/// for one id): the head, then `NEVER` bound twice, then the tail.
+const CUSTOMER_HEAD: &str = "SELECT c.id, c.name, c.phone_masked, c.gender, c.birth_date, c.risk_level, b.name, \
      c.advisor_id, s.name, \
-     CAST(COALESCE((SELECT SUM(a.cash) FROM accounts a WHERE a.customer_id = c.id), 0) AS BIGINT), \
+     CAST(COALESCE((SELECT SUM(a.cash) FROM accounts a WHERE a.customer_id = c.id), 0) AS BIGINT) + \
      CAST(COALESCE((SELECT SUM(p.quantity * i.last_close) FROM accounts a \
         JOIN positions p ON p.account_id = a.id JOIN instruments i ON i.code = p.instrument \
-        WHERE a.customer_id = c.id), 0) AS BIGINT) \
-     FROM customers c JOIN branches b ON b.id = c.branch_id JOIN staff s ON s.id = c.advisor_id";
+        WHERE a.customer_id = c.id), 0) AS BIGINT), COALESCE(f.last_trade, ";
+const CUSTOMER_TAIL: &str = "), COALESCE(f.open_reminders, 0), l.service_tier \
+     FROM customers c JOIN branches b ON b.id = c.branch_id JOIN staff s ON s.id = c.advisor_id \
+     LEFT JOIN customer_figures f ON f.customer_id = c.id LEFT JOIN customer_labels l ON l.customer_id = c.id";
 
-type CustomerTuple = (CustomerId, String, String, String, NaiveDate, i32, String, StaffId, String, i64, i64);
+type CustomerTuple = (
+    CustomerId,
+    String,
+    String,
+    String,
+    NaiveDate,
+    i32,
+    String,
+    StaffId,
+    String,
+    i64,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    i64,
+    Option<String>,
+);
 
 fn customer_row(t: CustomerTuple) -> CustomerRow {
+    let never = |t: DateTime<Utc>| (t != crate::figures::NEVER).then_some(t);
     CustomerRow {
         id: t.0,
         name: t.1,
@@ -163,18 +332,48 @@ fn customer_row(t: CustomerTuple) -> CustomerRow {
         branch: t.6,
         advisor_id: t.7,
         advisor: t.8,
-        assets: Money::from_fixed(t.9 + t.10),
+        assets: Money::from_fixed(t.9),
+        last_trade: never(t.10),
+        last_contact: never(t.11),
+        open_reminders: t.12,
+        service_tier: t.13,
     }
 }
 
-/// Adds the query's filters to a customer SELECT or COUNT.
+impl CustomerRow {
+    /// Where this row stands in a list sorted by `sort`.
+    pub fn cursor(&self, sort: CustomerSort) -> ListCursor {
+        let time =
+            |t: Option<DateTime<Utc>>| t.unwrap_or(crate::figures::NEVER).timestamp_nanos_opt().unwrap_or(i64::MAX);
+        let key = match sort {
+            CustomerSort::Id => self.id.0,
+            CustomerSort::Assets => self.assets.to_fixed("assets").unwrap_or(i64::MAX),
+            CustomerSort::LastTrade => time(self.last_trade),
+            CustomerSort::LastContact => time(self.last_contact),
+            CustomerSort::OpenReminders => self.open_reminders,
+        };
+        ListCursor { key, id: self.id }
+    }
+}
+
+/// A label filter's text checked: `dimension:label`, lower-case words.
+fn label_word(label: &str) -> Option<String> {
+    let (dimension, value) = label.split_once(':')?;
+    let word = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    (word(dimension) && word(value)).then(|| format!("% {dimension}:{value} %"))
+}
+
+/// Adds the query's filters to a list SELECT or COUNT (over `f`, `c` and `l`).
 fn push_filters<DB: sqlx::Database>(
     q: &mut QueryBuilder<'_, DB>,
     query: &CustomerQuery,
     lookups: &[(&'static str, String)],
+    active_since: DateTime<Utc>,
 ) where
     for<'a> i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> i32: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     for<'a> String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> DateTime<Utc>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
 {
     q.push(" WHERE 1 = 1");
     push_scope(q, query.scope);
@@ -187,15 +386,63 @@ fn push_filters<DB: sqlx::Database>(
         q.push(")");
     }
     if let Some(advisor) = query.advisor_id {
-        q.push(" AND c.advisor_id = ").push_bind(advisor);
+        q.push(" AND c.advisor_id = ").push_bind(advisor.0);
     }
     if let Some(branch) = query.branch_id {
-        q.push(" AND c.branch_id = ").push_bind(branch);
+        q.push(" AND c.branch_id = ").push_bind(branch.0);
+    }
+    if let Some(level) = query.risk_level {
+        q.push(" AND c.risk_level = ").push_bind(level);
+    }
+    if let Some(tier) = &query.service_tier {
+        q.push(" AND l.service_tier = ").push_bind(tier.clone());
+    }
+    if let Some(label) = &query.label {
+        // A malformed label matches nothing rather than everything.
+        match label_word(label) {
+            Some(pattern) => q.push(" AND l.label_set LIKE ").push_bind(pattern),
+            None => q.push(" AND 1 = 0"),
+        };
+    }
+    match query.dormant {
+        Some(true) => q.push(" AND f.last_trade < ").push_bind(active_since),
+        Some(false) => q.push(" AND f.last_trade >= ").push_bind(active_since),
+        None => q,
+    };
+    match query.open_reminders {
+        Some(true) => q.push(" AND f.open_reminders > 0"),
+        Some(false) => q.push(" AND f.open_reminders = 0"),
+        None => q,
+    };
+    if let Some(group) = query.group_id {
+        q.push(" AND EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = ")
+            .push_bind(group.0)
+            .push(" AND gm.customer_id = c.id AND gm.removed_at IS NULL)");
     }
 }
 
+/// Adds "after (or before) this row" in the sort's order.
+fn push_keyset<DB: sqlx::Database>(q: &mut QueryBuilder<'_, DB>, sort: CustomerSort, cursor: ListCursor, forward: bool)
+where
+    for<'a> i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> DateTime<Utc>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    let op = if forward { " > " } else { " < " };
+    if sort == CustomerSort::Id {
+        q.push(" AND f.customer_id").push(op).push_bind(cursor.id.0);
+        return;
+    }
+    q.push(" AND (").push(sort.column()).push(", f.customer_id)").push(op).push("(");
+    if sort.is_time() {
+        q.push_bind(DateTime::from_timestamp_nanos(cursor.key));
+    } else {
+        q.push_bind(cursor.key);
+    }
+    q.push(", ").push_bind(cursor.id.0).push(")");
+}
+
 impl Db {
-    /// A page of customers matching the query by name or id, ordered by id.
+    /// A page of customers matching the query by name or id.
     /// A search by phone number or national ID is [`Db::find_customers`].
     pub async fn customers(&self, query: &CustomerQuery) -> Result<CustomerPage, StoreError> {
         self.customer_page(query, &[]).await
@@ -211,24 +458,85 @@ impl Db {
         }
     }
 
-    /// A page of customers matching the query and any lookups, ordered by id.
+    /// The first instant a customer must have traded at or after not to be
+    /// dormant (see [`crate::DORMANT_AFTER_DAYS`]).
+    async fn active_since(&self) -> Result<DateTime<Utc>, StoreError> {
+        let as_of: Option<DateTime<Utc>> = with_pool!(self, pool =>
+            sqlx::query_scalar("SELECT MAX(last_trade) FROM customer_figures").fetch_one(pool).await?);
+        Ok(crate::figures::active_since(as_of))
+    }
+
+    /// A page of customers matching the query and any lookups, in the
+    /// query's order, found by keyset (never by skipping rows).
     pub(crate) async fn customer_page(
         &self,
         query: &CustomerQuery,
         lookups: &[(&'static str, String)],
     ) -> Result<CustomerPage, StoreError> {
-        let per_page = query.per_page.clamp(1, 200);
-        let page = query.page.max(1);
-        let offset = i64::from(page - 1) * i64::from(per_page);
-        with_pool!(self, pool => {
-            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM customers c");
-            push_filters(&mut count, query, lookups);
-            let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
-            let mut select = QueryBuilder::new(CUSTOMER_COLUMNS);
-            push_filters(&mut select, query, lookups);
-            select.push(" ORDER BY c.id LIMIT ").push_bind(i64::from(per_page)).push(" OFFSET ").push_bind(offset);
+        let per_page = query.per_page.clamp(1, 1_000);
+        let active_since = self.active_since().await?;
+        // Forward pages read in the list's order; backward ones (before a
+        // row, or the last page) read the other way and are turned round.
+        let forward = matches!(query.page, ListPage::First | ListPage::After(_));
+        let ascending = forward != query.descending;
+        let dir = if ascending { " ASC" } else { " DESC" };
+        let (mut rows, total, exact) = with_pool!(self, pool => {
+            let mut select = QueryBuilder::new(LIST_COLUMNS);
+            push_filters(&mut select, query, lookups, active_since);
+            match query.page {
+                ListPage::After(c) => push_keyset(&mut select, query.sort, c, !query.descending),
+                ListPage::Before(c) => push_keyset(&mut select, query.sort, c, query.descending),
+                ListPage::First | ListPage::Last => {}
+            }
+            select.push(" ORDER BY ");
+            if query.sort != CustomerSort::Id {
+                select.push(query.sort.column()).push(dir).push(", ");
+            }
+            select.push("f.customer_id").push(dir).push(" LIMIT ").push_bind(i64::from(per_page) + 1);
             let rows: Vec<CustomerTuple> = select.build_query_as().fetch_all(pool).await?;
-            Ok(CustomerPage { rows: rows.into_iter().map(customer_row).collect(), total, page, per_page })
+            let (total, exact) = if query.filtered() {
+                let mut count = QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1 FROM customer_figures f \
+                     JOIN customers c ON c.id = f.customer_id LEFT JOIN customer_labels l ON l.customer_id = c.id");
+                push_filters(&mut count, query, lookups, active_since);
+                count.push(" LIMIT ").push_bind(COUNT_UP_TO + 1).push(") q");
+                let n: i64 = count.build_query_scalar().fetch_one(pool).await?;
+                (n.min(COUNT_UP_TO), n <= COUNT_UP_TO)
+            } else {
+                (self.customers_in_scope(query.scope).await?, true)
+            };
+            (rows, total, exact)
+        });
+        let more = rows.len() > per_page as usize;
+        rows.truncate(per_page as usize);
+        if !forward {
+            rows.reverse();
+        }
+        let rows: Vec<CustomerRow> = rows.into_iter().map(customer_row).collect();
+        let (first, last) = (rows.first().map(|r| r.cursor(query.sort)), rows.last().map(|r| r.cursor(query.sort)));
+        // Reading forward, more rows mean a next page, and a cursor means a
+        // previous one; reading backward, the other way round.
+        let (next, prev) = match query.page {
+            ListPage::First => (last.filter(|_| more), None),
+            ListPage::After(_) => (last.filter(|_| more), first),
+            ListPage::Before(_) => (last, first.filter(|_| more)),
+            ListPage::Last => (None, first.filter(|_| more)),
+        };
+        Ok(CustomerPage { rows, total, total_exact: exact, next, prev, per_page })
+    }
+
+    /// Customers in a scope, from the team sums (one row for a customer).
+    async fn customers_in_scope(&self, scope: Scope) -> Result<i64, StoreError> {
+        with_pool!(self, pool => {
+            if let Scope::Customer(id) = scope {
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customer_figures WHERE customer_id = $1")
+                    .bind(id)
+                    .fetch_one(pool)
+                    .await?;
+                return Ok(n);
+            }
+            let mut q = QueryBuilder::new("SELECT CAST(COALESCE(SUM(c.customers), 0) AS BIGINT) FROM team_figures c WHERE 1 = 1");
+            push_scope(&mut q, scope);
+            Ok(q.build_query_scalar().fetch_one(pool).await?)
         })
     }
 
@@ -236,13 +544,18 @@ impl Db {
     pub async fn customer(&self, id: CustomerId, scope: Scope) -> Result<Option<CustomerDetail>, StoreError> {
         let today = book::trading_day(self.now());
         with_pool!(self, pool => {
-            let mut q = QueryBuilder::new(CUSTOMER_COLUMNS);
-            q.push(" WHERE c.id = ").push_bind(id);
+            let mut q = QueryBuilder::new(CUSTOMER_HEAD);
+            q.push_bind(crate::figures::NEVER).push("), COALESCE(f.last_contact, ").push_bind(crate::figures::NEVER);
+            q.push(CUSTOMER_TAIL).push(" WHERE c.id = ").push_bind(id);
             push_scope(&mut q, scope);
             let Some(row) = q.build_query_as::<CustomerTuple>().fetch_optional(pool).await? else {
                 return Ok(None);
             };
-            let (cash, birth_date) = (row.9, row.4);
+            let birth_date = row.4;
+            let cash: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(cash), 0) AS BIGINT) FROM accounts WHERE customer_id = $1")
+                .bind(id)
+                .fetch_one(pool)
+                .await?;
             let (national_id, market_entry_date, horizon, real_name_verified, professional):
                 (String, NaiveDate, String, bool, bool) = sqlx::query_as(
                 "SELECT national_id_masked, market_entry_date, horizon, real_name_verified, professional \

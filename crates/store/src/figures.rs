@@ -50,6 +50,7 @@ impl LoadedKeys {
             Rows::Accounts(v) => self.accounts.extend(v.iter().map(|a| a.id.0)),
             Rows::Positions(v) => self.accounts.extend(v.iter().map(|p| p.account_id.0)),
             Rows::Trades(v) => self.accounts.extend(v.iter().map(|t| t.account_id.0)),
+            Rows::ServiceEvents(v) => self.customers.extend(v.iter().map(|e| e.customer_id.0)),
             _ => {}
         }
         if self.customers.len() + self.accounts.len() > REBUILD_FIGURES_ABOVE {
@@ -66,6 +67,29 @@ struct Figures {
     cash: i64,
     market_value: i64,
     last_trade: Option<DateTime<Utc>>,
+    last_contact: Option<DateTime<Utc>>,
+    open_reminders: i64,
+}
+
+/// Stored for "never" in the time columns (see the migration): sorts first.
+pub const NEVER: DateTime<Utc> = DateTime::UNIX_EPOCH;
+
+/// The first instant a customer must have traded at or after not to be
+/// dormant, given the book's latest trade: the start (in Shanghai) of the
+/// day after the cut-off day. With no trade at all everyone is dormant.
+pub(crate) fn active_since(as_of: Option<DateTime<Utc>>) -> DateTime<Utc> {
+    match as_of.and_then(unless_never) {
+        None => DateTime::<Utc>::MAX_UTC,
+        Some(t) => {
+            let day = trade_day(t) - Duration::days(DORMANT_AFTER_DAYS - 1);
+            day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc() - Duration::hours(8)
+        }
+    }
+}
+
+/// A stored time, None where it says never.
+fn unless_never(t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    (t != NEVER).then_some(t)
 }
 
 impl Figures {
@@ -116,19 +140,44 @@ impl TeamChanges {
     }
 }
 
-/// Column list of a customer's figures recomputed from the book, over `customers c`.
+/// A customer's figures recomputed from the book, over `customers c`: the
+/// money, the last trade, the last service event and the last planned
+/// contact done (text on both backends, read as RFC 3339).
 const FIGURES_FROM_BOOK: &str = "SELECT c.id, c.branch_id, c.advisor_id, \
      CAST(COALESCE((SELECT SUM(a.cash) FROM accounts a WHERE a.customer_id = c.id), 0) AS BIGINT), \
      CAST(COALESCE((SELECT SUM(p.quantity * i.last_close) FROM accounts a \
         JOIN positions p ON p.account_id = a.id JOIN instruments i ON i.code = p.instrument \
         WHERE a.customer_id = c.id), 0) AS BIGINT), \
-     (SELECT MAX(t.time) FROM accounts a JOIN trades t ON t.account_id = a.id WHERE a.customer_id = c.id) \
+     (SELECT MAX(t.time) FROM accounts a JOIN trades t ON t.account_id = a.id WHERE a.customer_id = c.id), \
+     (SELECT MAX(e.time) FROM service_events e WHERE e.customer_id = c.id), \
+     (SELECT MAX(p.done_at) FROM service_plan p WHERE p.customer_id = c.id AND p.done_at IS NOT NULL) \
      FROM customers c WHERE c.id IN (";
 
-type FiguresTuple = (i64, i64, i64, i64, i64, Option<DateTime<Utc>>);
+type BookTuple = (i64, i64, i64, i64, i64, Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<String>);
+type StoredTuple = (i64, i64, i64, i64, i64, DateTime<Utc>, DateTime<Utc>, i64);
 
-fn figures_of(t: &FiguresTuple) -> Figures {
-    Figures { branch_id: t.1, advisor_id: t.2, cash: t.3, market_value: t.4, last_trade: t.5 }
+/// The later of a service event and a planned contact done.
+fn last_contact(event: Option<DateTime<Utc>>, plan: Option<&str>) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let plan = plan
+        .map(|text| {
+            DateTime::parse_from_rfc3339(text)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|e| StoreError::Corrupt { what: "service_plan.done_at", reason: format!("'{text}': {e}") })
+        })
+        .transpose()?;
+    Ok(event.max(plan))
+}
+
+fn stored_figures(t: &StoredTuple) -> Figures {
+    Figures {
+        branch_id: t.1,
+        advisor_id: t.2,
+        cash: t.3,
+        market_value: t.4,
+        last_trade: unless_never(t.5),
+        last_contact: unless_never(t.6),
+        open_reminders: t.7,
+    }
 }
 
 impl Tx {
@@ -165,32 +214,62 @@ impl Tx {
         let mut changes = TeamChanges::default();
         let mut changed: Vec<(i64, Figures)> = Vec::new();
         for chunk in customers.chunks(IDS_PER_STATEMENT) {
-            let (now, stored): (Vec<FiguresTuple>, Vec<FiguresTuple>) = with_tx!(self, conn => {
+            let book: Vec<BookTuple> = with_tx!(self, conn => {
                 let mut q = QueryBuilder::new(FIGURES_FROM_BOOK);
                 let mut list = q.separated(", ");
                 for id in chunk {
                     list.push_bind(*id);
                 }
                 q.push(")");
-                let now = q.build_query_as().fetch_all(&mut *conn).await?;
+                q.build_query_as().fetch_all(&mut *conn).await?
+            });
+            let mut now = Vec::with_capacity(book.len());
+            for t in &book {
+                let contact = last_contact(t.6, t.7.as_deref())?;
+                let f = Figures {
+                    branch_id: t.1,
+                    advisor_id: t.2,
+                    cash: t.3,
+                    market_value: t.4,
+                    last_trade: t.5,
+                    last_contact: contact,
+                    open_reminders: 0,
+                };
+                now.push((t.0, f));
+            }
+            if now.is_empty() {
+                continue;
+            }
+            // Open reminders: those made after the last contact.
+            let (open, stored): (Vec<(i64, i64)>, Vec<StoredTuple>) = with_tx!(self, conn => {
                 let mut q = QueryBuilder::new(
-                    "SELECT customer_id, branch_id, advisor_id, cash, market_value, last_trade \
-                     FROM customer_figures WHERE customer_id IN (",
+                    "SELECT v.column1, (SELECT COUNT(*) FROM reminders r \
+                     WHERE r.customer_id = v.column1 AND r.created_at > v.column2) FROM (",
+                );
+                q.push_values(&now, |mut row, (id, f)| {
+                    row.push_bind(*id).push_bind(f.last_contact.unwrap_or(NEVER));
+                });
+                q.push(") AS v");
+                let open = q.build_query_as().fetch_all(&mut *conn).await?;
+                let mut q = QueryBuilder::new(
+                    "SELECT customer_id, branch_id, advisor_id, cash, market_value, last_trade, last_contact, \
+                     open_reminders FROM customer_figures WHERE customer_id IN (",
                 );
                 let mut list = q.separated(", ");
                 for id in chunk {
                     list.push_bind(*id);
                 }
                 q.push(")");
-                (now, q.build_query_as().fetch_all(&mut *conn).await?)
+                (open, q.build_query_as().fetch_all(&mut *conn).await?)
             });
-            let stored: HashMap<i64, Figures> = stored.iter().map(|t| (t.0, figures_of(t))).collect();
-            for t in &now {
-                let new = figures_of(t);
-                let old = stored.get(&t.0);
+            let open: HashMap<i64, i64> = open.into_iter().collect();
+            let stored: HashMap<i64, Figures> = stored.iter().map(|t| (t.0, stored_figures(t))).collect();
+            for (id, mut new) in now {
+                new.open_reminders = open.get(&id).copied().unwrap_or(0);
+                let old = stored.get(&id);
                 if old != Some(&new) {
                     changes.replace(old, &new);
-                    changed.push((t.0, new));
+                    changed.push((id, new));
                 }
             }
         }
@@ -202,8 +281,8 @@ impl Tx {
         for chunk in changed.chunks(IDS_PER_STATEMENT) {
             with_tx!(self, conn => {
                 let mut q = QueryBuilder::new(
-                    "INSERT INTO customer_figures \
-                     (customer_id, branch_id, advisor_id, cash, market_value, last_trade, last_trade_day) ",
+                    "INSERT INTO customer_figures (customer_id, branch_id, advisor_id, cash, market_value, assets, \
+                     last_trade, last_trade_day, last_contact, open_reminders) ",
                 );
                 q.push_values(chunk, |mut row, (id, f)| {
                     row.push_bind(*id)
@@ -211,13 +290,18 @@ impl Tx {
                         .push_bind(f.advisor_id)
                         .push_bind(f.cash)
                         .push_bind(f.market_value)
-                        .push_bind(f.last_trade)
-                        .push_bind(f.last_trade_day());
+                        .push_bind(f.cash + f.market_value)
+                        .push_bind(f.last_trade.unwrap_or(NEVER))
+                        .push_bind(f.last_trade_day())
+                        .push_bind(f.last_contact.unwrap_or(NEVER))
+                        .push_bind(f.open_reminders);
                 });
                 q.push(
                     " ON CONFLICT (customer_id) DO UPDATE SET branch_id = excluded.branch_id, \
                      advisor_id = excluded.advisor_id, cash = excluded.cash, market_value = excluded.market_value, \
-                     last_trade = excluded.last_trade, last_trade_day = excluded.last_trade_day",
+                     assets = excluded.assets, last_trade = excluded.last_trade, \
+                     last_trade_day = excluded.last_trade_day, last_contact = excluded.last_contact, \
+                     open_reminders = excluded.open_reminders",
                 );
                 q.build().execute(&mut *conn).await?;
             });
@@ -290,15 +374,26 @@ impl Db {
     /// book, in one unit of work (after a bulk import, or when the figures
     /// are missing).
     pub async fn rebuild_figures(&self) -> Result<(), StoreError> {
-        // The Shanghai date of a stored instant (UTC+8 all year since 1991).
-        let day = match self.backend() {
-            Backend::Sqlite => "date(lt.last_trade, '+8 hours')",
-            Backend::Postgres => "CAST((lt.last_trade AT TIME ZONE 'UTC') + INTERVAL '8 hours' AS DATE)",
+        // The Shanghai date of a stored instant (UTC+8 all year since 1991),
+        // and a planned contact's time (stored as RFC 3339 text).
+        let (day, plan_time) = match self.backend() {
+            Backend::Sqlite => ("date(lt.last_trade, '+8 hours')", "done_at"),
+            Backend::Postgres => (
+                "CAST((lt.last_trade AT TIME ZONE 'UTC') + INTERVAL '8 hours' AS DATE)",
+                "CAST(done_at AS TIMESTAMPTZ)",
+            ),
         };
+        let contacts = format!(
+            "(SELECT customer_id, MAX(t) AS t FROM (SELECT customer_id, time AS t FROM service_events \
+             UNION ALL SELECT customer_id, {plan_time} FROM service_plan WHERE done_at IS NOT NULL) x \
+             GROUP BY customer_id)"
+        );
         let fill = format!(
-            "INSERT INTO customer_figures \
-             (customer_id, branch_id, advisor_id, cash, market_value, last_trade, last_trade_day) \
-             SELECT c.id, c.branch_id, c.advisor_id, COALESCE(ac.cash, 0), COALESCE(mv.value, 0), lt.last_trade, {day} \
+            "INSERT INTO customer_figures (customer_id, branch_id, advisor_id, cash, market_value, assets, \
+             last_trade, last_trade_day, last_contact, open_reminders) \
+             SELECT c.id, c.branch_id, c.advisor_id, COALESCE(ac.cash, 0), COALESCE(mv.value, 0), \
+             COALESCE(ac.cash, 0) + COALESCE(mv.value, 0), COALESCE(lt.last_trade, $1), {day}, \
+             COALESCE(lc.t, $2), COALESCE(rm.n, 0) \
              FROM customers c \
              LEFT JOIN (SELECT customer_id, CAST(SUM(cash) AS BIGINT) AS cash FROM accounts GROUP BY customer_id) ac \
                ON ac.customer_id = c.id \
@@ -307,7 +402,11 @@ impl Db {
                GROUP BY a.customer_id) mv ON mv.customer_id = c.id \
              LEFT JOIN (SELECT a.customer_id, MAX(t.last_trade) AS last_trade \
                FROM (SELECT account_id, MAX(time) AS last_trade FROM trades GROUP BY account_id) t \
-               JOIN accounts a ON a.id = t.account_id GROUP BY a.customer_id) lt ON lt.customer_id = c.id"
+               JOIN accounts a ON a.id = t.account_id GROUP BY a.customer_id) lt ON lt.customer_id = c.id \
+             LEFT JOIN {contacts} lc ON lc.customer_id = c.id \
+             LEFT JOIN (SELECT r.customer_id, COUNT(*) AS n FROM reminders r LEFT JOIN {contacts} rc \
+               ON rc.customer_id = r.customer_id WHERE rc.t IS NULL OR r.created_at > rc.t \
+               GROUP BY r.customer_id) rm ON rm.customer_id = c.id"
         );
         let statements = [
             "DELETE FROM team_trade_days",
@@ -324,7 +423,10 @@ impl Db {
         let mut tx = self.begin().await?;
         for sql in statements {
             with_tx!(tx, conn => {
-                sqlx::query(sql).execute(&mut *conn).await?;
+                let q = sqlx::query(sql);
+                // Only the fill names parameters: never, for no trade and no contact.
+                let q = if sql == fill { q.bind(NEVER).bind(NEVER) } else { q };
+                q.execute(&mut *conn).await?;
             });
         }
         tx.commit().await
@@ -384,6 +486,7 @@ impl Db {
         with_pool!(self, pool => {
             let as_of: Option<DateTime<Utc>> =
                 sqlx::query_scalar("SELECT MAX(last_trade) FROM customer_figures").fetch_one(pool).await?;
+            let as_of = as_of.and_then(unless_never);
             let cutoff = as_of.map(|t| trade_day(t) - Duration::days(DORMANT_AFTER_DAYS));
             // A customer's own figures are one row; everyone else's are per team.
             let (sums, active) = if let Scope::Customer(id) = scope {
@@ -435,6 +538,8 @@ mod tests {
             cash,
             market_value: 2 * cash,
             last_trade: day.map(|d| format!("{d}T02:00:00Z").parse().unwrap()),
+            last_contact: None,
+            open_reminders: 0,
         }
     }
 

@@ -170,6 +170,23 @@ impl Db {
         Ok(found)
     }
 
+    /// The advisor's customer with the most trades (for benchmarks: the
+    /// longest history a customer page shows).
+    pub async fn busiest_customer_of(&self, advisor: domain::StaffId) -> Result<Option<domain::CustomerId>, StoreError> {
+        let sql = "SELECT a.customer_id FROM customers c JOIN accounts a ON a.customer_id = c.id \
+                   JOIN trades t ON t.account_id = a.id WHERE c.advisor_id = $1 \
+                   GROUP BY a.customer_id ORDER BY COUNT(*) DESC, a.customer_id LIMIT 1";
+        with_pool!(self, pool => Ok(sqlx::query_scalar(sql).bind(advisor).fetch_optional(pool).await?))
+    }
+
+    /// The instrument most held among the first ten thousand accounts (for
+    /// benchmarks: a sample, not a scan of every position).
+    pub async fn most_held_instrument(&self) -> Result<Option<String>, StoreError> {
+        let sql = "SELECT instrument FROM positions WHERE account_id < (SELECT MIN(id) FROM accounts) + 10000 \
+                   GROUP BY instrument ORDER BY COUNT(*) DESC, instrument LIMIT 1";
+        with_pool!(self, pool => Ok(sqlx::query_scalar(sql).fetch_optional(pool).await?))
+    }
+
     /// Every instrument code held.
     pub async fn instrument_codes(&self) -> Result<HashSet<String>, StoreError> {
         let sql = "SELECT code FROM instruments";

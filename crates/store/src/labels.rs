@@ -253,18 +253,80 @@ impl Db {
                 }
                 q.push(")");
                 q.build().execute(&mut *tx).await?;
-                let mut q = QueryBuilder::new("INSERT INTO customer_labels (customer_id, version, as_of, features, labels) ");
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO customer_labels (customer_id, version, as_of, features, labels, service_tier, label_set) ",
+                );
                 q.push_values(chunk, |mut b, r| {
+                    let (tier, set) = label_columns(&r.labels);
                     b.push_bind(r.customer_id)
                         .push_bind(&r.version)
                         .push_bind(&r.as_of)
                         .push_bind(&r.features)
-                        .push_bind(&r.labels);
+                        .push_bind(&r.labels)
+                        .push_bind(tier)
+                        .push_bind(set);
                 });
                 q.build().execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });
         Ok(())
+    }
+}
+
+/// The columns the customer list filters on, from a labelling's JSON
+/// (`[[dimension, {"label": ...}], ...]`): the service tier, and every
+/// label as a word " dimension:label " (a filter matches the whole word).
+pub(crate) fn label_columns(labels: &str) -> (Option<String>, String) {
+    let pairs: Vec<(String, serde_json::Value)> = serde_json::from_str(labels).unwrap_or_default();
+    let mut tier = None;
+    let mut set = String::from(" ");
+    for (dimension, labelled) in pairs {
+        let Some(label) = labelled.get("label").and_then(|l| l.as_str()) else { continue };
+        if dimension == "service_tier" {
+            tier = Some(label.to_owned());
+        }
+        set.push_str(&format!("{dimension}:{label} "));
+    }
+    (tier, set)
+}
+
+impl Db {
+    /// Fills the list's label columns of labels stored before they were kept.
+    pub(crate) async fn fill_missing_label_sets(&self) -> Result<(), StoreError> {
+        loop {
+            let rows: Vec<(CustomerId, String)> = with_pool!(self, pool => sqlx::query_as(
+                "SELECT customer_id, labels FROM customer_labels WHERE label_set IS NULL LIMIT 5000",
+            ).fetch_all(pool).await?);
+            if rows.is_empty() {
+                return Ok(());
+            }
+            with_pool!(self, pool => {
+                let mut tx = pool.begin().await?;
+                for (id, labels) in &rows {
+                    let (tier, set) = label_columns(labels);
+                    sqlx::query("UPDATE customer_labels SET service_tier = $1, label_set = $2 WHERE customer_id = $3")
+                        .bind(tier)
+                        .bind(set)
+                        .bind(*id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::label_columns;
+
+    #[test]
+    fn the_list_columns_name_the_tier_and_every_label_as_a_word() {
+        let json = r#"[["lifecycle",{"label":"dormant","reasons":[]}],["service_tier",{"label":"core","reasons":[]}]]"#;
+        let (tier, set) = label_columns(json);
+        assert_eq!(tier.as_deref(), Some("core"));
+        assert_eq!(set, " lifecycle:dormant service_tier:core ");
     }
 }

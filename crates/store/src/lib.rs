@@ -35,7 +35,10 @@ mod users;
 pub use book::Rows;
 pub use chat::{ActionRow, MemberCounts, MessageRow, NewAction, NewMessage, QuestionRow, ReportRow};
 pub use content::{ContentVersion, DuePublication, FollowUpRow, PublicationRow};
-pub use customers::{CustomerDetail, CustomerPage, CustomerQuery, CustomerRow, PositionRow};
+pub use customers::{
+    CustomerDetail, CustomerPage, CustomerQuery, CustomerRow, CustomerSort, ListCursor, ListPage, PositionRow,
+    COUNT_UP_TO,
+};
 pub use error::{codes, StoreError};
 pub use figures::{LoadedKeys, DORMANT_AFTER_DAYS, REBUILD_FIGURES_ABOVE};
 pub use firm::{FirmOverview, KeySet, StoreStats};

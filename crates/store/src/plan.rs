@@ -4,7 +4,7 @@
 
 use crate::audit::audited;
 use crate::customers::push_scope;
-use crate::{with_pool, Db, StoreError};
+use crate::{with_pool, with_tx, Db, StoreError};
 use access::{AuditEntry, Principal};
 use chrono::NaiveDate;
 use domain::{CustomerId, Outcome, StaffId};
@@ -209,7 +209,10 @@ impl Db {
             entity_id: format!("{advisor_id}/{week}/{customer_id}"),
             detail: "{}".into(),
         };
-        let (done, _) = audited!(self, &entry, tx => {
+        // One unit: the contact done, the customer's last contact (the list's
+        // figures) and the audit record.
+        let mut tx = self.begin().await?;
+        let done = with_tx!(tx, conn => {
             sqlx::query(
                 "UPDATE service_plan SET done_at = $1, outcome = $2 \
                  WHERE advisor_id = $3 AND week_start = $4 AND customer_id = $5 AND done_at IS NULL",
@@ -219,10 +222,15 @@ impl Db {
             .bind(advisor_id)
             .bind(&week)
             .bind(customer_id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?
             .rows_affected()
-        })?;
+        });
+        if done == 1 {
+            tx.refresh_figures(&[customer_id.0]).await?;
+            tx.audit(entry).await?;
+            tx.commit().await?;
+        }
         Ok(done == 1)
     }
 }

@@ -97,6 +97,7 @@ impl Db {
             Pool::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
             Pool::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
+        self.fill_missing_label_sets().await?;
         self.fill_missing_figures().await
     }
 

@@ -315,6 +315,40 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
             }
+            // The customer list's open reminders: each new one counts where it
+            // came after its customer's last contact (as a refresh counts them).
+            let mut made: HashMap<CustomerId, Vec<DateTime<Utc>>> = HashMap::new();
+            for (id, r, customer) in &rows {
+                if stored.contains(id) {
+                    made.entry(*customer).or_default().push(r.created_at);
+                }
+            }
+            let customers: Vec<CustomerId> = made.keys().copied().collect();
+            for chunk in customers.chunks(ROWS_PER_STATEMENT) {
+                let mut q = QueryBuilder::new("SELECT customer_id, last_contact FROM customer_figures WHERE customer_id IN (");
+                let mut ids = q.separated(", ");
+                for id in chunk {
+                    ids.push_bind(*id);
+                }
+                q.push(")");
+                let contacts: Vec<(CustomerId, DateTime<Utc>)> = q.build_query_as().fetch_all(&mut *tx).await?;
+                let adds: Vec<(CustomerId, i64)> = contacts
+                    .into_iter()
+                    .map(|(c, contact)| (c, made[&c].iter().filter(|t| **t > contact).count() as i64))
+                    .filter(|(_, n)| *n > 0)
+                    .collect();
+                if adds.is_empty() {
+                    continue;
+                }
+                let mut q = QueryBuilder::new(
+                    "UPDATE customer_figures SET open_reminders = open_reminders + v.column2 FROM (",
+                );
+                q.push_values(&adds, |mut b, (c, n)| {
+                    b.push_bind(*c).push_bind(*n);
+                });
+                q.push(") AS v WHERE customer_figures.customer_id = v.column1");
+                q.build().execute(&mut *tx).await?;
+            }
             tx.commit().await?;
             (first, first + rows.len() as i64 - 1)
         });

@@ -2,10 +2,14 @@ use super::input::{JsonBody, QueryParams};
 use crate::params::ListParams;
 use crate::{AppState, HttpError};
 use access::Principal;
+use axum::body::Body;
 use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{AccountId, CustomerId, StaffId};
+use futures_util::StreamExt;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use store::{CustomerRow, PositionRow};
@@ -36,6 +40,14 @@ pub struct CustomerSummary {
     /// Cash plus market value, CNY.
     #[schema(value_type = String)]
     pub assets: Decimal,
+    /// Time of the latest trade; none if never traded.
+    pub last_trade: Option<DateTime<Utc>>,
+    /// Time of the latest contact (a service event or a planned contact done).
+    pub last_contact: Option<DateTime<Utc>>,
+    /// Reminders made since the last contact.
+    pub open_reminders: i64,
+    /// Service tier by the last classification (dormant, precipitating, core, ...).
+    pub service_tier: Option<String>,
 }
 
 impl CustomerSummary {
@@ -52,6 +64,10 @@ impl CustomerSummary {
             advisor_id: r.advisor_id,
             advisor: r.advisor,
             assets: r.assets,
+            last_trade: r.last_trade,
+            last_contact: r.last_contact,
+            open_reminders: r.open_reminders,
+            service_tier: r.service_tier,
         }
     }
 }
@@ -59,16 +75,18 @@ impl CustomerSummary {
 /// A page of customers.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CustomerList {
-    /// The rows, ordered by id.
+    /// The rows, in the sort asked for.
     pub customers: Vec<CustomerSummary>,
-    /// Matching customers over all pages.
+    /// Matching customers: all of them when `total_exact`, else a floor (10,000).
     pub total: i64,
-    /// This page, from 1.
-    pub page: u32,
+    /// Whether `total` is the whole count.
+    pub total_exact: bool,
+    /// Pass as `after` for the next page; none on the last page.
+    pub next: Option<String>,
+    /// Pass as `before` for the previous page; none on the first page.
+    pub prev: Option<String>,
     /// Rows per page.
     pub per_page: u32,
-    /// Number of pages.
-    pub pages: u32,
 }
 
 /// A holding valued at the latest close.
@@ -138,8 +156,10 @@ pub struct CustomerRecord {
     pub last_trade: Option<DateTime<Utc>>,
 }
 
-/// Customers, searched and paged. A search by exact phone number or national
-/// ID is audited and limited to 20 a minute per user (429 past it).
+/// Customers, searched, filtered, sorted and paged by keyset (pass a page's
+/// `next` as `after`, or its `prev` as `before`; `at=last` for the last
+/// page). A search by exact phone number or national ID is audited and
+/// limited to 20 a minute per user (429 past it).
 #[utoipa::path(get, path = "/customers", params(ListParams),
     responses((status = 200, body = CustomerList), (status = 400, body = crate::error::ErrorBody),
         (status = 429, body = crate::error::ErrorBody)))]
@@ -150,14 +170,63 @@ pub async fn list(
 ) -> Result<Json<CustomerList>, HttpError> {
     let query = params.query(principal.scope())?;
     let page = app::customers::find(&state.db, &principal, &query).await?;
-    let pages = page.pages();
     Ok(Json(CustomerList {
         customers: page.rows.into_iter().map(|r| CustomerSummary::of(r, state.db.today())).collect(),
         total: page.total,
-        page: page.page,
+        total_exact: page.total_exact,
+        next: page.next.map(|c| c.text()),
+        prev: page.prev.map(|c| c.text()),
         per_page: page.per_page,
-        pages,
     }))
+}
+
+/// The filtered list as CSV, every page of it, in its sort (personal data
+/// masked as the list shows it; the export is audited). Staff only.
+#[utoipa::path(get, path = "/customers.csv", params(ListParams),
+    responses((status = 200, description = "CSV, header first", content_type = "text/csv"),
+        (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    QueryParams(params): QueryParams<ListParams>,
+) -> Result<Response, HttpError> {
+    csv_download(state, principal, &params).await
+}
+
+/// Streams the export of the list `params` asks for; an error before the
+/// first rows (a refusal, a bad filter) is answered as an error instead.
+pub(crate) async fn csv_download(
+    state: AppState,
+    principal: Principal,
+    params: &ListParams,
+) -> Result<Response, HttpError> {
+    let query = params.query(principal.scope())?;
+    let filters = params.filters_query();
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<String>(4);
+    let task = tokio::spawn(async move { app::customers::export(&state.db, &principal, query, &filters, tx).await });
+    let Some(first) = rx.recv().await else {
+        return match task.await {
+            Ok(Err(e)) => Err(e.into()),
+            _ => Err(HttpError::of(domain::codes::INTERNAL)),
+        };
+    };
+    tokio::spawn(async move {
+        if let Ok(Err(e)) = task.await {
+            tracing::error!(error = %e, "a customer export stopped partway");
+        }
+    });
+    let rest = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|chunk| (chunk, rx)) });
+    let chunks = futures_util::stream::once(async move { first })
+        .chain(rest)
+        .map(|chunk| Ok::<_, std::convert::Infallible>(bytes::Bytes::from(chunk)));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"customers.csv\""),
+        ],
+        Body::from_stream(chunks),
+    )
+        .into_response())
 }
 
 /// One customer with holdings.

@@ -4,6 +4,7 @@ mod advisors;
 pub(crate) mod communities;
 mod content;
 mod customers;
+pub(crate) use customers::csv_download as customers_csv;
 mod feeds;
 pub(crate) mod input;
 pub(crate) mod instruments;
@@ -98,12 +99,16 @@ fn area_codes(path: &str) -> Vec<Code> {
     .collect();
     match first {
         "customers" if path.ends_with("/labels") => vec![a::CUSTOMER_NOT_FOUND, a::LABELS_NOT_FOUND, a::STAFF_ONLY],
-        "customers" => vec![
+        "customers" | "customers.csv" => vec![
             a::CUSTOMER_NOT_FOUND,
             a::MAY_NOT_REVEAL,
+            a::STAFF_ONLY,
+            a::AFTER_OR_BEFORE,
             store::codes::LOOKUP_LIMIT,
             store::codes::KEYRING_MISSING,
             d::OUT_OF_RANGE,
+            d::NOT_ONE_OF,
+            d::NOT_A_NUMBER,
         ],
         "advisors" => vec![a::ADVISOR_NOT_FOUND, a::HANDOVER_TO_SELF],
         "plan" => vec![a::ADVISOR_NOT_FOUND, a::STAFF_ONLY, d::DATE_FORM],
@@ -230,6 +235,7 @@ pub fn routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
         .routes(routes!(openapi_json))
         .routes(routes!(overview::get))
         .routes(routes!(customers::list))
+        .routes(routes!(customers::export))
         .routes(routes!(customers::get))
         .routes(routes!(customers::live))
         .routes(routes!(customers::reveal))

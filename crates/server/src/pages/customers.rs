@@ -9,46 +9,111 @@ use axum::http::HeaderMap;
 use axum::Extension;
 use domain::{to_shanghai, CustomerId};
 use maud::{html, Markup};
-use store::CustomerPage;
+use store::{CustomerPage, CustomerSort};
 
 /// The age shown: this year's (see `domain::age_in_year`), by the database's clock.
 fn age(birth_year: i32, today: chrono::NaiveDate) -> i32 {
     domain::age_in_year(birth_year, today)
 }
 
-/// The list's URL for another page, keeping the search.
-fn page_url(locale: Locale, q: &str, page: u32) -> String {
-    let mut url = format!("/customers?lang={}&page={page}", locale.tag());
-    if !q.is_empty() {
-        url.push_str("&q=");
-        url.extend(q.chars().flat_map(|c| match c {
-            ' ' => vec!['+'],
-            '&' | '#' | '+' | '%' | '=' | '?' => format!("%{:02X}", c as u32).chars().collect(),
-            c => vec![c],
-        }));
+/// The service tiers the filter offers, as classification labels them.
+const TIERS: [&str; 4] = ["core", "maintaining", "precipitating", "dormant"];
+
+/// Every label the catalogue names, as (dimension, label), but the service
+/// tier (a filter of its own); age bands follow the configuration and are
+/// named by their edges, so they are not offered.
+fn labels(locale: Locale) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    for dimension in classify::labels::DIMENSIONS.iter().filter(|d| !matches!(**d, "service_tier" | "age_band")) {
+        let prefix = format!("label-{dimension}-");
+        for key in locale.keys() {
+            if let Some(label) = key.strip_prefix(&prefix) {
+                out.push((*dimension, label.to_owned()));
+            }
+        }
+    }
+    out
+}
+
+/// The list's URL with its filters and sort, and `extra` (a page, a sort).
+fn list_url(locale: Locale, filters: &str, extra: &str) -> String {
+    let mut url = format!("/customers?lang={}", locale.tag());
+    for part in [filters, extra] {
+        if !part.is_empty() {
+            url.push('&');
+            url.push_str(part);
+        }
     }
     url
 }
 
-/// The table and pager, which htmx swaps in on search and paging.
-fn table(locale: Locale, p: &CustomerPage, q: &str, today: chrono::NaiveDate) -> Markup {
-    let pages = p.pages();
-    let nav = |target: u32, key: &str, rel: &str| {
-        let url = page_url(locale, q, target);
+/// A time as the list shows it: the Shanghai date, or a dash.
+fn day(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    t.map_or_else(|| "—".to_owned(), |t| to_shanghai(t).format("%Y-%m-%d").to_string())
+}
+
+/// The table and pager, which htmx swaps in on search, filters and paging.
+fn table(
+    locale: Locale,
+    p: &CustomerPage,
+    params: &ListParams,
+    sort: CustomerSort,
+    desc: bool,
+    today: chrono::NaiveDate,
+) -> Markup {
+    // Links keep every filter; a page link adds its cursor, a sort link its sort.
+    let filters = params.filters_query();
+    let nav = |extra: String, key: &str, rel: &str| {
+        let url = list_url(locale, &filters, &extra);
         html! { a rel=(rel) href=(url) hx-get=(url) hx-target="#customer-table" hx-push-url="true" { (locale.t(key)) } }
+    };
+    let unsorted = ListParams { sort: None, dir: None, ..params.clone() }.filters_query();
+    let sort_head = |by: CustomerSort, key: &str, class: &str| {
+        // The sorted column's link turns the order round; another column sorts by it.
+        let dir = if by == sort {
+            if desc {
+                "asc"
+            } else {
+                "desc"
+            }
+        } else if by == CustomerSort::Id {
+            "asc"
+        } else {
+            "desc"
+        };
+        let url = list_url(locale, &unsorted, &format!("sort={}&dir={dir}", by.as_str()));
+        let mark = if by != sort {
+            ""
+        } else if desc {
+            " ▼"
+        } else {
+            " ▲"
+        };
+        html! { th class=(class) { a.sort data-sort=(by.as_str()) href=(url) hx-get=(url) hx-target="#customer-table" hx-push-url="true" { (locale.t(key)) (mark) } } }
+    };
+    let total = if p.total_exact {
+        html! { span id="total" { (p.total) } " " (locale.t("customers-total")) }
+    } else {
+        html! { span id="total" data-more="true" { (locale.t_with("customers-more-than", &[("count", p.total.to_string())])) } }
     };
     html! {
         div id="customer-table" {
-            p.total { span id="total" { (p.total) } " " (locale.t("customers-total")) }
+            p.total { (total) " · "
+                a.export href={ "/customers.csv?" (filters) } download { (locale.t("customers-export")) } }
             table {
                 thead { tr {
-                    th.num { (locale.t("col-id")) } th { (locale.t("col-name")) } th { (locale.t("col-phone")) }
+                    (sort_head(CustomerSort::Id, "col-id", "num")) th { (locale.t("col-name")) } th { (locale.t("col-phone")) }
                     th { (locale.t("col-gender")) } th.num { (locale.t("col-age")) } th { (locale.t("col-risk")) }
-                    th { (locale.t("col-branch")) } th { (locale.t("col-advisor")) } th.num { (locale.t("col-assets")) }
+                    th { (locale.t("col-branch")) } th { (locale.t("col-advisor")) }
+                    (sort_head(CustomerSort::Assets, "col-assets", "num"))
+                    (sort_head(CustomerSort::LastTrade, "col-last-trade", ""))
+                    (sort_head(CustomerSort::LastContact, "col-last-contact", ""))
+                    (sort_head(CustomerSort::OpenReminders, "col-open-reminders", "num"))
+                    th { (locale.t("col-tier")) }
                 } }
                 tbody {
                     @for r in &p.rows {
-                        tr.customer {
+                        tr.customer data-id=(r.id) {
                             td.num { (r.id) }
                             td { a href={ "/customers/" (r.id) "?lang=" (locale.tag()) } { (r.name) } }
                             td { (r.phone) }
@@ -58,20 +123,98 @@ fn table(locale: Locale, p: &CustomerPage, q: &str, today: chrono::NaiveDate) ->
                             td { (r.branch) }
                             td { (r.advisor) }
                             td.num { (locale.money(r.assets)) }
+                            td.last-trade { (day(r.last_trade)) }
+                            td.last-contact { (day(r.last_contact)) }
+                            td.num.open-reminders { (r.open_reminders) }
+                            td.tier { @if let Some(t) = &r.service_tier { (locale.t(&format!("label-service_tier-{t}"))) } }
                         }
                     }
                 }
             }
             nav.pager {
-                @if p.page > 1 { (nav(p.page - 1, "page-prev", "prev")) }
-                span.page-of { (locale.t_with("page-of", &[("page", p.page.to_string()), ("pages", pages.to_string())])) }
-                @if p.page < pages { (nav(p.page + 1, "page-next", "next")) }
+                @if p.prev.is_some() { (nav(String::new(), "page-first", "first")) }
+                @if let Some(c) = p.prev { (nav(format!("before={}", c.text()), "page-prev", "prev")) }
+                @if let Some(c) = p.next { (nav(format!("after={}", c.text()), "page-next", "next")) }
+                @if p.next.is_some() { (nav("at=last".to_owned(), "page-last", "last")) }
             }
         }
     }
 }
 
-/// The customer list with search and paging; only the table for htmx requests.
+/// The list's sort as the filter form sends it. A column head's link sorts
+/// the table; the table's answer brings these along out of band, so the
+/// next filter keeps the sort.
+fn sort_inputs(sort: CustomerSort, desc: bool, out_of_band: bool) -> Markup {
+    html! {
+        span id="list-sort" hx-swap-oob=[out_of_band.then_some("true")] {
+            input type="hidden" name="sort" value=(sort.as_str());
+            input type="hidden" name="dir" value=(if desc { "desc" } else { "asc" });
+        }
+    }
+}
+
+/// The filter form: every filter and the sort, sent as the URL's query so
+/// that a list can be bookmarked.
+fn filter_form(locale: Locale, params: &ListParams, viewer: &Viewer, sort: CustomerSort, desc: bool) -> Markup {
+    let v = |value: &Option<String>| value.clone().unwrap_or_default();
+    let chosen = |value: &Option<String>, option: &str| value.as_deref() == Some(option);
+    let yes_no = |name: &str, value: &Option<String>| {
+        html! {
+            select name=(name) {
+                option value="" { (locale.t("filter-any")) }
+                option value="true" selected[chosen(value, "true")] { (locale.t("yes")) }
+                option value="false" selected[chosen(value, "false")] { (locale.t("no")) }
+            }
+        }
+    };
+    let wide = viewer.principal.role != access::Role::Advisor;
+    html! {
+        form id="customer-filters" method="get" action="/customers"
+            hx-get="/customers" hx-trigger="submit, change" hx-target="#customer-table" hx-push-url="true" {
+            input type="hidden" name="lang" value=(locale.tag());
+            input type="search" name="q" value=(v(&params.q)) placeholder=(locale.t("customers-search"))
+                hx-get="/customers" hx-include="closest form" hx-trigger="input changed delay:300ms, search"
+                hx-target="#customer-table" hx-push-url="true";
+            label { (locale.t("col-risk")) " "
+                select name="risk" {
+                    option value="" { (locale.t("filter-any")) }
+                    @for level in 1..=5 {
+                        @let name = format!("C{level}");
+                        option value=(name) selected[chosen(&params.risk, &name)] { (name) }
+                    }
+                } }
+            label { (locale.t("col-tier")) " "
+                select name="tier" {
+                    option value="" { (locale.t("filter-any")) }
+                    @for tier in TIERS {
+                        option value=(tier) selected[chosen(&params.tier, tier)] { (locale.t(&format!("label-service_tier-{tier}"))) }
+                    }
+                } }
+            label { (locale.t("col-label")) " "
+                select name="label" {
+                    option value="" { (locale.t("filter-any")) }
+                    @for (dimension, label) in labels(locale) {
+                        @let value = format!("{dimension}:{label}");
+                        option value=(value) selected[chosen(&params.label, &value)] {
+                            (locale.t(&format!("dim-{dimension}"))) ": " (locale.t(&format!("label-{dimension}-{label}")))
+                        }
+                    }
+                } }
+            label { (locale.t("filter-dormant")) " " (yes_no("dormant", &params.dormant)) }
+            label { (locale.t("col-open-reminders")) " " (yes_no("reminders", &params.reminders)) }
+            label { (locale.t("col-group")) " " input type="number" name="group" min="1" value=(v(&params.group)) size="6"; }
+            @if wide {
+                label { (locale.t("col-advisor")) " " input type="number" name="advisor" min="1" value=(v(&params.advisor)) size="6"; }
+                label { (locale.t("col-branch")) " " input type="number" name="branch" min="1" value=(v(&params.branch)) size="6"; }
+            }
+            (sort_inputs(sort, desc, false))
+            button type="submit" { (locale.t("filter-apply")) }
+        }
+    }
+}
+
+/// The customer list with search, filters, sorts and keyset paging; only
+/// the table for htmx requests.
 pub async fn list(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
@@ -82,25 +225,26 @@ pub async fn list(
     let query = params.query(viewer.principal.scope()).map_err(|e| PageError(e, locale))?;
     let result =
         app::customers::find(&state.db, &viewer.principal, &query).await.map_err(|e| PageError(e.into(), locale))?;
-    let q = query.search.clone().unwrap_or_default();
-    let fragment = table(locale, &result, &q, state.db.today());
+    let fragment = table(locale, &result, &params, query.sort, query.descending, state.db.today());
     if headers.contains_key("hx-request") && !headers.contains_key("hx-history-restore-request") {
-        return Ok(fragment);
+        return Ok(html! { (fragment) (sort_inputs(query.sort, query.descending, true)) });
     }
     let body = html! {
         h1 { (locale.t("customers-title")) }
-        input type="search" name="q" value=(q) placeholder=(locale.t("customers-search"))
-            hx-get={ "/customers?lang=" (locale.tag()) } hx-trigger="input changed delay:300ms, search"
-            hx-target="#customer-table" hx-push-url="true";
+        (filter_form(locale, &params, &viewer, query.sort, query.descending))
         (fragment)
     };
-    Ok(page(
-        locale,
-        &locale.t("customers-title"),
-        &page_url(locale, &q, result.page).replacen(&format!("lang={}&", locale.tag()), "", 1),
-        &viewer,
-        body,
-    ))
+    let here = list_url(locale, &params.filters_query(), "").replacen(&format!("lang={}", locale.tag()), "", 1);
+    Ok(page(locale, &locale.t("customers-title"), &here.replace("?&", "?"), &viewer, body))
+}
+
+/// GET /customers.csv: the filtered list as CSV, every page (masked, audited).
+pub async fn csv(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    PageQuery(params): PageQuery<ListParams>,
+) -> Result<axum::response::Response, HttpError> {
+    crate::api::customers_csv(state, viewer.principal, &params).await
 }
 
 /// A button that reveals one masked field in place, for roles that may; the

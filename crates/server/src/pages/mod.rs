@@ -20,6 +20,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
     vec![
         ("/", get(overview::show)),
         ("/customers", get(customers::list)),
+        ("/customers.csv", get(customers::csv)),
         ("/customers/{id}", get(customers::detail)),
         ("/customers/{id}/reveal", post(customers::reveal)),
         ("/instruments", get(instruments::list)),
