@@ -1,12 +1,14 @@
 //! `brokerdesk bench import`: generation time and peak memory, then import
 //! throughput into each backend, and proof that both hold the same book.
-//! `brokerdesk bench indicators`: see [`indicators`]; `brokerdesk bench watch`: see [`watch`].
+//! `brokerdesk bench indicators`: see [`indicators`]; `brokerdesk bench watch`: see [`watch`];
+//! `brokerdesk bench pages`: see [`pages`].
 
 pub mod chat;
 mod child;
 pub mod classify;
 pub mod indicators;
 pub mod live;
+pub mod pages;
 pub mod watch;
 
 pub use child::ServeChild;

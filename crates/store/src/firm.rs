@@ -172,7 +172,10 @@ impl Db {
 
     /// The advisor's customer with the most trades (for benchmarks: the
     /// longest history a customer page shows).
-    pub async fn busiest_customer_of(&self, advisor: domain::StaffId) -> Result<Option<domain::CustomerId>, StoreError> {
+    pub async fn busiest_customer_of(
+        &self,
+        advisor: domain::StaffId,
+    ) -> Result<Option<domain::CustomerId>, StoreError> {
         let sql = "SELECT a.customer_id FROM customers c JOIN accounts a ON a.customer_id = c.id \
                    JOIN trades t ON t.account_id = a.id WHERE c.advisor_id = $1 \
                    GROUP BY a.customer_id ORDER BY COUNT(*) DESC, a.customer_id LIMIT 1";

@@ -133,6 +133,31 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Every page family and list API as each role uses them, through a real `serve` (a child
+    /// process) over N customers, 16 connections per route from this process; p50/p99 per route.
+    Pages {
+        /// Customers in the generated brokerage (when seeding one).
+        #[arg(long, default_value_t = 1_000_000)]
+        customers: u64,
+        /// Where the book and the database are kept; a rerun at the same size reuses them.
+        #[arg(long, default_value = "bench-work/pages")]
+        work_dir: PathBuf,
+        /// Serve this database instead of seeding one (e.g. the one `bench live` seeded).
+        #[arg(long)]
+        db: Option<String>,
+        /// A PostgreSQL database to seed (when empty) and serve from.
+        #[arg(long, conflicts_with = "db")]
+        postgres: Option<String>,
+        /// Concurrent connections per route.
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
+        /// Requests per route.
+        #[arg(long, default_value_t = 320)]
+        requests: usize,
+        /// Print one JSON object as the last line.
+        #[arg(long)]
+        json: bool,
+    },
     /// The chat bench's kernel floor: writes each line of standard input as one WebSocket frame to
     /// every socket it accepted (started by `bench chat`, not by hand).
     #[command(hide = true)]
@@ -410,6 +435,20 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             let gib =
                 |v: Option<u64>| v.map_or("n/a".to_owned(), |v| format!("{:.2} GiB", v as f64 / (1u64 << 30) as f64));
             println!("server peak RSS      {}", gib(b.server_peak_rss_bytes));
+            if json {
+                println!("{}", serde_json::to_string(&b)?);
+            }
+            Ok(())
+        }
+        BenchCommand::Pages { customers, work_dir, db, postgres, connections, requests, json } => {
+            anyhow::ensure!(connections > 0 && requests > 0, "give --connections and --requests above 0");
+            let opts =
+                bench::pages::PagesBenchOptions { customers, work_dir, db: db.or(postgres), connections, requests };
+            let b = bench::pages::pages_bench(&opts).await?;
+            println!(
+                "{} customers ({}), {} connections: slowest route {} at p99 {:.1} ms; {} errors",
+                b.customers, b.backend, b.connections, b.slowest_route, b.slowest_route_p99_ms, b.errors
+            );
             if json {
                 println!("{}", serde_json::to_string(&b)?);
             }
