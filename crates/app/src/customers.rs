@@ -5,7 +5,7 @@
 use crate::{codes, Error};
 use access::{PiiField, Principal};
 use domain::CustomerId;
-use store::{CustomerDetail, CustomerPage, CustomerQuery, Db};
+use store::{CustomerDetail, CustomerPage, CustomerQuery, Db, HistoryCursor, HistoryKind, HistoryPage};
 
 /// The customers in scope matching the query (see `Db::find_customers`).
 pub async fn find(db: &Db, principal: &Principal, query: &CustomerQuery) -> Result<CustomerPage, Error> {
@@ -104,6 +104,26 @@ pub async fn export(
 /// One customer in scope, with holdings.
 pub async fn record(db: &Db, principal: &Principal, id: CustomerId) -> Result<CustomerDetail, Error> {
     db.customer(id, principal.scope()).await?.ok_or_else(|| codes::CUSTOMER_NOT_FOUND.refuse().into())
+}
+
+/// A page of a customer's history (trades, cash flows, logins, contacts),
+/// newest first, older than `before`. The customer reads their own trades,
+/// cash flows and logins; contacts are the staff's record.
+pub async fn history(
+    db: &Db,
+    principal: &Principal,
+    id: CustomerId,
+    kind: HistoryKind,
+    before: Option<HistoryCursor>,
+    per_page: u32,
+) -> Result<HistoryPage, Error> {
+    if kind == HistoryKind::Service && principal.role == access::Role::Customer {
+        return Err(codes::STAFF_ONLY.refuse().with("what", "service").into());
+    }
+    if !db.customer_in_scope(id, principal.scope()).await? {
+        return Err(codes::CUSTOMER_NOT_FOUND.refuse().into());
+    }
+    Ok(db.history(id, kind, before, per_page).await?)
 }
 
 /// The full value of a masked field: an explicit, audited action, open to

@@ -164,8 +164,23 @@ customer-labels = Labels
 customer-not-classified = Not classified yet (run brokerdesk classify).
 customer-labels-as-of = As of { $day }, thresholds { $version }
 customer-guidance = Service guidance
-customer-trades = Recent trades
+customer-trades = Trades
 customer-service = Service history
+customer-cash-flows = Cash flows
+customer-logins = Logins
+col-account = Account
+col-amount = Amount
+col-channel = Channel
+cash-deposit = Deposit
+cash-withdrawal = Withdrawal
+cash-dividend = Dividend
+cash-fee = Fee
+channel-app = App
+channel-web = Web
+channel-pc = PC client
+history-older = Older
+history-newest = Newest
+history-back = Back to the customer
 service-call = Call
 service-message = Message
 service-visit = Visit
@@ -466,6 +481,7 @@ error-staff_only = { $what ->
         [plan] the service plan is
         [labels] labels are
         [members] the member list is
+        [service] the service history is
        *[other] this is
     } for staff only
 error-admin_only = only an admin { $what ->

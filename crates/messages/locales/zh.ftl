@@ -164,8 +164,23 @@ customer-labels = 客户标签
 customer-not-classified = 尚未分类（请运行 brokerdesk classify）。
 customer-labels-as-of = 截至 { $day }，阈值版本 { $version }
 customer-guidance = 服务建议
-customer-trades = 近期成交
+customer-trades = 成交记录
 customer-service = 服务记录
+customer-cash-flows = 资金流水
+customer-logins = 登录记录
+col-account = 账户
+col-amount = 金额
+col-channel = 渠道
+cash-deposit = 入金
+cash-withdrawal = 出金
+cash-dividend = 分红
+cash-fee = 费用
+channel-app = 手机App
+channel-web = 网页
+channel-pc = 电脑客户端
+history-older = 更早
+history-newest = 最新
+history-back = 返回客户页
 service-call = 电话
 service-message = 消息
 service-visit = 拜访
@@ -454,6 +469,7 @@ error-staff_only = { $what ->
         [plan] 服务计划
         [labels] 客户标签
         [members] 成员名单
+        [service] 服务记录
        *[other] 此内容
     }仅供员工使用
 error-admin_only = 只有管理员可以{ $what ->

@@ -4,7 +4,7 @@
 use crate::HttpError;
 use access::Scope;
 use serde::Deserialize;
-use store::{CustomerQuery, CustomerSort, ListCursor, ListPage};
+use store::{CustomerQuery, CustomerSort, HistoryCursor, HistoryKind, ListCursor, ListPage};
 use utoipa::IntoParams;
 
 /// Customer list parameters: what a bookmarked list's URL carries.
@@ -30,7 +30,8 @@ pub struct ListParams {
     pub reminders: Option<String>,
     /// Only current members of this group.
     pub group: Option<String>,
-    /// Sort: id, assets, last_trade, last_contact or open_reminders.
+    /// Sort: id, assets, last_trade, last_contact, open_reminders or relevance
+    /// (the default with a search: the whole name, then its start, then elsewhere).
     pub sort: Option<String>,
     /// asc or desc (default: asc for id, desc for the others).
     pub dir: Option<String>,
@@ -82,6 +83,8 @@ impl ListParams {
     /// The store query these parameters ask for, within the asker's scope.
     pub fn query(&self, scope: Scope) -> Result<CustomerQuery, HttpError> {
         let sort = match text(&self.sort) {
+            // A search lists the best matches first unless another sort is asked for.
+            None if text(&self.q).is_some() => CustomerSort::Relevance,
             None => CustomerSort::Id,
             Some(name) => CustomerSort::parse(name).ok_or_else(|| {
                 let names: Vec<&str> = CustomerSort::ALL.iter().map(|(_, n)| *n).collect();
@@ -89,7 +92,7 @@ impl ListParams {
             })?,
         };
         let descending = match text(&self.dir) {
-            None => sort != CustomerSort::Id,
+            None => !matches!(sort, CustomerSort::Id | CustomerSort::Relevance),
             Some("asc") => false,
             Some("desc") => true,
             Some(other) => return Err(not_one_of("dir", other, "asc, desc")),
@@ -190,4 +193,33 @@ pub struct PlanParams {
     pub week: Option<String>,
     /// The page's language (pages only).
     pub lang: Option<String>,
+}
+
+/// History parameters: a page of one kind of a customer's history.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+pub struct HistoryParams {
+    /// The page after (older than) this line: a cursor from a page's `older`.
+    pub before: Option<String>,
+    /// Lines per page, 1 to 200 (default 50).
+    pub per_page: Option<String>,
+    /// Page language (zh or en); pages only.
+    pub lang: Option<String>,
+}
+
+impl HistoryParams {
+    /// The kind named in the path, the cursor and the page size, or a 400 naming the field.
+    pub fn query(&self, kind: &str) -> Result<(HistoryKind, Option<HistoryCursor>, u32), HttpError> {
+        let kind = HistoryKind::parse(kind).ok_or_else(|| {
+            let names: Vec<&str> = HistoryKind::ALL.iter().map(|(_, n)| *n).collect();
+            not_one_of("kind", kind, &names.join(", "))
+        })?;
+        let before = text(&self.before)
+            .map(|t| {
+                HistoryCursor::parse(t)
+                    .ok_or_else(|| HttpError::of(domain::codes::NOT_A_NUMBER).on("before").with("value", t))
+            })
+            .transpose()?;
+        let per_page = number("per_page", &self.per_page, 1, 200)?.unwrap_or(50) as u32;
+        Ok((kind, before, per_page))
+    }
 }

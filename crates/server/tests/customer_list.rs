@@ -258,3 +258,96 @@ async fn every_filter_and_sort_pages_by_keyset_to_the_list_the_book_gives_on_bot
         assert_eq!(customer_export.get(&app.url("/api/v1/customers.csv")).await.status(), 403);
     }
 }
+
+/// Where a name stands for a search: the whole name, then its start, then elsewhere.
+fn rank(name: &str, q: &str) -> u8 {
+    if name == q {
+        0
+    } else if name.starts_with(q) {
+        1
+    } else {
+        2
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_search_finds_every_name_holding_it_best_match_first_within_scope_on_both_backends() {
+    for mut t in test_support::backends().await {
+        test_support::load_book(&mut t, 400, 100).await;
+        let app = TestApp::spawn(t.db.clone()).await;
+        let admin = t.user(Role::Admin);
+        let session = app.sign_in(&admin.login, &admin.password).await.unwrap();
+        let all = walk(&app, &session, "sort=id").await;
+        let name = |r: &Value| r["name"].as_str().unwrap().to_owned();
+        let chars = |r: &Value| name(r).chars().collect::<Vec<char>>();
+        let three = all.iter().find(|r| chars(r).len() == 3).expect("a three-character name");
+        let two = all.iter().find(|r| chars(r).len() == 2).expect("a two-character name");
+        let searches: Vec<String> = vec![
+            chars(&all[0])[0].to_string(),                     // a surname
+            chars(three)[2].to_string(),                       // one character of a given name
+            chars(three)[1..].iter().collect(),                // a given name
+            name(three),                                       // a whole name of three
+            name(two),                                         // a whole name of two, often the start of others
+            chars(three)[..2].iter().collect(),                // a surname and the first of a given name
+            format!("{}{}", chars(three)[2], chars(three)[1]), // the pieces out of order
+            "欧阳不存在".into(),
+        ];
+        // And a search whose best matches are not first by id: ranking shows.
+        let best_first = |q: &str| {
+            let mut found: Vec<&Value> = all.iter().filter(|r| name(r).contains(q)).collect();
+            let by_id = ids(&found.iter().map(|r| (*r).clone()).collect::<Vec<_>>());
+            found.sort_by_key(|r| (rank(&name(r), q), r["id"].as_i64()));
+            by_id != ids(&found.iter().map(|r| (*r).clone()).collect::<Vec<_>>())
+        };
+        let pieces: Vec<String> = all
+            .iter()
+            .flat_map(|r| {
+                let c = chars(r);
+                let mut out = Vec::new();
+                for i in 0..c.len() {
+                    for j in i + 1..=c.len() {
+                        out.push(c[i..j].iter().collect::<String>());
+                    }
+                }
+                out
+            })
+            .collect();
+        let ranked = pieces.into_iter().find(|q| best_first(q)).expect("a search where ranking changes the order");
+        let mut searches = searches;
+        searches.push(ranked);
+        for q in &searches {
+            let mut want: Vec<&Value> = all.iter().filter(|r| name(r).contains(q.as_str())).collect();
+            want.sort_by_key(|r| (rank(&name(r), q), r["id"].as_i64()));
+            let query: String = form_urlencoded::Serializer::new(String::new()).append_pair("q", q).finish();
+            let got = walk(&app, &session, &query).await;
+            assert_eq!(
+                ids(&got),
+                want.iter().map(|r| r["id"].as_i64().unwrap()).collect::<Vec<_>>(),
+                "{}: search {q}",
+                t.name
+            );
+        }
+
+        // An advisor's search finds only their own customers.
+        let user = t.user(Role::Advisor);
+        let mine = app.sign_in(&user.login, &user.password).await.unwrap();
+        let own = walk(&app, &mine, "sort=id").await;
+        let theirs = own[0]["advisor_id"].clone();
+        let everyone_named = |s: &str| all.iter().filter(|r| name(r).contains(s)).count();
+        let surname = own.iter().map(|r| chars(r)[0].to_string()).max_by_key(|s| everyone_named(s)).unwrap();
+        let found = walk(&app, &mine, &format!("q={}", urlencoding(&surname))).await;
+        let mut want: Vec<&Value> = own.iter().filter(|r| name(r).contains(surname.as_str())).collect();
+        want.sort_by_key(|r| (rank(&name(r), &surname), r["id"].as_i64()));
+        assert_eq!(ids(&found), want.iter().map(|r| r["id"].as_i64().unwrap()).collect::<Vec<_>>(), "{}", t.name);
+        assert!(found.iter().all(|r| r["advisor_id"] == theirs));
+        assert!(
+            everyone_named(&surname) > found.len(),
+            "{}: others of that surname exist outside the advisor's book",
+            t.name
+        );
+    }
+}
+
+fn urlencoding(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}

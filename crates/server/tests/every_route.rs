@@ -102,7 +102,7 @@ async fn no_route_leaks_rows_outside_a_roles_scope() {
             }
             for id in [SAME_ADVISOR, OTHER_ADVISOR_SAME_BRANCH, OTHER_BRANCH] {
                 // Market data is open to all: any real instrument will do for {code}.
-                let path = &path.replace("{code}", "600519.SH");
+                let path = &path.replace("{code}", "600519.SH").replace("{kind}", "trades");
                 let url = if path.contains("{id}") {
                     app.url(&path.replace("{id}", &id.to_string()))
                 } else {

@@ -127,7 +127,19 @@ impl Db {
                             .push_bind(r.market_entry_date).push_bind(r.branch_id.0).push_bind(r.advisor_id.0)
                             .push_bind(i32::from(r.risk_level.number())).push_bind(r.horizon.as_str())
                             .push_bind(r.real_name_verified).push_bind(r.professional).push_bind(r.opened_at);
-                    })
+                    });
+                    // The names as stored (a customer already there keeps its
+                    // name) go into the search index in the same transaction.
+                    for chunk in v.chunks(ROWS_PER_STATEMENT) {
+                        let mut q = QueryBuilder::new(crate::name_search::index_names(self.backend()));
+                        q.push(" WHERE c.id IN (");
+                        let mut ids = q.separated(", ");
+                        for r in chunk {
+                            ids.push_bind(r.id.0);
+                        }
+                        q.push(") ON CONFLICT DO NOTHING");
+                        q.build().execute(&mut *tx).await?;
+                    }
                 }
                 Rows::Accounts(v) => insert_rows!(tx, n, "INSERT INTO accounts (id, customer_id, cash) ", v,
                     v.iter().map(|r| fixed(r.cash, "cash")).collect::<Result<Vec<_>, _>>()?, |b, r, f| {

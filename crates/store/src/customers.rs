@@ -22,16 +22,20 @@ pub enum CustomerSort {
     LastContact,
     /// Reminders made since the last contact.
     OpenReminders,
+    /// How well the name matches the search: the whole name, then its
+    /// start, then elsewhere (by id without a search).
+    Relevance,
 }
 
 impl CustomerSort {
     /// Every sort, by its stable name.
-    pub const ALL: [(CustomerSort, &'static str); 5] = [
+    pub const ALL: [(CustomerSort, &'static str); 6] = [
         (CustomerSort::Id, "id"),
         (CustomerSort::Assets, "assets"),
         (CustomerSort::LastTrade, "last_trade"),
         (CustomerSort::LastContact, "last_contact"),
         (CustomerSort::OpenReminders, "open_reminders"),
+        (CustomerSort::Relevance, "relevance"),
     ];
 
     /// The sort's stable name, as URLs carry it.
@@ -44,10 +48,25 @@ impl CustomerSort {
         Self::ALL.iter().find(|(_, n)| *n == name).map(|(s, _)| *s)
     }
 
-    /// The column sorted on (from `customer_figures f`), never the caller's text.
+    /// Pushes the key sorted on (a column of `customer_figures f`, or the
+    /// search's rank), never the caller's text.
+    fn push_key<DB: sqlx::Database>(self, q: &mut QueryBuilder<'_, DB>, search: Option<&str>)
+    where
+        for<'a> String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+        for<'a> i32: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    {
+        match (self, search) {
+            (CustomerSort::Relevance, Some(search)) => crate::name_search::push_rank(q, search),
+            _ => {
+                q.push(self.column());
+            }
+        }
+    }
+
+    /// The column sorted on (from `customer_figures f`).
     fn column(self) -> &'static str {
         match self {
-            CustomerSort::Id => "f.customer_id",
+            CustomerSort::Id | CustomerSort::Relevance => "f.customer_id",
             CustomerSort::Assets => "f.assets",
             CustomerSort::LastTrade => "f.last_trade",
             CustomerSort::LastContact => "f.last_contact",
@@ -155,9 +174,22 @@ impl Default for CustomerQuery {
 }
 
 impl CustomerQuery {
+    /// The search, trimmed; None when there is none.
+    fn search_text(&self) -> Option<&str> {
+        self.search.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
+
+    /// The sort in force: by relevance only when there is a search to match.
+    fn sort_in_force(&self) -> CustomerSort {
+        match (self.sort, self.search_text()) {
+            (CustomerSort::Relevance, None) => CustomerSort::Id,
+            (sort, _) => sort,
+        }
+    }
+
     /// Whether anything beyond the scope narrows the list.
     fn filtered(&self) -> bool {
-        self.search.as_deref().is_some_and(|s| !s.trim().is_empty())
+        self.search_text().is_some()
             || self.advisor_id.is_some()
             || self.branch_id.is_some()
             || self.risk_level.is_some()
@@ -285,10 +317,16 @@ pub struct CustomerDetail {
 }
 
 /// The list's columns, from the figures kept current (see `figures`).
-const LIST_COLUMNS: &str = "SELECT c.id, c.name, c.phone_masked, c.gender, c.birth_date, c.risk_level, b.name, \
-     c.advisor_id, s.name, f.assets, f.last_trade, f.last_contact, f.open_reminders, l.service_tier \
-     FROM customer_figures f JOIN customers c ON c.id = f.customer_id JOIN branches b ON b.id = c.branch_id \
-     JOIN staff s ON s.id = c.advisor_id LEFT JOIN customer_labels l ON l.customer_id = c.id";
+// The branch and advisor names are looked up per listed row: joined, they
+// let the planner start from the branch table and sort a million rows.
+// CROSS JOIN keeps SQLite reading the figures first, through the index of
+// the sort or the scope, and stopping at a page (PostgreSQL plans freely).
+const LIST_COLUMNS: &str = "SELECT c.id, c.name, c.phone_masked, c.gender, c.birth_date, c.risk_level, \
+     (SELECT b.name FROM branches b WHERE b.id = f.branch_id), f.advisor_id, \
+     (SELECT s.name FROM staff s WHERE s.id = f.advisor_id), f.assets, f.last_trade, f.last_contact, \
+     f.open_reminders, l.service_tier \
+     FROM customer_figures f CROSS JOIN customers c LEFT JOIN customer_labels l ON l.customer_id = f.customer_id \
+     WHERE c.id = f.customer_id";
 
 /// One customer's list line, assets from the book itself (the record's,
 /// for one id): the head, then `NEVER` bound twice, then the tail.
@@ -341,8 +379,8 @@ fn customer_row(t: CustomerTuple) -> CustomerRow {
 }
 
 impl CustomerRow {
-    /// Where this row stands in a list sorted by `sort`.
-    pub fn cursor(&self, sort: CustomerSort) -> ListCursor {
+    /// Where this row stands in a list sorted by `sort` (by relevance to `search`).
+    pub fn cursor(&self, sort: CustomerSort, search: Option<&str>) -> ListCursor {
         let time =
             |t: Option<DateTime<Utc>>| t.unwrap_or(crate::figures::NEVER).timestamp_nanos_opt().unwrap_or(i64::MAX);
         let key = match sort {
@@ -351,6 +389,7 @@ impl CustomerRow {
             CustomerSort::LastTrade => time(self.last_trade),
             CustomerSort::LastContact => time(self.last_contact),
             CustomerSort::OpenReminders => self.open_reminders,
+            CustomerSort::Relevance => search.map_or(self.id.0, |s| crate::name_search::rank(&self.name, s)),
         };
         ListCursor { key, id: self.id }
     }
@@ -363,7 +402,7 @@ fn label_word(label: &str) -> Option<String> {
     (word(dimension) && word(value)).then(|| format!("% {dimension}:{value} %"))
 }
 
-/// Adds the query's filters to a list SELECT or COUNT (over `f`, `c` and `l`).
+/// Adds the query's filters to a list SELECT or COUNT (over `f`, `c` and `l`), each as ` AND ...` after its WHERE.
 fn push_filters<DB: sqlx::Database>(
     q: &mut QueryBuilder<'_, DB>,
     query: &CustomerQuery,
@@ -375,21 +414,39 @@ fn push_filters<DB: sqlx::Database>(
     for<'a> String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     for<'a> DateTime<Utc>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
 {
-    q.push(" WHERE 1 = 1");
-    push_scope(q, query.scope);
-    if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        q.push(" AND (c.name LIKE ").push_bind(format!("%{}%", search.replace(['%', '_'], "")));
-        if let Ok(id) = search.parse::<i64>() {
-            q.push(" OR c.id = ").push_bind(id);
+    // The figures carry the customer's branch and advisor (moved by
+    // handovers) with indexes that keep the customer id in order.
+    match query.scope {
+        Scope::Branch(b) => {
+            q.push(" AND f.branch_id = ").push_bind(b);
         }
-        crate::personal::push_lookup_terms(q, lookups.to_vec());
+        Scope::Advisor(a) => {
+            q.push(" AND f.advisor_id = ").push_bind(a);
+        }
+        Scope::Customer(id) => {
+            q.push(" AND f.customer_id = ").push_bind(id);
+        }
+        Scope::Firm | Scope::Nothing => push_scope(q, query.scope),
+    }
+    if let Some(search) = query.search_text() {
+        // Each way a search can match is an indexed lookup: names through
+        // their grams, the id, and an exact phone or national ID through
+        // its lookup hash. Never a scan of the customers.
+        q.push(" AND f.customer_id IN (");
+        crate::name_search::push_name_matches(q, search);
+        if let Ok(id) = search.parse::<i64>() {
+            q.push(" UNION SELECT c.id FROM customers c WHERE c.id = ").push_bind(id);
+        }
+        for (column, hash) in lookups {
+            q.push(" UNION SELECT c.id FROM customers c WHERE ").push(*column).push(" = ").push_bind(hash.clone());
+        }
         q.push(")");
     }
     if let Some(advisor) = query.advisor_id {
-        q.push(" AND c.advisor_id = ").push_bind(advisor.0);
+        q.push(" AND f.advisor_id = ").push_bind(advisor.0);
     }
     if let Some(branch) = query.branch_id {
-        q.push(" AND c.branch_id = ").push_bind(branch.0);
+        q.push(" AND f.branch_id = ").push_bind(branch.0);
     }
     if let Some(level) = query.risk_level {
         q.push(" AND c.risk_level = ").push_bind(level);
@@ -422,17 +479,26 @@ fn push_filters<DB: sqlx::Database>(
 }
 
 /// Adds "after (or before) this row" in the sort's order.
-fn push_keyset<DB: sqlx::Database>(q: &mut QueryBuilder<'_, DB>, sort: CustomerSort, cursor: ListCursor, forward: bool)
-where
+fn push_keyset<DB: sqlx::Database>(
+    q: &mut QueryBuilder<'_, DB>,
+    query: &CustomerQuery,
+    cursor: ListCursor,
+    forward: bool,
+) where
     for<'a> i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> i32: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     for<'a> DateTime<Utc>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
 {
     let op = if forward { " > " } else { " < " };
+    let sort = query.sort_in_force();
     if sort == CustomerSort::Id {
         q.push(" AND f.customer_id").push(op).push_bind(cursor.id.0);
         return;
     }
-    q.push(" AND (").push(sort.column()).push(", f.customer_id)").push(op).push("(");
+    q.push(" AND (");
+    sort.push_key(q, query.search_text());
+    q.push(", f.customer_id)").push(op).push("(");
     if sort.is_time() {
         q.push_bind(DateTime::from_timestamp_nanos(cursor.key));
     } else {
@@ -474,6 +540,7 @@ impl Db {
         lookups: &[(&'static str, String)],
     ) -> Result<CustomerPage, StoreError> {
         let per_page = query.per_page.clamp(1, 1_000);
+        let sort = query.sort_in_force();
         let active_since = self.active_since().await?;
         // Forward pages read in the list's order; backward ones (before a
         // row, or the last page) read the other way and are turned round.
@@ -484,19 +551,21 @@ impl Db {
             let mut select = QueryBuilder::new(LIST_COLUMNS);
             push_filters(&mut select, query, lookups, active_since);
             match query.page {
-                ListPage::After(c) => push_keyset(&mut select, query.sort, c, !query.descending),
-                ListPage::Before(c) => push_keyset(&mut select, query.sort, c, query.descending),
+                ListPage::After(c) => push_keyset(&mut select, query, c, !query.descending),
+                ListPage::Before(c) => push_keyset(&mut select, query, c, query.descending),
                 ListPage::First | ListPage::Last => {}
             }
             select.push(" ORDER BY ");
-            if query.sort != CustomerSort::Id {
-                select.push(query.sort.column()).push(dir).push(", ");
+            if sort != CustomerSort::Id {
+                sort.push_key(&mut select, query.search_text());
+                select.push(dir).push(", ");
             }
             select.push("f.customer_id").push(dir).push(" LIMIT ").push_bind(i64::from(per_page) + 1);
             let rows: Vec<CustomerTuple> = select.build_query_as().fetch_all(pool).await?;
             let (total, exact) = if query.filtered() {
                 let mut count = QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1 FROM customer_figures f \
-                     JOIN customers c ON c.id = f.customer_id LEFT JOIN customer_labels l ON l.customer_id = c.id");
+                     CROSS JOIN customers c LEFT JOIN customer_labels l ON l.customer_id = f.customer_id \
+                     WHERE c.id = f.customer_id");
                 push_filters(&mut count, query, lookups, active_since);
                 count.push(" LIMIT ").push_bind(COUNT_UP_TO + 1).push(") q");
                 let n: i64 = count.build_query_scalar().fetch_one(pool).await?;
@@ -512,7 +581,8 @@ impl Db {
             rows.reverse();
         }
         let rows: Vec<CustomerRow> = rows.into_iter().map(customer_row).collect();
-        let (first, last) = (rows.first().map(|r| r.cursor(query.sort)), rows.last().map(|r| r.cursor(query.sort)));
+        let cursor = |r: &CustomerRow| r.cursor(sort, query.search_text());
+        let (first, last) = (rows.first().map(cursor), rows.last().map(cursor));
         // Reading forward, more rows mean a next page, and a cursor means a
         // previous one; reading backward, the other way round.
         let (next, prev) = match query.page {
@@ -522,6 +592,17 @@ impl Db {
             ListPage::Last => (None, first.filter(|_| more)),
         };
         Ok(CustomerPage { rows, total, total_exact: exact, next, prev, per_page })
+    }
+
+    /// Whether a customer exists within a scope.
+    pub async fn customer_in_scope(&self, id: CustomerId, scope: Scope) -> Result<bool, StoreError> {
+        with_pool!(self, pool => {
+            let mut q = QueryBuilder::new("SELECT COUNT(*) FROM customers c WHERE c.id = ");
+            q.push_bind(id);
+            push_scope(&mut q, scope);
+            let n: i64 = q.build_query_scalar().fetch_one(pool).await?;
+            Ok(n > 0)
+        })
     }
 
     /// Customers in a scope, from the team sums (one row for a customer).

@@ -23,6 +23,7 @@ mod holdings;
 mod keys;
 mod labels;
 mod market;
+mod name_search;
 mod personal;
 mod plan;
 mod pool;
@@ -44,7 +45,9 @@ pub use figures::{LoadedKeys, DORMANT_AFTER_DAYS, REBUILD_FIGURES_ABOVE};
 pub use firm::{FirmOverview, KeySet, StoreStats};
 pub use groups::{ApplicationRow, EntryFacts, GroupRow, MemberRow, NewGroup, OwnApplication};
 pub use handover::{Handover, HandoverRefusal};
-pub use history::{ServiceLine, TradeLine};
+pub use history::{
+    CashFlowLine, HistoryCursor, HistoryKind, HistoryLine, HistoryPage, LoginLine, ServiceLine, TradeLine,
+};
 pub use holdings::HoldingKey;
 pub use keys::Keys;
 pub use labels::{CustomerHistory, StoredLabels, TradeRecord};

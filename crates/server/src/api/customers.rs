@@ -1,5 +1,5 @@
 use super::input::{JsonBody, QueryParams};
-use crate::params::ListParams;
+use crate::params::{HistoryParams, ListParams};
 use crate::{AppState, HttpError};
 use access::Principal;
 use axum::body::Body;
@@ -251,6 +251,41 @@ pub async fn get(
         positions: c.positions.into_iter().map(Holding::from).collect(),
         last_trade: c.last_trade,
     }))
+}
+
+/// A page of one part of a customer's history, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerHistory {
+    /// trades, cash_flows, logins or service.
+    pub kind: String,
+    /// The lines: a trade (id, time, account_id, instrument, name, side,
+    /// quantity, price, fee), a cash flow (id, time, account_id, kind,
+    /// amount), a login (id, time, channel) or a contact (id, time, kind,
+    /// staff, outcome); amounts in CNY as decimal text.
+    #[schema(value_type = Vec<Object>)]
+    pub lines: Vec<store::HistoryLine>,
+    /// The next (older) page: pass as `before`; absent at the oldest.
+    pub older: Option<String>,
+}
+
+/// A page of a customer's trades, cash flows, logins or contacts, newest
+/// first, paged by `before` (the previous page's `older`). Contacts are for
+/// staff only.
+#[utoipa::path(get, path = "/customers/{id}/history/{kind}",
+    params(("id" = i64, Path, description = "Customer id"),
+        ("kind" = String, Path, description = "trades, cash_flows, logins or service"), HistoryParams),
+    responses((status = 200, body = CustomerHistory), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn history(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path((id, kind)): Path<(String, String)>,
+    QueryParams(params): QueryParams<HistoryParams>,
+) -> Result<Json<CustomerHistory>, HttpError> {
+    let id: CustomerId = crate::params::path_id(&id, "customer")?;
+    let (kind, before, per_page) = params.query(&kind)?;
+    let page = app::customers::history(&state.db, &principal, id, kind, before, per_page).await?;
+    Ok(Json(CustomerHistory { kind: kind.as_str().to_owned(), lines: page.lines, older: page.older.map(|c| c.text()) }))
 }
 
 /// One holding as the position watch sees it now.

@@ -1,7 +1,7 @@
 use super::layout::{page, PageError, PageQuery};
 use crate::auth::Viewer;
 use crate::i18n::Locale;
-use crate::params::ListParams;
+use crate::params::{HistoryParams, ListParams};
 use crate::{AppState, HttpError};
 use access::PiiField;
 use axum::extract::{Path, State};
@@ -9,7 +9,7 @@ use axum::http::HeaderMap;
 use axum::Extension;
 use domain::{to_shanghai, CustomerId};
 use maud::{html, Markup};
-use store::{CustomerPage, CustomerSort};
+use store::{CustomerPage, CustomerSort, HistoryCursor, HistoryKind, HistoryLine, HistoryPage};
 
 /// The age shown: this year's (see `domain::age_in_year`), by the database's clock.
 fn age(birth_year: i32, today: chrono::NaiveDate) -> i32 {
@@ -145,10 +145,13 @@ fn table(
 /// the table; the table's answer brings these along out of band, so the
 /// next filter keeps the sort.
 fn sort_inputs(sort: CustomerSort, desc: bool, out_of_band: bool) -> Markup {
+    // The default order is left out, so that a search typed next lists its
+    // best matches first.
+    let default = matches!(sort, CustomerSort::Id | CustomerSort::Relevance) && !desc;
     html! {
         span id="list-sort" hx-swap-oob=[out_of_band.then_some("true")] {
-            input type="hidden" name="sort" value=(sort.as_str());
-            input type="hidden" name="dir" value=(if desc { "desc" } else { "asc" });
+            input type="hidden" name="sort" value=(if default { "" } else { sort.as_str() });
+            input type="hidden" name="dir" value=(if default { "" } else if desc { "desc" } else { "asc" });
         }
     }
 }
@@ -416,40 +419,44 @@ async fn knowing(state: &AppState, locale: Locale, id: CustomerId) -> Result<Mar
     })
 }
 
-/// Recent trades, reminders and service history.
+/// Trades, cash flows, logins, reminders, groups and service history: the
+/// newest of each, with a link to the older ones.
 async fn recent(state: &AppState, viewer: &Viewer, locale: Locale, id: CustomerId) -> Result<Markup, PageError> {
     let fail = |e: HttpError| PageError(e, locale);
-    let trades = state.db.recent_trades(id, 20).await.map_err(|e| fail(e.into()))?;
+    let staff = viewer.principal.role != access::Role::Customer;
+    let mut histories = Vec::new();
+    for kind in [HistoryKind::Trades, HistoryKind::CashFlows, HistoryKind::Logins, HistoryKind::Service] {
+        if kind == HistoryKind::Service && !staff {
+            continue;
+        }
+        histories.push(state.db.history(id, kind, None, RECENT_LINES).await.map_err(|e| fail(e.into()))?);
+    }
     let reminders = state
         .db
         .reminders(&store::ReminderQuery {
             scope: access::Scope::Customer(id),
-            delivered_only: viewer.principal.role == access::Role::Customer,
+            delivered_only: !staff,
             after: None,
             limit: 20,
         })
         .await
         .map_err(|e| fail(e.into()))?;
-    let history = state.db.service_history(id, 20).await.map_err(|e| fail(e.into()))?;
     let groups = state.db.groups_joined(id).await.map_err(|e| fail(e.into()))?;
     let said = state.db.customer_group_messages(id, 10).await.map_err(|e| fail(e.into()))?;
     let sanctions = state.db.actions_against(id, 10).await.map_err(|e| fail(e.into()))?;
-    let price = |p: i64| domain::Money::new(p, 4);
-    Ok(html! {
-        h2 { (locale.t("customer-trades")) }
-        @if trades.is_empty() { p.empty { (locale.t("none")) } } @else {
-            table.trades {
-                thead { tr {
-                    th { (locale.t("col-time")) } th { (locale.t("col-instrument")) } th { (locale.t("col-side")) }
-                    th.num { (locale.t("col-quantity")) } th.num { (locale.t("col-price")) } th.num { (locale.t("col-fee")) }
-                } }
-                tbody { @for t in &trades { tr.trade {
-                    td { (to_shanghai(t.time).format("%Y-%m-%d %H:%M")) } td { (t.instrument) " " (t.name) }
-                    td { (locale.t(&format!("side-{}", t.side))) } td.num { (t.quantity) }
-                    td.num { (price(t.price)) } td.num { (locale.money(price(t.fee))) }
-                } } }
+    let section = |h: &HistoryPage| {
+        html! {
+            h2 { (locale.t(history_title(h.kind))) }
+            (history_table(locale, h))
+            @if let Some(c) = h.older {
+                p { a.older rel="next" href=(history_url(locale, id, h.kind, Some(c))) { (locale.t("history-older")) " →" } }
             }
         }
+    };
+    Ok(html! {
+        (section(&histories[0]))
+        (section(&histories[1]))
+        (section(&histories[2]))
         h2 { (locale.t("reminders-title")) }
         @if reminders.is_empty() { p.empty { (locale.t("reminders-none")) } } @else {
             ul.reminders { @for r in &reminders {
@@ -479,18 +486,107 @@ async fn recent(state: &AppState, viewer: &Viewer, locale: Locale, id: CustomerI
                      @if a.overturned { " · " (locale.t("moderation-overturned")) } }
             } }
         }
-        @if viewer.principal.role != access::Role::Customer {
-            h2 { (locale.t("customer-service")) }
-            @if history.is_empty() { p.empty { (locale.t("none")) } } @else {
-                table.service {
-                    thead { tr { th { (locale.t("col-time")) } th { (locale.t("col-kind")) } th { (locale.t("col-advisor")) } th { (locale.t("task-outcome")) } } }
-                    tbody { @for h in &history { tr.contact {
-                        td { (h.time.get(..16).unwrap_or(&h.time).replace('T', " ")) }
-                        td { (locale.t(&format!("service-{}", h.kind))) } td { (h.staff) }
-                        td { (h.outcome.as_deref().unwrap_or("")) }
-                    } } }
-                }
-            }
-        }
+        @if let Some(h) = histories.get(3) { (section(h)) }
     })
+}
+
+/// Lines of each history the customer page shows before "older".
+const RECENT_LINES: u32 = 20;
+
+/// The heading of a history.
+fn history_title(kind: HistoryKind) -> &'static str {
+    match kind {
+        HistoryKind::Trades => "customer-trades",
+        HistoryKind::CashFlows => "customer-cash-flows",
+        HistoryKind::Logins => "customer-logins",
+        HistoryKind::Service => "customer-service",
+    }
+}
+
+/// The page of a customer's history older than `before` (the newest without).
+fn history_url(locale: Locale, id: CustomerId, kind: HistoryKind, before: Option<HistoryCursor>) -> String {
+    let before = before.map(|c| format!("&before={}", c.text())).unwrap_or_default();
+    format!("/customers/{id}/history/{}?lang={}{before}", kind.as_str(), locale.tag())
+}
+
+/// A history's lines as a table (or "none").
+fn history_table(locale: Locale, h: &HistoryPage) -> Markup {
+    let when = |t: chrono::DateTime<chrono::Utc>| to_shanghai(t).format("%Y-%m-%d %H:%M").to_string();
+    // A kind or channel without a translation shows as stored.
+    let word = |prefix: &str, value: &str| {
+        let key = format!("{prefix}-{value}");
+        if locale.has(&key) {
+            locale.t(&key)
+        } else {
+            value.to_owned()
+        }
+    };
+    if h.lines.is_empty() {
+        return html! { p.empty { (locale.t("none")) } };
+    }
+    let head: &[(&str, &str)] = match h.kind {
+        HistoryKind::Trades => &[
+            ("col-time", ""),
+            ("col-account", ""),
+            ("col-instrument", ""),
+            ("col-side", ""),
+            ("col-quantity", "num"),
+            ("col-price", "num"),
+            ("col-fee", "num"),
+        ],
+        HistoryKind::CashFlows => &[("col-time", ""), ("col-account", ""), ("col-kind", ""), ("col-amount", "num")],
+        HistoryKind::Logins => &[("col-time", ""), ("col-channel", "")],
+        HistoryKind::Service => &[("col-time", ""), ("col-kind", ""), ("col-advisor", ""), ("task-outcome", "")],
+    };
+    html! {
+        table class=(format!("history {}", h.kind.as_str())) {
+            thead { tr { @for (key, class) in head { th class=(class) { (locale.t(key)) } } } }
+            tbody { @for line in &h.lines { @match line {
+                HistoryLine::Trade(t) => tr.trade data-id=(t.id) {
+                    td { (when(t.time)) } td { (t.account_id) } td { (t.instrument) " " (t.name) }
+                    td { (word("side", &t.side)) } td.num { (t.quantity) }
+                    td.num { (t.price) } td.num { (locale.money(t.fee)) }
+                },
+                HistoryLine::CashFlow(f) => tr.cash-flow data-id=(f.id) {
+                    td { (when(f.time)) } td { (f.account_id) } td { (word("cash", &f.kind)) }
+                    td.num { (locale.money(f.amount)) }
+                },
+                HistoryLine::Login(l) => tr.login data-id=(l.id) { td { (when(l.time)) } td { (word("channel", &l.channel)) } },
+                HistoryLine::Service(c) => tr.contact data-id=(c.id) {
+                    td { (when(c.time)) } td { (word("service", &c.kind)) } td { (c.staff) }
+                    td { (c.outcome.as_deref().unwrap_or("")) }
+                },
+            } } }
+        }
+    }
+}
+
+/// GET /customers/{id}/history/{kind}: one history of a customer, 50 lines
+/// a page, newest first, with links to the older page and back to the newest.
+pub async fn history(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path((id, kind)): Path<(String, String)>,
+    PageQuery(params): PageQuery<HistoryParams>,
+    headers: HeaderMap,
+) -> Result<Markup, PageError> {
+    let locale = crate::i18n::choose(params.lang.as_deref(), &headers);
+    let fail = |e: HttpError| PageError(e, locale);
+    let id: CustomerId = crate::params::path_id(&id, "customer").map_err(fail)?;
+    let (kind, before, per_page) = params.query(&kind).map_err(fail)?;
+    let h = app::customers::history(&state.db, &viewer.principal, id, kind, before, per_page)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let c = app::customers::record(&state.db, &viewer.principal, id).await.map_err(|e| fail(e.into()))?;
+    let name = c.summary.name;
+    let body = html! {
+        h1 { a href={ "/customers/" (id) "?lang=" (locale.tag()) } { (name) " · " (id) } }
+        h2 { (locale.t(history_title(kind))) }
+        (history_table(locale, &h))
+        nav.pager {
+            @if before.is_some() { a rel="first" href=(history_url(locale, id, kind, None)) { (locale.t("history-newest")) } " " }
+            @if let Some(c) = h.older { a.older rel="next" href=(history_url(locale, id, kind, Some(c))) { (locale.t("history-older")) " →" } }
+        }
+    };
+    Ok(page(locale, &name, &format!("/customers/{id}/history/{}", kind.as_str()), &viewer, body))
 }

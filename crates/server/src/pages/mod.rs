@@ -23,6 +23,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/customers.csv", get(customers::csv)),
         ("/customers/{id}", get(customers::detail)),
         ("/customers/{id}/reveal", post(customers::reveal)),
+        ("/customers/{id}/history/{kind}", get(customers::history)),
         ("/instruments", get(instruments::list)),
         ("/instruments/{code}", get(instruments::detail)),
         ("/tasks", get(tasks::list)),
