@@ -278,6 +278,8 @@ async fn a_search_finds_every_name_holding_it_best_match_first_within_scope_on_b
         let admin = t.user(Role::Admin);
         let session = app.sign_in(&admin.login, &admin.password).await.unwrap();
         let all = walk(&app, &session, "sort=id").await;
+        let by_rows = TestApp::spawn(t.db.clone().with_few_names(0)).await;
+        let rows_session = by_rows.sign_in(&admin.login, &admin.password).await.unwrap();
         let name = |r: &Value| r["name"].as_str().unwrap().to_owned();
         let chars = |r: &Value| name(r).chars().collect::<Vec<char>>();
         let three = all.iter().find(|r| chars(r).len() == 3).expect("a three-character name");
@@ -319,11 +321,16 @@ async fn a_search_finds_every_name_holding_it_best_match_first_within_scope_on_b
             let mut want: Vec<&Value> = all.iter().filter(|r| name(r).contains(q.as_str())).collect();
             want.sort_by_key(|r| (rank(&name(r), q), r["id"].as_i64()));
             let query: String = form_urlencoded::Serializer::new(String::new()).append_pair("q", q).finish();
-            let got = walk(&app, &session, &query).await;
+            let want: Vec<i64> = want.iter().map(|r| r["id"].as_i64().unwrap()).collect();
+            assert_eq!(ids(&walk(&app, &session, &query).await), want, "{}: search {q}", t.name);
+            // The same when every search counts as matching many names, and
+            // each row is tested instead of reading the matches.
+            assert_eq!(ids(&walk(&by_rows, &rows_session, &query).await), want, "{}: search {q}, by rows", t.name);
+            let sorted = format!("{query}&sort=assets");
             assert_eq!(
-                ids(&got),
-                want.iter().map(|r| r["id"].as_i64().unwrap()).collect::<Vec<_>>(),
-                "{}: search {q}",
+                ids(&walk(&by_rows, &rows_session, &sorted).await),
+                ids(&walk(&app, &session, &sorted).await),
+                "{}: search {q} by assets, by rows",
                 t.name
             );
         }

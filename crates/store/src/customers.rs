@@ -1,6 +1,7 @@
 //! Customers as staff and the customers themselves read them: the list
 //! (searched, paged, within the asker's scope) and one customer's record.
 
+use crate::name_search::SearchDrive;
 use crate::{with_pool, Db, StoreError};
 use access::Scope;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -202,7 +203,7 @@ impl CustomerQuery {
 }
 
 /// Past this many matches a filtered list says "more than" instead of counting all.
-pub const COUNT_UP_TO: i64 = 10_000;
+pub const COUNT_UP_TO: i64 = 1_000;
 
 /// Limits a query over `customers c` to a scope. Every customer query calls
 /// this; it is the one place row-level access is enforced.
@@ -408,6 +409,7 @@ fn push_filters<DB: sqlx::Database>(
     query: &CustomerQuery,
     lookups: &[(&'static str, String)],
     active_since: DateTime<Utc>,
+    drive: SearchDrive,
 ) where
     for<'a> i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     for<'a> i32: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
@@ -428,19 +430,35 @@ fn push_filters<DB: sqlx::Database>(
         }
         Scope::Firm | Scope::Nothing => push_scope(q, query.scope),
     }
-    if let Some(search) = query.search_text() {
-        // Each way a search can match is an indexed lookup: names through
-        // their grams, the id, and an exact phone or national ID through
-        // its lookup hash. Never a scan of the customers.
-        q.push(" AND f.customer_id IN (");
-        crate::name_search::push_name_matches(q, search);
-        if let Ok(id) = search.parse::<i64>() {
-            q.push(" UNION SELECT c.id FROM customers c WHERE c.id = ").push_bind(id);
+    match (query.search_text(), drive) {
+        (None, _) => {}
+        (Some(search), SearchDrive::Names) => {
+            // Each way a search can match is an indexed lookup: names through
+            // their grams, the id, and an exact phone or national ID through
+            // its lookup hash. Never a scan of the customers.
+            q.push(" AND f.customer_id IN (");
+            crate::name_search::push_name_matches(q, search);
+            if let Ok(id) = search.parse::<i64>() {
+                q.push(" UNION SELECT c.id FROM customers c WHERE c.id = ").push_bind(id);
+            }
+            for (column, hash) in lookups {
+                q.push(" UNION SELECT c.id FROM customers c WHERE ").push(*column).push(" = ").push_bind(hash.clone());
+            }
+            q.push(")");
         }
-        for (column, hash) in lookups {
-            q.push(" UNION SELECT c.id FROM customers c WHERE ").push(*column).push(" = ").push_bind(hash.clone());
+        (Some(search), SearchDrive::Rows) => {
+            // Many names match: each row the scope and sort walk is tested
+            // through the index instead.
+            q.push(" AND (");
+            crate::name_search::push_name_test(q, search);
+            if let Ok(id) = search.parse::<i64>() {
+                q.push(" OR f.customer_id = ").push_bind(id);
+            }
+            for (column, hash) in lookups {
+                q.push(" OR ").push(*column).push(" = ").push_bind(hash.clone());
+            }
+            q.push(")");
         }
-        q.push(")");
     }
     if let Some(advisor) = query.advisor_id {
         q.push(" AND f.advisor_id = ").push_bind(advisor.0);
@@ -541,6 +559,7 @@ impl Db {
     ) -> Result<CustomerPage, StoreError> {
         let per_page = query.per_page.clamp(1, 1_000);
         let sort = query.sort_in_force();
+        let drive = self.search_drive(query).await?;
         let active_since = self.active_since().await?;
         // Forward pages read in the list's order; backward ones (before a
         // row, or the last page) read the other way and are turned round.
@@ -549,7 +568,7 @@ impl Db {
         let dir = if ascending { " ASC" } else { " DESC" };
         let (mut rows, total, exact) = with_pool!(self, pool => {
             let mut select = QueryBuilder::new(LIST_COLUMNS);
-            push_filters(&mut select, query, lookups, active_since);
+            push_filters(&mut select, query, lookups, active_since, drive);
             match query.page {
                 ListPage::After(c) => push_keyset(&mut select, query, c, !query.descending),
                 ListPage::Before(c) => push_keyset(&mut select, query, c, query.descending),
@@ -566,7 +585,7 @@ impl Db {
                 let mut count = QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1 FROM customer_figures f \
                      CROSS JOIN customers c LEFT JOIN customer_labels l ON l.customer_id = f.customer_id \
                      WHERE c.id = f.customer_id");
-                push_filters(&mut count, query, lookups, active_since);
+                push_filters(&mut count, query, lookups, active_since, drive);
                 count.push(" LIMIT ").push_bind(COUNT_UP_TO + 1).push(") q");
                 let n: i64 = count.build_query_scalar().fetch_one(pool).await?;
                 (n.min(COUNT_UP_TO), n <= COUNT_UP_TO)
@@ -592,6 +611,16 @@ impl Db {
             ListPage::Last => (None, first.filter(|_| more)),
         };
         Ok(CustomerPage { rows, total, total_exact: exact, next, prev, per_page })
+    }
+
+    /// How the query's search joins the list: from its names when few hold
+    /// the search's first piece, else by testing each row.
+    async fn search_drive(&self, query: &CustomerQuery) -> Result<SearchDrive, StoreError> {
+        let Some(search) = query.search_text() else { return Ok(SearchDrive::Names) };
+        let gram = crate::name_search::first_gram(search);
+        let n: i64 = with_pool!(self, pool =>
+            sqlx::query_scalar(crate::name_search::COUNT_FIRST_GRAM).bind(gram).bind(self.few_names + 1).fetch_one(pool).await?);
+        Ok(if n > self.few_names { SearchDrive::Rows } else { SearchDrive::Names })
     }
 
     /// Whether a customer exists within a scope.

@@ -69,13 +69,56 @@ where
     q.push(" THEN 1 ELSE 2 END)");
 }
 
+/// Past this many names holding a search's first piece, the list walks its
+/// scope and sort and tests each row's name, rather than reading and
+/// sorting every match: a surname matches tens of thousands at 1M customers.
+pub(crate) const FEW_NAMES: i64 = 2_000;
+
+/// How a search joins the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SearchDrive {
+    /// From the few names that match.
+    Names,
+    /// Testing each row the scope and sort walk.
+    Rows,
+}
+
+/// The statement counting (up to a bound) the names that hold the search's
+/// first piece; bind [`first_gram`] and the bound.
+pub(crate) const COUNT_FIRST_GRAM: &str =
+    "SELECT COUNT(*) FROM (SELECT 1 FROM customer_name_grams WHERE gram = $1 LIMIT $2) q";
+
+/// The piece the search is looked up by.
+pub(crate) fn first_gram(search: &str) -> String {
+    search_grams(search).swap_remove(0)
+}
+
 /// Pushes a SELECT of the ids of the customers whose names contain the search.
 pub(crate) fn push_name_matches<'a, DB: sqlx::Database>(q: &mut QueryBuilder<'a, DB>, search: &str)
 where
     for<'b> String: sqlx::Encode<'b, DB> + sqlx::Type<DB>,
 {
+    q.push("SELECT g0.customer_id FROM customer_name_grams g0 WHERE g0.gram = ");
+    push_rest(q, search);
+}
+
+/// Pushes whether the name of the customer `f.customer_id` contains the search.
+pub(crate) fn push_name_test<'a, DB: sqlx::Database>(q: &mut QueryBuilder<'a, DB>, search: &str)
+where
+    for<'b> String: sqlx::Encode<'b, DB> + sqlx::Type<DB>,
+{
+    q.push("EXISTS (SELECT 1 FROM customer_name_grams g0 WHERE g0.customer_id = f.customer_id AND g0.gram = ");
+    push_rest(q, search);
+    q.push(")");
+}
+
+/// The first piece's value and the tests of the others, on `g0.customer_id`.
+fn push_rest<'a, DB: sqlx::Database>(q: &mut QueryBuilder<'a, DB>, search: &str)
+where
+    for<'b> String: sqlx::Encode<'b, DB> + sqlx::Type<DB>,
+{
     let grams = search_grams(search);
-    q.push("SELECT g0.customer_id FROM customer_name_grams g0 WHERE g0.gram = ").push_bind(grams[0].clone());
+    q.push_bind(grams[0].clone());
     for (i, gram) in grams.iter().enumerate().skip(1) {
         q.push(format!(" AND EXISTS (SELECT 1 FROM customer_name_grams g{i} WHERE g{i}.gram = "))
             .push_bind(gram.clone())

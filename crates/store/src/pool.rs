@@ -32,6 +32,9 @@ pub struct Db {
     pool: Pool,
     pub(crate) keys: Option<Arc<Keys>>,
     clock: Arc<dyn Clock>,
+    /// Searches whose first piece this many names hold, or fewer, read the
+    /// list from the matching names; more, and each row is tested.
+    pub(crate) few_names: i64,
 }
 
 /// Runs the same body against whichever pool `db` holds. The body is compiled
@@ -86,7 +89,7 @@ impl Db {
                 .map_err(|source| StoreError::Connect { backend: "sqlite", source })?;
             Pool::Sqlite(pool)
         };
-        let db = Db { pool: db, keys: None, clock: Arc::new(SystemClock) };
+        let db = Db { pool: db, keys: None, clock: Arc::new(SystemClock), few_names: crate::name_search::FEW_NAMES };
         db.migrate().await?;
         Ok(db)
     }
@@ -117,6 +120,13 @@ impl Db {
     /// This database read with another clock (tests set the time with it).
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Db {
         self.clock = clock;
+        self
+    }
+
+    /// This database with another bound between a search read from its
+    /// names and one tested row by row (tests take both ways with it).
+    pub fn with_few_names(mut self, few_names: i64) -> Db {
+        self.few_names = few_names;
         self
     }
 
