@@ -110,9 +110,9 @@ pub struct LiveBench {
     pub with_trades: Series,
 }
 
-/// Why the live benchmark could not run.
+/// Why a benchmark through a served child process (live, pages) could not run.
 #[derive(Debug, thiserror::Error)]
-pub enum LiveBenchError {
+pub enum ServedBenchError {
     /// Seeding the book or the database failed.
     #[error("seeding: {0}")]
     Seed(String),
@@ -124,8 +124,9 @@ pub enum LiveBenchError {
     Server(String),
 }
 
-fn seed_error(e: impl std::fmt::Display) -> LiveBenchError {
-    LiveBenchError::Seed(e.to_string())
+/// A seeding failure, with its cause.
+pub(crate) fn seed_error(e: impl std::fmt::Display) -> ServedBenchError {
+    ServedBenchError::Seed(e.to_string())
 }
 
 /// The sessions and token a seeded database was given, kept for a rerun.
@@ -136,7 +137,7 @@ struct Secrets {
 }
 
 /// Generates and imports the book once; a rerun with the same accounts reuses it.
-async fn seed(opts: &LiveBenchOptions) -> Result<(String, Secrets), LiveBenchError> {
+async fn seed(opts: &LiveBenchOptions) -> Result<(String, Secrets), ServedBenchError> {
     let (url, backend) = match &opts.postgres {
         Some(url) => (url.clone(), "-postgres"),
         None => (format!("sqlite:{}", opts.work_dir.join("live.db").display()), ""),
@@ -262,8 +263,8 @@ fn latencies_us(calls: &[Call], arrivals: &[(i64, Instant)]) -> Vec<u64> {
 }
 
 /// Opens an advisor's reminder socket and records each reminder's latency.
-async fn watch_socket(addr: &str, session: &str, readings: Arc<Readings>) -> Result<(), LiveBenchError> {
-    let failed = |e: &dyn std::fmt::Display| LiveBenchError::Server(format!("reminder socket: {e}"));
+async fn watch_socket(addr: &str, session: &str, readings: Arc<Readings>) -> Result<(), ServedBenchError> {
+    let failed = |e: &dyn std::fmt::Display| ServedBenchError::Server(format!("reminder socket: {e}"));
     let mut request = format!("ws://{addr}/reminders/live").into_client_request().map_err(|e| failed(&e))?;
     request.headers_mut().insert("cookie", format!("bd_session={session}").parse().map_err(|_| failed(&"cookie"))?);
     let (mut socket, _) = tokio_tungstenite::connect_async(request).await.map_err(|e| failed(&e))?;
@@ -301,7 +302,7 @@ struct Feed<'a> {
     rng: rand_pcg::Pcg64,
 }
 
-async fn reminder_count(db: &Db) -> Result<u64, LiveBenchError> {
+async fn reminder_count(db: &Db) -> Result<u64, ServedBenchError> {
     Ok(db.count_rows("reminders").await?.max(0) as u64)
 }
 
@@ -313,7 +314,7 @@ async fn run_rate(
     rate: u32,
     trade_every: u32,
     opts: &LiveBenchOptions,
-) -> Result<RateRun, LiveBenchError> {
+) -> Result<RateRun, ServedBenchError> {
     readings.arrivals.lock().expect("readings").clear();
     let before = reminder_count(db).await?;
     let mut made = Vec::with_capacity((opts.seconds * 10) as usize);
@@ -357,11 +358,11 @@ async fn run_rate(
             .json(&serde_json::json!({ "events": events }))
             .send()
             .await
-            .map_err(|e| LiveBenchError::Server(e.to_string()))?;
+            .map_err(|e| ServedBenchError::Server(e.to_string()))?;
         let status = answer.status();
         if !status.is_success() {
             let body = answer.text().await.unwrap_or_default();
-            return Err(LiveBenchError::Server(format!("the events feed answered {status}: {body}")));
+            return Err(ServedBenchError::Server(format!("the events feed answered {status}: {body}")));
         }
         call_us.push(now.elapsed().as_micros() as u64);
         made.push(Call { sent: now, newest_after: db.newest_reminder_id().await? });
@@ -397,7 +398,7 @@ async fn series(
     readings: &Readings,
     trade_every: u32,
     opts: &LiveBenchOptions,
-) -> Result<Series, LiveBenchError> {
+) -> Result<Series, ServedBenchError> {
     let mut rates = Vec::new();
     for &rate in &opts.rates {
         let run = run_rate(feed, db, readings, rate, trade_every, opts).await?;
@@ -428,7 +429,7 @@ async fn series(
 }
 
 /// Runs the benchmark.
-pub async fn live_bench(opts: &LiveBenchOptions) -> Result<LiveBench, LiveBenchError> {
+pub async fn live_bench(opts: &LiveBenchOptions) -> Result<LiveBench, ServedBenchError> {
     let (url, secrets) = seed(opts).await?;
     let db = Db::open(&url).await?;
     let counts = [db.count_rows("accounts").await?, db.count_rows("positions").await?];
@@ -438,7 +439,7 @@ pub async fn live_bench(opts: &LiveBenchOptions) -> Result<LiveBench, LiveBenchE
     accounts.truncate(100_000);
 
     let started = Instant::now();
-    let server = crate::ServeChild::start(&url).map_err(LiveBenchError::Server)?;
+    let server = crate::ServeChild::start(&url).map_err(ServedBenchError::Server)?;
     let client = reqwest::Client::new();
     loop {
         let ready = client.get(format!("http://{}/ready", server.addr)).send().await;
@@ -446,7 +447,7 @@ pub async fn live_bench(opts: &LiveBenchOptions) -> Result<LiveBench, LiveBenchE
             break;
         }
         if started.elapsed() > Duration::from_secs(600) {
-            return Err(LiveBenchError::Server("not ready in 10 minutes".into()));
+            return Err(ServedBenchError::Server("not ready in 10 minutes".into()));
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -487,9 +488,9 @@ pub async fn live_bench(opts: &LiveBenchOptions) -> Result<LiveBench, LiveBenchE
             .json(&serde_json::json!({ "events": chunk }))
             .send()
             .await
-            .map_err(|e| LiveBenchError::Server(e.to_string()))?;
+            .map_err(|e| ServedBenchError::Server(e.to_string()))?;
         if !answer.status().is_success() {
-            return Err(LiveBenchError::Server(format!("the opening snapshot answered {}", answer.status())));
+            return Err(ServedBenchError::Server(format!("the opening snapshot answered {}", answer.status())));
         }
     }
     feed.second = 1;

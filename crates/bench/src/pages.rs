@@ -6,6 +6,7 @@
 //! history, instruments, tasks, reminders, the plan and the groups. Reports
 //! p50 and p99 per route and the slowest route.
 
+use crate::live::{seed_error, ServedBenchError};
 use app::import::{import_dir, ImportOptions};
 use chrono::{Duration as Days, Utc};
 use generator::{generate, GenOptions};
@@ -70,24 +71,6 @@ pub struct PagesBench {
     pub errors: usize,
 }
 
-/// Why the pages benchmark could not run.
-#[derive(Debug, thiserror::Error)]
-pub enum PagesBenchError {
-    /// Seeding failed.
-    #[error("seeding: {0}")]
-    Seed(String),
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] store::StoreError),
-    /// The server failed to start or answer.
-    #[error("server: {0}")]
-    Server(String),
-}
-
-fn seed_error(e: impl std::fmt::Display) -> PagesBenchError {
-    PagesBenchError::Seed(e.to_string())
-}
-
 /// A signed-in session per role, and the ids the routes name; kept for a rerun.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 struct Setup {
@@ -102,7 +85,7 @@ struct Setup {
 }
 
 /// The database to serve, seeded (a generated book imported) when it has no customers.
-async fn database(opts: &PagesBenchOptions) -> Result<String, PagesBenchError> {
+async fn database(opts: &PagesBenchOptions) -> Result<String, ServedBenchError> {
     std::fs::create_dir_all(&opts.work_dir).map_err(seed_error)?;
     let url = match &opts.db {
         Some(url) => url.clone(),
@@ -122,7 +105,7 @@ async fn database(opts: &PagesBenchOptions) -> Result<String, PagesBenchError> {
 }
 
 /// Users and sessions for every role, and the ids the routes use.
-async fn setup(db: &Db, work_dir: &std::path::Path, url: &str) -> Result<Setup, PagesBenchError> {
+async fn setup(db: &Db, work_dir: &std::path::Path, url: &str) -> Result<Setup, ServedBenchError> {
     let key: String = url.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
     let file = work_dir.join(format!("pages-setup-{}.json", &key[..key.len().min(80)]));
     if let Some(setup) = std::fs::read_to_string(&file).ok().and_then(|t| serde_json::from_str(&t).ok()) {
@@ -262,7 +245,7 @@ async fn drive(
 }
 
 /// Seeds (or reuses) the brokerage, starts `serve`, and drives every route.
-pub async fn pages_bench(opts: &PagesBenchOptions) -> Result<PagesBench, PagesBenchError> {
+pub async fn pages_bench(opts: &PagesBenchOptions) -> Result<PagesBench, ServedBenchError> {
     let url = database(opts).await?;
     let db = Db::open(&url).await?;
     let backend = match db.backend() {
@@ -274,7 +257,7 @@ pub async fn pages_bench(opts: &PagesBenchOptions) -> Result<PagesBench, PagesBe
     db.close().await;
 
     let started = Instant::now();
-    let server = crate::ServeChild::start(&url).map_err(PagesBenchError::Server)?;
+    let server = crate::ServeChild::start(&url).map_err(ServedBenchError::Server)?;
     let client = reqwest::Client::builder().pool_max_idle_per_host(opts.connections).build().map_err(seed_error)?;
     loop {
         let ready = client.get(format!("http://{}/ready", server.addr)).send().await;
@@ -282,7 +265,7 @@ pub async fn pages_bench(opts: &PagesBenchOptions) -> Result<PagesBench, PagesBe
             break;
         }
         if started.elapsed() > Duration::from_secs(900) {
-            return Err(PagesBenchError::Server("not ready in 15 minutes".into()));
+            return Err(ServedBenchError::Server("not ready in 15 minutes".into()));
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
