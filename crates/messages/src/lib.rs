@@ -103,6 +103,17 @@ impl Locale {
         self.catalogue().bundle.has_message(key)
     }
 
+    /// The message for `prefix-value`, or the value as stored when there is
+    /// none (a stored kind, channel or label the catalogue does not name).
+    pub fn term(self, prefix: &str, value: &str) -> String {
+        let key = format!("{prefix}-{value}");
+        if self.has(&key) {
+            self.t(&key)
+        } else {
+            value.to_owned()
+        }
+    }
+
     /// The message for a key; the key itself if missing (a test checks none is).
     pub fn t(self, key: &str) -> String {
         self.t_with(key, &[])

@@ -365,22 +365,8 @@ async fn knowing(state: &AppState, locale: Locale, id: CustomerId) -> Result<Mar
         return Ok(html! { h2 { (locale.t("customer-labels")) } p.empty { (locale.t("customer-not-classified")) } });
     };
     let labels = app::classify::shown_labels(id, &stored.labels).map_err(|e| fail(e.into()))?;
-    let name = |dimension: &str, label: &str| {
-        let key = format!("label-{dimension}-{label}");
-        if locale.has(&key) {
-            locale.t(&key)
-        } else {
-            label.to_string()
-        }
-    };
-    let feature = |f: &str| {
-        let key = format!("feature-{f}");
-        if locale.has(&key) {
-            locale.t(&key)
-        } else {
-            f.to_string()
-        }
-    };
+    let name = |dimension: &str, label: &str| locale.term(&format!("label-{dimension}"), label);
+    let feature = |f: &str| locale.term("feature", f);
     let guidance: Vec<String> = labels
         .iter()
         .map(|(d, l)| format!("guidance-{d}-{}", l.label))
@@ -513,14 +499,7 @@ fn history_url(locale: Locale, id: CustomerId, kind: HistoryKind, before: Option
 fn history_table(locale: Locale, h: &HistoryPage) -> Markup {
     let when = |t: chrono::DateTime<chrono::Utc>| to_shanghai(t).format("%Y-%m-%d %H:%M").to_string();
     // A kind or channel without a translation shows as stored.
-    let word = |prefix: &str, value: &str| {
-        let key = format!("{prefix}-{value}");
-        if locale.has(&key) {
-            locale.t(&key)
-        } else {
-            value.to_owned()
-        }
-    };
+    let word = |prefix: &str, value: &str| locale.term(prefix, value);
     if h.lines.is_empty() {
         return html! { p.empty { (locale.t("none")) } };
     }
