@@ -6,7 +6,9 @@
 //! - Rows are written in batches, each one transaction, and a row whose key is
 //!   already stored is skipped. So a re-run loads nothing twice, and a run
 //!   killed at any moment and run again ends exactly as one clean run would.
-//! - Parsing runs on its own thread while the previous batch is written.
+//! - Parsing runs on its own thread while earlier batches are written: one
+//!   at a time on SQLite, several at once on PostgreSQL, where each goes in
+//!   by `COPY` (see `store`'s bulk path).
 
 use crate::book_files::{self, BookFile};
 use domain::{
@@ -31,8 +33,8 @@ pub struct ImportOptions {
     pub dir: PathBuf,
     /// Where bad rows are reported (file, line, column, reason).
     pub rejects: PathBuf,
-    /// Rows per transaction.
-    pub batch_rows: usize,
+    /// Rows per transaction (None: what the backend writes best, see `Db::bulk_load`).
+    pub batch_rows: Option<usize>,
     /// Draw progress bars (they hide themselves when not on a terminal).
     pub progress: bool,
     /// Who the audit trail names as importing.
@@ -47,6 +49,9 @@ pub struct ImportOptions {
     /// of more than may be sold is rejected. A book import leaves this off:
     /// its positions and cash already include its trades.
     pub book_events: bool,
+    /// Batches written at once (None: as many as the backend takes well,
+    /// see `Db::bulk_load`).
+    pub writers: Option<usize>,
 }
 
 /// Keys that a few event rows name, looked up by index instead of read whole.
@@ -64,17 +69,18 @@ pub struct Referenced {
 }
 
 impl ImportOptions {
-    /// Defaults: rejects in ./import-rejects.csv, 5,000 rows a transaction.
+    /// Defaults: rejects in ./import-rejects.csv, batches as the backend writes them best.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         ImportOptions {
             dir: dir.into(),
             rejects: PathBuf::from("import-rejects.csv"),
-            batch_rows: 5_000,
+            batch_rows: None,
             progress: true,
             actor: "system:import".into(),
             source: None,
             references: None,
             book_events: false,
+            writers: None,
         }
     }
 }
@@ -96,6 +102,8 @@ pub struct FileReport {
     pub rejected: u64,
     /// Stored rows the file's figures corrected (positions: see [`ImportReport::corrections`]).
     pub corrected: u64,
+    /// Wall time from opening the file to its last batch stored.
+    pub elapsed: std::time::Duration,
 }
 
 /// What an import did, file by file.
@@ -107,6 +115,8 @@ pub struct ImportReport {
     pub booked: Vec<crate::book::Booked>,
     /// Stored positions the book's figures differed from, each corrected and audited.
     pub corrections: Vec<crate::book::Correction>,
+    /// Wall time after the files: planner statistics, figures, corporate actions, audit.
+    pub finishing: std::time::Duration,
 }
 
 impl ImportReport {
@@ -207,8 +217,9 @@ pub async fn import_dir(db: &Db, opts: &ImportOptions) -> Result<ImportReport, I
             report.files.push(FileReport { file: file.name, ..FileReport::default() });
             continue;
         }
+        let started = std::time::Instant::now();
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Rows>(2);
-        let batch_rows = opts.batch_rows.max(1);
+        let batch_rows = opts.batch_rows.unwrap_or(db.bulk_load().rows_per_batch).max(1);
         let progress = opts.progress;
         let parser = std::thread::spawn(move || {
             let mut parse = FileParse::new(file, known, rejects, tx, batch_rows);
@@ -219,37 +230,37 @@ pub async fn import_dir(db: &Db, opts: &ImportOptions) -> Result<ImportReport, I
         let mut store_error = None;
         let mut refused = Vec::new();
         let mut corrected = Vec::new();
+        // Batches of one file name only rows of earlier files, so they may be
+        // written side by side; events through the book go one by one, in order.
+        let writers = if opts.book_events { 1 } else { opts.writers.unwrap_or(db.bulk_load().writers).max(1) };
+        let mut in_flight = tokio::task::JoinSet::new();
+        let mut collect = |stored: Result<Stored, StoreError>| match stored {
+            Ok(s) => {
+                written += s.outcome.flows + s.outcome.booked.len() as u64;
+                report.booked.extend(s.outcome.booked);
+                refused.extend(s.outcome.refused);
+                corrected.extend(s.corrected);
+                None
+            }
+            Err(e) => Some(e),
+        };
         while let Some(rows) = rx.recv().await {
             if !(opts.book_events && matches!(rows, Rows::Trades(_) | Rows::CashFlows(_))) {
                 loaded.note(&rows);
             }
-            let stored = match (&rows, opts.book_events) {
-                (Rows::Trades(t), true) => crate::book::take(db, t, &[]).await,
-                (Rows::CashFlows(c), true) => crate::book::take(db, &[], c).await,
-                (Rows::Positions(p), false) => match db.insert(&rows).await {
-                    // Some rows were stored already: the book's figures win where they differ.
-                    Ok(n) if (n as usize) < p.len() => match crate::book::correct_positions(db, p, &opts.actor).await {
-                        Ok(c) => {
-                            corrected.extend(c);
-                            Ok(crate::book::BookOutcome { flows: n, ..Default::default() })
-                        }
-                        Err(e) => Err(e),
-                    },
-                    other => other.map(|n| crate::book::BookOutcome { flows: n, ..Default::default() }),
-                },
-                _ => db.insert(&rows).await.map(|n| crate::book::BookOutcome { flows: n, ..Default::default() }),
-            };
-            match stored {
-                Ok(o) => {
-                    written += o.flows + o.booked.len() as u64;
-                    report.booked.extend(o.booked);
-                    refused.extend(o.refused);
-                }
-                Err(e) => {
-                    store_error = Some(e);
-                    break;
-                }
+            while in_flight.len() >= writers {
+                let done = in_flight.join_next().await.expect("a batch in flight").expect("import writer panicked");
+                store_error = store_error.or(collect(done));
             }
+            if store_error.is_some() {
+                break;
+            }
+            let (db, actor, book_events) = (db.clone(), opts.actor.clone(), opts.book_events);
+            in_flight.spawn(async move { store_batch(&db, rows, book_events, &actor).await });
+        }
+        while let Some(done) = in_flight.join_next().await {
+            let done = done.expect("import writer panicked");
+            store_error = store_error.or(collect(done));
         }
         drop(rx); // stops the parser if the store failed
         let (outcome, k, r, mut file_report, lines) = parser.join().expect("parser thread panicked");
@@ -274,11 +285,13 @@ pub async fn import_dir(db: &Db, opts: &ImportOptions) -> Result<ImportReport, I
         file_report.corrected = corrected.len() as u64;
         report.corrections.extend(corrected);
         file_report.loaded = written;
+        file_report.elapsed = started.elapsed();
         file_report.already_present =
             file_report.read.saturating_sub(file_report.rejected + written + file_report.corrected);
         report.files.push(file_report);
     }
     rejects.finish()?;
+    let finishing = std::time::Instant::now();
     if !opts.book_events && report.files.iter().any(|f| f.loaded > 0) {
         // The figures' refresh below, and the first pages served, need plans
         // made with the new rows counted.
@@ -290,7 +303,36 @@ pub async fn import_dir(db: &Db, opts: &ImportOptions) -> Result<ImportReport, I
         db.corporate_actions_in_book(crate::book::book_day(db.now())).await?;
     }
     db.append_audit(&audit_entry(opts, &report)).await?;
+    report.finishing = finishing.elapsed();
     Ok(report)
+}
+
+/// What one batch did: its outcome, and the stored positions it corrected.
+struct Stored {
+    outcome: crate::book::BookOutcome,
+    corrected: Vec<crate::book::Correction>,
+}
+
+/// Writes one batch: events through the book when they move it, positions
+/// with the book's figures winning over stored ones, the rest as rows.
+async fn store_batch(db: &Db, rows: Rows, book_events: bool, actor: &str) -> Result<Stored, StoreError> {
+    let plain = |outcome| Stored { outcome, corrected: Vec::new() };
+    match (&rows, book_events) {
+        (Rows::Trades(t), true) => crate::book::take(db, t, &[]).await.map(plain),
+        (Rows::CashFlows(c), true) => crate::book::take(db, &[], c).await.map(plain),
+        (Rows::Positions(p), false) => {
+            let n = db.insert(&rows).await?;
+            let outcome = crate::book::BookOutcome { flows: n, ..Default::default() };
+            // Some rows were stored already: the book's figures win where they differ.
+            let corrected =
+                if (n as usize) < p.len() { crate::book::correct_positions(db, p, actor).await? } else { Vec::new() };
+            Ok(Stored { outcome, corrected })
+        }
+        _ => {
+            let n = db.insert(&rows).await?;
+            Ok(plain(crate::book::BookOutcome { flows: n, ..Default::default() }))
+        }
+    }
 }
 
 /// The audit record of an import run: which book, and what each file did.

@@ -6,6 +6,7 @@ use app::{import_dir, ImportOptions};
 use generator::{generate, GenOptions};
 use std::collections::BTreeSet;
 use std::path::Path;
+use store::HistoryKind;
 
 fn fixture(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
@@ -63,7 +64,7 @@ async fn bad_rows_are_rejected_with_file_line_and_reason_while_good_rows_load() 
         let mut opts = ImportOptions::new(fixture("bad-book"));
         opts.rejects = dir.path().join("rejects.csv");
         opts.progress = false;
-        opts.batch_rows = 2;
+        opts.batch_rows = Some(2);
         let report = import_dir(&t.db, &opts).await.unwrap();
         assert_eq!(read_rejects(&opts.rejects), expected, "{}", t.name);
         assert_eq!(report.rejected(), expected.len() as u64, "{}", t.name);
@@ -131,19 +132,29 @@ async fn a_generated_book_loads_identically_on_every_backend() {
             .await
             .unwrap();
         let detail = t.db.customer(domain::CustomerId(1234), Scope::Firm).await.unwrap().expect("customer 1234");
+        // Every kind of event history, with its times to the microsecond
+        // (PostgreSQL's rows go in by COPY as text, SQLite's as bound values).
+        let mut histories = Vec::new();
+        for kind in [HistoryKind::Trades, HistoryKind::CashFlows, HistoryKind::Logins, HistoryKind::Service] {
+            for customer in (1..=3_000).step_by(97) {
+                histories.push(t.db.history(domain::CustomerId(customer), kind, None, 50).await.unwrap());
+            }
+        }
+        assert!(histories.iter().filter(|h| !h.lines.is_empty()).count() > 40, "histories were read");
         // Re-importing loads nothing and changes nothing.
         assert_eq!(import_dir(&t.db, &opts).await.unwrap().loaded(), 0);
         assert_eq!(t.db.stats().await.unwrap(), stats);
-        results.push((t.name, stats, overview, page, search, detail));
+        results.push((t.name, stats, overview, page, search, detail, histories));
     }
-    if let [(_, s1, o1, p1, q1, d1), (_, s2, o2, p2, q2, d2)] = &results[..] {
+    if let [(_, s1, o1, p1, q1, d1, h1), (_, s2, o2, p2, q2, d2, h2)] = &results[..] {
         assert_eq!(s1, s2, "counts and positions checksum");
         assert_eq!(o1, o2, "firm overview");
         assert_eq!(p1, p2, "customer page");
         assert_eq!(q1, q2, "search");
         assert_eq!(d1, d2, "customer detail");
+        assert_eq!(h1, h2, "histories");
     }
-    let (_, _, overview, page, search, _) = &results[0];
+    let (_, _, overview, page, search, _, _) = &results[0];
     assert_eq!(page.rows.len(), 20);
     assert_eq!(page.rows[0].id, domain::CustomerId(41), "the page after customer 40 starts at the 41st");
     assert!(search.rows.iter().all(|r| r.name.contains('王')) && !search.rows.is_empty());

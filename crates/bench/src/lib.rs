@@ -33,6 +33,12 @@ pub struct ImportBenchOptions {
     pub bars: Option<PathBuf>,
     /// An empty PostgreSQL database to import into as well.
     pub postgres: Option<String>,
+    /// Leave SQLite out (a PostgreSQL-only run, e.g. at 10M where both would not fit the disk).
+    pub skip_sqlite: bool,
+    /// Batches written at once (None: the backend's default).
+    pub writers: Option<usize>,
+    /// Rows per batch (None: the backend's default).
+    pub batch_rows: Option<usize>,
 }
 
 /// One backend's import.
@@ -46,6 +52,14 @@ pub struct BackendRun {
     pub rows_per_s: f64,
     /// Counts and positions checksum afterwards.
     pub stats: StoreStats,
+    /// The settings a commit's durability depends on, as the database reports them.
+    pub durability: String,
+    /// Batches written at once, and rows per batch.
+    pub load: store::BulkLoad,
+    /// Per file: name, rows read, seconds.
+    pub files: Vec<(&'static str, u64, f64)>,
+    /// Seconds after the files (statistics, figures, audit).
+    pub finishing_s: f64,
 }
 
 /// The measurements.
@@ -159,7 +173,10 @@ pub async fn import_bench(opts: &ImportBenchOptions) -> Result<ImportBench, Benc
     let gen_peak_rss_bytes = peak_rss_bytes();
     let rows = summary.rows.iter().map(|(_, n)| n).sum();
 
-    let mut targets = vec![("sqlite", sqlite_path.display().to_string())];
+    let mut targets = Vec::new();
+    if !opts.skip_sqlite {
+        targets.push(("sqlite", sqlite_path.display().to_string()));
+    }
     if let Some(url) = &opts.postgres {
         targets.push(("postgres", url.clone()));
     }
@@ -172,13 +189,32 @@ pub async fn import_bench(opts: &ImportBenchOptions) -> Result<ImportBench, Benc
         }
         let mut import = ImportOptions::new(&book);
         import.rejects = opts.work_dir.join(format!("rejects-{backend}.csv"));
+        import.writers = opts.writers;
+        import.batch_rows = opts.batch_rows;
+        let defaults = db.bulk_load();
+        let load = store::BulkLoad {
+            writers: opts.writers.unwrap_or(defaults.writers),
+            rows_per_batch: opts.batch_rows.unwrap_or(defaults.rows_per_batch),
+        };
+        let durability = db.durability().await?;
         let started = Instant::now();
         let report = import_dir(&db, &import).await?;
         let seconds = started.elapsed().as_secs_f64();
         let read: u64 = report.files.iter().map(|f| f.read).sum();
+        let files =
+            report.files.iter().filter(|f| f.present).map(|f| (f.file, f.read, f.elapsed.as_secs_f64())).collect();
         let stats = db.stats().await?;
         db.close().await;
-        runs.push(BackendRun { backend, seconds, rows_per_s: read as f64 / seconds, stats });
+        runs.push(BackendRun {
+            backend,
+            seconds,
+            rows_per_s: read as f64 / seconds,
+            stats,
+            durability,
+            load,
+            files,
+            finishing_s: report.finishing.as_secs_f64(),
+        });
     }
     Ok(ImportBench {
         customers: opts.customers,

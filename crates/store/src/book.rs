@@ -1,6 +1,7 @@
 //! The book's rows as the importer writes them: one table's batch in one
 //! transaction, a row whose key is already stored skipped (a daily bar replaced).
 
+use crate::copy_in::CopyBatch;
 use crate::personal::SealedPersonalData;
 use crate::{with_pool, Db, StoreError};
 use domain::{
@@ -100,6 +101,18 @@ impl Db {
     /// Writes a batch in one transaction and returns how many rows were new;
     /// rows already present (by primary key) are left as they are.
     pub async fn insert(&self, rows: &Rows) -> Result<u64, StoreError> {
+        if let crate::Pool::Postgres(pool) = self.pool() {
+            let ring = match rows {
+                Rows::Customers(_) => Some(self.keys()?.ring()),
+                _ => None,
+            };
+            if let Some(batch) = CopyBatch::of(rows, ring.as_deref())? {
+                let mut tx = pool.begin().await?;
+                let n = batch.write(&mut tx).await?;
+                tx.commit().await?;
+                return Ok(n);
+            }
+        }
         with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let mut n: u64 = 0;
@@ -115,30 +128,41 @@ impl Db {
                     }),
                 Rows::Customers(v) => {
                     let ring = self.keys()?.ring();
-                    insert_rows!(tx, n,
-                    "INSERT INTO customers (id, name, national_id, phone, national_id_masked, phone_masked, \
-                     national_id_lookup, phone_lookup, gender, birth_date, market_entry_date, \
-                     branch_id, advisor_id, risk_level, horizon, real_name_verified, professional, opened_at) ", v,
-                    v.iter().map(|r| SealedPersonalData::seal(&ring, r)).collect(), |b, r, f| {
-                        b.push_bind(r.id.0).push_bind(r.name.as_str()).push_bind(&f.national_id)
-                            .push_bind(&f.phone).push_bind(r.national_id.masked()).push_bind(r.phone.masked())
-                            .push_bind(&f.national_id_lookup).push_bind(&f.phone_lookup)
-                            .push_bind(r.gender.as_str()).push_bind(r.birth_date)
-                            .push_bind(r.market_entry_date).push_bind(r.branch_id.0).push_bind(r.advisor_id.0)
-                            .push_bind(i32::from(r.risk_level.number())).push_bind(r.horizon.as_str())
-                            .push_bind(r.real_name_verified).push_bind(r.professional).push_bind(r.opened_at);
-                    });
-                    // The names as stored (a customer already there keeps its
-                    // name) go into the search index in the same transaction.
                     for chunk in v.chunks(ROWS_PER_STATEMENT) {
-                        let mut q = QueryBuilder::new(crate::name_search::index_names(self.backend()));
-                        q.push(" WHERE c.id IN (");
-                        let mut ids = q.separated(", ");
-                        for r in chunk {
-                            ids.push_bind(r.id.0);
+                        let sealed: Vec<_> = chunk.iter().map(|r| SealedPersonalData::seal(&ring, r)).collect();
+                        let mut q = QueryBuilder::new(
+                            "INSERT INTO customers (id, name, national_id, phone, national_id_masked, phone_masked, \
+                             national_id_lookup, phone_lookup, gender, birth_date, market_entry_date, \
+                             branch_id, advisor_id, risk_level, horizon, real_name_verified, professional, opened_at) ",
+                        );
+                        q.push_values(chunk.iter().zip(&sealed), |mut b, (r, f)| {
+                            b.push_bind(r.id.0).push_bind(r.name.as_str()).push_bind(&f.national_id)
+                                .push_bind(&f.phone).push_bind(r.national_id.masked()).push_bind(r.phone.masked())
+                                .push_bind(&f.national_id_lookup).push_bind(&f.phone_lookup)
+                                .push_bind(r.gender.as_str()).push_bind(r.birth_date)
+                                .push_bind(r.market_entry_date).push_bind(r.branch_id.0).push_bind(r.advisor_id.0)
+                                .push_bind(i32::from(r.risk_level.number())).push_bind(r.horizon.as_str())
+                                .push_bind(r.real_name_verified).push_bind(r.professional).push_bind(r.opened_at);
+                        });
+                        q.push(" ON CONFLICT DO NOTHING RETURNING id");
+                        let new: std::collections::HashSet<i64> =
+                            q.build_query_scalar::<i64>().fetch_all(&mut *tx).await?.into_iter().collect();
+                        n += new.len() as u64;
+                        // The new customers' names go into the search index in
+                        // the same transaction (one already stored keeps its own).
+                        let grams: Vec<(String, i64)> = chunk
+                            .iter()
+                            .filter(|c| new.contains(&c.id.0))
+                            .flat_map(|c| crate::name_search::name_grams(c.name.as_str()).into_iter().map(|g| (g, c.id.0)))
+                            .collect();
+                        for piece in grams.chunks(4 * ROWS_PER_STATEMENT) {
+                            let mut q = QueryBuilder::new("INSERT INTO customer_name_grams (gram, customer_id) ");
+                            q.push_values(piece, |mut b, (gram, id)| {
+                                b.push_bind(gram.as_str()).push_bind(*id);
+                            });
+                            q.push(" ON CONFLICT DO NOTHING");
+                            q.build().execute(&mut *tx).await?;
                         }
-                        q.push(") ON CONFLICT DO NOTHING");
-                        q.build().execute(&mut *tx).await?;
                     }
                 }
                 Rows::Accounts(v) => insert_rows!(tx, n, "INSERT INTO accounts (id, customer_id, cash) ", v,

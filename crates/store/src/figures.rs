@@ -421,6 +421,11 @@ impl Db {
              WHERE last_trade_day IS NOT NULL GROUP BY branch_id, advisor_id, last_trade_day",
         ];
         let mut tx = self.begin().await?;
+        if self.backend() == Backend::Postgres {
+            // The book's aggregates (positions, trades by account) in memory
+            // rather than spilled to disk in 4 MB pieces.
+            with_tx!(tx, conn => { sqlx::query("SET LOCAL work_mem = '256MB'").execute(&mut *conn).await?; });
+        }
         for sql in statements {
             with_tx!(tx, conn => {
                 let q = sqlx::query(sql);

@@ -72,7 +72,12 @@ impl Db {
     /// The time of the newest trade or login (none in an empty book).
     pub async fn newest_activity(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         let (trade, login): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) = with_pool!(self, pool => {
-            let trade = sqlx::query_scalar("SELECT time FROM trades ORDER BY time DESC LIMIT 1").fetch_optional(pool).await?;
+            // The figures keep each customer's last trade (never: the epoch), by index.
+            let trade: Option<DateTime<Utc>> =
+                sqlx::query_scalar("SELECT last_trade FROM customer_figures ORDER BY last_trade DESC LIMIT 1")
+                    .fetch_optional(pool)
+                    .await?;
+            let trade = trade.filter(|t| *t != crate::figures::NEVER);
             let login = sqlx::query_scalar("SELECT time FROM logins ORDER BY time DESC LIMIT 1").fetch_optional(pool).await?;
             (trade, login)
         });

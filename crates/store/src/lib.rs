@@ -10,6 +10,7 @@ mod audit;
 mod book;
 mod chat;
 mod content;
+mod copy_in;
 mod corporate;
 mod customers;
 mod disclosure;
@@ -54,7 +55,7 @@ pub use labels::{CustomerHistory, StoredLabels, TradeRecord};
 pub use market::InstrumentRow;
 pub use personal::Reseal;
 pub use plan::{PlanInput, PlanRow};
-pub use pool::{Backend, Db, Pool};
+pub use pool::{Backend, BulkLoad, Db, Pool};
 pub use reminders::{
     CustomerShares, NewReminder, ReminderQuery, ReminderRow, ReminderVolume, WatchBook, DELIVERIES_PER_ROUND,
 };

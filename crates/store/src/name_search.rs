@@ -6,30 +6,18 @@
 //! pg_trgm) cannot answer searches shorter than three characters, and most
 //! searches for Chinese names (a surname, a given name) are one or two.
 
-use crate::pool::Backend;
 use sqlx::QueryBuilder;
 
-/// The statement that indexes the names of the customers whose ids follow
-/// it as ` WHERE c.id IN (...)`: as the migration filled the index.
-pub(crate) fn index_names(backend: Backend) -> &'static str {
-    // PostgreSQL lower-cases ASCII letters only under the "C" collation, as
-    // SQLite's lower() does: the index and the search fold case alike.
-    match backend {
-        Backend::Sqlite => concat!(
-            "WITH RECURSIVE places(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM places WHERE i < 50), ",
-            "widths(w) AS (SELECT 1 UNION ALL SELECT 2) ",
-            "INSERT INTO customer_name_grams (gram, customer_id) ",
-            "SELECT substr(lower(c.name), p.i, widths.w), c.id FROM customers c ",
-            "JOIN places p ON p.i <= length(c.name) JOIN widths ON p.i + widths.w - 1 <= length(c.name)"
-        ),
-        Backend::Postgres => concat!(
-            "WITH RECURSIVE places(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM places WHERE i < 50), ",
-            "widths(w) AS (SELECT 1 UNION ALL SELECT 2) ",
-            "INSERT INTO customer_name_grams (gram, customer_id) ",
-            "SELECT substr(lower(c.name COLLATE \"C\"), p.i, widths.w), c.id FROM customers c ",
-            "JOIN places p ON p.i <= length(c.name) JOIN widths ON p.i + widths.w - 1 <= length(c.name)"
-        ),
-    }
+/// Every one- and two-character piece of a name, ASCII letters lower-cased
+/// (as SQLite's lower() and PostgreSQL's under the "C" collation fold them,
+/// and as migration 0018 indexed the names stored before it), each once.
+pub(crate) fn name_grams(name: &str) -> Vec<String> {
+    let chars: Vec<char> = name.to_ascii_lowercase().chars().collect();
+    let mut grams: Vec<String> = chars.iter().map(|c| c.to_string()).collect();
+    grams.extend(chars.windows(2).map(|w| w.iter().collect::<String>()));
+    grams.sort();
+    grams.dedup();
+    grams
 }
 
 /// The pieces a name must hold to contain the search: the search itself
@@ -138,6 +126,13 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_s_pieces_are_its_characters_and_pairs_each_once_ascii_folded() {
+        assert_eq!(name_grams("王王伟"), ["伟", "王", "王伟", "王王"]);
+        assert_eq!(name_grams("Li Na"), [" ", " n", "a", "i", "i ", "l", "li", "n", "na"]);
+        assert!(name_grams("").is_empty());
+    }
 
     #[test]
     fn short_searches_are_one_piece_and_longer_ones_their_pairs() {

@@ -25,6 +25,15 @@ pub enum Pool {
     Postgres(PgPool),
 }
 
+/// How a bulk load writes: batches at once, and rows per batch (one transaction each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BulkLoad {
+    /// Batches written side by side.
+    pub writers: usize,
+    /// Rows per batch.
+    pub rows_per_batch: usize,
+}
+
 /// The database, the keyring that seals its personal data, and the clock
 /// every use case reads the time from. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -81,6 +90,12 @@ impl Db {
                 // A 256 MiB page cache (default: 2 MiB) keeps the indexes of a
                 // large book in memory while it loads and while it is queried.
                 .pragma("cache_size", "-262144")
+                // Statement journals (a multi-row INSERT keeps one, to undo
+                // itself if a row fails) in memory rather than a temp file.
+                .pragma("temp_store", "memory")
+                // Checkpoint when the WAL holds 40 MB (default: 4 MB): a large
+                // load's commits each checkpointed (with an fsync) otherwise.
+                .pragma("wal_autocheckpoint", "10000")
                 .busy_timeout(Duration::from_secs(30));
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
@@ -154,6 +169,39 @@ impl Db {
     /// The keyring, or an error saying how to provide one.
     pub(crate) fn keys(&self) -> Result<&Keys, StoreError> {
         self.keys.as_deref().ok_or(StoreError::NoKeyring)
+    }
+
+    /// How a bulk load (the import) writes best on this backend.
+    pub fn bulk_load(&self) -> BulkLoad {
+        match self.pool {
+            // One writer at a time. Large transactions: each commit writes
+            // every page it dirtied to the WAL, and the indexes' pages are
+            // dirtied by every batch, so fewer commits write far less.
+            Pool::Sqlite(_) => BulkLoad { writers: 1, rows_per_batch: 50_000 },
+            // Several COPYs side by side; each batch one commit (an fsync).
+            Pool::Postgres(_) => BulkLoad { writers: 3, rows_per_batch: 20_000 },
+        }
+    }
+
+    /// The settings that decide whether a commit survives a crash, as the
+    /// database reports them (for benchmarks to state what they measured).
+    pub async fn durability(&self) -> Result<String, StoreError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => {
+                let journal: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(pool).await?;
+                let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(pool).await?;
+                let level = ["OFF", "NORMAL", "FULL", "EXTRA"].get(synchronous as usize).copied().unwrap_or("?");
+                format!("journal_mode={journal} synchronous={level}")
+            }
+            Pool::Postgres(pool) => {
+                let mut settings = Vec::new();
+                for name in ["fsync", "synchronous_commit", "full_page_writes"] {
+                    let value: String = sqlx::query_scalar(&format!("SHOW {name}")).fetch_one(pool).await?;
+                    settings.push(format!("{name}={value}"));
+                }
+                settings.join(" ")
+            }
+        })
     }
 
     /// Closes every connection, flushing SQLite's WAL.

@@ -183,6 +183,15 @@ pub enum BenchCommand {
         /// An empty PostgreSQL database to import into as well.
         #[arg(long)]
         postgres: Option<String>,
+        /// Import into PostgreSQL only (needs --postgres).
+        #[arg(long, requires = "postgres")]
+        skip_sqlite: bool,
+        /// Batches written at once (default: the backend's, 1 on SQLite, 3 on PostgreSQL).
+        #[arg(long)]
+        writers: Option<usize>,
+        /// Rows per batch (default: the backend's, 50,000 on SQLite, 20,000 on PostgreSQL).
+        #[arg(long)]
+        batch_rows: Option<usize>,
         /// Print one JSON object as the last line.
         #[arg(long)]
         json: bool,
@@ -458,8 +467,17 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             tokio::task::spawn_blocking(move || bench::chat::serve_floor(sockets)).await??;
             Ok(())
         }
-        BenchCommand::Import { customers, seed, work_dir, bars, postgres, json } => {
-            let opts = bench::ImportBenchOptions { customers, seed, work_dir, bars, postgres };
+        BenchCommand::Import { customers, seed, work_dir, bars, postgres, skip_sqlite, writers, batch_rows, json } => {
+            let opts = bench::ImportBenchOptions {
+                customers,
+                seed,
+                work_dir,
+                bars,
+                postgres,
+                skip_sqlite,
+                writers,
+                batch_rows,
+            };
             let result = bench::import_bench(&opts).await?;
             print_bench(&result, json);
             anyhow::ensure!(result.backends_agree(), "the backends ended with different books");
@@ -475,7 +493,14 @@ fn print_bench(b: &bench::ImportBench, json: bool) {
     println!("rows in the book     {}", b.rows);
     println!("gen                  {:.1} s, peak RSS {}", b.gen_seconds, gib(b.gen_peak_rss_bytes));
     for r in &b.runs {
-        println!("import {:<13} {:.1} s, {:.0} rows/s", r.backend, r.seconds, r.rows_per_s);
+        println!(
+            "import {:<13} {:.1} s, {:.0} rows/s ({}; {} writers, {} rows a batch)",
+            r.backend, r.seconds, r.rows_per_s, r.durability, r.load.writers, r.load.rows_per_batch
+        );
+        for (file, rows, seconds) in &r.files {
+            println!("  {file:<20} {rows:>11} rows {seconds:>8.1} s {:>9.0} rows/s", *rows as f64 / seconds.max(1e-9));
+        }
+        println!("  {:<20} {:>16} {:>8.1} s", "finishing", "", r.finishing_s);
     }
     if let Some(first) = b.runs.first() {
         println!("positions checksum   {}", first.stats.positions_checksum);
@@ -486,10 +511,22 @@ fn print_bench(b: &bench::ImportBench, json: bool) {
             .runs
             .iter()
             .map(|r| {
+                let files: serde_json::Map<String, serde_json::Value> = r
+                    .files
+                    .iter()
+                    .map(|(file, rows, seconds)| {
+                        (file.to_string(), serde_json::json!({ "rows": rows, "seconds": seconds }))
+                    })
+                    .collect();
                 serde_json::json!({
                     "backend": r.backend,
                     "seconds": r.seconds,
                     "rows_per_s": r.rows_per_s.round(),
+                    "durability": r.durability,
+                    "writers": r.load.writers,
+                    "rows_per_batch": r.load.rows_per_batch,
+                    "files": files,
+                    "finishing_s": r.finishing_s,
                     "positions_checksum": r.stats.positions_checksum,
                 })
             })
