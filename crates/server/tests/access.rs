@@ -211,6 +211,41 @@ async fn an_advisors_book_moves_in_one_audited_step() {
     let r = advisor.post_json(&base, &format!("/api/v1/tasks/{}/done", task_ids[1]), &done).await;
     assert_eq!(r.status(), 204);
 
+    // A reminder about the customer: it belongs to whoever serves them.
+    let account: i64 = book
+        .text(&format!("SELECT CAST(MIN(id) AS TEXT) FROM accounts WHERE customer_id = {first_customer}"))
+        .await
+        .parse()
+        .unwrap();
+    let made = book.db.now();
+    let reminder = store::NewReminder {
+        account_id: domain::AccountId(account),
+        rule: "day_loss".into(),
+        instrument: None,
+        step: 1,
+        measure: -500,
+        figures: "{}".into(),
+        text_zh: "当日亏损".into(),
+        text_en: "Day loss".into(),
+        rule_version: "test".into(),
+        trading_day: made.date_naive(),
+        created_at: made,
+        deliver_at: made,
+        care_task: None,
+    };
+    let ours = book.db.insert_reminders(&[reminder]).await.unwrap()[0].id;
+    let reminders_of = |scope| {
+        let db = book.db.clone();
+        async move {
+            let query = store::ReminderQuery { scope, delivered_only: false, after: None, limit: 100_000 };
+            db.reminders(&query).await.unwrap().into_iter().any(|r| r.id == ours)
+        }
+    };
+    let branch: i64 =
+        book.text(&format!("SELECT CAST(branch_id AS TEXT) FROM staff WHERE id = {to}")).await.parse().unwrap();
+    assert!(reminders_of(access::Scope::Advisor(domain::StaffId(from))).await);
+    assert!(!reminders_of(access::Scope::Advisor(domain::StaffId(to))).await);
+
     // An advisor may not move books.
     let r =
         advisor.post_json(&base, &format!("/api/v1/advisors/{from}/handover"), &serde_json::json!({ "to": to })).await;
@@ -227,6 +262,10 @@ async fn an_advisors_book_moves_in_one_audited_step() {
     let queue = book.db.tasks(access::Scope::Advisor(domain::StaffId(to)), true).await.unwrap();
     let owners: Vec<(i64, i64)> = queue.iter().map(|t| (t.id.0, t.advisor_id.0)).collect();
     assert_eq!(owners, vec![(task_ids[0], to), (task_ids[1], from)]);
+    // The customer's reminder moved with them: the new advisor (and their branch) reads it, the old one not.
+    assert!(!reminders_of(access::Scope::Advisor(domain::StaffId(from))).await);
+    assert!(reminders_of(access::Scope::Advisor(domain::StaffId(to))).await);
+    assert!(reminders_of(access::Scope::Branch(domain::BranchId(branch))).await);
     let handovers: Vec<_> =
         book.db.audit_records().await.unwrap().into_iter().filter(|r| r.entry.action == "handover").collect();
     assert_eq!(handovers.len(), 1);

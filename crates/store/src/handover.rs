@@ -71,6 +71,13 @@ impl Db {
                 }
                 q.execute(&mut *tx).await?;
             }
+            // The reminders name their customer's team, so that a team reads its own by index.
+            sqlx::query("UPDATE reminders SET advisor_id = $1, branch_id = $2 WHERE advisor_id = $3")
+                .bind(to)
+                .bind(to_branch)
+                .bind(from)
+                .execute(&mut *tx)
+                .await?;
             let open_tasks = sqlx::query("UPDATE tasks SET advisor_id = $1 WHERE advisor_id = $2 AND done_at IS NULL")
                 .bind(to)
                 .bind(from)

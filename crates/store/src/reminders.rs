@@ -4,7 +4,6 @@
 //! account order).
 
 use crate::book::ROWS_PER_STATEMENT;
-use crate::customers::push_scope;
 use crate::{with_pool, Db, StoreError};
 use access::Scope;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -108,6 +107,22 @@ pub struct ReminderQuery {
     pub after: Option<ReminderId>,
     /// At most this many, newest first.
     pub limit: i64,
+}
+
+/// Appends the reader's scope over the reminders `r`: by the branch and
+/// advisor each reminder names (kept equal to its customer's), so that a
+/// team's newest are read in order from their index.
+fn push_reminder_scope<DB: sqlx::Database>(q: &mut QueryBuilder<'_, DB>, scope: Scope)
+where
+    for<'a> i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    match scope {
+        Scope::Firm => q.push(" AND 1 = 1"),
+        Scope::Branch(b) => q.push(" AND r.branch_id = ").push_bind(b.0),
+        Scope::Advisor(a) => q.push(" AND r.advisor_id = ").push_bind(a.0),
+        Scope::Customer(id) => q.push(" AND r.customer_id = ").push_bind(id.0),
+        Scope::Nothing => q.push(" AND 1 = 0"),
+    };
 }
 
 const REMINDER_COLUMNS: &str =
@@ -231,15 +246,19 @@ impl Db {
             let mut tx = pool.begin().await?;
             let mut customer_of = HashMap::with_capacity(account_ids.len());
             for chunk in account_ids.chunks(ROWS_PER_STATEMENT) {
-                let mut q = QueryBuilder::new("SELECT id, customer_id FROM accounts WHERE id IN (");
+                let mut q = QueryBuilder::new(
+                    "SELECT a.id, a.customer_id, c.branch_id, c.advisor_id FROM accounts a \
+                     JOIN customers c ON c.id = a.customer_id WHERE a.id IN (",
+                );
                 let mut ids = q.separated(", ");
                 for id in chunk {
                     ids.push_bind(*id);
                 }
                 q.push(")");
-                let rows: Vec<(AccountId, CustomerId)> = q.build_query_as().fetch_all(&mut *tx).await?;
-                customer_of.extend(rows);
+                let rows: Vec<(AccountId, CustomerId, i64, i64)> = q.build_query_as().fetch_all(&mut *tx).await?;
+                customer_of.extend(rows.into_iter().map(|(a, c, branch, advisor)| (a, (c, branch, advisor))));
             }
+            // Whose each reminder is: the customer, and their branch and advisor.
             let customers = reminders
                 .iter()
                 .map(|r| {
@@ -248,7 +267,7 @@ impl Db {
                         reason: format!("account {} does not exist", r.account_id),
                     })
                 })
-                .collect::<Result<Vec<CustomerId>, StoreError>>()?;
+                .collect::<Result<Vec<(CustomerId, i64, i64)>, StoreError>>()?;
             // A month's care task is asked for once in the month, whichever day.
             let mut cared = HashSet::new();
             for r in reminders.iter().filter(|r| r.care_task.is_some()) {
@@ -267,7 +286,7 @@ impl Db {
             }
             let first: i64 =
                 sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM reminders").fetch_one(&mut *tx).await?;
-            let rows: Vec<(i64, &NewReminder, CustomerId)> = reminders
+            let rows: Vec<(i64, &NewReminder, (CustomerId, i64, i64))> = reminders
                 .iter()
                 .zip(customers)
                 .filter(|(r, _)| !(r.care_task.is_some() && cared.contains(&r.account_id)))
@@ -277,12 +296,14 @@ impl Db {
             let mut stored = HashSet::with_capacity(rows.len());
             for chunk in rows.chunks(ROWS_PER_STATEMENT) {
                 let mut q = QueryBuilder::new(
-                    "INSERT INTO reminders (id, customer_id, account_id, rule, instrument, step, measure, figures, \
-                     text_zh, text_en, rule_version, trading_day, created_at, deliver_at) ",
+                    "INSERT INTO reminders (id, customer_id, branch_id, advisor_id, account_id, rule, instrument, step, \
+                     measure, figures, text_zh, text_en, rule_version, trading_day, created_at, deliver_at) ",
                 );
-                q.push_values(chunk, |mut b, (id, r, customer)| {
+                q.push_values(chunk, |mut b, (id, r, (customer, branch, advisor))| {
                     b.push_bind(*id)
                         .push_bind(*customer)
+                        .push_bind(*branch)
+                        .push_bind(*advisor)
                         .push_bind(r.account_id)
                         .push_bind(&r.rule)
                         .push_bind(&r.instrument)
@@ -303,7 +324,7 @@ impl Db {
                 stored.extend(ids);
             }
             // Care tasks are few (once a month per customer at most): one statement each.
-            for (_, r, customer) in rows.iter().filter(|(id, r, _)| r.care_task.is_some() && stored.contains(id)) {
+            for (_, r, (customer, _, _)) in rows.iter().filter(|(id, r, _)| r.care_task.is_some() && stored.contains(id)) {
                 sqlx::query(
                     "INSERT INTO tasks (id, advisor_id, customer_id, kind, title, created_at) \
                      SELECT (SELECT COALESCE(MAX(id), 0) + 1 FROM tasks), advisor_id, id, 'care', $1, $2 \
@@ -318,7 +339,7 @@ impl Db {
             // The customer list's open reminders: each new one counts where it
             // came after its customer's last contact (as a refresh counts them).
             let mut made: HashMap<CustomerId, Vec<DateTime<Utc>>> = HashMap::new();
-            for (id, r, customer) in &rows {
+            for (id, r, (customer, _, _)) in &rows {
                 if stored.contains(id) {
                     made.entry(*customer).or_default().push(r.created_at);
                 }
@@ -378,7 +399,7 @@ impl Db {
     pub async fn reminders(&self, query: &ReminderQuery) -> Result<Vec<ReminderRow>, StoreError> {
         let rows: Vec<ReminderRow> = with_pool!(self, pool => {
             let mut q = QueryBuilder::new(REMINDER_COLUMNS);
-            push_scope(&mut q, query.scope);
+            push_reminder_scope(&mut q, query.scope);
             if query.delivered_only {
                 q.push(" AND r.delivered_at IS NOT NULL");
             }
@@ -433,21 +454,18 @@ impl Db {
     /// days ending on the newest day with any, newest day first.
     pub async fn reminder_volume(&self, scope: Scope, days: i64) -> Result<Vec<ReminderVolume>, StoreError> {
         let newest: Option<NaiveDate> = with_pool!(self, pool => {
-            let mut q = QueryBuilder::new(
-                "SELECT MAX(r.trading_day) FROM reminders r JOIN customers c ON c.id = r.customer_id WHERE 1 = 1",
-            );
-            push_scope(&mut q, scope);
+            let mut q = QueryBuilder::new("SELECT MAX(r.trading_day) FROM reminders r WHERE 1 = 1");
+            push_reminder_scope(&mut q, scope);
             q.build_query_scalar().fetch_one(pool).await?
         });
         let Some(newest) = newest else { return Ok(Vec::new()) };
         let since = newest - chrono::Duration::days(days - 1);
         let rows: Vec<(NaiveDate, String, i64)> = with_pool!(self, pool => {
             let mut q = QueryBuilder::new(
-                "SELECT r.trading_day, r.rule, COUNT(*) FROM reminders r JOIN customers c ON c.id = r.customer_id \
-                 WHERE r.trading_day >= ",
+                "SELECT r.trading_day, r.rule, COUNT(*) FROM reminders r WHERE r.trading_day >= ",
             );
             q.push_bind(since);
-            push_scope(&mut q, scope);
+            push_reminder_scope(&mut q, scope);
             q.push(" GROUP BY r.trading_day, r.rule ORDER BY r.trading_day DESC, r.rule");
             q.build_query_as().fetch_all(pool).await?
         });
