@@ -116,14 +116,23 @@ pub async fn history(
     kind: HistoryKind,
     before: Option<HistoryCursor>,
     per_page: u32,
-) -> Result<HistoryPage, Error> {
+) -> Result<NamedHistory, Error> {
     if kind == HistoryKind::Service && principal.role == access::Role::Customer {
         return Err(codes::STAFF_ONLY.refuse().with("what", "service").into());
     }
-    if !db.customer_in_scope(id, principal.scope()).await? {
+    let Some(name) = db.customer_name_in_scope(id, principal.scope()).await? else {
         return Err(codes::CUSTOMER_NOT_FOUND.refuse().into());
-    }
-    Ok(db.history(id, kind, before, per_page).await?)
+    };
+    Ok(NamedHistory { name, page: db.history(id, kind, before, per_page).await? })
+}
+
+/// A page of a customer's history, with the customer's name for its heading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedHistory {
+    /// The customer's name.
+    pub name: String,
+    /// The page.
+    pub page: HistoryPage,
 }
 
 /// The full value of a masked field: an explicit, audited action, open to

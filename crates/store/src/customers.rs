@@ -623,14 +623,13 @@ impl Db {
         Ok(if n > self.few_names { SearchDrive::Rows } else { SearchDrive::Names })
     }
 
-    /// Whether a customer exists within a scope.
-    pub async fn customer_in_scope(&self, id: CustomerId, scope: Scope) -> Result<bool, StoreError> {
+    /// A customer's name, if they are within a scope (None: not, or no such customer).
+    pub async fn customer_name_in_scope(&self, id: CustomerId, scope: Scope) -> Result<Option<String>, StoreError> {
         with_pool!(self, pool => {
-            let mut q = QueryBuilder::new("SELECT COUNT(*) FROM customers c WHERE c.id = ");
+            let mut q = QueryBuilder::new("SELECT c.name FROM customers c WHERE c.id = ");
             q.push_bind(id);
             push_scope(&mut q, scope);
-            let n: i64 = q.build_query_scalar().fetch_one(pool).await?;
-            Ok(n > 0)
+            Ok(q.build_query_scalar().fetch_optional(pool).await?)
         })
     }
 

@@ -284,7 +284,7 @@ pub async fn history(
 ) -> Result<Json<CustomerHistory>, HttpError> {
     let id: CustomerId = crate::params::path_id(&id, "customer")?;
     let (kind, before, per_page) = params.query(&kind)?;
-    let page = app::customers::history(&state.db, &principal, id, kind, before, per_page).await?;
+    let page = app::customers::history(&state.db, &principal, id, kind, before, per_page).await?.page;
     Ok(Json(CustomerHistory { kind: kind.as_str().to_owned(), lines: page.lines, older: page.older.map(|c| c.text()) }))
 }
 

@@ -553,11 +553,10 @@ pub async fn history(
     let fail = |e: HttpError| PageError(e, locale);
     let id: CustomerId = crate::params::path_id(&id, "customer").map_err(fail)?;
     let (kind, before, per_page) = params.query(&kind).map_err(fail)?;
-    let h = app::customers::history(&state.db, &viewer.principal, id, kind, before, per_page)
-        .await
-        .map_err(|e| fail(e.into()))?;
-    let c = app::customers::record(&state.db, &viewer.principal, id).await.map_err(|e| fail(e.into()))?;
-    let name = c.summary.name;
+    let app::customers::NamedHistory { name, page: h } =
+        app::customers::history(&state.db, &viewer.principal, id, kind, before, per_page)
+            .await
+            .map_err(|e| fail(e.into()))?;
     let body = html! {
         h1 { a href={ "/customers/" (id) "?lang=" (locale.tag()) } { (name) " · " (id) } }
         h2 { (locale.t(history_title(kind))) }
