@@ -212,6 +212,15 @@ async fn every_filter_and_sort_pages_by_keyset_to_the_list_the_book_gives_on_bot
             assert!(!want.is_empty(), "{}: {query} selects someone in this book", t.name);
             assert_eq!(ids(&walk(&app, &session, query).await), *want, "{}: {query}", t.name);
         }
+        // A tier few hold is read from its index; one many hold is tested on
+        // each row the walk meets (every tier is "many" with a bound of 0).
+        let by_rows = TestApp::spawn(t.db.clone().with_few_names(0)).await;
+        let rows_session = by_rows.sign_in(&admin.login, &admin.password).await.unwrap();
+        for query in [format!("tier={tier}"), format!("tier={tier}&sort=assets"), "tier=nobody".to_owned()] {
+            let want = if query == "tier=nobody" { Vec::new() } else { ids(&walk(&app, &session, &query).await) };
+            assert_eq!(ids(&walk(&by_rows, &rows_session, &query).await), want, "{}: {query} tested by row", t.name);
+            assert_eq!(ids(&walk(&app, &session, &query).await), want, "{}: {query} from the index", t.name);
+        }
 
         // The export: the same filtered list, every page, masked, and audited.
         let r = session.get(&app.url("/api/v1/customers.csv?risk=C3&sort=assets")).await;

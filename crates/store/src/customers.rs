@@ -403,13 +403,23 @@ fn label_word(label: &str) -> Option<String> {
     (word(dimension) && word(value)).then(|| format!("% {dimension}:{value} %"))
 }
 
+/// How the list's selective filters join it: read from their few matches
+/// through an index, or tested on each row the scope and sort walk.
+#[derive(Debug, Clone, Copy)]
+struct Drives {
+    /// The name search.
+    search: SearchDrive,
+    /// The service tier filter: true when few customers hold the tier.
+    few_in_tier: bool,
+}
+
 /// Adds the query's filters to a list SELECT or COUNT (over `f`, `c` and `l`), each as ` AND ...` after its WHERE.
 fn push_filters<DB: sqlx::Database>(
     q: &mut QueryBuilder<'_, DB>,
     query: &CustomerQuery,
     lookups: &[(&'static str, String)],
     active_since: DateTime<Utc>,
-    drive: SearchDrive,
+    drives: Drives,
 ) where
     for<'a> i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     for<'a> i32: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
@@ -430,7 +440,7 @@ fn push_filters<DB: sqlx::Database>(
         }
         Scope::Firm | Scope::Nothing => push_scope(q, query.scope),
     }
-    match (query.search_text(), drive) {
+    match (query.search_text(), drives.search) {
         (None, _) => {}
         (Some(search), SearchDrive::Names) => {
             // Each way a search can match is an indexed lookup: names through
@@ -470,7 +480,14 @@ fn push_filters<DB: sqlx::Database>(
         q.push(" AND c.risk_level = ").push_bind(level);
     }
     if let Some(tier) = &query.service_tier {
-        q.push(" AND l.service_tier = ").push_bind(tier.clone());
+        if drives.few_in_tier {
+            // Few hold the tier (none, before a classification): read them by index.
+            q.push(" AND f.customer_id IN (SELECT t.customer_id FROM customer_labels t WHERE t.service_tier = ")
+                .push_bind(tier.clone())
+                .push(")");
+        } else {
+            q.push(" AND l.service_tier = ").push_bind(tier.clone());
+        }
     }
     if let Some(label) = &query.label {
         // A malformed label matches nothing rather than everything.
@@ -559,7 +576,7 @@ impl Db {
     ) -> Result<CustomerPage, StoreError> {
         let per_page = query.per_page.clamp(1, 1_000);
         let sort = query.sort_in_force();
-        let drive = self.search_drive(query).await?;
+        let drives = Drives { search: self.search_drive(query).await?, few_in_tier: self.few_in_tier(query).await? };
         let active_since = self.active_since().await?;
         // Forward pages read in the list's order; backward ones (before a
         // row, or the last page) read the other way and are turned round.
@@ -568,7 +585,7 @@ impl Db {
         let dir = if ascending { " ASC" } else { " DESC" };
         let (mut rows, total, exact) = with_pool!(self, pool => {
             let mut select = QueryBuilder::new(LIST_COLUMNS);
-            push_filters(&mut select, query, lookups, active_since, drive);
+            push_filters(&mut select, query, lookups, active_since, drives);
             match query.page {
                 ListPage::After(c) => push_keyset(&mut select, query, c, !query.descending),
                 ListPage::Before(c) => push_keyset(&mut select, query, c, query.descending),
@@ -585,7 +602,7 @@ impl Db {
                 let mut count = QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1 FROM customer_figures f \
                      CROSS JOIN customers c LEFT JOIN customer_labels l ON l.customer_id = f.customer_id \
                      WHERE c.id = f.customer_id");
-                push_filters(&mut count, query, lookups, active_since, drive);
+                push_filters(&mut count, query, lookups, active_since, drives);
                 count.push(" LIMIT ").push_bind(COUNT_UP_TO + 1).push(") q");
                 let n: i64 = count.build_query_scalar().fetch_one(pool).await?;
                 (n.min(COUNT_UP_TO), n <= COUNT_UP_TO)
@@ -611,6 +628,16 @@ impl Db {
             ListPage::Last => (None, first.filter(|_| more)),
         };
         Ok(CustomerPage { rows, total, total_exact: exact, next, prev, per_page })
+    }
+
+    /// Whether few customers (at most the bound of a search read from its
+    /// names) hold the tier the query filters by.
+    async fn few_in_tier(&self, query: &CustomerQuery) -> Result<bool, StoreError> {
+        let Some(tier) = &query.service_tier else { return Ok(false) };
+        let n: i64 = with_pool!(self, pool => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM customer_labels WHERE service_tier = $1 LIMIT $2) q",
+        ).bind(tier).bind(self.few_names + 1).fetch_one(pool).await?);
+        Ok(n <= self.few_names)
     }
 
     /// How the query's search joins the list: from its names when few hold

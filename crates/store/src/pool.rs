@@ -138,8 +138,9 @@ impl Db {
         self
     }
 
-    /// This database with another bound between a search read from its
-    /// names and one tested row by row (tests take both ways with it).
+    /// This database with another bound between a search (or a tier
+    /// filter) read from its few matches and one tested row by row (tests
+    /// take both ways with it).
     pub fn with_few_names(mut self, few_names: i64) -> Db {
         self.few_names = few_names;
         self
