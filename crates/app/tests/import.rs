@@ -158,6 +158,11 @@ async fn a_generated_book_loads_identically_on_every_backend() {
     assert_eq!(page.rows.len(), 20);
     assert_eq!(page.rows[0].id, domain::CustomerId(41), "the page after customer 40 starts at the 41st");
     assert!(search.rows.iter().all(|r| r.name.contains('王')) && !search.rows.is_empty());
+    // A search counts its matches up to a bound, and says when it stopped there.
+    let names = std::fs::read_to_string(book.path().join("customers.csv")).unwrap();
+    let holders = names.lines().filter(|l| l.split(',').nth(1).is_some_and(|name| name.contains('王'))).count() as i64;
+    let up_to = store::SEARCH_COUNT_UP_TO;
+    assert_eq!((search.total, search.total_exact), (holders.min(up_to), holders <= up_to));
     let dormant = overview.dormant_customers as f64 / overview.customers as f64;
     assert!((0.33..0.5).contains(&dormant), "about 40% dormant, got {dormant}");
     assert_eq!(overview.customers_per_advisor, 3_000, "one advisor for a book this small");

@@ -205,6 +205,11 @@ impl CustomerQuery {
 /// Past this many matches a filtered list says "more than" instead of counting all.
 pub const COUNT_UP_TO: i64 = 1_000;
 
+/// Past this many matches a name search says "more than": a search is for
+/// finding someone, and a common surname (张: 2.5% of a book) would
+/// otherwise probe the name index for every match it counts.
+pub const SEARCH_COUNT_UP_TO: i64 = 200;
+
 /// Limits a query over `customers c` to a scope. Every customer query calls
 /// this; it is the one place row-level access is enforced.
 pub(crate) fn push_scope<DB: sqlx::Database>(q: &mut QueryBuilder<'_, DB>, scope: Scope)
@@ -259,7 +264,8 @@ pub struct CustomerRow {
 pub struct CustomerPage {
     /// The rows.
     pub rows: Vec<CustomerRow>,
-    /// Customers matching the query, counted up to [`COUNT_UP_TO`] + 1 when filtered.
+    /// Customers matching the query, counted up to [`COUNT_UP_TO`] + 1 when
+    /// filtered ([`SEARCH_COUNT_UP_TO`] + 1 when searched).
     pub total: i64,
     /// Whether `total` is the whole count (false: there are more).
     pub total_exact: bool,
@@ -603,9 +609,10 @@ impl Db {
                      CROSS JOIN customers c LEFT JOIN customer_labels l ON l.customer_id = f.customer_id \
                      WHERE c.id = f.customer_id");
                 push_filters(&mut count, query, lookups, active_since, drives);
-                count.push(" LIMIT ").push_bind(COUNT_UP_TO + 1).push(") q");
+                let up_to = if query.search_text().is_some() { SEARCH_COUNT_UP_TO } else { COUNT_UP_TO };
+                count.push(" LIMIT ").push_bind(up_to + 1).push(") q");
                 let n: i64 = count.build_query_scalar().fetch_one(pool).await?;
-                (n.min(COUNT_UP_TO), n <= COUNT_UP_TO)
+                (n.min(up_to), n <= up_to)
             } else {
                 (self.customers_in_scope(query.scope).await?, true)
             };

@@ -39,7 +39,7 @@ pub use chat::{ActionRow, MemberCounts, MessageRow, NewAction, NewMessage, Quest
 pub use content::{ContentVersion, DuePublication, FollowUpRow, PublicationRow};
 pub use customers::{
     CustomerDetail, CustomerPage, CustomerQuery, CustomerRow, CustomerSort, ListCursor, ListPage, PositionRow,
-    COUNT_UP_TO,
+    COUNT_UP_TO, SEARCH_COUNT_UP_TO,
 };
 pub use error::{codes, StoreError};
 pub use figures::{LoadedKeys, DORMANT_AFTER_DAYS, REBUILD_FIGURES_ABOVE};

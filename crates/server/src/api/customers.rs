@@ -77,7 +77,7 @@ impl CustomerSummary {
 pub struct CustomerList {
     /// The rows, in the sort asked for.
     pub customers: Vec<CustomerSummary>,
-    /// Matching customers: all of them when `total_exact`, else a floor (10,000).
+    /// Matching customers: all of them when `total_exact`, else a floor (1,000; 200 for a name search).
     pub total: i64,
     /// Whether `total` is the whole count.
     pub total_exact: bool,
