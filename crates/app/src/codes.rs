@@ -35,6 +35,8 @@ domain::codes! {
     INSTRUMENT_NOT_FOUND = "instrument_not_found": NotFound,
     /// No such API token (live).
     TOKEN_NOT_FOUND = "token_not_found": NotFound,
+    /// No such product.
+    PRODUCT_NOT_FOUND = "product_not_found": NotFound,
     /// A customer id that names no customer.
     UNKNOWN_CUSTOMER = "unknown_customer": Invalid,
 
@@ -66,6 +68,8 @@ domain::codes! {
     MANAGERS_SET_HOURS = "managers_set_hours": Forbidden,
     /// This role may not reveal personal data.
     MAY_NOT_REVEAL = "may_not_reveal": Forbidden,
+    /// Only the customer, or staff serving them, buys a product (`who` says who asked).
+    PURCHASE_ROLES = "purchase_roles": Forbidden,
     /// Only the advisor's own follow-up list.
     OWN_FOLLOW_UPS = "own_follow_ups": Forbidden,
 
@@ -98,8 +102,23 @@ domain::codes! {
     NOT_APPROVED = "not_approved": Conflict,
     /// The group's advisor has no licence number on record.
     NO_LICENCE = "no_licence": Conflict,
+    /// The product is closed to purchases.
+    PRODUCT_CLOSED = "product_closed": Conflict,
+    /// The risk questionnaire was never taken or has expired: it is asked again first.
+    QUESTIONNAIRE_REQUIRED = "questionnaire_required": Conflict,
+    /// Above the investor's match: the warning must be read and confirmed (`reasons_zh`, `reasons_en`).
+    CONFIRMATION_REQUIRED = "confirmation_required": Conflict,
+    /// A message naming a product unsuitable for some members: send again to confirm (`count`, `product`).
+    UNSUITABLE_FOR_MEMBERS = "unsuitable_for_members": Conflict,
     /// The task was done already.
     TASK_DONE = "task_done": Conflict,
+
+    /// The gate refused the purchase (`reasons_zh`, `reasons_en`).
+    UNSUITABLE = "unsuitable": Refused,
+    /// A chat message naming an R4 or R5 product: it goes out as reviewed content (`product`).
+    RISKY_PRODUCT_IN_CHAT = "risky_product_in_chat": Refused,
+    /// A purchase below the product's minimum (`minimum`).
+    BELOW_MINIMUM = "below_minimum": Invalid,
 
     /// Banned phrases in content.
     BANNED_PHRASES = "banned_phrases": Invalid,

@@ -28,6 +28,8 @@ pub struct DemoSetUp {
     pub group: Option<(GroupId, usize, usize)>,
     /// A token for the events feed.
     pub token: MadeToken,
+    /// Products in the catalogue (the demo customer has taken the questionnaire).
+    pub products: usize,
 }
 
 /// The first advisor's weekly plan, as the demo prints it.
@@ -82,12 +84,15 @@ pub async fn set_up(db: &Db) -> Result<DemoSetUp, DemoError> {
         }
     }
     let mut group = None;
+    let mut demo_customer = None;
     if let Some(advisor) = db.key_set(KeySet::Advisors).await?.into_iter().min().map(StaffId) {
         if let (_, Some(compliance), _, Some(customer)) = db.demo_links(advisor).await? {
             let g = crate::demo_community::set_up(db, advisor, compliance, customer).await?;
             group = Some((g.group_id, g.members, g.messages));
+            demo_customer = Some(customer);
         }
     }
+    let products = crate::advice::set_up_demo(db, demo_customer).await?;
     let token = crate::tokens::create(db, Operator::Console, "demo replay", FeedScope::Events).await?;
     Ok(DemoSetUp {
         users,
@@ -97,5 +102,6 @@ pub async fn set_up(db: &Db) -> Result<DemoSetUp, DemoError> {
         plan,
         group,
         token,
+        products,
     })
 }

@@ -66,7 +66,8 @@ pub async fn set_up(
         customers.push(demo_customer);
     }
     db.add_members(group, &customers, db.now()).await?;
-    let say = |text: &str, reply_to| Draft { text: text.to_owned(), reply_to, question: false };
+    let say =
+        |text: &str, reply_to| Draft { text: text.to_owned(), reply_to, question: false, confirm_unsuitable: false };
     let sent = |p: Posted| match p {
         Posted::Sent(m) => Some(m.id),
         Posted::Blocked(_) => None,

@@ -2,6 +2,7 @@
 //! the CLI: importing a brokerage's files, the event feeds, classification and
 //! the plan, the risk desk, communities, key rotation.
 
+pub mod advice;
 pub mod audit;
 pub mod book;
 pub mod book_files;

@@ -54,7 +54,8 @@ async fn questions_escalate_on_service_minutes_across_the_night_and_the_weekend(
         branch_id: None,
         customer_id: Some(CustomerId(1)),
     };
-    let ask = |text: &str, question: bool| Draft { text: text.into(), reply_to: None, question };
+    let ask =
+        |text: &str, question: bool| Draft { text: text.into(), reply_to: None, question, confirm_unsuitable: false };
     let Posted::Sent(asked) = communities.post(&customer, group, &ask("明天还能买吗", false)).await.unwrap()
     else {
         panic!("an ordinary question is sent");
@@ -106,11 +107,17 @@ async fn questions_escalate_on_service_minutes_across_the_night_and_the_weekend(
     assert!(other.is_empty());
 
     // The advisor answers one by replying, and accepts a member's reply to the other.
-    let reply = Draft { text: "可以，注意仓位".into(), reply_to: Some(asked.id), question: false };
+    let reply =
+        Draft {
+            text: "可以，注意仓位".into(), reply_to: Some(asked.id), question: false, confirm_unsuitable: false
+        };
     let Posted::Sent(answer) = communities.post(&advisor, group, &reply).await.unwrap() else { panic!("sent") };
     let q = db.question(asked.id).await.unwrap().unwrap();
     assert_eq!(q.answer_id, Some(answer.id));
-    let peer = Draft { text: "我觉得可以".into(), reply_to: Some(explicit.id), question: false };
+    let peer =
+        Draft {
+            text: "我觉得可以".into(), reply_to: Some(explicit.id), question: false, confirm_unsuitable: false
+        };
     let Posted::Sent(peer) = communities.post(&customer, group, &peer).await.unwrap() else { panic!("sent") };
     assert!(communities.accept_answer(&customer, explicit.id, peer.id).await.is_err(), "only admins accept");
     assert!(communities.accept_answer(&advisor, explicit.id, statement.id).await.is_err(), "not a reply to it");

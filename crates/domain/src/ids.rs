@@ -93,3 +93,15 @@ id_type!(
     /// A risk reminder.
     ReminderId
 );
+id_type!(
+    /// A product in the catalogue.
+    ProductId
+);
+id_type!(
+    /// A customer's answers to the risk questionnaire, scored.
+    AssessmentId
+);
+id_type!(
+    /// A purchase of a product (paper), with the gate's verdict.
+    PurchaseId
+);

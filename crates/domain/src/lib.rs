@@ -12,6 +12,7 @@ mod money;
 mod party;
 mod person;
 mod quotes;
+mod suitability;
 pub(crate) mod text;
 mod time;
 mod trading;
@@ -19,8 +20,8 @@ mod trading;
 pub use community::{ApplicationStatus, ContentKind, ContentStatus, SenderKind};
 pub use error::{codes, english, Code, DomainError, ErrorCode, ErrorKind, Refusal};
 pub use ids::{
-    AccountId, ActionId, ApplicationId, BranchId, ContentId, CustomerId, EventId, GroupId, MessageId, PublicationId,
-    ReminderId, ReportId, StaffId, TaskId, TokenId, TradeId, UserId,
+    AccountId, ActionId, ApplicationId, AssessmentId, BranchId, ContentId, CustomerId, EventId, GroupId, MessageId,
+    ProductId, PublicationId, PurchaseId, ReminderId, ReportId, StaffId, TaskId, TokenId, TradeId, UserId,
 };
 pub use instrument::{Board, Exchange, Instrument, InstrumentCode, InstrumentKind};
 pub use money::{FixedPoint, Money, FIXED_POINT_SCALE};
@@ -30,6 +31,9 @@ pub use party::{
 };
 pub use person::{age_in_year, mask_national_id, mask_phone, NationalId, PersonName, Phone};
 pub use quotes::{DailyBar, Snapshot};
+pub use suitability::{
+    InvestorClass, Ladder, ProductKind, ProductRisk, ProductState, RestrictedBoard, Variety, Verdict,
+};
 pub use text::{
     AppealText, ContentBody, ContentTitle, GroupDescription, GroupName, LoginName, MessageText, Note, Outcome,
     TaskTitle, TokenName,

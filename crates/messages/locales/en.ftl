@@ -574,3 +574,111 @@ kind-etf = ETF
 horizon-short = Short (under 1 year)
 horizon-medium = Medium (1 to 3 years)
 horizon-long = Long (over 3 years)
+## Products and suitability.
+nav-products = Products
+suitability-professional = a professional investor may buy any product
+suitability-matched = { $class } matches products up to { $highest }; this one is { $risk }
+suitability-risk_above = the product is { $risk }, above { $highest }, the highest a { $class } investor matches
+suitability-lowest_above_r1 = the most conservative investors (C1-lowest) may never buy above R1, and this product is { $risk }
+suitability-horizon_shorter = the product is meant to be held { $product ->
+        [short] under a year
+        [medium] one to three years
+       *[long] over three years
+    }, longer than the investor means to invest ({ $investor ->
+        [short] under a year
+        [medium] one to three years
+       *[long] over three years
+    })
+suitability-variety_not_chosen = the investor did not choose { $variety ->
+        [stocks] stocks
+        [funds] funds
+        [bonds] bonds
+       *[derivatives] derivatives
+    } among the varieties they invest in
+suitability-elderly_above_r3 = an investor aged { $age } buying above R3 ({ $risk }) gets enhanced care: an extra confirmation and a return visit from the advisor
+recommend-newcomer = New to the market: the short, low-cost beginner product first
+recommend-proven = Experienced, high net worth and a good record: the long, professional product
+recommend-fits = Suits the customer's risk class, horizon and chosen varieties
+error-product_not_found = no such product
+error-purchase_roles = only the customer, or their advisor or manager on their behalf, buys a product (not { $who })
+error-product_closed = the product is closed to purchases
+error-questionnaire_required = the risk questionnaire must be taken { $until ->
+        [none] first
+       *[other] again: the last result held until { $until }
+    }
+error-confirmation_required = outside the investor's match: { $reasons_en }. Read the warning and confirm to buy
+error-unsuitable = refused: { $reasons_en }
+error-unsuitable_for_members = { $product } is unsuitable for { $count } of the { $members } members; send again to confirm
+error-risky_product_in_chat = { $product } is rated { $risk }: name it only in content compliance has approved
+error-below_minimum = the least amount is { $minimum } CNY
+error-question_unanswered = answer question '{ $question }'
+error-question_unknown = the questionnaire asks no question '{ $question }'
+error-option_unknown = question '{ $question }' has no option '{ $option }'
+error-one_option_only = question '{ $question }' takes one answer
+products-title = Products
+products-none = No products yet.
+product-code = Code
+product-name = Name
+product-kind = Kind
+product-risk = Risk
+product-horizon = Horizon
+product-variety = Variety
+product-term = Term (days)
+product-minimum = Minimum (CNY)
+product-price = Price (CNY)
+product-state = State
+product-ladder = Ladder
+product-kind-advisory = Advisory subscription
+product-kind-fund = Fund
+product-kind-wealth = Wealth product
+product-state-on_sale = On sale
+product-state-closed = Closed
+ladder-beginner = Beginner
+ladder-professional = Professional
+variety-stocks = Stocks
+variety-funds = Funds
+variety-bonds = Bonds
+variety-derivatives = Derivatives
+product-buy = Buy
+product-buy-for = Buying for customer
+product-amount = Amount (CNY)
+product-confirm = I have read the risk warning above and confirm that I buy this product
+product-confirm-button = Confirm the purchase
+product-bought = Purchase { $id } recorded.
+product-return-visit = A return visit is set for the advisor (task { $task }).
+product-warning = Risk warning
+product-refused = Refused
+product-verdict = Suitability
+verdict-allowed = Suitable
+verdict-needs_confirmation = Above the match: a warning and confirmation
+verdict-refused = Refused
+suitability-title = Suitability
+suitability-class = Risk class
+suitability-score = Score { $score } (questionnaire { $version }), valid until { $until }
+suitability-expired = The risk questionnaire has expired (it held until { $until }): it is asked again before any purchase.
+suitability-none = No risk questionnaire yet: it is asked before any purchase.
+suitability-take = Take the risk questionnaire
+suitability-professional-yes = Professional investor
+suitability-professional-until = Professional investor until { $until }
+suitability-recommendations = Recommended products
+suitability-no-recommendations = No recommendations until the customer can be judged (a current questionnaire).
+suitability-trail = Suitability trail
+suitability-purchases = Purchases
+suitability-step = Step
+suitability-reasons = Reasons
+suitability-step-refused = Refused
+suitability-step-warned = Warned
+suitability-step-confirmed = Confirmed
+suitability-step-allowed = Allowed
+questionnaire-title = Risk questionnaire
+questionnaire-submit = Submit answers
+questionnaire-result = Score { $score }: class { $class }, horizon { $horizon }
+funnel-title = Product funnel
+funnel-by = By
+funnel-by-all = All readers
+funnel-by-advisor = Advisor
+funnel-by-group = Group
+funnel-read = Read content naming it
+funnel-viewed = Viewed the product
+funnel-purchased = Purchased
+funnel-none = No content names a product yet.

@@ -562,3 +562,111 @@ kind-etf = ETF 基金
 horizon-short = 短期（1 年以内）
 horizon-medium = 中期（1 至 3 年）
 horizon-long = 长期（3 年以上）
+## 产品与适当性。
+nav-products = 产品
+suitability-professional = 专业投资者可购买任何产品
+suitability-matched = { $class } 级投资者可购买不高于 { $highest } 的产品，本产品为 { $risk }
+suitability-risk_above = 本产品风险等级为 { $risk }，高于 { $class } 级投资者可匹配的最高等级 { $highest }
+suitability-lowest_above_r1 = 风险承受能力最低类别（C1-lowest）的投资者不得购买高于 R1 的产品，本产品为 { $risk }
+suitability-horizon_shorter = 本产品投资期限为{ $product ->
+        [short] 1年以内
+        [medium] 1至3年
+       *[long] 3年以上
+    }，长于投资者计划的投资期限（{ $investor ->
+        [short] 1年以内
+        [medium] 1至3年
+       *[long] 3年以上
+    }）
+suitability-variety_not_chosen = 投资者未选择{ $variety ->
+        [stocks] 股票
+        [funds] 基金
+        [bonds] 债券
+       *[derivatives] 衍生品
+    }作为投资品种
+suitability-elderly_above_r3 = { $age } 岁投资者购买高于 R3 的产品（{ $risk }）需特别保护：再次确认，并由投顾回访
+recommend-newcomer = 新入市：先从短期、低费用的入门产品开始
+recommend-proven = 经验丰富、资产较高且业绩良好：长期专业产品
+recommend-fits = 符合客户的风险等级、投资期限与投资品种
+error-product_not_found = 没有这个产品
+error-purchase_roles = 只有客户本人，或其投顾、经理代客户购买产品（{ $who } 不可）
+error-product_closed = 该产品已停止购买
+error-questionnaire_required = { $until ->
+        [none] 请先完成风险测评
+       *[other] 风险测评已于 { $until } 过期，请重新测评
+    }
+error-confirmation_required = 超出投资者的适当性匹配：{ $reasons_zh }。请阅读风险警示并确认后购买
+error-unsuitable = 不予购买：{ $reasons_zh }
+error-unsuitable_for_members = { $product } 不适合 { $members } 名成员中的 { $count } 名；再次发送以确认
+error-risky_product_in_chat = { $product } 的风险等级为 { $risk }：只能在合规审核通过的内容中提及
+error-below_minimum = 最低购买金额为 { $minimum } 元
+error-question_unanswered = 请回答问题“{ $question }”
+error-question_unknown = 问卷中没有问题“{ $question }”
+error-option_unknown = 问题“{ $question }”没有选项“{ $option }”
+error-one_option_only = 问题“{ $question }”只能选一项
+products-title = 产品
+products-none = 暂无产品。
+product-code = 代码
+product-name = 名称
+product-kind = 类型
+product-risk = 风险等级
+product-horizon = 期限
+product-variety = 品种
+product-term = 期限（天）
+product-minimum = 起购金额（元）
+product-price = 价格（元）
+product-state = 状态
+product-ladder = 产品阶梯
+product-kind-advisory = 投顾服务
+product-kind-fund = 基金
+product-kind-wealth = 理财产品
+product-state-on_sale = 在售
+product-state-closed = 已停售
+ladder-beginner = 入门
+ladder-professional = 专业
+variety-stocks = 股票
+variety-funds = 基金
+variety-bonds = 债券
+variety-derivatives = 衍生品
+product-buy = 购买
+product-buy-for = 代客户购买
+product-amount = 金额（元）
+product-confirm = 我已阅读上述风险警示，确认购买本产品
+product-confirm-button = 确认购买
+product-bought = 已记录购买 { $id }。
+product-return-visit = 已为投顾安排回访（任务 { $task }）。
+product-warning = 风险警示
+product-refused = 不予购买
+product-verdict = 适当性
+verdict-allowed = 匹配
+verdict-needs_confirmation = 超出匹配：需警示并确认
+verdict-refused = 不予购买
+suitability-title = 适当性
+suitability-class = 风险等级
+suitability-score = 得分 { $score }（问卷 { $version }），有效期至 { $until }
+suitability-expired = 风险测评已过期（有效期至 { $until }）：购买前需重新测评。
+suitability-none = 尚未进行风险测评：购买前需先测评。
+suitability-take = 进行风险测评
+suitability-professional-yes = 专业投资者
+suitability-professional-until = 专业投资者，有效期至 { $until }
+suitability-recommendations = 推荐产品
+suitability-no-recommendations = 客户可被评估（测评有效）后才有推荐。
+suitability-trail = 适当性记录
+suitability-purchases = 购买记录
+suitability-step = 环节
+suitability-reasons = 原因
+suitability-step-refused = 不予购买
+suitability-step-warned = 已警示
+suitability-step-confirmed = 已确认
+suitability-step-allowed = 匹配通过
+questionnaire-title = 风险测评问卷
+questionnaire-submit = 提交答案
+questionnaire-result = 得分 { $score }：风险等级 { $class }，投资期限 { $horizon }
+funnel-title = 产品转化漏斗
+funnel-by = 维度
+funnel-by-all = 全部读者
+funnel-by-advisor = 投顾
+funnel-by-group = 群组
+funnel-read = 阅读了提及它的内容
+funnel-viewed = 浏览了产品
+funnel-purchased = 购买
+funnel-none = 尚无内容提及产品。

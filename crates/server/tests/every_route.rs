@@ -59,6 +59,8 @@ async fn no_route_leaks_rows_outside_a_roles_scope() {
     app::classify::classify_all(&book.db, &classify::LabelConfig::default(), as_of, false).await.unwrap();
     let app = TestApp::spawn(book.db.clone()).await;
     let community = community_ids(&book, &app).await;
+    // A product, open to every role, for the routes that name one.
+    let product = app::advice::add_product_as(&book.db, "test", &app::advice::demo_catalogue()[0]).await.unwrap();
     let paths = server::protected_paths();
     assert!(paths.len() >= 8, "the table lists every route: {paths:?}");
 
@@ -102,7 +104,10 @@ async fn no_route_leaks_rows_outside_a_roles_scope() {
             }
             for id in [SAME_ADVISOR, OTHER_ADVISOR_SAME_BRANCH, OTHER_BRANCH] {
                 // Market data is open to all: any real instrument will do for {code}.
-                let path = &path.replace("{code}", "600519.SH").replace("{kind}", "trades");
+                let path = &path
+                    .replace("{code}", "600519.SH")
+                    .replace("{kind}", "trades")
+                    .replace("{product}", &product.to_string());
                 let url = if path.contains("{id}") {
                     app.url(&path.replace("{id}", &id.to_string()))
                 } else {
@@ -120,6 +125,28 @@ async fn no_route_leaks_rows_outside_a_roles_scope() {
                 if status == 405 {
                     if path.contains("{id}") {
                         check_post(&session, &app, role, path, id).await;
+                        checked += 1;
+                    } else if path != "/signout" {
+                        // A write that names no customer in its path (a purchase names one in its
+                        // body, and is refused there by the same scope): no server error, no personal data.
+                        let body = serde_json::json!({ "customer_id": id, "product_id": product.0, "amount": "1" });
+                        let r = if path.starts_with("/api/") {
+                            session.post_json(&app.url(""), path, &body).await
+                        } else {
+                            let customer = id.to_string();
+                            session.post_form(&app.url(""), path, &[("customer", &customer), ("amount", "1")]).await
+                        };
+                        let status = r.status().as_u16();
+                        let text = r.text().await.unwrap();
+                        assert!(status < 500, "{role} POST {path}: {status} {text}");
+                        assert_eq!(unmasked_pii(&text), None, "{role} POST {path} shows unmasked personal data");
+                        if !visible(role, id) && (path.ends_with("/purchase") || path.ends_with("/purchases")) {
+                            assert!(
+                                matches!(status, 403 | 404),
+                                "{role} POST {path} for customer {id}: {status} {text}"
+                            );
+                        }
+                        answered.insert(path.clone());
                         checked += 1;
                     }
                     continue; // sign-out is covered by the CSRF tests
@@ -148,7 +175,7 @@ async fn no_route_leaks_rows_outside_a_roles_scope() {
     assert!(checked >= 5 * 7 * 3, "checked {checked} calls");
     let plain = |p: &&String| !p.contains("{id}") && community_url(p, &[]).is_none();
     for path in paths.iter().filter(plain).filter(|p| **p != "/signout" && !p.ends_with("/live")) {
-        let path = path.replace("{code}", "600519.SH");
+        let path = path.replace("{code}", "600519.SH").replace("{product}", &product.to_string());
         assert!(answered.contains(&path), "{path} answered no role at all");
     }
 }

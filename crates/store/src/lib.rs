@@ -29,6 +29,7 @@ mod personal;
 mod plan;
 mod pool;
 mod reminders;
+mod suitability;
 mod tasks;
 mod tokens;
 mod unit;
@@ -58,6 +59,10 @@ pub use plan::{PlanInput, PlanRow};
 pub use pool::{Backend, BulkLoad, Db, Pool};
 pub use reminders::{
     CustomerShares, NewReminder, ReminderQuery, ReminderRow, ReminderVolume, WatchBook, DELIVERIES_PER_ROUND,
+};
+pub use suitability::{
+    AssessmentRow, FunnelRow, GateLogRow, GateStep, GroupInvestor, NewProduct, PermissionRow, ProductRow,
+    ProfessionalRow, PurchaseRow,
 };
 pub use tasks::{NewTask, TaskRow};
 pub use tokens::ApiToken;

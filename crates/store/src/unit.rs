@@ -89,6 +89,17 @@ impl Tx {
         Ok(())
     }
 
+    /// Serializes this unit's writes with every other unit's from here to
+    /// its end: on SQLite the write lock is held already; on PostgreSQL the
+    /// audit's advisory lock is taken now, so that ids read as `MAX(id) + 1`
+    /// cannot be read twice.
+    pub async fn serialize(&mut self) -> Result<(), StoreError> {
+        if let TxConn::Postgres(t) = &mut self.conn {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(AUDIT_LOCK_KEY).execute(&mut **t).await?;
+        }
+        Ok(())
+    }
+
     /// Appends an entry to the audit trail within this unit of work, chained
     /// to the last record. Appends are serialized: on SQLite by the write
     /// lock the unit holds, on PostgreSQL by a transaction-scoped advisory

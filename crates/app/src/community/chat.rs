@@ -76,6 +76,8 @@ impl Communities {
         let now = self.db.now();
         let (sender_kind, sender_id, sender_name) = match standing {
             Standing::Admin { staff_id } => {
+                // A product named to the group is judged for every member first.
+                crate::advice::group_message_check(&self.db, group_id, text, draft.confirm_unsuitable).await?;
                 (SenderKind::Staff, staff_id.0, self.db.staff_name(staff_id).await?.unwrap_or_default())
             }
             Standing::Member { customer_id } => {

@@ -122,6 +122,16 @@ impl Communities {
         if !self.db.set_content_status(item_id, latest.version, ContentStatus::Draft, ContentStatus::Submitted).await? {
             return Err(refuse(codes::DRAFT_CHANGED).into());
         }
+        // The products it names, for the funnel (and compliance sees it names them).
+        let catalogue = self.db.products(false).await?;
+        let named: Vec<domain::ProductId> =
+            crate::advice::products_named(&format!("{}\n{}", latest.title, latest.body), &catalogue)
+                .iter()
+                .map(|p| p.id)
+                .collect();
+        let mut unit = self.db.begin().await?;
+        unit.set_content_products(item_id, &named).await?;
+        unit.commit().await?;
         Ok(latest.version)
     }
 

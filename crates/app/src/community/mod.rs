@@ -203,6 +203,8 @@ pub struct Draft {
     pub reply_to: Option<MessageId>,
     /// Asked as a question explicitly.
     pub question: bool,
+    /// The advisor was warned that a product it names is unsuitable for some members, and sends it anyway.
+    pub confirm_unsuitable: bool,
 }
 
 /// An open question with where its clock stands.

@@ -77,6 +77,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
              moderation, admission and content pages linked there)"
         );
     }
+    println!(
+        "Products: http://{listen}/products ({} on sale, both rungs of the advisory ladder); the customer has taken \
+         the risk questionnaire: their page shows recommendations, and a purchase goes through the suitability gate",
+        demo.products
+    );
     println!("Sign in as the advisor and open http://{listen}/tasks: risk reminders arrive there live when you");
     println!("replay a real trading day into it (from another terminal):");
     println!("  cargo run --release -- replay --url http://{listen} --token {}{bars_flag}", demo.token.token);

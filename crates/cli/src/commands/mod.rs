@@ -12,6 +12,7 @@ pub mod keys;
 pub mod replay;
 pub mod serve;
 pub mod stats;
+pub mod suitability;
 pub mod tokens;
 pub mod users;
 

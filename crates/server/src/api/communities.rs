@@ -270,6 +270,9 @@ pub struct SendMessage {
     /// Asked as a question (questions are also detected).
     #[serde(default)]
     pub question: bool,
+    /// An advisor sends a message naming a product unsuitable for some members, after the warning.
+    #[serde(default)]
+    pub confirm_unsuitable: bool,
 }
 
 /// Sends a message: 201 with the message, or 422 when the group's rules stop it (with the sanction).
@@ -282,7 +285,12 @@ pub async fn send(
     Path(group): Path<String>,
     JsonBody(request): JsonBody<SendMessage>,
 ) -> Result<Response, HttpError> {
-    let draft = Draft { text: request.text, reply_to: request.reply_to, question: request.question };
+    let draft = Draft {
+        text: request.text,
+        reply_to: request.reply_to,
+        question: request.question,
+        confirm_unsuitable: request.confirm_unsuitable,
+    };
     match state.community.post(&principal, path_id(&group, "group")?, &draft).await? {
         Posted::Sent(row) => Ok(created(json!(ChatMessage::from(&row)))),
         Posted::Blocked(b) => Err(b.refusal().into()),

@@ -10,6 +10,7 @@ pub(crate) mod input;
 pub(crate) mod instruments;
 pub(crate) mod knowing;
 mod overview;
+pub(crate) mod products;
 pub(crate) mod reminders;
 mod session;
 pub(crate) mod tasks;
@@ -27,7 +28,7 @@ use utoipa_axum::routes;
 #[openapi(
     info(title = "Brokerdesk API", description = "Customer operations for a securities brokerage."),
     servers((url = "/api/v1")),
-    components(schemas(crate::error::ErrorBody, overview::Overview, customers::CustomerSummary, customers::CustomerList, customers::CustomerRecord, customers::CustomerHistory, customers::Holding, customers::RevealRequest, customers::Revealed, advisors::HandoverRequest, advisors::HandoverResult, session::SessionInfo, tokens::NewToken, tokens::CreatedToken, tokens::TokenInfo, feeds::Events, tasks::Task, tasks::NewTask, tasks::CreatedTask, tasks::Completion, instruments::InstrumentSummary, instruments::InstrumentDetail, instruments::Bar, instruments::IndicatorSeries, instruments::SnapshotView, reminders::Reminder, reminders::Volume, knowing::CustomerLabels, knowing::LabelView, knowing::WeekPlanView, knowing::SplitPart, knowing::PlannedContact, communities::NewGroup, communities::CoAdmin, communities::Application, communities::Decision, communities::InviteRequest, communities::Ban, communities::SendMessage, communities::Pin, communities::Report, communities::ManualSanction, communities::Appeal, communities::Review, communities::Resolution, communities::Accept, communities::FollowUp, content::Writing, content::ContentReview, content::Schedule)),
+    components(schemas(crate::error::ErrorBody, overview::Overview, customers::CustomerSummary, customers::CustomerList, customers::CustomerRecord, customers::CustomerHistory, customers::Holding, customers::RevealRequest, customers::Revealed, advisors::HandoverRequest, advisors::HandoverResult, session::SessionInfo, tokens::NewToken, tokens::CreatedToken, tokens::TokenInfo, feeds::Events, tasks::Task, tasks::NewTask, tasks::CreatedTask, tasks::Completion, instruments::InstrumentSummary, instruments::InstrumentDetail, instruments::Bar, instruments::IndicatorSeries, instruments::SnapshotView, reminders::Reminder, reminders::Volume, knowing::CustomerLabels, knowing::LabelView, knowing::WeekPlanView, knowing::SplitPart, knowing::PlannedContact, communities::NewGroup, communities::CoAdmin, communities::Application, communities::Decision, communities::InviteRequest, communities::Ban, communities::SendMessage, communities::Pin, communities::Report, communities::ManualSanction, communities::Appeal, communities::Review, communities::Resolution, communities::Accept, communities::FollowUp, content::Writing, content::ContentReview, content::Schedule, products::Product, products::NewProduct, products::CreatedProduct, products::StateChange, products::QuestionnaireAnswers, products::AssessmentView, products::ProfessionalDeclaration, products::PurchaseRequest, products::Purchase)),
     modifiers(&ApiTokenScheme)
 )]
 pub struct ApiDoc;
@@ -76,6 +77,8 @@ fn area_codes(path: &str) -> Vec<Code> {
         a::OWN_FOLLOW_UPS,
         a::MEMBER_MUTED,
         a::MESSAGE_BLOCKED,
+        a::UNSUITABLE_FOR_MEMBERS,
+        a::RISKY_PRODUCT_IN_CHAT,
         a::CO_ADMIN_LIMIT,
         a::APPLICATION_DECIDED,
         a::ACTION_APPEALED,
@@ -97,7 +100,34 @@ fn area_codes(path: &str) -> Vec<Code> {
     .into_iter()
     .chain(community::codes::ALL.iter().copied())
     .collect();
+    let suitability = vec![
+        a::CUSTOMER_NOT_FOUND,
+        a::PRODUCT_NOT_FOUND,
+        a::PURCHASE_ROLES,
+        a::PRODUCT_CLOSED,
+        a::QUESTIONNAIRE_REQUIRED,
+        a::CONFIRMATION_REQUIRED,
+        a::UNSUITABLE,
+        a::BELOW_MINIMUM,
+        a::STAFF_ONLY,
+        a::ADMIN_ONLY,
+        d::LENGTH,
+        d::EMPTY,
+        d::TOO_LONG,
+        d::NOT_A_NUMBER,
+        d::MUST_BE_POSITIVE,
+        d::NEGATIVE,
+        d::NUMBER_FORM,
+        d::TOO_LARGE,
+        store::codes::CONFLICTS_WITH_STORED,
+    ];
     match first {
+        "customers"
+            if path.ends_with("/questionnaire") || path.contains("/suitability") || path.ends_with("/professional") =>
+        {
+            suitability.into_iter().chain(advice::codes::ALL.iter().copied()).collect()
+        }
+        "products" | "purchases" | "questionnaire" | "funnel" => suitability,
         "customers" if path.ends_with("/labels") => vec![a::CUSTOMER_NOT_FOUND, a::LABELS_NOT_FOUND, a::STAFF_ONLY],
         "customers" | "customers.csv" => vec![
             a::CUSTOMER_NOT_FOUND,
@@ -284,7 +314,17 @@ pub fn routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
         .routes(routes!(content::revise))
         .routes(routes!(content::submit))
         .routes(routes!(content::review))
-        .routes(routes!(content::schedule));
+        .routes(routes!(content::schedule))
+        .routes(routes!(products::list, products::create))
+        .routes(routes!(products::set_state))
+        .routes(routes!(products::get))
+        .routes(routes!(products::questionnaire))
+        .routes(routes!(products::take_questionnaire))
+        .routes(routes!(products::suitability))
+        .routes(routes!(products::check))
+        .routes(routes!(products::professional))
+        .routes(routes!(products::purchase))
+        .routes(routes!(products::funnel));
     let feeds = OpenApiRouter::new().routes(routes!(feeds::import)).routes(routes!(feeds::events));
     (session, feeds)
 }

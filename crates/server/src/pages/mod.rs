@@ -7,6 +7,7 @@ mod instruments;
 mod layout;
 mod overview;
 mod plan;
+pub(crate) mod products;
 mod reminders;
 mod tasks;
 
@@ -54,5 +55,11 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/content/{item}/submit", post(content::submit)),
         ("/content/{item}/review", post(content::review)),
         ("/content/{item}/schedule", post(content::schedule)),
+        ("/products", get(products::list)),
+        ("/products/{product}", get(products::detail)),
+        ("/products/{product}/purchase", post(products::purchase)),
+        ("/questionnaire", get(products::questionnaire)),
+        ("/customers/{id}/questionnaire", post(products::answer)),
+        ("/funnel", get(products::funnel)),
     ]
 }

@@ -243,6 +243,8 @@ struct Incoming {
     reply_to: Option<MessageId>,
     #[serde(default)]
     question: bool,
+    #[serde(default)]
+    confirm_unsuitable: bool,
 }
 
 /// A refusal as a socket frame: its `type` and the API's one error shape.
@@ -267,7 +269,12 @@ async fn take(
             return Some(error_frame("error", &error, locale));
         }
     };
-    let draft = Draft { text: incoming.text, reply_to: incoming.reply_to, question: incoming.question };
+    let draft = Draft {
+        text: incoming.text,
+        reply_to: incoming.reply_to,
+        question: incoming.question,
+        confirm_unsuitable: incoming.confirm_unsuitable,
+    };
     match state.community.post(principal, group_id, &draft).await {
         Ok(Posted::Sent(_)) => None,
         Ok(Posted::Blocked(b)) => Some(error_frame("blocked", &b.refusal().into(), locale)),

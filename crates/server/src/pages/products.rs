@@ -1,0 +1,381 @@
+//! Products and suitability pages: the catalogue, a product with the
+//! purchase form that goes through the gate (refusal, warning and
+//! confirmation shown in place), the risk questionnaire, a customer's
+//! suitability section, and the funnel.
+
+use super::layout::{page, PageError, PageQuery};
+use crate::auth::Viewer;
+use crate::i18n::Locale;
+use crate::{AppState, HttpError};
+use access::Role;
+use advice::questionnaire::QuestionKind;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use domain::{to_shanghai, CustomerId, ProductId};
+use maud::{html, Markup};
+use serde::Deserialize;
+use store::ProductRow;
+
+/// The language, and for staff the customer a page acts for.
+#[derive(Debug, Deserialize)]
+pub struct ProductParams {
+    lang: Option<String>,
+    customer: Option<String>,
+}
+
+fn when(t: chrono::DateTime<chrono::Utc>) -> String {
+    to_shanghai(t).format("%Y-%m-%d %H:%M").to_string()
+}
+
+fn day(t: chrono::DateTime<chrono::Utc>) -> String {
+    to_shanghai(t).format("%Y-%m-%d").to_string()
+}
+
+/// The customer a page acts for: the viewer, if a customer; else `?customer=`.
+fn acting_for(viewer: &Viewer, customer: Option<&str>, locale: Locale) -> Result<Option<CustomerId>, PageError> {
+    if viewer.principal.role == Role::Customer {
+        return Ok(viewer.principal.customer_id);
+    }
+    customer
+        .filter(|c| !c.is_empty())
+        .map(|c| crate::params::path_id::<CustomerId>(c, "customer").map_err(|e| PageError(e, locale)))
+        .transpose()
+}
+
+fn terms_row(locale: Locale, p: &ProductRow) -> Markup {
+    html! {
+        td { (p.code) }
+        td { a href={ "/products/" (p.id) "?lang=" (locale.tag()) } { (p.name) } }
+        td { (locale.t(&format!("product-kind-{}", p.kind))) }
+        td.risk { (p.risk) }
+        td { (locale.t(&format!("horizon-{}", p.horizon))) }
+        td { (locale.t(&format!("variety-{}", p.variety))) }
+        td.num { (p.term_days) }
+        td.num { (p.minimum.round_dp(2)) }
+        td { @if let Some(l) = p.ladder { (locale.t(&format!("ladder-{l}"))) } }
+        td { (locale.t(&format!("product-state-{}", p.state))) }
+    }
+}
+
+/// GET /products: the catalogue.
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    PageQuery(q): PageQuery<ProductParams>,
+    headers: HeaderMap,
+) -> Result<Markup, PageError> {
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
+    let rows = app::advice::products(&state.db, &viewer.principal).await.map_err(|e| PageError(e.into(), locale))?;
+    let body = html! {
+        h1 { (locale.t("products-title")) }
+        @if viewer.principal.role != Role::Customer {
+            p { a href={ "/funnel?lang=" (locale.tag()) } { (locale.t("funnel-title")) } }
+        }
+        @if rows.is_empty() { p.empty { (locale.t("products-none")) } } @else {
+            table.products {
+                thead { tr {
+                    th { (locale.t("product-code")) } th { (locale.t("product-name")) } th { (locale.t("product-kind")) }
+                    th { (locale.t("product-risk")) } th { (locale.t("product-horizon")) } th { (locale.t("product-variety")) }
+                    th.num { (locale.t("product-term")) } th.num { (locale.t("product-minimum")) }
+                    th { (locale.t("product-ladder")) } th { (locale.t("product-state")) }
+                } }
+                tbody { @for p in &rows { tr.product { (terms_row(locale, p)) } } }
+            }
+        }
+    };
+    Ok(page(locale, &locale.t("products-title"), "/products", &viewer, body))
+}
+
+fn purchase_form(locale: Locale, product: ProductId, customer: CustomerId, amount: &str, confirm: bool) -> Markup {
+    html! {
+        form.purchase hx-post={ "/products/" (product) "/purchase?lang=" (locale.tag()) } hx-target="#purchase-result" hx-swap="innerHTML" {
+            input type="hidden" name="customer" value=(customer);
+            @if confirm {
+                input type="hidden" name="amount" value=(amount);
+                label.confirm { input type="checkbox" name="confirmed" value="true" required; " " (locale.t("product-confirm")) }
+                button.confirm type="submit" { (locale.t("product-confirm-button")) }
+            } @else {
+                label { (locale.t("product-amount")) " " input type="text" name="amount" value=(amount) inputmode="decimal" required; }
+                button.buy type="submit" { (locale.t("product-buy")) }
+            }
+        }
+    }
+}
+
+/// GET /products/{id}: the product, the gate's verdict for the customer
+/// acted for, and the purchase form.
+pub async fn detail(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    PageQuery(q): PageQuery<ProductParams>,
+    headers: HeaderMap,
+) -> Result<Markup, PageError> {
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
+    let fail = |e: app::Error| PageError(e.into(), locale);
+    let id: ProductId = crate::params::path_id(&id, "product").map_err(|e| PageError(e, locale))?;
+    let p = app::advice::product(&state.db, &viewer.principal, id).await.map_err(fail)?;
+    let customer = acting_for(&viewer, q.customer.as_deref(), locale)?;
+    let check = match customer {
+        Some(c) => Some(app::advice::check(&state.db, &viewer.principal, c, id).await.map_err(fail)?),
+        None => None,
+    };
+    let body = html! {
+        h1 { (p.name) " · " (p.code) }
+        p.description { (p.description) }
+        table.products { tbody { tr.product { (terms_row(locale, &p)) } } }
+        @if let (Some(c), Some(check)) = (customer, &check) {
+            h2 { (locale.t("product-verdict")) }
+            @if check.questionnaire_required {
+                p.verdict.refused { (HttpError::of(app::codes::QUESTIONNAIRE_REQUIRED).with("until", "none").said(locale)) }
+                p { a.questionnaire href={ "/questionnaire?customer=" (c) "&lang=" (locale.tag()) } { (locale.t("suitability-take")) } }
+            } @else {
+                p.verdict data-verdict=(check.verdict) { (locale.t(&format!("verdict-{}", check.verdict))) }
+                ul.reasons { @for r in &check.reasons { li { (if locale == Locale::Zh { &r.zh } else { &r.en }) } } }
+                @if viewer.principal.role != Role::Customer { p { (locale.t("product-buy-for")) " " (c) } }
+                (purchase_form(locale, id, c, &p.minimum.round_dp(2).to_string(), false))
+                div #purchase-result {}
+            }
+        }
+    };
+    Ok(page(locale, &p.name, &format!("/products/{id}"), &viewer, body))
+}
+
+/// The purchase form's fields.
+#[derive(Debug, Deserialize)]
+pub struct PurchaseForm {
+    customer: String,
+    amount: String,
+    confirmed: Option<String>,
+}
+
+/// POST /products/{id}/purchase (htmx): buys through the gate and answers
+/// the outcome in place: the purchase, the refusal with its reasons, or the
+/// risk warning with the confirmation to give.
+pub async fn purchase(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    PageQuery(q): PageQuery<ProductParams>,
+    headers: HeaderMap,
+    axum::extract::Form(form): axum::extract::Form<PurchaseForm>,
+) -> Result<Response, PageError> {
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
+    let id: ProductId = crate::params::path_id(&id, "product").map_err(|e| PageError(e, locale))?;
+    let customer: CustomerId = crate::params::path_id(&form.customer, "customer").map_err(|e| PageError(e, locale))?;
+    let amount: rust_decimal::Decimal = match form.amount.trim().parse() {
+        Ok(a) => a,
+        Err(_) => {
+            let e = HttpError::of(domain::codes::NUMBER_FORM).on("amount").with("value", &form.amount);
+            return Ok((StatusCode::BAD_REQUEST, html! { p.error { (e.said(locale)) } }).into_response());
+        }
+    };
+    let request = app::advice::PurchaseRequest {
+        customer,
+        product: id,
+        amount,
+        confirmed: form.confirmed.as_deref() == Some("true"),
+    };
+    match app::advice::purchase(&state.db, &viewer.principal, &request).await {
+        Ok(done) => Ok(html! {
+            p.bought { (locale.t_with("product-bought", &[("id", done.id.to_string())])) }
+            @if let Some(task) = done.return_visit {
+                p.return-visit { (locale.t_with("product-return-visit", &[("task", task.to_string())])) }
+            }
+        }
+        .into_response()),
+        Err(e) if e.is(app::codes::CONFIRMATION_REQUIRED) => {
+            let said = HttpError::from(e).said(locale);
+            Ok((
+                StatusCode::CONFLICT,
+                html! {
+                    div.warning {
+                        h3 { (locale.t("product-warning")) }
+                        p { (said) }
+                        (purchase_form(locale, id, customer, &form.amount, true))
+                    }
+                },
+            )
+                .into_response())
+        }
+        Err(e) if e.is(app::codes::UNSUITABLE) => {
+            let said = HttpError::from(e).said(locale);
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                html! { div.refused { h3 { (locale.t("product-refused")) } p { (said) } } },
+            )
+                .into_response())
+        }
+        Err(e) => {
+            let e = HttpError::from(e);
+            let status = e.status();
+            Ok((status, html! { p.error { (e.said(locale)) } }).into_response())
+        }
+    }
+}
+
+/// GET /questionnaire: the risk questionnaire for the customer acted for.
+pub async fn questionnaire(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    PageQuery(q): PageQuery<ProductParams>,
+    headers: HeaderMap,
+) -> Result<Markup, PageError> {
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
+    let qn = app::advice::questionnaire();
+    let Some(customer) = acting_for(&viewer, q.customer.as_deref(), locale)? else {
+        // Staff without a customer read the questions as they stand.
+        let body = html! {
+            h1 { (locale.t("questionnaire-title")) " · " (qn.version) }
+            ol.questions { @for question in &qn.questions {
+                li { (question.text(locale)) ul { @for o in &question.options { li { (o.text(locale)) } } } }
+            } }
+        };
+        return Ok(page(locale, &locale.t("questionnaire-title"), "/questionnaire", &viewer, body));
+    };
+    // The customer must be one the viewer may act for.
+    app::customers::record(&state.db, &viewer.principal, customer).await.map_err(|e| PageError(e.into(), locale))?;
+    let body = html! {
+        h1 { (locale.t("questionnaire-title")) " · " (customer) }
+        form.questionnaire hx-post={ "/customers/" (customer) "/questionnaire?lang=" (locale.tag()) } hx-target="#questionnaire-result" {
+            @for question in &qn.questions {
+                fieldset data-question=(question.id) {
+                    legend { (question.text(locale)) }
+                    @for o in &question.options {
+                        @let multi = question.kind == QuestionKind::Varieties;
+                        label {
+                            input type=(if multi { "checkbox" } else { "radio" }) name=(question.id) value=(o.id) required[!multi];
+                            " " (o.text(locale))
+                        }
+                    }
+                }
+            }
+            button type="submit" { (locale.t("questionnaire-submit")) }
+        }
+        div #questionnaire-result {}
+    };
+    Ok(page(locale, &locale.t("questionnaire-title"), "/questionnaire", &viewer, body))
+}
+
+/// POST /customers/{id}/questionnaire (htmx): scores the answers and says the result.
+pub async fn answer(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    PageQuery(q): PageQuery<ProductParams>,
+    headers: HeaderMap,
+    axum::extract::Form(pairs): axum::extract::Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
+    let id: CustomerId = crate::params::path_id(&id, "customer").map_err(|e| PageError(e, locale))?;
+    // A form repeats a checkbox's name once per option ticked.
+    let mut answers = advice::Answers::new();
+    for (k, v) in pairs {
+        answers.entry(k).or_default().push(v);
+    }
+    match app::advice::take_questionnaire(&state.db, &viewer.principal, id, &answers).await {
+        Ok(a) => {
+            let args = [
+                ("score", a.score.to_string()),
+                ("class", a.class.to_string()),
+                ("horizon", locale.t(&format!("horizon-{}", a.horizon))),
+            ];
+            Ok(html! {
+                p.assessed data-class=(a.class) { (locale.t_with("questionnaire-result", &args)) }
+                p { a href={ "/customers/" (id) "?lang=" (locale.tag()) } { (locale.t("suitability-title")) } }
+            }
+            .into_response())
+        }
+        Err(e) => {
+            let e = HttpError::from(e);
+            Ok((e.status(), html! { p.error { (e.said(locale)) } }).into_response())
+        }
+    }
+}
+
+/// The suitability section of a customer's page: class and validity,
+/// professional status, recommendations with their reasons, the gate's trail.
+pub async fn section(state: &AppState, viewer: &Viewer, locale: Locale, id: CustomerId) -> Result<Markup, PageError> {
+    let s =
+        app::advice::suitability(&state.db, &viewer.principal, id).await.map_err(|e| PageError(e.into(), locale))?;
+    let lang = locale.tag();
+    Ok(html! {
+        section.suitability {
+            h2 { (locale.t("suitability-title")) }
+            @match (&s.profile.assessment, s.profile.assessment_current) {
+                (Some(a), true) => p.assessment data-class=(a.class) {
+                    (locale.t("suitability-class")) " " strong { (a.class) } " · "
+                    (locale.t_with("suitability-score", &[("score", a.score.to_string()), ("version", a.version.clone()), ("until", day(a.valid_until))]))
+                },
+                (Some(a), false) => p.assessment.expired { (locale.t_with("suitability-expired", &[("until", day(a.valid_until))])) },
+                (None, _) => p.assessment.none { (locale.t("suitability-none")) },
+            }
+            p { a.questionnaire href={ "/questionnaire?customer=" (id) "&lang=" (lang) } { (locale.t("suitability-take")) } }
+            @if s.profile.professional {
+                p.professional { @match &s.profile.professional_test {
+                    Some(t) => (locale.t_with("suitability-professional-until", &[("until", day(t.expires_at))])),
+                    None => (locale.t("suitability-professional-yes")),
+                } }
+            }
+            h3 { (locale.t("suitability-recommendations")) }
+            @if s.recommendations.is_empty() { p.empty { (locale.t("suitability-no-recommendations")) } } @else {
+                ul.recommendations { @for r in &s.recommendations {
+                    li.recommendation data-product=(r.product.id) {
+                        a href={ "/products/" (r.product.id) "?customer=" (id) "&lang=" (lang) } { (r.product.name) }
+                        " (" (r.product.risk) ") — " (locale.t(r.because.message_key()))
+                    }
+                } }
+            }
+            @if !s.purchases.is_empty() {
+                h3 { (locale.t("suitability-purchases")) }
+                table.purchases { tbody { @for p in &s.purchases {
+                    tr { td { (when(p.placed_at)) } td { (p.product) } td.num { (locale.money(p.amount)) }
+                         td { (locale.t(&format!("verdict-{}", p.verdict))) } }
+                } } }
+            }
+            @if !s.trail.is_empty() {
+                h3 { (locale.t("suitability-trail")) }
+                table.trail {
+                    thead { tr { th { (locale.t("col-when")) } th { (locale.t("product-name")) } th { (locale.t("suitability-step")) }
+                                 th { (locale.t("suitability-reasons")) } } }
+                    tbody { @for t in &s.trail {
+                        @let reasons: Vec<serde_json::Value> = serde_json::from_str(&t.reasons).unwrap_or_default();
+                        tr.step data-step=(t.step) {
+                            td { (when(t.at)) } td { (t.product) }
+                            td { (locale.t(&format!("suitability-step-{}", t.step))) }
+                            td { @for r in &reasons { (r[locale.tag()].as_str().unwrap_or_default()) " " }
+                                 @if let Some(v) = &t.questionnaire_version { span.meta { "(" (v) ", #" (t.audit_seq) ")" } } }
+                        }
+                    } }
+                }
+            }
+        }
+    })
+}
+
+/// GET /funnel: content read, product viewed, purchased.
+pub async fn funnel(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    PageQuery(q): PageQuery<ProductParams>,
+    headers: HeaderMap,
+) -> Result<Markup, PageError> {
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
+    let rows = app::advice::funnel(&state.db, &viewer.principal).await.map_err(|e| PageError(e.into(), locale))?;
+    let body = html! {
+        h1 { (locale.t("funnel-title")) }
+        @if rows.is_empty() { p.empty { (locale.t("funnel-none")) } } @else {
+            table.funnel {
+                thead { tr { th { (locale.t("product-name")) } th { (locale.t("funnel-by")) } th {}
+                             th.num { (locale.t("funnel-read")) } th.num { (locale.t("funnel-viewed")) } th.num { (locale.t("funnel-purchased")) } } }
+                tbody { @for r in &rows {
+                    tr data-by=(r.by) { td { (r.product) } td { (locale.t(&format!("funnel-by-{}", r.by))) } td { (r.by_name) }
+                        td.num { (r.read) } td.num { (r.viewed) } td.num { (r.purchased) } }
+                } }
+            }
+        }
+    };
+    Ok(page(locale, &locale.t("funnel-title"), "/funnel", &viewer, body))
+}

@@ -1,0 +1,356 @@
+//! Products and suitability through the real server on both backends: the
+//! catalogue, the questionnaire (taken by the customer or on their behalf,
+//! and expiring), the gate at sale (refused, warned, confirmed, allowed,
+//! each audited with the questionnaire it relied on), enhanced care for
+//! the elderly, the warning before a group message names an unsuitable
+//! product, and the funnel from content to purchase.
+
+use access::Role;
+use chrono::{Datelike, NaiveDate};
+use domain::{parse_timestamp, SetClock};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use test_support::{backends, book_people, customer_session, load_book, Session, TestApp};
+
+/// Answers: every scored question `pick`, the horizon and varieties as given.
+fn answers(pick: &str, horizon: &str, varieties: &[&str]) -> Value {
+    let q = app::advice::questionnaire();
+    let mut a = serde_json::Map::new();
+    for question in &q.questions {
+        let chosen: Vec<&str> = match question.id.as_str() {
+            "horizon" => vec![horizon],
+            "varieties" => varieties.to_vec(),
+            _ => vec![pick],
+        };
+        a.insert(question.id.clone(), json!(chosen));
+    }
+    json!({ "answers": a })
+}
+
+async fn body(r: reqwest::Response) -> (u16, Value) {
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn buy(s: &Session, app: &TestApp, customer: i64, product: i64, amount: &str, confirmed: bool) -> (u16, Value) {
+    let request = json!({ "customer_id": customer, "product_id": product, "amount": amount, "confirmed": confirmed });
+    body(s.post_json(&app.url(""), "/api/v1/purchases", &request).await).await
+}
+
+async fn add_product(s: &Session, app: &TestApp, p: Value) -> i64 {
+    let (status, created) = body(s.post_json(&app.url(""), "/api/v1/products", &p).await).await;
+    assert_eq!(status, 201, "{created}");
+    created["id"].as_i64().unwrap()
+}
+
+fn product(code: &str, risk: &str, horizon: &str, variety: &str, ladder: Option<&str>, minimum: &str) -> Value {
+    json!({ "code": code, "name": format!("{code} product"), "kind": if ladder.is_some() { "advisory" } else { "fund" },
+            "risk": risk, "horizon": horizon, "variety": variety, "ladder": ladder, "price": "0", "term_days": 90,
+            "minimum": minimum, "description": "test" })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_gate_refuses_warns_confirms_and_audits_on_both_backends() {
+    for mut t in backends().await {
+        load_book(&mut t, 200, 100).await;
+        let today = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        let clock = Arc::new(SetClock::at(parse_timestamp("at", "2026-11-02 10:00:00").unwrap()));
+        let app = TestApp::spawn(t.db.clone().with_clock(clock.clone())).await;
+        let sign_in = |role| {
+            let u = t.user(role).clone();
+            let app = &app;
+            async move { app.sign_in(&u.login, &u.password).await.unwrap() }
+        };
+        let (admin, advisor, compliance) =
+            (sign_in(Role::Admin).await, sign_in(Role::Advisor).await, sign_in(Role::Compliance).await);
+
+        // The catalogue, by an administrator only; a bad product is refused with its field.
+        let start = add_product(&admin, &app, product("START", "R2", "short", "stocks", Some("beginner"), "99")).await;
+        let pro =
+            add_product(&admin, &app, product("PRO", "R4", "long", "stocks", Some("professional"), "19800")).await;
+        let mmf = add_product(&admin, &app, product("MMF", "R1", "short", "funds", None, "1")).await;
+        let (status, e) = body(
+            advisor.post_json(&app.url(""), "/api/v1/products", &product("X", "R1", "short", "funds", None, "1")).await,
+        )
+        .await;
+        assert_eq!((status, e["code"].as_str()), (403, Some("admin_only")), "{}", t.name);
+        let mut bad = product("BAD", "R1", "short", "funds", None, "1");
+        bad["term_days"] = json!(0);
+        let (status, e) = body(admin.post_json(&app.url(""), "/api/v1/products", &bad).await).await;
+        assert_eq!((status, e["field"].as_str()), (400, Some("term_days")), "{e}");
+        let (status, e) = body(
+            admin.post_json(&app.url(""), "/api/v1/products", &product("MMF", "R1", "short", "funds", None, "1")).await,
+        )
+        .await;
+        assert_eq!((status, e["code"].as_str()), (422, Some("conflicts_with_stored")), "{e}");
+        let (status, e) = body(admin.post_json(&app.url(""), "/api/v1/products", &json!({ "code": "R9" })).await).await;
+        assert_eq!(status, 400, "{e}");
+
+        // The book's people by age on the clock's day: two under 60, one 60 or over, all the advisor's.
+        let people = book_people(200, 100);
+        let age = |b: NaiveDate| today.years_since(b).unwrap();
+        let own = |id: i64| id <= 100; // the first advisor serves customers 1..100
+        let young: Vec<i64> = people.iter().filter(|p| own(p.id) && age(p.birth_date) < 55).map(|p| p.id).collect();
+        let old =
+            people.iter().find(|p| own(p.id) && age(p.birth_date) >= 60).map(|p| p.id).expect("an elderly customer");
+        let (a, b) = (young[0], young[1]);
+        let customer_a = customer_session(&t, &app, a).await;
+
+        // No questionnaire yet: it is asked first.
+        let (status, e) = buy(&customer_a, &app, a, mmf, "100", false).await;
+        assert_eq!((status, e["code"].as_str()), (409, Some("questionnaire_required")), "{e}");
+        let (status, e) = body(
+            customer_a
+                .post_json(&app.url(""), &format!("/api/v1/customers/{a}/questionnaire"), &json!({ "answers": {} }))
+                .await,
+        )
+        .await;
+        assert_eq!((status, e["code"].as_str()), (400, Some("question_unanswered")), "{e}");
+
+        // The most conservative answers: C1-lowest, who may never buy above R1.
+        let (status, taken) = body(
+            customer_a
+                .post_json(&app.url(""), &format!("/api/v1/customers/{a}/questionnaire"), &answers("a", "a", &["a"]))
+                .await,
+        )
+        .await;
+        assert_eq!(
+            (status, taken["class"].as_str(), taken["score"].as_i64()),
+            (201, Some("C1-lowest"), Some(0)),
+            "{taken}"
+        );
+        for confirmed in [false, true] {
+            let (status, e) = buy(&customer_a, &app, a, start, "99", confirmed).await;
+            assert_eq!((status, e["code"].as_str()), (422, Some("unsuitable")), "{e}");
+            assert!(e["message"].as_str().unwrap().contains("C1-lowest"), "{e}");
+        }
+        // R1, but funds are not among the varieties chosen (bonds): a warning, then a confirmed purchase.
+        let (status, e) = buy(&customer_a, &app, a, mmf, "100", false).await;
+        assert_eq!((status, e["code"].as_str()), (409, Some("confirmation_required")), "{e}");
+        assert!(e["details"]["reasons_en"].as_str().unwrap().contains("funds"), "{e}");
+        let (status, bought) = buy(&customer_a, &app, a, mmf, "100", true).await;
+        assert_eq!(
+            (status, bought["verdict"].as_str(), bought["confirmed"].as_bool()),
+            (201, Some("needs_confirmation"), Some(true)),
+            "{bought}"
+        );
+        assert!(bought["return_visit"].is_null());
+        // A customer buys only for themself; compliance buys for no one.
+        let (status, e) = buy(&customer_a, &app, b, mmf, "100", false).await;
+        assert_eq!((status, e["code"].as_str()), (403, Some("purchase_roles")), "{e}");
+        let (status, e) = buy(&compliance, &app, a, mmf, "100", false).await;
+        assert_eq!((status, e["code"].as_str()), (403, Some("purchase_roles")), "{e}");
+
+        // The trail and the audit show every step with the questionnaire it relied on.
+        let (_, s) = body(customer_a.get(&app.url(&format!("/api/v1/customers/{a}/suitability"))).await).await;
+        let steps: Vec<&str> = s["trail"].as_array().unwrap().iter().map(|r| r["step"].as_str().unwrap()).collect();
+        assert_eq!(steps, ["confirmed", "warned", "refused", "refused"], "{s}");
+        assert!(s["trail"].as_array().unwrap().iter().all(|r| r["questionnaire_version"] == "2026-1"), "{s}");
+        let audit = t.db.audit_records().await.unwrap();
+        let refusals: Vec<_> = audit
+            .iter()
+            .filter(|r| r.entry.action == "suitability_refused" && r.entry.entity_id == a.to_string())
+            .collect();
+        assert_eq!(refusals.len(), 2);
+        let detail: Value = serde_json::from_str(&refusals[0].entry.detail).unwrap();
+        assert_eq!(
+            (detail["version"].as_str(), detail["class"].as_str()),
+            (Some("2026-1"), Some("C1-lowest")),
+            "{detail}"
+        );
+        assert_eq!(detail["answers"]["loss_borne"], json!(["a"]), "the answers it relied on: {detail}");
+        assert_eq!(audit.iter().filter(|r| r.entry.action == "suitability_confirmed").count(), 1);
+
+        // The advisor takes the questionnaire on B's behalf: C3 (steady), long horizon, stocks and funds.
+        let (status, taken) = body(
+            advisor
+                .post_json(
+                    &app.url(""),
+                    &format!("/api/v1/customers/{b}/questionnaire"),
+                    &answers("b", "c", &["b", "c"]),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!((status, taken["class"].as_str()), (201, Some("C2")), "{taken}");
+        let record: Value = advisor.get(&app.url(&format!("/api/v1/customers/{b}"))).await.json().await.unwrap();
+        assert_eq!(record["risk_level"], "C2", "the book follows the questionnaire: {record}");
+        let (_, taken) = body(
+            advisor
+                .post_json(
+                    &app.url(""),
+                    &format!("/api/v1/customers/{b}/questionnaire"),
+                    &json!({ "answers": {
+            "income_source": ["c"], "income": ["b"], "share_invested": ["b"], "experience": ["c"], "knowledge": ["b"],
+            "goal": ["c"], "loss_borne": ["b"], "drawdown": ["c"], "horizon": ["c"], "varieties": ["b", "c"] } }),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(taken["class"].as_str(), Some("C3"), "{taken}");
+        let record: Value = advisor.get(&app.url(&format!("/api/v1/customers/{b}"))).await.json().await.unwrap();
+        assert_eq!((record["risk_level"].as_str(), record["horizon"].as_str()), (Some("C3"), Some("long")), "{record}");
+        let (status, e) = buy(&advisor, &app, b, pro, "19800", false).await;
+        assert_eq!((status, e["code"].as_str()), (409, Some("confirmation_required")), "{e}");
+        assert!(e["message"].as_str().unwrap().contains("R4"), "{e}");
+        let (status, bought) = buy(&advisor, &app, b, pro, "19800", true).await;
+        assert_eq!(status, 201, "{bought}");
+        let (status, bought) = buy(&advisor, &app, b, start, "99", false).await;
+        assert_eq!((status, bought["verdict"].as_str()), (201, Some("allowed")), "within C3, short, stocks: {bought}");
+        let (status, e) = buy(&advisor, &app, b, start, "10", false).await;
+        assert_eq!(
+            (status, e["code"].as_str(), e["field"].as_str()),
+            (400, Some("below_minimum"), Some("amount")),
+            "{e}"
+        );
+        assert_eq!(
+            admin
+                .post_json(&app.url(""), &format!("/api/v1/products/{start}/state"), &json!({ "state": "closed" }))
+                .await
+                .status(),
+            204
+        );
+        let (status, e) = buy(&advisor, &app, b, start, "99", false).await;
+        assert_eq!((status, e["code"].as_str()), (409, Some("product_closed")), "{e}");
+        // Recommendations are suitable products on sale only.
+        let (_, s) = body(advisor.get(&app.url(&format!("/api/v1/customers/{b}/suitability"))).await).await;
+        let recommended: Vec<i64> =
+            s["recommendations"].as_array().unwrap().iter().map(|r| r["product"]["id"].as_i64().unwrap()).collect();
+        assert!(!recommended.contains(&pro) && !recommended.contains(&start), "{recommended:?}");
+
+        // Sixty or over, above R3: enhanced care, even for a C5 investor, and a return visit for the advisor.
+        let (_, taken) = body(
+            advisor
+                .post_json(&app.url(""), &format!("/api/v1/customers/{old}/questionnaire"), &answers("d", "c", &["c"]))
+                .await,
+        )
+        .await;
+        assert_eq!(taken["class"].as_str(), Some("C5"), "{taken}");
+        let (status, e) = buy(&advisor, &app, old, pro, "19800", false).await;
+        assert_eq!((status, e["code"].as_str()), (409, Some("confirmation_required")), "{e}");
+        assert!(e["details"]["reasons_en"].as_str().unwrap().contains("enhanced care"), "{e}");
+        let (status, bought) = buy(&advisor, &app, old, pro, "19800", true).await;
+        assert_eq!(status, 201, "{bought}");
+        let task = bought["return_visit"].as_i64().expect("a return visit");
+        let tasks: Value = advisor.get(&app.url("/api/v1/tasks")).await.json().await.unwrap();
+        let visit = tasks.as_array().unwrap().iter().find(|x| x["id"] == task).expect("the return visit in the queue");
+        assert_eq!(visit["customer_id"], old);
+        assert!(visit["title"].as_str().unwrap().contains("Return visit"), "{visit}");
+
+        // Two years and a day later the questionnaire has expired: it is asked again first.
+        clock.set(parse_timestamp("at", "2028-11-03 10:00:00").unwrap());
+        let advisor = sign_in(Role::Advisor).await; // the old session has lapsed too
+        let (status, e) = buy(&advisor, &app, b, mmf, "100", false).await;
+        assert_eq!((status, e["code"].as_str()), (409, Some("questionnaire_required")), "{e}");
+        assert!(e["message"].as_str().unwrap().contains("2028-11-0"), "says until when it held: {e}");
+        let (_, s) = body(advisor.get(&app.url(&format!("/api/v1/customers/{b}/suitability"))).await).await;
+        assert_eq!(s["profile"]["assessment_current"], false);
+        assert_eq!(s["recommendations"], json!([]), "none until the customer can be judged");
+        assert!(today.year() < 2028);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_product_named_to_a_group_is_judged_for_its_members_and_counted_in_the_funnel_on_both_backends() {
+    for mut t in backends().await {
+        load_book(&mut t, 200, 100).await;
+        let app = TestApp::spawn(t.db.clone()).await;
+        let sign_in = |role| {
+            let u = t.user(role).clone();
+            let app = &app;
+            async move { app.sign_in(&u.login, &u.password).await.unwrap() }
+        };
+        let (admin, advisor, compliance) =
+            (sign_in(Role::Admin).await, sign_in(Role::Advisor).await, sign_in(Role::Compliance).await);
+        let start = add_product(&admin, &app, product("START", "R2", "short", "stocks", Some("beginner"), "99")).await;
+        add_product(&admin, &app, product("PRO", "R4", "long", "stocks", Some("professional"), "19800")).await;
+        let (_, made) =
+            body(advisor.post_json(&app.url(""), "/api/v1/groups", &json!({ "name": "价值投资交流" })).await).await;
+        let group = made["id"].as_i64().unwrap();
+        let members: Vec<domain::CustomerId> = (1..=30).map(domain::CustomerId).collect();
+        t.db.add_members(domain::GroupId(group), &members, t.db.now()).await.unwrap();
+        // The book's C1 members (R2 is above them) are counted before the message goes.
+        let c1 = t.text("SELECT CAST(COUNT(*) AS TEXT) FROM customers WHERE id <= 30 AND risk_level = 1").await;
+        assert_ne!(c1, "0", "the book has C1 members in the group");
+        let send = |text: &str, confirm: bool| {
+            let request = json!({ "text": text, "confirm_unsuitable": confirm });
+            let (advisor, app) = (&advisor, &app);
+            async move {
+                body(advisor.post_json(&app.url(""), &format!("/api/v1/groups/{group}/messages"), &request).await).await
+            }
+        };
+        let (status, e) = send("本周可以关注 START product，适合入门。", false).await;
+        assert_eq!((status, e["code"].as_str()), (409, Some("unsuitable_for_members")), "{e}");
+        assert_eq!(e["details"]["count"].to_string(), c1, "{e}");
+        assert_eq!(e["details"]["members"], 30, "{e}");
+        let (status, sent) = send("本周可以关注 START product，适合入门。", true).await;
+        assert_eq!(status, 201, "sent after the warning: {sent}");
+        let (status, e) = send("PRO product 名额有限", true).await;
+        assert_eq!(
+            (status, e["code"].as_str()),
+            (422, Some("risky_product_in_chat")),
+            "R4 only in reviewed content: {e}"
+        );
+        let (status, _) = send("今天市场放量上涨", false).await;
+        assert_eq!(status, 201, "a message naming no product goes at once");
+
+        // Content naming the product, approved and published; a member reads it, views the product, buys it.
+        let (_, item) = body(
+            advisor
+                .post_json(
+                    &app.url(""),
+                    "/api/v1/content",
+                    &json!({ "kind": "article", "title": "入门之选", "body": "新手可以从 START product 开始。" }),
+                )
+                .await,
+        )
+        .await;
+        let item = item["id"].as_i64().unwrap();
+        assert_eq!(
+            advisor.post_json(&app.url(""), &format!("/api/v1/content/{item}/submit"), &json!({})).await.status(),
+            200
+        );
+        let review = json!({ "version": 1, "approve": true });
+        assert_eq!(
+            compliance.post_json(&app.url(""), &format!("/api/v1/content/{item}/review"), &review).await.status(),
+            204
+        );
+        let (status, e) = body(
+            advisor
+                .post_json(&app.url(""), &format!("/api/v1/content/{item}/schedule"), &json!({ "groups": [group] }))
+                .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{e}");
+        let reader_id = t.text("SELECT CAST(MIN(id) AS TEXT) FROM customers WHERE id <= 30 AND risk_level >= 2").await;
+        let reader_id: i64 = reader_id.parse().unwrap();
+        let reader = customer_session(&t, &app, reader_id).await;
+        let other = customer_session(&t, &app, if reader_id == 1 { 2 } else { 1 }).await;
+        assert_eq!(reader.get(&app.url(&format!("/api/v1/content/{item}"))).await.status(), 200);
+        assert_eq!(other.get(&app.url(&format!("/api/v1/content/{item}"))).await.status(), 200);
+        assert_eq!(reader.get(&app.url(&format!("/api/v1/products/{start}"))).await.status(), 200);
+        let q = answers("c", "c", &["b", "c"]);
+        assert_eq!(
+            reader.post_json(&app.url(""), &format!("/api/v1/customers/{reader_id}/questionnaire"), &q).await.status(),
+            201
+        );
+        let (status, bought) = buy(&reader, &app, reader_id, start, "99", false).await;
+        assert_eq!(status, 201, "{bought}");
+        let (status, funnel) = body(advisor.get(&app.url("/api/v1/funnel")).await).await;
+        assert_eq!(status, 200);
+        let line =
+            |by: &str| funnel.as_array().unwrap().iter().find(|r| r["by"] == by && r["product_id"] == start).cloned();
+        let by_group = line("group").expect("a line for the group");
+        assert_eq!(
+            (by_group["read"].as_i64(), by_group["viewed"].as_i64(), by_group["purchased"].as_i64()),
+            (Some(2), Some(1), Some(1)),
+            "{funnel}"
+        );
+        assert_eq!(line("advisor").unwrap()["read"], 2);
+        assert!(line("all").is_none(), "an advisor reads their own lines only");
+        let (_, whole) = body(compliance.get(&app.url("/api/v1/funnel")).await).await;
+        assert!(whole.as_array().unwrap().iter().any(|r| r["by"] == "all" && r["purchased"] == 1), "{whole}");
+        let reader_funnel = reader.get(&app.url("/api/v1/funnel")).await;
+        assert_eq!(reader_funnel.status(), 403, "customers do not read the funnel");
+    }
+}
