@@ -74,16 +74,18 @@ pub struct Movement {
 
 /// Each day's closing assets, oldest first: today's holdings and cash, less
 /// every movement after that day, priced at that day's close (a day without
-/// a close for a holding carries its last known close forward).
+/// a close for a holding carries its last known close forward, starting
+/// from `closes_before`, each instrument's close before the first day).
 pub fn daily_assets(
     holdings: &HashMap<String, i64>,
     cash: Decimal,
     movements: &[Movement],
     days: &[NaiveDate],
     closes: &HashMap<(String, NaiveDate), Decimal>,
+    closes_before: &HashMap<String, Decimal>,
 ) -> Vec<(NaiveDate, Decimal)> {
     let mut out = Vec::with_capacity(days.len());
-    let mut last_close: HashMap<String, Decimal> = HashMap::new();
+    let mut last_close: HashMap<String, Decimal> = closes_before.clone();
     let mut ordered: Vec<NaiveDate> = days.to_vec();
     ordered.sort();
     for day in ordered {
@@ -145,7 +147,9 @@ mod tests {
             (("600519.SH".to_owned(), d(3)), Decimal::from(20)),
             (("600519.SH".to_owned(), d(5)), Decimal::from(22)),
         ]);
-        let got = daily_assets(&holdings, Decimal::from(10_000), &movements, &[d(5), d(2), d(3), d(4)], &closes);
+        let before = HashMap::from([("600519.SH".to_owned(), Decimal::from(18))]);
+        let got =
+            daily_assets(&holdings, Decimal::from(10_000), &movements, &[d(5), d(2), d(3), d(4)], &closes, &before);
         assert_eq!(
             got,
             vec![
@@ -155,5 +159,8 @@ mod tests {
                 (d(5), Decimal::from(10_000 + 22_000)),
             ]
         );
+        // Holding since before the window, with no close on its first day: the close before it counts.
+        let got = daily_assets(&holdings, Decimal::ZERO, &[], &[d(1)], &closes, &before);
+        assert_eq!(got, vec![(d(1), Decimal::from(18_000))]);
     }
 }

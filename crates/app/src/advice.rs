@@ -171,19 +171,12 @@ pub async fn test_professional(
     crate::tasks::staff_only(principal)?;
     let c = customer_for(db, principal, customer).await?;
     let today = book::trading_day(db.now());
-    let months = |from: NaiveDate| {
-        let mut m = 0u32;
-        while from.checked_add_months(Months::new(m + 1)).is_some_and(|d| d <= today) {
-            m += 1;
-        }
-        m
-    };
     let documents = domain::Note::parse(&declared.documents)?;
     let evidence = Evidence {
         assets_here: c.summary.assets,
         assets_elsewhere: declared.assets_elsewhere,
         income_3y: declared.income_3y,
-        experience_months: months(c.market_entry_date),
+        experience_months: months_between(c.market_entry_date, today),
         work_months: declared.work_months,
         documents: documents.to_string(),
     };
@@ -204,6 +197,99 @@ pub async fn test_professional(
     unit.commit().await?;
     let row = db.latest_professional_test(customer).await?.expect("just stored");
     Ok((outcome, row))
+}
+
+/// Whole months from `from` to `today`.
+fn months_between(from: NaiveDate, today: NaiveDate) -> u32 {
+    let mut m = 0u32;
+    while from.checked_add_months(Months::new(m + 1)).is_some_and(|d| d <= today) {
+        m += 1;
+    }
+    m
+}
+
+/// Checks a customer's permissions for the STAR Market, ChiNext and the
+/// Beijing Stock Exchange from the book: the daily assets of the previous
+/// 20 trading days (rebuilt from today's holdings and cash by undoing the
+/// trades and cash flows since) and the months since the first trade. Each
+/// check is stored with its evidence and audited (staff, or the customer
+/// asking for their own).
+pub async fn check_permissions(
+    db: &Db,
+    principal: &Principal,
+    customer: CustomerId,
+) -> Result<Vec<advice::permissions::PermissionCheck>, Error> {
+    use advice::permissions::{self, Movement};
+    use std::collections::HashMap;
+    let c = customer_for(db, principal, customer).await?;
+    let calendar = market::TradingCalendar::current();
+    let today = book::trading_day(db.now());
+    let mut days = Vec::with_capacity(permissions::DAYS);
+    let mut day = today;
+    for _ in 0..permissions::DAYS {
+        day = calendar.previous_trading_day(day);
+        days.push(day);
+    }
+    let (first, last) = (*days.last().expect("20 days"), days[0]);
+    let midnight = first.and_hms_opt(0, 0, 0).expect("midnight");
+    let since = midnight.and_local_timezone(domain::shanghai()).single().expect("a fixed offset").with_timezone(&Utc);
+    let movements: Vec<Movement> = db
+        .movements_since(customer, since)
+        .await?
+        .into_iter()
+        .map(|m| Movement {
+            day: book::trading_day(m.time),
+            instrument: m.instrument,
+            quantity: m.quantity,
+            cash: domain::FixedPoint::from_fixed(m.cash),
+        })
+        .collect();
+    let mut holdings: HashMap<String, i64> = HashMap::new();
+    for p in &c.positions {
+        *holdings.entry(p.instrument.clone()).or_insert(0) += p.quantity;
+    }
+    let mut instruments: Vec<String> = holdings.keys().cloned().collect();
+    for m in &movements {
+        if let Some(code) = m.instrument.as_ref().filter(|c| !instruments.contains(c)) {
+            instruments.push(code.clone());
+        }
+    }
+    let (bars, before) = db.closes_of(&instruments, first, last).await?;
+    let closes: HashMap<(String, NaiveDate), Decimal> =
+        bars.into_iter().map(|(code, d, close)| ((code, d), domain::FixedPoint::from_fixed(close))).collect();
+    let before: HashMap<String, Decimal> =
+        before.into_iter().map(|(code, close)| (code, domain::FixedPoint::from_fixed(close))).collect();
+    let daily = permissions::daily_assets(&holdings, c.cash, &movements, &days, &closes, &before);
+    let experience = months_between(c.market_entry_date, today);
+    let mut checks = Vec::new();
+    let mut unit = db.begin().await?;
+    for board in domain::RestrictedBoard::ALL {
+        let check = permissions::check(*board, daily.clone(), experience);
+        let evidence = serde_json::to_string(&check).expect("a check serializes");
+        unit.record_permission(customer, *board, check.granted, &evidence, &principal.actor()).await?;
+        unit.audit(AuditEntry {
+            actor: principal.actor(),
+            action: "trading_permission".into(),
+            entity: "customers".into(),
+            entity_id: customer.to_string(),
+            detail: serde_json::json!({
+                "board": board, "granted": check.granted, "average_assets": check.average_assets.to_string(),
+                "experience_months": experience,
+            })
+            .to_string(),
+        })
+        .await?;
+        checks.push(check);
+    }
+    unit.commit().await?;
+    Ok(checks)
+}
+
+/// Whether a customer may trade on a board: their last check granted it
+/// (the order ticket's check; boards without a permission are always open).
+pub async fn may_trade_on(db: &Db, customer: CustomerId, board: domain::Board) -> Result<bool, Error> {
+    let Some(restricted) = domain::RestrictedBoard::of(board) else { return Ok(true) };
+    Ok(db.permissions(customer).await?.iter().any(|p| p.board == restricted && p.granted))
 }
 
 /// The catalogue: what is on sale (staff see closed products too).
@@ -549,9 +635,8 @@ pub async fn group_message_check(db: &Db, group: domain::GroupId, text: &str, co
     }
     let members = db.group_investors(group).await?;
     let now = db.now();
-    let today = book::trading_day(now);
     for p in named {
-        let unsuitable = members.iter().filter(|m| !member_suits(m, p, now, today)).count();
+        let unsuitable = members.iter().filter(|m| !member_suits(m, p, now)).count();
         if unsuitable > 0 {
             return Err(codes::UNSUITABLE_FOR_MEMBERS
                 .refuse()
@@ -564,26 +649,70 @@ pub async fn group_message_check(db: &Db, group: domain::GroupId, text: &str, co
     Ok(())
 }
 
-/// Whether a product suits a member without a warning (no current
-/// questionnaire: judged by the book's risk level and horizon).
-fn member_suits(m: &store::GroupInvestor, p: &ProductRow, now: DateTime<Utc>, today: NaiveDate) -> bool {
-    let investor = match &m.assessed {
-        Some((class, horizon, varieties, until)) if *until > now => Investor {
+/// The investor a stored customer is, now: judged by their current
+/// questionnaire, or (`book_fallback`) without one by the book's risk level
+/// and horizon; None when neither will do.
+fn stored_investor(m: &store::StoredInvestor, now: DateTime<Utc>, book_fallback: bool) -> Option<Investor> {
+    let age = Some(age_on(m.birth_date, book::trading_day(now)));
+    let professional = match m.professional_test {
+        Some((qualified, expires)) => qualified && expires > now,
+        None => m.professional,
+    };
+    match &m.assessed {
+        Some((class, horizon, varieties, until)) if *until > now => Some(Investor {
             class: *class,
-            professional: m.professional,
+            professional,
             horizon: Some(*horizon),
             varieties: Some(varieties.clone()),
-            age: Some(age_on(m.birth_date, today)),
-        },
-        _ => Investor {
+            age,
+        }),
+        _ if professional => Some(Investor {
             class: InvestorClass::from_risk_level(m.risk_level),
-            professional: m.professional,
+            professional,
+            horizon: None,
+            varieties: None,
+            age,
+        }),
+        _ if book_fallback => Some(Investor {
+            class: InvestorClass::from_risk_level(m.risk_level),
+            professional,
             horizon: Some(m.horizon),
             varieties: None,
-            age: Some(age_on(m.birth_date, today)),
-        },
-    };
-    judge(&investor, &terms(p)).verdict == Verdict::Allowed
+            age,
+        }),
+        _ => None,
+    }
+}
+
+/// Whether a product suits a member without a warning.
+fn member_suits(m: &store::StoredInvestor, p: &ProductRow, now: DateTime<Utc>) -> bool {
+    stored_investor(m, now, true).is_some_and(|investor| judge(&investor, &terms(p)).verdict == Verdict::Allowed)
+}
+
+/// The first recommendation for each of these customers (those who can be
+/// judged), read in bulk: for the advisor's weekly plan.
+pub async fn first_recommendations(
+    db: &Db,
+    customers: &[CustomerId],
+) -> Result<std::collections::HashMap<CustomerId, Recommended>, Error> {
+    let now = db.now();
+    let catalogue = db.products(true).await?;
+    let mut out = std::collections::HashMap::new();
+    if catalogue.is_empty() || customers.is_empty() {
+        return Ok(out);
+    }
+    let labels: std::collections::HashMap<CustomerId, String> = db.labels_of(customers).await?.into_iter().collect();
+    for m in db.investors(customers).await? {
+        let Some(investor) = stored_investor(&m, now, false) else { continue };
+        let pairs = match labels.get(&m.customer_id) {
+            Some(json) => crate::classify::label_pairs(m.customer_id, json)?,
+            None => Vec::new(),
+        };
+        if let Some(first) = rank(&investor, &pairs, &catalogue).into_iter().next() {
+            out.insert(m.customer_id, first);
+        }
+    }
+    Ok(out)
 }
 
 /// The funnel (content read, product viewed, purchased) by product, advisor

@@ -354,3 +354,139 @@ async fn a_product_named_to_a_group_is_judged_for_its_members_and_counted_in_the
         assert_eq!(reader_funnel.status(), 403, "customers do not read the funnel");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn board_permissions_are_checked_from_the_book_on_both_backends() {
+    for mut t in backends().await {
+        load_book(&mut t, 200, 100).await;
+        let clock = Arc::new(SetClock::at(parse_timestamp("at", "2026-11-02 10:00:00").unwrap()));
+        let app = TestApp::spawn(t.db.clone().with_clock(clock.clone())).await;
+        app.wait_until_ready().await;
+        let token = test_support::events_token(&t.db).await;
+        let advisor = t.user(Role::Advisor).clone();
+        let advisor = app.sign_in(&advisor.login, &advisor.password).await.unwrap();
+        t.execute("UPDATE customers SET market_entry_date = '2015-01-05' WHERE id = 5").await;
+        t.execute("UPDATE customers SET market_entry_date = '2025-06-01' WHERE id = 6").await;
+        // 600,000 CNY deposited on 20 October, inside the 20 trading days before 2 November.
+        let mut events = Vec::new();
+        for (n, customer) in [(5, 5), (6, 6)] {
+            let account: i64 = t
+                .text(&format!("SELECT CAST(MIN(id) AS TEXT) FROM accounts WHERE customer_id = {customer}"))
+                .await
+                .parse()
+                .unwrap();
+            events.push(json!({ "type": "cash_flow", "id": 9_000_000 + n, "account_id": account, "kind": "deposit",
+                "amount": "600000", "time": "2026-10-20T10:00:00+08:00" }));
+        }
+        let r = test_support::http()
+            .post(app.url("/api/v1/feeds/events"))
+            .bearer_auth(&token)
+            .json(&json!({ "events": events }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        for customer in [5, 6] {
+            let record: Value =
+                advisor.get(&app.url(&format!("/api/v1/customers/{customer}"))).await.json().await.unwrap();
+            let assets: rust_decimal::Decimal = record["assets"].as_str().unwrap().parse().unwrap();
+            let (status, checks) = body(
+                advisor.post_json(&app.url(""), &format!("/api/v1/customers/{customer}/permissions"), &json!({})).await,
+            )
+            .await;
+            assert_eq!(status, 201, "{checks}");
+            let checks = checks.as_array().unwrap();
+            assert_eq!(checks.len(), 3);
+            for check in checks {
+                let days = check["days"].as_array().unwrap();
+                assert_eq!(days.len(), 20, "{check}");
+                let deposit = rust_decimal::Decimal::from(600_000);
+                let mut total = rust_decimal::Decimal::ZERO;
+                for d in days {
+                    let day: NaiveDate = d[0].as_str().unwrap().parse().unwrap();
+                    let value: rust_decimal::Decimal = d[1].as_str().unwrap().parse().unwrap();
+                    // No trade moved in the window: the deposit is all that differs from today.
+                    let want =
+                        if day >= NaiveDate::from_ymd_opt(2026, 10, 20).unwrap() { assets } else { assets - deposit };
+                    assert_eq!(value, want, "customer {customer} on {day}");
+                    assert!(day < NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(), "the previous trading days only");
+                    total += value;
+                }
+                let average: rust_decimal::Decimal = check["average_assets"].as_str().unwrap().parse().unwrap();
+                assert_eq!(average, (total / rust_decimal::Decimal::from(20)).round_dp(2));
+                let needed = if check["board"] == "chinext" { 100_000 } else { 500_000 };
+                let experienced = customer == 5;
+                assert_eq!(
+                    check["granted"].as_bool(),
+                    Some(experienced && average >= rust_decimal::Decimal::from(needed)),
+                    "{check}"
+                );
+            }
+        }
+        let chinext = app::advice::may_trade_on(&t.db, domain::CustomerId(5), domain::Board::ChiNext).await.unwrap();
+        assert!(chinext, "600,000 for 9 of 20 days is 270,000 on average, over ChiNext's 100,000");
+        assert!(
+            !app::advice::may_trade_on(&t.db, domain::CustomerId(6), domain::Board::ChiNext).await.unwrap(),
+            "17 months' experience"
+        );
+        assert!(
+            app::advice::may_trade_on(&t.db, domain::CustomerId(6), domain::Board::SseMain).await.unwrap(),
+            "no permission needed"
+        );
+        let (_, s) = body(advisor.get(&app.url("/api/v1/customers/5/suitability")).await).await;
+        assert_eq!(s["permissions"].as_array().unwrap().len(), 3, "{s}");
+        assert_eq!(
+            t.db.audit_records().await.unwrap().iter().filter(|r| r.entry.action == "trading_permission").count(),
+            6
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_weekly_plan_recommends_a_suitable_product_with_its_reason() {
+    let book = test_support::sqlite_with_firm(400, 200).await;
+    let as_of = app::classify::book_day(&book.db).await.unwrap().unwrap();
+    app::classify::classify_all(&book.db, &classify::LabelConfig::default(), as_of, false).await.unwrap();
+    for p in app::advice::demo_catalogue() {
+        app::advice::add_product_as(&book.db, "test", &p).await.unwrap();
+    }
+    let app = TestApp::spawn(book.db.clone()).await;
+    let advisor = book.user(Role::Advisor).clone();
+    let s = app.sign_in(&advisor.login, &advisor.password).await.unwrap();
+    let week = "2026-11-16";
+    let plan: Value = s.get(&app.url(&format!("/api/v1/plan?week={week}"))).await.json().await.unwrap();
+    let contacts = plan["contacts"].as_array().unwrap();
+    assert!(contacts.iter().all(|c| c["recommended_product"].is_null()), "nobody has taken the questionnaire yet");
+    // Two planned customers take it: a newcomer is pointed to the beginner product, with the reason.
+    let ids: Vec<i64> = contacts.iter().take(2).map(|c| c["customer_id"].as_i64().unwrap()).collect();
+    for id in &ids {
+        let q = answers("c", "c", &["a", "b", "c"]);
+        assert_eq!(s.post_json(&app.url(""), &format!("/api/v1/customers/{id}/questionnaire"), &q).await.status(), 201);
+    }
+    let plan: Value = s.get(&app.url(&format!("/api/v1/plan?week={week}"))).await.json().await.unwrap();
+    for c in plan["contacts"].as_array().unwrap() {
+        let id = c["customer_id"].as_i64().unwrap();
+        if !ids.contains(&id) {
+            assert!(c["recommended_product"].is_null());
+            continue;
+        }
+        // The same first recommendation as the customer's own page gives.
+        let (_, suit) = body(s.get(&app.url(&format!("/api/v1/customers/{id}/suitability"))).await).await;
+        let first = &suit["recommendations"][0];
+        assert_eq!(c["recommended_product"], first["product"]["id"], "{c} {suit}");
+        assert_eq!(c["recommended_because"], first["because"]);
+        let labels = app::classify::label_pairs(
+            domain::CustomerId(id),
+            &book.db.labels_of(&[domain::CustomerId(id)]).await.unwrap()[0].1,
+        )
+        .unwrap();
+        let newcomer = labels.iter().any(|(d, l)| d == "experience" && l == "newcomer");
+        assert_eq!(first["because"] == "newcomer", newcomer, "{labels:?}");
+        if newcomer {
+            assert_eq!(first["product"]["code"], "ADV-START");
+        }
+        assert!(first["product"]["risk"].as_str().unwrap() <= "R4", "C4 matches up to R4");
+    }
+    let page = s.get(&app.url(&format!("/plan?week={week}&lang=en"))).await.text().await.unwrap();
+    assert_eq!(page.matches("<td class=\"recommend\"><a").count(), 2, "two contacts carry a recommendation");
+}

@@ -61,8 +61,8 @@ pub use reminders::{
     CustomerShares, NewReminder, ReminderQuery, ReminderRow, ReminderVolume, WatchBook, DELIVERIES_PER_ROUND,
 };
 pub use suitability::{
-    AssessmentRow, FunnelRow, GateLogRow, GateStep, GroupInvestor, NewProduct, PermissionRow, ProductRow,
-    ProfessionalRow, PurchaseRow,
+    AssessmentRow, BookMovement, FunnelRow, GateLogRow, GateStep, NewProduct, PermissionRow, ProductRow,
+    ProfessionalRow, PurchaseRow, StoredInvestor,
 };
 pub use tasks::{NewTask, TaskRow};
 pub use tokens::ApiToken;

@@ -662,14 +662,18 @@ impl Db {
             .collect())
     }
 
-    /// Members of a group, each with what the gate needs: newest
-    /// questionnaire (class, horizon, varieties, valid until), the book's
-    /// risk level, horizon, professional flag and birth date.
-    pub async fn group_investors(&self, group: domain::GroupId) -> Result<Vec<GroupInvestor>, StoreError> {
-        let sql = "SELECT c.id, c.risk_level, c.horizon, c.professional, c.birth_date, a.class, a.horizon, a.varieties, \
-                   a.valid_until FROM group_members m JOIN customers c ON c.id = m.customer_id \
-                   LEFT JOIN risk_assessments a ON a.id = (SELECT MAX(id) FROM risk_assessments r WHERE r.customer_id = c.id) \
-                   WHERE m.group_id = $1 AND m.removed_at IS NULL ORDER BY c.id";
+    /// Members of a group, each with what the gate needs.
+    pub async fn group_investors(&self, group: domain::GroupId) -> Result<Vec<StoredInvestor>, StoreError> {
+        let sql =
+            "SELECT customer_id FROM group_members WHERE group_id = $1 AND removed_at IS NULL ORDER BY customer_id";
+        let ids: Vec<CustomerId> = with_pool!(self, pool => sqlx::query_scalar(sql).bind(group).fetch_all(pool).await?);
+        self.investors(&ids).await
+    }
+
+    /// Customers each with what the gate needs: the book's risk level,
+    /// horizon, professional flag and birth date, the newest questionnaire
+    /// (class, horizon, varieties, valid until) and the newest professional test.
+    pub async fn investors(&self, customers: &[CustomerId]) -> Result<Vec<StoredInvestor>, StoreError> {
         type Row = (
             CustomerId,
             domain::RiskLevel,
@@ -680,11 +684,28 @@ impl Db {
             Option<Horizon>,
             Option<String>,
             Option<DateTime<Utc>>,
+            Option<bool>,
+            Option<DateTime<Utc>>,
         );
-        let rows: Vec<Row> = with_pool!(self, pool => sqlx::query_as(sql).bind(group).fetch_all(pool).await?);
-        rows.into_iter()
-            .map(|t| {
-                Ok(GroupInvestor {
+        let mut out = Vec::with_capacity(customers.len());
+        for chunk in customers.chunks(crate::book::ROWS_PER_STATEMENT) {
+            let rows: Vec<Row> = with_pool!(self, pool => {
+                let mut q = sqlx::QueryBuilder::new(
+                    "SELECT c.id, c.risk_level, c.horizon, c.professional, c.birth_date, a.class, a.horizon, a.varieties, \
+                     a.valid_until, t.qualified, t.expires_at FROM customers c \
+                     LEFT JOIN risk_assessments a ON a.id = (SELECT MAX(id) FROM risk_assessments r WHERE r.customer_id = c.id) \
+                     LEFT JOIN professional_tests t ON t.id = (SELECT MAX(id) FROM professional_tests p WHERE p.customer_id = c.id) \
+                     WHERE c.id IN (",
+                );
+                let mut ids = q.separated(", ");
+                for id in chunk {
+                    ids.push_bind(*id);
+                }
+                q.push(") ORDER BY c.id");
+                q.build_query_as().fetch_all(pool).await?
+            });
+            for t in rows {
+                out.push(StoredInvestor {
                     customer_id: t.0,
                     risk_level: t.1,
                     horizon: t.2,
@@ -696,15 +717,100 @@ impl Db {
                         }
                         _ => None,
                     },
-                })
-            })
-            .collect()
+                    professional_test: t.9.zip(t.10),
+                });
+            }
+        }
+        Ok(out)
     }
 }
 
-/// A group member as the gate sees them.
+/// A change a customer's book went through: a trade or a cash flow, as the
+/// permissions' daily assets undo it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GroupInvestor {
+pub struct BookMovement {
+    /// When.
+    pub time: DateTime<Utc>,
+    /// The instrument, for a trade.
+    pub instrument: Option<String>,
+    /// Shares added (a sell: negative).
+    pub quantity: i64,
+    /// Cash added (0.0001 CNY; paid out: negative).
+    pub cash: i64,
+}
+
+impl Db {
+    /// A customer's trades and cash flows from `since` on, oldest first.
+    pub async fn movements_since(
+        &self,
+        customer: CustomerId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<BookMovement>, StoreError> {
+        type TradeRow = (DateTime<Utc>, String, String, i64, i64, i64);
+        type FlowRow = (DateTime<Utc>, String, i64);
+        let (trades, flows): (Vec<TradeRow>, Vec<FlowRow>) = with_pool!(self, pool => {
+            let trades = sqlx::query_as(
+                "SELECT t.time, t.instrument, t.side, t.quantity, t.price, t.fee FROM trades t \
+                 JOIN accounts a ON a.id = t.account_id WHERE a.customer_id = $1 AND t.time >= $2",
+            ).bind(customer).bind(since).fetch_all(pool).await?;
+            let flows = sqlx::query_as(
+                "SELECT f.time, f.kind, f.amount FROM cash_flows f JOIN accounts a ON a.id = f.account_id \
+                 WHERE a.customer_id = $1 AND f.time >= $2",
+            ).bind(customer).bind(since).fetch_all(pool).await?;
+            (trades, flows)
+        });
+        let mut out: Vec<BookMovement> = trades
+            .into_iter()
+            .map(|(time, instrument, side, quantity, price, fee)| {
+                let amount = price.saturating_mul(quantity);
+                let (quantity, cash) =
+                    if side == "buy" { (quantity, -amount - fee) } else { (-quantity, amount - fee) };
+                BookMovement { time, instrument: Some(instrument), quantity, cash }
+            })
+            .collect();
+        out.extend(flows.into_iter().map(|(time, kind, amount)| {
+            let cash = if matches!(kind.as_str(), "withdrawal" | "fee") { -amount } else { amount };
+            BookMovement { time, instrument: None, quantity: 0, cash }
+        }));
+        out.sort_by_key(|m| m.time);
+        Ok(out)
+    }
+
+    /// Closes of the given instruments on days from `from` to `to`, and each
+    /// one's latest close on record (for days before its first bar in range).
+    pub async fn closes_of(
+        &self,
+        instruments: &[String],
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<(Vec<(String, chrono::NaiveDate, i64)>, Vec<(String, i64)>), StoreError> {
+        let mut bars = Vec::new();
+        let mut latest = Vec::new();
+        for code in instruments {
+            let (b, l): (Vec<(String, chrono::NaiveDate, i64)>, Option<i64>) = with_pool!(self, pool => {
+                let b = sqlx::query_as(
+                    "SELECT instrument, date, close FROM daily_bars WHERE instrument = $1 AND date >= $2 AND date <= $3",
+                ).bind(code).bind(from).bind(to).fetch_all(pool).await?;
+                let l = sqlx::query_scalar(
+                    "SELECT close FROM daily_bars WHERE instrument = $1 AND date < $2 ORDER BY date DESC LIMIT 1",
+                ).bind(code).bind(from).fetch_optional(pool).await?;
+                let l = match l {
+                    Some(c) => Some(c),
+                    None => sqlx::query_scalar("SELECT last_close FROM instruments WHERE code = $1")
+                        .bind(code).fetch_optional(pool).await?,
+                };
+                (b, l)
+            });
+            bars.extend(b);
+            latest.extend(l.map(|c| (code.clone(), c)));
+        }
+        Ok((bars, latest))
+    }
+}
+
+/// A customer as the gate sees them, read in bulk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredInvestor {
     /// Who.
     pub customer_id: CustomerId,
     /// The book's risk level.
@@ -717,4 +823,6 @@ pub struct GroupInvestor {
     pub birth_date: chrono::NaiveDate,
     /// The newest questionnaire: class, horizon, varieties, valid until.
     pub assessed: Option<(InvestorClass, Horizon, Vec<Variety>, DateTime<Utc>)>,
+    /// The newest professional test: qualified, expires at.
+    pub professional_test: Option<(bool, DateTime<Utc>)>,
 }

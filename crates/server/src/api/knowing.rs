@@ -7,7 +7,7 @@ use access::Principal;
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use classify::plan::{split, Bucket};
-use domain::{CustomerId, StaffId};
+use domain::{CustomerId, ProductId, StaffId};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -82,6 +82,10 @@ pub struct PlannedContact {
     pub done_at: Option<String>,
     /// What came of it.
     pub outcome: Option<String>,
+    /// The product to talk about, suitable for the customer (none until they can be judged).
+    pub recommended_product: Option<ProductId>,
+    /// Why: newcomer, proven_investor or fits.
+    pub recommended_because: Option<String>,
 }
 
 /// One part of the 60/30/10 split.
@@ -129,6 +133,8 @@ pub async fn plan(
     let advisor = plan.advisor_id;
     let target = split(plan.capacity);
     let a = plan.adherence;
+    let planned: Vec<CustomerId> = plan.contacts.iter().map(|c| c.customer_id).collect();
+    let recommended = app::advice::first_recommendations(&state.db, &planned).await?;
     Ok(Json(WeekPlanView {
         advisor_id: advisor,
         week_start: plan.week_start.to_string(),
@@ -149,6 +155,10 @@ pub async fn plan(
             .contacts
             .into_iter()
             .map(|c| PlannedContact {
+                recommended_product: recommended.get(&c.customer_id).map(|r| r.product.id),
+                recommended_because: recommended.get(&c.customer_id).map(|r| {
+                    serde_json::to_value(r.because).expect("serializes").as_str().unwrap_or_default().to_owned()
+                }),
                 rank: c.rank,
                 customer_id: c.customer_id,
                 customer: c.customer,

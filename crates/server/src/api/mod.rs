@@ -123,7 +123,10 @@ fn area_codes(path: &str) -> Vec<Code> {
     ];
     match first {
         "customers"
-            if path.ends_with("/questionnaire") || path.contains("/suitability") || path.ends_with("/professional") =>
+            if path.ends_with("/questionnaire")
+                || path.contains("/suitability")
+                || path.ends_with("/professional")
+                || path.ends_with("/permissions") =>
         {
             suitability.into_iter().chain(advice::codes::ALL.iter().copied()).collect()
         }
@@ -323,6 +326,7 @@ pub fn routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
         .routes(routes!(products::suitability))
         .routes(routes!(products::check))
         .routes(routes!(products::professional))
+        .routes(routes!(products::permissions))
         .routes(routes!(products::purchase))
         .routes(routes!(products::funnel));
     let feeds = OpenApiRouter::new().routes(routes!(feeds::import)).routes(routes!(feeds::events));

@@ -402,3 +402,18 @@ pub async fn funnel(
     let rows = app::advice::funnel(&state.db, &principal).await?;
     Ok(Json(serde_json::to_value(rows).expect("the funnel serializes")))
 }
+
+/// Checks the customer's trading permissions (STAR Market, ChiNext, Beijing
+/// Stock Exchange) from the book: average daily assets over the previous
+/// 20 trading days and months of experience; each stored with its evidence.
+#[utoipa::path(post, path = "/customers/{id}/permissions", params(("id" = i64, Path, description = "Customer id")),
+    responses((status = 201, body = Vec<Object>), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn permissions(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<serde_json::Value>), HttpError> {
+    let id: CustomerId = crate::params::path_id(&id, "customer")?;
+    let checks = app::advice::check_permissions(&state.db, &principal, id).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::to_value(checks).expect("checks serialize"))))
+}

@@ -60,6 +60,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/products/{product}/purchase", post(products::purchase)),
         ("/questionnaire", get(products::questionnaire)),
         ("/customers/{id}/questionnaire", post(products::answer)),
+        ("/customers/{id}/permissions", post(products::check_permissions)),
         ("/funnel", get(products::funnel)),
     ]
 }

@@ -19,7 +19,13 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use store::PlanRow;
 
-fn row(locale: Locale, advisor: domain::StaffId, week: NaiveDate, c: &PlanRow) -> Markup {
+fn row(
+    locale: Locale,
+    advisor: domain::StaffId,
+    week: NaiveDate,
+    c: &PlanRow,
+    recommended: Option<&app::advice::Recommended>,
+) -> Markup {
     html! {
         tr.contact id={ "contact-" (c.customer_id) } {
             td { (c.rank) }
@@ -28,6 +34,12 @@ fn row(locale: Locale, advisor: domain::StaffId, week: NaiveDate, c: &PlanRow) -
             td {
                 @for t in c.triggers.split(',').filter(|t| !t.is_empty()) {
                     span.trigger { (locale.t(&format!("trigger-{t}"))) } " "
+                }
+            }
+            td.recommend {
+                @if let Some(r) = recommended {
+                    a href={ "/products/" (r.product.id) "?customer=" (c.customer_id) "&lang=" (locale.tag()) } { (r.product.name) }
+                    " — " span.reason { (locale.t(r.because.message_key())) }
                 }
             }
             td {
@@ -86,6 +98,8 @@ pub async fn show(
     let advisors = state.db.advisors_in_scope(viewer.principal.scope()).await.map_err(|e| fail(e.into()))?;
     let week = plan.week_start;
     let hours = state.db.contact_hours(advisor).await.map_err(|e| fail(e.into()))?.unwrap_or(0);
+    let planned: Vec<domain::CustomerId> = plan.contacts.iter().map(|c| c.customer_id).collect();
+    let recommended = app::advice::first_recommendations(&state.db, &planned).await.map_err(|e| fail(e.into()))?;
     let body = html! {
         h1 { (locale.t("plan-title")) " · " (week) }
         @if viewer.principal.role != Role::Advisor {
@@ -115,9 +129,9 @@ pub async fn show(
             table.plan {
                 thead { tr {
                     th { "#" } th { (locale.t("col-customer")) } th { (locale.t("plan-bucket")) }
-                    th { (locale.t("plan-triggers")) } th {}
+                    th { (locale.t("plan-triggers")) } th { (locale.t("plan-recommend")) } th {}
                 } }
-                tbody { @for c in &plan.contacts { (row(locale, advisor, week, c)) } }
+                tbody { @for c in &plan.contacts { (row(locale, advisor, week, c, recommended.get(&c.customer_id))) } }
             }
         }
     };
@@ -165,7 +179,9 @@ pub async fn done(
     let (advisor, day) =
         app::plan::chosen(&state.db, &viewer.principal, advisor, week).await.map_err(|e| fail(e.into()))?;
     let week = app::plan::week_start_of(day);
-    Ok(row(locale, advisor, week, &c))
+    let recommended =
+        app::advice::first_recommendations(&state.db, &[c.customer_id]).await.map_err(|e| fail(e.into()))?;
+    Ok(row(locale, advisor, week, &c, recommended.get(&c.customer_id)))
 }
 
 /// POST /plan/{id}/hours, `id` the advisor: a manager sets the advisor's

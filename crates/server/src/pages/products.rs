@@ -319,6 +319,7 @@ pub async fn section(state: &AppState, viewer: &Viewer, locale: Locale, id: Cust
                     None => (locale.t("suitability-professional-yes")),
                 } }
             }
+            (permissions_table(locale, id, &s.permissions))
             h3 { (locale.t("suitability-recommendations")) }
             @if s.recommendations.is_empty() { p.empty { (locale.t("suitability-no-recommendations")) } } @else {
                 ul.recommendations { @for r in &s.recommendations {
@@ -378,4 +379,46 @@ pub async fn funnel(
         }
     };
     Ok(page(locale, &locale.t("funnel-title"), "/funnel", &viewer, body))
+}
+
+/// The boards' trading permissions as last checked, and the button that checks them again.
+fn permissions_table(locale: Locale, id: CustomerId, rows: &[store::PermissionRow]) -> Markup {
+    html! {
+        div #permissions {
+            h3 { (locale.t("permissions-title")) }
+            @if rows.is_empty() { p.empty { (locale.t("permissions-none")) } } @else {
+                table.permissions { tbody { @for p in rows {
+                    @let evidence: serde_json::Value = serde_json::from_str(&p.evidence).unwrap_or_default();
+                    tr data-board=(p.board) data-granted=(p.granted) {
+                        td { (locale.t(&format!("board-{}", p.board))) }
+                        td { (locale.t(if p.granted { "permission-granted" } else { "permission-not-granted" })) }
+                        td { (locale.t_with("permission-evidence", &[
+                            ("average", evidence["average_assets"].as_str().unwrap_or_default().to_owned()),
+                            ("needed", evidence["assets_needed"].as_str().unwrap_or_default().to_owned()),
+                            ("months", evidence["experience_months"].to_string()),
+                        ])) }
+                        td { (when(p.checked_at)) }
+                    }
+                } } }
+            }
+            button.check-permissions hx-post={ "/customers/" (id) "/permissions?lang=" (locale.tag()) } hx-target="#permissions" hx-swap="outerHTML" {
+                (locale.t("permissions-check"))
+            }
+        }
+    }
+}
+
+/// POST /customers/{id}/permissions (htmx): checks the boards' permissions from the book and answers the table.
+pub async fn check_permissions(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    PageQuery(q): PageQuery<ProductParams>,
+    headers: HeaderMap,
+) -> Result<Markup, PageError> {
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
+    let id: CustomerId = crate::params::path_id(&id, "customer").map_err(|e| PageError(e, locale))?;
+    app::advice::check_permissions(&state.db, &viewer.principal, id).await.map_err(|e| PageError(e.into(), locale))?;
+    let rows = state.db.permissions(id).await.map_err(|e| PageError(e.into(), locale))?;
+    Ok(permissions_table(locale, id, &rows))
 }
