@@ -46,6 +46,7 @@ pub fn every_code() -> Vec<Code> {
         store::codes::ALL,
         market::indicators::codes::ALL,
         community::codes::ALL,
+        advice::codes::ALL,
         app::codes::ALL,
         codes::ALL,
     ]
