@@ -71,6 +71,26 @@ fn demo_serves_the_generated_brokerage() {
         let history = get(format!("{base}/api/v1/groups/{group}/messages")).await.to_string();
         assert!(history.contains("Licence No.") && history.contains("不构成投资建议"), "{history}");
         assert!(!history.contains("保本稳赚"), "the breach never reached the group");
+        // Both rungs of the advisory ladder are on sale; the demo customer has taken the
+        // questionnaire and their page recommends suitable products.
+        let products = get(format!("{base}/api/v1/products")).await;
+        let ladders: Vec<&str> = products.as_array().unwrap().iter().filter_map(|p| p["ladder"].as_str()).collect();
+        assert!(ladders.contains(&"beginner") && ladders.contains(&"professional"), "{products}");
+        let line = printed.iter().find(|l| l.trim_start().starts_with("customer")).expect("customer sign-in");
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let customer = test_support::sign_in_at(&base, words[2], words[4]).await.expect("the customer signs in");
+        let own = customer.get(&format!("{base}/api/v1/customers")).await.json::<serde_json::Value>().await.unwrap();
+        let me = own["customers"][0]["id"].as_i64().expect("the customer's own row");
+        let suitability = customer
+            .get(&format!("{base}/api/v1/customers/{me}/suitability"))
+            .await
+            .json::<serde_json::Value>()
+            .await
+            .unwrap();
+        assert_eq!(suitability["profile"]["assessment"]["class"], "C3", "{suitability}");
+        assert!(!suitability["recommendations"].as_array().unwrap().is_empty(), "{suitability}");
+        let page = customer.get(&format!("{base}/customers/{me}")).await.text().await.unwrap();
+        assert!(page.contains("class=\"recommendation\""), "recommendations on the customer page");
         // Reveal personal data and search by it: the work most likely to leak into logs.
         let mut revealed = Vec::new();
         for field in ["phone", "national_id"] {
