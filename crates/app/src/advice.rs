@@ -18,10 +18,18 @@ use serde::Serialize;
 use std::sync::OnceLock;
 use store::{AssessmentRow, CustomerDetail, Db, GateStep, ProductRow, ProfessionalRow};
 
+/// The questionnaire in force: one installed at start, else the one built in.
+static IN_FORCE: OnceLock<Questionnaire> = OnceLock::new();
+
 /// The questionnaire in force.
 pub fn questionnaire() -> &'static Questionnaire {
-    static STANDARD: OnceLock<Questionnaire> = OnceLock::new();
-    STANDARD.get_or_init(Questionnaire::standard)
+    IN_FORCE.get_or_init(Questionnaire::standard)
+}
+
+/// Puts a questionnaire in force for this process (`serve --questionnaire`);
+/// false when one is in force already (it is read once, at start).
+pub fn install_questionnaire(q: Questionnaire) -> bool {
+    IN_FORCE.set(q).is_ok()
 }
 
 /// Exact age on a day.

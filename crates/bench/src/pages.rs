@@ -3,7 +3,8 @@
 //! brokerage of N customers, from this process with concurrent
 //! connections: the overview, the customer list (first page, sorts,
 //! filters, searches, the last page), a customer's page with a long
-//! history, instruments, tasks, reminders, the plan and the groups. Reports
+//! history, instruments, tasks, reminders, the plan, the groups, products
+//! with the gate's verdict and a customer's suitability. Reports
 //! p50 and p99 per route and the slowest route.
 
 use crate::live::{seed_error, ServedBenchError};
@@ -82,6 +83,9 @@ struct Setup {
     own_customer: i64,
     /// A much-held instrument.
     instrument: String,
+    /// A product of the catalogue (the demo's, added when there is none).
+    #[serde(default)]
+    product: i64,
 }
 
 /// The database to serve, seeded (a generated book imported) when it has no customers.
@@ -135,7 +139,24 @@ async fn setup(db: &Db, work_dir: &std::path::Path, url: &str) -> Result<Setup, 
     }
     let busy = db.busiest_customer_of(advisor).await?.ok_or_else(|| seed_error("the advisor has no customers"))?;
     let instrument = db.most_held_instrument().await?.ok_or_else(|| seed_error("no positions"))?;
-    let setup = Setup { sessions, busy_customer: busy.0, own_customer: customer.map_or(busy.0, |c| c.0), instrument };
+    let own_customer = customer.map_or(busy.0, |c| c.0);
+    // The catalogue, and a questionnaire for the customers the routes read, so that
+    // their pages judge and rank products as a served customer's would.
+    if db.products(false).await?.is_empty() {
+        for p in app::advice::demo_catalogue() {
+            app::advice::add_product_as(db, "system:bench", &p).await.map_err(seed_error)?;
+        }
+    }
+    let product = db.products(true).await?.first().map_or(0, |p| p.id.0);
+    let answers: advice::Answers = app::advice::questionnaire()
+        .questions
+        .iter()
+        .map(|q| (q.id.clone(), vec![if q.id == "varieties" { "b" } else { "c" }.to_owned()]))
+        .collect();
+    for c in [busy.0, own_customer] {
+        app::advice::record_answers(db, "system:bench", domain::CustomerId(c), &answers).await.map_err(seed_error)?;
+    }
+    let setup = Setup { sessions, busy_customer: busy.0, own_customer, instrument, product };
     std::fs::write(&file, serde_json::to_string(&setup).expect("setup serializes")).map_err(seed_error)?;
     Ok(setup)
 }
@@ -169,8 +190,13 @@ fn routes(s: &Setup) -> Vec<(&'static str, String)> {
         out.push((role, "/tasks".to_owned()));
         out.push((role, "/reminders".to_owned()));
         out.push((role, "/groups".to_owned()));
+        out.push((role, "/products".to_owned()));
+        out.push((role, format!("/api/v1/customers/{}/suitability", s.busy_customer)));
+        out.push((role, format!("/products/{}?customer={}", s.product, s.busy_customer)));
     }
     out.push(("advisor", "/plan".to_owned()));
+    out.push(("advisor", "/api/v1/plan".to_owned()));
+    out.push(("advisor", "/funnel".to_owned()));
     out.push(("compliance", "/".to_owned()));
     out.push(("compliance", "/customers?sort=assets".to_owned()));
     out.push(("compliance", "/questions".to_owned()));
@@ -182,6 +208,8 @@ fn routes(s: &Setup) -> Vec<(&'static str, String)> {
     out.push(("customer", format!("/api/v1/customers/{}", s.own_customer)));
     out.push(("customer", format!("/api/v1/customers/{}/history/cash_flows", s.own_customer)));
     out.push(("customer", format!("/instruments/{}", s.instrument)));
+    out.push(("customer", format!("/products/{}", s.product)));
+    out.push(("customer", format!("/api/v1/customers/{}/suitability", s.own_customer)));
     out
 }
 

@@ -67,6 +67,9 @@
     replying.textContent = "\u21a9 " + replyTo + " ";
   });
 
+  // The last text sent, and whether the next send confirms a warning about it.
+  var lastText = null, confirming = false;
+
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + "/groups/" + group + "/live?after=" + last);
@@ -74,7 +77,11 @@
       var d = JSON.parse(event.data);
       if (d.type === "message") add(d);
       else if (d.type === "ready") { status.textContent = chat.dataset.live; status.className = "live on"; }
-      else if (d.type === "blocked" || d.type === "error") notice.textContent = d.message;
+      else if (d.type === "blocked" || d.type === "error") {
+        notice.textContent = d.message;
+        // A product unsuitable for some members: the text comes back, and sending it again confirms.
+        if (d.code === "unsuitable_for_members" && lastText && input) { input.value = lastText; confirming = true; }
+      }
       else if (d.type === "removed" && d.customer_id === me) stopped = true;
     };
     socket.onclose = function (event) {
@@ -92,7 +99,10 @@
       if (!text) return;
       if (!socket || socket.readyState !== WebSocket.OPEN) { notice.textContent = chat.dataset.offline; return; }
       notice.textContent = "";
-      socket.send(JSON.stringify({ text: text, reply_to: replyTo, question: question ? question.checked : false }));
+      socket.send(JSON.stringify({ text: text, reply_to: replyTo, question: question ? question.checked : false,
+        confirm_unsuitable: confirming && text === lastText }));
+      lastText = text;
+      confirming = false;
       input.value = "";
       replyTo = null;
       if (replying) replying.textContent = "";

@@ -2,16 +2,7 @@
 //! sees them, htmx and all.
 
 use fantoccini::Locator;
-use std::time::Duration;
-use test_support::{sqlite_with_book, Browser, TestApp};
-
-/// The element's text; empty while htmx is swapping it out.
-async fn text(b: &Browser, css: &str) -> String {
-    match b.client.find(Locator::Css(css)).await {
-        Ok(e) => e.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    }
-}
+use test_support::{eventually, sqlite_with_book, Browser, TestApp};
 
 async fn rows(b: &Browser) -> Vec<String> {
     column(b, 1).await
@@ -25,21 +16,6 @@ async fn column(b: &Browser, n: usize) -> Vec<String> {
     );
     let value = b.client.execute(&script, vec![]).await.unwrap();
     value.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect()
-}
-
-/// Polls until `check` holds, for up to five seconds.
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    for _ in 0..50 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting for {what}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -56,8 +32,8 @@ async fn customer_list_pages_and_searches_in_a_real_browser() {
     let password = browser.client.find(Locator::Css("input[name=password]")).await.unwrap();
     password.send_keys(&compliance.password).await.unwrap();
     browser.client.find(Locator::Css("form.signin button")).await.unwrap().click().await.unwrap();
-    eventually("the customer list", || async { browser.client.find(Locator::Css("#total")).await.is_ok() }).await;
-    assert_eq!(text(&browser, "#total").await, "1200");
+    eventually("the customer list", 5, || async { browser.client.find(Locator::Css("#total")).await.is_ok() }).await;
+    assert_eq!(browser.text("#total").await, "1200");
     let first_page = rows(&browser).await;
     assert_eq!(first_page.len(), 50);
     assert_eq!(first_page[0], "1");
@@ -65,15 +41,15 @@ async fn customer_list_pages_and_searches_in_a_real_browser() {
 
     // Next page, swapped in by htmx, with the address bar following.
     browser.client.find(Locator::Css("a[rel=next]")).await.unwrap().click().await.unwrap();
-    eventually("page 2", || async { rows(&browser).await.first().map(String::as_str) == Some("51") }).await;
+    eventually("page 2", 5, || async { rows(&browser).await.first().map(String::as_str) == Some("51") }).await;
     assert_eq!(rows(&browser).await.len(), 50);
     assert!(browser.client.current_url().await.unwrap().as_str().contains("after="));
 
     // Back to page 1 through the previous link; then straight to the last page.
     browser.client.find(Locator::Css("a[rel=prev]")).await.unwrap().click().await.unwrap();
-    eventually("page 1", || async { rows(&browser).await.first().map(String::as_str) == Some("1") }).await;
+    eventually("page 1", 5, || async { rows(&browser).await.first().map(String::as_str) == Some("1") }).await;
     browser.client.find(Locator::Css("a[rel=last]")).await.unwrap().click().await.unwrap();
-    eventually("the last page", || async { rows(&browser).await.last().map(String::as_str) == Some("1200") }).await;
+    eventually("the last page", 5, || async { rows(&browser).await.last().map(String::as_str) == Some("1200") }).await;
     assert!(browser.client.find(Locator::Css("a[rel=next]")).await.is_err(), "no page after the last");
 
     // Sorting by assets from the column's head: largest first, as the store sorts them.
@@ -89,14 +65,14 @@ async fn customer_list_pages_and_searches_in_a_real_browser() {
         .await
         .unwrap();
     let want: Vec<String> = by_assets.rows.iter().map(|r| r.id.to_string()).collect();
-    eventually("sorted by assets", || async { rows(&browser).await == want }).await;
+    eventually("sorted by assets", 5, || async { rows(&browser).await == want }).await;
     assert!(browser.client.current_url().await.unwrap().as_str().contains("sort=assets"));
 
     // A filter chosen in the form narrows the list at once, and the address
     // bar carries it: the bookmarked list comes back the same.
     let risk = browser.client.find(Locator::Css("select[name=risk]")).await.unwrap();
     risk.select_by_value("C4").await.unwrap();
-    eventually("risk C4 only", || async {
+    eventually("risk C4 only", 5, || async {
         let risks = column(&browser, 6).await;
         !risks.is_empty() && risks.iter().all(|r| r == "C4")
     })
@@ -107,17 +83,17 @@ async fn customer_list_pages_and_searches_in_a_real_browser() {
     let export = browser.client.find(Locator::Css("a.export")).await.unwrap().attr("href").await.unwrap().unwrap();
     assert!(export.starts_with("/customers.csv?") && export.contains("risk=C4"), "{export}");
     browser.client.goto(url.as_str()).await.unwrap();
-    eventually("the bookmarked list", || async { rows(&browser).await == filtered }).await;
+    eventually("the bookmarked list", 5, || async { rows(&browser).await == filtered }).await;
     let chosen = browser.client.find(Locator::Css("select[name=risk]")).await.unwrap().prop("value").await.unwrap();
     assert_eq!(chosen.as_deref(), Some("C4"));
     browser.client.goto(&app.url("/customers?lang=en")).await.unwrap();
-    eventually("the whole list again", || async { text(&browser, "#total").await == "1200" }).await;
+    eventually("the whole list again", 5, || async { browser.text("#total").await == "1200" }).await;
 
     // Searching by name narrows the list as the user types.
     let search = browser.client.find(Locator::Css("input[type=search]")).await.unwrap();
     search.send_keys("王").await.unwrap();
-    eventually("search results", || async { text(&browser, "#total").await != "1200" }).await;
-    let total: usize = text(&browser, "#total").await.parse().unwrap();
+    eventually("search results", 5, || async { browser.text("#total").await != "1200" }).await;
+    let total: usize = browser.text("#total").await.parse().unwrap();
     assert!(total > 0 && total < 1200);
     for name in browser.client.find_all(Locator::Css("tr.customer td:nth-child(2)")).await.unwrap() {
         assert!(name.text().await.unwrap().contains('王'));
@@ -130,8 +106,8 @@ async fn customer_list_pages_and_searches_in_a_real_browser() {
     assert!(masked.contains("****"), "{masked}");
     assert_eq!(book.db.audit_records().await.unwrap().iter().filter(|r| r.entry.action == "reveal").count(), 0);
     browser.client.find(Locator::Css("button.reveal")).await.unwrap().click().await.unwrap();
-    eventually("the revealed phone", || async { !text(&browser, "strong.revealed").await.is_empty() }).await;
-    let phone = text(&browser, "strong.revealed").await;
+    eventually("the revealed phone", 5, || async { !browser.text("strong.revealed").await.is_empty() }).await;
+    let phone = browser.text("strong.revealed").await;
     assert!(domain::Phone::parse(&phone).is_ok(), "{phone}");
     assert_eq!((&phone[..3], &phone[7..]), (&masked[..3], &masked[7..11]));
     let reveals: Vec<_> =

@@ -5,31 +5,9 @@
 
 use fantoccini::Locator;
 use std::time::Duration;
-use test_support::{sqlite_with_firm, Browser, TestApp};
+use test_support::{eventually, sqlite_with_firm, Browser, TestApp};
 
 const PASSWORD: &str = "a long enough password";
-
-async fn text(b: &Browser, css: &str) -> String {
-    match b.client.find(Locator::Css(css)).await {
-        Ok(e) => e.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    }
-}
-
-/// Polls until `check` holds, for up to fifteen seconds.
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    for _ in 0..150 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
 
 /// Opens the group's page, signing in on the way, and waits for the socket.
 async fn open_chat(b: &Browser, app: &TestApp, group: domain::GroupId, login: &str, password: &str) {
@@ -37,7 +15,8 @@ async fn open_chat(b: &Browser, app: &TestApp, group: domain::GroupId, login: &s
     b.client.find(Locator::Css("input[name=login]")).await.unwrap().send_keys(login).await.unwrap();
     b.client.find(Locator::Css("input[name=password]")).await.unwrap().send_keys(password).await.unwrap();
     b.client.find(Locator::Css("form.signin button")).await.unwrap().click().await.unwrap();
-    eventually("the chat to go live", || async { b.client.find(Locator::Css("#chat-status.on")).await.is_ok() }).await;
+    eventually("the chat to go live", 15, || async { b.client.find(Locator::Css("#chat-status.on")).await.is_ok() })
+        .await;
 }
 
 async fn type_and_send(b: &Browser, words: &str) {
@@ -76,33 +55,35 @@ async fn two_browsers_in_one_group_see_each_others_messages() {
     open_chat(&customer_browser, &app, group, "member2", PASSWORD).await;
 
     type_and_send(&advisor_browser, "Good morning, watch the volume today").await;
-    eventually("the advisor's message in the customer's page", || async {
-        text(&customer_browser, "#messages").await.contains("Good morning, watch the volume today")
+    eventually("the advisor's message in the customer's page", 15, || async {
+        customer_browser.text("#messages").await.contains("Good morning, watch the volume today")
     })
     .await;
 
     type_and_send(&customer_browser, "Can I still buy tomorrow?").await;
-    eventually("the customer's message in the advisor's page", || async {
-        text(&advisor_browser, "#messages").await.contains("Can I still buy tomorrow?")
+    eventually("the customer's message in the advisor's page", 15, || async {
+        advisor_browser.text("#messages").await.contains("Can I still buy tomorrow?")
     })
     .await;
     assert!(book.db.question(book.db.messages_before(group, None, 1).await.unwrap()[0].id).await.unwrap().is_some());
 
     // A breach is stopped: the sender sees why, the other page never sees it.
     type_and_send(&customer_browser, "guaranteed return, add me on wechat abc123").await;
-    eventually("the sender told why", || async { text(&customer_browser, "#chat-notice").await.contains("not sent") })
-        .await;
+    eventually("the sender told why", 15, || async {
+        customer_browser.text("#chat-notice").await.contains("not sent")
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(!text(&advisor_browser, "#messages").await.contains("guaranteed return"));
-    assert!(!text(&customer_browser, "#messages").await.contains("guaranteed return"));
+    assert!(!advisor_browser.text("#messages").await.contains("guaranteed return"));
+    assert!(!customer_browser.text("#messages").await.contains("guaranteed return"));
 
     // Reloading shows the same conversation from history, each message once.
     customer_browser.client.refresh().await.unwrap();
-    eventually("the chat live again", || async {
+    eventually("the chat live again", 15, || async {
         customer_browser.client.find(Locator::Css("#chat-status.on")).await.is_ok()
     })
     .await;
-    let page = text(&customer_browser, "#messages").await;
+    let page = customer_browser.text("#messages").await;
     assert_eq!(page.matches("Good morning, watch the volume today").count(), 1, "{page}");
     // The chat's socket and forms worked under the pages' security policy.
     assert_eq!(advisor_browser.policy_violations().await, Vec::<String>::new());

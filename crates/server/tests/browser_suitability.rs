@@ -4,32 +4,9 @@
 //! is on the customer's trail as staff see it.
 
 use fantoccini::Locator;
-use std::time::Duration;
-use test_support::{customer_session, sqlite_with_firm, Browser, TestApp};
+use test_support::{customer_session, eventually, sqlite_with_firm, Browser, TestApp};
 
 const PASSWORD: &str = "a long enough password";
-
-async fn text(b: &Browser, css: &str) -> String {
-    match b.client.find(Locator::Css(css)).await {
-        Ok(e) => e.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    }
-}
-
-/// Polls until `check` holds, for up to ten seconds.
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    for _ in 0..100 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
 
 /// Opens `path`, signing in as `login` on the way.
 async fn open_signed_in(b: &Browser, app: &TestApp, path: &str, login: &str, password: &str) {
@@ -37,7 +14,7 @@ async fn open_signed_in(b: &Browser, app: &TestApp, path: &str, login: &str, pas
     b.client.find(Locator::Css("input[name=login]")).await.unwrap().send_keys(login).await.unwrap();
     b.client.find(Locator::Css("input[name=password]")).await.unwrap().send_keys(password).await.unwrap();
     b.client.find(Locator::Css("form.signin button")).await.unwrap().click().await.unwrap();
-    eventually("the page after signing in", || async {
+    eventually("the page after signing in", 10, || async {
         b.client.current_url().await.is_ok_and(|u| !u.path().starts_with("/signin"))
     })
     .await;
@@ -45,7 +22,7 @@ async fn open_signed_in(b: &Browser, app: &TestApp, path: &str, login: &str, pas
 
 async fn sign_out(b: &Browser) {
     b.client.find(Locator::Css("form[action='/signout'] button")).await.unwrap().click().await.unwrap();
-    eventually("signed out", || async { b.client.find(Locator::Css("input[name=login]")).await.is_ok() }).await;
+    eventually("signed out", 10, || async { b.client.find(Locator::Css("input[name=login]")).await.is_ok() }).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -72,13 +49,13 @@ async fn an_unsuitable_purchase_is_refused_and_one_above_the_match_is_confirmed_
         fieldset.find(Locator::Css("input")).await.unwrap().click().await.unwrap();
     }
     browser.client.find(Locator::Css("form.questionnaire button[type=submit]")).await.unwrap().click().await.unwrap();
-    eventually("the result", || async { !text(&browser, "p.assessed").await.is_empty() }).await;
+    eventually("the result", 10, || async { !browser.text("p.assessed").await.is_empty() }).await;
     let assessed = browser.client.find(Locator::Css("p.assessed")).await.unwrap();
     assert_eq!(
         assessed.attr("data-class").await.unwrap().as_deref(),
         Some("C1-lowest"),
         "{}",
-        text(&browser, "p.assessed").await
+        browser.text("p.assessed").await
     );
 
     // The beginner product (R2) is refused, with the reason, on the page.
@@ -86,8 +63,8 @@ async fn an_unsuitable_purchase_is_refused_and_one_above_the_match_is_confirmed_
     let verdict = browser.client.find(Locator::Css("p.verdict")).await.unwrap();
     assert_eq!(verdict.attr("data-verdict").await.unwrap().as_deref(), Some("refused"));
     browser.client.find(Locator::Css("form.purchase button.buy")).await.unwrap().click().await.unwrap();
-    eventually("the refusal", || async { !text(&browser, "#purchase-result div.refused").await.is_empty() }).await;
-    let said = text(&browser, "#purchase-result div.refused").await;
+    eventually("the refusal", 10, || async { !browser.text("#purchase-result div.refused").await.is_empty() }).await;
+    let said = browser.text("#purchase-result div.refused").await;
     assert!(said.contains("C1-lowest") && said.contains("never buy above R1"), "{said}");
     assert_eq!(book.db.purchases(domain::CustomerId(3)).await.unwrap().len(), 0, "nothing bought");
     sign_out(&browser).await;
@@ -111,18 +88,18 @@ async fn an_unsuitable_purchase_is_refused_and_one_above_the_match_is_confirmed_
     let verdict = browser.client.find(Locator::Css("p.verdict")).await.unwrap();
     assert_eq!(verdict.attr("data-verdict").await.unwrap().as_deref(), Some("needs_confirmation"));
     browser.client.find(Locator::Css("form.purchase button.buy")).await.unwrap().click().await.unwrap();
-    eventually("the warning", || async { !text(&browser, "#purchase-result div.warning").await.is_empty() }).await;
-    let warning = text(&browser, "#purchase-result div.warning").await;
+    eventually("the warning", 10, || async { !browser.text("#purchase-result div.warning").await.is_empty() }).await;
+    let warning = browser.text("#purchase-result div.warning").await;
     assert!(warning.contains("R4") && warning.contains("C3"), "{warning}");
     assert!(book.db.purchases(domain::CustomerId(4)).await.unwrap().is_empty(), "not before the confirmation");
     browser.client.find(Locator::Css("div.warning input[name=confirmed]")).await.unwrap().click().await.unwrap();
     browser.client.find(Locator::Css("div.warning button.confirm")).await.unwrap().click().await.unwrap();
-    eventually("the purchase", || async { !text(&browser, "#purchase-result p.bought").await.is_empty() }).await;
+    eventually("the purchase", 10, || async { !browser.text("#purchase-result p.bought").await.is_empty() }).await;
     let bought = book.db.purchases(domain::CustomerId(4)).await.unwrap();
     assert_eq!((bought.len(), bought[0].confirmed, bought[0].product_id), (1, true, pro));
     // Their page lists the purchase and recommends only what suits them.
     browser.client.goto(&app.url("/customers/4?lang=en")).await.unwrap();
-    assert!(text(&browser, "table.purchases").await.contains("Professional advisory"));
+    assert!(browser.text("table.purchases").await.contains("Professional advisory"));
     for li in browser.client.find_all(Locator::Css("li.recommendation")).await.unwrap() {
         let product: i64 = li.attr("data-product").await.unwrap().unwrap().parse().unwrap();
         let p = book.db.product(domain::ProductId(product)).await.unwrap().unwrap();
@@ -145,6 +122,41 @@ async fn an_unsuitable_purchase_is_refused_and_one_above_the_match_is_confirmed_
         out
     };
     assert_eq!(steps, ["confirmed", "warned"]);
+    sign_out(&browser).await;
+
+    // The advisor names the beginner product in a group: warned first, with the count, the text
+    // kept; sending it again confirms, and it goes out.
+    let advisor = book.user(access::Role::Advisor);
+    let session = app.sign_in(&advisor.login, &advisor.password).await.unwrap();
+    let made: serde_json::Value = session
+        .post_json(&app.url(""), "/api/v1/groups", &serde_json::json!({ "name": "Starter group" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let group = domain::GroupId(made["id"].as_i64().unwrap());
+    let members: Vec<domain::CustomerId> = (1..=30).map(domain::CustomerId).collect();
+    book.db.add_members(group, &members, book.db.now()).await.unwrap();
+    open_signed_in(&browser, &app, &format!("/groups/{group}?lang=en"), &advisor.login, &advisor.password).await;
+    eventually("the chat to go live", 15, || async {
+        browser.client.find(Locator::Css("#chat-status.on")).await.is_ok()
+    })
+    .await;
+    let words = "本周关注 启航投顾 Starter advisory";
+    browser.client.find(Locator::Css("#chat-text")).await.unwrap().send_keys(words).await.unwrap();
+    browser.client.find(Locator::Css("#chat-form button[type=submit]")).await.unwrap().click().await.unwrap();
+    eventually("the warning", 10, || async {
+        {
+            let n = browser.text("#chat-notice").await;
+            n.contains("30") && (n.contains("members") || n.contains("成员"))
+        }
+    })
+    .await;
+    let kept = browser.client.find(Locator::Css("#chat-text")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(kept.as_deref(), Some(words), "the text comes back to be sent again");
+    assert!(!browser.text("#messages").await.contains("Starter advisory"), "not sent yet");
+    browser.client.find(Locator::Css("#chat-form button[type=submit]")).await.unwrap().click().await.unwrap();
+    eventually("the message", 10, || async { browser.text("#messages").await.contains("Starter advisory") }).await;
     assert_eq!(browser.policy_violations().await, Vec::<String>::new());
     browser.close().await;
 }

@@ -27,6 +27,12 @@ fn answers(pick: &str, horizon: &str, varieties: &[&str]) -> Value {
     json!({ "answers": a })
 }
 
+/// Signs in as the book's user of a role.
+async fn staff(t: &test_support::TestDb, app: &TestApp, role: Role) -> Session {
+    let u = t.user(role);
+    app.sign_in(&u.login, &u.password).await.unwrap()
+}
+
 async fn body(r: reqwest::Response) -> (u16, Value) {
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(Value::Null))
@@ -56,13 +62,11 @@ async fn the_gate_refuses_warns_confirms_and_audits_on_both_backends() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
         let clock = Arc::new(SetClock::at(parse_timestamp("at", "2026-11-02 10:00:00").unwrap()));
         let app = TestApp::spawn(t.db.clone().with_clock(clock.clone())).await;
-        let sign_in = |role| {
-            let u = t.user(role).clone();
-            let app = &app;
-            async move { app.sign_in(&u.login, &u.password).await.unwrap() }
-        };
-        let (admin, advisor, compliance) =
-            (sign_in(Role::Admin).await, sign_in(Role::Advisor).await, sign_in(Role::Compliance).await);
+        let (admin, advisor, compliance) = (
+            staff(&t, &app, Role::Admin).await,
+            staff(&t, &app, Role::Advisor).await,
+            staff(&t, &app, Role::Compliance).await,
+        );
 
         // The catalogue, by an administrator only; a bad product is refused with its field.
         let start = add_product(&admin, &app, product("START", "R2", "short", "stocks", Some("beginner"), "99")).await;
@@ -239,7 +243,7 @@ async fn the_gate_refuses_warns_confirms_and_audits_on_both_backends() {
 
         // Two years and a day later the questionnaire has expired: it is asked again first.
         clock.set(parse_timestamp("at", "2028-11-03 10:00:00").unwrap());
-        let advisor = sign_in(Role::Advisor).await; // the old session has lapsed too
+        let advisor = staff(&t, &app, Role::Advisor).await; // the old session has lapsed too
         let (status, e) = buy(&advisor, &app, b, mmf, "100", false).await;
         assert_eq!((status, e["code"].as_str()), (409, Some("questionnaire_required")), "{e}");
         assert!(e["message"].as_str().unwrap().contains("2028-11-0"), "says until when it held: {e}");
@@ -255,13 +259,11 @@ async fn a_product_named_to_a_group_is_judged_for_its_members_and_counted_in_the
     for mut t in backends().await {
         load_book(&mut t, 200, 100).await;
         let app = TestApp::spawn(t.db.clone()).await;
-        let sign_in = |role| {
-            let u = t.user(role).clone();
-            let app = &app;
-            async move { app.sign_in(&u.login, &u.password).await.unwrap() }
-        };
-        let (admin, advisor, compliance) =
-            (sign_in(Role::Admin).await, sign_in(Role::Advisor).await, sign_in(Role::Compliance).await);
+        let (admin, advisor, compliance) = (
+            staff(&t, &app, Role::Admin).await,
+            staff(&t, &app, Role::Advisor).await,
+            staff(&t, &app, Role::Compliance).await,
+        );
         let start = add_product(&admin, &app, product("START", "R2", "short", "stocks", Some("beginner"), "99")).await;
         add_product(&admin, &app, product("PRO", "R4", "long", "stocks", Some("professional"), "19800")).await;
         let (_, made) =

@@ -17,7 +17,32 @@ fn find(candidates: &[&str]) -> Option<String> {
     candidates.iter().find(|p| std::path::Path::new(p).is_file()).map(|p| p.to_string())
 }
 
+/// Polls until `check` holds, every 100 ms for up to `seconds`; panics
+/// naming `what` when it never does.
+pub async fn eventually<F, Fut>(what: &str, seconds: u64, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..seconds * 10 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
 impl Browser {
+    /// The text of the first element `css` finds; empty while there is none
+    /// (as when htmx is swapping it out).
+    pub async fn text(&self, css: &str) -> String {
+        match self.client.find(fantoccini::Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
     /// Starts chromedriver and a headless Chromium, or None (with one line
     /// saying why) where they are not installed. With
     /// BROKERDESK_REQUIRE_BROWSER=1 (as in CI) their absence fails the test.

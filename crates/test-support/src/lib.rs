@@ -3,7 +3,7 @@
 
 mod browser;
 
-pub use browser::Browser;
+pub use browser::{eventually, Browser};
 pub use test_db::{backends, events_token, postgres, postgres_url, sqlite, TestDb, TestUser};
 
 use std::net::SocketAddr;

@@ -22,12 +22,23 @@ pub struct ServeArgs {
     /// instead of the one built in: next year's closures without a rebuild.
     #[arg(long, env = "BROKERDESK_HOLIDAYS")]
     holidays: Option<std::path::PathBuf>,
+    /// The risk questionnaire as JSON (questions, options, points, cut-offs, validity; see
+    /// crates/advice/questionnaire.json), instead of the one built in.
+    #[arg(long, env = "BROKERDESK_QUESTIONNAIRE")]
+    questionnaire: Option<std::path::PathBuf>,
 }
 
 /// Opens the database (a keyring is optional) and serves it.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.holidays {
         app::calendar::install(path)?;
+    }
+    if let Some(path) = &args.questionnaire {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let q = advice::Questionnaire::from_json(&text).with_context(|| format!("reading {}", path.display()))?;
+        let version = q.version.clone();
+        app::advice::install_questionnaire(q);
+        println!("Risk questionnaire {version} from {}", path.display());
     }
     let db = args.keys.open(&args.db, false).await?;
     serve(db, args.listen, args.watch.settings()?).await
