@@ -108,7 +108,7 @@ pub async fn take_questionnaire(
 ) -> Result<AssessmentRow, Error> {
     customer_for(db, principal, customer).await?;
     if principal.role == Role::Compliance || principal.role == Role::Admin {
-        return Err(codes::PURCHASE_ROLES.refuse().with("who", principal.role.as_str()).into());
+        return Err(codes::QUESTIONNAIRE_ROLES.refuse().with("who", principal.role.as_str()).into());
     }
     record_answers(db, &principal.actor(), customer, answers).await
 }
@@ -601,7 +601,14 @@ const TRAIL_SHOWN: i64 = 50;
 /// A customer's suitability: profile, recommendations, trail, purchases, permissions.
 pub async fn suitability(db: &Db, principal: &Principal, customer: CustomerId) -> Result<Suitability, Error> {
     let c = customer_for(db, principal, customer).await?;
-    let profile = profile(db, &c).await?;
+    suitability_of(db, &c).await
+}
+
+/// The suitability of a customer whose record the caller has read already
+/// (through the scope, as [`suitability`] reads it).
+pub async fn suitability_of(db: &Db, c: &CustomerDetail) -> Result<Suitability, Error> {
+    let customer = c.summary.id;
+    let profile = profile(db, c).await?;
     let recommendations = match profile.investor() {
         Some(investor) => rank(&investor, &known_labels(db, customer).await?, &db.products(true).await?),
         None => Vec::new(),

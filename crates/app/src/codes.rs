@@ -70,6 +70,8 @@ domain::codes! {
     MAY_NOT_REVEAL = "may_not_reveal": Forbidden,
     /// Only the customer, or staff serving them, buys a product (`who` says who asked).
     PURCHASE_ROLES = "purchase_roles": Forbidden,
+    /// Only the customer, or staff serving them, answers the questionnaire (`who` says who asked).
+    QUESTIONNAIRE_ROLES = "questionnaire_roles": Forbidden,
     /// Only the advisor's own follow-up list.
     OWN_FOLLOW_UPS = "own_follow_ups": Forbidden,
 

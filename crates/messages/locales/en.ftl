@@ -601,6 +601,7 @@ recommend-proven = Experienced, high net worth and a good record: the long, prof
 recommend-fits = Suits the customer's risk class, horizon and chosen varieties
 error-product_not_found = no such product
 error-purchase_roles = only the customer, or their advisor or manager on their behalf, buys a product (not { $who })
+error-questionnaire_roles = only the customer, or their advisor or manager on their behalf, answers the risk questionnaire (not { $who })
 error-product_closed = the product is closed to purchases
 error-questionnaire_required = the risk questionnaire must be taken { $until ->
         [none] first

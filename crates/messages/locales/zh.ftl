@@ -589,6 +589,7 @@ recommend-proven = 经验丰富、资产较高且业绩良好：长期专业产�
 recommend-fits = 符合客户的风险等级、投资期限与投资品种
 error-product_not_found = 没有这个产品
 error-purchase_roles = 只有客户本人，或其投顾、经理代客户购买产品（{ $who } 不可）
+error-questionnaire_roles = 只有客户本人，或其投顾、经理代客户填写风险测评问卷（{ $who } 不可）
 error-product_closed = 该产品已停止购买
 error-questionnaire_required = { $until ->
         [none] 请先完成风险测评

@@ -144,6 +144,14 @@ async fn the_gate_refuses_warns_confirms_and_audits_on_both_backends() {
         assert_eq!((status, e["code"].as_str()), (403, Some("purchase_roles")), "{e}");
         let (status, e) = buy(&compliance, &app, a, mmf, "100", false).await;
         assert_eq!((status, e["code"].as_str()), (403, Some("purchase_roles")), "{e}");
+        let q = answers("d", "c", &["c"]);
+        let (status, e) =
+            body(compliance.post_json(&app.url(""), &format!("/api/v1/customers/{a}/questionnaire"), &q).await).await;
+        assert_eq!(
+            (status, e["code"].as_str()),
+            (403, Some("questionnaire_roles")),
+            "compliance answers for no one: {e}"
+        );
 
         // The trail and the audit show every step with the questionnaire it relied on.
         let (_, s) = body(customer_a.get(&app.url(&format!("/api/v1/customers/{a}/suitability"))).await).await;

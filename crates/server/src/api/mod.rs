@@ -104,6 +104,7 @@ fn area_codes(path: &str) -> Vec<Code> {
         a::CUSTOMER_NOT_FOUND,
         a::PRODUCT_NOT_FOUND,
         a::PURCHASE_ROLES,
+        a::QUESTIONNAIRE_ROLES,
         a::PRODUCT_CLOSED,
         a::QUESTIONNAIRE_REQUIRED,
         a::CONFIRMATION_REQUIRED,

@@ -297,9 +297,9 @@ pub async fn answer(
 
 /// The suitability section of a customer's page: class and validity,
 /// professional status, recommendations with their reasons, the gate's trail.
-pub async fn section(state: &AppState, viewer: &Viewer, locale: Locale, id: CustomerId) -> Result<Markup, PageError> {
-    let s =
-        app::advice::suitability(&state.db, &viewer.principal, id).await.map_err(|e| PageError(e.into(), locale))?;
+pub async fn section(state: &AppState, locale: Locale, c: &store::CustomerDetail) -> Result<Markup, PageError> {
+    let id = c.summary.id;
+    let s = app::advice::suitability_of(&state.db, c).await.map_err(|e| PageError(e.into(), locale))?;
     let lang = locale.tag();
     Ok(html! {
         section.suitability {
