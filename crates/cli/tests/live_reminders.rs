@@ -18,6 +18,11 @@ async fn replaying_a_day_puts_reminders_on_an_open_advisor_page_live() {
     // Asking for the work queue leads to the sign-in form and back after it; going
     // there straight after the click could race the sign-in's own navigation.
     browser.client.goto(&app.url("/tasks?lang=en")).await.unwrap();
+    // The redirect to the form may still be under way when goto returns.
+    test_support::eventually("the sign-in form", 10, || async {
+        browser.client.find(Locator::Css("input[name=login]")).await.is_ok()
+    })
+    .await;
     browser.client.find(Locator::Css("input[name=login]")).await.unwrap().send_keys(&advisor.login).await.unwrap();
     let password = browser.client.find(Locator::Css("input[name=password]")).await.unwrap();
     password.send_keys(&advisor.password).await.unwrap();
