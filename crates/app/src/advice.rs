@@ -730,6 +730,16 @@ pub async fn first_recommendations(
     Ok(out)
 }
 
+/// Exceptions listed at most.
+const EXCEPTIONS_SHOWN: i64 = 200;
+
+/// The gate's refusals, warnings and confirmations in the viewer's scope,
+/// newest first: what compliance reviews (staff only).
+pub async fn exceptions(db: &Db, principal: &Principal) -> Result<Vec<store::GateException>, Error> {
+    crate::tasks::staff_only(principal)?;
+    Ok(db.gate_exceptions(principal.scope(), EXCEPTIONS_SHOWN).await?)
+}
+
 /// The funnel (content read, product viewed, purchased) by product, advisor
 /// and group: staff of the firm only (an advisor reads their own lines).
 pub async fn funnel(db: &Db, principal: &Principal) -> Result<Vec<store::FunnelRow>, Error> {

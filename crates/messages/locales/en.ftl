@@ -690,3 +690,5 @@ permission-granted = Granted
 permission-not-granted = Not met
 permission-evidence = average daily assets { $average } CNY over 20 trading days (needs { $needed }); { $months } months of experience (needs 24)
 plan-recommend = Recommend
+exceptions-title = Suitability exceptions
+exceptions-none = No refusal, warning or confirmation yet.

@@ -678,3 +678,5 @@ permission-granted = 已开通
 permission-not-granted = 未满足
 permission-evidence = 前20个交易日日均资产 { $average } 元（需 { $needed } 元）；投资经验 { $months } 个月（需24个月）
 plan-recommend = 推荐产品
+exceptions-title = 适当性例外
+exceptions-none = 暂无拒绝、警示或确认记录。

@@ -249,6 +249,34 @@ async fn the_gate_refuses_warns_confirms_and_audits_on_both_backends() {
         assert_eq!(visit["customer_id"], old);
         assert!(visit["title"].as_str().unwrap().contains("Return visit"), "{visit}");
 
+        // Compliance reviews the exceptions (refusals, warnings, confirmations), newest first; plain sales are not among them.
+        let (status, ex) = body(compliance.get(&app.url("/api/v1/suitability/exceptions")).await).await;
+        assert_eq!(status, 200, "{ex}");
+        let steps: Vec<(i64, &str)> = ex
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["customer_id"].as_i64().unwrap(), e["step"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                (old, "confirmed"),
+                (old, "warned"),
+                (b, "confirmed"),
+                (b, "warned"),
+                (a, "confirmed"),
+                (a, "warned"),
+                (a, "refused"),
+                (a, "refused")
+            ],
+            "{ex}"
+        );
+        let (status, _) = body(customer_a.get(&app.url("/api/v1/suitability/exceptions")).await).await;
+        assert_eq!(status, 403, "customers do not read the exceptions");
+        let page = compliance.get(&app.url("/suitability?lang=en")).await.text().await.unwrap();
+        assert_eq!(page.matches("<tr class=\"exception\"").count(), 8);
+
         // Two years and a day later the questionnaire has expired: it is asked again first.
         clock.set(parse_timestamp("at", "2028-11-03 10:00:00").unwrap());
         let advisor = staff(&t, &app, Role::Advisor).await; // the old session has lapsed too

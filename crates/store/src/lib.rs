@@ -61,7 +61,7 @@ pub use reminders::{
     CustomerShares, NewReminder, ReminderQuery, ReminderRow, ReminderVolume, WatchBook, DELIVERIES_PER_ROUND,
 };
 pub use suitability::{
-    AssessmentRow, BookMovement, FunnelRow, GateLogRow, GateStep, NewProduct, PermissionRow, ProductRow,
+    AssessmentRow, BookMovement, FunnelRow, GateException, GateLogRow, GateStep, NewProduct, PermissionRow, ProductRow,
     ProfessionalRow, PurchaseRow, StoredInvestor,
 };
 pub use tasks::{NewTask, TaskRow};

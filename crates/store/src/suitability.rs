@@ -150,6 +150,33 @@ pub struct GateLogRow {
     pub audit_seq: i64,
 }
 
+/// A refusal, warning or confirmation of the gate, as compliance lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GateException {
+    /// Id of the trail's step.
+    pub id: i64,
+    /// The customer.
+    pub customer_id: CustomerId,
+    /// Their name.
+    pub customer: String,
+    /// The product.
+    pub product_id: ProductId,
+    /// Its name.
+    pub product: String,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who acted.
+    pub actor: String,
+    /// refused, warned or confirmed.
+    pub step: String,
+    /// The reasons, JSON.
+    pub reasons: String,
+    /// The questionnaire version relied on.
+    pub questionnaire_version: Option<String>,
+    /// The audit record.
+    pub audit_seq: i64,
+}
+
 /// A purchase as listed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PurchaseRow {
@@ -555,6 +582,40 @@ impl Db {
                 verdict: t.6,
                 reasons: t.7,
                 assessment_id: t.8,
+                questionnaire_version: t.9,
+                audit_seq: t.10,
+            })
+            .collect())
+    }
+
+    /// The gate's exceptions in scope, newest first: refusals, warnings and
+    /// confirmations above the match (what compliance reviews).
+    pub async fn gate_exceptions(&self, scope: access::Scope, limit: i64) -> Result<Vec<GateException>, StoreError> {
+        type Row =
+            (i64, CustomerId, String, ProductId, String, DateTime<Utc>, String, String, String, Option<String>, i64);
+        let rows: Vec<Row> = with_pool!(self, pool => {
+            let mut q = sqlx::QueryBuilder::new(
+                "SELECT l.id, l.customer_id, c.name, l.product_id, p.name, l.at, l.actor, l.step, l.reasons, a.version, \
+                 l.audit_seq FROM suitability_log l JOIN customers c ON c.id = l.customer_id \
+                 JOIN products p ON p.id = l.product_id LEFT JOIN risk_assessments a ON a.id = l.assessment_id \
+                 WHERE l.step <> 'allowed'",
+            );
+            crate::customers::push_scope(&mut q, scope);
+            q.push(" ORDER BY l.id DESC LIMIT ").push_bind(limit);
+            q.build_query_as().fetch_all(pool).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|t| GateException {
+                id: t.0,
+                customer_id: t.1,
+                customer: t.2,
+                product_id: t.3,
+                product: t.4,
+                at: t.5,
+                actor: t.6,
+                step: t.7,
+                reasons: t.8,
                 questionnaire_version: t.9,
                 audit_seq: t.10,
             })

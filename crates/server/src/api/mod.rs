@@ -131,7 +131,7 @@ fn area_codes(path: &str) -> Vec<Code> {
         {
             suitability.into_iter().chain(advice::codes::ALL.iter().copied()).collect()
         }
-        "products" | "purchases" | "questionnaire" | "funnel" => suitability,
+        "products" | "purchases" | "questionnaire" | "funnel" | "suitability" => suitability,
         "customers" if path.ends_with("/labels") => vec![a::CUSTOMER_NOT_FOUND, a::LABELS_NOT_FOUND, a::STAFF_ONLY],
         "customers" | "customers.csv" => vec![
             a::CUSTOMER_NOT_FOUND,
@@ -329,7 +329,8 @@ pub fn routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
         .routes(routes!(products::professional))
         .routes(routes!(products::permissions))
         .routes(routes!(products::purchase))
-        .routes(routes!(products::funnel));
+        .routes(routes!(products::funnel))
+        .routes(routes!(products::exceptions));
     let feeds = OpenApiRouter::new().routes(routes!(feeds::import)).routes(routes!(feeds::events));
     (session, feeds)
 }

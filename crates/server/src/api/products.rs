@@ -392,6 +392,18 @@ pub async fn purchase(
     Ok((StatusCode::CREATED, Json(body)))
 }
 
+/// The gate's exceptions in the caller's scope, newest first: refusals,
+/// warnings and confirmations above the match, each with its reasons and
+/// the questionnaire it relied on (staff).
+#[utoipa::path(get, path = "/suitability/exceptions", responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn exceptions(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+) -> Result<Json<serde_json::Value>, HttpError> {
+    let rows = app::advice::exceptions(&state.db, &principal).await?;
+    Ok(Json(serde_json::to_value(rows).expect("exceptions serialize")))
+}
+
 /// The funnel: of the customers who read content naming a product, who
 /// viewed it and who bought it; by product, advisor and group (staff).
 #[utoipa::path(get, path = "/funnel", responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)))]

@@ -62,5 +62,6 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/customers/{id}/questionnaire", post(products::answer)),
         ("/customers/{id}/permissions", post(products::check_permissions)),
         ("/funnel", get(products::funnel)),
+        ("/suitability", get(products::exceptions)),
     ]
 }

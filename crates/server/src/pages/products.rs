@@ -71,7 +71,8 @@ pub async fn list(
     let body = html! {
         h1 { (locale.t("products-title")) }
         @if viewer.principal.role != Role::Customer {
-            p { a href={ "/funnel?lang=" (locale.tag()) } { (locale.t("funnel-title")) } }
+            p { a href={ "/funnel?lang=" (locale.tag()) } { (locale.t("funnel-title")) } " · "
+                a href={ "/suitability?lang=" (locale.tag()) } { (locale.t("exceptions-title")) } }
         }
         @if rows.is_empty() { p.empty { (locale.t("products-none")) } } @else {
             table.products {
@@ -421,4 +422,37 @@ pub async fn check_permissions(
     app::advice::check_permissions(&state.db, &viewer.principal, id).await.map_err(|e| PageError(e.into(), locale))?;
     let rows = state.db.permissions(id).await.map_err(|e| PageError(e.into(), locale))?;
     Ok(permissions_table(locale, id, &rows))
+}
+
+/// GET /suitability: the gate's refusals, warnings and confirmations in the
+/// viewer's scope, newest first, for compliance (and managers) to review.
+pub async fn exceptions(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    PageQuery(q): PageQuery<ProductParams>,
+    headers: HeaderMap,
+) -> Result<Markup, PageError> {
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
+    let rows = app::advice::exceptions(&state.db, &viewer.principal).await.map_err(|e| PageError(e.into(), locale))?;
+    let body = html! {
+        h1 { (locale.t("exceptions-title")) }
+        @if rows.is_empty() { p.empty { (locale.t("exceptions-none")) } } @else {
+            table.exceptions {
+                thead { tr { th { (locale.t("col-when")) } th { (locale.t("col-customer")) } th { (locale.t("product-name")) }
+                             th { (locale.t("suitability-step")) } th { (locale.t("suitability-reasons")) } } }
+                tbody { @for e in &rows {
+                    @let reasons: Vec<serde_json::Value> = serde_json::from_str(&e.reasons).unwrap_or_default();
+                    tr.exception data-step=(e.step) {
+                        td { (when(e.at)) }
+                        td { a href={ "/customers/" (e.customer_id) "?lang=" (locale.tag()) } { (e.customer) } }
+                        td { (e.product) }
+                        td { (locale.t(&format!("suitability-step-{}", e.step))) }
+                        td { @for r in &reasons { (r[locale.tag()].as_str().unwrap_or_default()) " " }
+                             span.meta { "(" (e.questionnaire_version.as_deref().unwrap_or("—")) ", #" (e.audit_seq) ")" } }
+                    }
+                } }
+            }
+        }
+    };
+    Ok(page(locale, &locale.t("exceptions-title"), "/suitability", &viewer, body))
 }
