@@ -528,3 +528,45 @@ async fn the_weekly_plan_recommends_a_suitable_product_with_its_reason() {
     let page = s.get(&app.url(&format!("/plan?week={week}&lang=en"))).await.text().await.unwrap();
     assert_eq!(page.matches("<td class=\"recommend\"><a").count(), 2, "two contacts carry a recommendation");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_test_a_professional_investor_on_the_customer_page() {
+    let book = test_support::sqlite_with_firm(200, 100).await;
+    let app = TestApp::spawn(book.db.clone()).await;
+    let advisor = staff(&book, &app, Role::Advisor).await;
+    let page = advisor.get(&app.url("/customers/5?lang=en")).await.text().await.unwrap();
+    assert!(page.contains("Professional investor test"), "staff see the form");
+    let declare = |assets: &'static str| {
+        let (advisor, app) = (&advisor, &app);
+        async move {
+            let form = [
+                ("assets_elsewhere", assets),
+                ("income_3y", ""),
+                ("work_months", "30"),
+                ("documents", "bank statement, 2026-11"),
+            ];
+            let r = advisor.post_form(&app.url(""), "/customers/5/professional?lang=en", &form).await;
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (status, said) = declare("100").await;
+    assert_eq!(status, 200, "{said}");
+    assert!(said.contains("data-qualified=\"false\"") && said.contains("Not qualified"), "{said}");
+    let (status, said) = declare("six million").await;
+    assert_eq!(status, 400, "{said}");
+    let (status, said) = declare("6000000").await;
+    assert_eq!(status, 200, "{said}");
+    assert!(said.contains("data-qualified=\"true\""), "{said}");
+    let (_, s) = body(advisor.get(&app.url("/api/v1/customers/5/suitability")).await).await;
+    assert_eq!(s["profile"]["professional"], true, "{s}");
+    let evidence: Value =
+        serde_json::from_str(s["profile"]["professional_test"]["evidence"].as_str().unwrap()).unwrap();
+    assert_eq!(evidence["evidence"]["documents"], "bank statement, 2026-11", "{evidence}");
+    assert_eq!(evidence["evidence"]["work_months"], 30);
+    // Customers neither see the form nor test themselves.
+    let customer = customer_session(&book, &app, 1).await;
+    let own = customer.get(&app.url("/customers/1?lang=en")).await.text().await.unwrap();
+    assert!(!own.contains("Professional investor test"));
+    let r = customer.post_form(&app.url(""), "/customers/1/professional", &[("documents", "mine")]).await;
+    assert_eq!(r.status(), 403);
+}

@@ -352,7 +352,7 @@ pub async fn detail(
         @if viewer.principal.role != access::Role::Customer {
             (knowing(&state, locale, id).await?)
         }
-        (super::products::section(&state, locale, &c).await?)
+        (super::products::section(&state, locale, &c, viewer.principal.role != access::Role::Customer).await?)
         (recent(&state, &viewer, locale, id).await?)
     };
     Ok(page(locale, &s.name, &format!("/customers/{id}"), &viewer, body))

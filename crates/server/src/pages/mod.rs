@@ -61,6 +61,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/questionnaire", get(products::questionnaire)),
         ("/customers/{id}/questionnaire", post(products::answer)),
         ("/customers/{id}/permissions", post(products::check_permissions)),
+        ("/customers/{id}/professional", post(products::professional)),
         ("/funnel", get(products::funnel)),
         ("/suitability", get(products::exceptions)),
     ]

@@ -298,7 +298,12 @@ pub async fn answer(
 
 /// The suitability section of a customer's page: class and validity,
 /// professional status, recommendations with their reasons, the gate's trail.
-pub async fn section(state: &AppState, locale: Locale, c: &store::CustomerDetail) -> Result<Markup, PageError> {
+pub async fn section(
+    state: &AppState,
+    locale: Locale,
+    c: &store::CustomerDetail,
+    staff: bool,
+) -> Result<Markup, PageError> {
     let id = c.summary.id;
     let s = app::advice::suitability_of(&state.db, c).await.map_err(|e| PageError(e.into(), locale))?;
     let lang = locale.tag();
@@ -320,6 +325,7 @@ pub async fn section(state: &AppState, locale: Locale, c: &store::CustomerDetail
                     None => (locale.t("suitability-professional-yes")),
                 } }
             }
+            @if staff { (professional_form(locale, id)) }
             (permissions_table(locale, id, &s.permissions))
             h3 { (locale.t("suitability-recommendations")) }
             @if s.recommendations.is_empty() { p.empty { (locale.t("suitability-no-recommendations")) } } @else {
@@ -455,4 +461,85 @@ pub async fn exceptions(
         }
     };
     Ok(page(locale, &locale.t("exceptions-title"), "/suitability", &viewer, body))
+}
+
+/// Staff record a professional investor test: what the customer declares,
+/// with the documents that show it; the book supplies the rest.
+fn professional_form(locale: Locale, id: CustomerId) -> Markup {
+    html! {
+        details.professional-test {
+            summary { (locale.t("professional-test")) }
+            form hx-post={ "/customers/" (id) "/professional?lang=" (locale.tag()) } hx-target="#professional-result" {
+                label { (locale.t("professional-assets-elsewhere")) " " input type="text" name="assets_elsewhere" value="0" inputmode="decimal"; }
+                label { (locale.t("professional-income")) " " input type="text" name="income_3y" value="0" inputmode="decimal"; }
+                label { (locale.t("professional-work-months")) " " input type="number" name="work_months" value="0" min="0"; }
+                label { (locale.t("professional-documents")) " " input type="text" name="documents" maxlength="500" required; }
+                button type="submit" { (locale.t("professional-record")) }
+            }
+            div #professional-result {}
+        }
+    }
+}
+
+/// The professional test's form fields (left empty: nothing declared).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ProfessionalForm {
+    assets_elsewhere: String,
+    income_3y: String,
+    work_months: String,
+    documents: String,
+}
+
+/// POST /customers/{id}/professional (htmx): tests the customer and says the outcome in place.
+pub async fn professional(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    PageQuery(q): PageQuery<ProductParams>,
+    headers: HeaderMap,
+    axum::extract::Form(form): axum::extract::Form<ProfessionalForm>,
+) -> Result<Response, PageError> {
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
+    let id: CustomerId = crate::params::path_id(&id, "customer").map_err(|e| PageError(e, locale))?;
+    let number = |field: &'static str, value: &str| -> Result<rust_decimal::Decimal, HttpError> {
+        match value.trim() {
+            "" => Ok(rust_decimal::Decimal::ZERO),
+            v => v.parse().map_err(|_| HttpError::of(domain::codes::NUMBER_FORM).on(field).with("value", value)),
+        }
+    };
+    let declared = (|| -> Result<app::advice::Declared, HttpError> {
+        Ok(app::advice::Declared {
+            assets_elsewhere: number("assets_elsewhere", &form.assets_elsewhere)?,
+            income_3y: number("income_3y", &form.income_3y)?,
+            work_months: match form.work_months.trim() {
+                "" => 0,
+                v => v.parse().map_err(|_| {
+                    HttpError::of(domain::codes::NUMBER_FORM).on("work_months").with("value", &form.work_months)
+                })?,
+            },
+            documents: form.documents.clone(),
+        })
+    })();
+    let outcome = match declared {
+        Ok(declared) => {
+            app::advice::test_professional(&state.db, &viewer.principal, id, &declared).await.map_err(HttpError::from)
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok((test, row)) => {
+            let passed = |ok: bool| locale.t(if ok { "permission-granted" } else { "permission-not-granted" });
+            Ok(html! {
+                p.professional-outcome data-qualified=(test.qualified) {
+                    (locale.t(if test.qualified { "professional-qualified" } else { "professional-not-qualified" }))
+                    " · " (locale.t("professional-wealth")) " " (passed(test.wealth))
+                    " · " (locale.t("professional-experience")) " " (passed(test.experience))
+                    " · " (locale.t_with("suitability-professional-until", &[("until", day(row.expires_at))]))
+                }
+            }
+            .into_response())
+        }
+        Err(e) => Ok((e.status(), html! { p.error { (e.said(locale)) } }).into_response()),
+    }
 }
