@@ -52,6 +52,9 @@ enum Command {
     Classify(classify::ClassifyArgs),
     /// Print row counts and the positions checksum of a database.
     Stats(stats::StatsArgs),
+    /// Ideas and their track records: track one on daily bars, rank sources.
+    #[command(subcommand)]
+    Ideas(ideas::IdeasCommand),
     /// Judge whether a product suits an investor (C1-lowest..C5, professional,
     /// horizon, varieties, age against R1..R5, horizon, variety), as the gate at sale does.
     Suitability(suitability::SuitabilityArgs),
@@ -82,5 +85,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Classify(args) => classify::run(args).await,
         Command::Stats(args) => stats::run(args).await,
         Command::Suitability(args) => suitability::run(args),
+        Command::Ideas(command) => ideas::run(command),
     }
 }

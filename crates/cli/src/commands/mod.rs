@@ -6,6 +6,7 @@ pub mod bench;
 pub mod classify;
 pub mod demo;
 pub mod gen;
+pub mod ideas;
 pub mod import;
 pub mod indicators;
 pub mod keys;
