@@ -77,6 +77,15 @@ impl Profile {
     }
 }
 
+/// A professional investor now: the newest test here decides while it holds
+/// (qualified, expires at); a customer never tested here keeps the book's flag.
+fn professional_now(test: Option<(bool, DateTime<Utc>)>, book_flag: bool, now: DateTime<Utc>) -> bool {
+    match test {
+        Some((qualified, expires)) => qualified && expires > now,
+        None => book_flag,
+    }
+}
+
 /// The customer's suitability profile, read for the gate.
 pub async fn profile(db: &Db, customer: &CustomerDetail) -> Result<Profile, Error> {
     let now = db.now();
@@ -84,10 +93,8 @@ pub async fn profile(db: &Db, customer: &CustomerDetail) -> Result<Profile, Erro
     let assessment = db.latest_assessment(id).await?;
     let assessment_current = assessment.as_ref().is_some_and(|a| a.valid_until > now);
     let professional_test = db.latest_professional_test(id).await?;
-    let professional = match &professional_test {
-        Some(t) => t.qualified && t.expires_at > now,
-        None => customer.professional,
-    };
+    let test = professional_test.as_ref().map(|t| (t.qualified, t.expires_at));
+    let professional = professional_now(test, customer.professional, now);
     let age = age_on(customer.birth_date, book::trading_day(now));
     Ok(Profile { assessment, assessment_current, professional_test, professional, age })
 }
@@ -669,10 +676,7 @@ pub async fn group_message_check(db: &Db, group: domain::GroupId, text: &str, co
 /// and horizon; None when neither will do.
 fn stored_investor(m: &store::StoredInvestor, now: DateTime<Utc>, book_fallback: bool) -> Option<Investor> {
     let age = Some(age_on(m.birth_date, book::trading_day(now)));
-    let professional = match m.professional_test {
-        Some((qualified, expires)) => qualified && expires > now,
-        None => m.professional,
-    };
+    let professional = professional_now(m.professional_test, m.professional, now);
     match &m.assessed {
         Some((class, horizon, varieties, until)) if *until > now => Some(Investor {
             class: *class,

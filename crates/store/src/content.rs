@@ -146,20 +146,6 @@ impl Db {
         Ok(with_pool!(self, pool => sqlx::query_as(&sql).fetch_all(pool).await?))
     }
 
-    /// Moves a version from one status to another; false when it was not in `from`.
-    pub async fn set_content_status(
-        &self,
-        item_id: ContentId,
-        version: i64,
-        from: ContentStatus,
-        to: ContentStatus,
-    ) -> Result<bool, StoreError> {
-        let sql = "UPDATE content_versions SET status = $1 WHERE item_id = $2 AND version = $3 AND status = $4";
-        let n = with_pool!(self, pool => sqlx::query(sql).bind(to).bind(item_id).bind(version).bind(from)
-            .execute(pool).await?.rows_affected());
-        Ok(n == 1)
-    }
-
     /// An item's placements, by id.
     pub async fn publications(&self, item_id: ContentId) -> Result<Vec<PublicationRow>, StoreError> {
         let sql = "SELECT id, version, group_id, publish_at, message_id FROM content_publications \
@@ -237,6 +223,21 @@ struct SaidInGroup {
 }
 
 impl Tx {
+    /// Moves a version from one status to another within this unit of work;
+    /// false when it is not in `from` (changed meanwhile).
+    pub async fn set_content_status(
+        &mut self,
+        item_id: ContentId,
+        version: i64,
+        from: ContentStatus,
+        to: ContentStatus,
+    ) -> Result<bool, StoreError> {
+        let sql = "UPDATE content_versions SET status = $1 WHERE item_id = $2 AND version = $3 AND status = $4";
+        let n = crate::with_tx!(self, conn => sqlx::query(sql).bind(to).bind(item_id).bind(version).bind(from)
+            .execute(&mut *conn).await?.rows_affected());
+        Ok(n == 1)
+    }
+
     /// Records compliance's decision on a submitted version; false when it was not submitted.
     pub async fn review_content(
         &mut self,

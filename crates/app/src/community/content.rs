@@ -119,10 +119,7 @@ impl Communities {
                 found.iter().map(|f| format!("\"{}\" ({})", f.excerpt, f.violation.as_str())).collect();
             return Err(refuse_on(codes::BANNED_PHRASES, "body").with("phrases", list.join(", ")).into());
         }
-        if !self.db.set_content_status(item_id, latest.version, ContentStatus::Draft, ContentStatus::Submitted).await? {
-            return Err(refuse(codes::DRAFT_CHANGED).into());
-        }
-        // The products it names, for the funnel (and compliance sees it names them).
+        // The products it names, for the funnel, recorded with the submission: one unit of work.
         let catalogue = self.db.products(false).await?;
         let named: Vec<domain::ProductId> =
             crate::advice::products_named(&format!("{}\n{}", latest.title, latest.body), &catalogue)
@@ -130,6 +127,9 @@ impl Communities {
                 .map(|p| p.id)
                 .collect();
         let mut unit = self.db.begin().await?;
+        if !unit.set_content_status(item_id, latest.version, ContentStatus::Draft, ContentStatus::Submitted).await? {
+            return Err(refuse(codes::DRAFT_CHANGED).into());
+        }
         unit.set_content_products(item_id, &named).await?;
         unit.commit().await?;
         Ok(latest.version)

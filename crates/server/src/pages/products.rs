@@ -349,12 +349,10 @@ pub async fn section(
                     thead { tr { th { (locale.t("col-when")) } th { (locale.t("product-name")) } th { (locale.t("suitability-step")) }
                                  th { (locale.t("suitability-reasons")) } } }
                     tbody { @for t in &s.trail {
-                        @let reasons: Vec<serde_json::Value> = serde_json::from_str(&t.reasons).unwrap_or_default();
                         tr.step data-step=(t.step) {
                             td { (when(t.at)) } td { (t.product) }
                             td { (locale.t(&format!("suitability-step-{}", t.step))) }
-                            td { @for r in &reasons { (r[locale.tag()].as_str().unwrap_or_default()) " " }
-                                 @if let Some(v) = &t.questionnaire_version { span.meta { "(" (v) ", #" (t.audit_seq) ")" } } }
+                            (reasons_cell(locale, &t.reasons, t.questionnaire_version.as_deref(), t.audit_seq))
                         }
                     } }
                 }
@@ -447,14 +445,12 @@ pub async fn exceptions(
                 thead { tr { th { (locale.t("col-when")) } th { (locale.t("col-customer")) } th { (locale.t("product-name")) }
                              th { (locale.t("suitability-step")) } th { (locale.t("suitability-reasons")) } } }
                 tbody { @for e in &rows {
-                    @let reasons: Vec<serde_json::Value> = serde_json::from_str(&e.reasons).unwrap_or_default();
                     tr.exception data-step=(e.step) {
                         td { (when(e.at)) }
                         td { a href={ "/customers/" (e.customer_id) "?lang=" (locale.tag()) } { (e.customer) } }
                         td { (e.product) }
                         td { (locale.t(&format!("suitability-step-{}", e.step))) }
-                        td { @for r in &reasons { (r[locale.tag()].as_str().unwrap_or_default()) " " }
-                             span.meta { "(" (e.questionnaire_version.as_deref().unwrap_or("—")) ", #" (e.audit_seq) ")" } }
+                        (reasons_cell(locale, &e.reasons, e.questionnaire_version.as_deref(), e.audit_seq))
                     }
                 } }
             }
@@ -541,5 +537,17 @@ pub async fn professional(
             .into_response())
         }
         Err(e) => Ok((e.status(), html! { p.error { (e.said(locale)) } }).into_response()),
+    }
+}
+
+/// A step's reasons in the reader's language, with the questionnaire version
+/// it relied on and its audit record's number.
+fn reasons_cell(locale: Locale, reasons: &str, version: Option<&str>, audit_seq: i64) -> Markup {
+    let reasons: Vec<serde_json::Value> = serde_json::from_str(reasons).unwrap_or_default();
+    html! {
+        td {
+            @for r in &reasons { (r[locale.tag()].as_str().unwrap_or_default()) " " }
+            span.meta { "(" (version.unwrap_or("—")) ", #" (audit_seq) ")" }
+        }
     }
 }
