@@ -705,7 +705,13 @@ fn stored_investor(m: &store::StoredInvestor, now: DateTime<Utc>, book_fallback:
 
 /// Whether a product suits a member without a warning.
 fn member_suits(m: &store::StoredInvestor, p: &ProductRow, now: DateTime<Utc>) -> bool {
-    stored_investor(m, now, true).is_some_and(|investor| judge(&investor, &terms(p)).verdict == Verdict::Allowed)
+    suits(m, &terms(p), now)
+}
+
+/// Whether terms suit a stored customer without a warning: judged by their
+/// current questionnaire, or without one by the book's risk level.
+pub fn suits(m: &store::StoredInvestor, terms: &ProductTerms, now: DateTime<Utc>) -> bool {
+    stored_investor(m, now, true).is_some_and(|investor| judge(&investor, terms).verdict == Verdict::Allowed)
 }
 
 /// The first recommendation for each of these customers (those who can be

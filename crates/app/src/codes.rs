@@ -37,6 +37,14 @@ domain::codes! {
     TOKEN_NOT_FOUND = "token_not_found": NotFound,
     /// No such product.
     PRODUCT_NOT_FOUND = "product_not_found": NotFound,
+    /// No such idea, or not one the caller may see.
+    IDEA_NOT_FOUND = "idea_not_found": NotFound,
+    /// No such research source.
+    SOURCE_NOT_FOUND = "source_not_found": NotFound,
+    /// No such send, or not one the caller may see.
+    SEND_NOT_FOUND = "send_not_found": NotFound,
+    /// No such saved filter of the caller's.
+    SAVED_FILTER_NOT_FOUND = "saved_filter_not_found": NotFound,
     /// A customer id that names no customer.
     UNKNOWN_CUSTOMER = "unknown_customer": Invalid,
 
@@ -44,6 +52,8 @@ domain::codes! {
     GROUP_ADMINS_ONLY = "group_admins_only": Forbidden,
     /// Staff only (`what` says what).
     STAFF_ONLY = "staff_only": Forbidden,
+    /// Only a customer has an inbox.
+    CUSTOMERS_ONLY = "customers_only": Forbidden,
     /// Only an admin does this (`what` says what).
     ADMIN_ONLY = "admin_only": Forbidden,
     /// Only advisors own groups.
@@ -114,6 +124,8 @@ domain::codes! {
     UNSUITABLE_FOR_MEMBERS = "unsuitable_for_members": Conflict,
     /// The task was done already.
     TASK_DONE = "task_done": Conflict,
+    /// Nobody in the segment may receive it (`matched`, `withheld`).
+    NO_RECIPIENTS = "no_recipients": Conflict,
 
     /// The gate refused the purchase (`reasons_zh`, `reasons_en`).
     UNSUITABLE = "unsuitable": Refused,
@@ -121,6 +133,10 @@ domain::codes! {
     RISKY_PRODUCT_IN_CHAT = "risky_product_in_chat": Refused,
     /// A purchase below the product's minimum (`minimum`).
     BELOW_MINIMUM = "below_minimum": Invalid,
+    /// An idea's prices on the wrong side of its entry (`direction`).
+    IDEA_PRICES = "idea_prices": Invalid,
+    /// A send names no segment, or more than one (`options`).
+    ONE_SEGMENT = "one_segment": Invalid,
 
     /// Banned phrases in content.
     BANNED_PHRASES = "banned_phrases": Invalid,

@@ -217,8 +217,13 @@ pub async fn send_events(
             continue;
         };
         let kind = object.get("type").and_then(|t| t.as_str()).unwrap_or_default();
+        if kind == crate::notices::EVENT_TYPE {
+            // Notices are not book rows: `crate::notices::receive` takes them.
+            continue;
+        }
         let Some(file) = EVENT_FILES.into_iter().find(|f| event_type(*f) == kind) else {
-            let known: Vec<&str> = EVENT_FILES.iter().map(|f| event_type(*f)).collect();
+            let mut known: Vec<&str> = EVENT_FILES.iter().map(|f| event_type(*f)).collect();
+            known.push(crate::notices::EVENT_TYPE);
             early.push(reject("type", format!("'{kind}' is not an event type ({})", known.join(", "))));
             continue;
         };

@@ -23,6 +23,8 @@ pub mod import;
 pub mod instruments;
 pub mod keys;
 pub mod market_data;
+pub mod notices;
+pub mod outreach;
 pub mod plan;
 pub mod reminders;
 pub mod replay;

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use store::{Db, NewReminder, ReminderRow, StoreError};
 use tokio::sync::{broadcast, Mutex};
 use watch::rules::{Bp, QuietHours, Rule, RuleConfig, Trigger};
-use watch::{InstrumentInput, InstrumentProfile, Monitor, Period, PositionInput, Watch, WatchError};
+use watch::{DayLimits, InstrumentInput, InstrumentProfile, Monitor, Period, PositionInput, Watch, WatchError};
 
 /// Accounts between two progress lines while the watch loads.
 const LOAD_PROGRESS_EVERY: usize = 1_000_000;
@@ -115,14 +115,20 @@ fn money_text(milli: i64) -> String {
     (Money::from(milli) / Money::from(1000)).normalize().to_string()
 }
 
-/// An instrument's limit-down price on `day` after closing at `prev_close`, when it has a band.
-fn limit_down(i: &Instrument, prev_close: i32, day: NaiveDate) -> Option<i32> {
+/// An instrument's limit prices on `day` after closing at `prev_close`, when it has a band
+/// (by the band in force that day: the ST band's change of July 2025 included).
+fn day_limits(i: &Instrument, prev_close: i32, day: NaiveDate) -> DayLimits {
     let calendar = market::TradingCalendar::current();
     let listing_day = calendar.trading_days_between(i.list_date, day);
     let tick = market::rules::tick(i.kind);
     let prev = Money::from(prev_close) / Money::from(1000);
-    market::rules::price_band(i.board, i.kind, i.st, listing_day, day)
-        .map(|band| milli(market::rules::limit_prices(prev, band, tick).down))
+    match market::rules::price_band(i.board, i.kind, i.st, listing_day, day) {
+        Some(band) => {
+            let limits = market::rules::limit_prices(prev, band, tick);
+            DayLimits { down: Some(milli(limits.down)), up: Some(milli(limits.up)) }
+        }
+        None => DayLimits::default(),
+    }
 }
 
 /// Whether one account's holding could, with the customer's others, reach
@@ -301,9 +307,11 @@ impl LiveWatch {
             .zip(&closes)
             .map(|(i, c)| {
                 let prev = c.last().map_or(1, |x| x.1);
+                let limits = day_limits(i, prev, session);
                 InstrumentProfile {
                     is_stock: i.kind == InstrumentKind::Stock,
-                    limit_down: limit_down(i, prev, session),
+                    limit_down: limits.down,
+                    limit_up: limits.up,
                     outstanding_shares: i.outstanding_shares,
                     closes: c.iter().map(|x| x.1).collect(),
                 }
@@ -322,6 +330,13 @@ impl LiveWatch {
             .accounts
             .iter()
             .filter_map(|(id, t)| account_index.get(&i64::from(*id)).map(|k| (*k, t.clone())))
+            .collect();
+        // Take-profit reminders go to the accounts of the customer classes the configuration names.
+        rules.take_profit_accounts = db
+            .accounts_labelled(&settings.rules.take_profit_for)
+            .await?
+            .into_iter()
+            .filter_map(|id| account_index.get(&id).copied())
             .collect();
         let mut monitor = Monitor::new(watch, profiles, month_prior, rules, period_of(session))?;
         let mut due = monitor.judge_everyone(settings.threads.max(1));
@@ -414,8 +429,8 @@ impl LiveWatch {
     /// Closes the session at current prices and opens `next`.
     pub fn roll_to(&mut self, next: NaiveDate, threads: usize) -> Result<Vec<Trigger>, DeskError> {
         let watch = self.monitor.watch();
-        let limits: Vec<Option<i32>> =
-            self.instruments.iter().enumerate().map(|(k, i)| limit_down(i, watch.price(k as u32), next)).collect();
+        let limits: Vec<DayLimits> =
+            self.instruments.iter().enumerate().map(|(k, i)| day_limits(i, watch.price(k as u32), next)).collect();
         let new_month = (next.year(), next.month()) != (self.session.year(), self.session.month());
         let due = self.monitor.roll_day(&limits, new_month, threads)?;
         self.monitor.arm();
@@ -747,6 +762,17 @@ impl RiskDesk {
         *live = Some(w);
         drop(live);
         self.store_and_announce(&reminders, now).await
+    }
+
+    /// The hours in which reminders wait before reaching customers.
+    pub fn quiet_hours(&self) -> QuietHours {
+        self.settings.quiet
+    }
+
+    /// Stores reminders made outside the watch (notices on holdings) and
+    /// announces them as the watch's own; how many were new.
+    pub async fn announce(&self, reminders: &[NewReminder], now: DateTime<Utc>) -> Result<usize, DeskError> {
+        self.store_and_announce(reminders, now).await
     }
 
     async fn store_and_announce(&self, reminders: &[NewReminder], now: DateTime<Utc>) -> Result<usize, DeskError> {

@@ -347,6 +347,7 @@ pub fn watch_bench(opts: &WatchBenchOptions) -> Result<WatchBench, WatchBenchErr
             InstrumentProfile {
                 is_stock: true,
                 limit_down: Some(last - last / 10),
+                limit_up: Some(last + last / 10),
                 outstanding_shares: synthetic_outstanding(k as u32),
                 closes: i.closes.clone(),
             }

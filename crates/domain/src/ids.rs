@@ -105,3 +105,23 @@ id_type!(
     /// A purchase of a product (paper), with the gate's verdict.
     PurchaseId
 );
+id_type!(
+    /// An idea: an instrument, a direction, a target and a stop, tracked from publication.
+    IdeaId
+);
+id_type!(
+    /// A research source ideas come from (the firm's desk, an outside institution).
+    ResearchSourceId
+);
+id_type!(
+    /// One send of an idea, content or product to a segment of customers.
+    SendId
+);
+id_type!(
+    /// A notice on instruments: news or a dated corporate event.
+    NoticeId
+);
+id_type!(
+    /// A customer-list filter an advisor saved by name.
+    SavedFilterId
+);

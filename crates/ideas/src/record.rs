@@ -7,6 +7,41 @@ use crate::track::{Outcome, Track};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+/// How long an idea is meant to run, as records are broken down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HorizonBand {
+    /// Up to 20 trading days (about a month): short-cycle ideas.
+    Short,
+    /// 21 to 60 trading days (about a quarter).
+    Medium,
+    /// Longer: long-term picks.
+    Long,
+}
+
+impl HorizonBand {
+    /// Every band, shortest first.
+    pub const ALL: [HorizonBand; 3] = [HorizonBand::Short, HorizonBand::Medium, HorizonBand::Long];
+
+    /// The band of a horizon in trading days.
+    pub fn of(horizon_days: u32) -> HorizonBand {
+        match horizon_days {
+            0..=20 => HorizonBand::Short,
+            21..=60 => HorizonBand::Medium,
+            _ => HorizonBand::Long,
+        }
+    }
+
+    /// The stable text form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HorizonBand::Short => "short",
+            HorizonBand::Medium => "medium",
+            HorizonBand::Long => "long",
+        }
+    }
+}
+
 /// One source's record over a set of ideas.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Record {
@@ -97,5 +132,12 @@ mod tests {
         // Both earn 2 points over the benchmark; the advisor's hit rate (100%) is higher. No benchmark: last.
         assert_eq!(ranked, ["王顾问", "research desk", "outside institution"]);
         assert_eq!(record("nobody", &[]).hit_rate_pct, None);
+    }
+
+    #[test]
+    fn horizons_fall_into_bands_at_a_month_and_a_quarter() {
+        let bands: Vec<HorizonBand> = [1, 20, 21, 60, 61, 250].into_iter().map(HorizonBand::of).collect();
+        use HorizonBand::*;
+        assert_eq!(bands, [Short, Short, Medium, Medium, Long, Long]);
     }
 }

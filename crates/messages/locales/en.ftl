@@ -484,6 +484,7 @@ error-staff_only = { $what ->
         [service] the service history is
        *[other] this is
     } for staff only
+error-customers_only = only a customer has an inbox
 error-admin_only = only an admin { $what ->
         [tokens] manages API tokens
        *[other] does this
@@ -612,6 +613,13 @@ error-unsuitable = refused: { $reasons_en }
 error-unsuitable_for_members = { $product } is unsuitable for { $count } of the { $members } members; send again to confirm
 error-risky_product_in_chat = { $product } is rated { $risk }: name it only in content compliance has approved
 error-below_minimum = the least amount is { $minimum } CNY
+error-idea_not_found = no such idea
+error-source_not_found = no such research source
+error-send_not_found = no such send
+error-saved_filter_not_found = no such saved filter of yours
+error-no_recipients = nobody in the segment may receive it: {$matched} matched, {$withheld} withheld as unsuitable
+error-idea_prices = for a {$direction} idea the stop lies beyond the entry range on the losing side and the target on the winning side (long: stop < entry low <= entry high < target; short: the reverse)
+error-one_segment = name exactly one segment: {$options}
 error-question_unanswered = answer question '{ $question }'
 error-question_unknown = the questionnaire asks no question '{ $question }'
 error-option_unknown = question '{ $question }' has no option '{ $option }'
@@ -702,3 +710,100 @@ professional-qualified = Qualified as a professional investor
 professional-not-qualified = Not qualified
 professional-wealth = wealth test:
 professional-experience = experience test:
+
+## Ideas, track records and outreach (issue 25)
+nav-ideas = Ideas
+nav-inbox = Inbox
+ideas-title = Ideas
+ideas-explain = Each idea is tracked from the moment compliance approved it: entered at the first close on or after publication (the next close when published after 15:00), then closed at its target or stop (the stop when a day reaches both) or at the end of its horizon. The benchmark is the equal-weighted average of every stock with bars over the same days.
+ideas-none = No ideas yet.
+idea-instrument = Instrument
+idea-direction = Direction
+idea-direction-long = Long
+idea-direction-short = Short / reduce
+idea-source = Source
+idea-own = The advisor's own
+idea-horizon = Horizon
+idea-horizon-days = Horizon (trading days)
+idea-band-short = Short (up to 20 days)
+idea-band-medium = Medium (21–60 days)
+idea-band-long = Long (over 60 days)
+idea-published = Published
+idea-entry = Entry
+idea-entry-low = Entry from
+idea-entry-high = Entry to
+idea-entry-range = Entry range
+idea-target = Target
+idea-stop = Stop
+idea-risk = Risk rating
+idea-rationale = Rationale
+idea-return = Return
+idea-drawdown = Max drawdown
+idea-benchmark = Benchmark
+idea-excess = Against benchmark
+idea-outcome = State
+idea-under-review = under compliance review
+idea-no-bars = no bars since publication
+idea-open = open
+idea-target-hit = target hit { $day }
+idea-stop-hit = stopped out { $day }
+idea-expired = horizon ended { $day }
+idea-propose = Propose an idea
+idea-submit = Send to compliance
+idea-proposed = Idea #{ $id } is with compliance; it is published, and tracked, when approved.
+idea-open-link = Open it
+idea-again = Re-recommend (same terms, linked to the first)
+idea-again-of = Re-recommends
+licence-no = Licence No.
+ranking-title = Research source ranking
+ranking-explain = Sources ranked by their published ideas: first by average return against the benchmark, then hit rate (targets among closed ideas), then smaller drawdowns.
+ranking-overall = All horizons
+ranking-kind = Kind
+ranking-advisor = advisor
+ranking-research = research source
+ranking-ideas = Ideas
+ranking-closed = Closed
+ranking-hit-rate = Hit rate
+ranking-return = Average return
+ranking-drawdown = Average drawdown
+ranking-excess = Average against benchmark
+send-title = Send to a segment
+send-explain = Every customer the segment names is judged for suitability first: those for whom it is above their match are not sent it, and are counted. Sends made in quiet hours wait for them to end.
+send-segment = Segment
+send-by-label = by label (dimension:label)
+send-by-tier = by service tier
+send-by-group = members of a group (id)
+send-by-filter = a customer-list filter (query string)
+send-by-customers = customers by id
+send-saved = saved filter:
+send-value = Value
+send-preview = Count first
+send-send = Send
+send-previewed = { $matched } matched: { $recipients } would receive it, { $withheld } withheld as unsuitable{ $held ->
+        [0] {""}
+       *[other] ; { $held } would wait for quiet hours to end
+    }.
+send-done = Sent to { $recipients } of { $matched } ({ $withheld } withheld as unsuitable{ $held ->
+        [0] {""}
+       *[other] ; { $held } wait for quiet hours to end
+    }).
+send-kind-idea = Idea
+send-kind-content = Article
+send-kind-product = Product
+sends-title = Sends
+sends-explain = What each send reached and led to: reads, and follow-through (a trade in the idea's instrument or a purchase of the product) within five trading days.
+sends-none = Nothing sent yet.
+send-when = Sent
+send-sender = By
+send-item = What
+send-matched = Matched
+send-withheld = Withheld
+send-recipients = Recipients
+send-delivered = Delivered
+send-reads = Read
+send-followed = Followed through
+send-until = to { $day }
+inbox-title = Inbox
+inbox-none = Nothing here yet.
+rule-take_profit = Take profit
+rule-notice = Notice

@@ -472,6 +472,7 @@ error-staff_only = { $what ->
         [service] 服务记录
        *[other] 此内容
     }仅供员工使用
+error-customers_only = 只有客户有收件箱
 error-admin_only = 只有管理员可以{ $what ->
         [tokens] 管理接口令牌
        *[other] 这样做
@@ -600,6 +601,13 @@ error-unsuitable = 不予购买：{ $reasons_zh }
 error-unsuitable_for_members = { $product } 不适合 { $members } 名成员中的 { $count } 名；再次发送以确认
 error-risky_product_in_chat = { $product } 的风险等级为 { $risk }：只能在合规审核通过的内容中提及
 error-below_minimum = 最低购买金额为 { $minimum } 元
+error-idea_not_found = 没有这条观点
+error-source_not_found = 没有这个研究来源
+error-send_not_found = 没有这次发送
+error-saved_filter_not_found = 您没有这个已保存的筛选
+error-no_recipients = 该客群中没有可接收的客户：匹配 {$matched} 人，因适当性不符未发送 {$withheld} 人
+error-idea_prices = {$direction} 观点的止损价和目标价须分别位于买入区间的亏损侧和盈利侧（看多：止损 < 区间下沿 ≤ 区间上沿 < 目标；看空相反）
+error-one_segment = 请指定且只指定一个客群：{$options}
 error-question_unanswered = 请回答问题“{ $question }”
 error-question_unknown = 问卷中没有问题“{ $question }”
 error-option_unknown = 问题“{ $question }”没有选项“{ $option }”
@@ -690,3 +698,100 @@ professional-qualified = 认定为专业投资者
 professional-not-qualified = 未达到专业投资者条件
 professional-wealth = 资产条件：
 professional-experience = 经验条件：
+
+## 观点、业绩记录与客群触达（issue 25）
+nav-ideas = 观点
+nav-inbox = 收件箱
+ideas-title = 投资观点
+ideas-explain = 每条观点自合规审核通过之时起跟踪：以发布当日或之后的首个收盘价入场（15:00 后发布则以次日收盘价），触及目标价或止损价时了结（同日两者皆触及按止损计），或于周期结束时了结。基准为同期所有有行情股票的等权平均。
+ideas-none = 暂无观点。
+idea-instrument = 证券
+idea-direction = 方向
+idea-direction-long = 看多
+idea-direction-short = 看空/减持
+idea-source = 来源
+idea-own = 投资顾问本人
+idea-horizon = 周期
+idea-horizon-days = 周期（交易日）
+idea-band-short = 短线（20 日以内）
+idea-band-medium = 中线（21–60 日）
+idea-band-long = 长线（60 日以上）
+idea-published = 发布
+idea-entry = 入场价
+idea-entry-low = 买入区间自
+idea-entry-high = 买入区间至
+idea-entry-range = 买入区间
+idea-target = 目标价
+idea-stop = 止损价
+idea-risk = 风险等级
+idea-rationale = 理由
+idea-return = 收益
+idea-drawdown = 最大回撤
+idea-benchmark = 基准
+idea-excess = 超额收益
+idea-outcome = 状态
+idea-under-review = 合规审核中
+idea-no-bars = 发布后暂无行情
+idea-open = 进行中
+idea-target-hit = { $day } 达到目标
+idea-stop-hit = { $day } 触及止损
+idea-expired = { $day } 周期结束
+idea-propose = 提交观点
+idea-submit = 提交合规审核
+idea-proposed = 观点 #{ $id } 已提交合规审核，审核通过后发布并开始跟踪。
+idea-open-link = 查看
+idea-again = 再次推荐（条款不变，关联首次推荐）
+idea-again-of = 再次推荐自
+licence-no = 执业编号
+ranking-title = 研究来源排名
+ranking-explain = 按已发布观点的业绩排名：先看相对基准的平均超额收益，再看命中率（已了结观点中达到目标的比例），再看回撤较小者。
+ranking-overall = 全部周期
+ranking-kind = 类别
+ranking-advisor = 投资顾问
+ranking-research = 研究来源
+ranking-ideas = 观点数
+ranking-closed = 已了结
+ranking-hit-rate = 命中率
+ranking-return = 平均收益
+ranking-drawdown = 平均回撤
+ranking-excess = 平均超额收益
+send-title = 向客群发送
+send-explain = 发送前逐一进行适当性匹配：超出客户匹配范围的不发送，并计数显示。静默时段内的发送待时段结束后送达。
+send-segment = 客群
+send-by-label = 按标签（维度:标签）
+send-by-tier = 按服务层级
+send-by-group = 群成员（群编号）
+send-by-filter = 客户列表筛选（查询串）
+send-by-customers = 按客户编号
+send-saved = 已保存筛选：
+send-value = 值
+send-preview = 先计数
+send-send = 发送
+send-previewed = 匹配 { $matched } 人：可发送 { $recipients } 人，因适当性不符不发送 { $withheld } 人{ $held ->
+        [0] {""}
+       *[other] ；{ $held } 人待静默时段结束后送达
+    }。
+send-done = 已发送 { $recipients } 人（匹配 { $matched } 人，因适当性不符未发送 { $withheld } 人{ $held ->
+        [0] {""}
+       *[other] ；{ $held } 人待静默时段结束后送达
+    }）。
+send-kind-idea = 观点
+send-kind-content = 文章
+send-kind-product = 产品
+sends-title = 发送记录
+sends-explain = 每次发送的触达与效果：阅读数，以及五个交易日内的跟进（买卖观点中的证券或购买产品）。
+sends-none = 暂无发送。
+send-when = 时间
+send-sender = 发送人
+send-item = 内容
+send-matched = 匹配
+send-withheld = 未发送
+send-recipients = 接收人
+send-delivered = 已送达
+send-reads = 已读
+send-followed = 跟进
+send-until = 至 { $day }
+inbox-title = 收件箱
+inbox-none = 暂无消息。
+rule-take_profit = 止盈提醒
+rule-notice = 公告

@@ -13,6 +13,7 @@ mod request_log;
 mod security_headers;
 
 use app::community::Communities;
+use app::outreach::Outreach;
 use app::risk_desk::{DeskSettings, RiskDesk};
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -35,6 +36,8 @@ pub struct AppState {
     pub desk: Arc<RiskDesk>,
     /// Advisor communities and their live chat.
     pub community: Arc<Communities>,
+    /// Sends to segments, the customers' inboxes and their live pushes.
+    pub outreach: Arc<Outreach>,
 }
 
 /// htmx 2.0.11 (0BSD), vendored so that nothing is fetched at build or run time.
@@ -45,6 +48,9 @@ const CHARTS: &str = include_str!("../assets/lightweight-charts.standalone.produ
 const INSTRUMENT_CHART: &str = include_str!("../assets/instrument-chart.js");
 /// Our script that adds reminders to a page as they arrive.
 const REMINDERS_LIVE: &str = include_str!("../assets/reminders-live.js");
+
+/// Our script that adds inbox messages to a customer's page as they arrive.
+const INBOX_LIVE: &str = include_str!("../assets/inbox-live.js");
 
 /// Our script that keeps a group's chat live and sends from it.
 const GROUP_CHAT: &str = include_str!("../assets/group-chat.js");
@@ -112,6 +118,7 @@ fn public_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/assets/instrument-chart.js", get(|| async { script(INSTRUMENT_CHART) })),
         ("/assets/reminders-live.js", get(|| async { script(REMINDERS_LIVE) })),
         ("/assets/group-chat.js", get(|| async { script(GROUP_CHAT) })),
+        ("/assets/inbox-live.js", get(|| async { script(INBOX_LIVE) })),
     ]
 }
 
@@ -192,10 +199,11 @@ pub async fn serve(
     settings: DeskSettings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let outreach = Arc::new(Outreach::new(db.clone(), settings.quiet));
     let desk = Arc::new(RiskDesk::new(db.clone(), settings));
     let community = Arc::new(Communities::new(db.clone()).with_wire(peer::text_frame));
     let outbox = tokio::spawn({
-        let (desk, community, db_clock) = (desk.clone(), community.clone(), db.clock());
+        let (desk, community, outreach, db_clock) = (desk.clone(), community.clone(), outreach.clone(), db.clock());
         async move {
             let mut every = tokio::time::interval(OUTBOX_INTERVAL);
             loop {
@@ -215,6 +223,9 @@ pub async fn serve(
                 if let Err(e) = community.publish_due(now).await {
                     tracing::error!(error = %e, "publishing scheduled content failed; retrying");
                 }
+                if let Err(e) = outreach.deliver_due(now).await {
+                    tracing::error!(error = %e, "delivering sends held over quiet hours failed; retrying");
+                }
             }
         }
     });
@@ -227,7 +238,7 @@ pub async fn serve(
             }
         }
     });
-    let app = router_around(AppState { db, desk, community });
+    let app = router_around(AppState { db, desk, community, outreach });
     // Each request carries its connection, so that the chat hub can write to it directly.
     let served =
         axum::serve(peer::PeerListener(listener), app.into_make_service_with_connect_info::<peer::PeerWriter>())
@@ -251,7 +262,8 @@ mod tests {
         let token = test_db::events_token(&t.db).await;
         let desk = Arc::new(RiskDesk::new(t.db.clone(), DeskSettings { threads: 1, ..Default::default() }));
         let community = Arc::new(Communities::new(t.db.clone()));
-        let app = router_around(AppState { db: t.db.clone(), desk: desk.clone(), community });
+        let outreach = Arc::new(Outreach::new(t.db.clone(), Default::default()));
+        let app = router_around(AppState { db: t.db.clone(), desk: desk.clone(), community, outreach });
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {

@@ -180,10 +180,21 @@ async fn no_route_leaks_rows_outside_a_roles_scope() {
     }
 }
 
-/// Placeholders of the community routes, which name groups, messages and
-/// content rather than customers.
-const COMMUNITY_PLACEHOLDERS: [&str; 9] =
-    ["{group}", "{message}", "{action}", "{report}", "{item}", "{application}", "{token}", "{customer}", "{question}"];
+/// Placeholders of the community and outreach routes, which name groups,
+/// messages, content, ideas and sends rather than customers.
+const COMMUNITY_PLACEHOLDERS: [&str; 11] = [
+    "{group}",
+    "{message}",
+    "{action}",
+    "{report}",
+    "{item}",
+    "{application}",
+    "{token}",
+    "{customer}",
+    "{question}",
+    "{idea}",
+    "{send}",
+];
 
 /// A group of the demo advisor's with customer 2 (not the demo customer) in
 /// it, a message, a moderation action, a report, a content item and an
@@ -228,7 +239,27 @@ async fn community_ids(book: &test_support::TestDb, app: &TestApp) -> Vec<(&'sta
         .await
         .unwrap();
     let application = book.db.apply_to_group(group, domain::CustomerId(3), "").await.unwrap();
-    let ids = [group.0, message.0, action.0, report.0, item.0, application.0, 0, SAME_ADVISOR, message.0];
+    // An idea under review (its author's alone to see), and a published one sent to customer 2.
+    let (code, _, prev) = test_support::most_held_stock(book).await;
+    let close = rust_decimal::Decimal::new(prev, 4);
+    let at = |f: i64| (close * rust_decimal::Decimal::new(f, 2)).round_dp(2).to_string();
+    let idea = serde_json::json!({ "instrument": code, "direction": "long", "entry_low": at(98), "entry_high": at(102),
+        "target": at(120), "stop": at(90), "horizon_days": 20, "rationale": "route check" });
+    let propose = || async {
+        let made: serde_json::Value = s.post_json(&app.url(""), "/api/v1/ideas", &idea).await.json().await.unwrap();
+        (made["id"].as_i64().unwrap(), made["content_id"].as_i64().unwrap())
+    };
+    let (published, content) = propose().await;
+    let compliance = book.user(Role::Compliance);
+    let c = app.sign_in(&compliance.login, &compliance.password).await.unwrap();
+    let review = serde_json::json!({ "version": 1, "approve": true });
+    assert_eq!(c.post_json(&app.url(""), &format!("/api/v1/content/{content}/review"), &review).await.status(), 204);
+    let send = serde_json::json!({ "item": { "idea": published }, "segment": { "customers": [SAME_ADVISOR] } });
+    let sent: serde_json::Value = s.post_json(&app.url(""), "/api/v1/sends", &send).await.json().await.unwrap();
+    let send = sent["send_id"].as_i64().expect("sent");
+    let (under_review, _) = propose().await;
+    let ids =
+        [group.0, message.0, action.0, report.0, item.0, application.0, 0, SAME_ADVISOR, message.0, under_review, send];
     COMMUNITY_PLACEHOLDERS.iter().copied().zip(ids.iter().map(|i| i.to_string())).collect()
 }
 

@@ -223,6 +223,28 @@ struct SaidInGroup {
 }
 
 impl Tx {
+    /// Starts a content item within this unit of work, its first version in
+    /// `status` (an idea's text goes straight to review); the item id.
+    pub async fn insert_content(
+        &mut self,
+        advisor_id: StaffId,
+        kind: ContentKind,
+        title: &ContentTitle,
+        body: &ContentBody,
+        status: ContentStatus,
+    ) -> Result<ContentId, StoreError> {
+        let now = self.now();
+        let item = "INSERT INTO content_items (advisor_id, kind, created_at) VALUES ($1, $2, $3) RETURNING id";
+        let version = "INSERT INTO content_versions (item_id, version, title, body, status, written_at) \
+                       VALUES ($1, 1, $2, $3, $4, $5)";
+        Ok(with_tx!(self, conn => {
+            let id: ContentId =
+                sqlx::query_scalar(item).bind(advisor_id).bind(kind).bind(now).fetch_one(&mut *conn).await?;
+            sqlx::query(version).bind(id).bind(title).bind(body).bind(status).bind(now).execute(&mut *conn).await?;
+            id
+        }))
+    }
+
     /// Moves a version from one status to another within this unit of work;
     /// false when it is not in `from` (changed meanwhile).
     pub async fn set_content_status(

@@ -403,7 +403,7 @@ impl CustomerRow {
 }
 
 /// A label filter's text checked: `dimension:label`, lower-case words.
-fn label_word(label: &str) -> Option<String> {
+pub(crate) fn label_word(label: &str) -> Option<String> {
     let (dimension, value) = label.split_once(':')?;
     let word = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     (word(dimension) && word(value)).then(|| format!("% {dimension}:{value} %"))

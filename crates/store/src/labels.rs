@@ -206,6 +206,20 @@ impl Db {
         Ok(out)
     }
 
+    /// The accounts of customers carrying any of these labels (`dimension:label`), by id.
+    pub async fn accounts_labelled(&self, labels: &[String]) -> Result<Vec<i64>, StoreError> {
+        let mut out = Vec::new();
+        for pattern in labels.iter().filter_map(|l| crate::customers::label_word(l)) {
+            let sql = "SELECT a.id FROM customer_labels l JOIN accounts a ON a.customer_id = l.customer_id \
+                       WHERE l.label_set LIKE $1 ORDER BY a.id";
+            let ids: Vec<i64> = with_pool!(self, pool => sqlx::query_scalar(sql).bind(pattern).fetch_all(pool).await?);
+            out.extend(ids);
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+
     /// The stored labels (JSON) of the given customers who have any: (customer id, labels).
     pub async fn labels_of(&self, customers: &[CustomerId]) -> Result<Vec<(CustomerId, String)>, StoreError> {
         let mut out = Vec::new();

@@ -21,10 +21,13 @@ mod groups;
 mod handover;
 mod history;
 mod holdings;
+mod ideas;
 mod keys;
 mod labels;
 mod market;
 mod name_search;
+mod notices;
+mod outreach;
 mod personal;
 mod plan;
 mod pool;
@@ -51,9 +54,12 @@ pub use history::{
     CashFlowLine, HistoryCursor, HistoryKind, HistoryLine, HistoryPage, LoginLine, ServiceLine, TradeLine,
 };
 pub use holdings::HoldingKey;
+pub use ideas::{IdeaRow, NewIdea, ResearchSourceRow, SavedFilterRow};
 pub use keys::Keys;
 pub use labels::{CustomerHistory, StoredLabels, TradeRecord};
 pub use market::InstrumentRow;
+pub use notices::{Holder, NewNotice, NoticeRow};
+pub use outreach::{InboxRow, NewSend, SendRow, SENDS_PER_ROUND};
 pub use personal::Reseal;
 pub use plan::{PlanInput, PlanRow};
 pub use pool::{Backend, BulkLoad, Db, Pool};

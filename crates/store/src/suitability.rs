@@ -290,7 +290,7 @@ type AssessmentTuple = (
 
 impl Tx {
     /// The next id of a table, with writes serialized (see [`Tx::serialize`]).
-    async fn next_id(&mut self, table: &'static str) -> Result<i64, StoreError> {
+    pub(crate) async fn next_id(&mut self, table: &'static str) -> Result<i64, StoreError> {
         self.serialize().await?;
         let sql = format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}");
         Ok(with_tx!(self, conn => sqlx::query_scalar(&sql).fetch_one(&mut *conn).await?))

@@ -127,7 +127,7 @@ pub async fn most_held_stock(book: &TestDb) -> (String, String, i64) {
              GROUP BY p.instrument ORDER BY COUNT(*) DESC, p.instrument LIMIT 1",
         )
         .await;
-    let day = book.text(&format!("SELECT MAX(date) FROM daily_bars WHERE instrument = '{code}'")).await;
+    let day = book.text(&format!("SELECT CAST(MAX(date) AS TEXT) FROM daily_bars WHERE instrument = '{code}'")).await;
     let prev = book
         .text(&format!(
             "SELECT CAST(close AS TEXT) FROM daily_bars WHERE instrument = '{code}' AND date < '{day}' \

@@ -27,4 +27,4 @@ pub use engine::{
     WatchError, HISTORY_DAYS,
 };
 pub use guard::{Limit, Reaches};
-pub use monitor::{InstrumentProfile, Monitor, Period};
+pub use monitor::{top_signal, DayLimits, InstrumentProfile, Monitor, Period};

@@ -5,8 +5,8 @@
 use crate::guard::{self, AccountLines, Arming, Limit, Reaches, ShareRule, Triggers};
 use crate::rules::Rule;
 use crate::rules::{
-    at_least, at_limit_down, evaluate_into, month_care, next_step_line, stock_drop, BelowCostLine, Bp, InstrumentState,
-    RuleConfig, ShareLine, Trigger,
+    at_least, at_limit_down, evaluate_into, month_care, next_step_line, stock_drop, take_profit, take_profit_ceiling,
+    BelowCostLine, Bp, InstrumentState, RuleConfig, ShareLine, Trigger,
 };
 use crate::sent::{
     admit_account, admit_holding, bit, instrument_fires, instrument_news, new_for_account, sent_step, trend_fires,
@@ -20,6 +20,9 @@ use std::sync::Mutex;
 /// read, judged in full instead: its account has its own thresholds, or a
 /// position past the 8th is trapped long enough or passes the disclosure line.
 const JUDGE_IN_FULL: u8 = 1;
+
+/// A row flag: the account's customer is of a class take-profit reminders are for.
+const TAKE_PROFIT: u8 = 2;
 
 /// What the screen knows of an instrument under the firm's thresholds,
 /// refreshed when its price moves: 8 bytes, so the popular ones stay in L1.
@@ -80,6 +83,15 @@ impl Sent<'_> {
     }
 }
 
+/// An instrument's price limits for a day (0.001 CNY), when it has a band.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DayLimits {
+    /// Limit-down.
+    pub down: Option<i32>,
+    /// Limit-up.
+    pub up: Option<i32>,
+}
+
 /// What the monitor knows of an instrument beyond its prices.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct InstrumentProfile {
@@ -87,6 +99,8 @@ pub struct InstrumentProfile {
     pub is_stock: bool,
     /// Today's limit-down price (0.001 CNY), when the instrument has a band.
     pub limit_down: Option<i32>,
+    /// Today's limit-up price (0.001 CNY), when the instrument has a band.
+    pub limit_up: Option<i32>,
     /// Shares outstanding, for the disclosure threshold (0 when unknown).
     pub outstanding_shares: i64,
     /// Past closes, oldest first, the last being yesterday's: as many as are
@@ -105,6 +119,40 @@ struct Trend {
     /// MACD after yesterday's close, and whether its line was at or above the signal.
     macd: Macd,
     macd_above: bool,
+    /// At an indicator top as of yesterday's close (see [`top_signal`]).
+    top: bool,
+}
+
+/// RSI(14) at or above this is overbought.
+const RSI_OVERBOUGHT: f64 = 80.0;
+/// KDJ's J at or above this is overbought.
+const KDJ_J_OVERBOUGHT: f64 = 100.0;
+/// A MACD death cross counts as a top after the close rose this much (10%) over 20 sessions.
+const RISE_BEFORE_CROSS: f64 = 0.10;
+
+/// Whether the closes (oldest first, the last yesterday's) end at an
+/// indicator top: RSI(14) or KDJ(9,3,3)'s J overbought at the last close, or
+/// MACD's line crossing below its signal there after a 10% rise over 20
+/// sessions. KDJ reads the closes alone (the engine keeps no highs and
+/// lows), its range the closes' own over nine sessions. The last 64
+/// closes are read, as the day roll keeps.
+pub fn top_signal(closes: &[i32]) -> bool {
+    use market::indicators::{Kdj, Rsi};
+    let closes = &closes[closes.len().saturating_sub(64)..];
+    let (mut rsi, mut kdj, mut macd) = (Rsi::new(14), Kdj::new(9, 3, 3), Macd::new(12, 26, 9));
+    let (mut last_rsi, mut last_j) = (None, None);
+    let mut macd_values: Vec<Option<MacdValue>> = Vec::with_capacity(closes.len());
+    for &c in closes {
+        let b = bar(c);
+        last_rsi = rsi.update(&b);
+        last_j = kdj.update(&b).map(|v| v.j);
+        macd_values.push(macd.update(&b));
+    }
+    let n = closes.len();
+    let crossed = n >= 2
+        && matches!((macd_values[n - 2], macd_values[n - 1]), (Some(a), Some(b)) if a.macd >= a.signal && b.macd < b.signal);
+    let rose = n > 20 && f64::from(closes[n - 1]) >= f64::from(closes[n - 21]) * (1.0 + RISE_BEFORE_CROSS);
+    last_rsi.is_some_and(|r| r >= RSI_OVERBOUGHT) || last_j.is_some_and(|j| j >= KDJ_J_OVERBOUGHT) || (crossed && rose)
 }
 
 impl Trend {
@@ -124,6 +172,7 @@ impl Trend {
             above_ma20,
             macd,
             macd_above: last.is_some_and(|v| v.macd >= v.signal),
+            top: top_signal(closes),
         }
     }
 
@@ -409,14 +458,14 @@ impl Monitor {
     /// instrument); then judges every account for the new day.
     pub fn roll_day(
         &mut self,
-        limit_downs: &[Option<i32>],
+        limits: &[DayLimits],
         new_month: bool,
         threads: usize,
     ) -> Result<Vec<Trigger>, WatchError> {
-        if limit_downs.len() != self.profiles.len() {
+        if limits.len() != self.profiles.len() {
             return Err(WatchError::Invalid(format!(
-                "{} limit-down prices for {} instruments",
-                limit_downs.len(),
+                "{} price limits for {} instruments",
+                limits.len(),
                 self.profiles.len()
             )));
         }
@@ -431,7 +480,7 @@ impl Monitor {
             if profile.closes.len() > 64 {
                 profile.closes.drain(..profile.closes.len() - 64);
             }
-            profile.limit_down = limit_downs[i];
+            (profile.limit_down, profile.limit_up) = (limits[i].down, limits[i].up);
             let close = self.watch.price(i as u32);
             let trend = &mut self.trends[i];
             let value = trend.macd.update(&bar(close));
@@ -442,6 +491,7 @@ impl Monitor {
                 i64::from(close) * 20 >= sum
             };
             trend.last19 = profile.closes[n.saturating_sub(19)..].iter().map(|&c| i64::from(c)).collect();
+            trend.top = top_signal(&profile.closes);
         }
         self.watch.roll_day();
         self.day += 1;
@@ -742,6 +792,14 @@ impl<'a> Judge<'a> {
             discloses &= discloses - 1;
             news = marks[k] & bit(Rule::Disclosure) == 0;
         }
+        // Take-profit, for the rows of the classes it is for: the rule's own test.
+        if !news && state.flags & TAKE_PROFIT != 0 {
+            news = (0..v.instruments.len()).any(|k| {
+                v.quantities[k] > 0
+                    && marks[k] & bit(Rule::TakeProfit) == 0
+                    && take_profit(t, v.costs[k], &self.states[v.instruments[k] as usize]).is_some()
+            });
+        }
         news
     }
 
@@ -836,7 +894,14 @@ impl Monitor {
             });
             let limit = profile.limit_down.filter(|_| profile.is_stock && mark & bit(Rule::LimitDown) == 0);
             let floor = [trapped, drop, limit].into_iter().flatten().max();
-            let (lo, hi) = guard::range(price, reach, floor, bounded_above);
+            let (lo, mut hi) = guard::range(price, reach, floor, bounded_above);
+            // The price at and over which a take-profit reminder is due.
+            if state.flags & TAKE_PROFIT != 0 && mark & bit(Rule::TakeProfit) == 0 {
+                let s = &self.states[i];
+                if let Some(ceiling) = take_profit_ceiling(t, h.cost, s.limit_up, s.top_signal) {
+                    hi = Some(hi.map_or(ceiling, |h| h.min(ceiling)));
+                }
+            }
             out.push((h.instrument, lo, hi));
         }
         Some((reach, limit))
@@ -918,8 +983,11 @@ impl Monitor {
         };
         let beyond = (8..view.instruments.len()).any(|k| long(k) || discloses(k));
         let (long_trapped, discloses) = (mask(&long), mask(&discloses));
+        let take_profit = self.config.take_profit_accounts.contains(&view.account);
+        // A threshold at or under zero has no price line for the screen: such rows are judged in full.
+        let full = own || beyond || (take_profit && t.take_profit_bp <= 0);
         let state = &mut self.rows[row];
-        state.flags = u8::from(own || beyond) * JUDGE_IN_FULL;
+        state.flags = (u8::from(full) * JUDGE_IN_FULL) | (u8::from(take_profit) * TAKE_PROFIT);
         (state.long_trapped, state.discloses) = (long_trapped, discloses);
     }
 
@@ -931,6 +999,8 @@ impl Monitor {
             price,
             prev_close: self.watch.prev_close(instrument),
             limit_down: profile.limit_down,
+            limit_up: profile.limit_up,
+            top_signal: trend.top,
             is_stock: profile.is_stock,
             crossed_below_ma20: trend.crosses_below_ma20(price),
             macd_death_cross: trend.macd_death_cross(price),
@@ -967,10 +1037,17 @@ mod tests {
             InstrumentProfile {
                 is_stock: true,
                 limit_down: Some(last * 9 / 10),
+                limit_up: None,
                 outstanding_shares: 1_000_000_000,
                 closes: history,
             },
-            InstrumentProfile { is_stock: true, limit_down: Some(4_500), outstanding_shares: 0, closes: vec![5_000] },
+            InstrumentProfile {
+                is_stock: true,
+                limit_down: Some(4_500),
+                limit_up: None,
+                outstanding_shares: 0,
+                closes: vec![5_000],
+            },
         ];
         Monitor::new(watch, profiles, vec![0, 0], RuleConfig::default(), Period { day: 1, month: 1 }).unwrap()
     }
@@ -1024,10 +1101,17 @@ mod tests {
             InstrumentProfile {
                 is_stock: true,
                 limit_down: Some(9_000),
+                limit_up: None,
                 outstanding_shares: 0,
                 closes: vec![10_000; 40],
             },
-            InstrumentProfile { is_stock: true, limit_down: Some(4_500), outstanding_shares: 0, closes: vec![5_000] },
+            InstrumentProfile {
+                is_stock: true,
+                limit_down: Some(4_500),
+                limit_up: None,
+                outstanding_shares: 0,
+                closes: vec![5_000],
+            },
         ];
         let watch = Watch::build(&input).unwrap();
         let mut m =
@@ -1090,12 +1174,22 @@ mod tests {
             price = price * 96 / 100;
             let t = m.quote(1, price).unwrap();
             care.extend(t.iter().filter(|t| t.rule == Rule::MonthLossCare).map(|t| (day, t.measure)));
-            m.roll_day(&[Some(9_000), Some(price * 9 / 10)], false, 1).unwrap();
+            m.roll_day(
+                &[DayLimits { down: Some(9_000), up: None }, DayLimits { down: Some(price * 9 / 10), up: None }],
+                false,
+                1,
+            )
+            .unwrap();
         }
         // 5.000 -> 4.800 -> 4.608 -> 4.423: the month's loss is 20,000, 39,200, then 57,700 CNY (past 50,000).
         assert_eq!(care, vec![(2, 57_700_000)]);
         assert_eq!(m.month_pnl(1), -57_700_000);
-        m.roll_day(&[Some(9_000), Some(price * 9 / 10)], true, 1).unwrap();
+        m.roll_day(
+            &[DayLimits { down: Some(9_000), up: None }, DayLimits { down: Some(price * 9 / 10), up: None }],
+            true,
+            1,
+        )
+        .unwrap();
         assert_eq!(m.month_pnl(1), 0);
     }
 
@@ -1120,7 +1214,13 @@ mod tests {
         let profiles = instruments
             .into_iter()
             .enumerate()
-            .map(|(i, closes)| InstrumentProfile { is_stock: i == 0, limit_down: None, outstanding_shares: 0, closes })
+            .map(|(i, closes)| InstrumentProfile {
+                is_stock: i == 0,
+                limit_down: None,
+                limit_up: None,
+                outstanding_shares: 0,
+                closes,
+            })
             .collect();
         let watch = Watch::build(&input).unwrap();
         Monitor::new(watch, profiles, vec![0], RuleConfig::default(), Period { day: 1, month: 1 }).unwrap()

@@ -5,7 +5,7 @@
 
 use crate::{AccountFigures, HoldingDetail};
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Basis points: 1/100 of a percent (500 = 5%).
 pub type Bp = i64;
@@ -33,11 +33,14 @@ pub enum Rule {
     Disclosure,
     /// The month-to-date loss passed a threshold: a care task for the advisor.
     MonthLossCare,
+    /// Upside: a holding well over its cost, at limit-up, or at an indicator
+    /// top with a gain to take (customers of the classes configured).
+    TakeProfit,
 }
 
 impl Rule {
     /// Every rule.
-    pub const ALL: [Rule; 10] = [
+    pub const ALL: [Rule; 11] = [
         Rule::StockDrop,
         Rule::LimitDown,
         Rule::AccountDayLoss,
@@ -48,6 +51,7 @@ impl Rule {
         Rule::Trapped,
         Rule::Disclosure,
         Rule::MonthLossCare,
+        Rule::TakeProfit,
     ];
 
     /// The stable text form.
@@ -63,6 +67,7 @@ impl Rule {
             Rule::Trapped => "trapped",
             Rule::Disclosure => "disclosure",
             Rule::MonthLossCare => "month_loss_care",
+            Rule::TakeProfit => "take_profit",
         }
     }
 
@@ -103,6 +108,8 @@ pub struct Thresholds {
     pub disclosure_bp: Bp,
     /// A month-to-date loss (0.001 CNY) that asks the advisor to care.
     pub month_loss_care: i64,
+    /// A holding's gain over its cost that raises a take-profit reminder (2000 = 20%).
+    pub take_profit_bp: Bp,
 }
 
 impl Default for Thresholds {
@@ -122,12 +129,21 @@ impl Default for Thresholds {
             trapped_days: 60,
             disclosure_bp: 500,
             month_loss_care: 50_000_000, // 50,000 CNY
+            take_profit_bp: 2000,
         }
     }
 }
 
+/// The customer classes take-profit reminders are for by default: those who
+/// watch the market little (the seed's long-term picks, sold at a stage top).
+pub const TAKE_PROFIT_FOR: &str = "engagement:low";
+
+fn take_profit_for() -> Vec<String> {
+    vec![TAKE_PROFIT_FOR.to_owned()]
+}
+
 /// The rule configuration: firm defaults and per-customer overrides.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleConfig {
     /// A version label, recorded with each reminder so a change can be traced.
@@ -139,6 +155,25 @@ pub struct RuleConfig {
     /// Per-account thresholds (whole sets; start from the firm's in the file).
     #[serde(default)]
     pub accounts: HashMap<u32, Thresholds>,
+    /// The customer classes (labels, `dimension:label`) take-profit reminders are for.
+    #[serde(default = "take_profit_for")]
+    pub take_profit_for: Vec<String>,
+    /// The accounts (engine indexes) whose customers are of those classes:
+    /// filled by whoever builds the watch from the stored labels.
+    #[serde(skip)]
+    pub take_profit_accounts: HashSet<u32>,
+}
+
+impl Default for RuleConfig {
+    fn default() -> Self {
+        RuleConfig {
+            version: String::new(),
+            firm: Thresholds::default(),
+            accounts: HashMap::new(),
+            take_profit_for: take_profit_for(),
+            take_profit_accounts: HashSet::new(),
+        }
+    }
 }
 
 impl RuleConfig {
@@ -157,6 +192,11 @@ pub struct InstrumentState {
     pub prev_close: i32,
     /// Today's limit-down price, when the instrument has a band.
     pub limit_down: Option<i32>,
+    /// Today's limit-up price, when the instrument has a band.
+    pub limit_up: Option<i32>,
+    /// At an indicator top as of yesterday's close (RSI or KDJ overbought,
+    /// or a MACD death cross after a rise).
+    pub top_signal: bool,
     /// Only stocks trigger the held-stock rules.
     pub is_stock: bool,
     /// It crossed below its MA20 today (closed at or above it yesterday).
@@ -239,6 +279,7 @@ pub fn evaluate_into(
 ) {
     let t = config.for_account(account.account);
     let f = &account.figures;
+    let wants_take_profit = config.take_profit_accounts.contains(&account.account);
     let mut fire = |rule, instrument, step, measure| {
         if step > 0 {
             let step = u16::try_from(step).unwrap_or(u16::MAX);
@@ -287,7 +328,40 @@ pub fn evaluate_into(
         if s.outstanding_shares > 0 && at_least(i64::from(h.quantity), s.outstanding_shares, t.disclosure_bp) {
             fire(Rule::Disclosure, i, 1, bp(i64::from(h.quantity), s.outstanding_shares));
         }
+        if wants_take_profit {
+            if let Some(gain) = take_profit(t, h.cost, &s) {
+                fire(Rule::TakeProfit, i, 1, gain);
+            }
+        }
     }
+}
+
+/// A holding bought at `cost` has a gain to take now: at least the
+/// threshold over its cost, or any gain at limit-up or at an indicator top;
+/// the gain in basis points of the cost.
+pub(crate) fn take_profit(t: &Thresholds, cost: i32, s: &InstrumentState) -> Option<Bp> {
+    if cost <= 0 {
+        return None;
+    }
+    let gain = i64::from(s.price) - i64::from(cost);
+    let upside = s.limit_up.is_some_and(|limit| s.price >= limit) || s.top_signal;
+    (at_least(gain, i64::from(cost), t.take_profit_bp) || (gain > 0 && upside)).then(|| bp(gain, i64::from(cost)))
+}
+
+/// The highest price at which [`take_profit`] does not hold for a holding
+/// bought at `cost` (its other inputs as they are today); `None` when no
+/// price makes it hold. Only for a positive threshold.
+pub(crate) fn take_profit_ceiling(t: &Thresholds, cost: i32, limit_up: Option<i32>, top_signal: bool) -> Option<i32> {
+    if cost <= 0 || t.take_profit_bp <= 0 {
+        return None;
+    }
+    // The least price whose gain reaches the threshold: (p - cost) * 10_000 >= bp * cost.
+    let line = i64::from(cost) + (i64::from(cost) * t.take_profit_bp + 9_999) / 10_000;
+    // At limit-up or a top, any gain: the first price past both.
+    let limit = limit_up.map(|l| i64::from(l).max(i64::from(cost) + 1));
+    let top = top_signal.then(|| i64::from(cost) + 1);
+    let least = [Some(line), limit, top].into_iter().flatten().min()?;
+    Some(i32::try_from(least - 1).unwrap_or(i32::MAX))
 }
 
 /// Could `bp(part, whole)` reach `threshold`? Exact for a positive
@@ -639,6 +713,8 @@ mod tests {
             price: 9_000,
             prev_close: 10_000,
             limit_down: Some(9_000),
+            limit_up: None,
+            top_signal: false,
             is_stock: true,
             crossed_below_ma20: true,
             macd_death_cross: true,

@@ -26,6 +26,7 @@ pub(crate) const fn bit(rule: Rule) -> u16 {
         Rule::HeavyMacdDeathCross => 1 << 11,
         Rule::Trapped => 1 << 12,
         Rule::Disclosure => 1 << 13,
+        Rule::TakeProfit => 1 << 14,
         _ => 0,
     }
 }

@@ -118,6 +118,16 @@ pub fn sentences(trigger: &Trigger, c: &Context) -> (String, String) {
             format!("本月至今亏损{}元，您的投资顾问将与您联系。", yuan(m)),
             format!("Down {} CNY this month; your advisor will be in touch.", yuan(m)),
         ),
+        Rule::TakeProfit => (
+            format!(
+                "您持有的{name}（{code}）现价{price}元，较您的成本上涨{}%，可考虑分批止盈、锁定收益。",
+                percent(m)
+            ),
+            format!(
+                "{name} ({code}), which you hold, is at {price} CNY, {}% over your cost: consider taking some profit.",
+                percent(m)
+            ),
+        ),
     }
 }
 

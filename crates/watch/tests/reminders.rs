@@ -18,10 +18,18 @@ fn config() -> RuleConfig {
         concentration_min_value: 5_000_000,
         month_loss_care: 2_000_000,
         trapped_days: 1,
+        take_profit_bp: 500,
         ..Thresholds::default()
     };
     let strict = Thresholds { stock_drop_bp: 300, stock_drop_step_bp: 100, drawdown_bp: 500, ..firm.clone() };
-    RuleConfig { version: "test".into(), firm, accounts: [(1, strict)].into_iter().collect() }
+    RuleConfig {
+        version: "test".into(),
+        firm,
+        accounts: [(1, strict)].into_iter().collect(),
+        // Half the accounts (one with its own thresholds) are of the take-profit classes.
+        take_profit_accounts: (0..ACCOUNTS).filter(|a| a % 2 == 1).collect(),
+        ..RuleConfig::default()
+    }
 }
 
 fn is_stock(i: u32) -> bool {
@@ -38,6 +46,14 @@ fn outstanding(i: u32) -> i64 {
 
 fn limit_down(prev_close: i32) -> Option<i32> {
     Some(prev_close - prev_close / 10)
+}
+
+fn limit_up(prev_close: i32) -> Option<i32> {
+    Some(prev_close + prev_close / 10)
+}
+
+fn limits(prev_close: i32) -> watch::DayLimits {
+    watch::DayLimits { down: limit_down(prev_close), up: limit_up(prev_close) }
 }
 
 /// The rules as first written: every measure divided out, then compared. The
@@ -97,6 +113,13 @@ fn reference_evaluate(
             if s.outstanding_shares > 0 && bp(i64::from(h.quantity), s.outstanding_shares) >= t.disclosure_bp {
                 fire(Rule::Disclosure, i, 1, bp(i64::from(h.quantity), s.outstanding_shares));
             }
+            if config.take_profit_accounts.contains(&account.account) && h.cost > 0 {
+                let gain = bp(i64::from(s.price) - i64::from(h.cost), i64::from(h.cost));
+                let upside = s.limit_up.is_some_and(|limit| s.price >= limit) || s.top_signal;
+                if gain >= t.take_profit_bp || (s.price > h.cost && upside) {
+                    fire(Rule::TakeProfit, i, 1, gain);
+                }
+            }
         }
     }
     out
@@ -106,7 +129,7 @@ fn reference_evaluate(
 struct Judge {
     model: Model,
     history: Vec<Vec<i32>>,
-    limit: Vec<Option<i32>>,
+    limit: Vec<watch::DayLimits>,
     month_prior: Vec<i64>,
     day: u32,
     month: u32,
@@ -135,7 +158,9 @@ impl Judge {
         InstrumentState {
             price,
             prev_close: *h.last().unwrap(),
-            limit_down: self.limit[i as usize],
+            limit_down: self.limit[i as usize].down,
+            limit_up: self.limit[i as usize].up,
+            top_signal: watch::top_signal(h),
             is_stock: is_stock(i),
             crossed_below_ma20,
             macd_death_cross,
@@ -201,6 +226,7 @@ proptest! {
             .map(|(i, c)| InstrumentProfile {
                 is_stock: is_stock(i as u32),
                 limit_down: limit_down(*c.last().unwrap()),
+                limit_up: limit_up(*c.last().unwrap()),
                 outstanding_shares: outstanding(i as u32),
                 closes: c.clone(),
             })
@@ -211,7 +237,7 @@ proptest! {
         let mut judge = Judge {
             model: Model::new(&closes, &positions),
             history: closes.clone(),
-            limit: closes.iter().map(|c| limit_down(*c.last().unwrap())).collect(),
+            limit: closes.iter().map(|c| limits(*c.last().unwrap())).collect(),
             month_prior,
             day: 3,
             month: 1,
@@ -261,7 +287,7 @@ proptest! {
                         judge.history[i].push(judge.model.price[i]);
                     }
                     judge.model.close_day();
-                    judge.limit = judge.model.price.iter().map(|&p| limit_down(p)).collect();
+                    judge.limit = judge.model.price.iter().map(|&p| limits(p)).collect();
                     judge.day += 1;
                     judge.month += u32::from(*new_month);
                     monitor.roll_day(&judge.limit, *new_month, 2).unwrap()

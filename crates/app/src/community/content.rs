@@ -159,6 +159,10 @@ impl Communities {
         if !unit.review_content(item_id, version, approve, &principal.login, note).await? {
             return Err(refuse(codes::NOT_SUBMITTED).into());
         }
+        // An idea's text approved is the idea published: tracked from this moment.
+        if approve {
+            unit.publish_idea_of(item_id).await?;
+        }
         unit.audit(AuditEntry {
             actor: principal.actor(),
             action: if approve { "approve_content" } else { "reject_content" }.into(),

@@ -42,7 +42,8 @@ pub async fn import(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Events {
     /// Each an object with `type` (trade, cash_flow, login, service_event, daily_bar, snapshot, corporate_action)
-    /// and the columns of that type's book file.
+    /// and the columns of that type's book file; or a `notice` (id, kind, title, body, link, source, time,
+    /// deadline, instruments).
     #[schema(value_type = Vec<Object>)]
     pub events: Vec<serde_json::Value>,
 }
@@ -63,7 +64,9 @@ pub async fn events(
     if !state.desk.is_ready() {
         return Err(HttpError::of(app::codes::WATCH_LOADING).with("seconds", crate::WATCH_LOADING_RETRY_SECONDS));
     }
-    let (report, booked) = app::feeds::send_events(&state.db, &request.events, &caller).await?;
+    let (mut report, booked) = app::feeds::send_events(&state.db, &request.events, &caller).await?;
+    // Notices on instruments: stored, and their holders (and advisors) reminded.
+    report.files.extend(app::notices::receive(&state.db, &state.desk, &request.events).await?);
     // The events are stored; a watch that cannot take them is logged, not the caller's fault.
     if app::feeds::stored_corporate_actions(&report) {
         if let Err(e) = state.desk.on_corporate_actions(state.db.now()).await {

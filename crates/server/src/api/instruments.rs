@@ -282,3 +282,14 @@ pub async fn snapshots(
             .collect(),
     ))
 }
+
+/// News and corporate events on an instrument, newest first.
+#[utoipa::path(get, path = "/instruments/{code}/notices", params(("code" = String, Path, description = "Instrument code, e.g. 600519.SH")),
+    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn notices(
+    State(state): State<AppState>,
+    Path(text): Path<String>,
+) -> Result<Json<Vec<store::NoticeRow>>, HttpError> {
+    let i = app::instruments::instrument(&state.db, &text).await?;
+    Ok(Json(app::notices::on_instrument(&state.db, &i.code.to_string(), 100).await?))
+}

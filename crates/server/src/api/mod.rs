@@ -6,9 +6,11 @@ mod content;
 mod customers;
 pub(crate) use customers::csv_download as customers_csv;
 mod feeds;
+pub(crate) mod ideas;
 pub(crate) mod input;
 pub(crate) mod instruments;
 pub(crate) mod knowing;
+pub(crate) mod outreach;
 mod overview;
 pub(crate) mod products;
 pub(crate) mod reminders;
@@ -28,7 +30,7 @@ use utoipa_axum::routes;
 #[openapi(
     info(title = "Brokerdesk API", description = "Customer operations for a securities brokerage."),
     servers((url = "/api/v1")),
-    components(schemas(crate::error::ErrorBody, overview::Overview, customers::CustomerSummary, customers::CustomerList, customers::CustomerRecord, customers::CustomerHistory, customers::Holding, customers::RevealRequest, customers::Revealed, advisors::HandoverRequest, advisors::HandoverResult, session::SessionInfo, tokens::NewToken, tokens::CreatedToken, tokens::TokenInfo, feeds::Events, tasks::Task, tasks::NewTask, tasks::CreatedTask, tasks::Completion, instruments::InstrumentSummary, instruments::InstrumentDetail, instruments::Bar, instruments::IndicatorSeries, instruments::SnapshotView, reminders::Reminder, reminders::Volume, knowing::CustomerLabels, knowing::LabelView, knowing::WeekPlanView, knowing::SplitPart, knowing::PlannedContact, communities::NewGroup, communities::CoAdmin, communities::Application, communities::Decision, communities::InviteRequest, communities::Ban, communities::SendMessage, communities::Pin, communities::Report, communities::ManualSanction, communities::Appeal, communities::Review, communities::Resolution, communities::Accept, communities::FollowUp, content::Writing, content::ContentReview, content::Schedule, products::Product, products::NewProduct, products::CreatedProduct, products::StateChange, products::QuestionnaireAnswers, products::AssessmentView, products::ProfessionalDeclaration, products::PurchaseRequest, products::Purchase)),
+    components(schemas(crate::error::ErrorBody, overview::Overview, customers::CustomerSummary, customers::CustomerList, customers::CustomerRecord, customers::CustomerHistory, customers::Holding, customers::RevealRequest, customers::Revealed, advisors::HandoverRequest, advisors::HandoverResult, session::SessionInfo, tokens::NewToken, tokens::CreatedToken, tokens::TokenInfo, feeds::Events, tasks::Task, tasks::NewTask, tasks::CreatedTask, tasks::Completion, instruments::InstrumentSummary, instruments::InstrumentDetail, instruments::Bar, instruments::IndicatorSeries, instruments::SnapshotView, reminders::Reminder, reminders::Volume, knowing::CustomerLabels, knowing::LabelView, knowing::WeekPlanView, knowing::SplitPart, knowing::PlannedContact, communities::NewGroup, communities::CoAdmin, communities::Application, communities::Decision, communities::InviteRequest, communities::Ban, communities::SendMessage, communities::Pin, communities::Report, communities::ManualSanction, communities::Appeal, communities::Review, communities::Resolution, communities::Accept, communities::FollowUp, content::Writing, content::ContentReview, content::Schedule, products::Product, products::NewProduct, products::CreatedProduct, products::StateChange, products::QuestionnaireAnswers, products::AssessmentView, products::ProfessionalDeclaration, products::PurchaseRequest, products::Purchase, ideas::NewIdea, ideas::ProposedIdea, ideas::NewSource, ideas::Source, outreach::ItemSpec, outreach::SegmentSpec, outreach::SendBody, outreach::Sent, outreach::NewFilter, outreach::Filter)),
     modifiers(&ApiTokenScheme)
 )]
 pub struct ApiDoc;
@@ -330,7 +332,18 @@ pub fn routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
         .routes(routes!(products::permissions))
         .routes(routes!(products::purchase))
         .routes(routes!(products::funnel))
-        .routes(routes!(products::exceptions));
+        .routes(routes!(products::exceptions))
+        .routes(routes!(ideas::list, ideas::create))
+        .routes(routes!(ideas::ranking))
+        .routes(routes!(ideas::get))
+        .routes(routes!(ideas::again))
+        .routes(routes!(ideas::sources, ideas::add_source))
+        .routes(routes!(outreach::list, outreach::send))
+        .routes(routes!(outreach::get))
+        .routes(routes!(outreach::inbox))
+        .routes(routes!(outreach::read))
+        .routes(routes!(outreach::filters, outreach::save_filter))
+        .routes(routes!(instruments::notices));
     let feeds = OpenApiRouter::new().routes(routes!(feeds::import)).routes(routes!(feeds::events));
     (session, feeds)
 }

@@ -3,6 +3,8 @@
 mod content;
 mod customers;
 pub(crate) mod groups;
+mod ideas;
+mod inbox;
 mod instruments;
 mod layout;
 mod overview;
@@ -64,5 +66,14 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/customers/{id}/professional", post(products::professional)),
         ("/funnel", get(products::funnel)),
         ("/suitability", get(products::exceptions)),
+        ("/ideas", get(ideas::list).post(ideas::propose)),
+        ("/ideas/ranking", get(ideas::ranking)),
+        ("/ideas/{idea}", get(ideas::detail)),
+        ("/ideas/{idea}/again", post(ideas::again)),
+        ("/ideas/{idea}/send", post(ideas::send)),
+        ("/inbox", get(inbox::show)),
+        ("/inbox/live", get(inbox::live)),
+        ("/inbox/{send}/read", post(inbox::read)),
+        ("/sends", get(inbox::sends)),
     ]
 }

@@ -111,7 +111,8 @@ pub async fn volume(
         .await
         .map_err(|e| PageError(e.into(), locale))?;
     // Days down the side, rules across: one row per day.
-    let rules: Vec<&str> = watch::rules::Rule::ALL.iter().map(|r| r.as_str()).collect();
+    // The watch's rules, and the notices on holdings that come by the event path.
+    let rules: Vec<&str> = watch::rules::Rule::ALL.iter().map(|r| r.as_str()).chain([app::notices::RULE]).collect();
     let mut days: BTreeMap<chrono::NaiveDate, BTreeMap<&str, i64>> = BTreeMap::new();
     for v in &rows {
         *days
