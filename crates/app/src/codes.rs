@@ -43,6 +43,8 @@ domain::codes! {
     SOURCE_NOT_FOUND = "source_not_found": NotFound,
     /// No such send, or not one the caller may see.
     SEND_NOT_FOUND = "send_not_found": NotFound,
+    /// No such model portfolio, or not one the caller may see.
+    PORTFOLIO_NOT_FOUND = "portfolio_not_found": NotFound,
     /// No such saved filter of the caller's.
     SAVED_FILTER_NOT_FOUND = "saved_filter_not_found": NotFound,
     /// A customer id that names no customer.
@@ -133,6 +135,8 @@ domain::codes! {
     RISKY_PRODUCT_IN_CHAT = "risky_product_in_chat": Refused,
     /// A purchase below the product's minimum (`minimum`).
     BELOW_MINIMUM = "below_minimum": Invalid,
+    /// New weights that would need a higher rating than the portfolio's (`risk`, `needs`).
+    PORTFOLIO_RISK = "portfolio_risk": Invalid,
     /// An idea's prices on the wrong side of its entry (`direction`).
     IDEA_PRICES = "idea_prices": Invalid,
     /// A send names no segment, or more than one (`options`).

@@ -442,7 +442,7 @@ pub fn entry_day(at: DateTime<Utc>) -> NaiveDate {
 }
 
 /// Bars of every stock from `from` on, by code, and their equal-weighted benchmark.
-async fn bars_and_benchmark(
+pub(crate) async fn bars_and_benchmark(
     db: &Db,
     from: NaiveDate,
 ) -> Result<(BTreeMap<String, Vec<market::Candle>>, Vec<(NaiveDate, Decimal)>), Error> {
@@ -621,4 +621,101 @@ pub async fn add_source(
     .await?;
     unit.commit().await?;
     Ok(id)
+}
+
+/// An advisor as customers see them: licence, declared experience, the
+/// introduction compliance approved, and their own ideas' record.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdvisorProfile {
+    /// Staff id.
+    pub id: domain::StaffId,
+    /// Name.
+    pub name: String,
+    /// Licence number (执业编号).
+    pub licence_no: Option<String>,
+    /// Years of experience they declare.
+    pub experience_years: Option<i32>,
+    /// Their introduction, as compliance last approved it.
+    pub introduction: Option<String>,
+    /// A newer introduction waits for compliance.
+    pub introduction_pending: bool,
+    /// Their own published ideas' record over all horizons.
+    pub record: Option<Record>,
+    /// Their own published ideas, newest first, with their records.
+    pub ideas: Vec<TrackedIdea>,
+    /// Their published model portfolios.
+    pub portfolios: Vec<store::PortfolioRow>,
+}
+
+/// An advisor's profile, open to every signed-in user (what a customer
+/// opens from a group or an idea).
+pub async fn advisor_profile(db: &Db, id: domain::StaffId) -> Result<AdvisorProfile, Error> {
+    let (name, licence_no) = db.staff_member(id).await?.ok_or_else(|| codes::ADVISOR_NOT_FOUND.refuse())?;
+    let profile = db.advisor_profile(id).await?;
+    let (introduction, introduction_pending) = match profile {
+        Some((_, content)) => {
+            let versions = db.content_versions(content).await?;
+            let approved = versions.iter().find(|v| v.status == ContentStatus::Approved).map(|v| v.body.clone());
+            let pending = versions.first().is_some_and(|v| v.status == ContentStatus::Submitted);
+            (approved, pending)
+        }
+        None => (None, false),
+    };
+    let mine: Vec<IdeaRow> = db.ideas(true, Some(id)).await?.into_iter().filter(|i| i.source_id.is_none()).collect();
+    let ideas = track_all(db, mine).await?;
+    let tracks: Vec<Track> = ideas.iter().filter_map(|t| t.track.clone()).collect();
+    let record = (!tracks.is_empty()).then(|| record(&name, &tracks));
+    let portfolios =
+        db.portfolios().await?.into_iter().filter(|p| p.advisor_id == id && p.published_at.is_some()).collect();
+    Ok(AdvisorProfile {
+        id,
+        name,
+        licence_no,
+        experience_years: profile.map(|p| p.0),
+        introduction,
+        introduction_pending,
+        record,
+        ideas,
+        portfolios,
+    })
+}
+
+/// An advisor writes their introduction and declares their experience: the
+/// text goes to compliance (a new version of the same item, so the approved
+/// one stays shown until the new one is approved).
+pub async fn write_introduction(
+    db: &Db,
+    principal: &Principal,
+    experience_years: i32,
+    introduction: &str,
+) -> Result<domain::ContentId, Error> {
+    let advisor = author(principal)?;
+    if !(0..=60).contains(&experience_years) {
+        return Err(domain::codes::OUT_OF_RANGE
+            .refuse()
+            .on("experience_years")
+            .with("value", experience_years)
+            .with("min", 0)
+            .with("max", 60)
+            .into());
+    }
+    let found = crate::community::content::banned_phrases(introduction);
+    if let Some(f) = found.first() {
+        return Err(codes::BANNED_PHRASES.refuse().on("introduction").with("phrases", &f.excerpt).into());
+    }
+    let (name, _) = db.staff_member(advisor).await?.ok_or_else(|| codes::ADVISOR_NOT_FOUND.refuse())?;
+    let title = ContentTitle::parse(&format!("顾问简介 Advisor introduction · {name}"))?;
+    let body = ContentBody::parse(introduction.trim())?;
+    let existing = db.advisor_profile(advisor).await?;
+    let mut unit = db.begin().await?;
+    let content = match existing {
+        Some((_, item)) => {
+            unit.insert_content_version(item, &title, &body, ContentStatus::Submitted).await?;
+            item
+        }
+        None => unit.insert_content(advisor, ContentKind::Article, &title, &body, ContentStatus::Submitted).await?,
+    };
+    unit.set_advisor_profile(advisor, experience_years, content).await?;
+    unit.commit().await?;
+    Ok(content)
 }

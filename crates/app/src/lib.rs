@@ -26,6 +26,7 @@ pub mod market_data;
 pub mod notices;
 pub mod outreach;
 pub mod plan;
+pub mod portfolios;
 pub mod reminders;
 pub mod replay;
 pub mod risk_desk;

@@ -125,3 +125,11 @@ id_type!(
     /// A customer-list filter an advisor saved by name.
     SavedFilterId
 );
+id_type!(
+    /// A model (paper) portfolio an advisor runs.
+    PortfolioId
+);
+id_type!(
+    /// One rebalance of a model portfolio.
+    RebalanceId
+);

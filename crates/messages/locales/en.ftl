@@ -613,6 +613,8 @@ error-unsuitable = refused: { $reasons_en }
 error-unsuitable_for_members = { $product } is unsuitable for { $count } of the { $members } members; send again to confirm
 error-risky_product_in_chat = { $product } is rated { $risk }: name it only in content compliance has approved
 error-below_minimum = the least amount is { $minimum } CNY
+error-portfolio_not_found = no such model portfolio
+error-portfolio_risk = these weights need a rating of {$needs}, above the portfolio's {$risk}, against which its followers were judged
 error-idea_not_found = no such idea
 error-source_not_found = no such research source
 error-send_not_found = no such send
@@ -807,3 +809,35 @@ inbox-title = Inbox
 inbox-none = Nothing here yet.
 rule-take_profit = Take profit
 rule-notice = Notice
+
+## Model portfolios and advisor profiles (issue 25)
+nav-portfolios = Model portfolios
+portfolios-title = Model portfolios
+portfolios-explain = Paper portfolios advisors run. Each is published, and each rebalance takes effect, only once compliance approves it; followers are told of every rebalance. Following one is a subscription, judged for suitability like a purchase.
+portfolios-none = No model portfolios yet.
+portfolio-name = Name
+portfolio-description = Description
+portfolio-weights = Weights, one per line: code and percent (e.g. 600519.SH 20); the rest is cash
+portfolio-weights-now = Weights now
+portfolio-followers = Followers
+portfolio-followed-by = { $count ->
+        [one] one follower
+       *[other] { $count } followers
+    }
+portfolio-start = Start a model portfolio
+portfolio-submitted = Sent to compliance; it takes effect when approved.
+portfolio-performance = Performance
+portfolio-since = Since
+portfolio-followers-see = Followers see how it has done against the benchmark.
+portfolio-rebalances = Rebalances
+portfolio-follow = Follow
+portfolio-following = You follow this portfolio: you will be told of each rebalance.
+portfolio-rebalance = Rebalance
+portfolio-note = Why
+advisor-experience = Experience
+advisor-years = { $years } years
+advisor-no-introduction = No introduction yet.
+advisor-introduction = Introduction
+advisor-introduction-pending = A new introduction is with compliance; it is shown once approved.
+advisor-record = Track record of their own ideas
+advisor-write-introduction = Your introduction

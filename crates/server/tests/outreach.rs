@@ -385,3 +385,105 @@ async fn a_notice_reaches_every_holder_and_their_advisors_once() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_model_portfolio_is_reviewed_followed_through_the_gate_and_rebalanced_to_its_followers() {
+    for mut t in backends().await {
+        load_book(&mut t, 200, 100).await;
+        let clock = Arc::new(SetClock::at(parse_timestamp("at", "2024-01-02 10:00:00").unwrap()));
+        let app = TestApp::spawn(t.db.clone().with_clock(clock.clone())).await;
+        let (advisor, compliance) = (staff(&t, &app, Role::Advisor).await, staff(&t, &app, Role::Compliance).await);
+        let approve = |content: i64, version: i64| {
+            let compliance = compliance.clone();
+            let app = &app;
+            async move {
+                let path = format!("/api/v1/content/{content}/review");
+                post(&compliance, app, &path, json!({ "version": version, "approve": true })).await.0
+            }
+        };
+        let weights =
+            json!([{ "instrument": "600519.SH", "percent": "30" }, { "instrument": "300750.SZ", "percent": "20" }]);
+        let (status, made) = post(&advisor, &app, "/api/v1/portfolios",
+            json!({ "name": "稳健价值 Steady value", "description": "龙头蓝筹长期持有。Blue chips held long.", "weights": weights })).await;
+        assert_eq!(status, 201, "{made}");
+        let (id, content) = (made["id"].as_i64().unwrap(), made["content_id"].as_i64().unwrap());
+        // ChiNext in it: rated R4. Weights over 100% are refused with their field.
+        let (status, e) = post(&advisor, &app, "/api/v1/portfolios", json!({ "name": "x", "description": "x",
+            "weights": [{ "instrument": "600519.SH", "percent": "70" }, { "instrument": "000001.SZ", "percent": "40" }] })).await;
+        assert_eq!((status, e["field"].as_str()), (400, Some("weights")), "{e}");
+        let (a, b) = (3i64, 4i64);
+        let session_a = customer_session(&t, &app, a).await;
+        let (status, _) = get(&session_a, &app, &format!("/api/v1/portfolios/{id}")).await;
+        assert_eq!(status, 404, "under review: not a customer's to see");
+        assert_eq!(approve(content, 1).await, 204);
+        let (_, seen) = get(&session_a, &app, &format!("/api/v1/portfolios/{id}")).await;
+        assert_eq!((seen["risk"].as_str(), seen["performance"].is_null()), (Some("R4"), true), "{seen}");
+
+        // a is a C5 investor in stocks: follows. b is C2: refused above what they may hold? R4 needs C4.
+        for (customer, pick) in [(a, "d"), (b, "b")] {
+            let path = format!("/api/v1/customers/{customer}/questionnaire");
+            let (status, _) = post(&advisor, &app, &path, answers(pick, &["c"])).await;
+            assert_eq!(status, 201);
+        }
+        let follow = |customer: i64, confirmed: bool| json!({ "customer_id": customer, "confirmed": confirmed });
+        let (status, e) = post(&session_a, &app, &format!("/api/v1/portfolios/{id}/followers"), follow(a, false)).await;
+        assert_eq!(status, 204, "{e}");
+        let (status, e) = post(&session_a, &app, &format!("/api/v1/portfolios/{id}/followers"), follow(b, false)).await;
+        assert_eq!(status, 403, "a customer follows for themself only: {e}");
+        let (status, e) = post(&advisor, &app, &format!("/api/v1/portfolios/{id}/followers"), follow(b, false)).await;
+        assert_eq!((status, e["code"].as_str()), (409, Some("confirmation_required")), "{e}");
+        let (status, _) = post(&advisor, &app, &format!("/api/v1/portfolios/{id}/followers"), follow(b, true)).await;
+        assert_eq!(status, 204, "confirmed after the warning");
+        assert_eq!(
+            t.db.followers(domain::PortfolioId(id)).await.unwrap(),
+            [domain::CustomerId(a), domain::CustomerId(b)]
+        );
+
+        // A rebalance in June: followers hear of it once compliance approves, not before.
+        clock.set(parse_timestamp("at", "2024-06-03 10:00:00").unwrap());
+        let advisor = staff(&t, &app, Role::Advisor).await;
+        let compliance2 = staff(&t, &app, Role::Compliance).await;
+        let (status, r) = post(&advisor, &app, &format!("/api/v1/portfolios/{id}/rebalances"), json!({
+            "weights": [{ "instrument": "600519.SH", "percent": "50" }], "note": "减持宁德，加仓茅台。Less CATL, more Moutai." })).await;
+        assert_eq!(status, 201, "{r}");
+        let session_a = app.sign_in(&format!("customer{a}"), "a long enough password").await.unwrap();
+        let inbox = |s: Session| {
+            let app = &app;
+            async move { get(&s, app, "/api/v1/inbox").await.1.as_array().unwrap().len() }
+        };
+        assert_eq!(inbox(session_a.clone()).await, 0);
+        let path = format!("/api/v1/content/{}/review", r["content_id"]);
+        assert_eq!(post(&compliance2, &app, &path, json!({ "version": 1, "approve": true })).await.0, 204);
+        let (_, messages) = get(&session_a, &app, "/api/v1/inbox").await;
+        assert_eq!(messages[0]["item_kind"], "rebalance", "{messages}");
+        assert!(messages[0]["body"].as_str().unwrap().contains("600519.SH"), "{messages}");
+
+        // Its performance, for a follower, is the files' own over the same rebalances.
+        clock.set(parse_timestamp("at", "2026-11-02 10:00:00").unwrap());
+        let session_a = app.sign_in(&format!("customer{a}"), "a long enough password").await.unwrap();
+        let (_, seen) = get(&session_a, &app, &format!("/api/v1/portfolios/{id}")).await;
+        let bars = app::ideas::bars_of_dir(&test_support::repo_root().join("data/ashare-daily")).unwrap();
+        let benchmark = ideas::benchmark::equal_weighted(&bars.values().cloned().collect::<Vec<_>>());
+        let held: std::collections::BTreeMap<String, Vec<market::Candle>> = bars
+            .into_iter()
+            .filter(|(c, _)| c == "600519" || c == "300750")
+            .map(|(c, b)| (if c == "600519" { "600519.SH".to_owned() } else { "300750.SZ".to_owned() }, b))
+            .collect();
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let expected = ideas::portfolio::perform(
+            &[
+                ideas::portfolio::Rebalance {
+                    on: day("2024-01-02"),
+                    weights: vec![("300750.SZ".into(), 2_000), ("600519.SH".into(), 3_000)],
+                },
+                ideas::portfolio::Rebalance { on: day("2024-06-03"), weights: vec![("600519.SH".into(), 5_000)] },
+            ],
+            &held,
+            &benchmark,
+        )
+        .unwrap();
+        assert_eq!(seen["performance"]["return_pct"], json!(expected.return_pct.to_string()), "{}", t.name);
+        assert_eq!(seen["performance"]["excess_pct"], json!(expected.excess_pct.unwrap().to_string()), "{}", t.name);
+        assert_eq!(seen["followers"], 2);
+    }
+}

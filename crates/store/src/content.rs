@@ -245,6 +245,26 @@ impl Tx {
         }))
     }
 
+    /// Adds a version to an item within this unit of work, in `status`; its number.
+    pub async fn insert_content_version(
+        &mut self,
+        item_id: ContentId,
+        title: &ContentTitle,
+        body: &ContentBody,
+        status: ContentStatus,
+    ) -> Result<i64, StoreError> {
+        let now = self.now();
+        let next = "SELECT COALESCE(MAX(version), 0) + 1 FROM content_versions WHERE item_id = $1";
+        let insert = "INSERT INTO content_versions (item_id, version, title, body, status, written_at) \
+                      VALUES ($1, $2, $3, $4, $5, $6)";
+        Ok(with_tx!(self, conn => {
+            let version: i64 = sqlx::query_scalar(next).bind(item_id).fetch_one(&mut *conn).await?;
+            sqlx::query(insert).bind(item_id).bind(version).bind(title).bind(body).bind(status).bind(now)
+                .execute(&mut *conn).await?;
+            version
+        }))
+    }
+
     /// Moves a version from one status to another within this unit of work;
     /// false when it is not in `from` (changed meanwhile).
     pub async fn set_content_status(

@@ -233,6 +233,12 @@ impl Db {
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(id).fetch_optional(pool).await?))
     }
 
+    /// An advisor's profile: declared experience and the introduction's content item.
+    pub async fn advisor_profile(&self, staff: StaffId) -> Result<Option<(i32, ContentId)>, StoreError> {
+        let sql = "SELECT experience_years, content_id FROM advisor_profiles WHERE staff_id = $1";
+        Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(staff).fetch_optional(pool).await?))
+    }
+
     /// An advisor's saved filters, by name.
     pub async fn saved_filters(&self, staff: StaffId) -> Result<Vec<SavedFilterRow>, StoreError> {
         let sql = "SELECT id, staff_id, name, query FROM saved_filters WHERE staff_id = $1 ORDER BY name";
@@ -290,6 +296,22 @@ impl Tx {
         let n = with_tx!(self, conn => sqlx::query(sql).bind(now).bind(content).execute(&mut *conn).await?
             .rows_affected());
         Ok(n == 1)
+    }
+
+    /// Sets an advisor's profile: declared experience and a new introduction (under review).
+    pub async fn set_advisor_profile(
+        &mut self,
+        staff: StaffId,
+        years: i32,
+        content: ContentId,
+    ) -> Result<(), StoreError> {
+        let now = self.now();
+        let sql = "INSERT INTO advisor_profiles (staff_id, experience_years, content_id, updated_at) VALUES ($1, $2, $3, $4) \
+                   ON CONFLICT (staff_id) DO UPDATE SET experience_years = excluded.experience_years, \
+                   content_id = excluded.content_id, updated_at = excluded.updated_at";
+        with_tx!(self, conn => sqlx::query(sql).bind(staff).bind(years).bind(content).bind(now)
+            .execute(&mut *conn).await?.rows_affected());
+        Ok(())
     }
 
     /// Saves (or replaces, by name) a filter of the customer list; its id.

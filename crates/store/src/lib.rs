@@ -31,6 +31,7 @@ mod outreach;
 mod personal;
 mod plan;
 mod pool;
+mod portfolios;
 mod reminders;
 mod suitability;
 mod tasks;
@@ -63,6 +64,7 @@ pub use outreach::{InboxRow, NewSend, SendRow, SENDS_PER_ROUND};
 pub use personal::Reseal;
 pub use plan::{PlanInput, PlanRow};
 pub use pool::{Backend, BulkLoad, Db, Pool};
+pub use portfolios::{PortfolioRow, RebalanceRow};
 pub use reminders::{
     CustomerShares, NewReminder, ReminderQuery, ReminderRow, ReminderVolume, WatchBook, DELIVERIES_PER_ROUND,
 };

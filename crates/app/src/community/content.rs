@@ -159,9 +159,16 @@ impl Communities {
         if !unit.review_content(item_id, version, approve, &principal.login, note).await? {
             return Err(refuse(codes::NOT_SUBMITTED).into());
         }
-        // An idea's text approved is the idea published: tracked from this moment.
+        // An idea's text approved is the idea published: tracked from this moment. A model
+        // portfolio's is the portfolio published; a rebalance's puts it into effect and tells
+        // the followers, in this unit of work.
         if approve {
             unit.publish_idea_of(item_id).await?;
+            unit.publish_portfolio_of(item_id).await?;
+            if let Some(v) = self.db.content_versions(item_id).await?.into_iter().find(|v| v.version == version) {
+                let day = book::trading_day(self.db.now());
+                unit.apply_rebalance_of(item_id, &v.title, &v.body, day).await?;
+            }
         }
         unit.audit(AuditEntry {
             actor: principal.actor(),

@@ -2,6 +2,7 @@ use super::input::JsonBody;
 use crate::{AppState, HttpError};
 use access::Principal;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::{Extension, Json};
 use domain::StaffId;
 use serde::{Deserialize, Serialize};
@@ -38,4 +39,39 @@ pub async fn handover(
     let from: StaffId = crate::params::path_id(&id, "staff")?;
     let h = app::handover::hand_over(&state.db, &principal, from, request.to).await?;
     Ok(Json(HandoverResult { customers: h.customers, open_tasks: h.open_tasks }))
+}
+
+/// An advisor's profile: licence, experience, the approved introduction,
+/// their ideas' record and their model portfolios (any signed-in user).
+#[utoipa::path(get, path = "/advisors/{advisor}/profile", params(("advisor" = i64, Path, description = "Staff id")),
+    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn profile(
+    State(state): State<AppState>,
+    Extension(_principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> Result<Json<app::ideas::AdvisorProfile>, HttpError> {
+    let id: domain::StaffId = crate::params::path_id(&id, "advisor")?;
+    Ok(Json(app::ideas::advisor_profile(&state.db, id).await?))
+}
+
+/// An introduction to write.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Introduction {
+    /// Years of experience.
+    pub experience_years: i32,
+    /// A short introduction, reviewed by compliance before customers see it.
+    pub introduction: String,
+}
+
+/// The caller (an advisor) writes their introduction; it goes to compliance.
+#[utoipa::path(post, path = "/advisor-profile", request_body = Introduction,
+    responses((status = 202, description = "With compliance"), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody)))]
+pub async fn introduce(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    JsonBody(r): JsonBody<Introduction>,
+) -> Result<StatusCode, HttpError> {
+    app::ideas::write_introduction(&state.db, &principal, r.experience_years, &r.introduction).await?;
+    Ok(StatusCode::ACCEPTED)
 }

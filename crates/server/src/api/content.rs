@@ -110,6 +110,10 @@ pub async fn review(
 ) -> Result<StatusCode, HttpError> {
     let item = path_id(&item, "item")?;
     state.community.review_content(&principal, item, request.version, request.approve, &request.comment).await?;
+    // A rebalance approved tells its followers: pushed now to those connected.
+    if let Err(e) = state.outreach.deliver_due(state.db.now()).await {
+        tracing::error!(error = %e, "delivering a rebalance's notices failed; the outbox retries");
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -12,6 +12,7 @@ pub(crate) mod instruments;
 pub(crate) mod knowing;
 pub(crate) mod outreach;
 mod overview;
+mod portfolios;
 pub(crate) mod products;
 pub(crate) mod reminders;
 mod session;
@@ -30,7 +31,7 @@ use utoipa_axum::routes;
 #[openapi(
     info(title = "Brokerdesk API", description = "Customer operations for a securities brokerage."),
     servers((url = "/api/v1")),
-    components(schemas(crate::error::ErrorBody, overview::Overview, customers::CustomerSummary, customers::CustomerList, customers::CustomerRecord, customers::CustomerHistory, customers::Holding, customers::RevealRequest, customers::Revealed, advisors::HandoverRequest, advisors::HandoverResult, session::SessionInfo, tokens::NewToken, tokens::CreatedToken, tokens::TokenInfo, feeds::Events, tasks::Task, tasks::NewTask, tasks::CreatedTask, tasks::Completion, instruments::InstrumentSummary, instruments::InstrumentDetail, instruments::Bar, instruments::IndicatorSeries, instruments::SnapshotView, reminders::Reminder, reminders::Volume, knowing::CustomerLabels, knowing::LabelView, knowing::WeekPlanView, knowing::SplitPart, knowing::PlannedContact, communities::NewGroup, communities::CoAdmin, communities::Application, communities::Decision, communities::InviteRequest, communities::Ban, communities::SendMessage, communities::Pin, communities::Report, communities::ManualSanction, communities::Appeal, communities::Review, communities::Resolution, communities::Accept, communities::FollowUp, content::Writing, content::ContentReview, content::Schedule, products::Product, products::NewProduct, products::CreatedProduct, products::StateChange, products::QuestionnaireAnswers, products::AssessmentView, products::ProfessionalDeclaration, products::PurchaseRequest, products::Purchase, ideas::NewIdea, ideas::ProposedIdea, ideas::NewSource, ideas::Source, outreach::ItemSpec, outreach::SegmentSpec, outreach::SendBody, outreach::Sent, outreach::NewFilter, outreach::Filter)),
+    components(schemas(crate::error::ErrorBody, overview::Overview, customers::CustomerSummary, customers::CustomerList, customers::CustomerRecord, customers::CustomerHistory, customers::Holding, customers::RevealRequest, customers::Revealed, advisors::HandoverRequest, advisors::HandoverResult, session::SessionInfo, tokens::NewToken, tokens::CreatedToken, tokens::TokenInfo, feeds::Events, tasks::Task, tasks::NewTask, tasks::CreatedTask, tasks::Completion, instruments::InstrumentSummary, instruments::InstrumentDetail, instruments::Bar, instruments::IndicatorSeries, instruments::SnapshotView, reminders::Reminder, reminders::Volume, knowing::CustomerLabels, knowing::LabelView, knowing::WeekPlanView, knowing::SplitPart, knowing::PlannedContact, communities::NewGroup, communities::CoAdmin, communities::Application, communities::Decision, communities::InviteRequest, communities::Ban, communities::SendMessage, communities::Pin, communities::Report, communities::ManualSanction, communities::Appeal, communities::Review, communities::Resolution, communities::Accept, communities::FollowUp, content::Writing, content::ContentReview, content::Schedule, products::Product, products::NewProduct, products::CreatedProduct, products::StateChange, products::QuestionnaireAnswers, products::AssessmentView, products::ProfessionalDeclaration, products::PurchaseRequest, products::Purchase, ideas::NewIdea, ideas::ProposedIdea, ideas::NewSource, ideas::Source, outreach::ItemSpec, outreach::SegmentSpec, outreach::SendBody, outreach::Sent, outreach::NewFilter, outreach::Filter, portfolios::Weight, portfolios::NewPortfolio, portfolios::NewRebalance, portfolios::UnderReview, portfolios::Follow, advisors::Introduction)),
     modifiers(&ApiTokenScheme)
 )]
 pub struct ApiDoc;
@@ -343,7 +344,14 @@ pub fn routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
         .routes(routes!(outreach::inbox))
         .routes(routes!(outreach::read))
         .routes(routes!(outreach::filters, outreach::save_filter))
-        .routes(routes!(instruments::notices));
+        .routes(routes!(instruments::notices))
+        .routes(routes!(portfolios::list, portfolios::create))
+        .routes(routes!(portfolios::get))
+        .routes(routes!(portfolios::rebalance))
+        .routes(routes!(portfolios::follow))
+        .routes(routes!(portfolios::unfollow))
+        .routes(routes!(advisors::profile))
+        .routes(routes!(advisors::introduce));
     let feeds = OpenApiRouter::new().routes(routes!(feeds::import)).routes(routes!(feeds::events));
     (session, feeds)
 }

@@ -181,6 +181,10 @@ pub async fn review(
         let approve = form.get("approve").map(String::as_str) == Some("true");
         let comment = form.get("comment").map(String::as_str).unwrap_or("");
         state.community.review_content(&viewer.principal, item, version, approve, comment).await?;
+        // A rebalance approved tells its followers: pushed now to those connected.
+        if let Err(e) = state.outreach.deliver_due(state.db.now()).await {
+            tracing::error!(error = %e, "delivering a rebalance's notices failed; the outbox retries");
+        }
         Ok::<_, HttpError>(())
     };
     refreshed(locale, result.await)

@@ -41,6 +41,7 @@ pub fn shell(locale: Locale, title: &str, path_for_switch: &str, viewer: Option<
                         a href={ "/groups?lang=" (locale.tag()) } { (locale.t("nav-groups")) }
                         a href={ "/products?lang=" (locale.tag()) } { (locale.t("nav-products")) }
                         a href={ "/ideas?lang=" (locale.tag()) } { (locale.t("nav-ideas")) }
+                        a href={ "/portfolios?lang=" (locale.tag()) } { (locale.t("nav-portfolios")) }
                     }
                     @if viewer.is_some_and(|v| v.principal.role == access::Role::Customer) {
                         a href={ "/inbox?lang=" (locale.tag()) } { (locale.t("nav-inbox")) }

@@ -1,5 +1,6 @@
 //! Server-rendered pages. Every word comes from the message catalogues.
 
+mod advisors;
 mod content;
 mod customers;
 pub(crate) mod groups;
@@ -9,6 +10,7 @@ mod instruments;
 mod layout;
 mod overview;
 mod plan;
+mod portfolios;
 pub(crate) mod products;
 mod reminders;
 mod tasks;
@@ -75,5 +77,11 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/inbox/live", get(inbox::live)),
         ("/inbox/{send}/read", post(inbox::read)),
         ("/sends", get(inbox::sends)),
+        ("/portfolios", get(portfolios::list).post(portfolios::create)),
+        ("/portfolios/{portfolio}", get(portfolios::detail)),
+        ("/portfolios/{portfolio}/follow", post(portfolios::follow)),
+        ("/portfolios/{portfolio}/rebalances", post(portfolios::rebalance)),
+        ("/advisors/{advisor}", get(advisors::profile)),
+        ("/advisors/{advisor}/introduction", post(advisors::introduce)),
     ]
 }
