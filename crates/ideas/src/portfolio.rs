@@ -91,7 +91,7 @@ pub fn perform(
         }
         values.push((day, worth(&shares, cash).round_dp(6)));
     }
-    let (start, end) = (values.first()?.clone(), values.last()?.clone());
+    let (start, end) = (*values.first()?, *values.last()?);
     let pct = |a: Decimal, b: Decimal| {
         if a.is_zero() {
             Decimal::ZERO
