@@ -30,6 +30,8 @@ pub struct DemoSetUp {
     pub token: MadeToken,
     /// Products in the catalogue (the demo customer has taken the questionnaire).
     pub products: usize,
+    /// Ideas with track records, research sources, a model portfolio and a send.
+    pub ideas: crate::demo_ideas::DemoIdeas,
 }
 
 /// The first advisor's weekly plan, as the demo prints it.
@@ -85,14 +87,24 @@ pub async fn set_up(db: &Db) -> Result<DemoSetUp, DemoError> {
     }
     let mut group = None;
     let mut demo_customer = None;
-    if let Some(advisor) = db.key_set(KeySet::Advisors).await?.into_iter().min().map(StaffId) {
-        if let (_, Some(compliance), _, Some(customer)) = db.demo_links(advisor).await? {
+    let mut staff = None;
+    let advisors = db.key_set(KeySet::Advisors).await?;
+    if let Some(advisor) = advisors.iter().min().copied().map(StaffId) {
+        if let (_, Some(compliance), admin, Some(customer)) = db.demo_links(advisor).await? {
             let g = crate::demo_community::set_up(db, advisor, compliance, customer).await?;
             group = Some((g.group_id, g.members, g.messages));
             demo_customer = Some(customer);
+            staff = admin.map(|admin| (advisor, compliance, admin));
         }
     }
     let products = crate::advice::set_up_demo(db, demo_customer).await?;
+    let ideas = match staff {
+        Some((advisor, compliance, admin)) => {
+            let other = advisors.iter().copied().filter(|a| *a != advisor.0).min().map(StaffId);
+            crate::demo_ideas::set_up(db, advisor, other, compliance, admin, demo_customer).await?
+        }
+        None => Default::default(),
+    };
     let token = crate::tokens::create(db, Operator::Console, "demo replay", FeedScope::Events).await?;
     Ok(DemoSetUp {
         users,
@@ -103,5 +115,6 @@ pub async fn set_up(db: &Db) -> Result<DemoSetUp, DemoError> {
         group,
         token,
         products,
+        ideas,
     })
 }

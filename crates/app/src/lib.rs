@@ -14,6 +14,7 @@ pub mod corporate;
 pub mod customers;
 pub mod demo;
 pub mod demo_community;
+pub mod demo_ideas;
 pub mod demo_users;
 mod error;
 pub mod feeds;

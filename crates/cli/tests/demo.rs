@@ -91,6 +91,28 @@ fn demo_serves_the_generated_brokerage() {
         assert!(!suitability["recommendations"].as_array().unwrap().is_empty(), "{suitability}");
         let page = customer.get(&format!("{base}/customers/{me}")).await.text().await.unwrap();
         assert!(page.contains("class=\"recommendation\""), "recommendations on the customer page");
+        // Ideas with track records, ranked by source; a model portfolio the customer follows.
+        let ideas = customer.get(&format!("{base}/api/v1/ideas")).await.json::<serde_json::Value>().await.unwrap();
+        let tracked = ideas.as_array().unwrap().iter().filter(|i| !i["track"].is_null()).count();
+        assert!(tracked >= 10, "ideas with track records: {ideas}");
+        let ranking =
+            customer.get(&format!("{base}/api/v1/ideas/ranking")).await.json::<serde_json::Value>().await.unwrap();
+        let kinds: Vec<&str> =
+            ranking["overall"].as_array().unwrap().iter().filter_map(|r| r["from"]["kind"].as_str()).collect();
+        assert!(kinds.contains(&"research") && kinds.contains(&"advisor") && kinds.len() >= 3, "{ranking}");
+        let portfolios =
+            customer.get(&format!("{base}/api/v1/portfolios")).await.json::<serde_json::Value>().await.unwrap();
+        let portfolio = &portfolios[0];
+        assert!(portfolio["followers"].as_i64().unwrap() >= 5, "{portfolios}");
+        let view = customer
+            .get(&format!("{base}/api/v1/portfolios/{}", portfolio["id"]))
+            .await
+            .json::<serde_json::Value>()
+            .await
+            .unwrap();
+        assert_eq!(view["following"], true, "the demo customer follows it");
+        assert!(!view["performance"]["excess_pct"].is_null(), "its record against the benchmark: {view}");
+        assert_eq!(view["rebalances"].as_array().unwrap().len(), 2);
         // Reveal personal data and search by it: the work most likely to leak into logs.
         let mut revealed = Vec::new();
         for field in ["phone", "national_id"] {

@@ -82,6 +82,16 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
          the risk questionnaire: their page shows recommendations, and a purchase goes through the suitability gate",
         demo.products
     );
+    let i = &demo.ideas;
+    println!(
+        "Ideas: http://{listen}/ideas ({} published 2024-25 with their track records, from the advisors and {} research \
+         sources; ranked at http://{listen}/ideas/ranking); model portfolio http://{listen}/portfolios ({} followers); \
+         the newest idea was sent to {} customers (their inbox; counts at http://{listen}/sends)",
+        i.ideas,
+        i.sources,
+        i.portfolio.map_or(0, |p| p.1),
+        i.sent_to
+    );
     println!("Sign in as the advisor and open http://{listen}/tasks: risk reminders arrive there live when you");
     println!("replay a real trading day into it (from another terminal):");
     println!("  cargo run --release -- replay --url http://{listen} --token {}{bars_flag}", demo.token.token);
