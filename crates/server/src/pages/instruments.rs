@@ -105,6 +105,10 @@ pub async fn detail(
     let oscillator_params =
         query.oscillator_params.unwrap_or_else(|| if oscillator == "MACD" { "12,26,9".into() } else { String::new() });
     let adjust = query.adjust.unwrap_or_default();
+    let code_text = i.code.to_string();
+    let notices =
+        app::notices::on_instrument(&state.db, &code_text, 20).await.map_err(|e| PageError(e.into(), locale))?;
+    let ideas = state.db.ideas_on(&code_text).await.map_err(|e| PageError(app::Error::from(e).into(), locale))?;
     let body = html! {
         h1 { (i.name) " · " (i.code) }
         dl {
@@ -133,6 +137,29 @@ pub async fn detail(
         div #oscillator {}
         script src="/assets/lightweight-charts.js" {}
         script src="/assets/instrument-chart.js" {}
+        section.notices {
+            h2 { (locale.t("instrument-notices")) }
+            @if notices.is_empty() { p.empty { (locale.t("instrument-no-notices")) } }
+            ul.notices { @for n in &notices {
+                li.notice data-kind=(n.kind) {
+                    span.when { (domain::to_shanghai(n.at).format("%Y-%m-%d %H:%M")) } " "
+                    strong { (locale.t(&format!("notice-kind-{}", n.kind))) } " "
+                    @match &n.link { Some(link) => { a href=(link) rel="noopener noreferrer" { (n.title) } }, None => { (n.title) } }
+                    @if let Some(d) = n.deadline { " · " (locale.t_with("notice-deadline", &[("day", d.to_string())])) }
+                    " — " span.source { (n.source) }
+                    @if !n.body.is_empty() { p.body { (n.body) } }
+                }
+            } }
+        }
+        @if !ideas.is_empty() {
+            section.ideas {
+                h2 { (locale.t("ideas-title")) }
+                ul { @for idea in &ideas {
+                    li { a href={ "/ideas/" (idea.id) "?lang=" (locale.tag()) } { (locale.t(&format!("idea-direction-{}", idea.direction))) " · " (idea.source.clone().unwrap_or_else(|| idea.advisor.clone())) }
+                        " · " (idea.published_at.map(|t| domain::to_shanghai(t).format("%Y-%m-%d").to_string()).unwrap_or_default()) }
+                } }
+            }
+        }
     };
     Ok(page(locale, &i.name, &format!("/instruments/{}", i.code), &viewer, body))
 }

@@ -56,7 +56,8 @@ pub async fn chat(
     let body = html! {
         h1 { (g.name) " " small.live id="chat-status" { (locale.t("reminders-connecting")) } }
         (group_links(locale, &g, standing))
-        p.description { (g.description) " · " (g.members) " / " (g.capacity) " " (locale.t("col-members")) }
+        p.description { (g.description) " · " (g.members) " / " (g.capacity) " " (locale.t("col-members"))
+            " · " (locale.t("col-advisor")) " " a.advisor href={ "/advisors/" (g.advisor_id) "?lang=" (locale.tag()) } { (g.advisor) } }
         (rules_view(locale, &g))
         @if !pinned.is_empty() {
             section.pinned { h2 { (locale.t("chat-pinned")) } ul { @for m in &pinned { (message_item(locale, m)) } } }

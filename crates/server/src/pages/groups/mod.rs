@@ -138,7 +138,7 @@ pub async fn list(
                 thead { tr { th { (locale.t("col-group")) } th { (locale.t("col-advisor")) } th.num { (locale.t("col-members")) } th { (locale.t("col-description")) } } }
                 tbody { @for g in &mine { tr.group {
                     td { a href={ "/groups/" (g.id) "?lang=" (lang) } { (g.name) } }
-                    td { (g.advisor) } td.num { (g.members) " / " (g.capacity) } td { (g.description) }
+                    td { a href={ "/advisors/" (g.advisor_id) "?lang=" (lang) } { (g.advisor) } } td.num { (g.members) " / " (g.capacity) } td { (g.description) }
                 } } }
             }
         }
