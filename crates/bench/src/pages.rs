@@ -86,6 +86,18 @@ struct Setup {
     /// A product of the catalogue (the demo's, added when there is none).
     #[serde(default)]
     product: i64,
+    /// (role, CSRF token) of each session, for the routes that write.
+    #[serde(default)]
+    csrf: Vec<(String, String)>,
+    /// The demo's model portfolio and newest idea (issue 25), 0 when none.
+    #[serde(default)]
+    portfolio: i64,
+    /// The newest published idea.
+    #[serde(default)]
+    idea: i64,
+    /// The advisor whose book the routes read.
+    #[serde(default)]
+    advisor: i64,
 }
 
 /// The database to serve, seeded (a generated book imported) when it has no customers.
@@ -122,6 +134,7 @@ async fn setup(db: &Db, work_dir: &std::path::Path, url: &str) -> Result<Setup, 
     let hash = access::hash_password("bench password, not for use").map_err(seed_error)?;
     let expires = Utc::now() + Days::days(365);
     let mut sessions = Vec::new();
+    let mut csrf = Vec::new();
     let stamp = Utc::now().timestamp();
     for (role, staff_id, customer_id) in [
         (access::Role::Admin, admin, None),
@@ -134,8 +147,10 @@ async fn setup(db: &Db, work_dir: &std::path::Path, url: &str) -> Result<Setup, 
         let user = store::NewUser { login, password_hash: hash.clone(), role, staff_id, customer_id };
         let id = db.create_user(&user).await?;
         let token = access::new_secret();
-        db.create_session(&access::secret_digest(&token), id, &access::new_secret(), expires).await?;
+        let form_token = access::new_secret();
+        db.create_session(&access::secret_digest(&token), id, &form_token, expires).await?;
         sessions.push((role.as_str().to_owned(), token));
+        csrf.push((role.as_str().to_owned(), form_token));
     }
     let busy = db.busiest_customer_of(advisor).await?.ok_or_else(|| seed_error("the advisor has no customers"))?;
     let instrument = db.most_held_instrument().await?.ok_or_else(|| seed_error("no positions"))?;
@@ -156,7 +171,28 @@ async fn setup(db: &Db, work_dir: &std::path::Path, url: &str) -> Result<Setup, 
     for c in [busy.0, own_customer] {
         app::advice::record_answers(db, "system:bench", domain::CustomerId(c), &answers).await.map_err(seed_error)?;
     }
-    let setup = Setup { sessions, busy_customer: busy.0, own_customer, instrument, product };
+    // Ideas with track records, research sources, a model portfolio with followers and a send,
+    // as the demo makes them (issue 25's pages read them).
+    let (mut portfolio, mut idea) = (0, 0);
+    if let (Some(compliance), Some(admin)) = (compliance, admin) {
+        let other = db.key_set(store::KeySet::Advisors).await?.into_iter().filter(|a| *a != advisor.0).min();
+        let made = app::demo_ideas::set_up(db, advisor, other.map(domain::StaffId), compliance, admin, customer)
+            .await
+            .map_err(seed_error)?;
+        portfolio = made.portfolio.map_or(0, |p| p.0 .0);
+        idea = db.ideas(true, None).await?.first().map_or(0, |i| i.id.0);
+    }
+    let setup = Setup {
+        sessions,
+        busy_customer: busy.0,
+        own_customer,
+        instrument,
+        product,
+        csrf,
+        portfolio,
+        idea,
+        advisor: advisor.0,
+    };
     std::fs::write(&file, serde_json::to_string(&setup).expect("setup serializes")).map_err(seed_error)?;
     Ok(setup)
 }
@@ -210,10 +246,32 @@ fn routes(s: &Setup) -> Vec<(&'static str, String)> {
     out.push(("customer", format!("/instruments/{}", s.instrument)));
     out.push(("customer", format!("/products/{}", s.product)));
     out.push(("customer", format!("/api/v1/customers/{}/suitability", s.own_customer)));
+    // Ideas, ranking, portfolios, inbox and sends (issue 25).
+    for role in ["advisor", "customer"] {
+        out.push((role, "/ideas".to_owned()));
+        out.push((role, "/ideas/ranking".to_owned()));
+        out.push((role, "/api/v1/ideas/ranking".to_owned()));
+        out.push((role, "/portfolios".to_owned()));
+        out.push((role, format!("/portfolios/{}", s.portfolio)));
+        out.push((role, format!("/ideas/{}", s.idea)));
+    }
+    out.push(("customer", "/inbox".to_owned()));
+    out.push(("customer", "/api/v1/inbox".to_owned()));
+    out.push(("advisor", "/sends".to_owned()));
+    out.push(("advisor", "/api/v1/sends".to_owned()));
+    out.push(("advisor", format!("/advisors/{}", s.advisor)));
     out
 }
 
 /// The `p`th percentile of sorted milliseconds.
+/// The writes measured, as (role, path, JSON body): a send of the newest
+/// idea to the advisor's whole book, previewed (every member judged) and made
+/// (every suitable member's copy stored and delivered).
+fn writes(s: &Setup) -> Vec<(&'static str, String, serde_json::Value)> {
+    let send = |preview: bool| serde_json::json!({ "item": { "idea": s.idea }, "segment": { "filter": "sort=id" }, "preview": preview });
+    vec![("advisor", "/api/v1/sends".to_owned(), send(true)), ("advisor", "/api/v1/sends".to_owned(), send(false))]
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -229,12 +287,14 @@ async fn drive(
     session: &str,
     connections: usize,
     requests: usize,
+    write: Option<(&str, &serde_json::Value)>,
 ) -> (Vec<f64>, usize) {
     let left = Arc::new(Mutex::new(requests));
     let mut workers = Vec::new();
     for _ in 0..connections {
         let (client, url, cookie, left) =
             (client.clone(), url.to_owned(), format!("bd_session={session}"), left.clone());
+        let write = write.map(|(csrf, body)| (csrf.to_owned(), body.clone()));
         workers.push(tokio::spawn(async move {
             let mut times = Vec::new();
             let mut errors = 0;
@@ -247,7 +307,11 @@ async fn drive(
                     *n -= 1;
                 }
                 let started = Instant::now();
-                let answer = client.get(&url).header("cookie", &cookie).send().await;
+                let request = match &write {
+                    Some((csrf, body)) => client.post(&url).header("x-csrf-token", csrf).json(body),
+                    None => client.get(&url),
+                };
+                let answer = request.header("cookie", &cookie).send().await;
                 let ok = match answer {
                     Ok(r) => {
                         let status = r.status();
@@ -301,15 +365,24 @@ pub async fn pages_bench(opts: &PagesBenchOptions) -> Result<PagesBench, ServedB
     eprintln!("serve ready in {start_s:.1} s over {customers} customers ({backend})");
 
     let mut runs = Vec::new();
-    for (role, path) in routes(&setup) {
+    let reads = routes(&setup).into_iter().map(|(role, path)| (role, path, None));
+    let sends = writes(&setup).into_iter().map(|(role, path, body)| (role, path, Some(body)));
+    for (role, path, body) in reads.chain(sends) {
         let session = &setup.sessions.iter().find(|(r, _)| r == role).expect("a session per role").1;
+        let csrf = setup.csrf.iter().find(|(r, _)| r == role).map_or("", |c| c.1.as_str());
+        let write = body.as_ref().map(|b| (csrf, b));
         let target = format!("http://{}{path}", server.addr);
         // One unmeasured round warms the connections and the caches a user's first visit warms.
-        drive(&client, &target, session, opts.connections, opts.connections).await;
-        let (times, errors) = drive(&client, &target, session, opts.connections, opts.requests).await;
+        drive(&client, &target, session, opts.connections, opts.connections, write).await;
+        let (times, errors) = drive(&client, &target, session, opts.connections, opts.requests, write).await;
+        let route = match &body {
+            Some(b) if b["preview"] == true => format!("POST {path} (preview, the advisor's book)"),
+            Some(_) => format!("POST {path} (send, the advisor's book)"),
+            None => path,
+        };
         let run = RouteRun {
             role,
-            route: path,
+            route,
             requests: times.len(),
             errors,
             p50_ms: percentile(&times, 0.5),
