@@ -116,7 +116,10 @@ async fn every_filter_and_sort_pages_by_keyset_to_the_list_the_book_gives_on_bot
             });
         }
         assert_eq!(t.db.insert_reminders(&reminders).await.unwrap().len(), 4);
-        let app = TestApp::spawn(t.db.clone()).await;
+        // Only the reminders above: no take-profit reminders from the watch's start.
+        let rules = watch::rules::RuleConfig { take_profit_for: Vec::new(), ..Default::default() };
+        let settings = app::risk_desk::DeskSettings { rules, threads: 2, ..Default::default() };
+        let app = TestApp::spawn_with(t.db.clone(), settings).await;
         let token = events_token(&t.db).await;
         let called = t.db.now() - Duration::minutes(5);
         let contact = json!({ "events": [{ "type": "service_event", "id": 990_001, "customer_id": 6,

@@ -182,7 +182,7 @@ async fn no_route_leaks_rows_outside_a_roles_scope() {
 
 /// Placeholders of the community and outreach routes, which name groups,
 /// messages, content, ideas and sends rather than customers.
-const COMMUNITY_PLACEHOLDERS: [&str; 11] = [
+const COMMUNITY_PLACEHOLDERS: [&str; 13] = [
     "{group}",
     "{message}",
     "{action}",
@@ -194,6 +194,8 @@ const COMMUNITY_PLACEHOLDERS: [&str; 11] = [
     "{question}",
     "{idea}",
     "{send}",
+    "{portfolio}",
+    "{advisor}",
 ];
 
 /// A group of the demo advisor's with customer 2 (not the demo customer) in
@@ -258,8 +260,28 @@ async fn community_ids(book: &test_support::TestDb, app: &TestApp) -> Vec<(&'sta
     let sent: serde_json::Value = s.post_json(&app.url(""), "/api/v1/sends", &send).await.json().await.unwrap();
     let send = sent["send_id"].as_i64().expect("sent");
     let (under_review, _) = propose().await;
-    let ids =
-        [group.0, message.0, action.0, report.0, item.0, application.0, 0, SAME_ADVISOR, message.0, under_review, send];
+    // A model portfolio under review: its advisor's to see, no customer's.
+    let portfolio = serde_json::json!({ "name": "Route check", "description": "x",
+        "weights": [{ "instrument": code, "percent": "50" }] });
+    let made: serde_json::Value =
+        s.post_json(&app.url(""), "/api/v1/portfolios", &portfolio).await.json().await.unwrap();
+    let portfolio = made["id"].as_i64().unwrap_or_else(|| panic!("a portfolio: {made}"));
+    let advisor_id = advisor_staff(book).await.0;
+    let ids = [
+        group.0,
+        message.0,
+        action.0,
+        report.0,
+        item.0,
+        application.0,
+        0,
+        SAME_ADVISOR,
+        message.0,
+        under_review,
+        send,
+        portfolio,
+        advisor_id,
+    ];
     COMMUNITY_PLACEHOLDERS.iter().copied().zip(ids.iter().map(|i| i.to_string())).collect()
 }
 
@@ -305,8 +327,10 @@ async fn check_community_route(session: &test_support::Session, app: &TestApp, r
     }
     assert!(status < 500, "{role} {url}: {status} {text}");
     assert_eq!(unmasked_pii(&text), None, "{role} {url} shows unmasked personal data");
-    // Applying is what a customer outside a group may do.
-    let applies = url.ends_with("/applications") || url.ends_with("/apply");
+    // Applying is what a customer outside a group may do; an advisor's profile is open to every user.
+    let applies = url.ends_with("/applications")
+        || url.ends_with("/apply")
+        || (url.starts_with("/advisors/") || url.starts_with("/api/v1/advisors/")) && !url.ends_with("/introduction");
     if role == Role::Customer && !applies {
         assert!(matches!(status, 403 | 404 | 400 | 422), "{role} {url} outside their groups: {status} {text}");
     }

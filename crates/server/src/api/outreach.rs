@@ -254,7 +254,7 @@ impl From<SavedFilterRow> for Filter {
 }
 
 /// The caller's saved filters.
-#[utoipa::path(get, path = "/saved-filters", responses((status = 200, body = [Filter])))]
+#[utoipa::path(get, path = "/saved-filters", responses((status = 200, body = [Filter]), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn filters(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
