@@ -41,6 +41,8 @@ domain::codes! {
     IDEA_NOT_FOUND = "idea_not_found": NotFound,
     /// No such research source.
     SOURCE_NOT_FOUND = "source_not_found": NotFound,
+    /// No such notice.
+    NOTICE_NOT_FOUND = "notice_not_found": NotFound,
     /// No such send, or not one the caller may see.
     SEND_NOT_FOUND = "send_not_found": NotFound,
     /// No such model portfolio, or not one the caller may see.

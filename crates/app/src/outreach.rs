@@ -31,6 +31,8 @@ pub enum Item {
     Content(ContentId),
     /// A product of the catalogue, on sale.
     Product(ProductId),
+    /// A notice on instruments (news, a dated corporate event).
+    Notice(domain::NoticeId),
 }
 
 /// Who it is sent to.
@@ -174,6 +176,28 @@ impl Outreach {
                     instrument: None,
                     product,
                     item_kind: "content",
+                    item_id: id.0,
+                })
+            }
+            Item::Notice(id) => {
+                let (n, codes) = self.db.notice(id).await?.ok_or_else(|| codes::NOTICE_NOT_FOUND.refuse())?;
+                let todo = n.deadline.and_then(|d| crate::notices::what_to_do(&n.kind, d));
+                let mut body = n.body.clone();
+                if let Some((zh, en)) = todo {
+                    body = format!("{body}\n\n{zh}\n{en}");
+                }
+                if let Some(link) = &n.link {
+                    body = format!("{body}\n{link}");
+                }
+                body = format!("{body}\n—— {} · {}", n.source, codes.join(", "));
+                Ok(Prepared {
+                    title: n.title.clone(),
+                    body,
+                    // News is not a product: nothing to judge.
+                    terms: Vec::new(),
+                    instrument: codes.first().cloned(),
+                    product: None,
+                    item_kind: "notice",
                     item_id: id.0,
                 })
             }

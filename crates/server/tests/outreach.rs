@@ -363,6 +363,13 @@ async fn a_notice_reaches_every_holder_and_their_advisors_once() {
         // Listed on the instrument's page and API.
         let (_, listed) = get(&advisor, &app, &format!("/api/v1/instruments/{code}/notices")).await;
         assert_eq!(listed[0]["title"], "配股缴款提示", "{listed}");
+        // Staff send it on to a segment like any item: a notice is not a product, so nobody is withheld.
+        let send = json!({ "item": { "notice": listed[0]["id"] }, "segment": { "customers": [1, 2, 3] } });
+        let (status, sent) = post(&advisor, &app, "/api/v1/sends", send).await;
+        assert_eq!((status, sent["recipients"].as_i64(), sent["withheld"].as_i64()), (201, Some(3), Some(0)), "{sent}");
+        let (_, inbox) = get(&customer_session(&t, &app, 2).await, &app, "/api/v1/inbox").await;
+        assert_eq!(inbox[0]["item_kind"], "notice", "{inbox}");
+        assert!(inbox[0]["body"].as_str().unwrap().contains("due by 2026-11-09"), "{inbox}");
         // A bad notice is rejected with its field; the good one beside it is stored.
         let mixed = json!({ "events": [
             { "type": "notice", "id": "x-1", "kind": "forced_redemption", "title": "赎回", "body": "b", "source": "SSE",

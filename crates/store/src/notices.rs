@@ -64,6 +64,16 @@ impl Db {
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(event_id).fetch_optional(pool).await?))
     }
 
+    /// One notice and its instruments.
+    pub async fn notice(&self, id: NoticeId) -> Result<Option<(NoticeRow, Vec<String>)>, StoreError> {
+        let sql = "SELECT id, event_id, kind, title, body, link, source, at, deadline FROM notices WHERE id = $1";
+        let row: Option<NoticeRow> = with_pool!(self, pool => sqlx::query_as(sql).bind(id).fetch_optional(pool).await?);
+        let Some(row) = row else { return Ok(None) };
+        let sql = "SELECT instrument FROM notice_instruments WHERE notice_id = $1 ORDER BY instrument";
+        let codes: Vec<String> = with_pool!(self, pool => sqlx::query_scalar(sql).bind(id).fetch_all(pool).await?);
+        Ok(Some((row, codes)))
+    }
+
     /// Notices on an instrument, newest first.
     pub async fn notices_on(&self, instrument: &str, limit: i64) -> Result<Vec<NoticeRow>, StoreError> {
         let sql = "SELECT n.id, n.event_id, n.kind, n.title, n.body, n.link, n.source, n.at, n.deadline FROM notices n \

@@ -26,6 +26,8 @@ pub struct ItemSpec {
     pub content: Option<i64>,
     /// A product on sale.
     pub product: Option<i64>,
+    /// A stored notice (news or a dated corporate event).
+    pub notice: Option<i64>,
 }
 
 /// Whom to send to: exactly one of these.
@@ -167,11 +169,12 @@ pub async fn send(
     let i = body.item;
     let item = one_of(
         "item",
-        "idea, content, product",
+        "idea, content, product, notice",
         vec![
             i.idea.map(|id| Item::Idea(IdeaId(id))),
             i.content.map(|id| Item::Content(ContentId(id))),
             i.product.map(|id| Item::Product(ProductId(id))),
+            i.notice.map(|id| Item::Notice(domain::NoticeId(id))),
         ],
     )?;
     let (segment, named) = segment(&state, &principal, body.segment).await?;

@@ -52,7 +52,7 @@ CREATE TABLE saved_filters (
 CREATE TABLE sends (
     id          BIGINT PRIMARY KEY,
     sender_id   BIGINT NOT NULL CONSTRAINT sends_sender_fk REFERENCES staff (id),
-    item_kind   TEXT NOT NULL CONSTRAINT sends_item_check CHECK (item_kind IN ('idea', 'content', 'product', 'rebalance')),
+    item_kind   TEXT NOT NULL CONSTRAINT sends_item_check CHECK (item_kind IN ('idea', 'content', 'product', 'rebalance', 'notice')),
     item_id     BIGINT NOT NULL,
     -- What follow-through counts: a trade in this instrument, a purchase of this product.
     instrument  TEXT,
