@@ -273,6 +273,38 @@ pub async fn receive(
     Ok((report.read > 0).then_some(report))
 }
 
+/// Reminds the holders of dated corporate events again as the deadline
+/// comes: on the session before the last day and on the last day itself,
+/// once each (the store keeps one reminder per account, notice and day).
+/// Run by the outbox; answers how many reminders were made.
+pub async fn remind_deadlines(db: &Db, desk: &RiskDesk) -> Result<usize, Error> {
+    let now = db.now();
+    let calendar = market::TradingCalendar::current();
+    let today = domain::to_shanghai(now).date_naive();
+    if !calendar.is_trading_day(today) {
+        return Ok(0);
+    }
+    let next = calendar.next_trading_day(today);
+    let mut made = 0;
+    for (n, instruments) in db.notices_due(today, next).await? {
+        let notice = NewNotice {
+            event_id: n.event_id.clone(),
+            kind: n.kind.clone(),
+            title: n.title.clone(),
+            body: n.body.clone(),
+            link: n.link.clone(),
+            source: n.source.clone(),
+            // Reminded on today's session.
+            at: now,
+            deadline: n.deadline,
+            instruments,
+        };
+        let reminders = reminders_for(db, desk, &notice, n.id, now).await?;
+        made += desk.announce(&reminders, now).await.map_err(desk_error)?;
+    }
+    Ok(made)
+}
+
 /// Notices on an instrument, newest first.
 pub async fn on_instrument(db: &Db, code: &str, limit: i64) -> Result<Vec<NoticeRow>, Error> {
     Ok(db.notices_on(code, limit).await?)

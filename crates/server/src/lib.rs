@@ -204,6 +204,7 @@ pub async fn serve(
     let community = Arc::new(Communities::new(db.clone()).with_wire(peer::text_frame));
     let outbox = tokio::spawn({
         let (desk, community, outreach, db_clock) = (desk.clone(), community.clone(), outreach.clone(), db.clock());
+        let db_for_notices = db.clone();
         async move {
             let mut every = tokio::time::interval(OUTBOX_INTERVAL);
             loop {
@@ -222,6 +223,10 @@ pub async fn serve(
                 }
                 if let Err(e) = community.publish_due(now).await {
                     tracing::error!(error = %e, "publishing scheduled content failed; retrying");
+                }
+                // Dated corporate events remind their holders again as the deadline comes.
+                if let Err(e) = app::notices::remind_deadlines(&db_for_notices, &desk).await {
+                    tracing::error!(error = %e, "reminding holders of deadlines failed; retrying");
                 }
                 if let Err(e) = outreach.deliver_due(now).await {
                     tracing::error!(error = %e, "delivering sends held over quiet hours failed; retrying");

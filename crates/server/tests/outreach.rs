@@ -370,6 +370,20 @@ async fn a_notice_reaches_every_holder_and_their_advisors_once() {
         let (_, inbox) = get(&customer_session(&t, &app, 2).await, &app, "/api/v1/inbox").await;
         assert_eq!(inbox[0]["item_kind"], "notice", "{inbox}");
         assert!(inbox[0]["body"].as_str().unwrap().contains("due by 2026-11-09"), "{inbox}");
+        // As the deadline comes (Friday before it, and the Monday itself), every holder is reminded again, once a day.
+        let clocked = t.db.clone().with_clock(clock.clone());
+        let desk = app::risk_desk::RiskDesk::new(clocked.clone(), Default::default());
+        for (day, expected) in [
+            ("2026-11-04", 0),
+            ("2026-11-06", holding_accounts.len()),
+            ("2026-11-09", holding_accounts.len()),
+            ("2026-11-10", 0),
+        ] {
+            clock.set(parse_timestamp("at", &format!("{day} 09:00:00")).unwrap());
+            assert_eq!(app::notices::remind_deadlines(&clocked, &desk).await.unwrap(), expected, "{}: {day}", t.name);
+            assert_eq!(app::notices::remind_deadlines(&clocked, &desk).await.unwrap(), 0, "once a day");
+        }
+        clock.set(parse_timestamp("at", "2026-11-02 10:00:00").unwrap());
         // A bad notice is rejected with its field; the good one beside it is stored.
         let mixed = json!({ "events": [
             { "type": "notice", "id": "x-1", "kind": "forced_redemption", "title": "赎回", "body": "b", "source": "SSE",

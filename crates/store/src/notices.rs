@@ -64,6 +64,22 @@ impl Db {
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(event_id).fetch_optional(pool).await?))
     }
 
+    /// Dated notices whose deadline falls from `from` to `to` (inclusive), with their instruments.
+    pub async fn notices_due(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(NoticeRow, Vec<String>)>, StoreError> {
+        let sql = "SELECT id FROM notices WHERE deadline >= $1 AND deadline <= $2 ORDER BY id";
+        let ids: Vec<NoticeId> =
+            with_pool!(self, pool => sqlx::query_scalar(sql).bind(from).bind(to).fetch_all(pool).await?);
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.extend(self.notice(id).await?);
+        }
+        Ok(out)
+    }
+
     /// One notice and its instruments.
     pub async fn notice(&self, id: NoticeId) -> Result<Option<(NoticeRow, Vec<String>)>, StoreError> {
         let sql = "SELECT id, event_id, kind, title, body, link, source, at, deadline FROM notices WHERE id = $1";
