@@ -3,6 +3,7 @@
 //! model portfolios); the advisor writes their introduction here.
 
 use super::layout::{page, PageError, PageQuery};
+use super::overview::LangParam;
 use crate::auth::Viewer;
 use crate::AppState;
 use crate::HttpError;
@@ -13,12 +14,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use maud::{html, Markup};
 use std::collections::HashMap;
-
-/// The language.
-#[derive(Debug, serde::Deserialize)]
-pub struct LangParam {
-    lang: Option<String>,
-}
 
 /// GET /advisors/{advisor}: the advisor's profile.
 pub async fn profile(
@@ -32,7 +27,7 @@ pub async fn profile(
     let id: domain::StaffId = crate::params::path_id(&id, "advisor").map_err(|e| PageError(e, locale))?;
     let p = app::ideas::advisor_profile(&state.db, id).await.map_err(|e| PageError(e.into(), locale))?;
     let own = viewer.principal.role == Role::Advisor && viewer.principal.staff_id == Some(id);
-    let pct = |v: Option<rust_decimal::Decimal>| v.map_or_else(|| "—".to_owned(), |v| format!("{v:+}%"));
+    let pct = super::layout::percent;
     let body = html! {
         h1 { (p.name) }
         dl.advisor {

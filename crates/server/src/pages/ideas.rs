@@ -3,6 +3,8 @@
 //! and the form that sends it to a segment; and the ranking of sources.
 
 use super::layout::{page, PageError, PageQuery};
+use super::layout::{percent as pct, refused};
+use super::overview::LangParam;
 use crate::api::outreach::{segment, SegmentSpec};
 use crate::auth::Viewer;
 use crate::i18n::Locale;
@@ -18,16 +20,6 @@ use domain::{to_shanghai, IdeaId};
 use maud::{html, Markup};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
-
-/// The language.
-#[derive(Debug, serde::Deserialize)]
-pub struct LangParam {
-    lang: Option<String>,
-}
-
-fn pct(v: Option<Decimal>) -> String {
-    v.map_or_else(|| "—".to_owned(), |v| format!("{v:+}%"))
-}
 
 fn outcome(locale: Locale, t: &TrackedIdea) -> String {
     match (&t.idea.published_at, &t.track) {
@@ -122,12 +114,6 @@ pub async fn list(
         }
     };
     Ok(page(locale, &locale.t("ideas-title"), "/ideas", &viewer, body))
-}
-
-/// A refusal shown in place, with its status.
-fn refused(locale: Locale, e: HttpError) -> Response {
-    let status = e.status();
-    (status, html! { p.error { (e.said(locale)) } }).into_response()
 }
 
 fn money(field: &'static str, form: &HashMap<String, String>) -> Result<Decimal, HttpError> {

@@ -3,6 +3,7 @@
 //! staff, the sends with their reads and follow-through.
 
 use super::layout::{page, PageError, PageQuery};
+use super::overview::LangParam;
 use crate::auth::Viewer;
 use crate::i18n::Locale;
 use crate::AppState;
@@ -17,12 +18,6 @@ use maud::{html, Markup};
 use serde::Serialize;
 use store::InboxRow;
 use tokio::sync::broadcast::error::RecvError;
-
-/// The language.
-#[derive(Debug, serde::Deserialize)]
-pub struct LangParam {
-    lang: Option<String>,
-}
 
 /// A message as the page and its live script show it.
 #[derive(Debug, Serialize)]

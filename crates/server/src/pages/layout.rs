@@ -125,3 +125,14 @@ impl IntoResponse for PageError {
         response
     }
 }
+
+/// A signed percentage for a record (`+12.5%`), or a dash when there is none.
+pub(crate) fn percent(v: Option<rust_decimal::Decimal>) -> String {
+    v.map_or_else(|| "—".to_owned(), |v| format!("{v:+}%"))
+}
+
+/// A refusal shown in place of a form's answer, with its status.
+pub(crate) fn refused(locale: Locale, e: HttpError) -> Response {
+    let status = e.status();
+    (status, html! { p.error { (e.said(locale)) } }).into_response()
+}

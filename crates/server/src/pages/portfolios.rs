@@ -4,6 +4,8 @@
 //! the author's rebalance form.
 
 use super::layout::{page, PageError, PageQuery};
+use super::layout::{percent as pct, refused};
+use super::overview::LangParam;
 use crate::auth::Viewer;
 use crate::i18n::Locale;
 use crate::{AppState, HttpError};
@@ -16,21 +18,6 @@ use domain::{to_shanghai, CustomerId, PortfolioId};
 use maud::{html, Markup};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
-
-/// The language.
-#[derive(Debug, serde::Deserialize)]
-pub struct LangParam {
-    lang: Option<String>,
-}
-
-fn pct(v: Option<Decimal>) -> String {
-    v.map_or_else(|| "—".to_owned(), |v| format!("{v:+}%"))
-}
-
-fn refused(locale: Locale, e: HttpError) -> Response {
-    let status = e.status();
-    (status, html! { p.error { (e.said(locale)) } }).into_response()
-}
 
 /// Weights from a form's lines, `600519.SH 20` (code and percent) each.
 fn weights_of(text: &str) -> Result<app::portfolios::Weights, HttpError> {
