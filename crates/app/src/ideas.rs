@@ -441,13 +441,9 @@ pub fn entry_day(at: DateTime<Utc>) -> NaiveDate {
     }
 }
 
-/// Bars of every stock from `from` on, by code, and their equal-weighted benchmark.
-pub(crate) async fn bars_and_benchmark(
-    db: &Db,
-    from: NaiveDate,
-) -> Result<(BTreeMap<String, Vec<market::Candle>>, Vec<(NaiveDate, Decimal)>), Error> {
+fn candles(rows: Vec<(String, NaiveDate, [i64; 4])>) -> BTreeMap<String, Vec<market::Candle>> {
     let mut by_code: BTreeMap<String, Vec<market::Candle>> = BTreeMap::new();
-    for (code, date, [open, high, low, close]) in db.bars_since(from).await? {
+    for (code, date, [open, high, low, close]) in rows {
         by_code.entry(code).or_default().push(market::Candle {
             date,
             open: Money::from_fixed(open),
@@ -457,8 +453,45 @@ pub(crate) async fn bars_and_benchmark(
             volume: Money::ZERO,
         });
     }
-    let benchmark = ideas::benchmark::equal_weighted(&by_code.values().cloned().collect::<Vec<_>>());
-    Ok((by_code, benchmark))
+    by_code
+}
+
+/// Computes the equal-weighted benchmark from every stock's stored bars and
+/// stores it (the import does this whenever it loads daily bars); the days.
+pub async fn refresh_benchmark(db: &Db) -> Result<usize, Error> {
+    let all = candles(db.bars_since(NaiveDate::from_ymd_opt(1, 1, 1).expect("a date")).await?);
+    let levels: Vec<(NaiveDate, String)> = ideas::benchmark::equal_weighted(&all.into_values().collect::<Vec<_>>())
+        .into_iter()
+        .map(|(day, level)| (day, level.to_string()))
+        .collect();
+    db.replace_benchmark(&levels).await?;
+    Ok(levels.len())
+}
+
+/// The stored benchmark; computed and stored first if there is none yet
+/// while bars are stored (a database loaded before the benchmark was kept).
+pub async fn benchmark(db: &Db) -> Result<Vec<(NaiveDate, Decimal)>, Error> {
+    let mut stored = db.benchmark_levels().await?;
+    if stored.is_empty() && refresh_benchmark(db).await? > 0 {
+        stored = db.benchmark_levels().await?;
+    }
+    stored
+        .into_iter()
+        .map(|(day, level)| {
+            level.parse::<Decimal>().map(|l| (day, l)).map_err(|e| {
+                Error::Store(store::StoreError::Corrupt { what: "benchmark_levels.level", reason: e.to_string() })
+            })
+        })
+        .collect()
+}
+
+/// These instruments' bars from `from` on, by code, and the benchmark.
+pub(crate) async fn bars_and_benchmark(
+    db: &Db,
+    codes: &[String],
+    from: NaiveDate,
+) -> Result<(BTreeMap<String, Vec<market::Candle>>, Vec<(NaiveDate, Decimal)>), Error> {
+    Ok((candles(db.bars_of(codes, from).await?), benchmark(db).await?))
 }
 
 /// Tracks ideas on the stored bars against the equal-weighted benchmark.
@@ -469,8 +502,10 @@ pub async fn track_all(db: &Db, rows: Vec<IdeaRow>) -> Result<Vec<TrackedIdea>, 
             .map(|idea| TrackedIdea { band: HorizonBand::of(idea.horizon_days as u32), idea, track: None })
             .collect());
     };
-    // A week before the first entry, so that the benchmark has the day before it.
-    let (bars, benchmark) = bars_and_benchmark(db, from - chrono::Duration::days(7)).await?;
+    let mut codes: Vec<String> = rows.iter().map(|i| i.instrument.clone()).collect();
+    codes.sort();
+    codes.dedup();
+    let (bars, benchmark) = bars_and_benchmark(db, &codes, from).await?;
     Ok(rows
         .into_iter()
         .map(|idea| {

@@ -302,6 +302,13 @@ pub async fn import_dir(db: &Db, opts: &ImportOptions) -> Result<ImportReport, I
     if !opts.book_events && report.files.iter().any(|f| f.file == book_files::POSITIONS.name && f.present) {
         db.corporate_actions_in_book(crate::book::book_day(db.now())).await?;
     }
+    // The benchmark ideas are held against follows the bars.
+    if report.files.iter().any(|f| f.file == book_files::DAILY_BARS.name && f.loaded > 0) {
+        crate::ideas::refresh_benchmark(db).await.map_err(|e| match e {
+            crate::Error::Store(s) => ImportError::Store(s),
+            other => ImportError::Store(StoreError::Corrupt { what: "benchmark", reason: other.to_string() }),
+        })?;
+    }
     db.append_audit(&audit_entry(opts, &report)).await?;
     report.finishing = finishing.elapsed();
     Ok(report)

@@ -15,7 +15,7 @@ use advice::matching::ProductTerms;
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use domain::{ContentId, ContentStatus, CustomerId, Horizon, IdeaId, ProductId, SendId};
 use serde::Serialize;
-use store::{CustomerQuery, Db, InboxRow, ListPage, NewSend, SendRow};
+use store::{CustomerQuery, Db, InboxRow, NewSend, SendRow};
 use tokio::sync::broadcast;
 use watch::rules::QuietHours;
 
@@ -246,29 +246,17 @@ impl Outreach {
             Segment::Filter(query) => {
                 let mut q = query.clone();
                 q.scope = scope;
-                q.per_page = 1_000;
-                q.page = ListPage::First;
-                // Id order pages by the primary key, whatever the list's own sort.
-                q.sort = store::CustomerSort::Id;
-                q.descending = false;
-                let mut out = Vec::new();
-                loop {
-                    let page = self.db.customers(&q).await?;
-                    out.extend(page.rows.iter().map(|r| r.id));
-                    if out.len() > MAX_RECIPIENTS {
-                        return Err(domain::codes::OUT_OF_RANGE
-                            .refuse()
-                            .on("segment")
-                            .with("value", out.len())
-                            .with("min", 1)
-                            .with("max", MAX_RECIPIENTS)
-                            .into());
-                    }
-                    match page.next {
-                        Some(cursor) => q.page = ListPage::After(cursor),
-                        None => return Ok(out),
-                    }
+                let ids = self.db.segment_ids(&q, MAX_RECIPIENTS as i64).await?;
+                if ids.len() > MAX_RECIPIENTS {
+                    return Err(domain::codes::OUT_OF_RANGE
+                        .refuse()
+                        .on("segment")
+                        .with("value", format!("more than {MAX_RECIPIENTS}"))
+                        .with("min", 1)
+                        .with("max", MAX_RECIPIENTS)
+                        .into());
                 }
+                Ok(ids)
             }
         }
     }
@@ -355,18 +343,12 @@ impl Outreach {
     /// The outbox: delivers every copy due by `now` and pushes it to
     /// connected customers; how many.
     pub async fn deliver_due(&self, now: DateTime<Utc>) -> Result<usize, Error> {
-        let mut delivered = 0;
-        loop {
-            let round = self.db.deliver_due_sends(now).await?;
-            delivered += round.len();
-            for row in &round {
-                // No listener is not an error: the copy is in the inbox.
-                let _ = self.events.send(row.clone());
-            }
-            if (round.len() as i64) < store::SENDS_PER_ROUND {
-                return Ok(delivered);
-            }
+        let round = self.db.deliver_due_sends(now).await?;
+        for row in &round {
+            // No listener is not an error: the copy is in the inbox.
+            let _ = self.events.send(row.clone());
         }
+        Ok(round.len())
     }
 
     /// A customer's inbox, newest first.

@@ -15,7 +15,6 @@ use domain::{
 use ideas::portfolio::{perform, Performance, Rebalance};
 use rust_decimal::Decimal;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use store::{Db, PortfolioRow, RebalanceRow};
 
 /// Most instruments one portfolio holds.
@@ -262,12 +261,11 @@ async fn performance(db: &Db, rebalances: &[RebalanceRow]) -> Result<Option<Perf
         })
         .collect();
     let Some(from) = in_effect.iter().map(|r| r.on).min() else { return Ok(None) };
-    let (bars, benchmark) = crate::ideas::bars_and_benchmark(db, from - chrono::Duration::days(7)).await?;
-    let held: std::collections::BTreeSet<&str> =
-        in_effect.iter().flat_map(|r| r.weights.iter().map(|(c, _)| c.as_str())).collect();
-    let mine: BTreeMap<String, Vec<market::Candle>> =
-        bars.into_iter().filter(|(code, _)| held.contains(code.as_str())).collect();
-    Ok(perform(&in_effect, &mine, &benchmark))
+    let held: std::collections::BTreeSet<String> =
+        in_effect.iter().flat_map(|r| r.weights.iter().map(|(c, _)| c.clone())).collect();
+    let codes: Vec<String> = held.into_iter().collect();
+    let (bars, benchmark) = crate::ideas::bars_and_benchmark(db, &codes, from).await?;
+    Ok(perform(&in_effect, &bars, &benchmark))
 }
 
 /// A customer follows a published portfolio: for themself, or their advisor

@@ -555,6 +555,23 @@ impl Db {
         self.customer_page(query, &[]).await
     }
 
+    /// Every customer a query's filters match in its scope, by id, up to
+    /// `limit` (one more is read, so that a caller sees it was passed): one
+    /// statement reading ids alone, for segments (no list columns, no count).
+    pub async fn segment_ids(&self, query: &CustomerQuery, limit: i64) -> Result<Vec<CustomerId>, StoreError> {
+        let drives = Drives { search: self.search_drive(query).await?, few_in_tier: self.few_in_tier(query).await? };
+        let active_since = self.active_since().await?;
+        Ok(with_pool!(self, pool => {
+            let mut select = QueryBuilder::new(
+                "SELECT f.customer_id FROM customer_figures f CROSS JOIN customers c \
+                 LEFT JOIN customer_labels l ON l.customer_id = f.customer_id WHERE c.id = f.customer_id",
+            );
+            push_filters(&mut select, query, &[], active_since, drives);
+            select.push(" ORDER BY f.customer_id LIMIT ").push_bind(limit + 1);
+            select.build_query_scalar().fetch_all(pool).await?
+        }))
+    }
+
     /// The exact personal-data lookups a query's search asks for: an exact
     /// national ID or phone number finds its customer through the keyed
     /// lookup hash; without a keyring, search is by name and id only.

@@ -227,6 +227,46 @@ impl Db {
         Ok(rows.into_iter().map(|(c, d, o, h, l, cl)| (c, d, [o, h, l, cl])).collect())
     }
 
+    /// The stored benchmark's levels (day, level as decimal text), by day.
+    pub async fn benchmark_levels(&self) -> Result<Vec<(NaiveDate, String)>, StoreError> {
+        let sql = "SELECT day, level FROM benchmark_levels ORDER BY day";
+        Ok(with_pool!(self, pool => sqlx::query_as(sql).fetch_all(pool).await?))
+    }
+
+    /// Replaces the stored benchmark with these levels, in one unit of work.
+    pub async fn replace_benchmark(&self, levels: &[(NaiveDate, String)]) -> Result<(), StoreError> {
+        with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM benchmark_levels").execute(&mut *tx).await?;
+            for chunk in levels.chunks(crate::book::ROWS_PER_STATEMENT) {
+                let mut q = sqlx::QueryBuilder::new("INSERT INTO benchmark_levels (day, level) ");
+                q.push_values(chunk, |mut row, (day, level)| {
+                    row.push_bind(*day).push_bind(level.as_str());
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// These instruments' bars from `from` on, as (code, date, [open, high, low, close] in 0.0001 CNY), by code then date.
+    pub async fn bars_of(
+        &self,
+        codes: &[String],
+        from: NaiveDate,
+    ) -> Result<Vec<(String, NaiveDate, [i64; 4])>, StoreError> {
+        let mut out = Vec::new();
+        for code in codes {
+            let sql = "SELECT instrument, date, open, high, low, close FROM daily_bars \
+                       WHERE instrument = $1 AND date >= $2 ORDER BY date";
+            let rows: Vec<(String, NaiveDate, i64, i64, i64, i64)> =
+                with_pool!(self, pool => sqlx::query_as(sql).bind(code).bind(from).fetch_all(pool).await?);
+            out.extend(rows.into_iter().map(|(c, d, o, h, l, cl)| (c, d, [o, h, l, cl])));
+        }
+        Ok(out)
+    }
+
     /// A member of staff's name and licence number.
     pub async fn staff_member(&self, id: StaffId) -> Result<Option<(String, Option<String>)>, StoreError> {
         let sql = "SELECT name, licence_no FROM staff WHERE id = $1";

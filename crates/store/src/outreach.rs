@@ -108,8 +108,8 @@ const SEND_COLUMNS: &str = "SELECT x.id, x.sender_id, s.name AS sender, x.item_k
      (SELECT COUNT(*) FROM send_recipients r WHERE r.send_id = x.id AND r.read_at IS NOT NULL) AS reads, \
      x.trading_day, x.created_at, x.instrument, x.product_id FROM sends x JOIN staff s ON s.id = x.sender_id";
 
-/// Copies the outbox delivers in one round.
-pub const SENDS_PER_ROUND: i64 = 20_000;
+/// Sends whose copies the outbox delivers in one round.
+pub const SENDS_PER_ROUND: i64 = 1_000;
 
 impl Db {
     /// A customer's inbox: delivered messages, newest first.
@@ -136,41 +136,29 @@ impl Db {
         Ok(n == 1)
     }
 
-    /// The outbox: marks up to [`SENDS_PER_ROUND`] copies due by `now`
-    /// delivered and answers them (to be pushed to connected customers).
+    /// The outbox: marks the copies due by `now` delivered, a send at a time
+    /// (up to [`SENDS_PER_ROUND`] sends), and answers them (to be pushed to
+    /// connected customers). Each send's copies are found by its key, not by
+    /// a list of pairs (which SQLite would scan the table for).
     pub async fn deliver_due_sends(&self, now: DateTime<Utc>) -> Result<Vec<InboxRow>, StoreError> {
-        let pick = "SELECT send_id, customer_id FROM send_recipients WHERE delivered_at IS NULL AND deliver_at <= $1 \
-                    ORDER BY deliver_at LIMIT $2";
-        let due: Vec<(SendId, CustomerId)> = with_pool!(self, pool => sqlx::query_as(pick).bind(now)
-            .bind(SENDS_PER_ROUND).fetch_all(pool).await?);
-        if due.is_empty() {
-            return Ok(Vec::new());
+        let pick = "SELECT DISTINCT send_id FROM send_recipients WHERE delivered_at IS NULL AND deliver_at <= $1 \
+                    ORDER BY send_id LIMIT $2";
+        let due: Vec<SendId> =
+            with_pool!(self, pool => sqlx::query_scalar(pick).bind(now).bind(SENDS_PER_ROUND).fetch_all(pool).await?);
+        let mark = "UPDATE send_recipients SET delivered_at = $1 \
+                    WHERE send_id = $2 AND delivered_at IS NULL AND deliver_at <= $1";
+        let read = format!("{INBOX_COLUMNS} WHERE r.send_id = $1 AND r.delivered_at = $2 ORDER BY r.customer_id");
+        let mut out = Vec::new();
+        for send in due {
+            let rows: Vec<InboxRow> = with_pool!(self, pool => {
+                let mut tx = pool.begin().await?;
+                sqlx::query(mark).bind(now).bind(send).execute(&mut *tx).await?;
+                let rows = sqlx::query_as(&read).bind(send).bind(now).fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                rows
+            });
+            out.extend(rows);
         }
-        let mut out = Vec::with_capacity(due.len());
-        with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            for chunk in due.chunks(ROWS_PER_STATEMENT) {
-                let mut q = QueryBuilder::new("UPDATE send_recipients SET delivered_at = ");
-                q.push_bind(now).push(" WHERE delivered_at IS NULL AND (send_id, customer_id) IN (");
-                let mut list = q.separated(", ");
-                for (s, c) in chunk {
-                    list.push("(").push_bind_unseparated(*s).push_unseparated(", ").push_bind_unseparated(*c)
-                        .push_unseparated(")");
-                }
-                q.push(")");
-                q.build().execute(&mut *tx).await?;
-                let mut q = QueryBuilder::new(INBOX_COLUMNS);
-                q.push(" WHERE r.delivered_at = ").push_bind(now).push(" AND (r.send_id, r.customer_id) IN (");
-                let mut list = q.separated(", ");
-                for (s, c) in chunk {
-                    list.push("(").push_bind_unseparated(*s).push_unseparated(", ").push_bind_unseparated(*c)
-                        .push_unseparated(")");
-                }
-                q.push(")");
-                out.extend(q.build_query_as::<InboxRow>().fetch_all(&mut *tx).await?);
-            }
-            tx.commit().await?;
-        });
         Ok(out)
     }
 
