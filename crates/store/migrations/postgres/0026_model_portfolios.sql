@@ -52,11 +52,3 @@ CREATE TABLE advisor_profiles (
     content_id       BIGINT NOT NULL CONSTRAINT advisor_profiles_content_fk REFERENCES content_items (id),
     updated_at       TIMESTAMPTZ NOT NULL
 );
-
--- The benchmark ideas and portfolios are held against: the equal-weighted
--- index of every stock with bars, kept by the import of daily bars (so a
--- page reads a few hundred levels, not every stock's bars).
-CREATE TABLE benchmark_levels (
-    day   DATE PRIMARY KEY,
-    level TEXT NOT NULL
-);
