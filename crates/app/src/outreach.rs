@@ -79,8 +79,9 @@ pub struct SendReport {
     /// The send and its counts.
     #[serde(flatten)]
     pub send: SendRow,
-    /// Recipients who traded the instrument or bought the product in the window.
-    pub followed_through: i64,
+    /// Recipients who traded the instrument or bought the product in the
+    /// window (counted on the send's own page and API; none in the list).
+    pub followed_through: Option<i64>,
     /// The window's last day.
     pub follow_through_until: NaiveDate,
 }
@@ -373,11 +374,18 @@ impl Outreach {
             Role::Manager | Role::Admin | Role::Compliance => None,
             _ => return Err(codes::STAFF_ONLY.refuse().with("what", "sends").into()),
         };
-        let mut out = Vec::new();
-        for send in self.db.sends(sender, 200).await? {
-            out.push(self.report(send).await?);
-        }
-        Ok(out)
+        // The list carries the send's own counts; follow-through, which reads each recipient's
+        // trades and purchases, is counted on the send's own page.
+        Ok(self
+            .db
+            .sends(sender, 200)
+            .await?
+            .into_iter()
+            .map(|send| {
+                let until = follow_through_until(send.created_at);
+                SendReport { send, followed_through: None, follow_through_until: until }
+            })
+            .collect())
     }
 
     /// One send with what it led to.
@@ -398,7 +406,7 @@ impl Outreach {
         let until = follow_through_until(send.created_at);
         let end = midnight_after(until);
         let followed_through = self.db.followed_through(&send, send.created_at, end).await?;
-        Ok(SendReport { send, followed_through, follow_through_until: until })
+        Ok(SendReport { send, followed_through: Some(followed_through), follow_through_until: until })
     }
 }
 

@@ -853,3 +853,4 @@ notice-kind-delisting_consolidation = Delisting period
 notice-deadline = last day { $day }
 send-kind-notice = Notice
 send-kind-rebalance = Rebalance
+send-count = count it

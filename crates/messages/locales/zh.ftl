@@ -838,3 +838,4 @@ notice-kind-delisting_consolidation = 退市整理期
 notice-deadline = 截止 { $day }
 send-kind-notice = 公告
 send-kind-rebalance = 调仓
+send-count = 查看统计

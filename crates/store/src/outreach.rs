@@ -102,11 +102,8 @@ const INBOX_COLUMNS: &str = "SELECT r.send_id, r.customer_id, s.name AS sender, 
      JOIN staff s ON s.id = x.sender_id";
 
 const SEND_COLUMNS: &str = "SELECT x.id, x.sender_id, s.name AS sender, x.item_kind, x.item_id, x.title, x.segment, \
-     x.matched, x.withheld, \
-     (SELECT COUNT(*) FROM send_recipients r WHERE r.send_id = x.id) AS recipients, \
-     (SELECT COUNT(*) FROM send_recipients r WHERE r.send_id = x.id AND r.delivered_at IS NOT NULL) AS delivered, \
-     (SELECT COUNT(*) FROM send_recipients r WHERE r.send_id = x.id AND r.read_at IS NOT NULL) AS reads, \
-     x.trading_day, x.created_at, x.instrument, x.product_id FROM sends x JOIN staff s ON s.id = x.sender_id";
+     x.matched, x.withheld, x.recipients, x.delivered, x.reads, x.trading_day, x.created_at, x.instrument, \
+     x.product_id FROM sends x JOIN staff s ON s.id = x.sender_id";
 
 /// Sends whose copies the outbox delivers in one round.
 pub const SENDS_PER_ROUND: i64 = 1_000;
@@ -131,8 +128,16 @@ impl Db {
         let now = self.now();
         let sql = "UPDATE send_recipients SET read_at = $1 WHERE send_id = $2 AND customer_id = $3 \
                    AND delivered_at IS NOT NULL AND read_at IS NULL";
-        let n = with_pool!(self, pool => sqlx::query(sql).bind(now).bind(send).bind(customer)
-            .execute(pool).await?.rows_affected());
+        let count = "UPDATE sends SET reads = reads + 1 WHERE id = $1";
+        let n = with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(sql).bind(now).bind(send).bind(customer).execute(&mut *tx).await?.rows_affected();
+            if n == 1 {
+                sqlx::query(count).bind(send).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            n
+        });
         Ok(n == 1)
     }
 
@@ -152,7 +157,12 @@ impl Db {
         for send in due {
             let rows: Vec<InboxRow> = with_pool!(self, pool => {
                 let mut tx = pool.begin().await?;
-                sqlx::query(mark).bind(now).bind(send).execute(&mut *tx).await?;
+                let n = sqlx::query(mark).bind(now).bind(send).execute(&mut *tx).await?.rows_affected();
+                sqlx::query("UPDATE sends SET delivered = delivered + $1 WHERE id = $2")
+                    .bind(n as i64)
+                    .bind(send)
+                    .execute(&mut *tx)
+                    .await?;
                 let rows = sqlx::query_as(&read).bind(send).bind(now).fetch_all(&mut *tx).await?;
                 tx.commit().await?;
                 rows
@@ -209,12 +219,12 @@ impl Tx {
         let now = self.now();
         let sql =
             "INSERT INTO sends (id, sender_id, item_kind, item_id, instrument, product_id, title, body, segment, \
-                   matched, withheld, trading_day, created_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+                   matched, withheld, trading_day, created_at, recipients) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
         with_tx!(self, conn => sqlx::query(sql).bind(id).bind(send.sender_id).bind(&send.item_kind)
             .bind(send.item_id).bind(&send.instrument).bind(send.product_id).bind(&send.title).bind(&send.body)
             .bind(&send.segment).bind(send.matched).bind(send.withheld).bind(send.trading_day).bind(now)
-            .execute(&mut *conn).await?.rows_affected());
+            .bind(recipients.len() as i64).execute(&mut *conn).await?.rows_affected());
         for chunk in recipients.chunks(ROWS_PER_STATEMENT) {
             with_tx!(self, conn => {
                 let mut q = QueryBuilder::new("INSERT INTO send_recipients (send_id, customer_id, deliver_at) ");

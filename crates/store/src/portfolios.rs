@@ -199,8 +199,8 @@ impl Tx {
         with_tx!(self, conn => {
             sqlx::query(
                 "INSERT INTO sends (id, sender_id, item_kind, item_id, instrument, product_id, title, body, segment, \
-                 matched, withheld, trading_day, created_at) VALUES ($1, $2, 'rebalance', $3, NULL, NULL, $4, $5, $6, \
-                 $7, 0, $8, $9)",
+                 matched, withheld, trading_day, created_at, recipients) VALUES ($1, $2, 'rebalance', $3, NULL, NULL, \
+                 $4, $5, $6, $7, 0, $8, $9, $7)",
             )
             .bind(send).bind(advisor).bind(rebalance.0).bind(title).bind(body).bind(&segment).bind(followers)
             .bind(trading_day).bind(now).execute(&mut *conn).await?;

@@ -125,7 +125,52 @@ fn area_codes(path: &str) -> Vec<Code> {
         d::TOO_LARGE,
         store::codes::CONFLICTS_WITH_STORED,
     ];
+    // Ideas, research sources, sends and inboxes, saved filters, model portfolios, profiles (issue 25).
+    let outreach = vec![
+        a::IDEA_NOT_FOUND,
+        a::SOURCE_NOT_FOUND,
+        a::SEND_NOT_FOUND,
+        a::SAVED_FILTER_NOT_FOUND,
+        a::PORTFOLIO_NOT_FOUND,
+        a::NOTICE_NOT_FOUND,
+        a::CUSTOMERS_ONLY,
+        a::NO_RECIPIENTS,
+        a::IDEA_PRICES,
+        a::ONE_SEGMENT,
+        a::PORTFOLIO_RISK,
+        a::ADVISORS_WRITE_CONTENT,
+        a::ADVISOR_NOT_FOUND,
+        a::ADMIN_ONLY,
+        a::STAFF_ONLY,
+        a::NOT_APPROVED,
+        a::NO_LICENCE,
+        a::BANNED_PHRASES,
+        a::INSTRUMENT_NOT_FOUND,
+        a::CUSTOMER_NOT_FOUND,
+        a::CONTENT_NOT_FOUND,
+        a::PRODUCT_NOT_FOUND,
+        a::PRODUCT_CLOSED,
+        a::PURCHASE_ROLES,
+        a::QUESTIONNAIRE_REQUIRED,
+        a::CONFIRMATION_REQUIRED,
+        a::UNSUITABLE,
+        d::LENGTH,
+        d::EMPTY,
+        d::TOO_LONG,
+        d::CONTROL_CHARACTERS,
+        d::NOT_ONE_OF,
+        d::OUT_OF_RANGE,
+        d::NOT_A_NUMBER,
+        d::NUMBER_FORM,
+        d::REASON_REQUIRED,
+        d::INSTRUMENT_CODE,
+        store::codes::CONFLICTS_WITH_STORED,
+    ];
     match first {
+        "ideas" | "research-sources" | "sends" | "inbox" | "saved-filters" | "portfolios" | "advisor-profile" => {
+            outreach
+        }
+        "advisors" if path.ends_with("/profile") => outreach,
         "customers"
             if path.ends_with("/questionnaire")
                 || path.contains("/suitability")

@@ -168,7 +168,7 @@ pub async fn sends(
                             td.num { (r.send.recipients) }
                             td.num { (r.send.delivered) }
                             td.num.reads { (r.send.reads) }
-                            td.num.followed { (r.followed_through) " " small { "(" (locale.t_with("send-until", &[("day", r.follow_through_until.to_string())])) ")" } }
+                            td.followed { a href={ "/sends/" (r.send.id) "?lang=" (locale.tag()) } { (locale.t("send-count")) } }
                         }
                     }
                 }
@@ -179,4 +179,34 @@ pub async fn sends(
         return Err(PageError(crate::HttpError::of(app::codes::STAFF_ONLY).with("what", "sends"), locale));
     }
     Ok(page(locale, &locale.t("sends-title"), "/sends", &viewer, body))
+}
+
+/// GET /sends/{send}: one send with its reads and follow-through.
+pub async fn send(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    PageQuery(q): PageQuery<LangParam>,
+    headers: HeaderMap,
+) -> Result<Markup, PageError> {
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
+    let id: SendId = crate::params::path_id(&id, "send").map_err(|e| PageError(e, locale))?;
+    let r = state.outreach.send_report(&viewer.principal, id).await.map_err(|e| PageError(e.into(), locale))?;
+    let s = &r.send;
+    let body = html! {
+        h1 { (locale.t(&format!("send-kind-{}", s.item_kind))) " · " (s.title) }
+        dl.send {
+            dt { (locale.t("send-when")) } dd { (to_shanghai(s.created_at).format("%Y-%m-%d %H:%M")) }
+            dt { (locale.t("send-sender")) } dd { (s.sender) }
+            dt { (locale.t("send-segment")) } dd.segment { (s.segment) }
+            dt { (locale.t("send-matched")) } dd.num { (s.matched) }
+            dt { (locale.t("send-withheld")) } dd.num.withheld { (s.withheld) }
+            dt { (locale.t("send-recipients")) } dd.num { (s.recipients) }
+            dt { (locale.t("send-delivered")) } dd.num { (s.delivered) }
+            dt { (locale.t("send-reads")) } dd.num.reads { (s.reads) }
+            dt { (locale.t("send-followed")) } dd.num.followed { (r.followed_through.unwrap_or(0)) " "
+                small { "(" (locale.t_with("send-until", &[("day", r.follow_through_until.to_string())])) ")" } }
+        }
+    };
+    Ok(page(locale, &s.title, &format!("/sends/{id}"), &viewer, body))
 }

@@ -77,6 +77,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/inbox/live", get(inbox::live)),
         ("/inbox/{send}/read", post(inbox::read)),
         ("/sends", get(inbox::sends)),
+        ("/sends/{send}", get(inbox::send)),
         ("/portfolios", get(portfolios::list).post(portfolios::create)),
         ("/portfolios/{portfolio}", get(portfolios::detail)),
         ("/portfolios/{portfolio}/follow", post(portfolios::follow)),
