@@ -250,18 +250,27 @@ impl Db {
         Ok(())
     }
 
-    /// These instruments' bars from `from` on, as (code, date, [open, high, low, close] in 0.0001 CNY), by code then date.
+    /// These instruments' bars from `from` on, as (code, date, [open, high, low, close] in 0.0001 CNY), by code then
+    /// date: one statement for them all (a page tracks a few dozen ideas at once).
     pub async fn bars_of(
         &self,
         codes: &[String],
         from: NaiveDate,
     ) -> Result<Vec<(String, NaiveDate, [i64; 4])>, StoreError> {
         let mut out = Vec::new();
-        for code in codes {
-            let sql = "SELECT instrument, date, open, high, low, close FROM daily_bars \
-                       WHERE instrument = $1 AND date >= $2 ORDER BY date";
-            let rows: Vec<(String, NaiveDate, i64, i64, i64, i64)> =
-                with_pool!(self, pool => sqlx::query_as(sql).bind(code).bind(from).fetch_all(pool).await?);
+        for chunk in codes.chunks(crate::book::ROWS_PER_STATEMENT) {
+            let rows: Vec<(String, NaiveDate, i64, i64, i64, i64)> = with_pool!(self, pool => {
+                let mut q = sqlx::QueryBuilder::new(
+                    "SELECT instrument, date, open, high, low, close FROM daily_bars WHERE date >= ",
+                );
+                q.push_bind(from).push(" AND instrument IN (");
+                let mut list = q.separated(", ");
+                for code in chunk {
+                    list.push_bind(code.as_str());
+                }
+                q.push(") ORDER BY instrument, date");
+                q.build_query_as().fetch_all(pool).await?
+            });
             out.extend(rows.into_iter().map(|(c, d, o, h, l, cl)| (c, d, [o, h, l, cl])));
         }
         Ok(out)
