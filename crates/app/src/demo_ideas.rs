@@ -139,7 +139,8 @@ pub async fn set_up(
         "稳健价值组合 Steady value",
         "精选低估值蓝筹，长期持有，按季度调整。Undervalued blue chips held for the long run, reviewed each quarter.",
         &weights(&[("600519.SH", 25), ("000333.SZ", 20), ("600036.SH", 15), ("600900.SH", 15)]),
-        None,
+        // It backs the professional rung of the advisory ladder, when the catalogue has it.
+        db.products(false).await?.into_iter().find(|p| p.ladder == Some(domain::Ladder::Professional)).map(|p| p.id),
     )
     .await?;
     let review = |db: Db, content| {

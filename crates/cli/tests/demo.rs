@@ -113,6 +113,7 @@ fn demo_serves_the_generated_brokerage() {
         assert_eq!(view["following"], true, "the demo customer follows it");
         assert!(!view["performance"]["excess_pct"].is_null(), "its record against the benchmark: {view}");
         assert_eq!(view["rebalances"].as_array().unwrap().len(), 2);
+        assert!(view["product_id"].is_i64(), "it backs the professional advisory product: {view}");
         // Reveal personal data and search by it: the work most likely to leak into logs.
         let mut revealed = Vec::new();
         for field in ["phone", "national_id"] {

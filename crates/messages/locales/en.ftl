@@ -854,3 +854,4 @@ notice-deadline = last day { $day }
 send-kind-notice = Notice
 send-kind-rebalance = Rebalance
 send-count = count it
+portfolio-backs = It backs the advisory product

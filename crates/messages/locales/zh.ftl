@@ -839,3 +839,4 @@ notice-deadline = 截止 { $day }
 send-kind-notice = 公告
 send-kind-rebalance = 调仓
 send-count = 查看统计
+portfolio-backs = 本组合支撑投顾产品

@@ -134,11 +134,19 @@ pub async fn detail(
         .and_then(|vs| vs.into_iter().find(|x| x.status == domain::ContentStatus::Approved).map(|x| x.body))
         .unwrap_or_default();
     let author = viewer.principal.role == Role::Advisor && viewer.principal.staff_id == Some(p.advisor_id);
+    // The advisory product the portfolio backs (the professional rung of the ladder), if any.
+    let backs = match p.product_id {
+        Some(id) => state.db.product(id).await.map_err(|e| PageError(app::Error::from(e).into(), locale))?,
+        None => None,
+    };
     let body = html! {
         h1 { (p.name) }
         p.by { (locale.t("idea-source")) ": " a href={ "/advisors/" (p.advisor_id) "?lang=" (locale.tag()) } { (p.advisor) }
             " · " (locale.t("idea-risk")) " " (p.risk) " · " span.followers data-count=(p.followers) { (locale.t_with("portfolio-followed-by", &[("count", p.followers.to_string())])) } }
         pre.description { (description) }
+        @if let Some(product) = backs {
+            p.backs { (locale.t("portfolio-backs")) " " a href={ "/products/" (product.id) "?lang=" (locale.tag()) } { (product.name) } " (" (product.risk) ")" }
+        }
         @if let Some(r) = current {
             h2 { (locale.t("portfolio-weights-now")) }
             table.weights {
