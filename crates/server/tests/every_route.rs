@@ -23,9 +23,16 @@ fn visible(role: Role, id: i64) -> bool {
     }
 }
 
-/// Does a response body show this customer as a row?
+/// Does a response body show this customer as a row? Rows that belong to a
+/// customer (reminders, tasks) name them as `customer_id`, their own `id`
+/// being something else (a reminder's id 150 is not customer 150).
 fn shows(body: &str, id: i64) -> bool {
-    body.contains(&format!("\"id\":{id},")) || body.contains(&format!("href=\"/customers/{id}?"))
+    let own_rows = if body.contains("\"customer_id\"") {
+        body.contains(&format!("\"customer_id\":{id},"))
+    } else {
+        body.contains(&format!("\"id\":{id},"))
+    };
+    own_rows || body.contains(&format!("href=\"/customers/{id}?"))
 }
 
 /// A state-changing route called for a row outside the role's scope answers
