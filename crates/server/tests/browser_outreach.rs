@@ -46,6 +46,11 @@ async fn a_customer_sees_a_send_arrive_live_in_a_real_browser() {
 
     // The customer opens their inbox: empty, and live.
     browser.client.goto(&app.url("/inbox?lang=en")).await.unwrap();
+    // The redirect to the sign-in form may land after goto returns.
+    eventually("the sign-in form", 10, || async {
+        browser.client.find(Locator::Css("input[name=login]")).await.is_ok()
+    })
+    .await;
     browser
         .client
         .find(Locator::Css("input[name=login]"))

@@ -11,6 +11,9 @@ const PASSWORD: &str = "a long enough password";
 /// Opens `path`, signing in as `login` on the way.
 async fn open_signed_in(b: &Browser, app: &TestApp, path: &str, login: &str, password: &str) {
     b.client.goto(&app.url(path)).await.unwrap();
+    // The redirect to the sign-in form may land after goto returns.
+    eventually("the sign-in form", 10, || async { b.client.find(Locator::Css("input[name=login]")).await.is_ok() })
+        .await;
     b.client.find(Locator::Css("input[name=login]")).await.unwrap().send_keys(login).await.unwrap();
     b.client.find(Locator::Css("input[name=password]")).await.unwrap().send_keys(password).await.unwrap();
     b.client.find(Locator::Css("form.signin button")).await.unwrap().click().await.unwrap();
