@@ -26,6 +26,7 @@ async fn customer_list_pages_and_searches_in_a_real_browser() {
 
     // Asking for the list leads to the sign-in form, and back after it.
     browser.client.goto(&app.url("/customers?lang=en")).await.unwrap();
+    browser.wait_for("input[name=login]").await;
     assert!(browser.client.current_url().await.unwrap().path().starts_with("/signin"));
     let compliance = book.user(access::Role::Compliance);
     browser.client.find(Locator::Css("input[name=login]")).await.unwrap().send_keys(&compliance.login).await.unwrap();

@@ -12,6 +12,7 @@ const PASSWORD: &str = "a long enough password";
 /// Opens the group's page, signing in on the way, and waits for the socket.
 async fn open_chat(b: &Browser, app: &TestApp, group: domain::GroupId, login: &str, password: &str) {
     b.client.goto(&app.url(&format!("/groups/{group}?lang=en"))).await.unwrap();
+    b.wait_for("input[name=login]").await;
     b.client.find(Locator::Css("input[name=login]")).await.unwrap().send_keys(login).await.unwrap();
     b.client.find(Locator::Css("input[name=password]")).await.unwrap().send_keys(password).await.unwrap();
     b.client.find(Locator::Css("form.signin button")).await.unwrap().click().await.unwrap();

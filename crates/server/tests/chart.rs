@@ -22,6 +22,7 @@ async fn the_instrument_page_draws_candles_volume_and_indicators() {
     let app = TestApp::spawn(book.db.clone()).await;
     let customer = book.user(access::Role::Customer);
     browser.client.goto(&app.url("/instruments/600519.SH?lang=en")).await.unwrap();
+    browser.wait_for("input[name=login]").await;
     browser.client.find(Locator::Css("input[name=login]")).await.unwrap().send_keys(&customer.login).await.unwrap();
     browser
         .client

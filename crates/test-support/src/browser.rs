@@ -43,6 +43,12 @@ impl Browser {
         }
     }
 
+    /// Waits up to 10 s for an element `css` finds (a page, or a redirect
+    /// to the sign-in form, may land after `goto` returns).
+    pub async fn wait_for(&self, css: &str) {
+        eventually(css, 10, || async { self.client.find(fantoccini::Locator::Css(css)).await.is_ok() }).await;
+    }
+
     /// Starts chromedriver and a headless Chromium, or None (with one line
     /// saying why) where they are not installed. With
     /// BROKERDESK_REQUIRE_BROWSER=1 (as in CI) their absence fails the test.
