@@ -156,7 +156,19 @@ pub async fn take(db: &Db, desk: &RiskDesk, notice: NewNotice) -> Result<Taken, 
         return Ok(Taken::UnknownInstrument(unknown.clone()));
     }
     let mut unit = db.begin().await?;
-    let Some(id) = unit.insert_notice(&notice).await? else { return Ok(Taken::AlreadyPresent) };
+    let Some(id) = unit.insert_notice(&notice).await? else {
+        // Nothing to keep: the write lock goes before the reminders' own unit takes it.
+        drop(unit);
+        // A repeat remakes only reminders a crash may have kept from being
+        // stored after the notice was: the store keeps one per account,
+        // notice and day, so those made are not made twice.
+        if let Some(stored) = db.notice_by_event(&notice.event_id).await? {
+            let now = db.now();
+            let reminders = reminders_for(db, desk, &notice, stored.id, now).await?;
+            desk.announce(&reminders, now).await.map_err(desk_error)?;
+        }
+        return Ok(Taken::AlreadyPresent);
+    };
     unit.commit().await?;
     let now = db.now();
     let reminders = reminders_for(db, desk, &notice, id, now).await?;

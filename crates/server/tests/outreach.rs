@@ -324,8 +324,13 @@ async fn a_notice_reaches_every_holder_and_their_advisors_once() {
                 .await
                 .unwrap();
             let fed: Value = fed.json().await.unwrap();
-            let file =
-                fed["files"].as_array().unwrap().iter().find(|f| f["file"] == "notices").expect("notices").clone();
+            let file = fed["files"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{fed}"))
+                .iter()
+                .find(|f| f["file"] == "notices")
+                .expect("notices")
+                .clone();
             // The second time, the same event has no second effect.
             assert_eq!(
                 (file["loaded"].as_i64(), file["already_present"].as_i64()),
