@@ -116,7 +116,7 @@ fn money_text(milli: i64) -> String {
 }
 
 /// An instrument's limit prices on `day` after closing at `prev_close`, when it has a band
-/// (by the band in force that day: the ST band's change of July 2025 included).
+/// (by the band in force that day: the ST band's change of July 2026 included).
 fn day_limits(i: &Instrument, prev_close: i32, day: NaiveDate) -> DayLimits {
     let calendar = market::TradingCalendar::current();
     let listing_day = calendar.trading_days_between(i.list_date, day);

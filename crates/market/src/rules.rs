@@ -25,11 +25,82 @@ impl PriceBand {
     }
 }
 
+/// A change of the exchanges' rules that a replay of an earlier day must not
+/// apply: each is in force from its first trading day in [`RULE_CHANGES`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum RuleChange {
+    /// Main-board price cage: a continuous-session order priced past 2% (or
+    /// 10 ticks) of the reference is held, not matched.
+    MainBoardPriceCage,
+    /// Risk-warning (ST, *ST) stocks on the SSE and SZSE main boards move within 10% instead of 5%.
+    StBandWidened,
+    /// After-hours fixed-price trading (15:05-15:30) for every SSE A-share and ETF (STAR had it from its start).
+    SseAfterHours,
+    /// After-hours fixed-price trading for BSE stocks.
+    BseAfterHours,
+    /// SSE funds close by a call auction at 14:57-15:00 (before: continuous to 15:00).
+    SseFundClosingAuction,
+}
+
+/// A rule change and its first trading day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DatedRule {
+    /// What changed.
+    pub change: RuleChange,
+    /// The first trading day under the new rule.
+    pub from: NaiveDate,
+    /// Where the date comes from.
+    pub source: &'static str,
+}
+
+const fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    match NaiveDate::from_ymd_opt(y, m, d) {
+        Some(d) => d,
+        None => panic!("a calendar date"),
+    }
+}
+
+/// Every dated rule change, in one table. The ST band: the SSE and SZSE put
+/// the change out for comment on 27 June 2025 (关于调整主板风险警示股票价格
+/// 涨跌幅限制比例及有关事项的通知, 征求意见稿); the rules adopted with the 2026
+/// trading-rule package apply from Monday 6 July 2026, together with the
+/// SSE's after-hours trading for all A-shares, its funds' closing auction and
+/// the BSE's after-hours trading. (A source's "7 July 2025" is the comment
+/// period's reading; "6 July" cannot be 2025, a Sunday.)
+pub const RULE_CHANGES: [DatedRule; 5] = [
+    DatedRule {
+        change: RuleChange::MainBoardPriceCage,
+        from: day(2023, 4, 10),
+        source: "SSE/SZSE main-board registration-system trading rules (2023)",
+    },
+    DatedRule {
+        change: RuleChange::StBandWidened,
+        from: day(2026, 7, 6),
+        source: "SSE/SZSE notice on the main-board risk-warning band (draft 2025-06-27; in force 2026-07-06)",
+    },
+    DatedRule { change: RuleChange::SseAfterHours, from: day(2026, 7, 6), source: "SSE trading rules (2026 revision)" },
+    DatedRule { change: RuleChange::BseAfterHours, from: day(2026, 7, 6), source: "BSE trading rules (2026 revision)" },
+    DatedRule {
+        change: RuleChange::SseFundClosingAuction,
+        from: day(2026, 7, 6),
+        source: "SSE trading rules (2026 revision)",
+    },
+];
+
+/// The first trading day of a rule change.
+pub fn first_day_of(change: RuleChange) -> NaiveDate {
+    RULE_CHANGES.iter().find(|r| r.change == change).map(|r| r.from).expect("every change is dated")
+}
+
+/// True when a rule change is in force on `day`.
+pub fn in_force(change: RuleChange, day: NaiveDate) -> bool {
+    day >= first_day_of(change)
+}
+
 /// The first trading day on which risk-warning (ST, *ST) stocks on the SSE
-/// and SZSE main boards move within 10% instead of 5% (the exchanges' 2025
-/// revision of their trading rules, in force from 7 July 2025).
+/// and SZSE main boards move within 10% instead of 5% (see [`RULE_CHANGES`]).
 pub fn st_band_widened() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2025, 7, 7).expect("a date")
+    first_day_of(RuleChange::StBandWidened)
 }
 
 /// The band of a security on `day`, the `listing_day`-th trading day since
@@ -37,8 +108,9 @@ pub fn st_band_widened() -> NaiveDate {
 ///
 /// - Stocks: no band for the first 5 trading days on the SSE and SZSE boards
 ///   (the first day only on the BSE); then 10% on the main boards, for ST
-///   stocks there 5% until 4 July 2025 and 10% from 7 July 2025 (see
-///   [`st_band_widened`]), 20% on STAR and ChiNext (ST included), 30% on the BSE.
+///   stocks there 5% until 3 July 2026 and 10% from 6 July 2026 (see
+///   [`st_band_widened`]), 20% on STAR and ChiNext (ST included), 30% on the
+///   BSE (ST included).
 /// - Convertible bonds: +57.3% / -43.3% on the first day, then 20%.
 /// - ETFs: 10%. Other bonds: no band.
 pub fn price_band(board: Board, kind: InstrumentKind, st: bool, listing_day: u32, day: NaiveDate) -> Option<PriceBand> {
@@ -87,11 +159,56 @@ pub struct LimitPrices {
     pub down: Money,
 }
 
-/// Limit prices from the previous close: previous close x (1 ± band), rounded to the tick.
+/// Limit prices from the previous close: previous close x (1 ± band), rounded
+/// to the tick; a limit that rounds back to the previous close (a penny
+/// stock) is one tick away from it instead, so the price can still move.
 pub fn limit_prices(previous_close: Money, band: PriceBand, tick: Money) -> LimitPrices {
-    let up = round_to_tick(previous_close * (Money::ONE + band.up), tick);
-    let down = round_to_tick(previous_close * (Money::ONE - band.down), tick).max(tick);
-    LimitPrices { up, down }
+    let mut up = round_to_tick(previous_close * (Money::ONE + band.up), tick);
+    let mut down = round_to_tick(previous_close * (Money::ONE - band.down), tick);
+    if up <= previous_close {
+        up = previous_close + tick;
+    }
+    if down >= previous_close {
+        down = previous_close - tick;
+    }
+    LimitPrices { up, down: down.max(tick) }
+}
+
+/// The price cage of a continuous-session limit order: a buy above
+/// `highest_buy` or a sell below `lowest_sell` is held by the exchange, not
+/// matched, until the market comes to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PriceCage {
+    /// max(reference x 1.02, reference + 10 ticks) (1.05 on the BSE).
+    pub highest_buy: Money,
+    /// min(reference x 0.98, reference - 10 ticks) (0.95 on the BSE).
+    pub lowest_sell: Money,
+}
+
+/// The cage around `reference` (the best opposite quote, else the last
+/// price) on `day`, or None where there is none: stocks on STAR (since its
+/// start), ChiNext (since its registration system), the BSE, and the main
+/// boards from 10 April 2023 (see [`RULE_CHANGES`]); not funds or bonds.
+pub fn price_cage(
+    board: Board,
+    kind: InstrumentKind,
+    day: NaiveDate,
+    reference: Money,
+    tick: Money,
+) -> Option<PriceCage> {
+    if kind != InstrumentKind::Stock {
+        return None;
+    }
+    let pct = match board {
+        Board::Bse => Money::new(5, 2),
+        Board::Star | Board::ChiNext => Money::new(2, 2),
+        Board::SseMain | Board::SzseMain if in_force(RuleChange::MainBoardPriceCage, day) => Money::new(2, 2),
+        Board::SseMain | Board::SzseMain => return None,
+    };
+    let ten = tick * Money::from(10);
+    let highest_buy = round_to_tick(reference * (Money::ONE + pct), tick).max(reference + ten);
+    let lowest_sell = round_to_tick(reference * (Money::ONE - pct), tick).min(reference - ten).max(tick);
+    Some(PriceCage { highest_buy, lowest_sell })
 }
 
 /// When money or securities from a trade can be used again.
@@ -244,6 +361,8 @@ pub enum Phase {
     LunchBreak,
     /// 14:57-15:00: closing call auction (both exchanges).
     ClosingAuction,
+    /// 15:05-15:30: after-hours fixed-price trading at the close, where the board has it.
+    AfterHours,
 }
 
 /// The phase of a trading day at a local time.
@@ -261,6 +380,33 @@ pub fn phase(time: NaiveTime) -> Phase {
     }
 }
 
+/// The phase of a trading day for one security on `day`: as [`phase`], and
+/// the after-hours session (15:05-15:30) on the boards that have it that day
+/// (STAR and ChiNext stocks; every SSE A-share and ETF and BSE stocks from 6
+/// July 2026); SSE funds trade continuously to 15:00 before that day.
+pub fn phase_on(board: Board, kind: InstrumentKind, day: NaiveDate, time: NaiveTime) -> Phase {
+    let at = |h, m| NaiveTime::from_hms_opt(h, m, 0).expect("valid time");
+    let sse = matches!(board, Board::SseMain | Board::Star);
+    if time >= at(15, 5) && time < at(15, 30) {
+        let after_hours = match (board, kind) {
+            (Board::Star | Board::ChiNext, InstrumentKind::Stock) => true,
+            (Board::SseMain, InstrumentKind::Stock | InstrumentKind::Etf) => in_force(RuleChange::SseAfterHours, day),
+            (Board::Bse, InstrumentKind::Stock) => in_force(RuleChange::BseAfterHours, day),
+            _ => false,
+        };
+        return if after_hours { Phase::AfterHours } else { Phase::Closed };
+    }
+    let p = phase(time);
+    if p == Phase::ClosingAuction
+        && sse
+        && kind == InstrumentKind::Etf
+        && !in_force(RuleChange::SseFundClosingAuction, day)
+    {
+        return Phase::Continuous;
+    }
+    p
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,8 +417,8 @@ mod tests {
     }
 
     fn limits(board: Board, kind: InstrumentKind, st: bool, day: u32, previous: &str) -> Option<(Money, Money)> {
-        let before_july_2025 = NaiveDate::from_ymd_opt(2025, 7, 4).unwrap();
-        price_band(board, kind, st, day, before_july_2025).map(|band| {
+        let before_the_st_change = NaiveDate::from_ymd_opt(2026, 7, 3).unwrap();
+        price_band(board, kind, st, day, before_the_st_change).map(|band| {
             let l = limit_prices(m(previous), band, tick(kind));
             (l.up, l.down)
         })
@@ -306,16 +452,25 @@ mod tests {
         assert_eq!(limits(SzseMain, ConvertibleBond, false, 1, "100"), Some((m("157.3"), m("56.7"))));
         // An ETF at 3.456 (tick 0.001): 3.8016 -> 3.802; 3.1104 -> 3.110.
         assert_eq!(limits(SseMain, Etf, false, 100, "3.456"), Some((m("3.802"), m("3.11"))));
-        // From 7 July 2025 an ST stock on the main board moves within 10%, as the others.
-        let july_7 = st_band_widened();
-        let band = price_band(SseMain, Stock, true, 300, july_7).unwrap();
+        // From 6 July 2026 an ST stock on the main board moves within 10%, as the others;
+        // on Friday 3 July 2026, the last day before, within 5%.
+        let july_6 = st_band_widened();
+        assert_eq!(july_6, NaiveDate::from_ymd_opt(2026, 7, 6).unwrap());
+        let band = price_band(SseMain, Stock, true, 300, july_6).unwrap();
         assert_eq!(limit_prices(m("3.33"), band, tick(Stock)).up, m("3.66"));
-        assert_eq!(
-            price_band(ChiNext, Stock, true, 300, july_7),
-            price_band(ChiNext, Stock, true, 300, july_7.pred_opt().unwrap())
-        );
-        // A penny stock never gets a limit-down of zero.
-        assert_eq!(limits(SseMain, Stock, true, 100, "0.05"), Some((m("0.05"), m("0.05"))));
+        let friday = NaiveDate::from_ymd_opt(2026, 7, 3).unwrap();
+        let band = price_band(SzseMain, Stock, true, 300, friday).unwrap();
+        assert_eq!(limit_prices(m("3.33"), band, tick(Stock)), LimitPrices { up: m("3.50"), down: m("3.16") });
+        // STAR, ChiNext and BSE ST stocks keep their boards' bands on both sides of the change.
+        for (board, pct) in [(Star, 20), (ChiNext, 20), (Bse, 30)] {
+            for d in [friday, july_6] {
+                assert_eq!(price_band(board, Stock, true, 300, d), Some(PriceBand::symmetric(pct)), "{board:?} {d}");
+            }
+        }
+        // A penny stock: 0.05 x 1.05 = 0.0525 rounds back to 0.05, so the limits are one tick away.
+        assert_eq!(limits(SseMain, Stock, true, 100, "0.05"), Some((m("0.06"), m("0.04"))));
+        // ... and never a limit-down of zero.
+        assert_eq!(limits(SseMain, Stock, true, 100, "0.01"), Some((m("0.02"), m("0.01"))));
     }
 
     #[test]
@@ -365,5 +520,50 @@ mod tests {
         assert_eq!(phase(t(14, 0)), Phase::Continuous);
         assert_eq!(phase(t(14, 58)), Phase::ClosingAuction);
         assert_eq!(phase(t(15, 0)), Phase::Closed);
+        // After hours: STAR and ChiNext always; the SSE main board from 6 July 2026; never the SZSE main board.
+        let (before, after) = (NaiveDate::from_ymd_opt(2026, 7, 3).unwrap(), st_band_widened());
+        use Board::*;
+        use InstrumentKind::*;
+        assert_eq!(phase_on(Star, Stock, before, t(15, 10)), Phase::AfterHours);
+        assert_eq!(phase_on(ChiNext, Stock, before, t(15, 10)), Phase::AfterHours);
+        assert_eq!(phase_on(SseMain, Stock, before, t(15, 10)), Phase::Closed);
+        assert_eq!(phase_on(SseMain, Stock, after, t(15, 10)), Phase::AfterHours);
+        assert_eq!(phase_on(SzseMain, Stock, after, t(15, 10)), Phase::Closed);
+        assert_eq!(phase_on(Bse, Stock, after, t(15, 29)), Phase::AfterHours);
+        assert_eq!(phase_on(Bse, Stock, after, t(15, 30)), Phase::Closed);
+        // SSE funds: continuous to 15:00, then a closing auction from 6 July 2026.
+        assert_eq!(phase_on(SseMain, Etf, before, t(14, 58)), Phase::Continuous);
+        assert_eq!(phase_on(SseMain, Etf, after, t(14, 58)), Phase::ClosingAuction);
+        assert_eq!(phase_on(SzseMain, Etf, before, t(14, 58)), Phase::ClosingAuction);
+    }
+
+    #[test]
+    fn price_cage_worked_examples() {
+        use Board::*;
+        use InstrumentKind::*;
+        let d = NaiveDate::from_ymd_opt(2025, 3, 3).unwrap();
+        // Reference 10.00: 2% is 10.20, 10 ticks 10.10: buys up to 10.20, sells down to 9.80.
+        let cage = price_cage(SseMain, Stock, d, m("10.00"), m("0.01")).unwrap();
+        assert_eq!((cage.highest_buy, cage.lowest_sell), (m("10.20"), m("9.80")));
+        // Reference 2.00: 2% is 2.04 but 10 ticks is 2.10, the higher.
+        let cage = price_cage(ChiNext, Stock, d, m("2.00"), m("0.01")).unwrap();
+        assert_eq!((cage.highest_buy, cage.lowest_sell), (m("2.10"), m("1.90")));
+        // The BSE: 5%.
+        assert_eq!(price_cage(Bse, Stock, d, m("10.00"), m("0.01")).unwrap().highest_buy, m("10.50"));
+        // Main boards had none before 10 April 2023; funds have none.
+        assert_eq!(price_cage(SzseMain, Stock, NaiveDate::from_ymd_opt(2023, 4, 7).unwrap(), m("10"), m("0.01")), None);
+        assert_eq!(
+            price_cage(Star, Stock, NaiveDate::from_ymd_opt(2023, 4, 7).unwrap(), m("10"), m("0.01")).is_some(),
+            true
+        );
+        assert_eq!(price_cage(SseMain, Etf, d, m("3.000"), m("0.001")), None);
+    }
+
+    #[test]
+    fn every_rule_change_is_dated_once() {
+        for r in RULE_CHANGES {
+            assert_eq!(RULE_CHANGES.iter().filter(|o| o.change == r.change).count(), 1);
+            assert!(!in_force(r.change, r.from.pred_opt().unwrap()) && in_force(r.change, r.from));
+        }
     }
 }
