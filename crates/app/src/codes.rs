@@ -33,6 +33,12 @@ domain::codes! {
     LABELS_NOT_FOUND = "labels_not_found": NotFound,
     /// No such instrument.
     INSTRUMENT_NOT_FOUND = "instrument_not_found": NotFound,
+    /// No such account, or none the caller serves.
+    ACCOUNT_NOT_FOUND = "account_not_found": NotFound,
+    /// No such order, or none the caller may see.
+    ORDER_NOT_FOUND = "order_not_found": NotFound,
+    /// No such conditional order, or none the caller may see.
+    CONDITIONAL_NOT_FOUND = "conditional_not_found": NotFound,
     /// No such API token (live).
     TOKEN_NOT_FOUND = "token_not_found": NotFound,
     /// No such product.
@@ -88,6 +94,8 @@ domain::codes! {
     QUESTIONNAIRE_ROLES = "questionnaire_roles": Forbidden,
     /// Only the advisor's own follow-up list.
     OWN_FOLLOW_UPS = "own_follow_ups": Forbidden,
+    /// Only the customer, or staff serving them, sends orders (`who` says who asked).
+    ORDER_ROLES = "order_roles": Forbidden,
 
     /// A member who is muted.
     MEMBER_MUTED = "member_muted": Forbidden,
@@ -128,6 +136,8 @@ domain::codes! {
     UNSUITABLE_FOR_MEMBERS = "unsuitable_for_members": Conflict,
     /// The task was done already.
     TASK_DONE = "task_done": Conflict,
+    /// An order or conditional order not in a state that allows it (`status`).
+    ORDER_STATE = "order_state": Conflict,
     /// Nobody in the segment may receive it (`matched`, `withheld`).
     NO_RECIPIENTS = "no_recipients": Conflict,
 
@@ -141,6 +151,12 @@ domain::codes! {
     PORTFOLIO_RISK = "portfolio_risk": Invalid,
     /// An idea's prices on the wrong side of its entry (`direction`).
     IDEA_PRICES = "idea_prices": Invalid,
+    /// An order's field that does not read (`reason`).
+    ORDER_FIELD = "order_field": Invalid,
+    /// A conditional order's condition that does not hold together (`reason`).
+    CONDITION_INVALID = "condition_invalid": Invalid,
+    /// A conditional order valid past a year, or already past (`latest`).
+    VALID_UNTIL = "valid_until": Invalid,
     /// A send names no segment, or more than one (`options`).
     ONE_SEGMENT = "one_segment": Invalid,
 

@@ -324,6 +324,20 @@ pub fn accepted_quotes(events: &[serde_json::Value], report: &FeedReport) -> Vec
         .collect()
 }
 
+/// The snapshot events of a call that were stored, as ticks for the order desk (with the day's volume).
+pub fn accepted_ticks(events: &[serde_json::Value], report: &FeedReport) -> Vec<crate::orders::Tick> {
+    accepted(events, report, book_files::SNAPSHOTS)
+        .filter_map(|e| {
+            Some(crate::orders::Tick {
+                code: field_text(&e["code"]).trim().to_owned(),
+                time: domain::parse_timestamp("time", &field_text(&e["time"])).ok()?,
+                last: field_text(&e["last"]).trim().parse().ok()?,
+                volume: field_text(&e["volume"]).trim().parse().ok()?,
+            })
+        })
+        .collect()
+}
+
 /// The customers whose trades or logins a call stored, and the newest such
 /// event's time: whose features and labels to bring up to date.
 pub fn accepted_activity(

@@ -25,6 +25,7 @@ pub mod instruments;
 pub mod keys;
 pub mod market_data;
 pub mod notices;
+pub mod orders;
 pub mod outreach;
 pub mod plan;
 pub mod portfolios;

@@ -44,6 +44,8 @@ pub struct DeskSettings {
     pub quiet: QuietHours,
     /// Threads for judging every account.
     pub threads: usize,
+    /// The order tickets' checks and fees (issue 26), read with the desk's settings.
+    pub orders: orders::CheckSettings,
 }
 
 impl DeskSettings {
@@ -60,7 +62,7 @@ impl DeskSettings {
             None => RuleConfig::default(),
         };
         let quiet = quiet_hours.parse().map_err(SettingsError::QuietHours)?;
-        Ok(DeskSettings { rules, quiet, threads: 2 })
+        Ok(DeskSettings { rules, quiet, threads: 2, orders: Default::default() })
     }
 }
 

@@ -8,6 +8,7 @@ mod child;
 pub mod classify;
 pub mod indicators;
 pub mod live;
+pub mod orders;
 pub mod pages;
 pub mod watch;
 

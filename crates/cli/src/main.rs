@@ -55,6 +55,9 @@ enum Command {
     /// Ideas and their track records: track one on daily bars, rank sources.
     #[command(subcommand)]
     Ideas(ideas::IdeasCommand),
+    /// Order tools: judge a ticket by every pre-trade check.
+    #[command(subcommand)]
+    Orders(commands::orders::OrdersCommand),
     /// Judge whether a product suits an investor (C1-lowest..C5, professional,
     /// horizon, varieties, age against R1..R5, horizon, variety), as the gate at sale does.
     Suitability(suitability::SuitabilityArgs),
@@ -86,5 +89,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Stats(args) => stats::run(args).await,
         Command::Suitability(args) => suitability::run(args),
         Command::Ideas(command) => ideas::run(command),
+        Command::Orders(command) => commands::orders::run(command).await,
     }
 }

@@ -133,3 +133,11 @@ id_type!(
     /// One rebalance of a model portfolio.
     RebalanceId
 );
+id_type!(
+    /// An order: a ticket as sent, with what the checks found, and its paper fills.
+    OrderId
+);
+id_type!(
+    /// A conditional order (条件单) waiting for its trigger.
+    ConditionalId
+);

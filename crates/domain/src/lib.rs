@@ -20,9 +20,9 @@ mod trading;
 pub use community::{ApplicationStatus, ContentKind, ContentStatus, SenderKind};
 pub use error::{codes, english, Code, DomainError, ErrorCode, ErrorKind, Refusal};
 pub use ids::{
-    AccountId, ActionId, ApplicationId, AssessmentId, BranchId, ContentId, CustomerId, EventId, GroupId, IdeaId,
-    MessageId, NoticeId, PortfolioId, ProductId, PublicationId, PurchaseId, RebalanceId, ReminderId, ReportId,
-    ResearchSourceId, SavedFilterId, SendId, StaffId, TaskId, TokenId, TradeId, UserId,
+    AccountId, ActionId, ApplicationId, AssessmentId, BranchId, ConditionalId, ContentId, CustomerId, EventId, GroupId,
+    IdeaId, MessageId, NoticeId, OrderId, PortfolioId, ProductId, PublicationId, PurchaseId, RebalanceId, ReminderId,
+    ReportId, ResearchSourceId, SavedFilterId, SendId, StaffId, TaskId, TokenId, TradeId, UserId,
 };
 pub use instrument::{Board, Exchange, Instrument, InstrumentCode, InstrumentKind};
 pub use money::{FixedPoint, Money, FIXED_POINT_SCALE};

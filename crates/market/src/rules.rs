@@ -552,10 +552,7 @@ mod tests {
         assert_eq!(price_cage(Bse, Stock, d, m("10.00"), m("0.01")).unwrap().highest_buy, m("10.50"));
         // Main boards had none before 10 April 2023; funds have none.
         assert_eq!(price_cage(SzseMain, Stock, NaiveDate::from_ymd_opt(2023, 4, 7).unwrap(), m("10"), m("0.01")), None);
-        assert_eq!(
-            price_cage(Star, Stock, NaiveDate::from_ymd_opt(2023, 4, 7).unwrap(), m("10"), m("0.01")).is_some(),
-            true
-        );
+        assert!(price_cage(Star, Stock, NaiveDate::from_ymd_opt(2023, 4, 7).unwrap(), m("10"), m("0.01")).is_some());
         assert_eq!(price_cage(SseMain, Etf, d, m("3.000"), m("0.001")), None);
     }
 

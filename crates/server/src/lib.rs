@@ -13,6 +13,7 @@ mod request_log;
 mod security_headers;
 
 use app::community::Communities;
+use app::orders::OrderDesk;
 use app::outreach::Outreach;
 use app::risk_desk::{DeskSettings, RiskDesk};
 use axum::http::header;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub community: Arc<Communities>,
     /// Sends to segments, the customers' inboxes and their live pushes.
     pub outreach: Arc<Outreach>,
+    /// Tickets' checks, the paper exchange and conditional orders.
+    pub orders: Arc<OrderDesk>,
 }
 
 /// htmx 2.0.11 (0BSD), vendored so that nothing is fetched at build or run time.
@@ -200,6 +203,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let outreach = Arc::new(Outreach::new(db.clone(), settings.quiet));
+    let orders = Arc::new(OrderDesk::new(db.clone(), settings.orders.clone()));
     let desk = Arc::new(RiskDesk::new(db.clone(), settings));
     let community = Arc::new(Communities::new(db.clone()).with_wire(peer::text_frame));
     let outbox = tokio::spawn({
@@ -243,7 +247,7 @@ pub async fn serve(
             }
         }
     });
-    let app = router_around(AppState { db, desk, community, outreach });
+    let app = router_around(AppState { db, desk, community, outreach, orders });
     // Each request carries its connection, so that the chat hub can write to it directly.
     let served =
         axum::serve(peer::PeerListener(listener), app.into_make_service_with_connect_info::<peer::PeerWriter>())
@@ -268,7 +272,8 @@ mod tests {
         let desk = Arc::new(RiskDesk::new(t.db.clone(), DeskSettings { threads: 1, ..Default::default() }));
         let community = Arc::new(Communities::new(t.db.clone()));
         let outreach = Arc::new(Outreach::new(t.db.clone(), Default::default()));
-        let app = router_around(AppState { db: t.db.clone(), desk: desk.clone(), community, outreach });
+        let orders = Arc::new(OrderDesk::new(t.db.clone(), Default::default()));
+        let app = router_around(AppState { db: t.db.clone(), desk: desk.clone(), community, outreach, orders });
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {

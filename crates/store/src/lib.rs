@@ -27,6 +27,7 @@ mod labels;
 mod market;
 mod name_search;
 mod notices;
+mod orders;
 mod outreach;
 mod personal;
 mod plan;
@@ -60,6 +61,9 @@ pub use keys::Keys;
 pub use labels::{CustomerHistory, StoredLabels, TradeRecord};
 pub use market::InstrumentRow;
 pub use notices::{Holder, NewNotice, NoticeRow};
+pub use orders::{
+    ConditionalRow, FindingRow, NewConditional, NewOrder, OrderAccount, OrderRow, PreventedRow, TriggerRow,
+};
 pub use outreach::{InboxRow, NewSend, SendRow, SENDS_PER_ROUND};
 pub use personal::Reseal;
 pub use plan::{PlanInput, PlanRow};

@@ -6,6 +6,31 @@ use std::path::PathBuf;
 /// Measure performance; figures go into docs/performance.md.
 #[derive(Debug, clap::Subcommand)]
 pub enum BenchCommand {
+    /// Order tools: pre-trade checks per second, and conditional orders per quote through the
+    /// trigger-price index against a plain scan of every waiting order.
+    Orders {
+        /// Tickets to check.
+        #[arg(long, default_value_t = 2_000_000)]
+        tickets: usize,
+        /// Threads checking (default: the machine's cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Conditional orders waiting.
+        #[arg(long, default_value_t = 1_000_000)]
+        conditionals: usize,
+        /// Instruments.
+        #[arg(long, default_value_t = 5_000)]
+        instruments: u32,
+        /// Full market rounds through the index.
+        #[arg(long, default_value_t = 50)]
+        rounds: usize,
+        /// Quotes judged by the full scan.
+        #[arg(long, default_value_t = 200)]
+        scan_quotes: usize,
+        /// Print one JSON object as the last line.
+        #[arg(long)]
+        json: bool,
+    },
     /// The position watch engine: build N accounts, time full-market sweeps and single quotes.
     Watch {
         /// Accounts (about 3 positions each).
@@ -330,6 +355,29 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             }
             anyhow::ensure!(b.incremental_agrees, "incremental features differ from the batch's");
             anyhow::ensure!(b.duckdb_agrees != Some(false), "DuckDB's features differ from ours");
+            Ok(())
+        }
+        BenchCommand::Orders { tickets, threads, conditionals, instruments, rounds, scan_quotes, json } => {
+            let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            let b = bench::orders::orders_bench(&bench::orders::OrdersBenchOptions {
+                tickets,
+                threads,
+                conditionals,
+                instruments,
+                rounds,
+                scan_quotes,
+            });
+            println!(
+                "checks: {} tickets on {} threads: {:.0}/s ({:.2} findings each)",
+                b.tickets, b.threads, b.checks_per_s, b.findings_per_ticket
+            );
+            println!(
+                "conditional: {} orders over {} instruments: {:.0} ns/quote through the index ({} fired); a plain scan {:.0} ns/quote ({:.0}x); the instrument's orders only {:.0} ns/quote",
+                b.conditionals, b.instruments, b.conditional_ns_per_quote, b.fired, b.scan_ns_per_quote, b.ratio_vs_scan, b.bucket_scan_ns_per_quote
+            );
+            if json {
+                println!("{}", serde_json::to_string(&b)?);
+            }
             Ok(())
         }
         BenchCommand::Indicators { instruments, bars, threads, json } => {

@@ -10,6 +10,7 @@ pub mod ideas;
 pub mod import;
 pub mod indicators;
 pub mod keys;
+pub mod orders;
 pub mod replay;
 pub mod serve;
 pub mod stats;

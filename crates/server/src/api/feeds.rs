@@ -73,6 +73,12 @@ pub async fn events(
             tracing::error!(error = %e, "the corporate actions could not be applied");
         }
     }
+    // Conditional orders fire and working paper orders fill on the snapshots: their fills are trades too.
+    let mut booked = booked;
+    match state.orders.on_ticks(&app::feeds::accepted_ticks(&request.events, &report)).await {
+        Ok(filled) => booked.extend(filled),
+        Err(e) => tracing::error!(error = %e, "the paper exchange could not take the snapshots"),
+    }
     if !booked.is_empty() {
         if let Err(e) = state.desk.on_trades(&booked, state.db.now()).await {
             tracing::error!(error = %e, "the position watch could not take the trades");

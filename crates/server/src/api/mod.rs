@@ -10,6 +10,7 @@ pub(crate) mod ideas;
 pub(crate) mod input;
 pub(crate) mod instruments;
 pub(crate) mod knowing;
+mod orders;
 pub(crate) mod outreach;
 mod overview;
 mod portfolios;
@@ -166,7 +167,22 @@ fn area_codes(path: &str) -> Vec<Code> {
         d::INSTRUMENT_CODE,
         store::codes::CONFLICTS_WITH_STORED,
     ];
+    let orders = vec![
+        a::ACCOUNT_NOT_FOUND,
+        a::ORDER_NOT_FOUND,
+        a::CONDITIONAL_NOT_FOUND,
+        a::ORDER_ROLES,
+        a::ORDER_STATE,
+        a::ORDER_FIELD,
+        a::CONDITION_INVALID,
+        a::VALID_UNTIL,
+        a::INSTRUMENT_NOT_FOUND,
+        a::STAFF_ONLY,
+        d::NOT_A_NUMBER,
+    ];
     match first {
+        "orders" | "conditional-orders" | "orders-prevented" => orders,
+        "accounts" if path.ends_with("/st-disclosure") => orders,
         "ideas" | "research-sources" | "sends" | "inbox" | "saved-filters" | "portfolios" | "advisor-profile" => {
             outreach
         }
@@ -396,7 +412,17 @@ pub fn routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
         .routes(routes!(portfolios::follow))
         .routes(routes!(portfolios::unfollow))
         .routes(routes!(advisors::profile))
-        .routes(routes!(advisors::introduce));
+        .routes(routes!(advisors::introduce))
+        .routes(routes!(orders::list, orders::send))
+        .routes(routes!(orders::check))
+        .routes(routes!(orders::get))
+        .routes(routes!(orders::confirm))
+        .routes(routes!(orders::cancel))
+        .routes(routes!(orders::conditionals, orders::place_conditional))
+        .routes(routes!(orders::conditional))
+        .routes(routes!(orders::cancel_conditional))
+        .routes(routes!(orders::prevented))
+        .routes(routes!(orders::sign_st_disclosure));
     let feeds = OpenApiRouter::new().routes(routes!(feeds::import)).routes(routes!(feeds::events));
     (session, feeds)
 }

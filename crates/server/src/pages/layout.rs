@@ -42,6 +42,7 @@ pub fn shell(locale: Locale, title: &str, path_for_switch: &str, viewer: Option<
                         a href={ "/products?lang=" (locale.tag()) } { (locale.t("nav-products")) }
                         a href={ "/ideas?lang=" (locale.tag()) } { (locale.t("nav-ideas")) }
                         a href={ "/portfolios?lang=" (locale.tag()) } { (locale.t("nav-portfolios")) }
+                        a href={ "/orders?lang=" (locale.tag()) } { (locale.t("nav-orders")) }
                     }
                     @if viewer.is_some_and(|v| v.principal.role == access::Role::Customer) {
                         a href={ "/inbox?lang=" (locale.tag()) } { (locale.t("nav-inbox")) }

@@ -8,6 +8,7 @@ mod ideas;
 mod inbox;
 mod instruments;
 mod layout;
+mod orders;
 mod overview;
 mod plan;
 mod portfolios;
@@ -78,6 +79,12 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/inbox/{send}/read", post(inbox::read)),
         ("/sends", get(inbox::sends)),
         ("/sends/{send}", get(inbox::send)),
+        ("/orders", get(orders::list)),
+        ("/orders/ticket", get(orders::ticket).post(orders::send)),
+        ("/orders/conditional", post(orders::place_conditional)),
+        ("/orders/prevented", get(orders::prevented)),
+        ("/orders/{order}/confirm", post(orders::confirm)),
+        ("/orders/{order}/cancel", post(orders::cancel)),
         ("/portfolios", get(portfolios::list).post(portfolios::create)),
         ("/portfolios/{portfolio}", get(portfolios::detail)),
         ("/portfolios/{portfolio}/follow", post(portfolios::follow)),

@@ -26,6 +26,7 @@ struct ReminderLine {
     id: domain::ReminderId,
     time: String,
     customer_id: domain::CustomerId,
+    account_id: domain::AccountId,
     customer: String,
     rule: String,
     /// The instrument the reminder is about, when it is about one.
@@ -38,6 +39,7 @@ fn line(locale: Locale, r: &ReminderRow) -> ReminderLine {
         id: r.id,
         time: to_shanghai(r.created_at).format("%m-%d %H:%M:%S").to_string(),
         customer_id: r.customer_id,
+        account_id: r.account_id,
         customer: r.customer.clone(),
         rule: locale.t(&format!("rule-{}", r.rule)),
         instrument: r.instrument.clone(),
@@ -52,6 +54,9 @@ fn item(locale: Locale, l: &ReminderLine) -> Markup {
             a href={ "/customers/" (l.customer_id) "?lang=" (locale.tag()) } { (l.customer) } " "
             strong.rule { (l.rule) } " "
             span.text { (l.text) }
+            @if let Some(code) = &l.instrument {
+                " " a.ticket href={ "/orders/ticket?account_id=" (l.account_id) "&instrument=" (code) "&side=sell&source=reminder&reminder_id=" (l.id) "&lang=" (locale.tag()) } { (locale.t("orders-ticket")) }
+            }
         }
     }
 }
