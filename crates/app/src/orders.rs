@@ -945,3 +945,46 @@ pub async fn sign_st_disclosure(db: &Db, principal: &Principal, account: i64) ->
     unit.commit().await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::ErrorCode;
+
+    #[test]
+    fn every_rule_reads_in_both_languages_with_its_values() {
+        for rule in orders::Rule::ALL {
+            let key = format!("check-{}", rule.code());
+            assert!(messages::Locale::En.has(&key) && messages::Locale::Zh.has(&key), "{key}");
+        }
+        let f = Finding {
+            rule: orders::Rule::LotBelowMinimum,
+            severity: Severity::Block,
+            args: vec![("minimum", "200".into()), ("quantity", "150".into())],
+        };
+        let v = view(&f);
+        assert_eq!(v.message_en, "150 is below the least order of 200");
+        assert!(v.message_zh.contains("200") && v.message_zh.contains("150"));
+        let stored = stored_view("lot_below_minimum", "block", r#"[["minimum","200"],["quantity","150"]]"#);
+        assert_eq!(stored, v);
+    }
+
+    #[test]
+    fn a_ticket_reads_or_names_the_field_at_fault() {
+        let r = TicketRequest {
+            account_id: 1,
+            instrument: "600519.SH".into(),
+            side: "buy".into(),
+            price: Some("10.01".into()),
+            quantity: 100,
+            ..Default::default()
+        };
+        assert_eq!(read_ticket(&r).unwrap().price, 100_100);
+        let no_price = TicketRequest { price: None, ..r.clone() };
+        assert_eq!(read_ticket(&no_price).unwrap_err().field(), Some("price"));
+        let market = TicketRequest { price: None, order_type: Some("market".into()), ..r.clone() };
+        assert_eq!(read_ticket(&market).unwrap().price, 0);
+        let bad = TicketRequest { instrument: "600519".into(), ..r };
+        assert_eq!(read_ticket(&bad).unwrap_err().field(), Some("instrument"));
+    }
+}

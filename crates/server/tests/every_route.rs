@@ -189,7 +189,7 @@ async fn no_route_leaks_rows_outside_a_roles_scope() {
 
 /// Placeholders of the community and outreach routes, which name groups,
 /// messages, content, ideas and sends rather than customers.
-const COMMUNITY_PLACEHOLDERS: [&str; 13] = [
+const COMMUNITY_PLACEHOLDERS: [&str; 16] = [
     "{group}",
     "{message}",
     "{action}",
@@ -203,6 +203,9 @@ const COMMUNITY_PLACEHOLDERS: [&str; 13] = [
     "{send}",
     "{portfolio}",
     "{advisor}",
+    "{order}",
+    "{conditional}",
+    "{account}",
 ];
 
 /// A group of the demo advisor's with customer 2 (not the demo customer) in
@@ -274,6 +277,21 @@ async fn community_ids(book: &test_support::TestDb, app: &TestApp) -> Vec<(&'sta
         s.post_json(&app.url(""), "/api/v1/portfolios", &portfolio).await.json().await.unwrap();
     let portfolio = made["id"].as_i64().unwrap_or_else(|| panic!("a portfolio: {made}"));
     let advisor_id = advisor_staff(book).await.0;
+    // An order and a conditional order for customer 2's account, sent by their advisor.
+    let account: i64 = book
+        .text(&format!("SELECT CAST(MIN(id) AS TEXT) FROM accounts WHERE customer_id = {SAME_ADVISOR}"))
+        .await
+        .parse()
+        .unwrap();
+    let ticket = serde_json::json!({ "account_id": account, "instrument": code, "side": "buy", "price": at(100), "quantity": 100 });
+    let sent: serde_json::Value = s.post_json(&app.url(""), "/api/v1/orders", &ticket).await.json().await.unwrap();
+    let order = sent["id"].as_i64().unwrap_or_else(|| panic!("an order: {sent}"));
+    let until = (chrono::Utc::now() + chrono::Duration::days(30)).format("%Y-%m-%d").to_string();
+    let stop = serde_json::json!({ "account_id": account, "instrument": code, "kind": "stop_loss", "quantity": 100,
+        "price": at(90), "valid_until": until });
+    let made: serde_json::Value =
+        s.post_json(&app.url(""), "/api/v1/conditional-orders", &stop).await.json().await.unwrap();
+    let conditional = made["id"].as_i64().unwrap_or_else(|| panic!("a conditional order: {made}"));
     let ids = [
         group.0,
         message.0,
@@ -288,6 +306,9 @@ async fn community_ids(book: &test_support::TestDb, app: &TestApp) -> Vec<(&'sta
         send,
         portfolio,
         advisor_id,
+        order,
+        conditional,
+        account,
     ];
     COMMUNITY_PLACEHOLDERS.iter().copied().zip(ids.iter().map(|i| i.to_string())).collect()
 }

@@ -201,15 +201,16 @@ impl Db {
     /// An account with its customer, advisor, branch, risk level, cash and assets.
     pub async fn order_account(&self, account: i64) -> Result<Option<OrderAccount>, StoreError> {
         let sql = "SELECT a.id AS account_id, a.customer_id, c.advisor_id, c.branch_id, c.risk_level, a.cash, \
-                   a.cash + COALESCE((SELECT SUM(p.quantity * i.last_close) FROM positions p \
-                   JOIN instruments i ON i.code = p.instrument WHERE p.account_id = a.id), 0) AS assets \
+                   CAST(a.cash + COALESCE((SELECT SUM(p.quantity * i.last_close) FROM positions p \
+                   JOIN instruments i ON i.code = p.instrument WHERE p.account_id = a.id), 0) AS BIGINT) AS assets \
                    FROM accounts a JOIN customers c ON c.id = a.customer_id WHERE a.id = $1";
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(account).fetch_optional(pool).await?))
     }
 
     /// Shares of an instrument an account bought from `since` (the day's buys, for the ST cap).
     pub async fn bought_since(&self, account: i64, instrument: &str, since: DateTime<Utc>) -> Result<i64, StoreError> {
-        let sql = "SELECT COALESCE(SUM(quantity), 0) FROM trades WHERE account_id = $1 AND instrument = $2 \
+        let sql =
+            "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM trades WHERE account_id = $1 AND instrument = $2 \
                    AND side = 'buy' AND time >= $3";
         let n: i64 = with_pool!(self, pool => sqlx::query_scalar(sql).bind(account).bind(instrument).bind(since)
             .fetch_one(pool).await?);
