@@ -49,10 +49,10 @@ pub async fn take(db: &Db, trades: &[Trade], flows: &[CashFlow]) -> Result<BookO
     let mut outcome = BookOutcome::default();
     for t in new {
         let key = (t.account_id.0, t.instrument.to_string());
-        let Some(kind) = kinds.get(&key.1) else { continue }; // the importer checked the instrument exists
+        let Some(&(kind, fund)) = kinds.get(&key.1) else { continue }; // the importer checked the instrument exists
         let held = holdings.get(&key).copied().unwrap_or(Holding::NONE);
         let applied = held
-            .after(t, market::rules::settlement(*kind), book::trading_day(t.time))
+            .after(t, market::rules::settlement_of(kind, fund), book::trading_day(t.time))
             .and_then(|after| Ok((after, book::trade_cash_change(t)?)));
         match applied {
             Ok((after, change)) => {

@@ -61,8 +61,9 @@ pub const INSTRUMENTS: BookFile = BookFile {
         "face_value",
         "outstanding_shares",
         "last_close",
+        "fund_class",
     ],
-    optional: &["face_value"],
+    optional: &["face_value", "fund_class"],
 };
 /// Positions.
 pub const POSITIONS: BookFile = BookFile {

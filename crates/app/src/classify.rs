@@ -8,7 +8,7 @@ use classify::labels::{label, moves, Given, Move};
 use classify::{Activity, ClassifyError, Features, Holding, LabelConfig, Labelling, Profile, TradeEvent};
 use domain::{CustomerId, Gender, InstrumentKind, Side};
 use indicatif::{ProgressBar, ProgressStyle};
-use market::rules::{settlement, Settlement};
+use market::rules::{settlement_of, Settlement};
 use std::collections::BTreeMap;
 use store::{CustomerHistory, Db, StoreError, StoredLabels, TradeRecord};
 use thiserror::Error;
@@ -105,7 +105,10 @@ impl CustomerFeed {
             price: t.price,
             fee: t.fee,
             day: local_day(t.time),
-            t_plus_zero: kind.is_some_and(|k| settlement(k) == Settlement::TPlus0),
+            t_plus_zero: kind.is_some_and(|k| {
+                let fund = t.fund_class.as_deref().and_then(|f| f.parse().ok());
+                settlement_of(k, fund) == Settlement::TPlus0
+            }),
         };
         self.activity.on_trade(&event).map_err(|e| refusal(customer, &e))
     }

@@ -746,10 +746,17 @@ impl FileParse {
                 if tick <= Money::ZERO || last_close <= Money::ZERO {
                     return Err(row_error(if tick <= Money::ZERO { "tick" } else { "last_close" }, "must be positive"));
                 }
+                let kind = f.parsed::<InstrumentKind>("kind")?;
+                let fund_class = match f.text("fund_class")? {
+                    "" => None,
+                    _ if kind != InstrumentKind::Etf => return Err(row_error("fund_class", "is for ETFs only")),
+                    _ => Some(f.parsed::<domain::FundClass>("fund_class")?),
+                };
                 let i = Instrument {
                     name: f.required("name")?.to_owned(),
                     board: f.parsed("board")?,
-                    kind: f.parsed::<InstrumentKind>("kind")?,
+                    kind,
+                    fund_class,
                     lot,
                     tick,
                     limit_pct: f.money("limit_pct")?,

@@ -45,12 +45,12 @@ pub fn rules_for_next_day(i: &Instrument, today: NaiveDate) -> TradingRules {
     TradingRules {
         tick,
         lots: market::rules::lot_rule(i.board, i.kind),
-        settlement: match market::rules::settlement(i.kind) {
+        settlement: match market::rules::settlement_of(i.kind, i.fund_class) {
             market::rules::Settlement::TPlus0 => "T+0",
             market::rules::Settlement::TPlus1 => "T+1",
         },
         face_value: market::rules::face_value(i.kind),
-        limits: market::rules::price_band(i.board, i.kind, i.st, listing_day, next_day)
+        limits: market::rules::price_band(i.board, i.kind, i.st, listing_day, next_day, i.fund_class)
             .map(|band| market::rules::limit_prices(i.last_close, band, tick)),
     }
 }

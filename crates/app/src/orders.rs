@@ -167,7 +167,7 @@ pub async fn instrument_facts(
         previous_close: quote.map_or(close, |q| q.1),
         last: quote.map_or(0, |q| q.0),
         outstanding_shares: i.outstanding_shares,
-        t_plus_zero: market::rules::settlement(i.kind) == market::rules::Settlement::TPlus0,
+        fund: i.fund_class,
     };
     Ok((i, facts))
 }
@@ -265,7 +265,7 @@ struct Exchange {
     index: HashMap<String, u32>,
     codes: Vec<String>,
     /// Board and kind per instrument seen.
-    kinds: HashMap<String, (domain::Board, InstrumentKind)>,
+    kinds: HashMap<String, (domain::Board, InstrumentKind, Option<domain::FundClass>)>,
 }
 
 impl Exchange {
@@ -696,9 +696,9 @@ impl OrderDesk {
             if !ex.kinds.contains_key(&t.code) {
                 let Ok(code) = InstrumentCode::parse(&t.code) else { continue };
                 let Some(i) = self.db.instrument(&code).await? else { continue };
-                ex.kinds.insert(t.code.clone(), (i.board, i.kind));
+                ex.kinds.insert(t.code.clone(), (i.board, i.kind, i.fund_class));
             }
-            let (board, kind) = ex.kinds[&t.code];
+            let (board, kind, fund) = ex.kinds[&t.code];
             let at = moment_of(t.time);
             // Conditional orders, in continuous trading only.
             if market::rules::phase_on(board, kind, at.day, at.time) == market::rules::Phase::Continuous {
@@ -747,7 +747,7 @@ impl OrderDesk {
                     papers.insert(*id, p);
                 }
             }
-            let settlement = market::rules::settlement(kind);
+            let settlement = market::rules::settlement_of(kind, fund);
             let outcomes = settle(&mut papers, &code, settlement, at.day, &fills);
             let mut trades = Vec::new();
             let mut refused = Vec::new();

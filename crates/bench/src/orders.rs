@@ -74,7 +74,7 @@ fn instrument(rng: &mut Pcg64Mcg, k: u32) -> (InstrumentCode, InstrumentFacts) {
         previous_close: close,
         last: close + close / 100 * rng.gen_range(-5..=5) / 100 * 100,
         outstanding_shares: rng.gen_range(50_000_000..5_000_000_000),
-        t_plus_zero: false,
+        fund: None,
     };
     (InstrumentCode::parse(&code).expect("a code"), facts)
 }

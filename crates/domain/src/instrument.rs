@@ -245,6 +245,30 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// What an ETF tracks: it sets the fund's daily band (20% for STAR and
+    /// ChiNext indexes) and its turnaround (T+0 for cross-border, bond, gold,
+    /// commodity and money-market funds).
+    FundClass, "fund_class" {
+        /// A main-board or broad equity index: 10%, T+1.
+        Equity = "equity",
+        /// A STAR Market index: 20%, T+1.
+        StarIndex = "star_index",
+        /// A ChiNext index: 20%, T+1.
+        ChinextIndex = "chinext_index",
+        /// Foreign (cross-border) stocks: T+0.
+        CrossBorder = "cross_border",
+        /// Bonds: T+0.
+        Bond = "bond",
+        /// Gold: T+0.
+        Gold = "gold",
+        /// Commodity futures: T+0.
+        Commodity = "commodity",
+        /// Money market: T+0.
+        MoneyMarket = "money_market",
+    }
+);
+
 /// A listed security with the trading rules that apply to it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Instrument {
@@ -272,6 +296,8 @@ pub struct Instrument {
     pub outstanding_shares: i64,
     /// Latest close, the reference price for valuation until quotes arrive.
     pub last_close: Money,
+    /// What an ETF tracks (None for other kinds, and an ETF of unknown class: equity).
+    pub fund_class: Option<FundClass>,
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ pub use ids::{
     IdeaId, MessageId, NoticeId, OrderId, PortfolioId, ProductId, PublicationId, PurchaseId, RebalanceId, ReminderId,
     ReportId, ResearchSourceId, SavedFilterId, SendId, StaffId, TaskId, TokenId, TradeId, UserId,
 };
-pub use instrument::{Board, Exchange, Instrument, InstrumentCode, InstrumentKind};
+pub use instrument::{Board, Exchange, FundClass, Instrument, InstrumentCode, InstrumentKind};
 pub use money::{FixedPoint, Money, FIXED_POINT_SCALE};
 pub use party::{
     Branch, CashAccount, Customer, Gender, Horizon, Login, LoginChannel, RiskLevel, ServiceEvent, ServiceEventKind,

@@ -144,6 +144,7 @@ pub fn generate(opts: &GenOptions) -> Result<GenSummary, GenError> {
                 i.face_value.map(|f| f.to_string()).unwrap_or_default(),
                 i.outstanding_shares.to_string(),
                 i.last_close.to_string(),
+                i.fund_class.map(|f| f.to_string()).unwrap_or_default(),
             ],
         )?;
     }
@@ -606,7 +607,8 @@ impl Context<'_> {
             let steps = (range.high - range.low) / listed.tick;
             let price = range.low + rng.gen_range(0..=steps) * listed.tick;
             let rule = market::rules::lot_rule(listed.instrument.board, listed.instrument.kind);
-            let t_plus_0 = market::rules::settlement(listed.instrument.kind) == market::rules::Settlement::TPlus0;
+            let t_plus_0 = market::rules::settlement_of(listed.instrument.kind, listed.instrument.fund_class)
+                == market::rules::Settlement::TPlus0;
             let slot = book.iter().position(|h| h.listed == li);
             let sellable = slot.map_or(0, |s| book[s].sellable(day, t_plus_0));
             let sell = sellable > 0 && rng.gen_bool(0.45);
@@ -663,7 +665,8 @@ impl Context<'_> {
         let last_day = cal.len() - 1;
         for h in book.iter().filter(|h| h.quantity > 0) {
             let listed = &self.universe.listed[h.listed];
-            let t_plus_0 = market::rules::settlement(listed.instrument.kind) == market::rules::Settlement::TPlus0;
+            let t_plus_0 = market::rules::settlement_of(listed.instrument.kind, listed.instrument.fund_class)
+                == market::rules::Settlement::TPlus0;
             line!(
                 out.positions,
                 "{account},{},{},{},{}",

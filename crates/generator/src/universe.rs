@@ -160,13 +160,14 @@ fn real_listing(rng: &mut impl Rng, s: &RealStock, calendar: &[NaiveDate]) -> Op
         face_value: None,
         outstanding_shares: outstanding(rng, last.close),
         last_close: last.close,
+        fund_class: None,
     };
     Some(Listed { tick: 100, last_close: e4(last.close), instrument, days })
 }
 
 /// A listed stock's band on `day`, by the rule in force then.
 fn stock_band(board: Board, st: bool, day: NaiveDate) -> Money {
-    market::rules::price_band(board, InstrumentKind::Stock, st, u32::MAX, day).map_or(Money::ZERO, |b| b.up)
+    market::rules::price_band(board, InstrumentKind::Stock, st, u32::MAX, day, None).map_or(Money::ZERO, |b| b.up)
 }
 
 /// Shares outstanding: market caps from about 2 to 2,000 billion yuan.
@@ -258,6 +259,13 @@ fn synthetic_listing(
         ),
     };
     let st = kind == InstrumentKind::Stock && rng.gen_bool(0.03);
+    // What an ETF tracks: most broad equity indexes; some STAR or ChiNext (20% bands); some T+0 classes.
+    let fund_class = (kind == InstrumentKind::Etf).then(|| {
+        use domain::FundClass::*;
+        *[Equity, Equity, Equity, Equity, StarIndex, ChinextIndex, CrossBorder, Bond, Gold, Commodity, MoneyMarket]
+            .choose(rng)
+            .expect("non-empty")
+    });
     let board = match code.exchange() {
         Exchange::SH if kind == InstrumentKind::Stock => code.stock_board(),
         Exchange::SZ if kind == InstrumentKind::Stock => code.stock_board(),
@@ -266,12 +274,9 @@ fn synthetic_listing(
         Exchange::BJ => Board::Bse,
     };
     let as_of = *calendar.last().expect("a calendar");
-    let limit_pct = match kind {
-        InstrumentKind::Stock => stock_band(board, st, as_of),
-        InstrumentKind::Etf => Money::new(10, 2),
-        InstrumentKind::ConvertibleBond => Money::new(20, 2),
-        InstrumentKind::Bond => Money::ZERO,
-    };
+    // The stored band: the rule's, long after listing, on the window's last day.
+    let limit_pct =
+        market::rules::price_band(board, kind, st, u32::MAX, as_of, fund_class).map_or(Money::ZERO, |b| b.up);
     // Some synthetic instruments list during the window.
     let listed_from = if rng.gen_bool(0.05) { rng.gen_range(0..calendar.len() - 1) } else { 0 };
     let list_date =
@@ -292,7 +297,7 @@ fn synthetic_listing(
             let mut high = round(hi * (1.0 + rng.gen_range(0.0..vol / 2.0))).max(low);
             // The day's band around the last close, by the rule in force that day.
             let listing_day = if listed_from > 0 { (i - listed_from + 1) as u32 } else { u32::MAX };
-            if let Some(band) = market::rules::price_band(board, kind, st, listing_day, calendar[i]) {
+            if let Some(band) = market::rules::price_band(board, kind, st, listing_day, calendar[i], fund_class) {
                 let limits = market::rules::limit_prices(Money::from_fixed(last_close), band, Money::from_fixed(tick));
                 let (down, up) = (e4(limits.down), e4(limits.up));
                 low = low.clamp(down, up);
@@ -322,6 +327,7 @@ fn synthetic_listing(
             rng.gen_range(1_000_000..2_000_000_000)
         },
         last_close: Money::from_fixed(last_close),
+        fund_class,
     };
     Listed { instrument, days, tick, last_close }
 }
@@ -353,7 +359,8 @@ mod tests {
                     .position(|d| *d >= i.list_date)
                     .filter(|_| i.list_date >= universe.calendar[0])
                     .map_or(u32::MAX, |first| (k + 1 - first.min(k)) as u32);
-                let band = market::rules::price_band(i.board, i.kind, i.st, listing_day, universe.calendar[k]);
+                let band =
+                    market::rules::price_band(i.board, i.kind, i.st, listing_day, universe.calendar[k], i.fund_class);
                 if let (Some(p), Some(band)) = (prev, band) {
                     let limits = market::rules::limit_prices(Money::from_fixed(p), band, i.tick);
                     assert!(

@@ -14,6 +14,7 @@ struct Listing {
     board: Board,
     kind: InstrumentKind,
     tick: Money,
+    fund: Option<domain::FundClass>,
 }
 
 fn rows(dir: &std::path::Path, file: &str) -> Vec<csv::StringRecord> {
@@ -34,6 +35,7 @@ fn every_generated_trade_keeps_to_the_market_rules_and_positions_follow_the_trad
                 board: r[2].parse().unwrap(),
                 kind: r[3].parse().unwrap(),
                 tick: Money::from_str(&r[5]).unwrap(),
+                fund: Some(&r[12]).filter(|f| !f.is_empty()).map(|f| f.parse().unwrap()),
             };
             (r[0].to_owned(), l)
         })
@@ -97,7 +99,7 @@ fn every_generated_trade_keeps_to_the_market_rules_and_positions_follow_the_trad
             let l = &listings[code];
             let day = time.date_naive();
             let today = bought_today.get(code).filter(|b| b.0 == day).map_or(0, |b| b.1);
-            let t1 = rules::settlement(l.kind) == Settlement::TPlus1;
+            let t1 = rules::settlement_of(l.kind, l.fund) == Settlement::TPlus1;
             let quantity = held.get(code).copied().unwrap_or(0);
             let sellable = if t1 { quantity - today } else { quantity };
             let lots = rules::lot_rule(l.board, l.kind);
@@ -124,10 +126,35 @@ fn every_generated_trade_keeps_to_the_market_rules_and_positions_follow_the_trad
                 continue;
             }
             let today = bought_today.get(code).filter(|b| b.0 == last_day).map_or(0, |b| b.1);
-            let t1 = rules::settlement(listings[code].kind) == Settlement::TPlus1;
+            let t1 = rules::settlement_of(listings[code].kind, listings[code].fund) == Settlement::TPlus1;
             assert_eq!(stored, Some((*q, if t1 { q - today } else { *q })), "account {account} {code}");
         }
     }
     assert!(sells > 1_000, "the book sells as well as buys: {sells}");
     assert!(t1_days > 0, "some sells fall on a day the account also bought, of the older shares only");
+}
+
+/// Every generated instrument stores the band the rules give it on the
+/// window's last day: ST stocks on STAR, ChiNext and the BSE keep their
+/// boards' 20%/20%/30%; ETFs on STAR or ChiNext indexes move within 20%.
+#[test]
+fn every_stored_band_comes_from_the_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = generator::GenOptions::new(200, 5, dir.path());
+    opts.instruments = 3_000;
+    generator::generate(&opts).unwrap();
+    let last_day: NaiveDate =
+        rows(dir.path(), "daily_bars.csv").iter().map(|r| r[1].parse::<NaiveDate>().unwrap()).max().unwrap();
+    let (mut st_wide, mut etf_wide) = (0, 0);
+    for r in rows(dir.path(), "instruments.csv") {
+        let (board, kind): (Board, InstrumentKind) = (r[2].parse().unwrap(), r[3].parse().unwrap());
+        let st: bool = r[7].parse().unwrap();
+        let fund: Option<domain::FundClass> = Some(&r[12]).filter(|f| !f.is_empty()).map(|f| f.parse().unwrap());
+        let stored = Money::from_str(&r[6]).unwrap();
+        let rule = rules::price_band(board, kind, st, u32::MAX, last_day, fund).map_or(Money::ZERO, |b| b.up);
+        assert_eq!(stored, rule, "{}: {board:?} {kind:?} st={st} {fund:?}", &r[0]);
+        st_wide += usize::from(st && board != Board::SseMain && board != Board::SzseMain);
+        etf_wide += usize::from(kind == InstrumentKind::Etf && stored == Money::new(20, 2));
+    }
+    assert!(st_wide > 0 && etf_wide > 0, "the universe has both: {st_wide} ST on wide boards, {etf_wide} wide ETFs");
 }

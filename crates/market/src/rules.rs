@@ -4,7 +4,7 @@
 //! rules (2023 registration-system editions).
 
 use chrono::{NaiveDate, NaiveTime};
-use domain::{Board, InstrumentKind, Money, Side};
+use domain::{Board, FundClass, InstrumentKind, Money, Side};
 use rust_decimal::prelude::*;
 use serde::Serialize;
 use thiserror::Error;
@@ -112,8 +112,15 @@ pub fn st_band_widened() -> NaiveDate {
 ///   [`st_band_widened`]), 20% on STAR and ChiNext (ST included), 30% on the
 ///   BSE (ST included).
 /// - Convertible bonds: +57.3% / -43.3% on the first day, then 20%.
-/// - ETFs: 10%. Other bonds: no band.
-pub fn price_band(board: Board, kind: InstrumentKind, st: bool, listing_day: u32, day: NaiveDate) -> Option<PriceBand> {
+/// - ETFs: 10%; 20% for those on STAR or ChiNext indexes (`fund`). Other bonds: no band.
+pub fn price_band(
+    board: Board,
+    kind: InstrumentKind,
+    st: bool,
+    listing_day: u32,
+    day: NaiveDate,
+    fund: Option<FundClass>,
+) -> Option<PriceBand> {
     match kind {
         InstrumentKind::Stock => {
             let free_days = if board == Board::Bse { 1 } else { 5 };
@@ -131,7 +138,10 @@ pub fn price_band(board: Board, kind: InstrumentKind, st: bool, listing_day: u32
             Some(PriceBand { up: Money::new(573, 3), down: Money::new(433, 3) })
         }
         InstrumentKind::ConvertibleBond => Some(PriceBand::symmetric(20)),
-        InstrumentKind::Etf => Some(PriceBand::symmetric(10)),
+        InstrumentKind::Etf => match fund {
+            Some(FundClass::StarIndex | FundClass::ChinextIndex) => Some(PriceBand::symmetric(20)),
+            _ => Some(PriceBand::symmetric(10)),
+        },
         InstrumentKind::Bond => None,
     }
 }
@@ -220,11 +230,28 @@ pub enum Settlement {
     TPlus1,
 }
 
-/// The settlement cycle of a kind of security.
+/// The settlement cycle of a kind of security (an ETF of unknown class: T+1).
 pub fn settlement(kind: InstrumentKind) -> Settlement {
-    match kind {
-        InstrumentKind::Stock | InstrumentKind::Etf => Settlement::TPlus1,
-        InstrumentKind::Bond | InstrumentKind::ConvertibleBond => Settlement::TPlus0,
+    settlement_of(kind, None)
+}
+
+/// The settlement cycle of a security: bonds and convertibles T+0; ETFs on
+/// foreign stocks, bonds, gold, commodities or the money market T+0; other
+/// ETFs and stocks T+1.
+pub fn settlement_of(kind: InstrumentKind, fund: Option<FundClass>) -> Settlement {
+    match (kind, fund) {
+        (InstrumentKind::Bond | InstrumentKind::ConvertibleBond, _) => Settlement::TPlus0,
+        (
+            InstrumentKind::Etf,
+            Some(
+                FundClass::CrossBorder
+                | FundClass::Bond
+                | FundClass::Gold
+                | FundClass::Commodity
+                | FundClass::MoneyMarket,
+            ),
+        ) => Settlement::TPlus0,
+        _ => Settlement::TPlus1,
     }
 }
 
@@ -418,7 +445,7 @@ mod tests {
 
     fn limits(board: Board, kind: InstrumentKind, st: bool, day: u32, previous: &str) -> Option<(Money, Money)> {
         let before_the_st_change = NaiveDate::from_ymd_opt(2026, 7, 3).unwrap();
-        price_band(board, kind, st, day, before_the_st_change).map(|band| {
+        price_band(board, kind, st, day, before_the_st_change, None).map(|band| {
             let l = limit_prices(m(previous), band, tick(kind));
             (l.up, l.down)
         })
@@ -456,15 +483,19 @@ mod tests {
         // on Friday 3 July 2026, the last day before, within 5%.
         let july_6 = st_band_widened();
         assert_eq!(july_6, NaiveDate::from_ymd_opt(2026, 7, 6).unwrap());
-        let band = price_band(SseMain, Stock, true, 300, july_6).unwrap();
+        let band = price_band(SseMain, Stock, true, 300, july_6, None).unwrap();
         assert_eq!(limit_prices(m("3.33"), band, tick(Stock)).up, m("3.66"));
         let friday = NaiveDate::from_ymd_opt(2026, 7, 3).unwrap();
-        let band = price_band(SzseMain, Stock, true, 300, friday).unwrap();
+        let band = price_band(SzseMain, Stock, true, 300, friday, None).unwrap();
         assert_eq!(limit_prices(m("3.33"), band, tick(Stock)), LimitPrices { up: m("3.50"), down: m("3.16") });
         // STAR, ChiNext and BSE ST stocks keep their boards' bands on both sides of the change.
         for (board, pct) in [(Star, 20), (ChiNext, 20), (Bse, 30)] {
             for d in [friday, july_6] {
-                assert_eq!(price_band(board, Stock, true, 300, d), Some(PriceBand::symmetric(pct)), "{board:?} {d}");
+                assert_eq!(
+                    price_band(board, Stock, true, 300, d, None),
+                    Some(PriceBand::symmetric(pct)),
+                    "{board:?} {d}"
+                );
             }
         }
         // A penny stock: 0.05 x 1.05 = 0.0525 rounds back to 0.05, so the limits are one tick away.
@@ -503,6 +534,30 @@ mod tests {
         let cb = lot_rule(SzseMain, ConvertibleBond);
         assert_eq!(check_quantity(cb, Side::Buy, 30, 0), Ok(()));
         assert!(check_quantity(cb, Side::Buy, 15, 0).is_err());
+    }
+
+    #[test]
+    fn etfs_band_and_turnaround_by_what_they_track() {
+        use InstrumentKind::Etf;
+        let d = NaiveDate::from_ymd_opt(2025, 3, 3).unwrap();
+        // A STAR 50 or ChiNext ETF moves within 20%; an equity ETF within 10%.
+        for (fund, pct) in [
+            (FundClass::StarIndex, 20),
+            (FundClass::ChinextIndex, 20),
+            (FundClass::Equity, 10),
+            (FundClass::CrossBorder, 10),
+        ] {
+            assert_eq!(price_band(Board::SseMain, Etf, false, 100, d, Some(fund)), Some(PriceBand::symmetric(pct)));
+        }
+        // Cross-border, bond, gold, commodity and money-market ETFs are T+0; equity ETFs T+1.
+        for fund in
+            [FundClass::CrossBorder, FundClass::Bond, FundClass::Gold, FundClass::Commodity, FundClass::MoneyMarket]
+        {
+            assert_eq!(settlement_of(Etf, Some(fund)), Settlement::TPlus0, "{fund}");
+        }
+        for fund in [None, Some(FundClass::Equity), Some(FundClass::StarIndex)] {
+            assert_eq!(settlement_of(Etf, fund), Settlement::TPlus1);
+        }
     }
 
     #[test]

@@ -270,7 +270,8 @@ pub fn check(
         out.push(Finding::of(Rule::PriceOffTick, vec![("price", price_text(price)), ("tick", price_text(tick))]));
     }
     // Today's band.
-    let band = rules::price_band(instrument.board, kind, instrument.st, instrument.listing_day, at.day);
+    let band =
+        rules::price_band(instrument.board, kind, instrument.st, instrument.listing_day, at.day, instrument.fund);
     match band {
         Some(band) if priced && instrument.previous_close > 0 => {
             let limits = rules::limit_prices(money(instrument.previous_close), band, money(tick));
@@ -463,7 +464,7 @@ mod tests {
             previous_close,
             last: 0,
             outstanding_shares: 1_000_000_000,
-            t_plus_zero: false,
+            fund: None,
         }
     }
 
@@ -619,6 +620,46 @@ mod tests {
         assert!(run(&buy, &st, Some(&unsigned), monday).contains(&"st_disclosure_unsigned"));
         let heavy = AccountFacts { bought_today: 499_900, ..rich() };
         assert!(run(&ticket("600777.SH", Side::Buy, 33_300, 200), &st, Some(&heavy), monday).contains(&"st_daily_cap"));
+    }
+
+    #[test]
+    fn a_cross_border_etf_is_sold_the_day_it_was_bought_an_equity_etf_is_not() {
+        use domain::FundClass::{CrossBorder, Equity};
+        let m = monday();
+        let buy = domain::Trade {
+            id: domain::TradeId(1),
+            account_id: domain::AccountId(1),
+            instrument: InstrumentCode::parse("513100.SH").unwrap(),
+            side: Side::Buy,
+            quantity: 1_000,
+            price: crate::money(12_340),
+            fee: crate::money(50_000),
+            time: chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 3, 3, 2, 0, 0).unwrap(),
+        };
+        for (fund, expected) in [(CrossBorder, vec![]), (Equity, vec!["sellable_today"])] {
+            let settlement = market::rules::settlement_of(InstrumentKind::Etf, Some(fund));
+            let held = book::Holding::NONE.after(&buy, settlement, m.day).unwrap();
+            let a = AccountFacts { held: held.quantity, sellable: held.sellable_on(m.day), ..rich() };
+            let etf = InstrumentFacts { kind: InstrumentKind::Etf, fund: Some(fund), ..stock(Board::SseMain, 12_340) };
+            assert_eq!(run(&ticket("513100.SH", Side::Sell, 12_340, 1_000), &etf, Some(&a), m), expected, "{fund}");
+        }
+    }
+
+    #[test]
+    fn a_chinext_etf_moves_within_20_percent_an_equity_etf_within_10() {
+        use domain::FundClass::{ChinextIndex, Equity};
+        // Previous close 2.000: +15% is 2.300.
+        let buy = ticket("159915.SZ", Side::Buy, 23_000, 100);
+        let etf =
+            |fund| InstrumentFacts { kind: InstrumentKind::Etf, fund: Some(fund), ..stock(Board::SzseMain, 20_000) };
+        assert_eq!(
+            run(&buy, &etf(ChinextIndex), None, at(2025, 3, 3, 9, 20)),
+            vec!["far_from_reference", "call_auction"]
+        );
+        assert_eq!(
+            run(&buy, &etf(Equity), None, at(2025, 3, 3, 9, 20)),
+            vec!["above_limit_up", "far_from_reference", "call_auction"]
+        );
     }
 
     #[test]

@@ -72,8 +72,8 @@ pub struct InstrumentFacts {
     pub last: Fixed,
     /// Shares outstanding (0 when unknown).
     pub outstanding_shares: i64,
-    /// Sold the day it was bought (T+0: bonds, convertibles, cross-border and bond ETFs).
-    pub t_plus_zero: bool,
+    /// What an ETF tracks (its band, its turnaround).
+    pub fund: Option<domain::FundClass>,
 }
 
 impl InstrumentFacts {

@@ -171,7 +171,7 @@ impl Db {
                     }),
                 Rows::Instruments(v) => insert_rows!(tx, n,
                     "INSERT INTO instruments (code, name, board, kind, lot, tick, limit_pct, st, list_date, \
-                     face_value, outstanding_shares, last_close) ", v,
+                     face_value, outstanding_shares, last_close, fund_class) ", v,
                     v.iter().map(|r| Ok::<_, StoreError>((
                         fixed(r.tick, "tick")?,
                         fixed(r.limit_pct, "limit_pct")?,
@@ -181,7 +181,8 @@ impl Db {
                         b.push_bind(r.code.to_string()).push_bind(r.name.as_str()).push_bind(r.board.as_str())
                             .push_bind(r.kind.as_str()).push_bind(r.lot).push_bind(f.0).push_bind(f.1)
                             .push_bind(r.st).push_bind(r.list_date).push_bind(f.2)
-                            .push_bind(r.outstanding_shares).push_bind(f.3);
+                            .push_bind(r.outstanding_shares).push_bind(f.3)
+                            .push_bind(r.fund_class.map(|c| c.as_str()));
                     }),
                 Rows::Positions(v) => insert_rows!(tx, n,
                     "INSERT INTO positions (account_id, instrument, quantity, sellable_quantity, cost_price) ", v,

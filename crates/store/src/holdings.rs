@@ -4,7 +4,7 @@
 
 use crate::{with_tx, StoreError, Tx};
 use book::{Fixed, Holding};
-use domain::{CashFlow, FixedPoint, InstrumentKind, Trade};
+use domain::{CashFlow, FixedPoint, FundClass, InstrumentKind, Trade};
 use sqlx::QueryBuilder;
 use std::collections::{HashMap, HashSet};
 
@@ -58,12 +58,15 @@ impl Tx {
         Ok(out)
     }
 
-    /// The kind of each of these instruments (their settlement cycle follows from it).
-    pub async fn instrument_kinds(&mut self, codes: &[String]) -> Result<HashMap<String, InstrumentKind>, StoreError> {
+    /// The kind and fund class of each of these instruments (their settlement cycle follows from them).
+    pub async fn instrument_kinds(
+        &mut self,
+        codes: &[String],
+    ) -> Result<HashMap<String, (InstrumentKind, Option<FundClass>)>, StoreError> {
         let mut out = HashMap::new();
         for chunk in codes.chunks(IDS_PER_STATEMENT) {
-            let rows: Vec<(String, String)> = with_tx!(self, conn => {
-                let mut q = QueryBuilder::new("SELECT code, kind FROM instruments WHERE code IN (");
+            let rows: Vec<(String, String, Option<String>)> = with_tx!(self, conn => {
+                let mut q = QueryBuilder::new("SELECT code, kind, fund_class FROM instruments WHERE code IN (");
                 let mut list = q.separated(", ");
                 for code in chunk {
                     list.push_bind(code.as_str());
@@ -71,12 +74,15 @@ impl Tx {
                 q.push(")");
                 q.build_query_as().fetch_all(&mut *conn).await?
             });
-            for (code, kind) in rows {
+            for (code, kind, fund) in rows {
                 let kind = kind.parse().map_err(|e: domain::DomainError| StoreError::Corrupt {
                     what: "instruments.kind",
                     reason: e.to_string(),
                 })?;
-                out.insert(code, kind);
+                let fund = fund.map(|f| f.parse()).transpose().map_err(|e: domain::DomainError| {
+                    StoreError::Corrupt { what: "instruments.fund_class", reason: e.to_string() }
+                })?;
+                out.insert(code, (kind, fund));
             }
         }
         Ok(out)

@@ -41,6 +41,8 @@ pub struct TradeRecord {
     pub instrument: String,
     /// The instrument's kind (stock, etf, ...).
     pub kind: String,
+    /// What an ETF tracks (its turnaround follows), if known.
+    pub fund_class: Option<String>,
     /// `buy` or `sell`.
     pub side: String,
     /// Shares.
@@ -142,8 +144,9 @@ impl Db {
         last: CustomerId,
     ) -> Result<Vec<CustomerHistory>, StoreError> {
         type Head = (CustomerId, String, NaiveDate, NaiveDate, DateTime<Utc>);
-        // Customer, then the trade's id, account, instrument, kind, side, quantity, price, fee, time.
-        type TradeRow = (CustomerId, TradeId, AccountId, String, String, String, i64, i64, i64, DateTime<Utc>);
+        // Customer, then the trade's id, account, instrument, kind, fund class, side, quantity, price, fee, time.
+        type TradeRow =
+            (CustomerId, TradeId, AccountId, String, String, Option<String>, String, i64, i64, i64, DateTime<Utc>);
         let (heads, cash, holdings, trades, logins) = with_pool!(self, pool => {
             let heads: Vec<Head> = sqlx::query_as(
                 "SELECT id, gender, birth_date, market_entry_date, opened_at FROM customers \
@@ -161,7 +164,8 @@ impl Db {
             )
             .bind(first).bind(last).fetch_all(pool).await?;
             let trades: Vec<TradeRow> = sqlx::query_as(
-                "SELECT a.customer_id, t.id, t.account_id, t.instrument, i.kind, t.side, t.quantity, t.price, t.fee, t.time \
+                "SELECT a.customer_id, t.id, t.account_id, t.instrument, i.kind, i.fund_class, t.side, t.quantity, t.price, \
+                 t.fee, t.time \
                  FROM trades t JOIN accounts a ON a.id = t.account_id JOIN instruments i ON i.code = t.instrument \
                  WHERE a.customer_id BETWEEN $1 AND $2 ORDER BY a.customer_id, t.time, t.id",
             )
@@ -195,8 +199,19 @@ impl Db {
                 h.holdings.push((q, cost, close));
             }
             while let Some(t) = trades.next_if(|x| x.0 == customer_id) {
-                let (_, id, account_id, instrument, kind, side, quantity, price, fee, time) = t;
-                h.trades.push(TradeRecord { id, account_id, instrument, kind, side, quantity, price, fee, time });
+                let (_, id, account_id, instrument, kind, fund_class, side, quantity, price, fee, time) = t;
+                h.trades.push(TradeRecord {
+                    id,
+                    account_id,
+                    instrument,
+                    kind,
+                    fund_class,
+                    side,
+                    quantity,
+                    price,
+                    fee,
+                    time,
+                });
             }
             while let Some((_, time)) = logins.next_if(|x| x.0 == customer_id) {
                 h.logins.push(time);
