@@ -260,11 +260,13 @@ fn synthetic_listing(
     };
     let st = kind == InstrumentKind::Stock && rng.gen_bool(0.03);
     // What an ETF tracks: most broad equity indexes; some STAR or ChiNext (20% bands); some T+0 classes.
+    // Drawn from the code, not the random stream, so the rest of the book is as before fund classes.
     let fund_class = (kind == InstrumentKind::Etf).then(|| {
         use domain::FundClass::*;
-        *[Equity, Equity, Equity, Equity, StarIndex, ChinextIndex, CrossBorder, Bond, Gold, Commodity, MoneyMarket]
-            .choose(rng)
-            .expect("non-empty")
+        let classes =
+            [Equity, Equity, Equity, Equity, StarIndex, ChinextIndex, CrossBorder, Bond, Gold, Commodity, MoneyMarket];
+        let n: u64 = code.digits().parse().unwrap_or(0);
+        classes[(n.wrapping_mul(2_654_435_761) >> 7) as usize % classes.len()]
     });
     let board = match code.exchange() {
         Exchange::SH if kind == InstrumentKind::Stock => code.stock_board(),
