@@ -39,16 +39,44 @@ def cases(o, h, l, c, v):
         yield f"MACD_{fast}_{slow}_{signal}_macd", macd
         yield f"MACD_{fast}_{slow}_{signal}_signal", sig
         yield f"MACD_{fast}_{slow}_{signal}_hist", hist
+    # Chinese software's MACD bar: 2 x TA-Lib's histogram.
+    yield "MACD_12_26_9_bar", 2.0 * talib.MACD(c, 12, 26, 9)[2]
     yield "RSI_14", talib.RSI(c, 14)
+    # The chart's defaults as Chinese users expect them: 6, 12 and 24.
     yield "RSI_6", talib.RSI(c, 6)
+    yield "RSI_12", talib.RSI(c, 12)
+    yield "RSI_24", talib.RSI(c, 24)
     for period, k in [(20, 2.0), (10, 1.5)]:
         up, mid, low = talib.BBANDS(c, period, k, k, 0)
         yield f"BOLL_{period}_{k:g}_upper", up
         yield f"BOLL_{period}_{k:g}_middle", mid
         yield f"BOLL_{period}_{k:g}_lower", low
+    # Bollinger with the sample standard deviation (ddof 1), as numpy computes it: not in TA-Lib.
+    mid = talib.SMA(c, 20)
+    sd = np.full(len(c), np.nan)
+    for i in range(19, len(c)):
+        sd[i] = np.std(c[i - 19 : i + 1], ddof=1)
+    yield "BOLLS_20_2_upper", mid + 2.0 * sd
+    yield "BOLLS_20_2_middle", mid
+    yield "BOLLS_20_2_lower", mid - 2.0 * sd
     yield "ATR_14", talib.ATR(h, l, c, 14)
     yield "ATR_5", talib.ATR(h, l, c, 5)
     yield "OBV", talib.OBV(c, v)
+    # VR (成交量变异率, 26, 6) by the formula of Chinese trading software, not in TA-Lib:
+    # 100 x (2 x up-day volume + flat-day volume) / (2 x down-day volume + flat-day volume) over 26 days.
+    n, m = 26, 6
+    up = np.where(c[1:] > c[:-1], v[1:], 0.0)
+    down = np.where(c[1:] < c[:-1], v[1:], 0.0)
+    flat = np.where(c[1:] == c[:-1], v[1:], 0.0)
+    vr = np.full(len(c), np.nan)
+    for i in range(n, len(c)):
+        a, b, q = up[i - n : i].sum(), down[i - n : i].sum(), flat[i - n : i].sum()
+        vr[i] = 100.0 * (2.0 * a + q) / (2.0 * b + q)
+    mavr = np.full(len(c), np.nan)
+    for i in range(n + m - 1, len(c)):
+        mavr[i] = vr[i - m + 1 : i + 1].mean()
+    yield "VR_26_6_vr", np.where(np.isnan(mavr), np.nan, vr)
+    yield "VR_26_6_mavr", mavr
 
 
 def main():

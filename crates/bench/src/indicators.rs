@@ -2,7 +2,9 @@
 //! thousands of instruments, day by day as a live feed delivers them.
 
 use app::market_data::{embedded_stocks, stocks_in_dir, MarketDataError};
-use market::indicators::{Atr, Bollinger, Ema, Indicator, Kdj, Macd, Obv, Ohlcv, Rsi, Sma, VolumeRatio};
+use market::indicators::{
+    Atr, Bollinger, Ema, Indicator, Kdj, Macd, Obv, Ohlcv, Rsi, Sma, VolumeRatio, VolumeVariation,
+};
 use rust_decimal::prelude::ToPrimitive;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -52,11 +54,12 @@ struct AllIndicators {
     boll: Bollinger,
     atr: Atr,
     obv: Obv,
-    vr: VolumeRatio,
+    lb: VolumeRatio,
+    vr: VolumeVariation,
 }
 
 /// Indicators in [`AllIndicators`].
-const INDICATORS: usize = 9;
+const INDICATORS: usize = 10;
 
 impl AllIndicators {
     fn new() -> Self {
@@ -69,7 +72,8 @@ impl AllIndicators {
             boll: Bollinger::new(20, 2.0),
             atr: Atr::new(14),
             obv: Obv::new(),
-            vr: VolumeRatio::new(5),
+            lb: VolumeRatio::new(5),
+            vr: VolumeVariation::new(26, 6),
         }
     }
 
@@ -83,7 +87,8 @@ impl AllIndicators {
         sum += self.boll.update(bar).map_or(0.0, |v| v.upper - v.lower);
         sum += self.atr.update(bar).unwrap_or(0.0);
         sum += self.obv.update(bar).unwrap_or(0.0) * 1e-9;
-        sum += self.vr.update(bar).unwrap_or(0.0);
+        sum += self.lb.update(bar).unwrap_or(0.0);
+        sum += self.vr.update(bar).map_or(0.0, |v| v.vr);
         sum
     }
 }

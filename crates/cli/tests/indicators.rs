@@ -24,7 +24,7 @@ fn prints_date_and_columns_that_match_talib() {
     let (ok, out, err) = run(&["--bars", bars.to_str().unwrap(), "--name", "MACD", "--params", "5,35,5"]);
     assert!(ok, "{err}");
     let mut lines = out.lines();
-    assert_eq!(lines.next(), Some("date,macd,signal,hist"));
+    assert_eq!(lines.next(), Some("date,macd,signal,hist,bar"));
     let ours: HashMap<String, Vec<f64>> = lines
         .map(|l| {
             let mut fields = l.split(',');

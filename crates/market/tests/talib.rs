@@ -3,7 +3,7 @@
 //! come from `scripts/talib_reference.py` (Python TA-Lib), committed as
 //! fixtures; the bars are the committed real subset.
 
-use market::indicators::{batch, Atr, Bollinger, Ema, Indicator, Macd, Obv, Ohlcv, Rsi, Sma};
+use market::indicators::{batch, Atr, Bollinger, Ema, Indicator, Macd, Obv, Ohlcv, Rsi, Sma, VolumeVariation};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -70,20 +70,30 @@ fn indicators_agree_with_talib_on_real_bars() {
             check(&format!("{name}_signal"), column(Macd::new(fast, slow, signal), &bars, |v| v.signal));
             check(&format!("{name}_hist"), column(Macd::new(fast, slow, signal), &bars, |v| v.hist));
         }
-        check("RSI_14", column(Rsi::new(14), &bars, |v| v));
-        check("RSI_6", column(Rsi::new(6), &bars, |v| v));
+        // The bar Chinese software draws: 2 x TA-Lib's histogram.
+        check("MACD_12_26_9_bar", column(Macd::new(12, 26, 9), &bars, |v| v.bar));
+        for period in [14, 6, 12, 24] {
+            check(&format!("RSI_{period}"), column(Rsi::new(period), &bars, |v| v));
+        }
         for (period, k, label) in [(20, 2.0, "20_2"), (10, 1.5, "10_1.5")] {
             check(&format!("BOLL_{label}_upper"), column(Bollinger::new(period, k), &bars, |v| v.upper));
             check(&format!("BOLL_{label}_middle"), column(Bollinger::new(period, k), &bars, |v| v.middle));
             check(&format!("BOLL_{label}_lower"), column(Bollinger::new(period, k), &bars, |v| v.lower));
         }
+        // The sample standard deviation, against numpy's (ddof 1).
+        check("BOLLS_20_2_upper", column(Bollinger::sample(20, 2.0), &bars, |v| v.upper));
+        check("BOLLS_20_2_middle", column(Bollinger::sample(20, 2.0), &bars, |v| v.middle));
+        check("BOLLS_20_2_lower", column(Bollinger::sample(20, 2.0), &bars, |v| v.lower));
+        // VR (成交量变异率) by the formula of Chinese software, against the script's numpy.
+        check("VR_26_6_vr", column(VolumeVariation::new(26, 6), &bars, |v| v.vr));
+        check("VR_26_6_mavr", column(VolumeVariation::new(26, 6), &bars, |v| v.mavr));
         check("ATR_14", column(Atr::new(14), &bars, |v| v));
         check("ATR_5", column(Atr::new(5), &bars, |v| v));
         check("OBV", column(Obv::new(), &bars, |v| v));
         assert_eq!(checked.len(), talib.len(), "{code}: every fixture column was compared");
         compared += checked.len();
     }
-    assert_eq!(compared, 6 * 21);
+    assert_eq!(compared, 6 * 29);
 }
 
 #[test]

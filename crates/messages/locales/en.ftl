@@ -548,7 +548,7 @@ calendar-runs-out = The trading calendar ends on { $date }: add the exchanges' h
 error-watch_loading = the position watch is still loading; send again in { $seconds } seconds
 error-unknown_book_file = no such book file
 ## Indicators.
-error-unknown_indicator = unknown indicator '{ $name }': one of SMA, EMA, MACD, RSI, KDJ, BOLL, ATR, OBV, VR
+error-unknown_indicator = unknown indicator '{ $name }': one of SMA, EMA, MACD, RSI, KDJ, BOLL, ATR, OBV, LB, VR
 error-indicator_parameter = { $indicator } parameter { $position } ({ $parameter }): { $detail }
 error-too_many_parameters = { $indicator } takes at most { $max } parameters ({ $names }), got { $count }
 ## HTTP.

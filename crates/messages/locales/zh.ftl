@@ -536,7 +536,7 @@ calendar-runs-out = 交易日历只到 { $date }：请由运维人员加入交�
 error-watch_loading = 持仓监控仍在加载，请 { $seconds } 秒后再发送
 error-unknown_book_file = 没有这种数据文件
 ## 指标。
-error-unknown_indicator = 未知指标“{ $name }”：可选 SMA、EMA、MACD、RSI、KDJ、BOLL、ATR、OBV、VR
+error-unknown_indicator = 未知指标“{ $name }”：可选 SMA、EMA、MACD、RSI、KDJ、BOLL、ATR、OBV、LB、VR
 error-indicator_parameter = { $indicator } 第 { $position } 个参数（{ $parameter }）：{ $detail }
 error-too_many_parameters = { $indicator } 最多 { $max } 个参数（{ $names }），收到 { $count } 个
 ## HTTP。

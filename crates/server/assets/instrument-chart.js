@@ -20,9 +20,12 @@
   }
 
   function lines(chart, series, skipHist) {
+    // MACD's bar as Chinese software draws it (2 x the histogram) replaces TA-Lib's histogram on the chart.
+    var barred = series.columns.indexOf("bar") >= 0;
     series.columns.forEach(function (column, i) {
       var data = series.rows.map(function (row) { return { time: row[0], value: row[1][i] }; });
-      if (column === "hist" && skipHist) {
+      if (column === "hist" && barred) return;
+      if ((column === "hist" || column === "bar") && skipHist) {
         var hist = chart.addHistogramSeries({ priceLineVisible: false, lastValueVisible: false });
         hist.setData(data.map(function (p) { return { time: p.time, value: p.value, color: p.value >= 0 ? up : down }; }));
         return;

@@ -33,7 +33,7 @@ async fn bars_indicators_snapshots_and_rules_over_the_api() {
 
     // MACD with defaults starts on the 34th bar; other parameters are honoured.
     let (_, macd) = get("/api/v1/instruments/600519.SH/indicators?name=MACD").await;
-    assert_eq!(macd["columns"], serde_json::json!(["macd", "signal", "hist"]));
+    assert_eq!(macd["columns"], serde_json::json!(["macd", "signal", "hist", "bar"]));
     assert_eq!(macd["rows"].as_array().unwrap().len(), 363 - 33);
     let (_, fast) = get("/api/v1/instruments/600519.SH/indicators?name=macd&params=5,10,3").await;
     assert_eq!(fast["params"], serde_json::json!([5.0, 10.0, 3.0]));
@@ -49,7 +49,7 @@ async fn bars_indicators_snapshots_and_rules_over_the_api() {
     for (path, code, field) in [
         ("/api/v1/instruments/600519.SH/indicators?name=FOO", "unknown_indicator", "name"),
         ("/api/v1/instruments/600519.SH/indicators?name=SMA&params=x", "not_a_number", "params"),
-        ("/api/v1/instruments/600519.SH/indicators?name=RSI&params=14,2", "too_many_parameters", "params"),
+        ("/api/v1/instruments/600519.SH/indicators?name=RSI&params=6,12,24,48", "too_many_parameters", "params"),
         ("/api/v1/instruments/600519.SH/bars?from=2024-13-01", "date_form", "from"),
         ("/api/v1/instruments/600519.SH/bars?adjust=backward", "not_one_of", "adjust"),
         ("/api/v1/instruments/600519/bars", "instrument_code", "code"),

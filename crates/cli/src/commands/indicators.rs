@@ -10,7 +10,7 @@ pub struct IndicatorsArgs {
     /// The bars file, e.g. ../shared/data/ashare-daily/600519.csv.
     #[arg(long)]
     bars: PathBuf,
-    /// SMA, EMA, MACD, RSI, KDJ, BOLL, ATR, OBV or VR.
+    /// SMA, EMA, MACD, RSI, KDJ, BOLL, ATR, OBV, LB (volume ratio, 量比) or VR (成交量变异率).
     #[arg(long)]
     name: String,
     /// Comma-separated parameters, e.g. 12,26,9; missing ones take the defaults.

@@ -1,6 +1,10 @@
 //! Technical indicators, one small streaming state machine each, grouped by
 //! family. Every indicator takes one bar at a time in O(1) (amortised for
-//! the window extremes of KDJ) and answers `None` until it has enough bars.
+//! the window extremes of KDJ; VR sums its fixed window) and answers `None`
+//! until it has enough bars. Names follow Chinese trading software: LB is
+//! the volume ratio (量比), VR the volume variation rate (成交量变异率);
+//! MACD adds the bar Chinese software draws (2 x the histogram); RSI draws
+//! 6, 12 and 24 by default.
 //! The batch form, [`batch`], folds the same machine over a slice, so the two
 //! agree exactly by construction. Where TA-Lib has the indicator, the
 //! arithmetic follows TA-Lib's own order of operations (seeds, smoothing,
@@ -15,7 +19,7 @@ mod volume;
 pub use momentum::{Kdj, KdjValue, Rsi};
 pub use trend::{Ema, Macd, MacdValue, Sma};
 pub use volatility::{Atr, Bands, Bollinger};
-pub use volume::{Obv, VolumeRatio};
+pub use volume::{Obv, VolumeRatio, VolumeVariation, VrValue};
 
 use thiserror::Error;
 
@@ -53,7 +57,7 @@ pub fn batch<I: Indicator>(mut indicator: I, bars: &[Ohlcv]) -> Vec<Option<I::Ou
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum IndicatorError {
     /// No indicator has this name.
-    #[error("unknown indicator '{0}': one of SMA, EMA, MACD, RSI, KDJ, BOLL, ATR, OBV, VR")]
+    #[error("unknown indicator '{0}': one of SMA, EMA, MACD, RSI, KDJ, BOLL, ATR, OBV, LB, VR")]
     UnknownName(String),
     /// A parameter is missing, extra, not a number or out of range.
     #[error("{indicator} parameter {position} ({name}): {reason}")]
@@ -155,10 +159,10 @@ pub enum AnyIndicator {
     Sma(Sma),
     /// Exponential moving average of closes.
     Ema(Ema),
-    /// MACD line, signal and histogram.
+    /// MACD line, signal, histogram and the Chinese bar (2 x histogram).
     Macd(Macd),
-    /// Wilder's relative strength index.
-    Rsi(Rsi),
+    /// Wilder's relative strength index over one to three periods (6, 12, 24 by default).
+    Rsi(Vec<Rsi>),
     /// KDJ stochastic, the Chinese convention.
     Kdj(Kdj),
     /// Bollinger bands.
@@ -167,21 +171,28 @@ pub enum AnyIndicator {
     Atr(Atr),
     /// On-balance volume.
     Obv(Obv),
-    /// Volume ratio (量比).
-    Vr(VolumeRatio),
+    /// Volume ratio (量比, LB).
+    Lb(VolumeRatio),
+    /// Volume variation rate (成交量变异率, VR) and its average.
+    Vr(VolumeVariation),
 }
 
 /// Name, parameter names and defaults of every indicator, in display order.
-pub const CATALOGUE: [(&str, &[(&str, f64)]); 9] = [
+/// RSI is the one exception to "missing trailing parameters take their
+/// defaults": it draws a line per period given, and all three (6, 12, 24, as
+/// Chinese users expect) when none is. BOLL's third parameter picks the
+/// sample standard deviation (1) over TA-Lib's population one (0).
+pub const CATALOGUE: [(&str, &[(&str, f64)]); 10] = [
     ("SMA", &[("period", 20.0)]),
     ("EMA", &[("period", 20.0)]),
     ("MACD", &[("fast", 12.0), ("slow", 26.0), ("signal", 9.0)]),
-    ("RSI", &[("period", 14.0)]),
+    ("RSI", &[("period", 6.0), ("period2", 12.0), ("period3", 24.0)]),
     ("KDJ", &[("n", 9.0), ("m1", 3.0), ("m2", 3.0)]),
-    ("BOLL", &[("period", 20.0), ("k", 2.0)]),
+    ("BOLL", &[("period", 20.0), ("k", 2.0), ("sample", 0.0)]),
     ("ATR", &[("period", 14.0)]),
     ("OBV", &[]),
-    ("VR", &[("days", 5.0)]),
+    ("LB", &[("days", 5.0)]),
+    ("VR", &[("n", 26.0), ("m", 6.0)]),
 ];
 
 impl AnyIndicator {
@@ -219,7 +230,10 @@ impl AnyIndicator {
             "SMA" => AnyIndicator::Sma(Sma::new(period(0, 1)?)),
             "EMA" => AnyIndicator::Ema(Ema::new(period(0, 1)?)),
             "MACD" => AnyIndicator::Macd(Macd::new(period(0, 2)?, period(1, 2)?, period(2, 1)?)),
-            "RSI" => AnyIndicator::Rsi(Rsi::new(period(0, 2)?)),
+            "RSI" => {
+                let periods = if params.is_empty() { spec.len() } else { params.len() };
+                AnyIndicator::Rsi((0..periods).map(|i| Ok(Rsi::new(period(i, 2)?))).collect::<Result<_, _>>()?)
+            }
             "KDJ" => AnyIndicator::Kdj(Kdj::new(period(0, 1)?, period(1, 1)?, period(2, 1)?)),
             "BOLL" => {
                 let k = value(1);
@@ -231,11 +245,24 @@ impl AnyIndicator {
                         reason: format!("{k} is not a width between 0 and 10 standard deviations"),
                     });
                 }
-                AnyIndicator::Boll(Bollinger::new(period(0, 2)?, k))
+                let sample = value(2);
+                match sample {
+                    0.0 => AnyIndicator::Boll(Bollinger::new(period(0, 2)?, k)),
+                    1.0 => AnyIndicator::Boll(Bollinger::sample(period(0, 2)?, k)),
+                    s => {
+                        return Err(IndicatorError::BadParameter {
+                            indicator: name,
+                            position: 3,
+                            name: "sample",
+                            reason: format!("{s} is not 0 (population, as TA-Lib) or 1 (sample)"),
+                        })
+                    }
+                }
             }
             "ATR" => AnyIndicator::Atr(Atr::new(period(0, 1)?)),
             "OBV" => AnyIndicator::Obv(Obv::new()),
-            _ => AnyIndicator::Vr(VolumeRatio::new(period(0, 1)?)),
+            "LB" => AnyIndicator::Lb(VolumeRatio::new(period(0, 1)?)),
+            _ => AnyIndicator::Vr(VolumeVariation::new(period(0, 1)?, period(1, 1)?)),
         })
     }
 
@@ -244,13 +271,14 @@ impl AnyIndicator {
         match self {
             AnyIndicator::Sma(_) => &["sma"],
             AnyIndicator::Ema(_) => &["ema"],
-            AnyIndicator::Macd(_) => &["macd", "signal", "hist"],
-            AnyIndicator::Rsi(_) => &["rsi"],
+            AnyIndicator::Macd(_) => &["macd", "signal", "hist", "bar"],
+            AnyIndicator::Rsi(periods) => &["rsi1", "rsi2", "rsi3"][..periods.len()],
             AnyIndicator::Kdj(_) => &["k", "d", "j"],
             AnyIndicator::Boll(_) => &["upper", "middle", "lower"],
             AnyIndicator::Atr(_) => &["atr"],
             AnyIndicator::Obv(_) => &["obv"],
-            AnyIndicator::Vr(_) => &["vr"],
+            AnyIndicator::Lb(_) => &["lb"],
+            AnyIndicator::Vr(_) => &["vr", "mavr"],
         }
     }
 
@@ -259,13 +287,18 @@ impl AnyIndicator {
         match self {
             AnyIndicator::Sma(i) => i.update(bar).map(|v| vec![v]),
             AnyIndicator::Ema(i) => i.update(bar).map(|v| vec![v]),
-            AnyIndicator::Macd(i) => i.update(bar).map(|v| vec![v.macd, v.signal, v.hist]),
-            AnyIndicator::Rsi(i) => i.update(bar).map(|v| vec![v]),
+            AnyIndicator::Macd(i) => i.update(bar).map(|v| vec![v.macd, v.signal, v.hist, v.bar]),
+            AnyIndicator::Rsi(periods) => {
+                // Every period takes every bar; the row answers once the longest has a value.
+                let values: Vec<Option<f64>> = periods.iter_mut().map(|r| r.update(bar)).collect();
+                values.into_iter().collect()
+            }
             AnyIndicator::Kdj(i) => i.update(bar).map(|v| vec![v.k, v.d, v.j]),
             AnyIndicator::Boll(i) => i.update(bar).map(|v| vec![v.upper, v.middle, v.lower]),
             AnyIndicator::Atr(i) => i.update(bar).map(|v| vec![v]),
             AnyIndicator::Obv(i) => i.update(bar).map(|v| vec![v]),
-            AnyIndicator::Vr(i) => i.update(bar).map(|v| vec![v]),
+            AnyIndicator::Lb(i) => i.update(bar).map(|v| vec![v]),
+            AnyIndicator::Vr(i) => i.update(bar).map(|v| vec![v.vr, v.mavr]),
         }
     }
 }
@@ -282,12 +315,19 @@ mod tests {
     #[test]
     fn indicators_are_made_by_name_with_defaults_and_checked_parameters() {
         let macd = AnyIndicator::parse("macd", &[]).unwrap();
-        assert_eq!(macd.columns(), ["macd", "signal", "hist"]);
+        assert_eq!(macd.columns(), ["macd", "signal", "hist", "bar"]);
+        // RSI: one line per period given; 6, 12 and 24 when none is.
+        assert_eq!(AnyIndicator::parse("RSI", &[]).unwrap().columns(), ["rsi1", "rsi2", "rsi3"]);
+        assert_eq!(AnyIndicator::parse("RSI", &[14.0]).unwrap().columns(), ["rsi1"]);
+        assert!(AnyIndicator::parse("RSI", &[6.0, 12.0, 24.0, 48.0]).is_err());
+        assert!(AnyIndicator::parse("BOLL", &[20.0, 2.0, 2.0]).is_err(), "sample is 0 or 1");
+        assert_eq!(AnyIndicator::parse("VR", &[]).unwrap().columns(), ["vr", "mavr"]);
+        assert_eq!(AnyIndicator::parse("lb", &[]).unwrap().columns(), ["lb"]);
         assert!(matches!(AnyIndicator::parse("BOLL", &[10.0]).unwrap(), AnyIndicator::Boll(_)));
         assert_eq!(AnyIndicator::parse("XYZ", &[]).unwrap_err(), IndicatorError::UnknownName("XYZ".into()));
         let err = AnyIndicator::parse("SMA", &[2.5]).unwrap_err();
         assert!(err.to_string().contains("SMA parameter 1 (period)"), "{err}");
-        let err = AnyIndicator::parse("RSI", &[14.0, 3.0]).unwrap_err();
+        let err = AnyIndicator::parse("ATR", &[14.0, 3.0]).unwrap_err();
         assert!(err.to_string().contains("at most 1"), "{err}");
         assert!(AnyIndicator::parse("RSI", &[1.0]).is_err(), "RSI needs two bars at least");
         assert!(AnyIndicator::parse("BOLL", &[20.0, -1.0]).is_err());

@@ -88,8 +88,10 @@ pub struct MacdValue {
     pub macd: f64,
     /// EMA of the MACD line (DEA).
     pub signal: f64,
-    /// MACD minus signal. (Chinese software often shows 2 x this as the MACD bar.)
+    /// MACD minus signal, TA-Lib's histogram.
     pub hist: f64,
+    /// The MACD bar as Chinese trading software draws it (its "MACD" column): 2 x (DIF - DEA).
+    pub bar: f64,
 }
 
 /// MACD (12, 26, 9 by default) as TA-Lib computes it: both EMAs first
@@ -131,7 +133,7 @@ impl Indicator for Macd {
         let (Some(fast), Some(slow)) = (fast, slow) else { return None };
         let macd = fast - slow;
         let signal = self.signal.push(macd)?;
-        Some(MacdValue { macd, signal, hist: macd - signal })
+        Some(MacdValue { macd, signal, hist: macd - signal, bar: 2.0 * (macd - signal) })
     }
 }
 

@@ -17,21 +17,38 @@ pub struct Bands {
 
 /// Bollinger bands (20, 2 by default) as TA-Lib's BBANDS with a simple
 /// average: the population standard deviation, from rolling sums of values
-/// and of squares.
+/// and of squares; or, as some Chinese software and most statistics
+/// packages, the sample standard deviation (n - 1).
 #[derive(Debug, Clone)]
 pub struct Bollinger {
     period: usize,
     k: f64,
+    /// n / (n - 1) for the sample deviation, 1 for the population's.
+    correction: f64,
     window: VecDeque<f64>,
     total: f64,
     total_squares: f64,
 }
 
 impl Bollinger {
-    /// Bands over `period` bars (at least 2), `k` standard deviations wide.
+    /// Bands over `period` bars (at least 2), `k` population standard deviations wide (TA-Lib).
     pub fn new(period: usize, k: f64) -> Bollinger {
         let period = period.max(2);
-        Bollinger { period, k, window: VecDeque::with_capacity(period + 1), total: 0.0, total_squares: 0.0 }
+        Bollinger {
+            period,
+            k,
+            correction: 1.0,
+            window: VecDeque::with_capacity(period + 1),
+            total: 0.0,
+            total_squares: 0.0,
+        }
+    }
+
+    /// Bands `k` sample standard deviations wide (divided by n - 1).
+    pub fn sample(period: usize, k: f64) -> Bollinger {
+        let b = Bollinger::new(period, k);
+        let n = b.period as f64;
+        Bollinger { correction: n / (n - 1.0), ..b }
     }
 }
 
@@ -53,7 +70,7 @@ impl Indicator for Bollinger {
         self.total_squares -= oldest * oldest;
         variance -= middle * middle;
         // TA-Lib treats a variance under 1e-8 as zero (rounding can make it negative).
-        let sd = if variance < 0.000_000_01 { 0.0 } else { variance.sqrt() };
+        let sd = if variance < 0.000_000_01 { 0.0 } else { (variance * self.correction).sqrt() };
         let width = sd * self.k;
         Some(Bands { upper: middle + width, middle, lower: middle - width })
     }

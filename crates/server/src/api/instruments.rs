@@ -176,7 +176,7 @@ pub async fn bars(
 /// Which indicator, over which bars.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct IndicatorParams {
-    /// SMA, EMA, MACD (the default), RSI, KDJ, BOLL, ATR, OBV or VR.
+    /// SMA, EMA, MACD (the default), RSI, KDJ, BOLL, ATR, OBV, LB (volume ratio, 量比) or VR (成交量变异率).
     pub name: Option<String>,
     /// Comma-separated parameters, e.g. 12,26,9; missing ones take the defaults.
     pub params: Option<String>,

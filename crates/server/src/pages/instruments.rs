@@ -66,7 +66,7 @@ pub struct ChartQuery {
 
 /// Indicators drawn over the prices, and those drawn in their own pane below.
 const OVERLAYS: [&str; 3] = ["SMA", "EMA", "BOLL"];
-const OSCILLATORS: [&str; 6] = ["MACD", "RSI", "KDJ", "ATR", "OBV", "VR"];
+const OSCILLATORS: [&str; 7] = ["MACD", "RSI", "KDJ", "ATR", "OBV", "LB", "VR"];
 
 fn picker(name: &str, options: &[&str], chosen: &str, params_name: &str, params: &str, allow_none: bool) -> Markup {
     html! {
