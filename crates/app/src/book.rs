@@ -34,6 +34,14 @@ pub struct BookOutcome {
 /// trades apply in time order (arrival order within the same time).
 pub async fn take(db: &Db, trades: &[Trade], flows: &[CashFlow]) -> Result<BookOutcome, StoreError> {
     let mut tx = db.begin().await?;
+    let outcome = take_in(&mut tx, trades, flows).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// [`take`] within a unit of work the caller commits (paper fills are booked
+/// with their orders' fills in one).
+pub async fn take_in(tx: &mut store::Tx, trades: &[Trade], flows: &[CashFlow]) -> Result<BookOutcome, StoreError> {
     let trade_ids: Vec<i64> = trades.iter().map(|t| t.id.0).collect();
     let flow_ids: Vec<i64> = flows.iter().map(|c| c.id.0).collect();
     let old_trades = tx.events_stored(false, &trade_ids).await?;
@@ -85,7 +93,6 @@ pub async fn take(db: &Db, trades: &[Trade], flows: &[CashFlow]) -> Result<BookO
     moved.sort_unstable();
     moved.dedup();
     tx.refresh_figures_of_accounts(&moved).await?;
-    tx.commit().await?;
     Ok(outcome)
 }
 

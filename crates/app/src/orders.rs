@@ -731,21 +731,19 @@ impl OrderDesk {
             }
             let filled_before: HashMap<i64, i64> = list.iter().map(|w| (w.id, w.filled)).collect();
             let code = InstrumentCode::parse(&t.code)?;
-            // Settle against the accounts' cash and holdings as stored, by the book's rules.
+            // One unit of work: the accounts' cash and holdings read, the fills settled against them
+            // by the book's rules, booked as trades, and the orders' fills recorded.
+            let mut unit = self.db.begin().await?;
             let accounts: Vec<i64> = fills.iter().map(|f| f.account).collect();
+            let holdings = unit.holdings_of(&accounts).await?;
+            let cash = unit.cash_of(&accounts).await?;
             let mut papers: HashMap<i64, PaperAccount> = HashMap::new();
-            {
-                let mut tx = self.db.begin().await?;
-                let holdings = tx.holdings_of(&accounts).await?;
-                drop(tx);
-                for id in &accounts {
-                    let cash = self.db.order_account(*id).await?.map_or(0, |a| a.cash);
-                    let mut p = PaperAccount { cash, ..Default::default() };
-                    if let Some(h) = holdings.get(&(*id, t.code.clone())) {
-                        p.holdings.insert(t.code.clone(), *h);
-                    }
-                    papers.insert(*id, p);
+            for id in &accounts {
+                let mut p = PaperAccount { cash: cash.get(id).copied().unwrap_or(0), ..Default::default() };
+                if let Some(h) = holdings.get(&(*id, t.code.clone())) {
+                    p.holdings.insert(t.code.clone(), *h);
                 }
+                papers.insert(*id, p);
             }
             let settlement = market::rules::settlement_of(kind, fund);
             let outcomes = settle(&mut papers, &code, settlement, at.day, &fills);
@@ -773,10 +771,9 @@ impl OrderDesk {
                     Err(why) => refused.push((f.order, why)),
                 }
             }
-            let outcome =
-                crate::book::take(&self.db, &trades.iter().map(|(_, t)| t.clone()).collect::<Vec<_>>(), &[]).await?;
+            let booking: Vec<domain::Trade> = trades.iter().map(|(_, t)| t.clone()).collect();
+            let outcome = crate::book::take_in(&mut unit, &booking, &[]).await?;
             let stored: std::collections::HashSet<i64> = outcome.booked.iter().map(|b| b.trade.id.0).collect();
-            let mut unit = self.db.begin().await?;
             for (order, trade) in &trades {
                 if stored.contains(&trade.id.0) {
                     let fixed = |m: Money| m.to_fixed("fill").unwrap_or(0);

@@ -117,6 +117,24 @@ impl Tx {
         })
     }
 
+    /// The cash of each of these accounts (0.0001 CNY), read within the unit of work.
+    pub async fn cash_of(&mut self, accounts: &[i64]) -> Result<HashMap<i64, Fixed>, StoreError> {
+        let mut out = HashMap::new();
+        for chunk in accounts.chunks(IDS_PER_STATEMENT) {
+            let rows: Vec<(i64, i64)> = with_tx!(self, conn => {
+                let mut q = QueryBuilder::new("SELECT id, cash FROM accounts WHERE id IN (");
+                let mut list = q.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
+                }
+                q.push(")");
+                q.build_query_as().fetch_all(&mut *conn).await?
+            });
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
     /// Moves an account's cash by `change` (0.0001 CNY).
     pub async fn add_cash(&mut self, account: i64, change: Fixed) -> Result<(), StoreError> {
         with_tx!(self, conn => {
