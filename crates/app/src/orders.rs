@@ -704,7 +704,6 @@ impl OrderDesk {
             if market::rules::phase_on(board, kind, at.day, at.time) == market::rules::Phase::Continuous {
                 if let Some(&ix) = ex.index.get(&t.code) {
                     let out = ex.triggers.on_quote(ix, last, at.day);
-                    drop(out.tracked); // kept in memory; stored when the order fires or ends
                     for id in out.expired {
                         let mut unit = self.db.begin().await?;
                         unit.end_conditional(ConditionalId(id), "expired").await?;

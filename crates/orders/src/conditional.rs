@@ -10,7 +10,7 @@ use crate::Fixed;
 use chrono::NaiveDate;
 use domain::Side;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::str::FromStr;
 
 /// What kind of conditional order, as the customer chose it.
@@ -216,21 +216,281 @@ pub struct QuoteOutcome {
     pub fired: Vec<Fired>,
     /// Orders found past their last day, now gone.
     pub expired: Vec<i64>,
-    /// Orders whose tracked low or high moved (to store).
-    pub tracked: Vec<(i64, Condition)>,
+}
+
+/// Trailing stops grouped by the high they track. Every stop of an
+/// instrument placed at or below a price shares that price's high once the
+/// price has passed it, so a new high merges groups (each stop moves between
+/// groups rarely: the smaller group moves into the larger) instead of
+/// touching every stop. Each group is in the index once, at the trigger of
+/// its tightest stop.
+#[derive(Debug, Default, Clone)]
+struct Trails {
+    by_high: BTreeMap<Fixed, usize>,
+    /// (the trigger of the group's smallest trail, group).
+    triggers: BTreeSet<(Fixed, usize)>,
+    groups: Vec<TrailGroup>,
+    free: Vec<usize>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct TrailGroup {
+    high: Fixed,
+    /// (trail in basis points, order id).
+    members: BTreeSet<(i64, i64)>,
+}
+
+impl TrailGroup {
+    fn trigger(&self) -> Option<Fixed> {
+        self.members.first().map(|(bp, _)| moved(self.high, -bp))
+    }
+}
+
+impl Trails {
+    fn slot_for(&mut self, high: Fixed) -> usize {
+        if let Some(&g) = self.by_high.get(&high) {
+            return g;
+        }
+        let g = self.free.pop().unwrap_or_else(|| {
+            self.groups.push(TrailGroup::default());
+            self.groups.len() - 1
+        });
+        self.groups[g] = TrailGroup { high, members: BTreeSet::new() };
+        self.by_high.insert(high, g);
+        g
+    }
+
+    fn unlist(&mut self, g: usize) {
+        if let Some(t) = self.groups[g].trigger() {
+            self.triggers.remove(&(t, g));
+        }
+    }
+
+    fn list(&mut self, g: usize) {
+        match self.groups[g].trigger() {
+            Some(t) => {
+                self.triggers.insert((t, g));
+            }
+            None => {
+                self.by_high.remove(&self.groups[g].high);
+                self.free.push(g);
+            }
+        }
+    }
+
+    fn add(&mut self, id: i64, bp: i64, high: Fixed, slots: &mut HashMap<i64, usize>) {
+        let g = self.slot_for(high);
+        self.unlist(g);
+        self.groups[g].members.insert((bp, id));
+        self.list(g);
+        slots.insert(id, g);
+    }
+
+    fn remove(&mut self, id: i64, bp: i64, slots: &mut HashMap<i64, usize>) {
+        let Some(g) = slots.remove(&id) else { return };
+        self.unlist(g);
+        self.groups[g].members.remove(&(bp, id));
+        self.list(g);
+    }
+
+    /// A price above some groups' highs: they become one group at `last`.
+    fn raise(&mut self, last: Fixed, slots: &mut HashMap<i64, usize>) {
+        let mut merging: Vec<usize> = self.by_high.range(..last).map(|(_, g)| *g).collect();
+        if merging.is_empty() {
+            return;
+        }
+        merging.extend(self.by_high.get(&last).copied());
+        merging.sort_by_key(|g| std::cmp::Reverse(self.groups[*g].members.len()));
+        let into = merging[0];
+        for &g in &merging {
+            self.unlist(g);
+            self.by_high.remove(&self.groups[g].high);
+        }
+        for &g in &merging[1..] {
+            let members = std::mem::take(&mut self.groups[g].members);
+            for m in &members {
+                slots.insert(m.1, into);
+            }
+            self.groups[into].members.extend(members);
+            self.free.push(g);
+        }
+        self.groups[into].high = last;
+        self.by_high.insert(last, into);
+        self.list(into);
+    }
+
+    /// Takes out the stops a price at `last` reaches: (id, the high it trailed).
+    fn fire(&mut self, last: Fixed, slots: &mut HashMap<i64, usize>, out: &mut Vec<(i64, Fixed)>) {
+        let reached: Vec<usize> = self.triggers.range((last, 0)..).map(|(_, g)| *g).collect();
+        for g in reached {
+            self.unlist(g);
+            let high = self.groups[g].high;
+            while let Some(&(bp, id)) = self.groups[g].members.first() {
+                if moved(high, -bp) < last {
+                    break;
+                }
+                self.groups[g].members.pop_first();
+                slots.remove(&id);
+                out.push((id, high));
+            }
+            self.list(g);
+        }
+    }
+
+    fn high_of(&self, id: i64, slots: &HashMap<i64, usize>) -> Option<Fixed> {
+        slots.get(&id).map(|g| self.groups[*g].high)
+    }
+}
+
+/// Rebound buys grouped by the low they track, as [`Trails`] by highs; a
+/// buy waits unarmed until the low reaches the price it must fall to.
+#[derive(Debug, Default, Clone)]
+struct Rebounds {
+    by_low: BTreeMap<Fixed, usize>,
+    /// (the trigger of the group's smallest armed rebound, group).
+    triggers: BTreeSet<(Fixed, usize)>,
+    groups: Vec<ReboundGroup>,
+    free: Vec<usize>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct ReboundGroup {
+    low: Fixed,
+    /// Armed: (rebound in basis points, order id).
+    armed: BTreeSet<(i64, i64)>,
+    /// Not yet: (the price the low must fall to, rebound, order id).
+    waiting: BTreeSet<(Fixed, i64, i64)>,
+}
+
+impl ReboundGroup {
+    fn trigger(&self) -> Option<Fixed> {
+        self.armed.first().map(|(bp, _)| moved(self.low, *bp))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.armed.is_empty() && self.waiting.is_empty()
+    }
+
+    /// Arms those whose fall the low has reached.
+    fn arm(&mut self) {
+        let ready: Vec<(Fixed, i64, i64)> = self.waiting.range((self.low, i64::MIN, i64::MIN)..).copied().collect();
+        for w in ready {
+            self.waiting.remove(&w);
+            self.armed.insert((w.1, w.2));
+        }
+    }
+}
+
+impl Rebounds {
+    fn slot_for(&mut self, low: Fixed) -> usize {
+        if let Some(&g) = self.by_low.get(&low) {
+            return g;
+        }
+        let g = self.free.pop().unwrap_or_else(|| {
+            self.groups.push(ReboundGroup::default());
+            self.groups.len() - 1
+        });
+        self.groups[g] = ReboundGroup { low, ..Default::default() };
+        self.by_low.insert(low, g);
+        g
+    }
+
+    fn unlist(&mut self, g: usize) {
+        if let Some(t) = self.groups[g].trigger() {
+            self.triggers.remove(&(t, g));
+        }
+    }
+
+    fn list(&mut self, g: usize) {
+        if self.groups[g].is_empty() {
+            self.by_low.remove(&self.groups[g].low);
+            self.free.push(g);
+        } else if let Some(t) = self.groups[g].trigger() {
+            self.triggers.insert((t, g));
+        }
+    }
+
+    fn add(&mut self, id: i64, (bp, low, fall_to): (i64, Fixed, Fixed), slots: &mut HashMap<i64, usize>) {
+        let g = self.slot_for(low);
+        self.unlist(g);
+        self.groups[g].waiting.insert((fall_to, bp, id));
+        self.groups[g].arm();
+        self.list(g);
+        slots.insert(id, g);
+    }
+
+    fn remove(&mut self, id: i64, (bp, fall_to): (i64, Fixed), slots: &mut HashMap<i64, usize>) {
+        let Some(g) = slots.remove(&id) else { return };
+        self.unlist(g);
+        self.groups[g].armed.remove(&(bp, id));
+        self.groups[g].waiting.remove(&(fall_to, bp, id));
+        self.list(g);
+    }
+
+    /// A price below some groups' lows: they become one group at `last`, and arm.
+    fn lower(&mut self, last: Fixed, slots: &mut HashMap<i64, usize>) {
+        let mut merging: Vec<usize> = self.by_low.range(last + 1..).map(|(_, g)| *g).collect();
+        if merging.is_empty() {
+            return;
+        }
+        merging.extend(self.by_low.get(&last).copied());
+        let size = |g: &ReboundGroup| g.armed.len() + g.waiting.len();
+        merging.sort_by_key(|g| std::cmp::Reverse(size(&self.groups[*g])));
+        let into = merging[0];
+        for &g in &merging {
+            self.unlist(g);
+            self.by_low.remove(&self.groups[g].low);
+        }
+        for &g in &merging[1..] {
+            let armed = std::mem::take(&mut self.groups[g].armed);
+            let waiting = std::mem::take(&mut self.groups[g].waiting);
+            for id in armed.iter().map(|a| a.1).chain(waiting.iter().map(|w| w.2)) {
+                slots.insert(id, into);
+            }
+            self.groups[into].armed.extend(armed);
+            self.groups[into].waiting.extend(waiting);
+            self.free.push(g);
+        }
+        self.groups[into].low = last;
+        self.groups[into].arm();
+        self.by_low.insert(last, into);
+        self.list(into);
+    }
+
+    /// Takes out the armed buys a price at `last` reaches: (id, the low it rebounded from).
+    fn fire(&mut self, last: Fixed, slots: &mut HashMap<i64, usize>, out: &mut Vec<(i64, Fixed)>) {
+        let reached: Vec<usize> = self.triggers.range(..=(last, usize::MAX)).map(|(_, g)| *g).collect();
+        for g in reached {
+            self.unlist(g);
+            let low = self.groups[g].low;
+            while let Some(&(bp, id)) = self.groups[g].armed.first() {
+                if moved(low, bp) > last {
+                    break;
+                }
+                self.groups[g].armed.pop_first();
+                slots.remove(&id);
+                out.push((id, low));
+            }
+            self.list(g);
+        }
+    }
+
+    fn low_of(&self, id: i64, slots: &HashMap<i64, usize>) -> Option<Fixed> {
+        slots.get(&id).map(|g| self.groups[*g].low)
+    }
 }
 
 /// One instrument's waiting orders, by the prices that matter.
 #[derive(Debug, Default, Clone)]
 struct Levels {
-    /// Fires when the price is at or above.
+    /// Fires when the price is at or above (price triggers, take-profits, grid sells).
     up: BTreeSet<(Fixed, i64)>,
-    /// Fires when the price is at or below.
+    /// Fires when the price is at or below (price triggers, stop-losses, grid buys).
     down: BTreeSet<(Fixed, i64)>,
-    /// Rebound buys by their low: a lower price moves them.
-    lows: BTreeSet<(Fixed, i64)>,
-    /// Trailing stops by their high: a higher price moves them.
-    highs: BTreeSet<(Fixed, i64)>,
+    /// Trailing stops, by the high they track.
+    trails: Trails,
+    /// Rebound buys, by the low they track.
+    rebounds: Rebounds,
 }
 
 /// Every waiting conditional order, indexed by trigger price per instrument.
@@ -238,6 +498,8 @@ struct Levels {
 pub struct TriggerBook {
     levels: Vec<Levels>,
     orders: HashMap<i64, ConditionalOrder>,
+    /// The group a trailing stop or rebound buy is in.
+    slots: HashMap<i64, usize>,
 }
 
 impl TriggerBook {
@@ -256,9 +518,24 @@ impl TriggerBook {
         self.orders.is_empty()
     }
 
-    /// A waiting order.
-    pub fn get(&self, id: i64) -> Option<&ConditionalOrder> {
-        self.orders.get(&id)
+    /// A waiting order, with the low or high it tracks as of now.
+    pub fn get(&self, id: i64) -> Option<ConditionalOrder> {
+        let mut o = self.orders.get(&id)?.clone();
+        o.condition = self.condition_now(&o);
+        Some(o)
+    }
+
+    fn condition_now(&self, o: &ConditionalOrder) -> Condition {
+        let l = &self.levels[o.instrument as usize];
+        match o.condition {
+            Condition::TrailFromHigh { bp, high } => {
+                Condition::TrailFromHigh { bp, high: l.trails.high_of(o.id, &self.slots).unwrap_or(high) }
+            }
+            Condition::ReboundFromLow { bp, low, fall_to } => {
+                Condition::ReboundFromLow { bp, low: l.rebounds.low_of(o.id, &self.slots).unwrap_or(low), fall_to }
+            }
+            c => c,
+        }
     }
 
     fn index(&mut self, o: &ConditionalOrder) {
@@ -267,39 +544,33 @@ impl TriggerBook {
             self.levels.resize_with(ix + 1, Levels::default);
         }
         let l = &mut self.levels[ix];
-        if let Some(p) = o.condition.up() {
-            l.up.insert((p, o.id));
-        }
-        if let Some(p) = o.condition.down() {
-            l.down.insert((p, o.id));
-        }
         match o.condition {
-            Condition::ReboundFromLow { low, .. } => {
-                l.lows.insert((low, o.id));
+            Condition::TrailFromHigh { bp, high } => l.trails.add(o.id, bp, high, &mut self.slots),
+            Condition::ReboundFromLow { bp, low, fall_to } => l.rebounds.add(o.id, (bp, low, fall_to), &mut self.slots),
+            c => {
+                if let Some(p) = c.up() {
+                    l.up.insert((p, o.id));
+                }
+                if let Some(p) = c.down() {
+                    l.down.insert((p, o.id));
+                }
             }
-            Condition::TrailFromHigh { high, .. } => {
-                l.highs.insert((high, o.id));
-            }
-            _ => {}
         }
     }
 
     fn unindex(&mut self, o: &ConditionalOrder) {
         let l = &mut self.levels[o.instrument as usize];
-        if let Some(p) = o.condition.up() {
-            l.up.remove(&(p, o.id));
-        }
-        if let Some(p) = o.condition.down() {
-            l.down.remove(&(p, o.id));
-        }
         match o.condition {
-            Condition::ReboundFromLow { low, .. } => {
-                l.lows.remove(&(low, o.id));
+            Condition::TrailFromHigh { bp, .. } => l.trails.remove(o.id, bp, &mut self.slots),
+            Condition::ReboundFromLow { bp, fall_to, .. } => l.rebounds.remove(o.id, (bp, fall_to), &mut self.slots),
+            c => {
+                if let Some(p) = c.up() {
+                    l.up.remove(&(p, o.id));
+                }
+                if let Some(p) = c.down() {
+                    l.down.remove(&(p, o.id));
+                }
             }
-            Condition::TrailFromHigh { high, .. } => {
-                l.highs.remove(&(high, o.id));
-            }
-            _ => {}
         }
     }
 
@@ -312,36 +583,41 @@ impl TriggerBook {
 
     /// Takes an order out (cancelled, or done elsewhere).
     pub fn remove(&mut self, id: i64) -> Option<ConditionalOrder> {
-        let o = self.orders.remove(&id)?;
+        let o = self.get(id)?;
         self.unindex(&o);
+        self.orders.remove(&id);
         Some(o)
     }
 
     /// A quote of instrument `ix` at `last` on `day`, in continuous trading:
-    /// moves the lows and highs it passes, fires the orders it reaches
-    /// (those past their day expire instead).
+    /// moves the lows and highs it passes (by merging their groups), fires
+    /// the orders it reaches (those past their day expire instead). Its cost
+    /// follows the orders fired and the groups merged, not the orders waiting.
     pub fn on_quote(&mut self, ix: u32, last: Fixed, day: NaiveDate) -> QuoteOutcome {
         let mut out = QuoteOutcome::default();
-        let Some(l) = self.levels.get(ix as usize) else { return out };
-        let lower: Vec<i64> = l.lows.range((last + 1, i64::MIN)..).map(|e| e.1).collect();
-        let higher: Vec<i64> = l.highs.range(..(last, i64::MIN)).map(|e| e.1).collect();
-        for id in lower.into_iter().chain(higher) {
-            if let Some(mut o) = self.orders.remove(&id) {
-                self.unindex(&o);
-                match &mut o.condition {
-                    Condition::ReboundFromLow { low, .. } => *low = last,
-                    Condition::TrailFromHigh { high, .. } => *high = last,
-                    _ => {}
-                }
-                out.tracked.push((id, o.condition));
-                self.index(&o);
-                self.orders.insert(id, o);
-            }
-        }
-        let l = &self.levels[ix as usize];
+        let Some(l) = self.levels.get_mut(ix as usize) else { return out };
+        l.trails.raise(last, &mut self.slots);
+        l.rebounds.lower(last, &mut self.slots);
+        let mut tracked = Vec::new();
+        l.trails.fire(last, &mut self.slots, &mut tracked);
+        l.rebounds.fire(last, &mut self.slots, &mut tracked);
         let ups = l.up.range(..=(last, i64::MAX)).map(|e| (e.1, Side::Sell));
         let downs = l.down.range((last, i64::MIN)..).map(|e| (e.1, Side::Buy));
         let reached: Vec<(i64, Side)> = ups.chain(downs).collect();
+        for (id, extreme) in tracked {
+            // Already out of the groups: its condition as it fired.
+            let Some(mut o) = self.orders.remove(&id) else { continue };
+            match &mut o.condition {
+                Condition::TrailFromHigh { high, .. } => *high = extreme,
+                Condition::ReboundFromLow { low, .. } => *low = extreme,
+                _ => {}
+            }
+            if o.valid_until < day {
+                out.expired.push(id);
+                continue;
+            }
+            out.fired.push(fired(&o, ix, o.side, last, true));
+        }
         for (id, grid_side) in reached {
             let Some(mut o) = self.orders.remove(&id) else { continue };
             self.unindex(&o);
@@ -356,17 +632,7 @@ impl TriggerBook {
                 }
                 _ => (o.side, true),
             };
-            out.fired.push(Fired {
-                id,
-                account: o.account,
-                instrument: ix,
-                kind: o.kind,
-                side,
-                quantity: o.quantity,
-                price: last,
-                done,
-                condition: o.condition,
-            });
+            out.fired.push(fired(&o, ix, side, last, done));
             if !done {
                 self.index(&o);
                 self.orders.insert(id, o);
@@ -378,7 +644,7 @@ impl TriggerBook {
     /// The same quote judged by a plain scan of every waiting order (the
     /// benchmark's peer): how many it would fire.
     pub fn scan(&self, ix: u32, last: Fixed) -> usize {
-        self.orders.values().filter(|o| o.instrument == ix && o.condition.fires_at(last)).count()
+        self.orders.values().filter(|o| o.instrument == ix && self.condition_now(o).fires_at(last)).count()
     }
 
     /// Takes out every order past its last day; their ids.
@@ -388,6 +654,20 @@ impl TriggerBook {
             self.remove(*id);
         }
         gone
+    }
+}
+
+fn fired(o: &ConditionalOrder, ix: u32, side: Side, last: Fixed, done: bool) -> Fired {
+    Fired {
+        id: o.id,
+        account: o.account,
+        instrument: ix,
+        kind: o.kind,
+        side,
+        quantity: o.quantity,
+        price: last,
+        done,
+        condition: o.condition,
     }
 }
 
@@ -463,5 +743,62 @@ mod tests {
         assert_eq!(book.scan(0, 85_000), 2);
         let out = book.on_quote(0, 85_000, day(3));
         assert_eq!((out.fired.len(), out.expired), (1, vec![1]));
+    }
+
+    /// What a plain simulation fires, each order keeping its own low or high.
+    fn simulate(orders: &mut Vec<ConditionalOrder>, last: Fixed) -> BTreeSet<i64> {
+        let mut fired = BTreeSet::new();
+        orders.retain_mut(|o| {
+            match &mut o.condition {
+                Condition::TrailFromHigh { high, .. } => *high = (*high).max(last),
+                Condition::ReboundFromLow { low, .. } => *low = (*low).min(last),
+                _ => {}
+            }
+            if !o.condition.fires_at(last) {
+                return true;
+            }
+            fired.insert(o.id);
+            if let Condition::Grid { base, .. } = &mut o.condition {
+                *base = last;
+                return true;
+            }
+            false
+        });
+        fired
+    }
+
+    proptest::proptest! {
+        /// The index fires exactly what a plain simulation of every order fires, quote after quote.
+        #[test]
+        fn the_index_fires_what_a_plain_simulation_fires(
+            specs in proptest::collection::vec((0u8..6, 5_000i64..15_000, 1i64..3_000, 1i64..3_000), 1..60),
+            path in proptest::collection::vec(5_000i64..15_000, 1..80),
+        ) {
+            let start = 10_000;
+            let mut orders: Vec<ConditionalOrder> = specs
+                .iter()
+                .enumerate()
+                .map(|(k, &(kind, price, bp, fall))| {
+                    let condition = match kind {
+                        0 => Condition::RisesTo { price },
+                        1 => Condition::FallsTo { price },
+                        2 => Condition::TrailFromHigh { bp, high: start },
+                        3 => Condition::ReboundFromLow { bp, low: start, fall_to: start - fall },
+                        4 => Condition::Grid { bp, base: start, floor: 6_000, ceiling: 14_000 },
+                        _ => Condition::TrailFromHigh { bp, high: price },
+                    };
+                    order(k as i64, ConditionKind::PriceTrigger, Side::Buy, condition)
+                })
+                .collect();
+            let mut book = TriggerBook::new();
+            for o in &orders {
+                book.insert(o.clone());
+            }
+            for last in path {
+                let by_index: BTreeSet<i64> = book.on_quote(0, last, day(3)).fired.iter().map(|f| f.id).collect();
+                proptest::prop_assert_eq!(by_index, simulate(&mut orders, last), "at {}", last);
+                proptest::prop_assert_eq!(book.len(), orders.len());
+            }
+        }
     }
 }
