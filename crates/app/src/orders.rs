@@ -390,6 +390,13 @@ impl OrderDesk {
         &self.settings
     }
 
+    /// Loads the working and conditional orders at start (else the first quote or ticket does);
+    /// the number loaded.
+    pub async fn warm_start(&self) -> Result<usize, Error> {
+        let ex = self.loaded().await?;
+        Ok(ex.triggers.len() + ex.working.values().map(Vec::len).sum::<usize>())
+    }
+
     /// Loads working and conditional orders from the store, once.
     async fn loaded(&self) -> Result<tokio::sync::MutexGuard<'_, Exchange>, Error> {
         let mut ex = self.exchange.lock().await;
@@ -693,6 +700,14 @@ impl OrderDesk {
         let mut ex = self.loaded().await?;
         for t in ticks {
             let Ok(last) = t.last.to_fixed("last") else { continue };
+            let waiting = ex.index.contains_key(&t.code) || ex.working.get(&t.code).is_some_and(|w| !w.is_empty());
+            if !waiting {
+                // Nothing waits on it: only the day's volume is kept, for the orders to come.
+                let day = moment_of(t.time).day;
+                let seen = ex.volumes.get(&t.code).filter(|(d, _)| *d == day).map_or(Money::ZERO, |v| v.1);
+                ex.volumes.insert(t.code.clone(), (day, t.volume.max(seen)));
+                continue;
+            }
             if !ex.kinds.contains_key(&t.code) {
                 let Ok(code) = InstrumentCode::parse(&t.code) else { continue };
                 let Some(i) = self.db.instrument(&code).await? else { continue };

@@ -263,6 +263,23 @@ fn routes(s: &Setup) -> Vec<(&'static str, String)> {
     out
 }
 
+/// The order routes (issue 26), which name the busy customer's account.
+fn order_routes(s: &Setup, account: i64) -> Vec<(&'static str, String)> {
+    let mut out = vec![
+        ("advisor", "/orders".to_owned()),
+        ("advisor", format!("/orders/ticket?account_id={account}&instrument={}&side=sell&source=position", s.instrument)),
+        ("advisor", "/api/v1/orders".to_owned()),
+        ("advisor", format!("/api/v1/orders?account_id={account}")),
+        ("customer", "/orders".to_owned()),
+        ("customer", "/api/v1/orders".to_owned()),
+    ];
+    for role in ["admin", "manager", "advisor"] {
+        out.push((role, "/orders/prevented".to_owned()));
+        out.push((role, "/api/v1/orders-prevented".to_owned()));
+    }
+    out
+}
+
 /// The `p`th percentile of sorted milliseconds.
 /// Requests per write route.
 const WRITES: usize = 48;
@@ -270,9 +287,16 @@ const WRITES: usize = 48;
 /// The writes measured, as (role, path, JSON body): a send of the newest
 /// idea to the advisor's whole book, previewed (every member judged) and made
 /// (every suitable member's copy stored and delivered).
-fn writes(s: &Setup) -> Vec<(&'static str, String, serde_json::Value)> {
+fn writes(s: &Setup, account: i64, price: &str) -> Vec<(&'static str, String, serde_json::Value, String)> {
     let send = |preview: bool| serde_json::json!({ "item": { "idea": s.idea }, "segment": { "filter": "sort=id" }, "preview": preview });
-    vec![("advisor", "/api/v1/sends".to_owned(), send(true)), ("advisor", "/api/v1/sends".to_owned(), send(false))]
+    // A ticket for the busy customer's account on the much-held instrument, at its close.
+    let ticket = serde_json::json!({ "account_id": account, "instrument": s.instrument, "side": "buy", "price": price, "quantity": 100 });
+    vec![
+        ("advisor", "/api/v1/sends".to_owned(), send(true), "POST /api/v1/sends (preview, the advisor's book)".into()),
+        ("advisor", "/api/v1/sends".to_owned(), send(false), "POST /api/v1/sends (send, the advisor's book)".into()),
+        ("advisor", "/api/v1/orders/check".to_owned(), ticket.clone(), "POST /api/v1/orders/check (every check)".into()),
+        ("advisor", "/api/v1/orders".to_owned(), ticket, "POST /api/v1/orders (checked, stored, working)".into()),
+    ]
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -349,6 +373,10 @@ pub async fn pages_bench(opts: &PagesBenchOptions) -> Result<PagesBench, ServedB
     };
     let customers = db.count_rows("customers").await?;
     let setup = setup(&db, &opts.work_dir, &url).await?;
+    // The account the order routes name, and a price on the tick at the instrument's close.
+    let account = db.accounts_of_customer(domain::CustomerId(setup.busy_customer)).await?.into_iter().min().unwrap_or(0);
+    let code = domain::InstrumentCode::parse(&setup.instrument).map_err(seed_error)?;
+    let price = db.instrument(&code).await?.map(|i| i.last_close.round_dp(2).to_string()).unwrap_or_default();
     db.close().await;
 
     let started = Instant::now();
@@ -368,9 +396,14 @@ pub async fn pages_bench(opts: &PagesBenchOptions) -> Result<PagesBench, ServedB
     eprintln!("serve ready in {start_s:.1} s over {customers} customers ({backend})");
 
     let mut runs = Vec::new();
-    let reads = routes(&setup).into_iter().map(|(role, path)| (role, path, None));
-    let sends = writes(&setup).into_iter().map(|(role, path, body)| (role, path, Some(body)));
+    let reads = routes(&setup).into_iter().chain(order_routes(&setup, account)).map(|(role, path)| (role, path, None));
+    let sends =
+        writes(&setup, account, &price).into_iter().map(|(role, path, body, label)| (role, path, Some((body, label))));
     for (role, path, body) in reads.chain(sends) {
+        let (body, label) = match body {
+            Some((b, l)) => (Some(b), Some(l)),
+            None => (None, None),
+        };
         let session = &setup.sessions.iter().find(|(r, _)| r == role).expect("a session per role").1;
         let csrf = setup.csrf.iter().find(|(r, _)| r == role).map_or("", |c| c.1.as_str());
         let write = body.as_ref().map(|b| (csrf, b));
@@ -380,11 +413,7 @@ pub async fn pages_bench(opts: &PagesBenchOptions) -> Result<PagesBench, ServedB
         // A send writes a copy per recipient: fewer of them, as an advisor makes a few a day.
         let requests = if write.is_some() { opts.requests.min(WRITES) } else { opts.requests };
         let (times, errors) = drive(&client, &target, session, opts.connections, requests, write).await;
-        let route = match &body {
-            Some(b) if b["preview"] == true => format!("POST {path} (preview, the advisor's book)"),
-            Some(_) => format!("POST {path} (send, the advisor's book)"),
-            None => path,
-        };
+        let route = label.unwrap_or(path);
         let run = RouteRun {
             role,
             route,

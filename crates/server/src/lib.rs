@@ -240,9 +240,13 @@ pub async fn serve(
     });
     // The watch loads beside the server: pages answer at once, the feed once it is ready.
     let warm = tokio::spawn({
-        let desk = desk.clone();
+        let (desk, orders) = (desk.clone(), orders.clone());
         async move {
-            if let Err(e) = desk.warm_start().await {
+            let (orders, watch) = tokio::join!(orders.warm_start(), desk.warm_start());
+            if let Err(e) = orders {
+                tracing::error!(error = %e, "the waiting orders could not be loaded; the first quote loads them");
+            }
+            if let Err(e) = watch {
                 tracing::error!(error = %e, "the position watch could not be loaded; it builds on the first snapshot");
             }
         }
