@@ -39,6 +39,8 @@ pub struct LiveBenchOptions {
     pub seconds: u64,
     /// The latency goal: p99 quote-to-socket, in milliseconds.
     pub goal_p99_ms: f64,
+    /// Conditional orders waiting in the server (issue 26), set before it starts.
+    pub conditionals: u64,
 }
 
 /// One offered rate, as it went.
@@ -90,6 +92,8 @@ pub struct LiveBench {
     pub accounts: u64,
     /// Positions in the database.
     pub positions: u64,
+    /// Conditional orders waiting in the server (every kind, none near its trigger).
+    pub conditionals: u64,
     /// Serve started to ready (the watch loaded), seconds.
     pub start_s: f64,
     /// Quotes only: the highest rate held.
@@ -193,6 +197,53 @@ async fn seed(opts: &LiveBenchOptions) -> Result<(String, Secrets), ServedBenchE
     let secrets = Secrets { events_token, advisor_sessions };
     std::fs::write(&secrets_file, serde_json::to_string(&secrets).expect("secrets serialize")).map_err(seed_error)?;
     Ok((url, secrets))
+}
+
+/// Replaces the conditional orders with `n` of every kind, spread over the
+/// instruments and the first thousand accounts, each far from its trigger
+/// (35-60% away, beyond any day's band), so that the run measures what the
+/// orders waiting cost every quote, not what firing them costs.
+async fn set_conditionals(
+    db: &Db,
+    n: u64,
+    instruments: &[domain::Instrument],
+    accounts: &[i64],
+) -> Result<u64, ServedBenchError> {
+    use orders::conditional::Condition;
+    let mut owners = Vec::new();
+    for a in accounts.iter().take(1_000) {
+        owners.extend(db.order_account(*a).await?);
+    }
+    if owners.is_empty() || instruments.is_empty() {
+        return Ok(db.replace_conditionals(&[]).await?);
+    }
+    let until = session_day() + chrono::Duration::days(300);
+    let rows: Vec<store::NewConditional> = (0..n as usize)
+        .map(|i| {
+            let inst = &instruments[i % instruments.len()];
+            let p = domain::FixedPoint::to_fixed(&inst.last_close, "last_close").unwrap_or(10_000).max(100);
+            let at = |bp: i64| p / 10_000 * bp + p % 10_000 * bp / 10_000;
+            let (kind, side, condition) = match i % 6 {
+                0 => ("price_trigger", "buy", Condition::FallsTo { price: at(5_000) }),
+                1 => ("take_profit", "sell", Condition::RisesTo { price: at(16_000) }),
+                2 => ("stop_loss", "sell", Condition::FallsTo { price: at(6_000) }),
+                3 => ("rebound_buy", "buy", Condition::ReboundFromLow { bp: 500, low: p, fall_to: at(5_000) }),
+                4 => ("trailing_stop", "sell", Condition::TrailFromHigh { bp: 3_500, high: p }),
+                _ => ("grid", "buy", Condition::Grid { bp: 4_000, base: p, floor: at(5_000), ceiling: at(20_000) }),
+            };
+            store::NewConditional {
+                account: owners[i % owners.len()].clone(),
+                instrument: inst.code.to_string(),
+                kind,
+                side,
+                quantity: 100,
+                condition: serde_json::to_string(&condition).expect("a condition serializes"),
+                valid_until: until,
+                placed_by: "system:bench".into(),
+            }
+        })
+        .collect();
+    Ok(db.replace_conditionals(&rows).await?)
 }
 
 /// The trading day a server started now watches (as `RiskDesk::current_session`).
@@ -437,6 +488,7 @@ pub async fn live_bench(opts: &LiveBenchOptions) -> Result<LiveBench, ServedBenc
     let mut accounts: Vec<i64> = db.key_set(store::KeySet::Accounts).await?.into_iter().collect();
     accounts.sort_unstable();
     accounts.truncate(100_000);
+    let conditionals = set_conditionals(&db, opts.conditionals, &instruments, &accounts).await?;
 
     let started = Instant::now();
     let server = crate::ServeChild::start(&url).map_err(ServedBenchError::Server)?;
@@ -504,6 +556,7 @@ pub async fn live_bench(opts: &LiveBenchOptions) -> Result<LiveBench, ServedBenc
     Ok(LiveBench {
         accounts: counts[0] as u64,
         positions: counts[1] as u64,
+        conditionals,
         start_s,
         quotes_per_s: quotes.quotes_per_s,
         quote_to_socket_ms_p50: quotes.quote_to_socket_ms_p50,

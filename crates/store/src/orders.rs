@@ -313,6 +313,49 @@ impl Db {
     }
 }
 
+impl Db {
+    /// Replaces every conditional order (and its firings) with these, all
+    /// active, in one unit of work: the live benchmark's seeding, so a
+    /// server starts with as many waiting as a large broker's book.
+    pub async fn replace_conditionals(&self, rows: &[NewConditional]) -> Result<u64, StoreError> {
+        let mut tx = self.begin().await?;
+        let now = tx.now();
+        with_tx!(tx, conn => {
+            sqlx::query("DELETE FROM conditional_triggers").execute(&mut *conn).await?;
+            sqlx::query("UPDATE orders SET conditional_id = NULL WHERE conditional_id IS NOT NULL").execute(&mut *conn).await?;
+            sqlx::query("DELETE FROM conditional_orders").execute(&mut *conn).await?;
+            for (k, chunk) in rows.chunks(crate::book::ROWS_PER_STATEMENT).enumerate() {
+                let first = (k * crate::book::ROWS_PER_STATEMENT) as i64 + 1;
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO conditional_orders (id, account_id, customer_id, advisor_id, branch_id, instrument, kind, \
+                     side, quantity, condition, valid_until, status, placed_by, placed_at, updated_at) ",
+                );
+                q.push_values(chunk.iter().enumerate(), |mut b, (i, c)| {
+                    b.push_bind(first + i as i64)
+                        .push_bind(c.account.account_id)
+                        .push_bind(c.account.customer_id)
+                        .push_bind(c.account.advisor_id)
+                        .push_bind(c.account.branch_id)
+                        .push_bind(c.instrument.as_str())
+                        .push_bind(c.kind)
+                        .push_bind(c.side)
+                        .push_bind(c.quantity)
+                        .push_bind(c.condition.as_str())
+                        .push_bind(c.valid_until)
+                        .push_bind("active")
+                        .push_bind(c.placed_by.as_str())
+                        .push_bind(now)
+                        .push_bind(now);
+                });
+                q.build().execute(&mut *conn).await?;
+            }
+            Ok::<(), StoreError>(())
+        })?;
+        tx.commit().await?;
+        Ok(rows.len() as u64)
+    }
+}
+
 impl Tx {
     /// Stores a ticket and its findings; its id.
     pub async fn insert_order(&mut self, o: &NewOrder) -> Result<OrderId, StoreError> {

@@ -154,6 +154,9 @@ pub enum BenchCommand {
         /// A PostgreSQL database to seed and serve from instead (empty, or seeded by an earlier run).
         #[arg(long)]
         postgres: Option<String>,
+        /// Conditional orders waiting in the server, of every kind, none near its trigger (issue 26).
+        #[arg(long, default_value_t = 0)]
+        conditionals: u64,
         /// Print one JSON object as the last line.
         #[arg(long)]
         json: bool,
@@ -457,6 +460,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             goal_p99_ms,
             work_dir,
             postgres,
+            conditionals,
             json,
         } => {
             anyhow::ensure!(!rates.is_empty() && seconds > 0, "give at least one rate and --seconds above 0");
@@ -469,6 +473,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
                 rates,
                 seconds,
                 goal_p99_ms,
+                conditionals,
             };
             let b = bench::live::live_bench(&opts).await?;
             let ms = |v: Option<f64>| v.map_or("n/a".to_owned(), |v| format!("{v:.1} ms"));
