@@ -267,7 +267,10 @@ fn routes(s: &Setup) -> Vec<(&'static str, String)> {
 fn order_routes(s: &Setup, account: i64) -> Vec<(&'static str, String)> {
     let mut out = vec![
         ("advisor", "/orders".to_owned()),
-        ("advisor", format!("/orders/ticket?account_id={account}&instrument={}&side=sell&source=position", s.instrument)),
+        (
+            "advisor",
+            format!("/orders/ticket?account_id={account}&instrument={}&side=sell&source=position", s.instrument),
+        ),
         ("advisor", "/api/v1/orders".to_owned()),
         ("advisor", format!("/api/v1/orders?account_id={account}")),
         ("customer", "/orders".to_owned()),
@@ -294,7 +297,12 @@ fn writes(s: &Setup, account: i64, price: &str) -> Vec<(&'static str, String, se
     vec![
         ("advisor", "/api/v1/sends".to_owned(), send(true), "POST /api/v1/sends (preview, the advisor's book)".into()),
         ("advisor", "/api/v1/sends".to_owned(), send(false), "POST /api/v1/sends (send, the advisor's book)".into()),
-        ("advisor", "/api/v1/orders/check".to_owned(), ticket.clone(), "POST /api/v1/orders/check (every check)".into()),
+        (
+            "advisor",
+            "/api/v1/orders/check".to_owned(),
+            ticket.clone(),
+            "POST /api/v1/orders/check (every check)".into(),
+        ),
         ("advisor", "/api/v1/orders".to_owned(), ticket, "POST /api/v1/orders (checked, stored, working)".into()),
     ]
 }
@@ -374,7 +382,8 @@ pub async fn pages_bench(opts: &PagesBenchOptions) -> Result<PagesBench, ServedB
     let customers = db.count_rows("customers").await?;
     let setup = setup(&db, &opts.work_dir, &url).await?;
     // The account the order routes name, and a price on the tick at the instrument's close.
-    let account = db.accounts_of_customer(domain::CustomerId(setup.busy_customer)).await?.into_iter().min().unwrap_or(0);
+    let account =
+        db.accounts_of_customer(domain::CustomerId(setup.busy_customer)).await?.into_iter().min().unwrap_or(0);
     let code = domain::InstrumentCode::parse(&setup.instrument).map_err(seed_error)?;
     let price = db.instrument(&code).await?.map(|i| i.last_close.round_dp(2).to_string()).unwrap_or_default();
     db.close().await;

@@ -245,6 +245,18 @@ async fn tickets_are_checked_paper_filled_and_conditional_orders_fire_in_continu
             .unwrap();
         assert_eq!(now_held, held + 100);
 
+        // The ticket opens from a position (the customer's page) and from the instrument's page.
+        let customer_of_account =
+            t.text(&format!("SELECT CAST(customer_id AS TEXT) FROM accounts WHERE id = {account}")).await;
+        let page =
+            advisor.get(&app.url(&format!("/customers/{customer_of_account}?lang=en"))).await.text().await.unwrap();
+        assert!(
+            page.contains(&format!("/orders/ticket?account_id={account}&amp;instrument={code}&amp;side=sell")),
+            "a sell ticket from the position"
+        );
+        let page = advisor.get(&app.url(&format!("/instruments/{code}?lang=en"))).await.text().await.unwrap();
+        assert!(page.contains(&format!("/orders/ticket?instrument={code}")), "a ticket from the instrument");
+
         // The errors prevented, per rule, for the advisor; a customer may not read them, nor another's orders.
         let (status, p) = get(&advisor, &app, "/api/v1/orders-prevented").await;
         assert_eq!(status, 200);

@@ -336,7 +336,7 @@ pub async fn detail(
             thead { tr {
                 th { (locale.t("col-instrument")) } th.num { (locale.t("col-quantity")) } th.num { (locale.t("col-sellable")) }
                 th.num { (locale.t("col-cost")) } th.num { (locale.t("col-close")) } th.num { (locale.t("col-value")) }
-                th.num { (locale.t("col-pnl")) }
+                th.num { (locale.t("col-pnl")) } th {}
             } }
             tbody {
                 @for p in &c.positions {
@@ -345,6 +345,9 @@ pub async fn detail(
                         td { (p.instrument) " " (p.name) } td.num { (p.quantity) } td.num { (p.sellable_quantity) }
                         td.num { (p.cost_price) } td.num { (p.last_close) } td.num { (locale.money(p.market_value)) }
                         td.num.pnl.loss[pnl.is_sign_negative()] { (locale.money(pnl)) }
+                        td { a.ticket href={ "/orders/ticket?account_id=" (p.account_id) "&instrument=" (p.instrument)
+                            "&side=sell&quantity=" (p.sellable_quantity) "&price=" (p.last_close) "&source=position&lang=" (locale.tag()) }
+                            { (locale.t("orders-ticket")) } }
                     }
                 }
             }

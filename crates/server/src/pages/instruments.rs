@@ -111,6 +111,8 @@ pub async fn detail(
     let ideas = state.db.ideas_on(&code_text).await.map_err(|e| PageError(app::Error::from(e).into(), locale))?;
     let body = html! {
         h1 { (i.name) " · " (i.code) }
+        p { a.ticket href={ "/orders/ticket?instrument=" (i.code) "&price=" (i.last_close) "&source=instrument&lang=" (locale.tag()) }
+            { (locale.t("orders-ticket")) } }
         dl {
             dt { (locale.t("col-board")) } dd { (locale.t(&format!("board-{}", i.board))) " · " (locale.t(&format!("kind-{}", i.kind))) @if i.st { " · ST" } }
             dt { (locale.t("col-close")) } dd { (i.last_close) }
