@@ -105,6 +105,10 @@ pub async fn set_up(db: &Db) -> Result<DemoSetUp, DemoError> {
         }
         None => Default::default(),
     };
+    // A blocked ticket, a working order and a stop-loss for the demo customer (issue 26).
+    if let (Some((advisor, _, _)), Some(customer)) = (staff, demo_customer) {
+        crate::orders::set_up_demo(db, advisor, customer).await?;
+    }
     let token = crate::tokens::create(db, Operator::Console, "demo replay", FeedScope::Events).await?;
     Ok(DemoSetUp {
         users,

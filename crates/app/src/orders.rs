@@ -957,6 +957,84 @@ pub async fn sign_st_disclosure(db: &Db, principal: &Principal, account: i64) ->
     Ok(())
 }
 
+/// The demo's orders: as the demo advisor, for the demo customer's account,
+/// a STAR ticket the lot rule blocks (counted among the errors prevented), a
+/// limit buy working 2% under the close of their largest holding, and a
+/// stop-loss 8% under it, so that the order pages and a replay have
+/// something to show. Answers how many orders and conditional orders were made.
+pub async fn set_up_demo(db: &Db, advisor: domain::StaffId, customer: CustomerId) -> Result<(usize, usize), Error> {
+    let principal = Principal {
+        user_id: domain::UserId(0),
+        login: "demo-advisor".into(),
+        role: Role::Advisor,
+        staff_id: Some(advisor),
+        branch_id: None,
+        customer_id: None,
+    };
+    let Some(&account) = db.accounts_of_customer(customer).await?.iter().min() else { return Ok((0, 0)) };
+    let mut tx = db.begin().await?;
+    let held = tx.holdings_of(&[account]).await?;
+    drop(tx);
+    // Their largest main-board holding (no board permission needed).
+    let main_board = |code: &str| {
+        InstrumentCode::parse(code)
+            .is_ok_and(|c| matches!(c.stock_board(), domain::Board::SseMain | domain::Board::SzseMain))
+    };
+    let Some(code) = held
+        .into_iter()
+        .filter(|(k, _)| main_board(&k.1))
+        .max_by_key(|(_, h)| i128::from(h.quantity) * i128::from(h.cost))
+        .map(|(k, _)| k.1)
+    else {
+        return Ok((0, 0));
+    };
+    let Some(i) = db.instrument(&InstrumentCode::parse(&code)?).await? else { return Ok((0, 0)) };
+    let close = i.last_close.to_fixed("last_close").unwrap_or(0);
+    let desk = OrderDesk::new(db.clone(), CheckSettings::default());
+    let now = db.now();
+    let at = |bp: i64| orders::money(close / 100 * bp / 10_000 * 100).to_string();
+    let mut made = 0;
+    let star = db.instruments(Some("688"), 1).await?.into_iter().next();
+    if let Some(star) = star {
+        let r = TicketRequest {
+            account_id: account,
+            instrument: star.code.clone(),
+            side: "buy".into(),
+            price: Some(star.last_close.round_dp(2).to_string()),
+            quantity: 150,
+            ..Default::default()
+        };
+        desk.place(&principal, &r, now).await?;
+        made += 1;
+    }
+    let buy = TicketRequest {
+        account_id: account,
+        instrument: code.clone(),
+        side: "buy".into(),
+        price: Some(at(9_800)),
+        quantity: 100,
+        source: Some("position".into()),
+        ..Default::default()
+    };
+    desk.place(&principal, &buy, now).await?;
+    made += 1;
+    let stop = ConditionalRequest {
+        account_id: account,
+        instrument: code,
+        kind: "stop_loss".into(),
+        side: None,
+        quantity: 100,
+        price: Some(at(9_200)),
+        percent: None,
+        fall_percent: None,
+        floor: None,
+        ceiling: None,
+        valid_until: (moment_of(now).day + chrono::Duration::days(60)).to_string(),
+    };
+    desk.place_conditional(&principal, &stop, now).await?;
+    Ok((made, 1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -114,6 +114,13 @@ fn demo_serves_the_generated_brokerage() {
         assert!(!view["performance"]["excess_pct"].is_null(), "its record against the benchmark: {view}");
         assert_eq!(view["rebalances"].as_array().unwrap().len(), 2);
         assert!(view["product_id"].is_i64(), "it backs the professional advisory product: {view}");
+        // The customer's orders: a STAR ticket the lot rule blocked, a working buy, a stop-loss waiting.
+        let orders = customer.get(&format!("{base}/api/v1/orders")).await.json::<serde_json::Value>().await.unwrap();
+        let statuses: Vec<&str> = orders.as_array().unwrap().iter().filter_map(|o| o["status"].as_str()).collect();
+        assert!(statuses.contains(&"blocked") && statuses.contains(&"working"), "{orders}");
+        let waiting =
+            customer.get(&format!("{base}/api/v1/conditional-orders")).await.json::<serde_json::Value>().await.unwrap();
+        assert_eq!(waiting[0]["kind"], "stop_loss", "{waiting}");
         // Reveal personal data and search by it: the work most likely to leak into logs.
         let mut revealed = Vec::new();
         for field in ["phone", "national_id"] {
