@@ -415,14 +415,40 @@ impl OrderDesk {
         Ok(ex)
     }
 
+    /// Every finding of a ticket for an account at `now`, with what the checks knew of its instrument.
+    async fn judge(
+        &self,
+        a: &OrderAccount,
+        ticket: &Ticket,
+        now: DateTime<Utc>,
+    ) -> Result<(InstrumentFacts, Vec<Finding>), Error> {
+        let (i, facts) = instrument_facts(&self.db, &ticket.instrument, now).await?;
+        let at = moment_of(now);
+        let account = account_facts(&self.db, a, &i, &self.settings, at.day).await?;
+        let findings = orders::check(ticket, &facts, Some(&account), at, &self.settings);
+        Ok((facts, findings))
+    }
+
+    /// Puts a stored order on the paper exchange (a market order works at its protection price, else the reference).
+    async fn work(&self, id: OrderId, account: i64, ticket: &Ticket, facts: &InstrumentFacts) -> Result<(), Error> {
+        let price = if ticket.price > 0 { ticket.price } else { facts.reference() };
+        self.loaded().await?.working.entry(ticket.instrument.to_string()).or_default().push(WorkingOrder {
+            id: id.0,
+            account,
+            side: ticket.side,
+            order_type: ticket.order_type,
+            price,
+            quantity: ticket.quantity,
+            filled: 0,
+        });
+        Ok(())
+    }
+
     /// Judges a ticket for an account the principal serves, without storing it.
     pub async fn check(&self, principal: &Principal, r: &TicketRequest, now: DateTime<Utc>) -> Result<Placed, Error> {
         let ticket = read_ticket(r)?;
         let a = account_for(&self.db, principal, r.account_id).await?;
-        let (i, facts) = instrument_facts(&self.db, &ticket.instrument, now).await?;
-        let at = moment_of(now);
-        let account = account_facts(&self.db, &a, &i, &self.settings, at.day).await?;
-        let findings = orders::check(&ticket, &facts, Some(&account), at, &self.settings);
+        let (facts, findings) = self.judge(&a, &ticket, now).await?;
         Ok(Placed {
             id: None,
             status: "checked",
@@ -446,10 +472,7 @@ impl OrderDesk {
             }
         };
         let a = account_for(&self.db, principal, r.account_id).await?;
-        let (i, facts) = instrument_facts(&self.db, &ticket.instrument, now).await?;
-        let at = moment_of(now);
-        let account = account_facts(&self.db, &a, &i, &self.settings, at.day).await?;
-        let findings = orders::check(&ticket, &facts, Some(&account), at, &self.settings);
+        let (facts, findings) = self.judge(&a, &ticket, now).await?;
         let status = status_of(&findings, false);
         let id = self
             .store(
@@ -462,15 +485,7 @@ impl OrderDesk {
             )
             .await?;
         if status == "working" {
-            self.loaded().await?.working.entry(ticket.instrument.to_string()).or_default().push(WorkingOrder {
-                id: id.0,
-                account: a.account_id,
-                side: ticket.side,
-                order_type: ticket.order_type,
-                price: if ticket.price > 0 { ticket.price } else { facts.reference() },
-                quantity: ticket.quantity,
-                filled: 0,
-            });
+            self.work(id, a.account_id, &ticket, &facts).await?;
         }
         Ok(Placed {
             id: Some(id),
@@ -536,10 +551,7 @@ impl OrderDesk {
             quantity: o.quantity,
             price: o.price,
         };
-        let (i, facts) = instrument_facts(&self.db, &ticket.instrument, now).await?;
-        let at = moment_of(now);
-        let account = account_facts(&self.db, &a, &i, &self.settings, at.day).await?;
-        let findings = orders::check(&ticket, &facts, Some(&account), at, &self.settings);
+        let (facts, findings) = self.judge(&a, &ticket, now).await?;
         let status = status_of(&findings, true);
         let mut unit = self.db.begin().await?;
         if !unit.move_order(id, "unconfirmed", status, "").await? {
@@ -555,15 +567,7 @@ impl OrderDesk {
         .await?;
         unit.commit().await?;
         if status == "working" {
-            self.loaded().await?.working.entry(o.instrument.clone()).or_default().push(WorkingOrder {
-                id: id.0,
-                account: a.account_id,
-                side: ticket.side,
-                order_type: ticket.order_type,
-                price: if ticket.price > 0 { ticket.price } else { facts.reference() },
-                quantity: ticket.quantity,
-                filled: 0,
-            });
+            self.work(id, a.account_id, &ticket, &facts).await?;
         }
         Ok(Placed {
             id: Some(id),
@@ -828,10 +832,7 @@ impl OrderDesk {
             quantity: f.quantity,
             price: f.price,
         };
-        let (i, facts) = instrument_facts(&self.db, &ticket.instrument, time).await?;
-        let at = moment_of(time);
-        let account = account_facts(&self.db, &a, &i, &self.settings, at.day).await?;
-        let findings = orders::check(&ticket, &facts, Some(&account), at, &self.settings);
+        let (_, findings) = self.judge(&a, &ticket, time).await?;
         let status = status_of(&findings, true);
         let order =
             self.store(&a, &ticket, status, ("conditional", None, Some(f.id)), "system:conditional", &findings).await?;
