@@ -62,8 +62,9 @@ pub const INSTRUMENTS: BookFile = BookFile {
         "outstanding_shares",
         "last_close",
         "fund_class",
+        "delisting_from",
     ],
-    optional: &["face_value", "fund_class"],
+    optional: &["face_value", "fund_class", "delisting_from"],
 };
 /// Positions.
 pub const POSITIONS: BookFile = BookFile {

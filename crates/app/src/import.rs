@@ -752,11 +752,19 @@ impl FileParse {
                     _ if kind != InstrumentKind::Etf => return Err(row_error("fund_class", "is for ETFs only")),
                     _ => Some(f.parsed::<domain::FundClass>("fund_class")?),
                 };
+                let delisting_from = match f.text("delisting_from")? {
+                    "" => None,
+                    _ if kind != InstrumentKind::Stock => {
+                        return Err(row_error("delisting_from", "is for stocks only"))
+                    }
+                    _ => Some(f.date("delisting_from")?),
+                };
                 let i = Instrument {
                     name: f.required("name")?.to_owned(),
                     board: f.parsed("board")?,
                     kind,
                     fund_class,
+                    delisting_from,
                     lot,
                     tick,
                     limit_pct: f.money("limit_pct")?,

@@ -40,7 +40,6 @@ pub struct TradingRules {
 pub fn rules_for_next_day(i: &Instrument, today: NaiveDate) -> TradingRules {
     let calendar = market::TradingCalendar::current();
     let next_day = calendar.next_trading_day(today.pred_opt().unwrap_or(today));
-    let listing_day = calendar.trading_days_between(i.list_date, next_day);
     let tick = market::rules::tick(i.kind);
     TradingRules {
         tick,
@@ -50,7 +49,7 @@ pub fn rules_for_next_day(i: &Instrument, today: NaiveDate) -> TradingRules {
             market::rules::Settlement::TPlus1 => "T+1",
         },
         face_value: market::rules::face_value(i.kind),
-        limits: market::rules::price_band(i.board, i.kind, i.st, listing_day, next_day, i.fund_class)
+        limits: market::rules::band_on(i, next_day, calendar)
             .map(|band| market::rules::limit_prices(i.last_close, band, tick)),
     }
 }

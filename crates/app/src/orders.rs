@@ -156,13 +156,17 @@ pub async fn instrument_facts(
     let i = db.instrument(code).await?.ok_or_else(|| codes::INSTRUMENT_NOT_FOUND.refuse().on("instrument"))?;
     let at = moment_of(now);
     let quote = db.latest_quote(&code.to_string(), day_start(at.day)).await?;
-    let listing_day = market::TradingCalendar::current().trading_days_between(i.list_date, at.day);
+    let calendar = market::TradingCalendar::current();
+    let listing_day = calendar.trading_days_between(i.list_date, at.day);
+    let delisting_day =
+        i.delisting_from.filter(|from| *from <= at.day).map(|from| calendar.trading_days_between(from, at.day));
     let close = i.last_close.to_fixed("last_close").unwrap_or(0);
     let facts = InstrumentFacts {
         board: i.board,
         kind: i.kind,
         st: i.st,
-        delisting: i.name.contains('退'),
+        delisting: i.name.contains('退') || delisting_day.is_some(),
+        delisting_day,
         listing_day,
         previous_close: quote.map_or(close, |q| q.1),
         last: quote.map_or(0, |q| q.0),

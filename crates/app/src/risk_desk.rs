@@ -121,10 +121,9 @@ fn money_text(milli: i64) -> String {
 /// (by the band in force that day: the ST band's change of July 2026 included).
 fn day_limits(i: &Instrument, prev_close: i32, day: NaiveDate) -> DayLimits {
     let calendar = market::TradingCalendar::current();
-    let listing_day = calendar.trading_days_between(i.list_date, day);
     let tick = market::rules::tick(i.kind);
     let prev = Money::from(prev_close) / Money::from(1000);
-    match market::rules::price_band(i.board, i.kind, i.st, listing_day, day, i.fund_class) {
+    match market::rules::band_on(i, day, calendar) {
         Some(band) => {
             let limits = market::rules::limit_prices(prev, band, tick);
             DayLimits { down: Some(milli(limits.down)), up: Some(milli(limits.up)) }

@@ -75,6 +75,7 @@ fn instrument(rng: &mut Pcg64Mcg, k: u32) -> (InstrumentCode, InstrumentFacts) {
         last: close + close / 100 * rng.gen_range(-5..=5) / 100 * 100,
         outstanding_shares: rng.gen_range(50_000_000..5_000_000_000),
         fund: None,
+        delisting_day: None,
     };
     (InstrumentCode::parse(&code).expect("a code"), facts)
 }

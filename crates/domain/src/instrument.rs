@@ -298,6 +298,8 @@ pub struct Instrument {
     pub last_close: Money,
     /// What an ETF tracks (None for other kinds, and an ETF of unknown class: equity).
     pub fund_class: Option<FundClass>,
+    /// The first trading day of its delisting-consolidation period (退市整理期), if it is in one.
+    pub delisting_from: Option<NaiveDate>,
 }
 
 #[cfg(test)]

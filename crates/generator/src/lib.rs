@@ -145,6 +145,7 @@ pub fn generate(opts: &GenOptions) -> Result<GenSummary, GenError> {
                 i.outstanding_shares.to_string(),
                 i.last_close.to_string(),
                 i.fund_class.map(|f| f.to_string()).unwrap_or_default(),
+                i.delisting_from.map(|d| d.to_string()).unwrap_or_default(),
             ],
         )?;
     }

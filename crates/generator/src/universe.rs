@@ -161,6 +161,7 @@ fn real_listing(rng: &mut impl Rng, s: &RealStock, calendar: &[NaiveDate]) -> Op
         outstanding_shares: outstanding(rng, last.close),
         last_close: last.close,
         fund_class: None,
+        delisting_from: None,
     };
     Some(Listed { tick: 100, last_close: e4(last.close), instrument, days })
 }
@@ -330,6 +331,7 @@ fn synthetic_listing(
         },
         last_close: Money::from_fixed(last_close),
         fund_class,
+        delisting_from: None,
     };
     Listed { instrument, days, tick, last_close }
 }

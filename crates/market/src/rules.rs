@@ -146,6 +146,29 @@ pub fn price_band(
     }
 }
 
+/// The band of a stock on the `n`-th trading day of its delisting-consolidation
+/// period (退市整理期): none on the first day, then the board's (10% on the
+/// main boards, 20% on STAR and ChiNext, 30% on the BSE), whatever its ST band.
+pub fn delisting_band(board: Board, n: u32) -> Option<PriceBand> {
+    if n <= 1 {
+        return None;
+    }
+    Some(match board {
+        Board::Bse => PriceBand::symmetric(30),
+        Board::Star | Board::ChiNext => PriceBand::symmetric(20),
+        Board::SseMain | Board::SzseMain => PriceBand::symmetric(10),
+    })
+}
+
+/// An instrument's band on `day`: its delisting-consolidation period's if it
+/// is in one that day, else [`price_band`] by its listing day.
+pub fn band_on(i: &domain::Instrument, day: NaiveDate, calendar: &crate::TradingCalendar) -> Option<PriceBand> {
+    match i.delisting_from.filter(|from| *from <= day) {
+        Some(from) => delisting_band(i.board, calendar.trading_days_between(from, day)),
+        None => price_band(i.board, i.kind, i.st, calendar.trading_days_between(i.list_date, day), day, i.fund_class),
+    }
+}
+
 /// The minimum price step: 0.01 CNY for stocks, 0.001 for funds and bonds.
 pub fn tick(kind: InstrumentKind) -> Money {
     match kind {
@@ -609,6 +632,40 @@ mod tests {
         assert_eq!(price_cage(SzseMain, Stock, NaiveDate::from_ymd_opt(2023, 4, 7).unwrap(), m("10"), m("0.01")), None);
         assert!(price_cage(Star, Stock, NaiveDate::from_ymd_opt(2023, 4, 7).unwrap(), m("10"), m("0.01")).is_some());
         assert_eq!(price_cage(SseMain, Etf, d, m("3.000"), m("0.001")), None);
+    }
+
+    #[test]
+    fn the_delisting_consolidation_period_has_its_own_bands() {
+        use Board::*;
+        // No limit on its first day; then the board's, an ST stock on the main board included (10%, not 5%).
+        assert_eq!(delisting_band(SseMain, 1), None);
+        assert_eq!(delisting_band(SseMain, 2), Some(PriceBand::symmetric(10)));
+        assert_eq!(delisting_band(ChiNext, 5), Some(PriceBand::symmetric(20)));
+        assert_eq!(delisting_band(Bse, 2), Some(PriceBand::symmetric(30)));
+        let calendar = crate::TradingCalendar::current();
+        let mut i = domain::Instrument {
+            code: domain::InstrumentCode::parse("600777.SH").unwrap(),
+            name: "*ST新潮退".into(),
+            board: SseMain,
+            kind: InstrumentKind::Stock,
+            lot: 100,
+            tick: m("0.01"),
+            limit_pct: m("0.05"),
+            st: true,
+            list_date: NaiveDate::from_ymd_opt(2000, 1, 4).unwrap(),
+            face_value: None,
+            outstanding_shares: 1_000_000_000,
+            last_close: m("0.50"),
+            fund_class: None,
+            delisting_from: None,
+        };
+        let (monday, tuesday) =
+            (NaiveDate::from_ymd_opt(2025, 3, 3).unwrap(), NaiveDate::from_ymd_opt(2025, 3, 4).unwrap());
+        assert_eq!(band_on(&i, monday, calendar), Some(PriceBand::symmetric(5)), "ST before 6 July 2026");
+        i.delisting_from = Some(monday);
+        assert_eq!(band_on(&i, monday, calendar), None, "the period's first day");
+        assert_eq!(band_on(&i, tuesday, calendar), Some(PriceBand::symmetric(10)));
+        assert_eq!(band_on(&i, NaiveDate::from_ymd_opt(2025, 2, 28).unwrap(), calendar), Some(PriceBand::symmetric(5)));
     }
 
     #[test]

@@ -270,8 +270,12 @@ pub fn check(
         out.push(Finding::of(Rule::PriceOffTick, vec![("price", price_text(price)), ("tick", price_text(tick))]));
     }
     // Today's band.
-    let band =
-        rules::price_band(instrument.board, kind, instrument.st, instrument.listing_day, at.day, instrument.fund);
+    let band = match instrument.delisting_day {
+        Some(n) => rules::delisting_band(instrument.board, n),
+        None => {
+            rules::price_band(instrument.board, kind, instrument.st, instrument.listing_day, at.day, instrument.fund)
+        }
+    };
     match band {
         Some(band) if priced && instrument.previous_close > 0 => {
             let limits = rules::limit_prices(money(instrument.previous_close), band, money(tick));
@@ -291,7 +295,10 @@ pub fn check(
         }
         Some(_) => {}
         None if kind == InstrumentKind::Bond => {}
-        None => out.push(Finding::of(Rule::NoBandToday, vec![("day", instrument.listing_day.to_string())])),
+        None => {
+            let day = instrument.delisting_day.unwrap_or(instrument.listing_day);
+            out.push(Finding::of(Rule::NoBandToday, vec![("day", day.to_string())]))
+        }
     }
     // Far from the reference price, or (bonds) from the face value.
     let reference = instrument.reference();
@@ -465,6 +472,7 @@ mod tests {
             last: 0,
             outstanding_shares: 1_000_000_000,
             fund: None,
+            delisting_day: None,
         }
     }
 
@@ -660,6 +668,21 @@ mod tests {
             run(&buy, &etf(Equity), None, at(2025, 3, 3, 9, 20)),
             vec!["above_limit_up", "far_from_reference", "call_auction"]
         );
+    }
+
+    #[test]
+    fn the_delisting_period_is_unbanded_on_its_first_day_then_the_boards_band() {
+        // *ST on the SSE main board at 0.50, in 2025 (ST band 5%): on the period's first day any price
+        // trades; from the second, 10% (0.55), not the ST band's 5% (0.53).
+        let s = InstrumentFacts { st: true, delisting: true, delisting_day: Some(1), ..stock(Board::SseMain, 5_000) };
+        let buy = ticket("600777.SH", Side::Buy, 5_400, 100);
+        let mut found = run(&buy, &s, None, at(2025, 3, 3, 9, 20));
+        assert_eq!(found, vec!["no_band_today", "call_auction", "risk_warning_stock", "delisting_period"]);
+        let second = InstrumentFacts { delisting_day: Some(2), ..s.clone() };
+        found = run(&buy, &second, None, at(2025, 3, 3, 9, 20));
+        assert_eq!(found, vec!["call_auction", "risk_warning_stock", "delisting_period"]);
+        found = run(&ticket("600777.SH", Side::Buy, 5_600, 100), &second, None, at(2025, 3, 3, 9, 20));
+        assert_eq!(found[0], "above_limit_up");
     }
 
     #[test]

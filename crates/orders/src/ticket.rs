@@ -62,8 +62,10 @@ pub struct InstrumentFacts {
     pub kind: InstrumentKind,
     /// Risk warning (ST, *ST).
     pub st: bool,
-    /// In the delisting-consolidation period (its short name carries 退).
+    /// In the delisting-consolidation period (its short name carries 退, or the book says since when).
     pub delisting: bool,
+    /// The ticket's day is the n-th trading day of its delisting-consolidation period, when known.
+    pub delisting_day: Option<u32>,
     /// The ticket's day is the n-th trading day since listing (1 = the first; u32::MAX when long listed).
     pub listing_day: u32,
     /// The previous close, the band's base.

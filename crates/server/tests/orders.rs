@@ -245,6 +245,33 @@ async fn tickets_are_checked_paper_filled_and_conditional_orders_fire_in_continu
             .unwrap();
         assert_eq!(now_held, held + 100);
 
+        // In its delisting-consolidation period from today, as the book says: no band on the first day.
+        let (_, before) = post(
+            &advisor,
+            &app,
+            "/api/v1/orders/check",
+            json!({ "account_id": account, "instrument": code,
+            "side": "buy", "price": (price * Decimal::new(115, 2)).round_dp(2).to_string(), "quantity": 100 }),
+        )
+        .await;
+        assert!(rules(&before).contains(&"above_limit_up".to_owned()), "{before}");
+        t.execute(&format!("UPDATE instruments SET delisting_from = '2026-11-02' WHERE code = '{code}'")).await;
+        let (_, during) = post(
+            &advisor,
+            &app,
+            "/api/v1/orders/check",
+            json!({ "account_id": account, "instrument": code,
+            "side": "buy", "price": (price * Decimal::new(115, 2)).round_dp(2).to_string(), "quantity": 100 }),
+        )
+        .await;
+        let found = rules(&during);
+        assert!(
+            found.contains(&"no_band_today".to_owned()) && found.contains(&"delisting_period".to_owned()),
+            "{during}"
+        );
+        assert!(!found.contains(&"above_limit_up".to_owned()), "{during}");
+        t.execute(&format!("UPDATE instruments SET delisting_from = NULL WHERE code = '{code}'")).await;
+
         // The ticket opens from a position (the customer's page) and from the instrument's page.
         let customer_of_account =
             t.text(&format!("SELECT CAST(customer_id AS TEXT) FROM accounts WHERE id = {account}")).await;

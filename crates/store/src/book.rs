@@ -171,7 +171,7 @@ impl Db {
                     }),
                 Rows::Instruments(v) => insert_rows!(tx, n,
                     "INSERT INTO instruments (code, name, board, kind, lot, tick, limit_pct, st, list_date, \
-                     face_value, outstanding_shares, last_close, fund_class) ", v,
+                     face_value, outstanding_shares, last_close, fund_class, delisting_from) ", v,
                     v.iter().map(|r| Ok::<_, StoreError>((
                         fixed(r.tick, "tick")?,
                         fixed(r.limit_pct, "limit_pct")?,
@@ -182,7 +182,7 @@ impl Db {
                             .push_bind(r.kind.as_str()).push_bind(r.lot).push_bind(f.0).push_bind(f.1)
                             .push_bind(r.st).push_bind(r.list_date).push_bind(f.2)
                             .push_bind(r.outstanding_shares).push_bind(f.3)
-                            .push_bind(r.fund_class.map(|c| c.as_str()));
+                            .push_bind(r.fund_class.map(|c| c.as_str())).push_bind(r.delisting_from);
                     }),
                 Rows::Positions(v) => insert_rows!(tx, n,
                     "INSERT INTO positions (account_id, instrument, quantity, sellable_quantity, cost_price) ", v,

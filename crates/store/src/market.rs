@@ -10,8 +10,22 @@ use std::str::FromStr;
 
 type BarTuple = (NaiveDate, i64, i64, i64, i64, i64, Option<i64>, Option<i64>, Option<String>);
 type SnapshotTuple = (DateTime<Utc>, i64, i64, i64, i64, i64, Option<i64>, Option<i64>);
-type InstrumentTuple =
-    (String, String, String, String, i64, i64, i64, bool, NaiveDate, Option<i64>, i64, i64, Option<String>);
+type InstrumentTuple = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    bool,
+    NaiveDate,
+    Option<i64>,
+    i64,
+    i64,
+    Option<String>,
+    Option<NaiveDate>,
+);
 
 /// One line of the instrument list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -49,6 +63,7 @@ fn instrument_of(t: InstrumentTuple) -> Result<Instrument, StoreError> {
         outstanding_shares: t.10,
         last_close: Money::from_fixed(t.11),
         fund_class: t.12.map(|f| f.parse()).transpose().map_err(|e| corrupt("instruments.fund_class", e))?,
+        delisting_from: t.13,
     })
 }
 
@@ -57,7 +72,7 @@ impl Db {
     pub async fn instrument(&self, code: &InstrumentCode) -> Result<Option<Instrument>, StoreError> {
         let sql =
             "SELECT code, name, board, kind, lot, tick, limit_pct, st, list_date, face_value, outstanding_shares, \
-                   last_close, fund_class FROM instruments WHERE code = $1";
+                   last_close, fund_class, delisting_from FROM instruments WHERE code = $1";
         let row: Option<InstrumentTuple> =
             with_pool!(self, pool => sqlx::query_as(sql).bind(code.to_string()).fetch_optional(pool).await?);
         row.map(instrument_of).transpose()
@@ -67,7 +82,7 @@ impl Db {
     pub async fn all_instruments(&self) -> Result<Vec<Instrument>, StoreError> {
         let sql =
             "SELECT code, name, board, kind, lot, tick, limit_pct, st, list_date, face_value, outstanding_shares, \
-                   last_close, fund_class FROM instruments ORDER BY code";
+                   last_close, fund_class, delisting_from FROM instruments ORDER BY code";
         let rows: Vec<InstrumentTuple> = with_pool!(self, pool => sqlx::query_as(sql).fetch_all(pool).await?);
         rows.into_iter().map(instrument_of).collect()
     }

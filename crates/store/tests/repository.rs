@@ -147,6 +147,7 @@ async fn a_corrected_bar_replaces_the_stored_one_and_an_identical_one_changes_no
             outstanding_shares: 1_256_197_800,
             last_close: m("1422.22"),
             fund_class: None,
+            delisting_from: None,
         };
         t.db.insert(&Rows::Instruments(vec![instrument])).await.unwrap();
         let bar = |close: &str| DailyBar {
@@ -187,6 +188,7 @@ async fn a_batch_of_reminders_is_stored_whole_in_order_with_its_customers_on_bot
             outstanding_shares: 1_000_000_000,
             last_close: <Money as std::str::FromStr>::from_str("10").unwrap(),
             fund_class: None,
+            delisting_from: None,
         };
         let codes = ["601318.SH", "600519.SH", "000001.SZ"];
         t.db.insert(&Rows::Instruments(codes.iter().map(|c| instrument(c)).collect())).await.unwrap();

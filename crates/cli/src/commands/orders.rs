@@ -121,6 +121,7 @@ pub async fn run(command: OrdersCommand) -> anyhow::Result<()> {
                 last: a.last.as_deref().map(|l| money("last", l)).transpose()?.unwrap_or(0),
                 outstanding_shares: 0,
                 fund: None,
+                delisting_day: None,
             };
             let at = app::orders::moment_of(now);
             orders::check(&ticket, &facts, None, at, &settings).iter().map(app::orders::view).collect::<Vec<_>>()
