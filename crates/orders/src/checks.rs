@@ -396,7 +396,8 @@ pub fn check(
                     vec![("weight", pct_text(weight)), ("limit", pct_text(a.concentration_limit_bp))],
                 ));
             }
-            if !a.board_permitted {
+            let restricted = kind == InstrumentKind::Stock && domain::RestrictedBoard::of(instrument.board).is_some();
+            if restricted && !a.board_permitted {
                 out.push(Finding::of(Rule::BoardPermission, vec![("board", instrument.board.as_str().into())]));
             }
             if let Some((customer, instrument_risk)) = &a.above_tolerance {
@@ -683,6 +684,41 @@ mod tests {
         assert_eq!(found, vec!["call_auction", "risk_warning_stock", "delisting_period"]);
         found = run(&ticket("600777.SH", Side::Buy, 5_600, 100), &second, None, at(2025, 3, 3, 9, 20));
         assert_eq!(found[0], "above_limit_up");
+    }
+
+    /// The checks that depend on the board, on every board: the band's edge, the least buy and
+    /// its steps, the permission, the cage.
+    #[test]
+    fn the_board_dependent_checks_on_every_board() {
+        // (board, code, limit-up from 10.00, least buy, a buy off its step or None, permission needed, cage buy edge)
+        let cases = [
+            (Board::SseMain, "600519.SH", 110_000, 100, Some(150), false, 102_000),
+            (Board::SzseMain, "000001.SZ", 110_000, 100, Some(150), false, 102_000),
+            (Board::ChiNext, "300750.SZ", 120_000, 100, Some(150), true, 102_000),
+            (Board::Star, "688981.SH", 120_000, 200, None, true, 102_000),
+            (Board::Bse, "430047.BJ", 130_000, 100, None, true, 105_000),
+        ];
+        let m = monday();
+        for (board, code, up, least, off_step, permission, edge) in cases {
+            let s = InstrumentFacts { last: 10 * YUAN, ..stock(board, 10 * YUAN) };
+            let found = |price: Fixed, quantity: i64, a: &AccountFacts| {
+                run(&ticket(code, Side::Buy, price, quantity), &s, Some(a), m)
+            };
+            let a = rich();
+            assert!(found(edge, least, &a).is_empty(), "{board:?}: the cage's edge");
+            assert_eq!(found(edge + 100, least, &a), vec!["outside_price_cage"], "{board:?}");
+            assert_eq!(found(up, least, &a), vec!["outside_price_cage"], "{board:?}: limit-up is allowed, caged");
+            let beyond = found(up + 100, least, &a);
+            assert!(beyond.starts_with(&["above_limit_up"]), "{board:?}: {beyond:?}");
+            assert_eq!(found(10 * YUAN, least - 1, &a), vec!["lot_below_minimum"], "{board:?}");
+            match off_step {
+                Some(q) => assert_eq!(found(10 * YUAN, q, &a), vec!["lot_off_step"], "{board:?}"),
+                None => assert!(found(10 * YUAN, least + 1, &a).is_empty(), "{board:?}: steps of 1"),
+            }
+            let without = AccountFacts { board_permitted: false, ..rich() };
+            let expected: Vec<&str> = if permission { vec!["board_permission"] } else { vec![] };
+            assert_eq!(found(10 * YUAN, least, &without), expected, "{board:?}");
+        }
     }
 
     #[test]

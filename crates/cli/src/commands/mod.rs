@@ -66,11 +66,28 @@ pub struct WatchArgs {
     /// Customers' quiet hours (Asia/Shanghai), HH:MM-HH:MM: reminders wait until they end.
     #[arg(long = "quiet-hours", default_value = "22:00-08:00")]
     pub quiet_hours: String,
+    /// The order tickets' checks and fees as JSON (fees, far_*_bp, concentration_bp, st_daily_cap;
+    /// fields not named keep their defaults), checked at start.
+    #[arg(long = "order-settings", env = "BROKERDESK_ORDER_SETTINGS")]
+    pub order_settings: Option<PathBuf>,
 }
 
 impl WatchArgs {
     /// The risk desk's settings.
     pub fn settings(&self) -> anyhow::Result<app::risk_desk::DeskSettings> {
-        Ok(app::risk_desk::DeskSettings::from_files(self.rules.as_deref(), &self.quiet_hours)?)
+        let mut settings = app::risk_desk::DeskSettings::from_files(self.rules.as_deref(), &self.quiet_hours)?;
+        if let Some(path) = &self.order_settings {
+            settings.orders = order_settings(path)?;
+        }
+        Ok(settings)
     }
+}
+
+/// Order check settings from a JSON file, refused with the file and the reason when they do not hold.
+pub fn order_settings(path: &std::path::Path) -> anyhow::Result<::orders::CheckSettings> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let settings: ::orders::CheckSettings =
+        serde_json::from_str(&text).with_context(|| format!("{}: not order settings", path.display()))?;
+    settings.validate().map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(settings)
 }

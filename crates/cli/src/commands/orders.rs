@@ -55,6 +55,9 @@ pub struct CheckArgs {
     /// Without --db: a risk-warning (ST) stock.
     #[arg(long)]
     st: bool,
+    /// The checks' settings as JSON (as `serve --order-settings`); the defaults otherwise.
+    #[arg(long)]
+    settings: Option<std::path::PathBuf>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -78,7 +81,10 @@ pub async fn run(command: OrdersCommand) -> anyhow::Result<()> {
         reminder_id: None,
     };
     let ticket = app::orders::read_ticket(&request).map_err(|e| anyhow::anyhow!("{}", domain::english(&e)))?;
-    let settings = orders::CheckSettings::default();
+    let settings = match &a.settings {
+        Some(path) => super::order_settings(path)?,
+        None => orders::CheckSettings::default(),
+    };
     let placed = match &a.db {
         Some(db) => {
             let db = DbArgs { db: db.clone() }.open().await?;
