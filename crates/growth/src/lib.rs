@@ -11,5 +11,9 @@
 //! out, by transfers to the firm's expiry account.
 
 pub mod ledger;
+pub mod workload;
 
-pub use ledger::{Account, Balance, FirmAccount, Kind, Ledger, LedgerError, Lot, Posted, Transfer, LOT_LIFE_MONTHS};
+pub use ledger::{
+    expiry_candidates_before, Account, Balance, Changes, FirmAccount, Kind, Ledger, LedgerError, Lot, Operation,
+    Posted, State, Transfer, LOT_LIFE_MONTHS, MAX_ID_LEN,
+};

@@ -31,6 +31,7 @@ mod orders;
 mod outreach;
 mod personal;
 mod plan;
+mod points;
 mod pool;
 mod portfolios;
 mod reminders;
@@ -67,6 +68,7 @@ pub use orders::{
 pub use outreach::{InboxRow, NewSend, SendRow, SENDS_PER_ROUND};
 pub use personal::Reseal;
 pub use plan::{PlanInput, PlanRow};
+pub use points::{LedgerOutcomes, LedgerTotals, StatementLine};
 pub use pool::{Backend, BulkLoad, Db, Pool};
 pub use portfolios::{PortfolioRow, RebalanceRow};
 pub use reminders::{
