@@ -13,17 +13,21 @@ pub enum FeedScope {
     Import,
     /// Send events as they happen: logins, service events, trades, cash flows.
     Events,
+    /// Post points transfers from a points system (a rewards mall's
+    /// redemptions, points carried over from an old system).
+    Points,
 }
 
 impl FeedScope {
     /// Every scope.
-    pub const ALL: [FeedScope; 2] = [FeedScope::Import, FeedScope::Events];
+    pub const ALL: [FeedScope; 3] = [FeedScope::Import, FeedScope::Events, FeedScope::Points];
 
     /// The stable text form.
     pub fn as_str(self) -> &'static str {
         match self {
             FeedScope::Import => "import",
             FeedScope::Events => "events",
+            FeedScope::Points => "points",
         }
     }
 }
@@ -34,7 +38,7 @@ impl FromStr for FeedScope {
         FeedScope::ALL
             .into_iter()
             .find(|f| f.as_str() == s)
-            .ok_or_else(|| format!("'{s}' is not a token scope (import or events)"))
+            .ok_or_else(|| format!("'{s}' is not a token scope (import, events or points)"))
     }
 }
 

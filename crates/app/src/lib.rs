@@ -18,6 +18,7 @@ pub mod demo_ideas;
 pub mod demo_users;
 mod error;
 pub mod feeds;
+pub mod growth;
 pub mod handover;
 pub mod ideas;
 pub mod import;

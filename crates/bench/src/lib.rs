@@ -7,6 +7,7 @@ pub mod chat;
 mod child;
 pub mod classify;
 pub mod indicators;
+pub mod ledger;
 pub mod live;
 pub mod orders;
 pub mod pages;

@@ -58,6 +58,9 @@ enum Command {
     /// Order tools: judge a ticket by every pre-trade check.
     #[command(subcommand)]
     Orders(commands::orders::OrdersCommand),
+    /// The points ledger: import steps with checkpoints, write a workload, check the books.
+    #[command(subcommand)]
+    Points(commands::points::PointsCommand),
     /// Judge whether a product suits an investor (C1-lowest..C5, professional,
     /// horizon, varieties, age against R1..R5, horizon, variety), as the gate at sale does.
     Suitability(suitability::SuitabilityArgs),
@@ -90,5 +93,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Suitability(args) => suitability::run(args),
         Command::Ideas(command) => ideas::run(command),
         Command::Orders(command) => commands::orders::run(command).await,
+        Command::Points(command) => commands::points::run(command).await,
     }
 }

@@ -283,10 +283,10 @@ pub struct Changes {
     pub decided: Vec<Posted>,
     /// Lots earned (customer, lot).
     pub lots_added: Vec<(CustomerId, Lot)>,
-    /// Lots partly used: (source, remaining).
-    pub lots_reduced: Vec<(String, i64)>,
-    /// Lots used up or expired in full: their sources.
-    pub lots_removed: Vec<String>,
+    /// Lots partly used, with what is left of them.
+    pub lots_reduced: Vec<(CustomerId, Lot)>,
+    /// Lots used up or expired in full.
+    pub lots_removed: Vec<(CustomerId, Lot)>,
 }
 
 /// The ledger's whole state, or the part of it a store loaded to decide a batch.
@@ -302,8 +302,8 @@ pub struct Ledger {
     inserted: Vec<String>,
     decided: Vec<String>,
     touched_lots: BTreeSet<CustomerId>,
-    /// Lots as loaded (source -> remaining), to tell what changed.
-    lots_loaded: HashMap<CustomerId, HashMap<String, i64>>,
+    /// Lots as loaded (source -> lot), to tell what changed.
+    lots_loaded: HashMap<CustomerId, HashMap<String, Lot>>,
 }
 
 impl Ledger {
@@ -321,7 +321,7 @@ impl Ledger {
     pub fn seed_lots(&mut self, customer: CustomerId, lots: Vec<Lot>) {
         let loaded = self.lots_loaded.entry(customer).or_default();
         for lot in &lots {
-            loaded.insert(lot.source.clone(), lot.remaining);
+            loaded.insert(lot.source.clone(), lot.clone());
         }
         self.lots.entry(customer).or_default().extend(lots);
     }
@@ -351,19 +351,19 @@ impl Ledger {
             let loaded = self.lots_loaded.entry(customer).or_default();
             let now: Vec<Lot> = self.lots.get(&customer).map(|l| l.iter().cloned().collect()).unwrap_or_default();
             let present: HashSet<&str> = now.iter().map(|l| l.source.as_str()).collect();
-            for source in loaded.keys() {
+            for (source, lot) in loaded.iter() {
                 if !present.contains(source.as_str()) {
-                    c.lots_removed.push(source.clone());
+                    c.lots_removed.push((customer, lot.clone()));
                 }
             }
             for lot in &now {
                 match loaded.get(&lot.source) {
                     None => c.lots_added.push((customer, lot.clone())),
-                    Some(r) if *r != lot.remaining => c.lots_reduced.push((lot.source.clone(), lot.remaining)),
+                    Some(was) if was.remaining != lot.remaining => c.lots_reduced.push((customer, lot.clone())),
                     Some(_) => {}
                 }
             }
-            *loaded = now.into_iter().map(|l| (l.source, l.remaining)).collect();
+            *loaded = now.into_iter().map(|l| (l.source.clone(), l)).collect();
         }
         c
     }
@@ -481,7 +481,7 @@ impl Ledger {
 
     /// Moves every customer's points older than [`LOT_LIFE_MONTHS`] to the
     /// expiry account, oldest lot first, never below what pending debits
-    /// hold; the transfers made (ids `expiry:<the lot's source>`).
+    /// hold; the transfers made (ids `expiry:<the lot's source>:<what was left of it>`).
     pub fn expire_lots(&mut self, now: DateTime<Utc>) -> Vec<Posted> {
         let mut due: Vec<(CustomerId, DateTime<Utc>, String, i64)> = Vec::new();
         for (customer, lots) in &self.lots {
@@ -500,7 +500,9 @@ impl Ledger {
                 continue;
             }
             let t = Transfer {
-                id: format!("expiry:{source}"),
+                // What is left of a lot only falls, so a lot expired in part (held
+                // points kept some back) and again later gets a new id each time.
+                id: format!("expiry:{source}:{remaining}"),
                 debit: Account::Customer(customer),
                 credit: Account::Firm(FirmAccount::Expiry),
                 amount,
@@ -644,6 +646,25 @@ mod tests {
         assert_eq!(l.balance(Account::Customer(CustomerId(1))).net(), 0);
         assert_eq!(l.balance(Account::Firm(FirmAccount::Expiry)).net(), 80);
         assert!(l.expire_lots(at(1_000)).is_empty(), "once");
+
+        // Held points are kept back from expiry; once the hold is voided they expire too, under another id.
+        l.apply(earn("c", 2, 100), at(0)).unwrap();
+        l.apply(Transfer { kind: Kind::Pending { timeout: at(800) }, ..spend("hold", 2, 70) }, at(10)).unwrap();
+        let first = l.expire_lots(at(731));
+        assert_eq!(
+            first.iter().map(|p| (p.transfer.id.as_str(), p.transfer.amount)).collect::<Vec<_>>(),
+            vec![("expiry:c:100", 30)]
+        );
+        l.void_timed_out(at(800));
+        let second = l.expire_lots(at(800));
+        assert_eq!(
+            second.iter().map(|p| (p.transfer.id.as_str(), p.transfer.amount)).collect::<Vec<_>>(),
+            vec![("expiry:c:70", 70)]
+        );
+        assert_eq!(
+            l.balance(Account::Customer(CustomerId(2))),
+            Balance { debits_posted: 100, credits_posted: 100, ..Balance::default() }
+        );
     }
 
     proptest! {

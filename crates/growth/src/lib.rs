@@ -10,6 +10,7 @@
 //! come in lots that expire 24 months after they were earned, first in first
 //! out, by transfers to the firm's expiry account.
 
+pub mod codes;
 pub mod ledger;
 pub mod workload;
 

@@ -894,6 +894,13 @@ error-order_state = the order is { $status }: not possible now
 error-order_field = this field does not read: { $reason }
 error-condition_invalid = the condition does not hold together: { $reason }
 error-valid_until = a conditional order is valid from today to { $latest } at most
+error-points_not_positive = a transfer moves more than zero points
+error-points_same_account = the points leave and reach the same account
+error-points_bad_id = an id has 1 to 200 characters
+error-points_id_reused = { $id } was used by another transfer: a repeat must be the same in every field
+error-points_insufficient = account { $account } has { $available } points available, not { $amount }
+error-points_not_pending = transfer { $id } is not pending: it was decided, or never held
+error-points_no_such_transfer = there is no transfer { $id } to correct
 
 # Order pages (issue 26).
 nav-orders = Orders

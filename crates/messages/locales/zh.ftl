@@ -879,6 +879,13 @@ error-order_state = 委托状态为 { $status }：现在不能这样做
 error-order_field = 此项无法识别：{ $reason }
 error-condition_invalid = 条件设置不合理：{ $reason }
 error-valid_until = 条件单有效期最长至 { $latest }，且不早于今日
+error-points_not_positive = 积分划转的数量须大于零
+error-points_same_account = 转出和转入不能是同一个账户
+error-points_bad_id = 编号长度须为 1 到 200 个字符
+error-points_id_reused = 编号 { $id } 已被另一笔划转使用：重复提交须每项都相同
+error-points_insufficient = 账户 { $account } 可用积分为 { $available }，不足 { $amount }
+error-points_not_pending = 划转 { $id } 不在待定状态：已处理过，或从未冻结
+error-points_no_such_transfer = 没有可更正的划转 { $id }
 
 # Order pages (issue 26).
 nav-orders = 委托

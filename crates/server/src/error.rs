@@ -47,6 +47,7 @@ pub fn every_code() -> Vec<Code> {
         market::indicators::codes::ALL,
         community::codes::ALL,
         advice::codes::ALL,
+        growth::codes::ALL,
         app::codes::ALL,
         codes::ALL,
     ]
@@ -75,6 +76,11 @@ impl HttpError {
     /// A refusal with this code and nothing more.
     pub fn of(code: Code) -> Self {
         HttpError { code, field: None, args: Vec::new(), cause: None }
+    }
+
+    /// The request field blamed, if one is.
+    pub fn field(&self) -> Option<&'static str> {
+        self.field
     }
 
     /// Blames a request field (the request's name for it).

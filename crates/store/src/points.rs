@@ -7,7 +7,7 @@
 //! cannot deadlock); on SQLite the unit holds the write lock already.
 
 use crate::{with_pool, with_tx, Db, StoreError, Tx};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use domain::CustomerId;
 use growth::workload::{Step, Work};
 use growth::{Account, Balance, Kind, Ledger, LedgerError, Lot, Operation, Posted, State, Transfer};
@@ -15,7 +15,7 @@ use serde::Serialize;
 use sqlx::QueryBuilder;
 use std::collections::{BTreeSet, HashSet};
 
-/// Rows per multi-row statement (well under both backends' parameter limits).
+/// Rows per multi-row statement (well under both backends' limits on bound values).
 const ROWS: usize = 500;
 
 /// What became of each operation of a batch, in order.
@@ -101,6 +101,36 @@ fn timeout_of(k: &Kind) -> Option<DateTime<Utc>> {
     }
 }
 
+/// `(...)` of the values of one bound JSON array, for `IN`: one statement
+/// however long the list (SQLite's `json_each`, PostgreSQL's
+/// `jsonb_array_elements_text`, cast as `cast` says).
+fn json_in(postgres: bool, cast: &str) -> String {
+    if postgres {
+        format!("(SELECT jsonb_array_elements_text($1::jsonb){cast})")
+    } else {
+        "(SELECT value FROM json_each($1))".to_owned()
+    }
+}
+
+/// `SELECT` of the rows of one bound JSON array of arrays, each column
+/// typed as `types` says (PostgreSQL casts; SQLite takes the values as they come).
+fn json_rows(postgres: bool, types: &[&str]) -> String {
+    if postgres {
+        let columns: Vec<String> = types.iter().enumerate().map(|(i, t)| format!("(e->>{i})::{t}")).collect();
+        format!("SELECT {} FROM jsonb_array_elements($1::jsonb) AS e", columns.join(", "))
+    } else {
+        let columns: Vec<String> = (0..types.len()).map(|i| format!("json_extract(value, '$[{i}]')")).collect();
+        // `WHERE true` keeps SQLite from reading the upsert's ON as a join's.
+        format!("SELECT {} FROM json_each($1) WHERE true", columns.join(", "))
+    }
+}
+
+/// A moment as SQLite holds it: the text sqlx writes for a bound `DateTime<Utc>`
+/// (so stored moments compare and match alike however they were written).
+fn stamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+}
+
 /// `$1, $2, ...` from `first` for `n` values.
 fn placeholders(first: usize, n: usize) -> String {
     (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
@@ -127,13 +157,17 @@ impl Tx {
             })
             .collect();
         let mut accounts: BTreeSet<i64> = BTreeSet::new();
+        // Customers whose points may be used: their lots are read (the oldest go first).
+        let mut debited: BTreeSet<i64> = BTreeSet::new();
         for (op, _) in ops {
             if let Operation::Apply(t) = op {
                 accounts.extend([t.debit.code(), t.credit.code()]);
+                debited.insert(t.debit.code());
             }
         }
         for p in self.transfers_by_id(&decide_ids).await? {
             accounts.extend([p.transfer.debit.code(), p.transfer.credit.code()]);
+            debited.insert(p.transfer.debit.code());
         }
         let accounts: Vec<i64> = accounts.into_iter().collect();
         for (code, b) in self.lock_accounts(&accounts).await? {
@@ -154,11 +188,13 @@ impl Tx {
         for p in self.transfers_by_id(&ids).await? {
             ledger.seed_transfer(p);
         }
-        let customers: Vec<i64> = accounts.iter().copied().filter(|a| *a > 0).collect();
+        // A customer only credited gets new lots at the end of theirs; none of theirs need reading.
+        let customers: Vec<i64> = debited.into_iter().filter(|a| *a > 0).collect();
         for (customer, lots) in self.lots_of(&customers).await? {
             ledger.seed_lots(customer, lots);
         }
-        let outcomes: LedgerOutcomes = ops.iter().map(|(op, at)| ledger.run(op, *at)).collect();
+        // Moments to the microsecond, as both backends keep them: a repeat answers what was stored.
+        let outcomes: LedgerOutcomes = ops.iter().map(|(op, at)| ledger.run(op, at.trunc_subsecs(6))).collect();
         self.write_changes(&mut ledger).await?;
         Ok(outcomes)
     }
@@ -258,79 +294,67 @@ impl Tx {
         Ok((made, Some(last)))
     }
 
+    /// Whether this unit runs on PostgreSQL.
+    fn on_postgres(&mut self) -> bool {
+        matches!(self.conn_mut(), crate::TxConn::Postgres(_))
+    }
+
     /// Stored transfers among `ids`.
     async fn transfers_by_id(&mut self, ids: &[&str]) -> Result<Vec<Posted>, StoreError> {
-        let mut found = Vec::new();
-        let unique: Vec<&str> = ids.iter().copied().collect::<HashSet<_>>().into_iter().collect();
-        for chunk in unique.chunks(ROWS) {
-            let sql = format!("{TRANSFER_COLUMNS} WHERE id IN ({})", placeholders(1, chunk.len()));
-            let rows: Vec<TransferRow> = with_tx!(self, conn => {
-                let mut q = sqlx::query_as(&sql);
-                for id in chunk {
-                    q = q.bind(*id);
-                }
-                q.fetch_all(&mut *conn).await?
-            });
-            for r in rows {
-                found.push(posted_of(r)?);
-            }
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(found)
+        let sql = format!("{TRANSFER_COLUMNS} WHERE id IN {}", json_in(self.on_postgres(), ""));
+        let list = serde_json::to_string(ids).expect("ids serialize");
+        let rows: Vec<TransferRow> =
+            with_tx!(self, conn => sqlx::query_as(&sql).bind(&list).fetch_all(&mut *conn).await?);
+        rows.into_iter().map(posted_of).collect()
     }
 
     /// The accounts' figures (zero for one never used), locked on PostgreSQL
     /// until the unit ends. `accounts` sorted, so locks are taken in one order.
     async fn lock_accounts(&mut self, accounts: &[i64]) -> Result<Vec<(i64, Balance)>, StoreError> {
-        let mut out = Vec::with_capacity(accounts.len());
-        let postgres = matches!(self.conn_mut(), crate::TxConn::Postgres(_));
-        for chunk in accounts.chunks(ROWS) {
-            if postgres {
-                // A row to lock for every account, then the locks.
-                with_tx!(self, conn => {
-                    let mut q = QueryBuilder::new("INSERT INTO points_accounts (account) ");
-                    q.push_values(chunk, |mut row, a| {
-                        row.push_bind(*a);
-                    });
-                    q.push(" ON CONFLICT (account) DO NOTHING");
-                    q.build().execute(&mut *conn).await?;
-                });
-            }
-            let lock = if postgres { " ORDER BY account FOR UPDATE" } else { "" };
+        let postgres = self.on_postgres();
+        let list = serde_json::to_string(accounts).expect("ids serialize");
+        if postgres {
+            // A row to lock for every account, then the locks.
             let sql = format!(
-                "SELECT account, debits_posted, credits_posted, debits_pending, credits_pending FROM points_accounts \
-                 WHERE account IN ({}){lock}",
-                placeholders(1, chunk.len())
+                "INSERT INTO points_accounts (account) SELECT * FROM {} AS a ON CONFLICT (account) DO NOTHING",
+                json_in(true, "::bigint")
             );
-            let rows: Vec<(i64, i64, i64, i64, i64)> = with_tx!(self, conn => {
-                let mut q = sqlx::query_as(&sql);
-                for a in chunk {
-                    q = q.bind(*a);
-                }
-                q.fetch_all(&mut *conn).await?
-            });
-            out.extend(rows.into_iter().map(|(a, dp, cp, dpe, cpe)| {
-                (a, Balance { debits_posted: dp, credits_posted: cp, debits_pending: dpe, credits_pending: cpe })
-            }));
+            with_tx!(self, conn => sqlx::query(&sql).bind(&list).execute(&mut *conn).await?.rows_affected());
         }
-        Ok(out)
+        let lock = if postgres { " ORDER BY account FOR UPDATE" } else { "" };
+        let sql = format!(
+            "SELECT account, debits_posted, credits_posted, debits_pending, credits_pending FROM points_accounts \
+             WHERE account IN {}{lock}",
+            json_in(postgres, "::bigint")
+        );
+        let rows: Vec<(i64, i64, i64, i64, i64)> =
+            with_tx!(self, conn => sqlx::query_as(&sql).bind(&list).fetch_all(&mut *conn).await?);
+        Ok(rows
+            .into_iter()
+            .map(|(a, dp, cp, dpe, cpe)| {
+                (a, Balance { debits_posted: dp, credits_posted: cp, debits_pending: dpe, credits_pending: cpe })
+            })
+            .collect())
     }
 
     /// The customers' lots, oldest first.
     async fn lots_of(&mut self, customers: &[i64]) -> Result<Vec<(CustomerId, Vec<Lot>)>, StoreError> {
         let mut out: Vec<(CustomerId, Vec<Lot>)> = Vec::new();
-        for chunk in customers.chunks(ROWS) {
+        if customers.is_empty() {
+            return Ok(out);
+        }
+        {
             let sql = format!(
-                "SELECT customer_id, source, earned_at, remaining FROM points_lots WHERE customer_id IN ({}) \
-                 ORDER BY customer_id, seq",
-                placeholders(1, chunk.len())
+                "SELECT customer_id, source, earned_at, remaining FROM points_lots WHERE customer_id IN {} \
+                 ORDER BY customer_id, earned_at, source",
+                json_in(self.on_postgres(), "::bigint")
             );
-            let rows: Vec<(i64, String, DateTime<Utc>, i64)> = with_tx!(self, conn => {
-                let mut q = sqlx::query_as(&sql);
-                for c in chunk {
-                    q = q.bind(*c);
-                }
-                q.fetch_all(&mut *conn).await?
-            });
+            let list = serde_json::to_string(customers).expect("ids serialize");
+            let rows: Vec<(i64, String, DateTime<Utc>, i64)> =
+                with_tx!(self, conn => sqlx::query_as(&sql).bind(&list).fetch_all(&mut *conn).await?);
             for (customer, source, earned_at, remaining) in rows {
                 let lot = Lot { source, earned_at, remaining };
                 match out.last_mut() {
@@ -345,48 +369,65 @@ impl Tx {
     /// Writes what the ledger changed.
     async fn write_changes(&mut self, ledger: &mut Ledger) -> Result<(), StoreError> {
         let c = ledger.take_changes();
-        for chunk in c.accounts.chunks(ROWS) {
-            with_tx!(self, conn => {
-                let mut q = QueryBuilder::new(
-                    "INSERT INTO points_accounts (account, debits_posted, credits_posted, debits_pending, credits_pending) ",
-                );
-                q.push_values(chunk, |mut row, (a, b)| {
-                    row.push_bind(a.code())
-                        .push_bind(b.debits_posted)
-                        .push_bind(b.credits_posted)
-                        .push_bind(b.debits_pending)
-                        .push_bind(b.credits_pending);
-                });
-                q.push(
-                    " ON CONFLICT (account) DO UPDATE SET debits_posted = excluded.debits_posted, \
-                     credits_posted = excluded.credits_posted, debits_pending = excluded.debits_pending, \
-                     credits_pending = excluded.credits_pending",
-                );
-                q.build().execute(&mut *conn).await?;
-            });
+        let postgres = self.on_postgres();
+        // Each table's rows go as one bound JSON array: one statement however many rows.
+        if !c.accounts.is_empty() {
+            let rows: Vec<_> = c
+                .accounts
+                .iter()
+                .map(|(a, b)| (a.code(), b.debits_posted, b.credits_posted, b.debits_pending, b.credits_pending))
+                .collect();
+            let sql = format!(
+                "INSERT INTO points_accounts (account, debits_posted, credits_posted, debits_pending, credits_pending) \
+                 {} ON CONFLICT (account) DO UPDATE SET debits_posted = excluded.debits_posted, \
+                 credits_posted = excluded.credits_posted, debits_pending = excluded.debits_pending, \
+                 credits_pending = excluded.credits_pending",
+                json_rows(postgres, &["bigint"; 5])
+            );
+            let rows = serde_json::to_string(&rows).expect("rows serialize");
+            with_tx!(self, conn => sqlx::query(&sql).bind(&rows).execute(&mut *conn).await?.rows_affected());
         }
-        for chunk in c.inserted.chunks(ROWS) {
-            with_tx!(self, conn => {
-                let mut q = QueryBuilder::new(
-                    "INSERT INTO points_transfers (id, debit, credit, amount, reason, pending_until, corrects, at, \
-                     state, decided_at, decided_by) ",
-                );
-                q.push_values(chunk, |mut row, p| {
+        if !c.inserted.is_empty() {
+            let rows: Vec<_> = c
+                .inserted
+                .iter()
+                .map(|p| {
                     let t = &p.transfer;
-                    row.push_bind(&t.id)
-                        .push_bind(t.debit.code())
-                        .push_bind(t.credit.code())
-                        .push_bind(t.amount)
-                        .push_bind(&t.reason)
-                        .push_bind(timeout_of(&t.kind))
-                        .push_bind(&t.corrects)
-                        .push_bind(p.at)
-                        .push_bind(p.state.as_str())
-                        .push_bind(p.decided_at)
-                        .push_bind(&p.decided_by);
-                });
-                q.build().execute(&mut *conn).await?;
-            });
+                    serde_json::json!([
+                        t.id,
+                        t.debit.code(),
+                        t.credit.code(),
+                        t.amount,
+                        t.reason,
+                        timeout_of(&t.kind).map(stamp),
+                        t.corrects,
+                        stamp(p.at),
+                        p.state.as_str(),
+                        p.decided_at.map(stamp),
+                        p.decided_by
+                    ])
+                })
+                .collect();
+            let types = [
+                "text",
+                "bigint",
+                "bigint",
+                "bigint",
+                "text",
+                "timestamptz",
+                "text",
+                "timestamptz",
+                "text",
+                "timestamptz",
+                "text",
+            ];
+            let sql = format!(
+                "INSERT INTO points_transfers (id, debit, credit, amount, reason, pending_until, corrects, at, \
+                 state, decided_at, decided_by) {}",
+                json_rows(postgres, &types)
+            );
+            let rows = serde_json::Value::Array(rows).to_string();
+            with_tx!(self, conn => sqlx::query(&sql).bind(&rows).execute(&mut *conn).await?.rows_affected());
         }
         for p in &c.decided {
             let sql = "UPDATE points_transfers SET state = $1, decided_at = $2, decided_by = $3 \
@@ -398,27 +439,35 @@ impl Tx {
             }
         }
         for chunk in c.lots_removed.chunks(ROWS) {
-            let sql = format!("DELETE FROM points_lots WHERE source IN ({})", placeholders(1, chunk.len()));
             with_tx!(self, conn => {
-                let mut q = sqlx::query(&sql);
-                for s in chunk {
-                    q = q.bind(s);
+                let mut q = QueryBuilder::new("DELETE FROM points_lots WHERE (customer_id, earned_at, source) IN (");
+                let mut sep = q.separated(", ");
+                for (customer, lot) in chunk {
+                    sep.push("(").push_bind_unseparated(customer.0).push_unseparated(", ");
+                    sep.push_bind_unseparated(lot.earned_at).push_unseparated(", ");
+                    sep.push_bind_unseparated(&lot.source).push_unseparated(")");
                 }
-                q.execute(&mut *conn).await?;
-            });
-        }
-        for (source, remaining) in &c.lots_reduced {
-            let sql = "UPDATE points_lots SET remaining = $1 WHERE source = $2";
-            with_tx!(self, conn => sqlx::query(sql).bind(remaining).bind(source).execute(&mut *conn).await?.rows_affected());
-        }
-        for chunk in c.lots_added.chunks(ROWS) {
-            with_tx!(self, conn => {
-                let mut q = QueryBuilder::new("INSERT INTO points_lots (customer_id, source, earned_at, remaining) ");
-                q.push_values(chunk, |mut row, (customer, lot)| {
-                    row.push_bind(customer.0).push_bind(&lot.source).push_bind(lot.earned_at).push_bind(lot.remaining);
-                });
+                q.push(")");
                 q.build().execute(&mut *conn).await?;
             });
+        }
+        for (customer, lot) in &c.lots_reduced {
+            let sql = "UPDATE points_lots SET remaining = $1 WHERE customer_id = $2 AND earned_at = $3 AND source = $4";
+            with_tx!(self, conn => sqlx::query(sql).bind(lot.remaining).bind(customer.0).bind(lot.earned_at)
+                .bind(&lot.source).execute(&mut *conn).await?.rows_affected());
+        }
+        if !c.lots_added.is_empty() {
+            let rows: Vec<_> = c
+                .lots_added
+                .iter()
+                .map(|(customer, lot)| (customer.0, stamp(lot.earned_at), &lot.source, lot.remaining))
+                .collect();
+            let sql = format!(
+                "INSERT INTO points_lots (customer_id, earned_at, source, remaining) {}",
+                json_rows(postgres, &["bigint", "timestamptz", "text", "bigint"])
+            );
+            let rows = serde_json::to_string(&rows).expect("rows serialize");
+            with_tx!(self, conn => sqlx::query(&sql).bind(&rows).execute(&mut *conn).await?.rows_affected());
         }
         Ok(())
     }
@@ -443,6 +492,23 @@ impl Db {
                 other => return other,
             }
         }
+    }
+
+    /// Which of these customers exist.
+    pub async fn known_customers(&self, ids: &[i64]) -> Result<HashSet<i64>, StoreError> {
+        let mut known = HashSet::new();
+        for chunk in ids.chunks(ROWS) {
+            let sql = format!("SELECT id FROM customers WHERE id IN ({})", placeholders(1, chunk.len()));
+            let found: Vec<i64> = with_pool!(self, pool => {
+                let mut q = sqlx::query_scalar(&sql);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(pool).await?
+            });
+            known.extend(found);
+        }
+        Ok(known)
     }
 
     /// An account's figures.
@@ -477,7 +543,8 @@ impl Db {
 
     /// A customer's lots, oldest first.
     pub async fn points_lots(&self, customer: CustomerId) -> Result<Vec<Lot>, StoreError> {
-        let sql = "SELECT source, earned_at, remaining FROM points_lots WHERE customer_id = $1 ORDER BY seq";
+        let sql = "SELECT source, earned_at, remaining FROM points_lots WHERE customer_id = $1 \
+                   ORDER BY earned_at, source";
         let rows: Vec<(String, DateTime<Utc>, i64)> =
             with_pool!(self, pool => sqlx::query_as(sql).bind(customer.0).fetch_all(pool).await?);
         Ok(rows.into_iter().map(|(source, earned_at, remaining)| Lot { source, earned_at, remaining }).collect())
@@ -500,8 +567,9 @@ impl Db {
     ) -> Result<Vec<StatementLine>, StoreError> {
         let sql = "SELECT seq, id, CASE WHEN credit = $1 THEN amount ELSE -amount END AS points, reason, state, \
                    corrects, at, decided_at, pending_until FROM points_transfers \
-                   WHERE seq IN (SELECT seq FROM points_transfers WHERE debit = $1 AND seq < $2 \
-                                 UNION ALL SELECT seq FROM points_transfers WHERE credit = $1 AND seq < $2) \
+                   WHERE seq IN (SELECT seq FROM points_transfers WHERE debit = $1 AND debit > 0 AND seq < $2 \
+                                 UNION ALL \
+                                 SELECT seq FROM points_transfers WHERE credit = $1 AND credit > 0 AND seq < $2) \
                    ORDER BY seq DESC LIMIT $3";
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(customer.0).bind(before.unwrap_or(i64::MAX))
             .bind(limit).fetch_all(pool).await?))

@@ -64,7 +64,8 @@ impl Db {
     /// and brings its schema up to date.
     ///
     /// `postgres://` or `postgresql://` selects PostgreSQL; `sqlite:PATH` or a
-    /// bare path selects SQLite.
+    /// bare path selects SQLite (`?synchronous=full` after it: every commit
+    /// waits for the disk).
     pub async fn open(url: &str) -> Result<Db, StoreError> {
         let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
@@ -76,6 +77,13 @@ impl Db {
             Pool::Postgres(pool)
         } else {
             let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+            // `?synchronous=full` makes every commit wait for the disk (an OS crash then loses nothing).
+            let (path, synchronous) = match path.split_once("?synchronous=") {
+                Some((p, "full")) => (p, SqliteSynchronous::Full),
+                Some((p, "normal")) => (p, SqliteSynchronous::Normal),
+                Some(_) => return Err(StoreError::BadUrl(redact(url))),
+                None => (path, SqliteSynchronous::Normal),
+            };
             if path.is_empty() || url.contains("://") && !url.starts_with("sqlite:") {
                 return Err(StoreError::BadUrl(redact(url)));
             }
@@ -83,9 +91,9 @@ impl Db {
                 .map_err(|source| StoreError::Connect { backend: "sqlite", source })?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                // NORMAL is durable across application crashes in WAL mode; only
-                // an OS crash can lose the last commits, never corrupt the file.
-                .synchronous(SqliteSynchronous::Normal)
+                // NORMAL (the default) is durable across application crashes in WAL
+                // mode; only an OS crash can lose the last commits, never corrupt the file.
+                .synchronous(synchronous)
                 .foreign_keys(true)
                 // A 256 MiB page cache (default: 2 MiB) keeps the indexes of a
                 // large book in memory while it loads and while it is queried.
@@ -96,6 +104,9 @@ impl Db {
                 // Checkpoint when the WAL holds 40 MB (default: 4 MB): a large
                 // load's commits each checkpointed (with an fsync) otherwise.
                 .pragma("wal_autocheckpoint", "10000")
+                // A WAL that grew while a long reader held checkpoints back (a
+                // large load, a server warming up) shrinks back once they pass.
+                .pragma("journal_size_limit", "67108864")
                 .busy_timeout(Duration::from_secs(30));
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)

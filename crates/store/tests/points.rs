@@ -152,7 +152,7 @@ async fn lots_expire_two_years_on_oldest_first_and_a_repeat_is_answered_not_appl
         assert_eq!(t.db.expire_lots(day(100 + 731), 100).await.unwrap(), 1, "{}", t.name);
         assert_eq!(t.db.points_balance(Account::Firm(FirmAccount::Expiry)).await.unwrap().net(), 40, "{}", t.name);
         assert!(t.db.points_lots(CustomerId(5)).await.unwrap().is_empty(), "{}", t.name);
-        let expiry = t.db.points_transfer("expiry:b").await.unwrap().unwrap();
+        let expiry = t.db.points_transfer("expiry:b:40").await.unwrap().unwrap();
         assert_eq!((expiry.transfer.amount, expiry.transfer.reason.as_str()), (40, "expiry"), "{}", t.name);
         assert_eq!(t.db.expire_lots(day(1_000), 100).await.unwrap(), 0, "{}: once", t.name);
     }

@@ -6,6 +6,35 @@ use std::path::PathBuf;
 /// Measure performance; figures go into docs/performance.md.
 #[derive(Debug, clap::Subcommand)]
 pub enum BenchCommand {
+    /// Points transfers per second through a real `serve` (a child process) and its database, one a
+    /// call and in batches, from this process; beside it the store's batches alone, with the
+    /// server's commit setting and with every commit waiting for the disk.
+    Ledger {
+        /// Customers in the generated brokerage (seeded once, reused).
+        #[arg(long, default_value_t = 100_000)]
+        customers: u64,
+        /// Where the seeded database is kept.
+        #[arg(long, default_value = "bench-work/ledger")]
+        work_dir: PathBuf,
+        /// A PostgreSQL database to seed (when it has no customers) and measure as well.
+        #[arg(long)]
+        postgres: Option<String>,
+        /// Transfers sent in batches.
+        #[arg(long, default_value_t = 200_000)]
+        transfers: usize,
+        /// Transfers per batch.
+        #[arg(long, default_value_t = 1_000)]
+        batch: usize,
+        /// Transfers sent one a call.
+        #[arg(long, default_value_t = 20_000)]
+        single: usize,
+        /// Concurrent HTTP clients.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// Print one JSON object as the last line.
+        #[arg(long)]
+        json: bool,
+    },
     /// Order tools: pre-trade checks per second, and conditional orders per quote through the
     /// trigger-price index against a plain scan of every waiting order.
     Orders {
@@ -358,6 +387,25 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             }
             anyhow::ensure!(b.incremental_agrees, "incremental features differ from the batch's");
             anyhow::ensure!(b.duckdb_agrees != Some(false), "DuckDB's features differ from ours");
+            Ok(())
+        }
+        BenchCommand::Ledger { customers, work_dir, postgres, transfers, batch, single, clients, json } => {
+            let opts =
+                bench::ledger::LedgerBenchOptions { customers, work_dir, postgres, transfers, batch, single, clients };
+            let b = bench::ledger::ledger_bench(&opts).await?;
+            for r in &b.runs {
+                println!(
+                    "{}: one a call {:.0}/s (p50 {:.1} ms, p99 {:.1} ms); {} a call {:.0}/s (p50 {:.1} ms); the store alone {:.0}/s{}; {} refused; books balance: {} ({})",
+                    r.backend, r.transfers_per_s_single, r.single_ms_p50, r.single_ms_p99, b.batch,
+                    r.transfers_per_s_batched, r.batched_ms_p50, r.store_per_s_batched,
+                    r.store_per_s_batched_full.map(|f| format!(", synchronous=FULL {f:.0}/s")).unwrap_or_default(),
+                    r.refused, r.books_balance, r.durability
+                );
+            }
+            anyhow::ensure!(b.runs.iter().all(|r| r.books_balance), "the books do not balance");
+            if json {
+                println!("{}", serde_json::to_string(&b)?);
+            }
             Ok(())
         }
         BenchCommand::Orders { tickets, threads, conditionals, instruments, rounds, scan_quotes, json } => {

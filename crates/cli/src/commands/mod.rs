@@ -11,6 +11,7 @@ pub mod import;
 pub mod indicators;
 pub mod keys;
 pub mod orders;
+pub mod points;
 pub mod replay;
 pub mod serve;
 pub mod stats;

@@ -13,6 +13,7 @@ pub(crate) mod knowing;
 mod orders;
 pub(crate) mod outreach;
 mod overview;
+mod points;
 mod portfolios;
 pub(crate) mod products;
 pub(crate) mod reminders;
@@ -196,6 +197,9 @@ fn area_codes(path: &str) -> Vec<Code> {
             suitability.into_iter().chain(advice::codes::ALL.iter().copied()).collect()
         }
         "products" | "purchases" | "questionnaire" | "funnel" | "suitability" => suitability,
+        "customers" if path.ends_with("/points") || path.ends_with("/points.csv") => {
+            vec![a::CUSTOMER_NOT_FOUND, d::OUT_OF_RANGE, d::NOT_A_NUMBER]
+        }
         "customers" if path.ends_with("/labels") => vec![a::CUSTOMER_NOT_FOUND, a::LABELS_NOT_FOUND, a::STAFF_ONLY],
         "customers" | "customers.csv" => vec![
             a::CUSTOMER_NOT_FOUND,
@@ -218,13 +222,17 @@ fn area_codes(path: &str) -> Vec<Code> {
             .into_iter()
             .chain(market::indicators::codes::ALL.iter().copied())
             .collect(),
-        "feeds" => vec![
+        "feeds" => [
             a::TOO_MANY_EVENTS,
             a::WATCH_LOADING,
             a::UNKNOWN_BOOK_FILE,
             a::TOKEN_SCOPE,
+            a::CUSTOMER_NOT_FOUND,
             crate::error::codes::BODY_TOO_LARGE,
-        ],
+        ]
+        .into_iter()
+        .chain(growth::codes::ALL.iter().copied())
+        .collect(),
         "reminders" => vec![a::STAFF_ONLY, d::OUT_OF_RANGE],
         "content" => vec![
             a::CONTENT_NOT_FOUND,
@@ -422,8 +430,13 @@ pub fn routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
         .routes(routes!(orders::conditional))
         .routes(routes!(orders::cancel_conditional))
         .routes(routes!(orders::prevented))
-        .routes(routes!(orders::sign_st_disclosure));
-    let feeds = OpenApiRouter::new().routes(routes!(feeds::import)).routes(routes!(feeds::events));
+        .routes(routes!(orders::sign_st_disclosure))
+        .routes(routes!(points::statement))
+        .routes(routes!(points::statement_csv));
+    let feeds = OpenApiRouter::new()
+        .routes(routes!(feeds::import))
+        .routes(routes!(feeds::events))
+        .routes(routes!(points::feed));
     (session, feeds)
 }
 

@@ -35,20 +35,22 @@ CREATE TABLE points_transfers (
     decided_by    TEXT,
     CONSTRAINT points_transfers_sides_check CHECK (debit <> credit)
 );
-CREATE INDEX points_transfers_debit_idx ON points_transfers (debit, seq);
-CREATE INDEX points_transfers_credit_idx ON points_transfers (credit, seq);
+-- A customer's statement reads these; the firm's side of a transfer is not
+-- indexed (its accounts are few and would only grow the index).
+CREATE INDEX points_transfers_debit_idx ON points_transfers (debit, seq) WHERE debit > 0;
+CREATE INDEX points_transfers_credit_idx ON points_transfers (credit, seq) WHERE credit > 0;
 CREATE INDEX points_transfers_pending_idx ON points_transfers (pending_until) WHERE state = 'pending';
 
 -- Points a customer holds, by the transfer that earned them; used and
--- expired oldest first (seq is the order they were earned in).
+-- expired oldest first (by when earned, then by the transfer's id). Keyed by
+-- customer, so a batch's lots are written where the customer's others are.
 CREATE TABLE points_lots (
-    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     customer_id BIGINT NOT NULL,
-    source      TEXT NOT NULL CONSTRAINT points_lots_source_key UNIQUE,
     earned_at   TIMESTAMPTZ NOT NULL,
-    remaining   BIGINT NOT NULL CONSTRAINT points_lots_remaining_check CHECK (remaining > 0)
+    source      TEXT NOT NULL,
+    remaining   BIGINT NOT NULL CONSTRAINT points_lots_remaining_check CHECK (remaining > 0),
+    CONSTRAINT points_lots_pk PRIMARY KEY (customer_id, earned_at, source)
 );
-CREATE INDEX points_lots_customer_idx ON points_lots (customer_id, seq);
 CREATE INDEX points_lots_earned_idx ON points_lots (earned_at);
 
 -- How far an import of ledger steps has come, written with each batch it
@@ -58,3 +60,7 @@ CREATE TABLE points_imports (
     name       TEXT PRIMARY KEY,
     steps_done BIGINT NOT NULL
 );
+
+-- A points system's token may post transfers: the scope check widened.
+ALTER TABLE api_tokens DROP CONSTRAINT api_tokens_scope_check;
+ALTER TABLE api_tokens ADD CONSTRAINT api_tokens_scope_check CHECK (scope IN ('import', 'events', 'points'));

@@ -35,20 +35,22 @@ CREATE TABLE points_transfers (
     decided_by    TEXT,
     CONSTRAINT points_transfers_sides_check CHECK (debit <> credit)
 );
-CREATE INDEX points_transfers_debit_idx ON points_transfers (debit, seq);
-CREATE INDEX points_transfers_credit_idx ON points_transfers (credit, seq);
+-- A customer's statement reads these; the firm's side of a transfer is not
+-- indexed (its accounts are few and would only grow the index).
+CREATE INDEX points_transfers_debit_idx ON points_transfers (debit, seq) WHERE debit > 0;
+CREATE INDEX points_transfers_credit_idx ON points_transfers (credit, seq) WHERE credit > 0;
 CREATE INDEX points_transfers_pending_idx ON points_transfers (pending_until) WHERE state = 'pending';
 
 -- Points a customer holds, by the transfer that earned them; used and
--- expired oldest first (seq is the order they were earned in).
+-- expired oldest first (by when earned, then by the transfer's id). Keyed by
+-- customer, so a batch's lots are written where the customer's others are.
 CREATE TABLE points_lots (
-    seq INTEGER PRIMARY KEY,
     customer_id BIGINT NOT NULL,
-    source      TEXT NOT NULL CONSTRAINT points_lots_source_key UNIQUE,
     earned_at   TEXT NOT NULL,
-    remaining   BIGINT NOT NULL CONSTRAINT points_lots_remaining_check CHECK (remaining > 0)
-);
-CREATE INDEX points_lots_customer_idx ON points_lots (customer_id, seq);
+    source      TEXT NOT NULL,
+    remaining   BIGINT NOT NULL CONSTRAINT points_lots_remaining_check CHECK (remaining > 0),
+    CONSTRAINT points_lots_pk PRIMARY KEY (customer_id, earned_at, source)
+) WITHOUT ROWID;
 CREATE INDEX points_lots_earned_idx ON points_lots (earned_at);
 
 -- How far an import of ledger steps has come, written with each batch it
@@ -58,3 +60,19 @@ CREATE TABLE points_imports (
     name       TEXT PRIMARY KEY,
     steps_done BIGINT NOT NULL
 );
+
+-- A points system's token may post transfers: the scope check widened
+-- (SQLite rebuilds the table to change a CHECK).
+CREATE TABLE api_tokens_new (
+    id           BIGINT PRIMARY KEY,
+    name         TEXT NOT NULL,
+    scope        TEXT NOT NULL CONSTRAINT api_tokens_scope_check CHECK (scope IN ('import', 'events', 'points')),
+    token_digest TEXT NOT NULL CONSTRAINT api_tokens_digest_key UNIQUE,
+    created_by   TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    revoked_at   TEXT,
+    last_used_at TEXT
+);
+INSERT INTO api_tokens_new SELECT id, name, scope, token_digest, created_by, created_at, revoked_at, last_used_at FROM api_tokens;
+DROP TABLE api_tokens;
+ALTER TABLE api_tokens_new RENAME TO api_tokens;

@@ -1,0 +1,253 @@
+//! Growth (issue 27): the points ledger's use cases. Transfers from a
+//! points system (the points feed), statements for the customer and their
+//! advisor, and the sweeps that void timed-out holds and expire old lots.
+
+use crate::{codes, Error};
+use access::Principal;
+use chrono::{DateTime, Utc};
+use domain::CustomerId;
+use growth::{Account, Balance, LedgerError, Lot, Operation, Posted};
+use serde::Serialize;
+use store::{Db, StatementLine};
+
+/// The most operations one call of the points feed may carry.
+pub const MAX_OPERATIONS: usize = 10_000;
+
+/// What became of one operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PointsOutcome {
+    /// Applied (or, for a repeat, applied before): the transfer as it stands.
+    Done(Posted),
+    /// Refused by the ledger; nothing moved.
+    Refused(LedgerError),
+    /// A customer account of no known customer; nothing moved.
+    UnknownCustomer(CustomerId),
+}
+
+/// Runs a batch of operations from a points system, as one unit of work:
+/// each decided on the books as the ones before it left them.
+pub async fn post_operations(db: &Db, ops: &[Operation]) -> Result<Vec<PointsOutcome>, Error> {
+    if ops.len() > MAX_OPERATIONS {
+        let e = codes::TOO_MANY_EVENTS.refuse().with("count", ops.len()).with("max", MAX_OPERATIONS);
+        return Err(e.into());
+    }
+    let mut customers: Vec<i64> = ops
+        .iter()
+        .filter_map(|op| match op {
+            Operation::Apply(t) => Some([t.debit, t.credit]),
+            Operation::Decide { .. } => None,
+        })
+        .flatten()
+        .filter_map(|a| a.customer().map(|c| c.0))
+        .collect();
+    customers.sort_unstable();
+    customers.dedup();
+    let known = db.known_customers(&customers).await?;
+    let unknown = |op: &Operation| match op {
+        Operation::Apply(t) => {
+            [t.debit, t.credit].into_iter().filter_map(Account::customer).find(|c| !known.contains(&c.0))
+        }
+        Operation::Decide { .. } => None,
+    };
+    let runnable: Vec<Operation> = ops.iter().filter(|op| unknown(op).is_none()).cloned().collect();
+    let mut ran = db.ledger_run(&runnable, db.now()).await?.into_iter();
+    Ok(ops
+        .iter()
+        .map(|op| match unknown(op) {
+            Some(c) => PointsOutcome::UnknownCustomer(c),
+            None => match ran.next().expect("an outcome per operation run") {
+                Ok(p) => PointsOutcome::Done(p),
+                Err(e) => PointsOutcome::Refused(e),
+            },
+        })
+        .collect())
+}
+
+/// A customer's points as their statement shows them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Statement {
+    /// The customer.
+    pub customer_id: CustomerId,
+    /// Their name.
+    pub name: String,
+    /// Posted points.
+    pub balance: i64,
+    /// What may be spent now (posted less holds).
+    pub available: i64,
+    /// Points promised but not yet posted (referral rewards awaiting their conditions).
+    pub pending_in: i64,
+    /// Points held for spends not yet decided.
+    pub pending_out: i64,
+    /// The lots the balance is made of, oldest (first to be used or expire) first.
+    pub lots: Vec<LotView>,
+    /// Transfers, newest first.
+    pub lines: Vec<StatementLine>,
+    /// The `before` of the next page, when there is one.
+    pub next_before: Option<i64>,
+}
+
+/// A lot with the day it expires.
+#[derive(Debug, Clone, Serialize)]
+pub struct LotView {
+    /// The transfer that earned it.
+    pub source: String,
+    /// Earned.
+    pub earned_at: DateTime<Utc>,
+    /// Left of it.
+    pub remaining: i64,
+    /// When what is left expires.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl From<Lot> for LotView {
+    fn from(l: Lot) -> Self {
+        LotView { expires_at: l.expires_at(), source: l.source, earned_at: l.earned_at, remaining: l.remaining }
+    }
+}
+
+/// A customer's statement, for the customer or staff who serve them: up to
+/// `limit` (1..=1000) transfers before `before`.
+pub async fn statement(
+    db: &Db,
+    principal: &Principal,
+    customer: CustomerId,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Statement, Error> {
+    if !(1..=1000).contains(&limit) {
+        let e = domain::codes::OUT_OF_RANGE.refuse().on("limit").with("value", limit).with("min", 1).with("max", 1000);
+        return Err(e.into());
+    }
+    let Some(name) = db.customer_name_in_scope(customer, principal.scope()).await? else {
+        return Err(codes::CUSTOMER_NOT_FOUND.refuse().into());
+    };
+    let b: Balance = db.points_balance(Account::Customer(customer)).await?;
+    let lots = db.points_lots(customer).await?.into_iter().map(LotView::from).collect();
+    let lines = db.points_statement(customer, before, limit).await?;
+    let next_before = (lines.len() as i64 == limit).then(|| lines.last().map(|l| l.seq)).flatten();
+    Ok(Statement {
+        customer_id: customer,
+        name,
+        balance: b.net(),
+        available: b.available(),
+        pending_in: b.credits_pending,
+        pending_out: b.debits_pending,
+        lots,
+        lines,
+        next_before,
+    })
+}
+
+/// The nightly sweeps: holds and pending rewards past their timeout voided,
+/// lots past their life expired; how many of each.
+pub async fn sweep(db: &Db, now: DateTime<Utc>) -> Result<(usize, usize), Error> {
+    let voided = db.void_timed_out(now, 1_000).await?;
+    let expired = db.expire_lots(now, 1_000).await?;
+    Ok((voided, expired))
+}
+
+/// What an import of ledger steps did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    /// Steps found done by an earlier run of the same import, and skipped.
+    pub resumed_after: i64,
+    /// Transfers and decisions applied (repeats of earlier ones included).
+    pub applied: usize,
+    /// Sweeps run (time-outs voided, lots expired).
+    pub sweeps: usize,
+    /// Refused, by line (from 1): the code and the reason.
+    pub refused: Vec<(u64, &'static str, String)>,
+}
+
+/// Runs ledger steps (one JSON `growth::workload::Step` a line) as import
+/// `name`: `batch` steps a unit of work, each unit recording how far the
+/// import has come, so an import stopped anywhere (even killed) and started
+/// again resumes after its last unit: no step lost, none run twice. A line
+/// that does not read, or names a customer who does not exist, is refused
+/// and reported; the others go through.
+pub async fn import_steps(
+    db: &Db,
+    name: &str,
+    lines: impl Iterator<Item = std::io::Result<String>>,
+    batch: usize,
+) -> Result<ImportReport, ImportStepsError> {
+    use growth::workload::{Step, Work};
+    let mut report = ImportReport::default();
+    let mut tx = db.begin().await?;
+    report.resumed_after = tx.import_progress(name).await?;
+    drop(tx);
+    let mut pending: Vec<(u64, Step)> = Vec::with_capacity(batch);
+    let mut read: i64 = report.resumed_after;
+    let mut lines = lines.enumerate().skip(report.resumed_after as usize).peekable();
+    loop {
+        pending.clear();
+        let mut last_line = read;
+        while pending.len() < batch {
+            let Some((i, line)) = lines.next() else { break };
+            let line = line?;
+            last_line = i as i64 + 1;
+            if line.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<Step>(&line) {
+                Ok(step) => pending.push((i as u64 + 1, step)),
+                Err(e) => report.refused.push((i as u64 + 1, "not_a_step", e.to_string())),
+            }
+        }
+        if last_line == read {
+            return Ok(report);
+        }
+        let mut customers: Vec<i64> = pending
+            .iter()
+            .filter_map(|(_, s)| match &s.work {
+                Work::Run(Operation::Apply(t)) => Some([t.debit, t.credit]),
+                _ => None,
+            })
+            .flatten()
+            .filter_map(|a| a.customer().map(|c| c.0))
+            .collect();
+        customers.sort_unstable();
+        customers.dedup();
+        let known = db.known_customers(&customers).await?;
+        let mut steps = Vec::with_capacity(pending.len());
+        let mut line_of = Vec::with_capacity(pending.len());
+        for (line, step) in pending.drain(..) {
+            let unknown = match &step.work {
+                Work::Run(Operation::Apply(t)) => {
+                    [t.debit, t.credit].into_iter().filter_map(Account::customer).find(|c| !known.contains(&c.0))
+                }
+                _ => None,
+            };
+            match unknown {
+                Some(c) => report.refused.push((line, codes::CUSTOMER_NOT_FOUND.code, format!("no customer {c}"))),
+                None => {
+                    line_of.push(line);
+                    steps.push(step);
+                }
+            }
+        }
+        let mut tx = db.begin().await?;
+        let outcomes = tx.run_steps(&steps).await?;
+        tx.set_import_progress(name, last_line).await?;
+        tx.commit().await?;
+        read = last_line;
+        for (line, outcome) in line_of.into_iter().zip(outcomes) {
+            match outcome {
+                None => report.sweeps += 1,
+                Some(Ok(_)) => report.applied += 1,
+                Some(Err(e)) => report.refused.push((line, domain::ErrorCode::code(&e).code, e.to_string())),
+            }
+        }
+    }
+}
+
+/// Why an import of ledger steps stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportStepsError {
+    /// The file could not be read.
+    #[error("reading the steps: {0}")]
+    Read(#[from] std::io::Error),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+}
