@@ -330,6 +330,8 @@ pub async fn detail(
             dt { (locale.t("col-assets")) } dd { (locale.money(s.assets)) }
             dt { (locale.t("customer-last-trade")) }
             dd { @match c.last_trade { Some(t) => (to_shanghai(t).format("%Y-%m-%d %H:%M")), None => (locale.t("none")) } }
+            dt { (locale.t("points-title")) }
+            dd { a.points href={ "/customers/" (id) "/points?lang=" (locale.tag()) } { (locale.t("points-statement")) } }
         }
         h2 { (locale.t("customer-positions")) }
         table {

@@ -46,6 +46,7 @@ pub fn shell(locale: Locale, title: &str, path_for_switch: &str, viewer: Option<
                     }
                     @if viewer.is_some_and(|v| v.principal.role == access::Role::Customer) {
                         a href={ "/inbox?lang=" (locale.tag()) } { (locale.t("nav-inbox")) }
+                        a href={ "/points?lang=" (locale.tag()) } { (locale.t("nav-points")) }
                     }
                     @if viewer.is_some_and(|v| v.principal.role != access::Role::Customer) {
                         a href={ "/tasks?lang=" (locale.tag()) } { (locale.t("nav-tasks")) }

@@ -11,6 +11,7 @@ mod layout;
 mod orders;
 mod overview;
 mod plan;
+mod points;
 mod portfolios;
 pub(crate) mod products;
 mod reminders;
@@ -83,6 +84,8 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/orders/ticket", get(orders::ticket).post(orders::send)),
         ("/orders/conditional", post(orders::place_conditional)),
         ("/orders/prevented", get(orders::prevented)),
+        ("/points", get(points::mine)),
+        ("/customers/{id}/points", get(points::statement)),
         ("/orders/{order}/confirm", post(orders::confirm)),
         ("/orders/{order}/cancel", post(orders::cancel)),
         ("/portfolios", get(portfolios::list).post(portfolios::create)),
