@@ -197,4 +197,14 @@ domain::codes! {
     TOKEN_SCOPE = "token_scope": Forbidden,
     /// No such book file.
     UNKNOWN_BOOK_FILE = "unknown_book_file": NotFound,
+    /// No such red envelope, or none the caller may see.
+    ENVELOPE_NOT_FOUND = "envelope_not_found": NotFound,
+    /// Every share of the red envelope has been opened.
+    ENVELOPE_EMPTY = "envelope_empty": Conflict,
+    /// The red envelope's day is over; what was left went back.
+    ENVELOPE_EXPIRED = "envelope_expired": Conflict,
+    /// Only the group's members open red envelopes.
+    ENVELOPE_MEMBERS_ONLY = "envelope_members_only": Forbidden,
+    /// The advisor's red-envelope budget for the month would be exceeded.
+    ENVELOPE_BUDGET = "envelope_budget": Refused,
 }

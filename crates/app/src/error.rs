@@ -17,6 +17,9 @@ pub enum Error {
     /// Stored labels could not be read back.
     #[error(transparent)]
     Labels(#[from] crate::classify::ClassifyRunError),
+    /// The points ledger refused a transfer.
+    #[error(transparent)]
+    Ledger(#[from] growth::LedgerError),
 }
 
 impl From<domain::DomainError> for Error {
@@ -31,6 +34,7 @@ impl ErrorCode for Error {
             Error::Refused(r) => r.code(),
             Error::Store(e) => e.code(),
             Error::Labels(e) => e.code(),
+            Error::Ledger(e) => e.code(),
         }
     }
 
@@ -39,6 +43,7 @@ impl ErrorCode for Error {
             Error::Refused(r) => r.field(),
             Error::Store(e) => e.field(),
             Error::Labels(e) => e.field(),
+            Error::Ledger(e) => e.field(),
         }
     }
 
@@ -47,6 +52,7 @@ impl ErrorCode for Error {
             Error::Refused(r) => r.args(),
             Error::Store(e) => e.args(),
             Error::Labels(e) => e.args(),
+            Error::Ledger(e) => e.args(),
         }
     }
 }

@@ -29,6 +29,7 @@ fn message(
         mentions: "[]".into(),
         content_id: None,
         at: Utc::now() - Duration::minutes(minutes_ago),
+        red_envelope_id: None,
     }
 }
 

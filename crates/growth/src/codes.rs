@@ -18,6 +18,33 @@ domain::codes! {
     POINTS_NOT_PENDING = "points_not_pending": Conflict,
     /// A correction of a transfer that does not exist.
     POINTS_NO_SUCH_TRANSFER = "points_no_such_transfer": NotFound,
+    /// A red envelope's shares out of range.
+    ENVELOPE_SHARES = "envelope_shares": Invalid,
+    /// A red envelope's points out of range (at least a point a share).
+    ENVELOPE_POINTS = "envelope_points": Invalid,
+}
+
+impl domain::ErrorCode for crate::envelope::EnvelopeError {
+    fn code(&self) -> domain::Code {
+        match self {
+            crate::envelope::EnvelopeError::Shares => ENVELOPE_SHARES,
+            crate::envelope::EnvelopeError::Points => ENVELOPE_POINTS,
+        }
+    }
+
+    fn field(&self) -> Option<&'static str> {
+        Some(match self {
+            crate::envelope::EnvelopeError::Shares => "shares",
+            crate::envelope::EnvelopeError::Points => "points",
+        })
+    }
+
+    fn args(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("max_shares", crate::envelope::MAX_SHARES.to_string()),
+            ("max_points", crate::envelope::MAX_POINTS.to_string()),
+        ]
+    }
 }
 
 fn account_name(a: Account) -> String {

@@ -901,6 +901,13 @@ error-points_id_reused = { $id } was used by another transfer: a repeat must be 
 error-points_insufficient = account { $account } has { $available } points available, not { $amount }
 error-points_not_pending = transfer { $id } is not pending: it was decided, or never held
 error-points_no_such_transfer = there is no transfer { $id } to correct
+error-envelope_not_found = there is no such red envelope
+error-envelope_empty = every share of this red envelope has been opened
+error-envelope_expired = this red envelope's day is over; what was left went back to the sender
+error-envelope_members_only = only the group's members open red envelopes
+error-envelope_budget = this month you have { $left } points left for red envelopes, not { $points }
+error-envelope_shares = a red envelope has 1 to { $max_shares } shares
+error-envelope_points = a red envelope carries at least a point a share and at most { $max_points }
 
 # Order pages (issue 26).
 nav-orders = Orders
@@ -1005,3 +1012,13 @@ points-reason-correction = correction
 points-reason-envelope_send = red envelope sent
 points-reason-envelope_open = red envelope opened
 points-reason-envelope_return = red envelope returned
+envelope-title = Red envelope:
+envelope-points = points
+envelope-shares = shares
+envelope-split-random = random
+envelope-split-equal = equal
+envelope-send = Send
+envelope-open = Open
+envelope-got = You got #points# points
+envelope-opened = #opened# of #shares# opened
+envelope-returned = Over: #returned# points went back

@@ -886,6 +886,13 @@ error-points_id_reused = 编号 { $id } 已被另一笔划转使用：重复提�
 error-points_insufficient = 账户 { $account } 可用积分为 { $available }，不足 { $amount }
 error-points_not_pending = 划转 { $id } 不在待定状态：已处理过，或从未冻结
 error-points_no_such_transfer = 没有可更正的划转 { $id }
+error-envelope_not_found = 没有这个红包
+error-envelope_empty = 红包已被抢完
+error-envelope_expired = 红包已过期，剩余积分已退回发送者
+error-envelope_members_only = 只有群成员可以抢红包
+error-envelope_budget = 本月红包预算还剩 { $left } 积分，不足 { $points }
+error-envelope_shares = 红包份数须为 1 到 { $max_shares }
+error-envelope_points = 红包积分须每份至少 1 分，且不超过 { $max_points }
 
 # Order pages (issue 26).
 nav-orders = 委托
@@ -990,3 +997,13 @@ points-reason-correction = 更正
 points-reason-envelope_send = 发红包
 points-reason-envelope_open = 抢红包
 points-reason-envelope_return = 红包退回
+envelope-title = 红包：
+envelope-points = 积分
+envelope-shares = 份数
+envelope-split-random = 拼手气
+envelope-split-equal = 均分
+envelope-send = 发红包
+envelope-open = 抢
+envelope-got = 抢到 #points# 积分
+envelope-opened = 已领 #opened#/#shares#
+envelope-returned = 已结束：#returned# 积分已退回

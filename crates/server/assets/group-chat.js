@@ -48,6 +48,17 @@
     body.className = "body";
     body.textContent = m.body;
     parts.push(body);
+    if (m.red_envelope_id) {
+      var open = document.createElement("button");
+      open.type = "button";
+      open.className = "envelope";
+      open.dataset.envelope = m.red_envelope_id;
+      open.textContent = chat.dataset.envelopeOpen;
+      var st = document.createElement("span");
+      st.className = "envelope-status";
+      st.id = "envelope-" + m.red_envelope_id;
+      parts.push(open, st);
+    }
     parts.forEach(function (p) { li.appendChild(p); li.appendChild(document.createTextNode(" ")); });
     return li;
   }
@@ -57,6 +68,41 @@
     last = m.id;
     list.appendChild(render(m));
     list.scrollTop = list.scrollHeight;
+  }
+
+  // Red envelopes: opened over the API; every member sees the count move over the socket.
+  function api(path, body) {
+    return fetch(path, { method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": chat.dataset.csrf },
+      body: body === undefined ? undefined : JSON.stringify(body) })
+      .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); });
+  }
+  function envelopeStatus(d) {
+    var st = document.getElementById("envelope-" + d.id);
+    if (!st) return;
+    st.textContent = d.returned !== undefined
+      ? chat.dataset.envelopeReturned.replace("#returned#", d.returned)
+      : chat.dataset.envelopeOpened.replace("#opened#", d.opened).replace("#shares#", d.shares);
+  }
+  list.addEventListener("click", function (e) {
+    var b = e.target.closest("button.envelope");
+    if (!b) return;
+    e.stopPropagation();
+    api("/api/v1/red-envelopes/" + b.dataset.envelope + "/open").then(function (r) {
+      notice.textContent = r.ok ? chat.dataset.envelopeGot.replace("#points#", r.body.points) : r.body.message;
+      if (r.ok) { b.disabled = true; envelopeStatus({ id: r.body.envelope_id, opened: r.body.opened, shares: r.body.shares }); }
+    });
+  }, true);
+  var envelopeForm = document.getElementById("envelope-form");
+  if (envelopeForm) {
+    envelopeForm.addEventListener("submit", function (e) {
+      e.preventDefault();
+      api("/api/v1/groups/" + group + "/red-envelopes", {
+        points: parseInt(document.getElementById("envelope-points").value, 10),
+        shares: parseInt(document.getElementById("envelope-shares").value, 10),
+        split: document.getElementById("envelope-split").value
+      }).then(function (r) { notice.textContent = r.ok ? "" : r.body.message; });
+    });
   }
 
   // Clicking a message replies to it.
@@ -83,6 +129,7 @@
         if (d.code === "unsuitable_for_members" && lastText && input) { input.value = lastText; confirming = true; }
       }
       else if (d.type === "removed" && d.customer_id === me) stopped = true;
+      else if (d.type === "envelope") envelopeStatus(d);
     };
     socket.onclose = function (event) {
       status.textContent = chat.dataset.offline;

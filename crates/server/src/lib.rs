@@ -194,6 +194,8 @@ pub fn feed_paths() -> Vec<String> {
 /// How often the outbox looks for reminders whose quiet hours have ended
 /// and for scheduled content that is due.
 const OUTBOX_INTERVAL: Duration = Duration::from_secs(30);
+/// Outbox rounds between sweeps of the points ledger (an hour).
+const LEDGER_SWEEP_TICKS: u64 = 120;
 
 /// Serves until `shutdown` completes, with the risk desk's outbox running beside.
 pub async fn serve(
@@ -211,9 +213,17 @@ pub async fn serve(
         let db_for_notices = db.clone();
         async move {
             let mut every = tokio::time::interval(OUTBOX_INTERVAL);
+            let mut ticks: u64 = 0;
             loop {
                 every.tick().await;
                 let now = db_clock.now();
+                // Hourly: points holds and rewards past their timeout voided, lots past 24 months expired.
+                ticks += 1;
+                if ticks % LEDGER_SWEEP_TICKS == 1 {
+                    if let Err(e) = app::growth::sweep(&db_for_notices, now).await {
+                        tracing::error!(error = %e, "the points ledger's sweep failed; retrying");
+                    }
+                }
                 // Round after round while rounds come back full (a flood after quiet hours).
                 loop {
                     match desk.deliver_due(now).await {
@@ -227,6 +237,10 @@ pub async fn serve(
                 }
                 if let Err(e) = community.publish_due(now).await {
                     tracing::error!(error = %e, "publishing scheduled content failed; retrying");
+                }
+                // Red envelopes past their day: what is left goes back to the sender.
+                if let Err(e) = community.return_due_envelopes(now).await {
+                    tracing::error!(error = %e, "returning red envelopes failed; retrying");
                 }
                 // Dated corporate events remind their holders again as the deadline comes.
                 if let Err(e) = app::notices::remind_deadlines(&db_for_notices, &desk).await {

@@ -33,6 +33,8 @@ pub struct MessageRow {
     pub content_id: Option<ContentId>,
     /// Sent.
     pub at: DateTime<Utc>,
+    /// The red envelope this message carries.
+    pub red_envelope_id: Option<i64>,
 }
 
 /// A message to store.
@@ -56,6 +58,8 @@ pub struct NewMessage {
     pub content_id: Option<ContentId>,
     /// Sent.
     pub at: DateTime<Utc>,
+    /// Carries this red envelope.
+    pub red_envelope_id: Option<i64>,
 }
 
 /// A question and where its answer stands.
@@ -178,8 +182,8 @@ pub struct MemberCounts {
 }
 
 const MESSAGE_COLUMNS: &str =
-    "SELECT id, group_id, sender_kind, sender_id, sender_name, body, reply_to, mentions, pinned, content_id, at \
-     FROM group_messages";
+    "SELECT id, group_id, sender_kind, sender_id, sender_name, body, reply_to, mentions, pinned, content_id, at, \
+     red_envelope_id FROM group_messages";
 
 const QUESTION_COLUMNS: &str = "SELECT q.message_id, q.group_id, g.name AS group_name, q.advisor_id, q.customer_id, \
      m.body, q.asked_at, q.answered_at, q.answer_id, q.service_minutes FROM group_questions q \
@@ -423,10 +427,11 @@ impl Tx {
     /// Stores a message; the stored row with its id.
     pub async fn insert_message(&mut self, m: &NewMessage) -> Result<MessageRow, StoreError> {
         let sql = "INSERT INTO group_messages (group_id, sender_kind, sender_id, sender_name, body, reply_to, \
-                   mentions, pinned, content_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE, $8, $9) RETURNING id";
+                   mentions, pinned, content_id, at, red_envelope_id) VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE, $8, $9, $10) \
+                   RETURNING id";
         let id: MessageId = with_tx!(self, conn => sqlx::query_scalar(sql)
             .bind(m.group_id).bind(m.sender_kind).bind(m.sender_id).bind(&m.sender_name).bind(&m.body)
-            .bind(m.reply_to).bind(&m.mentions).bind(m.content_id).bind(m.at)
+            .bind(m.reply_to).bind(&m.mentions).bind(m.content_id).bind(m.at).bind(m.red_envelope_id)
             .fetch_one(&mut *conn).await?);
         Ok(MessageRow {
             id,
@@ -440,6 +445,7 @@ impl Tx {
             pinned: false,
             content_id: m.content_id,
             at: m.at,
+            red_envelope_id: m.red_envelope_id,
         })
     }
 

@@ -14,6 +14,7 @@ mod copy_in;
 mod corporate;
 mod customers;
 mod disclosure;
+mod envelopes;
 mod error;
 mod figures;
 mod firm;
@@ -48,6 +49,7 @@ pub use customers::{
     CustomerDetail, CustomerPage, CustomerQuery, CustomerRow, CustomerSort, ListCursor, ListPage, PositionRow,
     COUNT_UP_TO, SEARCH_COUNT_UP_TO,
 };
+pub use envelopes::{EnvelopeRow, NewEnvelope, OpenFound, ShareRow};
 pub use error::{codes, StoreError};
 pub use figures::{LoadedKeys, DORMANT_AFTER_DAYS, REBUILD_FIGURES_ABOVE};
 pub use firm::{FirmOverview, KeySet, StoreStats};

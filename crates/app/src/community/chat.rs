@@ -103,6 +103,7 @@ impl Communities {
             mentions: serde_json::to_string(&community::chat::mentions(text)).expect("names serialize"),
             content_id: None,
             at: now,
+            red_envelope_id: None,
         };
         let row = self.send(message, asks.then_some(group.advisor_id)).await?;
         // An admin's reply answers the question it replies to.

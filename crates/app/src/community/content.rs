@@ -237,6 +237,7 @@ impl Communities {
                 mentions: "[]".into(),
                 content_id: Some(due.item_id),
                 at: now,
+                red_envelope_id: None,
             };
             // The message and the placement's mark are one unit of work: a
             // placement is published once, even across a crash.

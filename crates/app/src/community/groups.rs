@@ -156,6 +156,7 @@ impl Communities {
             mentions: "[]".into(),
             content_id: None,
             at: self.db.now(),
+            red_envelope_id: None,
         };
         self.send(notice, None).await?;
         Ok(())

@@ -5,6 +5,7 @@
 
 mod chat;
 pub mod content;
+pub mod envelopes;
 mod groups;
 pub mod hub;
 mod questions;
@@ -131,6 +132,9 @@ pub struct ChatMessage {
     pub content_id: Option<ContentId>,
     /// Sent (RFC 3339).
     pub at: String,
+    /// The red envelope it carries (open it with `/api/v1/red-envelopes/{id}/open`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub red_envelope_id: Option<i64>,
 }
 
 impl From<&MessageRow> for ChatMessage {
@@ -148,6 +152,7 @@ impl From<&MessageRow> for ChatMessage {
             pinned: m.pinned,
             content_id: m.content_id,
             at: m.at.to_rfc3339(),
+            red_envelope_id: m.red_envelope_id,
         }
     }
 }

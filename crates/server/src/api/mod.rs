@@ -4,6 +4,7 @@ mod advisors;
 pub(crate) mod communities;
 mod content;
 mod customers;
+mod envelopes;
 pub(crate) use customers::csv_download as customers_csv;
 mod feeds;
 pub(crate) mod ideas;
@@ -256,11 +257,33 @@ fn area_codes(path: &str) -> Vec<Code> {
             d::TIME_FORM,
             d::EMPTY,
         ],
+        "groups" if path.ends_with("/red-envelopes") => envelopes(),
+        "red-envelopes" => envelopes(),
         "groups" | "applications" | "invites" | "messages" | "moderation" | "reports" | "questions" | "follow-ups" => {
             community
         }
         _ => Vec::new(),
     }
+}
+
+/// The codes of red envelopes' operations.
+fn envelopes() -> Vec<Code> {
+    use app::codes as a;
+    vec![
+        a::GROUP_NOT_FOUND,
+        a::MEMBER_NOT_FOUND,
+        a::MEMBER_MUTED,
+        a::MEMBERS_WRITE,
+        a::ENVELOPE_NOT_FOUND,
+        a::ENVELOPE_EMPTY,
+        a::ENVELOPE_EXPIRED,
+        a::ENVELOPE_MEMBERS_ONLY,
+        a::ENVELOPE_BUDGET,
+        growth::codes::ENVELOPE_SHARES,
+        growth::codes::ENVELOPE_POINTS,
+        growth::codes::POINTS_INSUFFICIENT,
+        domain::codes::NOT_A_NUMBER,
+    ]
 }
 
 /// Every code an operation may answer with.
@@ -432,7 +455,10 @@ pub fn routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
         .routes(routes!(orders::prevented))
         .routes(routes!(orders::sign_st_disclosure))
         .routes(routes!(points::statement))
-        .routes(routes!(points::statement_csv));
+        .routes(routes!(points::statement_csv))
+        .routes(routes!(envelopes::send))
+        .routes(routes!(envelopes::open))
+        .routes(routes!(envelopes::get));
     let feeds = OpenApiRouter::new()
         .routes(routes!(feeds::import))
         .routes(routes!(feeds::events))

@@ -62,9 +62,11 @@ pub async fn chat(
         @if !pinned.is_empty() {
             section.pinned { h2 { (locale.t("chat-pinned")) } ul { @for m in &pinned { (message_item(locale, m)) } } }
         }
-        section id="chat" data-group=(g.id) data-last=(last) data-me=(me)
+        section id="chat" data-group=(g.id) data-last=(last) data-me=(me) data-csrf=(viewer.csrf)
             data-live=(locale.t("reminders-live")) data-offline=(locale.t("reminders-offline"))
-            data-system=(locale.t("chat-system")) {
+            data-system=(locale.t("chat-system")) data-envelope-open=(locale.t("envelope-open"))
+            data-envelope-got=(locale.t("envelope-got")) data-envelope-opened=(locale.t("envelope-opened"))
+            data-envelope-returned=(locale.t("envelope-returned")) {
             @if recent.len() as i64 == PAGE_HISTORY {
                 p { a.earlier href={ "/groups/" (g.id) "?before=" (recent[0].id) "&lang=" (lang) } { (locale.t("chat-earlier")) } }
             }
@@ -76,6 +78,17 @@ pub async fn chat(
                     input type="text" id="chat-text" maxlength="2000" autocomplete="off" placeholder=(locale.t("chat-placeholder"));
                     @if me != 0 { label { input type="checkbox" id="chat-question"; " " (locale.t("chat-ask")) } }
                     button type="submit" { (locale.t("chat-send")) }
+                }
+                // A red envelope: an admin's from the firm's budget, a member's from their own points.
+                form id="envelope-form" {
+                    (locale.t("envelope-title")) " "
+                    label { (locale.t("envelope-points")) " " input type="number" id="envelope-points" min="1" value="100"; }
+                    " " label { (locale.t("envelope-shares")) " " input type="number" id="envelope-shares" min="1" max="200" value="5"; }
+                    " " select id="envelope-split" {
+                        option value="random" { (locale.t("envelope-split-random")) }
+                        option value="equal" { (locale.t("envelope-split-equal")) }
+                    }
+                    " " button type="submit" { (locale.t("envelope-send")) }
                 }
             }
         }
