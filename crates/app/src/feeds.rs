@@ -353,6 +353,22 @@ pub fn accepted_activity(
     (accounts, customers, newest)
 }
 
+/// The logins (customer, time) and trades (account, time) a call stored:
+/// what earns points.
+pub fn accepted_logins_and_trades(
+    events: &[serde_json::Value],
+    report: &FeedReport,
+) -> (Vec<(i64, chrono::DateTime<chrono::Utc>)>, Vec<(i64, chrono::DateTime<chrono::Utc>)>) {
+    let pair = |e: &serde_json::Value, who: &str| {
+        let id = field_text(&e[who]).trim().parse().ok()?;
+        let time = domain::parse_timestamp("time", &field_text(&e["time"])).ok()?;
+        Some((id, time))
+    };
+    let logins = accepted(events, report, book_files::LOGINS).filter_map(|e| pair(e, "customer_id")).collect();
+    let trades = accepted(events, report, book_files::TRADES).filter_map(|e| pair(e, "account_id")).collect();
+    (logins, trades)
+}
+
 /// True when a call stored new corporate actions.
 pub fn stored_corporate_actions(report: &FeedReport) -> bool {
     report.files.iter().any(|f| f.file == book_files::CORPORATE_ACTIONS.name && f.loaded > 0)

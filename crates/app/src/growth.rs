@@ -6,6 +6,7 @@ use crate::{codes, Error};
 use access::Principal;
 use chrono::{DateTime, Utc};
 use domain::CustomerId;
+use growth::earning::{Activity, EarningRules};
 use growth::{Account, Balance, LedgerError, Lot, Operation, Posted};
 use serde::Serialize;
 use store::{Db, StatementLine};
@@ -136,6 +137,42 @@ pub async fn statement(
         lines,
         next_before,
     })
+}
+
+/// Earns what customers' activities give under `rules`, as one batch:
+/// each under its source event's key, so an activity seen again (a replayed
+/// feed, a second trade the same day) earns nothing more. How many earned.
+pub async fn earn(db: &Db, rules: &EarningRules, activities: &[Activity]) -> Result<usize, Error> {
+    let ops: Vec<Operation> = activities.iter().filter_map(|a| rules.earn(a)).map(Operation::Apply).collect();
+    if ops.is_empty() {
+        return Ok(0);
+    }
+    // A repeat answers its first result, applied at an earlier moment: only this batch's count.
+    let now = chrono::SubsecRound::trunc_subsecs(db.now(), 6);
+    Ok(db.ledger_run(&ops, now).await?.iter().filter(|o| o.as_ref().is_ok_and(|p| p.at == now)).count())
+}
+
+/// What the events feed's stored logins and trades earn (logins by the
+/// Beijing day, trades once a trading day per customer).
+pub async fn earn_from_events(
+    db: &Db,
+    rules: &EarningRules,
+    logins: &[(i64, DateTime<Utc>)],
+    trades: &[(i64, DateTime<Utc>)],
+) -> Result<usize, Error> {
+    let day = |t: DateTime<Utc>| domain::to_shanghai(t).date_naive();
+    let mut activities: Vec<Activity> =
+        logins.iter().map(|(c, t)| Activity::Login { customer: CustomerId(*c), day: day(*t) }).collect();
+    let accounts: Vec<i64> = trades.iter().map(|(a, _)| *a).collect();
+    let owners: std::collections::HashMap<i64, i64> = db.account_owners(&accounts).await?.into_iter().collect();
+    activities.extend(
+        trades.iter().filter_map(|(a, t)| {
+            owners.get(a).map(|c| Activity::TradingDay { customer: CustomerId(*c), day: day(*t) })
+        }),
+    );
+    activities.sort_by_key(|a| format!("{a:?}"));
+    activities.dedup();
+    earn(db, rules, &activities).await
 }
 
 /// The nightly sweeps: holds and pending rewards past their timeout voided,

@@ -11,6 +11,7 @@
 //! out, by transfers to the firm's expiry account.
 
 pub mod codes;
+pub mod earning;
 pub mod envelope;
 pub mod ledger;
 pub mod workload;

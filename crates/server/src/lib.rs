@@ -41,6 +41,8 @@ pub struct AppState {
     pub outreach: Arc<Outreach>,
     /// Tickets' checks, the paper exchange and conditional orders.
     pub orders: Arc<OrderDesk>,
+    /// What customers' activity earns in points.
+    pub earning: Arc<growth::earning::EarningRules>,
 }
 
 /// htmx 2.0.11 (0BSD), vendored so that nothing is fetched at build or run time.
@@ -206,6 +208,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let outreach = Arc::new(Outreach::new(db.clone(), settings.quiet));
     let orders = Arc::new(OrderDesk::new(db.clone(), settings.orders.clone()));
+    let earning = Arc::new(settings.earning.clone());
     let desk = Arc::new(RiskDesk::new(db.clone(), settings));
     let community = Arc::new(Communities::new(db.clone()).with_wire(peer::text_frame));
     let outbox = tokio::spawn({
@@ -265,7 +268,7 @@ pub async fn serve(
             }
         }
     });
-    let app = router_around(AppState { db, desk, community, outreach, orders });
+    let app = router_around(AppState { db, desk, community, outreach, orders, earning });
     // Each request carries its connection, so that the chat hub can write to it directly.
     let served =
         axum::serve(peer::PeerListener(listener), app.into_make_service_with_connect_info::<peer::PeerWriter>())
@@ -291,7 +294,9 @@ mod tests {
         let community = Arc::new(Communities::new(t.db.clone()));
         let outreach = Arc::new(Outreach::new(t.db.clone(), Default::default()));
         let orders = Arc::new(OrderDesk::new(t.db.clone(), Default::default()));
-        let app = router_around(AppState { db: t.db.clone(), desk: desk.clone(), community, outreach, orders });
+        let earning = Arc::default();
+        let app =
+            router_around(AppState { db: t.db.clone(), desk: desk.clone(), community, outreach, orders, earning });
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {

@@ -124,3 +124,49 @@ async fn a_points_system_posts_transfers_and_the_customer_reads_the_statement() 
         assert_eq!(t.db.ledger_totals().await.unwrap().net, 0, "{}", t.name);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn logins_and_trades_on_the_events_feed_earn_once_a_day_and_a_replay_earns_nothing() {
+    for mut t in backends().await {
+        load_book(&mut t, 60, 100).await;
+        let app = TestApp::spawn(t.db.clone()).await;
+        app.wait_until_ready().await;
+        let token = test_support::events_token(&t.db).await;
+        let row = t
+            .text("SELECT CAST(customer_id AS TEXT) || ',' || CAST(id AS TEXT) FROM accounts ORDER BY id LIMIT 1")
+            .await;
+        let (customer, account) = row.split_once(',').unwrap();
+        let (customer, account): (i64, i64) = (customer.parse().unwrap(), account.parse().unwrap());
+        let code = t.text("SELECT code FROM instruments WHERE kind = 'stock' ORDER BY code LIMIT 1").await;
+        let day = "2026-12-01";
+        let events = json!({ "events": [
+            { "type": "login", "id": 990_001, "customer_id": customer, "time": format!("{day}T09:01:00+08:00"), "channel": "app" },
+            { "type": "login", "id": 990_002, "customer_id": customer, "time": format!("{day}T13:01:00+08:00"), "channel": "pc" },
+            { "type": "trade", "id": 990_001, "account_id": account, "instrument": code, "side": "buy",
+              "quantity": 100, "price": "10.00", "fee": "5.00", "time": format!("{day}T10:01:00+08:00") },
+            { "type": "trade", "id": 990_002, "account_id": account, "instrument": code, "side": "buy",
+              "quantity": 100, "price": "10.00", "fee": "5.00", "time": format!("{day}T10:02:00+08:00") },
+        ] });
+        let send = || async {
+            let r = test_support::http()
+                .post(app.url("/api/v1/feeds/events"))
+                .bearer_auth(&token)
+                .json(&events)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{}", t.name);
+        };
+        let points = || async {
+            t.db.points_balance(growth::Account::Customer(domain::CustomerId(customer))).await.unwrap().net()
+        };
+        let before = points().await;
+        send().await;
+        // Two logins and two trades in one day: the day's login (5) and the trading day (10), once each.
+        assert_eq!(points().await - before, 15, "{}", t.name);
+        send().await;
+        assert_eq!(points().await - before, 15, "{}: a replayed feed earns nothing", t.name);
+        let login = t.db.points_transfer(&format!("earn:login:{customer}:{day}")).await.unwrap().unwrap();
+        assert_eq!(login.transfer.reason, "daily_login", "{}", t.name);
+    }
+}

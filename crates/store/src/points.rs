@@ -494,6 +494,17 @@ impl Db {
         }
     }
 
+    /// The customer each of these accounts belongs to.
+    pub async fn account_owners(&self, accounts: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
+        if accounts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let postgres = matches!(self.pool(), crate::Pool::Postgres(_));
+        let sql = format!("SELECT id, customer_id FROM accounts WHERE id IN {}", json_in(postgres, "::bigint"));
+        let list = serde_json::to_string(accounts).expect("ids serialize");
+        Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(&list).fetch_all(pool).await?))
+    }
+
     /// Which of these customers exist.
     pub async fn known_customers(&self, ids: &[i64]) -> Result<HashSet<i64>, StoreError> {
         let mut known = HashSet::new();

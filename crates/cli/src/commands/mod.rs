@@ -71,6 +71,11 @@ pub struct WatchArgs {
     /// fields not named keep their defaults), checked at start.
     #[arg(long = "order-settings", env = "BROKERDESK_ORDER_SETTINGS")]
     pub order_settings: Option<PathBuf>,
+    /// What activity earns in points, as JSON (`version`, `daily_login`, `trading_day`,
+    /// `content_read`, `question_answered`, `questionnaire`, `tenure_year`, `referral`);
+    /// refused at start when a rule is out of bounds or unknown.
+    #[arg(long, env = "BROKERDESK_EARNING_RULES")]
+    pub earning_rules: Option<PathBuf>,
 }
 
 impl WatchArgs {
@@ -79,6 +84,13 @@ impl WatchArgs {
         let mut settings = app::risk_desk::DeskSettings::from_files(self.rules.as_deref(), &self.quiet_hours)?;
         if let Some(path) = &self.order_settings {
             settings.orders = order_settings(path)?;
+        }
+        if let Some(path) = &self.earning_rules {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let rules: growth::earning::EarningRules =
+                serde_json::from_str(&text).with_context(|| format!("{}: not earning rules", path.display()))?;
+            rules.validate().map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            settings.earning = rules;
         }
         Ok(settings)
     }

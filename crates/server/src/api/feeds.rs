@@ -96,6 +96,11 @@ pub async fn events(
             tracing::error!(error = %e, "customers' labels could not be brought up to date");
         }
     }
+    // Points for the day's first sign-in and for a day's trading, each once (issue 27).
+    let (logins, trades) = app::feeds::accepted_logins_and_trades(&request.events, &report);
+    if let Err(e) = app::growth::earn_from_events(&state.db, &state.earning, &logins, &trades).await {
+        tracing::error!(error = %e, "points for logins and trades could not be earned");
+    }
     let quotes = app::feeds::accepted_quotes(&request.events, &report);
     if !quotes.is_empty() {
         if let Err(e) = state.desk.on_quotes(quotes, state.db.now()).await {
