@@ -353,12 +353,12 @@ pub fn accepted_activity(
     (accounts, customers, newest)
 }
 
+/// Who did something, and when: a customer's login, an account's trade.
+pub type Stamped = (i64, chrono::DateTime<chrono::Utc>);
+
 /// The logins (customer, time) and trades (account, time) a call stored:
 /// what earns points.
-pub fn accepted_logins_and_trades(
-    events: &[serde_json::Value],
-    report: &FeedReport,
-) -> (Vec<(i64, chrono::DateTime<chrono::Utc>)>, Vec<(i64, chrono::DateTime<chrono::Utc>)>) {
+pub fn accepted_logins_and_trades(events: &[serde_json::Value], report: &FeedReport) -> (Vec<Stamped>, Vec<Stamped>) {
     let pair = |e: &serde_json::Value, who: &str| {
         let id = field_text(&e[who]).trim().parse().ok()?;
         let time = domain::parse_timestamp("time", &field_text(&e["time"])).ok()?;
