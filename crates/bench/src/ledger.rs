@@ -56,6 +56,14 @@ pub struct LedgerRun {
     pub store_per_s_batched: f64,
     /// The store's batches alone, every commit waiting for the disk (SQLite synchronous=FULL).
     pub store_per_s_batched_full: Option<f64>,
+    /// Red-envelope opens answered per second through the server, every member trying every envelope at once.
+    pub envelope_opens_per_s: f64,
+    /// Opens that were paid (the rest found the envelope empty); `envelopes` × `shares` when all is well.
+    pub envelope_opens_paid: usize,
+    /// Open calls made.
+    pub envelope_open_calls: usize,
+    /// Every envelope paid exactly its shares, summing to its points.
+    pub envelopes_exact: bool,
     /// Transfers refused (spends beyond the balance), of all sent.
     pub refused: usize,
     /// Transfers stored at the end.
@@ -231,6 +239,7 @@ async fn run_backend(
     let batched_ops = transfers(4, &format!("b{run_id}-b-"), opts.transfers, customers);
     let (batched_s, batched_ms, batched_refused) =
         send(&client, &base, &token, batched_ops, opts.batch, opts.clients).await?;
+    let envelopes = envelope_opens(url, &client, &base, run_id, opts.clients).await?;
     drop(server);
 
     let db = Db::open(url).await?;
@@ -246,14 +255,134 @@ async fn run_backend(
         batched_ms_p50: percentile(&batched_ms, 0.5),
         store_per_s_batched,
         store_per_s_batched_full,
+        envelope_opens_per_s: envelopes.0,
+        envelope_opens_paid: envelopes.1,
+        envelope_open_calls: envelopes.2,
+        envelopes_exact: envelopes.3,
         refused: single_refused + batched_refused,
         stored: totals.transfers,
-        books_balance: totals.net == 0
+        books_balance: envelopes.3
+            && totals.net == 0
             && totals.pending == 0
             && totals.lowest_available >= 0
             && totals.in_lots == totals.customers_net,
     };
     Ok((run, customers))
+}
+
+/// Envelopes sent, their shares, and members opening.
+const ENVELOPES: usize = 20;
+const SHARES: i64 = 10;
+const OPENERS: i64 = 100;
+
+/// An advisor's envelopes in a group of 100 members, each member opening
+/// every envelope, `clients` calls at a time through the server: opens per
+/// second, paid, calls, and whether each envelope paid exactly its shares.
+async fn envelope_opens(
+    url: &str,
+    client: &reqwest::Client,
+    base: &str,
+    run_id: i64,
+    clients: usize,
+) -> Result<(f64, usize, usize, bool), ServedBenchError> {
+    use app::community::Communities;
+    let db = Db::open(url).await?;
+    let row: (i64, i64) = match db.pool() {
+        store::Pool::Sqlite(p) => {
+            sqlx::query_as("SELECT advisor_id, branch_id FROM customers WHERE id = 1").fetch_one(p).await
+        }
+        store::Pool::Postgres(p) => {
+            sqlx::query_as("SELECT advisor_id, branch_id FROM customers WHERE id = 1").fetch_one(p).await
+        }
+    }
+    .map_err(store::StoreError::from)?;
+    let group = db
+        .create_group(&store::NewGroup {
+            advisor_id: domain::StaffId(row.0),
+            name: domain::GroupName::parse(&format!("bench {run_id}")).map_err(seed_error)?,
+            description: domain::GroupDescription::parse("").map_err(seed_error)?,
+            rules: "{}".into(),
+            capacity: 500,
+        })
+        .await?;
+    let members: Vec<domain::CustomerId> = (1..=OPENERS).map(domain::CustomerId).collect();
+    db.add_members(group, &members, chrono::Utc::now()).await?;
+    let hash = access::hash_password("bench password, not for use").map_err(seed_error)?;
+    let mut sessions = Vec::new();
+    for c in &members {
+        let login = domain::LoginName::parse(&format!("bench-member-{run_id}-{c}")).map_err(seed_error)?;
+        let user = db
+            .create_user(&store::NewUser {
+                login,
+                password_hash: hash.clone(),
+                role: access::Role::Customer,
+                staff_id: None,
+                customer_id: Some(*c),
+            })
+            .await?;
+        let (token, csrf) = (access::new_secret(), access::new_secret());
+        db.create_session(&access::secret_digest(&token), user, &csrf, chrono::Utc::now() + chrono::Duration::hours(2))
+            .await?;
+        sessions.push((format!("bd_session={token}"), csrf));
+    }
+    let advisor = access::Principal {
+        user_id: domain::UserId(0),
+        login: "bench".into(),
+        role: access::Role::Advisor,
+        staff_id: Some(domain::StaffId(row.0)),
+        branch_id: Some(domain::BranchId(row.1)),
+        customer_id: None,
+    };
+    let community = Communities::new(db.clone());
+    let mut ids = Vec::new();
+    for _ in 0..ENVELOPES {
+        let (e, _) = community
+            .send_envelope(&advisor, group, 1_000, SHARES, growth::envelope::Split::Random)
+            .await
+            .map_err(seed_error)?;
+        ids.push(e.id);
+    }
+    // Every member tries every envelope, the members of one envelope side by side.
+    let calls: Vec<(i64, (String, String))> =
+        ids.iter().flat_map(|id| sessions.iter().map(move |s| (*id, s.clone()))).collect();
+    let n = calls.len();
+    let queue = std::sync::Arc::new(std::sync::Mutex::new(calls));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (client, queue, base) = (client.clone(), queue.clone(), base.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let mut paid = 0usize;
+            loop {
+                let Some((id, (cookie, csrf))) = queue.lock().expect("the queue's lock").pop() else { break };
+                let r = client
+                    .post(format!("{base}/api/v1/red-envelopes/{id}/open"))
+                    .header("cookie", cookie)
+                    .header("x-csrf-token", csrf)
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                match r.status().as_u16() {
+                    200 => paid += 1,
+                    409 => {}
+                    other => return Err(format!("open: {other} {}", r.text().await.unwrap_or_default())),
+                }
+            }
+            Ok::<_, String>(paid)
+        }));
+    }
+    let mut paid = 0;
+    for t in tasks {
+        paid += t.await.map_err(|e| ServedBenchError::Server(e.to_string()))?.map_err(ServedBenchError::Server)?;
+    }
+    let per_s = n as f64 / started.elapsed().as_secs_f64();
+    let mut exact = true;
+    for id in ids {
+        let e = db.envelope(id).await?.ok_or_else(|| seed_error("an envelope went missing"))?;
+        exact &= e.opened == SHARES && e.opened_points == e.points;
+    }
+    db.close().await;
+    Ok((per_s, paid, n, exact))
 }
 
 /// Runs the benchmark on SQLite, and on PostgreSQL when given.

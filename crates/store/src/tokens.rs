@@ -110,19 +110,22 @@ impl Db {
         Ok(revoked == 1)
     }
 
-    /// The caller a live token stands for, noting the time of use.
+    /// The caller a live token stands for, noting the time of use (to the
+    /// minute: a feed called many times a second writes it once a minute,
+    /// not with every call, which on SQLite would queue behind the writer).
     pub async fn feed_caller(&self, token_digest: &str) -> Result<Option<FeedCaller>, StoreError> {
         let now = self.now();
-        let row: Option<(TokenId, String, String)> = with_pool!(self, pool => {
-            let row = sqlx::query_as(
-                "SELECT id, name, scope FROM api_tokens WHERE token_digest = $1 AND revoked_at IS NULL",
+        let row: Option<(TokenId, String, String, Option<DateTime<Utc>>)> = with_pool!(self, pool => {
+            let row: Option<(TokenId, String, String, Option<DateTime<Utc>>)> = sqlx::query_as(
+                "SELECT id, name, scope, last_used_at FROM api_tokens WHERE token_digest = $1 AND revoked_at IS NULL",
             ).bind(token_digest).fetch_optional(pool).await?;
-            if row.is_some() {
+            if row.as_ref().is_some_and(|r| r.3.is_none_or(|used| now - used >= chrono::Duration::minutes(1))) {
                 sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_digest = $2")
                     .bind(now).bind(token_digest).execute(pool).await?;
             }
             row
         });
+        let row = row.map(|(id, name, scope, _)| (id, name, scope));
         row.map(|(token_id, name, s)| Ok(FeedCaller { token_id, name, scope: scope(&s)? })).transpose()
     }
 }

@@ -395,11 +395,12 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             let b = bench::ledger::ledger_bench(&opts).await?;
             for r in &b.runs {
                 println!(
-                    "{}: one a call {:.0}/s (p50 {:.1} ms, p99 {:.1} ms); {} a call {:.0}/s (p50 {:.1} ms); the store alone {:.0}/s{}; {} refused; books balance: {} ({})",
+                    "{}: one a call {:.0}/s (p50 {:.1} ms, p99 {:.1} ms); {} a call {:.0}/s (p50 {:.1} ms); the store alone {:.0}/s{}; {} refused; red-envelope opens {:.0}/s ({} of {} paid, exact: {}); books balance: {} ({})",
                     r.backend, r.transfers_per_s_single, r.single_ms_p50, r.single_ms_p99, b.batch,
                     r.transfers_per_s_batched, r.batched_ms_p50, r.store_per_s_batched,
                     r.store_per_s_batched_full.map(|f| format!(", synchronous=FULL {f:.0}/s")).unwrap_or_default(),
-                    r.refused, r.books_balance, r.durability
+                    r.refused, r.envelope_opens_per_s, r.envelope_opens_paid, r.envelope_open_calls, r.envelopes_exact,
+                    r.books_balance, r.durability
                 );
             }
             anyhow::ensure!(b.runs.iter().all(|r| r.books_balance), "the books do not balance");
