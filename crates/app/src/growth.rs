@@ -32,24 +32,8 @@ pub async fn post_operations(db: &Db, ops: &[Operation]) -> Result<Vec<PointsOut
         let e = codes::TOO_MANY_EVENTS.refuse().with("count", ops.len()).with("max", MAX_OPERATIONS);
         return Err(e.into());
     }
-    let mut customers: Vec<i64> = ops
-        .iter()
-        .filter_map(|op| match op {
-            Operation::Apply(t) => Some([t.debit, t.credit]),
-            Operation::Decide { .. } => None,
-        })
-        .flatten()
-        .filter_map(|a| a.customer().map(|c| c.0))
-        .collect();
-    customers.sort_unstable();
-    customers.dedup();
-    let known = db.known_customers(&customers).await?;
-    let unknown = |op: &Operation| match op {
-        Operation::Apply(t) => {
-            [t.debit, t.credit].into_iter().filter_map(Account::customer).find(|c| !known.contains(&c.0))
-        }
-        Operation::Decide { .. } => None,
-    };
+    let unknown = UnknownCustomers::of(db, ops.iter()).await?;
+    let unknown = |op: &Operation| unknown.in_op(op);
     let runnable: Vec<Operation> = ops.iter().filter(|op| unknown(op).is_none()).cloned().collect();
     let mut ran = db.ledger_run(&runnable, db.now()).await?.into_iter();
     Ok(ops
@@ -62,6 +46,36 @@ pub async fn post_operations(db: &Db, ops: &[Operation]) -> Result<Vec<PointsOut
             },
         })
         .collect())
+}
+
+/// Which customers a batch's transfers name exist: a transfer to or from
+/// one who does not is refused before the batch runs.
+struct UnknownCustomers(std::collections::HashSet<i64>);
+
+impl UnknownCustomers {
+    async fn of(db: &Db, ops: impl Iterator<Item = &Operation>) -> Result<UnknownCustomers, store::StoreError> {
+        let mut customers: Vec<i64> = ops
+            .filter_map(|op| match op {
+                Operation::Apply(t) => Some([t.debit, t.credit]),
+                Operation::Decide { .. } => None,
+            })
+            .flatten()
+            .filter_map(|a| a.customer().map(|c| c.0))
+            .collect();
+        customers.sort_unstable();
+        customers.dedup();
+        Ok(UnknownCustomers(db.known_customers(&customers).await?))
+    }
+
+    /// The first customer an operation names who does not exist.
+    fn in_op(&self, op: &Operation) -> Option<CustomerId> {
+        match op {
+            Operation::Apply(t) => {
+                [t.debit, t.credit].into_iter().filter_map(Account::customer).find(|c| !self.0.contains(&c.0))
+            }
+            Operation::Decide { .. } => None,
+        }
+    }
 }
 
 /// A customer's points as their statement shows them.
@@ -234,25 +248,16 @@ pub async fn import_steps(
         if last_line == read {
             return Ok(report);
         }
-        let mut customers: Vec<i64> = pending
-            .iter()
-            .filter_map(|(_, s)| match &s.work {
-                Work::Run(Operation::Apply(t)) => Some([t.debit, t.credit]),
-                _ => None,
-            })
-            .flatten()
-            .filter_map(|a| a.customer().map(|c| c.0))
-            .collect();
-        customers.sort_unstable();
-        customers.dedup();
-        let known = db.known_customers(&customers).await?;
+        let runs = pending.iter().filter_map(|(_, s)| match &s.work {
+            Work::Run(op) => Some(op),
+            _ => None,
+        });
+        let known = UnknownCustomers::of(db, runs).await?;
         let mut steps = Vec::with_capacity(pending.len());
         let mut line_of = Vec::with_capacity(pending.len());
         for (line, step) in pending.drain(..) {
             let unknown = match &step.work {
-                Work::Run(Operation::Apply(t)) => {
-                    [t.debit, t.credit].into_iter().filter_map(Account::customer).find(|c| !known.contains(&c.0))
-                }
+                Work::Run(op) => known.in_op(op),
                 _ => None,
             };
             match unknown {
