@@ -85,6 +85,6 @@ mod tests {
         assert!(a.starts_with("bdt_") && a.len() == 68);
         assert_ne!(a, b);
         assert_eq!("events".parse::<FeedScope>(), Ok(FeedScope::Events));
-        assert!("admin".parse::<FeedScope>().unwrap_err().contains("import or events"));
+        assert!("admin".parse::<FeedScope>().unwrap_err().contains("import, events or points"));
     }
 }

@@ -34,5 +34,5 @@ async fn a_token_made_on_the_command_line_opens_its_feed_until_revoked() {
     let (ok, out) = tokens(&["revoke", "--db", &t.url, "--id", "1"]);
     assert!(!ok && out.contains("no live token 1"), "{out}");
     let (ok, out) = tokens(&["add", "--db", &t.url, "--name", "x", "--scope", "everything"]);
-    assert!(!ok && out.contains("import or events"), "{out}");
+    assert!(!ok && out.contains("import, events or points"), "{out}");
 }

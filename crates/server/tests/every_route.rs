@@ -189,7 +189,7 @@ async fn no_route_leaks_rows_outside_a_roles_scope() {
 
 /// Placeholders of the community and outreach routes, which name groups,
 /// messages, content, ideas and sends rather than customers.
-const COMMUNITY_PLACEHOLDERS: [&str; 16] = [
+const COMMUNITY_PLACEHOLDERS: [&str; 17] = [
     "{group}",
     "{message}",
     "{action}",
@@ -206,6 +206,7 @@ const COMMUNITY_PLACEHOLDERS: [&str; 16] = [
     "{order}",
     "{conditional}",
     "{account}",
+    "{envelope}",
 ];
 
 /// A group of the demo advisor's with customer 2 (not the demo customer) in
@@ -292,6 +293,18 @@ async fn community_ids(book: &test_support::TestDb, app: &TestApp) -> Vec<(&'sta
     let made: serde_json::Value =
         s.post_json(&app.url(""), "/api/v1/conditional-orders", &stop).await.json().await.unwrap();
     let conditional = made["id"].as_i64().unwrap_or_else(|| panic!("a conditional order: {made}"));
+    // A red envelope in the group, from the advisor's budget.
+    let envelope: serde_json::Value = s
+        .post_json(
+            &app.url(""),
+            &format!("/api/v1/groups/{group}/red-envelopes"),
+            &serde_json::json!({ "points": 30, "shares": 3, "split": "equal" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let envelope = envelope["id"].as_i64().unwrap_or_else(|| panic!("an envelope: {envelope}"));
     let ids = [
         group.0,
         message.0,
@@ -309,6 +322,7 @@ async fn community_ids(book: &test_support::TestDb, app: &TestApp) -> Vec<(&'sta
         order,
         conditional,
         account,
+        envelope,
     ];
     COMMUNITY_PLACEHOLDERS.iter().copied().zip(ids.iter().map(|i| i.to_string())).collect()
 }

@@ -205,7 +205,7 @@ impl Db {
         limit: i64,
     ) -> Result<Vec<(String, crate::MessageRow)>, StoreError> {
         let sql = "SELECT g.name AS group_name, m.id, m.group_id, m.sender_kind, m.sender_id, m.sender_name, m.body, \
-                   m.reply_to, m.mentions, m.pinned, m.content_id, m.at \
+                   m.reply_to, m.mentions, m.pinned, m.content_id, m.at, m.red_envelope_id \
                    FROM group_messages m JOIN chat_groups g ON g.id = m.group_id \
                    WHERE m.sender_kind = 'customer' AND m.sender_id = $1 ORDER BY m.id DESC LIMIT $2";
         let said: Vec<SaidInGroup> =

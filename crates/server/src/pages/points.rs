@@ -7,9 +7,9 @@ use crate::auth::Viewer;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use domain::{to_shanghai, CustomerId};
+use growth::{Account, FirmAccount};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -22,12 +22,59 @@ pub struct PointsParams {
     pub before: Option<i64>,
 }
 
-/// GET /points: the signed-in customer's own statement.
-pub async fn mine(Extension(viewer): Extension<Viewer>, PageQuery(q): PageQuery<PointsParams>) -> Response {
-    let lang = q.lang.map(|l| format!("?lang={l}")).unwrap_or_default();
-    match viewer.principal.customer_id {
-        Some(c) => Redirect::to(&format!("/customers/{c}/points{lang}")).into_response(),
-        None => Redirect::to(&format!("/customers{lang}")).into_response(),
+/// GET /points: the signed-in customer's own statement; for staff, the
+/// firm's side of the books (its accounts, and the books' own check).
+pub async fn mine(
+    state: State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    PageQuery(q): PageQuery<PointsParams>,
+    headers: HeaderMap,
+) -> Result<Markup, PageError> {
+    if let Some(c) = viewer.principal.customer_id {
+        return statement(state, Extension(viewer), Path(c.0.to_string()), PageQuery(q), headers).await;
+    }
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
+    let fail = |e: store::StoreError| PageError(e.into(), locale);
+    let totals = state.db.ledger_totals().await.map_err(fail)?;
+    let mut firm = Vec::new();
+    for f in [
+        FirmAccount::Issuance,
+        FirmAccount::Redemption,
+        FirmAccount::Expiry,
+        FirmAccount::EnvelopeEscrow,
+        FirmAccount::ReferralPending,
+    ] {
+        firm.push((f, state.db.points_balance(Account::Firm(f)).await.map_err(fail)?));
+    }
+    let balanced = totals.net == 0
+        && totals.pending == 0
+        && totals.lowest_available >= 0
+        && totals.in_lots == totals.customers_net;
+    let body = html! {
+        h1 { (locale.t("points-firm")) }
+        p.explain { (locale.t("points-firm-explain")) }
+        table.firm-accounts {
+            thead { tr { th { (locale.t("points-account")) } th.num { (locale.t("points-balance")) } th.num { (locale.t("points-pending-in")) } th.num { (locale.t("points-pending-out")) } } }
+            tbody { @for (f, b) in &firm {
+                tr { td { (locale.t(&format!("points-firm-{}", firm_key(*f)))) } td.num { (b.net()) } td.num { (b.credits_pending) } td.num { (b.debits_pending) } }
+            } }
+        }
+        dl.points-check {
+            dt { (locale.t("points-customers-hold")) } dd { (totals.customers_net) }
+            dt { (locale.t("points-transfer-count")) } dd { (totals.transfers) }
+            dt { (locale.t("points-books")) } dd #points-books { (locale.t(if balanced { "points-books-balance" } else { "points-books-off" })) }
+        }
+    };
+    Ok(page(locale, &locale.t("points-firm"), "/points", &viewer, body))
+}
+
+fn firm_key(f: FirmAccount) -> &'static str {
+    match f {
+        FirmAccount::Issuance => "issuance",
+        FirmAccount::Expiry => "expiry",
+        FirmAccount::EnvelopeEscrow => "escrow",
+        FirmAccount::ReferralPending => "referral",
+        FirmAccount::Redemption => "redemption",
     }
 }
 
