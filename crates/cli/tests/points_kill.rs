@@ -115,13 +115,14 @@ async fn killed_anywhere_and_restarted_the_ledger_loses_nothing_and_applies_noth
         advance(&mut model, &steps, modelled, done);
         modelled = done;
         assert_books(&t.db, &model, done as i64).await;
-        assert!(kills < 200, "the import makes progress between kills");
+        assert!(kills < 200 + steps_n / 200, "the import makes progress between kills");
     }
     let done = progress(&t.db).await as usize;
     assert_eq!(done, steps_n, "every step done");
     advance(&mut model, &steps, modelled, done);
     assert_books(&t.db, &model, done as i64).await;
     assert!(kills >= 2, "killed at least twice ({kills})");
+    eprintln!("{steps_n} steps, killed {kills} times");
     // Running it again finds it done and changes nothing.
     let again = Command::new(env!("CARGO_BIN_EXE_brokerdesk"))
         .args(["points", "import", "--db", &t.url, "--name", "kill"])
