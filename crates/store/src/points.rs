@@ -131,11 +131,6 @@ fn stamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
 }
 
-/// `$1, $2, ...` from `first` for `n` values.
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
-}
-
 impl Tx {
     /// Runs a batch of ledger operations in this unit of work: each is
     /// decided on the books as the ones before it left them; the refused
@@ -346,21 +341,19 @@ impl Tx {
         if customers.is_empty() {
             return Ok(out);
         }
-        {
-            let sql = format!(
-                "SELECT customer_id, source, earned_at, remaining FROM points_lots WHERE customer_id IN {} \
-                 ORDER BY customer_id, earned_at, source",
-                json_in(self.on_postgres(), "::bigint")
-            );
-            let list = serde_json::to_string(customers).expect("ids serialize");
-            let rows: Vec<(i64, String, DateTime<Utc>, i64)> =
-                with_tx!(self, conn => sqlx::query_as(&sql).bind(&list).fetch_all(&mut *conn).await?);
-            for (customer, source, earned_at, remaining) in rows {
-                let lot = Lot { source, earned_at, remaining };
-                match out.last_mut() {
-                    Some((c, lots)) if c.0 == customer => lots.push(lot),
-                    _ => out.push((CustomerId(customer), vec![lot])),
-                }
+        let sql = format!(
+            "SELECT customer_id, source, earned_at, remaining FROM points_lots WHERE customer_id IN {} \
+             ORDER BY customer_id, earned_at, source",
+            json_in(self.on_postgres(), "::bigint")
+        );
+        let list = serde_json::to_string(customers).expect("ids serialize");
+        let rows: Vec<(i64, String, DateTime<Utc>, i64)> =
+            with_tx!(self, conn => sqlx::query_as(&sql).bind(&list).fetch_all(&mut *conn).await?);
+        for (customer, source, earned_at, remaining) in rows {
+            let lot = Lot { source, earned_at, remaining };
+            match out.last_mut() {
+                Some((c, lots)) if c.0 == customer => lots.push(lot),
+                _ => out.push((CustomerId(customer), vec![lot])),
             }
         }
         Ok(out)
@@ -507,19 +500,14 @@ impl Db {
 
     /// Which of these customers exist.
     pub async fn known_customers(&self, ids: &[i64]) -> Result<HashSet<i64>, StoreError> {
-        let mut known = HashSet::new();
-        for chunk in ids.chunks(ROWS) {
-            let sql = format!("SELECT id FROM customers WHERE id IN ({})", placeholders(1, chunk.len()));
-            let found: Vec<i64> = with_pool!(self, pool => {
-                let mut q = sqlx::query_scalar(&sql);
-                for id in chunk {
-                    q = q.bind(*id);
-                }
-                q.fetch_all(pool).await?
-            });
-            known.extend(found);
+        if ids.is_empty() {
+            return Ok(HashSet::new());
         }
-        Ok(known)
+        let postgres = matches!(self.pool(), crate::Pool::Postgres(_));
+        let sql = format!("SELECT id FROM customers WHERE id IN {}", json_in(postgres, "::bigint"));
+        let list = serde_json::to_string(ids).expect("ids serialize");
+        let found: Vec<i64> = with_pool!(self, pool => sqlx::query_scalar(&sql).bind(&list).fetch_all(pool).await?);
+        Ok(found.into_iter().collect())
     }
 
     /// An account's figures.
