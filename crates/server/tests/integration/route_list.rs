@@ -35,7 +35,7 @@ fn documented(doc: &Value, path: &str, method: &str) -> Vec<(u16, String)> {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_route_is_served_as_documented_and_answers_only_documented_codes() {
     // The API module builds its router from routes!() alone: nothing is served beside the list.
-    let api_module = include_str!("../src/api/mod.rs");
+    let api_module = include_str!("../../src/api/mod.rs");
     assert!(!api_module.contains(".route("), "an API route outside the documented list");
 
     let book = sqlite_with_firm(200, 100).await;
