@@ -39,8 +39,9 @@ pub const CUSTOMERS: BookFile = BookFile {
         "real_name_verified",
         "professional",
         "opened_at",
+        "referred_by",
     ],
-    optional: &[],
+    optional: &["referred_by"],
 };
 /// Cash accounts.
 pub const ACCOUNTS: BookFile =

@@ -207,4 +207,10 @@ domain::codes! {
     ENVELOPE_MEMBERS_ONLY = "envelope_members_only": Forbidden,
     /// The advisor's red-envelope budget for the month would be exceeded.
     ENVELOPE_BUDGET = "envelope_budget": Refused,
+    /// No referral by that number in the caller's scope.
+    REFERRAL_NOT_FOUND = "referral_not_found": NotFound,
+    /// Referrals are reviewed by managers and compliance.
+    REFERRAL_REVIEWERS = "referral_reviewers": Forbidden,
+    /// The referral is not waiting for review.
+    REFERRAL_REVIEWED = "referral_reviewed": Conflict,
 }

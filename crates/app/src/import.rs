@@ -117,6 +117,8 @@ pub struct ImportReport {
     pub corrections: Vec<crate::book::Correction>,
     /// Wall time after the files: planner statistics, figures, corporate actions, audit.
     pub finishing: std::time::Duration,
+    /// Referrals recorded from customers' `referred_by`, to be judged by the ledger's sweep.
+    pub referrals: u64,
 }
 
 impl ImportReport {
@@ -224,7 +226,7 @@ pub async fn import_dir(db: &Db, opts: &ImportOptions) -> Result<ImportReport, I
         let parser = std::thread::spawn(move || {
             let mut parse = FileParse::new(file, known, rejects, tx, batch_rows);
             let outcome = parse.run(&path, progress);
-            (outcome, parse.known, parse.rejects, parse.report, parse.seen)
+            (outcome, parse.known, parse.rejects, parse.report, parse.seen, parse.referrals)
         });
         let mut written = 0u64;
         let mut store_error = None;
@@ -263,13 +265,18 @@ pub async fn import_dir(db: &Db, opts: &ImportOptions) -> Result<ImportReport, I
             store_error = store_error.or(collect(done));
         }
         drop(rx); // stops the parser if the store failed
-        let (outcome, k, r, mut file_report, lines) = parser.join().expect("parser thread panicked");
+        let (outcome, k, r, mut file_report, lines, referrals) = parser.join().expect("parser thread panicked");
         known = k;
         rejects = r;
         if let Some(e) = store_error {
             return Err(e.into());
         }
         outcome?;
+        // Judged later (the ledger's sweep): recorded here once the friends' rows are stored.
+        for chunk in referrals.chunks(1_000) {
+            let rows: Vec<_> = chunk.iter().map(|(c, given, at)| (*c, given.clone(), "import", *at)).collect();
+            report.referrals += db.record_referrals(&rows).await?;
+        }
         // The book refused these: reported on their lines, like a bad row.
         let mut refused: Vec<(u64, book::BookError)> =
             refused.into_iter().map(|(id, why)| (lines.get(&Key::Id(id)).copied().unwrap_or(0), why)).collect();
@@ -501,6 +508,9 @@ enum Key {
     Quote(InstrumentCode, i64),
 }
 
+/// The longest `referred_by` read: an invite code or a customer id is far shorter.
+const MAX_REFERRED_BY: usize = 40;
+
 /// One parsed row, ready for its batch.
 enum Parsed {
     Branch(Branch),
@@ -528,6 +538,8 @@ struct FileParse {
     batch: Vec<Parsed>,
     seen: HashMap<Key, u64>,
     report: FileReport,
+    /// Customers' `referred_by`, to record once their rows are stored: (friend, inviter as given, opening).
+    referrals: Vec<(i64, String, chrono::DateTime<chrono::Utc>)>,
 }
 
 impl FileParse {
@@ -547,6 +559,7 @@ impl FileParse {
             batch: Vec::new(),
             seen: HashMap::new(),
             report: FileReport { file: file.name, present: true, ..FileReport::default() },
+            referrals: Vec::new(),
         }
     }
 
@@ -623,6 +636,12 @@ impl FileParse {
                         continue;
                     }
                     self.seen.insert(key, line);
+                    if let Parsed::Customer(c) = &row {
+                        let given = fields.text("referred_by").unwrap_or_default();
+                        if !given.is_empty() {
+                            self.referrals.push((c.id.0, given.to_owned(), c.opened_at));
+                        }
+                    }
                     self.remember(&row);
                     self.batch.push(row);
                     if self.batch.len() >= self.batch_rows && !self.flush() {
@@ -708,6 +727,10 @@ impl FileParse {
                 reference(&k.branches, "branch_id", branch, "branch")?;
                 let advisor = f.id("advisor_id")?;
                 reference(&k.advisors, "advisor_id", advisor, "advisor")?;
+                if f.text("referred_by")?.chars().count() > MAX_REFERRED_BY {
+                    let reason = format!("is longer than {MAX_REFERRED_BY} characters: give an invite code or a customer id");
+                    return Err(row_error("referred_by", reason));
+                }
                 let c = Customer {
                     id: CustomerId(id),
                     name: PersonName::parse(f.text("name")?)?,

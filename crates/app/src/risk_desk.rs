@@ -46,8 +46,8 @@ pub struct DeskSettings {
     pub threads: usize,
     /// The order tickets' checks and fees (issue 26), read with the desk's settings.
     pub orders: orders::CheckSettings,
-    /// What customers' activity earns in points (issue 27).
-    pub earning: growth::earning::EarningRules,
+    /// What earns points, the tiers and the referral reward's conditions (issue 27).
+    pub growth: growth::GrowthRules,
 }
 
 impl DeskSettings {
@@ -64,7 +64,7 @@ impl DeskSettings {
             None => RuleConfig::default(),
         };
         let quiet = quiet_hours.parse().map_err(SettingsError::QuietHours)?;
-        Ok(DeskSettings { rules, quiet, threads: 2, orders: Default::default(), earning: Default::default() })
+        Ok(DeskSettings { rules, quiet, threads: 2, orders: Default::default(), growth: Default::default() })
     }
 }
 

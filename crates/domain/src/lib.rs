@@ -30,7 +30,7 @@ pub use party::{
     Branch, CashAccount, Customer, Gender, Horizon, Login, LoginChannel, RiskLevel, ServiceEvent, ServiceEventKind,
     Staff, StaffRole, TaskKind,
 };
-pub use person::{age_in_year, mask_national_id, mask_phone, NationalId, PersonName, Phone};
+pub use person::{age_in_year, mask_name, mask_national_id, mask_phone, NationalId, PersonName, Phone};
 pub use quotes::{DailyBar, Snapshot};
 pub use suitability::{
     InvestorClass, Ladder, ProductKind, ProductRisk, ProductState, RestrictedBoard, Variety, Verdict,

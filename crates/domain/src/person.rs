@@ -142,6 +142,13 @@ pub fn mask_phone(phone: &str) -> String {
     keep_ends(phone, 3, 4)
 }
 
+/// Masks a name as 张** (the first character kept), for a name shown to
+/// someone other than its owner and their advisor (a friend they referred).
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    chars.next().map_or_else(String::new, |first| std::iter::once(first).chain(chars.map(|_| '*')).collect())
+}
+
 /// A person's age in the year of `today`, as 今年…岁 counts it: the year
 /// minus the birth year. It changes on 1 January, not on the birthday, so
 /// watching it day by day does not give the birthday away.

@@ -173,6 +173,8 @@ pub fn generate(opts: &GenOptions) -> Result<GenSummary, GenError> {
     let ctx = Context {
         seed: opts.seed,
         zipf: Zipf::new(universe.listed.len() as u64, 1.1).expect("valid Zipf"),
+        inviters: Zipf::new(opts.customers.max(1), 1.2).expect("valid Zipf"),
+        customers: opts.customers,
         universe: &universe,
         advisors: &firm.advisors,
         per_advisor,
@@ -372,6 +374,9 @@ struct Context<'a> {
     seed: u64,
     universe: &'a Universe,
     zipf: Zipf<f64>,
+    /// Who invites: a few customers invite many friends, most none (seed 001's Matthew effect).
+    inviters: Zipf<f64>,
+    customers: u64,
     advisors: &'a [(i64, i64)],
     per_advisor: u64,
 }
@@ -478,6 +483,21 @@ impl Context<'_> {
         (self.zipf.sample(rng) as usize - 1).min(self.universe.listed.len() - 1)
     }
 
+    /// The customer who referred `id`, for about one customer in sixteen: drawn
+    /// heavy-tailed from a fixed order of customers, so a few invite many.
+    /// A stream of its own, so adding it changed no other generated value.
+    fn inviter_of(&self, id: u64) -> Option<u64> {
+        let mut rng = Pcg64Mcg::seed_from_u64(self.seed ^ 0x5EED_F00D ^ id.wrapping_mul(0xA24B_AED4_963E_E407));
+        if self.customers < 2 || !rng.gen_bool(1.0 / 16.0) {
+            return None;
+        }
+        let rank = self.inviters.sample(&mut rng) as u64 - 1;
+        // A stride prime to the count walks every customer once.
+        let stride = [7_919, 104_729, 1_299_709].into_iter().find(|p| self.customers % p != 0).unwrap_or(1);
+        let inviter = (rank * stride) % self.customers + 1;
+        (inviter != id).then_some(inviter)
+    }
+
     fn customer(&self, id: u64, out: &mut Chunk) {
         let mut rng = Pcg64Mcg::seed_from_u64(self.seed ^ id.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let rng = &mut rng;
@@ -520,9 +540,10 @@ impl Context<'_> {
         let risk = [1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 5, 5][rng.gen_range(0..12)];
         let horizon = ["short", "medium", "medium", "long"][rng.gen_range(0..4)];
         let professional = assets > 5_000_000.0 && rng.gen_bool(0.3);
+        let referred_by = self.inviter_of(id).map_or_else(String::new, |i| i.to_string());
         line!(
             out.customers,
-            "{id},{},{national_id},{},{},{birth},{entry},{branch},{advisor},C{risk},{horizon},{},{professional},{}T{:02}:{:02}:00+08:00",
+            "{id},{},{national_id},{},{},{birth},{entry},{branch},{advisor},C{risk},{horizon},{},{professional},{}T{:02}:{:02}:00+08:00,{referred_by}",
             people::name(rng, gender),
             people::phone(rng),
             gender.as_str(),

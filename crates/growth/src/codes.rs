@@ -22,6 +22,14 @@ domain::codes! {
     ENVELOPE_SHARES = "envelope_shares": Invalid,
     /// A red envelope's points out of range (at least a point a share).
     ENVELOPE_POINTS = "envelope_points": Invalid,
+    /// A referral names no customer as its inviter.
+    REFERRAL_UNKNOWN_INVITER = "referral_unknown_inviter": Refused,
+    /// A customer referred themselves.
+    REFERRAL_SELF = "referral_self": Refused,
+    /// The friend was known to the firm before (by national ID or phone).
+    REFERRAL_ALREADY_KNOWN = "referral_already_known": Refused,
+    /// The friend was already referred.
+    REFERRAL_ALREADY_REFERRED = "referral_already_referred": Refused,
 }
 
 impl domain::ErrorCode for crate::envelope::EnvelopeError {

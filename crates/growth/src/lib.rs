@@ -1,4 +1,5 @@
-//! Growth, the pure part (issue 27, first slice): the points ledger. Points
+//! Growth, the pure part (issue 27): the points ledger, earning rules, red
+//! envelopes, tiers and referrals. Points
 //! are money-like, so the ledger follows TigerBeetle's model: every movement
 //! is a transfer between two accounts (double entry, so the balances of all
 //! accounts always sum to zero), each transfer has a unique id (a repeat
@@ -14,9 +15,33 @@ pub mod codes;
 pub mod earning;
 pub mod envelope;
 pub mod ledger;
+pub mod referral;
+pub mod tier;
 pub mod workload;
 
 pub use ledger::{
     expiry_candidates_before, Account, Balance, Changes, FirmAccount, Kind, Ledger, LedgerError, Lot, Operation,
     Posted, State, Transfer, LOT_LIFE_MONTHS, MAX_ID_LEN,
 };
+
+/// The firm's growth configuration: what earns, the tiers, the referral
+/// reward's conditions. One JSON file (`serve --growth-rules`), checked at start.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GrowthRules {
+    /// What activity earns.
+    pub earning: earning::EarningRules,
+    /// The tiers and their grace.
+    pub tiers: tier::TierRules,
+    /// When a referral's reward posts.
+    pub referral: referral::ReferralRules,
+}
+
+impl GrowthRules {
+    /// Every part holds, or the first reason it does not (with the part named).
+    pub fn validate(&self) -> Result<(), String> {
+        self.earning.validate().map_err(|e| format!("earning: {e}"))?;
+        self.tiers.validate().map_err(|e| format!("tiers: {e}"))?;
+        self.referral.validate().map_err(|e| format!("referral: {e}"))
+    }
+}

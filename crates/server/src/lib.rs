@@ -42,7 +42,7 @@ pub struct AppState {
     /// Tickets' checks, the paper exchange and conditional orders.
     pub orders: Arc<OrderDesk>,
     /// What customers' activity earns in points.
-    pub earning: Arc<growth::earning::EarningRules>,
+    pub growth: Arc<growth::GrowthRules>,
 }
 
 /// htmx 2.0.11 (0BSD), vendored so that nothing is fetched at build or run time.
@@ -115,6 +115,7 @@ fn router_around(state: AppState) -> Router {
 fn public_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
     vec![
         ("/signin", get(auth::sign_in_form).post(auth::sign_in)),
+        ("/invite/{code}", get(pages::invite_landing)),
         ("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT })),
         ("/ready", get(ready)),
         ("/assets/brokerdesk.css", get(|| async { asset("text/css; charset=utf-8", STYLESHEET) })),
@@ -208,23 +209,36 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let outreach = Arc::new(Outreach::new(db.clone(), settings.quiet));
     let orders = Arc::new(OrderDesk::new(db.clone(), settings.orders.clone()));
-    let earning = Arc::new(settings.earning.clone());
+    let growth = Arc::new(settings.growth.clone());
     let desk = Arc::new(RiskDesk::new(db.clone(), settings));
     let community = Arc::new(Communities::new(db.clone()).with_wire(peer::text_frame));
     let outbox = tokio::spawn({
         let (desk, community, outreach, db_clock) = (desk.clone(), community.clone(), outreach.clone(), db.clock());
         let db_for_notices = db.clone();
+        let growth_rules = growth.clone();
         async move {
             let mut every = tokio::time::interval(OUTBOX_INTERVAL);
             let mut ticks: u64 = 0;
+            let mut tiers_judged_on: Option<chrono::NaiveDate> = None;
             loop {
                 every.tick().await;
                 let now = db_clock.now();
-                // Hourly: points holds and rewards past their timeout voided, lots past 24 months expired.
+                // Hourly: points holds and rewards past their timeout voided, lots past 24 months
+                // expired, referrals judged and qualified rewards posted; tiers once a (Beijing) day.
                 ticks += 1;
                 if ticks % LEDGER_SWEEP_TICKS == 1 {
-                    if let Err(e) = app::growth::sweep(&db_for_notices, now).await {
+                    if let Err(e) = app::growth::sweep(&db_for_notices, &growth_rules, now).await {
                         tracing::error!(error = %e, "the points ledger's sweep failed; retrying");
+                    }
+                    let today = domain::to_shanghai(now).date_naive();
+                    if tiers_judged_on != Some(today) {
+                        match app::growth::tiers::recompute(&db_for_notices, &growth_rules.tiers, today).await {
+                            Ok(run) => {
+                                tiers_judged_on = Some(today);
+                                tracing::info!(judged = run.judged, changes = run.changes, "tiers judged");
+                            }
+                            Err(e) => tracing::error!(error = %e, "judging tiers failed; retrying"),
+                        }
                     }
                 }
                 // Round after round while rounds come back full (a flood after quiet hours).
@@ -268,7 +282,7 @@ pub async fn serve(
             }
         }
     });
-    let app = router_around(AppState { db, desk, community, outreach, orders, earning });
+    let app = router_around(AppState { db, desk, community, outreach, orders, growth });
     // Each request carries its connection, so that the chat hub can write to it directly.
     let served =
         axum::serve(peer::PeerListener(listener), app.into_make_service_with_connect_info::<peer::PeerWriter>())
@@ -294,9 +308,9 @@ mod tests {
         let community = Arc::new(Communities::new(t.db.clone()));
         let outreach = Arc::new(Outreach::new(t.db.clone(), Default::default()));
         let orders = Arc::new(OrderDesk::new(t.db.clone(), Default::default()));
-        let earning = Arc::default();
+        let growth = Arc::default();
         let app =
-            router_around(AppState { db: t.db.clone(), desk: desk.clone(), community, outreach, orders, earning });
+            router_around(AppState { db: t.db.clone(), desk: desk.clone(), community, outreach, orders, growth });
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {

@@ -38,6 +38,8 @@ mod portfolios;
 mod reminders;
 mod suitability;
 mod tasks;
+mod tiers;
+mod referrals;
 mod tokens;
 mod unit;
 mod users;
@@ -80,7 +82,9 @@ pub use suitability::{
     AssessmentRow, BookMovement, FunnelRow, GateException, GateLogRow, GateStep, NewProduct, PermissionRow, ProductRow,
     ProfessionalRow, PurchaseRow, StoredInvestor,
 };
+pub use referrals::{LeaderRow, NewReferral, ReferralRow};
 pub use tasks::{NewTask, TaskRow};
+pub use tiers::{TierChangeRow, TierRow};
 pub use tokens::ApiToken;
 pub use unit::{Tx, TxConn};
 pub use users::{NewUser, SignInRecord};

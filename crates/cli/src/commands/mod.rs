@@ -71,11 +71,13 @@ pub struct WatchArgs {
     /// fields not named keep their defaults), checked at start.
     #[arg(long = "order-settings", env = "BROKERDESK_ORDER_SETTINGS")]
     pub order_settings: Option<PathBuf>,
-    /// What activity earns in points, as JSON (`version`, `daily_login`, `trading_day`,
-    /// `content_read`, `question_answered`, `questionnaire`, `tenure_year`, `referral`);
-    /// refused at start when a rule is out of bounds or unknown.
-    #[arg(long, env = "BROKERDESK_EARNING_RULES")]
-    pub earning_rules: Option<PathBuf>,
+    /// Growth rules as JSON: `earning` (what activity earns: `version`, `daily_login`,
+    /// `trading_day`, `content_read`, `question_answered`, `questionnaire`, `tenure_year`,
+    /// `referral`), `tiers` (`grace_days`, `tiers`: name, min_points, benefits) and `referral`
+    /// (`min_first_deposit_yuan`, `qualify_days`, `review_per_day`); parts not named keep
+    /// their defaults; refused at start when a rule is out of bounds or unknown.
+    #[arg(long, env = "BROKERDESK_GROWTH_RULES")]
+    pub growth_rules: Option<PathBuf>,
 }
 
 impl WatchArgs {
@@ -85,15 +87,20 @@ impl WatchArgs {
         if let Some(path) = &self.order_settings {
             settings.orders = order_settings(path)?;
         }
-        if let Some(path) = &self.earning_rules {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-            let rules: growth::earning::EarningRules =
-                serde_json::from_str(&text).with_context(|| format!("{}: not earning rules", path.display()))?;
-            rules.validate().map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-            settings.earning = rules;
+        if let Some(path) = &self.growth_rules {
+            settings.growth = growth_rules(path)?;
         }
         Ok(settings)
     }
+}
+
+/// Growth rules from a JSON file, refused with the file and the reason when they do not hold.
+pub fn growth_rules(path: &std::path::Path) -> anyhow::Result<growth::GrowthRules> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let rules: growth::GrowthRules =
+        serde_json::from_str(&text).with_context(|| format!("{}: not growth rules", path.display()))?;
+    rules.validate().map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(rules)
 }
 
 /// Order check settings from a JSON file, refused with the file and the reason when they do not hold.

@@ -1,6 +1,6 @@
 //! `brokerdesk points`: ledger steps imported with checkpoints (points
 //! carried over from an old system, or a workload), a reproducible
-//! workload written as such steps, and the books' own check.
+//! workload written as such steps, the books' own check, and the sweep.
 
 use super::DbArgs;
 use anyhow::Context;
@@ -47,6 +47,16 @@ pub enum PointsCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// What `serve` does hourly and nightly, now: holds and rewards past their
+    /// timeout voided, old lots expired, referrals judged and qualified rewards
+    /// posted, and every customer's tier judged for the day. Prints a JSON report.
+    Sweep {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Growth rules as JSON (as `serve --growth-rules`); the defaults otherwise.
+        #[arg(long)]
+        growth_rules: Option<std::path::PathBuf>,
+    },
 }
 
 /// Runs a points command.
@@ -81,6 +91,16 @@ pub async fn run(command: PointsCommand) -> anyhow::Result<()> {
                 out.write_all(b"\n")?;
             }
             out.flush()?;
+            Ok(())
+        }
+        PointsCommand::Sweep { db, growth_rules } => {
+            let rules = growth_rules.as_deref().map(super::growth_rules).transpose()?.unwrap_or_default();
+            let db = db.open().await?;
+            let now = db.now();
+            let sweep = app::growth::sweep(&db, &rules, now).await?;
+            let today = domain::to_shanghai(now).date_naive();
+            let tiers = app::growth::tiers::recompute(&db, &rules.tiers, today).await?;
+            println!("{}", serde_json::json!({ "sweep": sweep, "tiers": tiers }));
             Ok(())
         }
         PointsCommand::Check { db } => {

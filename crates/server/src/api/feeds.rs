@@ -35,7 +35,12 @@ pub async fn import(
 ) -> Result<Json<FeedReport>, HttpError> {
     require(&caller, FeedScope::Import)?;
     let file = app::feeds::book_file(&file).ok_or_else(|| HttpError::of(app::codes::UNKNOWN_BOOK_FILE).on("file"))?;
-    Ok(Json(app::feeds::import_file(&state.db, file, body.to_vec(), &caller).await?))
+    let report = app::feeds::import_file(&state.db, file, body.to_vec(), &caller).await?;
+    if file == app::book_files::CUSTOMERS {
+        // New customers' referrals judged now, not at the next sweep: inviters see them at once.
+        app::growth::referrals::settle(&state.db, &state.growth, state.db.now()).await?;
+    }
+    Ok(Json(report))
 }
 
 /// Events as they happen.
@@ -98,8 +103,14 @@ pub async fn events(
     }
     // Points for the day's first sign-in and for a day's trading, each once (issue 27).
     let (logins, trades) = app::feeds::accepted_logins_and_trades(&request.events, &report);
-    if let Err(e) = app::growth::earn_from_events(&state.db, &state.earning, &logins, &trades).await {
+    if let Err(e) = app::growth::earn_from_events(&state.db, &state.growth.earning, &logins, &trades).await {
         tracing::error!(error = %e, "points for logins and trades could not be earned");
+    }
+    // A deposit may qualify a referred friend: their inviter's reward posts now.
+    if request.events.iter().any(|e| e["type"] == "cash_flow" && e["kind"] == "deposit") {
+        if let Err(e) = app::growth::referrals::settle(&state.db, &state.growth, state.db.now()).await {
+            tracing::error!(error = %e, "referral rewards could not be settled");
+        }
     }
     let quotes = app::feeds::accepted_quotes(&request.events, &report);
     if !quotes.is_empty() {

@@ -15,6 +15,7 @@ mod orders;
 pub(crate) mod outreach;
 mod overview;
 mod points;
+mod referrals;
 mod portfolios;
 pub(crate) mod products;
 pub(crate) mod reminders;
@@ -198,9 +199,22 @@ fn area_codes(path: &str) -> Vec<Code> {
             suitability.into_iter().chain(advice::codes::ALL.iter().copied()).collect()
         }
         "products" | "purchases" | "questionnaire" | "funnel" | "suitability" => suitability,
-        "customers" if path.ends_with("/points") || path.ends_with("/points.csv") => {
+        "customers"
+            if path.ends_with("/points")
+                || path.ends_with("/points.csv")
+                || path.ends_with("/tier")
+                || path.ends_with("/invite")
+                || path.ends_with("/referrals") =>
+        {
             vec![a::CUSTOMER_NOT_FOUND, d::OUT_OF_RANGE, d::NOT_A_NUMBER]
         }
+        "referrals" => vec![
+            a::REFERRAL_NOT_FOUND,
+            a::REFERRAL_REVIEWERS,
+            a::REFERRAL_REVIEWED,
+            a::STAFF_ONLY,
+            d::NOT_A_NUMBER,
+        ],
         "customers" if path.ends_with("/labels") => vec![a::CUSTOMER_NOT_FOUND, a::LABELS_NOT_FOUND, a::STAFF_ONLY],
         "customers" | "customers.csv" => vec![
             a::CUSTOMER_NOT_FOUND,
@@ -456,6 +470,12 @@ pub fn routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
         .routes(routes!(orders::sign_st_disclosure))
         .routes(routes!(points::statement))
         .routes(routes!(points::statement_csv))
+        .routes(routes!(referrals::tier))
+        .routes(routes!(referrals::invite))
+        .routes(routes!(referrals::referrals))
+        .routes(routes!(referrals::review_queue))
+        .routes(routes!(referrals::review))
+        .routes(routes!(referrals::report))
         .routes(routes!(envelopes::send))
         .routes(routes!(envelopes::open))
         .routes(routes!(envelopes::get));

@@ -52,6 +52,7 @@ pub fn shell(locale: Locale, title: &str, path_for_switch: &str, viewer: Option<
                         a href={ "/tasks?lang=" (locale.tag()) } { (locale.t("nav-tasks")) }
                         a href={ "/plan?lang=" (locale.tag()) } { (locale.t("nav-plan")) }
                         a href={ "/questions?lang=" (locale.tag()) } { (locale.t("nav-questions")) }
+                        a href={ "/referrals?lang=" (locale.tag()) } { (locale.t("nav-referrals")) }
                     }
                     @if viewer.is_some_and(|v| matches!(v.principal.role, access::Role::Advisor | access::Role::Compliance)) {
                         a href={ "/content?lang=" (locale.tag()) } { (locale.t("nav-content")) }

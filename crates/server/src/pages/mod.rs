@@ -12,12 +12,14 @@ mod orders;
 mod overview;
 mod plan;
 mod points;
+mod referrals;
 mod portfolios;
 pub(crate) mod products;
 mod reminders;
 mod tasks;
 
 pub use layout::shell;
+pub use referrals::landing as invite_landing;
 
 use crate::AppState;
 use axum::routing::{get, post, MethodRouter};
@@ -86,6 +88,8 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/orders/prevented", get(orders::prevented)),
         ("/points", get(points::mine)),
         ("/customers/{id}/points", get(points::statement)),
+        ("/referrals", get(referrals::show)),
+        ("/referrals/{seq}/review", post(referrals::review)),
         ("/orders/{order}/confirm", post(orders::confirm)),
         ("/orders/{order}/cancel", post(orders::cancel)),
         ("/portfolios", get(portfolios::list).post(portfolios::create)),

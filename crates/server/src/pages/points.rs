@@ -92,9 +92,12 @@ pub async fn statement(
 ) -> Result<Markup, PageError> {
     let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
     let id: CustomerId = crate::params::path_id(&id, "customer").map_err(|e| PageError(e, locale))?;
-    let s = app::growth::statement(&state.db, &viewer.principal, id, q.before, 100)
-        .await
-        .map_err(|e| PageError(e.into(), locale))?;
+    let fail = |e: app::Error| PageError(e.into(), locale);
+    let s = app::growth::statement(&state.db, &viewer.principal, id, q.before, 100).await.map_err(fail)?;
+    let rules = &state.growth;
+    let tier = app::growth::tiers::view(&state.db, &rules.tiers, &viewer.principal, id).await.map_err(fail)?;
+    let code = app::growth::referrals::invite_code(&state.db, &viewer.principal, id).await.map_err(fail)?;
+    let referrals = app::growth::referrals::referrals_of(&state.db, &viewer.principal, id).await.map_err(fail)?;
     let lang = locale.tag();
     let body = html! {
         h1 { (locale.t("points-title")) " · " (s.name) }
@@ -105,6 +108,8 @@ pub async fn statement(
             dt { (locale.t("points-pending-out")) } dd { (s.pending_out) }
         }
         p { a.csv href={ "/api/v1/customers/" (id) "/points.csv" } { (locale.t("points-csv")) } }
+        (tier_section(locale, &tier))
+        (invite_section(locale, rules, &code, &referrals))
         h2 { (locale.t("points-lots")) }
         p.explain { (locale.t("points-lots-explain")) }
         table.lots {
@@ -134,4 +139,94 @@ pub async fn statement(
         }
     };
     Ok(page(locale, &locale.t("points-title"), &format!("/customers/{id}/points"), &viewer, body))
+}
+
+/// The tier box: the tier, its benefits, the rolling points, what the next
+/// tier needs, a grace under way, and every change.
+fn tier_section(locale: messages::Locale, t: &app::growth::tiers::TierView) -> Markup {
+    let b = &t.benefits;
+    html! {
+        section.tier {
+            h2 { (locale.t("tier-title")) ": " span #tier-name { (t.tier) } }
+            dl.tier-figures {
+                dt { (locale.t("tier-rolling")) } dd #tier-rolling { (t.rolling_points) }
+                @if let Some(since) = t.since { dt { (locale.t("tier-since")) } dd { (since) } }
+            }
+            @if let Some(until) = t.grace_ends {
+                p.notice #tier-grace { (locale.t_with("tier-grace", &[("until", until.to_string())])) }
+            }
+            p #tier-next { @match &t.next {
+                Some((name, points)) => (locale.t_with("tier-next", &[("points", points.to_string()), ("tier", name.clone())])),
+                None => (locale.t("tier-top")),
+            } }
+            h3 { (locale.t("tier-benefits")) }
+            ul.benefits {
+                @if b.question_priority > 0 { li { (locale.t_with("tier-benefit-priority", &[("n", b.question_priority.to_string())])) } }
+                @if b.professional_content { li { (locale.t("tier-benefit-professional")) } }
+                @if b.fee_discount_bp > 0 {
+                    li { (locale.t_with("tier-benefit-discount", &[("pct", format!("{:.1}", f64::from(b.fee_discount_bp) / 100.0))])) }
+                }
+                @if b.question_priority == 0 && !b.professional_content && b.fee_discount_bp == 0 { li { (locale.t("tier-benefit-none")) } }
+            }
+            p.explain { (locale.t("tier-apart")) }
+            @if !t.changes.is_empty() {
+                table.tier-changes {
+                    thead { tr { th { (locale.t("tier-changed-on")) } th { (locale.t("tier-from")) } th { (locale.t("tier-to")) }
+                        th.num { (locale.t("tier-rolling")) } th { (locale.t("points-reason")) } } }
+                    tbody { @for c in &t.changes {
+                        tr { td { (c.changed_on) } td { (c.from_tier.as_deref().unwrap_or("—")) } td { (c.to_tier) }
+                            td.num { (c.rolling_points) } td { (locale.term("tier-reason", &c.reason)) } }
+                    } }
+                }
+            }
+        }
+    }
+}
+
+/// The invite box: the code and link, what a referral earns and when, and
+/// the friends referred with each one's state or refusal.
+fn invite_section(
+    locale: messages::Locale,
+    rules: &growth::GrowthRules,
+    code: &growth::referral::InviteCode,
+    referrals: &[store::ReferralRow],
+) -> Markup {
+    let explain = [
+        ("yuan", rules.referral.min_first_deposit_yuan.to_string()),
+        ("days", rules.referral.qualify_days.to_string()),
+        ("points", rules.earning.referral.to_string()),
+    ];
+    html! {
+        section.invite {
+            h2 { (locale.t("referral-invite-title")) }
+            dl {
+                dt { (locale.t("referral-invite-code")) } dd { code #invite-code { (code.as_str()) } }
+                dt { (locale.t("referral-invite-link")) } dd { a #invite-link href={ "/invite/" (code.as_str()) } { "/invite/" (code.as_str()) } }
+            }
+            p.explain { (locale.t_with("referral-invite-explain", &explain)) }
+            @if referrals.is_empty() {
+                p { (locale.t("referrals-none")) }
+            } @else {
+                table.referrals {
+                    thead { tr { th { (locale.t("referrals-friend")) } th { (locale.t("referrals-opened")) } th { (locale.t("referrals-state")) } } }
+                    tbody { @for r in referrals {
+                        tr data-seq=(r.seq) {
+                            td { (r.referee_name) } td { (to_shanghai(r.attributed_at).format("%Y-%m-%d")) }
+                            td.state { (referral_state(locale, r)) }
+                        }
+                    } }
+                }
+            }
+        }
+    }
+}
+
+/// A referral's state in the reader's words: a refusal's reason, a review, or the reward's state.
+fn referral_state(locale: messages::Locale, r: &store::ReferralRow) -> String {
+    match (r.state.as_str(), &r.refusal, r.reward_state.as_deref(), &r.review) {
+        ("refused", Some(code), _, _) => format!("{}: {}", locale.t("referrals-state-refused"), locale.t(&format!("error-{code}"))),
+        (_, _, Some("pending"), Some(_)) => locale.t("referrals-state-review"),
+        (_, _, Some(state), _) => locale.t(&format!("referrals-state-{state}")),
+        _ => locale.t("referrals-state-new"),
+    }
 }

@@ -2,6 +2,9 @@
 //! points system (the points feed), statements for the customer and their
 //! advisor, and the sweeps that void timed-out holds and expire old lots.
 
+pub mod referrals;
+pub mod tiers;
+
 use crate::{codes, Error};
 use access::Principal;
 use chrono::{DateTime, Utc};
@@ -189,12 +192,26 @@ pub async fn earn_from_events(
     earn(db, rules, &activities).await
 }
 
-/// The nightly sweeps: holds and pending rewards past their timeout voided,
-/// lots past their life expired; how many of each.
-pub async fn sweep(db: &Db, now: DateTime<Utc>) -> Result<(usize, usize), Error> {
+/// What a sweep did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SweepReport {
+    /// Holds and pending rewards past their timeout, voided.
+    pub voided: usize,
+    /// Expiry transfers made.
+    pub expired: usize,
+    /// Referrals judged and rewards posted.
+    pub referrals: referrals::ReferralRun,
+}
+
+/// The ledger's sweep (hourly in `serve`): holds and pending rewards past
+/// their timeout voided, lots past their life expired, referrals waiting
+/// judged, and rewards of friends who qualified posted.
+pub async fn sweep(db: &Db, rules: &growth::GrowthRules, now: DateTime<Utc>) -> Result<SweepReport, Error> {
+    // Qualifications first: a friend who qualified in time is paid even if the sweep runs after the window.
+    let referrals = referrals::settle(db, rules, now).await?;
     let voided = db.void_timed_out(now, 1_000).await?;
     let expired = db.expire_lots(now, 1_000).await?;
-    Ok((voided, expired))
+    Ok(SweepReport { voided, expired, referrals })
 }
 
 /// What an import of ledger steps did.
