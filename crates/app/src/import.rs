@@ -728,7 +728,8 @@ impl FileParse {
                 let advisor = f.id("advisor_id")?;
                 reference(&k.advisors, "advisor_id", advisor, "advisor")?;
                 if f.text("referred_by")?.chars().count() > MAX_REFERRED_BY {
-                    let reason = format!("is longer than {MAX_REFERRED_BY} characters: give an invite code or a customer id");
+                    let reason =
+                        format!("is longer than {MAX_REFERRED_BY} characters: give an invite code or a customer id");
                     return Err(row_error("referred_by", reason));
                 }
                 let c = Customer {

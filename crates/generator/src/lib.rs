@@ -54,6 +54,9 @@ pub struct GenOptions {
     /// Customers each advisor serves (5,000 by default; tests use fewer to
     /// get several advisors and branches in a small book).
     pub customers_per_advisor: u64,
+    /// The share of customers referred by another (1/16 by default; tests
+    /// that count points use 0, so no referral reward lands in their books).
+    pub referred_share: f64,
 }
 
 impl GenOptions {
@@ -68,6 +71,7 @@ impl GenOptions {
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             chunk_customers: 20_000,
             customers_per_advisor: CUSTOMERS_PER_ADVISOR,
+            referred_share: 1.0 / 16.0,
         }
     }
 }
@@ -175,6 +179,7 @@ pub fn generate(opts: &GenOptions) -> Result<GenSummary, GenError> {
         zipf: Zipf::new(universe.listed.len() as u64, 1.1).expect("valid Zipf"),
         inviters: Zipf::new(opts.customers.max(1), 1.2).expect("valid Zipf"),
         customers: opts.customers,
+        referred_share: opts.referred_share.clamp(0.0, 1.0),
         universe: &universe,
         advisors: &firm.advisors,
         per_advisor,
@@ -377,6 +382,7 @@ struct Context<'a> {
     /// Who invites: a few customers invite many friends, most none (seed 001's Matthew effect).
     inviters: Zipf<f64>,
     customers: u64,
+    referred_share: f64,
     advisors: &'a [(i64, i64)],
     per_advisor: u64,
 }
@@ -483,17 +489,17 @@ impl Context<'_> {
         (self.zipf.sample(rng) as usize - 1).min(self.universe.listed.len() - 1)
     }
 
-    /// The customer who referred `id`, for about one customer in sixteen: drawn
+    /// The customer who referred `id`, for `referred_share` of them: drawn
     /// heavy-tailed from a fixed order of customers, so a few invite many.
     /// A stream of its own, so adding it changed no other generated value.
     fn inviter_of(&self, id: u64) -> Option<u64> {
         let mut rng = Pcg64Mcg::seed_from_u64(self.seed ^ 0x5EED_F00D ^ id.wrapping_mul(0xA24B_AED4_963E_E407));
-        if self.customers < 2 || !rng.gen_bool(1.0 / 16.0) {
+        if self.customers < 2 || !rng.gen_bool(self.referred_share) {
             return None;
         }
         let rank = self.inviters.sample(&mut rng) as u64 - 1;
         // A stride prime to the count walks every customer once.
-        let stride = [7_919, 104_729, 1_299_709].into_iter().find(|p| self.customers % p != 0).unwrap_or(1);
+        let stride = [7_919, 104_729, 1_299_709].into_iter().find(|p| !self.customers.is_multiple_of(*p)).unwrap_or(1);
         let inviter = (rank * stride) % self.customers + 1;
         (inviter != id).then_some(inviter)
     }

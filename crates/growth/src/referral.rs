@@ -112,7 +112,13 @@ impl ReferralRules {
 
     /// The inviter's reward, pending from the friend's opening until they
     /// qualify or the window closes (then the ledger voids it).
-    pub fn pending_reward(&self, inviter: CustomerId, referee: CustomerId, points: i64, opened_at: DateTime<Utc>) -> Transfer {
+    pub fn pending_reward(
+        &self,
+        inviter: CustomerId,
+        referee: CustomerId,
+        points: i64,
+        opened_at: DateTime<Utc>,
+    ) -> Transfer {
         Transfer {
             id: reward_id(referee),
             debit: Account::Firm(FirmAccount::ReferralPending),
@@ -233,7 +239,8 @@ pub fn matthew(counts: &[u64], days_to_first: &[i64]) -> MatthewReport {
     sorted.sort_unstable_by(|a, b| b.cmp(a));
     let referrals: u64 = sorted.iter().sum();
     let top = sorted.len().div_ceil(10);
-    let pct = |part: u64, whole: u64| if whole == 0 { 0.0 } else { (part as f64 * 1000.0 / whole as f64).round() / 10.0 };
+    let pct =
+        |part: u64, whole: u64| if whole == 0 { 0.0 } else { (part as f64 * 1000.0 / whole as f64).round() / 10.0 };
     let mut d = days_to_first.to_vec();
     d.sort_unstable();
     MatthewReport {

@@ -290,7 +290,10 @@ mod tests {
         let j = rules.judge(None, 20, day("2026-01-01"));
         assert_eq!((j.standing.tier.as_str(), j.change), ("standard", None));
         let rise = rules.judge(Some(&j.standing), 1_000, day("2026-01-02")).change.unwrap();
-        assert_eq!((rise.from.as_deref(), rise.to.as_str(), rise.reason), (Some("standard"), "silver", TierReason::Rise));
+        assert_eq!(
+            (rise.from.as_deref(), rise.to.as_str(), rise.reason),
+            (Some("standard"), "silver", TierReason::Rise)
+        );
     }
 
     #[test]

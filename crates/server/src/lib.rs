@@ -309,8 +309,7 @@ mod tests {
         let outreach = Arc::new(Outreach::new(t.db.clone(), Default::default()));
         let orders = Arc::new(OrderDesk::new(t.db.clone(), Default::default()));
         let growth = Arc::default();
-        let app =
-            router_around(AppState { db: t.db.clone(), desk: desk.clone(), community, outreach, orders, growth });
+        let app = router_around(AppState { db: t.db.clone(), desk: desk.clone(), community, outreach, orders, growth });
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {

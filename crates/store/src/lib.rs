@@ -35,11 +35,11 @@ mod plan;
 mod points;
 mod pool;
 mod portfolios;
+mod referrals;
 mod reminders;
 mod suitability;
 mod tasks;
 mod tiers;
-mod referrals;
 mod tokens;
 mod unit;
 mod users;
@@ -75,6 +75,7 @@ pub use plan::{PlanInput, PlanRow};
 pub use points::{LedgerOutcomes, LedgerTotals, StatementLine};
 pub use pool::{Backend, BulkLoad, Db, Pool};
 pub use portfolios::{PortfolioRow, RebalanceRow};
+pub use referrals::{LeaderRow, NewReferral, ReferralRow};
 pub use reminders::{
     CustomerShares, NewReminder, ReminderQuery, ReminderRow, ReminderVolume, WatchBook, DELIVERIES_PER_ROUND,
 };
@@ -82,7 +83,6 @@ pub use suitability::{
     AssessmentRow, BookMovement, FunnelRow, GateException, GateLogRow, GateStep, NewProduct, PermissionRow, ProductRow,
     ProfessionalRow, PurchaseRow, StoredInvestor,
 };
-pub use referrals::{LeaderRow, NewReferral, ReferralRow};
 pub use tasks::{NewTask, TaskRow};
 pub use tiers::{TierChangeRow, TierRow};
 pub use tokens::ApiToken;

@@ -207,10 +207,17 @@ impl Tx {
     }
 
     /// Referrals by `inviter` rewarded with an opening in `from..to`.
-    pub async fn referrals_between(&mut self, inviter: i64, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<i64, StoreError> {
+    pub async fn referrals_between(
+        &mut self,
+        inviter: i64,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
         let sql = "SELECT COUNT(*) FROM referrals WHERE inviter_id = $1 AND state = 'rewarded' \
                    AND attributed_at >= $2 AND attributed_at < $3";
-        Ok(with_tx!(self, conn => sqlx::query_scalar(sql).bind(inviter).bind(from).bind(to).fetch_one(&mut *conn).await?))
+        Ok(
+            with_tx!(self, conn => sqlx::query_scalar(sql).bind(inviter).bind(from).bind(to).fetch_one(&mut *conn).await?),
+        )
     }
 
     /// Records a referral's judgement.

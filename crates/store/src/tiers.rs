@@ -44,7 +44,8 @@ fn row_of((customer_id, tier, since, below_since, reason, rolling_points, judged
     TierRow { customer_id, standing: Standing { tier, since, below_since, reason }, rolling_points, judged_on }
 }
 
-const COLUMNS: &str = "SELECT customer_id, tier, since, below_since, reason, rolling_points, judged_on FROM customer_tiers";
+const COLUMNS: &str =
+    "SELECT customer_id, tier, since, below_since, reason, rolling_points, judged_on FROM customer_tiers";
 
 impl Db {
     /// Points customers with ids in `lo..=hi` earned from `since` on: what
@@ -80,7 +81,8 @@ impl Db {
     /// A customer's standing, if ever judged above the lowest tier.
     pub async fn customer_tier(&self, customer: i64) -> Result<Option<TierRow>, StoreError> {
         let sql = format!("{COLUMNS} WHERE customer_id = $1");
-        let row: Option<Raw> = with_pool!(self, pool => sqlx::query_as(&sql).bind(customer).fetch_optional(pool).await?);
+        let row: Option<Raw> =
+            with_pool!(self, pool => sqlx::query_as(&sql).bind(customer).fetch_optional(pool).await?);
         Ok(row.map(row_of))
     }
 
@@ -89,7 +91,8 @@ impl Db {
         if customers.is_empty() {
             return Ok(Vec::new());
         }
-        let list = serde_json::to_string(customers).map_err(|e| StoreError::Corrupt { what: "ids", reason: e.to_string() })?;
+        let list =
+            serde_json::to_string(customers).map_err(|e| StoreError::Corrupt { what: "ids", reason: e.to_string() })?;
         let sql = if self.backend() == crate::Backend::Postgres {
             "SELECT customer_id, tier FROM customer_tiers WHERE customer_id IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)"
         } else {
@@ -114,7 +117,11 @@ impl Db {
 
 impl Tx {
     /// Writes judged standings and logs their changes, in this unit of work.
-    pub async fn save_standings(&mut self, rows: &[TierRow], changes: &[(i64, NaiveDate, TierChange)]) -> Result<(), StoreError> {
+    pub async fn save_standings(
+        &mut self,
+        rows: &[TierRow],
+        changes: &[(i64, NaiveDate, TierChange)],
+    ) -> Result<(), StoreError> {
         let upsert = "INSERT INTO customer_tiers (customer_id, tier, since, below_since, reason, rolling_points, judged_on) \
                       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (customer_id) DO UPDATE SET \
                       tier = excluded.tier, since = excluded.since, below_since = excluded.below_since, \

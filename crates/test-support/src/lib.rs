@@ -144,6 +144,8 @@ fn book_options(dir: &std::path::Path, customers: u64, per_advisor: u64) -> gene
     let mut gen = generator::GenOptions::new(customers, 7, dir);
     gen.instruments = 1_000;
     gen.customers_per_advisor = per_advisor;
+    // Tests count points exactly: no generated referral earns a reward behind their back.
+    gen.referred_share = 0.0;
     gen
 }
 

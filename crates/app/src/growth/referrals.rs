@@ -78,7 +78,8 @@ pub async fn settle(db: &Db, rules: &GrowthRules, now: DateTime<Utc>) -> Result<
                     let same_day = tx.referrals_between(inviter.0, from, from + chrono::Days::new(1)).await?;
                     let review = (same_day >= i64::from(rules.referral.review_per_day)).then_some("many_in_a_day");
                     let points = rules.earning.referral;
-                    let transfer = (points > 0).then(|| rules.referral.pending_reward(inviter, referee, points, r.attributed_at));
+                    let transfer =
+                        (points > 0).then(|| rules.referral.pending_reward(inviter, referee, points, r.attributed_at));
                     if let Some(t) = &transfer {
                         tx.ledger_run(&[Operation::Apply(t.clone())], now).await?.remove(0)?;
                     }

@@ -38,7 +38,8 @@ pub async fn recompute(db: &Db, rules: &TierRules, today: NaiveDate) -> Result<T
     let mut lo = 1;
     while lo <= highest {
         let hi = lo.saturating_add(CHUNK - 1);
-        let points: std::collections::BTreeMap<i64, i64> = db.rolling_points(lo, hi, since).await?.into_iter().collect();
+        let points: std::collections::BTreeMap<i64, i64> =
+            db.rolling_points(lo, hi, since).await?.into_iter().collect();
         let held: std::collections::BTreeMap<i64, TierRow> =
             db.tier_rows(lo, hi).await?.into_iter().map(|r| (r.customer_id, r)).collect();
         let customers: std::collections::BTreeSet<i64> = points.keys().chain(held.keys()).copied().collect();

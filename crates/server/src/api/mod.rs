@@ -15,9 +15,9 @@ mod orders;
 pub(crate) mod outreach;
 mod overview;
 mod points;
-mod referrals;
 mod portfolios;
 pub(crate) mod products;
+mod referrals;
 pub(crate) mod reminders;
 mod session;
 pub(crate) mod tasks;
@@ -208,13 +208,9 @@ fn area_codes(path: &str) -> Vec<Code> {
         {
             vec![a::CUSTOMER_NOT_FOUND, d::OUT_OF_RANGE, d::NOT_A_NUMBER]
         }
-        "referrals" => vec![
-            a::REFERRAL_NOT_FOUND,
-            a::REFERRAL_REVIEWERS,
-            a::REFERRAL_REVIEWED,
-            a::STAFF_ONLY,
-            d::NOT_A_NUMBER,
-        ],
+        "referrals" => {
+            vec![a::REFERRAL_NOT_FOUND, a::REFERRAL_REVIEWERS, a::REFERRAL_REVIEWED, a::STAFF_ONLY, d::NOT_A_NUMBER]
+        }
         "customers" if path.ends_with("/labels") => vec![a::CUSTOMER_NOT_FOUND, a::LABELS_NOT_FOUND, a::STAFF_ONLY],
         "customers" | "customers.csv" => vec![
             a::CUSTOMER_NOT_FOUND,

@@ -12,9 +12,9 @@ mod orders;
 mod overview;
 mod plan;
 mod points;
-mod referrals;
 mod portfolios;
 pub(crate) mod products;
+mod referrals;
 mod reminders;
 mod tasks;
 

@@ -224,7 +224,9 @@ fn invite_section(
 /// A referral's state in the reader's words: a refusal's reason, a review, or the reward's state.
 fn referral_state(locale: messages::Locale, r: &store::ReferralRow) -> String {
     match (r.state.as_str(), &r.refusal, r.reward_state.as_deref(), &r.review) {
-        ("refused", Some(code), _, _) => format!("{}: {}", locale.t("referrals-state-refused"), locale.t(&format!("error-{code}"))),
+        ("refused", Some(code), _, _) => {
+            format!("{}: {}", locale.t("referrals-state-refused"), locale.t(&format!("error-{code}")))
+        }
         (_, _, Some("pending"), Some(_)) => locale.t("referrals-state-review"),
         (_, _, Some(state), _) => locale.t(&format!("referrals-state-{state}")),
         _ => locale.t("referrals-state-new"),

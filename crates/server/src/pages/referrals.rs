@@ -125,7 +125,7 @@ pub async fn landing(
     headers: HeaderMap,
 ) -> Result<Markup, PageError> {
     let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
-    let not_found = || PageError(HttpError::of(growth::codes::REFERRAL_UNKNOWN_INVITER).on("code"), locale);
+    let not_found = || PageError(HttpError::of(app::codes::INVITE_NOT_FOUND).on("code"), locale);
     let code = growth::referral::InviteCode::parse(&code).ok_or_else(not_found)?;
     let fail = |e: store::StoreError| PageError(e.into(), locale);
     let inviter = state.db.inviter_by_code(code.as_str()).await.map_err(fail)?.ok_or_else(not_found)?;

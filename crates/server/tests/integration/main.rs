@@ -28,6 +28,7 @@ mod outreach;
 mod personal_data;
 mod plan;
 mod points;
+mod referrals;
 mod reminders;
 mod route_list;
 mod security_headers;

@@ -1,0 +1,238 @@
+//! Referrals and tiers through the real server on both backends: new
+//! customers arrive on the import feed with `referred_by` (an invite code or
+//! a customer id); each referral is rewarded pending or refused with the
+//! reason the inviter reads; a friend's verification and first deposit (on
+//! the events feed) post the reward, a friend who never qualifies has it
+//! voided after the window; an inviter's many referrals in a day wait for a
+//! reviewer; tiers follow the rolling points with a grace before a fall.
+
+use access::Role;
+use chrono::{DateTime, Days, Utc};
+use serde_json::{json, Value};
+use test_support::{backends, book_people, customer_session, http, load_book, TestApp};
+
+async fn token(t: &test_db::TestDb, scope: access::FeedScope) -> String {
+    let token = access::new_api_token();
+    let name = domain::TokenName::parse("core system").unwrap();
+    t.db.create_api_token("test", &name, scope, &access::secret_digest(&token)).await.unwrap();
+    token
+}
+
+/// A valid national ID for a birth date and a serial.
+fn national_id(serial: u32) -> String {
+    let first17 = format!("11010119900101{serial:03}");
+    format!("{first17}{}", domain::NationalId::check_char(&first17))
+}
+
+/// A customers.csv row of a new customer opened on 2026-12-01.
+fn row(id: i64, phone: &str, branch: &str, advisor: &str, verified: bool, referred_by: &str) -> String {
+    format!(
+        "{id},新客{id},{},{phone},M,1990-01-01,2020-01-01,{branch},{advisor},C3,medium,{verified},false,2026-12-01T10:{:02}:00+08:00,{referred_by}\n",
+        national_id(id as u32 % 1000),
+        id % 60
+    )
+}
+
+const HEADER: &str = "id,name,national_id,phone,gender,birth_date,market_entry_date,branch_id,advisor_id,risk_level,horizon,real_name_verified,professional,opened_at,referred_by\n";
+
+async fn push(app: &TestApp, token: &str, file: &str, body: String) -> Value {
+    let r = http()
+        .post(app.url(&format!("/api/v1/feeds/import/{file}")))
+        .bearer_auth(token)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+fn state_of(rows: &Value, referee: i64) -> Vec<(String, String, String)> {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["referee_id"] == referee)
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap_or("").to_owned();
+            (s("state"), s("refusal"), s("reward_state"))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn referrals_are_rewarded_on_qualifying_refused_with_reasons_and_reviewed() {
+    for mut t in backends().await {
+        load_book(&mut t, 60, 100).await;
+        let app = TestApp::spawn(t.db.clone()).await;
+        let import = token(&t, access::FeedScope::Import).await;
+        let events = token(&t, access::FeedScope::Events).await;
+        let one = customer_session(&t, &app, 1).await;
+        let invite: Value = one.get(&app.url("/api/v1/customers/1/invite")).await.json().await.unwrap();
+        let code = invite["code"].as_str().unwrap().to_owned();
+        assert_eq!(invite["link"], format!("/invite/{code}"), "{}", t.name);
+        let again: Value = one.get(&app.url("/api/v1/customers/1/invite")).await.json().await.unwrap();
+        assert_eq!(again["code"], code.as_str(), "{}: a customer keeps their code", t.name);
+
+        // The invite link is open without signing in, and shows the inviter's name masked.
+        let landing = http().get(app.url(&format!("/invite/{code}"))).send().await.unwrap();
+        assert_eq!(landing.status(), 200, "{}", t.name);
+        let html = landing.text().await.unwrap();
+        assert!(html.contains(&code) && html.contains('*'), "{}: {html}", t.name);
+        let unknown = http().get(app.url("/invite/ZZZZZZZZ")).send().await.unwrap();
+        assert_eq!(unknown.status(), 404, "{}", t.name);
+
+        let branch = t.text("SELECT CAST(branch_id AS TEXT) FROM customers WHERE id = 1").await;
+        let advisor = t.text("SELECT CAST(advisor_id AS TEXT) FROM customers WHERE id = 1").await;
+        let known_phone = book_people(60, 100).into_iter().find(|p| p.id == 2).unwrap().phone;
+        let r = |id, phone: &str, verified, by: &str| row(id, phone, &branch, &advisor, verified, by);
+        let mut csv = HEADER.to_owned();
+        csv += &r(1001, "13900001001", true, &code); // by code: qualifies below
+        csv += &r(1002, "13900001002", false, "1"); // by id: never verified, voided after 90 days
+        csv += &r(1003, "13900001003", true, "1003"); // self
+        csv += &r(1004, &known_phone, true, "1"); // the phone of customer 2, who opened before
+        csv += &r(1005, "13900001005", true, "ZZZZZZZZ"); // no such code
+        csv += &r(1006, "13900001006", true, "2"); // referred by 2 first ...
+        for id in 1007..=1012 {
+            csv += &r(id, &format!("139000{id:05}"), true, "3"); // six by one inviter in a day
+        }
+        csv += &r(1013, "13900001013", true, &"X".repeat(60)); // garbage: the row is rejected
+        let report = push(&app, &import, "customers", csv).await;
+        let file = &report["files"][0];
+        assert_eq!((file["loaded"].as_u64(), file["rejected"].as_u64()), (Some(12), Some(1)), "{}: {report}", t.name);
+        assert_eq!(file["rejects"][0]["column"], "referred_by", "{}: {report}", t.name);
+        // ... then by 1 in a second file: already referred.
+        push(&app, &import, "customers", format!("{HEADER}{}", r(1006, "13900001006", true, "1"))).await;
+        let accounts: String = (1001..=1012).map(|c| format!("{},{c},0\n", c * 10 + 1)).collect();
+        push(&app, &import, "accounts", format!("id,customer_id,cash\n{accounts}")).await;
+
+        let mine: Value = one.get(&app.url("/api/v1/customers/1/referrals")).await.json().await.unwrap();
+        let pending = ("rewarded".to_owned(), String::new(), "pending".to_owned());
+        assert_eq!(state_of(&mine, 1001), vec![pending.clone()], "{}: {mine}", t.name);
+        assert_eq!(state_of(&mine, 1002), vec![pending.clone()], "{}", t.name);
+        let refused = |code: &str| ("refused".to_owned(), code.to_owned(), String::new());
+        assert_eq!(state_of(&mine, 1004), vec![refused("referral_already_known")], "{}", t.name);
+        assert_eq!(state_of(&mine, 1006), vec![refused("referral_already_referred")], "{}", t.name);
+        let name = mine.as_array().unwrap()[0]["referee_name"].as_str().unwrap();
+        assert!(name.starts_with('新') && name.ends_with('*'), "{}: a friend's name is masked: {name}", t.name);
+        let own = customer_session(&t, &app, 1003).await;
+        let selfish: Value = own.get(&app.url("/api/v1/customers/1003/referrals")).await.json().await.unwrap();
+        assert_eq!(state_of(&selfish, 1003), vec![refused("referral_self")], "{}", t.name);
+        let unknown = t.text("SELECT refusal FROM referrals WHERE referee_id = 1005").await;
+        assert_eq!(unknown, "referral_unknown_inviter", "{}", t.name);
+        // The inviter reads the reason in words on their page.
+        let page = one.get(&app.url("/customers/1/points?lang=en")).await.text().await.unwrap();
+        assert!(page.contains("the friend was already a customer"), "{}", t.name);
+        assert!(page.contains(&code), "{}", t.name);
+
+        // 1001 deposits 2,000 yuan within the window: customer 1's reward posts. 1002 deposits but is not verified.
+        let balance = || async {
+            let s: Value = one.get(&app.url("/api/v1/customers/1/points")).await.json().await.unwrap();
+            s["balance"].as_i64().unwrap()
+        };
+        let before = balance().await;
+        let deposit = |id: i64, account: i64| {
+            json!({ "type": "cash_flow", "id": 70_000_000 + id, "account_id": account,
+            "kind": "deposit", "amount": "2000", "time": "2026-12-02T10:00:00+08:00" })
+        };
+        let r = http()
+            .post(app.url("/api/v1/feeds/events"))
+            .bearer_auth(&events)
+            .json(&json!({ "events": [deposit(1, 10011), deposit(2, 10021)] }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", t.name);
+        let mine: Value = one.get(&app.url("/api/v1/customers/1/referrals")).await.json().await.unwrap();
+        assert_eq!(state_of(&mine, 1001)[0].2, "posted", "{}: {mine}", t.name);
+        assert_eq!(state_of(&mine, 1002)[0].2, "pending", "{}", t.name);
+        assert_eq!(balance().await, before + 500, "{}", t.name);
+
+        // Customer 3's sixth referral of the day waits for a reviewer; a customer may not review.
+        let three = customer_session(&t, &app, 3).await;
+        assert_eq!(three.get(&app.url("/api/v1/referrals/review")).await.status(), 403, "{}", t.name);
+        let compliance = t.user(Role::Compliance);
+        let reviewer = app.sign_in(&compliance.login, &compliance.password).await.unwrap();
+        let queue: Value = reviewer.get(&app.url("/api/v1/referrals/review")).await.json().await.unwrap();
+        let held: Vec<&Value> = queue.as_array().unwrap().iter().filter(|r| r["inviter_id"] == 3).collect();
+        assert_eq!(held.len(), 1, "{}: {queue}", t.name);
+        assert_eq!(held[0]["review"], "many_in_a_day", "{}", t.name);
+        let seq = held[0]["seq"].as_i64().unwrap();
+        let path = format!("/api/v1/referrals/{seq}/review");
+        let r = reviewer.post_json(&app.url(""), &path, &json!({ "approve": false })).await;
+        assert_eq!(r.status(), 200, "{}", t.name);
+        let done: Value = r.json().await.unwrap();
+        assert_eq!(done["reward_state"], "voided", "{}: {done}", t.name);
+        let r = reviewer.post_json(&app.url(""), &path, &json!({ "approve": true })).await;
+        assert_eq!(r.status(), 409, "{}: decided once", t.name);
+        let audited = t.text("SELECT CAST(COUNT(*) AS TEXT) FROM audit_log WHERE entity = 'referrals'").await;
+        assert_eq!(audited, "1", "{}", t.name);
+
+        // Past the 90 days, the one who never qualified has the reward voided.
+        let opened: DateTime<Utc> = "2026-12-01T02:00:00Z".parse().unwrap();
+        let rules = growth::GrowthRules::default();
+        app::growth::sweep(&t.db, &rules, opened + Days::new(91)).await.unwrap();
+        let mine: Value = one.get(&app.url("/api/v1/customers/1/referrals")).await.json().await.unwrap();
+        assert_eq!(state_of(&mine, 1002)[0].2, "voided", "{}", t.name);
+
+        // The report: customer 3 leads with six referred; customer 1 invited again.
+        let report: Value = reviewer.get(&app.url("/api/v1/referrals/report")).await.json().await.unwrap();
+        let leaders = report["leaders"].as_array().unwrap();
+        let three = leaders.iter().find(|l| l["inviter_id"] == 3).expect("customer 3 leads");
+        assert!(three["referred"].as_i64().unwrap() >= 6, "{}: {report}", t.name);
+        assert!(report["matthew"]["inviters"].as_u64().unwrap() >= 3, "{}: {report}", t.name);
+        let page = reviewer.get(&app.url("/referrals?lang=en")).await.text().await.unwrap();
+        assert!(page.contains("The Matthew effect"), "{}", t.name);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tier_rises_with_the_points_and_falls_only_after_the_grace() {
+    for mut t in backends().await {
+        load_book(&mut t, 20, 100).await;
+        let app = TestApp::spawn(t.db.clone()).await;
+        let points = token(&t, access::FeedScope::Points).await;
+        let earn = json!({ "apply": { "id": "carried:5", "debit": { "firm": "issuance" }, "credit": { "customer": 5 },
+            "amount": 3_100, "reason": "tenure", "kind": { "phase": "single" } } });
+        let r = http()
+            .post(app.url("/api/v1/feeds/points"))
+            .bearer_auth(&points)
+            .json(&json!({ "operations": [earn] }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", t.name);
+        let rules = growth::tier::TierRules::default(); // gold from 3,000; 30 days' grace
+        let today = domain::to_shanghai(t.db.now()).date_naive();
+        let run = app::growth::tiers::recompute(&t.db, &rules, today).await.unwrap();
+        assert!(run.changes >= 1, "{}: {run:?}", t.name);
+        let five = customer_session(&t, &app, 5).await;
+        let tier: Value = five.get(&app.url("/api/v1/customers/5/tier")).await.json().await.unwrap();
+        assert_eq!((tier["tier"].as_str(), tier["rolling_points"].as_i64()), (Some("gold"), Some(3_100)), "{}", t.name);
+        assert_eq!(tier["next"], json!(["platinum", 4_900]), "{}", t.name);
+        assert_eq!(tier["benefits"]["professional_content"], true, "{}", t.name);
+        // Judged again the same day: nothing more logged.
+        app::growth::tiers::recompute(&t.db, &rules, today).await.unwrap();
+        let count = || t.text("SELECT CAST(COUNT(*) AS TEXT) FROM tier_changes WHERE customer_id = 5");
+        assert_eq!(count().await, "1", "{}", t.name);
+
+        // A year and more on, the points have left the window: gold is kept through the grace, then lost.
+        let later = today + Days::new(400);
+        app::growth::tiers::recompute(&t.db, &rules, later).await.unwrap();
+        assert_eq!(t.text("SELECT tier FROM customer_tiers WHERE customer_id = 5").await, "gold", "{}", t.name);
+        app::growth::tiers::recompute(&t.db, &rules, later + Days::new(29)).await.unwrap();
+        assert_eq!(t.text("SELECT tier FROM customer_tiers WHERE customer_id = 5").await, "gold", "{}", t.name);
+        app::growth::tiers::recompute(&t.db, &rules, later + Days::new(30)).await.unwrap();
+        assert_eq!(t.text("SELECT tier FROM customer_tiers WHERE customer_id = 5").await, "standard", "{}", t.name);
+        assert_eq!(count().await, "2", "{}", t.name);
+        // The customer and their advisor read the change.
+        let tier: Value = five.get(&app.url("/api/v1/customers/5/tier")).await.json().await.unwrap();
+        assert_eq!(tier["changes"][0]["reason"], "fall_after_grace", "{}: {tier}", t.name);
+        let page = five.get(&app.url("/points?lang=en")).await.text().await.unwrap();
+        assert!(page.contains("below it through the grace period"), "{}", t.name);
+        assert!(page.contains("never changes your risk level"), "{}", t.name);
+        let advisor = t.user(Role::Advisor);
+        let staff = app.sign_in(&advisor.login, &advisor.password).await.unwrap();
+        let page = staff.get(&app.url("/customers/5/points?lang=en")).await.text().await.unwrap();
+        assert!(page.contains("id=\"tier-name\""), "{}", t.name);
+    }
+}
