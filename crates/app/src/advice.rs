@@ -106,18 +106,20 @@ async fn customer_for(db: &Db, principal: &Principal, id: CustomerId) -> Result<
 }
 
 /// Takes the questionnaire for a customer: scored, stored with its answers
-/// and version, made their risk level and horizon in the book, audited.
+/// and version, made their risk level and horizon in the book, audited, and
+/// the points it earns (once a day) posted in the same unit of work.
 pub async fn take_questionnaire(
     db: &Db,
     principal: &Principal,
     customer: CustomerId,
     answers: &Answers,
+    earning: &growth::earning::EarningRules,
 ) -> Result<AssessmentRow, Error> {
     customer_for(db, principal, customer).await?;
     if principal.role == Role::Compliance || principal.role == Role::Admin {
         return Err(codes::QUESTIONNAIRE_ROLES.refuse().with("who", principal.role.as_str()).into());
     }
-    record_answers(db, &principal.actor(), customer, answers).await
+    record_answers_earning(db, &principal.actor(), customer, answers, Some(earning)).await
 }
 
 /// Scores and stores a customer's answers as `actor` (see [`take_questionnaire`]).
@@ -126,6 +128,16 @@ pub async fn record_answers(
     actor: &str,
     customer: CustomerId,
     answers: &Answers,
+) -> Result<AssessmentRow, Error> {
+    record_answers_earning(db, actor, customer, answers, None).await
+}
+
+async fn record_answers_earning(
+    db: &Db,
+    actor: &str,
+    customer: CustomerId,
+    answers: &Answers,
+    earning: Option<&growth::earning::EarningRules>,
 ) -> Result<AssessmentRow, Error> {
     let q = questionnaire();
     let scored = q.score(answers)?;
@@ -157,6 +169,12 @@ pub async fn record_answers(
         .to_string(),
     })
     .await?;
+    let day = domain::to_shanghai(unit.now()).date_naive();
+    if let Some(t) = earning.and_then(|r| r.earn(&growth::earning::Activity::Questionnaire { customer, day })) {
+        // Taken again the same day: the same transfer, which moves nothing more.
+        let now = unit.now();
+        unit.ledger_run(&[growth::Operation::Apply(t)], now).await?;
+    }
     unit.commit().await?;
     db.latest_assessment(customer).await?.ok_or_else(|| codes::CUSTOMER_NOT_FOUND.refuse().into())
 }

@@ -93,6 +93,8 @@ pub struct Outreach {
     db: Db,
     quiet: QuietHours,
     events: broadcast::Sender<InboxRow>,
+    // What reading a send earns.
+    earning: growth::earning::EarningRules,
 }
 
 /// The most customers a filter segment may reach in one send.
@@ -113,7 +115,13 @@ impl Outreach {
     /// A desk over the database, holding copies over these quiet hours.
     pub fn new(db: Db, quiet: QuietHours) -> Outreach {
         let (events, _) = broadcast::channel(4096);
-        Outreach { db, quiet, events }
+        Outreach { db, quiet, events, earning: Default::default() }
+    }
+
+    /// This desk under the firm's earning rules (what reading a send earns).
+    pub fn with_earning(mut self, earning: growth::earning::EarningRules) -> Outreach {
+        self.earning = earning;
+        self
     }
 
     /// Listens to copies as they reach inboxes.
@@ -363,6 +371,10 @@ impl Outreach {
         let customer = principal.customer_id.ok_or_else(|| codes::CUSTOMERS_ONLY.refuse())?;
         let row = self.db.inbox_message(send, customer).await?.ok_or_else(|| codes::SEND_NOT_FOUND.refuse())?;
         self.db.mark_send_read(send, customer).await?;
+        let read = growth::earning::Activity::ContentRead { customer, item: format!("send:{send}") };
+        if let Err(e) = crate::growth::earn(&self.db, &self.earning, &[read]).await {
+            tracing::error!(error = %e, "points for reading a send could not be earned");
+        }
         Ok(row)
     }
 

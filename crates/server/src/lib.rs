@@ -207,11 +207,11 @@ pub async fn serve(
     settings: DeskSettings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let outreach = Arc::new(Outreach::new(db.clone(), settings.quiet));
+    let outreach = Arc::new(Outreach::new(db.clone(), settings.quiet).with_earning(settings.growth.earning.clone()));
     let orders = Arc::new(OrderDesk::new(db.clone(), settings.orders.clone()));
     let growth = Arc::new(settings.growth.clone());
     let desk = Arc::new(RiskDesk::new(db.clone(), settings));
-    let community = Arc::new(Communities::new(db.clone()).with_wire(peer::text_frame));
+    let community = Arc::new(Communities::new(db.clone()).with_wire(peer::text_frame).with_growth((*growth).clone()));
     let outbox = tokio::spawn({
         let (desk, community, outreach, db_clock) = (desk.clone(), community.clone(), outreach.clone(), db.clock());
         let db_for_notices = db.clone();
@@ -232,6 +232,9 @@ pub async fn serve(
                     }
                     let today = domain::to_shanghai(now).date_naive();
                     if tiers_judged_on != Some(today) {
+                        if let Err(e) = app::growth::earn_tenure(&db_for_notices, &growth_rules.earning, today).await {
+                            tracing::error!(error = %e, "tenure points could not be earned");
+                        }
                         match app::growth::tiers::recompute(&db_for_notices, &growth_rules.tiers, today).await {
                             Ok(run) => {
                                 tiers_judged_on = Some(today);

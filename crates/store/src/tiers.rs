@@ -108,6 +108,22 @@ impl Db {
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(customer).bind(limit).fetch_all(pool).await?))
     }
 
+    /// Customers whose account opened on one of `month_days` (`MM-DD`, Beijing), with the opening.
+    pub async fn opening_anniversaries(&self, month_days: &[String]) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError> {
+        if month_days.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = serde_json::to_string(month_days)
+            .map_err(|e| StoreError::Corrupt { what: "days", reason: e.to_string() })?;
+        let sql = if self.backend() == crate::Backend::Postgres {
+            "SELECT id, opened_at FROM customers WHERE to_char((opened_at AT TIME ZONE 'UTC') + interval '8 hours', 'MM-DD') \
+             IN (SELECT jsonb_array_elements_text($1::jsonb))"
+        } else {
+            "SELECT id, opened_at FROM customers WHERE strftime('%m-%d', opened_at, '+8 hours') IN (SELECT value FROM json_each($1))"
+        };
+        Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(list).fetch_all(pool).await?))
+    }
+
     /// Customers per tier (the lowest tier counts only judged customers).
     pub async fn tier_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
         let sql = "SELECT tier, COUNT(*) FROM customer_tiers GROUP BY tier ORDER BY tier";

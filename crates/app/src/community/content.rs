@@ -272,6 +272,8 @@ impl Communities {
             versions.retain(|v| published.contains(&v.version));
             if let (Role::Customer, Some(c)) = (principal.role, principal.customer_id) {
                 self.db.record_read(item_id, c).await?;
+                self.earn(growth::earning::Activity::ContentRead { customer: c, item: format!("content:{item_id}") })
+                    .await;
             }
         }
         let reads = self.db.read_count(item_id).await?;

@@ -222,6 +222,10 @@ pub struct OpenQuestion {
     pub service_minutes: i64,
     /// Where it stands.
     pub escalation: Escalation,
+    /// The asker's tier.
+    pub tier: String,
+    /// The tier's rank in the queue (its benefit `question_priority`): higher first.
+    pub priority: u8,
 }
 
 /// Response-time percentiles of answered questions, in service minutes.
@@ -252,6 +256,8 @@ pub struct Communities {
     writers: Mutex<HashMap<GroupId, Arc<tokio::sync::Mutex<()>>>>,
     // One publisher of scheduled content at a time, so nothing goes out twice.
     publishing: tokio::sync::Mutex<()>,
+    // What earns points (an answered question) and the tiers (whose benefits rank the question queue).
+    growth: growth::GrowthRules,
 }
 
 impl Communities {
@@ -264,6 +270,21 @@ impl Communities {
             floods: Mutex::default(),
             writers: Mutex::default(),
             publishing: tokio::sync::Mutex::default(),
+            growth: growth::GrowthRules::default(),
+        }
+    }
+
+    /// These communities under the firm's growth rules: what an answered
+    /// question or a content read earns, and the tiers that rank the question queue.
+    pub fn with_growth(mut self, growth: growth::GrowthRules) -> Communities {
+        self.growth = growth;
+        self
+    }
+
+    /// Earns what an activity gives; a failure is logged, never the reader's or asker's error.
+    async fn earn(&self, activity: growth::earning::Activity) {
+        if let Err(e) = crate::growth::earn(&self.db, &self.growth.earning, &[activity]).await {
+            tracing::error!(error = %e, "points for an activity in a group could not be earned");
         }
     }
 

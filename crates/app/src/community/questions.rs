@@ -2,6 +2,7 @@
 //! escalates, response times.
 
 use super::*;
+use std::collections::HashMap;
 
 impl Communities {
     /// Stops a question's clock with an answer, if it is still open.
@@ -16,7 +17,15 @@ impl Communities {
             return Ok(false);
         }
         let minutes = self.hours.between(q.asked_at, at).num_minutes();
-        Ok(self.db.answer_question(question_id, answer_id, at, minutes).await?)
+        let answered = self.db.answer_question(question_id, answer_id, at, minutes).await?;
+        if answered {
+            self.earn(growth::earning::Activity::QuestionAnswered {
+                customer: q.customer_id,
+                question: q.message_id.0,
+            })
+            .await;
+        }
+        Ok(answered)
     }
 
     /// An admin accepts a member's reply as the answer to a question.
@@ -59,15 +68,24 @@ impl Communities {
             return Ok(Vec::new());
         }
         let open = self.db.open_questions(advisor, branch).await?;
-        Ok(open
+        let askers: Vec<i64> = open.iter().map(|q| q.customer_id.0).collect();
+        let tiers: HashMap<i64, String> = self.db.tiers_of(&askers).await?.into_iter().collect();
+        let mut queue: Vec<OpenQuestion> = open
             .into_iter()
             .map(|q| {
                 let service_minutes = self.hours.between(q.asked_at, now).num_minutes();
                 let escalation = self.hours.escalation(q.asked_at, now);
-                OpenQuestion { question: q, service_minutes, escalation }
+                let tier = self.growth.tiers.named(tiers.get(&q.customer_id.0).map_or("", String::as_str));
+                let (tier, priority) = (tier.name.clone(), tier.benefits.question_priority);
+                OpenQuestion { question: q, service_minutes, escalation, tier, priority }
             })
             .filter(|q| q.escalation >= least)
-            .collect())
+            .collect();
+        // The most overdue first; within a step, the higher tier's benefit first; then the oldest.
+        queue.sort_by_key(|q| {
+            (std::cmp::Reverse(q.escalation), std::cmp::Reverse(q.priority), q.question.asked_at, q.question.message_id)
+        });
+        Ok(queue)
     }
 
     /// Response-time percentiles per advisor and per group, of questions asked since `since`, in the principal's view.

@@ -192,6 +192,29 @@ pub async fn earn_from_events(
     earn(db, rules, &activities).await
 }
 
+/// Earns the tenure points of customers whose account's anniversary fell
+/// in the week to `today` (a missed night catches up; each year's key is
+/// its own, so a second run earns nothing). How many earned.
+pub async fn earn_tenure(db: &Db, rules: &EarningRules, today: chrono::NaiveDate) -> Result<usize, Error> {
+    use chrono::Datelike;
+    let week: Vec<chrono::NaiveDate> = (0..7).map(|d| today - chrono::Days::new(d)).collect();
+    let month_days: Vec<String> = week.iter().map(|d| d.format("%m-%d").to_string()).collect();
+    let mut activities = Vec::new();
+    for (customer, opened) in db.opening_anniversaries(&month_days).await? {
+        let opened = domain::to_shanghai(opened).date_naive();
+        let Some(day) = week.iter().find(|d| d.month() == opened.month() && d.day() == opened.day()) else { continue };
+        let years = day.year() - opened.year();
+        if years >= 1 {
+            activities.push(Activity::Tenure { customer: CustomerId(customer), years: years as u32 });
+        }
+    }
+    let mut earned = 0;
+    for chunk in activities.chunks(1_000) {
+        earned += earn(db, rules, chunk).await?;
+    }
+    Ok(earned)
+}
+
 /// What a sweep did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct SweepReport {

@@ -135,3 +135,42 @@ async fn questions_escalate_on_service_minutes_across_the_night_and_the_weekend(
     assert!(times.iter().any(|t| t.by == "group" && t.id == group.0));
     assert!(communities.response_times(&customer, friday).await.is_err());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn within_a_step_the_higher_tiers_question_comes_first() {
+    let book = sqlite_with_firm(200, 100).await;
+    let db = &book.db;
+    let advisor_id: i64 =
+        book.text("SELECT CAST(advisor_id AS TEXT) FROM customers WHERE id = 1").await.parse().unwrap();
+    let branch_id: i64 = book.text("SELECT CAST(branch_id AS TEXT) FROM customers WHERE id = 1").await.parse().unwrap();
+    let communities = Communities::new(db.clone()).with_growth(growth::GrowthRules::default());
+    let advisor = staff(Role::Advisor, advisor_id, branch_id);
+    let group = communities.create_group(&advisor, "答疑群", "", None, None).await.unwrap();
+    let mut asked = Vec::new();
+    for c in [1, 2] {
+        db.add_member(group, CustomerId(c), Utc::now()).await.unwrap();
+        let customer = Principal {
+            user_id: UserId(900 + c),
+            login: format!("c{c}"),
+            role: Role::Customer,
+            staff_id: None,
+            branch_id: None,
+            customer_id: Some(CustomerId(c)),
+        };
+        let q = Draft { text: "明天还能买吗".into(), reply_to: None, question: true, confirm_unsuitable: false };
+        let Posted::Sent(m) = communities.post(&customer, group, &q).await.unwrap() else { panic!("sent") };
+        asked.push(m.id);
+    }
+    // Asked at the same moment; customer 2 is gold (question priority 2), customer 1 has no tier.
+    let friday = beijing(2026, 11, 20, 21, 50);
+    book.execute(&format!("UPDATE group_questions SET asked_at = '{}'", friday.to_rfc3339())).await;
+    book.execute(
+        "INSERT INTO customer_tiers (customer_id, tier, since, reason, rolling_points, judged_on) \
+         VALUES (2, 'gold', '2026-01-01', 'rise', 3000, '2026-01-01')",
+    )
+    .await;
+    let queue = communities.question_queue(&advisor, beijing(2026, 11, 21, 8, 36)).await.unwrap();
+    let order: Vec<(i64, &str, u8)> =
+        queue.iter().map(|q| (q.question.customer_id.0, q.tier.as_str(), q.priority)).collect();
+    assert_eq!(order, vec![(2, "gold", 2), (1, "standard", 0)], "asked later, answered first");
+}

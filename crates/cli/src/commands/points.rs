@@ -99,8 +99,9 @@ pub async fn run(command: PointsCommand) -> anyhow::Result<()> {
             let now = db.now();
             let sweep = app::growth::sweep(&db, &rules, now).await?;
             let today = domain::to_shanghai(now).date_naive();
+            let tenure = app::growth::earn_tenure(&db, &rules.earning, today).await?;
             let tiers = app::growth::tiers::recompute(&db, &rules.tiers, today).await?;
-            println!("{}", serde_json::json!({ "sweep": sweep, "tiers": tiers }));
+            println!("{}", serde_json::json!({ "sweep": sweep, "tenure_earned": tenure, "tiers": tiers }));
             Ok(())
         }
         PointsCommand::Check { db } => {

@@ -259,7 +259,8 @@ pub async fn take_questionnaire(
     JsonBody(request): JsonBody<QuestionnaireAnswers>,
 ) -> Result<(StatusCode, Json<AssessmentView>), HttpError> {
     let id: CustomerId = crate::params::path_id(&id, "customer")?;
-    let row = app::advice::take_questionnaire(&state.db, &principal, id, &request.answers).await?;
+    let row =
+        app::advice::take_questionnaire(&state.db, &principal, id, &request.answers, &state.growth.earning).await?;
     Ok((StatusCode::CREATED, Json(row.into())))
 }
 

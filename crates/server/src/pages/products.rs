@@ -276,7 +276,7 @@ pub async fn answer(
     for (k, v) in pairs {
         answers.entry(k).or_default().push(v);
     }
-    match app::advice::take_questionnaire(&state.db, &viewer.principal, id, &answers).await {
+    match app::advice::take_questionnaire(&state.db, &viewer.principal, id, &answers, &state.growth.earning).await {
         Ok(a) => {
             let args = [
                 ("score", a.score.to_string()),

@@ -7,10 +7,11 @@ use fantoccini::Locator;
 use std::time::Duration;
 use test_support::{eventually, sqlite_with_firm, Browser, TestApp};
 
-const PASSWORD: &str = "a long enough password";
+/// The password of the member [`advisor_group_with_member`] makes.
+pub(crate) const PASSWORD: &str = "a long enough password";
 
 /// Opens the group's page, signing in on the way, and waits for the socket.
-async fn open_chat(b: &Browser, app: &TestApp, group: domain::GroupId, login: &str, password: &str) {
+pub(crate) async fn open_chat(b: &Browser, app: &TestApp, group: domain::GroupId, login: &str, password: &str) {
     b.client.goto(&app.url(&format!("/groups/{group}?lang=en"))).await.unwrap();
     b.wait_for("input[name=login]").await;
     b.client.find(Locator::Css("input[name=login]")).await.unwrap().send_keys(login).await.unwrap();
@@ -20,17 +21,9 @@ async fn open_chat(b: &Browser, app: &TestApp, group: domain::GroupId, login: &s
         .await;
 }
 
-async fn type_and_send(b: &Browser, words: &str) {
-    b.client.find(Locator::Css("#chat-text")).await.unwrap().send_keys(words).await.unwrap();
-    b.client.find(Locator::Css("#chat-form button[type=submit]")).await.unwrap().click().await.unwrap();
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn two_browsers_in_one_group_see_each_others_messages() {
-    let Some(advisor_browser) = Browser::start().await else { return };
-    let Some(customer_browser) = Browser::start().await else { return };
-    let book = sqlite_with_firm(200, 100).await;
-    let app = TestApp::spawn(book.db.clone()).await;
+/// A group the advisor makes through the API, with customer 2 as a member
+/// who signs in as `member2` with [`PASSWORD`].
+pub(crate) async fn advisor_group_with_member(book: &test_db::TestDb, app: &TestApp) -> domain::GroupId {
     let advisor = book.user(access::Role::Advisor);
     let session = app.sign_in(&advisor.login, &advisor.password).await.unwrap();
     let made: serde_json::Value = session
@@ -51,6 +44,22 @@ async fn two_browsers_in_one_group_see_each_others_messages() {
         })
         .await
         .unwrap();
+    group
+}
+
+async fn type_and_send(b: &Browser, words: &str) {
+    b.client.find(Locator::Css("#chat-text")).await.unwrap().send_keys(words).await.unwrap();
+    b.client.find(Locator::Css("#chat-form button[type=submit]")).await.unwrap().click().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_browsers_in_one_group_see_each_others_messages() {
+    let Some(advisor_browser) = Browser::start().await else { return };
+    let Some(customer_browser) = Browser::start().await else { return };
+    let book = sqlite_with_firm(200, 100).await;
+    let app = TestApp::spawn(book.db.clone()).await;
+    let advisor = book.user(access::Role::Advisor);
+    let group = advisor_group_with_member(&book, &app).await;
 
     open_chat(&advisor_browser, &app, group, &advisor.login, &advisor.password).await;
     open_chat(&customer_browser, &app, group, "member2", PASSWORD).await;

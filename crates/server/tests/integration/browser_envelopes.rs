@@ -2,20 +2,9 @@
 //! one from the group's chat page, the member sees it arrive live, opens it
 //! and is told what they got; the advisor's page shows it opened, live.
 
+use super::browser_chat::{advisor_group_with_member, open_chat, PASSWORD};
 use fantoccini::Locator;
 use test_support::{eventually, sqlite_with_firm, Browser, TestApp};
-
-const PASSWORD: &str = "a long enough password";
-
-async fn open_chat(b: &Browser, app: &TestApp, group: domain::GroupId, login: &str, password: &str) {
-    b.client.goto(&app.url(&format!("/groups/{group}?lang=en"))).await.unwrap();
-    b.wait_for("input[name=login]").await;
-    b.client.find(Locator::Css("input[name=login]")).await.unwrap().send_keys(login).await.unwrap();
-    b.client.find(Locator::Css("input[name=password]")).await.unwrap().send_keys(password).await.unwrap();
-    b.client.find(Locator::Css("form.signin button")).await.unwrap().click().await.unwrap();
-    eventually("the chat to go live", 15, || async { b.client.find(Locator::Css("#chat-status.on")).await.is_ok() })
-        .await;
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_advisors_red_envelope_is_opened_by_a_member_in_another_browser() {
@@ -24,25 +13,7 @@ async fn an_advisors_red_envelope_is_opened_by_a_member_in_another_browser() {
     let book = sqlite_with_firm(200, 100).await;
     let app = TestApp::spawn(book.db.clone()).await;
     let advisor = book.user(access::Role::Advisor);
-    let session = app.sign_in(&advisor.login, &advisor.password).await.unwrap();
-    let made: serde_json::Value = session
-        .post_json(&app.url(""), "/api/v1/groups", &serde_json::json!({ "name": "Morning briefing" }))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let group = domain::GroupId(made["id"].as_i64().unwrap());
-    book.db.add_member(group, domain::CustomerId(2), chrono::Utc::now()).await.unwrap();
-    book.db
-        .create_user(&store::NewUser {
-            login: domain::LoginName::parse("member2").unwrap(),
-            password_hash: access::hash_password(PASSWORD).unwrap(),
-            role: access::Role::Customer,
-            staff_id: None,
-            customer_id: Some(domain::CustomerId(2)),
-        })
-        .await
-        .unwrap();
+    let group = advisor_group_with_member(&book, &app).await;
     open_chat(&advisor_browser, &app, group, &advisor.login, &advisor.password).await;
     open_chat(&member_browser, &app, group, "member2", PASSWORD).await;
 

@@ -230,6 +230,11 @@ async fn community_scenario(t: &TestDb) {
     let q = t.db.question(domain::MessageId(question)).await.unwrap().unwrap();
     assert_eq!(q.answer_id, reply["id"].as_i64().map(domain::MessageId));
     assert!(q.service_minutes.is_some_and(|m| m <= 1));
+    // The asker earns the answered question's points (issue 27).
+    let key = format!("earn:answered:{}:{question}", q.customer_id);
+    let sql =
+        format!("SELECT CAST(amount AS TEXT) FROM points_transfers WHERE id = '{key}' AND credit = {}", q.customer_id);
+    assert_eq!(t.text(&sql).await, "5", "{}", t.name);
     let (_, times) = get(&a, &app, "/api/v1/questions/response-times").await;
     let advisor_line =
         times["response_times"].as_array().unwrap().iter().find(|r| r["by"] == "advisor").unwrap().clone();
@@ -341,6 +346,9 @@ async fn compliance_gate(t: &TestDb, app: &TestApp, a: &Session, member: &Sessio
     assert_eq!((status, read["reads"].as_i64()), (200, Some(1)));
     assert_eq!(read["versions"].as_array().unwrap().len(), 1, "a member sees only what was published");
     get(member, app, &content("")).await;
+    // Reading it earned points once, however often it is read (issue 27).
+    let sql = format!("SELECT CAST(COUNT(*) AS TEXT) FROM points_transfers WHERE id LIKE 'earn:read:%:content:{item}'");
+    assert_eq!(t.text(&sql).await, "1", "{}", t.name);
     let (_, mine) = get(a, app, &content("")).await;
     assert_eq!((mine["versions"].as_array().unwrap().len(), mine["reads"].as_i64()), (4, Some(1)));
 }

@@ -247,6 +247,10 @@ async fn a_send_to_a_segment_reaches_exactly_the_suitable_members_on_both_backen
             let (status, _) = post(&session_a, &app, &format!("/api/v1/inbox/{send_id}/read"), json!({})).await;
             assert_eq!(status, 200);
         }
+        // Reading it earned content-read points once (issue 27).
+        let key = format!("earn:read:{a}:send:{send_id}");
+        let sql = format!("SELECT CAST(COUNT(*) AS TEXT) FROM points_transfers WHERE id = '{key}' AND amount = 2");
+        assert_eq!(t.text(&sql).await, "1", "{}", t.name);
         let account = t.text(&format!("SELECT CAST(MIN(id) AS TEXT) FROM accounts WHERE customer_id = {a}")).await;
         let token = events_token(&t.db).await;
         let trade = json!({ "events": [{ "type": "trade", "id": 900_000_001i64, "account_id": account, "instrument": code,

@@ -234,5 +234,15 @@ async fn a_tier_rises_with_the_points_and_falls_only_after_the_grace() {
         let staff = app.sign_in(&advisor.login, &advisor.password).await.unwrap();
         let page = staff.get(&app.url("/customers/5/points?lang=en")).await.text().await.unwrap();
         assert!(page.contains("id=\"tier-name\""), "{}", t.name);
+
+        // Three years since customer 6 opened, this week: tenure earns once.
+        use chrono::Datelike;
+        let opened = today.with_year(today.year() - 3).unwrap() - Days::new(2);
+        t.execute(&format!("UPDATE customers SET opened_at = '{opened}T02:00:00+00:00' WHERE id = 6")).await;
+        let earning = growth::earning::EarningRules::default();
+        assert!(app::growth::earn_tenure(&t.db, &earning, today).await.unwrap() >= 1, "{}", t.name);
+        assert_eq!(app::growth::earn_tenure(&t.db, &earning, today).await.unwrap(), 0, "{}: once", t.name);
+        let sql = "SELECT CAST(amount AS TEXT) FROM points_transfers WHERE id = 'earn:tenure:6:3'";
+        assert_eq!(t.text(sql).await, "100", "{}", t.name);
     }
 }

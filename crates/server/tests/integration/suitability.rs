@@ -123,6 +123,15 @@ async fn the_gate_refuses_warns_confirms_and_audits_on_both_backends() {
             (201, Some("C1-lowest"), Some(0)),
             "{taken}"
         );
+        // Completing it earned the questionnaire's points, in the same unit (issue 27); a points
+        // tier never changes what is suitable: the same refusals follow whatever the points.
+        let statement: Value = body(customer_a.get(&app.url(&format!("/api/v1/customers/{a}/points"))).await).await.1;
+        assert_eq!(statement["balance"], 50, "{statement}");
+        t.execute(&format!(
+            "INSERT INTO customer_tiers (customer_id, tier, since, reason, rolling_points, judged_on) \
+             VALUES ({a}, 'platinum', '2026-01-01', 'rise', 99999, '2026-01-01')"
+        ))
+        .await;
         for confirmed in [false, true] {
             let (status, e) = buy(&customer_a, &app, a, start, "99", confirmed).await;
             assert_eq!((status, e["code"].as_str()), (422, Some("unsuitable")), "{e}");

@@ -21,12 +21,13 @@ pub async fn questions(
         h1 { (locale.t("questions-title")) }
         @if queue.is_empty() { p.empty { (locale.t("questions-none")) } } @else {
             table.questions {
-                thead { tr { th { (locale.t("col-asked")) } th { (locale.t("col-group")) } th { (locale.t("col-question")) } th.num { (locale.t("col-service-minutes")) } th { (locale.t("col-escalation")) } } }
+                thead { tr { th { (locale.t("col-asked")) } th { (locale.t("col-group")) } th { (locale.t("col-question")) } th.num { (locale.t("col-service-minutes")) } th { (locale.t("col-escalation")) } th { (locale.t("tier-title")) } } }
                 tbody { @for o in &queue { tr.question {
                     td { (when(o.question.asked_at)) }
                     td { a href={ "/groups/" (o.question.group_id) "?lang=" (lang) "#m-" (o.question.message_id) } { (o.question.group_name) } }
                     td { (o.question.body) } td.num { (o.service_minutes) }
                     td { (locale.t(&format!("escalation-{}", serde_json::to_value(o.escalation).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()))) }
+                    td.tier { (o.tier) }
                 } } }
             }
         }
