@@ -32,6 +32,10 @@ pub struct DemoSetUp {
     pub products: usize,
     /// Ideas with track records, research sources, a model portfolio and a send.
     pub ideas: crate::demo_ideas::DemoIdeas,
+    /// Points earned from the book's history, referrals, tiers, and the demo customer's standing.
+    pub points: crate::growth::DemoPoints,
+    /// The red envelope the advisor sent to the group: id, points, shares.
+    pub envelope: Option<(i64, i64, i64)>,
 }
 
 /// The first advisor's weekly plan, as the demo prints it.
@@ -86,6 +90,7 @@ pub async fn set_up(db: &Db) -> Result<DemoSetUp, DemoError> {
         }
     }
     let mut group = None;
+    let mut envelope = None;
     let mut demo_customer = None;
     let mut staff = None;
     let advisors = db.key_set(KeySet::Advisors).await?;
@@ -93,6 +98,7 @@ pub async fn set_up(db: &Db) -> Result<DemoSetUp, DemoError> {
         if let (_, Some(compliance), admin, Some(customer)) = db.demo_links(advisor).await? {
             let g = crate::demo_community::set_up(db, advisor, compliance, customer).await?;
             group = Some((g.group_id, g.members, g.messages));
+            envelope = g.envelope;
             demo_customer = Some(customer);
             staff = admin.map(|admin| (advisor, compliance, admin));
         }
@@ -109,6 +115,12 @@ pub async fn set_up(db: &Db) -> Result<DemoSetUp, DemoError> {
     if let (Some((advisor, _, _)), Some(customer)) = (staff, demo_customer) {
         crate::orders::set_up_demo(db, advisor, customer).await?;
     }
+    // Points: 200 of the first advisor's customers' history earned, the book's referrals judged, tiers judged.
+    let mut earners = Vec::new();
+    if let Some(advisor) = advisors.iter().min().copied().map(StaffId) {
+        earners = db.customers_of_advisor(advisor, 200).await?;
+    }
+    let points = crate::growth::set_up_demo(db, &growth::GrowthRules::default(), &earners, demo_customer).await?;
     let token = crate::tokens::create(db, Operator::Console, "demo replay", FeedScope::Events).await?;
     Ok(DemoSetUp {
         users,
@@ -120,5 +132,7 @@ pub async fn set_up(db: &Db) -> Result<DemoSetUp, DemoError> {
         token,
         products,
         ideas,
+        points,
+        envelope,
     })
 }

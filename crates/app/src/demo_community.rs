@@ -18,6 +18,8 @@ pub struct DemoCommunity {
     pub members: usize,
     /// Messages in it.
     pub messages: usize,
+    /// The advisor's red envelope in it, and how many members opened it: id, points, shares opened.
+    pub envelope: Option<(i64, i64, i64)>,
 }
 
 fn staff(role: Role, login: &str, staff_id: StaffId) -> Principal {
@@ -100,6 +102,13 @@ pub async fn set_up(
     c.submit_content(&adviser, item).await?;
     c.review_content(&staff(Role::Compliance, "compliance", compliance), item, 1, true, "符合规范").await?;
     c.schedule_content(&adviser, item, &[group], None).await?;
+    // A red envelope from the advisor's budget, 888 points in 8 random shares; three members open theirs.
+    let (e, _) = c.send_envelope(&adviser, group, 888, 8, growth::envelope::Split::Random).await?;
+    let mut opened = 0;
+    for m in customers.iter().filter(|id| **id != demo_customer).take(3) {
+        c.open_envelope(&customer(*m), e.id).await?;
+        opened += 1;
+    }
     let messages = db.messages_after(group, MessageId(0), 1_000).await?.len();
-    Ok(DemoCommunity { group_id: group, members: customers.len(), messages })
+    Ok(DemoCommunity { group_id: group, members: customers.len(), messages, envelope: Some((e.id, 888, opened)) })
 }

@@ -471,12 +471,18 @@ impl Db {
     /// another writing the same new id (PostgreSQL) is run once more, and
     /// then answers the first result.
     pub async fn ledger_run(&self, ops: &[Operation], now: DateTime<Utc>) -> Result<LedgerOutcomes, StoreError> {
+        let timed: Vec<(&Operation, DateTime<Utc>)> = ops.iter().map(|op| (op, now)).collect();
+        self.ledger_run_at(&timed).await
+    }
+
+    /// [`Tx::ledger_run_at`] as a unit of work of its own, run once more like [`Db::ledger_run`].
+    pub async fn ledger_run_at(&self, ops: &[(&Operation, DateTime<Utc>)]) -> Result<LedgerOutcomes, StoreError> {
         let mut tries = 0;
         loop {
             tries += 1;
             let mut tx = self.begin().await?;
             let run = async {
-                let out = tx.ledger_run(ops, now).await?;
+                let out = tx.ledger_run_at(ops).await?;
                 tx.commit().await?;
                 Ok::<_, StoreError>(out)
             };
@@ -496,6 +502,28 @@ impl Db {
         let sql = format!("SELECT id, customer_id FROM accounts WHERE id IN {}", json_in(postgres, "::bigint"));
         let list = serde_json::to_string(accounts).expect("ids serialize");
         Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(&list).fetch_all(pool).await?))
+    }
+
+    /// The sign-ins (customer, time) and trades (account, time) of these
+    /// customers, from the book: what their points history is earned from.
+    #[allow(clippy::type_complexity)]
+    pub async fn activity_of(
+        &self,
+        customers: &[i64],
+    ) -> Result<(Vec<(i64, DateTime<Utc>)>, Vec<(i64, DateTime<Utc>)>), StoreError> {
+        if customers.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let postgres = matches!(self.pool(), crate::Pool::Postgres(_));
+        let list = serde_json::to_string(customers).expect("ids serialize");
+        let inn = json_in(postgres, "::bigint");
+        let logins = format!("SELECT customer_id, time FROM logins WHERE customer_id IN {inn}");
+        let trades = format!(
+            "SELECT t.account_id, t.time FROM trades t JOIN accounts a ON a.id = t.account_id WHERE a.customer_id IN {inn}"
+        );
+        let logins = with_pool!(self, pool => sqlx::query_as(&logins).bind(&list).fetch_all(pool).await?);
+        let trades = with_pool!(self, pool => sqlx::query_as(&trades).bind(&list).fetch_all(pool).await?);
+        Ok((logins, trades))
     }
 
     /// Which of these customers exist.

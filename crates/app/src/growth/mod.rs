@@ -170,7 +170,8 @@ pub async fn earn(db: &Db, rules: &EarningRules, activities: &[Activity]) -> Res
 }
 
 /// What the events feed's stored logins and trades earn (logins by the
-/// Beijing day, trades once a trading day per customer).
+/// Beijing day, trades once a trading day per customer), each at the moment
+/// of its first event: transfers standing for them (earlier ones included).
 pub async fn earn_from_events(
     db: &Db,
     rules: &EarningRules,
@@ -178,18 +179,26 @@ pub async fn earn_from_events(
     trades: &[(i64, DateTime<Utc>)],
 ) -> Result<usize, Error> {
     let day = |t: DateTime<Utc>| domain::to_shanghai(t).date_naive();
-    let mut activities: Vec<Activity> =
-        logins.iter().map(|(c, t)| Activity::Login { customer: CustomerId(*c), day: day(*t) }).collect();
+    let mut activities: Vec<(Activity, DateTime<Utc>)> =
+        logins.iter().map(|(c, t)| (Activity::Login { customer: CustomerId(*c), day: day(*t) }, *t)).collect();
     let accounts: Vec<i64> = trades.iter().map(|(a, _)| *a).collect();
     let owners: std::collections::HashMap<i64, i64> = db.account_owners(&accounts).await?.into_iter().collect();
-    activities.extend(
-        trades.iter().filter_map(|(a, t)| {
-            owners.get(a).map(|c| Activity::TradingDay { customer: CustomerId(*c), day: day(*t) })
-        }),
-    );
-    activities.sort_by_key(|a| format!("{a:?}"));
-    activities.dedup();
-    earn(db, rules, &activities).await
+    activities.extend(trades.iter().filter_map(|(a, t)| {
+        owners.get(a).map(|c| (Activity::TradingDay { customer: CustomerId(*c), day: day(*t) }, *t))
+    }));
+    // One earning per key, at its first event: the points are earned when the activity happened.
+    activities.sort_by_key(|(a, t)| (format!("{a:?}"), *t));
+    activities.dedup_by(|later, first| later.0 == first.0);
+    activities.sort_by_key(|(_, t)| *t);
+    let ops: Vec<(Operation, DateTime<Utc>)> = activities
+        .iter()
+        .filter_map(|(a, t)| rules.earn(a).map(|tr| (Operation::Apply(tr), chrono::SubsecRound::trunc_subsecs(*t, 6))))
+        .collect();
+    if ops.is_empty() {
+        return Ok(0);
+    }
+    let timed: Vec<(&Operation, DateTime<Utc>)> = ops.iter().map(|(o, t)| (o, *t)).collect();
+    Ok(db.ledger_run_at(&timed).await?.iter().filter(|o| o.is_ok()).count())
 }
 
 /// Earns the tenure points of customers whose account's anniversary fell
@@ -332,4 +341,53 @@ pub enum ImportStepsError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] store::StoreError),
+}
+
+/// What the demo's points set-up did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DemoPoints {
+    /// Transfers earned from the customers' sign-ins and trading days.
+    pub earned: usize,
+    /// Referrals from the book judged and settled.
+    pub referrals: referrals::ReferralRun,
+    /// Customers judged into tiers, and tier changes.
+    pub tiers: tiers::TierRun,
+    /// The demo customer's balance, tier and invite code.
+    pub customer: Option<(i64, String, String)>,
+}
+
+/// The demo's points: `customers`' sign-ins and trading days in the book
+/// earn their points history (under the same keys as the events feed, so a
+/// replay earns nothing twice), the book's referrals are judged, tiers are
+/// judged for today, and the demo customer gets their invite code.
+pub async fn set_up_demo(
+    db: &Db,
+    rules: &growth::GrowthRules,
+    customers: &[CustomerId],
+    demo_customer: Option<CustomerId>,
+) -> Result<DemoPoints, Error> {
+    let mut out = DemoPoints::default();
+    let ids: Vec<i64> = customers.iter().map(|c| c.0).collect();
+    for chunk in ids.chunks(500) {
+        let (logins, trades) = db.activity_of(chunk).await?;
+        out.earned += earn_from_events(db, &rules.earning, &logins, &trades).await?;
+    }
+    out.referrals = referrals::settle(db, rules, db.now()).await?;
+    let today = domain::to_shanghai(db.now()).date_naive();
+    out.tiers = tiers::recompute(db, &rules.tiers, today).await?;
+    if let Some(c) = demo_customer {
+        let principal = Principal {
+            user_id: domain::UserId(0),
+            login: "system:demo".into(),
+            role: access::Role::Admin,
+            staff_id: None,
+            branch_id: None,
+            customer_id: None,
+        };
+        let code = referrals::invite_code(db, &principal, c).await?;
+        let tier = tiers::view(db, &rules.tiers, &principal, c).await?;
+        let balance = db.points_balance(growth::Account::Customer(c)).await?.net();
+        out.customer = Some((balance, tier.tier, code.as_str().to_owned()));
+    }
+    Ok(out)
 }

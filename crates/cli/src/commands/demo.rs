@@ -92,6 +92,21 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         i.portfolio.map_or(0, |p| p.1),
         i.sent_to
     );
+    let p = &demo.points;
+    println!(
+        "Points: {} earned from 200 of the first advisor's customers' sign-ins and trading days; {} referrals from the book \
+         rewarded ({} qualified, {} refused); {} customers judged into tiers",
+        p.earned, p.referrals.rewarded, p.referrals.posted, p.referrals.refused, p.tiers.judged
+    );
+    if let Some((balance, tier, code)) = &p.customer {
+        println!(
+            "  the customer's statement and tier at http://{listen}/points ({balance} points, tier {tier}); \
+             their invite link http://{listen}/invite/{code}; referrals at http://{listen}/referrals (staff)"
+        );
+    }
+    if let Some((id, points, opened)) = demo.envelope {
+        println!("  a red envelope of {points} points in the group ({opened} shares opened; the customer can open envelope {id})");
+    }
     println!("Sign in as the advisor and open http://{listen}/tasks: risk reminders arrive there live when you");
     println!("replay a real trading day into it (from another terminal):");
     println!("  cargo run --release -- replay --url http://{listen} --token {}{bars_flag}", demo.token.token);

@@ -121,6 +121,24 @@ fn demo_serves_the_generated_brokerage() {
         let waiting =
             customer.get(&format!("{base}/api/v1/conditional-orders")).await.json::<serde_json::Value>().await.unwrap();
         assert_eq!(waiting[0]["kind"], "stop_loss", "{waiting}");
+        // Points (issue 27): a history earned from the book, a tier, an invite link, a red envelope to open.
+        let points = customer
+            .get(&format!("{base}/api/v1/customers/{me}/points"))
+            .await
+            .json::<serde_json::Value>()
+            .await
+            .unwrap();
+        assert!(points["balance"].as_i64().unwrap() > 0, "{points}");
+        let page = customer.get(&format!("{base}/points?lang=en")).await.text().await.unwrap();
+        assert!(
+            page.contains("id=\"tier-name\"") && page.contains("/invite/"),
+            "the points page shows tier and invite"
+        );
+        let envelope = printed.iter().find(|l| l.contains("a red envelope of")).expect("the demo prints its envelope");
+        let id = envelope.rsplit("open envelope ").next().unwrap().trim_end_matches(')');
+        let opened =
+            customer.post_json(&base, &format!("/api/v1/red-envelopes/{id}/open"), &serde_json::json!({})).await;
+        assert_eq!(opened.status(), 200, "the customer opens the group's envelope");
         // Reveal personal data and search by it: the work most likely to leak into logs.
         let mut revealed = Vec::new();
         for field in ["phone", "national_id"] {
