@@ -147,7 +147,7 @@ fn tier_section(locale: messages::Locale, t: &app::growth::tiers::TierView) -> M
     let b = &t.benefits;
     html! {
         section.tier {
-            h2 { (locale.t("tier-title")) ": " span #tier-name { (t.tier) } }
+            h2 { (locale.t("tier-title")) ": " span #tier-name data-tier=(t.tier) { (locale.term("tier-name", &t.tier)) } }
             dl.tier-figures {
                 dt { (locale.t("tier-rolling")) } dd #tier-rolling { (t.rolling_points) }
                 @if let Some(since) = t.since { dt { (locale.t("tier-since")) } dd { (since) } }
@@ -156,7 +156,7 @@ fn tier_section(locale: messages::Locale, t: &app::growth::tiers::TierView) -> M
                 p.notice #tier-grace { (locale.t_with("tier-grace", &[("until", until.to_string())])) }
             }
             p #tier-next { @match &t.next {
-                Some((name, points)) => (locale.t_with("tier-next", &[("points", points.to_string()), ("tier", name.clone())])),
+                Some((name, points)) => (locale.t_with("tier-next", &[("points", points.to_string()), ("tier", locale.term("tier-name", name))])),
                 None => (locale.t("tier-top")),
             } }
             h3 { (locale.t("tier-benefits")) }
@@ -174,7 +174,7 @@ fn tier_section(locale: messages::Locale, t: &app::growth::tiers::TierView) -> M
                     thead { tr { th { (locale.t("tier-changed-on")) } th { (locale.t("tier-from")) } th { (locale.t("tier-to")) }
                         th.num { (locale.t("tier-rolling")) } th { (locale.t("points-reason")) } } }
                     tbody { @for c in &t.changes {
-                        tr { td { (c.changed_on) } td { (c.from_tier.as_deref().unwrap_or("—")) } td { (c.to_tier) }
+                        tr { td { (c.changed_on) } td { (c.from_tier.as_deref().map_or("—".to_owned(), |f| locale.term("tier-name", f))) } td { (locale.term("tier-name", &c.to_tier)) }
                             td.num { (c.rolling_points) } td { (locale.term("tier-reason", &c.reason)) } }
                     } }
                 }
@@ -201,7 +201,7 @@ fn invite_section(
             h2 { (locale.t("referral-invite-title")) }
             dl {
                 dt { (locale.t("referral-invite-code")) } dd { code #invite-code { (code.as_str()) } }
-                dt { (locale.t("referral-invite-link")) } dd { a #invite-link href={ "/invite/" (code.as_str()) } { "/invite/" (code.as_str()) } }
+                dt { (locale.t("referral-invite-link")) } dd { a #invite-link href={ "/invite/" (code.as_str()) } { (locale.t("referral-invite-open")) } }
             }
             p.explain { (locale.t_with("referral-invite-explain", &explain)) }
             @if referrals.is_empty() {

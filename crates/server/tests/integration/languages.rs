@@ -31,6 +31,7 @@ fn english_runs(text: &str, logins: &[&str]) -> Vec<String> {
         r"|\b[a-z]+(?:[_-][a-z0-9]+)+\b", // an identifier: a setting (newcomer_below_years), a version (firm-default)
         r"|https?://\S+|\S+@\S+",
         r"|\bEnglish\b", // the switch to English names the language in its own words
+        r"|\b[2-9A-HJKMNP-Z]{8}\b", // an invite code (growth::referral), read aloud letter by letter
     ))
     .unwrap();
     let mut text = allowed.replace_all(text, " ").into_owned();

@@ -27,7 +27,7 @@ pub async fn questions(
                     td { a href={ "/groups/" (o.question.group_id) "?lang=" (lang) "#m-" (o.question.message_id) } { (o.question.group_name) } }
                     td { (o.question.body) } td.num { (o.service_minutes) }
                     td { (locale.t(&format!("escalation-{}", serde_json::to_value(o.escalation).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()))) }
-                    td.tier { (o.tier) }
+                    td.tier { (locale.term("tier-name", &o.tier)) }
                 } } }
             }
         }
