@@ -68,7 +68,101 @@ pub struct LeaderRow {
     pub qualified: i64,
 }
 
+/// A customer's week-one invite prompt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct InvitePrompt {
+    /// The customer.
+    pub customer_id: i64,
+    /// The group they joined.
+    pub group_id: i64,
+    /// Its name.
+    pub group_name: String,
+    /// When they joined it.
+    pub joined_at: DateTime<Utc>,
+    /// When they were prompted.
+    pub prompted_at: DateTime<Utc>,
+    /// When they first saw it.
+    pub seen_at: Option<DateTime<Utc>>,
+    /// Whether a referral of theirs followed.
+    pub converted: bool,
+}
+
+/// How week-one prompts converted, over the customers in a scope.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PromptConversion {
+    /// Customers prompted.
+    pub prompted: i64,
+    /// Of them, those who saw it.
+    pub seen: i64,
+    /// Of them, those who referred a friend after it.
+    pub converted: i64,
+}
+
+const PROMPT: &str = "SELECT p.customer_id, p.group_id, g.name AS group_name, p.joined_at, p.prompted_at, p.seen_at, \
+    EXISTS (SELECT 1 FROM referrals r WHERE r.inviter_id = p.customer_id AND r.state = 'rewarded' \
+            AND r.attributed_at >= p.prompted_at) AS converted \
+    FROM invite_prompts p JOIN chat_groups g ON g.id = p.group_id";
+
 impl Db {
+    /// Members who joined a group between 14 and 7 days before `now` and
+    /// were never prompted: (customer, their first such group, when they joined it).
+    pub async fn due_invite_prompts(
+        &self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<(i64, i64, DateTime<Utc>)>, StoreError> {
+        let sql = "SELECT m.customer_id, MIN(m.group_id), MIN(m.joined_at) FROM group_members m \
+                   WHERE m.removed_at IS NULL AND m.joined_at <= $1 AND m.joined_at > $2 \
+                   AND NOT EXISTS (SELECT 1 FROM invite_prompts p WHERE p.customer_id = m.customer_id) \
+                   GROUP BY m.customer_id ORDER BY m.customer_id LIMIT $3";
+        let (week, fortnight) = (now - chrono::Days::new(7), now - chrono::Days::new(14));
+        Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(week).bind(fortnight).bind(limit).fetch_all(pool).await?))
+    }
+
+    /// Records a prompt (once per customer); false if they had one.
+    pub async fn record_invite_prompt(
+        &self,
+        customer: i64,
+        group: i64,
+        joined_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+        task: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        let sql = "INSERT INTO invite_prompts (customer_id, group_id, joined_at, prompted_at, task_id) \
+                   VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
+        let n = with_pool!(self, pool => sqlx::query(sql).bind(customer).bind(group).bind(joined_at).bind(now)
+            .bind(task).execute(pool).await?.rows_affected());
+        Ok(n == 1)
+    }
+
+    /// A customer's prompt, if they had one.
+    pub async fn invite_prompt(&self, customer: i64) -> Result<Option<InvitePrompt>, StoreError> {
+        let sql = format!("{PROMPT} WHERE p.customer_id = $1");
+        Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(customer).fetch_optional(pool).await?))
+    }
+
+    /// Notes that the customer saw their prompt (the first time only).
+    pub async fn mark_invite_prompt_seen(&self, customer: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let sql = "UPDATE invite_prompts SET seen_at = $2 WHERE customer_id = $1 AND seen_at IS NULL";
+        with_pool!(self, pool => sqlx::query(sql).bind(customer).bind(now).execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// How prompts converted, over the customers in `scope`.
+    pub async fn invite_prompt_conversion(&self, scope: Scope) -> Result<PromptConversion, StoreError> {
+        with_pool!(self, pool => {
+            let mut q = QueryBuilder::new(
+                "SELECT COUNT(*), COUNT(p.seen_at), \
+                 SUM(CASE WHEN EXISTS (SELECT 1 FROM referrals r WHERE r.inviter_id = p.customer_id \
+                     AND r.state = 'rewarded' AND r.attributed_at >= p.prompted_at) THEN 1 ELSE 0 END) \
+                 FROM invite_prompts p JOIN customers c ON c.id = p.customer_id WHERE 1 = 1",
+            );
+            push_scope(&mut q, scope);
+            let (prompted, seen, converted): (i64, i64, Option<i64>) = q.build_query_as().fetch_one(pool).await?;
+            Ok(PromptConversion { prompted, seen, converted: converted.unwrap_or(0) })
+        })
+    }
+
     /// Records who says they were referred by whom; an attribution already
     /// recorded (the same friend and inviter) is not recorded twice. How many new.
     pub async fn record_referrals(&self, rows: &[(i64, String, &str, DateTime<Utc>)]) -> Result<u64, StoreError> {

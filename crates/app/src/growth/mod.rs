@@ -233,17 +233,21 @@ pub struct SweepReport {
     pub expired: usize,
     /// Referrals judged and rewards posted.
     pub referrals: referrals::ReferralRun,
+    /// Members prompted to invite a friend a week after joining a group.
+    pub prompted: usize,
 }
 
 /// The ledger's sweep (hourly in `serve`): holds and pending rewards past
 /// their timeout voided, lots past their life expired, referrals waiting
-/// judged, and rewards of friends who qualified posted.
+/// judged, rewards of friends who qualified posted, and members a week into
+/// a group prompted to invite a friend.
 pub async fn sweep(db: &Db, rules: &growth::GrowthRules, now: DateTime<Utc>) -> Result<SweepReport, Error> {
     // Qualifications first: a friend who qualified in time is paid even if the sweep runs after the window.
     let referrals = referrals::settle(db, rules, now).await?;
     let voided = db.void_timed_out(now, 1_000).await?;
     let expired = db.expire_lots(now, 1_000).await?;
-    Ok(SweepReport { voided, expired, referrals })
+    let prompted = referrals::prompt_week_one(db, now).await?;
+    Ok(SweepReport { voided, expired, referrals, prompted })
 }
 
 /// What an import of ledger steps did.

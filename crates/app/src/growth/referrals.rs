@@ -109,6 +109,59 @@ pub async fn settle(db: &Db, rules: &GrowthRules, now: DateTime<Utc>) -> Result<
     Ok(run)
 }
 
+/// The system acting for the whole firm (the sweep's tasks).
+fn system() -> Principal {
+    Principal {
+        user_id: domain::UserId(0),
+        login: "system:growth".into(),
+        role: Role::Admin,
+        staff_id: None,
+        branch_id: None,
+        customer_id: None,
+    }
+}
+
+/// Prompts, once, each group member about a week after joining to invite
+/// a friend: the prompt shows on their points page, and a task for it
+/// goes to their advisor's queue. How many were prompted.
+pub async fn prompt_week_one(db: &Db, now: DateTime<Utc>) -> Result<usize, Error> {
+    let mut prompted = 0;
+    loop {
+        let due = db.due_invite_prompts(now, BATCH).await?;
+        for (customer, group, joined_at) in &due {
+            let title = domain::TaskTitle::parse("入群满一周：请客户邀请好友，送上邀请码和链接（积分页）")?;
+            let task = store::NewTask {
+                customer_id: CustomerId(*customer),
+                kind: domain::TaskKind::FollowUp,
+                title,
+                due_at: Some(now + chrono::Days::new(3)),
+            };
+            let id = db.create_task(&system(), &task).await?;
+            prompted +=
+                usize::from(db.record_invite_prompt(*customer, *group, *joined_at, now, id.map(|t| t.0)).await?);
+        }
+        if (due.len() as i64) < BATCH {
+            return Ok(prompted);
+        }
+    }
+}
+
+/// A customer's week-one prompt, marked seen when they are the reader.
+pub async fn invite_prompt(
+    db: &Db,
+    principal: &Principal,
+    customer: CustomerId,
+) -> Result<Option<store::InvitePrompt>, Error> {
+    if db.customer_name_in_scope(customer, principal.scope()).await?.is_none() {
+        return Err(codes::CUSTOMER_NOT_FOUND.refuse().into());
+    }
+    let prompt = db.invite_prompt(customer.0).await?;
+    if prompt.is_some() && principal.customer_id == Some(customer) {
+        db.mark_invite_prompt_seen(customer.0, db.now()).await?;
+    }
+    Ok(prompt)
+}
+
 /// Who may review referrals: managers (their branch), compliance and admins.
 fn reviewer(principal: &Principal) -> Result<(), Error> {
     match principal.role {
@@ -180,6 +233,8 @@ pub struct ReferralReport {
     pub leaders: Vec<LeaderRow>,
     /// How invitations concentrate.
     pub matthew: MatthewReport,
+    /// How the week-one invite prompts converted.
+    pub prompts: store::PromptConversion,
 }
 
 /// The leaderboard and the Matthew report over the inviters in the caller's scope (staff only).
@@ -194,5 +249,9 @@ pub async fn report(db: &Db, principal: &Principal) -> Result<ReferralReport, Er
         .iter()
         .filter_map(|(_, _, first, joined)| joined.filter(|j| j <= first).map(|j| (*first - j).num_days()))
         .collect();
-    Ok(ReferralReport { leaders: db.referral_leaders(scope, 20).await?, matthew: referral::matthew(&counts, &days) })
+    Ok(ReferralReport {
+        leaders: db.referral_leaders(scope, 20).await?,
+        matthew: referral::matthew(&counts, &days),
+        prompts: db.invite_prompt_conversion(scope).await?,
+    })
 }

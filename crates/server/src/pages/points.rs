@@ -98,9 +98,16 @@ pub async fn statement(
     let tier = app::growth::tiers::view(&state.db, &rules.tiers, &viewer.principal, id).await.map_err(fail)?;
     let code = app::growth::referrals::invite_code(&state.db, &viewer.principal, id).await.map_err(fail)?;
     let referrals = app::growth::referrals::referrals_of(&state.db, &viewer.principal, id).await.map_err(fail)?;
+    let prompt = app::growth::referrals::invite_prompt(&state.db, &viewer.principal, id).await.map_err(fail)?;
     let lang = locale.tag();
     let body = html! {
         h1 { (locale.t("points-title")) " · " (s.name) }
+        @if let Some(p) = prompt.as_ref().filter(|p| !p.converted) {
+            p.notice #invite-prompt {
+                (locale.t_with("invite-prompt", &[("group", p.group_name.clone())])) " "
+                a href="#invite-code" { (locale.t("invite-prompt-go")) }
+            }
+        }
         dl.points-figures {
             dt { (locale.t("points-balance")) } dd #points-balance { (s.balance) }
             dt { (locale.t("points-available")) } dd #points-available { (s.available) }

@@ -79,6 +79,12 @@ pub async fn show(
             dt { (locale.t("referrals-again")) } dd #matthew-again { (format!("{:.1}%", m.invited_again_pct)) }
             dt { (locale.t("referrals-median-days")) } dd { (m.median_days_to_first_invite.map_or("—".to_owned(), |d| d.to_string())) }
         }
+        h3 { (locale.t("invite-prompts")) }
+        dl.prompts {
+            dt { (locale.t("invite-prompts-sent")) } dd #prompts-sent { (report.prompts.prompted) }
+            dt { (locale.t("invite-prompts-seen")) } dd { (report.prompts.seen) }
+            dt { (locale.t("invite-prompts-converted")) } dd #prompts-converted { (report.prompts.converted) " (" (locale.percent(report.prompts.converted, report.prompts.prompted)) ")" }
+        }
         (histogram(&locale.t("referrals-per-inviter"), &m.invites_per_inviter))
         (histogram(&locale.t("referrals-days"), &m.days_to_first_invite))
     };

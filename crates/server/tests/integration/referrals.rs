@@ -246,3 +246,48 @@ async fn a_tier_rises_with_the_points_and_falls_only_after_the_grace() {
         assert_eq!(t.text(sql).await, "100", "{}", t.name);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_a_week_into_a_group_is_prompted_once_and_the_prompt_converts() {
+    for mut t in backends().await {
+        load_book(&mut t, 20, 100).await;
+        let app = TestApp::spawn(t.db.clone()).await;
+        let advisor = t.user(Role::Advisor);
+        let staff = app.sign_in(&advisor.login, &advisor.password).await.unwrap();
+        let made: Value = staff
+            .post_json(&app.url(""), "/api/v1/groups", &json!({ "name": "价值投资交流群" }))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let group = domain::GroupId(made["id"].as_i64().unwrap());
+        let now = t.db.now();
+        t.db.add_member(group, domain::CustomerId(7), now - Days::new(8)).await.unwrap();
+        t.db.add_member(group, domain::CustomerId(8), now - Days::new(2)).await.unwrap();
+        let rules = growth::GrowthRules::default();
+        let swept = app::growth::sweep(&t.db, &rules, now).await.unwrap();
+        assert_eq!(swept.prompted, 1, "{}: only the member of a week", t.name);
+        assert_eq!(app::growth::sweep(&t.db, &rules, now).await.unwrap().prompted, 0, "{}: once", t.name);
+        // The advisor has it in the work queue; the member sees it on their page.
+        let tasks: Value = staff.get(&app.url("/api/v1/tasks")).await.json().await.unwrap();
+        let text = tasks.to_string();
+        assert!(text.contains("入群满一周") && text.contains("\"customer_id\":7"), "{}: {text}", t.name);
+        let seven = customer_session(&t, &app, 7).await;
+        let page = seven.get(&app.url("/points?lang=en")).await.text().await.unwrap();
+        assert!(page.contains("id=\"invite-prompt\""), "{}", t.name);
+
+        // Customer 7 invites a friend: the prompt converted, and the page stops asking.
+        let import = token(&t, access::FeedScope::Import).await;
+        let branch = t.text("SELECT CAST(branch_id AS TEXT) FROM customers WHERE id = 7").await;
+        let adv = t.text("SELECT CAST(advisor_id AS TEXT) FROM customers WHERE id = 7").await;
+        let opened = domain::to_shanghai(now + Days::new(1)).format("%Y-%m-%dT10:00:00+08:00").to_string();
+        let line = row(2001, "13900002001", &branch, &adv, true, "7").replace("2026-12-01T10:21:00+08:00", &opened);
+        push(&app, &import, "customers", format!("{HEADER}{line}")).await;
+        let compliance = t.user(Role::Compliance);
+        let reviewer = app.sign_in(&compliance.login, &compliance.password).await.unwrap();
+        let report: Value = reviewer.get(&app.url("/api/v1/referrals/report")).await.json().await.unwrap();
+        assert_eq!(report["prompts"], json!({ "prompted": 1, "seen": 1, "converted": 1 }), "{}: {report}", t.name);
+        let page = seven.get(&app.url("/points?lang=en")).await.text().await.unwrap();
+        assert!(!page.contains("id=\"invite-prompt\""), "{}", t.name);
+    }
+}
