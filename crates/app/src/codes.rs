@@ -213,4 +213,6 @@ domain::codes! {
     REFERRAL_REVIEWERS = "referral_reviewers": Forbidden,
     /// The referral is not waiting for review.
     REFERRAL_REVIEWED = "referral_reviewed": Conflict,
+    /// No published item to share by that kind and id.
+    SHARE_NOT_FOUND = "share_not_found": NotFound,
 }

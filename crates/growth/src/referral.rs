@@ -60,6 +60,39 @@ impl InviterGiven {
     }
 }
 
+/// What a customer may share as a link carrying their invite code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShareKind {
+    /// A published content item (a pre-market preview, a review).
+    Content,
+    /// A published investment idea.
+    Idea,
+    /// A published model portfolio.
+    Portfolio,
+}
+
+impl ShareKind {
+    /// As in a share link's path.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShareKind::Content => "content",
+            ShareKind::Idea => "idea",
+            ShareKind::Portfolio => "portfolio",
+        }
+    }
+
+    /// From a share link's path.
+    pub fn parse(s: &str) -> Option<ShareKind> {
+        [ShareKind::Content, ShareKind::Idea, ShareKind::Portfolio].into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The share link of an item for the sharer with `code` (relative to the server).
+    pub fn link(self, item: i64, code: &InviteCode) -> String {
+        format!("/share/{}/{item}?by={}", self.as_str(), code.as_str())
+    }
+}
+
 /// How referrals are rewarded and watched.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

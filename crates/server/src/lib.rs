@@ -116,6 +116,7 @@ fn public_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
     vec![
         ("/signin", get(auth::sign_in_form).post(auth::sign_in)),
         ("/invite/{code}", get(pages::invite_landing)),
+        ("/share/{kind}/{id}", get(pages::share_open)),
         ("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT })),
         ("/ready", get(ready)),
         ("/assets/brokerdesk.css", get(|| async { asset("text/css; charset=utf-8", STYLESHEET) })),

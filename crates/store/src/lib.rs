@@ -75,7 +75,7 @@ pub use plan::{PlanInput, PlanRow};
 pub use points::{LedgerOutcomes, LedgerTotals, StatementLine};
 pub use pool::{Backend, BulkLoad, Db, Pool};
 pub use portfolios::{PortfolioRow, RebalanceRow};
-pub use referrals::{InvitePrompt, LeaderRow, NewReferral, PromptConversion, ReferralRow};
+pub use referrals::{InvitePrompt, LeaderRow, NewReferral, PromptConversion, ReferralRow, ShareFigures};
 pub use reminders::{
     CustomerShares, NewReminder, ReminderQuery, ReminderRow, ReminderVolume, WatchBook, DELIVERIES_PER_ROUND,
 };

@@ -68,6 +68,17 @@ pub struct LeaderRow {
     pub qualified: i64,
 }
 
+/// What shares of one kind did, over the sharers in a scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShareFigures {
+    /// content, idea or portfolio.
+    pub kind: String,
+    /// Opens of shared links.
+    pub opens: i64,
+    /// Account openings attributed to a share.
+    pub openings: i64,
+}
+
 /// A customer's week-one invite prompt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct InvitePrompt {
@@ -146,6 +157,43 @@ impl Db {
         let sql = "UPDATE invite_prompts SET seen_at = $2 WHERE customer_id = $1 AND seen_at IS NULL";
         with_pool!(self, pool => sqlx::query(sql).bind(customer).bind(now).execute(pool).await?.rows_affected());
         Ok(())
+    }
+
+    /// Counts an open of a shared link.
+    pub async fn record_share_open(
+        &self,
+        kind: &str,
+        item: i64,
+        sharer: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let sql = "INSERT INTO share_opens (kind, item_id, sharer_id, opened_at) VALUES ($1, $2, $3, $4)";
+        with_pool!(self, pool => sqlx::query(sql).bind(kind).bind(item).bind(sharer).bind(now).execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Opens and attributed openings per kind of share, over the sharers in `scope`.
+    pub async fn share_figures(&self, scope: Scope) -> Result<Vec<ShareFigures>, StoreError> {
+        with_pool!(self, pool => {
+            let mut q = QueryBuilder::new(
+                "SELECT s.kind, COUNT(*) FROM share_opens s JOIN customers c ON c.id = s.sharer_id WHERE 1 = 1",
+            );
+            push_scope(&mut q, scope);
+            q.push(" GROUP BY s.kind");
+            let opens: Vec<(String, i64)> = q.build_query_as().fetch_all(pool).await?;
+            let mut q = QueryBuilder::new(
+                "SELECT r.share_kind, COUNT(*) FROM referrals r JOIN customers c ON c.id = r.inviter_id \
+                 WHERE r.via = 'share' AND r.state = 'rewarded'",
+            );
+            push_scope(&mut q, scope);
+            q.push(" GROUP BY r.share_kind");
+            let openings: Vec<(Option<String>, i64)> = q.build_query_as().fetch_all(pool).await?;
+            Ok(["content", "idea", "portfolio"].into_iter().map(|kind| ShareFigures {
+                kind: kind.to_owned(),
+                opens: opens.iter().find(|o| o.0 == kind).map_or(0, |o| o.1),
+                openings: openings.iter().find(|o| o.0.as_deref() == Some(kind)).map_or(0, |o| o.1),
+            }).collect())
+        })
     }
 
     /// How prompts converted, over the customers in `scope`.
@@ -312,6 +360,24 @@ impl Tx {
         Ok(
             with_tx!(self, conn => sqlx::query_scalar(sql).bind(inviter).bind(from).bind(to).fetch_one(&mut *conn).await?),
         )
+    }
+
+    /// Attributes a referral to the inviter's share opened last in `from..=to`, if any; the share.
+    pub async fn attribute_to_share(
+        &mut self,
+        seq: i64,
+        inviter: i64,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Option<(String, i64)>, StoreError> {
+        let sql = "SELECT kind, item_id FROM share_opens WHERE sharer_id = $1 AND opened_at >= $2 AND opened_at <= $3 \
+                   ORDER BY opened_at DESC LIMIT 1";
+        let share: Option<(String, i64)> = with_tx!(self, conn => sqlx::query_as(sql).bind(inviter).bind(from).bind(to).fetch_optional(&mut *conn).await?);
+        if let Some((kind, item)) = &share {
+            let sql = "UPDATE referrals SET via = 'share', share_kind = $2, share_item = $3 WHERE seq = $1";
+            with_tx!(self, conn => sqlx::query(sql).bind(seq).bind(kind).bind(item).execute(&mut *conn).await?.rows_affected());
+        }
+        Ok(share)
     }
 
     /// Records a referral's judgement.

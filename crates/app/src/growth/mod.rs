@@ -3,6 +3,7 @@
 //! advisor, and the sweeps that void timed-out holds and expire old lots.
 
 pub mod referrals;
+pub mod sharing;
 pub mod tiers;
 
 use crate::{codes, Error};

@@ -14,6 +14,9 @@ use store::{Db, LeaderRow, ReferralRow};
 /// Referrals judged in one unit of work.
 const BATCH: i64 = 500;
 
+/// Days before a friend's opening within which an open of the inviter's share attributes it.
+pub const SHARE_ATTRIBUTION_DAYS: u64 = 30;
+
 /// A customer's invite code, made the first time it is asked for.
 pub async fn invite_code(db: &Db, principal: &Principal, customer: CustomerId) -> Result<InviteCode, Error> {
     if db.customer_name_in_scope(customer, principal.scope()).await?.is_none() {
@@ -85,6 +88,9 @@ pub async fn settle(db: &Db, rules: &GrowthRules, now: DateTime<Utc>) -> Result<
                     }
                     let id = transfer.as_ref().map(|t| t.id.as_str());
                     tx.judge_referral(r.seq, Some(inviter.0), None, id, review, now).await?;
+                    // Opened within a month of one of the inviter's shares being opened: that share's (the last).
+                    let month_before = r.attributed_at - chrono::Days::new(SHARE_ATTRIBUTION_DAYS);
+                    tx.attribute_to_share(r.seq, inviter.0, month_before, r.attributed_at).await?;
                     run.rewarded += 1;
                     run.held_for_review += usize::from(review.is_some());
                 }
@@ -235,6 +241,8 @@ pub struct ReferralReport {
     pub matthew: MatthewReport,
     /// How the week-one invite prompts converted.
     pub prompts: store::PromptConversion,
+    /// Opens of shared links and the openings attributed to them, per kind.
+    pub shares: Vec<store::ShareFigures>,
 }
 
 /// The leaderboard and the Matthew report over the inviters in the caller's scope (staff only).
@@ -253,5 +261,6 @@ pub async fn report(db: &Db, principal: &Principal) -> Result<ReferralReport, Er
         leaders: db.referral_leaders(scope, 20).await?,
         matthew: referral::matthew(&counts, &days),
         prompts: db.invite_prompt_conversion(scope).await?,
+        shares: db.share_figures(scope).await?,
     })
 }

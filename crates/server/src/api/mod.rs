@@ -208,6 +208,7 @@ fn area_codes(path: &str) -> Vec<Code> {
         {
             vec![a::CUSTOMER_NOT_FOUND, d::OUT_OF_RANGE, d::NOT_A_NUMBER]
         }
+        "share" => vec![a::SHARE_NOT_FOUND, a::CUSTOMERS_ONLY, d::NOT_A_NUMBER],
         "referrals" => {
             vec![a::REFERRAL_NOT_FOUND, a::REFERRAL_REVIEWERS, a::REFERRAL_REVIEWED, a::STAFF_ONLY, d::NOT_A_NUMBER]
         }
@@ -472,6 +473,7 @@ pub fn routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
         .routes(routes!(referrals::review_queue))
         .routes(routes!(referrals::review))
         .routes(routes!(referrals::report))
+        .routes(routes!(referrals::share))
         .routes(routes!(envelopes::send))
         .routes(routes!(envelopes::open))
         .routes(routes!(envelopes::get));

@@ -14,6 +14,37 @@ use serde::{Deserialize, Serialize};
 use store::ReferralRow;
 use utoipa::ToSchema;
 
+/// A share link of the caller's.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShareLink {
+    /// The link, relative to this server; it carries the caller's invite code.
+    pub link: String,
+    /// The link as the caller reached this server.
+    pub url: String,
+    /// A QR code of `url`, as SVG.
+    pub qr_svg: String,
+}
+
+/// The caller's share link for a published content item, idea or model
+/// portfolio (`kind` content, idea or portfolio), with a QR code: customers only.
+#[utoipa::path(get, path = "/share/{kind}/{item}",
+    params(("kind" = String, Path, description = "content, idea or portfolio"), ("item" = i64, Path, description = "Its id")),
+    responses((status = 200, body = ShareLink), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn share(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path((kind, item)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+) -> Result<Json<ShareLink>, HttpError> {
+    let kind = growth::referral::ShareKind::parse(&kind)
+        .ok_or_else(|| HttpError::of(app::codes::SHARE_NOT_FOUND).on("kind"))?;
+    let item: i64 = path_id(&item, "item")?;
+    let link = app::growth::sharing::link(&state.db, &principal, kind, item).await?;
+    let url = crate::pages::sharing::absolute(&headers, &link);
+    Ok(Json(ShareLink { qr_svg: crate::pages::sharing::qr_svg(&url), link, url }))
+}
+
 /// A customer's tier: its benefits, the points earned in the last twelve
 /// months, the next tier and what it needs, a grace's end, and every change.
 #[utoipa::path(get, path = "/customers/{customer}/tier", params(("customer" = i64, Path, description = "Customer id")),

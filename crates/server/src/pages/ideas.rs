@@ -232,6 +232,9 @@ pub async fn detail(
         }
         @if staff && i.published_at.is_some() { (segment_form(locale, i.id, &filters)) }
     };
+    let share =
+        super::sharing::share_box(&state, &viewer, locale, &headers, growth::referral::ShareKind::Idea, id.0).await;
+    let body = html! { (body) (share) };
     Ok(page(locale, &title, &format!("/ideas/{id}"), &viewer, body))
 }
 

@@ -16,10 +16,12 @@ mod portfolios;
 pub(crate) mod products;
 mod referrals;
 mod reminders;
+pub(crate) mod sharing;
 mod tasks;
 
 pub use layout::shell;
 pub use referrals::landing as invite_landing;
+pub use sharing::open as share_open;
 
 use crate::AppState;
 use axum::routing::{get, post, MethodRouter};

@@ -195,6 +195,9 @@ pub async fn detail(
             }
         }
     };
+    let kind = growth::referral::ShareKind::Portfolio;
+    let share = super::sharing::share_box(&state, &viewer, locale, &headers, kind, id.0).await;
+    let body = html! { (body) (share) };
     Ok(page(locale, &p.name, &format!("/portfolios/{id}"), &viewer, body))
 }
 

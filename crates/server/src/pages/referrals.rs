@@ -79,6 +79,13 @@ pub async fn show(
             dt { (locale.t("referrals-again")) } dd #matthew-again { (format!("{:.1}%", m.invited_again_pct)) }
             dt { (locale.t("referrals-median-days")) } dd { (m.median_days_to_first_invite.map_or("—".to_owned(), |d| d.to_string())) }
         }
+        h3 { (locale.t("share-figures")) }
+        table.shares {
+            thead { tr { th {} th.num { (locale.t("share-opens")) } th.num { (locale.t("share-openings")) } } }
+            tbody { @for s in &report.shares {
+                tr { td { (locale.t(&format!("share-kind-{}", s.kind))) } td.num { (s.opens) } td.num { (s.openings) } }
+            } }
+        }
         h3 { (locale.t("invite-prompts")) }
         dl.prompts {
             dt { (locale.t("invite-prompts-sent")) } dd #prompts-sent { (report.prompts.prompted) }

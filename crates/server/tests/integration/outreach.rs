@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use test_support::{backends, customer_session, events_token, load_book, most_held_stock, Session, TestApp};
 
-async fn staff(t: &test_support::TestDb, app: &TestApp, role: Role) -> Session {
+pub(crate) async fn staff(t: &test_support::TestDb, app: &TestApp, role: Role) -> Session {
     let u = t.user(role);
     app.sign_in(&u.login, &u.password).await.unwrap()
 }
@@ -48,7 +48,7 @@ fn answers(pick: &str, varieties: &[&str]) -> Value {
 }
 
 /// A long idea on `code` around `close` (CNY): entry ±2%, target +20%, stop -10%.
-fn long_idea(code: &str, close: Decimal, horizon_days: i64) -> Value {
+pub(crate) fn long_idea(code: &str, close: Decimal, horizon_days: i64) -> Value {
     let at = |f: &str| (close * f.parse::<Decimal>().unwrap()).round_dp(2).to_string();
     json!({ "instrument": code, "direction": "long", "entry_low": at("0.98"), "entry_high": at("1.02"),
             "target": at("1.20"), "stop": at("0.90"), "horizon_days": horizon_days,
@@ -56,7 +56,7 @@ fn long_idea(code: &str, close: Decimal, horizon_days: i64) -> Value {
 }
 
 /// Proposes an idea as the advisor and has compliance approve it; its id.
-async fn published_idea(app: &TestApp, advisor: &Session, compliance: &Session, idea: Value) -> i64 {
+pub(crate) async fn published_idea(app: &TestApp, advisor: &Session, compliance: &Session, idea: Value) -> i64 {
     let (status, made) = post(advisor, app, "/api/v1/ideas", idea).await;
     assert_eq!(status, 201, "{made}");
     let (id, content) = (made["id"].as_i64().unwrap(), made["content_id"].as_i64().unwrap());

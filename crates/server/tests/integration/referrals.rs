@@ -291,3 +291,59 @@ async fn a_member_a_week_into_a_group_is_prompted_once_and_the_prompt_converts()
         assert!(!page.contains("id=\"invite-prompt\""), "{}", t.name);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_shared_idea_opens_without_sign_in_and_an_opening_after_it_is_attributed_to_the_share() {
+    use super::outreach::{long_idea, published_idea, staff};
+    for mut t in backends().await {
+        load_book(&mut t, 60, 100).await;
+        let clock = std::sync::Arc::new(domain::SetClock::at("2024-01-02T02:00:00Z".parse().unwrap()));
+        let app = TestApp::spawn(t.db.clone().with_clock(clock.clone())).await;
+        let (advisor, compliance) = (staff(&t, &app, Role::Advisor).await, staff(&t, &app, Role::Compliance).await);
+        let (code, _, _) = test_support::most_held_stock(&t).await;
+        let sql =
+            format!("SELECT CAST(close AS TEXT) FROM daily_bars WHERE instrument = '{code}' AND date = '2024-01-02'");
+        let close = t.text(&sql).await.parse::<rust_decimal::Decimal>().unwrap() / rust_decimal::Decimal::from(10_000);
+        let idea = published_idea(&app, &advisor, &compliance, long_idea(&code, close, 60)).await;
+        clock.set("2026-12-01T01:00:00Z".parse().unwrap());
+        // Years on, the staff sign in again.
+        let (advisor, compliance) = (staff(&t, &app, Role::Advisor).await, staff(&t, &app, Role::Compliance).await);
+
+        // Customer 4 shares it: a link and a QR code carrying their invite code; staff have none to share.
+        let four = customer_session(&t, &app, 4).await;
+        let share: Value = four.get(&app.url(&format!("/api/v1/share/idea/{idea}"))).await.json().await.unwrap();
+        let link = share["link"].as_str().unwrap().to_owned();
+        assert!(link.starts_with(&format!("/share/idea/{idea}?by=")), "{}: {share}", t.name);
+        assert!(share["qr_svg"].as_str().unwrap().starts_with("<svg"), "{}", t.name);
+        assert_eq!(advisor.get(&app.url(&format!("/api/v1/share/idea/{idea}"))).await.status(), 403, "{}", t.name);
+        assert_eq!(four.get(&app.url("/api/v1/share/idea/999999")).await.status(), 404, "{}", t.name);
+        let page = four.get(&app.url(&format!("/ideas/{idea}?lang=en"))).await.text().await.unwrap();
+        assert!(page.contains("id=\"share-link\"") && page.contains("<svg"), "{}: the share box", t.name);
+
+        // A friend opens it without signing in: the idea, who shared it (masked), the code; the open counted.
+        let opened = http().get(app.url(&link)).send().await.unwrap();
+        assert_eq!(opened.status(), 200, "{}", t.name);
+        let html = opened.text().await.unwrap();
+        let by = link.split("by=").nth(1).unwrap();
+        assert!(html.contains("id=\"shared-by\"") && html.contains(by), "{}: {html}", t.name);
+        assert_eq!(http().get(app.url("/share/idea/999999")).send().await.unwrap().status(), 404, "{}", t.name);
+
+        // The friend opens an account with the code the same morning: the referral is the share's.
+        let import = token(&t, access::FeedScope::Import).await;
+        let branch = t.text("SELECT CAST(branch_id AS TEXT) FROM customers WHERE id = 4").await;
+        let adv = t.text("SELECT CAST(advisor_id AS TEXT) FROM customers WHERE id = 4").await;
+        push(&app, &import, "customers", format!("{HEADER}{}", row(3001, "13900003001", &branch, &adv, true, by)))
+            .await;
+        let via = t.text("SELECT via || ':' || share_kind || ':' || CAST(share_item AS TEXT) FROM referrals WHERE referee_id = 3001").await;
+        assert_eq!(via, format!("share:idea:{idea}"), "{}", t.name);
+        let compliance_report: Value = compliance.get(&app.url("/api/v1/referrals/report")).await.json().await.unwrap();
+        let ideas =
+            compliance_report["shares"].as_array().unwrap().iter().find(|s| s["kind"] == "idea").unwrap().clone();
+        assert_eq!(
+            (ideas["opens"].as_i64(), ideas["openings"].as_i64()),
+            (Some(1), Some(1)),
+            "{}: {compliance_report}",
+            t.name
+        );
+    }
+}
