@@ -381,12 +381,39 @@ pub struct OrderDesk {
     db: Db,
     settings: CheckSettings,
     exchange: Mutex<Exchange>,
+    // The tiers, whose fee discount takes off the commission (issue 27).
+    tiers: growth::tier::TierRules,
 }
 
 impl OrderDesk {
     /// A desk over the store, with the firm's check settings.
     pub fn new(db: Db, settings: CheckSettings) -> OrderDesk {
-        OrderDesk { db, settings, exchange: Mutex::new(Exchange::default()) }
+        OrderDesk { db, settings, exchange: Mutex::new(Exchange::default()), tiers: Default::default() }
+    }
+
+    /// This desk with the firm's tiers, whose fee discount applies to tickets and fills.
+    pub fn with_tiers(mut self, tiers: growth::tier::TierRules) -> OrderDesk {
+        self.tiers = tiers;
+        self
+    }
+
+    /// The commission discount (basis points) of each of these customers' tiers.
+    async fn discounts(&self, customers: &[i64]) -> Result<HashMap<i64, u32>, Error> {
+        Ok(self
+            .db
+            .tiers_of(customers)
+            .await?
+            .into_iter()
+            .map(|(c, tier)| (c, self.tiers.named(&tier).benefits.fee_discount_bp))
+            .collect())
+    }
+
+    /// A ticket's fee for a customer: the schedule's, less their tier's discount on the commission.
+    async fn fee_for(&self, t: &Ticket, facts: &InstrumentFacts, customer: i64) -> Result<Money, Error> {
+        let bp = self.discounts(&[customer]).await?.get(&customer).copied().unwrap_or(0);
+        let price = if t.price > 0 { t.price } else { facts.reference() };
+        let off = self.settings.fees.commission_discount(facts.kind, price.saturating_mul(t.quantity.max(0)), bp);
+        Ok(fee_of(t, facts, &self.settings) - orders::money(off))
     }
 
     /// The check settings.
@@ -456,7 +483,7 @@ impl OrderDesk {
         Ok(Placed {
             id: None,
             status: "checked",
-            fee: fee_of(&ticket, &facts, &self.settings),
+            fee: self.fee_for(&ticket, &facts, a.customer_id).await?,
             findings: findings.iter().map(view).collect(),
         })
     }
@@ -494,7 +521,7 @@ impl OrderDesk {
         Ok(Placed {
             id: Some(id),
             status,
-            fee: fee_of(&ticket, &facts, &self.settings),
+            fee: self.fee_for(&ticket, &facts, a.customer_id).await?,
             findings: findings.iter().map(view).collect(),
         })
     }
@@ -576,7 +603,7 @@ impl OrderDesk {
         Ok(Placed {
             id: Some(id),
             status,
-            fee: fee_of(&ticket, &facts, &self.settings),
+            fee: self.fee_for(&ticket, &facts, a.customer_id).await?,
             findings: findings.iter().map(view).collect(),
         })
     }
@@ -747,12 +774,20 @@ impl OrderDesk {
             ex.volumes.insert(t.code.clone(), (at.day, t.volume.max(before)));
             let traded: i64 = ((t.volume - before).max(Money::ZERO) * Money::from(100)).floor().try_into().unwrap_or(0);
             let Some(list) = ex.working.get_mut(&t.code) else { continue };
-            let fills = match_quote(list, last, traded, kind, &self.settings.fees);
+            let mut fills = match_quote(list, last, traded, kind, &self.settings.fees);
             if fills.is_empty() {
                 continue;
             }
             let filled_before: HashMap<i64, i64> = list.iter().map(|w| (w.id, w.filled)).collect();
             let code = InstrumentCode::parse(&t.code)?;
+            // Each owner's tier discount off the commission (issue 27).
+            let accounts: Vec<i64> = fills.iter().map(|f| f.account).collect();
+            let owners: HashMap<i64, i64> = self.db.account_owners(&accounts).await?.into_iter().collect();
+            let discounts = self.discounts(&owners.values().copied().collect::<Vec<_>>()).await?;
+            for f in &mut fills {
+                let bp = owners.get(&f.account).and_then(|c| discounts.get(c)).copied().unwrap_or(0);
+                f.fee -= self.settings.fees.commission_discount(kind, f.price.saturating_mul(f.quantity), bp);
+            }
             // One unit of work: the accounts' cash and holdings read, the fills settled against them
             // by the book's rules, booked as trades, and the orders' fills recorded.
             let mut unit = self.db.begin().await?;

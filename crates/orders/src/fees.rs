@@ -77,6 +77,16 @@ impl FeeSchedule {
         fee
     }
 
+    /// What a discount of `discount_bp` (basis points of the commission,
+    /// after its minimum) takes off an order of `amount`, to the fen. Stamp
+    /// duty and the transfer fee are the state's and the exchange's: never discounted.
+    pub fn commission_discount(&self, kind: InstrumentKind, amount: Fixed, discount_bp: u32) -> Fixed {
+        let c = self.commission_of(kind);
+        let commission = ppm(amount, c.rate_ppm).max(c.minimum);
+        // basis points of the commission = commission x bp x 100 / 1,000,000 (ppm of it).
+        ppm(commission, i64::from(discount_bp.min(10_000)) * 100)
+    }
+
     /// Checks the schedule makes sense (rates not negative, at most 1%).
     pub fn validate(&self) -> Result<(), String> {
         for (name, c) in
@@ -96,6 +106,17 @@ impl FeeSchedule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tier_discount_takes_off_commission_only() {
+        let f = FeeSchedule::default();
+        // Sell 100,000 CNY of stock: commission 25.00, 10% off it is 2.50; stamp duty and transfer fee stay.
+        let amount = 100_000 * YUAN;
+        assert_eq!(f.commission_discount(InstrumentKind::Stock, amount, 1_000), 250 * YUAN / 100);
+        // The 5.00 minimum is the commission of a small order: the discount is of that.
+        assert_eq!(f.commission_discount(InstrumentKind::Stock, 1_000 * YUAN, 2_000), YUAN);
+        assert_eq!(f.commission_discount(InstrumentKind::Stock, amount, 0), 0);
+    }
 
     #[test]
     fn fees_worked_examples() {

@@ -209,7 +209,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let outreach = Arc::new(Outreach::new(db.clone(), settings.quiet).with_earning(settings.growth.earning.clone()));
-    let orders = Arc::new(OrderDesk::new(db.clone(), settings.orders.clone()));
+    let orders =
+        Arc::new(OrderDesk::new(db.clone(), settings.orders.clone()).with_tiers(settings.growth.tiers.clone()));
     let growth = Arc::new(settings.growth.clone());
     let desk = Arc::new(RiskDesk::new(db.clone(), settings));
     let community = Arc::new(Communities::new(db.clone()).with_wire(peer::text_frame).with_growth((*growth).clone()));

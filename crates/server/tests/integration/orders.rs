@@ -81,6 +81,31 @@ async fn tickets_are_checked_paper_filled_and_conditional_orders_fire_in_continu
             4,
         );
 
+        // A tier's fee discount (issue 27): the same ticket costs 10% of its commission less for a
+        // platinum customer; stamp duty and the transfer fee are not discounted.
+        let price = close.round_dp(2);
+        let ticket = json!({ "account_id": account, "instrument": code, "side": "sell", "price": price.to_string(),
+            "quantity": 100 });
+        let fee = |v: &Value| {
+            v["fee"].as_str().map_or_else(|| v["fee"].to_string(), str::to_owned).parse::<Decimal>().unwrap()
+        };
+        let (_, plain) = post(&advisor, &app, "/api/v1/orders/check", ticket.clone()).await;
+        t.execute(&format!(
+            "INSERT INTO customer_tiers (customer_id, tier, since, reason, rolling_points, judged_on) \
+             SELECT customer_id, 'platinum', '2026-01-01', 'rise', 9000, '2026-01-01' FROM accounts WHERE id = {account}"
+        ))
+        .await;
+        let (_, discounted) = post(&advisor, &app, "/api/v1/orders/check", ticket).await;
+        let away = rust_decimal::RoundingStrategy::MidpointAwayFromZero;
+        let commission =
+            (price * Decimal::from(100) * Decimal::new(25, 5)).round_dp_with_strategy(2, away).max(Decimal::from(5));
+        let off = (commission * Decimal::new(1, 1)).round_dp_with_strategy(2, away);
+        assert_eq!(fee(&plain) - fee(&discounted), off, "{}: {plain} {discounted}", t.name);
+        t.execute(&format!(
+            "DELETE FROM customer_tiers WHERE customer_id = (SELECT customer_id FROM accounts WHERE id = {account})"
+        ))
+        .await;
+
         // A STAR buy of 150 is refused by the lot rule, and counted.
         let star = t
             .text(
