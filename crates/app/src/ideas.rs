@@ -426,6 +426,9 @@ pub struct TrackedIdea {
     pub band: HorizonBand,
     /// Its record (none: unpublished, or no bar since).
     pub track: Option<Track>,
+    /// A research source's reasoning held back: professional content, a
+    /// benefit of the higher tiers the reader is not in (issue 27).
+    pub professional_locked: bool,
 }
 
 /// The day an idea published at `at` is entered: that day's close, or the
@@ -499,7 +502,12 @@ pub async fn track_all(db: &Db, rows: Vec<IdeaRow>) -> Result<Vec<TrackedIdea>, 
     let Some(from) = rows.iter().filter_map(|i| i.published_at).map(entry_day).min() else {
         return Ok(rows
             .into_iter()
-            .map(|idea| TrackedIdea { band: HorizonBand::of(idea.horizon_days as u32), idea, track: None })
+            .map(|idea| TrackedIdea {
+                band: HorizonBand::of(idea.horizon_days as u32),
+                idea,
+                track: None,
+                professional_locked: false,
+            })
             .collect());
     };
     let mut codes: Vec<String> = rows.iter().map(|i| i.instrument.clone()).collect();
@@ -519,7 +527,7 @@ pub async fn track_all(db: &Db, rows: Vec<IdeaRow>) -> Result<Vec<TrackedIdea>, 
                 let series = bars.get(&idea.instrument).map(Vec::as_slice).unwrap_or_default();
                 track(&terms, entry_day(at), series, &benchmark)
             });
-            TrackedIdea { band: HorizonBand::of(idea.horizon_days as u32), idea, track }
+            TrackedIdea { band: HorizonBand::of(idea.horizon_days as u32), idea, track, professional_locked: false }
         })
         .collect())
 }
@@ -533,6 +541,29 @@ pub async fn list(db: &Db, principal: &Principal) -> Result<Vec<TrackedIdea>, Er
         rows.retain(|i| i.published_at.is_some() || principal.staff_id == Some(i.advisor_id));
     }
     track_all(db, rows).await
+}
+
+/// Ideas as a reader of a tier sees them: a research source's reasoning
+/// (professional content) is held back from customers whose tier does not
+/// give it; the terms, the risk and the record stay for everyone.
+pub async fn for_tier(
+    db: &Db,
+    tiers: &growth::tier::TierRules,
+    principal: &Principal,
+    mut ideas: Vec<TrackedIdea>,
+) -> Result<Vec<TrackedIdea>, Error> {
+    let Some(customer) = principal.customer_id.filter(|_| principal.role == Role::Customer) else {
+        return Ok(ideas);
+    };
+    let tier = db.tiers_of(&[customer.0]).await?.pop().map(|(_, t)| t).unwrap_or_default();
+    if tiers.named(&tier).benefits.professional_content {
+        return Ok(ideas);
+    }
+    for t in ideas.iter_mut().filter(|t| t.idea.source_id.is_some()) {
+        t.idea.rationale.clear();
+        t.professional_locked = true;
+    }
+    Ok(ideas)
 }
 
 /// One idea with its record.

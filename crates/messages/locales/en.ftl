@@ -1122,3 +1122,4 @@ share-openings = Accounts opened from them
 share-kind-content = Content
 share-kind-idea = Ideas
 share-kind-portfolio = Model portfolios
+idea-professional-locked = A research source's reasoning is professional content, open to the higher tiers: points from signing in, trading days, reading and answered questions raise your tier.

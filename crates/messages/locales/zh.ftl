@@ -1107,3 +1107,4 @@ share-openings = 由此开户
 share-kind-content = 内容
 share-kind-idea = 投资观点
 share-kind-portfolio = 模拟组合
+idea-professional-locked = 研究机构的分析属于专业内容，较高等级的客户可阅读：登录、交易日、阅读和提问获得的积分可提升您的等级。

@@ -371,7 +371,7 @@ impl Tx {
         to: DateTime<Utc>,
     ) -> Result<Option<(String, i64)>, StoreError> {
         let sql = "SELECT kind, item_id FROM share_opens WHERE sharer_id = $1 AND opened_at >= $2 AND opened_at <= $3 \
-                   ORDER BY opened_at DESC LIMIT 1";
+                   ORDER BY opened_at DESC, seq DESC LIMIT 1";
         let share: Option<(String, i64)> = with_tx!(self, conn => sqlx::query_as(sql).bind(inviter).bind(from).bind(to).fetch_optional(&mut *conn).await?);
         if let Some((kind, item)) = &share {
             let sql = "UPDATE referrals SET via = 'share', share_kind = $2, share_item = $3 WHERE seq = $1";

@@ -33,11 +33,11 @@ pub struct SharedItem {
 /// The published item, or None (unpublished, or no such item).
 async fn published(db: &Db, kind: ShareKind, id: i64) -> Result<Option<(String, String, String)>, Error> {
     Ok(match kind {
-        ShareKind::Idea => db
-            .idea(IdeaId(id))
-            .await?
-            .filter(|i| i.published_at.is_some())
-            .map(|i| (format!("{} {}", i.instrument_name, i.instrument), i.rationale, i.advisor)),
+        // A research source's reasoning is professional content: never on a public page.
+        ShareKind::Idea => db.idea(IdeaId(id)).await?.filter(|i| i.published_at.is_some()).map(|i| {
+            let body = if i.source_id.is_some() { String::new() } else { i.rationale };
+            (format!("{} {}", i.instrument_name, i.instrument), body, i.advisor)
+        }),
         ShareKind::Portfolio => db
             .portfolio(PortfolioId(id))
             .await?

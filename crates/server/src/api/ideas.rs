@@ -62,7 +62,8 @@ pub async fn list(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
 ) -> Result<Json<Vec<app::ideas::TrackedIdea>>, HttpError> {
-    Ok(Json(app::ideas::list(&state.db, &principal).await?))
+    let ideas = app::ideas::list(&state.db, &principal).await?;
+    Ok(Json(app::ideas::for_tier(&state.db, &state.growth.tiers, &principal, ideas).await?))
 }
 
 /// Proposes an idea (advisors): it goes to compliance as content and is
@@ -100,7 +101,8 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<app::ideas::TrackedIdea>, HttpError> {
     let id: IdeaId = crate::params::path_id(&id, "idea")?;
-    Ok(Json(app::ideas::one(&state.db, &principal, id).await?))
+    let idea = app::ideas::one(&state.db, &principal, id).await?;
+    Ok(Json(app::ideas::for_tier(&state.db, &state.growth.tiers, &principal, vec![idea]).await?.remove(0)))
 }
 
 /// Re-recommends a published idea after its price fell back: the same

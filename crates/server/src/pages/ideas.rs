@@ -81,6 +81,9 @@ pub async fn list(
 ) -> Result<Markup, PageError> {
     let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
     let rows = app::ideas::list(&state.db, &viewer.principal).await.map_err(|e| PageError(e.into(), locale))?;
+    let rows = app::ideas::for_tier(&state.db, &state.growth.tiers, &viewer.principal, rows)
+        .await
+        .map_err(|e| PageError(e.into(), locale))?;
     let sources = state.db.research_sources().await.map_err(|e| PageError(app::Error::from(e).into(), locale))?;
     let body = html! {
         h1 { (locale.t("ideas-title")) }
@@ -195,6 +198,10 @@ pub async fn detail(
     let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
     let id: IdeaId = crate::params::path_id(&id, "idea").map_err(|e| PageError(e, locale))?;
     let t = app::ideas::one(&state.db, &viewer.principal, id).await.map_err(|e| PageError(e.into(), locale))?;
+    let t = app::ideas::for_tier(&state.db, &state.growth.tiers, &viewer.principal, vec![t])
+        .await
+        .map_err(|e| PageError(e.into(), locale))?
+        .remove(0);
     let staff = viewer.principal.role != Role::Customer;
     let filters = if staff {
         app::outreach::saved_filters(&state.db, &viewer.principal).await.unwrap_or_default()
@@ -218,7 +225,8 @@ pub async fn detail(
                 @if let Some(l) = i.source_licence.as_ref().or(i.advisor_licence.as_ref()) { " · " (locale.t("licence-no")) " " (l) }
                 " · " a href={ "/advisors/" (i.advisor_id) "?lang=" (locale.tag()) } { (i.advisor) }
             }
-            dt { (locale.t("idea-rationale")) } dd { (i.rationale) }
+            dt { (locale.t("idea-rationale")) }
+            dd { @if t.professional_locked { span.locked #professional-locked { (locale.t("idea-professional-locked")) } } @else { (i.rationale) } }
             @if let Some(first) = i.again_of {
                 dt { (locale.t("idea-again-of")) } dd { a href={ "/ideas/" (first) "?lang=" (locale.tag()) } { "#" (first) } }
             }

@@ -305,6 +305,21 @@ async fn a_shared_idea_opens_without_sign_in_and_an_opening_after_it_is_attribut
             format!("SELECT CAST(close AS TEXT) FROM daily_bars WHERE instrument = '{code}' AND date = '2024-01-02'");
         let close = t.text(&sql).await.parse::<rust_decimal::Decimal>().unwrap() / rust_decimal::Decimal::from(10_000);
         let idea = published_idea(&app, &advisor, &compliance, long_idea(&code, close, 60)).await;
+        // And one from a research source: its reasoning is professional content.
+        let admin = staff(&t, &app, Role::Admin).await;
+        let source: Value = admin
+            .post_json(
+                &app.url(""),
+                "/api/v1/research-sources",
+                &json!({ "name": "研究所", "kind": "desk", "licence_no": "S0000000000001" }),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let mut research = long_idea(&code, close, 60);
+        research["source_id"] = source["id"].clone();
+        let research = published_idea(&app, &advisor, &compliance, research).await;
         clock.set("2026-12-01T01:00:00Z".parse().unwrap());
         // Years on, the staff sign in again.
         let (advisor, compliance) = (staff(&t, &app, Role::Advisor).await, staff(&t, &app, Role::Compliance).await);
@@ -319,6 +334,28 @@ async fn a_shared_idea_opens_without_sign_in_and_an_opening_after_it_is_attribut
         assert_eq!(four.get(&app.url("/api/v1/share/idea/999999")).await.status(), 404, "{}", t.name);
         let page = four.get(&app.url(&format!("/ideas/{idea}?lang=en"))).await.text().await.unwrap();
         assert!(page.contains("id=\"share-link\"") && page.contains("<svg"), "{}: the share box", t.name);
+
+        // Professional content follows the tier: held back from customer 4 (no tier), open once gold.
+        let seen: Value = four.get(&app.url(&format!("/api/v1/ideas/{research}"))).await.json().await.unwrap();
+        assert_eq!(
+            (seen["professional_locked"].as_bool(), seen["rationale"].as_str()),
+            (Some(true), Some("")),
+            "{}: {seen}",
+            t.name
+        );
+        let own: Value = four.get(&app.url(&format!("/api/v1/ideas/{idea}"))).await.json().await.unwrap();
+        assert_eq!(own["professional_locked"], false, "{}: an advisor's own idea is for everyone", t.name);
+        t.execute(
+            "INSERT INTO customer_tiers (customer_id, tier, since, reason, rolling_points, judged_on) \
+             VALUES (4, 'gold', '2026-01-01', 'rise', 3000, '2026-01-01')",
+        )
+        .await;
+        let seen: Value = four.get(&app.url(&format!("/api/v1/ideas/{research}"))).await.json().await.unwrap();
+        assert!(seen["rationale"].as_str().unwrap().contains("估值"), "{}: {seen}", t.name);
+        // Shared publicly, the research reasoning stays out of the page.
+        let shared: Value = four.get(&app.url(&format!("/api/v1/share/idea/{research}"))).await.json().await.unwrap();
+        let public = http().get(app.url(shared["link"].as_str().unwrap())).send().await.unwrap().text().await.unwrap();
+        assert!(!public.contains("估值"), "{}", t.name);
 
         // A friend opens it without signing in: the idea, who shared it (masked), the code; the open counted.
         let opened = http().get(app.url(&link)).send().await.unwrap();
@@ -341,8 +378,8 @@ async fn a_shared_idea_opens_without_sign_in_and_an_opening_after_it_is_attribut
             compliance_report["shares"].as_array().unwrap().iter().find(|s| s["kind"] == "idea").unwrap().clone();
         assert_eq!(
             (ideas["opens"].as_i64(), ideas["openings"].as_i64()),
-            (Some(1), Some(1)),
-            "{}: {compliance_report}",
+            (Some(2), Some(1)),
+            "{}: two shares opened, one opening from the last: {compliance_report}",
             t.name
         );
     }
