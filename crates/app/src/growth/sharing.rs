@@ -81,10 +81,12 @@ pub async fn open(db: &Db, kind: ShareKind, id: i64, by: Option<&str>) -> Result
     Ok(SharedItem { kind, id, title, body, author, shared_by, code })
 }
 
-/// The caller's share link for a published item (customers share; their invite code rides along).
+/// The caller's share link for an item: a customer's carries their invite
+/// code and needs the item published; staff's (an advisor promoting their
+/// own work) carries none, and opens once the item is published.
 pub async fn link(db: &Db, principal: &Principal, kind: ShareKind, id: i64) -> Result<String, Error> {
     let (Role::Customer, Some(customer)) = (principal.role, principal.customer_id) else {
-        return Err(codes::CUSTOMERS_ONLY.refuse().into());
+        return Ok(format!("/share/{}/{id}", kind.as_str()));
     };
     if published(db, kind, id).await?.is_none() {
         return Err(codes::SHARE_NOT_FOUND.refuse().into());

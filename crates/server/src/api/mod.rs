@@ -184,6 +184,7 @@ fn area_codes(path: &str) -> Vec<Code> {
         d::NOT_A_NUMBER,
     ];
     match first {
+        "ideas" | "portfolios" | "content" if path.ends_with("/share") => vec![a::SHARE_NOT_FOUND, d::NOT_A_NUMBER],
         "orders" | "conditional-orders" | "orders-prevented" => orders,
         "accounts" if path.ends_with("/st-disclosure") => orders,
         "ideas" | "research-sources" | "sends" | "inbox" | "saved-filters" | "portfolios" | "advisor-profile" => {
@@ -208,7 +209,6 @@ fn area_codes(path: &str) -> Vec<Code> {
         {
             vec![a::CUSTOMER_NOT_FOUND, d::OUT_OF_RANGE, d::NOT_A_NUMBER]
         }
-        "share" => vec![a::SHARE_NOT_FOUND, a::CUSTOMERS_ONLY, d::NOT_A_NUMBER],
         "referrals" => {
             vec![a::REFERRAL_NOT_FOUND, a::REFERRAL_REVIEWERS, a::REFERRAL_REVIEWED, a::STAFF_ONLY, d::NOT_A_NUMBER]
         }
@@ -473,7 +473,9 @@ pub fn routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
         .routes(routes!(referrals::review_queue))
         .routes(routes!(referrals::review))
         .routes(routes!(referrals::report))
-        .routes(routes!(referrals::share))
+        .routes(routes!(referrals::share_idea))
+        .routes(routes!(referrals::share_portfolio))
+        .routes(routes!(referrals::share_content))
         .routes(routes!(envelopes::send))
         .routes(routes!(envelopes::open))
         .routes(routes!(envelopes::get));

@@ -25,24 +25,55 @@ pub struct ShareLink {
     pub qr_svg: String,
 }
 
-/// The caller's share link for a published content item, idea or model
-/// portfolio (`kind` content, idea or portfolio), with a QR code: customers only.
-#[utoipa::path(get, path = "/share/{kind}/{item}",
-    params(("kind" = String, Path, description = "content, idea or portfolio"), ("item" = i64, Path, description = "Its id")),
-    responses((status = 200, body = ShareLink), (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
-pub async fn share(
+/// The caller's share link for an item, with its URL and QR code.
+async fn share(
+    state: &AppState,
+    principal: &Principal,
+    kind: growth::referral::ShareKind,
+    id: &str,
+    headers: &axum::http::HeaderMap,
+) -> Result<Json<ShareLink>, HttpError> {
+    let id: i64 = path_id(id, "id")?;
+    let link = app::growth::sharing::link(&state.db, principal, kind, id).await?;
+    let url = crate::pages::sharing::absolute(headers, &link);
+    Ok(Json(ShareLink { qr_svg: crate::pages::sharing::qr_svg(&url), link, url }))
+}
+
+/// The caller's share link for a published idea, with a QR code: a
+/// customer's carries their invite code; staff's carries none.
+#[utoipa::path(get, path = "/ideas/{idea}/share", params(("idea" = i64, Path, description = "Idea id")),
+    responses((status = 200, body = ShareLink), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn share_idea(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Path((kind, item)): Path<(String, String)>,
+    Path(idea): Path<String>,
     headers: axum::http::HeaderMap,
 ) -> Result<Json<ShareLink>, HttpError> {
-    let kind = growth::referral::ShareKind::parse(&kind)
-        .ok_or_else(|| HttpError::of(app::codes::SHARE_NOT_FOUND).on("kind"))?;
-    let item: i64 = path_id(&item, "item")?;
-    let link = app::growth::sharing::link(&state.db, &principal, kind, item).await?;
-    let url = crate::pages::sharing::absolute(&headers, &link);
-    Ok(Json(ShareLink { qr_svg: crate::pages::sharing::qr_svg(&url), link, url }))
+    share(&state, &principal, growth::referral::ShareKind::Idea, &idea, &headers).await
+}
+
+/// The caller's share link for a published model portfolio, with a QR code.
+#[utoipa::path(get, path = "/portfolios/{portfolio}/share", params(("portfolio" = i64, Path, description = "Portfolio id")),
+    responses((status = 200, body = ShareLink), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn share_portfolio(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(portfolio): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Result<Json<ShareLink>, HttpError> {
+    share(&state, &principal, growth::referral::ShareKind::Portfolio, &portfolio, &headers).await
+}
+
+/// The caller's share link for a published content item, with a QR code.
+#[utoipa::path(get, path = "/content/{item}/share", params(("item" = i64, Path, description = "Content item id")),
+    responses((status = 200, body = ShareLink), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn share_content(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(item): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Result<Json<ShareLink>, HttpError> {
+    share(&state, &principal, growth::referral::ShareKind::Content, &item, &headers).await
 }
 
 /// A customer's tier: its benefits, the points earned in the last twelve

@@ -65,6 +65,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/content/{item}/submit", post(content::submit)),
         ("/content/{item}/review", post(content::review)),
         ("/content/{item}/schedule", post(content::schedule)),
+        ("/content/{item}/share", get(sharing::content)),
         ("/products", get(products::list)),
         ("/products/{product}", get(products::detail)),
         ("/products/{product}/purchase", post(products::purchase)),

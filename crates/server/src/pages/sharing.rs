@@ -50,6 +50,29 @@ pub async fn open(
     Ok(super::shell(locale, &item.title, &format!("/share/{}/{id}", kind.as_str()), None, body))
 }
 
+/// GET /content/{item}/share: the share box of a published content item
+/// (the group chat links here from each published item).
+pub async fn content(
+    State(state): State<AppState>,
+    axum::Extension(viewer): axum::Extension<Viewer>,
+    Path(item): Path<String>,
+    PageQuery(q): PageQuery<ShareParams>,
+    headers: HeaderMap,
+) -> Result<Markup, PageError> {
+    let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
+    let id: i64 = crate::params::path_id(&item, "item").map_err(|e| PageError(e, locale))?;
+    let body = if viewer.principal.role == access::Role::Customer {
+        let shared = app::growth::sharing::open(&state.db, ShareKind::Content, id, None)
+            .await
+            .map_err(|e| PageError(e.into(), locale))?;
+        let share = share_box(&state, &viewer, locale, &headers, ShareKind::Content, id).await;
+        html! { h1 { (shared.title) } (share) }
+    } else {
+        html! { h1 { (locale.t("share-title")) } p.explain { (locale.t("share-customers")) } }
+    };
+    Ok(super::layout::page(locale, &locale.t("share-title"), &format!("/content/{id}/share"), &viewer, body))
+}
+
 /// The link's absolute form for a QR code: the host the reader reached us by.
 pub(crate) fn absolute(headers: &HeaderMap, link: &str) -> String {
     let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("localhost");

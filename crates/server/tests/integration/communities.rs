@@ -349,6 +349,11 @@ async fn compliance_gate(t: &TestDb, app: &TestApp, a: &Session, member: &Sessio
     // Reading it earned points once, however often it is read (issue 27).
     let sql = format!("SELECT CAST(COUNT(*) AS TEXT) FROM points_transfers WHERE id LIKE 'earn:read:%:content:{item}'");
     assert_eq!(t.text(&sql).await, "1", "{}", t.name);
+    // The member shares it from the chat: a link and QR code carrying their invite code.
+    let page = member.get(&app.url(&format!("/content/{item}/share?lang=en"))).await.text().await.unwrap();
+    assert!(page.contains("id=\"share-link\"") && page.contains("<svg"), "{}: {page}", t.name);
+    let (status, shared) = get(member, app, &format!("/api/v1/content/{item}/share")).await;
+    assert_eq!(status, 200, "{}: {shared}", t.name);
     let (_, mine) = get(a, app, &content("")).await;
     assert_eq!((mine["versions"].as_array().unwrap().len(), mine["reads"].as_i64()), (4, Some(1)));
 }

@@ -324,14 +324,16 @@ async fn a_shared_idea_opens_without_sign_in_and_an_opening_after_it_is_attribut
         // Years on, the staff sign in again.
         let (advisor, compliance) = (staff(&t, &app, Role::Advisor).await, staff(&t, &app, Role::Compliance).await);
 
-        // Customer 4 shares it: a link and a QR code carrying their invite code; staff have none to share.
+        // Customer 4 shares it: a link and a QR code carrying their invite code.
         let four = customer_session(&t, &app, 4).await;
-        let share: Value = four.get(&app.url(&format!("/api/v1/share/idea/{idea}"))).await.json().await.unwrap();
+        let share: Value = four.get(&app.url(&format!("/api/v1/ideas/{idea}/share"))).await.json().await.unwrap();
         let link = share["link"].as_str().unwrap().to_owned();
         assert!(link.starts_with(&format!("/share/idea/{idea}?by=")), "{}: {share}", t.name);
         assert!(share["qr_svg"].as_str().unwrap().starts_with("<svg"), "{}", t.name);
-        assert_eq!(advisor.get(&app.url(&format!("/api/v1/share/idea/{idea}"))).await.status(), 403, "{}", t.name);
-        assert_eq!(four.get(&app.url("/api/v1/share/idea/999999")).await.status(), 404, "{}", t.name);
+        // The advisor's own link carries no invite code.
+        let own: Value = advisor.get(&app.url(&format!("/api/v1/ideas/{idea}/share"))).await.json().await.unwrap();
+        assert_eq!(own["link"], format!("/share/idea/{idea}"), "{}", t.name);
+        assert_eq!(four.get(&app.url("/api/v1/ideas/999999/share")).await.status(), 404, "{}", t.name);
         let page = four.get(&app.url(&format!("/ideas/{idea}?lang=en"))).await.text().await.unwrap();
         assert!(page.contains("id=\"share-link\"") && page.contains("<svg"), "{}: the share box", t.name);
 
@@ -353,7 +355,7 @@ async fn a_shared_idea_opens_without_sign_in_and_an_opening_after_it_is_attribut
         let seen: Value = four.get(&app.url(&format!("/api/v1/ideas/{research}"))).await.json().await.unwrap();
         assert!(seen["rationale"].as_str().unwrap().contains("估值"), "{}: {seen}", t.name);
         // Shared publicly, the research reasoning stays out of the page.
-        let shared: Value = four.get(&app.url(&format!("/api/v1/share/idea/{research}"))).await.json().await.unwrap();
+        let shared: Value = four.get(&app.url(&format!("/api/v1/ideas/{research}/share"))).await.json().await.unwrap();
         let public = http().get(app.url(shared["link"].as_str().unwrap())).send().await.unwrap().text().await.unwrap();
         assert!(!public.contains("估值"), "{}", t.name);
 

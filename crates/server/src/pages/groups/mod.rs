@@ -76,6 +76,9 @@ fn message_item(locale: Locale, m: &MessageRow) -> Markup {
             " " span.when { (when(m.at)) } " "
             @if let Some(r) = m.reply_to { a.reply-to href={ "#m-" (r) } { "↩ " (r) } " " }
             span.body { (m.body) }
+            @if let Some(c) = m.content_id {
+                " " a.share href={ "/content/" (c) "/share?lang=" (locale.tag()) } { (locale.t("share-title")) }
+            }
             @if let Some(e) = m.red_envelope_id {
                 " " button.envelope type="button" data-envelope=(e) { (locale.t("envelope-open")) }
                 " " span.envelope-status id={ "envelope-" (e) } {}
