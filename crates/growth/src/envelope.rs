@@ -19,9 +19,34 @@ pub fn life() -> Duration {
 pub const MAX_SHARES: i64 = 200;
 /// The most points one envelope may carry.
 pub const MAX_POINTS: i64 = 1_000_000;
-/// Points an advisor may send in envelopes a month, from the firm's budget
-/// (what returns unopened does not count).
+/// Points an advisor may send in envelopes a month by default, from the
+/// firm's budget (what returns unopened does not count).
 pub const ADVISOR_MONTHLY_BUDGET: i64 = 200_000;
+
+/// The firm's red-envelope budget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EnvelopeRules {
+    /// Points each advisor may send in envelopes a month, from the firm's budget (0 turns them off).
+    pub advisor_monthly_budget: i64,
+}
+
+impl Default for EnvelopeRules {
+    fn default() -> Self {
+        EnvelopeRules { advisor_monthly_budget: ADVISOR_MONTHLY_BUDGET }
+    }
+}
+
+impl EnvelopeRules {
+    /// The budget within bounds (0 to 100,000,000 points a month), or why not.
+    pub fn validate(&self) -> Result<(), String> {
+        if (0..=100_000_000).contains(&self.advisor_monthly_budget) {
+            Ok(())
+        } else {
+            Err(format!("advisor_monthly_budget {}: give 0 to 100000000", self.advisor_monthly_budget))
+        }
+    }
+}
 
 /// How the points are cut.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -35,6 +35,8 @@ pub struct GrowthRules {
     pub tiers: tier::TierRules,
     /// When a referral's reward posts.
     pub referral: referral::ReferralRules,
+    /// The advisors' red-envelope budget.
+    pub envelopes: envelope::EnvelopeRules,
 }
 
 impl GrowthRules {
@@ -42,6 +44,7 @@ impl GrowthRules {
     pub fn validate(&self) -> Result<(), String> {
         self.earning.validate().map_err(|e| format!("earning: {e}"))?;
         self.tiers.validate().map_err(|e| format!("tiers: {e}"))?;
-        self.referral.validate().map_err(|e| format!("referral: {e}"))
+        self.referral.validate().map_err(|e| format!("referral: {e}"))?;
+        self.envelopes.validate().map_err(|e| format!("envelopes: {e}"))
     }
 }

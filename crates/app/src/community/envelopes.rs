@@ -67,7 +67,7 @@ impl Communities {
         let (sender, kind, sender_id, name) = match standing {
             Standing::Admin { staff_id } => {
                 let sent = self.db.envelope_points_sent_by_staff(staff_id.0, month_start(now)).await?;
-                let left = envelope::ADVISOR_MONTHLY_BUDGET - sent;
+                let left = self.growth.envelopes.advisor_monthly_budget - sent;
                 if points > left {
                     return Err(refuse(codes::ENVELOPE_BUDGET)
                         .on("points")

@@ -74,7 +74,8 @@ pub struct WatchArgs {
     /// Growth rules as JSON: `earning` (what activity earns: `version`, `daily_login`,
     /// `trading_day`, `content_read`, `question_answered`, `questionnaire`, `tenure_year`,
     /// `referral`), `tiers` (`grace_days`, `tiers`: name, min_points, benefits) and `referral`
-    /// (`min_first_deposit_yuan`, `qualify_days`, `review_per_day`); parts not named keep
+    /// (`min_first_deposit_yuan`, `qualify_days`, `review_per_day`) and `envelopes`
+    /// (`advisor_monthly_budget`); parts not named keep
     /// their defaults; refused at start when a rule is out of bounds or unknown.
     #[arg(long, env = "BROKERDESK_GROWTH_RULES")]
     pub growth_rules: Option<PathBuf>,
