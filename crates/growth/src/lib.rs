@@ -48,3 +48,21 @@ impl GrowthRules {
         self.envelopes.validate().map_err(|e| format!("envelopes: {e}"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn growth_rules_read_by_part_and_refuse_what_does_not_hold() {
+        let rules: GrowthRules =
+            serde_json::from_str(r#"{"envelopes": {"advisor_monthly_budget": 5000}, "tiers": {"grace_days": 10}}"#).unwrap();
+        assert_eq!(rules.envelopes.advisor_monthly_budget, 5_000);
+        assert_eq!((rules.tiers.grace_days, rules.tiers.tiers.len()), (10, 4), "unnamed fields keep their defaults");
+        assert_eq!(rules.earning, earning::EarningRules::default());
+        assert_eq!(rules.validate(), Ok(()));
+        let bad = GrowthRules { envelopes: envelope::EnvelopeRules { advisor_monthly_budget: -1 }, ..rules };
+        assert!(bad.validate().unwrap_err().starts_with("envelopes:"));
+        assert!(serde_json::from_str::<GrowthRules>(r#"{"tier": {}}"#).is_err(), "a misspelt part is refused");
+    }
+}
