@@ -56,7 +56,8 @@ mod tests {
     #[test]
     fn growth_rules_read_by_part_and_refuse_what_does_not_hold() {
         let rules: GrowthRules =
-            serde_json::from_str(r#"{"envelopes": {"advisor_monthly_budget": 5000}, "tiers": {"grace_days": 10}}"#).unwrap();
+            serde_json::from_str(r#"{"envelopes": {"advisor_monthly_budget": 5000}, "tiers": {"grace_days": 10}}"#)
+                .unwrap();
         assert_eq!(rules.envelopes.advisor_monthly_budget, 5_000);
         assert_eq!((rules.tiers.grace_days, rules.tiers.tiers.len()), (10, 4), "unnamed fields keep their defaults");
         assert_eq!(rules.earning, earning::EarningRules::default());

@@ -1124,3 +1124,7 @@ share-kind-idea = Ideas
 share-kind-portfolio = Model portfolios
 idea-professional-locked = A research source's reasoning is professional content, open to the higher tiers: points from signing in, trading days, reading and answered questions raise your tier.
 share-customers = Customers share published content with a link and QR code that carry their invite code.
+referrals-leader-count = { $n ->
+    [one] { $n } friend joined
+   *[other] { $n } friends joined
+}

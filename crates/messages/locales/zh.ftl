@@ -1109,3 +1109,4 @@ share-kind-idea = 投资观点
 share-kind-portfolio = 模拟组合
 idea-professional-locked = 研究机构的分析属于专业内容，较高等级的客户可阅读：登录、交易日、阅读和提问获得的积分可提升您的等级。
 share-customers = 客户可用带有其邀请码的链接和二维码分享已发布的内容。
+referrals-leader-count = 已邀请 { $n } 位好友开户

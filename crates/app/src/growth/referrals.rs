@@ -232,6 +232,18 @@ pub async fn referrals_of(db: &Db, principal: &Principal, inviter: CustomerId) -
     Ok(rows)
 }
 
+/// The firm's leaderboard as customers see it: the ten inviters with the
+/// most qualified friends, names masked, no ids.
+pub async fn public_leaders(db: &Db) -> Result<Vec<(String, i64)>, Error> {
+    Ok(db
+        .referral_leaders(access::Scope::Firm, 10)
+        .await?
+        .into_iter()
+        .filter(|l| l.qualified > 0)
+        .map(|l| (domain::mask_name(&l.name), l.qualified))
+        .collect())
+}
+
 /// The referral figures a manager reads: the leaderboard and the Matthew report.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReferralReport {

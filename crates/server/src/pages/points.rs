@@ -99,6 +99,7 @@ pub async fn statement(
     let code = app::growth::referrals::invite_code(&state.db, &viewer.principal, id).await.map_err(fail)?;
     let referrals = app::growth::referrals::referrals_of(&state.db, &viewer.principal, id).await.map_err(fail)?;
     let prompt = app::growth::referrals::invite_prompt(&state.db, &viewer.principal, id).await.map_err(fail)?;
+    let leaders = app::growth::referrals::public_leaders(&state.db).await.map_err(fail)?;
     let lang = locale.tag();
     let body = html! {
         h1 { (locale.t("points-title")) " · " (s.name) }
@@ -117,6 +118,12 @@ pub async fn statement(
         p { a.csv href={ "/api/v1/customers/" (id) "/points.csv" } { (locale.t("points-csv")) } }
         (tier_section(locale, &tier))
         (invite_section(locale, rules, &code, &referrals))
+        @if !leaders.is_empty() {
+            h3 { (locale.t("referrals-leaders")) }
+            ol.public-leaders { @for (name, qualified) in &leaders {
+                li { (name) " · " (locale.t_with("referrals-leader-count", &[("n", qualified.to_string())])) }
+            } }
+        }
         h2 { (locale.t("points-lots")) }
         p.explain { (locale.t("points-lots-explain")) }
         table.lots {

@@ -146,6 +146,12 @@ async fn referrals_are_rewarded_on_qualifying_refused_with_reasons_and_reviewed(
         assert_eq!(state_of(&mine, 1001)[0].2, "posted", "{}: {mine}", t.name);
         assert_eq!(state_of(&mine, 1002)[0].2, "pending", "{}", t.name);
         assert_eq!(balance().await, before + 500, "{}", t.name);
+        // Customers see the leaderboard, names masked.
+        let page = one.get(&app.url("/points?lang=en")).await.text().await.unwrap();
+        let board =
+            page.split("class=\"public-leaders\"").nth(1).expect("the leaderboard").split("</ol>").next().unwrap();
+        assert!(board.contains("1 friend joined") && board.contains('*'), "{}: {board}", t.name);
+        assert_eq!(test_support::unmasked_pii(&page), None, "{}", t.name);
 
         // Customer 3's sixth referral of the day waits for a reviewer; a customer may not review.
         let three = customer_session(&t, &app, 3).await;
