@@ -125,6 +125,14 @@ fn json_rows(postgres: bool, types: &[&str]) -> String {
     }
 }
 
+/// A moment SQLite holds as text (`stamp`'s form, or sqlx's with a space), read back.
+fn parse_stamp(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .or_else(|_| DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%:z"))
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("'{text}' is not a moment: {e}"))
+}
+
 /// A moment as SQLite holds it: the text sqlx writes for a bound `DateTime<Utc>`
 /// (so stored moments compare and match alike however they were written).
 fn stamp(t: DateTime<Utc>) -> String {
@@ -319,14 +327,26 @@ impl Tx {
             );
             with_tx!(self, conn => sqlx::query(&sql).bind(&list).execute(&mut *conn).await?.rows_affected());
         }
-        let lock = if postgres { " ORDER BY account FOR UPDATE" } else { "" };
-        let sql = format!(
-            "SELECT account, debits_posted, credits_posted, debits_pending, credits_pending FROM points_accounts \
-             WHERE account IN {}{lock}",
-            json_in(postgres, "::bigint")
-        );
-        let rows: Vec<(i64, i64, i64, i64, i64)> =
-            with_tx!(self, conn => sqlx::query_as(&sql).bind(&list).fetch_all(&mut *conn).await?);
+        let rows: Vec<(i64, i64, i64, i64, i64)> = if postgres {
+            let sql = format!(
+                "SELECT account, debits_posted, credits_posted, debits_pending, credits_pending FROM points_accounts \
+                 WHERE account IN {} ORDER BY account FOR UPDATE",
+                json_in(true, "::bigint")
+            );
+            with_tx!(self, conn => sqlx::query_as(&sql).bind(&list).fetch_all(&mut *conn).await?)
+        } else {
+            // One row holding them all: sqlx hands SQLite's rows over from its worker thread one
+            // at a time, and a batch's ten thousand accounts cost more in wake-ups than in reading.
+            let sql = format!(
+                "SELECT COALESCE(json_group_array(json_array(account, debits_posted, credits_posted, debits_pending, \
+                 credits_pending)), '[]') FROM points_accounts WHERE account IN {}",
+                json_in(false, "")
+            );
+            let text: String =
+                with_tx!(self, conn => sqlx::query_scalar(&sql).bind(&list).fetch_one(&mut *conn).await?);
+            serde_json::from_str(&text)
+                .map_err(|e| StoreError::Corrupt { what: "points_accounts", reason: e.to_string() })?
+        };
         Ok(rows
             .into_iter()
             .map(|(a, dp, cp, dpe, cpe)| {
@@ -347,8 +367,27 @@ impl Tx {
             json_in(self.on_postgres(), "::bigint")
         );
         let list = serde_json::to_string(customers).expect("ids serialize");
-        let rows: Vec<(i64, String, DateTime<Utc>, i64)> =
-            with_tx!(self, conn => sqlx::query_as(&sql).bind(&list).fetch_all(&mut *conn).await?);
+        let rows: Vec<(i64, String, DateTime<Utc>, i64)> = if self.on_postgres() {
+            with_tx!(self, conn => sqlx::query_as(&sql).bind(&list).fetch_all(&mut *conn).await?)
+        } else {
+            // One row holding them all (see `lock_accounts`), sorted here as the query would.
+            let sql = format!(
+                "SELECT COALESCE(json_group_array(json_array(customer_id, source, earned_at, remaining)), '[]') \
+                 FROM points_lots WHERE customer_id IN {}",
+                json_in(false, "")
+            );
+            let text: String =
+                with_tx!(self, conn => sqlx::query_scalar(&sql).bind(&list).fetch_one(&mut *conn).await?);
+            let corrupt = |e: String| StoreError::Corrupt { what: "points_lots", reason: e };
+            let raw: Vec<(i64, String, String, i64)> =
+                serde_json::from_str(&text).map_err(|e| corrupt(e.to_string()))?;
+            let mut rows = raw
+                .into_iter()
+                .map(|(c, source, at, left)| Ok((c, source, parse_stamp(&at).map_err(corrupt)?, left)))
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            rows.sort_by(|a, b| (a.0, a.2, &a.1).cmp(&(b.0, b.2, &b.1)));
+            rows
+        };
         for (customer, source, earned_at, remaining) in rows {
             let lot = Lot { source, earned_at, remaining };
             match out.last_mut() {
