@@ -16,6 +16,7 @@ mod live_reminders;
 mod orders_check;
 mod orders_replay;
 mod points_kill;
+mod points_sweep;
 mod questionnaire;
 mod replay;
 mod tokens;
