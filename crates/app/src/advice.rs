@@ -169,11 +169,10 @@ async fn record_answers_earning(
         .to_string(),
     })
     .await?;
-    let day = domain::to_shanghai(unit.now()).date_naive();
-    if let Some(t) = earning.and_then(|r| r.earn(&growth::earning::Activity::Questionnaire { customer, day })) {
+    if let Some(rules) = earning {
         // Taken again the same day: the same transfer, which moves nothing more.
-        let now = unit.now();
-        unit.ledger_run(&[growth::Operation::Apply(t)], now).await?;
+        let day = domain::to_shanghai(unit.now()).date_naive();
+        crate::growth::earn_in(&mut unit, rules, &growth::earning::Activity::Questionnaire { customer, day }).await?;
     }
     unit.commit().await?;
     db.latest_assessment(customer).await?.ok_or_else(|| codes::CUSTOMER_NOT_FOUND.refuse().into())

@@ -370,11 +370,13 @@ impl Outreach {
     pub async fn read(&self, principal: &Principal, send: SendId) -> Result<InboxRow, Error> {
         let customer = principal.customer_id.ok_or_else(|| codes::CUSTOMERS_ONLY.refuse())?;
         let row = self.db.inbox_message(send, customer).await?.ok_or_else(|| codes::SEND_NOT_FOUND.refuse())?;
-        self.db.mark_send_read(send, customer).await?;
-        let read = growth::earning::Activity::ContentRead { customer, item: format!("send:{send}") };
-        if let Err(e) = crate::growth::earn(&self.db, &self.earning, &[read]).await {
-            tracing::error!(error = %e, "points for reading a send could not be earned");
+        // The read and what it earns, in one unit of work.
+        let mut unit = self.db.begin().await?;
+        if unit.mark_send_read(send, customer).await? {
+            let read = growth::earning::Activity::ContentRead { customer, item: format!("send:{send}") };
+            crate::growth::earn_in(&mut unit, &self.earning, &read).await?;
         }
+        unit.commit().await?;
         Ok(row)
     }
 

@@ -245,21 +245,6 @@ impl Db {
         Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(message_id).fetch_optional(pool).await?))
     }
 
-    /// Stops a question's clock; false when it was already answered.
-    pub async fn answer_question(
-        &self,
-        message_id: MessageId,
-        answer_id: MessageId,
-        at: DateTime<Utc>,
-        service_minutes: i64,
-    ) -> Result<bool, StoreError> {
-        let sql = "UPDATE group_questions SET answered_at = $1, answer_id = $2, service_minutes = $3 \
-                   WHERE message_id = $4 AND answered_at IS NULL";
-        let n = with_pool!(self, pool => sqlx::query(sql).bind(at).bind(answer_id).bind(service_minutes)
-            .bind(message_id).execute(pool).await?.rows_affected());
-        Ok(n == 1)
-    }
-
     /// Unanswered questions owed by an advisor, or by a branch's advisors, or
     /// (both none) the whole firm's; oldest first.
     pub async fn open_questions(
@@ -424,6 +409,21 @@ impl Db {
 }
 
 impl Tx {
+    /// Stops a question's clock in this unit of work; false when it was already answered.
+    pub async fn answer_question(
+        &mut self,
+        message_id: MessageId,
+        answer_id: MessageId,
+        at: DateTime<Utc>,
+        service_minutes: i64,
+    ) -> Result<bool, StoreError> {
+        let sql = "UPDATE group_questions SET answered_at = $1, answer_id = $2, service_minutes = $3 \
+                   WHERE message_id = $4 AND answered_at IS NULL";
+        let n = with_tx!(self, conn => sqlx::query(sql).bind(at).bind(answer_id).bind(service_minutes)
+            .bind(message_id).execute(&mut *conn).await?.rows_affected());
+        Ok(n == 1)
+    }
+
     /// Stores a message; the stored row with its id.
     pub async fn insert_message(&mut self, m: &NewMessage) -> Result<MessageRow, StoreError> {
         let sql = "INSERT INTO group_messages (group_id, sender_kind, sender_id, sender_name, body, reply_to, \

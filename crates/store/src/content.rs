@@ -161,15 +161,6 @@ impl Db {
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(now).fetch_all(pool).await?))
     }
 
-    /// Counts a customer's read of an item once.
-    pub async fn record_read(&self, item_id: ContentId, customer_id: CustomerId) -> Result<(), StoreError> {
-        let now = self.now();
-        let sql = "INSERT INTO content_reads (item_id, customer_id, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
-        with_pool!(self, pool => sqlx::query(sql).bind(item_id).bind(customer_id).bind(now)
-            .execute(pool).await?.rows_affected());
-        Ok(())
-    }
-
     /// Customers who have read an item.
     pub async fn read_count(&self, item_id: ContentId) -> Result<i64, StoreError> {
         let sql = "SELECT COUNT(*) FROM content_reads WHERE item_id = $1";
@@ -223,6 +214,15 @@ struct SaidInGroup {
 }
 
 impl Tx {
+    /// Counts a customer's read of an item once.
+    pub async fn record_read(&mut self, item_id: ContentId, customer_id: CustomerId) -> Result<(), StoreError> {
+        let now = self.now();
+        let sql = "INSERT INTO content_reads (item_id, customer_id, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+        with_tx!(self, conn => sqlx::query(sql).bind(item_id).bind(customer_id).bind(now)
+            .execute(&mut *conn).await?.rows_affected());
+        Ok(())
+    }
+
     /// Starts a content item within this unit of work, its first version in
     /// `status` (an idea's text goes straight to review); the item id.
     pub async fn insert_content(

@@ -123,24 +123,6 @@ impl Db {
         Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(send).bind(customer).fetch_optional(pool).await?))
     }
 
-    /// Marks a delivered message read, once; true the first time.
-    pub async fn mark_send_read(&self, send: SendId, customer: CustomerId) -> Result<bool, StoreError> {
-        let now = self.now();
-        let sql = "UPDATE send_recipients SET read_at = $1 WHERE send_id = $2 AND customer_id = $3 \
-                   AND delivered_at IS NOT NULL AND read_at IS NULL";
-        let count = "UPDATE sends SET reads = reads + 1 WHERE id = $1";
-        let n = with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let n = sqlx::query(sql).bind(now).bind(send).bind(customer).execute(&mut *tx).await?.rows_affected();
-            if n == 1 {
-                sqlx::query(count).bind(send).execute(&mut *tx).await?;
-            }
-            tx.commit().await?;
-            n
-        });
-        Ok(n == 1)
-    }
-
     /// The outbox: marks the copies due by `now` delivered, a send at a time
     /// (up to [`SENDS_PER_ROUND`] sends), and answers them (to be pushed to
     /// connected customers). Each send's copies are found by its key, not by
@@ -209,6 +191,20 @@ impl Db {
 }
 
 impl Tx {
+    /// Marks a delivered message read, once, in this unit of work; true the first time.
+    pub async fn mark_send_read(&mut self, send: SendId, customer: CustomerId) -> Result<bool, StoreError> {
+        let now = self.now();
+        let sql = "UPDATE send_recipients SET read_at = $1 WHERE send_id = $2 AND customer_id = $3 \
+                   AND delivered_at IS NOT NULL AND read_at IS NULL";
+        let count = "UPDATE sends SET reads = reads + 1 WHERE id = $1";
+        let n = with_tx!(self, conn => sqlx::query(sql).bind(now).bind(send).bind(customer).execute(&mut *conn).await?
+            .rows_affected());
+        if n == 1 {
+            with_tx!(self, conn => sqlx::query(count).bind(send).execute(&mut *conn).await?.rows_affected());
+        }
+        Ok(n == 1)
+    }
+
     /// Stores a send and each recipient's copy with the moment it may be delivered; its id.
     pub async fn insert_send(
         &mut self,

@@ -104,7 +104,7 @@ fn timeout_of(k: &Kind) -> Option<DateTime<Utc>> {
 /// `(...)` of the values of one bound JSON array, for `IN`: one statement
 /// however long the list (SQLite's `json_each`, PostgreSQL's
 /// `jsonb_array_elements_text`, cast as `cast` says).
-fn json_in(postgres: bool, cast: &str) -> String {
+pub(crate) fn json_in(postgres: bool, cast: &str) -> String {
     if postgres {
         format!("(SELECT jsonb_array_elements_text($1::jsonb){cast})")
     } else {
@@ -298,7 +298,7 @@ impl Tx {
     }
 
     /// Whether this unit runs on PostgreSQL.
-    fn on_postgres(&mut self) -> bool {
+    pub(crate) fn on_postgres(&mut self) -> bool {
         matches!(self.conn_mut(), crate::TxConn::Postgres(_))
     }
 

@@ -130,22 +130,6 @@ impl Db {
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(week).bind(fortnight).bind(limit).fetch_all(pool).await?))
     }
 
-    /// Records a prompt (once per customer); false if they had one.
-    pub async fn record_invite_prompt(
-        &self,
-        customer: i64,
-        group: i64,
-        joined_at: DateTime<Utc>,
-        now: DateTime<Utc>,
-        task: Option<i64>,
-    ) -> Result<bool, StoreError> {
-        let sql = "INSERT INTO invite_prompts (customer_id, group_id, joined_at, prompted_at, task_id) \
-                   VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
-        let n = with_pool!(self, pool => sqlx::query(sql).bind(customer).bind(group).bind(joined_at).bind(now)
-            .bind(task).execute(pool).await?.rows_affected());
-        Ok(n == 1)
-    }
-
     /// A customer's prompt, if they had one.
     pub async fn invite_prompt(&self, customer: i64) -> Result<Option<InvitePrompt>, StoreError> {
         let sql = format!("{PROMPT} WHERE p.customer_id = $1");
@@ -233,11 +217,11 @@ impl Db {
         Ok(with_pool!(self, pool => sqlx::query_scalar(sql).bind(customer).fetch_optional(pool).await?))
     }
 
-    /// Gives a customer `code` unless they have one; false when the code is taken by another.
-    pub async fn give_invite_code(&self, customer: i64, code: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    /// Gives a customer `code` unless they have one or another holds it (then nothing is written).
+    pub async fn give_invite_code(&self, customer: i64, code: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
         let sql = "INSERT INTO invite_codes (customer_id, code, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
         with_pool!(self, pool => sqlx::query(sql).bind(customer).bind(code).bind(now).execute(pool).await?.rows_affected());
-        Ok(self.invite_code(customer).await?.is_some_and(|c| c == code) || self.inviter_by_code(code).await?.is_none())
+        Ok(())
     }
 
     /// The customer an invite code belongs to.
@@ -312,6 +296,29 @@ impl Db {
 }
 
 impl Tx {
+    /// Records a customer's prompt in this unit of work (once per customer);
+    /// false, writing nothing, if they had one.
+    pub async fn record_invite_prompt(
+        &mut self,
+        customer: i64,
+        group: i64,
+        joined_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let sql = "INSERT INTO invite_prompts (customer_id, group_id, joined_at, prompted_at) \
+                   VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+        let n = with_tx!(self, conn => sqlx::query(sql).bind(customer).bind(group).bind(joined_at).bind(now)
+            .execute(&mut *conn).await?.rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Links a customer's prompt to the task it put in their advisor's queue.
+    pub async fn set_invite_prompt_task(&mut self, customer: i64, task: i64) -> Result<(), StoreError> {
+        let sql = "UPDATE invite_prompts SET task_id = $2 WHERE customer_id = $1";
+        with_tx!(self, conn => sqlx::query(sql).bind(customer).bind(task).execute(&mut *conn).await?.rows_affected());
+        Ok(())
+    }
+
     /// Up to `limit` referrals waiting to be judged, oldest first.
     pub async fn new_referrals(&mut self, limit: i64) -> Result<Vec<NewReferral>, StoreError> {
         let sql = "SELECT seq, referee_id, inviter_given, attributed_at FROM referrals WHERE state = 'new' \
@@ -402,16 +409,37 @@ impl Tx {
     /// Referrals whose friend qualified (real-name verified, a deposit of at
     /// least `min_deposit` in fixed point before the reward's window closed)
     /// and whose reward is still pending and not held for review: the friends.
-    pub async fn qualified_referrals(&mut self, min_deposit: i64, limit: i64) -> Result<Vec<i64>, StoreError> {
-        let sql = "SELECT r.referee_id FROM referrals r \
-                   JOIN points_transfers t ON t.id = r.transfer_id AND t.state = 'pending' \
-                   JOIN customers f ON f.id = r.referee_id \
-                   WHERE r.state = 'rewarded' AND r.review IS NULL AND f.real_name_verified \
-                   AND EXISTS (SELECT 1 FROM accounts a JOIN cash_flows d ON d.account_id = a.id \
-                               WHERE a.customer_id = r.referee_id AND d.kind = 'deposit' AND d.amount >= $1 \
-                               AND d.time <= t.pending_until) \
-                   ORDER BY r.seq LIMIT $2";
-        Ok(with_tx!(self, conn => sqlx::query_scalar(sql).bind(min_deposit).bind(limit).fetch_all(&mut *conn).await?))
+    /// `among` narrows the search to these friends (those who just deposited).
+    pub async fn qualified_referrals(
+        &mut self,
+        min_deposit: i64,
+        limit: i64,
+        among: Option<&[i64]>,
+    ) -> Result<Vec<i64>, StoreError> {
+        // The friends as a bound JSON list ($1), or no narrowing ($1 unused, so the numbers move up).
+        let (narrow, min, lim) = match among {
+            Some(_) => {
+                (format!(" AND r.referee_id IN {}", crate::points::json_in(self.on_postgres(), "::bigint")), 2, 3)
+            }
+            None => (String::new(), 1, 2),
+        };
+        let sql = format!(
+            "SELECT r.referee_id FROM referrals r \
+             JOIN points_transfers t ON t.id = r.transfer_id AND t.state = 'pending' \
+             JOIN customers f ON f.id = r.referee_id \
+             WHERE r.state = 'rewarded' AND r.review IS NULL AND f.real_name_verified{narrow} \
+             AND EXISTS (SELECT 1 FROM accounts a JOIN cash_flows d ON d.account_id = a.id \
+                         WHERE a.customer_id = r.referee_id AND d.kind = 'deposit' AND d.amount >= ${min} \
+                         AND d.time <= t.pending_until) \
+             ORDER BY r.seq LIMIT ${lim}"
+        );
+        Ok(with_tx!(self, conn => {
+            let mut q = sqlx::query_scalar(&sql);
+            if let Some(ids) = among {
+                q = q.bind(serde_json::to_string(ids).expect("ids serialize"));
+            }
+            q.bind(min_deposit).bind(limit).fetch_all(&mut *conn).await?
+        }))
     }
 
     /// Clears a referral's review (a reviewer let it through), by whom.

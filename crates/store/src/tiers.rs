@@ -93,12 +93,12 @@ impl Db {
         }
         let list =
             serde_json::to_string(customers).map_err(|e| StoreError::Corrupt { what: "ids", reason: e.to_string() })?;
-        let sql = if self.backend() == crate::Backend::Postgres {
-            "SELECT customer_id, tier FROM customer_tiers WHERE customer_id IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)"
-        } else {
-            "SELECT customer_id, tier FROM customer_tiers WHERE customer_id IN (SELECT value FROM json_each($1))"
-        };
-        Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(list).fetch_all(pool).await?))
+        let postgres = self.backend() == crate::Backend::Postgres;
+        let sql = format!(
+            "SELECT customer_id, tier FROM customer_tiers WHERE customer_id IN {}",
+            crate::points::json_in(postgres, "::bigint")
+        );
+        Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(list).fetch_all(pool).await?))
     }
 
     /// A customer's changes of tier, newest first.

@@ -271,9 +271,12 @@ impl Communities {
                 publications.iter().filter(|p| p.message_id.is_some()).map(|p| p.version).collect();
             versions.retain(|v| published.contains(&v.version));
             if let (Role::Customer, Some(c)) = (principal.role, principal.customer_id) {
-                self.db.record_read(item_id, c).await?;
-                self.earn(growth::earning::Activity::ContentRead { customer: c, item: format!("content:{item_id}") })
-                    .await;
+                // The read and what it earns, in one unit of work.
+                let mut unit = self.db.begin().await?;
+                unit.record_read(item_id, c).await?;
+                let read = growth::earning::Activity::ContentRead { customer: c, item: format!("content:{item_id}") };
+                crate::growth::earn_in(&mut unit, &self.growth.earning, &read).await?;
+                unit.commit().await?;
             }
         }
         let reads = self.db.read_count(item_id).await?;

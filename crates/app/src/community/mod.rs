@@ -281,13 +281,6 @@ impl Communities {
         self
     }
 
-    /// Earns what an activity gives; a failure is logged, never the reader's or asker's error.
-    async fn earn(&self, activity: growth::earning::Activity) {
-        if let Err(e) = crate::growth::earn(&self.db, &self.growth.earning, &[activity]).await {
-            tracing::error!(error = %e, "points for an activity in a group could not be earned");
-        }
-    }
-
     /// These communities with their chat put on the wire by `wire` (the
     /// server's WebSocket framing).
     pub fn with_wire(mut self, wire: hub::Wire) -> Communities {

@@ -17,14 +17,15 @@ impl Communities {
             return Ok(false);
         }
         let minutes = self.hours.between(q.asked_at, at).num_minutes();
-        let answered = self.db.answer_question(question_id, answer_id, at, minutes).await?;
+        // The answer and the asker's points, in one unit of work.
+        let mut unit = self.db.begin().await?;
+        let answered = unit.answer_question(question_id, answer_id, at, minutes).await?;
         if answered {
-            self.earn(growth::earning::Activity::QuestionAnswered {
-                customer: q.customer_id,
-                question: q.message_id.0,
-            })
-            .await;
+            let activity =
+                growth::earning::Activity::QuestionAnswered { customer: q.customer_id, question: q.message_id.0 };
+            crate::growth::earn_in(&mut unit, &self.growth.earning, &activity).await?;
         }
+        unit.commit().await?;
         Ok(answered)
     }
 

@@ -170,6 +170,17 @@ pub async fn earn(db: &Db, rules: &EarningRules, activities: &[Activity]) -> Res
     Ok(db.ledger_run(&ops, now).await?.iter().filter(|o| o.as_ref().is_ok_and(|p| p.at == now)).count())
 }
 
+/// Earns what an activity gives inside the caller's unit of work, so the
+/// activity and its points are written together or not at all.
+pub async fn earn_in(tx: &mut store::Tx, rules: &EarningRules, activity: &Activity) -> Result<(), Error> {
+    if let Some(t) = rules.earn(activity) {
+        let now = chrono::SubsecRound::trunc_subsecs(tx.now(), 6);
+        // A repeat (the same key) answers its first result and moves nothing.
+        tx.ledger_run(&[Operation::Apply(t)], now).await?;
+    }
+    Ok(())
+}
+
 /// What the events feed's stored logins and trades earn (logins by the
 /// Beijing day, trades once a trading day per customer), each at the moment
 /// of its first event: transfers standing for them (earlier ones included).
@@ -381,14 +392,7 @@ pub async fn set_up_demo(
     let today = domain::to_shanghai(db.now()).date_naive();
     out.tiers = tiers::recompute(db, &rules.tiers, today).await?;
     if let Some(c) = demo_customer {
-        let principal = Principal {
-            user_id: domain::UserId(0),
-            login: "system:demo".into(),
-            role: access::Role::Admin,
-            staff_id: None,
-            branch_id: None,
-            customer_id: None,
-        };
+        let principal = referrals::system();
         let code = referrals::invite_code(db, &principal, c).await?;
         let tier = tiers::view(db, &rules.tiers, &principal, c).await?;
         let balance = db.points_balance(growth::Account::Customer(c)).await?.net();

@@ -98,25 +98,38 @@ pub async fn settle(db: &Db, rules: &GrowthRules, now: DateTime<Utc>) -> Result<
         }
         tx.commit().await?;
     }
-    let min_deposit = rules.referral.min_first_deposit_yuan.saturating_mul(10_i64.pow(domain::FIXED_POINT_SCALE));
-    loop {
-        let mut tx = db.begin().await?;
-        let friends = tx.qualified_referrals(min_deposit, BATCH).await?;
-        if friends.is_empty() {
-            break;
-        }
-        let ops: Vec<Operation> = friends.iter().map(|f| referral::post_reward(CustomerId(*f))).collect();
-        run.posted += tx.ledger_run(&ops, now).await?.iter().filter(|o| o.is_ok()).count();
-        tx.commit().await?;
-        if (friends.len() as i64) < BATCH {
-            break;
-        }
-    }
+    run.posted = post_qualified(db, rules, now, None).await?;
     Ok(run)
 }
 
-/// The system acting for the whole firm (the sweep's tasks).
-fn system() -> Principal {
+/// Posts the rewards of friends who qualified, a unit of work per batch;
+/// `among` narrows it to these friends (those a feed call just saw deposit),
+/// so the events feed does not search every pending reward. How many posted.
+pub async fn post_qualified(
+    db: &Db,
+    rules: &GrowthRules,
+    now: DateTime<Utc>,
+    among: Option<&[i64]>,
+) -> Result<usize, Error> {
+    let min_deposit = rules.referral.min_first_deposit_yuan.saturating_mul(10_i64.pow(domain::FIXED_POINT_SCALE));
+    let mut posted = 0;
+    loop {
+        let mut tx = db.begin().await?;
+        let friends = tx.qualified_referrals(min_deposit, BATCH, among).await?;
+        if friends.is_empty() {
+            return Ok(posted);
+        }
+        let ops: Vec<Operation> = friends.iter().map(|f| referral::post_reward(CustomerId(*f))).collect();
+        posted += tx.ledger_run(&ops, now).await?.iter().filter(|o| o.is_ok()).count();
+        tx.commit().await?;
+        if (friends.len() as i64) < BATCH {
+            return Ok(posted);
+        }
+    }
+}
+
+/// The system acting for the whole firm (the demo's set-up).
+pub(crate) fn system() -> Principal {
     Principal {
         user_id: domain::UserId(0),
         login: "system:growth".into(),
@@ -135,16 +148,24 @@ pub async fn prompt_week_one(db: &Db, now: DateTime<Utc>) -> Result<usize, Error
     loop {
         let due = db.due_invite_prompts(now, BATCH).await?;
         for (customer, group, joined_at) in &due {
-            let title = domain::TaskTitle::parse("入群满一周：请客户邀请好友，送上邀请码和链接（积分页）")?;
-            let task = store::NewTask {
-                customer_id: CustomerId(*customer),
-                kind: domain::TaskKind::FollowUp,
-                title,
-                due_at: Some(now + chrono::Days::new(3)),
-            };
-            let id = db.create_task(&system(), &task).await?;
-            prompted +=
-                usize::from(db.record_invite_prompt(*customer, *group, *joined_at, now, id.map(|t| t.0)).await?);
+            // The prompt and the advisor's task: one unit of work, audited.
+            let mut unit = db.begin().await?;
+            if unit.record_invite_prompt(*customer, *group, *joined_at, now).await? {
+                let title = "入群满一周：请客户邀请好友，送上邀请码和链接（积分页）";
+                let due = Some(now + chrono::Days::new(3));
+                let task = unit.add_task(CustomerId(*customer), domain::TaskKind::FollowUp, title, due).await?;
+                unit.set_invite_prompt_task(*customer, task.0).await?;
+                unit.audit(access::AuditEntry {
+                    actor: "system:growth".into(),
+                    action: "invite_prompt".into(),
+                    entity: "tasks".into(),
+                    entity_id: task.to_string(),
+                    detail: serde_json::json!({ "customer": customer, "group": group }).to_string(),
+                })
+                .await?;
+                prompted += 1;
+            }
+            unit.commit().await?;
         }
         if (due.len() as i64) < BATCH {
             return Ok(prompted);
@@ -206,8 +227,8 @@ pub async fn review(db: &Db, principal: &Principal, seq: i64, approve: bool) -> 
     if !done {
         return Err(codes::REFERRAL_REVIEWED.refuse().into());
     }
-    tx.commit().await?;
-    db.append_audit(&access::AuditEntry {
+    // The decision, its ledger movement and its audit record: one unit of work.
+    tx.audit(access::AuditEntry {
         actor,
         action: if approve { "approve" } else { "reject" }.into(),
         entity: "referrals".into(),
@@ -216,6 +237,7 @@ pub async fn review(db: &Db, principal: &Principal, seq: i64, approve: bool) -> 
             .to_string(),
     })
     .await?;
+    tx.commit().await?;
     db.referral(seq, principal.scope()).await?.ok_or_else(|| codes::REFERRAL_NOT_FOUND.refuse().into())
 }
 

@@ -106,10 +106,20 @@ pub async fn events(
     if let Err(e) = app::growth::earn_from_events(&state.db, &state.growth.earning, &logins, &trades).await {
         tracing::error!(error = %e, "points for logins and trades could not be earned");
     }
-    // A deposit may qualify a referred friend: their inviter's reward posts now.
-    if request.events.iter().any(|e| e["type"] == "cash_flow" && e["kind"] == "deposit") {
-        if let Err(e) = app::growth::referrals::settle(&state.db, &state.growth, state.db.now()).await {
-            tracing::error!(error = %e, "referral rewards could not be settled");
+    // A deposit may qualify a referred friend: their inviter's reward posts now (only those who deposited are looked at).
+    let accounts: Vec<i64> = request
+        .events
+        .iter()
+        .filter(|e| e["type"] == "cash_flow" && e["kind"] == "deposit")
+        .filter_map(|e| e["account_id"].as_i64().or_else(|| e["account_id"].as_str().and_then(|a| a.parse().ok())))
+        .collect();
+    if !accounts.is_empty() {
+        let post = async {
+            let owners: Vec<i64> = state.db.account_owners(&accounts).await?.into_iter().map(|(_, c)| c).collect();
+            app::growth::referrals::post_qualified(&state.db, &state.growth, state.db.now(), Some(&owners)).await
+        };
+        if let Err(e) = post.await {
+            tracing::error!(error = %e, "referral rewards could not be posted");
         }
     }
     let quotes = app::feeds::accepted_quotes(&request.events, &report);
