@@ -74,6 +74,19 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// Whoever runs the command line on the firm's machine: an admin over
+    /// the whole firm (the database file or URL is theirs already).
+    pub fn operator() -> Principal {
+        Principal {
+            user_id: UserId(0),
+            login: "operator".to_owned(),
+            role: Role::Admin,
+            staff_id: None,
+            branch_id: None,
+            customer_id: None,
+        }
+    }
+
     /// The rows this principal may read. Built in one place, applied by the
     /// store to every query, so no handler can forget it.
     pub fn scope(&self) -> Scope {

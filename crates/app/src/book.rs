@@ -93,6 +93,12 @@ pub async fn take_in(tx: &mut store::Tx, trades: &[Trade], flows: &[CashFlow]) -
     moved.sort_unstable();
     moved.dedup();
     tx.refresh_figures_of_accounts(&moved).await?;
+    // A trade makes its customer active in its month and brings commission.
+    let mut months: Vec<(i64, analytics::Month)> =
+        outcome.booked.iter().map(|b| (b.trade.account_id.0, store::month_of(b.trade.time))).collect();
+    months.sort_unstable();
+    months.dedup();
+    tx.refresh_activity_of_accounts(&months).await?;
     Ok(outcome)
 }
 

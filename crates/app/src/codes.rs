@@ -215,4 +215,10 @@ domain::codes! {
     REFERRAL_REVIEWED = "referral_reviewed": Conflict,
     /// No published item to share by that kind and id.
     SHARE_NOT_FOUND = "share_not_found": NotFound,
+    /// Not a month (YYYY-MM).
+    MONTH_INVALID = "month_invalid": Invalid,
+    /// A range of months backwards or longer than a request may span.
+    MONTH_RANGE = "month_range": Invalid,
+    /// Analytics are grouped by firm, branch, advisor or group.
+    ANALYTICS_GROUPING = "analytics_grouping": Invalid,
 }

@@ -213,6 +213,7 @@ pub async fn import_dir(db: &Db, opts: &ImportOptions) -> Result<ImportReport, I
     // refresh as they go) moved, to refresh the customers' figures after:
     // a service event is a contact, which closes open reminders.
     let mut loaded = store::LoadedKeys::default();
+    let mut activity = store::ActivityKeys::default();
     for file in book_files::LOAD_ORDER {
         let path = opts.dir.join(file.name);
         if !path.exists() {
@@ -247,8 +248,10 @@ pub async fn import_dir(db: &Db, opts: &ImportOptions) -> Result<ImportReport, I
             Err(e) => Some(e),
         };
         while let Some(rows) = rx.recv().await {
+            // Events through the book refresh what they move in their own unit.
             if !(opts.book_events && matches!(rows, Rows::Trades(_) | Rows::CashFlows(_))) {
                 loaded.note(&rows);
+                activity.note(&rows);
             }
             while in_flight.len() >= writers {
                 let done = in_flight.join_next().await.expect("a batch in flight").expect("import writer panicked");
@@ -305,6 +308,7 @@ pub async fn import_dir(db: &Db, opts: &ImportOptions) -> Result<ImportReport, I
         db.refresh_planner_statistics().await?;
     }
     db.refresh_figures_after_load(&loaded).await?;
+    db.refresh_analytics_after_load(&activity).await?;
     // A book's positions already include the actions up to its day.
     if !opts.book_events && report.files.iter().any(|f| f.file == book_files::POSITIONS.name && f.present) {
         db.corporate_actions_in_book(crate::book::book_day(db.now())).await?;

@@ -3,6 +3,7 @@
 //! the plan, the risk desk, communities, key rotation.
 
 pub mod advice;
+pub mod analytics;
 pub mod audit;
 pub mod book;
 pub mod book_files;

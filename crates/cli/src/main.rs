@@ -61,6 +61,9 @@ enum Command {
     /// The points ledger: import steps with checkpoints, write a workload, check the books.
     #[command(subcommand)]
     Points(commands::points::PointsCommand),
+    /// Analytics: TUV and its change by factor, lifecycle stages, cohorts.
+    #[command(subcommand)]
+    Analytics(commands::analytics::AnalyticsCommand),
     /// Judge whether a product suits an investor (C1-lowest..C5, professional,
     /// horizon, varieties, age against R1..R5, horizon, variety), as the gate at sale does.
     Suitability(suitability::SuitabilityArgs),
@@ -94,5 +97,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Ideas(command) => ideas::run(command),
         Command::Orders(command) => commands::orders::run(command).await,
         Command::Points(command) => commands::points::run(command).await,
+        Command::Analytics(command) => commands::analytics::run(command).await,
     }
 }

@@ -482,6 +482,7 @@ error-staff_only = { $what ->
         [labels] labels are
         [members] the member list is
         [service] the service history is
+        [analytics] analytics are
        *[other] this is
     } for staff only
 error-customers_only = only a customer has an inbox
@@ -1128,3 +1129,8 @@ referrals-leader-count = { $n ->
     [one] { $n } friend joined
    *[other] { $n } friends joined
 }
+
+## Analytics (issue 28)
+error-month_invalid = '{ $given }' is not a month: { $reason } (write it as YYYY-MM, e.g. 2025-06)
+error-month_range = a range of months runs forwards and spans at most { $most } months
+error-analytics_grouping = '{ $given }' is not a grouping: use firm, branch, advisor or group

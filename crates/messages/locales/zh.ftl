@@ -470,6 +470,7 @@ error-staff_only = { $what ->
         [labels] 客户标签
         [members] 成员名单
         [service] 服务记录
+        [analytics] 经营分析
        *[other] 此内容
     }仅供员工使用
 error-customers_only = 只有客户有收件箱
@@ -1110,3 +1111,8 @@ share-kind-portfolio = 模拟组合
 idea-professional-locked = 研究机构的分析属于专业内容，较高等级的客户可阅读：登录、交易日、阅读和提问获得的积分可提升您的等级。
 share-customers = 客户可用带有其邀请码的链接和二维码分享已发布的内容。
 referrals-leader-count = 已邀请 { $n } 位好友开户
+
+## 经营分析（issue 28）
+error-month_invalid = “{ $given }”不是月份：{ $reason }（格式为 YYYY-MM，例如 2025-06）
+error-month_range = 月份区间须从前到后，且最多 { $most } 个月
+error-analytics_grouping = “{ $given }”不是分组方式：可选 firm、branch、advisor、group

@@ -64,10 +64,16 @@ impl FeeSchedule {
         }
     }
 
+    /// The commission of an order of `amount` (0.0001 CNY), after its
+    /// minimum: what the firm earns from it.
+    pub fn commission(&self, kind: InstrumentKind, amount: Fixed) -> Fixed {
+        let c = self.commission_of(kind);
+        ppm(amount, c.rate_ppm).max(c.minimum)
+    }
+
     /// Every fee of an order of `amount` (0.0001 CNY).
     pub fn fee(&self, kind: InstrumentKind, side: Side, amount: Fixed) -> Fixed {
-        let c = self.commission_of(kind);
-        let mut fee = ppm(amount, c.rate_ppm).max(c.minimum);
+        let mut fee = self.commission(kind, amount);
         if kind == InstrumentKind::Stock {
             fee += ppm(amount, self.transfer_fee_ppm);
             if side == Side::Sell {
@@ -81,8 +87,7 @@ impl FeeSchedule {
     /// after its minimum) takes off an order of `amount`, to the fen. Stamp
     /// duty and the transfer fee are the state's and the exchange's: never discounted.
     pub fn commission_discount(&self, kind: InstrumentKind, amount: Fixed, discount_bp: u32) -> Fixed {
-        let c = self.commission_of(kind);
-        let commission = ppm(amount, c.rate_ppm).max(c.minimum);
+        let commission = self.commission(kind, amount);
         // basis points of the commission = commission x bp x 100 / 1,000,000 (ppm of it).
         ppm(commission, i64::from(discount_bp.min(10_000)) * 100)
     }

@@ -433,6 +433,9 @@ impl Tx {
             .bind(m.group_id).bind(m.sender_kind).bind(m.sender_id).bind(&m.sender_name).bind(&m.body)
             .bind(m.reply_to).bind(&m.mentions).bind(m.content_id).bind(m.at).bind(m.red_envelope_id)
             .fetch_one(&mut *conn).await?);
+        if m.sender_kind == domain::SenderKind::Customer {
+            self.refresh_activity(&[], &[(m.sender_id, crate::month_of(m.at))]).await?;
+        }
         Ok(MessageRow {
             id,
             group_id: m.group_id,

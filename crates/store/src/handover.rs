@@ -64,7 +64,10 @@ impl Db {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-            for (sql, params) in crate::figures::hand_over_statements(from.0, to.0, to_branch.0) {
+            for (sql, params) in crate::figures::hand_over_statements(from.0, to.0, to_branch.0)
+                .into_iter()
+                .chain(crate::analytics::hand_over_statements(from.0, to.0, to_branch.0))
+            {
                 let mut q = sqlx::query(sql);
                 for p in params {
                     q = q.bind(p);

@@ -6,6 +6,7 @@
 //! stored as integer counts of 0.0001 CNY ([`domain::FixedPoint`]), which both
 //! backends sum exactly.
 
+mod analytics;
 mod audit;
 mod book;
 mod chat;
@@ -44,6 +45,7 @@ mod tokens;
 mod unit;
 mod users;
 
+pub use analytics::{month_of, month_start, ActivityKeys, MemberMonths, TeamMonth, REBUILD_ANALYTICS_ABOVE};
 pub use book::Rows;
 pub use chat::{ActionRow, MemberCounts, MessageRow, NewAction, NewMessage, QuestionRow, ReportRow};
 pub use content::{ContentVersion, DuePublication, FollowUpRow, PublicationRow};

@@ -44,6 +44,8 @@ pub struct Db {
     /// Searches whose first piece this many names hold, or fewer, read the
     /// list from the matching names; more, and each row is tested.
     pub(crate) few_names: i64,
+    /// The fee schedule whose commission is the firm's revenue from a trade (analytics).
+    pub(crate) revenue_fees: Arc<::orders::FeeSchedule>,
 }
 
 /// Runs the same body against whichever pool `db` holds. The body is compiled
@@ -115,7 +117,13 @@ impl Db {
                 .map_err(|source| StoreError::Connect { backend: "sqlite", source })?;
             Pool::Sqlite(pool)
         };
-        let db = Db { pool: db, keys: None, clock: Arc::new(SystemClock), few_names: crate::name_search::FEW_NAMES };
+        let db = Db {
+            pool: db,
+            keys: None,
+            clock: Arc::new(SystemClock),
+            few_names: crate::name_search::FEW_NAMES,
+            revenue_fees: Arc::default(),
+        };
         db.migrate().await?;
         Ok(db)
     }
@@ -127,7 +135,8 @@ impl Db {
             Pool::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         self.fill_missing_label_sets().await?;
-        self.fill_missing_figures().await
+        self.fill_missing_figures().await?;
+        self.fill_missing_analytics().await
     }
 
     /// Which backend this is.
@@ -155,6 +164,18 @@ impl Db {
     pub fn with_few_names(mut self, few_names: i64) -> Db {
         self.few_names = few_names;
         self
+    }
+
+    /// This database counting the firm's revenue from trades by this fee
+    /// schedule's commission (the one order tickets are charged by).
+    pub fn with_revenue_fees(mut self, fees: ::orders::FeeSchedule) -> Db {
+        self.revenue_fees = Arc::new(fees);
+        self
+    }
+
+    /// The fee schedule revenue is counted by.
+    pub fn revenue_fees(&self) -> &::orders::FeeSchedule {
+        &self.revenue_fees
     }
 
     /// The clock every use case over this database reads the time from.

@@ -437,6 +437,7 @@ impl Tx {
             .bind(log_id)
             .execute(&mut *conn).await?;
         });
+        self.refresh_activity(&[], &[(customer.0, crate::month_of(now))]).await?;
         Ok(id)
     }
 

@@ -20,6 +20,7 @@ pub enum TxConn {
 pub struct Tx {
     conn: TxConn,
     clock: std::sync::Arc<dyn domain::Clock>,
+    pub(crate) revenue_fees: std::sync::Arc<::orders::FeeSchedule>,
 }
 
 impl std::fmt::Debug for Tx {
@@ -64,7 +65,7 @@ impl Db {
             Pool::Sqlite(pool) => TxConn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
         };
-        Ok(Tx { conn, clock: self.clock() })
+        Ok(Tx { conn, clock: self.clock(), revenue_fees: self.revenue_fees.clone() })
     }
 }
 

@@ -2,6 +2,7 @@
 //! area. One binary links the product once instead of once per file, which
 //! keeps a clean build's disk and link time small enough for CI.
 
+mod analytics;
 mod classify;
 mod figures;
 mod import;

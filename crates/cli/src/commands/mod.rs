@@ -1,6 +1,7 @@
 //! One module per subcommand: its arguments and what it does, through the
 //! use cases in `app` (and the server, the generator and the benchmarks).
 
+pub mod analytics;
 pub mod audit;
 pub mod bench;
 pub mod classify;

@@ -40,8 +40,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         app::advice::install_questionnaire(q);
         println!("Risk questionnaire {version} from {}", path.display());
     }
-    let db = args.keys.open(&args.db, false).await?;
-    serve(db, args.listen, args.watch.settings()?).await
+    let settings = args.watch.settings()?;
+    // Revenue (analytics) is the commission the firm's own schedule charges.
+    let db = args.keys.open(&args.db, false).await?.with_revenue_fees(settings.orders.fees);
+    serve(db, args.listen, settings).await
 }
 
 /// Serves the app until Ctrl-C.

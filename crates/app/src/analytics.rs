@@ -1,0 +1,272 @@
+//! Analytics for staff (issue 28): TUV by firm, branch, advisor or group
+//! for a month with its change from the month before split among its four
+//! factors; each month's lifecycle stages; cohorts by the month accounts
+//! opened. Read from the counts the event path keeps current (a few rows
+//! per team and month), over the customers in the caller's scope.
+
+use crate::{codes, Error};
+use access::{Principal, Role, Scope};
+use analytics::history::History;
+use analytics::tuv::decompose;
+use analytics::{CohortTable, Decomposition, Funnel, Lifecycle, Month, Tuv};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use store::Db;
+
+/// The most months one request may span (three years).
+pub const MAX_MONTHS: i32 = 36;
+
+/// What TUV is grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grouping {
+    /// The whole scope as one.
+    Firm,
+    /// Per branch.
+    Branch,
+    /// Per advisor.
+    Advisor,
+    /// Per chat group (its members as of each month's end).
+    Group,
+}
+
+impl Grouping {
+    /// Reads a grouping's name.
+    pub fn parse(text: &str) -> Result<Grouping, Error> {
+        match text {
+            "firm" => Ok(Grouping::Firm),
+            "branch" => Ok(Grouping::Branch),
+            "advisor" => Ok(Grouping::Advisor),
+            "group" => Ok(Grouping::Group),
+            _ => Err(codes::ANALYTICS_GROUPING.refuse().on("by").with("given", text).into()),
+        }
+    }
+
+    /// Its name.
+    pub fn code(self) -> &'static str {
+        match self {
+            Grouping::Firm => "firm",
+            Grouping::Branch => "branch",
+            Grouping::Advisor => "advisor",
+            Grouping::Group => "group",
+        }
+    }
+}
+
+/// Reads a month given by a caller, refused with what is wrong.
+pub fn parse_month(text: &str, field: &'static str) -> Result<Month, Error> {
+    text.trim().parse().map_err(|e: analytics::MonthError| {
+        codes::MONTH_INVALID.refuse().on(field).with("given", &e.text).with("reason", e.reason).into()
+    })
+}
+
+/// A range of months a caller asked for, refused when backwards or too long.
+pub fn month_range(first: Month, last: Month) -> Result<(), Error> {
+    if last < first || last.since(first) >= MAX_MONTHS {
+        return Err(codes::MONTH_RANGE.refuse().on("from").with("most", MAX_MONTHS).into());
+    }
+    Ok(())
+}
+
+/// One grouping's TUV in a month, beside the month before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TuvLine {
+    /// `firm`, or the branch's, advisor's or group's id.
+    pub key: String,
+    /// Its name.
+    pub name: String,
+    /// This month.
+    pub figures: Tuv,
+    /// The month before.
+    pub previous: Tuv,
+    /// The change from the month before, by factor (Shapley).
+    pub change: Decomposition,
+}
+
+/// TUV of a month by a grouping.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TuvReport {
+    /// The month.
+    pub month: Month,
+    /// The grouping.
+    pub by: Grouping,
+    /// One line per firm, branch, advisor or group in scope, by key.
+    pub lines: Vec<TuvLine>,
+}
+
+fn staff_scope(principal: &Principal, what: &str) -> Result<Scope, Error> {
+    if principal.role == Role::Customer {
+        return Err(codes::STAFF_ONLY.refuse().with("what", what).into());
+    }
+    Ok(principal.scope())
+}
+
+/// A team's month: its funnel (users cumulative), and the accounts opened,
+/// returning and resurrected in it.
+type TeamMonthFigures = (Funnel, u64, u64, u64);
+
+/// Funnels per team key and month from the kept counts.
+struct TeamFunnels {
+    /// (branch, advisor) -> month -> figures.
+    funnels: BTreeMap<(i64, i64), BTreeMap<Month, TeamMonthFigures>>,
+}
+
+async fn team_funnels(db: &Db, scope: Scope, first: Month, last: Month) -> Result<TeamFunnels, Error> {
+    let (rows, base) = db.team_months(scope, first, last).await?;
+    let mut by_team: BTreeMap<(i64, i64), BTreeMap<Month, store::TeamMonth>> = BTreeMap::new();
+    for r in rows {
+        by_team.entry((r.branch_id, r.advisor_id)).or_default().insert(r.month, r);
+    }
+    let base: HashMap<(i64, i64), i64> = base.into_iter().map(|(b, a, n)| ((b, a), n)).collect();
+    for key in base.keys() {
+        by_team.entry(*key).or_default();
+    }
+    let mut funnels = BTreeMap::new();
+    for (team, months) in by_team {
+        let mut users = base.get(&team).copied().unwrap_or(0).max(0) as u64;
+        let mut out = BTreeMap::new();
+        for month in first.through(last) {
+            let r = months.get(&month);
+            let n = |f: fn(&store::TeamMonth) -> i64| r.map_or(0, |r| f(r).max(0) as u64);
+            users += n(|r| r.opened);
+            let funnel =
+                Funnel { users, active: n(|r| r.active), paying: n(|r| r.paying), revenue: r.map_or(0, |r| r.revenue) };
+            out.insert(month, (funnel, n(|r| r.opened), n(|r| r.returning), n(|r| r.resurrected)));
+        }
+        funnels.insert(team, out);
+    }
+    Ok(TeamFunnels { funnels })
+}
+
+/// TUV for `month` by `by`, over the customers in the caller's scope.
+pub async fn tuv(db: &Db, principal: &Principal, month: Month, by: Grouping) -> Result<TuvReport, Error> {
+    let scope = staff_scope(principal, "analytics")?;
+    let before = month.pred();
+    let mut keyed: BTreeMap<(i64, String), (String, Funnel, Funnel)> = BTreeMap::new();
+    if by == Grouping::Group {
+        for (id, name, [prev, now]) in group_funnels(db, principal, scope, [before, month]).await? {
+            keyed.insert((id, id.to_string()), (name, now, prev));
+        }
+    } else {
+        let teams = team_funnels(db, scope, before, month).await?;
+        let names = if by == Grouping::Firm { (HashMap::new(), HashMap::new()) } else { db.team_names().await? };
+        for ((branch, advisor), months) in &teams.funnels {
+            let (sort, key, name) = match by {
+                Grouping::Branch => (*branch, branch.to_string(), names.0.get(branch).cloned().unwrap_or_default()),
+                Grouping::Advisor => (*advisor, advisor.to_string(), names.1.get(advisor).cloned().unwrap_or_default()),
+                _ => (0, "firm".to_owned(), String::new()),
+            };
+            let line = keyed.entry((sort, key)).or_insert_with(|| (name, Funnel::default(), Funnel::default()));
+            line.1.add(&months[&month].0);
+            line.2.add(&months[&before].0);
+        }
+        if by == Grouping::Firm && keyed.is_empty() {
+            keyed.insert((0, "firm".to_owned()), (String::new(), Funnel::default(), Funnel::default()));
+        }
+    }
+    let lines = keyed
+        .into_iter()
+        .map(|((_, key), (name, now, prev))| TuvLine {
+            key,
+            name,
+            figures: now.tuv(),
+            previous: prev.tuv(),
+            change: decompose(&prev, &now),
+        })
+        .collect();
+    Ok(TuvReport { month, by, lines })
+}
+
+/// The groups in scope and their members' funnels in each of `months`.
+async fn group_funnels<const N: usize>(
+    db: &Db,
+    principal: &Principal,
+    scope: Scope,
+    months: [Month; N],
+) -> Result<Vec<(i64, String, [Funnel; N])>, Error> {
+    let groups = match scope {
+        Scope::Firm => db.groups_of_branch(None).await?,
+        Scope::Branch(b) => db.groups_of_branch(Some(b)).await?,
+        Scope::Advisor(_) => match principal.staff_id {
+            Some(staff) => db.groups_run_by(staff).await?,
+            None => Vec::new(),
+        },
+        Scope::Customer(_) | Scope::Nothing => Vec::new(),
+    };
+    let (first, last) = (months.iter().min().copied(), months.iter().max().copied());
+    let (Some(first), Some(last)) = (first, last) else { return Ok(Vec::new()) };
+    let mut out = Vec::with_capacity(groups.len());
+    for g in groups {
+        let members = db.group_member_months(g.id.0, first, last).await?;
+        let funnels = months.map(|month| {
+            let end = store::month_start(month.succ());
+            let mut total = Funnel::default();
+            for m in &members {
+                let member_then = m.joined_at < end && m.removed_at.is_none_or(|r| r >= end);
+                if let (true, Some(opened)) = (member_then, m.opened) {
+                    total.add(&History::new(opened, m.months.iter().map(|(k, v)| (*k, *v))).funnel(month));
+                }
+            }
+            total
+        });
+        out.push((g.id.0, g.name.clone(), funnels));
+    }
+    Ok(out)
+}
+
+/// One month's lifecycle and funnel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LifecycleMonth {
+    /// The month.
+    pub month: Month,
+    /// Customers by stage.
+    pub stages: Lifecycle,
+    /// Users, active, paying and revenue.
+    pub funnel: Tuv,
+}
+
+/// Each month's lifecycle stages and TUV figures from `first` to `last`, over the caller's scope.
+pub async fn lifecycle(
+    db: &Db,
+    principal: &Principal,
+    first: Month,
+    last: Month,
+) -> Result<Vec<LifecycleMonth>, Error> {
+    let scope = staff_scope(principal, "analytics")?;
+    month_range(first, last)?;
+    let teams = team_funnels(db, scope, first, last).await?;
+    let mut out = Vec::new();
+    for month in first.through(last) {
+        let (mut funnel, mut new, mut returning, mut resurrected) = (Funnel::default(), 0, 0, 0);
+        for months in teams.funnels.values() {
+            let (f, o, rt, rs) = &months[&month];
+            funnel.add(f);
+            new += o;
+            returning += rt;
+            resurrected += rs;
+        }
+        out.push(LifecycleMonth {
+            month,
+            stages: Lifecycle::from_counts(funnel.users, new, returning, resurrected),
+            funnel: funnel.tuv(),
+        });
+    }
+    Ok(out)
+}
+
+/// Cohorts opened from `first` to `last`, followed to `last`, over the caller's scope.
+pub async fn cohorts(db: &Db, principal: &Principal, first: Month, last: Month) -> Result<CohortTable, Error> {
+    let scope = staff_scope(principal, "analytics")?;
+    month_range(first, last)?;
+    let (sizes, counts) = db.cohort_counts(scope, first, last).await?;
+    Ok(CohortTable::build(first, last, &sizes, &counts))
+}
+
+/// The latest month with activity, or the current month on an empty book:
+/// what the pages show when no month is asked for.
+pub async fn default_month(db: &Db) -> Result<Month, Error> {
+    Ok(match db.latest_active_month().await? {
+        Some(m) => m,
+        None => store::month_of(db.now()),
+    })
+}
