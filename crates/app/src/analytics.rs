@@ -262,10 +262,10 @@ pub async fn cohorts(db: &Db, principal: &Principal, first: Month, last: Month) 
     Ok(CohortTable::build(first, last, &sizes, &counts))
 }
 
-/// The latest month with activity, or the current month on an empty book:
-/// what the pages show when no month is asked for.
+/// The month of the book's clock (its latest trade), or the current month
+/// on an empty book: what the pages show when no month is asked for.
 pub async fn default_month(db: &Db) -> Result<Month, Error> {
-    Ok(match db.latest_active_month().await? {
+    Ok(match db.book_month().await? {
         Some(m) => m,
         None => store::month_of(db.now()),
     })

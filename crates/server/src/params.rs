@@ -30,6 +30,10 @@ pub struct ListParams {
     pub reminders: Option<String>,
     /// Only current members of this group.
     pub group: Option<String>,
+    /// With `stage`: the month (YYYY-MM) whose customers to list.
+    pub month: Option<String>,
+    /// With `month`: active, paying, new, returning, resurrected or dormant in it.
+    pub stage: Option<String>,
     /// Sort: id, assets, last_trade, last_contact, open_reminders or relevance
     /// (the default with a search: the whole name, then its start, then elsewhere).
     pub sort: Option<String>,
@@ -145,11 +149,30 @@ impl ListParams {
             dormant: flag("dormant", &self.dormant)?,
             open_reminders: flag("reminders", &self.reminders)?,
             group_id: number("group", &self.group, 1, i64::MAX)?.map(domain::GroupId),
+            month_stage: self.month_stage()?,
             sort,
             descending,
             page,
             per_page: number("per_page", &self.per_page, 1, 200)?.unwrap_or(50) as u32,
         })
+    }
+
+    /// The month and stage filter: both or neither.
+    fn month_stage(&self) -> Result<Option<store::MonthStage>, HttpError> {
+        match (text(&self.month), text(&self.stage)) {
+            (None, None) => Ok(None),
+            (Some(m), Some(s)) => {
+                let month = app::analytics::parse_month(m, "month")?;
+                let stage = store::MonthStageKind::parse(s)
+                    .ok_or_else(|| not_one_of("stage", s, store::MonthStageKind::NAMES))?;
+                Ok(Some(store::MonthStage { month, stage }))
+            }
+            (Some(_), None) => Err(not_one_of("stage", "", store::MonthStageKind::NAMES)),
+            (None, Some(s)) => Err(HttpError::of(app::codes::MONTH_INVALID)
+                .on("month")
+                .with("given", s)
+                .with("reason", "a stage needs its month")),
+        }
     }
 
     /// The list's filters and sort as a query string (no page, no
@@ -165,6 +188,8 @@ impl ListParams {
             ("dormant", &self.dormant),
             ("reminders", &self.reminders),
             ("group", &self.group),
+            ("month", &self.month),
+            ("stage", &self.stage),
             ("sort", &self.sort),
             ("dir", &self.dir),
             ("per_page", &self.per_page),

@@ -697,10 +697,17 @@ impl Db {
         Ok((branches.into_iter().collect(), staff.into_iter().collect()))
     }
 
-    /// The latest month with any activity counted (none on an empty book).
-    pub async fn latest_active_month(&self) -> Result<Option<Month>, StoreError> {
-        let m: Option<String> = with_pool!(self, pool => sqlx::query_scalar("SELECT MAX(month) FROM team_months WHERE active > 0").fetch_one(pool).await?);
-        m.as_deref().map(parse_month).transpose()
+    /// The month of the book's clock (its latest trade, as the overview
+    /// reads it), or the latest month with activity when nothing has traded.
+    pub async fn book_month(&self) -> Result<Option<Month>, StoreError> {
+        let (last_trade, active): (Option<DateTime<Utc>>, Option<String>) = with_pool!(self, pool => (
+            sqlx::query_scalar("SELECT MAX(last_trade) FROM customer_figures").fetch_one(pool).await?,
+            sqlx::query_scalar("SELECT MAX(month) FROM team_months WHERE active > 0").fetch_one(pool).await?,
+        ));
+        match last_trade.filter(|t| *t != crate::figures::NEVER) {
+            Some(t) => Ok(Some(month_of(t))),
+            None => active.as_deref().map(parse_month).transpose(),
+        }
     }
 }
 

@@ -142,6 +142,8 @@ pub struct CustomerQuery {
     pub open_reminders: Option<bool>,
     /// Only current members of this group.
     pub group_id: Option<domain::GroupId>,
+    /// Only customers at this stage in this month (analytics' figures link here).
+    pub month_stage: Option<MonthStage>,
     /// The sort.
     pub sort: CustomerSort,
     /// Largest (latest) first.
@@ -166,6 +168,7 @@ impl Default for CustomerQuery {
             dormant: None,
             open_reminders: None,
             group_id: None,
+            month_stage: None,
             sort: CustomerSort::Id,
             descending: false,
             page: ListPage::First,
@@ -199,7 +202,48 @@ impl CustomerQuery {
             || self.dormant.is_some()
             || self.open_reminders.is_some()
             || self.group_id.is_some()
+            || self.month_stage.is_some()
     }
+}
+
+/// Customers by what they did in a month: the people behind a TUV or
+/// lifecycle figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonthStage {
+    /// The month.
+    pub month: analytics::Month,
+    /// Which of them.
+    pub stage: MonthStageKind,
+}
+
+/// Which customers of a month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MonthStageKind {
+    /// Active in the month.
+    Active,
+    /// Brought revenue in the month.
+    Paying,
+    /// One of the lifecycle stages.
+    Stage(analytics::Stage),
+}
+
+impl MonthStageKind {
+    /// Reads `active`, `paying` or a stage's name.
+    pub fn parse(text: &str) -> Option<MonthStageKind> {
+        use analytics::Stage;
+        Some(match text {
+            "active" => MonthStageKind::Active,
+            "paying" => MonthStageKind::Paying,
+            "new" => MonthStageKind::Stage(Stage::New),
+            "returning" => MonthStageKind::Stage(Stage::Returning),
+            "resurrected" => MonthStageKind::Stage(Stage::Resurrected),
+            "dormant" => MonthStageKind::Stage(Stage::Dormant),
+            _ => return None,
+        })
+    }
+
+    /// Every name [`MonthStageKind::parse`] reads.
+    pub const NAMES: &'static str = "active, paying, new, returning, resurrected, dormant";
 }
 
 /// Past this many matches a filtered list says "more than" instead of counting all.
@@ -516,6 +560,43 @@ fn push_filters<DB: sqlx::Database>(
         q.push(" AND EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = ")
             .push_bind(group.0)
             .push(" AND gm.customer_id = c.id AND gm.removed_at IS NULL)");
+    }
+    if let Some(MonthStage { month, stage }) = query.month_stage {
+        use analytics::Stage;
+        let (this, before) = (month.to_string(), month.pred().to_string());
+        let opened = |q: &mut QueryBuilder<'_, DB>, op: &str| {
+            q.push(" AND EXISTS (SELECT 1 FROM analytics_customers ac WHERE ac.customer_id = c.id AND ac.opened")
+                .push(op)
+                .push_bind(this.clone())
+                .push(")");
+        };
+        let active = |q: &mut QueryBuilder<'_, DB>, yes: bool, month: &str, paying: bool| {
+            q.push(if yes { " AND EXISTS" } else { " AND NOT EXISTS" })
+                .push(" (SELECT 1 FROM customer_months cm WHERE cm.customer_id = c.id AND cm.month = ")
+                .push_bind(month.to_owned())
+                .push(if paying { " AND cm.revenue > 0)" } else { ")" });
+        };
+        match stage {
+            MonthStageKind::Active | MonthStageKind::Paying => {
+                opened(q, " <= ");
+                active(q, true, &this, stage == MonthStageKind::Paying);
+            }
+            MonthStageKind::Stage(Stage::New) => opened(q, " = "),
+            MonthStageKind::Stage(Stage::Returning) => {
+                opened(q, " < ");
+                active(q, true, &this, false);
+                active(q, true, &before, false);
+            }
+            MonthStageKind::Stage(Stage::Resurrected) => {
+                opened(q, " < ");
+                active(q, true, &this, false);
+                active(q, false, &before, false);
+            }
+            MonthStageKind::Stage(Stage::Dormant) => {
+                opened(q, " < ");
+                active(q, false, &this, false);
+            }
+        }
     }
 }
 

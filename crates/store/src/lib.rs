@@ -50,8 +50,8 @@ pub use book::Rows;
 pub use chat::{ActionRow, MemberCounts, MessageRow, NewAction, NewMessage, QuestionRow, ReportRow};
 pub use content::{ContentVersion, DuePublication, FollowUpRow, PublicationRow};
 pub use customers::{
-    CustomerDetail, CustomerPage, CustomerQuery, CustomerRow, CustomerSort, ListCursor, ListPage, PositionRow,
-    COUNT_UP_TO, SEARCH_COUNT_UP_TO,
+    CustomerDetail, CustomerPage, CustomerQuery, CustomerRow, CustomerSort, ListCursor, ListPage, MonthStage,
+    MonthStageKind, PositionRow, COUNT_UP_TO, SEARCH_COUNT_UP_TO,
 };
 pub use envelopes::{EnvelopeRow, NewEnvelope, OpenFound, ShareRow};
 pub use error::{codes, StoreError};

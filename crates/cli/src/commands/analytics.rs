@@ -15,7 +15,7 @@ pub enum AnalyticsCommand {
     Tuv {
         #[command(flatten)]
         db: DbArgs,
-        /// The month, YYYY-MM (default: the latest with activity).
+        /// The month, YYYY-MM (default: the month of the book's latest trade).
         #[arg(long)]
         month: Option<String>,
         /// firm, branch, advisor or group.
@@ -32,7 +32,7 @@ pub enum AnalyticsCommand {
         /// The first month, YYYY-MM (default: 11 months before the last).
         #[arg(long)]
         from: Option<String>,
-        /// The last month, YYYY-MM (default: the latest with activity).
+        /// The last month, YYYY-MM (default: the month of the book's latest trade).
         #[arg(long)]
         to: Option<String>,
         /// Print JSON instead of a table.
@@ -46,7 +46,7 @@ pub enum AnalyticsCommand {
         /// The first cohort, YYYY-MM (default: 11 months before the last).
         #[arg(long)]
         from: Option<String>,
-        /// The last month, YYYY-MM (default: the latest with activity).
+        /// The last month, YYYY-MM (default: the month of the book's latest trade).
         #[arg(long)]
         to: Option<String>,
         /// Print JSON instead of a table.

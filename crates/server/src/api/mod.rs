@@ -1,6 +1,7 @@
 //! The JSON API under /api/v1, described by an OpenAPI document.
 
 mod advisors;
+pub(crate) mod analytics;
 pub(crate) mod communities;
 mod content;
 mod customers;
@@ -218,12 +219,14 @@ fn area_codes(path: &str) -> Vec<Code> {
             a::MAY_NOT_REVEAL,
             a::STAFF_ONLY,
             a::AFTER_OR_BEFORE,
+            a::MONTH_INVALID,
             store::codes::LOOKUP_LIMIT,
             store::codes::KEYRING_MISSING,
             d::OUT_OF_RANGE,
             d::NOT_ONE_OF,
             d::NOT_A_NUMBER,
         ],
+        "analytics" => vec![a::STAFF_ONLY, a::MONTH_INVALID, a::MONTH_RANGE, a::ANALYTICS_GROUPING],
         "advisors" => vec![a::ADVISOR_NOT_FOUND, a::HANDOVER_TO_SELF],
         "plan" => vec![a::ADVISOR_NOT_FOUND, a::STAFF_ONLY, d::DATE_FORM],
         "tokens" => vec![a::ADMIN_ONLY, a::TOKEN_NOT_FOUND, d::LENGTH],
@@ -478,7 +481,13 @@ pub fn routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
         .routes(routes!(referrals::share_content))
         .routes(routes!(envelopes::send))
         .routes(routes!(envelopes::open))
-        .routes(routes!(envelopes::get));
+        .routes(routes!(envelopes::get))
+        .routes(routes!(analytics::tuv))
+        .routes(routes!(analytics::tuv_csv))
+        .routes(routes!(analytics::lifecycle))
+        .routes(routes!(analytics::lifecycle_csv))
+        .routes(routes!(analytics::cohorts))
+        .routes(routes!(analytics::cohorts_csv));
     let feeds = OpenApiRouter::new()
         .routes(routes!(feeds::import))
         .routes(routes!(feeds::events))

@@ -206,6 +206,14 @@ fn filter_form(locale: Locale, params: &ListParams, viewer: &Viewer, sort: Custo
             label { (locale.t("filter-dormant")) " " (yes_no("dormant", &params.dormant)) }
             label { (locale.t("col-open-reminders")) " " (yes_no("reminders", &params.reminders)) }
             label { (locale.t("col-group")) " " input type="number" name="group" min="1" value=(v(&params.group)) size="6"; }
+            label { (locale.t("filter-month")) " " input type="month" name="month" value=(v(&params.month)); }
+            label { (locale.t("filter-stage")) " "
+                select name="stage" {
+                    option value="" { (locale.t("filter-any")) }
+                    @for stage in ["active", "paying", "new", "returning", "resurrected", "dormant"] {
+                        option value=(stage) selected[chosen(&params.stage, stage)] { (locale.t(&format!("stage-{stage}"))) }
+                    }
+                } }
             @if wide {
                 label { (locale.t("col-advisor")) " " input type="number" name="advisor" min="1" value=(v(&params.advisor)) size="6"; }
                 label { (locale.t("col-branch")) " " input type="number" name="branch" min="1" value=(v(&params.branch)) size="6"; }

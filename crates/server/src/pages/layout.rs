@@ -53,6 +53,7 @@ pub fn shell(locale: Locale, title: &str, path_for_switch: &str, viewer: Option<
                         a href={ "/plan?lang=" (locale.tag()) } { (locale.t("nav-plan")) }
                         a href={ "/questions?lang=" (locale.tag()) } { (locale.t("nav-questions")) }
                         a href={ "/referrals?lang=" (locale.tag()) } { (locale.t("nav-referrals")) }
+                        a href={ "/analytics?lang=" (locale.tag()) } { (locale.t("nav-analytics")) }
                     }
                     @if viewer.is_some_and(|v| matches!(v.principal.role, access::Role::Advisor | access::Role::Compliance)) {
                         a href={ "/content?lang=" (locale.tag()) } { (locale.t("nav-content")) }

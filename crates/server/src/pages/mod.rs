@@ -1,6 +1,8 @@
 //! Server-rendered pages. Every word comes from the message catalogues.
 
 mod advisors;
+mod analytics;
+mod charts;
 mod content;
 mod customers;
 pub(crate) mod groups;
@@ -92,6 +94,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/points", get(points::mine)),
         ("/customers/{id}/points", get(points::statement)),
         ("/referrals", get(referrals::show)),
+        ("/analytics", get(analytics::show)),
         ("/referrals/{seq}/review", post(referrals::review)),
         ("/orders/{order}/confirm", post(orders::confirm)),
         ("/orders/{order}/cancel", post(orders::cancel)),

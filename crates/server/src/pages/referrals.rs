@@ -105,7 +105,7 @@ fn histogram(title: &str, buckets: &[(&'static str, u64)]) -> Markup {
         h3 { (title) }
         table.histogram {
             tbody { @for (label, n) in buckets {
-                tr { td { (label) } td.num { (n) } td { span.bar style={ "display:inline-block;background:#c33;height:0.8em;width:" ((n * 200 / most)) "px" } {} } }
+                tr { td { (label) } td.num { (n) } td { svg.bar width="200" height="10" { rect width=((n * 200 / most)) height="10" fill="#c33" {} } } }
             } }
         }
     }

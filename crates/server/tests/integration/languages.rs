@@ -26,7 +26,7 @@ fn visible_text(html: &str) -> String {
 /// in Latin letters is taken out.
 fn english_runs(text: &str, logins: &[&str]) -> Vec<String> {
     let allowed = Regex::new(concat!(
-        r"\b\d{6}\.(?:SH|SZ|BJ)\b|(?-u:\b)(?:SMA|EMA|BOLL|MACD|RSI|KDJ|ATR|OBV|LB|VR|ST|ETF|CNY|CSV|API|T\+[01]|C[1-5])(?-u:\b)",
+        r"\b\d{6}\.(?:SH|SZ|BJ)\b|(?-u:\b)(?:SMA|EMA|BOLL|MACD|RSI|KDJ|ATR|OBV|LB|VR|ST|ETF|CNY|CSV|API|TUV|ARPU|T\+[01]|C[1-5])(?-u:\b)",
         // (ASCII word bounds: a term may touch Chinese, as in 重仓股MACD死叉.)
         r"|\b[a-z]+(?:[_-][a-z0-9]+)+\b", // an identifier: a setting (newcomer_below_years), a version (firm-default)
         r"|https?://\S+|\S+@\S+",

@@ -3,6 +3,7 @@
 //! keeps a clean build's disk and link time small enough for CI.
 
 mod access;
+mod analytics;
 mod api;
 mod browser;
 mod browser_chat;
