@@ -12,11 +12,13 @@
 pub mod cohort;
 pub mod history;
 pub mod lifecycle;
+pub mod map;
 pub mod month;
 pub mod tuv;
 
 pub use cohort::{Cohort, CohortCell, CohortTable};
 pub use history::History;
 pub use lifecycle::{Lifecycle, Stage};
+pub use map::{MapFeature, Region, RegionError};
 pub use month::{Month, MonthError};
 pub use tuv::{Decomposition, Funnel, FunnelError, Tuv};

@@ -221,4 +221,8 @@ domain::codes! {
     MONTH_RANGE = "month_range": Invalid,
     /// Analytics are grouped by firm, branch, advisor or group.
     ANALYTICS_GROUPING = "analytics_grouping": Invalid,
+    /// A customer-map field that is not one of its features, colourings, or a bad name or region.
+    MAP_FIELD = "map_field": Invalid,
+    /// No such segment, or not one the caller saved.
+    SEGMENT_NOT_FOUND = "segment_not_found": NotFound,
 }

@@ -34,6 +34,7 @@ pub mod portfolios;
 pub mod reminders;
 pub mod replay;
 pub mod risk_desk;
+pub mod segments;
 pub mod sign_in;
 pub mod tasks;
 pub mod tokens;

@@ -54,6 +54,9 @@ const INSTRUMENT_CHART: &str = include_str!("../assets/instrument-chart.js");
 /// Our script that adds reminders to a page as they arrive.
 const REMINDERS_LIVE: &str = include_str!("../assets/reminders-live.js");
 
+/// Our script that turns a drag across the customer map into a segment's region.
+const CUSTOMER_MAP: &str = include_str!("../assets/customer-map.js");
+
 /// Our script that adds inbox messages to a customer's page as they arrive.
 const INBOX_LIVE: &str = include_str!("../assets/inbox-live.js");
 
@@ -126,6 +129,7 @@ fn public_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/assets/reminders-live.js", get(|| async { script(REMINDERS_LIVE) })),
         ("/assets/group-chat.js", get(|| async { script(GROUP_CHAT) })),
         ("/assets/inbox-live.js", get(|| async { script(INBOX_LIVE) })),
+        ("/assets/customer-map.js", get(|| async { script(CUSTOMER_MAP) })),
     ]
 }
 

@@ -34,6 +34,8 @@ pub struct ListParams {
     pub month: Option<String>,
     /// With `month`: active, paying, new, returning, resurrected or dormant in it.
     pub stage: Option<String>,
+    /// Only members of this saved segment (made on the customer map).
+    pub segment: Option<String>,
     /// Sort: id, assets, last_trade, last_contact, open_reminders or relevance
     /// (the default with a search: the whole name, then its start, then elsewhere).
     pub sort: Option<String>,
@@ -150,6 +152,7 @@ impl ListParams {
             open_reminders: flag("reminders", &self.reminders)?,
             group_id: number("group", &self.group, 1, i64::MAX)?.map(domain::GroupId),
             month_stage: self.month_stage()?,
+            segment_id: number("segment", &self.segment, 1, i64::MAX)?,
             sort,
             descending,
             page,
@@ -190,6 +193,7 @@ impl ListParams {
             ("group", &self.group),
             ("month", &self.month),
             ("stage", &self.stage),
+            ("segment", &self.segment),
             ("sort", &self.sort),
             ("dir", &self.dir),
             ("per_page", &self.per_page),

@@ -144,6 +144,8 @@ pub struct CustomerQuery {
     pub group_id: Option<domain::GroupId>,
     /// Only customers at this stage in this month (analytics' figures link here).
     pub month_stage: Option<MonthStage>,
+    /// Only members of this saved segment (from the customer map).
+    pub segment_id: Option<i64>,
     /// The sort.
     pub sort: CustomerSort,
     /// Largest (latest) first.
@@ -169,6 +171,7 @@ impl Default for CustomerQuery {
             open_reminders: None,
             group_id: None,
             month_stage: None,
+            segment_id: None,
             sort: CustomerSort::Id,
             descending: false,
             page: ListPage::First,
@@ -203,6 +206,7 @@ impl CustomerQuery {
             || self.open_reminders.is_some()
             || self.group_id.is_some()
             || self.month_stage.is_some()
+            || self.segment_id.is_some()
     }
 }
 
@@ -561,6 +565,11 @@ fn push_filters<DB: sqlx::Database>(
             .push_bind(group.0)
             .push(" AND gm.customer_id = c.id AND gm.removed_at IS NULL)");
     }
+    if let Some(segment) = query.segment_id {
+        q.push(" AND EXISTS (SELECT 1 FROM segment_members sm WHERE sm.segment_id = ")
+            .push_bind(segment)
+            .push(" AND sm.customer_id = c.id)");
+    }
     if let Some(MonthStage { month, stage }) = query.month_stage {
         use analytics::Stage;
         let (this, before) = (month.to_string(), month.pred().to_string());
@@ -766,7 +775,7 @@ impl Db {
     }
 
     /// Customers in a scope, from the team sums (one row for a customer).
-    async fn customers_in_scope(&self, scope: Scope) -> Result<i64, StoreError> {
+    pub async fn customers_in_scope(&self, scope: Scope) -> Result<i64, StoreError> {
         with_pool!(self, pool => {
             if let Scope::Customer(id) = scope {
                 let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customer_figures WHERE customer_id = $1")

@@ -38,6 +38,7 @@ mod pool;
 mod portfolios;
 mod referrals;
 mod reminders;
+mod segments;
 mod suitability;
 mod tasks;
 mod tiers;
@@ -81,6 +82,7 @@ pub use referrals::{InvitePrompt, LeaderRow, NewReferral, PromptConversion, Refe
 pub use reminders::{
     CustomerShares, NewReminder, ReminderQuery, ReminderRow, ReminderVolume, WatchBook, DELIVERIES_PER_ROUND,
 };
+pub use segments::{MapRow, SegmentRow};
 pub use suitability::{
     AssessmentRow, BookMovement, FunnelRow, GateException, GateLogRow, GateStep, NewProduct, PermissionRow, ProductRow,
     ProfessionalRow, PurchaseRow, StoredInvestor,

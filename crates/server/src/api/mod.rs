@@ -20,6 +20,7 @@ mod portfolios;
 pub(crate) mod products;
 mod referrals;
 pub(crate) mod reminders;
+pub(crate) mod segments;
 mod session;
 pub(crate) mod tasks;
 mod tokens;
@@ -226,7 +227,15 @@ fn area_codes(path: &str) -> Vec<Code> {
             d::NOT_ONE_OF,
             d::NOT_A_NUMBER,
         ],
-        "analytics" => vec![a::STAFF_ONLY, a::MONTH_INVALID, a::MONTH_RANGE, a::ANALYTICS_GROUPING],
+        "analytics" => vec![a::STAFF_ONLY, a::MONTH_INVALID, a::MONTH_RANGE, a::ANALYTICS_GROUPING, a::MAP_FIELD],
+        "segments" => vec![
+            a::STAFF_ONLY,
+            a::MAP_FIELD,
+            a::SEGMENT_NOT_FOUND,
+            a::GROUP_NOT_FOUND,
+            a::GROUP_ADMINS_ONLY,
+            d::NOT_A_NUMBER,
+        ],
         "advisors" => vec![a::ADVISOR_NOT_FOUND, a::HANDOVER_TO_SELF],
         "plan" => vec![a::ADVISOR_NOT_FOUND, a::STAFF_ONLY, d::DATE_FORM],
         "tokens" => vec![a::ADMIN_ONLY, a::TOKEN_NOT_FOUND, d::LENGTH],
@@ -487,7 +496,12 @@ pub fn routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
         .routes(routes!(analytics::lifecycle))
         .routes(routes!(analytics::lifecycle_csv))
         .routes(routes!(analytics::cohorts))
-        .routes(routes!(analytics::cohorts_csv));
+        .routes(routes!(analytics::cohorts_csv))
+        .routes(routes!(segments::map))
+        .routes(routes!(segments::list, segments::create))
+        .routes(routes!(segments::get))
+        .routes(routes!(segments::follow_ups))
+        .routes(routes!(segments::invitations));
     let feeds = OpenApiRouter::new()
         .routes(routes!(feeds::import))
         .routes(routes!(feeds::events))

@@ -54,6 +54,7 @@ pub fn shell(locale: Locale, title: &str, path_for_switch: &str, viewer: Option<
                         a href={ "/questions?lang=" (locale.tag()) } { (locale.t("nav-questions")) }
                         a href={ "/referrals?lang=" (locale.tag()) } { (locale.t("nav-referrals")) }
                         a href={ "/analytics?lang=" (locale.tag()) } { (locale.t("nav-analytics")) }
+                        a href={ "/map?lang=" (locale.tag()) } { (locale.t("nav-map")) }
                     }
                     @if viewer.is_some_and(|v| matches!(v.principal.role, access::Role::Advisor | access::Role::Compliance)) {
                         a href={ "/content?lang=" (locale.tag()) } { (locale.t("nav-content")) }

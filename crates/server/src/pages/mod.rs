@@ -10,6 +10,7 @@ mod ideas;
 mod inbox;
 mod instruments;
 mod layout;
+mod map;
 mod orders;
 mod overview;
 mod plan;
@@ -95,6 +96,10 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/customers/{id}/points", get(points::statement)),
         ("/referrals", get(referrals::show)),
         ("/analytics", get(analytics::show)),
+        ("/map", get(map::show)),
+        ("/map/segments", post(map::save)),
+        ("/segments/{id}/follow-ups", post(map::follow_ups)),
+        ("/segments/{id}/invitations", post(map::invitations)),
         ("/referrals/{seq}/review", post(referrals::review)),
         ("/orders/{order}/confirm", post(orders::confirm)),
         ("/orders/{order}/cancel", post(orders::cancel)),

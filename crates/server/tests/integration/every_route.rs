@@ -70,6 +70,32 @@ async fn no_route_leaks_rows_outside_a_roles_scope() {
     let product = app::advice::add_product_as(&book.db, "test", &app::advice::demo_catalogue()[0]).await.unwrap();
     let paths = server::protected_paths();
     assert!(paths.len() >= 8, "the table lists every route: {paths:?}");
+    // A segment the demo advisor saved over all their customers, for the routes that name one.
+    let login = &book.user(Role::Advisor).login;
+    let row = book
+        .text(&format!("SELECT CAST(id AS TEXT) || ' ' || CAST(staff_id AS TEXT) FROM users WHERE login = '{login}'"))
+        .await;
+    let (user, staff) = row.split_once(' ').unwrap();
+    let advisor = access::Principal {
+        user_id: domain::UserId(user.parse().unwrap()),
+        login: login.clone(),
+        role: Role::Advisor,
+        staff_id: Some(domain::StaffId(staff.parse().unwrap())),
+        branch_id: None,
+        customer_id: None,
+    };
+    let everything = analytics::Region::new(-1e18, 1e18, -1e18, 1e18).unwrap();
+    let segment = app::segments::save_segment(
+        &book.db,
+        &advisor,
+        "all",
+        analytics::MapFeature::Assets,
+        analytics::MapFeature::Assets,
+        everything,
+    )
+    .await
+    .unwrap()
+    .id;
 
     // Unauthenticated.
     let client = http();
@@ -104,6 +130,20 @@ async fn no_route_leaks_rows_outside_a_roles_scope() {
             assert_eq!(r.status(), 401, "{role} POST {url} with a session");
         }
         for path in &paths {
+            if path.contains("{segment}") {
+                // Staff read the advisor's segment (its owner, and managers and above); customers may not.
+                let url = path.replace("{segment}", &segment.to_string());
+                let r = session.get(&app.url(&url)).await;
+                let status = r.status().as_u16();
+                let expected = if role == Role::Customer { 403 } else { 200 };
+                if status != 405 {
+                    assert_eq!(status, expected, "{role} GET {url}");
+                    assert_eq!(unmasked_pii(&r.text().await.unwrap()), None, "{role} GET {url}");
+                }
+                answered.insert(path.clone());
+                checked += 1;
+                continue;
+            }
             if let Some(url) = community_url(path, &community) {
                 check_community_route(&session, &app, role, path, &url).await;
                 checked += 1;

@@ -8,6 +8,7 @@ mod api;
 mod browser;
 mod browser_chat;
 mod browser_envelopes;
+mod browser_map;
 mod browser_outreach;
 mod browser_suitability;
 mod chart;
