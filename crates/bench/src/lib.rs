@@ -3,6 +3,7 @@
 //! `brokerdesk bench indicators`: see [`indicators`]; `brokerdesk bench watch`: see [`watch`];
 //! `brokerdesk bench pages`: see [`pages`].
 
+pub mod analytics;
 pub mod chat;
 mod child;
 pub mod classify;

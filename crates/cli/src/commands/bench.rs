@@ -190,6 +190,35 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// TUV by firm, branch, advisor and group for 12 months, the lifecycle and the cohorts, asked
+    /// of a real `serve` (a child process) over N customers; beside the same figures as SQL in
+    /// DuckDB from the same events (bench/analytics_duckdb.py), with the ratio and an equality check.
+    Analytics {
+        /// Customers in the generated brokerage (when seeding one).
+        #[arg(long, default_value_t = 1_000_000)]
+        customers: u64,
+        /// Where the book, the database and the exported events are kept; a rerun reuses them.
+        #[arg(long, default_value = "bench-work/analytics")]
+        work_dir: PathBuf,
+        /// Serve this database instead of seeding one (e.g. the one `bench pages` seeded).
+        #[arg(long)]
+        db: Option<String>,
+        /// The DuckDB peer script (needs `pip install duckdb`); none: no peer.
+        #[arg(long, default_value = "bench/analytics_duckdb.py")]
+        duckdb: Option<PathBuf>,
+        /// Leave the DuckDB peer out.
+        #[arg(long)]
+        no_duckdb: bool,
+        /// Threads DuckDB may use (the server's machine has as many cores).
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        /// Timed rounds; the median is reported.
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+        /// Print one JSON object as the last line.
+        #[arg(long)]
+        json: bool,
+    },
     /// Every page family and list API as each role uses them, through a real `serve` (a child
     /// process) over N customers, 16 connections per route from this process; p50/p99 per route.
     Pages {
@@ -560,6 +589,35 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
                 "{} customers ({}), {} connections: slowest route {} at p99 {:.1} ms; {} errors",
                 b.customers, b.backend, b.connections, b.slowest_route, b.slowest_route_p99_ms, b.errors
             );
+            if json {
+                println!("{}", serde_json::to_string(&b)?);
+            }
+            Ok(())
+        }
+        BenchCommand::Analytics { customers, work_dir, db, duckdb, no_duckdb, threads, rounds, json } => {
+            let opts = bench::analytics::AnalyticsBenchOptions {
+                customers,
+                work_dir,
+                db,
+                duckdb_script: if no_duckdb { None } else { duckdb },
+                threads,
+                rounds,
+            };
+            let b = bench::analytics::analytics_bench(&opts).await?;
+            println!(
+                "{} customers ({}), {}..{}: {} requests in {:.1} ms through the server; DuckDB {}; figures equal: {}",
+                b.customers,
+                b.backend,
+                b.first_month,
+                b.last_month,
+                b.requests,
+                b.ms,
+                b.duckdb_ms.map_or("not run".into(), |d| format!("{d:.1} ms ({:.1}x ours)", d / b.ms)),
+                b.figures_equal.map_or("not compared".into(), |e| format!("{e} ({} compared)", b.compared)),
+            );
+            for d in &b.differences {
+                println!("  differs: {d}");
+            }
             if json {
                 println!("{}", serde_json::to_string(&b)?);
             }
