@@ -270,3 +270,109 @@ pub async fn default_month(db: &Db) -> Result<Month, Error> {
         None => store::month_of(db.now()),
     })
 }
+
+/// A question answered within this many service minutes is within the SLA:
+/// before it would go to the branch manager.
+pub const ANSWER_SLA_MINUTES: i64 = community::service_clock::TO_BRANCH_MANAGER;
+
+/// One advisor's month, beside the others in the viewer's scope.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AdvisorKpi {
+    /// The advisor.
+    pub advisor_id: i64,
+    /// Name.
+    pub name: String,
+    /// Their customers now.
+    pub customers: u64,
+    /// Their customers' TUV figures in the month.
+    pub tuv: Tuv,
+    /// Questions asked in the month and answered.
+    pub answered: usize,
+    /// Median service minutes to an answer.
+    pub answer_p50_minutes: Option<i64>,
+    /// 90th percentile.
+    pub answer_p90_minutes: Option<i64>,
+    /// Share answered within the SLA, 0..1.
+    pub answered_in_sla: Option<rust_decimal::Decimal>,
+    /// Content items published to their groups in the month.
+    pub content_published: i64,
+    /// Reads of their content in the month.
+    pub content_reads: i64,
+    /// Weekly plan: contacts planned for the weeks starting in the month.
+    pub plan_planned: i64,
+    /// Of them, done.
+    pub plan_done: i64,
+    /// Reminders made for their customers in the month.
+    pub reminders: i64,
+    /// Of them, followed by a contact with the customer.
+    pub reminders_followed: i64,
+    /// Sends made in the month.
+    pub sends: i64,
+    /// Recipients of those sends who followed through (a trade in the idea's
+    /// instrument, a purchase of the product) within the window.
+    pub conversions: i64,
+    /// Complaints against the advisor (none are recorded yet: issue 29).
+    pub complaints: Option<i64>,
+}
+
+/// The nearest-rank percentile of sorted values.
+fn percentile(sorted: &[i64], q: f64) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    Some(sorted[rank - 1])
+}
+
+/// Every advisor in the caller's scope, their month side by side: answers,
+/// content, the plan, reminders followed up, conversions, their customers' TUV.
+pub async fn advisor_kpis(db: &Db, principal: &Principal, month: Month) -> Result<Vec<AdvisorKpi>, Error> {
+    let scope = staff_scope(principal, "analytics")?;
+    let (from, to) = (store::month_start(month), store::month_start(month.succ()));
+    let last_day = month.end().pred_opt().expect("a month has a last day");
+    let counts = db.advisor_counts(scope, from, to, month.first_day(), last_day).await?;
+    let teams = team_funnels(db, scope, month, month).await?;
+    let mut funnels: std::collections::HashMap<i64, Funnel> = std::collections::HashMap::new();
+    for ((_, advisor), months) in &teams.funnels {
+        funnels.entry(*advisor).or_default().add(&months[&month].0);
+    }
+    let mut out = Vec::new();
+    for (advisor, name) in db.advisors_in_scope(scope).await? {
+        let c = counts.get(&advisor.0).cloned().unwrap_or_default();
+        let mut minutes = c.answer_minutes.clone();
+        minutes.sort_unstable();
+        let in_sla = (!minutes.is_empty()).then(|| {
+            let within = minutes.iter().filter(|m| **m <= ANSWER_SLA_MINUTES).count();
+            (rust_decimal::Decimal::from(within as u64) / rust_decimal::Decimal::from(minutes.len() as u64)).round_dp(4)
+        });
+        let (mut sends, mut conversions) = (0, 0);
+        for send in
+            db.sends(Some(advisor), 10_000).await?.into_iter().filter(|s| s.created_at >= from && s.created_at < to)
+        {
+            let until = crate::outreach::midnight_after(crate::outreach::follow_through_until(send.created_at));
+            conversions += db.followed_through(&send, send.created_at, until).await?;
+            sends += 1;
+        }
+        let funnel = funnels.get(&advisor.0).copied().unwrap_or_default();
+        out.push(AdvisorKpi {
+            advisor_id: advisor.0,
+            name,
+            customers: funnel.users,
+            tuv: funnel.tuv(),
+            answered: minutes.len(),
+            answer_p50_minutes: percentile(&minutes, 0.5),
+            answer_p90_minutes: percentile(&minutes, 0.9),
+            answered_in_sla: in_sla,
+            content_published: c.published,
+            content_reads: c.reads,
+            plan_planned: c.planned,
+            plan_done: c.done,
+            reminders: c.reminders,
+            reminders_followed: c.followed,
+            sends,
+            conversions,
+            complaints: None,
+        });
+    }
+    Ok(out)
+}

@@ -425,7 +425,7 @@ impl Outreach {
 }
 
 /// The first moment after a day ends in Shanghai.
-fn midnight_after(day: NaiveDate) -> DateTime<Utc> {
+pub(crate) fn midnight_after(day: NaiveDate) -> DateTime<Utc> {
     use chrono::TimeZone;
     let next = day.succ_opt().unwrap_or(day).and_hms_opt(0, 0, 0).expect("midnight");
     domain::shanghai().from_local_datetime(&next).single().expect("a fixed offset is unambiguous").with_timezone(&Utc)

@@ -25,6 +25,7 @@ mod history;
 mod holdings;
 mod ideas;
 mod keys;
+mod kpis;
 mod labels;
 mod market;
 mod name_search;
@@ -66,6 +67,7 @@ pub use history::{
 pub use holdings::HoldingKey;
 pub use ideas::{IdeaRow, NewIdea, ResearchSourceRow, SavedFilterRow};
 pub use keys::Keys;
+pub use kpis::AdvisorCounts;
 pub use labels::{CustomerHistory, StoredLabels, TradeRecord};
 pub use market::InstrumentRow;
 pub use notices::{Holder, NewNotice, NoticeRow};

@@ -106,6 +106,80 @@ pub async fn cohorts(
     Ok(Json(app::analytics::cohorts(&state.db, &principal, asked.first, asked.last).await?))
 }
 
+/// Every advisor in the caller's scope side by side for a month: answers
+/// (median and p90 service minutes, share within the SLA), content published
+/// and read, the plan's contacts done, reminders followed up, sends and the
+/// customers who followed them through, and their customers' TUV.
+#[utoipa::path(get, path = "/analytics/advisors", params(AnalyticsParams),
+    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody)))]
+pub async fn advisors(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    QueryParams(p): QueryParams<AnalyticsParams>,
+) -> Result<Json<Vec<app::analytics::AdvisorKpi>>, HttpError> {
+    let asked = p.read(&state.db).await?;
+    Ok(Json(app::analytics::advisor_kpis(&state.db, &principal, asked.month).await?))
+}
+
+/// The advisors' month as CSV, one line per advisor.
+#[utoipa::path(get, path = "/analytics/advisors.csv", params(AnalyticsParams),
+    responses((status = 200, description = "CSV, header first", content_type = "text/csv")))]
+pub async fn advisors_csv(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    QueryParams(p): QueryParams<AnalyticsParams>,
+) -> Result<Response, HttpError> {
+    let asked = p.read(&state.db).await?;
+    let kpis = app::analytics::advisor_kpis(&state.db, &principal, asked.month).await?;
+    let mut rows = vec![[
+        "month",
+        "advisor_id",
+        "name",
+        "customers",
+        "active",
+        "tuv",
+        "answered",
+        "answer_p50_minutes",
+        "answer_p90_minutes",
+        "answered_in_sla",
+        "content_published",
+        "content_reads",
+        "plan_planned",
+        "plan_done",
+        "reminders",
+        "reminders_followed",
+        "sends",
+        "conversions",
+    ]
+    .map(String::from)
+    .to_vec()];
+    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    for k in &kpis {
+        rows.push(vec![
+            asked.month.to_string(),
+            k.advisor_id.to_string(),
+            k.name.clone(),
+            k.customers.to_string(),
+            k.tuv.active.to_string(),
+            k.tuv.tuv.to_string(),
+            k.answered.to_string(),
+            opt(k.answer_p50_minutes),
+            opt(k.answer_p90_minutes),
+            k.answered_in_sla.map(|d| d.to_string()).unwrap_or_default(),
+            k.content_published.to_string(),
+            k.content_reads.to_string(),
+            k.plan_planned.to_string(),
+            k.plan_done.to_string(),
+            k.reminders.to_string(),
+            k.reminders_followed.to_string(),
+            k.sends.to_string(),
+            k.conversions.to_string(),
+        ]);
+    }
+    csv_response(&format!("advisors-{}.csv", asked.month), &rows)
+}
+
 /// TUV as CSV, one line per grouping, with the change's parts.
 #[utoipa::path(get, path = "/analytics/tuv.csv", params(AnalyticsParams),
     responses((status = 200, description = "CSV, header first", content_type = "text/csv")))]

@@ -497,6 +497,8 @@ pub fn routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
         .routes(routes!(analytics::lifecycle_csv))
         .routes(routes!(analytics::cohorts))
         .routes(routes!(analytics::cohorts_csv))
+        .routes(routes!(analytics::advisors))
+        .routes(routes!(analytics::advisors_csv))
         .routes(routes!(segments::map))
         .routes(routes!(segments::list, segments::create))
         .routes(routes!(segments::get))

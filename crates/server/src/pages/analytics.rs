@@ -57,6 +57,7 @@ pub async fn show(
     let report = app::analytics::tuv(&state.db, principal, asked.month, asked.by).await.map_err(fail)?;
     let months = app::analytics::lifecycle(&state.db, principal, asked.first, asked.last).await.map_err(fail)?;
     let cohorts = app::analytics::cohorts(&state.db, principal, asked.first, asked.last).await.map_err(fail)?;
+    let advisors = app::analytics::advisor_kpis(&state.db, principal, asked.month).await.map_err(fail)?;
     let lang = locale.tag();
     let query = format!("month={}&by={}&from={}&to={}", report.month, asked.by.code(), asked.first, asked.last);
     let chosen = q.line.as_deref().and_then(|k| report.lines.iter().find(|l| l.key == k)).or(report.lines.first());
@@ -117,6 +118,38 @@ pub async fn show(
             ];
             (charts::waterfall("tuv-waterfall", &steps, &money))
             p.explain { (locale.t("analytics-shapley")) }
+        }
+        h2 #advisors { (locale.t("analytics-advisors")) " · " (report.month) }
+        p.explain { (locale.t_with("analytics-advisors-explain", &[("sla", app::analytics::ANSWER_SLA_MINUTES.to_string())])) }
+        p { a.csv href={ "/api/v1/analytics/advisors.csv?" (query) } { (locale.t("analytics-csv")) } }
+        table.advisors {
+            thead { tr {
+                th { (locale.t("analytics-by-advisor")) } th.num { (locale.t("analytics-users")) }
+                th.num { (locale.t("analytics-active")) } th.num { (locale.t("analytics-tuv-value")) }
+                th.num { (locale.t("kpi-answered")) } th.num { (locale.t("kpi-p50")) } th.num { (locale.t("kpi-p90")) }
+                th.num { (locale.t("kpi-in-sla")) } th.num { (locale.t("kpi-published")) } th.num { (locale.t("kpi-reads")) }
+                th.num { (locale.t("kpi-plan")) } th.num { (locale.t("kpi-reminders")) } th.num { (locale.t("kpi-conversions")) }
+                th.num { (locale.t("kpi-complaints")) }
+            } }
+            tbody { @for k in &advisors {
+                @let dash = |v: Option<i64>| v.map_or("—".to_owned(), |v| v.to_string());
+                tr data-advisor=(k.advisor_id) {
+                    td { (k.name) }
+                    td.num { a href={ "/customers?lang=" (lang) "&advisor=" (k.advisor_id) } { (k.customers) } }
+                    td.num { a href={ "/customers?lang=" (lang) "&advisor=" (k.advisor_id) "&month=" (report.month) "&stage=active" } { (k.tuv.active) } }
+                    td.num { (locale.money(k.tuv.tuv)) }
+                    td.num { (k.answered) }
+                    td.num { (dash(k.answer_p50_minutes)) }
+                    td.num { (dash(k.answer_p90_minutes)) }
+                    td.num { (k.answered_in_sla.map_or("—".to_owned(), rate)) }
+                    td.num { (k.content_published) }
+                    td.num { (k.content_reads) }
+                    td.num { (k.plan_done) "/" (k.plan_planned) }
+                    td.num { (k.reminders_followed) "/" (k.reminders) }
+                    td.num { (k.conversions) "/" (k.sends) }
+                    td.num { (dash(k.complaints)) }
+                }
+            } }
         }
         h2 { (locale.t("analytics-lifecycle")) }
         p.explain { (locale.t("analytics-lifecycle-explain")) }

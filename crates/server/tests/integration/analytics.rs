@@ -203,5 +203,48 @@ async fn tuv_lifecycle_and_cohorts_of_a_small_book_match_the_hand_figures_throug
         let customer = test_support::customer_session(&t, &app, 1).await;
         let r = customer.get(&app.url("/api/v1/analytics/tuv?month=2025-06")).await;
         assert_eq!(r.status(), 403, "{}: a customer may not read the firm's figures", t.name);
+
+        // Advisor KPIs: customer A asks in advisor 2's group this month, the advisor answers.
+        let advisor = app.sign_in(&user(Role::Advisor).login, &user(Role::Advisor).password).await.unwrap();
+        let made: Value = advisor
+            .post_json(&app.url(""), "/api/v1/groups", &serde_json::json!({ "name": "复盘群" }))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let group = made["id"].as_i64().unwrap();
+        t.db.add_member(domain::GroupId(group), domain::CustomerId(1), t.db.now()).await.unwrap();
+        let path = format!("/api/v1/groups/{group}/messages");
+        let asked: Value = customer
+            .post_json(&app.url(""), &path, &serde_json::json!({ "text": "今天还能加仓吗？", "question": true }))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let answer = serde_json::json!({ "text": "控制仓位，分批", "reply_to": asked["id"] });
+        assert_eq!(advisor.post_json(&app.url(""), &path, &answer).await.status(), 201, "{}", t.name);
+        let month = store::month_of(t.db.now());
+        let manager = app.sign_in(&user(Role::Manager).login, &user(Role::Manager).password).await.unwrap();
+        let kpis: Value =
+            manager.get(&app.url(&format!("/api/v1/analytics/advisors?month={month}"))).await.json().await.unwrap();
+        let rows = kpis.as_array().unwrap();
+        assert_eq!(rows.len(), 2, "{}: the manager sees the branch's advisors side by side: {kpis}", t.name);
+        let two = rows.iter().find(|k| k["advisor_id"] == 2).unwrap();
+        assert_eq!(
+            (two["answered"].as_i64(), num(&two["answered_in_sla"])),
+            (Some(1), "1".to_owned()),
+            "{}: {two}",
+            t.name
+        );
+        let three = rows.iter().find(|k| k["advisor_id"] == 3).unwrap();
+        assert_eq!((three["answered"].as_i64(), &three["answer_p50_minutes"]), (Some(0), &Value::Null), "{}", t.name);
+        // The customer's message made them active this month: advisor 2's TUV line counts it.
+        assert_eq!(two["tuv"]["active"], 1, "{}: {two}", t.name);
+        let mine: Value =
+            advisor.get(&app.url(&format!("/api/v1/analytics/advisors?month={month}"))).await.json().await.unwrap();
+        assert_eq!(mine.as_array().unwrap().len(), 1, "{}: an advisor sees their own line only", t.name);
+        let csv =
+            manager.get(&app.url(&format!("/api/v1/analytics/advisors.csv?month={month}"))).await.text().await.unwrap();
+        assert_eq!(csv.lines().count(), 3, "{}: {csv}", t.name);
     }
 }
