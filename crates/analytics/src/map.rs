@@ -26,11 +26,13 @@ pub enum MapFeature {
     RealizedPnl,
     /// Amount traded in the last 90 days over assets, %.
     Turnover,
+    /// Revenue to the firm in the last three months, CNY.
+    Revenue,
 }
 
 impl MapFeature {
     /// Every feature, in the order the page offers them.
-    pub const ALL: [MapFeature; 9] = [
+    pub const ALL: [MapFeature; 10] = [
         MapFeature::Assets,
         MapFeature::YearsInMarket,
         MapFeature::TradesPerMonth,
@@ -40,6 +42,7 @@ impl MapFeature {
         MapFeature::UnrealizedPnl,
         MapFeature::RealizedPnl,
         MapFeature::Turnover,
+        MapFeature::Revenue,
     ];
 
     /// Its name in the API and the catalogues.
@@ -54,6 +57,7 @@ impl MapFeature {
             MapFeature::UnrealizedPnl => "unrealized_pnl",
             MapFeature::RealizedPnl => "realized_pnl",
             MapFeature::Turnover => "turnover",
+            MapFeature::Revenue => "revenue",
         }
     }
 

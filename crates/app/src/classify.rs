@@ -190,11 +190,13 @@ pub async fn classify_all(
         let ids = db.customer_ids(after, PAGE).await?;
         let (Some(&first), Some(&last)) = (ids.first(), ids.last()) else { break };
         let histories = db.customer_histories(first, last).await?;
+        let revenue = recent_revenue(db, first.0, last.0, as_of).await?;
         let before = db.stored_labels(first, last).await?;
         let mut before = before.into_iter().peekable();
         let mut rows = Vec::with_capacity(histories.len());
         for h in &histories {
-            let features = features_of(h, as_of, &mut report.refused);
+            let mut features = features_of(h, as_of, &mut report.refused);
+            features.revenue_3m = revenue.get(&h.customer_id.0).copied().unwrap_or(0);
             let labelling = label(&features, given_of(h, as_of), config);
             if let Some(old) = before.next_if(|b| b.customer_id == h.customer_id) {
                 let stored = stored_pairs(&old)?;
@@ -227,14 +229,28 @@ pub async fn refresh(db: &Db, customers: &[CustomerId], as_of: NaiveDate) -> Res
     ids.dedup();
     let mut rows = Vec::with_capacity(ids.len());
     for &id in &ids {
+        let revenue = recent_revenue(db, id.0, id.0, as_of).await?;
         for h in db.customer_histories(id, id).await? {
-            let features = features_of(&h, as_of, &mut Vec::new());
+            let mut features = features_of(&h, as_of, &mut Vec::new());
+            features.revenue_3m = revenue.get(&h.customer_id.0).copied().unwrap_or(0);
             let labelling = label(&features, given_of(&h, as_of), &config);
             rows.push(stored_row(h.customer_id, as_of, &features, &labelling));
         }
     }
     db.store_labels(&rows).await?;
     Ok(rows.len() as u64)
+}
+
+/// Revenue to the firm in the three calendar months to `as_of`'s, per
+/// customer with ids in `lo..=hi` (from the analytics counts).
+async fn recent_revenue(
+    db: &Db,
+    lo: i64,
+    hi: i64,
+    as_of: NaiveDate,
+) -> Result<std::collections::HashMap<i64, i64>, StoreError> {
+    let month = analytics::Month::of(as_of);
+    db.revenue_of(lo, hi, month.plus(-2), month).await
 }
 
 /// A labelling as stored.

@@ -103,6 +103,7 @@ pub fn value(feature: MapFeature, row: &MapRow, features: Option<&serde_json::Va
         MapFeature::UnrealizedPnl => int("unrealized_pnl").map(yuan),
         MapFeature::RealizedPnl => int("realized_pnl").map(yuan),
         MapFeature::Turnover => int("turnover_90d_bp").map(|v| v as f64 / 100.0),
+        MapFeature::Revenue => int("revenue_3m").map(yuan),
     }
 }
 

@@ -157,6 +157,12 @@ pub struct Features {
     pub cash_share_bp: u32,
     /// Commission and taxes paid over the history.
     pub commission: Amount,
+    /// The firm's revenue from the customer in the last three calendar
+    /// months (commission by the fee schedule, subscriptions), as the
+    /// analytics counts keep it: set by the caller, 0 when not known. What
+    /// the customer is worth now beside their assets (seed 002's two
+    /// customers with equal assets, one trading monthly and one daily).
+    pub revenue_3m: Amount,
 }
 
 impl Activity {
@@ -297,6 +303,7 @@ impl Activity {
             assets,
             cash_share_bp: ratio(i128::from(cash.max(0)), i128::from(assets)).clamp(0, 10_000) as u32,
             commission: self.commission,
+            revenue_3m: 0,
         }
     }
 }
@@ -404,6 +411,7 @@ mod tests {
                 assets: 100_000_000,
                 cash_share_bp: 2_000,
                 commission: 50_000 + 50_000 + 80_000 + 20_000 + 20_000 + 50_000 + 50_000 + 30_000,
+                revenue_3m: 0,
             }
         );
     }

@@ -49,6 +49,9 @@ pub struct LabelConfig {
     pub returning_within_days: u32,
     /// Core: assets of at least this (0.0001 CNY) and not dormant.
     pub core_assets: Amount,
+    /// Core also: revenue to the firm in the last three months of at least
+    /// this (0.0001 CNY) and not dormant, whatever the assets; 0 turns it off.
+    pub core_revenue_3m: Amount,
     /// Worth waking or maintaining: assets of at least this (0.0001 CNY).
     pub wake_assets: Amount,
     /// Age bands' lower edges after the first, ascending (e.g. 30, 45, 60).
@@ -76,6 +79,7 @@ impl Default for LabelConfig {
             dormant_login_days: 30,
             returning_within_days: 60,
             core_assets: 500_000 * 10_000,
+            core_revenue_3m: 1_000 * 10_000,
             wake_assets: 50_000 * 10_000,
             age_bands: vec![30, 45, 60],
         }
@@ -111,6 +115,9 @@ impl LabelConfig {
         }
         if self.wake_assets > self.core_assets {
             return fail("wake_assets is above core_assets");
+        }
+        if self.core_revenue_3m < 0 {
+            return fail("core_revenue_3m is below 0");
         }
         if self.age_bands.windows(2).any(|w| w[0] >= w[1]) {
             return fail("age_bands must be ascending");
@@ -432,6 +439,12 @@ pub fn label(features: &Features, given: Given, config: &LabelConfig) -> Labelli
         }
     } else if !dormant && f.assets >= c.core_assets {
         Labelled { label: "core", reasons: vec![assets(">=", "core_assets", c.core_assets)] }
+    } else if !dormant && c.core_revenue_3m > 0 && f.revenue_3m >= c.core_revenue_3m {
+        // Seed 002: equal assets, unequal value; the one who trades brings the firm more.
+        Labelled {
+            label: "core",
+            reasons: vec![why("revenue_3m", f.revenue_3m, ">=", "core_revenue_3m", c.core_revenue_3m)],
+        }
     } else if f.assets < c.wake_assets && (dormant || engaged_low) {
         let quiet = if dormant {
             why("lifecycle", "dormant", "=", "lifecycle", "dormant")
@@ -524,6 +537,7 @@ mod tests {
             assets: 200_000 * 10_000,
             cash_share_bp: 2_000,
             commission: 10_000,
+            revenue_3m: 0,
         }
     }
 
@@ -629,6 +643,24 @@ mod tests {
         assert_eq!(labels_of(&f).label("lifecycle"), "returning");
         f.assets = 500_000 * 10_000;
         assert_eq!(labels_of(&f).label("service_tier"), "core");
+    }
+
+    #[test]
+    fn equal_assets_unequal_value_seed_002() {
+        // Two customers with 100,000 CNY each: one trades once a month (15 CNY
+        // of commission a quarter), the other every day (1,200 CNY).
+        let mut monthly = features();
+        (monthly.assets, monthly.revenue_3m) = (100_000 * 10_000, 15 * 10_000);
+        let mut daily = monthly;
+        daily.revenue_3m = 1_200 * 10_000;
+        assert_eq!(labels_of(&monthly).label("service_tier"), "maintaining");
+        let l = labels_of(&daily);
+        assert_eq!(l.label("service_tier"), "core", "the daily trader brings the firm more");
+        let reasons = &l.labels.iter().find(|(d, _)| *d == "service_tier").unwrap().1.reasons;
+        assert!(reasons.iter().any(|r| r.feature == "revenue_3m"), "{reasons:?}");
+        // Turned off, assets alone decide.
+        let c = LabelConfig { core_revenue_3m: 0, ..LabelConfig::default() };
+        assert_eq!(label(&daily, GIVEN, &c).label("service_tier"), "maintaining");
     }
 
     #[test]

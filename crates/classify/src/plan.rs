@@ -98,8 +98,9 @@ pub struct Candidate {
     pub customer_id: CustomerId,
     /// Which part of the advisor's time serves them.
     pub bucket: Bucket,
-    /// Assets (0.0001 CNY): among equals, the larger first.
-    pub assets: Amount,
+    /// What the customer is worth to the firm (0.0001 CNY): assets plus
+    /// recent revenue at its weight; among equals, the larger first.
+    pub value: Amount,
     /// Why to reach them this week, most pressing first.
     pub triggers: Vec<Trigger>,
 }
@@ -132,7 +133,7 @@ pub fn split(contacts: u32) -> [u32; 3] {
 }
 
 /// The week's plan: each bucket's share of `contacts`, customers with the
-/// most pressing trigger first (then more triggers, then larger assets).
+/// most pressing trigger first (then more triggers, then the larger value to the firm).
 /// Slots a bucket cannot fill (too few customers) go to the others, in
 /// plan order, so that no contact time is left unplanned.
 pub fn weekly_plan(candidates: &[Candidate], contacts: u32) -> Vec<PlannedContact> {
@@ -142,10 +143,10 @@ pub fn weekly_plan(candidates: &[Candidate], contacts: u32) -> Vec<PlannedContac
             let mut q: Vec<&Candidate> = candidates.iter().filter(|c| c.bucket == b).collect();
             q.sort_by(|a, b| {
                 let first = |c: &Candidate| c.triggers.iter().min().copied().map_or(Trigger::ALL.len(), |t| t as usize);
-                (first(a), std::cmp::Reverse(a.triggers.len()), std::cmp::Reverse(a.assets), a.customer_id).cmp(&(
+                (first(a), std::cmp::Reverse(a.triggers.len()), std::cmp::Reverse(a.value), a.customer_id).cmp(&(
                     first(b),
                     std::cmp::Reverse(b.triggers.len()),
-                    std::cmp::Reverse(b.assets),
+                    std::cmp::Reverse(b.value),
                     b.customer_id,
                 ))
             });
@@ -221,7 +222,7 @@ mod tests {
     use super::*;
 
     fn candidate(customer_id: i64, bucket: Bucket, assets: Amount, triggers: &[Trigger]) -> Candidate {
-        Candidate { customer_id: CustomerId(customer_id), bucket, assets, triggers: triggers.to_vec() }
+        Candidate { customer_id: CustomerId(customer_id), bucket, value: assets, triggers: triggers.to_vec() }
     }
 
     #[test]

@@ -580,7 +580,8 @@ impl Db {
     }
 
     /// The counts of the teams in scope for the months `first..=last`, and
-    /// per team the accounts opened before `first` (the users it starts with).
+    /// per team the accounts opened before `first` (the users it starts with:
+    /// its customers now, as the figures keep them, less those opened since).
     pub async fn team_months(
         &self,
         scope: Scope,
@@ -596,12 +597,15 @@ impl Db {
             q.push_bind(&first_text).push(" AND c.month <= ").push_bind(&last_text);
             crate::customers::push_scope(&mut q, scope);
             let rows = q.build_query_as().fetch_all(pool).await?;
+            // Opened before `first`: every customer a team has now, less those opened
+            // from `first` on (a few recent months, rather than every month since 1990).
             let mut q = QueryBuilder::new(
-                "SELECT c.branch_id, c.advisor_id, CAST(SUM(c.opened) AS BIGINT) FROM team_months c WHERE c.month < ",
+                "SELECT c.branch_id, c.advisor_id, CAST(c.customers - COALESCE((SELECT SUM(m.opened) FROM team_months m \
+                 WHERE m.branch_id = c.branch_id AND m.advisor_id = c.advisor_id AND m.month >= ",
             );
             q.push_bind(&first_text);
+            q.push("), 0) AS BIGINT) FROM team_figures c WHERE 1 = 1");
             crate::customers::push_scope(&mut q, scope);
-            q.push(" GROUP BY c.branch_id, c.advisor_id");
             (rows, q.build_query_as().fetch_all(pool).await?)
         });
         let rows = rows
@@ -686,6 +690,17 @@ impl Db {
             }
         }
         Ok(out)
+    }
+
+    /// Each customer's revenue (0.0001 CNY) in the months `from..=to`, for
+    /// customers with ids in `lo..=hi` that had any.
+    pub async fn revenue_of(&self, lo: i64, hi: i64, from: Month, to: Month) -> Result<HashMap<i64, i64>, StoreError> {
+        let rows: Vec<(i64, i64)> = with_pool!(self, pool => sqlx::query_as(
+            "SELECT customer_id, CAST(SUM(revenue) AS BIGINT) FROM customer_months \
+             WHERE customer_id BETWEEN $1 AND $2 AND month >= $3 AND month <= $4 AND revenue > 0 GROUP BY customer_id",
+        )
+        .bind(lo).bind(hi).bind(from.to_string()).bind(to.to_string()).fetch_all(pool).await?);
+        Ok(rows.into_iter().collect())
     }
 
     /// Branch names and staff names by id (a few thousand rows at most).

@@ -42,13 +42,19 @@ pub(crate) struct Asked {
 impl AnalyticsParams {
     /// Reads the parameters, refusing what is not a month or a grouping.
     pub(crate) async fn read(&self, db: &app::Db) -> Result<Asked, app::Error> {
-        let latest = app::analytics::default_month(db).await?;
-        let month = self.month.as_deref().filter(|m| !m.is_empty()).map(|m| app::analytics::parse_month(m, "month"));
-        let last = self.to.as_deref().filter(|m| !m.is_empty()).map(|m| app::analytics::parse_month(m, "to"));
-        let last = last.transpose()?.unwrap_or(latest);
-        let first = self.from.as_deref().filter(|m| !m.is_empty()).map(|m| app::analytics::parse_month(m, "from"));
+        let given = |v: &Option<String>, field: &'static str| {
+            v.as_deref().filter(|m| !m.is_empty()).map(|m| app::analytics::parse_month(m, field)).transpose()
+        };
+        let (month, last, first) = (given(&self.month, "month")?, given(&self.to, "to")?, given(&self.from, "from")?);
+        // The book's month is looked up only when a month is left out.
+        let latest = match (month, last) {
+            (Some(_), Some(_)) => None,
+            _ => Some(app::analytics::default_month(db).await?),
+        };
+        let pick = |m: Option<Month>| m.or(latest).expect("looked up when missing");
+        let last = pick(last);
         Ok(Asked {
-            month: month.transpose()?.unwrap_or(latest),
+            month: pick(month),
             by: self
                 .by
                 .as_deref()
@@ -56,7 +62,7 @@ impl AnalyticsParams {
                 .map(Grouping::parse)
                 .transpose()?
                 .unwrap_or(Grouping::Firm),
-            first: first.transpose()?.unwrap_or(last.plus(-11)),
+            first: first.unwrap_or(last.plus(-11)),
             last,
         })
     }
