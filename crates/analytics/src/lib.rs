@@ -10,6 +10,7 @@
 //! current; this crate says what they mean.
 
 pub mod cohort;
+pub mod group;
 pub mod history;
 pub mod lifecycle;
 pub mod map;

@@ -376,3 +376,120 @@ pub async fn advisor_kpis(db: &Db, principal: &Principal, month: Month) -> Resul
     }
     Ok(out)
 }
+
+/// How many weeks a group's health looks back.
+pub const HEALTH_WEEKS: i64 = 8;
+
+/// A trading day's cadence in a group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CadenceDay {
+    /// The trading day.
+    pub day: chrono::NaiveDate,
+    /// A pre-market preview went out that day.
+    pub preview: bool,
+    /// A post-market review went out that day.
+    pub review: bool,
+}
+
+/// A group's health over the last [`HEALTH_WEEKS`] weeks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupHealth {
+    /// The group.
+    pub group_id: i64,
+    /// Its name.
+    pub name: String,
+    /// Members now.
+    pub members: u64,
+    /// Week by week, oldest first.
+    pub weeks: Vec<analytics::group::GroupWeek>,
+    /// Members' messages per member per week, over the weeks.
+    pub messages_per_member_per_week: f64,
+    /// How members' activity decays after their first week.
+    pub decay: analytics::group::Decay,
+    /// Questions asked in the weeks.
+    pub questions: u64,
+    /// Of them, answered.
+    pub answered: u64,
+    /// Of them, answered within the SLA.
+    pub answered_in_sla: u64,
+    /// Reads of the content published to the group in the weeks.
+    pub content_reads: i64,
+    /// Seed users among the members (over the weeks).
+    pub seed_users: u64,
+    /// The advisor's and co-admins' messages in the weeks.
+    pub staff_messages: u64,
+    /// The last ten trading days' previews and reviews, newest first.
+    pub cadence: Vec<CadenceDay>,
+    /// What is overdue today (the advisor is prompted on the page).
+    pub overdue: Vec<community::cadence::Missing>,
+}
+
+/// A group's health, for its admins and the staff who oversee it.
+pub async fn group_health(
+    db: &Db,
+    communities: &crate::community::Communities,
+    principal: &Principal,
+    group: domain::GroupId,
+) -> Result<GroupHealth, Error> {
+    use analytics::group::{decay, week_of, weekly, Member, Said};
+    staff_scope(principal, "analytics")?;
+    let seeds = communities.seeds(principal, group, HEALTH_WEEKS * 7).await?;
+    let row = db.group(group).await?.ok_or_else(|| codes::GROUP_NOT_FOUND.refuse())?;
+    let now = db.now();
+    let last = week_of(now);
+    let first = last - chrono::Duration::weeks(HEALTH_WEEKS - 1);
+    let since = first.and_hms_opt(0, 0, 0).expect("midnight").and_utc() - chrono::Duration::hours(8);
+    let members: Vec<Member> = db
+        .members(group)
+        .await?
+        .into_iter()
+        .map(|m| Member { customer: m.customer_id.0, joined_at: m.joined_at, removed_at: m.removed_at })
+        .collect();
+    // Members' first four weeks are read too, for the decay of those who joined before the window.
+    let earliest = members.iter().map(|m| m.joined_at).min().unwrap_or(since).min(since);
+    let said: Vec<Said> = db
+        .group_said(group, earliest)
+        .await?
+        .into_iter()
+        .map(|(by_member, sender, at)| Said { by_member, sender, at })
+        .collect();
+    let in_window: Vec<Said> = said.iter().copied().filter(|s| s.at >= since).collect();
+    let weeks = weekly(&members, &in_window, first, last);
+    let per_week: f64 = weeks.iter().map(|w| w.messages_per_member).sum::<f64>() / weeks.len().max(1) as f64;
+    let questions = db.group_question_times(group, since).await?;
+    let answered: Vec<i64> = questions.iter().filter(|q| q.1.is_some()).map(|q| q.2.unwrap_or(0)).collect();
+    let publications = db.group_publications(group, since.min(now - chrono::Duration::days(20))).await?;
+    let sent = |day: chrono::NaiveDate, kind: &str| {
+        publications.iter().any(|(at, k)| k == kind && domain::to_shanghai(*at).date_naive() == day)
+    };
+    let calendar = market::TradingCalendar::current();
+    let today = domain::to_shanghai(now).date_naive();
+    let mut day = if calendar.is_trading_day(today) { today } else { calendar.previous_trading_day(today) };
+    let mut cadence = Vec::new();
+    for _ in 0..10 {
+        cadence.push(CadenceDay { day, preview: sent(day, "pre_market"), review: sent(day, "post_market") });
+        day = calendar.previous_trading_day(day);
+    }
+    let overdue = communities.cadence().overdue(
+        calendar.is_trading_day(today),
+        domain::to_shanghai(now).time(),
+        sent(today, "pre_market"),
+        sent(today, "post_market"),
+    );
+    Ok(GroupHealth {
+        group_id: group.0,
+        name: row.name.clone(),
+        members: members.iter().filter(|m| m.removed_at.is_none()).count() as u64,
+        messages_per_member_per_week: per_week,
+        decay: decay(&members, &said, now),
+        questions: questions.len() as u64,
+        answered: answered.len() as u64,
+        answered_in_sla: answered.iter().filter(|m| **m <= ANSWER_SLA_MINUTES).count() as u64,
+        content_reads: db.group_content_reads(group, since).await?,
+        seed_users: seeds.len() as u64,
+        staff_messages: weeks.iter().map(|w| w.staff_messages).sum(),
+        weeks,
+        cadence,
+        overdue,
+    })
+}

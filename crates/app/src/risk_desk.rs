@@ -48,6 +48,8 @@ pub struct DeskSettings {
     pub orders: orders::CheckSettings,
     /// What earns points, the tiers and the referral reward's conditions (issue 27).
     pub growth: growth::GrowthRules,
+    /// When groups' daily preview and review are due (issue 28).
+    pub cadence: community::cadence::Cadence,
 }
 
 impl DeskSettings {
@@ -64,7 +66,14 @@ impl DeskSettings {
             None => RuleConfig::default(),
         };
         let quiet = quiet_hours.parse().map_err(SettingsError::QuietHours)?;
-        Ok(DeskSettings { rules, quiet, threads: 2, orders: Default::default(), growth: Default::default() })
+        Ok(DeskSettings {
+            rules,
+            quiet,
+            threads: 2,
+            orders: Default::default(),
+            growth: Default::default(),
+            cadence: Default::default(),
+        })
     }
 }
 

@@ -6,6 +6,7 @@
 //! response-time percentiles ([`chat`]). No I/O.
 
 pub mod admission;
+pub mod cadence;
 pub mod chat;
 pub mod codes;
 pub mod moderation;

@@ -216,8 +216,11 @@ pub async fn serve(
     let orders =
         Arc::new(OrderDesk::new(db.clone(), settings.orders.clone()).with_tiers(settings.growth.tiers.clone()));
     let growth = Arc::new(settings.growth.clone());
+    let cadence = settings.cadence;
     let desk = Arc::new(RiskDesk::new(db.clone(), settings));
-    let community = Arc::new(Communities::new(db.clone()).with_wire(peer::text_frame).with_growth((*growth).clone()));
+    let community = Arc::new(
+        Communities::new(db.clone()).with_wire(peer::text_frame).with_growth((*growth).clone()).with_cadence(cadence),
+    );
     let outbox = tokio::spawn({
         let (desk, community, outreach, db_clock) = (desk.clone(), community.clone(), outreach.clone(), db.clock());
         let db_for_notices = db.clone();

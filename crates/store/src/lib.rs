@@ -19,6 +19,7 @@ mod envelopes;
 mod error;
 mod figures;
 mod firm;
+mod group_health;
 mod groups;
 mod handover;
 mod history;
@@ -59,6 +60,7 @@ pub use envelopes::{EnvelopeRow, NewEnvelope, OpenFound, ShareRow};
 pub use error::{codes, StoreError};
 pub use figures::{LoadedKeys, DORMANT_AFTER_DAYS, REBUILD_FIGURES_ABOVE};
 pub use firm::{FirmOverview, KeySet, StoreStats};
+pub use group_health::{QuestionTimes, RuleChangeRow};
 pub use groups::{ApplicationRow, EntryFacts, GroupRow, MemberRow, NewGroup, OwnApplication};
 pub use handover::{Handover, HandoverRefusal};
 pub use history::{

@@ -41,11 +41,15 @@ impl Communities {
                 }
             }
             unit.commit().await?;
-            let json = bytes::Bytes::from(serde_json::to_vec(&ChatMessage::from(&row)).expect("a message serializes"));
-            hub.publish(row.group_id, &Delivery { message_id: Some(row.id), json, closes_for: None }).await;
+            publish_on(&hub, &row).await;
             Ok(Some(row))
         });
         sending.await.expect("sending a message does not panic")
+    }
+
+    /// Hands a stored message to the group's open sockets.
+    pub(super) async fn publish(&self, row: &MessageRow) {
+        publish_on(&self.hub, row).await;
     }
 
     /// Stores a message (a question too, when it asks one) and hands it to the group.
@@ -195,4 +199,10 @@ impl Communities {
             (None, before) => self.db.messages_before(group.id, before, limit).await?,
         })
     }
+}
+
+/// Hands a stored message to the group's open sockets on `hub`.
+async fn publish_on(hub: &ChatHub, row: &MessageRow) {
+    let json = bytes::Bytes::from(serde_json::to_vec(&ChatMessage::from(row)).expect("a message serializes"));
+    hub.publish(row.group_id, &Delivery { message_id: Some(row.id), json, closes_for: None }).await;
 }

@@ -144,6 +144,72 @@ impl Communities {
         self.announce_joined(group, customer_id).await
     }
 
+    /// An admin revises the group's rules (JSON of `community::moderation::GroupRules`)
+    /// with a note saying why: the rules, the revision in the history members
+    /// read, its audit record and a notice in the chat, in one unit of work.
+    pub async fn revise_rules(
+        &self,
+        principal: &Principal,
+        group_id: GroupId,
+        rules: &str,
+        note: &str,
+    ) -> Result<store::RuleChangeRow, CommunityError> {
+        let (group, standing) = self.group_for(principal, group_id).await?;
+        let Standing::Admin { staff_id } = standing else {
+            return Err(admins_only("rules").into());
+        };
+        let parsed: GroupRules =
+            serde_json::from_str(rules).map_err(|e| refuse_on(codes::GROUP_RULES, "rules").with("detail", e))?;
+        if parsed.flood_messages == 0 || parsed.flood_seconds <= 0 {
+            return Err(refuse_on(codes::FLOOD_RULES, "rules").into());
+        }
+        let note = note.trim();
+        if note.is_empty() || note.chars().count() > 500 {
+            return Err(refuse_on(domain::codes::REASON_REQUIRED, "note").into());
+        }
+        let after = serde_json::to_string(&parsed).expect("group rules serialize");
+        let name = self.db.staff_name(staff_id).await?.unwrap_or_default();
+        let notice = NewMessage {
+            group_id,
+            sender_kind: SenderKind::System,
+            sender_id: 0,
+            sender_name: String::new(),
+            body: format!("{name} 修改了群规：{note} · {name} changed the group's rules: {note}"),
+            reply_to: None,
+            mentions: "[]".into(),
+            content_id: None,
+            at: self.db.now(),
+            red_envelope_id: None,
+        };
+        let writer = self.writer(group_id);
+        let _turn = writer.lock().await;
+        let mut unit = self.db.begin().await?;
+        let id = unit.revise_group_rules(group_id, staff_id, &group.rules, &after, note).await?;
+        unit.audit(access::AuditEntry {
+            actor: principal.actor(),
+            action: "revise_rules".into(),
+            entity: "group".into(),
+            entity_id: group_id.to_string(),
+            detail: serde_json::json!({ "change": id, "note": note }).to_string(),
+        })
+        .await?;
+        let row = unit.insert_message(&notice).await?;
+        unit.commit().await?;
+        self.publish(&row).await;
+        let changes = self.db.rule_changes(group_id).await?;
+        Ok(changes.into_iter().find(|c| c.id == id).expect("the revision just stored"))
+    }
+
+    /// The history of the group's rules, newest first: for its members, admins and observers.
+    pub async fn rule_history(
+        &self,
+        principal: &Principal,
+        group_id: GroupId,
+    ) -> Result<Vec<store::RuleChangeRow>, CommunityError> {
+        self.group_for(principal, group_id).await?;
+        Ok(self.db.rule_changes(group_id).await?)
+    }
+
     /// Tells the group that a customer joined.
     pub(super) async fn announce_joined(
         &self,

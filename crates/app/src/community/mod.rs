@@ -258,6 +258,8 @@ pub struct Communities {
     publishing: tokio::sync::Mutex<()>,
     // What earns points (an answered question) and the tiers (whose benefits rank the question queue).
     growth: growth::GrowthRules,
+    // When each trading day's preview and review are due.
+    cadence: community::cadence::Cadence,
 }
 
 impl Communities {
@@ -271,6 +273,7 @@ impl Communities {
             writers: Mutex::default(),
             publishing: tokio::sync::Mutex::default(),
             growth: growth::GrowthRules::default(),
+            cadence: community::cadence::Cadence::default(),
         }
     }
 
@@ -279,6 +282,17 @@ impl Communities {
     pub fn with_growth(mut self, growth: growth::GrowthRules) -> Communities {
         self.growth = growth;
         self
+    }
+
+    /// These communities with the daily preview and review due by these times.
+    pub fn with_cadence(mut self, cadence: community::cadence::Cadence) -> Communities {
+        self.cadence = cadence;
+        self
+    }
+
+    /// When each trading day's preview and review are due.
+    pub fn cadence(&self) -> community::cadence::Cadence {
+        self.cadence
     }
 
     /// These communities with their chat put on the wire by `wire` (the

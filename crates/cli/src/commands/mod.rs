@@ -80,6 +80,13 @@ pub struct WatchArgs {
     /// their defaults; refused at start when a rule is out of bounds or unknown.
     #[arg(long, env = "BROKERDESK_GROWTH_RULES")]
     pub growth_rules: Option<PathBuf>,
+    /// Each trading day's pre-market preview is due in every group by this time (HH:MM, Shanghai);
+    /// past it a missing one is called out to the advisor.
+    #[arg(long, default_value = "09:15")]
+    pub preview_by: String,
+    /// The post-market review is due by this time (HH:MM, Shanghai).
+    #[arg(long, default_value = "16:00")]
+    pub review_by: String,
 }
 
 impl WatchArgs {
@@ -92,6 +99,13 @@ impl WatchArgs {
         if let Some(path) = &self.growth_rules {
             settings.growth = growth_rules(path)?;
         }
+        let time = |text: &str, flag: &str| {
+            community::cadence::Cadence::time(text).map_err(|e| anyhow::anyhow!("--{flag}: {e}"))
+        };
+        settings.cadence = community::cadence::Cadence {
+            preview_by: time(&self.preview_by, "preview-by")?,
+            review_by: time(&self.review_by, "review-by")?,
+        };
         Ok(settings)
     }
 }

@@ -23,7 +23,9 @@ async fn a_sweep_judges_tiers_under_the_rules_file_and_refuses_rules_that_do_not
     let rules = dir.path().join("growth.json");
     std::fs::write(
         &rules,
-        r#"{"tiers": {"grace_days": 5, "tiers": [{"name": "standard", "min_points": 0}, {"name": "silver", "min_points": 10}]}}"#,
+        // Tenure earns nothing here: a book customer's anniversary falling on the day the test
+        // runs would earn points and move a second tier.
+        r#"{"earning": {"tenure_year": 0}, "tiers": {"grace_days": 5, "tiers": [{"name": "standard", "min_points": 0}, {"name": "silver", "min_points": 10}]}}"#,
     )
     .unwrap();
     let (ok, out) = sweep(&["--db", &t.url, "--growth-rules", rules.to_str().unwrap()]);

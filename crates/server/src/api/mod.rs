@@ -8,6 +8,7 @@ mod customers;
 mod envelopes;
 pub(crate) use customers::csv_download as customers_csv;
 mod feeds;
+mod group_health;
 pub(crate) mod ideas;
 pub(crate) mod input;
 pub(crate) mod instruments;
@@ -497,6 +498,8 @@ pub fn routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
         .routes(routes!(analytics::lifecycle_csv))
         .routes(routes!(analytics::cohorts))
         .routes(routes!(analytics::cohorts_csv))
+        .routes(routes!(group_health::health))
+        .routes(routes!(group_health::history, group_health::revise))
         .routes(routes!(analytics::advisors))
         .routes(routes!(analytics::advisors_csv))
         .routes(routes!(segments::map))

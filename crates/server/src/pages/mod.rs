@@ -56,6 +56,8 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/groups/{group}/admission", get(groups::admission)),
         ("/groups/{group}/invite", post(groups::invite)),
         ("/groups/{group}/moderation", get(groups::moderation)),
+        ("/groups/{group}/health", get(groups::health)),
+        ("/groups/{group}/rules", get(groups::rules).post(groups::revise_rules)),
         ("/applications/{application}/decision", post(groups::decide)),
         ("/join/{token}", get(groups::join_page).post(groups::join)),
         ("/moderation/{action}/appeal", post(groups::appeal)),

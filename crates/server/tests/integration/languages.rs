@@ -12,8 +12,10 @@ use test_support::{customer_session, sqlite_with_firm, TestApp};
 /// Visible text of a page: its text, and the words it shows in titles and
 /// placeholders, without its scripts and styles.
 fn visible_text(html: &str) -> String {
-    // Scripts and styles are not read; quotations are data (a member's words, a banned phrase).
-    let scripts = Regex::new(r"(?s)<script.*?</script>|<style.*?</style>|<q[ >].*?</q>").unwrap();
+    // Scripts and styles are not read; quotations are data (a member's words, a banned phrase),
+    // and so is what an editor holds (a group's rules as JSON).
+    let scripts =
+        Regex::new(r"(?s)<script.*?</script>|<style.*?</style>|<q[ >].*?</q>|<textarea[ >].*?</textarea>").unwrap();
     let html = scripts.replace_all(html, " ");
     let shown_attributes = Regex::new(r#"(?:title|placeholder)="([^"]*)""#).unwrap();
     let mut text: String = shown_attributes.captures_iter(&html).map(|c| format!(" {} ", &c[1])).collect();

@@ -19,6 +19,7 @@ mod customer_list;
 mod customer_page;
 mod envelopes;
 mod every_route;
+mod group_health;
 mod instruments;
 mod labels_follow_events;
 mod languages;

@@ -5,11 +5,13 @@
 
 mod admission;
 mod chat;
+mod health;
 mod moderation;
 mod questions;
 
 pub use admission::{admission, decide, follow_up, invite, join, join_page};
 pub use chat::{chat, live};
+pub use health::{health, revise as revise_rules, rules};
 pub use moderation::{appeal, moderation, resolve, review};
 pub use questions::questions;
 
@@ -93,8 +95,12 @@ fn group_links(locale: Locale, g: &GroupRow, standing: Standing) -> Markup {
         nav.group-links {
             a href={ "/groups/" (g.id) "?lang=" (lang) } { (locale.t("chat-title")) } " · "
             a href={ "/groups/" (g.id) "/moderation?lang=" (lang) } { (locale.t("moderation-title")) }
+            " · " a href={ "/groups/" (g.id) "/rules?lang=" (lang) } { (locale.t("rules-title")) }
             @if standing.is_admin() {
                 " · " a href={ "/groups/" (g.id) "/admission?lang=" (lang) } { (locale.t("admission-title")) }
+            }
+            @if standing.is_admin() || standing == Standing::Observer {
+                " · " a href={ "/groups/" (g.id) "/health?lang=" (lang) } { (locale.t("health-title")) }
             }
         }
     }
