@@ -422,6 +422,9 @@ pub struct GroupHealth {
     pub cadence: Vec<CadenceDay>,
     /// What is overdue today (the advisor is prompted on the page).
     pub overdue: Vec<community::cadence::Missing>,
+    /// Members by the week they joined (within the weeks): the share writing
+    /// in the group each week after, and revenue per member since joining.
+    pub join_cohorts: Vec<analytics::group::JoinCohort>,
 }
 
 /// A group's health, for its admins and the staff who oversee it.
@@ -431,7 +434,7 @@ pub async fn group_health(
     principal: &Principal,
     group: domain::GroupId,
 ) -> Result<GroupHealth, Error> {
-    use analytics::group::{decay, week_of, weekly, Member, Said};
+    use analytics::group::{decay, join_cohorts, week_of, weekly, Member, Said};
     staff_scope(principal, "analytics")?;
     let seeds = communities.seeds(principal, group, HEALTH_WEEKS * 7).await?;
     let row = db.group(group).await?.ok_or_else(|| codes::GROUP_NOT_FOUND.refuse())?;
@@ -476,7 +479,10 @@ pub async fn group_health(
         sent(today, "pre_market"),
         sent(today, "post_market"),
     );
+    let revenue = db.group_member_revenue(group, since).await?;
+    let cohorts = join_cohorts(&members, &in_window, &revenue, first, last);
     Ok(GroupHealth {
+        join_cohorts: cohorts,
         group_id: group.0,
         name: row.name.clone(),
         members: members.iter().filter(|m| m.removed_at.is_none()).count() as u64,

@@ -1253,3 +1253,5 @@ rules-note = Why
 rules-save = Save and tell the group
 rules-history = Revisions
 rules-by = By
+health-cohorts = Members by the week they joined
+health-cohorts-explain = Of the members who joined each week, the share who wrote in the group in each week after (the revenue each has brought since joining on hover).

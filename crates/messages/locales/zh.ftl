@@ -1235,3 +1235,5 @@ rules-note = 修改原因
 rules-save = 保存并通知群成员
 rules-history = 修改记录
 rules-by = 修改人
+health-cohorts = 按入群周的成员同期群
+health-cohorts-explain = 每周入群的成员，此后每周在群内发言的比例（悬停可见入群以来人均贡献的收入）。

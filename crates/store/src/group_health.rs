@@ -27,6 +27,11 @@ pub struct RuleChangeRow {
     pub note: String,
 }
 
+/// A trade as its revenue is counted: (customer, when, kind, quantity, price).
+type Traded = (i64, DateTime<Utc>, String, i64, i64);
+/// Revenue earned: (customer, when, 0.0001 CNY).
+type Earned = (i64, DateTime<Utc>, i64);
+
 /// A question of the group: asked, answered, and the service minutes it took.
 pub type QuestionTimes = (DateTime<Utc>, Option<DateTime<Utc>>, Option<i64>);
 
@@ -75,6 +80,34 @@ impl Db {
             "SELECT COUNT(*) FROM content_reads r WHERE r.at >= $2 AND EXISTS \
              (SELECT 1 FROM content_publications p WHERE p.item_id = r.item_id AND p.group_id = $1)",
         ).bind(group).bind(since).fetch_one(pool).await?))
+    }
+
+    /// Revenue events of the group's members (present or past) from `since`:
+    /// (customer, when, 0.0001 CNY): each trade's commission by the fee
+    /// schedule revenue is counted by, and advisory subscriptions bought.
+    pub async fn group_member_revenue(&self, group: GroupId, since: DateTime<Utc>) -> Result<Vec<Earned>, StoreError> {
+        let (trades, bought): (Vec<Traded>, Vec<Earned>) = with_pool!(self, pool => (
+            sqlx::query_as(
+                "SELECT a.customer_id, t.time, i.kind, t.quantity, t.price FROM group_members m \
+                 JOIN accounts a ON a.customer_id = m.customer_id JOIN trades t ON t.account_id = a.id \
+                 JOIN instruments i ON i.code = t.instrument WHERE m.group_id = $1 AND t.time >= $2",
+            ).bind(group).bind(since).fetch_all(pool).await?,
+            sqlx::query_as(
+                "SELECT p.customer_id, p.placed_at, p.amount FROM group_members m \
+                 JOIN purchases p ON p.customer_id = m.customer_id JOIN products r ON r.id = p.product_id \
+                 WHERE m.group_id = $1 AND p.placed_at >= $2 AND r.kind = 'advisory'",
+            ).bind(group).bind(since).fetch_all(pool).await?,
+        ));
+        let fees = self.revenue_fees();
+        let mut out: Vec<Earned> = trades
+            .into_iter()
+            .map(|(c, at, kind, quantity, price)| {
+                let kind = kind.parse::<domain::InstrumentKind>().unwrap_or(domain::InstrumentKind::Stock);
+                (c, at, fees.commission(kind, quantity.saturating_mul(price)))
+            })
+            .collect();
+        out.extend(bought);
+        Ok(out)
     }
 
     /// Every revision of the group's rules, newest first.

@@ -50,6 +50,21 @@ async fn a_groups_health_and_its_rules_revised_with_a_history_members_read() {
         "{week}"
     );
     assert_eq!(h["overdue"], json!([]), "before 09:15 nothing is due");
+    // Join cohorts: customer 3 joined this week and has not written; customer 2
+    // joined five weeks ago and wrote this week (age 5).
+    let cohorts = h["join_cohorts"].as_array().unwrap();
+    let this_week = cohorts.last().unwrap();
+    assert_eq!(
+        (&this_week["week"], &this_week["size"], &this_week["cells"][0]["active"]),
+        (&json!("2026-11-02"), &json!(1), &json!(0)),
+        "{this_week}"
+    );
+    let earlier = cohorts.iter().find(|c| c["week"] == "2026-09-28").unwrap();
+    assert_eq!(
+        (&earlier["size"], &earlier["cells"][5]["active"], &earlier["cells"][5]["retention"]),
+        (&json!(1), &json!(1), &json!(1.0)),
+        "{earlier}"
+    );
     assert_eq!(h["cadence"][0]["day"], "2026-11-02");
     clock.set(Utc.with_ymd_and_hms(2026, 11, 2, 1, 30, 0).unwrap());
     let h: Value = staff.get(&health_url).await.json().await.unwrap();

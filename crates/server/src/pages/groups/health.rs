@@ -68,6 +68,23 @@ pub async fn health(
             tbody { @for w in &h.weeks { tr { td { (w.week) } td.num { (w.members) } td.num { (w.member_messages) }
                 td.num { (w.active_members) } td.num { (w.staff_messages) } } } }
         }
+        h2 { (locale.t("health-cohorts")) }
+        p.explain { (locale.t("health-cohorts-explain")) }
+        table.join-cohorts {
+            thead { tr { th { (locale.t("health-week")) } th.num { (locale.t("analytics-size")) }
+                @for k in 0..h.join_cohorts.len() { th.num { "+" (k) } } } }
+            tbody { @for c in &h.join_cohorts {
+                tr data-week=(c.week.to_string()) {
+                    td { (c.week) } td.num { (c.size) }
+                    @for cell in &c.cells {
+                        td class=(charts::heat(rust_decimal::Decimal::from_f64_retain(cell.retention).unwrap_or_default()))
+                            title=(locale.money(rust_decimal::Decimal::new(cell.lifetime_value, 4))) {
+                            (format!("{:.0}%", cell.retention * 100.0))
+                        }
+                    }
+                }
+            } }
+        }
         h2 { (locale.t("health-cadence")) }
         table.cadence {
             thead { tr { th { (locale.t("health-day")) } th { (locale.t("health-preview")) } th { (locale.t("health-review")) } } }
