@@ -28,6 +28,62 @@ pub async fn health(
     Ok(Json(app::analytics::group_health(&state.db, &state.community, &principal, group).await?))
 }
 
+/// A group's health week by week as CSV (members, members' messages, members who wrote,
+/// the advisor's messages), then the join cohorts' cells.
+#[utoipa::path(get, path = "/groups/{group}/health.csv", params(("group" = i64, Path, description = "Group id")),
+    responses((status = 200, description = "CSV, header first", content_type = "text/csv"),
+        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn health_csv(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(group): Path<String>,
+) -> Result<axum::response::Response, HttpError> {
+    let group = path_id(&group, "group")?;
+    let h = app::analytics::group_health(&state.db, &state.community, &principal, group).await?;
+    let mut rows = vec![[
+        "table",
+        "week",
+        "age",
+        "members",
+        "member_messages",
+        "active_members",
+        "staff_messages",
+        "retention",
+        "lifetime_value",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for w in &h.weeks {
+        rows.push(vec![
+            "week".into(),
+            w.week.to_string(),
+            String::new(),
+            w.members.to_string(),
+            w.member_messages.to_string(),
+            w.active_members.to_string(),
+            w.staff_messages.to_string(),
+            String::new(),
+            String::new(),
+        ]);
+    }
+    for c in &h.join_cohorts {
+        for cell in &c.cells {
+            rows.push(vec![
+                "join_cohort".into(),
+                c.week.to_string(),
+                cell.age.to_string(),
+                c.size.to_string(),
+                String::new(),
+                cell.active.to_string(),
+                String::new(),
+                format!("{:.4}", cell.retention),
+                rust_decimal::Decimal::new(cell.lifetime_value, 4).to_string(),
+            ]);
+        }
+    }
+    super::analytics::csv_response(&format!("group-{}-health.csv", h.group_id), &rows)
+}
+
 /// The group's rules revised, and why.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RulesRevision {

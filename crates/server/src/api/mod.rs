@@ -499,6 +499,7 @@ pub fn routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
         .routes(routes!(analytics::cohorts))
         .routes(routes!(analytics::cohorts_csv))
         .routes(routes!(group_health::health))
+        .routes(routes!(group_health::health_csv))
         .routes(routes!(group_health::history, group_health::revise))
         .routes(routes!(analytics::advisors))
         .routes(routes!(analytics::advisors_csv))

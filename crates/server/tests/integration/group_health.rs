@@ -75,6 +75,8 @@ async fn a_groups_health_and_its_rules_revised_with_a_history_members_read() {
     let page = staff.get(&app.url(&format!("/groups/{group}/health?lang=zh"))).await.text().await.unwrap();
     assert!(page.contains("今天的盘后复盘还没有发出"), "the advisor is prompted on the page");
     assert_eq!(member.get(&app.url(&format!("/api/v1/groups/{group}/health"))).await.status(), 403);
+    let csv = staff.get(&app.url(&format!("/api/v1/groups/{group}/health.csv"))).await.text().await.unwrap();
+    assert!(csv.lines().any(|l| l.starts_with("week,2026-11-02,,2,2,1,1")), "{csv}");
 
     // The rules: members may not change them; the admin does, with a reason.
     let mut rules: Value = serde_json::to_value(community::moderation::GroupRules::default()).unwrap();

@@ -45,7 +45,9 @@ pub async fn health(
             }
         }
         dl.health {
-            dt { (locale.t("health-members")) } dd #health-members { (h.members) }
+            dt { (locale.t("health-members")) } dd #health-members {
+                a href={ "/customers?lang=" (locale.tag()) "&group=" (id) } { (h.members) }
+            }
             dt { (locale.t("health-per-member-week")) } dd { (format!("{:.2}", h.messages_per_member_per_week)) }
             dt { (locale.t("health-decay")) } dd #health-decay {
                 (format!("{:.2} → {:.2}", h.decay.first_week, h.decay.weeks_two_to_four))
@@ -59,6 +61,7 @@ pub async fn health(
             dt { (locale.t("health-seeds")) } dd { (h.seed_users) }
             dt { (locale.t("health-staff-messages")) } dd { (h.staff_messages) }
         }
+        p { a.csv href={ "/api/v1/groups/" (id) "/health.csv" } { (locale.t("analytics-csv")) } }
         h2 { (locale.t("health-trend")) }
         (charts::lines("health-trend", &weeks, &series, &|v| format!("{v:.1}")))
         (charts::stacked_bars("health-staff", &weeks, &staff))
