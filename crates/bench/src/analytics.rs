@@ -8,8 +8,6 @@
 //! (what a bulk import does) is reported too.
 
 use crate::live::{seed_error, ServedBenchError};
-use app::import::{import_dir, ImportOptions};
-use generator::{generate, GenOptions};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value;
@@ -65,26 +63,6 @@ pub struct AnalyticsBench {
     pub figures_equal: Option<bool>,
     /// The first differences found, if any.
     pub differences: Vec<String>,
-}
-
-/// The database to serve, seeded (a generated book imported) when it has no customers.
-async fn database(opts: &AnalyticsBenchOptions) -> Result<String, ServedBenchError> {
-    std::fs::create_dir_all(&opts.work_dir).map_err(seed_error)?;
-    let url = match &opts.db {
-        Some(url) => url.clone(),
-        None => format!("sqlite:{}", opts.work_dir.join(format!("analytics-{}.db", opts.customers)).display()),
-    };
-    let db = Db::open(&url).await?.with_keys(store::Keys::from_text(&access::Keyring::generate())?);
-    if db.count_rows("customers").await? == 0 {
-        let book = opts.work_dir.join("book");
-        generate(&GenOptions::new(opts.customers, 7, &book)).map_err(seed_error)?;
-        let mut import = ImportOptions::new(&book);
-        import.rejects = opts.work_dir.join("rejects.csv");
-        import_dir(&db, &import).await.map_err(seed_error)?;
-        let _ = std::fs::remove_dir_all(&book);
-    }
-    db.close().await;
-    Ok(url)
 }
 
 /// Writes the events DuckDB reads, once per database (SQLite only: a bench tool).
@@ -164,7 +142,7 @@ fn units(v: &Value) -> i64 {
 
 /// Runs the benchmark.
 pub async fn analytics_bench(opts: &AnalyticsBenchOptions) -> Result<AnalyticsBench, ServedBenchError> {
-    let url = database(opts).await?;
+    let url = crate::pages::seeded_database(&opts.work_dir, "analytics", opts.customers, opts.db.as_deref()).await?;
     let db = Db::open(&url).await?;
     let customers = db.count_rows("customers").await?;
     let backend = if url.starts_with("postgres") { "postgres" } else { "sqlite" };

@@ -102,17 +102,29 @@ struct Setup {
 
 /// The database to serve, seeded (a generated book imported) when it has no customers.
 async fn database(opts: &PagesBenchOptions) -> Result<String, ServedBenchError> {
-    std::fs::create_dir_all(&opts.work_dir).map_err(seed_error)?;
-    let url = match &opts.db {
-        Some(url) => url.clone(),
-        None => format!("sqlite:{}", opts.work_dir.join(format!("pages-{}.db", opts.customers)).display()),
+    seeded_database(&opts.work_dir, "pages", opts.customers, opts.db.as_deref()).await
+}
+
+/// `db`, or a SQLite file `{name}-{customers}.db` under `work_dir`, seeded
+/// with a generated book of `customers` (seed 7) through the importer when
+/// it has none; its URL. A rerun at the same size reuses it.
+pub(crate) async fn seeded_database(
+    work_dir: &std::path::Path,
+    name: &str,
+    customers: u64,
+    db: Option<&str>,
+) -> Result<String, ServedBenchError> {
+    std::fs::create_dir_all(work_dir).map_err(seed_error)?;
+    let url = match db {
+        Some(url) => url.to_owned(),
+        None => format!("sqlite:{}", work_dir.join(format!("{name}-{customers}.db")).display()),
     };
     let db = Db::open(&url).await?.with_keys(store::Keys::from_text(&access::Keyring::generate())?);
     if db.count_rows("customers").await? == 0 {
-        let book = opts.work_dir.join("book");
-        generate(&GenOptions::new(opts.customers, 7, &book)).map_err(seed_error)?;
+        let book = work_dir.join("book");
+        generate(&GenOptions::new(customers, 7, &book)).map_err(seed_error)?;
         let mut import = ImportOptions::new(&book);
-        import.rejects = opts.work_dir.join("rejects.csv");
+        import.rejects = work_dir.join("rejects.csv");
         import_dir(&db, &import).await.map_err(seed_error)?;
         let _ = std::fs::remove_dir_all(&book);
     }
