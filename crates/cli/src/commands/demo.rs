@@ -107,6 +107,21 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     if let Some((id, points, opened)) = demo.envelope {
         println!("  a red envelope of {points} points in the group ({opened} shares opened; the customer can open envelope {id})");
     }
+    let month = app::analytics::default_month(&db).await?;
+    let tuv = app::analytics::tuv(&db, &access::Principal::operator(), month, app::analytics::Grouping::Firm).await?;
+    if let Some(firm) = tuv.lines.first() {
+        let f = &firm.figures;
+        println!(
+            "Analytics: TUV of {month} {} CNY ({} users, {} active, {} paying; {} CNY from the month before, split by factor) \
+             at http://{listen}/analytics (by branch, advisor or group; lifecycle, cohorts, advisors' KPIs); \
+             the customer map at http://{listen}/map",
+            f.tuv.round_dp(2),
+            f.users,
+            f.active,
+            f.paying,
+            firm.change.change.round_dp(2)
+        );
+    }
     println!("Sign in as the advisor and open http://{listen}/tasks: risk reminders arrive there live when you");
     println!("replay a real trading day into it (from another terminal):");
     println!("  cargo run --release -- replay --url http://{listen} --token {}{bars_flag}", demo.token.token);

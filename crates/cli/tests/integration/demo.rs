@@ -139,6 +139,14 @@ fn demo_serves_the_generated_brokerage() {
         let opened =
             customer.post_json(&base, &format!("/api/v1/red-envelopes/{id}/open"), &serde_json::json!({})).await;
         assert_eq!(opened.status(), 200, "the customer opens the group's envelope");
+        // Analytics (issue 28): the book's month's TUV printed, the page drawn for staff.
+        let tuv = printed.iter().find(|l| l.starts_with("Analytics: TUV of")).expect("the demo prints its TUV");
+        assert!(tuv.contains("/analytics") && tuv.contains("/map"), "{tuv}");
+        let page = session.get(&format!("{base}/analytics?lang=zh")).await.text().await.unwrap();
+        assert!(
+            page.contains("id=\"tuv-waterfall\"") && page.contains("table class=\"advisors\""),
+            "the analytics page"
+        );
         // Reveal personal data and search by it: the work most likely to leak into logs.
         let mut revealed = Vec::new();
         for field in ["phone", "national_id"] {
