@@ -177,8 +177,9 @@ pub fn decompose(before: &Funnel, after: &Funnel) -> Decomposition {
             *part += weight(set.count_ones()) * product;
         }
     }
-    let change = after.revenue - before.revenue;
+    let change = i128::from(after.revenue) - i128::from(before.revenue);
     let units = apportion(exact, change);
+    let yuan = |units: i128| Decimal::from_i128_with_scale(units, 4);
     Decomposition {
         change: yuan(change),
         users: yuan(units[0]),
@@ -191,12 +192,19 @@ pub fn decompose(before: &Funnel, after: &Funnel) -> Decomposition {
 /// Rounds the parts to whole units so that they sum to `total`: each down,
 /// then one more unit to the parts with the largest fractions until the sum
 /// is reached (largest remainder).
-fn apportion(parts: [Decimal; 4], total: i64) -> [i64; 4] {
+fn apportion(parts: [Decimal; 4], total: i128) -> [i128; 4] {
     use rust_decimal::prelude::ToPrimitive;
-    let mut units = parts.map(|p| p.floor().to_i64().unwrap_or(0));
+    // A part may be far larger than the change (a factor up, another down): i128 holds any Decimal's integer part.
+    let mut units = parts.map(|p| p.floor().to_i128().unwrap_or(0));
     let mut order: Vec<usize> = (0..4).collect();
     order.sort_by(|&a, &b| (parts[b] - parts[b].floor()).cmp(&(parts[a] - parts[a].floor())));
-    let mut short = total - units.iter().sum::<i64>();
+    let mut short = total - units.iter().sum::<i128>();
+    // Past 28 significant digits the parts carry rounding of their own: spread any large gap evenly first.
+    let each = short / 4;
+    for u in units.iter_mut() {
+        *u += each;
+    }
+    short -= each * 4;
     // The exact parts sum to the total, so `short` is 0..=3; rounding in the
     // last digit of a 28-digit product could make it -1 or 4 at worst.
     let mut k = 0;

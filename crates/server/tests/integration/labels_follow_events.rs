@@ -57,7 +57,12 @@ async fn a_trade_and_a_login_update_the_customers_features_and_labels() {
 
     // Exactly what a batch over the whole history computes for that day.
     let history = book.db.customer_histories(domain::CustomerId(customer), domain::CustomerId(customer)).await.unwrap();
-    let batch = app::classify::features_of(&history[0], next, &mut Vec::new());
+    let mut batch = app::classify::features_of(&history[0], next, &mut Vec::new());
+    // The revenue of the last three months comes from the analytics counts, which the events moved too.
+    let month = analytics::Month::of(next);
+    let revenue = book.db.revenue_of(customer, customer, month.plus(-2), month).await.unwrap();
+    batch.revenue_3m = revenue.get(&customer).copied().unwrap_or(0);
+    assert!(batch.revenue_3m > 0, "the day's trades brought commission");
     assert_eq!(after, serde_json::to_value(batch).unwrap());
     // Customers the events did not touch keep their earlier labelling.
     let untouched =
