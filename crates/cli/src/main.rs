@@ -67,6 +67,8 @@ enum Command {
     /// Judge whether a product suits an investor (C1-lowest..C5, professional,
     /// horizon, varieties, age against R1..R5, horizon, variety), as the gate at sale does.
     Suitability(suitability::SuitabilityArgs),
+    /// Screen a text, or score a corpus, as content and chat are screened.
+    Screen(screen::ScreenArgs),
 }
 
 #[tokio::main]
@@ -94,6 +96,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Classify(args) => classify::run(args).await,
         Command::Stats(args) => stats::run(args).await,
         Command::Suitability(args) => suitability::run(args),
+        Command::Screen(args) => screen::run(args),
         Command::Ideas(command) => ideas::run(command),
         Command::Orders(command) => commands::orders::run(command).await,
         Command::Points(command) => commands::points::run(command).await,

@@ -2,6 +2,7 @@
 //! Every finding names the rule and the words that broke it, so the member
 //! sees why and can appeal, and the moderation log can say it.
 
+use crate::screening::{Category, Screen};
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, Utc, Weekday};
 use domain::{CustomerId, GroupId};
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,8 @@ pub enum Violation {
     ExternalLink,
     /// Pushing stocks: many codes at once, or a pusher's phrases.
     StockPushing,
+    /// Illegal stock-tip services: 荐股, paid tip groups.
+    IllegalTipService,
     /// Too many messages too fast.
     Flood,
     /// Talking stocks outside trading hours, where the group's policy forbids it.
@@ -36,6 +39,7 @@ impl Violation {
             Violation::OffPlatformContact => "off_platform_contact",
             Violation::ExternalLink => "external_link",
             Violation::StockPushing => "stock_pushing",
+            Violation::IllegalTipService => "illegal_tip_service",
             Violation::Flood => "flood",
             Violation::StocksOutsideTradingHours => "stocks_outside_trading_hours",
         }
@@ -49,17 +53,19 @@ pub struct Finding {
     pub violation: Violation,
     /// The offending words, as written.
     pub excerpt: String,
+    /// What they matched and how they were disguised ("保证收益 (separators)").
+    pub reason: String,
 }
 
 /// A group's content rules; the defaults are the firm's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct GroupRules {
-    /// Phrases that promise returns.
+    /// Phrases that promise returns (besides the firm's lexicon).
     pub guaranteed_returns: Vec<String>,
-    /// Phrases that claim inside information.
+    /// Phrases that claim inside information (besides the firm's lexicon).
     pub insider_tips: Vec<String>,
-    /// Phrases of stock pushers.
+    /// Phrases of stock pushers (besides the firm's lexicon).
     pub pushing_phrases: Vec<String>,
     /// This many distinct stock codes in one message is pushing.
     pub max_stock_codes: usize,
@@ -73,21 +79,11 @@ pub struct GroupRules {
 
 impl Default for GroupRules {
     fn default() -> Self {
-        let list = |words: &[&str]| words.iter().map(|w| w.to_string()).collect();
+        // The phrases are the firm's lexicon (crate::screening); a group adds its own.
         GroupRules {
-            guaranteed_returns: list(&[
-                "保本",
-                "稳赚",
-                "包赚",
-                "保证收益",
-                "零风险",
-                "稳赢",
-                "只赚不赔",
-                "guaranteed return",
-                "risk-free profit",
-            ]),
-            insider_tips: list(&["内幕", "内部消息", "小道消息", "庄家消息", "insider tip", "inside information"]),
-            pushing_phrases: list(&["明天必涨", "必涨", "涨停预定", "牛股推荐", "跟我买", "带你赚钱"]),
+            guaranteed_returns: Vec::new(),
+            insider_tips: Vec::new(),
+            pushing_phrases: Vec::new(),
             max_stock_codes: 3,
             flood_messages: 5,
             flood_seconds: 10,
@@ -96,46 +92,21 @@ impl Default for GroupRules {
     }
 }
 
-/// The first of `phrases` found in `text` (case-insensitive for Latin letters).
-fn first_phrase(text: &str, phrases: &[String]) -> Option<String> {
-    let lower = text.to_lowercase();
-    phrases.iter().find(|p| !p.is_empty() && lower.contains(&p.to_lowercase())).cloned()
-}
-
-/// Runs of digits; with `join`, single spaces or
-/// hyphens inside a run are skipped (a phone written 138 1234 5678).
-fn digit_runs(text: &str, join: bool) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
+/// Runs of digits.
+fn digit_runs(text: &str) -> Vec<String> {
     let mut runs = Vec::new();
-    let mut k = 0;
-    while k < chars.len() {
-        if !chars[k].is_ascii_digit() {
-            k += 1;
-            continue;
+    let mut run = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run.push(c);
+        } else if !run.is_empty() {
+            runs.push(std::mem::take(&mut run));
         }
-        let mut digits = String::new();
-        while k < chars.len() {
-            let c = chars[k];
-            let joins = join
-                && matches!(c, ' ' | '-')
-                && k + 1 < chars.len()
-                && chars[k + 1].is_ascii_digit()
-                && !digits.is_empty();
-            if c.is_ascii_digit() {
-                digits.push(c);
-            } else if !joins {
-                break;
-            }
-            k += 1;
-        }
-        runs.push(digits);
+    }
+    if !run.is_empty() {
+        runs.push(run);
     }
     runs
-}
-
-/// A mainland mobile number: 11 digits, 1 then 3-9.
-fn is_mobile(digits: &str) -> bool {
-    digits.len() == 11 && digits.starts_with('1') && matches!(digits.as_bytes()[1], b'3'..=b'9')
 }
 
 /// An A-share code: 6 digits on a board's prefix.
@@ -143,67 +114,54 @@ fn is_stock_code(digits: &str) -> bool {
     digits.len() == 6 && ["60", "00", "30", "68"].iter().any(|p| digits.starts_with(p))
 }
 
-/// Words that announce a WeChat or QQ id.
-const CONTACT_WORDS: [&str; 9] = ["微信", "weixin", "wechat", "vx", "wx", "v信", "加v", "qq", "扣扣"];
+impl From<Category> for Violation {
+    fn from(category: Category) -> Violation {
+        match category {
+            Category::GuaranteedReturns => Violation::GuaranteedReturns,
+            Category::InsiderTip => Violation::InsiderTip,
+            Category::StockPushing => Violation::StockPushing,
+            Category::OffPlatformContact => Violation::OffPlatformContact,
+            Category::ExternalLink => Violation::ExternalLink,
+            Category::IllegalTipService => Violation::IllegalTipService,
+        }
+    }
+}
 
-/// Top-level domains a link's host commonly ends in.
-const DOMAINS: [&str; 8] = [".com", ".cn", ".net", ".org", ".io", ".cc", ".top", ".xyz"];
-
-/// Everything in `text` the rules prohibit (before the flood and the hours, which need the sender and time).
+/// Everything in `text` the rules prohibit (before the flood and the hours,
+/// which need the sender and time): the firm's screen, the group's own
+/// phrases on top, and its limit on stock codes.
 pub fn findings(rules: &GroupRules, text: &str) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let mut found = |violation, excerpt: String| out.push(Finding { violation, excerpt });
-    if let Some(p) = first_phrase(text, &rules.guaranteed_returns) {
-        found(Violation::GuaranteedReturns, p);
-    }
-    if let Some(p) = first_phrase(text, &rules.insider_tips) {
-        found(Violation::InsiderTip, p);
-    }
-    let lower = text.to_lowercase();
-    if let Some(phone) = digit_runs(text, true).into_iter().find(|d| is_mobile(d)) {
-        found(Violation::OffPlatformContact, phone);
-    } else if let Some(word) = CONTACT_WORDS.iter().find(|w| contact_after(&lower, w)) {
-        found(Violation::OffPlatformContact, (*word).to_string());
-    }
-    let link = lower.split(|c: char| c.is_whitespace() || !c.is_ascii()).find(|token| {
-        token.starts_with("http://")
-            || token.starts_with("https://")
-            || token.starts_with("www.")
-            || DOMAINS
-                .iter()
-                .any(|d| token.len() > d.len() + 1 && (token.ends_with(d) || token.contains(&format!("{d}/"))))
-    });
-    if let Some(link) = link {
-        found(Violation::ExternalLink, link.to_string());
-    }
-    let runs = digit_runs(text, false);
+    let extra: Vec<(Category, &str)> = rules
+        .guaranteed_returns
+        .iter()
+        .map(|p| (Category::GuaranteedReturns, p.as_str()))
+        .chain(rules.insider_tips.iter().map(|p| (Category::InsiderTip, p.as_str())))
+        .chain(rules.pushing_phrases.iter().map(|p| (Category::StockPushing, p.as_str())))
+        .collect();
+    let mut out: Vec<Finding> = Screen::firm()
+        .check(text, &extra)
+        .into_iter()
+        .map(|hit| Finding { violation: hit.category.into(), reason: hit.reason(), excerpt: hit.matched })
+        .collect();
+    let runs = digit_runs(text);
     let mut codes: Vec<&str> = runs.iter().map(String::as_str).filter(|d| is_stock_code(d)).collect();
     codes.sort_unstable();
     codes.dedup();
     if rules.max_stock_codes > 0 && codes.len() >= rules.max_stock_codes {
-        found(Violation::StockPushing, codes.join(" "));
-    } else if let Some(p) = first_phrase(text, &rules.pushing_phrases) {
-        found(Violation::StockPushing, p);
+        let pushing = Finding {
+            violation: Violation::StockPushing,
+            excerpt: codes.join(" "),
+            reason: format!("{} stock codes", codes.len()),
+        };
+        out.retain(|f| f.violation != Violation::StockPushing);
+        out.push(pushing);
     }
     out
 }
 
-/// A contact word followed (within a few characters) by an id of at least 5 letters or digits.
-fn contact_after(lower: &str, word: &str) -> bool {
-    lower.match_indices(word).any(|(at, w)| {
-        let rest = &lower[at + w.len()..];
-        let id: String = rest
-            .chars()
-            .skip_while(|c| matches!(c, ' ' | ':' | '：' | '号' | '-'))
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        id.len() >= 5
-    })
-}
-
 /// Whether a message mentions a stock code (for the trading-hours policy).
 pub fn mentions_stock(text: &str) -> bool {
-    digit_runs(text, false).iter().any(|d| is_stock_code(d))
+    digit_runs(text).iter().any(|d| is_stock_code(d))
 }
 
 /// Whether `at` is in an A-share trading session (09:30-11:30, 13:00-15:00,
@@ -384,8 +342,9 @@ mod tests {
 
     #[test]
     fn a_group_can_tighten_or_loosen_its_rules() {
-        let rules = GroupRules { max_stock_codes: 0, pushing_phrases: vec![], ..GroupRules::default() };
+        let rules = GroupRules { max_stock_codes: 0, ..GroupRules::default() };
         assert!(findings(&rules, "600519 000001 300750").is_empty());
+        assert_eq!(broken("必涨"), vec![Violation::StockPushing], "the firm's lexicon holds in every group");
         let rules: GroupRules = serde_json::from_str(r#"{"guaranteed_returns": ["翻倍"]}"#).unwrap();
         assert_eq!(findings(&rules, "三个月翻倍")[0].violation, Violation::GuaranteedReturns);
         assert!(serde_json::from_str::<GroupRules>(r#"{"flood": 3}"#).is_err(), "typos are refused");

@@ -331,6 +331,7 @@ violation-insider_tip = Insider-tip claim
 violation-off_platform_contact = Off-platform contact
 violation-external_link = External link
 violation-stock_pushing = Stock pushing
+violation-illegal_tip_service = Illegal stock-tip service
 violation-flood = Flooding
 violation-stocks_outside_trading_hours = Stocks outside trading hours
 violation-manual = By an admin
@@ -377,6 +378,7 @@ application-pending = waiting for the advisor
 application-approved = approved
 application-rejected = rejected
 rules-title = Group rules
+rules-screening = Messages are screened with the firm's lexicon (version { $version }): spaces, symbols, full-width letters, traditional characters, pinyin and homophones do not hide a phrase.
 rules-stock-codes = { $n ->
         [one] Any stock code
        *[other] { $n } or more stock codes

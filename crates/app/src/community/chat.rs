@@ -136,12 +136,13 @@ impl Communities {
             return Some(Finding {
                 violation: Violation::StocksOutsideTradingHours,
                 excerpt: text.chars().take(40).collect(),
+                reason: "stock codes outside trading hours".into(),
             });
         }
         let mut floods = self.floods.lock().expect("the flood windows' lock is never poisoned");
         if !floods.admit(group.id, customer_id, &rules, now) {
             let excerpt = format!("more than {} messages in {} s", rules.flood_messages, rules.flood_seconds);
-            return Some(Finding { violation: Violation::Flood, excerpt });
+            return Some(Finding { violation: Violation::Flood, reason: excerpt.clone(), excerpt });
         }
         None
     }

@@ -116,7 +116,7 @@ impl Communities {
         let found = banned_phrases(&format!("{}\n{}", latest.title, latest.body));
         if !found.is_empty() {
             let list: Vec<String> =
-                found.iter().map(|f| format!("\"{}\" ({})", f.excerpt, f.violation.as_str())).collect();
+                found.iter().map(|f| format!("\"{}\" ({}: {})", f.excerpt, f.violation.as_str(), f.reason)).collect();
             return Err(refuse_on(codes::BANNED_PHRASES, "body").with("phrases", list.join(", ")).into());
         }
         // The products it names, for the funnel, recorded with the submission: one unit of work.

@@ -166,6 +166,8 @@ pub struct Blocked {
     pub violation: Violation,
     /// The words that broke it.
     pub excerpt: String,
+    /// What they matched and how they were disguised ("保证收益 (separators)").
+    pub reason: String,
     /// The sanction.
     pub sanction: Sanction,
     /// Muted until, for a mute.
@@ -182,6 +184,7 @@ impl Blocked {
             .with("action_id", self.action_id)
             .with("violation", self.violation.as_str())
             .with("excerpt", &self.excerpt)
+            .with("reason", &self.reason)
             .with("sanction", self.sanction.as_str());
         if let Some(until) = self.muted_until {
             r = r.with("muted_until", until.to_rfc3339());

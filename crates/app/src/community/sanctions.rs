@@ -15,11 +15,18 @@ impl Communities {
     ) -> Result<Blocked, CommunityError> {
         let prior = self.db.prior_offences(group.id, customer_id).await?;
         let sanction = Sanction::for_offence(prior.clamp(0, u32::MAX as i64) as u32);
-        self.apply_sanction(group, customer_id, finding.violation.as_str(), &finding.excerpt, sanction, by).await.map(
+        // The log says what the words matched when they were disguised.
+        let logged = if finding.reason == finding.excerpt || finding.reason.is_empty() {
+            finding.excerpt.clone()
+        } else {
+            format!("{} → {}", finding.excerpt, finding.reason)
+        };
+        self.apply_sanction(group, customer_id, finding.violation.as_str(), &logged, sanction, by).await.map(
             |(action_id, muted_until)| Blocked {
                 action_id,
                 violation: finding.violation,
                 excerpt: finding.excerpt,
+                reason: finding.reason,
                 sanction,
                 muted_until,
             },

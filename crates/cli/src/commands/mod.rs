@@ -14,6 +14,7 @@ pub mod keys;
 pub mod orders;
 pub mod points;
 pub mod replay;
+pub mod screen;
 pub mod serve;
 pub mod stats;
 pub mod suitability;

@@ -26,6 +26,10 @@ pub struct ServeArgs {
     /// crates/advice/questionnaire.json), instead of the one built in.
     #[arg(long, env = "BROKERDESK_QUESTIONNAIRE")]
     questionnaire: Option<std::path::PathBuf>,
+    /// The screening lexicon as JSON (phrases by category, homophones, negations, contact
+    /// markers; see crates/community/lexicon.json), instead of the one built in.
+    #[arg(long, env = "BROKERDESK_LEXICON")]
+    lexicon: Option<std::path::PathBuf>,
 }
 
 /// Opens the database (a keyring is optional) and serves it.
@@ -39,6 +43,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         let version = q.version.clone();
         app::advice::install_questionnaire(q);
         println!("Risk questionnaire {version} from {}", path.display());
+    }
+    if let Some(path) = &args.lexicon {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let lexicon =
+            community::screening::Lexicon::parse(&text).with_context(|| format!("reading {}", path.display()))?;
+        community::screening::Screen::install(&lexicon);
+        println!("Screening lexicon {} from {}", lexicon.version, path.display());
     }
     let settings = args.watch.settings()?;
     // Revenue (analytics) is the commission the firm's own schedule charges.

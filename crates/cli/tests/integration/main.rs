@@ -19,4 +19,5 @@ mod points_kill;
 mod points_sweep;
 mod questionnaire;
 mod replay;
+mod screen;
 mod tokens;

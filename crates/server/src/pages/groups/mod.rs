@@ -106,20 +106,28 @@ fn group_links(locale: Locale, g: &GroupRow, standing: Standing) -> Markup {
     }
 }
 
+use community::screening::Category;
+
 /// The group's published rules, in words.
 fn rules_view(locale: Locale, g: &GroupRow) -> Markup {
     let rules: community::moderation::GroupRules = serde_json::from_str(&g.rules).unwrap_or_default();
-    // The phrases are data (some English, as members write it): each quoted as such.
-    let words =
-        |list: &[String]| html! { @for (k, p) in list.iter().enumerate() { @if k > 0 { " / " } q.phrase { (p) } } };
+    let firm = community::screening::Screen::firm();
+    // The phrases are data (some English, as members write it): each quoted as such;
+    // the firm's lexicon first, then the group's own.
+    let words = |category: Category, own: &[String]| {
+        let all: Vec<&str> = firm.phrases(category).into_iter().chain(own.iter().map(String::as_str)).collect();
+        html! { @for (k, p) in all.iter().enumerate() { @if k > 0 { " / " } q.phrase { (p) } } }
+    };
     html! {
         details.rules {
             summary { (locale.t("rules-title")) }
+            p { (locale.t_with("rules-screening", &[("version", firm.version().to_string())])) }
             ul {
-                li { (locale.t("violation-guaranteed_returns")) ": " (words(&rules.guaranteed_returns)) }
-                li { (locale.t("violation-insider_tip")) ": " (words(&rules.insider_tips)) }
+                li { (locale.t("violation-guaranteed_returns")) ": " (words(Category::GuaranteedReturns, &rules.guaranteed_returns)) }
+                li { (locale.t("violation-insider_tip")) ": " (words(Category::InsiderTip, &rules.insider_tips)) }
+                li { (locale.t("violation-illegal_tip_service")) ": " (words(Category::IllegalTipService, &[])) }
                 li { (locale.t("violation-off_platform_contact")) " · " (locale.t("violation-external_link")) }
-                li { (locale.t("violation-stock_pushing")) ": " (words(&rules.pushing_phrases)) " · "
+                li { (locale.t("violation-stock_pushing")) ": " (words(Category::StockPushing, &rules.pushing_phrases)) " · "
                      (locale.t_with("rules-stock-codes", &[("n", rules.max_stock_codes.to_string())])) }
                 li { (locale.t_with("rules-flood", &[("n", rules.flood_messages.to_string()), ("s", rules.flood_seconds.to_string())])) }
                 @if rules.stocks_only_in_trading_hours { li { (locale.t("violation-stocks_outside_trading_hours")) } }
