@@ -35,6 +35,7 @@ pub mod reminders;
 pub mod replay;
 pub mod risk_desk;
 pub mod segments;
+pub mod service;
 pub mod sign_in;
 pub mod tasks;
 pub mod tokens;

@@ -50,6 +50,8 @@ pub struct DeskSettings {
     pub growth: growth::GrowthRules,
     /// When groups' daily preview and review are due (issue 28).
     pub cadence: community::cadence::Cadence,
+    /// Complaints' SLAs, bursts, attachments and retention (issue 29).
+    pub service: service::ServiceSettings,
 }
 
 impl DeskSettings {
@@ -73,6 +75,7 @@ impl DeskSettings {
             orders: Default::default(),
             growth: Default::default(),
             cadence: Default::default(),
+            service: Default::default(),
         })
     }
 }

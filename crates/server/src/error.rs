@@ -48,6 +48,7 @@ pub fn every_code() -> Vec<Code> {
         community::codes::ALL,
         advice::codes::ALL,
         growth::codes::ALL,
+        ::service::codes::ALL,
         app::codes::ALL,
         codes::ALL,
     ]

@@ -43,6 +43,8 @@ pub struct AppState {
     pub orders: Arc<OrderDesk>,
     /// What customers' activity earns in points.
     pub growth: Arc<growth::GrowthRules>,
+    /// Feedback, complaints and incidents.
+    pub service: Arc<app::service::ServiceDesk>,
 }
 
 /// htmx 2.0.11 (0BSD), vendored so that nothing is fetched at build or run time.
@@ -217,14 +219,24 @@ pub async fn serve(
         Arc::new(OrderDesk::new(db.clone(), settings.orders.clone()).with_tiers(settings.growth.tiers.clone()));
     let growth = Arc::new(settings.growth.clone());
     let cadence = settings.cadence;
+    let service = Arc::new(app::service::ServiceDesk::new(db.clone(), settings.service.clone()));
+    // Nothing younger than the retention is deleted: the database's triggers read it.
+    if let Err(e) = db.set_retention_years(settings.service.retention_years).await {
+        tracing::error!(error = %e, "the retention could not be set");
+    }
     let desk = Arc::new(RiskDesk::new(db.clone(), settings));
     let community = Arc::new(
-        Communities::new(db.clone()).with_wire(peer::text_frame).with_growth((*growth).clone()).with_cadence(cadence),
+        Communities::new(db.clone())
+            .with_wire(peer::text_frame)
+            .with_growth((*growth).clone())
+            .with_cadence(cadence)
+            .with_service(service.settings().clone()),
     );
     let outbox = tokio::spawn({
         let (desk, community, outreach, db_clock) = (desk.clone(), community.clone(), outreach.clone(), db.clock());
         let db_for_notices = db.clone();
         let growth_rules = growth.clone();
+        let service = service.clone();
         async move {
             let mut every = tokio::time::interval(OUTBOX_INTERVAL);
             let mut ticks: u64 = 0;
@@ -275,6 +287,10 @@ pub async fn serve(
                 if let Err(e) = app::notices::remind_deadlines(&db_for_notices, &desk).await {
                     tracing::error!(error = %e, "reminding holders of deadlines failed; retrying");
                 }
+                // Complaints past their SLA climb to the branch manager, then compliance.
+                if let Err(e) = service.sweep(now).await {
+                    tracing::error!(error = %e, "escalating overdue complaints failed; retrying");
+                }
                 if let Err(e) = outreach.deliver_due(now).await {
                     tracing::error!(error = %e, "delivering sends held over quiet hours failed; retrying");
                 }
@@ -294,7 +310,7 @@ pub async fn serve(
             }
         }
     });
-    let app = router_around(AppState { db, desk, community, outreach, orders, growth });
+    let app = router_around(AppState { db, desk, community, outreach, orders, growth, service });
     // Each request carries its connection, so that the chat hub can write to it directly.
     let served =
         axum::serve(peer::PeerListener(listener), app.into_make_service_with_connect_info::<peer::PeerWriter>())
@@ -321,7 +337,16 @@ mod tests {
         let outreach = Arc::new(Outreach::new(t.db.clone(), Default::default()));
         let orders = Arc::new(OrderDesk::new(t.db.clone(), Default::default()));
         let growth = Arc::default();
-        let app = router_around(AppState { db: t.db.clone(), desk: desk.clone(), community, outreach, orders, growth });
+        let service = Arc::new(app::service::ServiceDesk::new(t.db.clone(), Default::default()));
+        let app = router_around(AppState {
+            db: t.db.clone(),
+            desk: desk.clone(),
+            community,
+            outreach,
+            orders,
+            growth,
+            service,
+        });
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {

@@ -41,6 +41,7 @@ mod portfolios;
 mod referrals;
 mod reminders;
 mod segments;
+mod service;
 mod suitability;
 mod tasks;
 mod tiers;
@@ -87,6 +88,7 @@ pub use reminders::{
     CustomerShares, NewReminder, ReminderQuery, ReminderRow, ReminderVolume, WatchBook, DELIVERIES_PER_ROUND,
 };
 pub use segments::{MapRow, SegmentRow};
+pub use service::{AttachmentRow, FaultReportRow, IncidentRow, NewTicket, TicketEventRow, TicketFilter, TicketRow};
 pub use suitability::{
     AssessmentRow, BookMovement, FunnelRow, GateException, GateLogRow, GateStep, NewProduct, PermissionRow, ProductRow,
     ProfessionalRow, PurchaseRow, StoredInvestor,

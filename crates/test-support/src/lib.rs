@@ -236,6 +236,17 @@ impl Session {
             .expect("request")
     }
 
+    /// POST bytes (a file upload) with the session and its CSRF token.
+    pub async fn post_bytes(&self, base: &str, path: &str, body: Vec<u8>) -> reqwest::Response {
+        self.post(base, path)
+            .await
+            .header("content-type", "application/octet-stream")
+            .body(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// GET with the session.
     pub async fn get(&self, url: &str) -> reqwest::Response {
         self.client.get(url).header("cookie", &self.cookie).send().await.expect("request")

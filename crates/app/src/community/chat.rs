@@ -110,6 +110,21 @@ impl Communities {
             red_envelope_id: None,
         };
         let row = self.send(message, asks.then_some(group.advisor_id)).await?;
+        // A member reporting a fault (登录不了, 下单失败) counts toward an incident.
+        if let (Standing::Member { customer_id }, Some(area)) = (standing, service::incident::reported_area(text)) {
+            let recorded = crate::service::record_fault(
+                &self.db,
+                &self.service,
+                row.id,
+                group_id,
+                Some(customer_id),
+                area,
+                row.at,
+            );
+            if let Err(e) = recorded.await {
+                tracing::error!(error = %e, message = %row.id, "a fault report could not be recorded");
+            }
+        }
         // An admin's reply answers the question it replies to.
         if let (Standing::Admin { .. }, Some(question)) = (standing, draft.reply_to) {
             self.answer(question, row.id, row.at).await?;

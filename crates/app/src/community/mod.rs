@@ -263,6 +263,8 @@ pub struct Communities {
     growth: growth::GrowthRules,
     // When each trading day's preview and review are due.
     cadence: community::cadence::Cadence,
+    // What counts as a burst of fault reports (issue 29).
+    service: Arc<service::ServiceSettings>,
 }
 
 impl Communities {
@@ -276,6 +278,7 @@ impl Communities {
             writers: Mutex::default(),
             publishing: tokio::sync::Mutex::default(),
             growth: growth::GrowthRules::default(),
+            service: Arc::default(),
             cadence: community::cadence::Cadence::default(),
         }
     }
@@ -291,6 +294,29 @@ impl Communities {
     pub fn with_cadence(mut self, cadence: community::cadence::Cadence) -> Communities {
         self.cadence = cadence;
         self
+    }
+
+    /// What counts as a burst of fault reports in groups (issue 29).
+    pub fn with_service(mut self, settings: service::ServiceSettings) -> Communities {
+        self.service = Arc::new(settings);
+        self
+    }
+
+    /// A notice from the firm into a group (an approved incident notice), live to its members.
+    pub async fn system_notice(&self, group_id: GroupId, body: &str) -> Result<MessageRow, CommunityError> {
+        let notice = NewMessage {
+            group_id,
+            sender_kind: SenderKind::System,
+            sender_id: 0,
+            sender_name: String::new(),
+            body: body.to_owned(),
+            reply_to: None,
+            mentions: "[]".into(),
+            content_id: None,
+            at: self.db.now(),
+            red_envelope_id: None,
+        };
+        self.send(notice, None).await
     }
 
     /// When each trading day's preview and review are due.

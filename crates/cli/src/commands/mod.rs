@@ -88,6 +88,12 @@ pub struct WatchArgs {
     /// The post-market review is due by this time (HH:MM, Shanghai).
     #[arg(long, default_value = "16:00")]
     pub review_by: String,
+    /// Service settings as JSON: `sla_hours` by category, `default_sla_hours`,
+    /// `compliance_after_slas`, `burst_count` and `burst_minutes` (an incident),
+    /// `attachment_max_bytes`, `attachments_per_ticket`, `retention_years` (20 at least),
+    /// `adoption_points`; parts not named keep their defaults.
+    #[arg(long, env = "BROKERDESK_SERVICE_SETTINGS")]
+    pub service_settings: Option<PathBuf>,
 }
 
 impl WatchArgs {
@@ -99,6 +105,11 @@ impl WatchArgs {
         }
         if let Some(path) = &self.growth_rules {
             settings.growth = growth_rules(path)?;
+        }
+        if let Some(path) = &self.service_settings {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            settings.service =
+                service::ServiceSettings::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         }
         let time = |text: &str, flag: &str| {
             community::cadence::Cadence::time(text).map_err(|e| anyhow::anyhow!("--{flag}: {e}"))

@@ -22,6 +22,7 @@ pub(crate) mod products;
 mod referrals;
 pub(crate) mod reminders;
 pub(crate) mod segments;
+pub(crate) mod service;
 mod session;
 pub(crate) mod tasks;
 mod tokens;
@@ -38,7 +39,7 @@ use utoipa_axum::routes;
 #[openapi(
     info(title = "Brokerdesk API", description = "Customer operations for a securities brokerage."),
     servers((url = "/api/v1")),
-    components(schemas(crate::error::ErrorBody, overview::Overview, customers::CustomerSummary, customers::CustomerList, customers::CustomerRecord, customers::CustomerHistory, customers::Holding, customers::RevealRequest, customers::Revealed, advisors::HandoverRequest, advisors::HandoverResult, session::SessionInfo, tokens::NewToken, tokens::CreatedToken, tokens::TokenInfo, feeds::Events, tasks::Task, tasks::NewTask, tasks::CreatedTask, tasks::Completion, instruments::InstrumentSummary, instruments::InstrumentDetail, instruments::Bar, instruments::IndicatorSeries, instruments::SnapshotView, reminders::Reminder, reminders::Volume, knowing::CustomerLabels, knowing::LabelView, knowing::WeekPlanView, knowing::SplitPart, knowing::PlannedContact, communities::NewGroup, communities::CoAdmin, communities::Application, communities::Decision, communities::InviteRequest, communities::Ban, communities::SendMessage, communities::Pin, communities::Report, communities::ManualSanction, communities::Appeal, communities::Review, communities::Resolution, communities::Accept, communities::FollowUp, content::Writing, content::ContentReview, content::Schedule, products::Product, products::NewProduct, products::CreatedProduct, products::StateChange, products::QuestionnaireAnswers, products::AssessmentView, products::ProfessionalDeclaration, products::PurchaseRequest, products::Purchase, ideas::NewIdea, ideas::ProposedIdea, ideas::NewSource, ideas::Source, outreach::ItemSpec, outreach::SegmentSpec, outreach::SendBody, outreach::Sent, outreach::NewFilter, outreach::Filter, portfolios::Weight, portfolios::NewPortfolio, portfolios::NewRebalance, portfolios::UnderReview, portfolios::Follow, advisors::Introduction)),
+    components(schemas(crate::error::ErrorBody, overview::Overview, customers::CustomerSummary, customers::CustomerList, customers::CustomerRecord, customers::CustomerHistory, customers::Holding, customers::RevealRequest, customers::Revealed, advisors::HandoverRequest, advisors::HandoverResult, session::SessionInfo, tokens::NewToken, tokens::CreatedToken, tokens::TokenInfo, feeds::Events, tasks::Task, tasks::NewTask, tasks::CreatedTask, tasks::Completion, instruments::InstrumentSummary, instruments::InstrumentDetail, instruments::Bar, instruments::IndicatorSeries, instruments::SnapshotView, reminders::Reminder, reminders::Volume, knowing::CustomerLabels, knowing::LabelView, knowing::WeekPlanView, knowing::SplitPart, knowing::PlannedContact, communities::NewGroup, communities::CoAdmin, communities::Application, communities::Decision, communities::InviteRequest, communities::Ban, communities::SendMessage, communities::Pin, communities::Report, communities::ManualSanction, communities::Appeal, communities::Review, communities::Resolution, communities::Accept, communities::FollowUp, content::Writing, content::ContentReview, content::Schedule, products::Product, products::NewProduct, products::CreatedProduct, products::StateChange, products::QuestionnaireAnswers, products::AssessmentView, products::ProfessionalDeclaration, products::PurchaseRequest, products::Purchase, ideas::NewIdea, ideas::ProposedIdea, ideas::NewSource, ideas::Source, outreach::ItemSpec, outreach::SegmentSpec, outreach::SendBody, outreach::Sent, outreach::NewFilter, outreach::Filter, portfolios::Weight, portfolios::NewPortfolio, portfolios::NewRebalance, portfolios::UnderReview, portfolios::Follow, advisors::Introduction, service::NewTicket, service::Created, service::Said, service::Closing, service::IncidentUpdate, service::Graded, service::NoticeDecision, service::NoticeSent)),
     modifiers(&ApiTokenScheme)
 )]
 pub struct ApiDoc;
@@ -281,6 +282,20 @@ fn area_codes(path: &str) -> Vec<Code> {
             d::TIME_FORM,
             d::EMPTY,
         ],
+        "tickets" | "feedback" | "incidents" => [
+            a::STAFF_ONLY,
+            a::CUSTOMERS_ONLY,
+            a::ADMIN_ONLY,
+            a::CUSTOMER_NOT_FOUND,
+            d::LENGTH,
+            d::NOT_A_NUMBER,
+            d::TIME_FORM,
+            crate::error::codes::BODY_TOO_LARGE,
+        ]
+        .into_iter()
+        .chain(::service::codes::ALL.iter().copied())
+        .chain(growth::codes::ALL.iter().copied())
+        .collect(),
         "groups" if path.ends_with("/red-envelopes") => envelopes(),
         "red-envelopes" => envelopes(),
         "groups" | "applications" | "invites" | "messages" | "moderation" | "reports" | "questions" | "follow-ups" => {
@@ -507,7 +522,22 @@ pub fn routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
         .routes(routes!(segments::list, segments::create))
         .routes(routes!(segments::get))
         .routes(routes!(segments::follow_ups))
-        .routes(routes!(segments::invitations));
+        .routes(routes!(segments::invitations))
+        .routes(routes!(service::list, service::file))
+        .routes(routes!(service::get))
+        .routes(routes!(service::reply))
+        .routes(routes!(service::note))
+        .routes(routes!(service::close))
+        .routes(routes!(service::reopen))
+        .routes(routes!(service::attach))
+        .routes(routes!(service::attachment))
+        .routes(routes!(service::vote))
+        .routes(routes!(service::adopt))
+        .routes(routes!(service::board))
+        .routes(routes!(service::incidents))
+        .routes(routes!(service::incident, service::update_incident))
+        .routes(routes!(service::draft_notice))
+        .routes(routes!(service::decide_notice));
     let feeds = OpenApiRouter::new()
         .routes(routes!(feeds::import))
         .routes(routes!(feeds::events))

@@ -19,6 +19,7 @@ mod portfolios;
 pub(crate) mod products;
 mod referrals;
 mod reminders;
+mod service;
 pub(crate) mod sharing;
 mod tasks;
 
@@ -99,6 +100,21 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/referrals", get(referrals::show)),
         ("/analytics", get(analytics::show)),
         ("/map", get(map::show)),
+        ("/service", get(service::home)),
+        ("/service/tickets", post(service::file)),
+        ("/service/tickets/{ticket}", get(service::ticket)),
+        ("/service/tickets/{ticket}/reply", post(service::reply)),
+        ("/service/tickets/{ticket}/note", post(service::note)),
+        ("/service/tickets/{ticket}/close", post(service::close)),
+        ("/service/tickets/{ticket}/reopen", post(service::reopen)),
+        ("/service/tickets/{ticket}/vote", post(service::vote)),
+        ("/service/tickets/{ticket}/adopt", post(service::adopt)),
+        ("/service/feedback", get(service::board)),
+        ("/incidents", get(service::incidents)),
+        ("/incidents/{incident}", get(service::incident)),
+        ("/incidents/{incident}/facts", post(service::incident_facts)),
+        ("/incidents/{incident}/notice", post(service::incident_notice)),
+        ("/incidents/{incident}/decision", post(service::incident_decision)),
         ("/map/segments", post(map::save)),
         ("/segments/{id}/follow-ups", post(map::follow_ups)),
         ("/segments/{id}/invitations", post(map::invitations)),

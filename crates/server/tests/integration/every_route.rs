@@ -229,7 +229,7 @@ async fn no_route_leaks_rows_outside_a_roles_scope() {
 
 /// Placeholders of the community and outreach routes, which name groups,
 /// messages, content, ideas and sends rather than customers.
-const COMMUNITY_PLACEHOLDERS: [&str; 17] = [
+const COMMUNITY_PLACEHOLDERS: [&str; 20] = [
     "{group}",
     "{message}",
     "{action}",
@@ -247,6 +247,9 @@ const COMMUNITY_PLACEHOLDERS: [&str; 17] = [
     "{conditional}",
     "{account}",
     "{envelope}",
+    "{ticket}",
+    "{attachment}",
+    "{incident}",
 ];
 
 /// A group of the demo advisor's with customer 2 (not the demo customer) in
@@ -345,6 +348,17 @@ async fn community_ids(book: &test_support::TestDb, app: &TestApp) -> Vec<(&'sta
         .await
         .unwrap();
     let envelope = envelope["id"].as_i64().unwrap_or_else(|| panic!("an envelope: {envelope}"));
+    // A complaint the advisor took by phone for customer 2, with a file; an incident.
+    let complaint = serde_json::json!({ "kind": "complaint", "category": "product", "subject": "s", "body": "b",
+        "customer_id": SAME_ADVISOR, "channel": "phone" });
+    let filed: serde_json::Value = s.post_json(&app.url(""), "/api/v1/tickets", &complaint).await.json().await.unwrap();
+    let ticket = filed["id"].as_i64().unwrap_or_else(|| panic!("a ticket: {filed}"));
+    let file =
+        s.post_bytes(&app.url(""), &format!("/api/v1/tickets/{ticket}/attachments?name=a.txt"), b"note".to_vec()).await;
+    let attachment = file.json::<serde_json::Value>().await.unwrap()["id"].as_i64().expect("an attachment");
+    let mut unit = book.db.begin().await.unwrap();
+    let incident = unit.insert_incident("login", chrono::Utc::now(), "general", "route check", "test").await.unwrap();
+    unit.commit().await.unwrap();
     let ids = [
         group.0,
         message.0,
@@ -363,6 +377,9 @@ async fn community_ids(book: &test_support::TestDb, app: &TestApp) -> Vec<(&'sta
         conditional,
         account,
         envelope,
+        ticket,
+        attachment,
+        incident,
     ];
     COMMUNITY_PLACEHOLDERS.iter().copied().zip(ids.iter().map(|i| i.to_string())).collect()
 }

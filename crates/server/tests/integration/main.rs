@@ -35,5 +35,6 @@ mod referrals;
 mod reminders;
 mod route_list;
 mod security_headers;
+mod service;
 mod suitability;
 mod tokens;
