@@ -10,6 +10,7 @@ mod browser_chat;
 mod browser_envelopes;
 mod browser_map;
 mod browser_outreach;
+mod browser_service;
 mod browser_suitability;
 mod chart;
 mod clock;
