@@ -225,4 +225,8 @@ domain::codes! {
     MAP_FIELD = "map_field": Invalid,
     /// No such segment, or not one the caller saved.
     SEGMENT_NOT_FOUND = "segment_not_found": NotFound,
+    /// No such conversation, or not one the caller may see.
+    CONVERSATION_NOT_FOUND = "conversation_not_found": NotFound,
+    /// Conversations are between an advisor and a customer they serve.
+    CONVERSATION_ROLES = "conversation_roles": Forbidden,
 }

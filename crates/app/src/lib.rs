@@ -4,6 +4,7 @@
 
 pub mod advice;
 pub mod analytics;
+pub mod archive;
 pub mod audit;
 pub mod book;
 pub mod book_files;
@@ -11,6 +12,7 @@ pub mod calendar;
 pub mod classify;
 pub mod codes;
 pub mod community;
+pub mod conversations;
 pub mod corporate;
 pub mod customers;
 pub mod demo;

@@ -67,6 +67,9 @@ enum Command {
     /// Judge whether a product suits an investor (C1-lowest..C5, professional,
     /// horizon, varieties, age against R1..R5, horizon, variety), as the gate at sale does.
     Suitability(suitability::SuitabilityArgs),
+    /// The compliance archive: export records with a manifest of hashes, verify one.
+    #[command(subcommand)]
+    Archive(archive::ArchiveCommand),
     /// Screen a text, or score a corpus, as content and chat are screened.
     Screen(screen::ScreenArgs),
 }
@@ -96,6 +99,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Classify(args) => classify::run(args).await,
         Command::Stats(args) => stats::run(args).await,
         Command::Suitability(args) => suitability::run(args),
+        Command::Archive(command) => archive::run(command).await,
         Command::Screen(args) => screen::run(args),
         Command::Ideas(command) => ideas::run(command),
         Command::Orders(command) => commands::orders::run(command).await,

@@ -1387,3 +1387,14 @@ incident-save = Save
 incident-complaints = Complaints linked
 incident-messages = Group messages linked
 incident-group = Group
+
+nav-conversations = Conversations
+conversations-title = One-to-one conversations
+conversations-open = Open a conversation
+conversations-my-advisor = Talk to my advisor
+conversations-last = Last message
+conversations-send = Send
+conversations-screened = Your messages are screened for compliance before they are sent, as published content is; the conversation is archived.
+conversations-read-only = You are reading this conversation; only its two sides write in it.
+error-conversation_not_found = no such conversation, or not one you may see
+error-conversation_roles = conversations are between an advisor and a customer they serve

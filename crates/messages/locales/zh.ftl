@@ -1369,3 +1369,14 @@ incident-save = 保存
 incident-complaints = 关联投诉
 incident-messages = 关联群消息
 incident-group = 群
+
+nav-conversations = 一对一沟通
+conversations-title = 一对一沟通
+conversations-open = 发起沟通
+conversations-my-advisor = 联系我的投顾
+conversations-last = 最后消息
+conversations-send = 发送
+conversations-screened = 您的消息发送前会像发布内容一样经过合规筛查；沟通记录将存档。
+conversations-read-only = 您正在查阅这段沟通；只有双方可以发言。
+error-conversation_not_found = 没有这段沟通，或您无权查看
+error-conversation_roles = 一对一沟通仅限投顾与其服务的客户

@@ -45,6 +45,8 @@ pub struct AppState {
     pub growth: Arc<growth::GrowthRules>,
     /// Feedback, complaints and incidents.
     pub service: Arc<app::service::ServiceDesk>,
+    /// One-to-one conversations and their live pages.
+    pub conversations: Arc<app::conversations::Conversations>,
 }
 
 /// htmx 2.0.11 (0BSD), vendored so that nothing is fetched at build or run time.
@@ -58,6 +60,9 @@ const REMINDERS_LIVE: &str = include_str!("../assets/reminders-live.js");
 
 /// Our script that turns a drag across the customer map into a segment's region.
 const CUSTOMER_MAP: &str = include_str!("../assets/customer-map.js");
+
+/// Our script that keeps a one-to-one conversation live.
+const CONVERSATION_LIVE: &str = include_str!("../assets/conversation-live.js");
 
 /// Our script that adds inbox messages to a customer's page as they arrive.
 const INBOX_LIVE: &str = include_str!("../assets/inbox-live.js");
@@ -132,6 +137,7 @@ fn public_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/assets/group-chat.js", get(|| async { script(GROUP_CHAT) })),
         ("/assets/inbox-live.js", get(|| async { script(INBOX_LIVE) })),
         ("/assets/customer-map.js", get(|| async { script(CUSTOMER_MAP) })),
+        ("/assets/conversation-live.js", get(|| async { script(CONVERSATION_LIVE) })),
     ]
 }
 
@@ -310,7 +316,8 @@ pub async fn serve(
             }
         }
     });
-    let app = router_around(AppState { db, desk, community, outreach, orders, growth, service });
+    let conversations = Arc::new(app::conversations::Conversations::new(db.clone()));
+    let app = router_around(AppState { db, desk, community, outreach, orders, growth, service, conversations });
     // Each request carries its connection, so that the chat hub can write to it directly.
     let served =
         axum::serve(peer::PeerListener(listener), app.into_make_service_with_connect_info::<peer::PeerWriter>())
@@ -346,6 +353,7 @@ mod tests {
             orders,
             growth,
             service,
+            conversations: Arc::new(app::conversations::Conversations::new(t.db.clone())),
         });
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

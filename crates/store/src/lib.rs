@@ -11,6 +11,7 @@ mod audit;
 mod book;
 mod chat;
 mod content;
+mod conversations;
 mod copy_in;
 mod corporate;
 mod customers;
@@ -53,6 +54,9 @@ pub use analytics::{month_of, month_start, ActivityKeys, MemberMonths, TeamMonth
 pub use book::Rows;
 pub use chat::{ActionRow, MemberCounts, MessageRow, NewAction, NewMessage, QuestionRow, ReportRow};
 pub use content::{ContentVersion, DuePublication, FollowUpRow, PublicationRow};
+pub use conversations::{
+    ArchiveSelection, ArchivedContent, ArchivedMessage, ConversationMessageRow, ConversationRow, ARCHIVE_PAGE,
+};
 pub use customers::{
     CustomerDetail, CustomerPage, CustomerQuery, CustomerRow, CustomerSort, ListCursor, ListPage, MonthStage,
     MonthStageKind, PositionRow, COUNT_UP_TO, SEARCH_COUNT_UP_TO,

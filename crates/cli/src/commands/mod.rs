@@ -2,6 +2,7 @@
 //! use cases in `app` (and the server, the generator and the benchmarks).
 
 pub mod analytics;
+pub mod archive;
 pub mod audit;
 pub mod bench;
 pub mod classify;

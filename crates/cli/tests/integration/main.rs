@@ -2,6 +2,7 @@
 //! area. One binary links the product once instead of once per file, which
 //! keeps a clean build's disk and link time small enough for CI.
 
+mod archive;
 mod audit;
 mod bench_chat;
 mod crate_map;

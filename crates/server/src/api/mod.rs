@@ -4,6 +4,7 @@ mod advisors;
 pub(crate) mod analytics;
 pub(crate) mod communities;
 mod content;
+mod conversations;
 mod customers;
 mod envelopes;
 pub(crate) use customers::csv_download as customers_csv;
@@ -39,7 +40,7 @@ use utoipa_axum::routes;
 #[openapi(
     info(title = "Brokerdesk API", description = "Customer operations for a securities brokerage."),
     servers((url = "/api/v1")),
-    components(schemas(crate::error::ErrorBody, overview::Overview, customers::CustomerSummary, customers::CustomerList, customers::CustomerRecord, customers::CustomerHistory, customers::Holding, customers::RevealRequest, customers::Revealed, advisors::HandoverRequest, advisors::HandoverResult, session::SessionInfo, tokens::NewToken, tokens::CreatedToken, tokens::TokenInfo, feeds::Events, tasks::Task, tasks::NewTask, tasks::CreatedTask, tasks::Completion, instruments::InstrumentSummary, instruments::InstrumentDetail, instruments::Bar, instruments::IndicatorSeries, instruments::SnapshotView, reminders::Reminder, reminders::Volume, knowing::CustomerLabels, knowing::LabelView, knowing::WeekPlanView, knowing::SplitPart, knowing::PlannedContact, communities::NewGroup, communities::CoAdmin, communities::Application, communities::Decision, communities::InviteRequest, communities::Ban, communities::SendMessage, communities::Pin, communities::Report, communities::ManualSanction, communities::Appeal, communities::Review, communities::Resolution, communities::Accept, communities::FollowUp, content::Writing, content::ContentReview, content::Schedule, products::Product, products::NewProduct, products::CreatedProduct, products::StateChange, products::QuestionnaireAnswers, products::AssessmentView, products::ProfessionalDeclaration, products::PurchaseRequest, products::Purchase, ideas::NewIdea, ideas::ProposedIdea, ideas::NewSource, ideas::Source, outreach::ItemSpec, outreach::SegmentSpec, outreach::SendBody, outreach::Sent, outreach::NewFilter, outreach::Filter, portfolios::Weight, portfolios::NewPortfolio, portfolios::NewRebalance, portfolios::UnderReview, portfolios::Follow, advisors::Introduction, service::NewTicket, service::Created, service::Said, service::Closing, service::IncidentUpdate, service::Graded, service::NoticeDecision, service::NoticeSent)),
+    components(schemas(crate::error::ErrorBody, overview::Overview, customers::CustomerSummary, customers::CustomerList, customers::CustomerRecord, customers::CustomerHistory, customers::Holding, customers::RevealRequest, customers::Revealed, advisors::HandoverRequest, advisors::HandoverResult, session::SessionInfo, tokens::NewToken, tokens::CreatedToken, tokens::TokenInfo, feeds::Events, tasks::Task, tasks::NewTask, tasks::CreatedTask, tasks::Completion, instruments::InstrumentSummary, instruments::InstrumentDetail, instruments::Bar, instruments::IndicatorSeries, instruments::SnapshotView, reminders::Reminder, reminders::Volume, knowing::CustomerLabels, knowing::LabelView, knowing::WeekPlanView, knowing::SplitPart, knowing::PlannedContact, communities::NewGroup, communities::CoAdmin, communities::Application, communities::Decision, communities::InviteRequest, communities::Ban, communities::SendMessage, communities::Pin, communities::Report, communities::ManualSanction, communities::Appeal, communities::Review, communities::Resolution, communities::Accept, communities::FollowUp, content::Writing, content::ContentReview, content::Schedule, products::Product, products::NewProduct, products::CreatedProduct, products::StateChange, products::QuestionnaireAnswers, products::AssessmentView, products::ProfessionalDeclaration, products::PurchaseRequest, products::Purchase, ideas::NewIdea, ideas::ProposedIdea, ideas::NewSource, ideas::Source, outreach::ItemSpec, outreach::SegmentSpec, outreach::SendBody, outreach::Sent, outreach::NewFilter, outreach::Filter, portfolios::Weight, portfolios::NewPortfolio, portfolios::NewRebalance, portfolios::UnderReview, portfolios::Follow, advisors::Introduction, service::NewTicket, service::Created, service::Said, service::Closing, service::IncidentUpdate, service::Graded, service::NoticeDecision, service::NoticeSent, conversations::NewConversation, conversations::Opened, conversations::Say)),
     modifiers(&ApiTokenScheme)
 )]
 pub struct ApiDoc;
@@ -281,6 +282,17 @@ fn area_codes(path: &str) -> Vec<Code> {
             d::NOT_ONE_OF,
             d::TIME_FORM,
             d::EMPTY,
+        ],
+        "conversations" => vec![
+            a::CONVERSATION_NOT_FOUND,
+            a::CONVERSATION_ROLES,
+            a::CUSTOMER_NOT_FOUND,
+            a::BANNED_PHRASES,
+            d::LENGTH,
+            d::EMPTY,
+            d::TOO_LONG,
+            d::CONTROL_CHARACTERS,
+            d::NOT_A_NUMBER,
         ],
         "tickets" | "feedback" | "incidents" => [
             a::STAFF_ONLY,
@@ -537,7 +549,9 @@ pub fn routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
         .routes(routes!(service::incidents))
         .routes(routes!(service::incident, service::update_incident))
         .routes(routes!(service::draft_notice))
-        .routes(routes!(service::decide_notice));
+        .routes(routes!(service::decide_notice))
+        .routes(routes!(conversations::list, conversations::open))
+        .routes(routes!(conversations::messages, conversations::send));
     let feeds = OpenApiRouter::new()
         .routes(routes!(feeds::import))
         .routes(routes!(feeds::events))

@@ -44,6 +44,7 @@ pub fn shell(locale: Locale, title: &str, path_for_switch: &str, viewer: Option<
                         a href={ "/portfolios?lang=" (locale.tag()) } { (locale.t("nav-portfolios")) }
                         a href={ "/orders?lang=" (locale.tag()) } { (locale.t("nav-orders")) }
                         a href={ "/service?lang=" (locale.tag()) } { (locale.t("nav-service")) }
+                        a href={ "/conversations?lang=" (locale.tag()) } { (locale.t("nav-conversations")) }
                     }
                     @if viewer.is_some_and(|v| v.principal.role == access::Role::Customer) {
                         a href={ "/inbox?lang=" (locale.tag()) } { (locale.t("nav-inbox")) }

@@ -4,6 +4,7 @@ mod advisors;
 mod analytics;
 mod charts;
 mod content;
+mod conversations;
 mod customers;
 pub(crate) mod groups;
 mod ideas;
@@ -100,6 +101,10 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/referrals", get(referrals::show)),
         ("/analytics", get(analytics::show)),
         ("/map", get(map::show)),
+        ("/conversations", get(conversations::list).post(conversations::open)),
+        ("/conversations/{conversation}", get(conversations::show)),
+        ("/conversations/{conversation}/messages", post(conversations::send)),
+        ("/conversations/{conversation}/live", get(conversations::live)),
         ("/service", get(service::home)),
         ("/service/tickets", post(service::file)),
         ("/service/tickets/{ticket}", get(service::ticket)),

@@ -229,7 +229,7 @@ async fn no_route_leaks_rows_outside_a_roles_scope() {
 
 /// Placeholders of the community and outreach routes, which name groups,
 /// messages, content, ideas and sends rather than customers.
-const COMMUNITY_PLACEHOLDERS: [&str; 20] = [
+const COMMUNITY_PLACEHOLDERS: [&str; 21] = [
     "{group}",
     "{message}",
     "{action}",
@@ -250,6 +250,7 @@ const COMMUNITY_PLACEHOLDERS: [&str; 20] = [
     "{ticket}",
     "{attachment}",
     "{incident}",
+    "{conversation}",
 ];
 
 /// A group of the demo advisor's with customer 2 (not the demo customer) in
@@ -359,6 +360,16 @@ async fn community_ids(book: &test_support::TestDb, app: &TestApp) -> Vec<(&'sta
     let mut unit = book.db.begin().await.unwrap();
     let incident = unit.insert_incident("login", chrono::Utc::now(), "general", "route check", "test").await.unwrap();
     unit.commit().await.unwrap();
+    // A conversation of the advisor's with customer 2, with a message in it.
+    let opened: serde_json::Value = s
+        .post_json(&app.url(""), "/api/v1/conversations", &serde_json::json!({ "customer_id": SAME_ADVISOR }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let conversation = opened["id"].as_i64().unwrap_or_else(|| panic!("a conversation: {opened}"));
+    let said = serde_json::json!({ "text": "hello" });
+    s.post_json(&app.url(""), &format!("/api/v1/conversations/{conversation}/messages"), &said).await;
     let ids = [
         group.0,
         message.0,
@@ -380,6 +391,7 @@ async fn community_ids(book: &test_support::TestDb, app: &TestApp) -> Vec<(&'sta
         ticket,
         attachment,
         incident,
+        conversation,
     ];
     COMMUNITY_PLACEHOLDERS.iter().copied().zip(ids.iter().map(|i| i.to_string())).collect()
 }

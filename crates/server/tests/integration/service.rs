@@ -336,3 +336,59 @@ async fn outage(t: &TestDb) {
     assert!(history().await.contains("登录故障已修复"), "the approved notice is in the group");
     assert_eq!(post(&compliance, &app, &decision, json!({ "approve": false })).await.1["code"], "notice_decided");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_to_one_conversations_are_live_screened_and_kept_on_both_backends() {
+    for mut t in backends().await {
+        load_book(&mut t, 200, 100).await;
+        conversation(&t).await;
+    }
+}
+
+async fn conversation(t: &TestDb) {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let app = TestApp::spawn(t.db.clone()).await;
+    let adv = t.user(Role::Advisor);
+    let advisor = app.sign_in(&adv.login, &adv.password).await.unwrap();
+    let me = customer_session(t, &app, CUSTOMER).await;
+
+    // The advisor opens it with a customer they serve; never with another advisor's.
+    let (status, opened) = post(&advisor, &app, "/api/v1/conversations", json!({ "customer_id": CUSTOMER })).await;
+    assert_eq!(status, 200, "{opened}");
+    let id = opened["id"].as_i64().unwrap();
+    let (_, again) = post(&me, &app, "/api/v1/conversations", json!({})).await;
+    assert_eq!(again["id"].as_i64(), Some(id), "the customer's side finds the same one");
+    let (status, _) = post(&advisor, &app, "/api/v1/conversations", json!({ "customer_id": ELSEWHERE })).await;
+    assert_eq!(status, 404);
+
+    // The customer has it open, live; the advisor's message arrives.
+    let url = format!("ws://{}/conversations/{id}/live", app.addr);
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert("cookie", me.cookie.parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("the socket opens");
+    let path = format!("/api/v1/conversations/{id}/messages");
+    let (status, sent) = post(&advisor, &app, &path, json!({ "text": "您好，今天的持仓需要调整吗？" })).await;
+    assert_eq!(status, 201, "{sent}");
+    let frame =
+        tokio::time::timeout(std::time::Duration::from_secs(10), socket.next()).await.unwrap().unwrap().unwrap();
+    let frame: Value = serde_json::from_str(frame.to_text().unwrap()).unwrap();
+    assert_eq!(frame["id"], sent["id"]);
+    assert!(frame["html"].as_str().unwrap().contains("今天的持仓需要调整吗"), "{frame}");
+
+    // The advisor's messages pass the compliance screen, disguises and all; the customer's go through.
+    let (status, refused) = post(&advisor, &app, &path, json!({ "text": "这只票 稳-赚，加 V：stock888" })).await;
+    assert_eq!(
+        (status, refused["code"].as_str(), refused["field"].as_str()),
+        (400, Some("banned_phrases"), Some("text"))
+    );
+    assert!(refused["details"]["phrases"].as_str().unwrap().contains("稳赚 (separators)"), "{refused}");
+    assert_eq!(post(&me, &app, &path, json!({ "text": "好的，谢谢老师" })).await.0, 201);
+    let (_, history) = get(&me, &app, &path).await;
+    let said: Vec<&str> = history.as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap()).collect();
+    assert_eq!(said, ["您好，今天的持仓需要调整吗？", "好的，谢谢老师"], "the refused one is not kept");
+    let neighbour = customer_session(t, &app, NEIGHBOUR).await;
+    assert_eq!(get(&neighbour, &app, &path).await.0, 404, "another customer's");
+    let page = me.get(&app.url(&format!("/conversations/{id}?lang=en"))).await.text().await.unwrap();
+    assert!(page.contains("好的，谢谢老师") && page.contains("conversation-live.js"));
+}

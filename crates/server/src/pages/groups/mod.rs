@@ -4,7 +4,7 @@
 //! joining by invite, and the question queue with response times.
 
 mod admission;
-mod chat;
+pub(crate) mod chat;
 mod health;
 mod moderation;
 mod questions;
