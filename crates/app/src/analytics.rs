@@ -311,7 +311,7 @@ pub struct AdvisorKpi {
     /// Recipients of those sends who followed through (a trade in the idea's
     /// instrument, a purchase of the product) within the window.
     pub conversions: i64,
-    /// Complaints against the advisor (none are recorded yet: issue 29).
+    /// Complaints their customers filed in the month (issue 29).
     pub complaints: Option<i64>,
 }
 
@@ -332,6 +332,7 @@ pub async fn advisor_kpis(db: &Db, principal: &Principal, month: Month) -> Resul
     let last_day = month.end().pred_opt().expect("a month has a last day");
     let counts = db.advisor_counts(scope, from, to, month.first_day(), last_day).await?;
     let teams = team_funnels(db, scope, month, month).await?;
+    let complaints = db.complaints_by_advisor(scope, from, to).await?;
     let mut funnels: std::collections::HashMap<i64, Funnel> = std::collections::HashMap::new();
     for ((_, advisor), months) in &teams.funnels {
         funnels.entry(*advisor).or_default().add(&months[&month].0);
@@ -371,7 +372,7 @@ pub async fn advisor_kpis(db: &Db, principal: &Principal, month: Month) -> Resul
             reminders_followed: c.followed,
             sends,
             conversions,
-            complaints: None,
+            complaints: Some(complaints.get(&advisor.0).copied().unwrap_or(0)),
         });
     }
     Ok(out)

@@ -343,6 +343,53 @@ fn word_before(folded: &[Normal], at: usize, count: usize) -> bool {
     at >= count && folded[at - count..at].iter().all(|n| !always_dropped(n.c) && !sentence_mark(n.c))
 }
 
+/// The text as pinyin letters, each remembering its normalized character:
+/// built once per text, when it has Latin letters (pinyin can match only then).
+#[derive(Debug)]
+struct Letters {
+    letters: String,
+    owner: Vec<usize>,
+    boundary: Vec<bool>,
+}
+
+impl Letters {
+    fn of(text: &Normalized, sounds: &[Option<&'static str>]) -> Option<Letters> {
+        if !text.chars.iter().any(|n| n.c.is_ascii_alphabetic()) {
+            return None;
+        }
+        let mut letters = String::new();
+        let mut owner = Vec::new();
+        let mut boundary = Vec::new();
+        for (k, n) in text.chars.iter().enumerate() {
+            if n.c.is_ascii_alphabetic() {
+                letters.push(n.c);
+                owner.push(k);
+                boundary.push(true);
+            } else if let Some(s) = sounds[k] {
+                for (j, l) in s.chars().enumerate() {
+                    letters.push(l);
+                    owner.push(k);
+                    boundary.push(j == 0);
+                }
+            } else {
+                letters.push(BREAK);
+                owner.push(k);
+                boundary.push(true);
+            }
+        }
+        boundary.push(true);
+        Some(Letters { letters, owner, boundary })
+    }
+}
+
+/// A text ready to screen: normalized, each character's sound, its letters.
+#[derive(Debug)]
+struct Prepared {
+    text: Normalized,
+    sounds: Vec<Option<&'static str>>,
+    letters: Option<Letters>,
+}
+
 /// A phrase ready to match.
 #[derive(Debug, Clone)]
 struct Phrase {
@@ -447,6 +494,10 @@ impl Screen {
     /// Everything prohibited in `text`, first found first; `extra` adds a group's own phrases.
     pub fn check(&self, text: &str, extra: &[(Category, &str)]) -> Vec<Hit> {
         let normal = normalize(text, &self.homophones);
+        let sounds: Vec<Option<&'static str>> =
+            normal.chars.iter().map(|n| if is_cjk(n.c) { syllable(n.c) } else { None }).collect();
+        let letters = Letters::of(&normal, &sounds);
+        let prepared = Prepared { text: normal, sounds, letters };
         let mut hits = Vec::new();
         let extras: Vec<Phrase> = extra
             .iter()
@@ -463,11 +514,11 @@ impl Screen {
             if phrase.chars.is_empty() || hits.iter().any(|h: &Hit| h.category == phrase.category) {
                 continue;
             }
-            if let Some(hit) = self.phrase_hit(&normal, phrase) {
+            if let Some(hit) = self.phrase_hit(&prepared, phrase) {
                 hits.push(hit);
             }
         }
-        if let Some(hit) = self.contact_hit(&normal) {
+        if let Some(hit) = self.contact_hit(&prepared.text) {
             hits.push(hit);
         }
         if let Some(hit) = link_hit(text) {
@@ -476,7 +527,8 @@ impl Screen {
         hits
     }
 
-    fn phrase_hit(&self, text: &Normalized, phrase: &Phrase) -> Option<Hit> {
+    fn phrase_hit(&self, p: &Prepared, phrase: &Phrase) -> Option<Hit> {
+        let text = &p.text;
         let chars = &text.chars;
         let n = phrase.chars.len();
         for start in 0..chars.len() {
@@ -485,7 +537,7 @@ impl Screen {
             }
             let window = &chars[start..start + n];
             let exact = window.iter().zip(&phrase.chars).all(|(a, b)| a.c == *b);
-            let sounded = !exact && self.sounds_like(window, phrase);
+            let sounded = !exact && Self::sounds_like(window, &p.sounds[start..start + n], phrase);
             if (exact || sounded) && !self.excused(text, start, n, phrase) {
                 let mut hit = hit(text, phrase.category, &phrase.rule, start, start + n);
                 if sounded {
@@ -496,55 +548,35 @@ impl Screen {
                 return Some(hit);
             }
         }
-        self.pinyin_hit(text, phrase)
+        self.pinyin_hit(p, phrase)
     }
 
     /// The same sounds with at least half the characters the same (保正收益), phrases of 3 or more characters.
-    fn sounds_like(&self, window: &[Normal], phrase: &Phrase) -> bool {
+    fn sounds_like(window: &[Normal], sounds: &[Option<&'static str>], phrase: &Phrase) -> bool {
         let Some(syllables) = &phrase.syllables else { return false };
-        if syllables.len() < 3 || !window.iter().all(|n| is_cjk(n.c)) {
+        if syllables.len() < 3 || sounds.iter().any(Option::is_none) {
             return false;
         }
         let same = window.iter().zip(&phrase.chars).filter(|(a, b)| a.c == **b).count();
-        same * 2 >= window.len() && window.iter().zip(syllables).all(|(a, s)| syllable(a.c) == Some(*s))
+        same * 2 >= window.len() && sounds.iter().zip(syllables).all(|(a, s)| *a == Some(*s))
     }
 
     /// The phrase written in pinyin letters (bao zheng shou yi), perhaps mixed with characters.
-    fn pinyin_hit(&self, text: &Normalized, phrase: &Phrase) -> Option<Hit> {
+    fn pinyin_hit(&self, p: &Prepared, phrase: &Phrase) -> Option<Hit> {
         let syllables = phrase.syllables.as_ref()?;
+        let l = p.letters.as_ref()?;
+        let text = &p.text;
         let wanted: String = syllables.concat();
-        if wanted.len() < 5 || !text.chars.iter().any(|n| n.c.is_ascii_alphabetic()) {
+        if wanted.len() < 5 {
             return None;
         }
-        // The text as letters; each letter remembers its normalized character.
-        let mut letters = String::new();
-        let mut owner = Vec::new();
-        let mut boundary = Vec::new();
-        for (k, n) in text.chars.iter().enumerate() {
-            if n.c.is_ascii_alphabetic() {
-                letters.push(n.c);
-                owner.push(k);
-                boundary.push(true);
-            } else if let Some(s) = is_cjk(n.c).then(|| syllable(n.c)).flatten() {
-                for (j, l) in s.chars().enumerate() {
-                    letters.push(l);
-                    owner.push(k);
-                    boundary.push(j == 0);
-                }
-            } else {
-                letters.push(BREAK);
-                owner.push(k);
-                boundary.push(true);
-            }
-        }
-        boundary.push(true);
         let mut from = 0;
-        while let Some(at) = letters[from..].find(&wanted).map(|a| a + from) {
+        while let Some(at) = l.letters[from..].find(&wanted).map(|a| a + from) {
             // Letters are ASCII here, so byte offsets are letter offsets.
             let end = at + wanted.len();
-            let typed = owner[at..end].iter().any(|&k| text.chars[k].c.is_ascii_alphabetic());
-            if typed && boundary[at] && boundary[end] {
-                let (first, last) = (owner[at], owner[end - 1]);
+            let typed = l.owner[at..end].iter().any(|&k| text.chars[k].c.is_ascii_alphabetic());
+            if typed && l.boundary[at] && l.boundary[end] {
+                let (first, last) = (l.owner[at], l.owner[end - 1]);
                 if !self.excused(text, first, last + 1 - first, phrase) {
                     let mut hit = hit(text, phrase.category, &phrase.rule, first, last + 1);
                     hit.disguises.push(Disguise::Pinyin);

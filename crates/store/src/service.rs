@@ -372,6 +372,26 @@ impl Db {
         Ok(with_pool!(self, pool => sqlx::query_scalar(sql).bind(id).fetch_one(pool).await?))
     }
 
+    /// Complaints filed in `[from, to)` by the advisor their customer had then, for customers in scope.
+    pub async fn complaints_by_advisor(
+        &self,
+        scope: Scope,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<std::collections::HashMap<i64, i64>, StoreError> {
+        let rows: Vec<(i64, i64)> = with_pool!(self, pool => {
+            let mut q = QueryBuilder::new(
+                "SELECT t.advisor_id, COUNT(*) FROM tickets t JOIN customers c ON c.id = t.customer_id \
+                 WHERE t.kind = 'complaint' AND t.created_at >= ",
+            );
+            q.push_bind(from).push(" AND t.created_at < ").push_bind(to);
+            push_scope(&mut q, scope);
+            q.push(" GROUP BY t.advisor_id");
+            q.build_query_as().fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().collect())
+    }
+
     /// The retention in years.
     pub async fn retention_years(&self) -> Result<i64, StoreError> {
         Ok(

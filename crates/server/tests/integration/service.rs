@@ -232,6 +232,12 @@ async fn handling(t: &TestDb) {
         assert!(actions.iter().any(|a| a == action), "{action} audited");
     }
 
+    // The branch manager's advisor KPIs count the complaints of each advisor's customers.
+    let (_, kpis) = get(&manager, &app, "/api/v1/analytics/advisors?month=2026-11").await;
+    let advisor_id = t.text(&format!("SELECT CAST(advisor_id AS TEXT) FROM customers WHERE id = {CUSTOMER}")).await;
+    let mine = kpis.as_array().unwrap().iter().find(|k| k["advisor_id"].to_string() == advisor_id).cloned().unwrap();
+    assert_eq!(mine["complaints"], 2, "the product complaint and the phoned fee complaint: {mine}");
+
     // The pages: the customer's list and ticket, the advisor's queue, the board.
     let page = me.get(&app.url(&format!("/service/tickets/{id}?lang=en"))).await.text().await.unwrap();
     assert!(page.contains("已加急处理，明天到账") && page.contains("Close it"), "{page}");
