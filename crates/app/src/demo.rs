@@ -36,6 +36,8 @@ pub struct DemoSetUp {
     pub points: crate::growth::DemoPoints,
     /// The red envelope the advisor sent to the group: id, points, shares.
     pub envelope: Option<(i64, i64, i64)>,
+    /// The demo customer's answered complaint and their conversation with the advisor.
+    pub service: Option<(i64, i64)>,
 }
 
 /// The first advisor's weekly plan, as the demo prints it.
@@ -121,6 +123,12 @@ pub async fn set_up(db: &Db) -> Result<DemoSetUp, DemoError> {
         earners = db.customers_of_advisor(advisor, 200).await?;
     }
     let points = crate::growth::set_up_demo(db, &growth::GrowthRules::default(), &earners, demo_customer).await?;
+    // A complaint answered, a suggestion voted for, a one-to-one conversation (issue 29).
+    let mut service = None;
+    if let (Some((advisor, _, _)), Some(customer)) = (staff, demo_customer) {
+        let others: Vec<domain::CustomerId> = earners.iter().copied().filter(|c| *c != customer).collect();
+        service = Some(crate::service::set_up_demo(db, advisor, customer, &others).await?);
+    }
     let token = crate::tokens::create(db, Operator::Console, "demo replay", FeedScope::Events).await?;
     Ok(DemoSetUp {
         users,
@@ -134,5 +142,6 @@ pub async fn set_up(db: &Db) -> Result<DemoSetUp, DemoError> {
         ideas,
         points,
         envelope,
+        service,
     })
 }

@@ -722,3 +722,57 @@ pub async fn record_fault(
     detect(db, settings, area).await?;
     Ok(())
 }
+
+/// The demo's service records: the demo customer's complaint about a
+/// product, answered by their advisor; a suggestion others voted for; and a
+/// one-to-one conversation. The complaint's id and the conversation's.
+pub async fn set_up_demo(
+    db: &Db,
+    advisor: domain::StaffId,
+    customer: CustomerId,
+    others: &[CustomerId],
+) -> Result<(i64, i64), Error> {
+    let as_customer = |c: CustomerId| Principal {
+        user_id: domain::UserId(0),
+        login: format!("customer{c}"),
+        role: Role::Customer,
+        staff_id: None,
+        branch_id: None,
+        customer_id: Some(c),
+    };
+    let as_advisor = Principal {
+        user_id: domain::UserId(0),
+        login: "demo advisor".into(),
+        role: Role::Advisor,
+        staff_id: Some(advisor),
+        branch_id: None,
+        customer_id: None,
+    };
+    let desk = ServiceDesk::new(db.clone(), ServiceSettings::default());
+    let me = as_customer(customer);
+    let complaint = Filing {
+        kind: "complaint".into(),
+        category: "product".into(),
+        subject: "理财产品赎回款迟迟未到账".into(),
+        body: "周一申请赎回，至今未到账，请尽快处理。".into(),
+        ..Filing::default()
+    };
+    let ticket = desk.file(&me, &complaint).await?;
+    desk.reply(&as_advisor, ticket, "已联系产品管理人加急处理，预计明日到账，到账后我再电话告知您。", false).await?;
+    let suggestion = Filing {
+        kind: "feedback".into(),
+        category: "app".into(),
+        subject: "希望条件单触发时推送提醒".into(),
+        body: "条件单触发后希望能收到推送，方便及时查看成交。".into(),
+        ..Filing::default()
+    };
+    let idea = desk.file(&me, &suggestion).await?;
+    for other in others.iter().take(12) {
+        desk.vote(&as_customer(*other), idea).await?;
+    }
+    let talks = crate::conversations::Conversations::new(db.clone());
+    let conversation = talks.open(&as_advisor, Some(customer)).await?;
+    talks.send(&as_advisor, conversation, "您好，您的持仓集中在一只股票，需要我帮您看看分散的方案吗？").await?;
+    talks.send(&me, conversation, "好的，麻烦老师周末发我看看。").await?;
+    Ok((ticket, conversation))
+}

@@ -654,8 +654,14 @@ impl Screen {
                 if !chars[start..start + m].iter().zip(marker).all(|(a, b)| a.c == *b) {
                     continue;
                 }
-                if marker[0].is_ascii_alphanumeric() && start > 0 && chars[start - 1].c.is_ascii_alphanumeric() {
-                    continue; // inside a word
+                if marker[0].is_ascii_alphanumeric() {
+                    // A Latin marker is a word of its own: not inside one (level5), not the start of one (Valuation).
+                    let before = start > 0 && chars[start - 1].c.is_ascii_alphanumeric();
+                    let next = text.original.get(chars[start + m - 1].to + 1).copied();
+                    let joined = next.is_some_and(|c| c.is_alphabetic() && !is_cjk(c));
+                    if before || joined {
+                        continue;
+                    }
                 }
                 let mut end = start + m;
                 while end < chars.len() && matches!(chars[end].c, '号' | '是' | '为' | '码' | '账' | '户') {
@@ -665,9 +671,20 @@ impl Screen {
                 while end < chars.len() && (chars[end].c.is_ascii_alphanumeric() || chars[end].c == '_') {
                     end += 1;
                 }
-                if end - id_start >= 5 {
-                    return Some(hit(text, Category::OffPlatformContact, "wechat or qq id", start, end));
+                if end - id_start < 5 {
+                    continue;
                 }
+                // After a Latin marker, a word is a handle when it looks like one (a digit or an
+                // underscore in it) or is announced as one (vx: zhangsan); "TG Therapeutics" is not.
+                if marker[0].is_ascii_alphanumeric() {
+                    let handle = chars[id_start..end].iter().any(|n| n.c.is_ascii_digit() || n.c == '_');
+                    let between = &text.original[chars[start + m - 1].to + 1..chars[id_start].from];
+                    let announced = between.iter().any(|c| matches!(c, ':' | '：' | '号' | '#' | '＃'));
+                    if !handle && !announced {
+                        continue;
+                    }
+                }
+                return Some(hit(text, Category::OffPlatformContact, "wechat or qq id", start, end));
             }
         }
         None
@@ -765,6 +782,8 @@ mod tests {
             "客服电话 95555，或 400-820-8820",
             "价格稳，赚钱效应一般",
             "the index closed at 3,300.5 today, no guaranteed return here",
+            "布局。Valuation near its lows",
+            "TG Therapeutics is not listed in Shanghai",
         ] {
             assert_eq!(first(ok), None, "{ok}");
         }

@@ -112,14 +112,19 @@ text_enum!(
 );
 
 impl Category {
-    /// The queue a category goes to: faults of the firm's systems, data and
-    /// fees to the complaints team; the rest to the advisor who serves the customer.
+    /// The queue a category goes to: faults of the firm's systems, data,
+    /// fees and the advisor's own service to the complaints team (an advisor
+    /// does not judge a complaint about themselves); the rest to the advisor
+    /// who serves the customer.
     pub fn queue(self) -> Queue {
         match self {
-            Category::Trading | Category::Login | Category::Quotes | Category::Data | Category::Fees => {
-                Queue::Complaints
-            }
-            Category::Advice | Category::Product | Category::App | Category::Other => Queue::Advisor,
+            Category::Trading
+            | Category::Login
+            | Category::Quotes
+            | Category::Data
+            | Category::Fees
+            | Category::Advice => Queue::Complaints,
+            Category::Product | Category::App | Category::Other => Queue::Advisor,
         }
     }
 }
@@ -183,7 +188,8 @@ mod tests {
     #[test]
     fn routing_and_the_states_of_a_ticket() {
         assert_eq!(Category::Login.queue(), Queue::Complaints);
-        assert_eq!(Category::Advice.queue(), Queue::Advisor);
+        assert_eq!(Category::Advice.queue(), Queue::Complaints, "not judged by the advisor complained of");
+        assert_eq!(Category::Product.queue(), Queue::Advisor);
         assert_eq!(next(Status::Open, Step::Reply), Some(Status::Answered));
         assert_eq!(next(Status::Answered, Step::Close), Some(Status::Closed));
         assert_eq!(next(Status::Closed, Step::Reopen), Some(Status::Open));

@@ -107,6 +107,14 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     if let Some((id, points, opened)) = demo.envelope {
         println!("  a red envelope of {points} points in the group ({opened} shares opened; the customer can open envelope {id})");
     }
+    if let Some((ticket, conversation)) = demo.service {
+        println!(
+            "Service: the customer's complaint http://{listen}/service/tickets/{ticket} (answered by their advisor; the \
+             queues at http://{listen}/service for each role, suggestions at http://{listen}/service/feedback, \
+             incidents at http://{listen}/incidents); their conversation with the advisor \
+             http://{listen}/conversations/{conversation}; archive with `brokerdesk archive export`"
+        );
+    }
     let month = app::analytics::default_month(&db).await?;
     let tuv = app::analytics::tuv(&db, &access::Principal::operator(), month, app::analytics::Grouping::Firm).await?;
     if let Some(firm) = tuv.lines.first() {

@@ -147,6 +147,18 @@ fn demo_serves_the_generated_brokerage() {
             page.contains("id=\"tuv-waterfall\"") && page.contains("table class=\"advisors\""),
             "the analytics page"
         );
+        // Service (issue 29): the customer's answered complaint, their conversation, the suggestions board.
+        let service = printed.iter().find(|l| l.starts_with("Service:")).expect("the demo prints its service records");
+        let ticket = service.split("/service/tickets/").nth(1).unwrap().split(' ').next().unwrap();
+        let seen =
+            customer.get(&format!("{base}/api/v1/tickets/{ticket}")).await.json::<serde_json::Value>().await.unwrap();
+        let kinds: Vec<&str> = seen["events"].as_array().unwrap().iter().filter_map(|e| e["kind"].as_str()).collect();
+        assert_eq!(kinds, ["filed", "reply"], "answered by the advisor: {seen}");
+        let board = customer.get(&format!("{base}/api/v1/feedback")).await.json::<serde_json::Value>().await.unwrap();
+        assert!(board[0]["votes"].as_i64().unwrap() >= 1, "{board}");
+        let talks =
+            customer.get(&format!("{base}/api/v1/conversations")).await.json::<serde_json::Value>().await.unwrap();
+        assert_eq!(talks.as_array().unwrap().len(), 1, "{talks}");
         // Reveal personal data and search by it: the work most likely to leak into logs.
         let mut revealed = Vec::new();
         for field in ["phone", "national_id"] {
