@@ -234,8 +234,9 @@ async fn handling(t: &TestDb) {
 
     // The branch manager's advisor KPIs count the complaints of each advisor's customers.
     let (_, kpis) = get(&manager, &app, "/api/v1/analytics/advisors?month=2026-11").await;
-    let advisor_id = t.text(&format!("SELECT CAST(advisor_id AS TEXT) FROM customers WHERE id = {CUSTOMER}")).await;
-    let mine = kpis.as_array().unwrap().iter().find(|k| k["advisor_id"].to_string() == advisor_id).cloned().unwrap();
+    let advisor_id: i64 =
+        t.text(&format!("SELECT CAST(advisor_id AS TEXT) FROM customers WHERE id = {CUSTOMER}")).await.parse().unwrap();
+    let mine = kpis.as_array().unwrap().iter().find(|k| k["advisor_id"] == advisor_id).cloned().unwrap();
     assert_eq!(mine["complaints"], 2, "the product complaint and the phoned fee complaint: {mine}");
 
     // The pages: the customer's list and ticket, the advisor's queue, the board.
