@@ -12,6 +12,7 @@ pub mod ledger;
 pub mod live;
 pub mod orders;
 pub mod pages;
+pub mod screen;
 pub mod watch;
 
 pub use child::ServeChild;

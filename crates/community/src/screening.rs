@@ -691,6 +691,11 @@ impl Screen {
     }
 }
 
+/// Whether a hit's rule names a pattern (not a phrase of the lexicon).
+fn category_is_pattern(rule: &str) -> bool {
+    matches!(rule, "mobile number" | "wechat or qq id" | "link")
+}
+
 /// A mainland mobile number: 11 digits, 1 then 3-9.
 pub(crate) fn is_mobile(digits: &str) -> bool {
     digits.len() == 11 && digits.starts_with('1') && matches!(digits.as_bytes()[1], b'3'..=b'9')
@@ -715,13 +720,17 @@ fn link_hit(text: &str) -> Option<Hit> {
     Some(Hit { category: Category::ExternalLink, rule: "link".into(), matched: link.to_string(), disguises })
 }
 
-/// The hit covering normalized characters `start..end`.
+/// The hit covering normalized characters `start..end`; the phrase's own
+/// spaces (insider tip) are no disguise; a pattern's name has none that count.
 fn hit(text: &Normalized, category: Category, rule: &str, start: usize, end: usize) -> Hit {
     let span = &text.chars[start..end];
     let from = span.iter().map(|n| n.from).min().unwrap_or(0);
     let to = span.iter().map(|n| n.to).max().unwrap_or(0);
     let mut bits = span.iter().fold(0u8, |a, n| a | n.how);
-    if text.original[from..=to].iter().any(|&c| always_dropped(c) || sentence_mark(c)) {
+    let separators =
+        |chars: &mut dyn Iterator<Item = char>| chars.filter(|&c| always_dropped(c) || sentence_mark(c)).count();
+    let own = if category_is_pattern(rule) { 0 } else { separators(&mut rule.chars()) };
+    if separators(&mut text.original[from..=to].iter().copied()) > own {
         bits |= Disguise::Separators.bit();
     }
     Hit {
@@ -764,6 +773,8 @@ mod tests {
             }
             assert!(!hit.matched.is_empty() && text.contains(hit.matched.trim()), "{text}: {hit:?}");
         }
+        let plain = first("I have an insider tip").unwrap();
+        assert_eq!(plain.reason(), "insider tip", "the phrase's own space is no disguise");
         let hit = first("这只 稳-赚-不-赔 的票").unwrap();
         assert_eq!(hit.matched, "稳-赚");
         assert_eq!(hit.rule, "稳赚");

@@ -1398,3 +1398,5 @@ conversations-screened = Your messages are screened for compliance before they a
 conversations-read-only = You are reading this conversation; only its two sides write in it.
 error-conversation_not_found = no such conversation, or not one you may see
 error-conversation_roles = conversations are between an advisor and a customer they serve
+service-attach = Attach a file (image, PDF or text, 2 MiB at most)
+service-attach-failed = The file was not attached

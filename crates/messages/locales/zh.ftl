@@ -1380,3 +1380,5 @@ conversations-screened = 您的消息发送前会像发布内容一样经过合�
 conversations-read-only = 您正在查阅这段沟通；只有双方可以发言。
 error-conversation_not_found = 没有这段沟通，或您无权查看
 error-conversation_roles = 一对一沟通仅限投顾与其服务的客户
+service-attach = 添加附件（图片、PDF 或文本，不超过 2 MiB）
+service-attach-failed = 附件未能添加

@@ -61,6 +61,9 @@ const REMINDERS_LIVE: &str = include_str!("../assets/reminders-live.js");
 /// Our script that turns a drag across the customer map into a segment's region.
 const CUSTOMER_MAP: &str = include_str!("../assets/customer-map.js");
 
+/// Our script that sends a file chosen on a ticket's page as its attachment.
+const TICKET_ATTACH: &str = include_str!("../assets/ticket-attach.js");
+
 /// Our script that keeps a one-to-one conversation live.
 const CONVERSATION_LIVE: &str = include_str!("../assets/conversation-live.js");
 
@@ -138,6 +141,7 @@ fn public_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/assets/inbox-live.js", get(|| async { script(INBOX_LIVE) })),
         ("/assets/customer-map.js", get(|| async { script(CUSTOMER_MAP) })),
         ("/assets/conversation-live.js", get(|| async { script(CONVERSATION_LIVE) })),
+        ("/assets/ticket-attach.js", get(|| async { script(TICKET_ATTACH) })),
     ]
 }
 

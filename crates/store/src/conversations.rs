@@ -120,13 +120,14 @@ impl Db {
     /// The conversations in the principal's scope, most recent first.
     pub async fn conversations(&self, scope: Scope) -> Result<Vec<ConversationRow>, StoreError> {
         Ok(with_pool!(self, pool => {
+            // PostgreSQL orders by an output column's name only alone, not inside an expression: hence the subquery.
             let mut q = QueryBuilder::new(
-                "SELECT v.id, v.customer_id, c.name AS customer, v.advisor_id, s.name AS advisor, v.created_at, \
-                 (SELECT MAX(m.at) FROM conversation_messages m WHERE m.conversation_id = v.id) AS last_at \
+                "SELECT * FROM (SELECT v.id, v.customer_id, c.name AS customer, v.advisor_id, s.name AS advisor, \
+                 v.created_at, (SELECT MAX(m.at) FROM conversation_messages m WHERE m.conversation_id = v.id) AS last_at \
                  FROM conversations v JOIN customers c ON c.id = v.customer_id JOIN staff s ON s.id = v.advisor_id WHERE 1 = 1",
             );
             push_scope(&mut q, scope);
-            q.push(" ORDER BY last_at IS NULL, last_at DESC, v.id DESC LIMIT 500");
+            q.push(") x ORDER BY x.last_at IS NULL, x.last_at DESC, x.id DESC LIMIT 500");
             q.build_query_as().fetch_all(pool).await?
         }))
     }

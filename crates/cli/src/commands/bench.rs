@@ -35,6 +35,16 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Screening (issue 29): texts per second through the normalized screen, beside the exact
+    /// phrase check it replaced, and what each catches of the committed corpus.
+    Screen {
+        /// Times the corpus is screened each way.
+        #[arg(long, default_value_t = 200)]
+        rounds: usize,
+        /// Print one JSON object as the last line.
+        #[arg(long)]
+        json: bool,
+    },
     /// Order tools: pre-trade checks per second, and conditional orders per quote through the
     /// trigger-price index against a plain scan of every waiting order.
     Orders {
@@ -433,6 +443,24 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
                 );
             }
             anyhow::ensure!(b.runs.iter().all(|r| r.books_balance), "the books do not balance");
+            if json {
+                println!("{}", serde_json::to_string(&b)?);
+            }
+            Ok(())
+        }
+        BenchCommand::Screen { rounds, json } => {
+            let b = bench::screen::screen_bench(rounds);
+            println!(
+                "screen: {} texts x {} rounds: {:.0} texts/s ({:.1} us each); the exact phrase check {:.0} texts/s ({:.1}x faster)",
+                b.texts, b.rounds, b.screen_texts_per_s, b.screen_us_per_text, b.exact_texts_per_s, b.slowdown
+            );
+            println!(
+                "corpus: the screen catches {:.1}% of the evasions, flags {:.2}% of the harmless; the exact check {:.1}% and {:.2}%",
+                b.screen_recall * 100.0,
+                b.screen_false_positive_rate * 100.0,
+                b.exact_recall * 100.0,
+                b.exact_false_positive_rate * 100.0
+            );
             if json {
                 println!("{}", serde_json::to_string(&b)?);
             }

@@ -252,8 +252,10 @@ pub async fn attach(
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     QueryParams(p): QueryParams<AttachmentName>,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<Created>), HttpError> {
+    // Past the server's body limit (2 MiB) the file is refused in our error's shape.
+    let body = body.map_err(|_| HttpError::of(crate::error::codes::BODY_TOO_LARGE))?;
     let name = p.name.unwrap_or_default();
     let seq = state.service.attach(&principal, ticket_id(&id)?, &name, &body).await?;
     Ok((StatusCode::CREATED, Json(Created { id: seq })))

@@ -234,6 +234,14 @@ pub async fn ticket(
                 li { a href={ "/api/v1/tickets/" (t.id) "/attachments/" (a.seq) } { q { (a.name) } } " (" (a.file_type) ", " (a.size) " B)" }
             } }
         }
+        @if (own || v.may_reply) && status != Status::Closed && v.attachments.len() < state.service.settings().attachments_per_ticket {
+            form #attach data-ticket=(t.id) data-failed=(locale.t("service-attach-failed")) {
+                input type="file" name="file" accept="image/png,image/jpeg,application/pdf,text/plain" required;
+                button type="submit" { (locale.t("service-attach")) }
+            }
+            p #attach-result role="status" {}
+            script src="/assets/ticket-attach.js" {}
+        }
         @if v.may_reply && status != Status::Closed {
             h2 { (locale.t("service-reply")) }
             form #reply hx-post=(action("reply")) hx-target="#reply-result" {

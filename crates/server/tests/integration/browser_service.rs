@@ -43,6 +43,20 @@ async fn a_complaint_filed_in_a_browser_reaches_the_advisor_and_the_reply_comes_
     let ticket: i64 = url.path().rsplit('/').next().unwrap().parse().unwrap();
     assert!(browser.text("#ticket-status").await.contains("Waiting for us"));
 
+    // A file attached from the page: a screenshot's note is kept; a program is refused, said in place.
+    let dir = tempfile::tempdir().unwrap();
+    let note = dir.path().join("note.txt");
+    std::fs::write(&note, "赎回确认单号 20261102-001").unwrap();
+    field("#attach input[type=file]").await.unwrap().send_keys(note.to_str().unwrap()).await.unwrap();
+    field("#attach button").await.unwrap().click().await.unwrap();
+    eventually("the attachment listed", 10, || async { browser.text("ul.attachments").await.contains("note.txt") })
+        .await;
+    let program = dir.path().join("setup.exe");
+    std::fs::write(&program, b"MZ\x90\x00\x03\x00\x00\x00\x04\x00").unwrap();
+    field("#attach input[type=file]").await.unwrap().send_keys(program.to_str().unwrap()).await.unwrap();
+    field("#attach button").await.unwrap().click().await.unwrap();
+    eventually("the refusal", 10, || async { browser.text("#attach-result").await.contains("not attached") }).await;
+
     // In the advisor's queue, and answered there.
     let queue: Value = advisor.get(&app.url("/api/v1/tickets")).await.json().await.unwrap();
     let row = queue.as_array().unwrap().iter().find(|t| t["id"] == ticket).cloned().expect("in the advisor's queue");
