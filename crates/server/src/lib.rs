@@ -231,8 +231,11 @@ pub async fn serve(
     let cadence = settings.cadence;
     let service = Arc::new(app::service::ServiceDesk::new(db.clone(), settings.service.clone()));
     // Nothing younger than the retention is deleted: the database's triggers read it.
-    if let Err(e) = db.set_retention_years(settings.service.retention_years).await {
-        tracing::error!(error = %e, "the retention could not be set");
+    let retention = settings.service.retention_years;
+    if db.retention_years().await.ok() != Some(retention) {
+        if let Err(e) = db.set_retention_years(retention).await {
+            tracing::error!(error = %e, "the retention could not be set");
+        }
     }
     let desk = Arc::new(RiskDesk::new(db.clone(), settings));
     let community = Arc::new(

@@ -81,7 +81,12 @@ impl ServiceSettings {
         range(s.compliance_after_slas >= 2, "compliance_after_slas", "at least 2")?;
         range(s.burst_count >= 2, "burst_count", "at least 2")?;
         range(s.burst_minutes >= 1, "burst_minutes", "at least 1 minute")?;
-        range(s.attachment_max_bytes >= 1024, "attachment_max_bytes", "at least 1024")?;
+        // The server takes request bodies of 2 MiB at most (axum's default limit).
+        range(
+            (1024..=2 * 1024 * 1024).contains(&s.attachment_max_bytes),
+            "attachment_max_bytes",
+            "from 1024 to 2097152 (the server's body limit)",
+        )?;
         range(s.retention_years >= 20, "retention_years", "at least 20 (the rules' minimum)")?;
         range(s.adoption_points >= 0, "adoption_points", "0 or more")?;
         Ok(s)
@@ -107,5 +112,6 @@ mod tests {
         let err = ServiceSettings::parse(r#"{"retention_years": 5}"#).unwrap_err().to_string();
         assert!(err.contains("retention_years must be at least 20"), "{err}");
         assert!(ServiceSettings::parse(r#"{"burst": 3}"#).is_err(), "typos are refused");
+        assert!(ServiceSettings::parse(r#"{"attachment_max_bytes": 10000000}"#).is_err(), "above the body limit");
     }
 }
