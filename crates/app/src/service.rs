@@ -672,12 +672,17 @@ pub async fn detect(db: &Db, settings: &ServiceSettings, area: Area) -> Result<O
             if db.open_incident(area.as_str()).await?.is_some() {
                 return Ok(None);
             }
+            let area_zh = match area {
+                Area::Trading => "交易",
+                Area::Login => "登录",
+                Area::Quotes => "行情",
+                Area::Data => "个人信息",
+            };
+            let minutes = settings.burst_minutes;
             let summary = format!(
-                "{} complaints and {} group messages about {} within {} minutes",
-                complaints,
-                messages,
-                area.as_str(),
-                settings.burst_minutes
+                "{minutes} 分钟内 {complaints} 条{area_zh}投诉、{messages} 条群消息 · \
+                 {complaints} complaints and {messages} group messages about {} within {minutes} minutes",
+                area.as_str()
             );
             let grade = Grade::BelowThreshold;
             let id = unit.insert_incident(area.as_str(), since, grade.as_str(), &summary, "burst").await?;

@@ -231,7 +231,7 @@ pub async fn ticket(
         @if !v.attachments.is_empty() {
             h2 { (locale.t("service-attachments")) }
             ul.attachments { @for a in &v.attachments {
-                li { a href={ "/api/v1/tickets/" (t.id) "/attachments/" (a.seq) } { q { (a.name) } } " (" (a.file_type) ", " (a.size) " B)" }
+                li { a href={ "/api/v1/tickets/" (t.id) "/attachments/" (a.seq) } { q { (a.name) } } " (" (locale.t(&format!("service-file-{}", a.file_type))) ", " (locale.t_with("service-bytes", &[("n", a.size.to_string())])) ")" }
             } }
         }
         @if (own || v.may_reply) && status != Status::Closed && v.attachments.len() < state.service.settings().attachments_per_ticket {
