@@ -130,18 +130,116 @@ fn day_start(date: NaiveDate) -> DateTime<Utc> {
     midnight.and_utc() - chrono::Duration::hours(8)
 }
 
-/// One CSV file of the archive, its rows also kept for the HTML.
-struct Table {
-    name: &'static str,
-    title: &'static str,
-    header: Vec<&'static str>,
-    rows: Vec<Vec<String>>,
+/// Writes the archive as its rows stream from the database: each table to
+/// its CSV file and, in the same pass, as a section of the one HTML file;
+/// memory holds one page of rows, whatever the selection's size.
+struct Writer {
+    dir: PathBuf,
+    html: std::io::BufWriter<std::fs::File>,
+    /// The table being written: its CSV, name and rows so far.
+    table: Option<(csv::Writer<std::io::BufWriter<std::fs::File>>, &'static str, u64)>,
+    /// Tables written: name and rows.
+    done: Vec<(&'static str, u64)>,
 }
 
-impl Table {
-    fn new(name: &'static str, title: &'static str, header: &[&'static str]) -> Table {
-        Table { name, title, header: header.to_vec(), rows: Vec::new() }
+impl Writer {
+    fn create(dir: &Path, heading: &str) -> Result<Writer, ArchiveError> {
+        let path = dir.join("archive.html");
+        let file = std::fs::File::create(&path).map_err(io(&path))?;
+        let mut w = Writer { dir: dir.to_owned(), html: std::io::BufWriter::new(file), table: None, done: Vec::new() };
+        let head = format!(
+            "<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>{0}</title><style>\
+             body{{font-family:sans-serif;margin:1em}}table{{border-collapse:collapse;margin-bottom:0.5em}}\
+             td,th{{border:1px solid #999;padding:2px 6px;vertical-align:top;white-space:pre-wrap}}th{{background:#eee}}\
+             </style></head><body><h1>{0}</h1>",
+            html_escape(heading)
+        );
+        w.html_write(&head)?;
+        Ok(w)
     }
+
+    fn html_write(&mut self, text: &str) -> Result<(), ArchiveError> {
+        let path = self.dir.join("archive.html");
+        self.html.write_all(text.as_bytes()).map_err(io(&path))
+    }
+
+    /// Starts a table: its CSV file with the header, its HTML section.
+    fn begin(&mut self, name: &'static str, title: &str, header: &[&str]) -> Result<(), ArchiveError> {
+        let path = self.dir.join(name);
+        let file = std::fs::File::create(&path).map_err(io(&path))?;
+        let mut csv = csv::Writer::from_writer(std::io::BufWriter::new(file));
+        csv.write_record(header).map_err(|e| ArchiveError::Csv(name.to_owned(), e))?;
+        let mut section = format!("<h2 id=\"{0}\">{1}</h2><table><thead><tr>", html_escape(name), html_escape(title));
+        for col in header {
+            section.push_str(&format!("<th>{}</th>", html_escape(col)));
+        }
+        section.push_str("</tr></thead><tbody>");
+        self.html_write(&section)?;
+        self.table = Some((csv, name, 0));
+        Ok(())
+    }
+
+    /// One row, to the CSV and the HTML.
+    fn row(&mut self, cells: &[String]) -> Result<(), ArchiveError> {
+        let Some((csv, name, rows)) = self.table.as_mut() else { return Ok(()) };
+        csv.write_record(cells).map_err(|e| ArchiveError::Csv((*name).to_owned(), e))?;
+        *rows += 1;
+        let mut line = String::from("<tr>");
+        for cell in cells {
+            line.push_str(&format!("<td>{}</td>", html_escape(cell)));
+        }
+        line.push_str("</tr>");
+        self.html_write(&line)
+    }
+
+    /// Ends the table: its CSV flushed to disk, its section closed with the count.
+    fn end(&mut self) -> Result<(), ArchiveError> {
+        let Some((csv, name, rows)) = self.table.take() else { return Ok(()) };
+        let path = self.dir.join(name);
+        let file = csv.into_inner().map_err(|e| ArchiveError::Io { path: path.clone(), source: e.into_error() })?;
+        file.into_inner()
+            .map_err(|e| ArchiveError::Io { path: path.clone(), source: e.into_error() })?
+            .sync_all()
+            .map_err(io(&path))?;
+        self.html_write(&format!("</tbody></table><p class=\"rows\">{rows}</p>"))?;
+        self.done.push((name, rows));
+        Ok(())
+    }
+
+    /// Closes the HTML file; the manifest's entries, each file hashed as written on disk.
+    fn finish(mut self) -> Result<Vec<ManifestFile>, ArchiveError> {
+        self.html_write("</body></html>\n")?;
+        let path = self.dir.join("archive.html");
+        let file =
+            self.html.into_inner().map_err(|e| ArchiveError::Io { path: path.clone(), source: e.into_error() })?;
+        file.sync_all().map_err(io(&path))?;
+        let sections = self.done.len() as u64;
+        let mut files = Vec::new();
+        for (name, rows) in self.done.into_iter().chain(std::iter::once(("archive.html", sections))) {
+            let path = self.dir.join(name);
+            let (bytes, sha256) = hash_file(&path)?;
+            files.push(ManifestFile { name: name.to_owned(), rows, bytes, sha256 });
+        }
+        Ok(files)
+    }
+}
+
+/// A file's size and SHA-256, read in blocks.
+fn hash_file(path: &Path) -> Result<(u64, String), ArchiveError> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(io(path))?;
+    let mut hasher = Sha256::new();
+    let mut block = vec![0u8; 1 << 16];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut block).map_err(io(path))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&block[..n]);
+        size += n as u64;
+    }
+    Ok((size, hex(&hasher.finalize())))
 }
 
 fn html_escape(text: &str) -> String {
@@ -159,20 +257,20 @@ fn html_escape(text: &str) -> String {
     out
 }
 
-/// Reads everything the selection covers.
-async fn collect(db: &Db, s: &ArchiveSelection) -> Result<Vec<Table>, ArchiveError> {
-    let mut messages = Table::new(
+/// Streams everything the selection covers into the archive's files.
+async fn write_all(db: &Db, s: &ArchiveSelection, w: &mut Writer) -> Result<(), ArchiveError> {
+    w.begin(
         "group_messages.csv",
         "群聊 Group chat",
         &["id", "group_id", "group", "at_beijing", "sender_kind", "sender_id", "sender", "text"],
-    );
+    )?;
     let mut after = 0;
     loop {
         let page = db.archive_messages(s, after).await?;
         let Some(last) = page.last() else { break };
         after = last.id;
         for m in &page {
-            messages.rows.push(vec![
+            w.row(&[
                 m.id.to_string(),
                 m.group_id.to_string(),
                 m.group_name.clone(),
@@ -181,21 +279,22 @@ async fn collect(db: &Db, s: &ArchiveSelection) -> Result<Vec<Table>, ArchiveErr
                 m.sender_id.to_string(),
                 m.sender_name.clone(),
                 m.body.clone(),
-            ]);
+            ])?;
         }
     }
-    let mut conversations = Table::new(
+    w.end()?;
+    w.begin(
         "conversations.csv",
         "一对一沟通 One-to-one conversations",
         &["id", "conversation_id", "customer_id", "advisor_id", "at_beijing", "sender_kind", "sender", "text"],
-    );
+    )?;
     let mut after = 0;
     loop {
         let page = db.archive_conversation_messages(s, after).await?;
         let Some((last, _, _)) = page.last() else { break };
         after = last.id;
         for (m, customer, advisor) in &page {
-            conversations.rows.push(vec![
+            w.row(&[
                 m.id.to_string(),
                 m.conversation_id.to_string(),
                 customer.to_string(),
@@ -204,10 +303,11 @@ async fn collect(db: &Db, s: &ArchiveSelection) -> Result<Vec<Table>, ArchiveErr
                 m.sender_kind.clone(),
                 m.sender_name.clone(),
                 m.body.clone(),
-            ]);
+            ])?;
         }
     }
-    let mut content = Table::new(
+    w.end()?;
+    w.begin(
         "content.csv",
         "内容及审核 Content and its review",
         &[
@@ -223,9 +323,9 @@ async fn collect(db: &Db, s: &ArchiveSelection) -> Result<Vec<Table>, ArchiveErr
             "review_note",
             "reviewed_at_beijing",
         ],
-    );
+    )?;
     for c in db.archive_content(s).await? {
-        content.rows.push(vec![
+        w.row(&[
             c.item_id.to_string(),
             c.version.to_string(),
             c.advisor_id.to_string(),
@@ -237,9 +337,11 @@ async fn collect(db: &Db, s: &ArchiveSelection) -> Result<Vec<Table>, ArchiveErr
             c.reviewer.unwrap_or_default(),
             c.review_note.unwrap_or_default(),
             c.reviewed_at.map(beijing).unwrap_or_default(),
-        ]);
+        ])?;
     }
-    let mut tickets = Table::new(
+    w.end()?;
+    // Tickets, then their steps: two passes, so each file is written in one go.
+    w.begin(
         "complaints.csv",
         "投诉与建议 Complaints and suggestions",
         &[
@@ -261,19 +363,14 @@ async fn collect(db: &Db, s: &ArchiveSelection) -> Result<Vec<Table>, ArchiveErr
             "created_at_beijing",
             "closed_at_beijing",
         ],
-    );
-    let mut steps = Table::new(
-        "complaint_steps.csv",
-        "投诉处理经过 Complaint handling",
-        &["ticket_id", "seq", "at_beijing", "actor", "actor_name", "kind", "text", "shown_to_customer"],
-    );
+    )?;
     let mut after = 0;
     loop {
         let page = db.archive_tickets(s, after).await?;
         let Some(last) = page.last() else { break };
         after = last.id;
         for t in &page {
-            tickets.rows.push(vec![
+            w.row(&[
                 t.id.to_string(),
                 t.customer_id.to_string(),
                 t.advisor_id.to_string(),
@@ -291,9 +388,23 @@ async fn collect(db: &Db, s: &ArchiveSelection) -> Result<Vec<Table>, ArchiveErr
                 t.filed_by.clone(),
                 beijing(t.created_at),
                 t.closed_at.map(beijing).unwrap_or_default(),
-            ]);
+            ])?;
+        }
+    }
+    w.end()?;
+    w.begin(
+        "complaint_steps.csv",
+        "投诉处理经过 Complaint handling",
+        &["ticket_id", "seq", "at_beijing", "actor", "actor_name", "kind", "text", "shown_to_customer"],
+    )?;
+    let mut after = 0;
+    loop {
+        let page = db.archive_tickets(s, after).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        for t in &page {
             for e in db.ticket_events(t.id).await? {
-                steps.rows.push(vec![
+                w.row(&[
                     e.ticket_id.to_string(),
                     e.seq.to_string(),
                     beijing(e.at),
@@ -302,22 +413,23 @@ async fn collect(db: &Db, s: &ArchiveSelection) -> Result<Vec<Table>, ArchiveErr
                     e.kind,
                     e.body,
                     e.public.to_string(),
-                ]);
+                ])?;
             }
         }
     }
-    let mut audit = Table::new(
+    w.end()?;
+    w.begin(
         "audit.csv",
         "审计记录 Audit trail",
         &["seq", "at_beijing", "actor", "action", "entity", "entity_id", "detail", "prev_hash", "hash"],
-    );
+    )?;
     let mut after = 0;
     loop {
         let page = db.archive_audit(s, after).await?;
         let Some(last) = page.last() else { break };
         after = last.seq;
         for r in page {
-            audit.rows.push(vec![
+            w.row(&[
                 r.seq.to_string(),
                 beijing(r.at),
                 r.entry.actor,
@@ -327,59 +439,10 @@ async fn collect(db: &Db, s: &ArchiveSelection) -> Result<Vec<Table>, ArchiveErr
                 r.entry.detail,
                 r.prev_hash,
                 r.hash,
-            ]);
+            ])?;
         }
     }
-    Ok(vec![messages, conversations, content, tickets, steps, audit])
-}
-
-fn write_file(dir: &Path, name: &str, bytes: &[u8], rows: u64) -> Result<ManifestFile, ArchiveError> {
-    let path = dir.join(name);
-    let mut file = std::fs::File::create(&path).map_err(io(&path))?;
-    file.write_all(bytes).map_err(io(&path))?;
-    file.sync_all().map_err(io(&path))?;
-    Ok(ManifestFile { name: name.to_owned(), rows, bytes: bytes.len() as u64, sha256: sha256_of(bytes) })
-}
-
-fn csv_bytes(t: &Table) -> Result<Vec<u8>, ArchiveError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let fail = |e| ArchiveError::Csv(t.name.to_owned(), e);
-    w.write_record(&t.header).map_err(fail)?;
-    for row in &t.rows {
-        w.write_record(row).map_err(fail)?;
-    }
-    w.into_inner().map_err(|e| ArchiveError::Csv(t.name.to_owned(), e.into_error().into()))
-}
-
-fn html_bytes(tables: &[Table], heading: &str) -> Vec<u8> {
-    let mut h = String::new();
-    h.push_str("<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>");
-    h.push_str(&html_escape(heading));
-    h.push_str("</title><style>body{font-family:sans-serif;margin:1em}table{border-collapse:collapse;margin-bottom:2em}\
-        td,th{border:1px solid #999;padding:2px 6px;vertical-align:top;white-space:pre-wrap}th{background:#eee}</style></head><body>");
-    h.push_str(&format!("<h1>{}</h1>", html_escape(heading)));
-    for t in tables {
-        h.push_str(&format!(
-            "<h2 id=\"{}\">{} ({})</h2><table><thead><tr>",
-            html_escape(t.name),
-            html_escape(t.title),
-            t.rows.len()
-        ));
-        for col in &t.header {
-            h.push_str(&format!("<th>{}</th>", html_escape(col)));
-        }
-        h.push_str("</tr></thead><tbody>");
-        for row in &t.rows {
-            h.push_str("<tr>");
-            for cell in row {
-                h.push_str(&format!("<td>{}</td>", html_escape(cell)));
-            }
-            h.push_str("</tr>");
-        }
-        h.push_str("</tbody></table>");
-    }
-    h.push_str("</body></html>\n");
-    h.into_bytes()
+    w.end()
 }
 
 /// What to export.
@@ -412,13 +475,10 @@ pub async fn export(db: &Db, principal: &Principal, request: Request, out: &Path
         customer: customer.map(domain::CustomerId),
     };
     std::fs::create_dir_all(out).map_err(io(out))?;
-    let tables = collect(db, &selection).await?;
-    let mut files = Vec::new();
-    for t in &tables {
-        files.push(write_file(out, t.name, &csv_bytes(t)?, t.rows.len() as u64)?);
-    }
     let heading = format!("合规存档 Compliance archive {from} – {to}");
-    files.push(write_file(out, "archive.html", &html_bytes(&tables, &heading), tables.len() as u64)?);
+    let mut writer = Writer::create(out, &heading)?;
+    write_all(db, &selection, &mut writer).await?;
+    let files = writer.finish()?;
     let manifest = Manifest {
         format: "brokerdesk-archive/1".into(),
         created_at: db.now(),
