@@ -602,6 +602,8 @@ impl ServiceDesk {
             return Err(service_codes::NO_NOTICE.refuse().into());
         };
         let groups = if approve { self.db.incident_groups(id).await? } else { Vec::new() };
+        // The groups' turns first, then the unit of work, as every writer to a group does.
+        let turns = community.group_turns(&groups).await;
         let mut unit = self.db.begin().await?;
         if !unit.decide_notice(id, approve, &principal.actor(), groups.len() as i64).await? {
             return Err(service_codes::NOTICE_DECIDED.refuse().into());
@@ -614,11 +616,8 @@ impl ServiceDesk {
             detail: serde_json::json!({ "groups": groups }).to_string(),
         })
         .await?;
-        unit.commit().await?;
-        // Approved and recorded: now it goes out, live, to each group.
-        for group in &groups {
-            community.system_notice(*group, &format!("【系统公告 Notice】{notice}")).await?;
-        }
+        // The decision and the notices in every affected group commit together, then go out live.
+        community.commit_notices(unit, turns, &format!("【系统公告 Notice】{notice}")).await?;
         Ok(groups.len())
     }
 }

@@ -157,6 +157,13 @@ impl From<&MessageRow> for ChatMessage {
     }
 }
 
+/// Groups' writing turns, held together (see [`Communities::group_turns`]).
+#[derive(Debug)]
+pub struct GroupTurns {
+    groups: Vec<GroupId>,
+    _turns: Vec<tokio::sync::OwnedMutexGuard<()>>,
+}
+
 /// A member's message the rules stopped, and what followed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Blocked {
@@ -302,21 +309,51 @@ impl Communities {
         self
     }
 
-    /// A notice from the firm into a group (an approved incident notice), live to its members.
-    pub async fn system_notice(&self, group_id: GroupId, body: &str) -> Result<MessageRow, CommunityError> {
-        let notice = NewMessage {
-            group_id,
-            sender_kind: SenderKind::System,
-            sender_id: 0,
-            sender_name: String::new(),
-            body: body.to_owned(),
-            reply_to: None,
-            mentions: "[]".into(),
-            content_id: None,
-            at: self.db.now(),
-            red_envelope_id: None,
-        };
-        self.send(notice, None).await
+    /// The writing turns of several groups, taken in id order (before any
+    /// unit of work begins, as every writer does): while held, nothing else
+    /// is written to them, so ids still rise as members see them.
+    pub async fn group_turns(&self, groups: &[GroupId]) -> GroupTurns {
+        let mut ordered = groups.to_vec();
+        ordered.sort_unstable();
+        ordered.dedup();
+        let mut turns = Vec::with_capacity(ordered.len());
+        for g in &ordered {
+            turns.push(self.writer(*g).lock_owned().await);
+        }
+        GroupTurns { groups: ordered, _turns: turns }
+    }
+
+    /// Notices from the firm into the groups whose turns are held, written in
+    /// the caller's unit of work (with whatever decided them), which is
+    /// committed; then handed to the groups' connections: all or none.
+    pub async fn commit_notices(
+        &self,
+        mut unit: store::Tx,
+        turns: GroupTurns,
+        body: &str,
+    ) -> Result<Vec<MessageRow>, CommunityError> {
+        let mut rows = Vec::with_capacity(turns.groups.len());
+        for group_id in &turns.groups {
+            let notice = NewMessage {
+                group_id: *group_id,
+                sender_kind: SenderKind::System,
+                sender_id: 0,
+                sender_name: String::new(),
+                body: body.to_owned(),
+                reply_to: None,
+                mentions: "[]".into(),
+                content_id: None,
+                at: unit.now(),
+                red_envelope_id: None,
+            };
+            rows.push(unit.insert_message(&notice).await?);
+        }
+        unit.commit().await?;
+        for row in &rows {
+            self.publish(row).await;
+        }
+        drop(turns);
+        Ok(rows)
     }
 
     /// When each trading day's preview and review are due.
