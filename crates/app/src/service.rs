@@ -23,7 +23,7 @@ use service::incident::{self, Area, Facts, Grade, Milestone};
 use service::ticket::{self, Category, Channel, Kind, Level, Queue, Status, Step};
 use service::ServiceSettings;
 use sha2::{Digest, Sha256};
-use store::{AttachmentRow, Db, FaultReportRow, IncidentRow, NewTicket, TicketEventRow, TicketFilter, TicketRow};
+use store::{AttachmentRow, Db, FaultReportRow, IncidentRow, NewTicket, TicketEventRow, TicketFilter, TicketRow, Tx};
 
 /// Longest subject, in characters.
 const SUBJECT_MAX: usize = 100;
@@ -189,10 +189,11 @@ impl ServiceDesk {
             .to_string(),
         })
         .await?;
-        unit.commit().await?;
+        // A complaint about a system area may make a burst: judged in the same unit of work.
         if let (Kind::Complaint, Some(area)) = (kind, Area::of(category)) {
-            detect(&self.db, &self.settings, area).await?;
+            detect_in(&mut unit, &self.settings, area).await?;
         }
+        unit.commit().await?;
         Ok(id)
     }
 
@@ -650,25 +651,22 @@ fn categories_of(area: Area) -> Vec<&'static str> {
     Category::ALL.iter().filter(|c| Area::of(**c) == Some(area)).map(|c| c.as_str()).collect()
 }
 
-/// Looks for a burst in `area`: complaints and fault reports in the last
-/// `burst_minutes` at or above `burst_count` open an incident (unless one is
-/// open), and link to the open one; its count of investors and grade follow.
-pub async fn detect(db: &Db, settings: &ServiceSettings, area: Area) -> Result<Option<i64>, Error> {
-    let now = db.now();
+/// Looks for a burst in `area`, inside the caller's unit of work (with the
+/// complaint or message that may make one): complaints and fault reports in
+/// the last `burst_minutes` at or above `burst_count` open an incident
+/// (unless one is open), and link to the open one; its count of investors
+/// and grade follow. The incident's id, when there is one.
+pub async fn detect_in(unit: &mut Tx, settings: &ServiceSettings, area: Area) -> Result<Option<i64>, Error> {
+    // Serialized with every other writer from here: two detections cannot both open one.
+    unit.serialize().await?;
+    let now = unit.now();
     let since = now - Duration::minutes(settings.burst_minutes);
     let categories = categories_of(area);
-    let open = db.open_incident(area.as_str()).await?;
-    let id = match open {
-        Some(row) => row.id,
+    let row = match unit.open_incident(area.as_str()).await? {
+        Some(row) => row,
         None => {
-            let (complaints, messages) = db.area_signals_since(&categories, area.as_str(), since).await?;
+            let (complaints, messages) = unit.area_signals_since(&categories, area.as_str(), since).await?;
             if complaints + messages < settings.burst_count {
-                return Ok(None);
-            }
-            let mut unit = db.begin().await?;
-            // Re-read under the unit's lock: two detections racing open one incident.
-            unit.serialize().await?;
-            if db.open_incident(area.as_str()).await?.is_some() {
                 return Ok(None);
             }
             let area_zh = match area {
@@ -683,8 +681,8 @@ pub async fn detect(db: &Db, settings: &ServiceSettings, area: Area) -> Result<O
                  {complaints} complaints and {messages} group messages about {} within {minutes} minutes",
                 area.as_str()
             );
-            let grade = Grade::BelowThreshold;
-            let id = unit.insert_incident(area.as_str(), since, grade.as_str(), &summary, "burst").await?;
+            let id =
+                unit.insert_incident(area.as_str(), since, Grade::BelowThreshold.as_str(), &summary, "burst").await?;
             unit.audit(AuditEntry {
                 actor: "system".into(),
                 action: "open_incident".into(),
@@ -694,20 +692,14 @@ pub async fn detect(db: &Db, settings: &ServiceSettings, area: Area) -> Result<O
                     .to_string(),
             })
             .await?;
-            unit.commit().await?;
-            id
+            unit.open_incident(area.as_str()).await?.ok_or_else(|| service_codes::INCIDENT_NOT_FOUND.refuse())?
         }
     };
-    let row = db.incident(id).await?.ok_or_else(|| service_codes::INCIDENT_NOT_FOUND.refuse())?;
-    let mut unit = db.begin().await?;
-    unit.link_to_incident(id, &categories, area.as_str(), row.started_at).await?;
-    unit.commit().await?;
-    let affected = db.incident_investors(id).await?.max(row.affected_investors);
+    unit.link_to_incident(row.id, &categories, area.as_str(), row.started_at).await?;
+    let affected = unit.incident_investors(row.id).await?.max(row.affected_investors);
     let grade = incident::grade(&Facts { affected_investors: affected, ..facts_of(&row) }, now);
-    let mut unit = db.begin().await?;
-    unit.regrade_incident(id, affected, grade.as_str()).await?;
-    unit.commit().await?;
-    Ok(Some(id))
+    unit.regrade_incident(row.id, affected, grade.as_str()).await?;
+    Ok(Some(row.id))
 }
 
 /// Records a member's group message that reports a fault, then looks for a burst.
@@ -720,10 +712,11 @@ pub async fn record_fault(
     area: Area,
     at: DateTime<Utc>,
 ) -> Result<(), Error> {
+    // The report and what it leads to (an incident opened or linked) are one unit of work.
     let mut unit = db.begin().await?;
     unit.insert_fault_report(message, group, customer, area.as_str(), at).await?;
+    detect_in(&mut unit, settings, area).await?;
     unit.commit().await?;
-    detect(db, settings, area).await?;
     Ok(())
 }
 

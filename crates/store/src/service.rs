@@ -87,6 +87,10 @@ pub struct TicketRow {
     pub closed_at: Option<DateTime<Utc>>,
 }
 
+/// Distinct investors behind an incident's complaints and messages.
+const INCIDENT_INVESTORS: &str = "SELECT COUNT(*) FROM (SELECT customer_id FROM tickets WHERE incident_id = $1 \
+     UNION SELECT customer_id FROM fault_reports WHERE incident_id = $1 AND customer_id IS NOT NULL) x";
+
 const TICKET_COLUMNS: &str = "t.id, t.customer_id, c.name AS customer, t.advisor_id, t.branch_id, t.kind, t.category, \
      t.channel, t.queue, t.subject, t.body, t.status, t.level, t.waiting_since, t.due_at, t.satisfaction, t.reopened, \
      t.votes, t.adopted_at, t.adoption_note, t.incident_id, t.filed_by, t.created_at, t.closed_at";
@@ -295,37 +299,6 @@ impl Db {
         Ok(with_pool!(self, pool => sqlx::query_as(&sql).bind(now).fetch_all(pool).await?))
     }
 
-    /// Complaints of `categories` filed since `since`, and fault reports of `area` since then.
-    pub async fn area_signals_since(
-        &self,
-        categories: &[&str],
-        area: &str,
-        since: DateTime<Utc>,
-    ) -> Result<(i64, i64), StoreError> {
-        Ok(with_pool!(self, pool => {
-            let mut q = QueryBuilder::new("SELECT COUNT(*) FROM tickets WHERE kind = 'complaint' AND created_at >= ");
-            q.push_bind(since).push(" AND category IN (");
-            let mut list = q.separated(", ");
-            for c in categories {
-                list.push_bind(c.to_string());
-            }
-            q.push(")");
-            let complaints: i64 = q.build_query_scalar().fetch_one(pool).await?;
-            let messages: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM fault_reports WHERE area = $1 AND at >= $2")
-                .bind(area)
-                .bind(since)
-                .fetch_one(pool)
-                .await?;
-            (complaints, messages)
-        }))
-    }
-
-    /// The open incident of an area, if one.
-    pub async fn open_incident(&self, area: &str) -> Result<Option<IncidentRow>, StoreError> {
-        let sql = "SELECT * FROM incidents WHERE area = $1 AND status = 'open' ORDER BY id DESC LIMIT 1";
-        Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(area).fetch_optional(pool).await?))
-    }
-
     /// Incidents, newest first.
     pub async fn incidents(&self, limit: i64) -> Result<Vec<IncidentRow>, StoreError> {
         let sql = "SELECT * FROM incidents ORDER BY id DESC LIMIT $1";
@@ -367,9 +340,7 @@ impl Db {
 
     /// Distinct investors behind an incident's complaints and messages.
     pub async fn incident_investors(&self, id: i64) -> Result<i64, StoreError> {
-        let sql = "SELECT COUNT(*) FROM (SELECT customer_id FROM tickets WHERE incident_id = $1 \
-                   UNION SELECT customer_id FROM fault_reports WHERE incident_id = $1 AND customer_id IS NOT NULL) x";
-        Ok(with_pool!(self, pool => sqlx::query_scalar(sql).bind(id).fetch_one(pool).await?))
+        Ok(with_pool!(self, pool => sqlx::query_scalar(INCIDENT_INVESTORS).bind(id).fetch_one(pool).await?))
     }
 
     /// Complaints filed in `[from, to)` by the advisor their customer had then, for customers in scope.
@@ -409,6 +380,42 @@ impl Db {
 }
 
 impl Tx {
+    /// The open incident of an area, if one (read in the unit, under its lock).
+    pub async fn open_incident(&mut self, area: &str) -> Result<Option<IncidentRow>, StoreError> {
+        let sql = "SELECT * FROM incidents WHERE area = $1 AND status = 'open' ORDER BY id DESC LIMIT 1";
+        Ok(with_tx!(self, conn => sqlx::query_as(sql).bind(area).fetch_optional(&mut *conn).await?))
+    }
+
+    /// Complaints of `categories` filed since `since`, and fault reports of `area` since then.
+    pub async fn area_signals_since(
+        &mut self,
+        categories: &[&str],
+        area: &str,
+        since: DateTime<Utc>,
+    ) -> Result<(i64, i64), StoreError> {
+        Ok(with_tx!(self, conn => {
+            let mut q = QueryBuilder::new("SELECT COUNT(*) FROM tickets WHERE kind = 'complaint' AND created_at >= ");
+            q.push_bind(since).push(" AND category IN (");
+            let mut list = q.separated(", ");
+            for c in categories {
+                list.push_bind(c.to_string());
+            }
+            q.push(")");
+            let complaints: i64 = q.build_query_scalar().fetch_one(&mut *conn).await?;
+            let messages: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM fault_reports WHERE area = $1 AND at >= $2")
+                .bind(area)
+                .bind(since)
+                .fetch_one(&mut *conn)
+                .await?;
+            (complaints, messages)
+        }))
+    }
+
+    /// Distinct investors behind an incident's complaints and messages, links of this unit included.
+    pub async fn incident_investors(&mut self, id: i64) -> Result<i64, StoreError> {
+        Ok(with_tx!(self, conn => sqlx::query_scalar(INCIDENT_INVESTORS).bind(id).fetch_one(&mut *conn).await?))
+    }
+
     /// Files a ticket: its row, open and waiting from now; the customer's advisor and branch recorded.
     pub async fn insert_ticket(&mut self, t: &NewTicket) -> Result<Option<i64>, StoreError> {
         self.serialize().await?;
