@@ -16,6 +16,8 @@ use tokio::sync::broadcast;
 pub struct Conversations {
     db: Db,
     events: broadcast::Sender<ConversationMessageRow>,
+    /// Past one machine: messages go through the bus to every server's pages.
+    bus: Option<bus::Bus>,
 }
 
 fn not_found() -> Error {
@@ -26,7 +28,18 @@ impl Conversations {
     /// Conversations over `db`.
     pub fn new(db: Db) -> Conversations {
         let (events, _) = broadcast::channel(4096);
-        Conversations { db, events }
+        Conversations { db, events, bus: None }
+    }
+
+    /// These conversations past one machine: messages go through `bus`.
+    pub fn with_bus(mut self, bus: bus::Bus) -> Conversations {
+        self.bus = Some(bus);
+        self
+    }
+
+    /// Hands in a message sent on another server (from the bus): pushed to this server's pages.
+    pub fn receive(&self, row: ConversationMessageRow) {
+        let _ = self.events.send(row);
     }
 
     /// Every message sent from now on (a live page keeps those of its conversation).
@@ -106,8 +119,17 @@ impl Conversations {
         let mut unit = self.db.begin().await?;
         let row = unit.insert_conversation_message(id, kind, sender_id, &name, text).await?;
         unit.commit().await?;
-        // Nobody listening is fine: the page reads the history when opened.
-        let _ = self.events.send(row.clone());
+        if let Some(bus) = &self.bus {
+            let payload = serde_json::to_vec(&row).expect("a message serializes");
+            let subject = bus::live("conversation", row.conversation_id);
+            if let Err(e) = bus.publish(subject, Some(format!("conversation-{}", row.id)), payload.into()).await {
+                // The message is stored: the page reads it from the history when opened again.
+                tracing::error!(error = %e, "a conversation message could not be pushed through the bus");
+            }
+        } else {
+            // Nobody listening is fine: the page reads the history when opened.
+            let _ = self.events.send(row.clone());
+        }
         Ok(row)
     }
 }

@@ -10,6 +10,7 @@ pub mod book;
 pub mod book_files;
 pub mod calendar;
 pub mod classify;
+pub mod cluster;
 pub mod codes;
 pub mod community;
 pub mod conversations;

@@ -93,6 +93,8 @@ pub struct Outreach {
     db: Db,
     quiet: QuietHours,
     events: broadcast::Sender<InboxRow>,
+    /// Past one machine: copies go through the bus to every server's pages.
+    bus: Option<bus::Bus>,
     // What reading a send earns.
     earning: growth::earning::EarningRules,
 }
@@ -115,7 +117,7 @@ impl Outreach {
     /// A desk over the database, holding copies over these quiet hours.
     pub fn new(db: Db, quiet: QuietHours) -> Outreach {
         let (events, _) = broadcast::channel(4096);
-        Outreach { db, quiet, events, earning: Default::default() }
+        Outreach { db, quiet, events, earning: Default::default(), bus: None }
     }
 
     /// This desk under the firm's earning rules (what reading a send earns).
@@ -127,6 +129,17 @@ impl Outreach {
     /// Listens to copies as they reach inboxes.
     pub fn subscribe(&self) -> broadcast::Receiver<InboxRow> {
         self.events.subscribe()
+    }
+
+    /// This outreach past one machine: delivered copies go through `bus`.
+    pub fn with_bus(mut self, bus: bus::Bus) -> Outreach {
+        self.bus = Some(bus);
+        self
+    }
+
+    /// Hands in a copy delivered on another server (from the bus): pushed to this server's pages.
+    pub fn receive(&self, row: InboxRow) {
+        let _ = self.events.send(row);
     }
 
     async fn prepare(&self, principal: &Principal, item: Item) -> Result<Prepared, Error> {
@@ -353,6 +366,20 @@ impl Outreach {
     /// connected customers; how many.
     pub async fn deliver_due(&self, now: DateTime<Utc>) -> Result<usize, Error> {
         let round = self.db.deliver_due_sends(now).await?;
+        if let Some(bus) = &self.bus {
+            let messages = round
+                .iter()
+                .map(|row| {
+                    let id = format!("inbox-{}-{}", row.send_id.0, row.customer_id.0);
+                    let payload = serde_json::to_vec(row).expect("an inbox row serializes");
+                    (bus::live("inbox", row.customer_id.0), Some(id), payload.into())
+                })
+                .collect();
+            if let Err(e) = bus.publish_all(messages).await {
+                tracing::error!(error = %e, "delivered copies could not be pushed through the bus");
+            }
+            return Ok(round.len());
+        }
         for row in &round {
             // No listener is not an error: the copy is in the inbox.
             let _ = self.events.send(row.clone());

@@ -5,11 +5,12 @@
 //! outbox sends reminders held over the customer's quiet hours when they end.
 
 use crate::book::Booked;
+use crate::cluster::{BookedTrade, FeedBatch, Partition, QuoteOnBus, ReminderOnBus};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
 use domain::{Instrument, InstrumentKind, Money};
 use rust_decimal::prelude::ToPrimitive;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use store::{Db, NewReminder, ReminderRow, StoreError};
 use tokio::sync::{broadcast, Mutex};
 use watch::rules::{Bp, QuietHours, Rule, RuleConfig, Trigger};
@@ -20,6 +21,9 @@ const LOAD_PROGRESS_EVERY: usize = 1_000_000;
 
 /// Calendar days of daily bars read to seed the trend signals (MACD needs ~34 trading days).
 const HISTORY_CALENDAR_DAYS: i64 = 120;
+
+/// How long a server waits for a worker to say how an account stands now.
+const LIVE_ASK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Quote calls slower than this are logged with what they cost.
 const SLOW_QUOTES: std::time::Duration = std::time::Duration::from_millis(100);
@@ -105,13 +109,16 @@ pub enum DeskError {
     /// The book could not be built into an engine.
     #[error("the position watch refused the book: {0}")]
     Watch(#[from] WatchError),
+    /// The bus (NATS JetStream) could not be used.
+    #[error(transparent)]
+    Bus(#[from] bus::BusError),
 }
 
 impl domain::ErrorCode for DeskError {
     fn code(&self) -> domain::Code {
         match self {
             DeskError::Store(e) => e.code(),
-            DeskError::Watch(_) => domain::codes::INTERNAL,
+            DeskError::Watch(_) | DeskError::Bus(_) => domain::codes::INTERNAL,
         }
     }
 }
@@ -213,7 +220,9 @@ impl LiveWatch {
         db: &Db,
         session: NaiveDate,
         settings: &DeskSettings,
+        partition: Option<Partition>,
     ) -> Result<(LiveWatch, Vec<Trigger>), DeskError> {
+        let mine = |account: i64| partition.is_none_or(|p| p.owns(account));
         // The book first takes the actions whose ex-date has come.
         crate::corporate::apply_due(db, session).await?;
         let instruments = db.all_instruments().await?;
@@ -255,6 +264,9 @@ impl LiveWatch {
         let started = std::time::Instant::now();
         let each = |account: i64, code: &str, quantity: i64, cost: i64| {
             let Some(&i) = index.get(code) else { return Ok(()) };
+            if !mine(account) {
+                return Ok(());
+            }
             let mut l = loading.lock().expect("the load's lock is never poisoned");
             let l = &mut *l;
             let next = l.accounts.len() as u32;
@@ -294,7 +306,7 @@ impl LiveWatch {
         )?;
         let Loading { mut accounts, mut account_index, positions, large } =
             loading.into_inner().expect("the load's lock is never poisoned");
-        for id in ids {
+        for id in ids.into_iter().filter(|id| mine(*id)) {
             let next = accounts.len() as u32;
             if *account_index.entry(id).or_insert(next) == next {
                 accounts.push(id);
@@ -416,26 +428,26 @@ impl LiveWatch {
         prices.iter().flat_map(|&(i, price)| self.monitor.quote(i, price).unwrap_or_default()).collect()
     }
 
-    /// Applies a trade the book has taken, with the holding's cost as the
-    /// book keeps it. A trade the engine refuses (an account or instrument
-    /// it does not know) is skipped with a warning: the book has it, and the
-    /// next build reads it from there.
-    pub fn trade(&mut self, booked: &Booked) -> Vec<Trigger> {
-        let t = &booked.trade;
-        let (Some(&a), Some(&i)) = (self.account_index.get(&t.account_id.0), self.index.get(&t.instrument.to_string()))
-        else {
+    /// Applies a trade the book has taken: the holding becomes what the book
+    /// keeps after it (quantity and cost), so a trade the watch already
+    /// holds (read with the book at a load, or taken again from the bus
+    /// after a worker's failover) changes nothing. A trade the engine
+    /// refuses (an account or instrument it does not know) is skipped with
+    /// a warning: the book has it, and the next build reads it from there.
+    pub fn trade(&mut self, t: &BookedTrade) -> Vec<Trigger> {
+        let (Some(&a), Some(&i)) = (self.account_index.get(&t.account_id), self.index.get(&t.instrument)) else {
             return Vec::new();
         };
-        let signed = match t.side {
-            domain::Side::Buy => t.quantity,
-            domain::Side::Sell => -t.quantity,
-        };
-        let Ok(quantity) = i32::try_from(signed) else { return Vec::new() };
-        let cost = milli_of_fixed(booked.after.cost);
+        let held = self.monitor.watch().holdings(a).into_iter().find(|h| h.0 == i).map_or(0, |h| i64::from(h.1));
+        let Ok(quantity) = i32::try_from(t.after_quantity - held) else { return Vec::new() };
+        if quantity == 0 {
+            return Vec::new();
+        }
+        let cost = milli_of_fixed(t.after_cost);
         match self.monitor.trade_at_cost(a, i, quantity, milli(t.price), Some(cost)) {
             Ok(due) => due,
             Err(e) => {
-                tracing::warn!(account = t.account_id.0, code = %t.instrument, error = %e, "the position watch skipped a trade");
+                tracing::warn!(account = t.account_id, code = %t.instrument, error = %e, "the position watch skipped a trade");
                 Vec::new()
             }
         }
@@ -502,7 +514,7 @@ impl LiveWatch {
 }
 
 /// One holding as the watch sees it now.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LiveHolding {
     /// Instrument code.
     pub code: String,
@@ -515,7 +527,7 @@ pub struct LiveHolding {
 }
 
 /// One account as the watch sees it now: valued at the latest prices.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LiveAccount {
     /// Account id.
     pub account_id: i64,
@@ -576,6 +588,30 @@ pub enum DeskEvent {
     Delivered(ReminderRow),
 }
 
+/// Where a desk's watch runs and where its reminders go.
+#[derive(Debug, Clone)]
+enum Placement {
+    /// One process does everything: the watch judges here, the reminders
+    /// go to this process's sockets (the embedded default).
+    Embedded,
+    /// A server past one machine: the feed's trades and quotes go to the
+    /// watch workers on the bus; reminders come back from it.
+    Server(bus::Bus),
+    /// A watch worker: judges one partition's accounts, publishes the reminders.
+    Worker(bus::Bus, Partition),
+}
+
+/// What a desk has taken and made, for the metrics.
+#[derive(Debug, Default)]
+pub struct DeskCounts {
+    /// Quotes taken from the feed.
+    pub quotes_in: AtomicU64,
+    /// Reminders made (stored new).
+    pub reminders_made: AtomicU64,
+    /// Reminders delivered to customers' inboxes.
+    pub reminders_delivered: AtomicU64,
+}
+
 /// The desk: one live watch behind a lock, the database and the listeners.
 #[derive(Debug)]
 pub struct RiskDesk {
@@ -587,6 +623,8 @@ pub struct RiskDesk {
     /// What the start's judgement found due for a session that has not
     /// begun (a server started on a weekend): sent with its first quotes.
     held_for_session: Mutex<Vec<Trigger>>,
+    placement: Placement,
+    counts: DeskCounts,
 }
 
 impl RiskDesk {
@@ -601,7 +639,41 @@ impl RiskDesk {
             events,
             ready: AtomicBool::new(false),
             held_for_session: Mutex::new(Vec::new()),
+            placement: Placement::Embedded,
+            counts: DeskCounts::default(),
         }
+    }
+
+    /// A server's desk past one machine: the feed's trades and quotes are
+    /// published on `bus` for the watch workers, and the reminders the
+    /// server makes itself (notices, the outbox's deliveries) go there too;
+    /// what comes back is handed in with [`RiskDesk::receive`].
+    pub fn for_workers(db: Db, settings: DeskSettings, bus: bus::Bus) -> RiskDesk {
+        RiskDesk { placement: Placement::Server(bus), ..RiskDesk::new(db, settings) }
+    }
+
+    /// A watch worker's desk for one partition of the accounts: it judges
+    /// what [`RiskDesk::take_batch`] gives it and publishes the reminders on `bus`.
+    pub fn for_partition(db: Db, settings: DeskSettings, bus: bus::Bus, partition: Partition) -> RiskDesk {
+        RiskDesk { placement: Placement::Worker(bus, partition), ..RiskDesk::new(db, settings) }
+    }
+
+    /// The partition a worker's desk judges.
+    fn partition(&self) -> Option<Partition> {
+        match &self.placement {
+            Placement::Worker(_, p) => Some(*p),
+            _ => None,
+        }
+    }
+
+    /// What the desk has taken and made so far.
+    pub fn counts(&self) -> &DeskCounts {
+        &self.counts
+    }
+
+    /// Hands in a reminder event from the bus: pushed to this process's listeners.
+    pub fn receive(&self, event: DeskEvent) {
+        let _ = self.events.send(event);
     }
 
     /// True once the watch is loaded (or found nothing to load): the feed
@@ -623,11 +695,16 @@ impl RiskDesk {
     /// logged and the desk opens anyway, building on the first snapshot as
     /// before, rather than refusing the feed for ever.
     pub async fn warm_start(&self) -> Result<usize, DeskError> {
+        if let Placement::Server(_) = self.placement {
+            // The workers hold the watch; the feed goes to the bus at once.
+            self.ready.store(true, Ordering::Release);
+            return Ok(0);
+        }
         let session = self.current_session();
         let started = std::time::Instant::now();
         tracing::info!(%session, "loading the position watch from the database");
         let outcome = async {
-            let (w, due) = LiveWatch::load(&self.db, session, &self.settings).await?;
+            let (w, due) = LiveWatch::load(&self.db, session, &self.settings, self.partition()).await?;
             tracing::info!(
                 %session,
                 accounts = w.accounts.len(),
@@ -669,6 +746,13 @@ impl RiskDesk {
     /// rebuilding for any other day), quotes them in time order, stores and
     /// announces the reminders they make due. Answers how many were made.
     pub async fn on_quotes(&self, mut snapshots: Vec<Quote>, now: DateTime<Utc>) -> Result<usize, DeskError> {
+        self.counts.quotes_in.fetch_add(snapshots.len() as u64, Ordering::Relaxed);
+        if let Placement::Server(bus) = &self.placement {
+            let quotes =
+                snapshots.iter().map(|q| QuoteOnBus { code: q.code.clone(), time: q.time, last: q.last }).collect();
+            publish_batch(bus, &FeedBatch { quotes, ..Default::default() }).await?;
+            return Ok(0);
+        }
         snapshots.sort_by_key(|s| s.time);
         let threads = self.settings.threads.max(1);
         let started = std::time::Instant::now();
@@ -699,7 +783,7 @@ impl RiskDesk {
                 Some(w) if plain_roll => due.extend(w.roll_to(day, threads)?),
                 _ => {
                     tracing::info!(%day, "building the position watch for a trading day");
-                    let (w, start) = LiveWatch::load(&self.db, day, &self.settings).await?;
+                    let (w, start) = LiveWatch::load(&self.db, day, &self.settings, self.partition()).await?;
                     *live = Some(w);
                     due.extend(start);
                 }
@@ -731,19 +815,27 @@ impl RiskDesk {
     /// positions and cash): the watch follows the same holdings. Answers how
     /// many reminders were made.
     pub async fn on_trades(&self, booked: &[Booked], now: DateTime<Utc>) -> Result<usize, DeskError> {
+        let trades: Vec<BookedTrade> = booked.iter().map(BookedTrade::from).collect();
+        if let Placement::Server(bus) = &self.placement {
+            publish_batch(bus, &FeedBatch { trades, ..Default::default() }).await?;
+            return Ok(0);
+        }
+        self.take_trades(&trades, now).await
+    }
+
+    /// Takes trades (from this server's feed, or from the bus on a worker).
+    async fn take_trades(&self, trades: &[BookedTrade], now: DateTime<Utc>) -> Result<usize, DeskError> {
         let mut live = self.live.lock().await;
         let Some(w) = live.as_mut() else { return Ok(0) };
         let mut due = Vec::new();
         let mut large = Vec::new();
-        for b in booked {
-            due.extend(w.trade(b));
+        for t in trades {
+            due.extend(w.trade(t));
             // Large before or after the trade: the customer's level may have moved.
-            let t = &b.trade;
-            let code = t.instrument.to_string();
-            let before = b.after.quantity + if t.side == domain::Side::Sell { t.quantity } else { 0 };
-            if let Some(&i) = w.index.get(&code) {
-                if is_large(&w.instruments[i as usize], before.max(b.after.quantity)) {
-                    large.push((t.account_id.0, code));
+            let before = t.after_quantity - t.signed_quantity.min(0);
+            if let Some(&i) = w.index.get(&t.instrument) {
+                if is_large(&w.instruments[i as usize], before.max(t.after_quantity)) {
+                    large.push((t.account_id, t.instrument.clone()));
                 }
             }
         }
@@ -757,21 +849,64 @@ impl RiskDesk {
         self.store_and_announce(&reminders, now).await
     }
 
-    /// These accounts as the watch sees them now; empty before the watch is built.
+    /// These accounts as the watch sees them now; empty before the watch is
+    /// built. Past one machine a server asks the worker that owns each
+    /// account (one that does not answer in time leaves its accounts out).
     pub async fn live_accounts(&self, ids: &[i64]) -> Vec<LiveAccount> {
+        if let Placement::Server(bus) = &self.placement {
+            let mut accounts = Vec::new();
+            for id in ids {
+                let asked = bus.ask(crate::cluster::live_account_subject(*id), Default::default(), LIVE_ASK_WAIT).await;
+                match asked {
+                    Ok(Some(answer)) => {
+                        accounts.extend(serde_json::from_slice::<Vec<LiveAccount>>(&answer).unwrap_or_default())
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(account = id, error = %e, "the watch could not be asked"),
+                }
+            }
+            return accounts;
+        }
         self.live.lock().await.as_ref().map(|w| w.accounts(ids)).unwrap_or_default()
+    }
+
+    /// A worker answers what servers ask of its partition's accounts, until the task is stopped.
+    pub async fn answer_live_accounts(self: std::sync::Arc<Self>) -> Result<tokio::task::JoinHandle<()>, DeskError> {
+        let Placement::Worker(bus, partition) = &self.placement else { return Ok(tokio::spawn(async {})) };
+        let partition = *partition;
+        let questions = bus.questions(crate::cluster::LIVE_ACCOUNT_QUESTIONS).await?;
+        Ok(tokio::spawn(async move {
+            use futures_util::StreamExt;
+            let mut questions = std::pin::pin!(questions);
+            while let Some(q) = questions.next().await {
+                let Some(id) = q.subject.rsplit('.').next().and_then(|id| id.parse::<i64>().ok()) else { continue };
+                // Every worker hears it; the owner answers.
+                if !partition.owns(id) {
+                    continue;
+                }
+                let accounts = self.live_accounts(&[id]).await;
+                let answer = serde_json::to_vec(&accounts).expect("accounts serialize");
+                if let Err(e) = q.answer(answer.into()).await {
+                    tracing::warn!(account = id, error = %e, "a question about an account went unanswered");
+                }
+            }
+        }))
     }
 
     /// After corporate actions were stored: one whose ex-date has come
     /// (a late announcement) is applied now and the watch rebuilt for its
     /// session; later ones wait for their day. Answers how many reminders were made.
     pub async fn on_corporate_actions(&self, now: DateTime<Utc>) -> Result<usize, DeskError> {
+        if let Placement::Server(bus) = &self.placement {
+            publish_batch(bus, &FeedBatch { corporate_actions: true, ..Default::default() }).await?;
+            return Ok(0);
+        }
         let mut live = self.live.lock().await;
         let Some(session) = live.as_ref().map(|w| w.session) else { return Ok(0) };
         if !self.db.corporate_actions_pending(session).await? {
             return Ok(0);
         }
-        let (w, due) = LiveWatch::load(&self.db, session, &self.settings).await?;
+        let (w, due) = LiveWatch::load(&self.db, session, &self.settings, self.partition()).await?;
         let reminders: Vec<NewReminder> =
             due.iter().map(|t| w.reminder(t, now, &self.settings.quiet, &self.settings.rules.version)).collect();
         *live = Some(w);
@@ -790,22 +925,97 @@ impl RiskDesk {
         self.store_and_announce(reminders, now).await
     }
 
+    /// A worker takes one feed call's batch: corporate actions, trades,
+    /// then quotes, as the embedded server takes them. Answers how many
+    /// reminders were made.
+    pub async fn take_batch(&self, batch: &FeedBatch, now: DateTime<Utc>) -> Result<usize, DeskError> {
+        let mut made = 0;
+        if batch.corporate_actions {
+            made += self.on_corporate_actions(now).await?;
+        }
+        if !batch.trades.is_empty() {
+            made += self.take_trades(&batch.trades, now).await?;
+        }
+        if !batch.quotes.is_empty() {
+            made += self.on_quotes(batch.quotes(), now).await?;
+        }
+        Ok(made)
+    }
+
     async fn store_and_announce(&self, reminders: &[NewReminder], now: DateTime<Utc>) -> Result<usize, DeskError> {
         let stored = self.db.insert_reminders(reminders).await?;
-        for r in &stored {
-            // No listener is not an error: the reminder is stored.
-            let _ = self.events.send(DeskEvent::Made(r.clone()));
-        }
+        self.counts.reminders_made.fetch_add(stored.len() as u64, Ordering::Relaxed);
+        self.announce_rows(stored.iter().cloned().map(DeskEvent::Made).collect()).await?;
         self.deliver_due(now).await?;
         Ok(stored.len())
+    }
+
+    /// Announces reminder events: to this process's listeners, or on the
+    /// bus (each under its own id, so that a repeat is stored once) for
+    /// whichever server holds the reader's socket.
+    async fn announce_rows(&self, events: Vec<DeskEvent>) -> Result<(), DeskError> {
+        match &self.placement {
+            Placement::Embedded => {
+                for e in events {
+                    // No listener is not an error: the reminder is stored.
+                    let _ = self.events.send(e);
+                }
+            }
+            Placement::Server(bus) | Placement::Worker(bus, _) => {
+                let messages = events
+                    .into_iter()
+                    .map(|e| {
+                        let on_bus = match e {
+                            DeskEvent::Made(reminder) => ReminderOnBus { delivered: false, reminder },
+                            DeskEvent::Delivered(reminder) => ReminderOnBus { delivered: true, reminder },
+                        };
+                        let (subject, id) = on_bus.address();
+                        (subject, Some(id), serde_json::to_vec(&on_bus).expect("a reminder serializes").into())
+                    })
+                    .collect();
+                bus.publish_all(messages).await?;
+            }
+        }
+        Ok(())
     }
 
     /// The outbox: delivers every reminder due by `now` and announces it.
     pub async fn deliver_due(&self, now: DateTime<Utc>) -> Result<usize, DeskError> {
         let delivered = self.db.deliver_due_reminders(now).await?;
-        for r in &delivered {
-            let _ = self.events.send(DeskEvent::Delivered(r.clone()));
-        }
-        Ok(delivered.len())
+        self.counts.reminders_delivered.fetch_add(delivered.len() as u64, Ordering::Relaxed);
+        let n = delivered.len();
+        self.announce_rows(delivered.into_iter().map(DeskEvent::Delivered).collect()).await?;
+        Ok(n)
     }
+
+    /// A worker that has just taken its partition publishes again what was
+    /// made or delivered for its accounts since `since`: a previous owner
+    /// that died between storing a reminder and publishing it left it
+    /// unannounced; one it did publish is a repeat the bus drops (its
+    /// duplicate window is longer than any failover).
+    pub async fn announce_again_since(&self, since: DateTime<Utc>) -> Result<usize, DeskError> {
+        let Some(partition) = self.partition() else { return Ok(0) };
+        let rows = self.db.reminders_touched_since(since).await?;
+        let mut events = Vec::new();
+        for r in rows.into_iter().filter(|r| partition.owns(r.account_id.0)) {
+            if r.delivered_at.is_some_and(|d| d >= since) {
+                events.push(DeskEvent::Delivered(r.clone()));
+            }
+            if r.created_at >= since {
+                events.push(DeskEvent::Made(r));
+            }
+        }
+        let n = events.len();
+        // Made before delivered, as they happened.
+        events.sort_by_key(|e| matches!(e, DeskEvent::Delivered(_)));
+        self.announce_rows(events).await?;
+        Ok(n)
+    }
+}
+
+/// Publishes a feed call's batch for the watch workers.
+async fn publish_batch(bus: &bus::Bus, batch: &FeedBatch) -> Result<(), DeskError> {
+    let payload = serde_json::to_vec(batch).expect("a feed batch serializes");
+    bus.publish(bus::FEED_SUBJECT.to_owned(), None, payload.into()).await?;
+    Ok(())
 }

@@ -113,6 +113,30 @@ pub struct Delivered {
     pub sequence: u64,
 }
 
+/// A question asked over plain NATS (see [`Bus::ask`]).
+pub struct Question {
+    /// Its subject.
+    pub subject: String,
+    /// Its body.
+    pub payload: Bytes,
+    reply: Option<String>,
+    client: async_nats::Client,
+}
+
+impl std::fmt::Debug for Question {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Question").field("subject", &self.subject).finish_non_exhaustive()
+    }
+}
+
+impl Question {
+    /// Answers it (a question asked without a reply address is dropped).
+    pub async fn answer(&self, payload: Bytes) -> Result<(), BusError> {
+        let Some(reply) = &self.reply else { return Ok(()) };
+        self.client.publish(reply.clone(), payload).await.map_err(|e| js_error("answering")(&e))
+    }
+}
+
 impl Bus {
     /// Connects and makes sure the streams and the lease bucket exist (any
     /// process may be the first to start).
@@ -143,6 +167,11 @@ impl Bus {
                 .map_err(|e| js_error("creating a stream")(&e))?;
         }
         Ok(bus)
+    }
+
+    /// True while the connection to NATS is up.
+    pub fn connected(&self) -> bool {
+        self.client.connection_state() == async_nats::connection::State::Connected
     }
 
     /// The URL connected to.
@@ -222,9 +251,11 @@ impl Bus {
                     durable_name: Some(name.to_owned()),
                     deliver_policy: consumer::DeliverPolicy::New,
                     ack_policy: consumer::AckPolicy::Explicit,
-                    // Unacknowledged past this (an owner that stalls), the message goes out again.
-                    ack_wait: Duration::from_secs(30),
-                    max_ack_pending: 1024,
+                    // Unacknowledged past this (an owner that died or stalls), the
+                    // message goes out again: it bounds a failover's wait for what
+                    // the dead owner had taken.
+                    ack_wait: Duration::from_secs(5),
+                    max_ack_pending: 64,
                     ..Default::default()
                 },
             )
@@ -245,6 +276,31 @@ impl Bus {
             Ok(info) => Ok(info.num_pending + info.num_ack_pending as u64),
             Err(_) => Ok(0),
         }
+    }
+
+    /// Asks whoever answers `subject` (plain NATS request and reply, not a
+    /// stream): their answer, or none when no one answers within `wait`.
+    pub async fn ask(&self, subject: String, payload: Bytes, wait: Duration) -> Result<Option<Bytes>, BusError> {
+        match tokio::time::timeout(wait, self.client.request(subject, payload)).await {
+            Ok(Ok(answer)) => Ok(Some(answer.payload)),
+            Ok(Err(e)) if e.kind() == async_nats::RequestErrorKind::InvalidSubject => Err(js_error("asking")(&e)),
+            Ok(Err(_)) | Err(_) => Ok(None),
+        }
+    }
+
+    /// The questions asked on `filter` from now on, each with where to answer it.
+    pub async fn questions(
+        &self,
+        filter: &str,
+    ) -> Result<impl futures_util::Stream<Item = Question> + Send + 'static, BusError> {
+        let subscriber = self.client.subscribe(filter.to_owned()).await.map_err(|e| js_error("subscribing")(&e))?;
+        let client = self.client.clone();
+        Ok(subscriber.map(move |m| Question {
+            subject: m.subject.to_string(),
+            payload: m.payload,
+            reply: m.reply.map(|r| r.to_string()),
+            client: client.clone(),
+        }))
     }
 
     /// The newest sequence number of a stream.

@@ -22,6 +22,9 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Serve an existing database.
     Serve(serve::ServeArgs),
+    /// Workers past one machine: `worker watch --nats URL --db URL --partition K/N`.
+    #[command(subcommand)]
+    Worker(commands::worker::WorkerCommand),
     /// Write a deterministic synthetic brokerage as CSV files.
     Gen(gen::GenArgs),
     /// Load a book directory (CSV files as the README documents) into a database.
@@ -87,6 +90,7 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Demo(args) => demo::run(args).await,
         Command::Serve(args) => serve::run(args).await,
+        Command::Worker(command) => commands::worker::run(command).await,
         Command::Gen(args) => gen::run(args),
         Command::Import(args) => import::run(args).await,
         Command::Bench(command) => bench::run(command).await,

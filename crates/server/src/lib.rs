@@ -6,6 +6,7 @@ mod api;
 mod auth;
 mod error;
 mod i18n;
+mod metrics;
 mod pages;
 mod params;
 mod peer;
@@ -27,6 +28,7 @@ use store::Db;
 use tokio::net::TcpListener;
 
 pub use error::{every_code, status_of, ErrorBody, HttpError};
+pub use metrics::worker_routes;
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]
@@ -47,6 +49,10 @@ pub struct AppState {
     pub service: Arc<app::service::ServiceDesk>,
     /// One-to-one conversations and their live pages.
     pub conversations: Arc<app::conversations::Conversations>,
+    /// What a Prometheus scrapes.
+    pub metrics: Arc<metrics::Metrics>,
+    /// Past one machine: the bus, and what this server's followers took from it.
+    pub cluster: Option<metrics::ClusterState>,
 }
 
 /// htmx 2.0.11 (0BSD), vendored so that nothing is fetched at build or run time.
@@ -114,7 +120,7 @@ fn router_around(state: AppState) -> Router {
         .merge(feeds)
         .merge(public)
         // A route layer runs after routing, so it sees the matched template.
-        .route_layer(axum::middleware::from_fn(request_log::log_request))
+        .route_layer(axum::middleware::from_fn_with_state(state.metrics.clone(), request_log::log_request))
         // No route: the one error shape too.
         .fallback(|| async { HttpError::of(error::codes::NO_SUCH_ROUTE) })
         // Every error answer's message in the reader's language, whichever handler made it.
@@ -132,6 +138,8 @@ fn public_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/share/{kind}/{id}", get(pages::share_open)),
         ("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT })),
         ("/ready", get(ready)),
+        ("/health", get(|| async { "ok" })),
+        ("/metrics", get(metrics::serve_metrics)),
         ("/assets/brokerdesk.css", get(|| async { asset("text/css; charset=utf-8", STYLESHEET) })),
         ("/assets/htmx.min.js", get(|| async { script(HTMX) })),
         ("/assets/lightweight-charts.js", get(|| async { script(CHARTS) })),
@@ -149,9 +157,11 @@ fn public_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
 pub(crate) const WATCH_LOADING_RETRY_SECONDS: &str = "5";
 
 /// Whether the server takes the feed yet: 200 once the position watch is
-/// loaded, 503 with Retry-After before (for load balancers and feeders).
+/// loaded (past one machine: once the bus is connected), 503 with
+/// Retry-After before (for load balancers and feeders).
 async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> Result<&'static str, HttpError> {
-    if state.desk.is_ready() {
+    let bus_up = state.cluster.as_ref().is_none_or(|(bus, _)| bus.connected());
+    if state.desk.is_ready() && bus_up {
         Ok("ready")
     } else {
         Err(HttpError::of(app::codes::WATCH_LOADING).with("seconds", WATCH_LOADING_RETRY_SECONDS))
@@ -217,14 +227,24 @@ const OUTBOX_INTERVAL: Duration = Duration::from_secs(30);
 /// Outbox rounds between sweeps of the points ledger (an hour).
 const LEDGER_SWEEP_TICKS: u64 = 120;
 
-/// Serves until `shutdown` completes, with the risk desk's outbox running beside.
+/// Serves until `shutdown` completes, with the risk desk's outbox running
+/// beside. With a `bus` (past one machine) the feed's trades and quotes go
+/// to the watch workers, chat and reminders come back through it to this
+/// server's sockets, and the outbox runs on whichever server holds its lease.
 pub async fn serve(
     listener: TcpListener,
     db: Db,
     settings: DeskSettings,
+    bus: Option<bus::Bus>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let outreach = Arc::new(Outreach::new(db.clone(), settings.quiet).with_earning(settings.growth.earning.clone()));
+    let mut outreach = Outreach::new(db.clone(), settings.quiet).with_earning(settings.growth.earning.clone());
+    let mut conversations = app::conversations::Conversations::new(db.clone());
+    if let Some(bus) = &bus {
+        outreach = outreach.with_bus(bus.clone());
+        conversations = conversations.with_bus(bus.clone());
+    }
+    let (outreach, conversations) = (Arc::new(outreach), Arc::new(conversations));
     let orders =
         Arc::new(OrderDesk::new(db.clone(), settings.orders.clone()).with_tiers(settings.growth.tiers.clone()));
     let growth = Arc::new(settings.growth.clone());
@@ -237,25 +257,54 @@ pub async fn serve(
             tracing::error!(error = %e, "the retention could not be set");
         }
     }
-    let desk = Arc::new(RiskDesk::new(db.clone(), settings));
-    let community = Arc::new(
-        Communities::new(db.clone())
-            .with_wire(peer::text_frame)
-            .with_growth((*growth).clone())
-            .with_cadence(cadence)
-            .with_service(service.settings().clone()),
-    );
+    let desk = Arc::new(match &bus {
+        Some(bus) => RiskDesk::for_workers(db.clone(), settings, bus.clone()),
+        None => RiskDesk::new(db.clone(), settings),
+    });
+    let mut community = Communities::new(db.clone())
+        .with_wire(peer::text_frame)
+        .with_growth((*growth).clone())
+        .with_cadence(cadence)
+        .with_service(service.settings().clone());
+    if let Some(bus) = &bus {
+        community = community.with_bus(bus.clone());
+    }
+    let community = Arc::new(community);
+    // Past one machine: follow the bus before the first request, so that nothing pushed is missed.
+    let mut followers = Vec::new();
+    let mut cluster = None;
+    // The outbox's rounds run on one server at a time: the holder of its lease.
+    let mut outbox_mine = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    if let Some(bus) = &bus {
+        let followed = Arc::new(app::cluster::follow::Followed::default());
+        let pushers = app::cluster::follow::Pushers {
+            desk: desk.clone(),
+            community: community.clone(),
+            outreach: outreach.clone(),
+            conversations: conversations.clone(),
+        };
+        followers = app::cluster::follow::spawn(bus, pushers, followed.clone()).await.map_err(std::io::Error::other)?;
+        cluster = Some((bus.clone(), followed));
+        let holder = format!("server-{}-{}", std::process::id(), listener.local_addr()?);
+        let (holding, mine) = app::cluster::hold_outbox(bus, holder).await.map_err(std::io::Error::other)?;
+        followers.push(holding);
+        outbox_mine = mine;
+    }
     let outbox = tokio::spawn({
         let (desk, community, outreach, db_clock) = (desk.clone(), community.clone(), outreach.clone(), db.clock());
         let db_for_notices = db.clone();
         let growth_rules = growth.clone();
         let service = service.clone();
+        let outbox_mine = outbox_mine.clone();
         async move {
             let mut every = tokio::time::interval(OUTBOX_INTERVAL);
             let mut ticks: u64 = 0;
             let mut tiers_judged_on: Option<chrono::NaiveDate> = None;
             loop {
                 every.tick().await;
+                if !outbox_mine.load(std::sync::atomic::Ordering::Acquire) {
+                    continue;
+                }
                 let now = db_clock.now();
                 // Hourly: points holds and rewards past their timeout voided, lots past 24 months
                 // expired, referrals judged and qualified rewards posted; tiers once a (Beijing) day.
@@ -323,8 +372,19 @@ pub async fn serve(
             }
         }
     });
-    let conversations = Arc::new(app::conversations::Conversations::new(db.clone()));
-    let app = router_around(AppState { db, desk, community, outreach, orders, growth, service, conversations });
+    let metrics = Arc::new(metrics::Metrics::new(desk.clone()));
+    let app = router_around(AppState {
+        db,
+        desk,
+        community,
+        outreach,
+        orders,
+        growth,
+        service,
+        conversations,
+        metrics,
+        cluster,
+    });
     // Each request carries its connection, so that the chat hub can write to it directly.
     let served =
         axum::serve(peer::PeerListener(listener), app.into_make_service_with_connect_info::<peer::PeerWriter>())
@@ -332,6 +392,9 @@ pub async fn serve(
             .await;
     outbox.abort();
     warm.abort();
+    for follower in followers {
+        follower.abort();
+    }
     served
 }
 
@@ -361,6 +424,8 @@ mod tests {
             growth,
             service,
             conversations: Arc::new(app::conversations::Conversations::new(t.db.clone())),
+            metrics: Arc::new(metrics::Metrics::new(desk.clone())),
+            cluster: None,
         });
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

@@ -32,7 +32,7 @@ pub struct ConversationRow {
 }
 
 /// One message of a conversation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct ConversationMessageRow {
     /// Id (rising).
     pub id: i64,

@@ -38,7 +38,7 @@ pub struct NewSend {
 }
 
 /// A message in a customer's inbox.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct InboxRow {
     /// The send.
     pub send_id: SendId,

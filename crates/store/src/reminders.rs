@@ -45,7 +45,7 @@ pub struct NewReminder {
 }
 
 /// A stored reminder, with whom it belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct ReminderRow {
     /// Id, increasing in the order reminders were made.
     pub id: ReminderId,
@@ -138,6 +138,9 @@ pub struct WatchBook {
     /// (account id, instrument code, quantity, average cost in 0.0001 CNY), by account id.
     pub positions: Vec<(i64, String, i64, i64)>,
 }
+
+/// The advisory lock key that serializes reminders' writers on PostgreSQL.
+const REMINDERS_LOCK_KEY: i64 = 0x7265_6d69_6e64; // "remind" in ASCII
 
 /// Reminders the outbox delivers in one round (see [`Db::deliver_due_reminders`]).
 pub const DELIVERIES_PER_ROUND: usize = 20_000;
@@ -242,8 +245,13 @@ impl Db {
         let mut account_ids: Vec<AccountId> = reminders.iter().map(|r| r.account_id).collect();
         account_ids.sort_unstable();
         account_ids.dedup();
+        let postgres = self.backend() == crate::Backend::Postgres;
         let (first, last) = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
+            if postgres {
+                // Ids are read as MAX(id) + 1: writers in several processes (watch workers) take turns.
+                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(REMINDERS_LOCK_KEY).execute(&mut *tx).await?;
+            }
             let mut customer_of = HashMap::with_capacity(account_ids.len());
             for chunk in account_ids.chunks(ROWS_PER_STATEMENT) {
                 let mut q = QueryBuilder::new(
@@ -388,6 +396,25 @@ impl Db {
         Ok(rows)
     }
 
+    /// Reminders made or delivered at `since` or after, in id order: what a
+    /// watch worker announces again when it takes a partition over.
+    pub async fn reminders_touched_since(&self, since: DateTime<Utc>) -> Result<Vec<ReminderRow>, StoreError> {
+        let rows: Vec<ReminderRow> = with_pool!(self, pool => {
+            let mut q = QueryBuilder::new(REMINDER_COLUMNS);
+            // Each half by an index: the day's reminders, and the outbox's.
+            let days_back = domain::to_shanghai(since).date_naive() - chrono::Duration::days(7);
+            q.push(" AND ((r.trading_day >= ")
+                .push_bind(days_back)
+                .push(" AND r.created_at >= ")
+                .push_bind(since)
+                .push(") OR r.delivered_at >= ")
+                .push_bind(since)
+                .push(") ORDER BY r.id");
+            q.build_query_as().fetch_all(pool).await?
+        });
+        Ok(rows)
+    }
+
     /// The id of the newest reminder stored (0 before any): reminders are
     /// numbered in the order stored, so this marks a moment in their stream.
     pub async fn newest_reminder_id(&self) -> Result<i64, StoreError> {
@@ -418,8 +445,13 @@ impl Db {
     /// many leaves more for the next: a flood (an open's million reminders
     /// after quiet hours) never holds the database's writer for long.
     pub async fn deliver_due_reminders(&self, now: DateTime<Utc>) -> Result<Vec<ReminderRow>, StoreError> {
+        let postgres = self.backend() == crate::Backend::Postgres;
         let ids: Vec<ReminderId> = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
+            if postgres {
+                // Several servers' and workers' outboxes: each reminder is delivered by one of them.
+                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(REMINDERS_LOCK_KEY).execute(&mut *tx).await?;
+            }
             let ids: Vec<ReminderId> = sqlx::query_scalar(
                 "SELECT id FROM reminders WHERE delivered_at IS NULL AND deliver_at <= $1 ORDER BY id LIMIT $2",
             )

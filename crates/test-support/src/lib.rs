@@ -14,6 +14,15 @@ pub struct TestApp {
     /// Where it listens.
     pub addr: SocketAddr,
     _stop: tokio::sync::oneshot::Sender<()>,
+    /// Past one machine: the NATS server and the watch worker beside it.
+    _cluster: Option<(bus::local::LocalNats, tokio::sync::oneshot::Sender<()>)>,
+}
+
+/// True when tests run the app past one machine (`BROKERDESK_TEST_BUS=nats`):
+/// a nats-server of its own and a watch worker beside each server, so that
+/// the same tests prove both ways of running.
+pub fn on_bus() -> bool {
+    std::env::var("BROKERDESK_TEST_BUS").is_ok_and(|v| v == "nats")
 }
 
 impl TestApp {
@@ -32,16 +41,63 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let cluster = if on_bus() { Some(TestApp::worker(&db, &settings).await) } else { None };
+        let bus = cluster.as_ref().map(|(bus, _, _)| bus.clone());
         tokio::spawn(async move {
-            server::serve(listener, db, settings, async {
+            server::serve(listener, db, settings, bus, async {
                 let _ = stopped.await;
             })
             .await
             .expect("server runs");
         });
-        let app = TestApp { addr, _stop: stop };
+        let app = TestApp { addr, _stop: stop, _cluster: cluster.map(|(_, nats, worker)| (nats, worker)) };
         app.wait_until_ready().await;
         app
+    }
+
+    /// A nats-server and one watch worker owning every account, serving
+    /// before the server starts (so that no quote goes unjudged).
+    async fn worker(
+        db: &Db,
+        settings: &app::risk_desk::DeskSettings,
+    ) -> (bus::Bus, bus::local::LocalNats, tokio::sync::oneshot::Sender<()>) {
+        let nats = bus::local::LocalNats::start().expect("BROKERDESK_TEST_BUS=nats needs nats-server");
+        let bus = bus::Bus::connect(&nats.url()).await.expect("the bus connects");
+        let own = app::cluster::Partition { index: 0, count: 1 };
+        let status = std::sync::Arc::new(app::cluster::worker::WorkerStatus::default());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (db, bus_for_worker, settings, watched) = (db.clone(), bus.clone(), settings.clone(), status.clone());
+        tokio::spawn(async move {
+            let stopped = async {
+                let _ = stopped.await;
+            };
+            app::cluster::worker::run(db, bus_for_worker, settings, own, "test-worker".into(), watched, stopped)
+                .await
+                .expect("the worker runs");
+        });
+        for _ in 0..600 {
+            if status.serves(own) {
+                return (bus, nats, stop);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the watch worker was not serving in 30 s");
+    }
+
+    /// Waits until every feed call answered so far has been judged: at once
+    /// in one process; past one machine, once the watch worker has taken
+    /// and acknowledged every batch (its reminders stored and published).
+    pub async fn settled(&self) {
+        let Some((nats, _)) = &self._cluster else { return };
+        let bus = bus::Bus::connect(&nats.url()).await.expect("the bus connects");
+        let name = app::cluster::Partition { index: 0, count: 1 }.name();
+        for _ in 0..600 {
+            if bus.feed_lag(&name).await.expect("the feed's lag") == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("the watch worker did not take the feed in 12 s");
     }
 
     /// Waits until the position watch is loaded and the feed open (`/ready`).

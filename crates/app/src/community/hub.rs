@@ -50,6 +50,26 @@ pub struct Delivery {
     pub closes_for: Option<CustomerId>,
 }
 
+/// A delivery as it travels on the bus from the server that made it to
+/// every server (each fans it out to the sockets it holds).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct RelayedDelivery {
+    message_id: Option<i64>,
+    closes_for: Option<i64>,
+    json: String,
+}
+
+impl RelayedDelivery {
+    /// The delivery it carries.
+    pub fn delivery(self) -> Delivery {
+        Delivery {
+            message_id: self.message_id.map(MessageId),
+            json: Bytes::from(self.json),
+            closes_for: self.closes_for.map(CustomerId),
+        }
+    }
+}
+
 /// A delivery as it goes out: the same bytes for every member.
 #[derive(Debug, Clone)]
 struct Event {
@@ -202,6 +222,8 @@ pub struct ChatHub {
     next: AtomicU64,
     dropped: Arc<AtomicU64>,
     wire: Wire,
+    /// Past one machine: deliveries go to every server through the bus.
+    relay: Option<bus::Bus>,
 }
 
 impl Default for ChatHub {
@@ -219,7 +241,18 @@ impl std::fmt::Debug for ChatHub {
 impl ChatHub {
     /// A hub that puts each event on the wire with `wire`.
     pub fn new(wire: Wire) -> ChatHub {
-        ChatHub { groups: Mutex::default(), next: AtomicU64::default(), dropped: Arc::default(), wire }
+        ChatHub { groups: Mutex::default(), next: AtomicU64::default(), dropped: Arc::default(), wire, relay: None }
+    }
+
+    /// A hub whose deliveries go through `bus` to every server's hub (each
+    /// server's follower hands them to [`ChatHub::fan_out`]).
+    pub fn relayed(wire: Wire, bus: bus::Bus) -> ChatHub {
+        ChatHub { relay: Some(bus), ..ChatHub::new(wire) }
+    }
+
+    /// How the hub puts events on the wire.
+    pub fn wire(&self) -> Wire {
+        self.wire
     }
 
     /// Opens a connection to a group's events for `customer` (none for
@@ -242,11 +275,31 @@ impl ChatHub {
         self.groups.lock().expect("the hub's lock is never poisoned")
     }
 
+    /// Hands an event to the group's open connections: here, or past one
+    /// machine through the bus to every server's (a message under its id,
+    /// so a repeat is stored once; a failure is logged: the message is
+    /// stored, and readers resume from history). The number of connections
+    /// reached here.
+    pub async fn publish(&self, group_id: GroupId, delivery: &Delivery) -> usize {
+        let Some(bus) = &self.relay else { return self.fan_out(group_id, delivery).await };
+        let relayed = RelayedDelivery {
+            message_id: delivery.message_id.map(|m| m.0),
+            closes_for: delivery.closes_for.map(|c| c.0),
+            json: String::from_utf8_lossy(&delivery.json).into_owned(),
+        };
+        let payload = serde_json::to_vec(&relayed).expect("a delivery serializes");
+        let id = delivery.message_id.map(|m| format!("chat-{}", m.0));
+        if let Err(e) = bus.publish(bus::live("chat", group_id.0), id, payload.into()).await {
+            tracing::error!(group = group_id.0, error = %e, "a chat event could not be relayed");
+        }
+        0
+    }
+
     /// Writes an event into every open connection of the group without
     /// waiting on any one socket: a socket too far behind drops its
     /// connection. The fan-out is shared among the runtime's workers. The
     /// number of connections it reached.
-    pub async fn publish(&self, group_id: GroupId, delivery: &Delivery) -> usize {
+    pub async fn fan_out(&self, group_id: GroupId, delivery: &Delivery) -> usize {
         let connections: Arc<[Arc<Connection>]> = {
             let mut groups = self.groups();
             let Some(connections) = groups.get_mut(&group_id) else { return 0 };

@@ -368,6 +368,13 @@ impl Communities {
         self
     }
 
+    /// These communities past one machine: their chat goes through `bus` to
+    /// every server, each pushing it to the sockets it holds.
+    pub fn with_bus(mut self, bus: bus::Bus) -> Communities {
+        self.hub = Arc::new(ChatHub::relayed(self.hub.wire(), bus));
+        self
+    }
+
     /// The live fan-out.
     pub fn hub(&self) -> &ChatHub {
         &self.hub

@@ -133,5 +133,5 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     println!("Sign in as the advisor and open http://{listen}/tasks: risk reminders arrive there live when you");
     println!("replay a real trading day into it (from another terminal):");
     println!("  cargo run --release -- replay --url http://{listen} --token {}{bars_flag}", demo.token.token);
-    super::serve::serve(db, listen, settings).await
+    super::serve::serve(db, listen, settings, None).await
 }

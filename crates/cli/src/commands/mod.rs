@@ -21,6 +21,7 @@ pub mod stats;
 pub mod suitability;
 pub mod tokens;
 pub mod users;
+pub mod worker;
 
 use anyhow::Context;
 use app::Db;

@@ -30,6 +30,12 @@ pub struct ServeArgs {
     /// markers; see crates/community/lexicon.json), instead of the one built in.
     #[arg(long, env = "BROKERDESK_LEXICON")]
     lexicon: Option<std::path::PathBuf>,
+    /// Past one machine: NATS with JetStream (nats://host:4222). The feed's trades and quotes go
+    /// to the watch workers (`brokerdesk worker watch`), chat and reminders come back through
+    /// it to whichever server holds a reader's socket; any number of servers behind a load
+    /// balancer. Without it this one process does everything.
+    #[arg(long, env = "BROKERDESK_NATS")]
+    nats: Option<String>,
 }
 
 /// Opens the database (a keyring is optional) and serves it.
@@ -54,11 +60,29 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let settings = args.watch.settings()?;
     // Revenue (analytics) is the commission the firm's own schedule charges.
     let db = args.keys.open(&args.db, false).await?.with_revenue_fees(settings.orders.fees);
-    serve(db, args.listen, settings).await
+    let bus = match &args.nats {
+        Some(url) => Some(bus::Bus::connect(url).await?),
+        None => None,
+    };
+    serve(db, args.listen, settings, bus).await
 }
 
-/// Serves the app until Ctrl-C.
-pub async fn serve(db: Db, listen: SocketAddr, settings: app::risk_desk::DeskSettings) -> anyhow::Result<()> {
+/// Completes on Ctrl-C or SIGTERM (systemd's stop).
+pub async fn stopped() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+    }
+}
+
+/// Serves the app until Ctrl-C or SIGTERM; past one machine with a `bus`.
+pub async fn serve(
+    db: Db,
+    listen: SocketAddr,
+    settings: app::risk_desk::DeskSettings,
+    bus: Option<bus::Bus>,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr()?;
     let today = domain::to_shanghai(db.now()).date_naive();
@@ -71,10 +95,10 @@ pub async fn serve(db: Db, listen: SocketAddr, settings: app::risk_desk::DeskSet
         eprintln!("{warning}");
         tracing::warn!("{warning}");
     }
-    println!("Brokerdesk is serving on http://{addr}/");
-    server::serve(listener, db, settings, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    match &bus {
+        Some(bus) => println!("Brokerdesk is serving on http://{addr}/ (past one machine, through {})", bus.url()),
+        None => println!("Brokerdesk is serving on http://{addr}/"),
+    }
+    server::serve(listener, db, settings, bus, stopped()).await?;
     Ok(())
 }

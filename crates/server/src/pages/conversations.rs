@@ -166,7 +166,11 @@ pub async fn live(
     let id: i64 = path_id(&id, "conversation")?;
     state.conversations.get(&viewer.principal, id).await?;
     let events = state.conversations.subscribe();
-    Ok(upgrade.on_upgrade(move |socket| push(socket, events, id)))
+    let open = state.metrics.socket_open(crate::metrics::SocketKind::Conversation);
+    Ok(upgrade.on_upgrade(move |socket| async move {
+        push(socket, events, id).await;
+        drop(open);
+    }))
 }
 
 async fn push(

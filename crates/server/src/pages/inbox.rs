@@ -101,7 +101,11 @@ pub async fn live(
         return PageError(crate::HttpError::of(app::codes::CUSTOMERS_ONLY), locale).into_response();
     };
     let events = state.outreach.subscribe();
-    upgrade.on_upgrade(move |socket| push(socket, events, customer, locale))
+    let open = state.metrics.socket_open(crate::metrics::SocketKind::Inbox);
+    upgrade.on_upgrade(move |socket| async move {
+        push(socket, events, customer, locale).await;
+        drop(open);
+    })
 }
 
 async fn push(

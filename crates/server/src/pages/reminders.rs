@@ -174,7 +174,12 @@ pub async fn live(
 ) -> Response {
     let locale = crate::i18n::choose(q.lang.as_deref(), &headers);
     let events = state.desk.subscribe();
-    upgrade.on_upgrade(move |socket| push(socket, events, viewer, locale))
+    let open = state.metrics.socket_open(crate::metrics::SocketKind::Reminders);
+    let metrics = state.metrics.clone();
+    upgrade.on_upgrade(move |socket| async move {
+        push(socket, events, viewer, locale, &metrics).await;
+        drop(open);
+    })
 }
 
 async fn push(
@@ -182,6 +187,7 @@ async fn push(
     mut events: tokio::sync::broadcast::Receiver<DeskEvent>,
     viewer: Viewer,
     locale: Locale,
+    metrics: &crate::metrics::Metrics,
 ) {
     let scope = viewer.principal.scope();
     let customer = viewer.principal.role == Role::Customer;
@@ -206,6 +212,7 @@ async fn push(
                 if socket.send(Message::Text(text.into())).await.is_err() {
                     return;
                 }
+                metrics.reminder_pushed();
             }
             incoming = socket.recv() => match incoming {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,

@@ -46,7 +46,9 @@ async fn send(app: &TestApp, token: &str, events: Value) -> Value {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    r.json().await.unwrap()
+    let report = r.json().await.unwrap();
+    app.settled().await;
+    report
 }
 
 /// The day replayed around `level` (0.0001 CNY): four snapshots, at most 1.5% below it.

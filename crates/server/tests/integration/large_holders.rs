@@ -45,6 +45,7 @@ async fn a_customers_accounts_cross_five_percent_together_and_each_step_is_told(
             .unwrap();
         assert_eq!(r.status(), 200);
         let report: Value = r.json().await.unwrap();
+        app.settled().await;
         assert_eq!(report["files"][0]["loaded"], 1, "{report}");
         let rows: Vec<(i64, i64, String, String)> = match book.db.pool() {
             store::Pool::Sqlite(p) => sqlx::query_as(

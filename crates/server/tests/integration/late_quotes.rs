@@ -17,10 +17,11 @@ async fn a_late_or_repeated_snapshot_moves_nothing() {
                 "prev_close": text(prev), "high": text(prev), "low": text(last), "volume": "1000" })
     };
     let send = |events: Value| {
-        let (url, token) = (app.url("/api/v1/feeds/events"), token.clone());
+        let (url, token, app) = (app.url("/api/v1/feeds/events"), token.clone(), &app);
         async move {
             let r = http().post(url).bearer_auth(token).json(&json!({ "events": events })).send().await.unwrap();
             assert_eq!(r.status(), 200);
+            app.settled().await;
         }
     };
     let drops = || async {

@@ -165,11 +165,13 @@ async fn agree_on(t: &TestDb) {
             *cash.get_mut(&account).unwrap() += 1000_5000;
             let send = || {
                 let body = json!({ "events": events });
-                let (url, token) = (app.url("/api/v1/feeds/events"), token.clone());
+                let (url, token, app) = (app.url("/api/v1/feeds/events"), token.clone(), &app);
                 async move {
                     let r = http().post(url).bearer_auth(token).json(&body).send().await.unwrap();
                     assert_eq!(r.status(), 200);
-                    r.json::<Value>().await.unwrap()
+                    let report = r.json::<Value>().await.unwrap();
+                    app.settled().await;
+                    report
                 }
             };
             let report = send().await;

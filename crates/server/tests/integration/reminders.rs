@@ -71,11 +71,13 @@ async fn a_falling_stock_reminds_every_holder_once_per_step_and_quiet_hours_hold
         .unwrap();
     let (code, day, prev) = held_stock(&book, customer).await;
     let send = |events: Value| {
-        let (url, token) = (app.url("/api/v1/feeds/events"), token.clone());
+        let (url, token, app) = (app.url("/api/v1/feeds/events"), token.clone(), &app);
         async move {
             let r = http().post(url).bearer_auth(token).json(&json!({ "events": events })).send().await.unwrap();
             assert_eq!(r.status(), 200);
-            r.json::<Value>().await.unwrap()
+            let report = r.json::<Value>().await.unwrap();
+            app.settled().await;
+            report
         }
     };
     let stored = |sql: String| {
@@ -194,6 +196,7 @@ async fn a_restarted_server_loads_the_watch_before_the_feed_and_sends_no_reminde
             .await
             .unwrap();
         assert_eq!(r.status(), 200);
+        app.settled().await;
         after_each_start.push(count("SELECT COUNT(*) FROM reminders").await);
         drop(app);
     }

@@ -146,8 +146,10 @@ pub async fn live(
     let upgrade = upgrade.read_buffer_size(SOCKET_BUFFER).write_buffer_size(0).max_message_size(MAX_FRAME);
     // Refusals over the socket speak the reader's language, as pages do.
     let locale = crate::i18n::choose(None, &headers);
-    Ok(upgrade.on_upgrade(move |socket| {
-        converse(Chat { socket, peer, subscription, locale }, state, viewer.principal, g.id, after)
+    let open = state.metrics.socket_open(crate::metrics::SocketKind::Chat);
+    Ok(upgrade.on_upgrade(move |socket| async move {
+        converse(Chat { socket, peer, subscription, locale }, state, viewer.principal, g.id, after).await;
+        drop(open);
     }))
 }
 
