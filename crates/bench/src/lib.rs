@@ -15,7 +15,7 @@ pub mod pages;
 pub mod screen;
 pub mod watch;
 
-pub use child::ServeChild;
+pub use child::{ServeChild, WorkerChild};
 
 use app::{import_dir, ImportError, ImportOptions};
 use generator::{generate, GenOptions};

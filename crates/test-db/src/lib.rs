@@ -53,6 +53,14 @@ impl TestDb {
             store::Pool::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql),
         }
     }
+
+    /// Every row's text value by raw SQL.
+    pub async fn texts(&self, sql: &str) -> Vec<String> {
+        match self.db.pool() {
+            store::Pool::Sqlite(pool) => sqlx::query_scalar(sql).fetch_all(pool).await.expect(sql),
+            store::Pool::Postgres(pool) => sqlx::query_scalar(sql).fetch_all(pool).await.expect(sql),
+        }
+    }
 }
 
 /// Opens `url` with a new keyring written to a file in `dir`.

@@ -350,6 +350,11 @@ pub fn unmasked_pii(text: &str) -> Option<String> {
 
 /// Signs in as a further customer of the book (a user made for them).
 pub async fn customer_session(t: &TestDb, app: &TestApp, customer_id: i64) -> Session {
+    customer_session_at(t, &app.url(""), customer_id).await
+}
+
+/// A customer's sign-in, made in the database, then signed in at `base` (a server run elsewhere).
+pub async fn customer_session_at(t: &TestDb, base: &str, customer_id: i64) -> Session {
     let login = format!("customer{customer_id}");
     let password = "a long enough password";
     t.db.create_user(&store::NewUser {
@@ -361,7 +366,7 @@ pub async fn customer_session(t: &TestDb, app: &TestApp, customer_id: i64) -> Se
     })
     .await
     .expect("customer user");
-    app.sign_in(&login, password).await.expect("customer signs in")
+    sign_in_at(base, &login, password).await.expect("customer signs in")
 }
 
 #[cfg(test)]

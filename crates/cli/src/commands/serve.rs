@@ -95,10 +95,10 @@ pub async fn serve(
         eprintln!("{warning}");
         tracing::warn!("{warning}");
     }
-    match &bus {
-        Some(bus) => println!("Brokerdesk is serving on http://{addr}/ (past one machine, through {})", bus.url()),
-        None => println!("Brokerdesk is serving on http://{addr}/"),
+    if let Some(bus) = &bus {
+        println!("Past one machine: the watch runs in workers, chat and reminders travel through {}", bus.url());
     }
+    println!("Brokerdesk is serving on http://{addr}/");
     server::serve(listener, db, settings, bus, stopped()).await?;
     Ok(())
 }

@@ -5,6 +5,7 @@
 mod archive;
 mod audit;
 mod bench_chat;
+mod cluster;
 mod crate_map;
 mod demo;
 mod holidays;
