@@ -200,6 +200,9 @@ pub struct LiveWatch {
     /// The time of the latest quote taken per instrument: an older or repeated
     /// snapshot (sent again, or late) moves nothing.
     quoted_at: Vec<DateTime<Utc>>,
+    /// The time of the newest quote taken: a reminder says which quote it
+    /// was judged on (its figures' `quote_time`).
+    quoted_through: Option<DateTime<Utc>>,
 }
 
 impl std::fmt::Debug for LiveWatch {
@@ -370,7 +373,16 @@ impl LiveWatch {
         // Trigger prices now, at the start, not on the first quote.
         monitor.arm();
         let quoted_at = vec![DateTime::<Utc>::MIN_UTC; instruments.len()];
-        let live = LiveWatch { monitor, session, accounts, account_index, instruments, index, quoted_at };
+        let live = LiveWatch {
+            monitor,
+            session,
+            accounts,
+            account_index,
+            instruments,
+            index,
+            quoted_at,
+            quoted_through: None,
+        };
         let shares = customer_shares(db, &large).await?;
         due.extend(live.holder_triggers(&shares));
         Ok((live, due))
@@ -422,6 +434,7 @@ impl LiveWatch {
             let price = milli(q.last);
             if price > 0 && q.time > self.quoted_at[i as usize] {
                 self.quoted_at[i as usize] = q.time;
+                self.quoted_through = self.quoted_through.max(Some(q.time));
                 prices.push((i, price));
             }
         }
@@ -492,6 +505,7 @@ impl LiveWatch {
             "month_pnl": money_text(self.monitor.month_pnl(t.account)),
             "price": t.instrument.map(|_| money_text(i64::from(price))),
             "prev_close": t.instrument.map(|i| money_text(i64::from(watch.prev_close(i)))),
+            "quote_time": self.quoted_through.map(|q| q.to_rfc3339()),
         });
         let local = domain::to_shanghai(now);
         let minute = (local.hour() * 60 + local.minute()) as u16;

@@ -7,6 +7,7 @@ pub mod analytics;
 pub mod chat;
 mod child;
 pub mod classify;
+pub mod cluster;
 pub mod indicators;
 pub mod ledger;
 pub mod live;

@@ -135,13 +135,13 @@ pub(crate) fn seed_error(e: impl std::fmt::Display) -> ServedBenchError {
 
 /// The sessions and token a seeded database was given, kept for a rerun.
 #[derive(Debug, Serialize, serde::Deserialize)]
-struct Secrets {
-    events_token: String,
-    advisor_sessions: Vec<String>,
+pub(crate) struct Secrets {
+    pub(crate) events_token: String,
+    pub(crate) advisor_sessions: Vec<String>,
 }
 
 /// Generates and imports the book once; a rerun with the same accounts reuses it.
-async fn seed(opts: &LiveBenchOptions) -> Result<(String, Secrets), ServedBenchError> {
+pub(crate) async fn seed(opts: &LiveBenchOptions) -> Result<(String, Secrets), ServedBenchError> {
     let (url, backend) = match &opts.postgres {
         Some(url) => (url.clone(), "-postgres"),
         None => (format!("sqlite:{}", opts.work_dir.join("live.db").display()), ""),
@@ -247,12 +247,12 @@ async fn set_conditionals(
 }
 
 /// The trading day a server started now watches (as `RiskDesk::current_session`).
-fn session_day() -> NaiveDate {
+pub(crate) fn session_day() -> NaiveDate {
     market::TradingCalendar::current().session_of(domain::to_shanghai(Utc::now()).date_naive())
 }
 
 /// The `k`th second of the session's continuous trading (morning, then afternoon).
-fn session_second(day: NaiveDate, k: u64) -> DateTime<Utc> {
+pub(crate) fn session_second(day: NaiveDate, k: u64) -> DateTime<Utc> {
     let (start, offset) =
         if k < 7200 { (NaiveTime::from_hms_opt(9, 30, 0), k) } else { (NaiveTime::from_hms_opt(13, 0, 0), k - 7200) };
     let local = day.and_time(start.expect("a time")) + Days::seconds(offset.min(7199) as i64);
@@ -260,17 +260,24 @@ fn session_second(day: NaiveDate, k: u64) -> DateTime<Utc> {
 }
 
 /// An instrument's price path: a random walk inside its band, in 0.01 CNY ticks.
-struct Path {
-    code: String,
-    prev: f64,
-    last: f64,
+pub(crate) struct Path {
+    pub(crate) code: String,
+    pub(crate) prev: f64,
+    pub(crate) last: f64,
     high: f64,
     low: f64,
     band: f64,
 }
 
 impl Path {
-    fn step(&mut self, rng: &mut impl Rng) {
+    /// An instrument's path from its last close, inside its band.
+    pub(crate) fn of(i: &domain::Instrument) -> Path {
+        let prev = i.last_close.to_f64().unwrap_or(10.0).max(0.05);
+        let band = if i.st { 0.045 } else { 0.095 };
+        Path { code: i.code.to_string(), prev, last: prev, high: prev, low: prev, band }
+    }
+
+    pub(crate) fn step(&mut self, rng: &mut impl Rng) {
         // Drifting down a little, so that some holders cross each drop step.
         let moved = self.last * (1.0 + rng.gen_range(-0.006..0.005));
         let (floor, ceiling) = (self.prev * (1.0 - self.band), self.prev * (1.0 + self.band));
@@ -279,7 +286,7 @@ impl Path {
         self.low = self.low.min(self.last);
     }
 
-    fn snapshot(&self, time: DateTime<Utc>) -> serde_json::Value {
+    pub(crate) fn snapshot(&self, time: DateTime<Utc>) -> serde_json::Value {
         serde_json::json!({ "type": "snapshot", "code": self.code, "time": time.to_rfc3339(),
             "last": format!("{:.2}", self.last), "prev_close": format!("{:.2}", self.prev),
             "high": format!("{:.2}", self.high), "low": format!("{:.2}", self.low), "volume": "10000" })
@@ -332,7 +339,7 @@ async fn watch_socket(addr: &str, session: &str, readings: Arc<Readings>) -> Res
     Ok(())
 }
 
-fn percentile_ms(sorted_us: &[u64], p: f64) -> Option<f64> {
+pub(crate) fn percentile_ms(sorted_us: &[u64], p: f64) -> Option<f64> {
     if sorted_us.is_empty() {
         return None;
     }
@@ -510,14 +517,7 @@ pub async fn live_bench(opts: &LiveBenchOptions) -> Result<LiveBench, ServedBenc
     for session in secrets.advisor_sessions.iter().take(opts.advisors) {
         watch_socket(&server.addr, session, readings.clone()).await?;
     }
-    let paths: Vec<Path> = instruments
-        .iter()
-        .map(|i| {
-            let prev = i.last_close.to_f64().unwrap_or(10.0).max(0.05);
-            let band = if i.st { 0.045 } else { 0.095 };
-            Path { code: i.code.to_string(), prev, last: prev, high: prev, low: prev, band }
-        })
-        .collect();
+    let paths: Vec<Path> = instruments.iter().map(Path::of).collect();
     let mut feed = Feed {
         client,
         url: format!("http://{}/api/v1/feeds/events", server.addr),

@@ -213,12 +213,16 @@ impl Bus {
         stream_name: &str,
         filter: &str,
     ) -> Result<impl futures_util::Stream<Item = Delivered> + Send + 'static, BusError> {
-        let stream = self.js.get_stream(stream_name).await.map_err(|e| js_error("opening a stream")(&e))?;
+        let mut stream = self.js.get_stream(stream_name).await.map_err(|e| js_error("opening a stream")(&e))?;
+        // From the next sequence number, not "new": an ordered consumer that
+        // must start again before its first message starts again with its
+        // first policy, and "new" would then skip what came in between.
+        let next = stream.info().await.map_err(|e| js_error("reading a stream")(&e))?.state.last_sequence + 1;
         let consumer = stream
             .create_consumer(consumer::push::OrderedConfig {
                 deliver_subject: self.client.new_inbox(),
                 filter_subject: filter.to_owned(),
-                deliver_policy: consumer::DeliverPolicy::New,
+                deliver_policy: consumer::DeliverPolicy::ByStartSequence { start_sequence: next },
                 ..Default::default()
             })
             .await

@@ -200,6 +200,49 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Past one machine on loopback (issue 30): PostgreSQL, nats-server, S `serve --nats` and W
+    /// `worker watch` as processes, snapshots at rising rates to the servers in turn, advisors'
+    /// reminder sockets spread over them; beside it one embedded `serve` over the same database
+    /// and price paths. CPU per quote over every process, quote-to-socket latency, then a worker
+    /// killed with SIGKILL: failover time, and reminders lost or doubled.
+    Cluster {
+        /// Accounts (one per customer, about 3 positions each).
+        #[arg(long, default_value_t = 1_000_000)]
+        accounts: u64,
+        /// Instruments in the generated book.
+        #[arg(long, default_value_t = 5_000)]
+        instruments: u32,
+        /// The PostgreSQL database (seeded on first use).
+        #[arg(long)]
+        postgres: String,
+        /// Advisors whose reminder sockets are open, spread over the servers.
+        #[arg(long, default_value_t = 30)]
+        advisors: usize,
+        /// Quote rates offered, rising, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "500,1000,2000")]
+        rates: Vec<u32>,
+        /// Seconds each rate is held.
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+        /// The goal: quote-to-socket p99, in milliseconds.
+        #[arg(long, default_value_t = 200.0)]
+        goal_p99_ms: f64,
+        /// Servers.
+        #[arg(long, default_value_t = 3)]
+        servers: usize,
+        /// Watch workers (one partition each).
+        #[arg(long, default_value_t = 3)]
+        workers: usize,
+        /// Seconds of feed at the first rate while a worker is killed.
+        #[arg(long, default_value_t = 30)]
+        failover_seconds: u64,
+        /// Where the generated book is kept while seeding, and the sessions made.
+        #[arg(long, default_value = "bench-work/cluster")]
+        work_dir: PathBuf,
+        /// Print one JSON object as the last line.
+        #[arg(long)]
+        json: bool,
+    },
     /// TUV by firm, branch, advisor and group for 12 months, the lifecycle and the cohorts, asked
     /// of a real `serve` (a child process) over N customers; beside the same figures as SQL in
     /// DuckDB from the same events (bench/analytics_duckdb.py), with the ratio and an equality check.
@@ -552,6 +595,58 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             );
             println!("missing deliveries   {}", b.missing);
             println!("peak memory          server {}, driver {}", mib(b.peak_rss_bytes), mib(b.driver_peak_rss_bytes));
+            if json {
+                println!("{}", serde_json::to_string(&b)?);
+            }
+            Ok(())
+        }
+        BenchCommand::Cluster {
+            accounts,
+            instruments,
+            postgres,
+            advisors,
+            rates,
+            seconds,
+            goal_p99_ms,
+            servers,
+            workers,
+            failover_seconds,
+            work_dir,
+            json,
+        } => {
+            anyhow::ensure!(!rates.is_empty() && seconds > 0, "give at least one rate and --seconds above 0");
+            anyhow::ensure!(servers > 0 && workers > 0, "give at least one server and one worker");
+            let opts = bench::cluster::ClusterBenchOptions {
+                accounts,
+                instruments,
+                work_dir,
+                postgres,
+                advisors,
+                rates,
+                seconds,
+                goal_p99_ms,
+                servers,
+                workers,
+                failover_seconds,
+            };
+            let b = bench::cluster::cluster_bench(&opts).await?;
+            let ms = |v: Option<f64>| v.map_or("n/a".to_owned(), |v| format!("{v:.1} ms"));
+            println!("processor            {} ({} cores)", b.processor, b.cores);
+            println!("accounts             {}, {} servers, {} workers", b.accounts, b.servers, b.workers);
+            println!(
+                "cluster              {} quotes/s held, quote to socket p99 {}",
+                b.quotes_per_s,
+                ms(b.quote_to_socket_ms_p99)
+            );
+            println!(
+                "CPU per quote        {:.0} µs in the cluster, {:.0} µs in one embedded serve ({:.2}x)",
+                b.cpu_us_per_quote, b.cpu_us_per_quote_single, b.cpu_ratio
+            );
+            println!(
+                "failover             {}",
+                b.failover_s.map_or("not seen".to_owned(), |s| format!("{s:.1} s to the partition served again"))
+            );
+            println!("reminders checked    {}: {} lost, {} doubled", b.reminders_checked, b.lost, b.doubled);
             if json {
                 println!("{}", serde_json::to_string(&b)?);
             }
