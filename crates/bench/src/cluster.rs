@@ -632,12 +632,12 @@ pub async fn cluster_bench(opts: &ClusterBenchOptions) -> Result<ClusterBench, S
         *received.entry(*k).or_default().entry(*id).or_default() += 1;
     }
     let (mut lost, mut doubled) = (0u64, 0u64);
-    for k in 0..advisor_ids.len() {
+    for (k, advisor) in advisor_ids.iter().enumerate() {
         let want = expected.get(&k).cloned().unwrap_or_default();
         let got = received.get(&k).cloned().unwrap_or_default();
         let missing: Vec<&i64> = want.iter().filter(|id| !got.contains_key(id)).collect();
         if !missing.is_empty() {
-            eprintln!("  lost on advisor {}'s socket: reminders {missing:?}", advisor_ids[k]);
+            eprintln!("  lost on advisor {advisor}'s socket: reminders {missing:?}");
         }
         lost += missing.len() as u64;
         for (id, n) in &got {
