@@ -11,10 +11,11 @@
 //! survivor serves its partition, and every reminder made checked against
 //! every socket that should have had it (lost, doubled).
 
-use crate::live::{percentile_ms, seed, session_day, session_second, LiveBenchOptions, Path, ServedBenchError};
+use crate::live::{
+    percentile_ms, reminder_socket, seed, session_day, session_second, LiveBenchOptions, Path, ServedBenchError,
+};
 use crate::{ServeChild, WorkerChild};
 use chrono::{DateTime, NaiveDate, Utc};
-use futures_util::StreamExt;
 use rand::SeedableRng;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -22,8 +23,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use store::Db;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::Message;
 
 /// How to run the cluster benchmark.
 #[derive(Debug, Clone)]
@@ -175,21 +174,8 @@ struct Arrivals {
 
 /// Opens advisor `k`'s reminder socket on `addr`, recording every push.
 async fn open_socket(addr: &str, session: &str, k: usize, arrivals: Arc<Arrivals>) -> Result<(), ServedBenchError> {
-    let failed = |e: &dyn std::fmt::Display| ServedBenchError::Server(format!("reminder socket: {e}"));
-    let mut request = format!("ws://{addr}/reminders/live").into_client_request().map_err(|e| failed(&e))?;
-    request.headers_mut().insert("cookie", format!("bd_session={session}").parse().map_err(|_| failed(&"cookie"))?);
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.map_err(|e| failed(&e))?;
-    tokio::spawn(async move {
-        while let Some(Ok(frame)) = socket.next().await {
-            let Message::Text(text) = frame else { continue };
-            let arrived = Instant::now();
-            let Ok(line) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
-            if let Some(id) = line["id"].as_i64() {
-                arrivals.seen.lock().expect("arrivals").push((k, id, arrived));
-            }
-        }
-    });
-    Ok(())
+    reminder_socket(addr, session, move |id, arrived| arrivals.seen.lock().expect("arrivals").push((k, id, arrived)))
+        .await
 }
 
 /// The feed: price paths, the servers to send to in turn, and each call's quotes.
@@ -394,10 +380,17 @@ impl Side<'_> {
         })
     }
 
-    async fn rates(&mut self, opts: &ClusterBenchOptions, name: &str) -> Result<Vec<ClusterRate>, ServedBenchError> {
+    /// Every rate, rising, until one is not held; each rate's pushes are added to `kept`.
+    async fn rates(
+        &mut self,
+        opts: &ClusterBenchOptions,
+        name: &str,
+        kept: &mut Vec<(usize, i64, Instant)>,
+    ) -> Result<Vec<ClusterRate>, ServedBenchError> {
         let mut runs = Vec::new();
         for &rate in &opts.rates {
             let run = self.rate(rate, opts.seconds, opts.goal_p99_ms).await?;
+            kept.extend(self.arrivals.seen.lock().expect("arrivals").iter().copied());
             eprintln!(
                 "  {name} {rate:>6}/s offered: {:.0}/s taken, call p99 {:.1} ms, {} reminders, {} pushed, socket p50 {:?} p99 {:?} ms, {:.0} µs CPU a quote{}",
                 run.quotes_per_s,
@@ -417,6 +410,22 @@ impl Side<'_> {
         }
         Ok(runs)
     }
+}
+
+/// True when a worker other than `victim` says it serves `partition`.
+async fn served_again(client: &reqwest::Client, workers: &[WorkerChild], victim: usize, partition: &str) -> bool {
+    let served = format!("brokerdesk_partition_served{{partition=\"{partition}\"}} 1");
+    for (j, w) in workers.iter().enumerate() {
+        if j == victim {
+            continue;
+        }
+        if let Ok(r) = client.get(format!("http://{}/metrics", w.addr)).send().await {
+            if r.text().await.unwrap_or_default().contains(&served) {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// The advisors whose sessions the seed made, in the same order.
@@ -493,7 +502,7 @@ pub async fn cluster_bench(opts: &ClusterBenchOptions) -> Result<ClusterBench, S
     };
     single.feed.open().await?;
     single.settle().await?;
-    let single_runs = single.rates(opts, "single ").await?;
+    let single_runs = single.rates(opts, "single ", &mut Vec::new()).await?;
     drop(single);
     drop(single_server);
 
@@ -536,31 +545,8 @@ pub async fn cluster_bench(opts: &ClusterBenchOptions) -> Result<ClusterBench, S
     cluster.feed.open().await?;
     cluster.settle().await?;
     // Every push of the whole run is kept for the check (the opening's too): the rates clear theirs.
-    let whole_run = Arc::new(Mutex::new(arrivals.seen.lock().expect("arrivals").clone()));
-    let cluster_runs = {
-        let mut runs = Vec::new();
-        for &rate in &opts.rates {
-            let run = cluster.rate(rate, opts.seconds, opts.goal_p99_ms).await?;
-            whole_run.lock().expect("run").extend(arrivals.seen.lock().expect("arrivals").iter().copied());
-            eprintln!(
-                "  cluster {rate:>6}/s offered: {:.0}/s taken, call p99 {:.1} ms, {} reminders, {} pushed, socket p50 {:?} p99 {:?} ms, {:.0} µs CPU a quote{}",
-                run.quotes_per_s,
-                run.call_ms_p99,
-                run.reminders,
-                run.pushed,
-                run.quote_to_socket_ms_p50,
-                run.quote_to_socket_ms_p99,
-                run.cpu_us_per_quote,
-                if run.held { "" } else { ": not held" }
-            );
-            let held = run.held;
-            runs.push(run);
-            if !held {
-                break;
-            }
-        }
-        runs
-    };
+    let mut whole_run = arrivals.seen.lock().expect("arrivals").clone();
+    let cluster_runs = cluster.rates(opts, "cluster", &mut whole_run).await?;
 
     // Failover: the feed at the first rate; a worker killed a quarter of the way in.
     let rate = opts.rates[0];
@@ -572,7 +558,6 @@ pub async fn cluster_bench(opts: &ClusterBenchOptions) -> Result<ClusterBench, S
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     let mut killed_at = None;
     let mut failover_s = None;
-    let served = format!("brokerdesk_partition_served{{partition=\"{victim_partition}\"}} 1");
     let client = reqwest::Client::new();
     for k in 0..calls {
         tick.tick().await;
@@ -583,41 +568,24 @@ pub async fn cluster_bench(opts: &ClusterBenchOptions) -> Result<ClusterBench, S
             eprintln!("  killed the worker of partition {victim_partition}");
         }
         if let (Some(at), None) = (killed_at, failover_s) {
-            for (j, w) in workers.iter().enumerate() {
-                if j == victim {
-                    continue;
-                }
-                let text = match client.get(format!("http://{}/metrics", w.addr)).send().await {
-                    Ok(r) => r.text().await.unwrap_or_default(),
-                    Err(_) => continue,
-                };
-                if text.contains(&served) {
-                    failover_s = Some(at.elapsed().as_secs_f64());
-                    eprintln!("  partition {victim_partition} served again after {:.1} s", at.elapsed().as_secs_f64());
-                    break;
-                }
+            if served_again(&client, &workers, victim, &victim_partition).await {
+                failover_s = Some(at.elapsed().as_secs_f64());
+                eprintln!("  partition {victim_partition} served again after {:.1} s", at.elapsed().as_secs_f64());
             }
         }
     }
     // Still not served when the feed ended: keep looking a while.
     if let Some(at) = killed_at {
         while failover_s.is_none() && at.elapsed() < Duration::from_secs(120) {
-            for (j, w) in workers.iter().enumerate() {
-                if j == victim {
-                    continue;
-                }
-                if let Ok(r) = client.get(format!("http://{}/metrics", w.addr)).send().await {
-                    if r.text().await.unwrap_or_default().contains(&served) {
-                        failover_s = Some(at.elapsed().as_secs_f64());
-                    }
-                }
+            if served_again(&client, &workers, victim, &victim_partition).await {
+                failover_s = Some(at.elapsed().as_secs_f64());
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
     cluster.settle().await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    whole_run.lock().expect("run").extend(arrivals.seen.lock().expect("arrivals").iter().copied());
+    whole_run.extend(arrivals.seen.lock().expect("arrivals").iter().copied());
 
     // Every reminder made in the run, against every socket that should have had it.
     let made = made_after(&db, run_start).await?;
@@ -628,7 +596,7 @@ pub async fn cluster_bench(opts: &ClusterBenchOptions) -> Result<ClusterBench, S
         }
     }
     let mut received: BTreeMap<usize, BTreeMap<i64, u64>> = BTreeMap::new();
-    for (k, id, _) in whole_run.lock().expect("run").iter() {
+    for (k, id, _) in &whole_run {
         *received.entry(*k).or_default().entry(*id).or_default() += 1;
     }
     let (mut lost, mut doubled) = (0u64, 0u64);

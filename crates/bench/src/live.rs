@@ -322,6 +322,17 @@ fn latencies_us(calls: &[Call], arrivals: &[(i64, Instant)]) -> Vec<u64> {
 
 /// Opens an advisor's reminder socket and records each reminder's latency.
 async fn watch_socket(addr: &str, session: &str, readings: Arc<Readings>) -> Result<(), ServedBenchError> {
+    reminder_socket(addr, session, move |id, arrived| readings.arrivals.lock().expect("readings").push((id, arrived)))
+        .await
+}
+
+/// Opens a staff member's reminder socket (by their session's secret) and
+/// hands each reminder pushed to `on_push` with when it arrived.
+pub(crate) async fn reminder_socket(
+    addr: &str,
+    session: &str,
+    mut on_push: impl FnMut(i64, Instant) + Send + 'static,
+) -> Result<(), ServedBenchError> {
     let failed = |e: &dyn std::fmt::Display| ServedBenchError::Server(format!("reminder socket: {e}"));
     let mut request = format!("ws://{addr}/reminders/live").into_client_request().map_err(|e| failed(&e))?;
     request.headers_mut().insert("cookie", format!("bd_session={session}").parse().map_err(|_| failed(&"cookie"))?);
@@ -332,7 +343,7 @@ async fn watch_socket(addr: &str, session: &str, readings: Arc<Readings>) -> Res
             let arrived = Instant::now();
             let Ok(line) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
             if let Some(id) = line["id"].as_i64() {
-                readings.arrivals.lock().expect("readings").push((id, arrived));
+                on_push(id, arrived);
             }
         }
     });

@@ -138,15 +138,17 @@ impl Question {
 }
 
 impl Bus {
-    /// Connects and makes sure the streams and the lease bucket exist (any
-    /// process may be the first to start).
+    /// Connects (to one URL, or to any of a comma-separated list: a NATS
+    /// cluster's nodes) and makes sure the streams and the lease bucket
+    /// exist (any process may be the first to start).
     pub async fn connect(url: &str) -> Result<Bus, BusError> {
+        let nodes: Vec<&str> = url.split(',').map(str::trim).filter(|u| !u.is_empty()).collect();
         let client = async_nats::ConnectOptions::new()
             .name("brokerdesk")
             // A restarting NATS server is waited for, not an error.
             .retry_on_initial_connect()
             .connection_timeout(Duration::from_secs(5))
-            .connect(url)
+            .connect(nodes)
             .await
             .map_err(|e| BusError::Connect { url: url.to_owned(), reason: e.to_string() })?;
         let js = jetstream::new(client.clone());
