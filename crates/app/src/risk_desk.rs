@@ -112,13 +112,16 @@ pub enum DeskError {
     /// The bus (NATS JetStream) could not be used.
     #[error(transparent)]
     Bus(#[from] bus::BusError),
+    /// A watch worker's runtime for its partitions could not be started.
+    #[error("the partitions' runtime: {0}")]
+    Runtime(#[from] std::io::Error),
 }
 
 impl domain::ErrorCode for DeskError {
     fn code(&self) -> domain::Code {
         match self {
             DeskError::Store(e) => e.code(),
-            DeskError::Watch(_) | DeskError::Bus(_) => domain::codes::INTERNAL,
+            DeskError::Watch(_) | DeskError::Bus(_) | DeskError::Runtime(_) => domain::codes::INTERNAL,
         }
     }
 }
@@ -302,10 +305,15 @@ impl LiveWatch {
         };
         let (from, until) = db.position_account_span().await?.map_or((0, 0), |(lo, hi)| (lo, hi + 1));
         let middle = from + (until - from) / 2;
+        // A worker's partition is read alone: the database filters, not the load.
+        let slice = partition.map_or(store::AccountSlice::ALL, |p| store::AccountSlice {
+            index: i64::from(p.index),
+            count: i64::from(p.count),
+        });
         let (ids, _, _) = tokio::try_join!(
-            db.watch_accounts(),
-            db.watch_positions_between(from, middle, each),
-            db.watch_positions_between(middle, until, each),
+            db.watch_accounts_in(slice),
+            db.watch_positions_between(from, middle, slice, each),
+            db.watch_positions_between(middle, until, slice, each),
         )?;
         let Loading { mut accounts, mut account_index, positions, large } =
             loading.into_inner().expect("the load's lock is never poisoned");
@@ -958,6 +966,10 @@ impl RiskDesk {
 
     async fn store_and_announce(&self, reminders: &[NewReminder], now: DateTime<Utc>) -> Result<usize, DeskError> {
         let stored = self.db.insert_reminders(reminders).await?;
+        if stored.is_empty() {
+            // Nothing new to deliver now: those held over quiet hours are the outbox's.
+            return Ok(0);
+        }
         self.counts.reminders_made.fetch_add(stored.len() as u64, Ordering::Relaxed);
         self.announce_rows(stored.iter().cloned().map(DeskEvent::Made).collect()).await?;
         self.deliver_due(now).await?;

@@ -89,7 +89,8 @@ pub use pool::{Backend, BulkLoad, Db, Pool};
 pub use portfolios::{PortfolioRow, RebalanceRow};
 pub use referrals::{InvitePrompt, LeaderRow, NewReferral, PromptConversion, ReferralRow, ShareFigures};
 pub use reminders::{
-    CustomerShares, NewReminder, ReminderQuery, ReminderRow, ReminderVolume, WatchBook, DELIVERIES_PER_ROUND,
+    AccountSlice, CustomerShares, NewReminder, ReminderQuery, ReminderRow, ReminderVolume, WatchBook,
+    DELIVERIES_PER_ROUND,
 };
 pub use segments::{MapRow, SegmentRow};
 pub use service::{AttachmentRow, FaultReportRow, IncidentRow, NewTicket, TicketEventRow, TicketFilter, TicketRow};

@@ -130,6 +130,21 @@ const REMINDER_COLUMNS: &str =
      r.instrument, r.step, r.measure, r.figures, r.text_zh, r.text_en, r.rule_version, r.trading_day, r.created_at, \
      r.deliver_at, r.delivered_at FROM reminders r JOIN customers c ON c.id = r.customer_id WHERE 1 = 1";
 
+/// A slice of the accounts: those whose id modulo `count` is `index` (a
+/// watch worker's partition).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountSlice {
+    /// Which slice, from 0.
+    pub index: i64,
+    /// Of how many.
+    pub count: i64,
+}
+
+impl AccountSlice {
+    /// Every account.
+    pub const ALL: AccountSlice = AccountSlice { index: 0, count: 1 };
+}
+
 /// Accounts with their customer, and positions, as the watch is built from them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WatchBook {
@@ -166,8 +181,13 @@ impl Db {
 
     /// Every account id, in order (read from the key alone).
     pub async fn watch_accounts(&self) -> Result<Vec<i64>, StoreError> {
-        let sql = "SELECT id FROM accounts ORDER BY id";
-        Ok(with_pool!(self, pool => sqlx::query_scalar(sql).fetch_all(pool).await?))
+        self.watch_accounts_in(AccountSlice::ALL).await
+    }
+
+    /// The account ids of one slice, in order.
+    pub async fn watch_accounts_in(&self, slice: AccountSlice) -> Result<Vec<i64>, StoreError> {
+        let sql = "SELECT id FROM accounts WHERE id % $1 = $2 ORDER BY id";
+        Ok(with_pool!(self, pool => sqlx::query_scalar(sql).bind(slice.count).bind(slice.index).fetch_all(pool).await?))
     }
 
     /// The lowest and highest account id holding a position, if any (to split
@@ -186,16 +206,17 @@ impl Db {
         &self,
         each: impl FnMut(i64, &str, i64, i64) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError> {
-        self.watch_positions_between(i64::MIN, i64::MAX, each).await
+        self.watch_positions_between(i64::MIN, i64::MAX, AccountSlice::ALL, each).await
     }
 
-    /// [`Db::watch_positions`] for the accounts with ids in `from..until`:
-    /// each account's positions together, so that parts read on separate
-    /// connections at once can feed one build.
+    /// [`Db::watch_positions`] for the accounts of `slice` with ids in
+    /// `from..until`: each account's positions together, so that parts read
+    /// on separate connections at once can feed one build.
     pub async fn watch_positions_between(
         &self,
         from: i64,
         until: i64,
+        slice: AccountSlice,
         mut each: impl FnMut(i64, &str, i64, i64) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError> {
         let aggregate = match self.backend() {
@@ -204,13 +225,18 @@ impl Db {
         };
         let sql = format!(
             "SELECT account_id, {aggregate} FROM positions WHERE account_id >= $1 AND account_id < $2 \
-             GROUP BY account_id ORDER BY account_id"
+             AND account_id % $3 = $4 GROUP BY account_id ORDER BY account_id"
         );
         let corrupt =
             |text: &str| StoreError::Corrupt { what: "positions", reason: format!("'{text}' is not a position") };
         let mut accounts = 0u64;
         with_pool!(self, pool => {
-            let mut rows = sqlx::query_as::<_, (i64, String)>(&sql).bind(from).bind(until).fetch(pool);
+            let mut rows = sqlx::query_as::<_, (i64, String)>(&sql)
+                .bind(from)
+                .bind(until)
+                .bind(slice.count)
+                .bind(slice.index)
+                .fetch(pool);
             while let Some((account, list)) = rows.try_next().await? {
                 let mut one_account: Vec<(&str, i64, i64)> = Vec::with_capacity(8);
                 for one in list.split(',') {

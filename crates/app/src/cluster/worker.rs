@@ -115,6 +115,9 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), DeskError> {
     let leases = bus.leases(LEASE_TTL).await?;
+    // Partitions load and judge on a runtime of their own: a load keeps its
+    // threads busy for seconds, and the leases must be renewed meanwhile.
+    let judging = tokio::runtime::Builder::new_multi_thread().thread_name("watch-partition").enable_all().build()?;
     let started = std::time::Instant::now();
     let mut held: BTreeMap<u32, Held> = BTreeMap::new();
     let mut every = tokio::time::interval(RENEW_EVERY);
@@ -161,7 +164,7 @@ pub async fn run(
                 Ok(Some(lease)) => {
                     tracing::info!(%partition, "took the partition");
                     let serving = serve_partition(db.clone(), bus.clone(), settings.clone(), partition, status.clone());
-                    let task = tokio::spawn(async move {
+                    let task = judging.spawn(async move {
                         let served = serving.await;
                         if let Err(e) = &served {
                             tracing::error!(%partition, error = %e, "serving the partition failed");
@@ -180,6 +183,7 @@ pub async fn run(
         status.lock().remove(&Partition { index: k, count: own.count }.to_string());
         let _ = leases.release(h.lease).await;
     }
+    judging.shutdown_background();
     Ok(())
 }
 
