@@ -34,6 +34,9 @@ pub const LEASE_BUCKET: &str = "bd_leases";
 /// within it (a worker's retry, a new owner's replay) is stored once.
 pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(300);
 
+/// Messages published back to back before their acknowledgements are awaited.
+const PUBLISH_RUN: usize = 1_000;
+
 /// How long the streams keep messages: a day's trading and then some.
 const RETENTION: Duration = Duration::from_secs(2 * 24 * 3600);
 
@@ -190,18 +193,23 @@ impl Bus {
         Ok((ack.sequence, ack.duplicate))
     }
 
-    /// Publishes many messages at once (sent back to back, then their
-    /// acknowledgements awaited). Answers how many were not repeats.
+    /// Publishes many messages (a run of them sent back to back, then their
+    /// acknowledgements awaited, run after run). Answers how many were not repeats.
     pub async fn publish_all(&self, messages: Vec<(String, Option<String>, Bytes)>) -> Result<usize, BusError> {
-        let mut acks = Vec::with_capacity(messages.len());
-        for (subject, id, payload) in messages {
-            acks.push(
-                self.js.send_publish(subject, message(id, payload)).await.map_err(|e| js_error("publishing")(&e))?,
-            );
-        }
         let mut fresh = 0;
-        for ack in acks {
-            fresh += usize::from(!ack.await.map_err(|e| js_error("publishing")(&e))?.duplicate);
+        let mut messages = messages.into_iter().peekable();
+        while messages.peek().is_some() {
+            // Each acknowledgement not yet awaited holds one of the client's
+            // permits (5,000): a run stays well below them, else sending waits
+            // for a permit only an acknowledgement awaited later would free.
+            let mut acks = Vec::with_capacity(PUBLISH_RUN);
+            for (subject, id, payload) in messages.by_ref().take(PUBLISH_RUN) {
+                let ack = self.js.send_publish(subject, message(id, payload)).await;
+                acks.push(ack.map_err(|e| js_error("publishing")(&e))?);
+            }
+            for ack in acks {
+                fresh += usize::from(!ack.await.map_err(|e| js_error("publishing")(&e))?.duplicate);
+            }
         }
         Ok(fresh)
     }
@@ -270,9 +278,11 @@ impl Bus {
         Ok(FeedConsumer { consumer })
     }
 
-    /// The lease bucket, whose entries live `ttl` unless renewed.
+    /// The lease bucket, whose entries live `ttl` unless renewed. Leases
+    /// have a JetStream context of their own, so that a renewal never waits
+    /// behind a flood of publishes for the client's permits.
     pub async fn leases(&self, ttl: Duration) -> Result<Leases, BusError> {
-        Leases::open(&self.js, ttl).await
+        Leases::open(&jetstream::new(self.client.clone()), ttl).await
     }
 
     /// Messages waiting for a durable consumer of the feed (its lag); 0 when it does not exist yet.
@@ -412,6 +422,18 @@ mod tests {
         assert!(b.sequence > a.sequence);
         let nothing = tokio::time::timeout(Duration::from_millis(300), follower.next()).await;
         assert!(nothing.is_err(), "no third message: the repeats were dropped");
+    }
+
+    /// More messages than the client has permits for acknowledgements
+    /// (5,000) go out in one call: an open's start judgement publishes tens
+    /// of thousands of reminders at once.
+    #[tokio::test]
+    async fn a_flood_of_messages_is_published_without_waiting_for_ever() {
+        let Some((_nats, bus)) = bus().await else { return };
+        let messages: Vec<(String, Option<String>, Bytes)> =
+            (0..12_000).map(|k| (advisor_reminders(k % 7), Some(format!("made-{k}")), Bytes::from("r"))).collect();
+        let published = tokio::time::timeout(Duration::from_secs(60), bus.publish_all(messages)).await;
+        assert_eq!(published.expect("no deadlock on the permits").unwrap(), 12_000);
     }
 
     /// A durable consumer goes on from the last message acknowledged,
