@@ -303,15 +303,15 @@ pub async fn invite_to_group(
     community: &crate::community::Communities,
 ) -> Result<Acted, Error> {
     let segment = segment(db, principal, id).await?;
-    // Only a group's admins make invitation links: the community refuses anyone else.
-    let (token, _) = community.invite(principal, group, None).await?;
     let members = db.segment_members(id, principal.scope()).await?;
     let present: std::collections::HashSet<i64> =
         db.members(group).await?.into_iter().filter(|m| m.removed_at.is_none()).map(|m| m.customer_id.0).collect();
     let invited: Vec<i64> = members.into_iter().filter(|c| !present.contains(c)).collect();
     let name = db.group(group).await?.map(|g| g.name).unwrap_or_default();
-    let title = format!("客户分群「{}」：邀请加入社群「{name}」，入群链接 /join/{token}", segment.name);
     let mut unit = db.begin().await?;
+    // Only a group's admins make invitation links: the community refuses anyone else.
+    let (token, _) = community.invite_in(&mut unit, principal, group, None).await?;
+    let title = format!("客户分群「{}」：邀请加入社群「{name}」，入群链接 /join/{token}", segment.name);
     let due = Some(unit.now() + chrono::Days::new(7));
     for c in &invited {
         unit.add_task(CustomerId(*c), TaskKind::FollowUp, &title, due).await?;

@@ -97,6 +97,10 @@ pub struct ClusterBench {
     pub cpu_us_per_quote_single: f64,
     /// The one over the other.
     pub cpu_ratio: f64,
+    /// The single side's CPU seconds a second with no feed (its fixed cost).
+    pub idle_cpu_single: f64,
+    /// The cluster's, every process summed.
+    pub idle_cpu_cluster: f64,
     /// A worker killed with SIGKILL to its partition served again by another, seconds.
     pub failover_s: Option<f64>,
     /// Reminders made in the cluster's run, checked against every socket that should have had them.
@@ -311,6 +315,18 @@ fn latencies_us(
     out
 }
 
+/// How long each side is watched with no feed, for its fixed CPU cost.
+const IDLE_WINDOW: Duration = Duration::from_secs(10);
+
+/// The sum of a server's `brokerdesk_follow_lag` gauges (every stream it follows).
+fn follow_lag(metrics: &str) -> i64 {
+    metrics
+        .lines()
+        .filter(|l| l.starts_with("brokerdesk_follow_lag{"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<i64>().ok())
+        .sum()
+}
+
 /// Everything one side (cluster or single) needs through its rates.
 struct Side<'a> {
     db: &'a Db,
@@ -319,6 +335,8 @@ struct Side<'a> {
     counted: Vec<Counted>,
     /// Waits until every judgement asked for has been made (the cluster's consumers caught up).
     bus: Option<(bus::Bus, usize)>,
+    /// The servers' /metrics, read until their followers have taken every reminder event.
+    metrics: Vec<String>,
 }
 
 impl Side<'_> {
@@ -337,9 +355,37 @@ impl Side<'_> {
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
+        // Then the servers: every reminder event followed to the sockets.
+        let started = Instant::now();
+        let client = reqwest::Client::new();
+        for url in &self.metrics {
+            while started.elapsed() < Duration::from_secs(120) {
+                let text = match client.get(url).send().await {
+                    Ok(r) => r.text().await.unwrap_or_default(),
+                    Err(e) => return Err(ServedBenchError::Server(e.to_string())),
+                };
+                if follow_lag(&text) == 0 {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
         // Pushes of the last reminders still on their way.
         tokio::time::sleep(Duration::from_millis(1000)).await;
         Ok(())
+    }
+
+    /// Ready for the rates: settled, the tables the start and the clearing
+    /// churned vacuumed and counted now (autovacuum would otherwise land in
+    /// some rate's window), then the side's CPU a second with no feed.
+    async fn prepare(&self) -> Result<f64, ServedBenchError> {
+        self.settle().await?;
+        if let store::Pool::Postgres(pool) = self.db.pool() {
+            sqlx::query("VACUUM ANALYZE").execute(pool).await.map_err(|e| ServedBenchError::Server(e.to_string()))?;
+        }
+        let before = cpu_seconds(&self.counted);
+        tokio::time::sleep(IDLE_WINDOW).await;
+        Ok((cpu_seconds(&self.counted) - before) / IDLE_WINDOW.as_secs_f64())
     }
 
     async fn rate(&mut self, rate: u32, seconds: u64, goal_p99_ms: f64) -> Result<ClusterRate, ServedBenchError> {
@@ -499,9 +545,11 @@ pub async fn cluster_bench(opts: &ClusterBenchOptions) -> Result<ClusterBench, S
         arrivals,
         counted: vec![Counted::Own(single_server.child.id()), Counted::Postgres],
         bus: None,
+        metrics: Vec::new(),
     };
     single.feed.open().await?;
-    single.settle().await?;
+    let idle_cpu_single = single.prepare().await?;
+    eprintln!("  single: {:.0} ms of CPU a second with no feed", idle_cpu_single * 1000.0);
     let single_runs = single.rates(opts, "single ", &mut Vec::new()).await?;
     drop(single);
     drop(single_server);
@@ -540,10 +588,12 @@ pub async fn cluster_bench(opts: &ClusterBenchOptions) -> Result<ClusterBench, S
         arrivals: arrivals.clone(),
         counted,
         bus: Some((bus.clone(), opts.workers)),
+        metrics: servers.iter().map(|s| format!("http://{}/metrics", s.addr)).collect(),
     };
     let run_start = db.newest_reminder_id().await?;
     cluster.feed.open().await?;
-    cluster.settle().await?;
+    let idle_cpu_cluster = cluster.prepare().await?;
+    eprintln!("  cluster: {:.0} ms of CPU a second with no feed", idle_cpu_cluster * 1000.0);
     // Every push of the whole run is kept for the check (the opening's too): the rates clear theirs.
     let mut whole_run = arrivals.seen.lock().expect("arrivals").clone();
     let cluster_runs = cluster.rates(opts, "cluster", &mut whole_run).await?;
@@ -632,6 +682,8 @@ pub async fn cluster_bench(opts: &ClusterBenchOptions) -> Result<ClusterBench, S
         cpu_us_per_quote,
         cpu_us_per_quote_single,
         cpu_ratio: if cpu_us_per_quote_single > 0.0 { cpu_us_per_quote / cpu_us_per_quote_single } else { 0.0 },
+        idle_cpu_single,
+        idle_cpu_cluster,
         failover_s,
         reminders_checked,
         lost,
@@ -656,6 +708,14 @@ mod tests {
         // quote (a trade, the start) or on an unmeasured call is not timed.
         let latencies = latencies_us(&[(0, 7, at(250)), (0, 8, at(260)), (0, 9, at(270))], &made, &sent);
         assert_eq!(latencies, vec![150_000]);
+    }
+
+    #[test]
+    fn a_servers_lag_is_the_sum_of_its_streams() {
+        let text = "# HELP brokerdesk_follow_lag x\nbrokerdesk_follow_lag{stream=\"BD_REMINDERS\"} 3\n\
+                    brokerdesk_follow_lag{stream=\"BD_LIVE\"} 0\nbrokerdesk_sockets{kind=\"chat\"} 9\n";
+        assert_eq!(follow_lag(text), 3);
+        assert_eq!(follow_lag("# EOF\n"), 0);
     }
 
     #[test]

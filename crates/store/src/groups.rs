@@ -328,7 +328,7 @@ impl Db {
         Ok(with_pool!(self, pool => sqlx::query_as(sql).bind(id).fetch_optional(pool).await?))
     }
 
-    /// Stores an invite link's token.
+    /// [`Tx::create_invite`] as a unit of work of its own.
     pub async fn create_invite(
         &self,
         token: &str,
@@ -336,10 +336,9 @@ impl Db {
         staff_id: StaffId,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let sql = "INSERT INTO group_invites (token, group_id, created_by, expires_at) VALUES ($1, $2, $3, $4)";
-        with_pool!(self, pool => sqlx::query(sql).bind(token).bind(group_id).bind(staff_id).bind(expires_at)
-            .execute(pool).await?.rows_affected());
-        Ok(())
+        let mut tx = self.begin().await?;
+        tx.create_invite(token, group_id, staff_id, expires_at).await?;
+        tx.commit().await
     }
 
     /// The group and expiry of an invite token.
@@ -398,6 +397,20 @@ impl Db {
 }
 
 impl Tx {
+    /// Stores an invite link's token for a group, made by one of its admins.
+    pub async fn create_invite(
+        &mut self,
+        token: &str,
+        group_id: GroupId,
+        staff_id: StaffId,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let sql = "INSERT INTO group_invites (token, group_id, created_by, expires_at) VALUES ($1, $2, $3, $4)";
+        with_tx!(self, conn => sqlx::query(sql).bind(token).bind(group_id).bind(staff_id).bind(expires_at)
+            .execute(&mut *conn).await?.rows_affected());
+        Ok(())
+    }
+
     /// Puts a customer in a group (back in, unmuted, if they had been removed).
     pub async fn add_member(
         &mut self,

@@ -101,6 +101,21 @@ impl Communities {
         group_id: GroupId,
         days: Option<i64>,
     ) -> Result<(String, DateTime<Utc>), CommunityError> {
+        let mut unit = self.db.begin().await?;
+        let made = self.invite_in(&mut unit, principal, group_id, days).await?;
+        unit.commit().await?;
+        Ok(made)
+    }
+
+    /// [`Self::invite`] inside a caller's unit of work (a segment's invitation
+    /// stores the link with its members' tasks, or neither).
+    pub async fn invite_in(
+        &self,
+        unit: &mut store::Tx,
+        principal: &Principal,
+        group_id: GroupId,
+        days: Option<i64>,
+    ) -> Result<(String, DateTime<Utc>), CommunityError> {
         let (group, standing) = self.group_for(principal, group_id).await?;
         let Standing::Admin { staff_id } = standing else {
             return Err(admins_only("invite").into());
@@ -120,7 +135,7 @@ impl Communities {
             .map(|b| if b.is_ascii_digit() { char::from(b'g' + (b - b'0')) } else { char::from(b) })
             .collect();
         let expires_at = self.db.now() + Duration::days(days);
-        self.db.create_invite(&token, group.id, staff_id, expires_at).await?;
+        unit.create_invite(&token, group.id, staff_id, expires_at).await?;
         Ok((token, expires_at))
     }
 

@@ -643,6 +643,11 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
                 b.cpu_us_per_quote, b.cpu_us_per_quote_single, b.cpu_ratio
             );
             println!(
+                "CPU with no feed     {:.0} ms a second in the cluster, {:.0} ms in one embedded serve",
+                b.idle_cpu_cluster * 1000.0,
+                b.idle_cpu_single * 1000.0
+            );
+            println!(
                 "failover             {}",
                 b.failover_s.map_or("not seen".to_owned(), |s| format!("{s:.1} s to the partition served again"))
             );

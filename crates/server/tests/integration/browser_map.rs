@@ -130,6 +130,11 @@ async fn a_region_dragged_on_the_customer_map_becomes_a_segment_that_filters_the
     let invited =
         book.text("SELECT CAST(COUNT(*) AS TEXT) FROM tasks WHERE title LIKE '%价值投资交流群%/join/%'").await;
     assert_eq!(invited, inside.len().to_string());
+    // The link the tasks carry is the one stored with them.
+    let token = book.text("SELECT token FROM group_invites").await;
+    let with_token =
+        book.text(&format!("SELECT CAST(COUNT(*) AS TEXT) FROM tasks WHERE title LIKE '%/join/{token}'")).await;
+    assert_eq!(with_token, inside.len().to_string());
     // Not the advisor's group to invite to: refused, nothing made.
     let other = session
         .post_json(
@@ -139,5 +144,6 @@ async fn a_region_dragged_on_the_customer_map_becomes_a_segment_that_filters_the
         )
         .await;
     assert_eq!(other.status(), 404);
+    assert_eq!(book.text("SELECT CAST(COUNT(*) AS TEXT) FROM group_invites").await, "1", "no link made for it");
     b.close().await;
 }
